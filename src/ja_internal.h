@@ -1,0 +1,321 @@
+/*
+ * ja_internal.h — the private header, included first by every src/*.c.
+ * It declares the internal functions of each concern (`ja__<concern>_<verb>`)
+ * so that a reader finds every cross-file contract in one place. Nothing here
+ * is installed; the public API is include/jarvis_analytics.h.
+ */
+#ifndef JA_INTERNAL_H
+#define JA_INTERNAL_H
+
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "jarvis_analytics.h"
+
+#ifndef JA_VERSION_STRING
+#define JA_VERSION_STRING JA_VERSION
+#endif
+
+#define JA_PATH_MAX 4096
+
+/* ------------------------------------------------------------------ error.c */
+
+/* Record @p code and a printf-style message as this thread's last error and
+ * return @p code, so callers can write `return ja__error_set(...)`. Messages
+ * are lowercase and quote the object: "cannot open queue '%s': %s". */
+ja_status ja__error_set(ja_status code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Forget the last error (when one is deliberately swallowed). */
+void ja__error_clear(void);
+
+/* Defensive check: logs and returns JA_EINTERNAL, never aborts. */
+#define JA_ASSERT(cond)                                                          \
+  do {                                                                           \
+    if (!(cond))                                                                 \
+      return ja__error_set(JA_EINTERNAL, "internal check failed: %s (%s:%d)",   \
+                           #cond, __FILE__, __LINE__);                           \
+  } while (0)
+
+/* -------------------------------------------------------------------- log.c */
+
+/* Warnings go to stderr as "jarvis-analytics: warning: …" (library code only
+ * warns; it never prints to stdout). */
+void ja__log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One "Analytics: …" line on stderr, only when debug logging is on. */
+void ja__log_debug(int enabled, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------- util.c */
+
+/* Growable NUL-terminated byte buffer. */
+typedef struct ja__buf {
+  char *ptr;   /* heap storage, always NUL-terminated when non-NULL */
+  size_t len;  /* bytes used, excluding the NUL */
+  size_t cap;  /* bytes allocated */
+} ja__buf;
+ja_status ja__buf_append(ja__buf *b, const char *s, size_t n);
+ja_status ja__buf_printf(ja__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ja__buf_free(ja__buf *b);
+
+/* snprintf into a fixed buffer; JA_EINVALID (with message) if truncated. */
+ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *name);
+
+/* Read a whole regular file (not through a symlink) of at most @p max bytes.
+ * *out is malloc'ed and NUL-terminated. JA_EIO with errno kept on failure;
+ * sets *missing = 1 (and returns JA_OK with *out NULL) when it does not exist. */
+ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing);
+
+/* Create @p path atomically with @p data: write a temp file in the same
+ * directory (mode @p mode), fsync it, rename over @p path, fsync the dir. */
+ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode);
+
+/* Make @p dir (one level, mode 0700) unless it exists as a directory.
+ * JA_ECANTCREATE when it cannot; JA_EUNSAFE when it is not a directory. */
+ja_status ja__dir_ensure(const char *dir);
+
+/* Milliseconds since the Unix epoch, UTC (CLOCK_REALTIME). */
+int64_t ja__now_ms(void);
+/* "2026-11-25T12:30:45.123Z" (24 chars + NUL). */
+void ja__iso8601_ms(int64_t ms, char out[32]);
+
+/* System calls that tests replace to simulate a full disk or I/O error
+ * (like SQLite's aSyscall[] table). NULL fields mean "the real one". */
+typedef struct ja__syscalls {
+  int (*open)(const char *path, int flags, unsigned mode);
+  long (*write)(int fd, const void *buf, size_t n);
+  int (*fsync)(int fd);
+  int (*rename)(const char *from, const char *to);
+} ja__syscalls;
+extern ja__syscalls ja__sys;
+
+/* ------------------------------------------------------------------- utf8.c */
+
+/* 1 if @p s[0..len) is well-formed UTF-8 (no overlongs, surrogates or
+ * values past U+10FFFF), else 0. */
+int ja__utf8_valid(const char *s, size_t len);
+/* Number of code points in valid UTF-8 @p s[0..len). */
+size_t ja__utf8_count(const char *s, size_t len);
+/* 1 if @p s contains a C0/C1 control character or DEL, else 0. */
+int ja__utf8_has_control(const char *s, size_t len);
+
+/* ------------------------------------------------------------------- hash.c */
+
+/* hash_id: first 16 lowercase hex chars of SHA-256, "" for "". */
+void ja__hash_id(const char *s, size_t len, char out[17]);
+
+/* ------------------------------------------------------------------- uuid.c */
+
+/* A UUID v7 (48-bit ms timestamp @p ms, version 7, RFC 4122 variant, 74
+ * random bits from libsodium), lowercase 8-4-4-4-12. */
+void ja__uuid_v7(int64_t ms, char out[37]);
+/* A UUID v4, lowercase. */
+void ja__uuid_v4(char out[37]);
+/* 1 if @p s is exactly 36 chars of 8-4-4-4-12 hex (either case), else 0. */
+int ja__uuid_well_formed(const char *s, size_t len);
+
+/* ----------------------------------------------------------------- config.c */
+
+/* Everything read from the environment and config.toml. */
+typedef struct ja__config {
+  int enabled;                       /* 1 on, 0 off */
+  char off_reason[512];              /* why off ("" when on); never holds secrets */
+  char home[JA_PATH_MAX];            /* $OPENJARVIS_HOME or $HOME/.openjarvis */
+  char config_path[JA_PATH_MAX];     /* <home>/config.toml */
+  char db_path[JA_PATH_MAX];         /* <home>/analytics_queue.db */
+  char anon_id_path[JA_PATH_MAX];    /* [analytics] anon_id_path or <home>/anon_id */
+  char host[512];                    /* upload host; default https://us.i.posthog.com */
+  char key[256];                     /* project API key; never printed */
+  int64_t flush_interval_seconds;    /* default 60 */
+  int64_t flush_at_size;             /* default 100 */
+  int debug;                         /* OPENJARVIS_LOG_LEVEL=DEBUG */
+} ja__config;
+
+/* Fill @p cfg from the environment, then <home>/config.toml. @p home_override
+ * (from ja_options) wins over $OPENJARVIS_HOME when not NULL. A broken
+ * [analytics] table is not an error: it turns analytics off with a reason.
+ * Returns JA_ECONFIG only when no home can be determined. */
+ja_status ja__config_load(ja__config *cfg, const char *home_override);
+
+/* ------------------------------------------------------------------- toml.c */
+
+/* What the strict reader found in the [analytics] table of config.toml. */
+typedef struct ja__toml_analytics {
+  int has_table;                  /* an [analytics] table exists */
+  int has_enabled, enabled;       /* enabled = true|false */
+  int has_host;   char host[512];
+  int has_key;    char key[256];
+  int has_anon_id_path; char anon_id_path[JA_PATH_MAX];
+  int has_flush_interval; int64_t flush_interval_seconds;
+  int has_flush_at_size;  int64_t flush_at_size;
+} ja__toml_analytics;
+
+/* Parse @p text (config file @p name, for messages). Returns 0 and fills @p
+ * out, or -1 with "config.toml:12: [analytics] 'host': expected a string" in
+ * @p err when anything inside [analytics] cannot be parsed. Other tables are
+ * skipped (multi-line strings and arrays are tracked so a header inside them
+ * is not mistaken for a table). */
+int ja__toml_read_analytics(const char *text, size_t len, const char *name,
+                            ja__toml_analytics *out, char *err, size_t errsz);
+
+/* --------------------------------------------------------------- identity.c */
+
+/* Read the anon_id at @p path, or (when @p create) create it as a fresh v4:
+ * temp file, fsync, rename, mode 0600. A well-formed existing id is reused as
+ * is; a malformed one is replaced. A symlink is refused (JA_EUNSAFE). When
+ * !create and the file is missing or malformed: JA_ECANTCREATE. */
+ja_status ja__identity_get(const char *path, int create, char out[37]);
+/* Remove the anon_id (refusing symlinks), then create a new one if @p create. */
+ja_status ja__identity_reset(const char *path, int create);
+
+/* ---------------------------------------------------------------- catalog.c */
+
+typedef enum ja__vkind {
+  JA__V_BOOL,    /* true/false */
+  JA__V_INT,     /* integer >= 0, not a boolean */
+  JA__V_NUM,     /* finite number >= 0, not a boolean */
+  JA__V_STR64,   /* string of 1..64 code points */
+  JA__V_HASH16,  /* exactly 16 lowercase hex chars */
+  JA__V_ENUM     /* one of a list */
+} ja__vkind;
+
+typedef struct ja__enum {
+  const char *name;           /* "OS", "ARCH", … */
+  const char *const *values;  /* NULL-terminated */
+} ja__enum;
+
+typedef struct ja__prop_spec {
+  const char *name;           /* property name */
+  ja__vkind kind;             /* validator */
+  const ja__enum *enumeration;/* for JA__V_ENUM, else NULL */
+} ja__prop_spec;
+
+typedef struct ja__event_spec {
+  const char *name;           /* event name */
+  const ja__prop_spec *props; /* terminated by {NULL} */
+} ja__event_spec;
+
+/* The catalog: events in DESIGN.md order, NULL-name terminated. */
+extern const ja__event_spec ja__catalog[];
+extern const ja__enum *const ja__catalog_enums[];
+const ja__event_spec *ja__catalog_event(const char *name);
+const ja__prop_spec *ja__catalog_prop(const ja__event_spec *ev, const char *name);
+/* Name of a validator as the docs write it: "int", "OS", … */
+const char *ja__catalog_kind_name(const ja__prop_spec *p);
+/* Render the catalog: JSON (malloc'ed) or the README's markdown section. */
+ja_status ja__catalog_json(char **out);
+ja_status ja__catalog_markdown(char **out);
+
+/* ------------------------------------------------------------ drop reasons */
+
+/* Why something was dropped. Names are stored in the drop counters and
+ * documented in the README; never change a name, only add. */
+typedef enum ja__drop {
+  JA__DROP_NONE = 0,
+  JA__DROP_UNKNOWN_EVENT,     /* event name not in the catalog */
+  JA__DROP_UNKNOWN_PROPERTY,  /* property not in the event's catalog entry */
+  JA__DROP_INVALID_VALUE,     /* value fails its catalog validator */
+  JA__DROP_PII,               /* string matches a PII pattern */
+  JA__DROP_COMPOSITE,         /* array or object value */
+  JA__DROP_TOO_LONG,          /* string longer than 200 code points */
+  JA__DROP_EMPTY,             /* empty string */
+  JA__DROP_NULL,              /* JSON null */
+  JA__DROP_NOT_FINITE,        /* NaN or ±Inf (e.g. 1e999) */
+  JA__DROP_QUEUE_FULL,        /* oldest event pushed out by the queue cap */
+  JA__DROP_EXPIRED,           /* event older than the age cap */
+  JA__DROP_BUSY,              /* store locked longer than busy_timeout */
+  JA__DROP_COUNT
+} ja__drop;
+const char *ja__drop_name(ja__drop d);
+
+/* ----------------------------------------------------------------- redact.c */
+
+#define JA__MAX_STR_CODEPOINTS 200
+
+/* The value-level filter for one string: JA__DROP_NONE (keep), _EMPTY,
+ * _TOO_LONG or _PII. For _PII, *kind (if not NULL) names the pattern.
+ * Patterns are compiled once per process (PCRE2 JIT). If they cannot be
+ * compiled every string is dropped as PII: fail closed. Thread-safe. */
+ja__drop ja__redact_string(const char *s, size_t len, const char **kind);
+
+/* ------------------------------------------------------------------ event.c */
+
+#define JA__MAX_PROPS_BYTES 65536
+#define JA__MAX_EVENT_NAME 64
+
+/* One property dropped by policy. */
+typedef struct ja__dropped_prop {
+  ja__drop reason;       /* why */
+  char name[65];         /* catalog property name, or "" for unknown ones */
+} ja__dropped_prop;
+
+/* An event after redaction and validation. */
+typedef struct ja__event {
+  const ja__event_spec *spec;   /* NULL when dropped as unknown_event */
+  char *props_json;             /* cleaned properties (malloc'ed), "{}" if none */
+  ja__dropped_prop drops[32];   /* property drops, in input order */
+  unsigned ndrops;              /* total property drops (may exceed 32) */
+} ja__event;
+
+/* Check the name and JSON for malformed input (JA_EINVALID, nothing kept),
+ * then apply redaction and the catalog. A policy drop is not an error: it
+ * shows up as spec == NULL or in drops[]. */
+ja_status ja__event_prepare(const char *name, const char *props_json, ja__event *out);
+void ja__event_free(ja__event *ev);
+
+/* ------------------------------------------------------------------ store.c */
+
+typedef struct sqlite3 sqlite3;
+
+/* The SQLite side of a store. */
+typedef struct ja__db {
+  sqlite3 *db;               /* NULL until opened */
+  char path[JA_PATH_MAX];    /* analytics_queue.db */
+  int busy_timeout_ms;       /* sqlite3_busy_timeout */
+  int64_t max_events;        /* queue cap */
+  int64_t max_age_ms;        /* age cap */
+  uint64_t pending_busy;     /* busy drops not yet written to the counters */
+} ja__db;
+
+/* Open (creating when @p create: file made 0600 first, never through a
+ * symlink) and migrate. JA_ECANTCREATE if missing and !create. */
+ja_status ja__store_open(ja__db *d, int create);
+void ja__store_close(ja__db *d);
+
+/* One event row to insert. */
+typedef struct ja__row {
+  const char *uuid, *distinct_id, *event, *props_json;
+  int64_t ts_ms;
+} ja__row;
+
+/* One transaction: apply age and size caps (counting what they drop), insert
+ * @p row (if not NULL), and add @p drops to the counters. */
+ja_status ja__store_insert(ja__db *d, const ja__row *row, const ja__drop *drops, size_t ndrops);
+
+/* Uploader support. Claim up to @p limit unleased (or lease-expired) events
+ * for @p owner until @p lease_until_ms, in one short BEGIN IMMEDIATE. */
+ja_status ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms,
+                          int limit, int *nclaimed);
+/* Delete exactly @p uuids (claimed by @p owner) in one transaction. */
+ja_status ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids,
+                                 size_t n, int64_t *ndeleted);
+
+/* purge: what to purge. */
+enum { JA__PURGE_PENDING = 1, JA__PURGE_SENT = 2, JA__PURGE_DROPS = 4 };
+ja_status ja__store_purge(ja__db *d, unsigned what, int64_t *removed);
+
+/* --------------------------------------------------------------------- api.c */
+
+/* The public handle. */
+struct ja_store {
+  ja__config cfg;            /* environment + config.toml */
+  ja__db db;                 /* the queue */
+  unsigned flags;            /* JA_OPEN_* */
+  void *mutex;               /* pthread_mutex_t*, serialises calls */
+};
+
+#endif /* JA_INTERNAL_H */

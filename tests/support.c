@@ -1,0 +1,126 @@
+/*
+ * support.c — implementation of the cmocka test helpers (see support.h).
+ */
+#include "support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char g_dir[1024];
+static char g_home[1100];
+static char g_db[1200];
+
+const char *jt_fresh_env(void)
+{
+  const char *tmp = getenv("TMPDIR");
+  snprintf(g_dir, sizeof g_dir, "%s/ja-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  assert_non_null(mkdtemp(g_dir));
+  snprintf(g_home, sizeof g_home, "%s/home", g_dir);
+  snprintf(g_db, sizeof g_db, "%s/analytics_queue.db", g_home);
+  setenv("OPENJARVIS_HOME", g_home, 1);
+  unsetenv("DO_NOT_TRACK");
+  unsetenv("OPENJARVIS_LOG_LEVEL");
+  unsetenv("OPENJARVIS_ANALYTICS_HOST");
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+  return g_dir;
+}
+
+const char *jt_home(void) { return g_home; }
+const char *jt_db_path(void) { return g_db; }
+
+void jt_write_file(const char *path, const char *content)
+{
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  size_t n = strlen(content);
+  assert_int_equal(fwrite(content, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+}
+
+char *jt_read_file(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *buf = NULL;
+  size_t n = 0, cap = 0;
+  for (;;) {
+    if (n + 4096 + 1 > cap) {
+      cap = (n + 4096 + 1) * 2;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+    size_t r = fread(buf + n, 1, 4096, f);
+    n += r;
+    if (r == 0)
+      break;
+  }
+  fclose(f);
+  buf[n] = '\0';
+  if (len)
+    *len = n;
+  return buf;
+}
+
+int jt_file_contains(const char *path, const char *needle)
+{
+  size_t len = 0;
+  char *data = jt_read_file(path, &len);
+  if (!data)
+    return 0;
+  size_t nl = strlen(needle);
+  int found = 0;
+  for (size_t i = 0; nl <= len && i + nl <= len; i++)
+    if (memcmp(data + i, needle, nl) == 0) {
+      found = 1;
+      break;
+    }
+  free(data);
+  return found;
+}
+
+ja_store *jt_open(void)
+{
+  ja_store *s = NULL;
+  ja_status st = ja_store_open(&s, NULL);
+  if (st != JA_OK)
+    fail_msg("ja_store_open: %s: %s", ja_status_str(st), ja_last_error());
+  return s;
+}
+
+static sqlite3_stmt *jt_query(sqlite3 **db, const char *db_path, const char *sql)
+{
+  assert_int_equal(sqlite3_open_v2(db_path, db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(*db, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("prepare '%s': %s", sql, sqlite3_errmsg(*db));
+  return st;
+}
+
+int64_t jt_sql_int(const char *db_path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = jt_query(&db, db_path, sql);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  int64_t v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+char *jt_sql_text(const char *db_path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = jt_query(&db, db_path, sql);
+  char *out = NULL;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    out = strdup((const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}

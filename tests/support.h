@@ -1,0 +1,39 @@
+/*
+ * support.h — helpers shared by the cmocka tests: throwaway homes, files,
+ * environment. Include after <cmocka.h>'s prerequisites (done here).
+ */
+#ifndef JA_TEST_SUPPORT_H
+#define JA_TEST_SUPPORT_H
+
+#include "ja_internal.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* A fresh empty directory under $TMPDIR (or /tmp), mode 0700. Also sets
+ * OPENJARVIS_HOME to "<dir>/home" (not created) and clears DO_NOT_TRACK,
+ * OPENJARVIS_LOG_LEVEL and the analytics env overrides. Returns a static
+ * buffer valid until the next call. */
+const char *jt_fresh_env(void);
+/* "<dir>/home" of the last jt_fresh_env(). */
+const char *jt_home(void);
+/* Write @p content to @p path (mode 0644), asserting success. */
+void jt_write_file(const char *path, const char *content);
+/* Whole file as a malloc'ed NUL-terminated string (NULL if missing). */
+char *jt_read_file(const char *path, size_t *len);
+/* 1 if @p needle occurs in the raw bytes of @p path (binary-safe). */
+int jt_file_contains(const char *path, const char *needle);
+/* Open a store at jt_home() with default options, asserting JA_OK. */
+ja_store *jt_open(void);
+/* Run one SQL query on @p db_path and return the first column of the first
+ * row as an integer (asserting success). */
+int64_t jt_sql_int(const char *db_path, const char *sql);
+/* Same, as a malloc'ed string (NULL for SQL NULL / no row). */
+char *jt_sql_text(const char *db_path, const char *sql);
+/* "<home>/analytics_queue.db" */
+const char *jt_db_path(void);
+
+#endif
