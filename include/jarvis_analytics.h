@@ -208,6 +208,23 @@ JA_API ja_status ja_hash_id(const char *s, char out[17]);
  */
 JA_API ja_status ja_report_json(ja_store *s, char **out);
 
+/** What ja_purge() removes (bitwise OR). */
+enum {
+  JA_PURGE_PENDING = 1u << 0, /**< queued events not yet sent */
+  JA_PURGE_SENT = 1u << 1,    /**< the log of what was sent */
+  JA_PURGE_DROPS = 1u << 2    /**< the drop counters */
+};
+
+/**
+ * Delete local analytics data. Works when analytics is off too (that is
+ * when a user most wants it); creates nothing when there is no queue yet.
+ * @param s             the store
+ * @param what          JA_PURGE_* bits
+ * @param[out] removed  if not NULL, the number of rows deleted
+ * @return #JA_OK, #JA_EINVALID, #JA_EBUSY, #JA_ECORRUPT, #JA_EUNSAFE or #JA_EIO.
+ */
+JA_API ja_status ja_purge(ja_store *s, unsigned int what, int64_t *removed);
+
 /** Free memory handed out by this library. NULL is a no-op. */
 JA_API void ja_free(void *p);
 

@@ -1,5 +1,5 @@
 /*
- * ja_internal.h — the private header, included first by every src/*.c.
+ * ja_internal.h — the private header, included first by every file in src/.
  * It declares the internal functions of each concern (`ja__<concern>_<verb>`)
  * so that a reader finds every cross-file contract in one place. Nothing here
  * is installed; the public API is include/jarvis_analytics.h.
@@ -71,8 +71,12 @@ ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *na
 ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing);
 
 /* Create @p path atomically with @p data: write a temp file in the same
- * directory (mode @p mode), fsync it, rename over @p path, fsync the dir. */
-ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode);
+ * directory (mode @p mode), fsync it, then rename it over @p path (when
+ * @p replace) or link it to @p path only if @p path does not exist yet
+ * (when !replace; *created = 0 if someone else created it first), and
+ * fsync the directory. @p created may be NULL. */
+ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                                int replace, int *created);
 
 /* Make @p dir (one level, mode 0700) unless it exists as a directory.
  * JA_ECANTCREATE when it cannot; JA_EUNSAFE when it is not a directory. */
@@ -245,20 +249,18 @@ ja__drop ja__redact_string(const char *s, size_t len, const char **kind);
 /* ------------------------------------------------------------------ event.c */
 
 #define JA__MAX_PROPS_BYTES 65536
-#define JA__MAX_EVENT_NAME 64
-
-/* One property dropped by policy. */
-typedef struct ja__dropped_prop {
-  ja__drop reason;       /* why */
-  char name[65];         /* catalog property name, or "" for unknown ones */
-} ja__dropped_prop;
+#define JA__MAX_PROPS 256 /* no catalog event has more than 12 */
 
 /* An event after redaction and validation. */
 typedef struct ja__event {
-  const ja__event_spec *spec;   /* NULL when dropped as unknown_event */
-  char *props_json;             /* cleaned properties (malloc'ed), "{}" if none */
-  ja__dropped_prop drops[32];   /* property drops, in input order */
-  unsigned ndrops;              /* total property drops (may exceed 32) */
+  const ja__event_spec *spec;       /* NULL when dropped as unknown_event */
+  char *props_json;                 /* cleaned properties (malloc'ed), "{}" if none */
+  unsigned drops[JA__DROP_COUNT];   /* drops by reason (event + properties) */
+  unsigned ndrops;                  /* total of drops[] */
+  ja__drop first_reason;            /* reason of the first drop, or NONE */
+  char first_prop[65];              /* first dropped property when it is a
+                                       catalog name, else "" (unknown names
+                                       are never echoed: they may be PII) */
 } ja__event;
 
 /* Check the name and JSON for malformed input (JA_EINVALID, nothing kept),
@@ -272,8 +274,15 @@ void ja__event_free(ja__event *ev);
 typedef struct sqlite3 sqlite3;
 
 /* The SQLite side of a store. */
+typedef struct sqlite3_stmt sqlite3_stmt;
+
+/* Prepared statements kept for the life of a connection (hot path). */
+enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
+       JA__Q_COUNT };
+
 typedef struct ja__db {
   sqlite3 *db;               /* NULL until opened */
+  sqlite3_stmt *q[JA__Q_COUNT]; /* prepared lazily, finalized at close */
   char path[JA_PATH_MAX];    /* analytics_queue.db */
   int busy_timeout_ms;       /* sqlite3_busy_timeout */
   int64_t max_events;        /* queue cap */
@@ -292,9 +301,11 @@ typedef struct ja__row {
   int64_t ts_ms;
 } ja__row;
 
-/* One transaction: apply age and size caps (counting what they drop), insert
- * @p row (if not NULL), and add @p drops to the counters. */
-ja_status ja__store_insert(ja__db *d, const ja__row *row, const ja__drop *drops, size_t ndrops);
+/* One transaction: insert @p row (if not NULL), add @p drops (counts by
+ * reason, may be NULL) to the counters, then apply the age and size caps,
+ * counting what they push out. On SQLITE_BUSY past the timeout: JA_EBUSY,
+ * and the busy drop is remembered and counted by the next transaction. */
+ja_status ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_COUNT]);
 
 /* Uploader support. Claim up to @p limit unleased (or lease-expired) events
  * for @p owner until @p lease_until_ms, in one short BEGIN IMMEDIATE. */
@@ -304,8 +315,6 @@ ja_status ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t 
 ja_status ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids,
                                  size_t n, int64_t *ndeleted);
 
-/* purge: what to purge. */
-enum { JA__PURGE_PENDING = 1, JA__PURGE_SENT = 2, JA__PURGE_DROPS = 4 };
 ja_status ja__store_purge(ja__db *d, unsigned what, int64_t *removed);
 
 /* --------------------------------------------------------------------- api.c */
@@ -317,5 +326,20 @@ struct ja_store {
   unsigned flags;            /* JA_OPEN_* */
   void *mutex;               /* pthread_mutex_t*, serialises calls */
 };
+
+/* Open the queue if it is not open yet (creating it only when analytics is
+ * on and JA_OPEN_NO_CREATE is unset). Caller holds the mutex. */
+ja_status ja__api_ensure_db(ja_store *s);
+void ja__api_lock(ja_store *s);
+void ja__api_unlock(ja_store *s);
+
+/* ------------------------------------------------------------------ report.c */
+
+typedef struct cJSON cJSON;
+/* The status document (see ja_report_json). */
+ja_status ja__report_status(ja_store *s, cJSON **out);
+/* Up to @p limit events, newest first: pending (or sent when @p sent) as a
+ * JSON array of objects. An absent queue gives an empty array. */
+ja_status ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out);
 
 #endif /* JA_INTERNAL_H */

@@ -1,0 +1,230 @@
+/*
+ * cli_commands.c — one function per `jarvis-analytics` command, each a thin
+ * layer over the public API (plus report.c for listings): open the store,
+ * call, print the result as text or --json, return the exit code.
+ */
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open the store. Read-only commands create nothing (JA_OPEN_NO_CREATE). */
+static int
+open_store(const cli_args *a, FILE *err, unsigned flags, ja_store **s)
+{
+  ja_options o = JA_OPTIONS_INIT;
+  o.flags = flags;
+  ja_status st = ja_store_open(s, &o);
+  return st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
+}
+
+int
+ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, 0, &s);
+  if (rc)
+    return rc;
+  ja_outcome o;
+  ja_status st = ja_capture(s, a->pos[0], a->props, &o);
+  const char *why = NULL;
+  ja_store_enabled(s, &why);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (o.result == JA_RESULT_DISABLED) {
+    if (a->verbose)
+      fprintf(out, "not stored: analytics is off (%s)\n", why);
+  } else if (o.result == JA_RESULT_DROPPED) {
+    if (a->verbose)
+      fprintf(out, "dropped: %s\n", o.reason);
+    if (a->strict) {
+      ja__cli_errorf(err, a->command, "event dropped by policy (%s)", o.reason);
+      rc = JA_EXIT_DATAERR;
+    }
+  } else {
+    if (a->verbose) {
+      fprintf(out, "stored %s %s", a->pos[0], o.uuid);
+      if (o.dropped_props)
+        fprintf(out, " (%u propert%s dropped, first: %s%s%s%s)", o.dropped_props,
+                o.dropped_props == 1 ? "y" : "ies", o.property[0] ? "'" : "", o.property,
+                o.property[0] ? "' " : "", o.reason);
+      fputc('\n', out);
+    }
+    if (a->strict && o.dropped_props) {
+      ja__cli_errorf(err, a->command, "%u propert%s dropped by policy (first: %s%s%s%s)",
+                     o.dropped_props, o.dropped_props == 1 ? "y" : "ies",
+                     o.property[0] ? "'" : "", o.property, o.property[0] ? "' " : "", o.reason);
+      rc = JA_EXIT_DATAERR;
+    }
+  }
+  ja_store_close(s);
+  return rc;
+}
+
+static void
+print_json(FILE *out, cJSON *doc)
+{
+  char *text = cJSON_Print(doc);
+  if (text) {
+    fprintf(out, "%s\n", text);
+    cJSON_free(text);
+  }
+}
+
+static const char *
+str_or(const cJSON *obj, const char *key, const char *fallback)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : fallback;
+}
+
+static double
+num_of(const cJSON *obj, const char *key)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void
+print_status_text(FILE *out, const cJSON *r)
+{
+  int on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled"));
+  if (on)
+    fprintf(out, "analytics: on\n");
+  else
+    fprintf(out, "analytics: off (%s)\n", str_or(r, "off_reason", ""));
+  fprintf(out, "home:      %s\n", str_or(r, "home", ""));
+  fprintf(out, "config:    %s\n", str_or(r, "config", ""));
+  fprintf(out, "anon_id:   %s\n", str_or(r, "anon_id", "(none yet)"));
+  const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "queue");
+  fprintf(out, "queue:     %s", str_or(r, "database", ""));
+  if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "exists")))
+    fprintf(out, " (%.0f pending, oldest %s)\n", num_of(q, "pending"), str_or(q, "oldest", "-"));
+  else
+    fprintf(out, " (not created yet)\n");
+  const cJSON *sent = cJSON_GetObjectItemCaseSensitive(r, "sent");
+  fprintf(out, "sent:      %.0f in the last 30 days (last %s)\n", num_of(sent, "count"),
+          str_or(sent, "last", "-"));
+  const cJSON *up = cJSON_GetObjectItemCaseSensitive(r, "upload");
+  fprintf(out, "upload:    %s (key %s)\n", str_or(up, "host", ""),
+          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(up, "key_set")) ? "set" : "not set");
+  fprintf(out, "drops:    ");
+  int any = 0;
+  const cJSON *d;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(r, "drops"))
+  {
+    if (d->valuedouble > 0) {
+      fprintf(out, "%s %s %.0f", any ? "," : "", d->string, d->valuedouble);
+      any = 1;
+    }
+  }
+  fprintf(out, "%s\n", any ? "" : " none");
+}
+
+int
+ja__cli_status(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  if (rc)
+    return rc;
+  cJSON *r = NULL;
+  ja_status st = ja__report_status(s, &r);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (a->json) {
+    print_json(out, r);
+  } else {
+    print_status_text(out, r);
+  }
+  cJSON_Delete(r);
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_show(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  if (rc)
+    return rc;
+  cJSON *rows = NULL;
+  ja_status st = ja__report_show(s, a->sent, a->limit, &rows);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (a->json) {
+    print_json(out, rows);
+  } else {
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+      char *props = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(row, "properties"));
+      fprintf(out, "%s  %-24s %s  %s\n", str_or(row, "timestamp", ""), str_or(row, "event", ""),
+              props ? props : "{}", str_or(row, "uuid", ""));
+      cJSON_free(props);
+    }
+    if (cJSON_GetArraySize(rows) == 0)
+      fprintf(out, "(no %s events)\n", a->sent ? "sent" : "pending");
+  }
+  cJSON_Delete(rows);
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, 0, &s);
+  if (rc)
+    return rc;
+  ja_status st = ja_reset_id(s);
+  char id[37];
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (!ja_store_enabled(s, NULL)) {
+    fprintf(out, "anon_id removed (analytics is off: no new id is made)\n");
+  } else if ((st = ja_anon_id(s, id)) != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else {
+    fprintf(out, "new anon_id: %s\n", id);
+  }
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_purge(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  if (rc)
+    return rc;
+  unsigned what = a->all    ? (JA_PURGE_PENDING | JA_PURGE_SENT | JA_PURGE_DROPS)
+                  : a->sent ? JA_PURGE_SENT
+                            : JA_PURGE_PENDING;
+  int64_t n = 0;
+  ja_status st = ja_purge(s, what, &n);
+  if (st != JA_OK)
+    rc = ja__cli_fail(err, a->command, st);
+  else
+    fprintf(out, "purged %lld row%s\n", (long long)n, n == 1 ? "" : "s");
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_catalog(const cli_args *a, FILE *out, FILE *err)
+{
+  char *text = NULL;
+  ja_status st = a->json ? ja__catalog_json(&text) : ja__catalog_markdown(&text);
+  if (st != JA_OK)
+    return ja__cli_fail(err, a->command, st);
+  fputs(text, out);
+  if (a->json)
+    fputc('\n', out);
+  free(text);
+  return JA_EXIT_OK;
+}

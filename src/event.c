@@ -1,0 +1,227 @@
+/*
+ * event.c — turns (name, properties JSON) into an event that may be stored:
+ * rejects malformed input, then applies the two filters of DESIGN §5 —
+ * value-level redaction (redact.c) and the structural catalog (catalog.c) —
+ * and keeps count of every drop by reason. Also names the drop reasons.
+ */
+#include "ja_internal.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+ja__drop_name(ja__drop d)
+{
+  static const char *const names[JA__DROP_COUNT] = {
+      [JA__DROP_NONE] = "",
+      [JA__DROP_UNKNOWN_EVENT] = "unknown_event",
+      [JA__DROP_UNKNOWN_PROPERTY] = "unknown_property",
+      [JA__DROP_INVALID_VALUE] = "invalid_value",
+      [JA__DROP_PII] = "pii",
+      [JA__DROP_COMPOSITE] = "composite",
+      [JA__DROP_TOO_LONG] = "too_long",
+      [JA__DROP_EMPTY] = "empty",
+      [JA__DROP_NULL] = "null",
+      [JA__DROP_NOT_FINITE] = "not_finite",
+      [JA__DROP_QUEUE_FULL] = "queue_full",
+      [JA__DROP_EXPIRED] = "expired",
+      [JA__DROP_BUSY] = "busy",
+  };
+  return (d >= 0 && d < JA__DROP_COUNT) ? names[d] : "";
+}
+
+/* Largest integer a double holds exactly; past it "int" values would be
+ * silently rounded on the wire, so they fail validation instead. */
+#define MAX_EXACT_INT 9007199254740992.0
+
+/* Filter 1: the value on its own (DESIGN §5.1). */
+static ja__drop
+redact_value(const cJSON *v)
+{
+  if (cJSON_IsNull(v))
+    return JA__DROP_NULL;
+  if (cJSON_IsArray(v) || cJSON_IsObject(v))
+    return JA__DROP_COMPOSITE;
+  if (cJSON_IsNumber(v))
+    return isfinite(v->valuedouble) ? JA__DROP_NONE : JA__DROP_NOT_FINITE;
+  if (cJSON_IsString(v))
+    return ja__redact_string(v->valuestring, strlen(v->valuestring), NULL);
+  return JA__DROP_NONE; /* booleans */
+}
+
+static int
+is_lower_hex16(const char *s)
+{
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+      return 0;
+  return n == 16;
+}
+
+/* Filter 2: the catalog's validator for a known property. JSON has one
+ * number type, so an integral number (1 or 1.0) counts as an integer. */
+static int
+valid_for(const ja__prop_spec *p, const cJSON *v)
+{
+  switch (p->kind) {
+  case JA__V_BOOL:
+    return cJSON_IsBool(v);
+  case JA__V_INT:
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= MAX_EXACT_INT &&
+           floor(v->valuedouble) == v->valuedouble;
+  case JA__V_NUM:
+    return cJSON_IsNumber(v) && v->valuedouble >= 0;
+  case JA__V_STR64:
+    if (!cJSON_IsString(v))
+      return 0;
+    size_t n = ja__utf8_count(v->valuestring, strlen(v->valuestring));
+    return n >= 1 && n <= 64;
+  case JA__V_HASH16:
+    return cJSON_IsString(v) && is_lower_hex16(v->valuestring);
+  case JA__V_ENUM:
+    if (!cJSON_IsString(v))
+      return 0;
+    for (const char *const *e = p->enumeration->values; *e; e++)
+      if (strcmp(*e, v->valuestring) == 0)
+        return 1;
+    return 0;
+  }
+  return 0;
+}
+
+static void
+note_drop(ja__event *ev, ja__drop why, const ja__prop_spec *known)
+{
+  ev->drops[why]++;
+  if (ev->ndrops++ == 0) {
+    ev->first_reason = why;
+    if (known)
+      snprintf(ev->first_prop, sizeof ev->first_prop, "%s", known->name);
+  }
+}
+
+/* Reject what is malformed rather than a policy matter: such input is an
+ * error of the caller, so nothing is stored and nothing is counted. */
+static ja_status
+check_name(const char *name)
+{
+  if (!name || !*name)
+    return ja__error_set(JA_EINVALID, "event name is empty");
+  size_t n = strlen(name);
+  if (n > 256)
+    return ja__error_set(JA_EINVALID, "event name is too long (%zu bytes, at most 256)", n);
+  if (!ja__utf8_valid(name, n))
+    return ja__error_set(JA_EINVALID, "event name is not valid UTF-8");
+  if (ja__utf8_has_control(name, n))
+    return ja__error_set(JA_EINVALID, "event name contains control characters");
+  return JA_OK;
+}
+
+static ja_status
+parse_props(const char *json, cJSON **out)
+{
+  *out = NULL;
+  size_t n = strlen(json);
+  if (n > JA__MAX_PROPS_BYTES)
+    return ja__error_set(JA_EINVALID, "properties JSON is too large (%zu bytes, at most %d)", n,
+                         JA__MAX_PROPS_BYTES);
+  if (!ja__utf8_valid(json, n))
+    return ja__error_set(JA_EINVALID, "properties JSON is not valid UTF-8");
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
+  if (!root) {
+    if (!end)
+      end = json;
+    return ja__error_set(JA_EINVALID, "malformed properties JSON at byte %zu", (size_t)(end - json));
+  }
+  if (!cJSON_IsObject(root)) {
+    const char *what = cJSON_IsArray(root)    ? "an array"
+                       : cJSON_IsString(root) ? "a string"
+                       : cJSON_IsNumber(root) ? "a number"
+                       : cJSON_IsNull(root)   ? "null"
+                                              : "a boolean";
+    cJSON_Delete(root);
+    return ja__error_set(JA_EINVALID, "properties must be a JSON object, not %s", what);
+  }
+  int count = 0;
+  for (const cJSON *a = root->child; a; a = a->next)
+    count++;
+  if (count > JA__MAX_PROPS) {
+    cJSON_Delete(root);
+    return ja__error_set(JA_EINVALID, "too many properties (%d, at most %d)", count, JA__MAX_PROPS);
+  }
+  /* cJSON keeps both copies of a repeated key; which one "wins" would be
+   * ambiguous, so the input is refused (the name is not echoed). */
+  for (const cJSON *a = root->child; a; a = a->next)
+    for (const cJSON *b = a->next; b; b = b->next)
+      if (strcmp(a->string, b->string) == 0) {
+        cJSON_Delete(root);
+        return ja__error_set(JA_EINVALID, "properties JSON repeats a property name");
+      }
+  *out = root;
+  return JA_OK;
+}
+
+ja_status
+ja__event_prepare(const char *name, const char *props_json, ja__event *ev)
+{
+  memset(ev, 0, sizeof *ev);
+  ja_status st = check_name(name);
+  if (st != JA_OK)
+    return st;
+  cJSON *in = NULL;
+  st = parse_props(props_json ? props_json : "{}", &in);
+  if (st != JA_OK)
+    return st;
+
+  ev->spec = ja__catalog_event(name);
+  if (!ev->spec) {
+    cJSON_Delete(in);
+    note_drop(ev, JA__DROP_UNKNOWN_EVENT, NULL);
+    return JA_OK;
+  }
+
+  cJSON *clean = cJSON_CreateObject();
+  if (!clean) {
+    cJSON_Delete(in);
+    return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
+  }
+  for (cJSON *item = in->child; item; item = item->next) {
+    const ja__prop_spec *p = ja__catalog_prop(ev->spec, item->string);
+    ja__drop why = redact_value(item);
+    if (why == JA__DROP_NONE && !p)
+      why = JA__DROP_UNKNOWN_PROPERTY;
+    if (why == JA__DROP_NONE && !valid_for(p, item))
+      why = JA__DROP_INVALID_VALUE;
+    if (why != JA__DROP_NONE) {
+      note_drop(ev, why, p);
+      continue;
+    }
+    cJSON *copy = cJSON_Duplicate(item, 0);
+    if (!copy) {
+      st = ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
+      break;
+    }
+    cJSON_AddItemToObject(clean, p->name, copy);
+  }
+  if (st == JA_OK) {
+    ev->props_json = cJSON_PrintUnformatted(clean);
+    if (!ev->props_json)
+      st = ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
+  }
+  cJSON_Delete(clean);
+  cJSON_Delete(in);
+  return st;
+}
+
+void
+ja__event_free(ja__event *ev)
+{
+  if (ev && ev->props_json) {
+    cJSON_free(ev->props_json);
+    ev->props_json = NULL;
+  }
+}

@@ -1,0 +1,416 @@
+/*
+ * store.c — the SQLite queue (analytics_queue.db): safe creation (0600, no
+ * symlinks), connection pragmas, forward migrations from sql/migrations,
+ * and the write transactions — capture inserts with caps and drop counters,
+ * the uploader's claim/delete-by-uuid, purge. All SQL text lives in sql/.
+ *
+ * Sections: errors · open/migrate · capture · uploader support · purge
+ */
+#include "ja_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sql_embed.h"
+
+/* --------------------------------------------------------------- errors */
+
+/* Map an SQLite failure to a ja_status and record "what 'path': errmsg". */
+static ja_status
+db_error(ja__db *d, int rc, const char *what)
+{
+  const char *msg = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
+  switch (rc & 0xFF) {
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return ja__error_set(JA_EBUSY, "%s '%s': store busy for more than %d ms: %s", what, d->path,
+                         d->busy_timeout_ms, msg);
+  case SQLITE_NOTADB:
+  case SQLITE_CORRUPT:
+    return ja__error_set(JA_ECORRUPT, "%s '%s': not a usable queue database: %s", what, d->path,
+                         msg);
+  case SQLITE_NOMEM:
+    return ja__error_set(JA_ENOMEM, "%s '%s': out of memory", what, d->path);
+  case SQLITE_CANTOPEN:
+  case SQLITE_READONLY:
+    return ja__error_set(JA_ECANTCREATE, "%s '%s': %s", what, d->path, msg);
+  default:
+    return ja__error_set(JA_EIO, "%s '%s': %s", what, d->path, msg);
+  }
+}
+
+static ja_status
+exec_sql(ja__db *d, const char *sql, const char *what)
+{
+  int rc = sqlite3_exec(d->db, sql, NULL, NULL, NULL);
+  return rc == SQLITE_OK ? JA_OK : db_error(d, rc, what);
+}
+
+static void
+rollback(ja__db *d)
+{
+  if (!sqlite3_get_autocommit(d->db))
+    sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---------------------------------------------------------- open/migrate */
+
+/* Create the file ourselves, mode 0600, before SQLite sees it: SQLite would
+ * create it 0644, and its -wal/-shm files copy the main file's mode. */
+static ja_status
+prepare_file(ja__db *d, int create)
+{
+  struct stat sb;
+  if (lstat(d->path, &sb) == 0) {
+    if (S_ISLNK(sb.st_mode))
+      return ja__error_set(JA_EUNSAFE, "refusing queue '%s': it is a symlink", d->path);
+    if (!S_ISREG(sb.st_mode))
+      return ja__error_set(JA_EUNSAFE, "refusing queue '%s': not a regular file", d->path);
+    return JA_OK;
+  }
+  if (errno != ENOENT)
+    return ja__error_set(JA_EIO, "cannot stat queue '%s': %s", d->path, strerror(errno));
+  if (!create)
+    return ja__error_set(JA_ECANTCREATE, "queue '%s' does not exist yet", d->path);
+  int fd = ja__sys.open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST)
+    return ja__error_set(JA_ECANTCREATE, "cannot create queue '%s': %s", d->path, strerror(errno));
+  if (fd >= 0) {
+    fchmod(fd, 0600);
+    close(fd);
+  }
+  return JA_OK;
+}
+
+static int
+latest_version(void)
+{
+  return ja__sql_migrations[ja__sql_migration_count - 1].version;
+}
+
+static ja_status
+read_user_version(ja__db *d, int *out)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(d->db, "PRAGMA user_version", -1, &st, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    *out = sqlite3_column_int(st, 0);
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_OK ? JA_OK : db_error(d, rc, "cannot read schema version of");
+}
+
+/* Bring the schema to the latest version. Several processes may open a new
+ * store at once: BEGIN IMMEDIATE serialises them, and the version is read
+ * again inside the transaction so each migration runs exactly once. */
+static ja_status
+migrate(ja__db *d)
+{
+  int have = 0;
+  ja_status st = read_user_version(d, &have);
+  if (st != JA_OK)
+    return st;
+  if (have == latest_version())
+    return JA_OK;
+  if (have > latest_version())
+    return ja__error_set(JA_EVERSION, "queue '%s' has schema version %d, newer than %d: "
+                         "upgrade jarvis-analytics", d->path, have, latest_version());
+  if ((st = exec_sql(d, "BEGIN IMMEDIATE", "cannot migrate")) != JA_OK)
+    return st;
+  if ((st = read_user_version(d, &have)) != JA_OK)
+    goto fail;
+  for (int i = 0; i < ja__sql_migration_count; i++) {
+    const ja__sql_migration *m = &ja__sql_migrations[i];
+    if (m->version <= have)
+      continue;
+    int rc = sqlite3_exec(d->db, m->sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+      st = db_error(d, rc, m->name);
+      goto fail;
+    }
+    char set[64];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", m->version);
+    if ((st = exec_sql(d, set, "cannot set schema version of")) != JA_OK)
+      goto fail;
+  }
+  if ((st = exec_sql(d, "COMMIT", "cannot commit migration of")) != JA_OK)
+    goto fail;
+  return JA_OK;
+fail:
+  rollback(d);
+  return st;
+}
+
+ja_status
+ja__store_open(ja__db *d, int create)
+{
+  ja_status st = prepare_file(d, create);
+  if (st != JA_OK)
+    return st;
+  /* NOFOLLOW: SQLite itself refuses a symlinked path too (belt and braces
+   * against a swap between our lstat and its open). NOMUTEX: the handle's
+   * own mutex serialises use of this connection. */
+  int rc = sqlite3_open_v2(d->path, &d->db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                           NULL);
+  if (rc != SQLITE_OK) {
+    st = db_error(d, rc, "cannot open queue");
+    ja__store_close(d);
+    return st;
+  }
+  sqlite3_extended_result_codes(d->db, 1);
+  sqlite3_busy_timeout(d->db, d->busy_timeout_ms);
+  if ((st = exec_sql(d, ja__sql_connection, "cannot configure queue")) == JA_OK)
+    st = migrate(d);
+  if (st != JA_OK)
+    ja__store_close(d);
+  return st;
+}
+
+void
+ja__store_close(ja__db *d)
+{
+  for (int i = 0; i < JA__Q_COUNT; i++) {
+    sqlite3_finalize(d->q[i]);
+    d->q[i] = NULL;
+  }
+  if (d->db) {
+    sqlite3_close(d->db);
+    d->db = NULL;
+  }
+}
+
+/* A cached prepared statement, reset and unbound, ready to use. */
+static ja_status
+stmt(ja__db *d, int which, sqlite3_stmt **out)
+{
+  static const char *const *const text[JA__Q_COUNT] = {
+      [JA__Q_INSERT] = &ja__sql_insert_event,
+      [JA__Q_DROP_ADD] = &ja__sql_drop_add,
+      [JA__Q_PRUNE_EXPIRED] = &ja__sql_prune_expired,
+      [JA__Q_QUEUE_COUNT] = &ja__sql_queue_count,
+      [JA__Q_PRUNE_OLDEST] = &ja__sql_prune_oldest,
+  };
+  if (!d->q[which]) {
+    int rc = sqlite3_prepare_v3(d->db, *text[which], -1, SQLITE_PREPARE_PERSISTENT, &d->q[which],
+                                NULL);
+    if (rc != SQLITE_OK)
+      return db_error(d, rc, "cannot prepare statement for");
+  }
+  sqlite3_reset(d->q[which]);
+  sqlite3_clear_bindings(d->q[which]);
+  *out = d->q[which];
+  return JA_OK;
+}
+
+/* Step a statement that returns no rows. */
+static ja_status
+run(ja__db *d, sqlite3_stmt *s, const char *what)
+{
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? JA_OK : db_error(d, rc, what);
+}
+
+/* -------------------------------------------------------------- capture */
+
+static ja_status
+count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now)
+{
+  if (n <= 0)
+    return JA_OK;
+  sqlite3_stmt *s;
+  ja_status st = stmt(d, JA__Q_DROP_ADD, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, ja__drop_name(why), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, n);
+  sqlite3_bind_int64(s, 3, now);
+  return run(d, s, "cannot count drops in");
+}
+
+/* Apply the age cap, then the size cap, counting what each pushes out. */
+static ja_status
+apply_caps(ja__db *d, int64_t now)
+{
+  sqlite3_stmt *s;
+  ja_status st = stmt(d, JA__Q_PRUNE_EXPIRED, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, now - d->max_age_ms);
+  if ((st = run(d, s, "cannot expire events in")) != JA_OK)
+    return st;
+  if ((st = count_drops(d, JA__DROP_EXPIRED, sqlite3_changes(d->db), now)) != JA_OK)
+    return st;
+
+  if ((st = stmt(d, JA__Q_QUEUE_COUNT, &s)) != JA_OK)
+    return st;
+  int rc = sqlite3_step(s);
+  int64_t queued = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW)
+    return db_error(d, rc, "cannot count events in");
+  if (queued <= d->max_events)
+    return JA_OK;
+  if ((st = stmt(d, JA__Q_PRUNE_OLDEST, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, queued - d->max_events);
+  if ((st = run(d, s, "cannot trim queue")) != JA_OK)
+    return st;
+  return count_drops(d, JA__DROP_QUEUE_FULL, sqlite3_changes(d->db), now);
+}
+
+ja_status
+ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_COUNT])
+{
+  JA_ASSERT(d->db != NULL);
+  int64_t now = ja__now_ms();
+  int rc = sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    /* Dropped, not stalled: the host's thread is worth more than one
+     * event. The drop is counted by the next transaction that gets in. */
+    if ((rc & 0xFF) == SQLITE_BUSY && row)
+      d->pending_busy++;
+    return db_error(d, rc, "cannot write to queue");
+  }
+  ja_status st = JA_OK;
+  if (row) {
+    sqlite3_stmt *s;
+    if ((st = stmt(d, JA__Q_INSERT, &s)) != JA_OK)
+      goto fail;
+    sqlite3_bind_text(s, 1, row->uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, row->ts_ms);
+    char iso[32];
+    ja__iso8601_ms(row->ts_ms, iso);
+    sqlite3_bind_text(s, 3, iso, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, row->distinct_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, row->event, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, row->props_json, -1, SQLITE_STATIC);
+    if ((st = run(d, s, "cannot queue event in")) != JA_OK)
+      goto fail;
+  }
+  for (int r = 1; drops && r < JA__DROP_COUNT; r++)
+    if ((st = count_drops(d, (ja__drop)r, drops[r], now)) != JA_OK)
+      goto fail;
+  if ((st = count_drops(d, JA__DROP_BUSY, (int64_t)d->pending_busy, now)) != JA_OK)
+    goto fail;
+  if ((st = apply_caps(d, now)) != JA_OK)
+    goto fail;
+  if ((rc = sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+    st = db_error(d, rc, "cannot commit to queue");
+    goto fail;
+  }
+  d->pending_busy = 0;
+  return JA_OK;
+fail:
+  rollback(d);
+  return st;
+}
+
+/* ----------------------------------------------------- uploader support */
+
+ja_status
+ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms, int limit,
+                int *nclaimed)
+{
+  JA_ASSERT(d->db != NULL);
+  *nclaimed = 0;
+  sqlite3_stmt *s = NULL;
+  ja_status st = exec_sql(d, "BEGIN IMMEDIATE", "cannot claim events in");
+  if (st != JA_OK)
+    return st;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_claim_batch, -1, &s, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now_ms);
+    sqlite3_bind_int64(s, 3, lease_until_ms);
+    sqlite3_bind_int(s, 4, limit);
+    rc = sqlite3_step(s);
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) {
+    st = db_error(d, rc, "cannot claim events in");
+    goto fail;
+  }
+  *nclaimed = sqlite3_changes(d->db);
+  if ((st = exec_sql(d, "COMMIT", "cannot commit claim in")) != JA_OK)
+    goto fail;
+  return JA_OK;
+fail:
+  rollback(d);
+  *nclaimed = 0;
+  return st;
+}
+
+ja_status
+ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids, size_t n,
+                       int64_t *ndeleted)
+{
+  JA_ASSERT(d->db != NULL);
+  *ndeleted = 0;
+  sqlite3_stmt *s = NULL;
+  ja_status st = exec_sql(d, "BEGIN IMMEDIATE", "cannot delete sent events in");
+  if (st != JA_OK)
+    return st;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_delete_sent, -1, &s, NULL);
+  if (rc != SQLITE_OK) {
+    st = db_error(d, rc, "cannot delete sent events in");
+    goto fail;
+  }
+  for (size_t i = 0; i < n; i++) {
+    sqlite3_bind_text(s, 1, uuids[i], -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+    if ((st = run(d, s, "cannot delete sent event in")) != JA_OK)
+      goto fail;
+    *ndeleted += sqlite3_changes(d->db);
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  if ((st = exec_sql(d, "COMMIT", "cannot commit deletion in")) != JA_OK)
+    goto fail;
+  return JA_OK;
+fail:
+  sqlite3_finalize(s);
+  rollback(d);
+  *ndeleted = 0;
+  return st;
+}
+
+/* ---------------------------------------------------------------- purge */
+
+ja_status
+ja__store_purge(ja__db *d, unsigned what, int64_t *removed)
+{
+  JA_ASSERT(d->db != NULL);
+  *removed = 0;
+  ja_status st = exec_sql(d, "BEGIN IMMEDIATE", "cannot purge");
+  if (st != JA_OK)
+    return st;
+  const struct {
+    unsigned bit;
+    const char *const *sql;
+  } parts[] = {{JA_PURGE_PENDING, &ja__sql_purge_pending},
+               {JA_PURGE_SENT, &ja__sql_purge_sent},
+               {JA_PURGE_DROPS, &ja__sql_purge_drops}};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    if (!(what & parts[i].bit))
+      continue;
+    if ((st = exec_sql(d, *parts[i].sql, "cannot purge")) != JA_OK)
+      goto fail;
+    *removed += sqlite3_changes(d->db);
+  }
+  if ((st = exec_sql(d, "COMMIT", "cannot commit purge of")) != JA_OK)
+    goto fail;
+  /* Give the space back; failure here loses nothing. */
+  sqlite3_exec(d->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+  return JA_OK;
+fail:
+  rollback(d);
+  *removed = 0;
+  return st;
+}

@@ -1,0 +1,276 @@
+/*
+ * util.c — domain-free helpers: growable buffers, path joining, whole-file
+ * reads, atomic file replacement, directory creation, clocks. File-system
+ * calls that tests need to fail on purpose go through ja__sys.
+ */
+#include "ja_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ syscalls */
+
+static int real_open(const char *path, int flags, unsigned mode) { return open(path, flags, (mode_t)mode); }
+static long real_write(int fd, const void *buf, size_t n) { return (long)write(fd, buf, n); }
+static int real_fsync(int fd) { return fsync(fd); }
+static int real_rename(const char *from, const char *to) { return rename(from, to); }
+
+ja__syscalls ja__sys = {real_open, real_write, real_fsync, real_rename};
+
+/* -------------------------------------------------------------- buffers */
+
+static ja_status
+buf_grow(ja__buf *b, size_t extra)
+{
+  if (b->len + extra + 1 <= b->cap)
+    return JA_OK;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra + 1)
+    cap *= 2;
+  char *p = realloc(b->ptr, cap);
+  if (!p)
+    return ja__error_set(JA_ENOMEM, "out of memory (%zu bytes)", cap);
+  b->ptr = p;
+  b->cap = cap;
+  return JA_OK;
+}
+
+ja_status
+ja__buf_append(ja__buf *b, const char *s, size_t n)
+{
+  ja_status st = buf_grow(b, n);
+  if (st != JA_OK)
+    return st;
+  memcpy(b->ptr + b->len, s, n);
+  b->len += n;
+  b->ptr[b->len] = '\0';
+  return JA_OK;
+}
+
+ja_status
+ja__buf_printf(ja__buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return ja__error_set(JA_EINTERNAL, "bad format '%s'", fmt);
+  ja_status st = buf_grow(b, (size_t)n);
+  if (st != JA_OK)
+    return st;
+  va_start(ap, fmt);
+  vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+  return JA_OK;
+}
+
+void
+ja__buf_free(ja__buf *b)
+{
+  free(b->ptr);
+  b->ptr = NULL;
+  b->len = b->cap = 0;
+}
+
+/* ---------------------------------------------------------------- paths */
+
+ja_status
+ja__path_join(char *out, size_t outsz, const char *dir, const char *name)
+{
+  size_t dl = strlen(dir);
+  const char *sep = (dl > 0 && dir[dl - 1] == '/') ? "" : "/";
+  int n = snprintf(out, outsz, "%s%s%s", dir, sep, name);
+  if (n < 0 || (size_t)n >= outsz)
+    return ja__error_set(JA_ECONFIG, "path too long: '%s/%s'", dir, name);
+  return JA_OK;
+}
+
+/* ---------------------------------------------------------------- files */
+
+ja_status
+ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing)
+{
+  *out = NULL;
+  *len = 0;
+  *missing = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      *missing = 1;
+      return JA_OK;
+    }
+    return ja__error_set(JA_EIO, "cannot read '%s': %s", path, strerror(errno));
+  }
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    int e = errno;
+    close(fd);
+    return ja__error_set(JA_EIO, "cannot read '%s': %s", path,
+                         S_ISREG(sb.st_mode) ? strerror(e) : "not a regular file");
+  }
+  if ((size_t)sb.st_size > max) {
+    close(fd);
+    return ja__error_set(JA_EIO, "cannot read '%s': larger than %zu bytes", path, max);
+  }
+  char *buf = malloc((size_t)sb.st_size + 1);
+  if (!buf) {
+    close(fd);
+    return ja__error_set(JA_ENOMEM, "out of memory reading '%s'", path);
+  }
+  size_t n = 0;
+  while (n < (size_t)sb.st_size) {
+    ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      int e = errno;
+      free(buf);
+      close(fd);
+      return ja__error_set(JA_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    if (r == 0)
+      break; /* file shrank under us: take what is there */
+    n += (size_t)r;
+  }
+  close(fd);
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return JA_OK;
+}
+
+/* Directory part of @p path into @p out ("." when there is none). */
+static void
+dir_of(const char *path, char *out, size_t outsz)
+{
+  const char *slash = strrchr(path, '/');
+  if (!slash) {
+    snprintf(out, outsz, ".");
+  } else if (slash == path) {
+    snprintf(out, outsz, "/");
+  } else {
+    snprintf(out, outsz, "%.*s", (int)(slash - path), path);
+  }
+}
+
+ja_status
+ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                      int replace, int *created)
+{
+  if (created)
+    *created = 1;
+  char tmp[JA_PATH_MAX];
+  char dir[JA_PATH_MAX];
+  int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  if (n < 0 || (size_t)n >= sizeof tmp)
+    return ja__error_set(JA_ECANTCREATE, "path too long: '%s'", path);
+  /* O_EXCL|O_NOFOLLOW: never write through a planted temp-file symlink.
+   * A stale temp from a killed process with our pid is removed first. */
+  unlink(tmp);
+  int fd = ja__sys.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0)
+    return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", tmp, strerror(errno));
+  /* The umask may have narrowed the mode; we want exactly @p mode. */
+  fchmod(fd, (mode_t)mode);
+  size_t off = 0;
+  while (off < len) {
+    long w = ja__sys.write(fd, data + off, len - off);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : ENOSPC;
+      close(fd);
+      unlink(tmp);
+      return ja__error_set(JA_EIO, "cannot write '%s': %s", tmp, strerror(e));
+    }
+    off += (size_t)w;
+  }
+  /* fsync before rename: otherwise a crash can leave the new name pointing
+   * at an empty file (the rename reaches the disk before the data). */
+  if (ja__sys.fsync(fd) != 0) {
+    int e = errno;
+    close(fd);
+    unlink(tmp);
+    return ja__error_set(JA_EIO, "cannot fsync '%s': %s", tmp, strerror(e));
+  }
+  close(fd);
+  if (replace) {
+    /* rename is atomic: readers see the old file or the new one, never half. */
+    if (ja__sys.rename(tmp, path) != 0) {
+      int e = errno;
+      unlink(tmp);
+      return ja__error_set(JA_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(e));
+    }
+  } else {
+    /* link() fails with EEXIST instead of replacing: when two processes
+     * create the file at once, the first one wins and both use its bytes. */
+    int rc = link(tmp, path);
+    int e = errno;
+    unlink(tmp);
+    if (rc != 0 && e == EEXIST) {
+      if (created)
+        *created = 0;
+      return JA_OK;
+    }
+    if (rc != 0)
+      return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", path, strerror(e));
+  }
+  /* fsync the directory so the rename itself survives a power cut. */
+  dir_of(path, dir, sizeof dir);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ja__sys.fsync(dfd);
+    close(dfd);
+  }
+  return JA_OK;
+}
+
+ja_status
+ja__dir_ensure(const char *dir)
+{
+  struct stat sb;
+  if (stat(dir, &sb) == 0) {
+    if (!S_ISDIR(sb.st_mode))
+      return ja__error_set(JA_EUNSAFE, "'%s' exists and is not a directory", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+      return ja__error_set(JA_ECANTCREATE, "cannot write in '%s': %s", dir, strerror(errno));
+    return JA_OK;
+  }
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", dir, strerror(errno));
+  /* umask may have widened nothing but could narrow; make it exactly 0700. */
+  chmod(dir, 0700);
+  return JA_OK;
+}
+
+/* --------------------------------------------------------------- clocks */
+
+int64_t
+ja__now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ja__iso8601_ms(int64_t ms, char out[32])
+{
+  time_t secs = (time_t)(ms / 1000);
+  int frac = (int)(ms % 1000);
+  if (frac < 0) {
+    frac += 1000;
+    secs -= 1;
+  }
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
