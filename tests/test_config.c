@@ -1,0 +1,1140 @@
+/*
+ * test_config.c — the strict [analytics] reader (toml.c) and how the
+ * environment and config.toml decide on/off (config.c).
+ */
+#include "support.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A made-up PostHog-style project key; it must never reach a message. */
+#define SECRET "phc_S3cr3tKeyValueThatMustNeverBePrinted0123456"
+
+/* ------------------------------------------------------------ helpers */
+
+static ja__toml_analytics g_out;
+static char g_err[512];
+
+/* Parse @p text (whole string) as config.toml. */
+static int parse(const char *text)
+{
+  memset(g_err, 0x7A, sizeof g_err);  /* shows a message left unset */
+  g_err[sizeof g_err - 1] = '\0';
+  return ja__toml_read_analytics(text, strlen(text), "config.toml", &g_out, g_err, sizeof g_err);
+}
+
+/* Same with an explicit length (for NUL bytes). */
+static int parse_n(const char *text, size_t len)
+{
+  return ja__toml_read_analytics(text, len, "config.toml", &g_out, g_err, sizeof g_err);
+}
+
+/* Assert @p text fails with a message that starts with "config.toml:<line>: "
+ * and contains @p part. */
+static void expect_error(const char *text, int line, const char *part)
+{
+  int rc = parse(text);
+  if (rc != -1)
+    fail_msg("expected an error for:\n%s", text);
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "config.toml:%d: ", line);
+  if (strncmp(g_err, prefix, strlen(prefix)) != 0)
+    fail_msg("message '%s' does not start with '%s' for:\n%s", g_err, prefix, text);
+  if (part && !strstr(g_err, part))
+    fail_msg("message '%s' lacks '%s' for:\n%s", g_err, part, text);
+  if (strchr(g_err, '\n'))
+    fail_msg("message '%s' is not one line", g_err);
+  assert_int_equal(g_out.has_table, 0);  /* nothing half-read leaks out */
+}
+
+static void expect_ok(const char *text)
+{
+  if (parse(text) != 0)
+    fail_msg("unexpected error '%s' for:\n%s", g_err, text);
+}
+
+/* "[analytics]\n" + @p body, expected to fail at line @p line with @p part. */
+static void expect_table_error(const char *body, int line, const char *part)
+{
+  char text[2048];
+  snprintf(text, sizeof text, "[analytics]\n%s\n", body);
+  expect_error(text, line, part);
+}
+
+static void mkhome(void)
+{
+  assert_int_equal(mkdir(jt_home(), 0700), 0);
+}
+
+static void write_config(const char *content)
+{
+  char path[JA_PATH_MAX];
+  snprintf(path, sizeof path, "%s/config.toml", jt_home());
+  jt_write_file(path, content);
+}
+
+static void load(ja__config *cfg)
+{
+  ja_status st = ja__config_load(cfg, NULL);
+  if (st != JA_OK)
+    fail_msg("ja__config_load: %d: %s", st, ja_last_error());
+}
+
+/* Save/restore HOME around tests that change it. */
+static char *g_saved_home;
+static void save_home(void)
+{
+  const char *h = getenv("HOME");
+  g_saved_home = h ? strdup(h) : NULL;
+}
+static void restore_home(void)
+{
+  if (g_saved_home)
+    setenv("HOME", g_saved_home, 1);
+  else
+    unsetenv("HOME");
+  free(g_saved_home);
+  g_saved_home = NULL;
+}
+
+/* ==================================================== toml.c: structure */
+
+static void test_config__toml_empty_text_has_no_table(void **state) { (void)state;
+  expect_ok("");
+  assert_int_equal(g_out.has_table, 0);
+  expect_ok("# just a comment\n\n[other]\nx = 1\n");
+  assert_int_equal(g_out.has_table, 0);
+  assert_int_equal(ja__toml_read_analytics(NULL, 0, "config.toml", &g_out, g_err, sizeof g_err), 0);
+}
+
+static void test_config__toml_reads_every_known_key(void **state) { (void)state;
+  expect_ok("[analytics]\n"
+            "enabled = true\n"
+            "host = \"https://eu.i.posthog.com\"\n"
+            "key = 'phc_abc'\n"
+            "anon_id_path = \"/var/lib/oj/anon_id\"\n"
+            "flush_interval_seconds = 30\n"
+            "flush_at_size = 1_000\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_int_equal(g_out.enabled, 1);
+  assert_int_equal(g_out.has_host, 1);
+  assert_string_equal(g_out.host, "https://eu.i.posthog.com");
+  assert_int_equal(g_out.has_key, 1);
+  assert_string_equal(g_out.key, "phc_abc");
+  assert_int_equal(g_out.has_anon_id_path, 1);
+  assert_string_equal(g_out.anon_id_path, "/var/lib/oj/anon_id");
+  assert_int_equal(g_out.has_flush_interval, 1);
+  assert_int_equal(g_out.flush_interval_seconds, 30);
+  assert_int_equal(g_out.has_flush_at_size, 1);
+  assert_int_equal(g_out.flush_at_size, 1000);
+  assert_string_equal(g_err, "");
+}
+
+static void test_config__toml_empty_table_sets_nothing_else(void **state) { (void)state;
+  expect_ok("[analytics]\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.has_enabled, 0);
+  assert_int_equal(g_out.has_host, 0);
+  assert_int_equal(g_out.has_key, 0);
+  assert_int_equal(g_out.has_anon_id_path, 0);
+  assert_int_equal(g_out.has_flush_interval, 0);
+  assert_int_equal(g_out.has_flush_at_size, 0);
+}
+
+static void test_config__toml_enabled_false(void **state) { (void)state;
+  expect_ok("[analytics]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_int_equal(g_out.enabled, 0);
+}
+
+static void test_config__toml_header_whitespace_and_comment(void **state) { (void)state;
+  expect_ok("[ analytics ]   # the analytics table [x]\nenabled = false\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.enabled, 0);
+  expect_ok("  [\tanalytics\t]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  expect_ok("[analytics]#c\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+}
+
+static void test_config__toml_quoted_header_is_the_table(void **state) { (void)state;
+  expect_ok("[\"analytics\"]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  expect_ok("['analytics']\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  expect_ok("[\"analyt\\u0069cs\"]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  /* One quoted segment with a dot is a different table. */
+  expect_ok("[\"analytics.x\"]\nenabled = false\n");
+  assert_int_equal(g_out.has_table, 0);
+  assert_int_equal(g_out.has_enabled, 0);
+}
+
+static void test_config__toml_sub_table_is_skipped(void **state) { (void)state;
+  expect_ok("[analytics]\nhost = \"https://a\"\n"
+            "[analytics.sub]\nenabled = false\nhost = 42\nwhat = [1, 2]\n"
+            "[ analytics . other ]\nkey = 1.5\n"
+            "[[analytics.list]]\nenabled = \"no\"\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.has_enabled, 0);
+  assert_string_equal(g_out.host, "https://a");
+  assert_int_equal(g_out.has_key, 0);
+  /* A sub-table alone does not make the table exist. */
+  expect_ok("[analytics.sub]\nenabled = false\n");
+  assert_int_equal(g_out.has_table, 0);
+}
+
+static void test_config__toml_other_tables_end_the_table(void **state) { (void)state;
+  expect_ok("[analytics]\nenabled = true\n[server]\nenabled = false\nhost = 3\n");
+  assert_int_equal(g_out.enabled, 1);
+  assert_int_equal(g_out.has_host, 0);
+}
+
+static void test_config__toml_array_of_tables_rejected(void **state) { (void)state;
+  expect_error("[[analytics]]\nenabled = false\n", 1, "array of tables");
+  expect_error("x = 1\n\n[[ analytics ]]\n", 3, "array of tables");
+}
+
+static void test_config__toml_duplicate_table_rejected(void **state) { (void)state;
+  expect_error("[analytics]\nenabled = true\n[other]\n[analytics]\nenabled = false\n", 4,
+               "appears twice (first at line 1)");
+  expect_error("[analytics]\n[\"analytics\"]\n", 2, "appears twice");
+}
+
+static void test_config__toml_root_inline_table_rejected(void **state) { (void)state;
+  expect_error("analytics = { enabled = false }\n", 1,
+               "analytics must be written as an [analytics] table");
+  expect_error("# top\nname = \"x\"\n\"analytics\" = {enabled = false}\n", 3,
+               "analytics must be written as an [analytics] table");
+}
+
+static void test_config__toml_root_dotted_key_rejected(void **state) { (void)state;
+  expect_error("analytics.enabled = false\n", 1, "[analytics] table");
+  expect_error("  analytics . enabled = false\n", 1, "[analytics] table");
+  expect_error("'analytics'.enabled = false\n", 1, "[analytics] table");
+  expect_error("x = 1\nanalytics.enabled = false\n[analytics]\n", 2, "[analytics] table");
+}
+
+static void test_config__toml_analytics_keys_in_other_tables_are_fine(void **state) { (void)state;
+  expect_ok("[tools]\nanalytics.enabled = false\nanalytics = 3\n");
+  assert_int_equal(g_out.has_table, 0);
+  expect_ok("analytics_x = 1\nanalyticsy.z = 2\n");
+  assert_int_equal(g_out.has_table, 0);
+}
+
+static void test_config__toml_unreadable_root_line_rejected(void **state) { (void)state;
+  /* A root line we cannot read might define analytics: fail closed. */
+  expect_error("x = 1\n= 2\n", 2, "top-level");
+  expect_error("\"analyt\\qics\" = 1\n", 1, "escape");
+}
+
+static void test_config__toml_malformed_header_rejected(void **state) { (void)state;
+  expect_error("[analytics\nenabled = false\n", 1, "table header");
+  expect_error("[other]\n[analytics] enabled = false\n", 2, "table header");
+  expect_error("[]\n", 1, "table header");
+  expect_error("[[analytics]\n", 1, "table header");
+  expect_error("[a.]\n", 1, "table header");
+}
+
+static void test_config__toml_header_inside_multiline_basic_string(void **state) { (void)state;
+  expect_ok("[prompts]\n"
+            "system = \"\"\"\n"
+            "[analytics]\n"
+            "enabled = false\n"
+            "an escaped quote \\\"\"\" is not the end\n"
+            "\"\"\"\n"
+            "[analytics]\n"
+            "host = \"https://h\"\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.has_enabled, 0);
+  assert_string_equal(g_out.host, "https://h");
+  /* Closing with extra quotes, and a line-ending backslash. */
+  expect_ok("a = \"\"\"x \\\n[analytics]\nenabled = false\"\"\"\"\"\nb = 1\n");
+  assert_int_equal(g_out.has_table, 0);
+  /* Opening and closing on the same line does not swallow the next line. */
+  expect_ok("a = \"\"\"one line\"\"\"\n[analytics]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+}
+
+static void test_config__toml_header_inside_multiline_literal_string(void **state) { (void)state;
+  expect_ok("[prompts]\n"
+            "system = '''\n"
+            "[analytics]\n"
+            "enabled = false \\'''\n"
+            "[analytics]\n"
+            "enabled = true\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.enabled, 1);
+  /* At the root too. */
+  expect_ok("text = '''\n[analytics]\nenabled = false\n'''\n");
+  assert_int_equal(g_out.has_table, 0);
+}
+
+static void test_config__toml_header_inside_multiline_array(void **state) { (void)state;
+  expect_ok("[models]\n"
+            "list = [\n"
+            "  \"a]\", 'b]]', # a comment with ] and [\n"
+            "[analytics]\n"
+            "  { name = \"x\", tags = [\"}\"] },\n"
+            "]\n"
+            "[analytics]\n"
+            "enabled = false\n");
+  assert_int_equal(g_out.has_table, 1);
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_int_equal(g_out.enabled, 0);
+  /* Multi-line inline table (TOML 1.1) at the root. */
+  expect_ok("point = {\n x = 1,\n[analytics]\n}\n[analytics]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  /* A multi-line string inside a multi-line array. */
+  expect_ok("a = [\n\"\"\"\n]\n[analytics]\n\"\"\",\n]\n");
+  assert_int_equal(g_out.has_table, 0);
+}
+
+static void test_config__toml_other_tables_strings_hold_hash_and_brackets(void **state) { (void)state;
+  expect_ok("[ui]\n"
+            "title = \"#1 [best] {x}\"\n"
+            "lit = 'c:\\path\\[x]'\n"
+            "esc = \"a \\\" [ # b\"\n"
+            "[analytics]\n"
+            "enabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_int_equal(g_out.enabled, 0);
+}
+
+static void test_config__toml_unclosed_multiline_rejected(void **state) { (void)state;
+  expect_error("[a]\nx = \"\"\"\nnever closed\n[analytics]\nenabled = false\n", 2,
+               "multi-line string never closed");
+  expect_error("[a]\n\nx = [1,\n2\n[analytics]\nenabled = false\n", 3, "never closed");
+  expect_error("x = '''\n", 1, "never closed");
+}
+
+static void test_config__toml_comments_and_blank_lines(void **state) { (void)state;
+  expect_ok("# header comment\n\n[analytics] # table\n\n   # indented comment\n"
+            "enabled = false # trailing comment with \"quotes\" and [brackets]\n"
+            "\t host\t=\t\"h\"#tight comment\n"
+            "\n");
+  assert_int_equal(g_out.enabled, 0);
+  assert_string_equal(g_out.host, "h");
+}
+
+static void test_config__toml_crlf_and_bom(void **state) { (void)state;
+  expect_ok("\xEF\xBB\xBF[analytics]\r\nenabled = false\r\nhost = \"h\"\r\n\r\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_int_equal(g_out.enabled, 0);
+  assert_string_equal(g_out.host, "h");
+  /* The last line need not end with a newline. */
+  expect_ok("[analytics]\nflush_at_size = 5");
+  assert_int_equal(g_out.flush_at_size, 5);
+  /* A bare CR inside the table is a control character. */
+  expect_table_error("host = \"h\"\r", 2, "control character");
+  /* A BOM is only skipped at the very start. */
+  expect_table_error("\xEF\xBB\xBFhost = \"h\"", 2, "expected a key");
+}
+
+static void test_config__toml_line_numbers_count_skipped_lines(void **state) { (void)state;
+  expect_error("a = \"\"\"\n1\n2\n\"\"\"\nb = [\n3,\n]\n\n[analytics]\nenabled = true\n"
+               "host = 5\n",
+               11, "'host': expected a string");
+  expect_error("[analytics]\r\n\r\n\r\nenabled = 1\r\n", 4, "'enabled': expected a boolean");
+}
+
+/* ================================================= toml.c: keys inside */
+
+static void test_config__toml_unknown_keys_ignored(void **state) { (void)state;
+  expect_ok("[analytics]\n"
+            "future = \"x\"\n"
+            "\"quoted key\" = 12\n"
+            "'lit key' = true\n"
+            "other-key_2 = 'y'\n"
+            "\"\" = 0\n"
+            "big = \"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+            "enabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_int_equal(g_out.enabled, 0);
+  assert_int_equal(g_out.has_host, 0);
+}
+
+static void test_config__toml_quoted_known_keys(void **state) { (void)state;
+  expect_ok("[analytics]\n\"enabled\" = false\n'host' = \"h\"\n\"k\\u0065y\" = \"k\"\n");
+  assert_int_equal(g_out.has_enabled, 1);
+  assert_string_equal(g_out.host, "h");
+  assert_string_equal(g_out.key, "k");
+}
+
+static void test_config__toml_duplicate_key_rejected(void **state) { (void)state;
+  expect_table_error("enabled = true\nenabled = false", 3, "'enabled': duplicate key");
+  expect_table_error("host = \"a\"\n\"host\" = \"b\"", 3, "'host': duplicate key");
+  expect_table_error("x = 1\n\n'x' = 1", 4, "'x': duplicate key");
+  expect_table_error("\"a b\" = 1\n'a b' = 2", 3, "duplicate key");
+  /* Not a duplicate: keys of a sub-table. */
+  expect_ok("[analytics]\nenabled = true\n[analytics.s]\nenabled = false\n");
+}
+
+static void test_config__toml_dotted_key_inside_rejected(void **state) { (void)state;
+  expect_table_error("sub.enabled = false", 2, "dotted keys are not supported");
+  expect_table_error("enabled . x = false", 2, "dotted keys are not supported");
+  expect_table_error("\"a\".b = 1", 2, "dotted keys are not supported");
+}
+
+static void test_config__toml_missing_equals_rejected(void **state) { (void)state;
+  expect_table_error("enabled false", 2, "expected '='");
+  expect_table_error("enabled", 2, "expected '='");
+  expect_table_error("host: \"x\"", 2, "expected '='");
+  expect_table_error("= 1", 2, "expected a key");
+  expect_table_error("enabled =", 2, "'enabled': missing value");
+  expect_table_error("enabled = # nothing", 2, "missing value");
+  expect_table_error("ke$y = 1", 2, "expected '='");
+}
+
+static void test_config__toml_garbage_after_value_rejected(void **state) { (void)state;
+  expect_table_error("enabled = true false", 2, "'enabled': unexpected text after the value");
+  expect_table_error("host = \"a\" \"b\"", 2, "unexpected text after the value");
+  expect_table_error("host = \"a\"x", 2, "unexpected text after the value");
+  expect_table_error("x = 'a' b", 2, "unexpected text after the value");
+  expect_table_error("enabled = truee", 2, "'enabled': expected a boolean");
+  expect_table_error("flush_at_size = 5,", 2, "'flush_at_size': invalid integer");
+}
+
+/* ===================================================== toml.c: values */
+
+static void test_config__toml_wrong_types_name_key_and_type(void **state) { (void)state;
+  expect_table_error("enabled = \"false\"", 2, "[analytics] 'enabled': expected a boolean");
+  expect_table_error("enabled = 0", 2, "'enabled': expected a boolean");
+  expect_table_error("enabled = no", 2, "'enabled': expected a boolean");
+  expect_table_error("enabled = False", 2, "'enabled': expected a boolean");
+  expect_table_error("host = 12", 2, "[analytics] 'host': expected a string");
+  expect_table_error("host = example.com", 2, "'host': expected a string");
+  expect_table_error("host = true", 2, "'host': expected a string");
+  expect_table_error("host = [\"a\"]", 2, "'host': expected a string");
+  expect_table_error("key = 123", 2, "'key': expected a string");
+  expect_table_error("anon_id_path = false", 2, "'anon_id_path': expected a string");
+  expect_table_error("flush_interval_seconds = \"60\"", 2,
+                     "'flush_interval_seconds': expected an integer");
+  expect_table_error("flush_at_size = true", 2, "'flush_at_size': expected an integer");
+  expect_table_error("flush_at_size = 1.5", 2, "'flush_at_size': expected an integer");
+  /* The exact form of the whole message. */
+  assert_int_equal(parse("[analytics]\n\n\nhost = 1\n"), -1);
+  assert_string_equal(g_err, "config.toml:4: [analytics] 'host': expected a string");
+}
+
+static void test_config__toml_unsupported_values_rejected(void **state) { (void)state;
+  static const struct {
+    const char *line;
+    const char *part;
+  } cases[] = {
+    {"x = 1.5", "floats are not supported"},
+    {"x = 1e3", "floats are not supported"},
+    {"x = -0.0", "floats are not supported"},
+    {"x = inf", "floats are not supported"},
+    {"x = +inf", "floats are not supported"},
+    {"x = -nan", "floats are not supported"},
+    {"x = 1979-05-27", "dates and times are not supported"},
+    {"x = 1979-05-27T07:32:00Z", "dates and times are not supported"},
+    {"x = 07:32:00", "dates and times"},
+    {"x = [1, 2]", "arrays are not supported"},
+    {"x = []", "arrays are not supported"},
+    {"x = { a = 1 }", "inline tables are not supported"},
+    {"x = \"\"\"multi\"\"\"", "multi-line strings are not supported"},
+    {"x = '''multi'''", "multi-line strings are not supported"},
+    {"host = \"\"\"", "'host': multi-line strings are not supported"},
+    {"x = 0x1F", "hexadecimal, octal and binary"},
+    {"x = 0o17", "hexadecimal, octal and binary"},
+    {"x = 0b101", "hexadecimal, octal and binary"},
+    {"flush_at_size = 0x10", "'flush_at_size': hexadecimal"},
+    {"x = yes", "invalid value"},
+    {"x = TRUE", "invalid value"},
+    {"x = @", "invalid value"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    expect_table_error(cases[i].line, 2, cases[i].part);
+}
+
+static void test_config__toml_basic_string_escapes(void **state) { (void)state;
+  expect_ok("[analytics]\nhost = \"caf\\u00e9 \\\"q\\\" \\\\ \\U0001F600 \\u20AC\"\n");
+  assert_string_equal(g_out.host, "caf\xC3\xA9 \"q\" \\ \xF0\x9F\x98\x80 \xE2\x82\xAC");
+  /* Raw UTF-8 is fine too. */
+  expect_ok("[analytics]\nhost = \"caf\xC3\xA9\"\n");
+  assert_string_equal(g_out.host, "caf\xC3\xA9");
+  /* Control escapes are valid TOML (accepted for unknown keys). */
+  expect_ok("[analytics]\nx = \"\\b\\t\\n\\f\\r\"\ny = \"\tx\"\n");
+  assert_int_equal(g_out.has_table, 1);
+  /* …but a known string value must not contain control characters. */
+  expect_table_error("host = \"a\\nb\"", 2, "'host': must not contain control characters");
+  expect_table_error("anon_id_path = \"a\\tb\"", 2, "control characters");
+  expect_table_error("host = \"a\\u0085b\"", 2, "control characters");
+}
+
+static void test_config__toml_invalid_escapes_rejected(void **state) { (void)state;
+  expect_table_error("host = \"\\x41\"", 2, "'host': invalid escape sequence");
+  expect_table_error("host = \"\\q\"", 2, "invalid escape sequence");
+  expect_table_error("host = \"\\e\"", 2, "invalid escape sequence");
+  expect_table_error("host = \"\\ \"", 2, "invalid escape sequence");
+  expect_table_error("x = \"\\u12\"", 2, "invalid \\u escape");
+  expect_table_error("x = \"\\u12G4\"", 2, "invalid \\u escape");
+  expect_table_error("x = \"\\U0001F60\"", 2, "invalid \\u escape");
+  expect_table_error("x = \"\\uD800\"", 2, "not a Unicode scalar value");
+  expect_table_error("x = \"\\uDFFF\"", 2, "not a Unicode scalar value");
+  expect_table_error("x = \"\\U00110000\"", 2, "not a Unicode scalar value");
+  expect_table_error("x = \"\\UFFFFFFFF\"", 2, "not a Unicode scalar value");
+  expect_table_error("x = \"abc\\\"", 2, "unterminated string");
+  /* Escapes in keys follow the same rules. */
+  expect_table_error("\"\\uD800\" = 1", 2, "not a Unicode scalar value");
+  /* The largest scalar value is fine. */
+  expect_ok("[analytics]\nx = \"\\U0010FFFF\\uFFFF\\uE000\"\n");
+}
+
+static void test_config__toml_nul_escape_rejected(void **state) { (void)state;
+  expect_table_error("host = \"a\\u0000b\"", 2, "'host': strings must not contain NUL");
+  expect_table_error("x = \"\\U00000000\"", 2, "'x': strings must not contain NUL");
+  expect_table_error("\"a\\u0000\" = 1", 2, "keys must not contain NUL");
+}
+
+static void test_config__toml_literal_strings(void **state) { (void)state;
+  expect_ok("[analytics]\nanon_id_path = 'C:\\Users\\me\\anon_id'\nhost = '\"quoted\" #not a comment'\n");
+  assert_string_equal(g_out.anon_id_path, "C:\\Users\\me\\anon_id");
+  assert_string_equal(g_out.host, "\"quoted\" #not a comment");
+  expect_table_error("host = 'abc", 2, "'host': unterminated string");
+  expect_table_error("host = \"abc", 2, "'host': unterminated string");
+  expect_table_error("host = \"abc'", 2, "unterminated string");
+}
+
+static void test_config__toml_empty_and_long_strings(void **state) { (void)state;
+  expect_ok("[analytics]\nkey = \"\"\n");
+  assert_int_equal(g_out.has_key, 1);
+  assert_string_equal(g_out.key, "");
+  expect_table_error("host = ''", 2, "'host': must not be empty");
+  expect_table_error("anon_id_path = \"\"", 2, "'anon_id_path': must not be empty");
+
+  /* host holds 511 bytes, key 255: one more is an error, not a truncation. */
+  char text[8192], value[5000];
+  memset(value, 'h', 511);
+  value[511] = '\0';
+  snprintf(text, sizeof text, "[analytics]\nhost = \"%s\"\n", value);
+  expect_ok(text);
+  assert_int_equal(strlen(g_out.host), 511);
+  memset(value, 'h', 512);
+  value[512] = '\0';
+  snprintf(text, sizeof text, "[analytics]\nhost = \"%s\"\n", value);
+  expect_error(text, 2, "'host': too long (at most 511 bytes)");
+  memset(value, 'k', 256);
+  value[256] = '\0';
+  snprintf(text, sizeof text, "[analytics]\nkey = '%s'\n", value);
+  expect_error(text, 2, "'key': too long (at most 255 bytes)");
+  assert_null(strstr(g_err, "kkkk"));
+  /* Escapes count by their UTF-8 length: 255 x "é" is 510 bytes, 256 is 512. */
+  text[0] = '\0';
+  size_t n = (size_t)snprintf(text, sizeof text, "[analytics]\nhost = \"");
+  for (int i = 0; i < 256; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n, "\\u00e9");
+  snprintf(text + n, sizeof text - n, "\"\n");
+  expect_error(text, 2, "too long");
+  /* A key name over 255 bytes is refused, without echoing it. */
+  memset(value, 'n', 300);
+  value[300] = '\0';
+  snprintf(text, sizeof text, "[analytics]\n%s = 1\n", value);
+  expect_error(text, 2, "key too long");
+}
+
+static void test_config__toml_integer_rules(void **state) { (void)state;
+  expect_ok("[analytics]\nflush_interval_seconds = +1_0\nflush_at_size = 1_0_0\n"
+            "a = 0\nb = +0\nc = -0\nd = 9223372036854775807\ne = -9223372036854775808\n"
+            "f = 1_000_000\n");
+  assert_int_equal(g_out.flush_interval_seconds, 10);
+  assert_int_equal(g_out.flush_at_size, 100);
+  static const struct {
+    const char *line;
+    const char *part;
+  } bad[] = {
+    {"x = 01", "leading zero"},
+    {"x = -01", "leading zero"},
+    {"x = 00", "leading zero"},
+    {"x = 0_0", "leading zero"},
+    {"x = _1", "invalid value"},
+    {"x = 1_", "'_' must sit between digits"},
+    {"x = 1__0", "'_' must sit between digits"},
+    {"x = +_1", "'_' must sit between digits"},
+    {"x = 9223372036854775808", "integer out of range"},
+    {"x = -9223372036854775809", "integer out of range"},
+    {"x = 99999999999999999999999", "integer out of range"},
+    {"x = +", "invalid integer"},
+    {"x = -", "invalid integer"},
+    {"x = ++1", "invalid integer"},
+    {"x = 1a", "invalid integer"},
+    {"flush_interval_seconds = 1_000_000_000_000_000_000_0", "integer out of range"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    expect_table_error(bad[i].line, 2, bad[i].part);
+}
+
+static void test_config__toml_integer_ranges_of_known_keys(void **state) { (void)state;
+  expect_table_error("flush_interval_seconds = 0", 2,
+                     "'flush_interval_seconds': must be at least 1");
+  expect_table_error("flush_interval_seconds = -5", 2, "must be at least 1");
+  expect_table_error("flush_at_size = 0", 2, "'flush_at_size': must be between 1 and 1000");
+  expect_table_error("flush_at_size = 1001", 2, "must be between 1 and 1000");
+  expect_table_error("flush_at_size = -1", 2, "must be between 1 and 1000");
+  expect_ok("[analytics]\nflush_at_size = 1\nflush_interval_seconds = 9223372036854775807\n");
+  assert_int_equal(g_out.flush_at_size, 1);
+  assert_true(g_out.flush_interval_seconds == INT64_MAX);
+  expect_ok("[analytics]\nflush_at_size = 1000\n");
+  assert_int_equal(g_out.flush_at_size, 1000);
+}
+
+static void test_config__toml_invalid_utf8_rejected_inside_only(void **state) { (void)state;
+  expect_table_error("host = \"\xC3\x28\"", 2, "invalid UTF-8");
+  expect_table_error("x = 'a' # comment \xFF", 2, "invalid UTF-8");
+  expect_table_error("\xC0\xAF = 1", 2, "invalid UTF-8");            /* overlong */
+  expect_table_error("x = \"\xED\xA0\x80\"", 2, "invalid UTF-8");   /* surrogate */
+  expect_table_error("x = \"\xF4\x90\x80\x80\"", 2, "invalid UTF-8"); /* > U+10FFFF */
+  expect_error("[analytics] # \xFF\n", 1, "invalid UTF-8");
+  /* Outside the table nobody cares. */
+  expect_ok("[other]\nx = \"\xFF\xFE\"\n[analytics]\nenabled = false\n[more]\ny = '\xC3'\n");
+  assert_int_equal(g_out.has_enabled, 1);
+}
+
+static void test_config__toml_control_characters_rejected(void **state) { (void)state;
+  expect_table_error("host = \"a\x01\"", 2, "control character (byte 0x01)");
+  expect_table_error("host = 'a\x1B'", 2, "control character");
+  expect_table_error("x = 1 # \x7F", 2, "control character (byte 0x7F)");
+  expect_table_error("x = 1\x0C", 2, "control character");
+  static const char with_nul[] = "[analytics]\nhost = \"a\0b\"\n";
+  assert_int_equal(parse_n(with_nul, sizeof with_nul - 1), -1);
+  assert_non_null(strstr(g_err, "config.toml:2: [analytics] control character (byte 0x00)"));
+  /* Tabs are fine, and control bytes outside the table are skipped. */
+  static const char outside[] = "[x]\ny = \"\0\x01\"\n[analytics]\nhost\t=\t'a\tb'\n";
+  assert_int_equal(parse_n(outside, sizeof outside - 1), -1);  /* tab in a host value */
+  assert_non_null(strstr(g_err, "control characters"));
+  static const char outside_ok[] = "[x]\ny = \"\0\x01\"\n[analytics]\nx\t=\t'a\tb'\n";
+  assert_int_equal(parse_n(outside_ok, sizeof outside_ok - 1), 0);
+  assert_int_equal(g_out.has_table, 1);
+}
+
+static void test_config__toml_api_key_never_in_messages(void **state) { (void)state;
+  static const char *const bodies[] = {
+    "key = \"" SECRET "\" trailing",
+    "key = \"" SECRET,
+    "key = '" SECRET,
+    "key = " SECRET,
+    "key = \"" SECRET "\\q\"",
+    "key = \"" SECRET "\\uD800\"",
+    "key = \"" SECRET "\\u0000\"",
+    "key = \"" SECRET "\x01\"",
+    "key = \"" SECRET "\xFF\"",
+    "key = \"" SECRET "\\n\"",
+    "key \"" SECRET "\"",
+    SECRET,
+    "\"" SECRET "\"",
+    SECRET " = 1\nx",
+    "key = [\"" SECRET "\"]",
+    "key = {v = \"" SECRET "\"}",
+    "key = \"\"\"" SECRET "\"\"\"",
+    "key = \"" SECRET "\"\nkey = \"" SECRET "\"",
+  };
+  for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+    char text[1024];
+    snprintf(text, sizeof text, "[analytics]\n%s\n", bodies[i]);
+    if (parse(text) != -1)
+      fail_msg("expected an error for case %zu", i);
+    if (strstr(g_err, "S3cr3t") || strstr(g_err, "phc_"))
+      fail_msg("case %zu leaks the key: %s", i, g_err);
+    assert_null(strstr(g_out.key, "S3cr3t"));  /* output cleared on error */
+  }
+}
+
+static void test_config__toml_null_err_buffer_is_fine(void **state) { (void)state;
+  const char *text = "[analytics]\nenabled = 3\n";
+  assert_int_equal(ja__toml_read_analytics(text, strlen(text), NULL, &g_out, NULL, 0), -1);
+  char small[12];
+  assert_int_equal(ja__toml_read_analytics(text, strlen(text), NULL, &g_out, small, sizeof small), -1);
+  assert_string_equal(small, "config.toml");
+  assert_int_equal(ja__toml_read_analytics(text, strlen(text), "x", NULL, small, sizeof small), -1);
+}
+
+/* ======================================================== config.c */
+
+static void test_config__defaults_without_config_file(void **state) { (void)state;
+  jt_fresh_env();
+  ja__config cfg;
+  load(&cfg);
+  char want[JA_PATH_MAX];
+  assert_int_equal(cfg.enabled, 1);
+  assert_string_equal(cfg.off_reason, "");
+  assert_string_equal(cfg.home, jt_home());
+  snprintf(want, sizeof want, "%s/config.toml", jt_home());
+  assert_string_equal(cfg.config_path, want);
+  snprintf(want, sizeof want, "%s/analytics_queue.db", jt_home());
+  assert_string_equal(cfg.db_path, want);
+  snprintf(want, sizeof want, "%s/anon_id", jt_home());
+  assert_string_equal(cfg.anon_id_path, want);
+  assert_string_equal(cfg.host, "https://us.i.posthog.com");
+  assert_string_equal(cfg.key, "");
+  assert_int_equal(cfg.flush_interval_seconds, 60);
+  assert_int_equal(cfg.flush_at_size, 100);
+  assert_int_equal(cfg.debug, 0);
+  /* The home directory is not created by reading the config. */
+  struct stat sb;
+  assert_int_equal(stat(jt_home(), &sb), -1);
+}
+
+static void test_config__config_without_table_keeps_defaults(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[server]\nport = 8000\n");
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 1);
+  assert_string_equal(cfg.host, "https://us.i.posthog.com");
+}
+
+static void test_config__config_values_applied(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nenabled = true\nhost = \"https://eu.i.posthog.com\"\nkey = \"phc_x\"\n"
+               "flush_interval_seconds = 5\nflush_at_size = 7\n");
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 1);
+  assert_string_equal(cfg.off_reason, "");
+  assert_string_equal(cfg.host, "https://eu.i.posthog.com");
+  assert_string_equal(cfg.key, "phc_x");
+  assert_int_equal(cfg.flush_interval_seconds, 5);
+  assert_int_equal(cfg.flush_at_size, 7);
+}
+
+static void test_config__enabled_false_turns_off(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nenabled = false\n");
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  char want[JA_PATH_MAX + 64];
+  snprintf(want, sizeof want, "disabled in %s/config.toml ([analytics] enabled = false)", jt_home());
+  assert_string_equal(cfg.off_reason, want);
+}
+
+static void test_config__parse_error_turns_off_with_message(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nenabled = true\n\nkey = \"" SECRET "\" x\n");
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  char want[JA_PATH_MAX + 128];
+  snprintf(want, sizeof want,
+           "%s/config.toml:4: [analytics] 'key': unexpected text after the value", jt_home());
+  assert_string_equal(cfg.off_reason, want);
+  assert_null(strstr(cfg.off_reason, "S3cr3t"));
+  /* The half-read table is not applied. */
+  assert_string_equal(cfg.key, "");
+}
+
+static void test_config__root_analytics_key_turns_off(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("analytics.enabled = false\n");
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_non_null(strstr(cfg.off_reason, "config.toml:1: analytics must be written as an [analytics] table"));
+}
+
+static void test_config__unreadable_config_turns_off(void **state) { (void)state;
+  /* Tests run as root, where chmod 000 does not stop reads: a directory
+   * named config.toml cannot be read by anyone. */
+  jt_fresh_env();
+  mkhome();
+  char path[JA_PATH_MAX];
+  snprintf(path, sizeof path, "%s/config.toml", jt_home());
+  assert_int_equal(mkdir(path, 0700), 0);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  char want[JA_PATH_MAX + 32];
+  snprintf(want, sizeof want, "cannot read '%s': ", path);
+  assert_int_equal(strncmp(cfg.off_reason, want, strlen(want)), 0);
+  assert_true(strlen(cfg.off_reason) > strlen(want));
+  assert_string_equal(ja_last_error(), "");  /* swallowed, not an error */
+}
+
+static void test_config__config_over_one_mib_turns_off(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  size_t n = ((size_t)1 << 20) + 1;
+  char *big = malloc(n + 1);
+  assert_non_null(big);
+  memset(big, '#', n);
+  big[n] = '\0';
+  write_config(big);
+  free(big);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_non_null(strstr(cfg.off_reason, "cannot read '"));
+}
+
+static void test_config__config_of_exactly_one_mib_is_read(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  size_t n = (size_t)1 << 20;
+  const char *table = "\n[analytics]\nenabled = false\n";
+  char *big = malloc(n + 1);
+  assert_non_null(big);
+  memset(big, '#', n);
+  memcpy(big + n - strlen(table), table, strlen(table));
+  big[n] = '\0';
+  write_config(big);
+  free(big);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_non_null(strstr(cfg.off_reason, "disabled in "));
+}
+
+static void test_config__do_not_track_turns_off(void **state) { (void)state;
+  static const char *const yes[] = {"1", "true", "TRUE", "True", "yes", "YES", " yes ", "\t1\n",
+                                    "  TrUe"};
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+    jt_fresh_env();
+    setenv("DO_NOT_TRACK", yes[i], 1);
+    ja__config cfg;
+    load(&cfg);
+    if (cfg.enabled)
+      fail_msg("DO_NOT_TRACK='%s' did not turn analytics off", yes[i]);
+    assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
+  }
+  unsetenv("DO_NOT_TRACK");
+}
+
+static void test_config__do_not_track_other_values_leave_it_on(void **state) { (void)state;
+  static const char *const no[] = {"0", "no", "", "false", "FALSE", "2", "y", "yess", "1 1",
+                                   "on", " "};
+  for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+    jt_fresh_env();
+    setenv("DO_NOT_TRACK", no[i], 1);
+    ja__config cfg;
+    load(&cfg);
+    if (!cfg.enabled)
+      fail_msg("DO_NOT_TRACK='%s' turned analytics off", no[i]);
+    assert_string_equal(cfg.off_reason, "");
+  }
+  unsetenv("DO_NOT_TRACK");
+}
+
+static void test_config__do_not_track_does_not_override_config_opt_out(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nenabled = false\n");
+  setenv("DO_NOT_TRACK", "0", 1);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_non_null(strstr(cfg.off_reason, "enabled = false"));
+  unsetenv("DO_NOT_TRACK");
+}
+
+static void test_config__do_not_track_reason_wins(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nenabled = false\n");
+  setenv("DO_NOT_TRACK", "yes", 1);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
+  /* Also over a parse error. */
+  write_config("[analytics]\nenabled = maybe\n");
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
+  unsetenv("DO_NOT_TRACK");
+}
+
+static void test_config__env_overrides_host_and_key(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nhost = \"https://from-file\"\nkey = \"file-key\"\n");
+  setenv("OPENJARVIS_ANALYTICS_HOST", "http://127.0.0.1:9999", 1);
+  setenv("OPENJARVIS_ANALYTICS_KEY", "env-key", 1);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 1);
+  assert_string_equal(cfg.host, "http://127.0.0.1:9999");
+  assert_string_equal(cfg.key, "env-key");
+  /* Empty values are ignored. */
+  setenv("OPENJARVIS_ANALYTICS_HOST", "", 1);
+  setenv("OPENJARVIS_ANALYTICS_KEY", "", 1);
+  load(&cfg);
+  assert_string_equal(cfg.host, "https://from-file");
+  assert_string_equal(cfg.key, "file-key");
+  /* Without a config file the env still applies. */
+  jt_fresh_env();
+  setenv("OPENJARVIS_ANALYTICS_KEY", "only-env", 1);
+  load(&cfg);
+  assert_string_equal(cfg.host, "https://us.i.posthog.com");
+  assert_string_equal(cfg.key, "only-env");
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+}
+
+static void test_config__env_override_too_long_turns_off(void **state) { (void)state;
+  jt_fresh_env();
+  char big[600];
+  memset(big, 'a', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  setenv("OPENJARVIS_ANALYTICS_HOST", big, 1);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_HOST is too long (at most 511 bytes)");
+  assert_string_equal(cfg.host, "https://us.i.posthog.com");  /* never truncated */
+  unsetenv("OPENJARVIS_ANALYTICS_HOST");
+
+  char key[300];
+  memset(key, 'k', sizeof key - 1);
+  key[sizeof key - 1] = '\0';
+  setenv("OPENJARVIS_ANALYTICS_KEY", key, 1);
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_null(strstr(cfg.off_reason, "kkkk"));
+  assert_string_equal(cfg.key, "");
+  setenv("OPENJARVIS_ANALYTICS_KEY", "a\nb", 1);
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY contains control characters");
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+}
+
+static void test_config__debug_from_log_level(void **state) { (void)state;
+  jt_fresh_env();
+  ja__config cfg;
+  static const struct {
+    const char *v;
+    int debug;
+  } cases[] = {{"DEBUG", 1}, {"debug", 1}, {"Debug", 1}, {"INFO", 0}, {"", 0}, {"DEBUG2", 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    setenv("OPENJARVIS_LOG_LEVEL", cases[i].v, 1);
+    load(&cfg);
+    if (cfg.debug != cases[i].debug)
+      fail_msg("OPENJARVIS_LOG_LEVEL='%s': debug=%d", cases[i].v, cfg.debug);
+  }
+  unsetenv("OPENJARVIS_LOG_LEVEL");
+  load(&cfg);
+  assert_int_equal(cfg.debug, 0);
+}
+
+static void test_config__home_override_wins(void **state) { (void)state;
+  const char *dir = jt_fresh_env();
+  char other[JA_PATH_MAX];
+  snprintf(other, sizeof other, "%s/elsewhere", dir);
+  ja__config cfg;
+  assert_int_equal(ja__config_load(&cfg, other), JA_OK);
+  assert_string_equal(cfg.home, other);
+  char want[JA_PATH_MAX + 32];
+  snprintf(want, sizeof want, "%s/analytics_queue.db", other);
+  assert_string_equal(cfg.db_path, want);
+  /* An empty override falls back to OPENJARVIS_HOME. */
+  assert_int_equal(ja__config_load(&cfg, ""), JA_OK);
+  assert_string_equal(cfg.home, jt_home());
+}
+
+static void test_config__home_override_reads_its_config(void **state) { (void)state;
+  const char *dir = jt_fresh_env();
+  char other[JA_PATH_MAX], path[JA_PATH_MAX + 32];
+  snprintf(other, sizeof other, "%s/elsewhere", dir);
+  assert_int_equal(mkdir(other, 0700), 0);
+  snprintf(path, sizeof path, "%s/config.toml", other);
+  jt_write_file(path, "[analytics]\nenabled = false\n");
+  ja__config cfg;
+  assert_int_equal(ja__config_load(&cfg, other), JA_OK);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.config_path, path);
+}
+
+static void test_config__home_falls_back_to_dot_openjarvis(void **state) { (void)state;
+  const char *dir = jt_fresh_env();
+  save_home();
+  unsetenv("OPENJARVIS_HOME");
+  setenv("HOME", dir, 1);
+  ja__config cfg;
+  ja_status st = ja__config_load(&cfg, NULL);
+  char want[JA_PATH_MAX + 32];
+  snprintf(want, sizeof want, "%s/.openjarvis", dir);
+  char got[JA_PATH_MAX];
+  snprintf(got, sizeof got, "%s", cfg.home);
+  restore_home();
+  assert_int_equal(st, JA_OK);
+  assert_string_equal(got, want);
+  /* An empty OPENJARVIS_HOME counts as unset. */
+  save_home();
+  setenv("OPENJARVIS_HOME", "", 1);
+  setenv("HOME", dir, 1);
+  st = ja__config_load(&cfg, NULL);
+  snprintf(got, sizeof got, "%s", cfg.home);
+  restore_home();
+  assert_int_equal(st, JA_OK);
+  assert_string_equal(got, want);
+}
+
+static void test_config__no_home_is_econfig(void **state) { (void)state;
+  jt_fresh_env();
+  save_home();
+  unsetenv("OPENJARVIS_HOME");
+  unsetenv("HOME");
+  ja__config cfg;
+  ja_status st = ja__config_load(&cfg, NULL);
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s", ja_last_error());
+  setenv("HOME", "", 1);
+  ja_status st_empty = ja__config_load(&cfg, NULL);
+  restore_home();
+  assert_int_equal(st, JA_ECONFIG);
+  assert_int_equal(st_empty, JA_ECONFIG);
+  assert_string_equal(msg, "cannot find the analytics home: set OPENJARVIS_HOME or HOME");
+  /* An override needs neither. */
+  save_home();
+  unsetenv("OPENJARVIS_HOME");
+  unsetenv("HOME");
+  st = ja__config_load(&cfg, "/nonexistent/ja-home");
+  restore_home();
+  assert_int_equal(st, JA_OK);
+  assert_string_equal(cfg.home, "/nonexistent/ja-home");
+}
+
+static void test_config__relative_openjarvis_home_kept(void **state) { (void)state;
+  jt_fresh_env();
+  setenv("OPENJARVIS_HOME", "rel/home", 1);
+  ja__config cfg;
+  load(&cfg);
+  assert_string_equal(cfg.home, "rel/home");
+  assert_string_equal(cfg.config_path, "rel/home/config.toml");
+  assert_string_equal(cfg.anon_id_path, "rel/home/anon_id");
+}
+
+static void test_config__home_too_long_is_econfig(void **state) { (void)state;
+  jt_fresh_env();
+  char *big = malloc(JA_PATH_MAX + 10);
+  assert_non_null(big);
+  memset(big, 'd', JA_PATH_MAX + 9);
+  big[0] = '/';
+  big[JA_PATH_MAX + 9] = '\0';
+  ja__config cfg;
+  assert_int_equal(ja__config_load(&cfg, big), JA_ECONFIG);
+  /* Fits as a home, but not with "/analytics_queue.db" appended. */
+  big[JA_PATH_MAX - 5] = '\0';
+  assert_int_equal(ja__config_load(&cfg, big), JA_ECONFIG);
+  setenv("OPENJARVIS_HOME", big, 1);
+  assert_int_equal(ja__config_load(&cfg, NULL), JA_ECONFIG);
+  free(big);
+}
+
+static void test_config__anon_id_path_tilde_expands_with_home(void **state) { (void)state;
+  const char *dir = jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nanon_id_path = \"~/ids/anon_id\"\n");
+  save_home();
+  setenv("HOME", dir, 1);
+  ja__config cfg;
+  ja_status st = ja__config_load(&cfg, NULL);
+  char got[JA_PATH_MAX];
+  snprintf(got, sizeof got, "%s", cfg.anon_id_path);
+  int enabled = cfg.enabled;
+  /* Without HOME "~/" cannot be expanded: off, with a reason. */
+  unsetenv("HOME");
+  ja_status st2 = ja__config_load(&cfg, NULL);
+  restore_home();
+  assert_int_equal(st, JA_OK);
+  assert_int_equal(enabled, 1);
+  char want[JA_PATH_MAX + 32];
+  snprintf(want, sizeof want, "%s/ids/anon_id", dir);
+  assert_string_equal(got, want);
+  assert_int_equal(st2, JA_OK);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, "[analytics] anon_id_path starts with '~/' but HOME is not set");
+}
+
+static void test_config__anon_id_path_relative_to_home(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nanon_id_path = \"sub/my_id\"\n");
+  ja__config cfg;
+  load(&cfg);
+  char want[JA_PATH_MAX + 32];
+  snprintf(want, sizeof want, "%s/sub/my_id", jt_home());
+  assert_string_equal(cfg.anon_id_path, want);
+  /* "~user/x" and "~" are not expanded: relative like any other. */
+  write_config("[analytics]\nanon_id_path = \"~x/id\"\n");
+  load(&cfg);
+  snprintf(want, sizeof want, "%s/~x/id", jt_home());
+  assert_string_equal(cfg.anon_id_path, want);
+}
+
+static void test_config__anon_id_path_absolute_kept(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nanon_id_path = '/srv/oj/anon_id'\n");
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 1);
+  assert_string_equal(cfg.anon_id_path, "/srv/oj/anon_id");
+}
+
+static void test_config__anon_id_path_too_long_turns_off(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  size_t n = JA_PATH_MAX - 10;
+  char *text = malloc(n + 64);
+  assert_non_null(text);
+  int off = snprintf(text, n + 64, "[analytics]\nanon_id_path = \"");
+  memset(text + off, 'p', n);
+  snprintf(text + off + n, 64, "\"\n");
+  write_config(text);
+  free(text);
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, "[analytics] anon_id_path is too long once expanded");
+  char want[JA_PATH_MAX + 32];
+  snprintf(want, sizeof want, "%s/anon_id", jt_home());
+  assert_string_equal(cfg.anon_id_path, want);
+  assert_string_equal(ja_last_error(), "");
+}
+
+static void test_config__long_home_reason_is_truncated_cleanly(void **state) { (void)state;
+  /* A long path in the reason is cut to the buffer without half a UTF-8
+   * character at the end. */
+  const char *dir = jt_fresh_env();
+  char home[JA_PATH_MAX];
+  int n = snprintf(home, sizeof home, "%s/", dir);
+  for (int i = 0; i < 3; i++) {
+    char seg[256];
+    size_t k = 0;
+    for (; k + 2 < 200; k += 2)
+      memcpy(seg + k, "\xC3\xA9", 2);
+    seg[k] = '\0';
+    n += snprintf(home + n, sizeof home - (size_t)n, "%s%s", i ? "/" : "", seg);
+    assert_int_equal(mkdir(home, 0700), 0);
+  }
+  char path[JA_PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/config.toml", home);
+  jt_write_file(path, "[analytics]\nenabled = false\n");
+  ja__config cfg;
+  assert_int_equal(ja__config_load(&cfg, home), JA_OK);
+  assert_int_equal(cfg.enabled, 0);
+  size_t len = strlen(cfg.off_reason);
+  assert_true(len > 400 && len < sizeof cfg.off_reason);
+  assert_true(ja__utf8_valid(cfg.off_reason, len));
+}
+
+static void test_config__null_cfg_is_internal_error(void **state) { (void)state;
+  assert_int_equal(ja__config_load(NULL, NULL), JA_EINTERNAL);
+}

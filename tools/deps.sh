@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# tools/deps.sh — install the Debian packages this project needs, only the
+# ones that are missing (no apt-get at all when everything is present).
+# Sourced by tools/test.sh and tools/demo.sh.
+set -euo pipefail
+
+JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev
+         libcjson-dev libpcre2-dev libsodium-dev zlib1g-dev libcmocka-dev python3)
+
+ja_install_deps() {
+  local missing=() p
+  for p in "${JA_DEPS[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
