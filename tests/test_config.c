@@ -330,7 +330,8 @@ static void test_config__toml_crlf_and_bom(void **state) { (void)state;
   expect_ok("[analytics]\nflush_at_size = 5");
   assert_int_equal(g_out.flush_at_size, 5);
   /* A bare CR inside the table is a control character. */
-  expect_table_error("host = \"h\"\r", 2, "control character");
+  expect_table_error("host = \"h\"\rx = 1", 2, "control character (byte 0x0D)");
+  expect_error("[analytics]\nhost = \"h\"\r", 2, "control character");
   /* A BOM is only skipped at the very start. */
   expect_table_error("\xEF\xBB\xBFhost = \"h\"", 2, "expected a key");
 }
@@ -562,7 +563,8 @@ static void test_config__toml_integer_rules(void **state) { (void)state;
     {"x = _1", "invalid value"},
     {"x = 1_", "'_' must sit between digits"},
     {"x = 1__0", "'_' must sit between digits"},
-    {"x = +_1", "'_' must sit between digits"},
+    {"x = +_1", "invalid integer"},
+    {"x = 1_a", "'_' must sit between digits"},
     {"x = 9223372036854775808", "integer out of range"},
     {"x = -9223372036854775809", "integer out of range"},
     {"x = 99999999999999999999999", "integer out of range"},

@@ -1,0 +1,272 @@
+/*
+ * test_store.c — the SQLite queue below the API: schema and migrations,
+ * refusal of symlinks / corrupt / newer files, the uploader's claim and
+ * delete-by-uuid, pruning, and I/O failures while creating files.
+ */
+#include "support.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sql_embed.h"
+
+static void
+db_init(ja__db *d)
+{
+  memset(d, 0, sizeof *d);
+  snprintf(d->path, sizeof d->path, "%s", jt_db_path());
+  d->busy_timeout_ms = 250;
+  d->max_events = 10000;
+  d->max_age_ms = 30LL * 86400000;
+  mkdir(jt_home(), 0700);
+}
+
+static void
+insert_n(ja__db *d, int n)
+{
+  for (int i = 0; i < n; i++) {
+    char uuid[37];
+    int64_t now = ja__now_ms();
+    ja__uuid_v7(now, uuid);
+    ja__row r = {uuid, "00000000-0000-4000-8000-000000000000", "feature_used",
+                 "{\"feature_name\":\"chat\"}", now};
+    assert_int_equal(ja__store_insert(d, &r, NULL), JA_OK);
+  }
+}
+
+static void test_store__schema_is_current_and_views_exist(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  ja__store_close(&d);
+  int latest = ja__sql_migrations[ja__sql_migration_count - 1].version;
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"), latest);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where type='view' "
+                                            "and name in ('pending','drops','sent')"), 3);
+  char *mode = jt_sql_text(jt_db_path(), "pragma journal_mode");
+  assert_string_equal(mode, "wal");
+  free(mode);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma auto_vacuum"), 2); /* incremental */
+}
+
+static void test_store__reopen_does_not_remigrate(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  insert_n(&d, 3);
+  ja__store_close(&d);
+  assert_int_equal(ja__store_open(&d, 0), JA_OK);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 3);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events from queue_stats"), 3);
+}
+
+static void test_store__missing_without_create(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 0), JA_ECANTCREATE);
+  assert_null(d.db);
+  struct stat sb;
+  assert_int_not_equal(stat(jt_db_path(), &sb), 0);
+}
+
+static void test_store__symlink_refused(void **state)
+{
+  (void)state;
+  const char *dir = jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  char target[2048];
+  snprintf(target, sizeof target, "%s/elsewhere.db", dir);
+  assert_int_equal(symlink(target, jt_db_path()), 0);
+  assert_int_equal(ja__store_open(&d, 1), JA_EUNSAFE);
+  assert_non_null(strstr(ja_last_error(), "symlink"));
+  struct stat sb;
+  assert_int_not_equal(stat(target, &sb), 0); /* nothing created through it */
+}
+
+static void test_store__directory_in_place_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(mkdir(jt_db_path(), 0700), 0);
+  assert_int_equal(ja__store_open(&d, 1), JA_EUNSAFE);
+}
+
+static void test_store__corrupt_file_reported(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  char junk[8192];
+  memset(junk, 'x', sizeof junk - 1);
+  junk[sizeof junk - 1] = '\0';
+  jt_write_file(jt_db_path(), junk);
+  assert_int_equal(ja__store_open(&d, 1), JA_ECORRUPT);
+  assert_null(d.db);
+  /* The file is left as it was: it may be someone's data. */
+  assert_true(jt_file_contains(jt_db_path(), "xxxxxxxx"));
+}
+
+static void test_store__newer_schema_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  ja__store_close(&d);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "pragma user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(ja__store_open(&d, 1), JA_EVERSION);
+}
+
+static void test_store__claim_then_delete_exactly_by_uuid(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  insert_n(&d, 5);
+  int64_t now = ja__now_ms();
+  int n = 0;
+  assert_int_equal(ja__store_claim(&d, "upA", now, now + 60000, 3, &n), JA_OK);
+  assert_int_equal(n, 3);
+  /* A second uploader only gets what is not leased. */
+  assert_int_equal(ja__store_claim(&d, "upB", now, now + 60000, 10, &n), JA_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(ja__store_claim(&d, "upC", now, now + 60000, 10, &n), JA_OK);
+  assert_int_equal(n, 0);
+  ja__store_close(&d);
+
+  char *a1 = jt_sql_text(jt_db_path(), "select uuid from events where lease_owner='upA' order by id limit 1");
+  char *b1 = jt_sql_text(jt_db_path(), "select uuid from events where lease_owner='upB' order by id limit 1");
+  assert_int_equal(ja__store_open(&d, 0), JA_OK);
+  const char *mine[] = {a1, b1, "01900000-0000-7000-8000-000000000000"};
+  int64_t del = 0;
+  /* upA may delete only its own: b1 is upB's, the third does not exist. */
+  assert_int_equal(ja__store_delete_uuids(&d, "upA", mine, 3, &del), JA_OK);
+  assert_int_equal(del, 1);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 4);
+  char q[256];
+  snprintf(q, sizeof q, "select count(*) from events where uuid='%s'", b1);
+  assert_int_equal(jt_sql_int(jt_db_path(), q), 1);
+  free(a1);
+  free(b1);
+}
+
+static void test_store__expired_lease_is_reclaimable(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  insert_n(&d, 2);
+  int64_t now = ja__now_ms();
+  int n = 0;
+  assert_int_equal(ja__store_claim(&d, "killed", now, now + 1000, 10, &n), JA_OK);
+  assert_int_equal(n, 2);
+  /* The owner was killed; once its lease expires another takes over. */
+  assert_int_equal(ja__store_claim(&d, "next", now + 500, now + 60000, 10, &n), JA_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(ja__store_claim(&d, "next", now + 1000, now + 60000, 10, &n), JA_OK);
+  assert_int_equal(n, 2);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select sum(attempts) from events"), 4);
+}
+
+static void test_store__drop_counters_accumulate(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  unsigned drops[JA__DROP_COUNT] = {0};
+  drops[JA__DROP_PII] = 2;
+  drops[JA__DROP_TOO_LONG] = 1;
+  assert_int_equal(ja__store_insert(&d, NULL, drops), JA_OK);
+  assert_int_equal(ja__store_insert(&d, NULL, drops), JA_OK);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='pii'"), 4);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='too_long'"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 0);
+}
+
+static void test_store__duplicate_uuid_rolls_back_whole_transaction(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  unsigned drops[JA__DROP_COUNT] = {0};
+  drops[JA__DROP_PII] = 1;
+  ja__row r = {"01900000-0000-7000-8000-000000000001", "x", "feature_used", "{}", ja__now_ms()};
+  assert_int_equal(ja__store_insert(&d, &r, drops), JA_OK);
+  assert_int_not_equal(ja__store_insert(&d, &r, drops), JA_OK);
+  ja__store_close(&d);
+  /* Neither the second row nor its drop counts were kept. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='pii'"), 1);
+}
+
+static int fail_open(const char *p, int f, unsigned m)
+{
+  (void)p; (void)f; (void)m;
+  errno = ENOSPC;
+  return -1;
+}
+
+static void test_store__create_failure_reported(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  ja__syscalls saved = ja__sys;
+  ja__sys.open = fail_open;
+  ja_status st = ja__store_open(&d, 1);
+  ja__sys = saved;
+  assert_int_equal(st, JA_ECANTCREATE);
+  assert_non_null(strstr(ja_last_error(), "No space left"));
+}
+
+static void test_store__purge_sent_only(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  insert_n(&d, 2);
+  assert_int_equal(sqlite3_exec(d.db, "insert into sent_log values ('u','e','{}','t',1)", NULL,
+                                NULL, NULL), SQLITE_OK);
+  int64_t n = 0;
+  assert_int_equal(ja__store_purge(&d, JA_PURGE_SENT, &n), JA_OK);
+  assert_int_equal(n, 1);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent"), 0);
+}
