@@ -277,7 +277,7 @@ static void test_config__toml_header_inside_multiline_literal_string(void **stat
 static void test_config__toml_header_inside_multiline_array(void **state) { (void)state;
   expect_ok("[models]\n"
             "list = [\n"
-            "  \"a]\", 'b]]', # a comment with ] and [\n"
+            "  \"a]\", 'b]]', # a comment with ] in it\n"
             "[analytics]\n"
             "  { name = \"x\", tags = [\"}\"] },\n"
             "]\n"
@@ -286,6 +286,9 @@ static void test_config__toml_header_inside_multiline_array(void **state) { (voi
   assert_int_equal(g_out.has_table, 1);
   assert_int_equal(g_out.has_enabled, 1);
   assert_int_equal(g_out.enabled, 0);
+  /* Brackets and quotes in comments do not count. */
+  expect_ok("x = 1 # a [ in a comment\ny = '''\n''' # and \"\"\" here\n[analytics]\nenabled = false\n");
+  assert_int_equal(g_out.has_enabled, 1);
   /* Multi-line inline table (TOML 1.1) at the root. */
   expect_ok("point = {\n x = 1,\n[analytics]\n}\n[analytics]\nenabled = false\n");
   assert_int_equal(g_out.has_enabled, 1);

@@ -1,0 +1,246 @@
+/*
+ * test_event.c — the two filters applied to a whole event: catalog
+ * validators and the structural cases of OpenJarvis'
+ * tests/analytics/test_redaction.py (validate_event and redact()), plus
+ * the malformed-input checks that come before any policy.
+ */
+#include "support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Prepare and return the cleaned JSON (caller frees) and drop counts. */
+static char *
+clean(const char *name, const char *props, ja__event *ev)
+{
+  ja_status st = ja__event_prepare(name, props, ev);
+  if (st != JA_OK)
+    fail_msg("prepare(%s, %s): %s", name, props, ja_last_error());
+  char *out = ev->props_json ? strdup(ev->props_json) : NULL;
+  ja__event_free(ev);
+  return out;
+}
+
+static void
+expect_clean(const char *name, const char *props, const char *want)
+{
+  ja__event ev;
+  char *got = clean(name, props, &ev);
+  if (!got || strcmp(got, want) != 0)
+    fail_msg("%s %s: got %s, want %s", name, props, got ? got : "(dropped)", want);
+  free(got);
+}
+
+/* OpenJarvis: test_unknown_event_is_rejected */
+static void test_event__unknown_event_is_rejected(void **state)
+{
+  (void)state;
+  ja__event ev;
+  char *got = clean("not_a_real_event", "{\"any\":\"thing\"}", &ev);
+  assert_null(got);
+  assert_null(ev.spec);
+  assert_int_equal(ev.drops[JA__DROP_UNKNOWN_EVENT], 1);
+}
+
+/* OpenJarvis: test_known_event_with_no_properties_is_accepted */
+static void test_event__known_event_with_no_properties_is_accepted(void **state)
+{
+  (void)state;
+  expect_clean("first_chat_sent", "{}", "{}");
+  expect_clean("first_chat_sent", NULL, "{}");
+}
+
+/* OpenJarvis: test_unknown_properties_are_silently_dropped */
+static void test_event__unknown_properties_are_silently_dropped(void **state)
+{
+  (void)state;
+  ja__event ev;
+  char *got = clean("install_started",
+                    "{\"os\":\"darwin\",\"arch\":\"arm64\",\"installer_version\":\"0.1.1\","
+                    "\"malicious_extra\":\"should-not-survive\"}", &ev);
+  assert_string_equal(got, "{\"os\":\"darwin\",\"arch\":\"arm64\",\"installer_version\":\"0.1.1\"}");
+  assert_int_equal(ev.drops[JA__DROP_UNKNOWN_PROPERTY], 1);
+  assert_string_equal(ev.first_prop, ""); /* unknown names are not echoed */
+  free(got);
+}
+
+/* OpenJarvis: test_invalid_enum_value_is_dropped ("/Users/alice" is also
+ * PII, so here redaction catches it first: reason pii). */
+static void test_event__invalid_enum_value_is_dropped(void **state)
+{
+  (void)state;
+  ja__event ev;
+  char *got = clean("install_started", "{\"os\":\"/Users/alice\",\"arch\":\"arm64\"}", &ev);
+  assert_string_equal(got, "{\"arch\":\"arm64\"}");
+  assert_int_equal(ev.drops[JA__DROP_PII], 1);
+  assert_string_equal(ev.first_prop, "os");
+  free(got);
+  got = clean("install_started", "{\"os\":\"beos\",\"arch\":\"arm64\"}", &ev);
+  assert_string_equal(got, "{\"arch\":\"arm64\"}");
+  assert_int_equal(ev.drops[JA__DROP_INVALID_VALUE], 1);
+  free(got);
+}
+
+/* OpenJarvis: test_invalid_int_property_is_dropped */
+static void test_event__invalid_int_property_is_dropped(void **state)
+{
+  (void)state;
+  expect_clean("install_stage_completed", "{\"stage\":\"uv\",\"elapsed_ms\":-5}", "{\"stage\":\"uv\"}");
+}
+
+/* OpenJarvis: test_bool_is_not_int_for_int_validators */
+static void test_event__bool_is_not_int_for_int_validators(void **state)
+{
+  (void)state;
+  expect_clean("install_stage_completed", "{\"stage\":\"uv\",\"elapsed_ms\":true}", "{\"stage\":\"uv\"}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":false}", "{}");
+}
+
+/* OpenJarvis: test_chat_session_ended_properties_pass */
+static void test_event__chat_session_ended_properties_pass(void **state)
+{
+  (void)state;
+  const char *all = "{\"turn_count\":5,\"tokens_in\":1000,\"tokens_out\":500,"
+                    "\"latency_ms_p50\":250.5,\"latency_ms_p95\":800,\"tool_count\":3,"
+                    "\"unique_tools\":2,\"unique_models\":1,\"error_count\":0,"
+                    "\"model_hash\":\"8754b77c7eee26e4\",\"engine\":\"ollama\",\"duration_ms\":60000}";
+  expect_clean("chat_session_ended", all, all);
+}
+
+/* OpenJarvis: test_chat_session_ended_rejects_bad_hash */
+static void test_event__chat_session_ended_rejects_bad_hash(void **state)
+{
+  (void)state;
+  expect_clean("chat_session_ended", "{\"turn_count\":1,\"model_hash\":\"not-a-hash-too-short\"}",
+               "{\"turn_count\":1}");
+  expect_clean("chat_session_ended", "{\"model_hash\":\"8754B77C7EEE26E4\"}", "{}"); /* upper */
+  expect_clean("chat_session_ended", "{\"model_hash\":\"8754b77c7eee26e\"}", "{}");  /* 15 */
+}
+
+/* OpenJarvis: test_redact_keeps_safe_values / preserves zero and false */
+static void test_event__zero_and_false_survive(void **state)
+{
+  (void)state;
+  expect_clean("feedback_submitted", "{\"rating\":0,\"has_comment\":false}",
+               "{\"rating\":0,\"has_comment\":false}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":0.0,\"tokens_in\":0}",
+               "{\"latency_ms_p50\":0,\"tokens_in\":0}");
+}
+
+/* OpenJarvis: test_redact_drops_pii_strings / long / empty / composite */
+static void test_event__value_level_drops_by_reason(void **state)
+{
+  (void)state;
+  char long_ok[300], long_bad[300];
+  memset(long_ok, 'x', 64);
+  long_ok[64] = '\0';
+  memset(long_bad, 'x', 201);
+  long_bad[201] = '\0';
+  struct {
+    const char *value;
+    ja__drop why;
+  } cases[] = {
+      {"\"user@example.com\"", JA__DROP_PII},
+      {"\"Bearer abc123\"", JA__DROP_PII},
+      {"\"\"", JA__DROP_EMPTY},
+      {"[\"a\",\"b\"]", JA__DROP_COMPOSITE},
+      {"{\"k\":\"v\"}", JA__DROP_COMPOSITE},
+      {"null", JA__DROP_NULL},
+      {"1e999", JA__DROP_NOT_FINITE},
+      {"-1e999", JA__DROP_NOT_FINITE},
+      {"42", JA__DROP_INVALID_VALUE},      /* str64 wants a string */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char props[512];
+    snprintf(props, sizeof props, "{\"setting_key\":%s}", cases[i].value);
+    ja__event ev;
+    char *got = clean("settings_changed", props, &ev);
+    if (strcmp(got, "{}") != 0 || ev.drops[cases[i].why] != 1 || ev.ndrops != 1)
+      fail_msg("%s: got %s, reason %s", cases[i].value, got, ja__drop_name(ev.first_reason));
+    free(got);
+  }
+  char props[512];
+  snprintf(props, sizeof props, "{\"setting_key\":\"%s\"}", long_ok);
+  ja__event ev;
+  char *got = clean("settings_changed", props, &ev);
+  assert_int_equal(ev.ndrops, 0); /* 64 chars: the str64 limit */
+  free(got);
+  snprintf(props, sizeof props, "{\"setting_key\":\"%sx\"}", long_ok);
+  got = clean("settings_changed", props, &ev);
+  assert_int_equal(ev.drops[JA__DROP_INVALID_VALUE], 1); /* 65 */
+  free(got);
+  snprintf(props, sizeof props, "{\"setting_key\":\"%s\"}", long_bad);
+  got = clean("settings_changed", props, &ev);
+  assert_int_equal(ev.drops[JA__DROP_TOO_LONG], 1); /* 201 */
+  free(got);
+}
+
+static void test_event__validators(void **state)
+{
+  (void)state;
+  /* int: integral, >= 0, not bool, exact in a double */
+  expect_clean("install_failed", "{\"exit_code\":0}", "{\"exit_code\":0}");
+  expect_clean("install_failed", "{\"exit_code\":1.0}", "{\"exit_code\":1}");
+  expect_clean("install_failed", "{\"exit_code\":1.5}", "{}");
+  expect_clean("install_failed", "{\"exit_code\":\"1\"}", "{}");
+  expect_clean("install_failed", "{\"exit_code\":1e300}", "{}");
+  /* num: >= 0, finite, not bool */
+  expect_clean("chat_session_ended", "{\"latency_ms_p95\":12.25}", "{\"latency_ms_p95\":12.25}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p95\":-0.5}", "{}");
+  /* bool */
+  expect_clean("feedback_submitted", "{\"has_comment\":true}", "{\"has_comment\":true}");
+  expect_clean("feedback_submitted", "{\"has_comment\":1}", "{}");
+  expect_clean("feedback_submitted", "{\"has_comment\":\"true\"}", "{}");
+  /* enum: exact, case-sensitive */
+  expect_clean("app_opened", "{\"platform\":\"tauri-macos\"}", "{\"platform\":\"tauri-macos\"}");
+  expect_clean("app_opened", "{\"platform\":\"CLI\"}", "{}");
+  /* str64 counts code points: 64 × "é" (128 bytes) passes */
+  char props[512] = "{\"version\":\"";
+  size_t n = strlen(props);
+  for (int i = 0; i < 64; i++, n += 2)
+    memcpy(props + n, "\xc3\xa9", 2);
+  memcpy(props + n, "\"}", 3);
+  ja__event ev;
+  char *got = clean("app_opened", props, &ev);
+  assert_int_equal(ev.ndrops, 0);
+  free(got);
+}
+
+static void test_event__malformed_is_error_not_drop(void **state)
+{
+  (void)state;
+  const char *bad[][2] = {
+      {"app_opened", "{"},         {"app_opened", "[]"},       {"app_opened", "1"},
+      {"app_opened", "null"},      {"app_opened", "{}x"},      {"app\x7f", "{}"},
+      {"app\xc2\x85x", "{}"},      {"\xff", "{}"},             {"app_opened", "{\"a\":\"\xed\xa0\x80\"}"},
+      {"app_opened", "{\"a\":1,\"a\":1}"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ja__event ev;
+    ja_status st = ja__event_prepare(bad[i][0], bad[i][1], &ev);
+    if (st != JA_EINVALID)
+      fail_msg("case %zu accepted", i);
+    assert_null(ev.props_json);
+  }
+  char many[8192] = "{";
+  for (int i = 0; i < 300; i++) {
+    char item[32];
+    snprintf(item, sizeof item, "%s\"p%d\":1", i ? "," : "", i);
+    strncat(many, item, sizeof many - strlen(many) - 1);
+  }
+  strncat(many, "}", sizeof many - strlen(many) - 1);
+  ja__event ev;
+  assert_int_equal(ja__event_prepare("app_opened", many, &ev), JA_EINVALID);
+  assert_non_null(strstr(ja_last_error(), "too many properties"));
+}
+
+static void test_event__drop_names_are_stable(void **state)
+{
+  (void)state;
+  const char *want[] = {"", "unknown_event", "unknown_property", "invalid_value", "pii",
+                        "composite", "too_long", "empty", "null", "not_finite", "queue_full",
+                        "expired", "busy"};
+  assert_int_equal(sizeof want / sizeof want[0], JA__DROP_COUNT);
+  for (int i = 0; i < JA__DROP_COUNT; i++)
+    assert_string_equal(ja__drop_name((ja__drop)i), want[i]);
+}
