@@ -1,0 +1,351 @@
+"""jatest — shared helpers for the end-to-end tests in tests/e2e/.
+
+The tests run the real, freshly built programs (`$JA_BUILD_DIR/jarvis-analytics`
+and `libjarvis_analytics.so`) against a throwaway OPENJARVIS_HOME, and look
+at the result the way a user would: through the `sqlite3` program, the
+files on disk and the CLI's own output. Python 3 standard library only.
+
+Every test case derives from `JATestCase`, which gives it:
+  self.root   a fresh directory from tempfile.mkdtemp(), removed afterwards
+  self.home   <root>/home — NOT created: the CLI has to create it (0700)
+  self.ja()   run the CLI with a clean environment; fails the test on any
+              AddressSanitizer / UBSan report on stderr
+and assertions for the CLI's contract (one-line errors, exit codes, …).
+
+Nothing here touches the network: the environment handed to the programs
+has no analytics host or key, and the programs under test never upload.
+"""
+
+import json
+import os
+import re
+import shutil
+import sqlite3 as pysqlite3  # only to hold a connection open (keeps the WAL)
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid as uuidlib
+
+# --------------------------------------------------------------- locations
+
+SOURCE_DIR = os.environ.get(
+    "JA_SOURCE_DIR",
+    os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD_DIR = os.environ.get("JA_BUILD_DIR", "")
+if not BUILD_DIR:
+    raise RuntimeError(
+        "JA_BUILD_DIR is not set: run these tests through ctest "
+        "(ctest -L e2e), or set JA_BUILD_DIR to the build folder holding "
+        "jarvis-analytics and libjarvis_analytics.so")
+CLI = os.path.join(BUILD_DIR, "jarvis-analytics")
+LIB = os.path.join(BUILD_DIR, "libjarvis_analytics.so")
+SQLITE3 = shutil.which("sqlite3")
+
+DB_NAME = "analytics_queue.db"
+DB_FILES = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm")
+
+# Every drop reason, exactly as `status --json` names them.
+DROP_REASONS = ("unknown_event", "unknown_property", "invalid_value", "pii",
+                "composite", "too_long", "empty", "null", "not_finite",
+                "queue_full", "expired", "busy")
+
+# Variables a test must not inherit from the developer's shell.
+SCRUBBED_ENV = ("DO_NOT_TRACK", "OPENJARVIS_LOG_LEVEL", "OPENJARVIS_HOME",
+                "OPENJARVIS_ANALYTICS_HOST", "OPENJARVIS_ANALYTICS_KEY")
+
+EXIT_USAGE, EXIT_DATAERR, EXIT_CANTCREAT, EXIT_IOERR, EXIT_NOPERM = 64, 65, 73, 74, 77
+
+UUID_RE = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID_ANYCASE_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ISO_MS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "runtime error:", "AddressSanitizer:DEADLYSIGNAL")
+
+
+# ------------------------------------------------------------ environment
+
+def clean_env(home, set_vars=None, unset=()):
+    """os.environ minus the analytics variables, with OPENJARVIS_HOME=home.
+
+    HOME points into the test's own folder too, so a bug that ignored
+    OPENJARVIS_HOME could never write to the real ~/.openjarvis."""
+    env = dict(os.environ)
+    for k in SCRUBBED_ENV:
+        env.pop(k, None)
+    env["OPENJARVIS_HOME"] = home
+    env["HOME"] = os.path.dirname(home) if home else tempfile.gettempdir()
+    env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    env["LC_ALL"] = "C.UTF-8"
+    for k, v in (set_vars or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    for k in unset:
+        env.pop(k, None)
+    return env
+
+
+def check_sanitizers(stderr, what):
+    """Raise AssertionError if a sanitizer reported anything."""
+    for marker in SANITIZER_MARKERS:
+        if marker in stderr:
+            raise AssertionError("sanitizer report from %s:\n%s" % (what, stderr))
+
+
+class Result:
+    """What one run of the CLI produced (text decoded as UTF-8, lenient)."""
+
+    def __init__(self, argv, proc, elapsed):
+        self.argv = argv
+        self.rc = proc.returncode
+        self.out_bytes = proc.stdout
+        self.err_bytes = proc.stderr
+        self.out = proc.stdout.decode("utf-8", "replace")
+        self.err = proc.stderr.decode("utf-8", "replace")
+        self.elapsed = elapsed
+
+    def __repr__(self):
+        return "<jarvis-analytics %r: rc=%d stdout=%r stderr=%r>" % (
+            self.argv, self.rc, self.out[:2000], self.err[:2000])
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_cli(args, home, set_vars=None, unset=(), timeout=60, umask=None):
+    """Run jarvis-analytics ARGS (str or bytes items) with a clean env."""
+    argv = [CLI] + list(args)
+    env = clean_env(home, set_vars, unset)
+    preexec = (lambda: os.umask(umask)) if umask is not None else None
+    t0 = time.monotonic()
+    proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout, preexec_fn=preexec)
+    res = Result(args, proc, time.monotonic() - t0)
+    check_sanitizers(res.err, "jarvis-analytics %r" % (args[:3],))
+    if res.rc < 0:
+        raise AssertionError("jarvis-analytics killed by signal %d: %r" % (-res.rc, res))
+    return res
+
+
+# ----------------------------------------------------------------- sqlite3
+
+def sqlite_json(db, sql):
+    """Rows of @sql read by the `sqlite3` program (-json), as a list of dicts."""
+    if not SQLITE3:
+        raise unittest.SkipTest("the sqlite3 program is not installed")
+    proc = subprocess.run([SQLITE3, "-json", "-bail", db, sql],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    if proc.returncode != 0:
+        raise AssertionError("sqlite3 %r failed (%d): %s" % (
+            sql, proc.returncode, proc.stderr.decode("utf-8", "replace")))
+    text = proc.stdout.decode("utf-8").strip()
+    if not text:
+        return []
+    # Several statements give several arrays, one after the other.
+    rows, dec, i = [], json.JSONDecoder(), 0
+    while i < len(text):
+        part, i = dec.raw_decode(text, i)
+        rows.extend(part)
+        while i < len(text) and text[i].isspace():
+            i += 1
+    return rows
+
+
+class WalHolder:
+    """Keep a connection to the queue open (no transaction) so that the
+    CLI's connection is not the last one: it then cannot checkpoint and
+    delete the -wal/-shm files on exit, which stay there to be inspected."""
+
+    def __init__(self, db):
+        self.conn = pysqlite3.connect(db, isolation_level=None)
+        self.conn.execute("SELECT count(*) FROM events").fetchall()
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# --------------------------------------------------------------- uuid/time
+
+def uuid7_ms(u):
+    """The 48-bit unix-ms timestamp of a UUID v7 string."""
+    return int(u.replace("-", "")[:12], 16)
+
+
+def parse_iso_ms(ts):
+    """'2026-11-25T12:21:11.703Z' → unix ms."""
+    import calendar
+    base, frac = ts[:-1].split(".")
+    secs = calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S"))
+    return secs * 1000 + int(frac)
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+# -------------------------------------------------------------- test base
+
+class JATestCase(unittest.TestCase):
+    """Base class: a throwaway OPENJARVIS_HOME per test, and CLI helpers."""
+
+    maxDiff = 4000
+
+    def setUp(self):
+        if not os.access(CLI, os.X_OK):
+            self.fail("jarvis-analytics not built at %s" % CLI)
+        self.root = tempfile.mkdtemp(prefix="ja-e2e-")
+        self.addCleanup(self._cleanup_root)
+        self.home = os.path.join(self.root, "home")
+        self.db = os.path.join(self.home, DB_NAME)
+        self.anon_id_path = os.path.join(self.home, "anon_id")
+
+    def _cleanup_root(self):
+        # Make everything removable again (tests may chmod things).
+        for dirpath, dirnames, _ in os.walk(self.root):
+            for d in dirnames:
+                p = os.path.join(dirpath, d)
+                if not os.path.islink(p):
+                    try:
+                        os.chmod(p, 0o700)
+                    except OSError:
+                        pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # ---- running the CLI
+
+    def ja(self, *args, rc=None, home=None, env=None, unset=(), umask=None):
+        """Run the CLI; if @rc is given, assert the exit code."""
+        res = run_cli(args, self.home if home is None else home,
+                      set_vars=env, unset=unset, umask=umask)
+        if rc is not None:
+            self.assertEqual(res.rc, rc, "unexpected exit code: %r" % (res,))
+        return res
+
+    def capture(self, event, props=None, *flags, rc=0, **kw):
+        """capture EVENT [--props JSON] FLAGS…; props may be a dict or text."""
+        args = ["capture", event]
+        if props is not None:
+            args += ["--props", props if isinstance(props, (str, bytes)) else json.dumps(props)]
+        args += list(flags)
+        return self.ja(*args, rc=rc, **kw)
+
+    def status(self, home=None, env=None):
+        return self.ja("status", "--json", rc=0, home=home, env=env).json()
+
+    def drops(self, home=None, env=None):
+        return self.status(home=home, env=env)["drops"]
+
+    # ---- the store seen through the sqlite3 program
+
+    def pending(self, db=None):
+        return sqlite_json(db or self.db, "SELECT * FROM pending")
+
+    def drops_view(self, db=None):
+        return sqlite_json(db or self.db, "SELECT * FROM drops")
+
+    def snapshot(self, db=None):
+        """Everything a capture may change, as the user sees it."""
+        db = db or self.db
+        return {"pending": sqlite_json(db, "SELECT * FROM pending"),
+                "drops": sqlite_json(db, "SELECT * FROM drops")}
+
+    def db_bytes(self, home=None):
+        """Raw bytes of analytics_queue.db, -wal and -shm, as they are."""
+        home = home or self.home
+        out = {}
+        for name in DB_FILES:
+            p = os.path.join(home, name)
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    out[name] = f.read()
+        return out
+
+    def read_anon_id(self):
+        with open(self.anon_id_path, "rb") as f:
+            return f.read().decode("utf-8").strip()
+
+    # ---- assertions
+
+    def assertOneErrorLine(self, res, rc, command="capture", mentions=None):
+        """Exit code @rc, and exactly one stderr line 'jarvis-analytics: CMD: …'."""
+        self.assertEqual(res.rc, rc, "unexpected exit code: %r" % (res,))
+        self.assertTrue(res.err.endswith("\n"), "stderr must end with a newline: %r" % (res,))
+        lines = res.err.splitlines()
+        self.assertEqual(len(lines), 1, "want exactly one stderr line: %r" % (res,))
+        prefix = "jarvis-analytics: %s: " % command if command else "jarvis-analytics: "
+        self.assertTrue(lines[0].startswith(prefix),
+                        "stderr must start with %r: %r" % (prefix, res))
+        self.assertGreater(len(lines[0]), len(prefix) + 5, "the message names nothing: %r" % res)
+        if mentions is not None:
+            self.assertRegex(lines[0], mentions)
+        return lines[0]
+
+    def assertMode(self, path, mode):
+        st = os.lstat(path)
+        self.assertTrue(stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode), path)
+        self.assertEqual(stat.S_IMODE(st.st_mode), mode,
+                         "%s has mode %o, want %o" % (path, stat.S_IMODE(st.st_mode), mode))
+
+    def assertNothingCreated(self):
+        """The home holds no queue and no anon_id (it may not exist at all)."""
+        for name in DB_FILES + ("anon_id",):
+            p = os.path.join(self.home, name)
+            self.assertFalse(os.path.lexists(p), "%s was created" % p)
+
+    def assertDropDelta(self, before, after, **expected):
+        """Drop counters moved exactly as @expected (others did not move)."""
+        for reason in DROP_REASONS:
+            self.assertIn(reason, after, "status --json lacks drops.%s" % reason)
+            want = expected.get(reason, 0)
+            self.assertEqual(after[reason] - before.get(reason, 0), want,
+                             "drops.%s moved by %d, want %d (before %r, after %r)" % (
+                                 reason, after[reason] - before.get(reason, 0), want,
+                                 before, after))
+
+    def assertValidUuid7(self, u, t0_ms, t1_ms, slack_ms=2000):
+        self.assertRegex(u, UUID_RE)
+        h = u.replace("-", "")
+        self.assertEqual(h[12], "7", "version nibble of %s is not 7" % u)
+        self.assertIn(h[16], "89ab", "variant of %s is not 10xx" % u)
+        ms = uuid7_ms(u)
+        self.assertGreaterEqual(ms, t0_ms - slack_ms, "uuid %s time is too early" % u)
+        self.assertLessEqual(ms, t1_ms + slack_ms, "uuid %s time is too late" % u)
+        self.assertEqual(uuidlib.UUID(u).version, 7)
+
+
+def python_executable():
+    """The real interpreter (not a pyenv/asdf shim script)."""
+    return os.path.realpath(sys.executable)
+
+
+def sanitizer_preload(lib):
+    """LD_PRELOAD value needed to dlopen an ASan-built @lib into an
+    uninstrumented process (the ASan runtime must come first), or ''."""
+    try:
+        out = subprocess.run(["ldd", lib], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=30).stdout.decode()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    for line in out.splitlines():
+        m = re.match(r"\s*(libasan\.so[.\d]*)\s*=>\s*(\S+)", line)
+        if m:
+            return m.group(2)
+    return ""

@@ -1,0 +1,208 @@
+/*
+ * test_cli.c — `jarvis-analytics` run in-process through ja__cli_main:
+ * the option table's parsing, usage errors (one line, exit 64), help for
+ * every command, and exit codes mapped from the library's statuses.
+ */
+#include "support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+  int rc;
+  char *out, *err;
+} run_result;
+
+static run_result
+run(const char *a0, ...)
+{
+  char *argv[16];
+  int argc = 0;
+  argv[argc++] = "jarvis-analytics";
+  va_list ap;
+  va_start(ap, a0);
+  for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
+    argv[argc++] = (char *)a;
+  va_end(ap);
+  argv[argc] = NULL;
+  run_result r = {0, NULL, NULL};
+  size_t olen = 0, elen = 0;
+  FILE *out = open_memstream(&r.out, &olen);
+  FILE *err = open_memstream(&r.err, &elen);
+  r.rc = ja__cli_main(argc, argv, out, err);
+  fclose(out);
+  fclose(err);
+  return r;
+}
+
+static void
+done(run_result *r)
+{
+  free(r->out);
+  free(r->err);
+}
+
+static int
+lines(const char *s)
+{
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+static void
+expect_usage(run_result r, const char *needle)
+{
+  if (r.rc != 64 || lines(r.err) != 1 || !strstr(r.err, needle) ||
+      strncmp(r.err, "jarvis-analytics: ", 18) != 0)
+    fail_msg("rc=%d err='%s' (wanted 64 and '%s')", r.rc, r.err, needle);
+  done(&r);
+}
+
+static void test_cli__usage_errors_exit_64_with_one_line(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  expect_usage(run(NULL), "missing command");
+  expect_usage(run("frobnicate", NULL), "unknown command 'frobnicate'");
+  expect_usage(run("--frob", NULL), "unknown option '--frob'");
+  expect_usage(run("capture", NULL), "missing argument");
+  expect_usage(run("capture", "app_opened", "--bogus", NULL), "unknown option '--bogus'");
+  expect_usage(run("capture", "app_opened", "--props", NULL), "needs an argument");
+  expect_usage(run("capture", "a", "b", NULL), "unexpected argument 'b'");
+  expect_usage(run("capture", "app_opened", "--json", NULL), "unknown option '--json'");
+  expect_usage(run("status", "--strict=1", NULL), "unknown option");
+  expect_usage(run("show", "--limit", "0", NULL), "--limit");
+  expect_usage(run("show", "--limit", "ten", NULL), "--limit");
+  expect_usage(run("show", "--pending", "--sent", NULL), "choose one");
+  expect_usage(run("purge", "--all", "--sent", NULL), "choose one");
+  expect_usage(run("catalog", "--json", "--markdown", NULL), "choose one");
+  expect_usage(run("reset-id", "-x", NULL), "unknown option '-x'");
+  /* Usage errors never touch the store. */
+  assert_null(jt_read_file(jt_db_path(), NULL));
+}
+
+static void test_cli__help_for_every_command(void **state)
+{
+  (void)state;
+  run_result r = run("--help", NULL);
+  assert_int_equal(r.rc, 0);
+  for (const cli_cmd *c = ja__cli_commands; c->name; c++)
+    assert_non_null(strstr(r.out, c->name));
+  done(&r);
+  for (const cli_cmd *c = ja__cli_commands; c->name; c++) {
+    r = run(c->name, "--help", NULL);
+    assert_int_equal(r.rc, 0);
+    char want[64];
+    snprintf(want, sizeof want, "usage: jarvis-analytics %s", c->name);
+    if (strncmp(r.out, want, strlen(want)) != 0)
+      fail_msg("%s --help: %s", c->name, r.out);
+    assert_non_null(strstr(r.out, "--help"));
+    done(&r);
+  }
+  r = run("--version", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, JA_VERSION));
+  done(&r);
+}
+
+static void test_cli__option_value_forms(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  run_result r = run("capture", "app_opened", "--props={\"platform\":\"cli\"}", "--verbose", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "stored app_opened "));
+  done(&r);
+  r = run("show", "--limit=1", "--json", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "\"platform\":\t\"cli\""));
+  done(&r);
+  /* "--" ends options: an event literally named "--help" is just unknown. */
+  r = run("capture", "--verbose", "--", "--help", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "dropped: unknown_event\n");
+  done(&r);
+}
+
+static void test_cli__strict_exit_codes(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  run_result r = run("capture", "app_opened", "--props", "{\"version\":\"a@b.co\"}", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.err, "");
+  done(&r);
+  r = run("capture", "app_opened", "--strict", "--props", "{\"version\":\"a@b.co\"}", NULL);
+  assert_int_equal(r.rc, 65);
+  assert_int_equal(lines(r.err), 1);
+  assert_non_null(strstr(r.err, "'version' pii"));
+  assert_null(strstr(r.err, "a@b.co")); /* never the value */
+  done(&r);
+  r = run("capture", "nope", "--strict", NULL);
+  assert_int_equal(r.rc, 65);
+  assert_non_null(strstr(r.err, "unknown_event"));
+  done(&r);
+  r = run("capture", "app_opened", "--strict", "--props", "{\"platform\":\"cli\"}", NULL);
+  assert_int_equal(r.rc, 0);
+  done(&r);
+}
+
+static void test_cli__library_errors_map_to_sysexits(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  run_result r = run("capture", "app_opened", "--props", "{oops", NULL);
+  assert_int_equal(r.rc, 65);
+  assert_int_equal(lines(r.err), 1);
+  assert_non_null(strstr(r.err, "malformed properties JSON"));
+  done(&r);
+  /* Home under a missing parent: cannot create (73). */
+  char home[2048];
+  snprintf(home, sizeof home, "%s/missing/parent", jt_home());
+  setenv("OPENJARVIS_HOME", home, 1);
+  r = run("capture", "app_opened", NULL);
+  assert_int_equal(r.rc, 73);
+  assert_int_equal(lines(r.err), 1);
+  assert_non_null(strstr(r.err, home));
+  done(&r);
+  assert_int_equal(ja__cli_fail(stderr, "x", JA_EBUSY), 75);
+  assert_int_equal(ja__cli_fail(stderr, "x", JA_EUNSAFE), 77);
+  assert_int_equal(ja__cli_fail(stderr, "x", JA_ECONFIG), 78);
+  assert_int_equal(ja__cli_fail(stderr, "x", JA_ECORRUPT), 74);
+}
+
+static void test_cli__status_and_purge_create_nothing(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  run_result r = run("status", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "analytics: on"));
+  assert_non_null(strstr(r.out, "not created yet"));
+  done(&r);
+  r = run("purge", "--all", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "purged 0 rows\n");
+  done(&r);
+  r = run("show", NULL);
+  assert_int_equal(r.rc, 0);
+  done(&r);
+  assert_null(jt_read_file(jt_db_path(), NULL));
+}
+
+static void test_cli__catalog_outputs(void **state)
+{
+  (void)state;
+  run_result r = run("catalog", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "| `usage_daily_summary` |"));
+  done(&r);
+  r = run("catalog", "--json", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "\"usage_daily_summary\""));
+  done(&r);
+}
