@@ -567,16 +567,21 @@ static void keyset_free(keyset *ks)
   free(ks->lens);
 }
 
-/* How a key is shown in messages. Only short bare-looking names are echoed:
- * a long token on a line of its own may well be a pasted API key. */
-static const char *shown(const char *k, size_t n)
+/* How a key is shown in messages: "'host'". Only short bare-looking names
+ * are echoed: a long token on a line of its own may be a pasted API key. */
+static void label_key(const char *k, size_t n, char out[KEY_SHOWN_MAX + 3])
 {
-  if (n == 0 || n > KEY_SHOWN_MAX)
-    return "(key not shown)";
-  for (size_t i = 0; i < n; i++)
-    if (!is_bare(k[i]))
-      return "(key not shown)";
-  return k;
+  int ok = n > 0 && n <= KEY_SHOWN_MAX;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = is_bare(k[i]);
+  if (!ok) {
+    snprintf(out, KEY_SHOWN_MAX + 3, "a key");
+    return;
+  }
+  out[0] = '\'';
+  memcpy(out + 1, k, n);
+  out[n + 1] = '\'';
+  out[n + 2] = '\0';
 }
 
 /* Inside [analytics] every byte of every line must be acceptable TOML:
@@ -622,16 +627,17 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
     return fail(r, "[analytics] key too long");
   if (ko.has_nul)
     return fail(r, "[analytics] keys must not contain NUL (\\u0000)");
-  const char *name = shown(key, ko.len);
+  char name[KEY_SHOWN_MAX + 3];
+  label_key(key, ko.len, name);
   p = skip_ws(p, end);
   if (p < end && *p == '.')
-    return fail(r, "[analytics] '%s': dotted keys are not supported", name);
+    return fail(r, "[analytics] %s: dotted keys are not supported", name);
   /* The key is not echoed here: a lone token is more likely a pasted value. */
   if (p >= end || *p != '=')
     return fail(r, "[analytics] expected '=' after a key");
   p = skip_ws(p + 1, end);
   if (p >= end || *p == '#')
-    return fail(r, "[analytics] '%s': missing value", name);
+    return fail(r, "[analytics] %s: missing value", name);
 
   int k = K_UNKNOWN;
   for (int i = 0; i < K_UNKNOWN; i++)
@@ -645,7 +651,7 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
           : k == K_FLUSH_AT_SIZE ? out->has_flush_at_size
           : keyset_has(seen, key, ko.len);
   if (dup)
-    return fail(r, "[analytics] '%s': duplicate key", name);
+    return fail(r, "[analytics] %s: duplicate key", name);
 
   strout so = {NULL, 0, 0, 0};
   if (k == K_HOST)
@@ -658,13 +664,13 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
   if (lex_value(&p, end, &so, &v, &why) != 0) {
     if (k != K_UNKNOWN && v.kind != known[k].kind)
       why = expected(known[k].kind);
-    return fail(r, "[analytics] '%s': %s", name, why);
+    return fail(r, "[analytics] %s: %s", name, why);
   }
   if (k != K_UNKNOWN && v.kind != known[k].kind)
-    return fail(r, "[analytics] '%s': %s", name, expected(known[k].kind));
+    return fail(r, "[analytics] %s: %s", name, expected(known[k].kind));
   p = skip_ws(p, end);
   if (p < end && *p != '#')
-    return fail(r, "[analytics] '%s': unexpected text after the value", name);
+    return fail(r, "[analytics] %s: unexpected text after the value", name);
 
   switch (k) {
   case K_ENABLED:
@@ -688,13 +694,13 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
     break;
   case K_FLUSH_INTERVAL:
     if (v.i < 1)
-      return fail(r, "[analytics] '%s': must be at least 1", name);
+      return fail(r, "[analytics] %s: must be at least 1", name);
     out->has_flush_interval = 1;
     out->flush_interval_seconds = v.i;
     break;
   case K_FLUSH_AT_SIZE:
     if (v.i < 1 || v.i > 1000)
-      return fail(r, "[analytics] '%s': must be between 1 and 1000", name);
+      return fail(r, "[analytics] %s: must be between 1 and 1000", name);
     out->has_flush_at_size = 1;
     out->flush_at_size = v.i;
     break;
