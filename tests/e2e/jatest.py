@@ -331,6 +331,11 @@ class JATestCase(unittest.TestCase):
         self.assertEqual(uuidlib.UUID(u).version, 7)
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def python_executable():
     """The real interpreter (not a pyenv/asdf shim script)."""
     return os.path.realpath(sys.executable)

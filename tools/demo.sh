@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# tools/demo.sh — the main job, end to end, in a throwaway OPENJARVIS_HOME:
+# install what is missing, build, capture a realistic install and first run
+# through the CLI (including values that redaction must drop), then show
+# what was queued, what was dropped and why, and the raw queue via sqlite3.
+#
+# Not yet here (each arrives with its own issue): chat-session signals and
+# `rollup` (local aggregation), and `jarvis-analytics-upload` to the local
+# PostHog-compatible sink. The demo says so when it reaches that point.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+ja_install_deps
+
+build=build-demo
+cmake -S . -B "$build" -DJA_BUILD_TESTS=OFF -DJA_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+ja="$PWD/$build/jarvis-analytics"
+
+OPENJARVIS_HOME="$(mktemp -d)/openjarvis"
+export OPENJARVIS_HOME
+trap 'rm -rf "$(dirname "$OPENJARVIS_HOME")"' EXIT
+unset DO_NOT_TRACK OPENJARVIS_ANALYTICS_HOST OPENJARVIS_ANALYTICS_KEY
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ jarvis-analytics'; printf ' %q' "$@"; printf '\n'; "$ja" "$@"; }
+
+step "OPENJARVIS_HOME=$OPENJARVIS_HOME (throwaway)"
+
+step "install.sh: one event per stage"
+run capture install_started --verbose --props '{"os":"linux","arch":"x86_64","installer_version":"0.1.1"}'
+for stage in deps uv python venv package ollama model_download config verify complete; do
+  "$ja" capture install_stage_completed --props "{\"stage\":\"$stage\",\"elapsed_ms\":$((RANDOM % 9000 + 100)),\"os\":\"linux\"}"
+done
+echo "(10 x install_stage_completed)"
+run capture install_completed --verbose --props '{"total_elapsed_ms":84211,"os":"linux","arch":"x86_64"}'
+
+step "first run of the app"
+model_hash=$(printf %s "qwen3.5:2b" | sha256sum | cut -c1-16)   # = hash_id("qwen3.5:2b")
+OPENJARVIS_LOG_LEVEL=DEBUG "$ja" capture app_opened --props '{"version":"0.1.1","platform":"tauri-linux"}'
+run capture setup_completed --verbose --props "{\"preset\":\"code-assistant\",\"model_hash\":\"$model_hash\",\"engine\":\"ollama\"}"
+run capture feature_used --verbose --props '{"feature_name":"chat"}'
+run capture feedback_submitted --verbose --props '{"rating":5,"has_comment":false}'
+
+step "values that must never be stored (dropped by policy, counted by reason)"
+run capture settings_changed --verbose --props '{"setting_key":"alice@example.com"}'
+run capture settings_changed --verbose --props '{"setting_key":"/home/alice/.ssh/id_rsa"}'
+run capture settings_changed --verbose --props '{"setting_key":"sk-proj-AbCdEfGhIjKlMnOpQrStUv"}'
+run capture error_shown_to_user --verbose --props '{"error_class":"network_error","platform":"tauri-linux","message":"connect to 10.0.0.5 failed"}'
+run capture app_opened --verbose --props '{"version":["0.1.1"],"platform":"cli"}'
+run capture my_custom_event --verbose --props '{"anything":"at all"}'
+run capture feedback_submitted --verbose --strict --props '{"rating":-1}' || echo "(--strict: exit $?)"
+
+step "malformed input is refused, nothing stored"
+run capture app_opened --props '{"version":' || echo "(exit $?)"
+
+step "opt-out: DO_NOT_TRACK=1 writes nothing"
+DO_NOT_TRACK=1 "$ja" capture app_opened --verbose --props '{"version":"0.1.1","platform":"cli"}'
+
+step "what is queued"
+run show --limit 5
+step "the same queue, read with plain sqlite3"
+echo "\$ sqlite3 \$OPENJARVIS_HOME/analytics_queue.db 'select event, count(*) from pending group by event'"
+sqlite3 "$OPENJARVIS_HOME/analytics_queue.db" 'select event, count(*) from pending group by event'
+echo "\$ sqlite3 \$OPENJARVIS_HOME/analytics_queue.db 'select * from drops'"
+sqlite3 -header -column "$OPENJARVIS_HOME/analytics_queue.db" 'select * from drops'
+if grep -a -q -e 'alice@example.com' -e 'id_rsa' -e 'sk-proj-' -e '10.0.0.5' "$OPENJARVIS_HOME"/analytics_queue.db*; then
+  echo "LEAK: a dropped value is in the queue files" >&2
+  exit 1
+fi
+echo "(checked: none of the dropped values is anywhere in the queue files)"
+
+step "chat sessions, rollup and upload"
+echo "Not in this build yet: 'jarvis-analytics session …', 'rollup' and 'jarvis-analytics-upload'"
+echo "to the local PostHog-compatible sink arrive with the local-aggregation and uploader issues."
+
+step "status"
+run status
