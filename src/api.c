@@ -149,8 +149,14 @@ capture_locked(ja_store *s, const char *event, const char *props_json, ja_outcom
   snprintf(out->property, sizeof out->property, "%s", ev.first_prop);
   debug_drops(s, &ev);
 
-  if ((st = ja__api_ensure_db(s)) != JA_OK)
+  if ((st = ja__api_ensure_db(s)) != JA_OK) {
+    if (st == JA_EBUSY && ev.spec) {
+      ja__store_note_busy(&s->db);
+      out->result = JA_RESULT_DROPPED;
+      out->reason = ja__drop_name(JA__DROP_BUSY);
+    }
     goto done;
+  }
   if (!ev.spec) {
     out->result = JA_RESULT_DROPPED;
     st = ja__store_insert(&s->db, NULL, ev.drops);
@@ -171,6 +177,7 @@ capture_locked(ja_store *s, const char *event, const char *props_json, ja_outcom
     out->result = JA_RESULT_STORED;
     memcpy(out->uuid, uuid, sizeof uuid);
   } else if (st == JA_EBUSY) {
+    ja__store_note_busy(&s->db);
     out->result = JA_RESULT_DROPPED;
     out->reason = ja__drop_name(JA__DROP_BUSY);
   }

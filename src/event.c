@@ -120,6 +120,23 @@ check_name(const char *name)
   return JA_OK;
 }
 
+/* 1 if the JSON text has a \u0000 escape (an escaped backslash before "u"
+ * does not count). cJSON would end the string there, silently keeping only
+ * what comes before the NUL; such input is refused instead. */
+static int
+has_nul_escape(const char *json, size_t n)
+{
+  for (size_t i = 0; i + 5 < n; i++) {
+    if (json[i] != '\\')
+      continue;
+    if (json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0' &&
+        json[i + 5] == '0')
+      return 1;
+    i++; /* skip the escaped character, whatever it is */
+  }
+  return 0;
+}
+
 static ja_status
 parse_props(const char *json, cJSON **out)
 {
@@ -130,6 +147,8 @@ parse_props(const char *json, cJSON **out)
                          JA__MAX_PROPS_BYTES);
   if (!ja__utf8_valid(json, n))
     return ja__error_set(JA_EINVALID, "properties JSON is not valid UTF-8");
+  if (has_nul_escape(json, n))
+    return ja__error_set(JA_EINVALID, "properties JSON contains a NUL character (\\u0000)");
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
   if (!root) {

@@ -287,7 +287,8 @@ typedef struct ja__db {
   int busy_timeout_ms;       /* sqlite3_busy_timeout */
   int64_t max_events;        /* queue cap */
   int64_t max_age_ms;        /* age cap */
-  uint64_t pending_busy;     /* busy drops not yet written to the counters */
+  uint64_t pending_busy;     /* busy drops that could not even be noted in
+                                the -busy file; counted by the next transaction */
 } ja__db;
 
 /* Open (creating when @p create: file made 0600 first, never through a
@@ -302,10 +303,18 @@ typedef struct ja__row {
 } ja__row;
 
 /* One transaction: insert @p row (if not NULL), add @p drops (counts by
- * reason, may be NULL) to the counters, then apply the age and size caps,
- * counting what they push out. On SQLITE_BUSY past the timeout: JA_EBUSY,
- * and the busy drop is remembered and counted by the next transaction. */
+ * reason, may be NULL) and any busy drops noted since to the counters, then
+ * apply the age and size caps, counting what they push out. On SQLITE_BUSY
+ * past the timeout: JA_EBUSY (the caller notes the busy drop). */
 ja_status ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_COUNT]);
+
+/* Note one event dropped because the queue stayed locked: nothing can be
+ * written to the database then, so one byte is appended to "<db>-busy"
+ * (0600, under flock) and the next transaction that gets in folds the count
+ * into the "busy" counter. Works across processes (the CLI runs one capture
+ * per process). Never fails: if even that is impossible, it is counted in
+ * memory. */
+void ja__store_note_busy(ja__db *d);
 
 /* Uploader support. Claim up to @p limit unleased (or lease-expired) events
  * for @p owner until @p lease_until_ms, in one short BEGIN IMMEDIATE. */

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,14 +63,16 @@ rollback(ja__db *d)
 /* Create the file ourselves, mode 0600, before SQLite sees it: SQLite would
  * create it 0644, and its -wal/-shm files copy the main file's mode. */
 static ja_status
-prepare_file(ja__db *d, int create)
+prepare_file(ja__db *d, int create, int *is_new)
 {
   struct stat sb;
+  *is_new = 0;
   if (lstat(d->path, &sb) == 0) {
     if (S_ISLNK(sb.st_mode))
       return ja__error_set(JA_EUNSAFE, "refusing queue '%s': it is a symlink", d->path);
     if (!S_ISREG(sb.st_mode))
       return ja__error_set(JA_EUNSAFE, "refusing queue '%s': not a regular file", d->path);
+    *is_new = sb.st_size == 0;
     return JA_OK;
   }
   if (errno != ENOENT)
@@ -83,6 +86,7 @@ prepare_file(ja__db *d, int create)
     fchmod(fd, 0600);
     close(fd);
   }
+  *is_new = 1;
   return JA_OK;
 }
 
@@ -149,7 +153,8 @@ fail:
 ja_status
 ja__store_open(ja__db *d, int create)
 {
-  ja_status st = prepare_file(d, create);
+  int is_new = 0;
+  ja_status st = prepare_file(d, create, &is_new);
   if (st != JA_OK)
     return st;
   /* NOFOLLOW: SQLite itself refuses a symlinked path too (belt and braces
@@ -165,7 +170,9 @@ ja__store_open(ja__db *d, int create)
   }
   sqlite3_extended_result_codes(d->db, 1);
   sqlite3_busy_timeout(d->db, d->busy_timeout_ms);
-  if ((st = exec_sql(d, ja__sql_connection, "cannot configure queue")) == JA_OK)
+  if (is_new)
+    st = exec_sql(d, ja__sql_new_database, "cannot initialise queue");
+  if (st == JA_OK && (st = exec_sql(d, ja__sql_connection, "cannot configure queue")) == JA_OK)
     st = migrate(d);
   if (st != JA_OK)
     ja__store_close(d);
@@ -215,6 +222,67 @@ run(ja__db *d, sqlite3_stmt *s, const char *what)
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   return rc == SQLITE_DONE ? JA_OK : db_error(d, rc, what);
+}
+
+static ja_status count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now);
+
+/* ----------------------------------------------------------- busy drops */
+
+static void
+busy_path(const ja__db *d, char *out, size_t n)
+{
+  snprintf(out, n, "%s-busy", d->path);
+}
+
+void
+ja__store_note_busy(ja__db *d)
+{
+  char path[JA_PATH_MAX + 8];
+  busy_path(d, path, sizeof path);
+  int fd = ja__sys.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  /* The lock orders us against a fold in progress (held for one commit). */
+  if (fd >= 0 && flock(fd, LOCK_EX) == 0 && ja__sys.write(fd, "b", 1) == 1) {
+    close(fd);
+    return;
+  }
+  if (fd >= 0)
+    close(fd);
+  d->pending_busy++;
+}
+
+/* Take the noted busy drops into the current transaction. On success *fd
+ * stays open and locked; the caller truncates it after COMMIT (so a failed
+ * commit loses no count) and closes it. A fold already under way elsewhere
+ * is not waited for: its count lands with the next transaction. */
+static ja_status
+fold_busy(ja__db *d, int64_t now, int *fd)
+{
+  char path[JA_PATH_MAX + 8];
+  busy_path(d, path, sizeof path);
+  int64_t n = (int64_t)d->pending_busy;
+  *fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (*fd >= 0) {
+    struct stat sb;
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0 && fstat(*fd, &sb) == 0) {
+      n += (int64_t)sb.st_size;
+    } else {
+      close(*fd);
+      *fd = -1;
+    }
+  }
+  return count_drops(d, JA__DROP_BUSY, n, now);
+}
+
+static void
+fold_busy_done(ja__db *d, int fd, int committed)
+{
+  if (committed) {
+    d->pending_busy = 0;
+    if (fd >= 0 && ftruncate(fd, 0) != 0)
+      ja__log_warn("cannot reset '%s-busy': %s", d->path, strerror(errno));
+  }
+  if (fd >= 0)
+    close(fd); /* releases the lock */
 }
 
 /* -------------------------------------------------------------- capture */
@@ -271,13 +339,9 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
   JA_ASSERT(d->db != NULL);
   int64_t now = ja__now_ms();
   int rc = sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (rc != SQLITE_OK) {
-    /* Dropped, not stalled: the host's thread is worth more than one
-     * event. The drop is counted by the next transaction that gets in. */
-    if ((rc & 0xFF) == SQLITE_BUSY && row)
-      d->pending_busy++;
+  if (rc != SQLITE_OK)
     return db_error(d, rc, "cannot write to queue");
-  }
+  int busy_fd = -1;
   ja_status st = JA_OK;
   if (row) {
     sqlite3_stmt *s;
@@ -297,7 +361,7 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
   for (int r = 1; drops && r < JA__DROP_COUNT; r++)
     if ((st = count_drops(d, (ja__drop)r, drops[r], now)) != JA_OK)
       goto fail;
-  if ((st = count_drops(d, JA__DROP_BUSY, (int64_t)d->pending_busy, now)) != JA_OK)
+  if ((st = fold_busy(d, now, &busy_fd)) != JA_OK)
     goto fail;
   if ((st = apply_caps(d, now)) != JA_OK)
     goto fail;
@@ -305,10 +369,11 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
     st = db_error(d, rc, "cannot commit to queue");
     goto fail;
   }
-  d->pending_busy = 0;
+  fold_busy_done(d, busy_fd, 1);
   return JA_OK;
 fail:
   rollback(d);
+  fold_busy_done(d, busy_fd, 0);
   return st;
 }
 

@@ -102,7 +102,8 @@ ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missin
   *missing = 0;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) {
+    /* ENOTDIR: a parent is a file, so this file cannot exist either. */
+    if (errno == ENOENT || errno == ENOTDIR) {
       *missing = 1;
       return JA_OK;
     }

@@ -214,6 +214,8 @@ static void test_event__malformed_is_error_not_drop(void **state)
       {"app_opened", "null"},      {"app_opened", "{}x"},      {"app\x7f", "{}"},
       {"app\xc2\x85x", "{}"},      {"\xff", "{}"},             {"app_opened", "{\"a\":\"\xed\xa0\x80\"}"},
       {"app_opened", "{\"a\":1,\"a\":1}"},
+      {"app_opened", "{\"version\":\"abc\\u0000user@example.com\"}"}, /* cJSON would cut at NUL */
+      {"app_opened", "{\"ver\\u0000sion\":\"1\"}"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ja__event ev;
@@ -232,6 +234,13 @@ static void test_event__malformed_is_error_not_drop(void **state)
   ja__event ev;
   assert_int_equal(ja__event_prepare("app_opened", many, &ev), JA_EINVALID);
   assert_non_null(strstr(ja_last_error(), "too many properties"));
+}
+
+/* An escaped backslash followed by the text u0000 is not a NUL. */
+static void test_event__escaped_backslash_is_not_nul(void **state)
+{
+  (void)state;
+  expect_clean("app_opened", "{\"version\":\"a\\\\u0000\"}", "{\"version\":\"a\\\\u0000\"}");
 }
 
 static void test_event__drop_names_are_stable(void **state)

@@ -1,7 +1,4 @@
 -- Run on every connection before migrations (store.c: open_connection).
--- auto_vacuum only takes effect on a new, empty database; it lets
--- `PRAGMA incremental_vacuum` give space back after the queue drains.
-PRAGMA auto_vacuum = INCREMENTAL;
 -- WAL: readers (sqlite3 CLI, status) never block writers, and writers
 -- serialise with BEGIN IMMEDIATE. Persistent in the file once set.
 PRAGMA journal_mode = WAL;
