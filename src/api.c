@@ -207,20 +207,27 @@ ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *o
   return st;
 }
 
+/* anon_id read (or reset): created only when analytics is on and the
+ * handle may create files; when off, a reset only removes the file. */
+static ja_status
+identity_call(ja_store *s, int reset, char out[37])
+{
+  int create = s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
+  ja__api_lock(s);
+  ja_status st = create ? ja__dir_ensure(s->cfg.home) : JA_OK;
+  if (st == JA_OK)
+    st = reset ? ja__identity_reset(s->cfg.anon_id_path, create)
+               : ja__identity_get(s->cfg.anon_id_path, create, out);
+  ja__api_unlock(s);
+  return st;
+}
+
 ja_status
 ja_anon_id(ja_store *s, char out[37])
 {
   if (!s || !out)
     return ja__error_set(JA_EINVALID, "ja_anon_id: NULL argument");
-  int create = s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
-  ja__api_lock(s);
-  ja_status st = JA_OK;
-  if (create)
-    st = ja__dir_ensure(s->cfg.home);
-  if (st == JA_OK)
-    st = ja__identity_get(s->cfg.anon_id_path, create, out);
-  ja__api_unlock(s);
-  return st;
+  return identity_call(s, 0, out);
 }
 
 ja_status
@@ -228,15 +235,7 @@ ja_reset_id(ja_store *s)
 {
   if (!s)
     return ja__error_set(JA_EINVALID, "ja_reset_id: store is NULL");
-  int create = s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
-  ja__api_lock(s);
-  ja_status st = JA_OK;
-  if (create)
-    st = ja__dir_ensure(s->cfg.home);
-  if (st == JA_OK)
-    st = ja__identity_reset(s->cfg.anon_id_path, create);
-  ja__api_unlock(s);
-  return st;
+  return identity_call(s, 1, NULL);
 }
 
 ja_status

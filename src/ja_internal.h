@@ -106,6 +106,11 @@ int ja__utf8_valid(const char *s, size_t len);
 size_t ja__utf8_count(const char *s, size_t len);
 /* 1 if @p s contains a C0/C1 control character or DEL, else 0. */
 int ja__utf8_has_control(const char *s, size_t len);
+/* Encode code point @p cp (caller checked <= U+10FFFF, not a surrogate);
+ * returns the number of bytes written to @p out. */
+size_t ja__utf8_encode(uint32_t cp, char out[4]);
+/* Value of hex digit @p c (either case), or -1. */
+int ja__hex_value(int c);
 
 /* ------------------------------------------------------------------- hash.c */
 

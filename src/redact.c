@@ -229,19 +229,6 @@ compile_all(void)
   }
 }
 
-/* Hex digit value, or -1. */
-static int
-hexval(unsigned char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Decode every %XX in @p s[0..len) into @p out (at least @p len bytes) and
  * return the new length, or 0 when there was nothing to decode. The result
  * may be invalid UTF-8 ("%FF"); PCRE2_MATCH_INVALID_UTF copes with that. */
@@ -252,8 +239,8 @@ percent_decode(const char *s, size_t len, char *out)
   int changed = 0;
   for (size_t i = 0; i < len; i++) {
     int hi, lo;
-    if (s[i] == '%' && i + 2 < len && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-        (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+    if (s[i] == '%' && i + 2 < len && (hi = ja__hex_value((unsigned char)s[i + 1])) >= 0 &&
+        (lo = ja__hex_value((unsigned char)s[i + 2])) >= 0) {
       out[o++] = (char)(hi * 16 + lo);
       i += 2;
       changed = 1;

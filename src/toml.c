@@ -106,41 +106,6 @@ static void terminate(strout *o)
     o->buf[o->len < o->cap ? o->len : o->cap - 1] = '\0';
 }
 
-static int hex_value(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static size_t utf8_encode(uint32_t cp, char out[4])
-{
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 /* A single-line basic string; *pp points at its opening quote and is moved
  * past the closing one. Raw control characters were rejected by the caller
  * (inside [analytics]) or do not matter (elsewhere). */
@@ -180,7 +145,7 @@ static int lex_basic(const char **pp, const char *end, strout *o, const char **w
         return -1;
       }
       for (int i = 0; i < digits; i++) {
-        int h = hex_value(p[i]);
+        int h = ja__hex_value((unsigned char)p[i]);
         if (h < 0) {
           *why = "invalid \\u escape (needs 4 or 8 hex digits)";
           return -1;
@@ -193,7 +158,7 @@ static int lex_basic(const char **pp, const char *end, strout *o, const char **w
         return -1;
       }
       char enc[4];
-      put(o, enc, utf8_encode(cp, enc));
+      put(o, enc, ja__utf8_encode(cp, enc));
       break;
     }
     default:

@@ -1,7 +1,8 @@
 /*
  * utf8.c — UTF-8 checks used on every name and value before it is trusted:
  * well-formedness (RFC 3629: no overlongs, surrogates or > U+10FFFF),
- * code point counting (the 200-character limit), control characters.
+ * code point counting (the 200-character limit), control characters,
+ * encoding a code point (TOML escapes) and hex digits.
  */
 #include "ja_internal.h"
 
@@ -72,4 +73,41 @@ ja__utf8_has_control(const char *s, size_t len)
       return 1;
   }
   return 0;
+}
+
+size_t
+ja__utf8_encode(uint32_t cp, char out[4])
+{
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+int
+ja__hex_value(int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
 }
