@@ -423,3 +423,35 @@ static void test_api__null_arguments_are_errors_not_crashes(void **state)
   assert_int_equal(ja_capture(s, NULL, "{}", NULL), JA_EINVALID);
   ja_store_close(s);
 }
+
+/* A busy drop outlives the process that saw it: it is noted in <db>-busy
+ * and folded into the counters by whoever writes next. */
+static void test_api__busy_drop_noted_for_other_processes(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = open_with(0, 30);
+  sqlite3 *locker = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &locker), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_EBUSY);
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_EBUSY);
+  ja_store_close(s); /* the process that saw the drops is gone */
+  assert_int_equal(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(locker);
+
+  char busy[2100];
+  snprintf(busy, sizeof busy, "%s-busy", jt_db_path());
+  struct stat sb;
+  assert_int_equal(stat(busy, &sb), 0);
+  assert_int_equal(sb.st_size, 2);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+
+  s = jt_open();
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='busy'"), 2);
+  assert_int_equal(stat(busy, &sb), 0);
+  assert_int_equal(sb.st_size, 0); /* folded exactly once */
+}
