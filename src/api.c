@@ -126,15 +126,26 @@ ja_store_enabled(const ja_store *s, const char **reason)
   return s ? s->cfg.enabled : 0;
 }
 
+/* The one OPENJARVIS_LOG_LEVEL=DEBUG line for an event: its name and the
+ * redacted properties, plus how many were dropped and why. Never a dropped
+ * value, and never the name of an unknown event (it may be PII itself). */
 static void
-debug_drops(const ja_store *s, const ja__event *ev)
+debug_event(const ja_store *s, const ja__event *ev)
 {
-  if (!s->cfg.debug || ev->ndrops == 0)
+  if (!s->cfg.debug)
     return;
-  for (int r = 1; r < JA__DROP_COUNT; r++)
-    if (ev->drops[r])
-      ja__log_debug(1, "dropped %u %s (%s)", ev->drops[r],
-                    r == JA__DROP_UNKNOWN_EVENT ? "event" : "propert(y/ies)", ja__drop_name(r));
+  char why[256] = "";
+  size_t n = 0;
+  for (int r = 1; r < JA__DROP_COUNT && n < sizeof why; r++)
+    if (ev->drops[r] && r != JA__DROP_UNKNOWN_EVENT)
+      n += (size_t)snprintf(why + n, sizeof why - n, "%s%s %u", n ? ", " : " (dropped: ",
+                            ja__drop_name((ja__drop)r), ev->drops[r]);
+  if (n && n < sizeof why - 1)
+    snprintf(why + n, sizeof why - n, ")");
+  if (!ev->spec)
+    ja__log_debug(1, "dropped an event (unknown_event)");
+  else
+    ja__log_debug(1, "%s %s%s", ev->spec->name, ev->props_json, why);
 }
 
 static ja_status
@@ -147,7 +158,7 @@ capture_locked(ja_store *s, const char *event, const char *props_json, ja_outcom
   out->dropped_props = ev.spec ? ev.ndrops : 0;
   out->reason = ja__drop_name(ev.first_reason);
   snprintf(out->property, sizeof out->property, "%s", ev.first_prop);
-  debug_drops(s, &ev);
+  debug_event(s, &ev);
 
   if ((st = ja__api_ensure_db(s)) != JA_OK) {
     if (st == JA_EBUSY && ev.spec) {
@@ -171,7 +182,6 @@ capture_locked(ja_store *s, const char *event, const char *props_json, ja_outcom
   row.ts_ms = ja__now_ms();
   ja__uuid_v7(row.ts_ms, uuid);
   row.uuid = uuid;
-  ja__log_debug(s->cfg.debug, "%s %s", ev.spec->name, ev.props_json);
   st = ja__store_insert(&s->db, &row, ev.drops);
   if (st == JA_OK) {
     out->result = JA_RESULT_STORED;

@@ -19,15 +19,52 @@ open_store(const cli_args *a, FILE *err, unsigned flags, ja_store **s)
   return st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
 }
 
+/* `--props -`: the JSON comes on stdin (argv cannot carry more than
+ * 128 KiB on Linux; stdin has no such limit). Reads one byte past the
+ * library's limit so that an oversized document is refused, not cut. */
+static int
+read_props_stdin(FILE *in, char **out, FILE *err)
+{
+  size_t cap = JA__MAX_PROPS_BYTES + 2, n = 0;
+  char *buf = malloc(cap);
+  if (!buf) {
+    ja__cli_errorf(err, "capture", "out of memory reading --props from stdin");
+    return JA_EXIT_OSERR;
+  }
+  n = fread(buf, 1, cap - 1, in);
+  if (ferror(in)) {
+    free(buf);
+    ja__cli_errorf(err, "capture", "cannot read --props from stdin");
+    return JA_EXIT_IOERR;
+  }
+  if (memchr(buf, '\0', n)) {
+    free(buf);
+    ja__cli_errorf(err, "capture", "properties JSON on stdin contains a NUL byte");
+    return JA_EXIT_DATAERR;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  return 0;
+}
+
 int
 ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
 {
+  char *stdin_props = NULL;
+  const char *props = a->props;
+  int rc = 0;
+  if (props && strcmp(props, "-") == 0) {
+    if ((rc = read_props_stdin(stdin, &stdin_props, err)) != 0)
+      return rc;
+    props = stdin_props;
+  }
   ja_store *s = NULL;
-  int rc = open_store(a, err, 0, &s);
-  if (rc)
+  if ((rc = open_store(a, err, 0, &s)) != 0) {
+    free(stdin_props);
     return rc;
+  }
   ja_outcome o;
-  ja_status st = ja_capture(s, a->pos[0], a->props, &o);
+  ja_status st = ja_capture(s, a->pos[0], props, &o);
   const char *why = NULL;
   ja_store_enabled(s, &why);
   if (st != JA_OK) {
@@ -59,6 +96,7 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
     }
   }
   ja_store_close(s);
+  free(stdin_props);
   return rc;
 }
 

@@ -40,7 +40,7 @@ static const cli_opt options[] = {
     {OPT_LIMIT, "limit", "N", "show", "at most N events (default 20)"},
     {OPT_MARKDOWN, "markdown", NULL, "catalog", "the catalog as markdown tables (default)"},
     {OPT_PENDING, "pending", NULL, "show purge", "queued events not yet sent"},
-    {OPT_PROPS, "props", "JSON", "capture", "properties as a JSON object (default {})"},
+    {OPT_PROPS, "props", "JSON", "capture", "properties as a JSON object (default {}); - reads stdin"},
     {OPT_SENT, "sent", NULL, "show purge", "the log of events sent (kept 30 days)"},
     {OPT_STRICT, "strict", NULL, "capture", "exit 65 when anything is dropped by policy"},
     {OPT_VERBOSE, "verbose", NULL, "capture", "say what was stored or dropped, and why"},

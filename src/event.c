@@ -143,7 +143,7 @@ parse_props(const char *json, cJSON **out)
   *out = NULL;
   size_t n = strlen(json);
   if (n > JA__MAX_PROPS_BYTES)
-    return ja__error_set(JA_EINVALID, "properties JSON is too large (%zu bytes, at most %d)", n,
+    return ja__error_set(JA_EINVALID, "properties JSON is too large (more than %d bytes)",
                          JA__MAX_PROPS_BYTES);
   if (!ja__utf8_valid(json, n))
     return ja__error_set(JA_EINVALID, "properties JSON is not valid UTF-8");
@@ -220,6 +220,8 @@ ja__event_prepare(const char *name, const char *props_json, ja__event *ev)
       continue;
     }
     cJSON *copy = cJSON_Duplicate(item, 0);
+    if (copy && cJSON_IsNumber(copy) && copy->valuedouble == 0)
+      cJSON_SetNumberValue(copy, 0.0); /* -0 would print as "-0" */
     if (!copy) {
       st = ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
       break;

@@ -75,7 +75,9 @@ prepare_file(ja__db *d, int create, int *is_new)
     *is_new = sb.st_size == 0;
     return JA_OK;
   }
-  if (errno != ENOENT)
+  /* ENOTDIR: a parent is a file, so the queue cannot exist (and cannot be
+   * created: the open below says so). */
+  if (errno != ENOENT && errno != ENOTDIR)
     return ja__error_set(JA_EIO, "cannot stat queue '%s': %s", d->path, strerror(errno));
   if (!create)
     return ja__error_set(JA_ECANTCREATE, "queue '%s' does not exist yet", d->path);

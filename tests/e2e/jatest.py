@@ -120,13 +120,15 @@ class Result:
         return json.loads(self.out)
 
 
-def run_cli(args, home, set_vars=None, unset=(), timeout=60, umask=None):
-    """Run jarvis-analytics ARGS (str or bytes items) with a clean env."""
+def run_cli(args, home, set_vars=None, unset=(), timeout=60, umask=None, input=None):
+    """Run jarvis-analytics ARGS (str or bytes items) with a clean env;
+    @input (bytes) is its stdin, else stdin is /dev/null."""
     argv = [CLI] + list(args)
     env = clean_env(home, set_vars, unset)
     preexec = (lambda: os.umask(umask)) if umask is not None else None
     t0 = time.monotonic()
-    proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+    stdin = {} if input is not None else {"stdin": subprocess.DEVNULL}
+    proc = subprocess.run(argv, env=env, input=input, **stdin,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=timeout, preexec_fn=preexec)
     res = Result(args, proc, time.monotonic() - t0)
@@ -231,10 +233,10 @@ class JATestCase(unittest.TestCase):
 
     # ---- running the CLI
 
-    def ja(self, *args, rc=None, home=None, env=None, unset=(), umask=None):
+    def ja(self, *args, rc=None, home=None, env=None, unset=(), umask=None, input=None):
         """Run the CLI; if @rc is given, assert the exit code."""
         res = run_cli(args, self.home if home is None else home,
-                      set_vars=env, unset=unset, umask=umask)
+                      set_vars=env, unset=unset, umask=umask, input=input)
         if rc is not None:
             self.assertEqual(res.rc, rc, "unexpected exit code: %r" % (res,))
         return res

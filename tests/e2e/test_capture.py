@@ -3,10 +3,12 @@ how the user expects it (sqlite3 program, file modes, DEBUG line)."""
 
 import json
 import os
+import subprocess
+import sys
 import unittest
 
-from jatest import (JATestCase, WalHolder, ISO_MS_RE, UUID_RE, DB_NAME, now_ms,
-                    parse_iso_ms, sqlite_json)
+from jatest import (CLI, JATestCase, WalHolder, ISO_MS_RE, UUID_RE, check_sanitizers, clean_env,
+                    now_ms, parse_iso_ms, sqlite_json)
 
 
 class Capture(JATestCase):
@@ -117,11 +119,11 @@ class Capture(JATestCase):
                            {"version": "0.1.0", "platform": "cli", "zz_marker_debug_prop": 1,
                             "x": marker},
                            env={"OPENJARVIS_LOG_LEVEL": "DEBUG"})
-        lines = res.err.splitlines()
-        event_lines = [l for l in lines if l.startswith("Analytics: app_opened")]
-        self.assertEqual(event_lines, ['Analytics: app_opened {"version":"0.1.0","platform":"cli"}'],
-                         res)
-        self.assertTrue(all(l.startswith("Analytics: ") for l in lines), res)
+        # Exactly one line per event: name, redacted properties, and the
+        # drop counts by reason (never a dropped value or unknown name).
+        self.assertEqual(res.err.splitlines(),
+                         ['Analytics: app_opened {"version":"0.1.0","platform":"cli"}'
+                          ' (dropped: unknown_property 1, pii 1)'], res)
         self.assertNotIn(marker, res.err + res.out)
         self.assertNotIn("zz_marker_debug_prop", res.err + res.out)
         self.assertEqual(len(self.pending()), 1)
@@ -148,19 +150,21 @@ class Capture(JATestCase):
                          ["0.1.0", "qwen3.5:2b", "12:30:45", "v1.2.3-rc.1"])
 
     def test_concurrent_captures_from_fresh_home(self):
-        """4 processes x 25 captures, starting with no home at all:
-        exactly 100 rows, 100 distinct uuids, one anon_id, nothing dropped."""
-        import subprocess
-        import sys
+        """4 processes x 25 captures, starting with no home at all: every
+        capture is either stored or (if the queue stayed locked past the
+        250 ms busy timeout, exit 75) counted as busy — never lost, never
+        doubled; 100 distinct uuids overall, one anon_id. (The exact
+        2000-of-2000 test with a long busy timeout is api/four_processes_concurrent.)"""
         script = (
             "import subprocess,sys\n"
             "for i in range(25):\n"
             "    r = subprocess.run([sys.argv[1], 'capture', 'feature_used', '--props',\n"
             "                        '{\"feature_name\":\"chat\"}', '--strict'],\n"
             "                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+            "    if r.returncode == 75 and r.stderr.count(b'\\n') == 1 and b'busy' in r.stderr:\n"
+            "        continue\n"
             "    if r.returncode or r.stderr:\n"
             "        print('capture %d: rc=%d %r' % (i, r.returncode, r.stderr)); sys.exit(1)\n")
-        from jatest import CLI, clean_env, check_sanitizers
         env = clean_env(self.home)
         procs = [subprocess.Popen([sys.executable, "-c", script, CLI], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -171,11 +175,12 @@ class Capture(JATestCase):
             check_sanitizers(out, "concurrent capture")
             self.assertEqual(rc, 0, out)
         rows = self.pending()
-        self.assertEqual(len(rows), 100)
-        self.assertEqual(len({r["uuid"] for r in rows}), 100)
-        self.assertEqual({r["distinct_id"] for r in rows}, {self.read_anon_id()})
         drops = self.drops()
-        self.assertEqual(sum(drops.values()), 0, drops)
+        self.assertEqual(len(rows) + drops["busy"], 100, "drops: %r" % drops)
+        self.assertGreater(len(rows), 0, "no capture got in: %r" % drops)
+        self.assertEqual(len({r["uuid"] for r in rows}), len(rows))
+        self.assertEqual({r["distinct_id"] for r in rows}, {self.read_anon_id()})
+        self.assertEqual(sum(drops.values()) - drops["busy"], 0, drops)
 
 
 if __name__ == "__main__":

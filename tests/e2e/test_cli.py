@@ -8,7 +8,7 @@ import re
 import sqlite3 as pysqlite3
 import unittest
 
-from jatest import (JATestCase, DROP_REASONS, EXIT_USAGE, ISO_MS_RE, sqlite_json, read_bytes)
+from jatest import JATestCase, DROP_REASONS, EXIT_USAGE, ISO_MS_RE, sqlite_json
 
 COMMANDS = ("capture", "status", "show", "reset-id", "purge", "catalog")
 

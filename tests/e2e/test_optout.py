@@ -3,7 +3,6 @@ false` and a broken [analytics] table each turn analytics off: capture
 creates and writes nothing (no home, no queue, no anon_id), and `status`
 says off and why, as text and as JSON."""
 
-import json
 import os
 import re
 import unittest
