@@ -1,10 +1,12 @@
 /*
  * support.c — implementation of the cmocka test helpers (see support.h).
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "support.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +17,39 @@ static char g_dir[1024];
 static char g_home[1100];
 static char g_db[1200];
 
+/* Every directory made by jt_fresh_env, removed when the test exits. */
+static char *g_made[256];
+static int g_nmade;
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+static void
+remove_made_dirs(void)
+{
+  for (int i = 0; i < g_nmade; i++) {
+    nftw(g_made[i], rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(g_made[i]);
+  }
+  g_nmade = 0;
+}
+
 const char *jt_fresh_env(void)
 {
   const char *tmp = getenv("TMPDIR");
   snprintf(g_dir, sizeof g_dir, "%s/ja-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   assert_non_null(mkdtemp(g_dir));
+  if (g_nmade == 0)
+    atexit(remove_made_dirs);
+  if (g_nmade < (int)(sizeof g_made / sizeof g_made[0]))
+    g_made[g_nmade++] = strdup(g_dir);
   snprintf(g_home, sizeof g_home, "%s/home", g_dir);
   snprintf(g_db, sizeof g_db, "%s/analytics_queue.db", g_home);
   setenv("OPENJARVIS_HOME", g_home, 1);

@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-/* A fresh empty directory under $TMPDIR (or /tmp), mode 0700. Also sets
+/* A fresh empty directory under $TMPDIR (or /tmp), mode 0700, removed with
+ * everything in it when the test program exits. Also sets
  * OPENJARVIS_HOME to "<dir>/home" (not created) and clears DO_NOT_TRACK,
  * OPENJARVIS_LOG_LEVEL and the analytics env overrides. Returns a static
  * buffer valid until the next call. */
