@@ -57,6 +57,8 @@ int ja__cli_parse(int argc, char **argv, cli_args *a, FILE *err);
 /* Print --help for @p cmd (NULL: the overview of every command). */
 void ja__cli_help(const cli_cmd *cmd, FILE *out);
 const cli_cmd *ja__cli_find(const char *name);
+/* Write the man page (roff) rendered from the same tables. */
+void ja__cli_man(FILE *out);
 
 /* "jarvis-analytics: <cmd>: <msg>" on one line. */
 void ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)

@@ -1,7 +1,9 @@
 /*
- * cli_options.c — the command and option tables of `jarvis-analytics`, the
- * argv parser that reads them, and --help rendered from them. Adding an
- * option means adding one row here; parsing and help follow.
+ * cli_options.c — the command, option and exit-status tables of
+ * `jarvis-analytics`, the argv parser that reads them, and the two
+ * renderings of them: --help and the man page (jarvis-analytics.1, made at
+ * build time by cli_man_main.c). Adding an option means adding one row
+ * here; parsing, help and the manual follow.
  */
 #include "cli.h"
 
@@ -46,6 +48,23 @@ static const cli_opt options[] = {
     {OPT_VERBOSE, "verbose", NULL, "capture", "say what was stored or dropped, and why"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
+
+/* Exit statuses (sysexits.h values), for the manual's EXIT STATUS. */
+static const struct {
+  int code;
+  const char *meaning;
+} exit_codes[] = {
+    {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to do"},
+    {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument"},
+    {JA_EXIT_DATAERR, "malformed properties or event name; with --strict, anything dropped by policy"},
+    {JA_EXIT_SOFTWARE, "internal error (a bug)"},
+    {JA_EXIT_OSERR, "out of memory"},
+    {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
+    {JA_EXIT_IOERR, "I/O error, or the queue is not a usable SQLite database (left untouched)"},
+    {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and counted as busy"},
+    {JA_EXIT_NOPERM, "refused: anon_id or the queue is a symlink or not a regular file"},
+    {JA_EXIT_CONFIG, "configuration: no home can be found, or the queue comes from a newer version"},
+};
 
 const cli_cmd *
 ja__cli_find(const char *name)
@@ -240,4 +259,85 @@ ja__cli_help(const cli_cmd *cmd, FILE *out)
              options[k].arg ? options[k].arg : "");
     fprintf(out, "  %-14s %s\n", left, options[k].help);
   }
+}
+
+/* Text for roff: a leading dot or quote would start a request, and a
+ * backslash an escape; hyphens in option names must stay ASCII "\-". */
+static void
+roff(FILE *out, const char *s)
+{
+  if (*s == '.' || *s == '\'')
+    fputs("\\&", out);
+  for (; *s; s++) {
+    if (*s == '\\')
+      fputs("\\e", out);
+    else if (*s == '-')
+      fputs("\\-", out);
+    else
+      fputc(*s, out);
+  }
+}
+
+void
+ja__cli_man(FILE *out)
+{
+  fprintf(out, ".\\\" Generated from src/cli_options.c by jarvis-analytics-mangen. DO NOT EDIT.\n"
+               ".TH JARVIS\\-ANALYTICS 1 \"\" \"jarvis-analytics %s\" \"User Commands\"\n"
+               ".SH NAME\njarvis\\-analytics \\- the local, privacy\\-first analytics queue of "
+               "OpenJarvis\n.SH SYNOPSIS\n", ja_version());
+  for (const cli_cmd *c = ja__cli_commands; c->name; c++) {
+    fputs(".B jarvis\\-analytics ", out);
+    roff(out, c->name);
+    fputs("\n", out);
+    if (c->synopsis[0]) {
+      roff(out, c->synopsis);
+      fputs("\n", out);
+    }
+    fputs(".br\n", out);
+  }
+  fputs(".SH DESCRIPTION\nRedacts (PII dropped), validates against a fixed catalog and "
+        "durably queues usage events in a local SQLite database that any user can read with "
+        "\\fBsqlite3\\fP(1). Nothing personal is stored; every drop is counted by reason, "
+        "never with its value.\n.SH COMMANDS\n", out);
+  for (const cli_cmd *c = ja__cli_commands; c->name; c++) {
+    fputs(".SS ", out);
+    roff(out, c->name);
+    fputs("\n", out);
+    roff(out, c->summary);
+    fputs(".\n", out);
+    for (size_t k = 0; k < NOPTIONS; k++) {
+      if (!applies(&options[k], c->name))
+        continue;
+      fputs(".TP\n.B \\-\\-", out);
+      roff(out, options[k].name);
+      if (options[k].arg) {
+        fputs(" \\fI", out);
+        roff(out, options[k].arg);
+        fputs("\\fP", out);
+      }
+      fputs("\n", out);
+      roff(out, options[k].help);
+      fputs("\n", out);
+    }
+  }
+  fputs(".SH ENVIRONMENT\n"
+        ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP).\n"
+        ".TP\n.B DO_NOT_TRACK\n1, true or yes (any case) turns analytics off: nothing is written.\n"
+        ".TP\n.B OPENJARVIS_LOG_LEVEL\nDEBUG prints one \\(aqAnalytics: ...\\(aq line per event on "
+        "standard error.\n"
+        ".TP\n.B OPENJARVIS_ANALYTICS_HOST\\fR, \\fPOPENJARVIS_ANALYTICS_KEY\nOverride the "
+        "upload host and project key of config.toml.\n"
+        ".SH FILES\n"
+        ".TP\n.I $OPENJARVIS_HOME/analytics_queue.db\nThe queue (views \\fBpending\\fP, "
+        "\\fBdrops\\fP, \\fBsent\\fP), mode 0600.\n"
+        ".TP\n.I $OPENJARVIS_HOME/anon_id\nThe anonymous install id, mode 0600.\n"
+        ".TP\n.I $OPENJARVIS_HOME/config.toml\nIts [analytics] table: enabled, host, key, "
+        "anon_id_path, flush_interval_seconds, flush_at_size.\n"
+        ".SH EXIT STATUS\n", out);
+  for (size_t i = 0; i < sizeof exit_codes / sizeof exit_codes[0]; i++) {
+    fprintf(out, ".TP\n.B %d\n", exit_codes[i].code);
+    roff(out, exit_codes[i].meaning);
+    fputs("\n", out);
+  }
+  fputs(".SH SEE ALSO\n\\fBsqlite3\\fP(1)\n", out);
 }

@@ -1,0 +1,53 @@
+"""The man page is rendered from the same tables as --help, so every
+command and option must appear in it; it must format without warnings; and
+its EXIT STATUS codes must be the ones the README documents."""
+
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+BUILD = os.environ.get("JA_BUILD_DIR", "../../build")
+SOURCE = os.environ.get("JA_SOURCE_DIR", "../..")
+JA = os.path.join(BUILD, "jarvis-analytics")
+MAN = os.path.join(BUILD, "man", "jarvis-analytics.1")
+
+
+def run(*args):
+    return subprocess.run([JA, *args], check=True, capture_output=True, text=True).stdout
+
+
+class Man(unittest.TestCase):
+    def setUp(self):
+        with open(MAN, encoding="utf-8") as f:
+            self.man = f.read()
+
+    def test_every_command_and_option_documented(self):
+        commands = re.findall(r"^  ([a-z-]+) ", run("--help").split("commands:\n", 1)[1], re.M)
+        self.assertGreaterEqual(len(commands), 6)
+        for cmd in commands:
+            section = self.man.split(".SS " + cmd.replace("-", "\\-") + "\n", 1)
+            self.assertEqual(len(section), 2, "no section for %s" % cmd)
+            body = section[1].split(".SS ", 1)[0].split(".SH ", 1)[0]
+            for opt in re.findall(r"^  --([a-z-]+)", run(cmd, "--help"), re.M):
+                self.assertIn("\\-\\-" + opt.replace("-", "\\-"), body, "%s --%s" % (cmd, opt))
+
+    def test_formats_without_warnings(self):
+        if not shutil.which("groff"):
+            self.skipTest("groff not installed")
+        res = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", MAN],
+                             capture_output=True, text=True)
+        self.assertEqual((res.returncode, res.stderr), (0, ""))
+
+    def test_exit_codes_match_readme(self):
+        man_codes = re.findall(r"^\.TP\n\.B (\d+)\n", self.man.split(".SH EXIT STATUS", 1)[1], re.M)
+        with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        table = readme.split("### Exit status", 1)[1].split("\n## ", 1)[0]
+        readme_codes = re.findall(r"^\| (\d+) \|", table, re.M)
+        self.assertEqual(man_codes, readme_codes)
+
+
+if __name__ == "__main__":
+    unittest.main()
