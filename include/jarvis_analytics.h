@@ -10,8 +10,9 @@
  *   calling thread*. Test return codes, never the message text: messages are
  *   for people and may change.
  * - **Threads.** A ::ja_store handle owns one SQLite connection guarded by
- *   one mutex, so a handle may be shared by several threads (calls are
- *   serialised). Several processes may open the same store at once: SQLite
+ *   one mutex, so a handle may be shared by several threads. Filtering runs
+ *   outside the mutex; a capture waits for the mutex at most
+ *   `busy_timeout_ms` (then the event is a "busy" drop, #JA_EBUSY). Several processes may open the same store at once: SQLite
  *   WAL mode plus `BEGIN IMMEDIATE` transactions keep them consistent.
  * - **Ownership.** Strings passed in are borrowed for the duration of the
  *   call. Strings handed out through `char **out` are owned by the caller and

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_BUSY_TIMEOUT_MS 250
 #define DEFAULT_MAX_EVENTS 10000
@@ -33,6 +34,20 @@ void
 ja__api_lock(ja_store *s)
 {
   pthread_mutex_lock((pthread_mutex_t *)s->mutex);
+}
+
+int
+ja__api_lock_timed(ja_store *s, int ms)
+{
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += ms / 1000;
+  until.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  return pthread_mutex_timedlock((pthread_mutex_t *)s->mutex, &until) == 0 ? 0 : -1;
 }
 
 void
@@ -148,51 +163,47 @@ debug_event(const ja_store *s, const ja__event *ev)
     ja__log_debug(1, "%s %s%s", ev->spec->name, ev->props_json, why);
 }
 
+/* Dropped because the store (or the handle, held by another thread) stayed
+ * busy: counted, and the caller told. */
 static ja_status
-capture_locked(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
+drop_busy(ja_store *s, ja_outcome *out)
 {
-  ja__event ev;
-  ja_status st = ja__event_prepare(event, props_json, &ev);
-  if (st != JA_OK)
-    return st;
-  out->dropped_props = ev.spec ? ev.ndrops : 0;
-  out->reason = ja__drop_name(ev.first_reason);
-  snprintf(out->property, sizeof out->property, "%s", ev.first_prop);
-  debug_event(s, &ev);
+  ja__store_note_busy(&s->db);
+  out->result = JA_RESULT_DROPPED;
+  out->reason = ja__drop_name(JA__DROP_BUSY);
+  return JA_EBUSY;
+}
 
+/* Store a prepared event. Caller holds the handle's lock. */
+static ja_status
+capture_locked(ja_store *s, const ja__event *ev, ja_outcome *out)
+{
+  ja_status st;
   if ((st = ja__api_ensure_db(s)) != JA_OK) {
-    if (st == JA_EBUSY && ev.spec) {
-      ja__store_note_busy(&s->db);
-      out->result = JA_RESULT_DROPPED;
-      out->reason = ja__drop_name(JA__DROP_BUSY);
-    }
-    goto done;
+    if (st == JA_EBUSY && ev->spec)
+      drop_busy(s, out);
+    return st;
   }
-  if (!ev.spec) {
+  if (!ev->spec) {
     out->result = JA_RESULT_DROPPED;
-    st = ja__store_insert(&s->db, NULL, ev.drops);
-    goto done;
+    return ja__store_insert(&s->db, NULL, ev->drops);
   }
   char anon[37];
   int create = !(s->flags & JA_OPEN_NO_CREATE);
   if ((st = ja__identity_get(s->cfg.anon_id_path, create, anon)) != JA_OK)
-    goto done;
-  ja__row row = {.distinct_id = anon, .event = ev.spec->name, .props_json = ev.props_json};
+    return st;
+  ja__row row = {.distinct_id = anon, .event = ev->spec->name, .props_json = ev->props_json};
   char uuid[37];
   row.ts_ms = ja__now_ms();
   ja__uuid_v7(row.ts_ms, uuid);
   row.uuid = uuid;
-  st = ja__store_insert(&s->db, &row, ev.drops);
+  st = ja__store_insert(&s->db, &row, ev->drops);
   if (st == JA_OK) {
     out->result = JA_RESULT_STORED;
     memcpy(out->uuid, uuid, sizeof uuid);
   } else if (st == JA_EBUSY) {
-    ja__store_note_busy(&s->db);
-    out->result = JA_RESULT_DROPPED;
-    out->reason = ja__drop_name(JA__DROP_BUSY);
+    drop_busy(s, out);
   }
-done:
-  ja__event_free(&ev);
   return st;
 }
 
@@ -211,9 +222,27 @@ ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *o
     ja__log_debug(s->cfg.debug, "off (%s): not capturing", s->cfg.off_reason);
     return JA_OK;
   }
-  ja__api_lock(s);
-  ja_status st = capture_locked(s, event, props_json, out);
-  ja__api_unlock(s);
+  /* Filtering needs no lock: only the write is serialised. */
+  ja__event ev;
+  ja_status st = ja__event_prepare(event, props_json, &ev);
+  if (st != JA_OK)
+    return st;
+  out->dropped_props = ev.spec ? ev.ndrops : 0;
+  out->reason = ja__drop_name(ev.first_reason);
+  snprintf(out->property, sizeof out->property, "%s", ev.first_prop);
+  debug_event(s, &ev);
+  /* Another thread of this handle may be waiting out a locked database:
+   * wait for it no longer than we would wait for the database itself. */
+  if (ja__api_lock_timed(s, s->db.busy_timeout_ms) != 0) {
+    st = ja__error_set(JA_EBUSY, "store busy for more than %d ms (another thread of this handle)",
+                       s->db.busy_timeout_ms);
+    if (ev.spec)
+      drop_busy(s, out);
+  } else {
+    st = capture_locked(s, &ev, out);
+    ja__api_unlock(s);
+  }
+  ja__event_free(&ev);
   return st;
 }
 

@@ -292,8 +292,9 @@ typedef struct ja__db {
   int busy_timeout_ms;       /* sqlite3_busy_timeout */
   int64_t max_events;        /* queue cap */
   int64_t max_age_ms;        /* age cap */
-  uint64_t pending_busy;     /* busy drops that could not even be noted in
-                                the -busy file; counted by the next transaction */
+  _Atomic uint64_t pending_busy; /* busy drops that could not even be noted
+                                in the -busy file; counted by the next
+                                transaction (atomic: noted without the lock) */
 } ja__db;
 
 /* Open (creating when @p create: file made 0600 first, never through a
@@ -345,6 +346,8 @@ struct ja_store {
  * on and JA_OPEN_NO_CREATE is unset). Caller holds the mutex. */
 ja_status ja__api_ensure_db(ja_store *s);
 void ja__api_lock(ja_store *s);
+/* Lock, waiting at most @p ms; 0 on success, -1 on timeout. */
+int ja__api_lock_timed(ja_store *s, int ms);
 void ja__api_unlock(ja_store *s);
 
 /* ------------------------------------------------------------------ report.c */

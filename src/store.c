@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -249,7 +250,7 @@ ja__store_note_busy(ja__db *d)
   }
   if (fd >= 0)
     close(fd);
-  d->pending_busy++;
+  atomic_fetch_add(&d->pending_busy, 1);
 }
 
 /* Take the noted busy drops into the current transaction. On success *fd
@@ -257,11 +258,12 @@ ja__store_note_busy(ja__db *d)
  * commit loses no count) and closes it. A fold already under way elsewhere
  * is not waited for: its count lands with the next transaction. */
 static ja_status
-fold_busy(ja__db *d, int64_t now, int *fd)
+fold_busy(ja__db *d, int64_t now, int *fd, uint64_t *in_memory)
 {
   char path[JA_PATH_MAX + 8];
   busy_path(d, path, sizeof path);
-  int64_t n = (int64_t)d->pending_busy;
+  *in_memory = atomic_load(&d->pending_busy);
+  int64_t n = (int64_t)*in_memory;
   *fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (*fd >= 0) {
     struct stat sb;
@@ -276,10 +278,12 @@ fold_busy(ja__db *d, int64_t now, int *fd)
 }
 
 static void
-fold_busy_done(ja__db *d, int fd, int committed)
+fold_busy_done(ja__db *d, int fd, int committed, uint64_t in_memory)
 {
   if (committed) {
-    d->pending_busy = 0;
+    /* Subtract what was counted, not reset: another thread may have
+     * noted a drop since. */
+    atomic_fetch_sub(&d->pending_busy, in_memory);
     if (fd >= 0 && ftruncate(fd, 0) != 0)
       ja__log_warn("cannot reset '%s-busy': %s", d->path, strerror(errno));
   }
@@ -344,6 +348,7 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
   if (rc != SQLITE_OK)
     return db_error(d, rc, "cannot write to queue");
   int busy_fd = -1;
+  uint64_t busy_mem = 0;
   ja_status st = JA_OK;
   if (row) {
     sqlite3_stmt *s;
@@ -363,7 +368,7 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
   for (int r = 1; drops && r < JA__DROP_COUNT; r++)
     if ((st = count_drops(d, (ja__drop)r, drops[r], now)) != JA_OK)
       goto fail;
-  if ((st = fold_busy(d, now, &busy_fd)) != JA_OK)
+  if ((st = fold_busy(d, now, &busy_fd, &busy_mem)) != JA_OK)
     goto fail;
   if ((st = apply_caps(d, now)) != JA_OK)
     goto fail;
@@ -371,11 +376,11 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
     st = db_error(d, rc, "cannot commit to queue");
     goto fail;
   }
-  fold_busy_done(d, busy_fd, 1);
+  fold_busy_done(d, busy_fd, 1, busy_mem);
   return JA_OK;
 fail:
   rollback(d);
-  fold_busy_done(d, busy_fd, 0);
+  fold_busy_done(d, busy_fd, 0, busy_mem);
   return st;
 }
 

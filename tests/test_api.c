@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 static const char *APP_OPENED = "{\"version\":\"0.1.0\",\"platform\":\"cli\"}";
+static ja_store *g_busy_store; /* shared with capture_thread */
 
 static ja_store *
 open_with(int64_t max_events, int busy_ms)
@@ -454,4 +455,35 @@ static void test_api__busy_drop_noted_for_other_processes(void **state)
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='busy'"), 2);
   assert_int_equal(stat(busy, &sb), 0);
   assert_int_equal(sb.st_size, 0); /* folded exactly once */
+}
+
+static void *
+capture_thread(void *p)
+{
+  ja_outcome *o = p;
+  ja_status st = ja_capture(g_busy_store, "feature_used", "{\"feature_name\":\"chat\"}", o);
+  return (void *)(intptr_t)st;
+}
+
+/* A thread of the same handle that holds it (waiting out a locked database,
+ * say) makes others wait at most busy_timeout, not forever, not 2x. */
+static void test_api__handle_held_by_another_thread_drops_as_busy(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  g_busy_store = open_with(0, 40);
+  ja__api_lock(g_busy_store); /* stands for the other thread */
+  pthread_t t;
+  ja_outcome o;
+  assert_int_equal(pthread_create(&t, NULL, capture_thread, &o), 0);
+  void *ret = NULL;
+  pthread_join(t, &ret);
+  ja__api_unlock(g_busy_store);
+  assert_int_equal((ja_status)(intptr_t)ret, JA_EBUSY);
+  assert_int_equal(o.result, JA_RESULT_DROPPED);
+  assert_string_equal(o.reason, "busy");
+  assert_int_equal(ja_capture(g_busy_store, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  ja_store_close(g_busy_store);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='busy'"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 1);
 }
