@@ -55,14 +55,6 @@ static int do_not_track(void)
   return ascii_ieq(v, n, "1") || ascii_ieq(v, n, "true") || ascii_ieq(v, n, "yes");
 }
 
-static int has_control(const char *s)
-{
-  for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || *s == 0x7F)
-      return 1;
-  return 0;
-}
-
 static void set_off(ja__config *cfg, int force, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -87,14 +79,6 @@ static void set_off(ja__config *cfg, int force, const char *fmt, ...)
   }
 }
 
-/* dir + "/" + name into a path buffer; JA_ECONFIG when it does not fit. */
-static ja_status join(char *out, size_t outsz, const char *dir, const char *name)
-{
-  if (ja__path_join(out, outsz, dir, name) != JA_OK)
-    return ja__error_set(JA_ECONFIG, "path too long: '%s/%s'", dir, name);
-  return JA_OK;
-}
-
 /* home = override, else $OPENJARVIS_HOME (relative is kept as is), else
  * $HOME/.openjarvis. */
 static ja_status resolve_home(ja__config *cfg, const char *home_override)
@@ -110,7 +94,7 @@ static ja_status resolve_home(ja__config *cfg, const char *home_override)
   const char *user_home = env_get("HOME");
   if (!user_home)
     return ja__error_set(JA_ECONFIG, "cannot find the analytics home: set OPENJARVIS_HOME or HOME");
-  return join(cfg->home, sizeof cfg->home, user_home, ".openjarvis");
+  return ja__path_join(cfg->home, sizeof cfg->home, user_home, ".openjarvis");
 }
 
 /* [analytics] anon_id_path: "~/x" is under $HOME, "x" under the analytics
@@ -209,7 +193,7 @@ static void apply_env_string(ja__config *cfg, const char *var, char *dst, size_t
     set_off(cfg, 0, "%s is too long (at most %zu bytes)", var, dstsz - 1);
     return;
   }
-  if (has_control(v)) {
+  if (ja__utf8_has_control(v, strlen(v))) {
     set_off(cfg, 0, "%s contains control characters", var);
     return;
   }
@@ -229,11 +213,11 @@ ja_status ja__config_load(ja__config *cfg, const char *home_override)
 
   ja_status st = resolve_home(cfg, home_override);
   if (st == JA_OK)
-    st = join(cfg->config_path, sizeof cfg->config_path, cfg->home, "config.toml");
+    st = ja__path_join(cfg->config_path, sizeof cfg->config_path, cfg->home, "config.toml");
   if (st == JA_OK)
-    st = join(cfg->db_path, sizeof cfg->db_path, cfg->home, "analytics_queue.db");
+    st = ja__path_join(cfg->db_path, sizeof cfg->db_path, cfg->home, "analytics_queue.db");
   if (st == JA_OK)
-    st = join(cfg->anon_id_path, sizeof cfg->anon_id_path, cfg->home, "anon_id");
+    st = ja__path_join(cfg->anon_id_path, sizeof cfg->anon_id_path, cfg->home, "anon_id");
   if (st != JA_OK)
     return st;
 
