@@ -7,6 +7,7 @@
 #include "ja_internal.h"
 
 #include <cjson/cJSON.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +33,10 @@ ja__drop_name(ja__drop d)
   return (d >= 0 && d < JA__DROP_COUNT) ? names[d] : "";
 }
 
-/* Largest integer a double holds exactly; past it "int" values would be
- * silently rounded on the wire, so they fail validation instead. */
-#define MAX_EXACT_INT 9007199254740992.0
+/* 2^53: from here on a double cannot tell n from n+1, so an input such as
+ * 9007199254740993 arrives already rounded. "int" values must be below it
+ * (found by tests/fuzz, crashes/event-int-rounded-*). */
+#define INT_LIMIT 9007199254740992.0
 
 /* Filter 1: the value on its own (DESIGN §5.1). */
 static ja__drop
@@ -49,6 +51,37 @@ redact_value(const cJSON *v)
   if (cJSON_IsString(v))
     return ja__redact_string(v->valuestring, strlen(v->valuestring), NULL);
   return JA__DROP_NONE; /* booleans */
+}
+
+/* A number as JSON text that parses back to exactly @p d. cJSON prints
+ * with 15 digits whenever that is "close enough" (9007199254740991 became
+ * 9.00719925474099e+15, 0.30000000000000004 became 0.3: tests/fuzz,
+ * crashes/event-*-rounded-*), so numbers are printed here instead: the
+ * shortest of 15, 16, 17 significant digits that round-trips, integers in
+ * full, and always with '.' whatever the locale. 0 for -0. */
+static cJSON *
+exact_number(double d)
+{
+  char buf[64];
+  if (d == 0)
+    d = 0; /* -0 would print as "-0" */
+  if (d == floor(d) && fabs(d) < INT_LIMIT) {
+    snprintf(buf, sizeof buf, "%.0f", d);
+  } else {
+    for (int digits = 15; digits <= 17; digits++) {
+      snprintf(buf, sizeof buf, "%.*g", digits, d);
+      if (strtod(buf, NULL) == d)
+        break;
+    }
+  }
+  /* printf and strtod both follow LC_NUMERIC, which a host may have set. */
+  const char *point = localeconv()->decimal_point;
+  if (point && point[0] && point[0] != '.' && !point[1]) {
+    char *p = strchr(buf, point[0]);
+    if (p)
+      *p = '.';
+  }
+  return cJSON_CreateRaw(buf);
 }
 
 static int
@@ -70,7 +103,7 @@ valid_for(const ja__prop_spec *p, const cJSON *v)
   case JA__V_BOOL:
     return cJSON_IsBool(v);
   case JA__V_INT:
-    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= MAX_EXACT_INT &&
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < INT_LIMIT &&
            floor(v->valuedouble) == v->valuedouble;
   case JA__V_NUM:
     return cJSON_IsNumber(v) && v->valuedouble >= 0;
@@ -219,9 +252,7 @@ ja__event_prepare(const char *name, const char *props_json, ja__event *ev)
       note_drop(ev, why, p);
       continue;
     }
-    cJSON *copy = cJSON_Duplicate(item, 0);
-    if (copy && cJSON_IsNumber(copy) && copy->valuedouble == 0)
-      cJSON_SetNumberValue(copy, 0.0); /* -0 would print as "-0" */
+    cJSON *copy = cJSON_IsNumber(item) ? exact_number(item->valuedouble) : cJSON_Duplicate(item, 0);
     if (!copy) {
       st = ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
       break;

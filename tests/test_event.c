@@ -6,6 +6,7 @@
  */
 #include "support.h"
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,4 +253,38 @@ static void test_event__drop_names_are_stable(void **state)
   assert_int_equal(sizeof want / sizeof want[0], JA__DROP_COUNT);
   for (int i = 0; i < JA__DROP_COUNT; i++)
     assert_string_equal(ja__drop_name((ja__drop)i), want[i]);
+}
+
+/* Numbers are stored exactly as parsed (cJSON's own printing rounds at 15
+ * digits: tests/fuzz/crashes/event-*-rounded-*). */
+static void test_event__numbers_round_trip_exactly(void **state)
+{
+  (void)state;
+  expect_clean("install_stage_completed", "{\"elapsed_ms\":9007199254740991}",
+               "{\"elapsed_ms\":9007199254740991}");
+  expect_clean("install_stage_completed", "{\"elapsed_ms\":9007199254740992}", "{}"); /* 2^53 */
+  expect_clean("install_stage_completed", "{\"elapsed_ms\":9007199254740993}", "{}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":0.30000000000000004}",
+               "{\"latency_ms_p50\":0.30000000000000004}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":0.3}", "{\"latency_ms_p50\":0.3}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":1e300}", "{\"latency_ms_p50\":1e+300}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":12345678.125}",
+               "{\"latency_ms_p50\":12345678.125}");
+  expect_clean("feedback_submitted", "{\"rating\":-0}", "{\"rating\":0}");
+}
+
+/* A host that set LC_NUMERIC to a comma locale still gets JSON with '.'. */
+static void test_event__numbers_ignore_host_locale(void **state)
+{
+  (void)state;
+  const char *locales[] = {"de_DE.UTF-8", "fr_FR.UTF-8", "de_DE", "fr_FR"};
+  const char *set = NULL;
+  for (size_t i = 0; i < 4 && !set; i++)
+    set = setlocale(LC_NUMERIC, locales[i]);
+  if (!set) {
+    print_message("no comma-decimal locale installed (package locales): skipped\n");
+    skip();
+  }
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":250.5}", "{\"latency_ms_p50\":250.5}");
+  setlocale(LC_NUMERIC, "C");
 }
