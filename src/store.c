@@ -319,7 +319,8 @@ apply_caps(ja__db *d, int64_t now)
   sqlite3_bind_int64(s, 1, now - d->max_age_ms);
   if ((st = run(d, s, "cannot expire events in")) != JA_OK)
     return st;
-  if ((st = count_drops(d, JA__DROP_EXPIRED, sqlite3_changes(d->db), now)) != JA_OK)
+  int expired = sqlite3_changes(d->db);
+  if ((st = count_drops(d, JA__DROP_EXPIRED, expired, now)) != JA_OK)
     return st;
 
   if ((st = stmt(d, JA__Q_QUEUE_COUNT, &s)) != JA_OK)
@@ -329,14 +330,18 @@ apply_caps(ja__db *d, int64_t now)
   sqlite3_reset(s);
   if (rc != SQLITE_ROW)
     return db_error(d, rc, "cannot count events in");
-  if (queued <= d->max_events)
-    return JA_OK;
-  if ((st = stmt(d, JA__Q_PRUNE_OLDEST, &s)) != JA_OK)
-    return st;
-  sqlite3_bind_int64(s, 1, queued - d->max_events);
-  if ((st = run(d, s, "cannot trim queue")) != JA_OK)
-    return st;
-  return count_drops(d, JA__DROP_QUEUE_FULL, sqlite3_changes(d->db), now);
+  if (queued > d->max_events) {
+    if ((st = stmt(d, JA__Q_PRUNE_OLDEST, &s)) != JA_OK)
+      return st;
+    sqlite3_bind_int64(s, 1, queued - d->max_events);
+    if ((st = run(d, s, "cannot trim queue")) != JA_OK)
+      return st;
+    if ((st = count_drops(d, JA__DROP_QUEUE_FULL, sqlite3_changes(d->db), now)) != JA_OK)
+      return st;
+  } else if (expired == 0) {
+    return JA_OK; /* the usual case: nothing pruned, nothing to reclaim */
+  }
+  return exec_sql(d, ja__sql_reclaim_space, "cannot reclaim space in");
 }
 
 ja_status
@@ -479,7 +484,7 @@ ja__store_purge(ja__db *d, unsigned what, int64_t *removed)
   if ((st = exec_sql(d, "COMMIT", "cannot commit purge of")) != JA_OK)
     goto fail;
   /* Give the space back; failure here loses nothing. */
-  sqlite3_exec(d->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+  sqlite3_exec(d->db, ja__sql_reclaim_space, NULL, NULL, NULL);
   return JA_OK;
 fail:
   rollback(d);

@@ -487,3 +487,28 @@ static void test_api__handle_held_by_another_thread_drops_as_busy(void **state)
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='busy'"), 1);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 1);
 }
+
+/* Pruned events give their space back (auto_vacuum = INCREMENTAL). */
+static void test_api__pruning_reclaims_space(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  char props[200];
+  for (int i = 0; i < 600; i++) {
+    snprintf(props, sizeof props, "{\"setting_key\":\"setting-%040d\"}", i);
+    assert_int_equal(ja_capture(s, "settings_changed", props, NULL), JA_OK);
+  }
+  ja_store_close(s);
+  int64_t pages_full = jt_sql_int(jt_db_path(), "pragma page_count");
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 40*86400000", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  s = jt_open();
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='expired'"), 600);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma freelist_count"), 0);
+  assert_true(jt_sql_int(jt_db_path(), "pragma page_count") < pages_full / 2);
+}
