@@ -296,7 +296,7 @@ ja__cli_man(FILE *out)
     fputs(".br\n", out);
   }
   fputs(".SH DESCRIPTION\nRedacts (PII dropped), validates against a fixed catalog and "
-        "durably queues usage events in a local SQLite database that any user can read with "
+        "durably queues usage events in a local SQLite database (mode 0600) that you can read with "
         "\\fBsqlite3\\fP(1). Nothing personal is stored; every drop is counted by reason, "
         "never with its value.\n.SH COMMANDS\n", out);
   for (const cli_cmd *c = ja__cli_commands; c->name; c++) {
