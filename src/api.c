@@ -1,8 +1,9 @@
 /*
  * api.c — the public entry points of include/jarvis_analytics.h: open and
- * close a store, capture, the anon id. Each call takes the handle's mutex,
- * so one handle may be shared by threads; the work itself lives in the
- * concern files (config, event, identity, store).
+ * close a store, capture, the anon id, purge. Calls that touch the queue or
+ * the anon_id take the handle's mutex, so one handle may be shared by
+ * threads; the work itself lives in the concern files (config, event,
+ * identity, store).
  */
 #include "ja_internal.h"
 
@@ -33,7 +34,7 @@ ja_options_init(ja_options *opts, unsigned int version)
 void
 ja__api_lock(ja_store *s)
 {
-  pthread_mutex_lock((pthread_mutex_t *)s->mutex);
+  pthread_mutex_lock(&s->mutex);
 }
 
 int
@@ -47,13 +48,13 @@ ja__api_lock_timed(ja_store *s, int ms)
     until.tv_sec++;
     until.tv_nsec -= 1000000000L;
   }
-  return pthread_mutex_timedlock((pthread_mutex_t *)s->mutex, &until) == 0 ? 0 : -1;
+  return pthread_mutex_timedlock(&s->mutex, &until) == 0 ? 0 : -1;
 }
 
 void
 ja__api_unlock(ja_store *s)
 {
-  pthread_mutex_unlock((pthread_mutex_t *)s->mutex);
+  pthread_mutex_unlock(&s->mutex);
 }
 
 ja_status
@@ -89,14 +90,9 @@ ja_store_open(ja_store **out, const ja_options *opts)
     return ja__error_set(JA_EINTERNAL, "libsodium failed to initialise");
 
   ja_store *s = calloc(1, sizeof *s);
-  pthread_mutex_t *m = malloc(sizeof *m);
-  if (!s || !m) {
-    free(s);
-    free(m);
+  if (!s)
     return ja__error_set(JA_ENOMEM, "out of memory opening the store");
-  }
-  pthread_mutex_init(m, NULL);
-  s->mutex = m;
+  pthread_mutex_init(&s->mutex, NULL);
   s->flags = o.flags;
   ja_status st = ja__config_load(&s->cfg, o.home);
   if (st != JA_OK) {
@@ -126,10 +122,7 @@ ja_store_close(ja_store *s)
   if (!s)
     return;
   ja__store_close(&s->db);
-  if (s->mutex) {
-    pthread_mutex_destroy((pthread_mutex_t *)s->mutex);
-    free(s->mutex);
-  }
+  pthread_mutex_destroy(&s->mutex);
   free(s);
 }
 

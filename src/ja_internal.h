@@ -11,6 +11,7 @@
 #define _DEFAULT_SOURCE
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -339,7 +340,7 @@ struct ja_store {
   ja__config cfg;            /* environment + config.toml */
   ja__db db;                 /* the queue */
   unsigned flags;            /* JA_OPEN_* */
-  void *mutex;               /* pthread_mutex_t*, serialises calls */
+  pthread_mutex_t mutex;     /* serialises use of db (timed: see ja_capture) */
 };
 
 /* Open the queue if it is not open yet (creating it only when analytics is
