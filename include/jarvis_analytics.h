@@ -85,7 +85,9 @@ enum {
 /**
  * Options for ja_store_open(). Initialise with #JA_OPTIONS_INIT or
  * ja_options_init() so that fields added later get their defaults.
- * A zero field means "the default".
+ * A zero field means "the default". New fields are only ever appended with
+ * a new #JA_OPTIONS_VERSION, and the library keeps accepting every earlier
+ * version, so a binding (tools/python) built against an older header works.
  */
 typedef struct ja_options {
   unsigned int version;     /**< Must be #JA_OPTIONS_VERSION. */
@@ -144,7 +146,8 @@ typedef enum ja_result {
   JA_RESULT_DISABLED = 2  /**< Analytics is off: nothing written. */
 } ja_result;
 
-/** Outcome of ja_capture(). */
+/** Outcome of ja_capture(). Its layout changes only with the library's
+ *  SONAME (major version), never within one. */
 typedef struct ja_outcome {
   ja_result result;             /**< Stored, dropped or disabled. */
   char uuid[37];                /**< UUID v7 of the stored event, else "". */
