@@ -190,9 +190,10 @@ ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
         cJSON_AddItemToArray(arr, row);
         for (int c = 0; c < 4; c++)
           add_text_or_null(row, cols[c], q, c);
-        /* Properties are stored as JSON; hand them out as an object. */
-        cJSON *props = cJSON_Parse((const char *)sqlite3_column_text(q, 4));
-        cJSON_AddItemToObject(row, cols[4], props ? props : cJSON_CreateObject());
+        /* Properties are stored as a JSON object: hand out the stored text
+         * as it is (re-printing through cJSON would round numbers). */
+        const char *props = (const char *)sqlite3_column_text(q, 4);
+        cJSON_AddItemToObject(row, cols[4], cJSON_CreateRaw(props ? props : "{}"));
       }
       if (rc != SQLITE_DONE)
         st = query_error(s, "events");

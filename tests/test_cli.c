@@ -119,7 +119,7 @@ static void test_cli__option_value_forms(void **state)
   done(&r);
   r = run("show", "--limit=1", "--json", NULL);
   assert_int_equal(r.rc, 0);
-  assert_non_null(strstr(r.out, "\"platform\":\t\"cli\""));
+  assert_non_null(strstr(r.out, "{\"platform\":\"cli\"}"));
   done(&r);
   /* "--" ends options: an event literally named "--help" is just unknown. */
   r = run("capture", "--verbose", "--", "--help", NULL);
@@ -204,5 +204,23 @@ static void test_cli__catalog_outputs(void **state)
   r = run("catalog", "--json", NULL);
   assert_int_equal(r.rc, 0);
   assert_non_null(strstr(r.out, "\"usage_daily_summary\""));
+  done(&r);
+}
+
+/* show hands out the stored properties text, so numbers keep every digit. */
+static void test_cli__show_keeps_numbers_exact(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  run_result r = run("capture", "chat_session_ended", "--props",
+                     "{\"tokens_in\":9007199254740991,\"latency_ms_p50\":0.30000000000000004}", NULL);
+  assert_int_equal(r.rc, 0);
+  done(&r);
+  r = run("show", "--json", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "{\"tokens_in\":9007199254740991,\"latency_ms_p50\":0.30000000000000004}"));
+  done(&r);
+  r = run("show", NULL);
+  assert_non_null(strstr(r.out, "9007199254740991"));
   done(&r);
 }
