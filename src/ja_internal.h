@@ -298,6 +298,10 @@ typedef struct ja__db {
                                 transaction (atomic: noted without the lock) */
 } ja__db;
 
+/* Map an SQLite failure @p rc to a ja_status and record
+ * "<what> '<path>': <sqlite3_errmsg>" as the last error. */
+ja_status ja__store_error(ja__db *d, int rc, const char *what);
+
 /* Open (creating when @p create: file made 0600 first, never through a
  * symlink) and migrate. JA_ECANTCREATE if missing and !create. */
 ja_status ja__store_open(ja__db *d, int create);

@@ -38,12 +38,7 @@ add_text_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
 static ja_status
 query_error(ja_store *s, const char *what)
 {
-  int rc = sqlite3_errcode(s->db.db);
-  ja_status st = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? JA_EBUSY
-                 : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? JA_ECORRUPT
-                                                                : JA_EIO;
-  return ja__error_set(st, "cannot read %s from '%s': %s", what, s->db.path,
-                       sqlite3_errmsg(s->db.db));
+  return ja__store_error(&s->db, sqlite3_errcode(s->db.db), what);
 }
 
 /* Fill queue, sent and drops sections from the database. */
@@ -54,7 +49,7 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
   ja_status st = JA_OK;
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_queue, -1, &q, NULL) != SQLITE_OK ||
       sqlite3_step(q) != SQLITE_ROW) {
-    st = query_error(s, "queue size");
+    st = query_error(s, "cannot read the queue size from");
     goto done;
   }
   cJSON_AddNumberToObject(queue, "pending", (double)sqlite3_column_int64(q, 0));
@@ -65,7 +60,7 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
 
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_sent, -1, &q, NULL) != SQLITE_OK ||
       sqlite3_step(q) != SQLITE_ROW) {
-    st = query_error(s, "sent log");
+    st = query_error(s, "cannot read the sent log from");
     goto done;
   }
   cJSON_AddNumberToObject(sent, "count", (double)sqlite3_column_int64(q, 0));
@@ -73,7 +68,7 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
   sqlite3_finalize(q);
 
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_drops, -1, &q, NULL) != SQLITE_OK) {
-    st = query_error(s, "drop counters");
+    st = query_error(s, "cannot read the drop counters from");
     goto done;
   }
   int rc;
@@ -86,7 +81,7 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
       cJSON_AddNumberToObject(drops, reason, n); /* a reason from a newer version */
   }
   if (rc != SQLITE_DONE)
-    st = query_error(s, "drop counters");
+    st = query_error(s, "cannot read the drop counters from");
 done:
   sqlite3_finalize(q);
   return st;
@@ -181,7 +176,7 @@ ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
   if (st == JA_OK && present) {
     if (sqlite3_prepare_v2(s->db.db, sent ? ja__sql_show_sent : ja__sql_show_pending, -1, &q,
                            NULL) != SQLITE_OK) {
-      st = query_error(s, "events");
+      st = query_error(s, "cannot list events from");
     } else {
       sqlite3_bind_int64(q, 1, limit);
       int rc;
@@ -196,7 +191,7 @@ ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
         cJSON_AddItemToObject(row, cols[4], cJSON_CreateRaw(props ? props : "{}"));
       }
       if (rc != SQLITE_DONE)
-        st = query_error(s, "events");
+        st = query_error(s, "cannot list events from");
     }
   }
   sqlite3_finalize(q);

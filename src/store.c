@@ -21,9 +21,8 @@
 
 /* --------------------------------------------------------------- errors */
 
-/* Map an SQLite failure to a ja_status and record "what 'path': errmsg". */
-static ja_status
-db_error(ja__db *d, int rc, const char *what)
+ja_status
+ja__store_error(ja__db *d, int rc, const char *what)
 {
   const char *msg = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
   switch (rc & 0xFF) {
@@ -49,7 +48,7 @@ static ja_status
 exec_sql(ja__db *d, const char *sql, const char *what)
 {
   int rc = sqlite3_exec(d->db, sql, NULL, NULL, NULL);
-  return rc == SQLITE_OK ? JA_OK : db_error(d, rc, what);
+  return rc == SQLITE_OK ? JA_OK : ja__store_error(d, rc, what);
 }
 
 static void
@@ -57,6 +56,18 @@ rollback(ja__db *d)
 {
   if (!sqlite3_get_autocommit(d->db))
     sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* End a transaction begun with BEGIN IMMEDIATE: COMMIT when @p st is JA_OK,
+ * ROLLBACK otherwise or when the commit fails. Returns the final status. */
+static ja_status
+end_txn(ja__db *d, ja_status st, const char *what)
+{
+  if (st == JA_OK)
+    st = exec_sql(d, "COMMIT", what);
+  if (st != JA_OK)
+    rollback(d);
+  return st;
 }
 
 /* ---------------------------------------------------------- open/migrate */
@@ -109,7 +120,7 @@ read_user_version(ja__db *d, int *out)
     rc = SQLITE_OK;
   }
   sqlite3_finalize(st);
-  return rc == SQLITE_OK ? JA_OK : db_error(d, rc, "cannot read schema version of");
+  return rc == SQLITE_OK ? JA_OK : ja__store_error(d, rc, "cannot read schema version of");
 }
 
 /* Bring the schema to the latest version. Several processes may open a new
@@ -129,28 +140,18 @@ migrate(ja__db *d)
                          "upgrade jarvis-analytics", d->path, have, latest_version());
   if ((st = exec_sql(d, "BEGIN IMMEDIATE", "cannot migrate")) != JA_OK)
     return st;
-  if ((st = read_user_version(d, &have)) != JA_OK)
-    goto fail;
-  for (int i = 0; i < ja__sql_migration_count; i++) {
+  st = read_user_version(d, &have);
+  for (int i = 0; st == JA_OK && i < ja__sql_migration_count; i++) {
     const ja__sql_migration *m = &ja__sql_migrations[i];
     if (m->version <= have)
       continue;
-    int rc = sqlite3_exec(d->db, m->sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-      st = db_error(d, rc, m->name);
-      goto fail;
-    }
+    if ((st = exec_sql(d, m->sql, m->name)) != JA_OK)
+      break;
     char set[64];
     snprintf(set, sizeof set, "PRAGMA user_version = %d", m->version);
-    if ((st = exec_sql(d, set, "cannot set schema version of")) != JA_OK)
-      goto fail;
+    st = exec_sql(d, set, "cannot set schema version of");
   }
-  if ((st = exec_sql(d, "COMMIT", "cannot commit migration of")) != JA_OK)
-    goto fail;
-  return JA_OK;
-fail:
-  rollback(d);
-  return st;
+  return end_txn(d, st, "cannot commit migration of");
 }
 
 ja_status
@@ -167,7 +168,7 @@ ja__store_open(ja__db *d, int create)
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
                            NULL);
   if (rc != SQLITE_OK) {
-    st = db_error(d, rc, "cannot open queue");
+    st = ja__store_error(d, rc, "cannot open queue");
     ja__store_close(d);
     return st;
   }
@@ -210,7 +211,7 @@ stmt(ja__db *d, int which, sqlite3_stmt **out)
     int rc = sqlite3_prepare_v3(d->db, *text[which], -1, SQLITE_PREPARE_PERSISTENT, &d->q[which],
                                 NULL);
     if (rc != SQLITE_OK)
-      return db_error(d, rc, "cannot prepare statement for");
+      return ja__store_error(d, rc, "cannot prepare statement for");
   }
   sqlite3_reset(d->q[which]);
   sqlite3_clear_bindings(d->q[which]);
@@ -224,7 +225,7 @@ run(ja__db *d, sqlite3_stmt *s, const char *what)
 {
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
-  return rc == SQLITE_DONE ? JA_OK : db_error(d, rc, what);
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, what);
 }
 
 static ja_status count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now);
@@ -329,7 +330,7 @@ apply_caps(ja__db *d, int64_t now)
   int64_t queued = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
   sqlite3_reset(s);
   if (rc != SQLITE_ROW)
-    return db_error(d, rc, "cannot count events in");
+    return ja__store_error(d, rc, "cannot count events in");
   if (queued > d->max_events) {
     if ((st = stmt(d, JA__Q_PRUNE_OLDEST, &s)) != JA_OK)
       return st;
@@ -351,14 +352,14 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
   int64_t now = ja__now_ms();
   int rc = sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
-    return db_error(d, rc, "cannot write to queue");
+    return ja__store_error(d, rc, "cannot write to queue");
   int busy_fd = -1;
   uint64_t busy_mem = 0;
   ja_status st = JA_OK;
   if (row) {
     sqlite3_stmt *s;
     if ((st = stmt(d, JA__Q_INSERT, &s)) != JA_OK)
-      goto fail;
+      goto done;
     sqlite3_bind_text(s, 1, row->uuid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, row->ts_ms);
     char iso[32];
@@ -368,24 +369,17 @@ ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_CO
     sqlite3_bind_text(s, 5, row->event, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, row->props_json, -1, SQLITE_STATIC);
     if ((st = run(d, s, "cannot queue event in")) != JA_OK)
-      goto fail;
+      goto done;
   }
   for (int r = 1; drops && r < JA__DROP_COUNT; r++)
     if ((st = count_drops(d, (ja__drop)r, drops[r], now)) != JA_OK)
-      goto fail;
+      goto done;
   if ((st = fold_busy(d, now, &busy_fd, &busy_mem)) != JA_OK)
-    goto fail;
-  if ((st = apply_caps(d, now)) != JA_OK)
-    goto fail;
-  if ((rc = sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
-    st = db_error(d, rc, "cannot commit to queue");
-    goto fail;
-  }
-  fold_busy_done(d, busy_fd, 1, busy_mem);
-  return JA_OK;
-fail:
-  rollback(d);
-  fold_busy_done(d, busy_fd, 0, busy_mem);
+    goto done;
+  st = apply_caps(d, now);
+done:
+  st = end_txn(d, st, "cannot commit to queue");
+  fold_busy_done(d, busy_fd, st == JA_OK, busy_mem);
   return st;
 }
 
@@ -410,17 +404,12 @@ ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_unti
     rc = sqlite3_step(s);
   }
   sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    st = db_error(d, rc, "cannot claim events in");
-    goto fail;
-  }
-  *nclaimed = sqlite3_changes(d->db);
-  if ((st = exec_sql(d, "COMMIT", "cannot commit claim in")) != JA_OK)
-    goto fail;
-  return JA_OK;
-fail:
-  rollback(d);
-  *nclaimed = 0;
+  if (rc == SQLITE_DONE)
+    *nclaimed = sqlite3_changes(d->db);
+  else
+    st = ja__store_error(d, rc, "cannot claim events in");
+  if ((st = end_txn(d, st, "cannot commit claim in")) != JA_OK)
+    *nclaimed = 0;
   return st;
 }
 
@@ -435,26 +424,17 @@ ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids, s
   if (st != JA_OK)
     return st;
   int rc = sqlite3_prepare_v2(d->db, ja__sql_delete_sent, -1, &s, NULL);
-  if (rc != SQLITE_OK) {
-    st = db_error(d, rc, "cannot delete sent events in");
-    goto fail;
-  }
-  for (size_t i = 0; i < n; i++) {
+  if (rc != SQLITE_OK)
+    st = ja__store_error(d, rc, "cannot delete sent events in");
+  for (size_t i = 0; st == JA_OK && i < n; i++) {
     sqlite3_bind_text(s, 1, uuids[i], -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
-    if ((st = run(d, s, "cannot delete sent event in")) != JA_OK)
-      goto fail;
-    *ndeleted += sqlite3_changes(d->db);
+    if ((st = run(d, s, "cannot delete sent event in")) == JA_OK)
+      *ndeleted += sqlite3_changes(d->db);
   }
   sqlite3_finalize(s);
-  s = NULL;
-  if ((st = exec_sql(d, "COMMIT", "cannot commit deletion in")) != JA_OK)
-    goto fail;
-  return JA_OK;
-fail:
-  sqlite3_finalize(s);
-  rollback(d);
-  *ndeleted = 0;
+  if ((st = end_txn(d, st, "cannot commit deletion in")) != JA_OK)
+    *ndeleted = 0;
   return st;
 }
 
@@ -474,20 +454,17 @@ ja__store_purge(ja__db *d, unsigned what, int64_t *removed)
   } parts[] = {{JA_PURGE_PENDING, &ja__sql_purge_pending},
                {JA_PURGE_SENT, &ja__sql_purge_sent},
                {JA_PURGE_DROPS, &ja__sql_purge_drops}};
-  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+  for (size_t i = 0; st == JA_OK && i < sizeof parts / sizeof parts[0]; i++) {
     if (!(what & parts[i].bit))
       continue;
-    if ((st = exec_sql(d, *parts[i].sql, "cannot purge")) != JA_OK)
-      goto fail;
-    *removed += sqlite3_changes(d->db);
+    if ((st = exec_sql(d, *parts[i].sql, "cannot purge")) == JA_OK)
+      *removed += sqlite3_changes(d->db);
   }
-  if ((st = exec_sql(d, "COMMIT", "cannot commit purge of")) != JA_OK)
-    goto fail;
+  if ((st = end_txn(d, st, "cannot commit purge of")) != JA_OK) {
+    *removed = 0;
+    return st;
+  }
   /* Give the space back; failure here loses nothing. */
   sqlite3_exec(d->db, ja__sql_reclaim_space, NULL, NULL, NULL);
   return JA_OK;
-fail:
-  rollback(d);
-  *removed = 0;
-  return st;
 }
