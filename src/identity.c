@@ -12,24 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Refuse a symlink (or anything but a regular file) at @p path: following
- * one would let another local user point our writes, or our id, elsewhere. */
+/* The anon_id file as ja__file_check sees it: *exists, or an error for a
+ * symlink or non-regular file. */
 static ja_status
 check_not_symlink(const char *path, int *exists)
 {
-  struct stat sb;
-  *exists = 0;
-  if (lstat(path, &sb) != 0) {
-    if (errno == ENOENT)
-      return JA_OK;
-    return ja__error_set(JA_EIO, "cannot stat anon_id '%s': %s", path, strerror(errno));
-  }
-  if (S_ISLNK(sb.st_mode))
-    return ja__error_set(JA_EUNSAFE, "refusing anon_id '%s': it is a symlink", path);
-  if (!S_ISREG(sb.st_mode))
-    return ja__error_set(JA_EUNSAFE, "refusing anon_id '%s': not a regular file", path);
-  *exists = 1;
-  return JA_OK;
+  int64_t size;
+  ja_status st = ja__file_check(path, "anon_id", &size);
+  *exists = size >= 0;
+  return st;
 }
 
 /* Read the id if the file holds a well-formed one. Surrounding whitespace

@@ -71,6 +71,11 @@ ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *na
  * sets *missing = 1 (and returns JA_OK with *out NULL) when it does not exist. */
 ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing);
 
+/* lstat @p path (named @p what in messages) and refuse what must not be
+ * followed: JA_EUNSAFE for a symlink or anything but a regular file.
+ * *size = its size, or -1 when it does not exist. JA_EIO if lstat fails. */
+ja_status ja__file_check(const char *path, const char *what, int64_t *size);
+
 /* Create @p path atomically with @p data: write a temp file in the same
  * directory (mode @p mode), fsync it, then rename it over @p path (when
  * @p replace) or link it to @p path only if @p path does not exist yet

@@ -77,20 +77,11 @@ end_txn(ja__db *d, ja_status st, const char *what)
 static ja_status
 prepare_file(ja__db *d, int create, int *is_new)
 {
-  struct stat sb;
-  *is_new = 0;
-  if (lstat(d->path, &sb) == 0) {
-    if (S_ISLNK(sb.st_mode))
-      return ja__error_set(JA_EUNSAFE, "refusing queue '%s': it is a symlink", d->path);
-    if (!S_ISREG(sb.st_mode))
-      return ja__error_set(JA_EUNSAFE, "refusing queue '%s': not a regular file", d->path);
-    *is_new = sb.st_size == 0;
-    return JA_OK;
-  }
-  /* ENOTDIR: a parent is a file, so the queue cannot exist (and cannot be
-   * created: the open below says so). */
-  if (errno != ENOENT && errno != ENOTDIR)
-    return ja__error_set(JA_EIO, "cannot stat queue '%s': %s", d->path, strerror(errno));
+  int64_t size;
+  ja_status st = ja__file_check(d->path, "queue", &size);
+  *is_new = size == 0;
+  if (st != JA_OK || size >= 0)
+    return st;
   if (!create)
     return ja__error_set(JA_ECANTCREATE, "queue '%s' does not exist yet", d->path);
   int fd = ja__sys.open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -147,6 +147,27 @@ ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missin
   return JA_OK;
 }
 
+ja_status
+ja__file_check(const char *path, const char *what, int64_t *size)
+{
+  struct stat sb;
+  *size = -1;
+  if (lstat(path, &sb) != 0) {
+    /* ENOTDIR: a parent is a file, so this file cannot exist either. */
+    if (errno == ENOENT || errno == ENOTDIR)
+      return JA_OK;
+    return ja__error_set(JA_EIO, "cannot stat %s '%s': %s", what, path, strerror(errno));
+  }
+  /* Following a symlink would let whoever planted it point our writes (or
+   * our reads of the install's id) anywhere. */
+  if (S_ISLNK(sb.st_mode))
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': it is a symlink", what, path);
+  if (!S_ISREG(sb.st_mode))
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': not a regular file", what, path);
+  *size = (int64_t)sb.st_size;
+  return JA_OK;
+}
+
 /* Directory part of @p path into @p out ("." when there is none). */
 static void
 dir_of(const char *path, char *out, size_t outsz)
