@@ -57,18 +57,39 @@ ja__api_unlock(ja_store *s)
   pthread_mutex_unlock(&s->mutex);
 }
 
+/* Whether this handle may create files: analytics on, no JA_OPEN_NO_CREATE. */
+static int
+may_create(const ja_store *s)
+{
+  return s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
+}
+
 ja_status
 ja__api_ensure_db(ja_store *s)
 {
   if (s->db.db)
     return JA_OK;
-  int create = s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
+  int create = may_create(s);
   if (create) {
     ja_status st = ja__dir_ensure(s->cfg.home);
     if (st != JA_OK)
       return st;
   }
   return ja__store_open(&s->db, create);
+}
+
+ja_status
+ja__api_open_existing(ja_store *s, int *present)
+{
+  *present = 0;
+  ja_status st = s->db.db ? JA_OK : ja__store_open(&s->db, 0);
+  if (st == JA_ECANTCREATE && !s->db.db) {
+    ja__error_clear();
+    return JA_OK;
+  }
+  if (st == JA_OK)
+    *present = 1;
+  return st;
 }
 
 ja_status
@@ -105,7 +126,7 @@ ja_store_open(ja_store **out, const ja_options *opts)
   s->db.max_age_ms = (int64_t)(o.max_age_days ? o.max_age_days : DEFAULT_MAX_AGE_DAYS) * 86400000;
 
   /* Fail early when the store cannot be made; when off, touch nothing. */
-  if (s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE)) {
+  if (may_create(s)) {
     st = ja__api_ensure_db(s);
     if (st != JA_OK) {
       ja_store_close(s);
@@ -244,7 +265,7 @@ ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *o
 static ja_status
 identity_call(ja_store *s, int reset, char out[37])
 {
-  int create = s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
+  int create = may_create(s);
   ja__api_lock(s);
   ja_status st = create ? ja__dir_ensure(s->cfg.home) : JA_OK;
   if (st == JA_OK)
@@ -279,17 +300,10 @@ ja_purge(ja_store *s, unsigned int what, int64_t *removed)
   if (!s || what == 0 || (what & ~(unsigned)(JA_PURGE_PENDING | JA_PURGE_SENT | JA_PURGE_DROPS)))
     return ja__error_set(JA_EINVALID, "ja_purge: bad arguments");
   ja__api_lock(s);
-  ja_status st = JA_OK;
-  if (!s->db.db) {
-    /* Open what exists; never create a queue just to empty it. */
-    st = ja__store_open(&s->db, 0);
-    if (st == JA_ECANTCREATE) {
-      ja__error_clear();
-      ja__api_unlock(s);
-      return JA_OK;
-    }
-  }
-  if (st == JA_OK)
+  /* Never create a queue just to empty it. */
+  int present = 0;
+  ja_status st = ja__api_open_existing(s, &present);
+  if (st == JA_OK && present)
     st = ja__store_purge(&s->db, what, &n);
   ja__api_unlock(s);
   if (removed)

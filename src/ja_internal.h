@@ -355,6 +355,9 @@ struct ja_store {
 /* Open the queue if it is not open yet (creating it only when analytics is
  * on and JA_OPEN_NO_CREATE is unset). Caller holds the mutex. */
 ja_status ja__api_ensure_db(ja_store *s);
+/* Open the queue if it exists, never creating it: *present = 0 (and
+ * JA_OK) when there is none. Caller holds the mutex. */
+ja_status ja__api_open_existing(ja_store *s, int *present);
 void ja__api_lock(ja_store *s);
 /* Lock, waiting at most @p ms; 0 on success, -1 on timeout. */
 int ja__api_lock_timed(ja_store *s, int ms);

@@ -11,21 +11,6 @@
 
 #include "sql_embed.h"
 
-/* Open the queue for reading if it exists. *present = 0 when it does not. */
-static ja_status
-open_existing(ja_store *s, int *present)
-{
-  *present = 0;
-  ja_status st = s->db.db ? JA_OK : ja__store_open(&s->db, 0);
-  if (st == JA_ECANTCREATE && !s->db.db) {
-    ja__error_clear();
-    return JA_OK;
-  }
-  if (st == JA_OK)
-    *present = 1;
-  return st;
-}
-
 static void
 add_text_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
 {
@@ -122,7 +107,7 @@ ja__report_status(ja_store *s, cJSON **out)
 
   ja__api_lock(s);
   int present = 0;
-  ja_status st = open_existing(s, &present);
+  ja_status st = ja__api_open_existing(s, &present);
   cJSON_AddBoolToObject(queue, "exists", present);
   if (st == JA_OK && present)
     st = fill_from_db(s, queue, sent, drops);
@@ -171,7 +156,7 @@ ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
   const char *const *cols = sent ? cols_sent : cols_pending;
   ja__api_lock(s);
   int present = 0;
-  ja_status st = open_existing(s, &present);
+  ja_status st = ja__api_open_existing(s, &present);
   sqlite3_stmt *q = NULL;
   if (st == JA_OK && present) {
     if (sqlite3_prepare_v2(s->db.db, sent ? ja__sql_show_sent : ja__sql_show_pending, -1, &q,
