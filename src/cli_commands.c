@@ -47,6 +47,16 @@ read_props_stdin(FILE *in, char **out, FILE *err)
   return 0;
 }
 
+/* "2 properties dropped, first: 'version' pii" (the name only if it is
+ * a catalog property: unknown names are never echoed). */
+static void
+describe_prop_drops(const ja_outcome *o, char *buf, size_t n)
+{
+  snprintf(buf, n, "%u propert%s dropped, first: %s%s%s%s", o->dropped_props,
+           o->dropped_props == 1 ? "y" : "ies", o->property[0] ? "'" : "", o->property,
+           o->property[0] ? "' " : "", o->reason);
+}
+
 int
 ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
 {
@@ -80,18 +90,14 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
       rc = JA_EXIT_DATAERR;
     }
   } else {
-    if (a->verbose) {
-      fprintf(out, "stored %s %s", a->pos[0], o.uuid);
-      if (o.dropped_props)
-        fprintf(out, " (%u propert%s dropped, first: %s%s%s%s)", o.dropped_props,
-                o.dropped_props == 1 ? "y" : "ies", o.property[0] ? "'" : "", o.property,
-                o.property[0] ? "' " : "", o.reason);
-      fputc('\n', out);
-    }
+    char drops[160] = "";
+    if (o.dropped_props)
+      describe_prop_drops(&o, drops, sizeof drops);
+    if (a->verbose)
+      fprintf(out, "stored %s %s%s%s%s\n", a->pos[0], o.uuid, drops[0] ? " (" : "", drops,
+              drops[0] ? ")" : "");
     if (a->strict && o.dropped_props) {
-      ja__cli_errorf(err, a->command, "%u propert%s dropped by policy (first: %s%s%s%s)",
-                     o.dropped_props, o.dropped_props == 1 ? "y" : "ies",
-                     o.property[0] ? "'" : "", o.property, o.property[0] ? "' " : "", o.reason);
+      ja__cli_errorf(err, a->command, "--strict: %s", drops);
       rc = JA_EXIT_DATAERR;
     }
   }
