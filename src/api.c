@@ -202,8 +202,11 @@ capture_locked(ja_store *s, const ja__event *ev, ja_outcome *out)
     out->result = JA_RESULT_DROPPED;
     return ja__store_insert(&s->db, NULL, ev->drops);
   }
+  /* Read on every capture, not cached: another process (reset-id,
+   * install.sh) may replace the id, and distinct_id is the id at capture
+   * time. It costs one small read next to the commit's fsync. */
   char anon[37];
-  int create = !(s->flags & JA_OPEN_NO_CREATE);
+  int create = may_create(s);
   if ((st = ja__identity_get(s->cfg.anon_id_path, create, anon)) != JA_OK)
     return st;
   ja__row row = {.distinct_id = anon, .event = ev->spec->name, .props_json = ev->props_json};
