@@ -247,6 +247,38 @@ typedef enum ja__drop {
 } ja__drop;
 const char *ja__drop_name(ja__drop d);
 
+/* --------------------------------------------------------------- checksum.c */
+
+/* Check digits, for the redaction validators. Each takes the matched text
+ * (separators included) and returns 1 when the checksum holds. */
+int ja__luhn_ok(const char *s, size_t len);         /* cards, IMEI; skips non-digits */
+int ja__iban_ok(const char *s, size_t len);         /* ISO 13616 mod 97; skips spaces */
+int ja__base58check_ok(const char *s, size_t len);  /* legacy Bitcoin addresses */
+int ja__bech32_ok(const char *s, size_t len);       /* bech32 / bech32m (bc1…) */
+
+/* ----------------------------------------------------------- redact_rules.c */
+
+/* A validator looks at one match (@p m[0..mlen)) and says whether it is
+ * really PII (1) or a look-alike (0); on 0 the search goes on as if that
+ * match had failed (other lengths, other rows, later positions). */
+typedef int (*ja__redact_validator)(const char *m, size_t mlen);
+
+/* One row of THE pattern table (src/redact_rules.c). */
+typedef struct ja__redact_rule {
+  const char *kind;                /* reported kind: static snake_case */
+  const char *regex;               /* PCRE2 syntax (UTF, no UCP) */
+  ja__redact_validator validate;   /* NULL: every match counts */
+  const char *unit;                /* consecutive rows with the same non-NULL
+                                      unit are compiled as one regex */
+  const char *needs;               /* every match (that the validator accepts)
+                                      holds at least one of these bytes; NULL:
+                                      no such promise */
+  unsigned min_digits;             /* ... and at least this many digits */
+} ja__redact_rule;
+
+/* The table, in priority order; *n receives its length. */
+const ja__redact_rule *ja__redact_rules(size_t *n);
+
 /* ----------------------------------------------------------------- redact.c */
 
 #define JA__MAX_STR_CODEPOINTS 200
@@ -256,6 +288,13 @@ const char *ja__drop_name(ja__drop d);
  * Patterns are compiled once per process (PCRE2 JIT). If they cannot be
  * compiled every string is dropped as PII: fail closed. Thread-safe. */
 ja__drop ja__redact_string(const char *s, size_t len, const char **kind);
+
+/* Flags for ja__redact_string_ex. */
+#define JA__REDACT_NO_GATES 1u  /* run every unit, skipping the cheap pre-checks
+                                   (tests and fuzzers compare both ways) */
+
+/* ja__redact_string with @p flags; same verdicts whatever the flags. */
+ja__drop ja__redact_string_ex(const char *s, size_t len, unsigned flags, const char **kind);
 
 /* ------------------------------------------------------------------ event.c */
 

@@ -1,231 +1,202 @@
 /*
  * redact.c — the value-level PII filter (DESIGN §5, filter 1): one string in,
- * one verdict out (keep, empty, too_long or pii + the pattern's kind). Owns the
- * pattern table, its one-time PCRE2 JIT compilation and the fail-closed rule.
+ * one verdict out (keep, empty, too_long or pii + the pattern's kind). Owns
+ * the engine that runs the pattern table of redact_rules.c: compiling it once
+ * (PCRE2 JIT, rows grouped into units), the cheap gates that skip units a
+ * value cannot match, percent-decoding, and the fail-closed rule.
  */
 #include "ja_internal.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-/*
- * A validator looks at one match (@p m[0..mlen) inside the subject) and says
- * whether it is really PII (1) or a look-alike to skip (0). When it says 0 the
- * search goes on from the next character, so a later real match is still
- * found. Checks that are awkward in a regex (checksums such as Luhn or IBAN
- * mod-97) belong here.
- */
-typedef int (*validator_fn)(const char *m, size_t mlen);
-
-/* One row of the pattern table. */
-typedef struct pattern {
-  const char *kind;        /* reported as *kind; static, stable, snake_case */
-  const char *regex;       /* PCRE2 syntax; case-sensitive unless it says (?i) */
-  validator_fn validate;   /* NULL: every match counts */
-} pattern;
-
-static int ipv6_has_digit_when_compressed(const char *m, size_t mlen);
-
-/* Shorthands so the table below stays readable. H = one hex digit. */
-#define H "[0-9A-Fa-f]"
-#define H4 H "{1,4}"
-/* A non-ASCII code point: lets e-mail and host patterns cover IDN names. */
-#define NA "[^\\x00-\\x7F]"
-
-/*
- * THE pattern table. Every string value is scanned once per row, in order
- * (and once more per percent-decoded form when it holds %XX escapes); the
- * first row that matches (and whose validator agrees) names the kind.
- * Add rows freely; keep one comment per row saying what it catches and what
- * it must NOT catch (the must-pass cases live in tests/test_redact.c).
- * Patterns are compiled with PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, without
- * PCRE2_UCP: \s, \b and \w are ASCII-only.
- */
-static const pattern patterns[] = {
-  /* E-mail, incl. plus-tags, subdomains, IDN local parts and domains
-   * ("first.last+filter@subdomain.example.co.uk", "josé@exämple.de").
-   * Must NOT catch: retina asset names ("icon@2x.png", "logo@1.5x.svg"),
-   * npm specs ("@tauri-apps/api@2.0.1": the "TLD" is numeric), "user@host". */
-  {"email",
-   "(?:[A-Za-z0-9._%+'!#$&*=?^`{|}~-]|" NA ")+@"
-   "(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
-   "(?:(?:[A-Za-z0-9]|" NA ")(?:[A-Za-z0-9-]|" NA ")*\\.)+"
-   "(?:[A-Za-z]|" NA "){2,}",
-   NULL},
-
-  /* IPv4 dotted quad, leading zeros allowed ("192.168.001.042"), also inside
-   * "::ffff:10.0.0.1" and "10.0.0.5:8080". Must NOT catch three-part versions
-   * ("0.1.1"), "v1.2.3.4", or a run of five or more numbers ("1.2.3.4.5"). */
-  {"ipv4",
-   "(?<![0-9.])(?<![vV])"
-   "(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\\.){3}"
-   "(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])"
-   "(?![0-9])(?!\\.[0-9])",
-   NULL},
-
-  /* IPv6: the full eight groups, or any "::"-compressed form ("::1",
-   * "fe80::1ff:fe23:4567:890a", "2001:db8::", zone ids "fe80::1%en0").
-   * Must NOT catch clock times ("12:30:45": no "::" and fewer than eight
-   * groups), model tags ("qwen3.5:2b", "llama3.1:8b"), a bare "::", or
-   * hex-letter words around "::" such as "dead::beef" (the validator asks a
-   * compressed form for at least one digit). MAC addresses have six groups. */
-  {"ipv6",
-   "(?<![0-9A-Fa-f:])(?:"
-   "(?:" H4 ":){7}" H4
-   "|(?:" H4 ":){1,7}:"
-   "|(?:" H4 ":){1,6}:" H4
-   "|(?:" H4 ":){1,5}(?::" H4 "){1,2}"
-   "|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
-   "|(?:" H4 ":){1,3}(?::" H4 "){1,4}"
-   "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
-   "|" H4 ":(?::" H4 "){1,6}"
-   "|:(?::" H4 "){1,7}"
-   ")(?![0-9A-Fa-f:])",
-   ipv6_has_digit_when_compressed},
-
-  /* MAC-48 with ':' or '-' (one separator throughout): "00:1A:2B:3C:4D:5E",
-   * "aa-bb-cc-dd-ee-ff". Must NOT catch clock times, UUIDs (8-4-4-4-12) or
-   * part of a longer colon-hex run (EUI-64 is the ipv6 row's business). */
-  {"mac",
-   "(?<![0-9A-Fa-f:-])" H "{2}([:-])(?:" H "{2}\\1){4}" H "{2}(?![0-9A-Fa-f:-])",
-   NULL},
-
-  /* Home directories, which carry the user name: "/Users/alice",
-   * "/home/bob/.ssh", "C:\Users\carol", "$HOME/x", "${HOME}", "~/Library",
-   * "~alice/". Must NOT catch "/usr/local/bin/ollama", a bare "/home",
-   * "$HOMEBREW_PREFIX", "~5/10" or "a~/b" (tilde inside a word). */
-  {"home_path",
-   "/(?:Users|home)/[^/\\s]"
-   "|(?i:\\\\Users\\\\)[^\\\\\\s]"
-   "|\\$\\{?HOME\\b"
-   "|(?<![A-Za-z0-9_.~-])~(?:[a-z_][a-z0-9_.-]{0,31})?/",
-   NULL},
-
-  /* file:// URLs in any case ("file:///etc/passwd"). Must NOT catch "files"
-   * or "profile" on their own. */
-  {"file_url", "(?i)\\bfile://", NULL},
-
-  /* OpenAI-style "sk-" keys. A vendor infix (proj-, ant-, svcacct-, admin-)
-   * is enough with 20+ key characters after it; otherwise one run of 16+
-   * letters/digits that holds a digit or an uppercase letter is needed
-   * ("sk-1234567890abcdef" must drop, per OpenJarvis' tests). Must NOT catch
-   * "sk-learn", "task-1234567890abcdef" (no word boundary) or a kebab-case
-   * name like "sk-some-feature-name". */
-  {"api_key",
-   "(?<![A-Za-z0-9])sk-(?:"
-   "(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,}"
-   "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
-   NULL},
-
-  /* Slack tokens: xoxb- (bot), xoxp- (user), xoxa/xoxo/xoxr/xoxs, xapp-, with
-   * 10+ characters after the prefix. Must NOT catch a bare "xoxb-". */
-  {"api_key", "(?<![A-Za-z0-9])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{10,}", NULL},
-
-  /* GitHub tokens: ghp_/gho_/ghu_/ghs_/ghr_ + 20+ chars (real ones have 36),
-   * and fine-grained "github_pat_…". Must NOT catch "ghp_" in prose. */
-  {"api_key",
-   "(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})", NULL},
-
-  /* AWS access key ids: AKIA/ASIA + exactly 16 uppercase letters/digits
-   * ("AKIAIOSFODNN7EXAMPLE"). Must NOT catch shorter upper-case words. */
-  {"api_key", "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![a-z0-9])", NULL},
-
-  /* Google API keys "AIza" + 20+ (real ones have 35) and OAuth access tokens
-   * "ya29." + 16+. Must NOT catch "ya29" or "AIza" alone. */
-  {"api_key",
-   "(?<![A-Za-z0-9])(?:AIza[0-9A-Za-z_-]{20,}|ya29\\.[0-9A-Za-z_-]{16,})", NULL},
-
-  /* JSON Web Tokens: base64url "{"-header, "." base64url "{"-payload, "."
-   * signature (possibly empty for alg=none). Must NOT catch a lone "eyJ…"
-   * word or dotted names ("eyJ.eyJ"). */
-  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL},
-
-  /* "Bearer <token>" in any case, also after "Authorization:"; the token
-   * needs a digit or 20+ characters. Must NOT catch the phrase "bearer
-   * token", "Bearer <token>" placeholders or a bare "Bearer". */
-  {"bearer",
-   "(?i)\\bbearer[\\s:=]+(?:"
-   "(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
-   "|[A-Za-z0-9._~+/=-]{20,})",
-   NULL},
-
-  /* Secret assignments, any case: "password=hunter2", "API_KEY: value",
-   * "token=abc", "openai_api_key = sk…", "\"passwd\": \"x\"", "access-token:x".
-   * The name must be followed by optional spaces/quote, ':' or '=', optional
-   * spaces/quote and a value. Must NOT catch bare names ("max_tokens",
-   * "openai_api_key", "password_reset_flow", "tokens: 5") or "password:"
-   * with nothing after it. */
-  {"secret_assignment",
-   "(?i)(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?key"
-   "|(?:access|auth|refresh|id)[_-]?token|token)"
-   "[\"']?\\s*[:=]\\s*[\"']?[^\\s\"']",
-   NULL},
-
-  /* mDNS / Bonjour host names "alice-macbook.local" (also with ":port" or a
-   * trailing full stop). Must NOT catch file names that merely contain
-   * ".local." ("settings.local.json"), dotfiles (".env.local"),
-   * "/usr/local" or "localhost". */
-  {"local_hostname",
-   "(?i)(?<![A-Za-z0-9._-])(?:(?:[A-Za-z0-9]|" NA ")(?:[A-Za-z0-9-]|" NA ")*\\.)+"
-   "local(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])",
-   NULL},
-};
-
-#undef H
-#undef H4
-#undef NA
-
-#define NPATTERNS (sizeof patterns / sizeof patterns[0])
+/* A compiled unit: one or more consecutive rows of the table as one regex,
+ * plus what PCRE2 says any match needs, so that a value which cannot match
+ * is skipped without calling PCRE2 at all (the gate). */
+typedef struct unit {
+  pcre2_code *code;
+  int jitted;                 /* pcre2_jit_compile succeeded */
+  size_t first_row, nrows;    /* rows [first_row, first_row + nrows) */
+  uint32_t minlen;            /* no match is shorter (characters) */
+  int first_cu, last_cu;      /* a code unit every match starts with /
+                                 contains, or -1; either case counts */
+  uint64_t first_set[4];      /* bytes a match can start with (all ones
+                                 when PCRE2 gives no set) */
+  uint64_t needs[4];          /* a match holds one of these bytes (from the
+                                 rows' `needs`; all ones when a row has none) */
+  unsigned min_digits;        /* a match holds this many digits (least of
+                                 the rows' min_digits) */
+} unit;
 
 /* The kind reported when the patterns cannot be used: fail closed. */
 static const char kind_unavailable[] = "redaction_unavailable";
 
-/* Compiled once per process by compile_all() under pthread_once, then only
+/* Built once per process by compile_all() under pthread_once, then only
  * read, which is what makes matching thread-safe. Never freed: the process
  * keeps them until exit (they stay reachable for LeakSanitizer). */
-static pcre2_code *compiled[NPATTERNS];
-static int jitted[NPATTERNS];         /* 1 when pcre2_jit_compile succeeded */
-static int unavailable;               /* 1 when any pattern failed to compile */
+static const ja__redact_rule *rules;
+static size_t nrules;
+static unit *units;
+static size_t nunits;
+static int unavailable;               /* 1 when any unit failed to compile */
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
-static int
-ipv6_has_digit_when_compressed(const char *m, size_t mlen)
+/* Per-thread match data, match context and JIT stack: made on a thread's
+ * first call, freed by the key's destructor when the thread ends (the main
+ * thread's stay reachable through the key until exit). */
+typedef struct scratch {
+  pcre2_match_data *md;
+  pcre2_match_context *mc;
+  pcre2_jit_stack *stack;
+} scratch;
+static pthread_key_t scratch_key;
+static int scratch_key_ok;
+
+static void
+scratch_free(void *p)
 {
-  /* Full eight-group forms are unambiguous; "::" forms need a digit so that
-   * "dead::beef" or "a::b" (code, prose) pass while "::1" drops. */
-  int compressed = 0;
-  for (size_t i = 0; i < mlen; i++) {
-    if (m[i] >= '0' && m[i] <= '9')
-      return 1;
-    if (m[i] == ':' && i + 1 < mlen && m[i + 1] == ':')
-      compressed = 1;
+  scratch *t = p;
+  if (!t)
+    return;
+  pcre2_match_data_free(t->md);
+  pcre2_match_context_free(t->mc);
+  pcre2_jit_stack_free(t->stack);
+  free(t);
+}
+
+static scratch *
+scratch_get(void)
+{
+  scratch *t = pthread_getspecific(scratch_key);
+  if (t)
+    return t;
+  t = calloc(1, sizeof *t);
+  if (!t)
+    return NULL;
+  /* One ovector pair is enough: only the whole match is looked at (and the
+   * callout tells the row). A JIT stack up to 1 MiB keeps the backtracking
+   * of long values from failing (which would drop them: fail closed). */
+  t->md = pcre2_match_data_create(1, NULL);
+  t->mc = pcre2_match_context_create(NULL);
+  t->stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+  if (!t->md || !t->mc || !t->stack || pthread_setspecific(scratch_key, t) != 0) {
+    scratch_free(t);
+    return NULL;
   }
-  return !compressed;
+  pcre2_jit_stack_assign(t->mc, NULL, t->stack);
+  return t;
+}
+
+/* Called by PCRE2 at the end of row n-1's alternative, i.e. when that row
+ * has matched [start_match, current_position). A validator saying
+ * "look-alike" makes PCRE2 backtrack as if the regex had failed there. */
+static int
+on_row_matched(pcre2_callout_block *cb, void *data)
+{
+  const ja__redact_rule *r = &rules[cb->callout_number - 1];
+  if (r->validate && !r->validate((const char *)cb->subject + cb->start_match,
+                                  cb->current_position - cb->start_match))
+    return 1;
+  *(size_t *)data = cb->callout_number - 1;
+  return 0;
+}
+
+/* Fill @p u's gate from its rows' promises and from what PCRE2 learnt
+ * about its compiled pattern. */
+static void
+gate_init(unit *u)
+{
+  memset(u->needs, 0, sizeof u->needs);
+  u->min_digits = UINT_MAX;
+  for (size_t i = u->first_row; i < u->first_row + u->nrows; i++) {
+    const char *need = rules[i].needs;
+    if (!need)
+      memset(u->needs, 0xFF, sizeof u->needs);
+    for (; need && *need; need++)
+      u->needs[(unsigned char)*need >> 6] |= (uint64_t)1 << ((unsigned char)*need & 63);
+    if (rules[i].min_digits < u->min_digits)
+      u->min_digits = rules[i].min_digits;
+  }
+  uint32_t type = 0, cu = 0;
+  const uint8_t *bitmap = NULL;
+  pcre2_pattern_info(u->code, PCRE2_INFO_MINLENGTH, &u->minlen);
+  u->first_cu = u->last_cu = -1;
+  if (pcre2_pattern_info(u->code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1 &&
+      pcre2_pattern_info(u->code, PCRE2_INFO_FIRSTCODEUNIT, &cu) == 0)
+    u->first_cu = (int)cu;
+  if (pcre2_pattern_info(u->code, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1 &&
+      pcre2_pattern_info(u->code, PCRE2_INFO_LASTCODEUNIT, &cu) == 0)
+    u->last_cu = (int)cu;
+  if (pcre2_pattern_info(u->code, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 && bitmap) {
+    memset(u->first_set, 0, sizeof u->first_set);
+    for (unsigned c = 0; c < 256; c++)
+      if ((bitmap[c >> 3] >> (c & 7)) & 1)
+        u->first_set[c >> 6] |= (uint64_t)1 << (c & 63);
+  } else
+    memset(u->first_set, 0xFF, sizeof u->first_set);
+}
+
+/* The unit's regex: each row as "(?:row)(?C<n>)" where n-1 is its index,
+ * joined by '|'. Returns a malloc'ed string or NULL. */
+static char *
+unit_regex(size_t first, size_t n)
+{
+  ja__buf b = {0};
+  for (size_t i = first; i < first + n; i++)
+    if (ja__buf_printf(&b, "%s(?:%s)(?C%zu)", i > first ? "|" : "", rules[i].regex, i + 1) !=
+        JA_OK) {
+      ja__buf_free(&b);
+      return NULL;
+    }
+  return b.ptr;
 }
 
 static void
 compile_all(void)
 {
-  for (size_t i = 0; i < NPATTERNS; i++) {
+  rules = ja__redact_rules(&nrules);
+  units = calloc(nrules ? nrules : 1, sizeof *units);
+  /* Callout numbers are 1..255. */
+  if (!units || nrules > 255 || pthread_key_create(&scratch_key, scratch_free) != 0) {
+    ja__log_warn("cannot set up the redaction patterns; every string will be dropped");
+    unavailable = 1;
+    return;
+  }
+  scratch_key_ok = 1;
+  for (size_t i = 0; i < nrules;) {
+    size_t n = 1;
+    while (rules[i].unit && i + n < nrules && rules[i + n].unit &&
+           strcmp(rules[i].unit, rules[i + n].unit) == 0)
+      n++;
+    unit *u = &units[nunits++];
+    u->first_row = i;
+    u->nrows = n;
+    char *re = unit_regex(i, n);
     int err = 0;
     PCRE2_SIZE erroff = 0;
-    compiled[i] = pcre2_compile((PCRE2_SPTR)patterns[i].regex, PCRE2_ZERO_TERMINATED,
-                                PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &erroff, NULL);
-    if (!compiled[i]) {
+    u->code = re ? pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &erroff, NULL)
+                 : NULL;
+    free(re);
+    if (!u->code) {
       PCRE2_UCHAR msg[256];
       if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
         msg[0] = 0;
       ja__log_warn("cannot compile redaction pattern %zu ('%s') at offset %zu: %s; "
                    "every string will be dropped",
-                   i, patterns[i].kind, (size_t)erroff, (const char *)msg);
+                   i, rules[i].kind, (size_t)erroff, (const char *)msg);
       unavailable = 1;
-      continue;
+      return;
     }
+    gate_init(u);
     /* No JIT (unsupported CPU, W^X policy) is not a failure: the interpreter
      * gives the same answers, only slower. */
-    jitted[i] = pcre2_jit_compile(compiled[i], PCRE2_JIT_COMPLETE) == 0;
+    u->jitted = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0;
+    i += n;
   }
 }
 
@@ -251,72 +222,134 @@ percent_decode(const char *s, size_t len, char *out)
   return changed ? o : 0;
 }
 
-/* Run every pattern over @p s[0..len). Returns the matching row's kind, NULL
- * when nothing matched, or kind_unavailable when PCRE2 failed at match time
- * (out of memory, match limit): fail closed. */
-static const char *
-scan(pcre2_match_data *md, const char *s, size_t len)
+/* What a gate looks at: which bytes the value holds. */
+typedef struct features {
+  uint64_t present[4];   /* bit b set: byte b occurs */
+  unsigned digits;       /* number of ASCII digits */
+} features;
+
+static void
+features_of(const char *s, size_t len, features *f)
 {
-  for (size_t i = 0; i < NPATTERNS; i++) {
-    PCRE2_SIZE start = 0;
-    while (start <= len) {
-      int rc = jitted[i]
-                   ? pcre2_jit_match(compiled[i], (PCRE2_SPTR)s, len, start, 0, md, NULL)
-                   : pcre2_match(compiled[i], (PCRE2_SPTR)s, len, start, 0, md, NULL);
-      if (rc == PCRE2_ERROR_NOMATCH)
-        break;
-      if (rc < 0)
-        return kind_unavailable;
-      PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-      if (!patterns[i].validate || patterns[i].validate(s + ov[0], ov[1] - ov[0]))
-        return patterns[i].kind;
-      /* The validator said "look-alike": retry from the next character (not
-       * from the match end) so an overlapping real match is not missed. */
-      start = ov[0] + 1;
-      while (start < len && ((unsigned char)s[start] & 0xC0) == 0x80)
-        start++;
-    }
+  memset(f->present, 0, sizeof f->present);
+  f->digits = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    f->present[c >> 6] |= (uint64_t)1 << (c & 63);
+    f->digits += (unsigned)(c - '0') < 10u;
+  }
+}
+
+/* Whether @p f holds a byte of the 256-bit set @p set. */
+static int
+has_any(const features *f, const uint64_t set[4])
+{
+  return ((f->present[0] & set[0]) | (f->present[1] & set[1]) | (f->present[2] & set[2]) |
+          (f->present[3] & set[3])) != 0;
+}
+
+static int
+has_byte(const features *f, int c)
+{
+  return (int)((f->present[c >> 6] >> (c & 63)) & 1);
+}
+
+/* Whether byte @p c, in either ASCII case, occurs. */
+static int
+has_either_case(const features *f, int c)
+{
+  if (has_byte(f, c))
+    return 1;
+  if (c >= 'a' && c <= 'z')
+    return has_byte(f, c - 32);
+  if (c >= 'A' && c <= 'Z')
+    return has_byte(f, c + 32);
+  return 0;
+}
+
+/* The gate: 0 when PCRE2's own facts about @p u rule out any match in a
+ * value of @p len bytes with these bytes. Each test is a necessary
+ * condition (a match has at least minlen characters, hence bytes; holds
+ * its first and required code units; starts with a byte of the set; holds
+ * what the rows promise in needs and min_digits), so
+ * skipping never changes a verdict — tests and the fuzzer check that by
+ * comparing with JA__REDACT_NO_GATES. */
+static int
+gate_open(const unit *u, size_t len, const features *f)
+{
+  if (len < u->minlen || f->digits < u->min_digits)
+    return 0;
+  if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
+    return 0;
+  if (u->last_cu >= 0 && !has_either_case(f, u->last_cu))
+    return 0;
+  return has_any(f, u->needs) && has_any(f, u->first_set);
+}
+
+/* Run the units over @p s[0..len) in order. Returns the kind of the first
+ * unit that matches, NULL when none does, or kind_unavailable when PCRE2
+ * failed at match time (out of memory, limits): fail closed. */
+static const char *
+scan(scratch *t, const char *s, size_t len, unsigned flags)
+{
+  features f;
+  if (!(flags & JA__REDACT_NO_GATES))
+    features_of(s, len, &f);
+  for (size_t i = 0; i < nunits; i++) {
+    const unit *u = &units[i];
+    if (!(flags & JA__REDACT_NO_GATES) && !gate_open(u, len, &f))
+      continue;
+    size_t row = 0;
+    pcre2_set_callout(t->mc, on_row_matched, &row);
+    int rc = u->jitted ? pcre2_jit_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
+                       : pcre2_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc);
+    if (rc == PCRE2_ERROR_NOMATCH)
+      continue;
+    if (rc < 0)
+      return kind_unavailable;
+    return rules[row].kind;
   }
   return NULL;
 }
 
 /* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none. */
 static const char *
-classify(const char *s, size_t len)
+classify(const char *s, size_t len, unsigned flags)
 {
   char decoded[2][JA__MAX_STR_CODEPOINTS * 4];
-  const char *found;
 
   pthread_once(&compile_once, compile_all);
   if (unavailable)
     return kind_unavailable;
-
-  /* Per call, not per thread: a thread-local cache would leak at thread exit
-   * (LeakSanitizer sees it) and this is one small allocation. One ovector
-   * pair is enough: only the whole match is looked at. */
-  pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-  if (!md)
+  scratch *t = scratch_get();
+  if (!t)
     return kind_unavailable;
-  found = scan(md, s, len);
+
+  const char *found = scan(t, s, len, flags);
   /* Percent-encoded forms ("user%40example.com", "%2Fhome%2Fbob"): scan the
    * decoded text too, and the twice-decoded text for double encoding
    * ("user%2540example.com"). Decoding never makes a string longer. */
   const char *cur = s;
   size_t curlen = len;
-  for (int round = 0; !found && round < 2; round++) {
+  for (int round = 0; !found && round < 2 && memchr(cur, '%', curlen); round++) {
     size_t n = percent_decode(cur, curlen, decoded[round]);
     if (n == 0)
       break;
-    found = scan(md, decoded[round], n);
+    found = scan(t, decoded[round], n, flags);
     cur = decoded[round];
     curlen = n;
   }
-  pcre2_match_data_free(md);
   return found;
 }
 
 ja__drop
 ja__redact_string(const char *s, size_t len, const char **kind)
+{
+  return ja__redact_string_ex(s, len, 0, kind);
+}
+
+ja__drop
+ja__redact_string_ex(const char *s, size_t len, unsigned flags, const char **kind)
 {
   if (kind)
     *kind = NULL;
@@ -327,7 +360,7 @@ ja__redact_string(const char *s, size_t len, const char **kind)
   if (len > JA__MAX_STR_CODEPOINTS * 4 || ja__utf8_count(s, len) > JA__MAX_STR_CODEPOINTS)
     return JA__DROP_TOO_LONG;
 
-  const char *found = classify(s, len);
+  const char *found = classify(s, len, flags);
   if (!found)
     return JA__DROP_NONE;
   if (kind)

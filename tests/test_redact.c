@@ -109,17 +109,17 @@ static const drop_case openjarvis_drops[] = {
   {"~/Library/Application Support", "home_path"},
   {"$HOME/secrets", "home_path"},
   {"file:///etc/passwd", "file_url"},
-  {"sk-abcdefghijklmnop123456", "api_key"},
-  {"sk-proj-AbCdEfGhIjKlMnOpQrStUv", "api_key"},
-  {"xoxb-1234567890-abcdefghij-1234567890abcdef", "api_key"},
-  {"ghp_1234567890abcdefghij1234567890abcd", "api_key"},
-  {"gho_1234567890abcdefghij1234567890abcd", "api_key"},
-  {"AKIAIOSFODNN7EXAMPLE", "api_key"},
-  {"AIzaSyD-1234567890abcdefghij1234567890", "api_key"},
-  {"ya29.a0AfH6SMBabc123def456ghi789jkl", "api_key"},
+  {"sk-abcdefghijklmnop123456", "openai_key"},
+  {"sk-proj-AbCdEfGhIjKlMnOpQrStUv", "openai_key"},
+  {"xoxb-1234567890-abcdefghij-1234567890abcdef", "slack_token"},
+  {"ghp_1234567890abcdefghij1234567890abcd", "github_token"},
+  {"gho_1234567890abcdefghij1234567890abcd", "github_token"},
+  {"AKIAIOSFODNN7EXAMPLE", "aws_access_key_id"},
+  {"AIzaSyD-1234567890abcdefghij1234567890", "google_api_key"},
+  {"ya29.a0AfH6SMBabc123def456ghi789jkl", "google_oauth_access_token"},
   {"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"},
-  {"Bearer abc123def456", "bearer"},
-  {"bearer xyz789", "bearer"},
+  {"Bearer abc123def456", "bearer_auth"},
+  {"bearer xyz789", "bearer_auth"},
   {"password=hunter2", "secret_assignment"},
   {"API_KEY: super-secret-value", "secret_assignment"},
   {"token=abc123", "secret_assignment"},
@@ -129,8 +129,8 @@ static const drop_case openjarvis_drops[] = {
 /* The values OpenJarvis' redact() test feeds through a whole event. */
 static const drop_case openjarvis_redact_drops[] = {
   {"/Users/alice/file.txt", "home_path"},
-  {"sk-1234567890abcdef", "api_key"},
-  {"Bearer abc123", "bearer"},
+  {"sk-1234567890abcdef", "openai_key"},
+  {"Bearer abc123", "bearer_auth"},
 };
 
 /* Every value OpenJarvis' test expects to survive. */
@@ -171,12 +171,12 @@ static const drop_case more_drops[] = {
   /* e-mail */
   {"josé@exämple.de", "email"},
   {"mail me: a.b-c_d@mail.example.org.", "email"},
-  {"https://user:pass@example.com/x", "email"},
+  {"https://user:pass@example.com/x", "url_credentials"},
   /* IPv4 */
   {"connect to 10.0.0.5:8080 failed", "ipv4"},
   {"192.168.001.042", "ipv4"},
   {"255.255.255.255", "ipv4"},
-  {"::ffff:192.168.1.1", "ipv4"},
+  {"::ffff:192.168.1.1", "ipv6"},
   /* IPv6 */
   {"::1", "ipv6"},
   {"[::1]:8080", "ipv6"},
@@ -194,25 +194,25 @@ static const drop_case more_drops[] = {
   {"${HOME}/x", "home_path"},
   {"$HOME", "home_path"},
   {"~alice/notes.txt", "home_path"},
-  {"C:\\Users\\carol\\Desktop", "home_path"},
-  {"C:/Users/carol/Desktop", "home_path"},
+  {"C:\\Users\\carol\\Desktop", "windows_user_path"},
+  {"C:/Users/carol/Desktop", "windows_user_path"},
   {"open '/Users/alice'", "home_path"},
   /* file:// */
   {"FILE://server/share", "file_url"},
   /* API keys */
-  {"sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "api_key"},
-  {"sk-svcacct-abcdefghijklmnopqrst_uvwx", "api_key"},
-  {"OPENAI_API_KEY=sk-abcdefghijklmnop123456", "api_key"},
-  {"xoxp-1234567890-abcdef", "api_key"},
-  {"ghs_abcdefghijklmnopqrstuvwxyz0123456789", "api_key"},
-  {"github_pat_11ABCDEFG0123456789_abcdefghijkl", "api_key"},
-  {"ASIAIOSFODNN7EXAMPLE", "api_key"},
+  {"sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "anthropic_key"},
+  {"sk-svcacct-abcdefghijklmnopqrst_uvwx", "openai_key"},
+  {"OPENAI_API_KEY=sk-abcdefghijklmnop123456", "openai_key"},
+  {"xoxp-1234567890-abcdef", "slack_token"},
+  {"ghs_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"},
+  {"github_pat_11ABCDEFG0123456789_abcdefghijkl", "github_pat"},
+  {"ASIAIOSFODNN7EXAMPLE", "aws_access_key_id"},
   /* JWT with alg=none (empty signature) */
   {"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "jwt"},
   /* Bearer */
-  {"Authorization: Bearer abc123", "bearer"},
-  {"BEARER ABC123", "bearer"},
-  {"bearer abcdefghijklmnopqrstuvwxyz", "bearer"},
+  {"Authorization: Bearer abc123", "bearer_auth"},
+  {"BEARER ABC123", "bearer_auth"},
+  {"bearer abcdefghijklmnopqrstuvwxyz", "bearer_auth"},
   /* secret assignments */
   {"Passwd: x", "secret_assignment"},
   {"access_token=abc", "secret_assignment"},
@@ -221,7 +221,7 @@ static const drop_case more_drops[] = {
   {"openai_api_key = abc", "secret_assignment"},
   {"{\"password\": \"x\"}", "secret_assignment"},
   {"client_secret=abc", "secret_assignment"},
-  {"https://example.com/cb?token=abc", "secret_assignment"},
+  {"https://example.com/cb?token=abc", "url_secret_param"},
   /* mDNS host names */
   {"Alices-MacBook-Pro.local", "local_hostname"},
   {"ssh alice-macbook.local:22", "local_hostname"},
@@ -342,9 +342,9 @@ static const drop_case anywhere[] = {
   {"mine is user@example.com", "email"},
   {"é日本 10.0.0.5", "ipv4"},
   {"日本語 ~/x 日本語", "home_path"},
-  {"😀😀😀 Bearer abc123 😀", "bearer"},
+  {"😀😀😀 Bearer abc123 😀", "bearer_auth"},
   {"line one\nline two: password=x", "secret_assignment"},
-  {"tab\tsk-1234567890abcdef\tend", "api_key"},
+  {"tab\tsk-1234567890abcdef\tend", "openai_key"},
 };
 
 static void test_redact__matches_anywhere(void **state)
@@ -431,7 +431,7 @@ static const mixed_case mixed[] = {
   {"12:30:45", JA__DROP_NONE, NULL},
   {"user%40example.com", JA__DROP_PII, "email"},
   {"", JA__DROP_EMPTY, NULL},
-  {"Bearer abc123", JA__DROP_PII, "bearer"},
+  {"Bearer abc123", JA__DROP_PII, "bearer_auth"},
   {"settings.local.json", JA__DROP_NONE, NULL},
   {"alice-macbook.local", JA__DROP_PII, "local_hostname"},
   {"\xC3\xA9t\xC3\xA9", JA__DROP_NONE, NULL},
