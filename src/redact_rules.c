@@ -247,16 +247,6 @@ static const ja__redact_rule rules[] = {
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
    * is in the path). */
   {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0},
-  /* Query or fragment parameters that carry secrets ("?token=…",
-   * "&api_key=…", "#access_token=…", "&sig=…"). Must NOT catch "?q=token"
-   * or "&page=2". */
-  {"url_secret_param",
-   "(?i)[?&#;](?:access_token|refresh_token|id_token|auth_token|token|api_?key|key|sig"
-   "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)=[^&#\\s]",
-   NULL, NULL, "=", 0},
-  /* file:// URLs in any case. Must NOT catch "files" or "profile". */
-  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0},
-
   /* ---- vendor credentials: one unit, every row led by its prefix. */
   /* Anthropic: sk-ant-api03-…, sk-ant-admin01-…, sk-ant-oat01-… */
   {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", NULL, "vendor", NULL, 0},
@@ -299,7 +289,7 @@ static const ja__redact_rule rules[] = {
   /* Google: API keys AIza + 35, OAuth access ya29.…, refresh 1//0…,
    * client secrets GOCSPX-… Must NOT catch "ya29" or "AIza" alone. */
   {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", NULL, "vendor", NULL, 0},
-  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z_-]{16,}", NULL, "vendor", NULL, 0},
+  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", NULL, "vendor", NULL, 0},
   {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", NULL, "vendor", NULL, 0},
   {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", NULL, "vendor", NULL, 0},
   {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, NULL, "vendor", NULL, 0},
@@ -330,7 +320,19 @@ static const ja__redact_rule rules[] = {
    "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
-  {"aws_secret_key", "(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0},
+  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0},
+
+  /* ---- URL parameters (after the vendor rows: "?key=AIza…" is a Google
+   * key first). */
+  /* Query or fragment parameters that carry secrets ("?token=…",
+   * "&api_key=…", "#access_token=…", "&sig=…"). Must NOT catch "?q=token"
+   * or "&page=2". */
+  {"url_secret_param",
+   "(?i)[?&#;](?:access_token|refresh_token|id_token|auth_token|token|api_?key|key|sig"
+   "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)=[^&#\\s]",
+   NULL, NULL, "=", 0},
+  /* file:// URLs in any case. Must NOT catch "files" or "profile". */
+  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0},
 
   /* ---- authorization header values. */
   /* "Bearer <token>" in any case; the token needs a digit or 20+ chars.
@@ -349,6 +351,15 @@ static const ja__redact_rule rules[] = {
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
    NULL, NULL, " \t\n\v\f\r:=", 1},
+  /* Session cookies: Cookie/Set-Cookie headers, and well-known session
+   * cookie names with a value. */
+  {"session_cookie",
+   "(?i)\\b(?:set-)?cookie\\s*:\\s*[^=\\s]+=\\S"
+   "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
+   "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
+   "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
+   NULL, NULL, "=", 0},
+
   /* Secret assignments in any case and shape: "password=hunter2",
    * "API_KEY: v", "\"passwd\": \"x\"", "export GITHUB_TOKEN=…",
    * "client_secret=…". Must NOT catch bare names ("max_tokens",
@@ -359,15 +370,6 @@ static const ja__redact_rule rules[] = {
    "|(?:access|auth|refresh|id|session|bearer)[_-]?token|token|credentials?)"
    "[\"']?\\s*[:=]\\s*[\"']?[^\\s\"']",
    NULL, NULL, ":=", 0},
-  /* Session cookies: Cookie/Set-Cookie headers, and well-known session
-   * cookie names with a value. */
-  {"session_cookie",
-   "(?i)\\b(?:set-)?cookie\\s*:\\s*[^=\\s]+=\\S"
-   "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
-   "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
-   "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
-   NULL, NULL, "=", 0},
-
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
    * (display name, plus-tags, IDN). Must NOT catch retina asset names
@@ -471,7 +473,7 @@ static const ja__redact_rule rules[] = {
    "\\+[1-9]\\d{0,2}(?:[ .-]?\\(0\\))?(?:[ .-]?\\(?\\d{1,4}\\)?){1,5}[ .-]?\\d{2,4}"
    "|\\(\\d{3}\\)[ .-]?\\d{3}[ .-]\\d{4}"
    "|[2-9]\\d{2}([ .-])\\d{3}\\g{-1}\\d{4}"
-   "|0\\d{1,4}([ .-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
+   "|0[1-9]\\d{0,3}([ .-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
    ")(?![\\w.:/-]|[+]\\d)",
    phone_ok, NULL, NULL, 8},
   /* One-time codes given in context: "code: 123456", "OTP 4821",
@@ -480,8 +482,8 @@ static const ja__redact_rule rules[] = {
   {"one_time_code",
    "(?i)\\b(?:otp|one[- ]time (?:code|password|passcode|pin)|verification code|security code"
    "|confirmation code|auth(?:entication)? code|login code|sign-?in code|2fa(?: code)?"
-   "|mfa(?: code)?|passcode|pin(?: code)?)\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{4,8}(?![\\d.])"
-   "|\\bcode\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{6,8}(?![\\d.])",
+   "|mfa(?: code)?|passcode|pin(?: code)?)\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
+   "|\\bcode\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
    NULL, NULL, NULL, 4},
 };
 

@@ -1,0 +1,274 @@
+/*
+ * test_redact_corpus.c — runs tests/data/redact_corpus.tsv (DESIGN §5,
+ * issue 4): every must-drop value must be dropped as PII of its kind and
+ * every must-pass value must pass, through the code path `capture` uses;
+ * the corpus must be big enough and cover every kind of the pattern table;
+ * and the engine's gates must never change a verdict.
+ *
+ * The file format is in the corpus' own header: EXPECT<TAB>KIND<TAB>VALUE,
+ * the value taken literally to the end of the line.
+ */
+#include "support.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CORPUS JA_TEST_SRC_DIR "/tests/data/redact_corpus.tsv"
+
+/* One corpus line. */
+typedef struct row {
+  int drop;       /* 1: must drop, 0: must pass */
+  char *kind;     /* drop: the expected kind; pass: a category */
+  char *value;    /* NUL-terminated */
+  size_t len;
+  unsigned line;  /* 1-based line number, for messages */
+} row;
+
+typedef struct corpus {
+  row *rows;
+  size_t n;
+  char *text;     /* the file, cut into the rows' strings */
+} corpus;
+
+static corpus the;
+
+/* Load and parse the corpus into `the`; each test starts with it (every
+ * test runs in its own process) and ends with unload(). */
+static void
+load(void)
+{
+  size_t len = 0;
+  the = (corpus){0};
+  the.text = jt_read_file(CORPUS, &len);
+  assert_non_null(the.text);
+  size_t cap = 64;
+  the.rows = malloc(cap * sizeof *the.rows);
+  assert_non_null(the.rows);
+  unsigned lineno = 0;
+  for (char *line = the.text, *next; line && *line; line = next) {
+    lineno++;
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = 0;
+    if (*line == '#' || *line == 0)
+      continue;
+    char *t1 = strchr(line, '\t');
+    char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+    if (!t2 || (strncmp(line, "drop\t", 5) != 0 && strncmp(line, "pass\t", 5) != 0))
+      fail_msg("%s:%u: not EXPECT<TAB>KIND<TAB>VALUE", CORPUS, lineno);
+    *t1 = *t2 = 0;
+    if (the.n == cap) {
+      the.rows = realloc(the.rows, (cap *= 2) * sizeof *the.rows);
+      assert_non_null(the.rows);
+    }
+    the.rows[the.n++] = (row){.drop = line[0] == 'd', .kind = t1 + 1, .value = t2 + 1,
+                              .len = strlen(t2 + 1), .line = lineno};
+  }
+}
+
+static void
+unload(void)
+{
+  free(the.rows);
+  free(the.text);
+}
+
+/* Misses collected into one message, so a failing run lists them all, each
+ * with its line, expected kind and what happened. */
+typedef struct report {
+  char text[32768];
+  size_t used;
+  unsigned misses;
+} report;
+
+static void miss(report *r, const row *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+miss(report *r, const row *w, const char *fmt, ...)
+{
+  r->misses++;
+  if (r->used >= sizeof r->text - 200)
+    return;
+  int n = snprintf(r->text + r->used, sizeof r->text - r->used, "\n  line %u [%s %s] '%.60s': ",
+                   w->line, w->drop ? "drop" : "pass", w->kind, w->value);
+  if (n > 0)
+    r->used += (size_t)n;
+  va_list ap;
+  va_start(ap, fmt);
+  n = vsnprintf(r->text + r->used, sizeof r->text - r->used, fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    r->used += (size_t)n < sizeof r->text - r->used ? (size_t)n : sizeof r->text - r->used - 1;
+}
+
+static void
+check(const report *r, const char *what)
+{
+  if (r->misses)
+    fail_msg("%s: %u misses:%s", what, r->misses, r->text);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+/* The verdict of ja__redact_string (what capture calls for every string
+ * value): drop rows as pii with exactly their kind, pass rows kept. */
+static void test_redact_corpus__every_value_judged_right(void **state)
+{
+  (void)state;
+  load();
+  report r = {.used = 0};
+  for (size_t i = 0; i < the.n; i++) {
+    const row *w = &the.rows[i];
+    const char *kind = NULL;
+    ja__drop d = ja__redact_string(w->value, w->len, &kind);
+    if (w->drop && d != JA__DROP_PII)
+      miss(&r, w, "not dropped (%s)", ja__drop_name(d));
+    else if (w->drop && strcmp(kind, w->kind) != 0)
+      miss(&r, w, "dropped as %s, not %s", kind, w->kind);
+    else if (!w->drop && d != JA__DROP_NONE)
+      miss(&r, w, "dropped as %s %s", ja__drop_name(d), kind ? kind : "");
+  }
+  unload();
+  check(&r, "corpus");
+}
+
+/* The same values inside a real event through ja__event_prepare, the
+ * filter capture runs: a drop row is counted as pii and never reaches the
+ * stored properties; a pass row is never counted as pii. */
+static void test_redact_corpus__same_verdicts_through_the_event_filter(void **state)
+{
+  (void)state;
+  load();
+  report r = {.used = 0};
+  for (size_t i = 0; i < the.n; i++) {
+    const row *w = &the.rows[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "setting_key", w->value);
+    char *props = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    ja__event ev;
+    ja_status st = ja__event_prepare("settings_changed", props, &ev);
+    if (st != JA_OK) {
+      miss(&r, w, "event refused: %s", ja_last_error());
+    } else if (w->drop && (ev.drops[JA__DROP_PII] != 1 || strcmp(ev.props_json, "{}") != 0)) {
+      miss(&r, w, "stored as %s", ev.props_json);
+    } else if (!w->drop && ev.drops[JA__DROP_PII] != 0) {
+      miss(&r, w, "counted as pii");
+    }
+    ja__event_free(&ev);
+    free(props);
+  }
+  unload();
+  check(&r, "corpus through ja__event_prepare");
+}
+
+/* Percent-encoding every byte that is not a letter or digit must not hide
+ * a drop row (the filter decodes once, or twice for double encoding). */
+static void test_redact_corpus__percent_encoded_drops_still_drop(void **state)
+{
+  (void)state;
+  load();
+  report r = {.used = 0};
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < the.n; i++) {
+    const row *w = &the.rows[i];
+    if (!w->drop)
+      continue;
+    char enc[3 * 800 + 1];
+    size_t n = 0;
+    for (size_t k = 0; k < w->len; k++) {
+      unsigned char c = (unsigned char)w->value[k];
+      int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (plain) {
+        enc[n++] = (char)c;
+      } else {
+        enc[n++] = '%';
+        enc[n++] = hex[c >> 4];
+        enc[n++] = hex[c & 15];
+      }
+    }
+    enc[n] = 0;
+    if (ja__utf8_count(enc, n) > JA__MAX_STR_CODEPOINTS)
+      continue; /* too_long: dropped anyway, nothing to learn */
+    const char *kind = NULL;
+    ja__drop d = ja__redact_string(enc, n, &kind);
+    if (d != JA__DROP_PII)
+      miss(&r, w, "encoded form '%.60s' not dropped (%s)", enc, ja__drop_name(d));
+  }
+  unload();
+  check(&r, "percent-encoded corpus");
+}
+
+/* The gates (cheap pre-checks that skip units) are necessary conditions
+ * only: with and without them every verdict and kind is the same, for each
+ * value and for each value with text around it. */
+static void test_redact_corpus__gates_never_change_a_verdict(void **state)
+{
+  (void)state;
+  load();
+  report r = {.used = 0};
+  static const char *const wraps[][2] = {{"", ""}, {"error: ", " (retrying)"}, {"x", "y"}};
+  for (size_t i = 0; i < the.n; i++) {
+    const row *w = &the.rows[i];
+    for (size_t k = 0; k < sizeof wraps / sizeof wraps[0]; k++) {
+      char buf[1024];
+      int n = snprintf(buf, sizeof buf, "%s%s%s", wraps[k][0], w->value, wraps[k][1]);
+      const char *k1 = NULL, *k2 = NULL;
+      ja__drop d1 = ja__redact_string_ex(buf, (size_t)n, 0, &k1);
+      ja__drop d2 = ja__redact_string_ex(buf, (size_t)n, JA__REDACT_NO_GATES, &k2);
+      if (d1 != d2 || (k1 != k2 && (!k1 || !k2 || strcmp(k1, k2) != 0)))
+        miss(&r, w, "gated %s, ungated %s", k1 ? k1 : ja__drop_name(d1),
+             k2 ? k2 : ja__drop_name(d2));
+    }
+  }
+  unload();
+  check(&r, "gates");
+}
+
+/* Issue 4's floor: 300 drop rows over 60 kinds, 150 pass rows, every kind
+ * of the pattern table has cases, no kind in the corpus is unknown to the
+ * table, no value twice. */
+static void test_redact_corpus__size_and_coverage(void **state)
+{
+  (void)state;
+  load();
+  size_t nrules = 0, drops = 0, passes = 0;
+  const ja__redact_rule *rules = ja__redact_rules(&nrules);
+  report r = {.used = 0};
+  for (size_t i = 0; i < the.n; i++) {
+    const row *w = &the.rows[i];
+    drops += w->drop;
+    passes += !w->drop;
+    int known = 0;
+    for (size_t k = 0; w->drop && k < nrules; k++)
+      known |= strcmp(rules[k].kind, w->kind) == 0;
+    if (w->drop && !known)
+      miss(&r, w, "kind not in the pattern table");
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(the.rows[j].value, w->value) == 0)
+        miss(&r, w, "value repeated");
+  }
+  size_t kinds = 0;
+  for (size_t k = 0; k < nrules; k++) {
+    int seen_before = 0, cases = 0;
+    for (size_t j = 0; j < k; j++)
+      seen_before |= strcmp(rules[j].kind, rules[k].kind) == 0;
+    if (seen_before)
+      continue;
+    kinds++;
+    for (size_t i = 0; i < the.n; i++)
+      cases += the.rows[i].drop && strcmp(the.rows[i].kind, rules[k].kind) == 0;
+    if (cases < 3) {
+      row fake = {.drop = 1, .kind = (char *)rules[k].kind, .value = "", .line = 0};
+      miss(&r, &fake, "only %d drop cases (want 3 or more)", cases);
+    }
+  }
+  unload();
+  check(&r, "corpus coverage");
+  assert_true(drops >= 300);
+  assert_true(passes >= 150);
+  assert_true(kinds >= 60);
+}
