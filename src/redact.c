@@ -43,6 +43,11 @@ static size_t nrules;
 static unit *units;
 static size_t nunits;
 static int unavailable;               /* 1 when any unit failed to compile */
+/* The gates' byte tests, transposed so one pass over a value answers them
+ * for all units at once: bit i of needs_units[b] is set when byte b
+ * satisfies unit i's needs, of first_units[b] when a match of unit i can
+ * start with b. Units past the 64th have no bit and are always tried. */
+static uint64_t needs_units[256], first_units[256];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
@@ -193,6 +198,14 @@ compile_all(void)
       return;
     }
     gate_init(u);
+    if (nunits <= 64)
+      for (unsigned c = 0; c < 256; c++) {
+        uint64_t bit = (uint64_t)1 << (nunits - 1);
+        if ((u->needs[c >> 6] >> (c & 63)) & 1)
+          needs_units[c] |= bit;
+        if ((u->first_set[c >> 6] >> (c & 63)) & 1)
+          first_units[c] |= bit;
+      }
     /* No JIT (unsupported CPU, W^X policy) is not a failure: the interpreter
      * gives the same answers, only slower. */
     u->jitted = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0;
@@ -226,26 +239,23 @@ percent_decode(const char *s, size_t len, char *out)
 typedef struct features {
   uint64_t present[4];   /* bit b set: byte b occurs */
   unsigned digits;       /* number of ASCII digits */
+  uint64_t candidates;   /* units (first 64) whose byte tests pass */
 } features;
 
 static void
 features_of(const char *s, size_t len, features *f)
 {
+  uint64_t needs = 0, first = 0;
   memset(f->present, 0, sizeof f->present);
   f->digits = 0;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     f->present[c >> 6] |= (uint64_t)1 << (c & 63);
     f->digits += (unsigned)(c - '0') < 10u;
+    needs |= needs_units[c];
+    first |= first_units[c];
   }
-}
-
-/* Whether @p f holds a byte of the 256-bit set @p set. */
-static int
-has_any(const features *f, const uint64_t set[4])
-{
-  return ((f->present[0] & set[0]) | (f->present[1] & set[1]) | (f->present[2] & set[2]) |
-          (f->present[3] & set[3])) != 0;
+  f->candidates = needs & first;
 }
 
 static int
@@ -267,49 +277,78 @@ has_either_case(const features *f, int c)
   return 0;
 }
 
-/* The gate: 0 when PCRE2's own facts about @p u rule out any match in a
- * value of @p len bytes with these bytes. Each test is a necessary
- * condition (a match has at least minlen characters, hence bytes; holds
- * its first and required code units; starts with a byte of the set; holds
- * what the rows promise in needs and min_digits), so
- * skipping never changes a verdict — tests and the fuzzer check that by
- * comparing with JA__REDACT_NO_GATES. */
+/* The gate: 0 when unit @p i cannot match a value of @p len bytes with
+ * features @p f. Each test is a necessary condition — a match has at least
+ * minlen characters (hence bytes), holds its first and required code
+ * units, starts with a byte of its first set, and holds what the rows
+ * promise in needs and min_digits — so skipping never changes a verdict;
+ * tests and the fuzzer check that by comparing with JA__REDACT_NO_GATES. */
 static int
-gate_open(const unit *u, size_t len, const features *f)
+gate_open(size_t i, size_t len, const features *f)
 {
+  const unit *u = &units[i];
+  if (i < 64 && !((f->candidates >> i) & 1))
+    return 0;
   if (len < u->minlen || f->digits < u->min_digits)
     return 0;
   if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
     return 0;
   if (u->last_cu >= 0 && !has_either_case(f, u->last_cu))
     return 0;
-  return has_any(f, u->needs) && has_any(f, u->first_set);
+  if (i >= 64) { /* no bit in the tables: test the sets here */
+    uint64_t n = 0, s = 0;
+    for (size_t k = 0; k < 4; k++) {
+      n |= f->present[k] & u->needs[k];
+      s |= f->present[k] & u->first_set[k];
+    }
+    return n && s;
+  }
+  return 1;
 }
 
-/* Run the units over @p s[0..len) in order. Returns the kind of the first
- * unit that matches, NULL when none does, or kind_unavailable when PCRE2
- * failed at match time (out of memory, limits): fail closed. */
+/* Run unit @p i over @p s[0..len): 1 with *kind set when it matched, 0
+ * when not, -1 when PCRE2 failed (out of memory, limits). */
+static int
+run_unit(scratch *t, size_t i, const char *s, size_t len, const char **kind)
+{
+  const unit *u = &units[i];
+  size_t row = 0;
+  pcre2_set_callout(t->mc, on_row_matched, &row);
+  int rc = u->jitted ? pcre2_jit_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
+                     : pcre2_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc);
+  if (rc == PCRE2_ERROR_NOMATCH)
+    return 0;
+  if (rc < 0)
+    return -1;
+  *kind = rules[row].kind;
+  return 1;
+}
+
+/* Run the units over @p s[0..len) in table order. Returns the kind of the
+ * first unit that matches, NULL when none does, or kind_unavailable when
+ * PCRE2 failed at match time: fail closed. */
 static const char *
 scan(scratch *t, const char *s, size_t len, unsigned flags)
 {
-  features f;
-  if (!(flags & JA__REDACT_NO_GATES))
+  const char *kind = NULL;
+  int rc = 0;
+  if (flags & JA__REDACT_NO_GATES) {
+    for (size_t i = 0; i < nunits && rc == 0; i++)
+      rc = run_unit(t, i, s, len, &kind);
+  } else {
+    features f;
     features_of(s, len, &f);
-  for (size_t i = 0; i < nunits; i++) {
-    const unit *u = &units[i];
-    if (!(flags & JA__REDACT_NO_GATES) && !gate_open(u, len, &f))
-      continue;
-    size_t row = 0;
-    pcre2_set_callout(t->mc, on_row_matched, &row);
-    int rc = u->jitted ? pcre2_jit_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
-                       : pcre2_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc);
-    if (rc == PCRE2_ERROR_NOMATCH)
-      continue;
-    if (rc < 0)
-      return kind_unavailable;
-    return rules[row].kind;
+    /* Units 0..63: only the candidates' bits, lowest (earliest) first. */
+    for (uint64_t todo = f.candidates; todo && rc == 0; todo &= todo - 1) {
+      size_t i = (size_t)__builtin_ctzll(todo);
+      if (gate_open(i, len, &f))
+        rc = run_unit(t, i, s, len, &kind);
+    }
+    for (size_t i = 64; i < nunits && rc == 0; i++)
+      if (gate_open(i, len, &f))
+        rc = run_unit(t, i, s, len, &kind);
   }
-  return NULL;
+  return rc < 0 ? kind_unavailable : rc ? kind : NULL;
 }
 
 /* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none. */
