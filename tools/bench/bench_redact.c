@@ -222,7 +222,7 @@ main(int argc, char **argv)
   const char *path = JA_BENCH_CORPUS;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-      rounds = atoi(argv[++i]);
+      rounds = (int)strtol(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "--corpus") == 0 && i + 1 < argc)
       path = argv[++i];
     else {
