@@ -219,10 +219,10 @@ bitcoin_ok(const char *m, size_t mlen)
 static const ja__redact_rule rules[] = {
   /* ---- private keys: the header alone is enough, with or without dashes.
    * Must NOT catch "public key", "BEGIN CERTIFICATE". */
-  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, NULL, NULL, 0},
-  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, NULL, NULL, 0},
+  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, "pem", " ", 0},
+  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, "pem", " ", 0},
   /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED] PRIVATE KEY" and PuTTY key files. */
-  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, NULL, " -", 0},
+  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, "pem", " -", 0},
 
   /* ---- URLs whose shape says "secret" (before the generic URL rows). */
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
@@ -340,17 +340,17 @@ static const ja__redact_rule rules[] = {
   {"bearer_auth",
    "(?i)\\bbearer[\\s:=]+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
    "|[A-Za-z0-9._~+/=-]{20,})",
-   NULL, NULL, " \t\n\v\f\r:=", 0},
+   NULL, "auth", " \t\n\v\f\r:=", 0},
   /* "Authorization: Basic …" always; a bare "Basic <b64>" when it decodes
    * to "user:pass". Must NOT catch "basic authentication". */
-  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, NULL, " \t\n\v\f\r:=", 0},
+  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0},
   {"basic_auth", "(?i)\\bbasic[\\s:=]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])",
-   basic_credentials, NULL, " \t\n\v\f\r:=", 0},
+   basic_credentials, "auth", " \t\n\v\f\r:=", 0},
   /* "Authorization: token …", "Token <20+ chars with a digit>". */
   {"token_auth",
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
-   NULL, NULL, " \t\n\v\f\r:=", 1},
+   NULL, "auth", " \t\n\v\f\r:=", 1},
   /* Session cookies: Cookie/Set-Cookie headers, and well-known session
    * cookie names with a value. */
   {"session_cookie",
