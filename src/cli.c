@@ -29,22 +29,25 @@ int
 ja__cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
   cli_args a;
+  const cli_cmd *cmd = NULL;
   int rc = ja__cli_parse(argc, argv, &a, err);
   if (rc != 0)
-    return rc;
+    goto done;
   if (a.command && a.command[0] == '-') { /* --version */
     fprintf(out, "jarvis-analytics %s\n", ja_version());
-    return JA_EXIT_OK;
+    goto done;
   }
-  const cli_cmd *cmd = a.command ? ja__cli_find(a.command) : NULL;
+  cmd = a.command ? ja__cli_find(a.command) : NULL;
   if (a.help) {
     ja__cli_help(cmd, out);
-    return JA_EXIT_OK;
+    goto done;
   }
   rc = cmd->run(&a, out, err);
   if (fflush(out) != 0 && rc == JA_EXIT_OK) {
     ja__cli_errorf(err, cmd->name, "cannot write output");
     rc = JA_EXIT_IOERR;
   }
+done:
+  ja__cli_args_free(&a);
   return rc;
 }

@@ -29,10 +29,15 @@ typedef enum cli_opt_id {
   OPT_LIMIT, OPT_MARKDOWN
 } cli_opt_id;
 
+/* max_pos of a command that takes any number of positional arguments. */
+#define CLI_POS_UNBOUNDED INT_MAX
+
 /* What the parser found on the command line. */
 typedef struct cli_args {
   const char *command;      /* "capture", … or NULL for the top level */
-  const char *pos[4];       /* positional arguments */
+  const char **pos;         /* positional arguments, in order; each points
+                               into argv (the array is malloc'ed, room for
+                               argc entries: ja__cli_args_free) */
   int npos;                 /* how many */
   int help;                 /* --help given */
   const char *props;        /* --props JSON */
@@ -45,15 +50,19 @@ typedef struct cli_cmd {
   const char *name;         /* "capture" */
   const char *synopsis;     /* "EVENT [--props JSON] [--strict] [--verbose]" */
   const char *summary;      /* one line for --help */
-  int min_pos, max_pos;     /* positional arguments allowed */
+  int min_pos, max_pos;     /* positional arguments allowed (max_pos may be
+                               CLI_POS_UNBOUNDED) */
   int (*run)(const cli_args *a, FILE *out, FILE *err); /* returns the exit code */
 } cli_cmd;
 
 extern const cli_cmd ja__cli_commands[];
 
-/* Parse argv into @p a. Returns 0, or JA_EXIT_USAGE after printing one
- * line naming the problem to @p err. */
+/* Parse argv into @p a. Returns 0, or JA_EXIT_USAGE (JA_EXIT_OSERR when
+ * out of memory) after printing one line naming the problem to @p err.
+ * Whatever it returns, release @p a with ja__cli_args_free(). */
 int ja__cli_parse(int argc, char **argv, cli_args *a, FILE *err);
+/* Free what ja__cli_parse() allocated in @p a (not argv's strings). */
+void ja__cli_args_free(cli_args *a);
 /* Print --help for @p cmd (NULL: the overview of every command). */
 void ja__cli_help(const cli_cmd *cmd, FILE *out);
 const cli_cmd *ja__cli_find(const char *name);
@@ -76,5 +85,6 @@ int ja__cli_show(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_purge(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_catalog(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_redact(const cli_args *a, FILE *out, FILE *err);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * cli_commands.c — one function per `jarvis-analytics` command, each a thin
  * layer over the public API (plus report.c for listings): open the store,
- * call, print the result as text or --json, return the exit code.
+ * call, print the result as text or --json, return the exit code. `redact`
+ * is the exception: it calls the redaction filter and never opens a store.
  */
 #include "cli.h"
 
@@ -271,4 +272,82 @@ ja__cli_catalog(const cli_args *a, FILE *out, FILE *err)
     fputc('\n', out);
   free(text);
   return JA_EXIT_OK;
+}
+
+/* One VALUE's verdict as a JSON object: {"value", "verdict", "reason",
+ * "kind"}. NULL when out of memory. */
+static cJSON *
+redact_json(const char *value, ja__drop d, const char *kind)
+{
+  cJSON *o = cJSON_CreateObject();
+  if (!o)
+    return NULL;
+  int ok = cJSON_AddStringToObject(o, "value", value) != NULL &&
+           cJSON_AddStringToObject(o, "verdict", d == JA__DROP_NONE ? "pass" : "drop") != NULL &&
+           (d == JA__DROP_NONE ? cJSON_AddNullToObject(o, "reason")
+                               : cJSON_AddStringToObject(o, "reason", ja__drop_name(d))) != NULL &&
+           (kind ? cJSON_AddStringToObject(o, "kind", kind) : cJSON_AddNullToObject(o, "kind")) !=
+               NULL;
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+/*
+ * `redact VALUE...`: each value through ja__redact_string, exactly as capture
+ * filters every string property value, one verdict per value in order. A
+ * pure function of argv: no config, no store, no file, whether analytics is
+ * on or off. Text output never echoes a value (it may be PII); --json does,
+ * since the caller passed it in.
+ */
+int
+ja__cli_redact(const cli_args *a, FILE *out, FILE *err)
+{
+  /* capture only ever sees UTF-8 (malformed JSON text is refused before
+   * redaction), so any other bytes have no verdict to check. All values are
+   * checked before anything is printed. */
+  for (int i = 0; i < a->npos; i++)
+    if (!ja__utf8_valid(a->pos[i], strlen(a->pos[i]))) {
+      ja__cli_errorf(err, a->command,
+                     "VALUE %d is not valid UTF-8 (capture only ever receives UTF-8 strings)",
+                     i + 1);
+      return JA_EXIT_USAGE;
+    }
+  cJSON *doc = a->json ? cJSON_CreateArray() : NULL;
+  if (a->json && !doc)
+    goto oom;
+  for (int i = 0; i < a->npos; i++) {
+    const char *kind = NULL;
+    ja__drop d = ja__redact_string(a->pos[i], strlen(a->pos[i]), &kind);
+    if (d != JA__DROP_PII)
+      kind = NULL; /* a kind names a PII pattern, nothing else */
+    if (doc) {
+      cJSON *o = redact_json(a->pos[i], d, kind);
+      if (!o || !cJSON_AddItemToArray(doc, o)) {
+        cJSON_Delete(o);
+        goto oom;
+      }
+    } else if (d == JA__DROP_NONE) {
+      fputs("pass\n", out);
+    } else {
+      /* "drop email"; a PII verdict without a kind reads "drop pii". */
+      fprintf(out, "drop %s\n", kind ? kind : ja__drop_name(d));
+    }
+  }
+  if (doc) {
+    char *text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (!text)
+      goto oom;
+    fprintf(out, "%s\n", text);
+    cJSON_free(text);
+  }
+  return JA_EXIT_OK;
+
+oom:
+  cJSON_Delete(doc);
+  ja__cli_errorf(err, a->command, "out of memory");
+  return JA_EXIT_OSERR;
 }

@@ -23,6 +23,9 @@ const cli_cmd ja__cli_commands[] = {
      "delete queued events (default), the sent log, or everything incl. drop counters", 0, 0,
      ja__cli_purge},
     {"catalog", "[--json | --markdown]", "print the event catalog", 0, 0, ja__cli_catalog},
+    {"redact", "[--json] VALUE...",
+     "run each VALUE through capture's string redaction: pass, or drop and why", 1,
+     CLI_POS_UNBOUNDED, ja__cli_redact},
     {NULL, NULL, NULL, 0, 0, NULL},
 };
 
@@ -38,7 +41,7 @@ typedef struct cli_opt {
 static const cli_opt options[] = {
     {OPT_ALL, "all", NULL, "purge", "purge queued events, the sent log and the drop counters"},
     {OPT_HELP, "help", NULL, "*", "show help for the command and exit"},
-    {OPT_JSON, "json", NULL, "status show catalog", "machine-readable JSON output"},
+    {OPT_JSON, "json", NULL, "status show catalog redact", "machine-readable JSON output"},
     {OPT_LIMIT, "limit", "N", "show", "at most N events (default 20)"},
     {OPT_MARKDOWN, "markdown", NULL, "catalog", "the catalog as markdown tables (default)"},
     {OPT_PENDING, "pending", NULL, "show purge", "queued events not yet sent"},
@@ -55,7 +58,8 @@ static const struct {
   const char *meaning;
 } exit_codes[] = {
     {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to do"},
-    {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument"},
+    {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument, "
+                    "a redact VALUE that is not valid UTF-8"},
     {JA_EXIT_DATAERR, "malformed properties or event name; with --strict, anything dropped by policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
@@ -153,6 +157,12 @@ ja__cli_parse(int argc, char **argv, cli_args *a, FILE *err)
 {
   memset(a, 0, sizeof *a);
   a->limit = 20;
+  /* Room for every argument: there can never be more positionals. */
+  a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
+  if (!a->pos) {
+    ja__cli_errorf(err, NULL, "out of memory parsing the command line");
+    return JA_EXIT_OSERR;
+  }
   int i = 1;
   /* Top level: only --help / --version before the command. */
   if (i < argc && argv[i][0] == '-') {
@@ -178,7 +188,7 @@ ja__cli_parse(int argc, char **argv, cli_args *a, FILE *err)
   for (i++; i < argc; i++) {
     const char *arg = argv[i];
     if (only_positional || arg[0] != '-' || arg[1] == '\0') {
-      if (a->npos >= cmd->max_pos || a->npos >= 4)
+      if (a->npos >= cmd->max_pos)
         return usage_error(err, cmd->name, "unexpected argument", arg);
       a->pos[a->npos++] = arg;
       continue;
@@ -233,6 +243,14 @@ ja__cli_parse(int argc, char **argv, cli_args *a, FILE *err)
   if (a->json && a->markdown)
     return usage_error(err, cmd->name, "choose one of --json, --markdown; got", "both");
   return 0;
+}
+
+void
+ja__cli_args_free(cli_args *a)
+{
+  free(a->pos);
+  a->pos = NULL;
+  a->npos = 0;
 }
 
 void

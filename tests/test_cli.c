@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -81,6 +82,12 @@ static void test_cli__usage_errors_exit_64_with_one_line(void **state)
   expect_usage(run("purge", "--all", "--sent", NULL), "choose one");
   expect_usage(run("catalog", "--json", "--markdown", NULL), "choose one");
   expect_usage(run("reset-id", "-x", NULL), "unknown option '-x'");
+  expect_usage(run("redact", NULL), "missing argument");
+  expect_usage(run("redact", "--json", NULL), "missing argument");
+  expect_usage(run("redact", "x", "--bogus", NULL), "unknown option '--bogus'");
+  expect_usage(run("redact", "x", "--props", "{}", NULL), "unknown option '--props'");
+  expect_usage(run("redact", "ok", "\xff", NULL), "VALUE 2 is not valid UTF-8");
+  expect_usage(run("redact", "\xc0\xaf", NULL), "VALUE 1 is not valid UTF-8");
   /* Usage errors never touch the store. */
   assert_null(jt_read_file(jt_db_path(), NULL));
 }
@@ -223,4 +230,71 @@ static void test_cli__show_keeps_numbers_exact(void **state)
   r = run("show", NULL);
   assert_non_null(strstr(r.out, "9007199254740991"));
   done(&r);
+}
+
+/* A command may take any number of positional arguments (redact): all are
+ * kept, in order, however many and wherever the options sit among them. */
+static void test_cli__unbounded_positionals(void **state)
+{
+  (void)state;
+  enum { NVALUES = 300 };
+  static char values[NVALUES][16];
+  char *argv[NVALUES + 4];
+  int argc = 0;
+  argv[argc++] = "jarvis-analytics";
+  argv[argc++] = "redact";
+  for (int i = 0; i < NVALUES; i++) {
+    if (i == NVALUES / 2)
+      argv[argc++] = "--json";
+    snprintf(values[i], sizeof values[i], "v%d", i);
+    argv[argc++] = values[i];
+  }
+  argv[argc] = NULL;
+  cli_args a;
+  assert_int_equal(ja__cli_parse(argc, argv, &a, stderr), 0);
+  assert_string_equal(a.command, "redact");
+  assert_int_equal(a.json, 1);
+  assert_int_equal(a.npos, NVALUES);
+  for (int i = 0; i < NVALUES; i++)
+    assert_ptr_equal(a.pos[i], values[i]);
+  ja__cli_args_free(&a);
+  assert_null(a.pos);
+
+  /* Bounded commands keep their limit. */
+  char *two[] = {"jarvis-analytics", "capture", "app_opened", "b", NULL};
+  run_result r = {0, NULL, NULL};
+  size_t elen = 0;
+  FILE *err = open_memstream(&r.err, &elen);
+  assert_int_equal(ja__cli_parse(4, two, &a, err), JA_EXIT_USAGE);
+  ja__cli_args_free(&a);
+  fclose(err);
+  assert_non_null(strstr(r.err, "unexpected argument 'b'"));
+  done(&r);
+}
+
+/* redact: one verdict per value, in order, values never echoed in text;
+ * the store is never opened, so nothing is created. */
+static void test_cli__redact_verdicts(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  run_result r = run("redact", "user@example.com", "0.4.2", "", "10.0.0.5", "--", "--json", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "drop email\npass\ndrop empty\ndrop ipv4\npass\n");
+  assert_string_equal(r.err, "");
+  done(&r);
+  r = run("redact", "--json", "x86_64", "/home/bob/x", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "\"value\":\t\"/home/bob/x\""));
+  assert_non_null(strstr(r.out, "\"kind\":\t\"home_path\""));
+  assert_non_null(strstr(r.out, "\"verdict\":\t\"pass\""));
+  done(&r);
+  assert_int_equal(access(jt_home(), F_OK), -1);
+  setenv("DO_NOT_TRACK", "1", 1);
+  r = run("redact", "user@example.com", "qwen3.5:2b", NULL);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "drop email\npass\n");
+  done(&r);
+  unsetenv("DO_NOT_TRACK");
+  assert_int_equal(access(jt_home(), F_OK), -1);
 }

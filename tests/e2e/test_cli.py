@@ -10,7 +10,7 @@ import unittest
 
 from jatest import JATestCase, DROP_REASONS, EXIT_USAGE, ISO_MS_RE, sqlite_json
 
-COMMANDS = ("capture", "status", "show", "reset-id", "purge", "catalog")
+COMMANDS = ("capture", "status", "show", "reset-id", "purge", "catalog", "redact")
 
 ENUMS = {
     "OS": "darwin linux wsl windows unknown",

@@ -1,8 +1,9 @@
 /*
  * fuzz_cli.c — fuzzes ja__cli_parse (cli_options.c): the input, split at NUL
- * bytes, is argv[1..] after "jarvis-analytics". Checks: returns 0 or 64; 64
- * prints exactly one line, 0 prints nothing; on 0 the command, positional
- * arguments, --limit and the mutually exclusive flags are consistent.
+ * bytes, is argv[1..] after "jarvis-analytics". Checks: returns 0 or 64 (71
+ * when out of memory); an error prints exactly one line, 0 prints nothing; on
+ * 0 the command, positional arguments, --limit and the mutually exclusive
+ * flags are consistent.
  */
 #include "cli.h"
 
@@ -60,15 +61,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   long n = ftell(errf);
   CHECK(n >= 0 && (size_t)n < sizeof errbuf);
 
-  CHECK(rc == 0 || rc == JA_EXIT_USAGE);
-  if (rc == JA_EXIT_USAGE) {
+  CHECK(rc == 0 || rc == JA_EXIT_USAGE || rc == JA_EXIT_OSERR);
+  if (rc != 0) {
     CHECK(n > 0 && errbuf[n - 1] == '\n');
     CHECK(memchr(errbuf, '\n', (size_t)n) == errbuf + n - 1);
     CHECK(memchr(errbuf, '\r', (size_t)n) == NULL);
     CHECK(strncmp(errbuf, "jarvis-analytics: ", 18) == 0);
   } else {
     CHECK(n == 0);
-    CHECK(a.npos >= 0 && a.npos <= 4);
+    CHECK(a.npos >= 0 && a.npos <= argc - 2);
     CHECK(a.limit >= 1 && a.limit <= 1000000);
     for (int i = 0; i < a.npos; i++) {
       int found = 0;
@@ -89,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       CHECK(a.help && a.npos == 0);
     }
   }
+  ja__cli_args_free(&a);
   free(buf);
   return 0;
 }
