@@ -2,7 +2,8 @@
  * fuzz_redact.c — fuzzes ja__redact_string (redact.c) with the input as one
  * string value; invalid UTF-8 is skipped, as callers never pass it. Checks:
  * the verdict is one of keep/empty/too_long/pii and deterministic; EMPTY iff
- * len 0; TOO_LONG iff more than 200 code points; a kind iff PII.
+ * len 0; TOO_LONG iff more than 200 code points; a kind iff PII; the
+ * engine's gates never change a verdict (same answer with JA__REDACT_NO_GATES).
  */
 #include "ja_internal.h"
 
@@ -51,5 +52,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   CHECK(ja__redact_string(s, size, &kind2) == d);
   CHECK(kind2 == kind || (kind && kind2 && strcmp(kind, kind2) == 0));
   CHECK(ja__redact_string(s, size, NULL) == d);
+
+  /* The gates only skip units that cannot match: running every unit gives
+   * the same verdict and kind. */
+  const char *kind3 = "unset";
+  CHECK(ja__redact_string_ex(s, size, JA__REDACT_NO_GATES, &kind3) == d);
+  CHECK(kind3 == kind || (kind && kind3 && strcmp(kind, kind3) == 0));
   return 0;
 }
