@@ -486,3 +486,24 @@ static void test_redact__threads(void **state)
   if (wrong)
     fail_msg("%u of %u concurrent calls gave an inconsistent verdict", wrong, THREADS * CALLS);
 }
+
+/* Every kind of the pattern table is documented in the README's redaction
+ * section, so a new row cannot be added silently. */
+static void test_redact__every_kind_in_the_readme(void **state)
+{
+  (void)state;
+  char *readme = jt_read_file(JA_TEST_SRC_DIR "/README.md", NULL);
+  assert_non_null(readme);
+  size_t n = 0;
+  const ja__redact_rule *rules = ja__redact_rules(&n);
+  report r = {.used = 0};
+  for (size_t i = 0; i < n; i++) {
+    char quoted[80];
+    snprintf(quoted, sizeof quoted, "`%s`", rules[i].kind);
+    if (!strstr(readme, quoted))
+      report_add(&r, rules[i].kind, strlen(rules[i].kind), JA__DROP_PII, rules[i].kind,
+                 "listed in README.md");
+  }
+  free(readme);
+  report_check(&r, "README kinds", n);
+}
