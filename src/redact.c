@@ -48,6 +48,13 @@ static int unavailable;               /* 1 when any unit failed to compile */
  * satisfies unit i's needs, of first_units[b] when a match of unit i can
  * start with b. Units past the 64th have no bit and are always tried. */
 static uint64_t needs_units[256], first_units[256];
+/* Likewise bit i of len_units[n] is set when unit i's minlen is at most n,
+ * of digits_units[d] when its min_digits is at most d; values longer than
+ * LEN_CAP (with more than DIGITS_CAP digits) use the last entry, which has
+ * every unit. */
+#define LEN_CAP 64
+#define DIGITS_CAP 24
+static uint64_t len_units[LEN_CAP + 1], digits_units[DIGITS_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
@@ -205,6 +212,11 @@ compile_all(void)
           needs_units[c] |= bit;
         if ((u->first_set[c >> 6] >> (c & 63)) & 1)
           first_units[c] |= bit;
+        /* The last entry stands for "that many or more": every unit. */
+        if (c == LEN_CAP || (c < LEN_CAP && u->minlen <= c))
+          len_units[c] |= bit;
+        if (c == DIGITS_CAP || (c < DIGITS_CAP && u->min_digits <= c))
+          digits_units[c] |= bit;
       }
     /* No JIT (unsupported CPU, W^X policy) is not a failure: the interpreter
      * gives the same answers, only slower. */
@@ -255,7 +267,8 @@ features_of(const char *s, size_t len, features *f)
     needs |= needs_units[c];
     first |= first_units[c];
   }
-  f->candidates = needs & first;
+  f->candidates = needs & first & len_units[len < LEN_CAP ? len : LEN_CAP] &
+                  digits_units[f->digits < DIGITS_CAP ? f->digits : DIGITS_CAP];
 }
 
 static int
