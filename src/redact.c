@@ -228,8 +228,8 @@ compile_all(void)
 /* Decode every %XX in @p s[0..len) into @p out (at least @p len bytes) and
  * return the new length, or 0 when there was nothing to decode. The result
  * may be invalid UTF-8 ("%FF"); PCRE2_MATCH_INVALID_UTF copes with that. */
-static size_t
-percent_decode(const char *s, size_t len, char *out)
+size_t
+ja__percent_decode(const char *s, size_t len, char *out)
 {
   size_t o = 0;
   int changed = 0;
@@ -384,7 +384,7 @@ classify(const char *s, size_t len, unsigned flags)
   const char *cur = s;
   size_t curlen = len;
   for (int round = 0; !found && round < 2 && memchr(cur, '%', curlen); round++) {
-    size_t n = percent_decode(cur, curlen, decoded[round]);
+    size_t n = ja__percent_decode(cur, curlen, decoded[round]);
     if (n == 0)
       break;
     found = scan(t, decoded[round], n, flags);

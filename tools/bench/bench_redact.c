@@ -146,24 +146,6 @@ naive_scan(const char *s, size_t len)
   return hit;
 }
 
-/* %XX decoded once; returns the new length. */
-static size_t
-naive_decode(const char *s, size_t len, char *out)
-{
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    int hi, lo;
-    if (s[i] == '%' && i + 2 < len && (hi = ja__hex_value((unsigned char)s[i + 1])) >= 0 &&
-        (lo = ja__hex_value((unsigned char)s[i + 2])) >= 0) {
-      out[o++] = (char)(hi * 16 + lo);
-      i += 2;
-    } else {
-      out[o++] = s[i];
-    }
-  }
-  return o;
-}
-
 /* The same job as the engine: the value, then its decoded forms. */
 static int
 naive_redact(const char *s, size_t len)
@@ -173,10 +155,13 @@ naive_redact(const char *s, size_t len)
     return 1;
   if (len > sizeof once || !memchr(s, '%', len))
     return 0;
-  size_t n1 = naive_decode(s, len, once);
+  size_t n1 = ja__percent_decode(s, len, once);
+  if (n1 == 0)
+    return 0;
   if (naive_scan(once, n1))
     return 1;
-  return naive_scan(twice, naive_decode(once, n1, twice));
+  size_t n2 = ja__percent_decode(once, n1, twice);
+  return n2 != 0 && naive_scan(twice, n2);
 }
 
 /* ------------------------------------------------------------- workloads */
