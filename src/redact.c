@@ -66,7 +66,6 @@ typedef struct scratch {
   pcre2_jit_stack *stack;
 } scratch;
 static pthread_key_t scratch_key;
-static int scratch_key_ok;
 
 static void
 scratch_free(void *p)
@@ -178,7 +177,6 @@ compile_all(void)
     unavailable = 1;
     return;
   }
-  scratch_key_ok = 1;
   for (size_t i = 0; i < nrules;) {
     size_t n = 1;
     while (rules[i].unit && i + n < nrules && rules[i + n].unit &&
