@@ -166,6 +166,26 @@ unit_regex(size_t first, size_t n)
   return b.ptr;
 }
 
+/* Give unit @p u, at index @p i (< 64), its bit in the transposed tables. */
+static void
+masks_add(const unit *u, size_t i)
+{
+  uint64_t bit = (uint64_t)1 << i;
+  for (unsigned c = 0; c < 256; c++) {
+    if ((u->needs[c >> 6] >> (c & 63)) & 1)
+      needs_units[c] |= bit;
+    if ((u->first_set[c >> 6] >> (c & 63)) & 1)
+      first_units[c] |= bit;
+  }
+  /* The last entry stands for "that many or more": every unit. */
+  for (unsigned n = 0; n <= LEN_CAP; n++)
+    if (n == LEN_CAP || u->minlen <= n)
+      len_units[n] |= bit;
+  for (unsigned d = 0; d <= DIGITS_CAP; d++)
+    if (d == DIGITS_CAP || u->min_digits <= d)
+      digits_units[d] |= bit;
+}
+
 static void
 compile_all(void)
 {
@@ -204,18 +224,7 @@ compile_all(void)
     }
     gate_init(u);
     if (nunits <= 64)
-      for (unsigned c = 0; c < 256; c++) {
-        uint64_t bit = (uint64_t)1 << (nunits - 1);
-        if ((u->needs[c >> 6] >> (c & 63)) & 1)
-          needs_units[c] |= bit;
-        if ((u->first_set[c >> 6] >> (c & 63)) & 1)
-          first_units[c] |= bit;
-        /* The last entry stands for "that many or more": every unit. */
-        if (c == LEN_CAP || (c < LEN_CAP && u->minlen <= c))
-          len_units[c] |= bit;
-        if (c == DIGITS_CAP || (c < DIGITS_CAP && u->min_digits <= c))
-          digits_units[c] |= bit;
-      }
+      masks_add(u, nunits - 1);
     /* No JIT (unsupported CPU, W^X policy) is not a failure: the interpreter
      * gives the same answers, only slower. */
     u->jitted = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0;
