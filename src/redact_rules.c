@@ -187,12 +187,6 @@ basic_credentials(const char *m, size_t mlen)
   return 0;
 }
 
-static int
-iban_ok(const char *m, size_t mlen)
-{
-  return ja__iban_ok(m, mlen);
-}
-
 /* Legacy (1…/3…) addresses carry a Base58Check checksum, bc1… ones a
  * bech32 checksum: random look-alikes fail either. */
 static int
@@ -457,7 +451,7 @@ static const ja__redact_rule rules[] = {
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
    bitcoin_ok, NULL, NULL, 0},
   /* IBAN: country, check digits, 11–30 more, spaces allowed, mod 97. */
-  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, iban_ok, NULL, NULL, 2},
+  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, ja__iban_ok, NULL, NULL, 2},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
   {"imei",
    "(?i)\\bIMEI(?:SV)?\\b[\\s:#=]*\\d[\\d -]{12,18}\\d"
