@@ -198,6 +198,7 @@ stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_QUEUE_COUNT] = &ja__sql_queue_count,
       [JA__Q_PRUNE_OLDEST] = &ja__sql_prune_oldest,
   };
+  *out = NULL; /* set on entry: callers may read it on any path */
   if (!d->q[which]) {
     int rc = sqlite3_prepare_v3(d->db, *text[which], -1, SQLITE_PREPARE_PERSISTENT, &d->q[which],
                                 NULL);

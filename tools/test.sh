@@ -21,7 +21,7 @@ build=build-test
 [ "$sanitize" = ON ] && build=build-asan
 
 tools/lint.sh
-cmake -S . -B "$build" -DJA_SANITIZE="$sanitize" >/dev/null
+cmake -S . -B "$build" -DJA_SANITIZE="$sanitize" -DJA_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
