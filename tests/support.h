@@ -5,7 +5,7 @@
 #ifndef JA_TEST_SUPPORT_H
 #define JA_TEST_SUPPORT_H
 
-#include "ja_internal.h"
+#include "boot.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

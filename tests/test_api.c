@@ -3,6 +3,8 @@
  * concurrency across processes and threads, caps, busy handling, options.
  */
 #include "support.h"
+#include "api/api.h"
+#include "util/clock.h"
 
 #include <pthread.h>
 #include <sqlite3.h>

@@ -3,6 +3,8 @@
  * validators, enum values) and its two renderings.
  */
 #include "support.h"
+#include "filter/catalog.h"
+#include "filter/event.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>

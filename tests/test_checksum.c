@@ -5,6 +5,7 @@
  * look-alikes the corpus says must pass.
  */
 #include "support.h"
+#include "filter/checksum.h"
 
 #include <string.h>
 

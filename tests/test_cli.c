@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "boot.h"
+#include "cli/cli.h"
 
 typedef struct {
   int rc;
@@ -97,10 +98,10 @@ static void test_cli__help_for_every_command(void **state)
   (void)state;
   run_result r = run("--help", NULL);
   assert_int_equal(r.rc, 0);
-  for (const cli_cmd *c = ja__cli_commands; c->name; c++)
+  for (const cli_cmd *c = ja__cli_jarvis_analytics.commands; c->name; c++)
     assert_non_null(strstr(r.out, c->name));
   done(&r);
-  for (const cli_cmd *c = ja__cli_commands; c->name; c++) {
+  for (const cli_cmd *c = ja__cli_jarvis_analytics.commands; c->name; c++) {
     r = run(c->name, "--help", NULL);
     assert_int_equal(r.rc, 0);
     char want[64];
@@ -251,9 +252,9 @@ static void test_cli__unbounded_positionals(void **state)
   }
   argv[argc] = NULL;
   cli_args a;
-  assert_int_equal(ja__cli_parse(argc, argv, &a, stderr), 0);
+  assert_int_equal(ja__cli_parse(&ja__cli_jarvis_analytics, argc, argv, &a, stderr), 0);
   assert_string_equal(a.command, "redact");
-  assert_int_equal(a.json, 1);
+  assert_int_equal(a.on[OPT_JSON], 1);
   assert_int_equal(a.npos, NVALUES);
   for (int i = 0; i < NVALUES; i++)
     assert_ptr_equal(a.pos[i], values[i]);
@@ -265,7 +266,7 @@ static void test_cli__unbounded_positionals(void **state)
   run_result r = {0, NULL, NULL};
   size_t elen = 0;
   FILE *err = open_memstream(&r.err, &elen);
-  assert_int_equal(ja__cli_parse(4, two, &a, err), JA_EXIT_USAGE);
+  assert_int_equal(ja__cli_parse(&ja__cli_jarvis_analytics, 4, two, &a, err), JA_EXIT_USAGE);
   ja__cli_args_free(&a);
   fclose(err);
   assert_non_null(strstr(r.err, "unexpected argument 'b'"));

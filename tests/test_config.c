@@ -3,6 +3,9 @@
  * environment and config.toml decide on/off (config.c).
  */
 #include "support.h"
+#include "api/api.h"
+#include "home/config.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,6 +5,10 @@
  * the malformed-input checks that come before any policy.
  */
 #include "support.h"
+#include "filter/drop.h"
+#include "filter/event.h"
+#include "filter/redact.h"
+#include "store/store.h"
 
 #include <locale.h>
 #include <stdlib.h>

@@ -3,6 +3,9 @@
  * replace malformed, refuse symlinks, reset, and failures while writing.
  */
 #include "support.h"
+#include "home/identity.h"
+#include "util/fs.h"
+#include "util/uuid.h"
 
 #include <errno.h>
 #include <stdlib.h>

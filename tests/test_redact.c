@@ -4,6 +4,10 @@
  * percent-encoding, fail-over inside a string and thread safety.
  */
 #include "support.h"
+#include "filter/drop.h"
+#include "filter/event.h"
+#include "filter/redact.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -9,6 +9,11 @@
  * the value taken literally to the end of the line.
  */
 #include "support.h"
+#include "filter/drop.h"
+#include "filter/event.h"
+#include "filter/redact.h"
+#include "store/store.h"
+#include "util/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>

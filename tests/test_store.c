@@ -4,6 +4,13 @@
  * delete-by-uuid, pruning, and I/O failures while creating files.
  */
 #include "support.h"
+#include "api/api.h"
+#include "filter/drop.h"
+#include "filter/event.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/fs.h"
+#include "util/uuid.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -34,7 +41,7 @@ insert_n(ja__db *d, int n)
     ja__uuid_v7(now, uuid);
     ja__row r = {uuid, "00000000-0000-4000-8000-000000000000", "feature_used",
                  "{\"feature_name\":\"chat\"}", now};
-    assert_int_equal(ja__store_insert(d, &r, NULL), JA_OK);
+    assert_int_equal(ja__store_insert(d, &r, NULL, now), JA_OK);
   }
 }
 
@@ -164,7 +171,7 @@ static void test_store__claim_then_delete_exactly_by_uuid(void **state)
   const char *mine[] = {a1, b1, "01900000-0000-7000-8000-000000000000"};
   int64_t del = 0;
   /* upA may delete only its own: b1 is upB's, the third does not exist. */
-  assert_int_equal(ja__store_delete_uuids(&d, "upA", mine, 3, &del), JA_OK);
+  assert_int_equal(ja__store_delete_uuids(&d, "upA", mine, 3, ja__now_ms(), &del), JA_OK);
   assert_int_equal(del, 1);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 4);
@@ -206,8 +213,8 @@ static void test_store__drop_counters_accumulate(void **state)
   unsigned drops[JA__DROP_COUNT] = {0};
   drops[JA__DROP_PII] = 2;
   drops[JA__DROP_TOO_LONG] = 1;
-  assert_int_equal(ja__store_insert(&d, NULL, drops), JA_OK);
-  assert_int_equal(ja__store_insert(&d, NULL, drops), JA_OK);
+  assert_int_equal(ja__store_insert(&d, NULL, drops, ja__now_ms()), JA_OK);
+  assert_int_equal(ja__store_insert(&d, NULL, drops, ja__now_ms()), JA_OK);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='pii'"), 4);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='too_long'"), 2);
@@ -224,8 +231,8 @@ static void test_store__duplicate_uuid_rolls_back_whole_transaction(void **state
   unsigned drops[JA__DROP_COUNT] = {0};
   drops[JA__DROP_PII] = 1;
   ja__row r = {"01900000-0000-7000-8000-000000000001", "x", "feature_used", "{}", ja__now_ms()};
-  assert_int_equal(ja__store_insert(&d, &r, drops), JA_OK);
-  assert_int_not_equal(ja__store_insert(&d, &r, drops), JA_OK);
+  assert_int_equal(ja__store_insert(&d, &r, drops, r.ts_ms), JA_OK);
+  assert_int_not_equal(ja__store_insert(&d, &r, drops, r.ts_ms), JA_OK);
   ja__store_close(&d);
   /* Neither the second row nor its drop counts were kept. */
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 1);
@@ -264,7 +271,7 @@ static void test_store__purge_sent_only(void **state)
   assert_int_equal(sqlite3_exec(d.db, "insert into sent_log values ('u','e','{}','t',1)", NULL,
                                 NULL, NULL), SQLITE_OK);
   int64_t n = 0;
-  assert_int_equal(ja__store_purge(&d, JA_PURGE_SENT, &n), JA_OK);
+  assert_int_equal(ja__store_purge(&d, JA_PURGE_SENT, ja__now_ms(), &n), JA_OK);
   assert_int_equal(n, 1);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 2);

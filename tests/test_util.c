@@ -3,6 +3,11 @@
  * v7/v4 layout, hash_id vectors, ISO-8601 rendering, buffers.
  */
 #include "support.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/fs.h"
+#include "util/utf8.h"
+#include "util/uuid.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,8 @@
  * 0 the command, positional arguments, --limit and the mutually exclusive
  * flags are consistent.
  */
-#include "cli.h"
+#include "boot.h"
+#include "cli/cli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   rewind(errf);
   cli_args a;
-  int rc = ja__cli_parse(argc, argv, &a, errf);
+  int rc = ja__cli_parse(&ja__cli_jarvis_analytics, argc, argv, &a, errf);
   fflush(errf);
   long n = ftell(errf);
   CHECK(n >= 0 && (size_t)n < sizeof errbuf);
@@ -70,24 +71,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   } else {
     CHECK(n == 0);
     CHECK(a.npos >= 0 && a.npos <= argc - 2);
-    CHECK(a.limit >= 1 && a.limit <= 1000000);
+    CHECK(a.num[OPT_LIMIT] >= 1 && a.num[OPT_LIMIT] <= 1000000);
     for (int i = 0; i < a.npos; i++) {
       int found = 0;
       for (int k = 1; k < argc; k++)
         found |= a.pos[i] == argv[k];
       CHECK(found);
     }
-    if (a.command && strcmp(a.command, "--version") != 0) {
-      const cli_cmd *c = ja__cli_find(a.command);
+    if (a.command) {
+      const cli_cmd *c = ja__cli_find(&ja__cli_jarvis_analytics, a.command);
       CHECK(c != NULL && c->name == a.command);
       CHECK(a.npos <= c->max_pos);
       if (!a.help) {
         CHECK(a.npos >= c->min_pos);
-        CHECK(a.pending + a.sent + a.all <= 1);
-        CHECK(!(a.json && a.markdown));
+        CHECK(a.on[OPT_PENDING] + a.on[OPT_SENT] + a.on[OPT_ALL] <= 1);
+        CHECK(!(a.on[OPT_JSON] && a.on[OPT_MARKDOWN]));
       }
     } else if (!a.command) {
-      CHECK(a.help && a.npos == 0);
+      CHECK((a.help || a.version) && a.npos == 0);
     }
   }
   ja__cli_args_free(&a);

@@ -4,7 +4,13 @@
  * add up; every kept property is in the event's catalog entry, passes
  * redaction and its validator, and equals the input value.
  */
-#include "ja_internal.h"
+#include "boot.h"
+#include "filter/catalog.h"
+#include "filter/drop.h"
+#include "filter/event.h"
+#include "filter/redact.h"
+#include "store/store.h"
+#include "util/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -5,7 +5,12 @@
  * len 0; TOO_LONG iff more than 200 code points; a kind iff PII; the
  * engine's gates never change a verdict (same answer with JA__REDACT_NO_GATES).
  */
-#include "ja_internal.h"
+#include "boot.h"
+#include "filter/drop.h"
+#include "filter/event.h"
+#include "filter/redact.h"
+#include "store/store.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

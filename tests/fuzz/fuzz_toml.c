@@ -4,7 +4,9 @@
  * that never echoes an API-key-looking `key = "..."` value; on 0 string
  * fields are NUL-terminated within their buffers and values are in range.
  */
-#include "ja_internal.h"
+#include "boot.h"
+#include "home/config.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

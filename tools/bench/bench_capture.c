@@ -8,7 +8,9 @@
  *
  *   bench_capture [--ops N] [--dir DIR]     (default 2000 ops, a temp dir)
  */
-#include "ja_internal.h"
+#include "boot.h"
+#include "util/clock.h"
+#include "util/uuid.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

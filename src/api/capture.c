@@ -1,0 +1,123 @@
+/*
+ * api/capture.c — ja_capture: filter the event without the handle's lock,
+ * then write it (or count its drop) under the lock within the deadline.
+ */
+#include "boot.h"
+
+#include <string.h>
+
+#include "api/api.h"
+#include "filter/event.h"
+#include "home/identity.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+/* The one OPENJARVIS_LOG_LEVEL=DEBUG line for an event: its name and the
+ * redacted properties, plus how many were dropped and why. Never a dropped
+ * value, and never the name of an unknown event (it may be PII itself). */
+static void
+debug_event(const ja_store *s, const ja__event *ev)
+{
+  if (!s->cfg.debug)
+    return;
+  char why[256] = "";
+  size_t n = 0;
+  for (int r = 1; r < JA__DROP_COUNT && n < sizeof why; r++)
+    if (ev->drops[r] && r != JA__DROP_UNKNOWN_EVENT)
+      n += (size_t)snprintf(why + n, sizeof why - n, "%s%s %u", n ? ", " : " (dropped: ",
+                            ja__drop_name((ja__drop)r), ev->drops[r]);
+  if (n && n < sizeof why - 1)
+    snprintf(why + n, sizeof why - n, ")");
+  if (!ev->spec)
+    ja__log_debug(1, "dropped an event (unknown_event)");
+  else
+    ja__log_debug(1, "%s %s%s", ev->spec->name, ev->props_json, why);
+}
+
+/* Dropped because the store (or the handle, held by another thread) stayed
+ * busy: counted, and the caller told. */
+static ja_status
+drop_busy(ja_store *s, ja_outcome *out)
+{
+  ja__store_note_busy(&s->db);
+  out->result = JA_RESULT_DROPPED;
+  out->reason = ja__drop_name(JA__DROP_BUSY);
+  return JA_EBUSY;
+}
+
+/* Store a prepared event. Caller holds the handle's lock. */
+static ja_status
+capture_locked(ja_store *s, const ja__event *ev, ja_outcome *out)
+{
+  ja_status st;
+  if ((st = ja__api_ensure_db(s)) != JA_OK) {
+    if (st == JA_EBUSY && ev->spec)
+      drop_busy(s, out);
+    return st;
+  }
+  if (!ev->spec) {
+    out->result = JA_RESULT_DROPPED;
+    return ja__store_insert(&s->db, NULL, ev->drops, ja__now_ms());
+  }
+  /* Read on every capture, not cached: another process (reset-id,
+   * install.sh) may replace the id, and distinct_id is the id at capture
+   * time. It costs one small read next to the commit's fsync. */
+  char anon[37];
+  int create = ja__api_may_create(s);
+  if ((st = ja__identity_get(s->cfg.anon_id_path, create, anon)) != JA_OK)
+    return st;
+  ja__row row = {.distinct_id = anon, .event = ev->spec->name, .props_json = ev->props_json};
+  char uuid[37];
+  row.ts_ms = ja__now_ms();
+  ja__uuid_v7(row.ts_ms, uuid);
+  row.uuid = uuid;
+  st = ja__store_insert(&s->db, &row, ev->drops, row.ts_ms);
+  if (st == JA_OK) {
+    out->result = JA_RESULT_STORED;
+    memcpy(out->uuid, uuid, sizeof uuid);
+  } else if (st == JA_EBUSY) {
+    drop_busy(s, out);
+  }
+  return st;
+}
+
+ja_status
+ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
+{
+  ja_outcome local;
+  if (!out)
+    out = &local;
+  memset(out, 0, sizeof *out);
+  out->reason = "";
+  if (!s)
+    return ja__error_set(JA_EINVALID, "ja_capture: store is NULL");
+  if (!s->cfg.enabled) {
+    out->result = JA_RESULT_DISABLED;
+    ja__log_debug(s->cfg.debug, "off (%s): not capturing", s->cfg.off_reason);
+    return JA_OK;
+  }
+  /* Filtering needs no lock: only the write is serialised. */
+  ja__event ev;
+  ja_status st = ja__event_prepare(event, props_json, &ev);
+  if (st != JA_OK)
+    return st;
+  out->dropped_props = ev.spec ? ev.ndrops : 0;
+  out->reason = ja__drop_name(ev.first_reason);
+  snprintf(out->property, sizeof out->property, "%s", ev.first_prop);
+  debug_event(s, &ev);
+  /* Another thread of this handle may be waiting out a locked database:
+   * wait for it no longer than we would wait for the database itself. */
+  if (ja__api_lock_timed(s, s->db.busy_timeout_ms) != 0) {
+    st = ja__error_set(JA_EBUSY, "store busy for more than %d ms (another thread of this handle)",
+                       s->db.busy_timeout_ms);
+    if (ev.spec)
+      drop_busy(s, out);
+  } else {
+    st = capture_locked(s, &ev, out);
+    ja__api_unlock(s);
+  }
+  ja__event_free(&ev);
+  return st;
+}
+

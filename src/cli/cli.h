@@ -1,0 +1,143 @@
+/*
+ * cli/cli.h — the command-line programs, split the curl way: a *program*
+ * is described by one table (name, commands, options, exit codes, manual
+ * text: jarvis_analytics.c today, the uploader's next to it); program.c
+ * parses argv, prints --help and renders the man page from any such table;
+ * commands.c runs each command over the public API; cli.c maps ja_status to
+ * exit codes and runs a program. main.c and mangen.c are only main()s.
+ */
+#ifndef JA_CLI_H
+#define JA_CLI_H
+
+#include "boot.h"
+
+/* Exit codes (sysexits.h values; README: EXIT STATUS). */
+enum {
+  JA_EXIT_OK = 0,
+  JA_EXIT_USAGE = 64,      /* bad command line */
+  JA_EXIT_DATAERR = 65,    /* malformed input; --strict policy drop */
+  JA_EXIT_SOFTWARE = 70,   /* internal error */
+  JA_EXIT_OSERR = 71,      /* out of memory */
+  JA_EXIT_CANTCREAT = 73,  /* home, queue or anon_id cannot be created */
+  JA_EXIT_IOERR = 74,      /* I/O error, corrupt queue */
+  JA_EXIT_TEMPFAIL = 75,   /* store busy: try again */
+  JA_EXIT_NOPERM = 77,     /* refused a symlink / unsafe path */
+  JA_EXIT_CONFIG = 78      /* configuration error */
+};
+
+/* Option ids: one enum for every option of every program (curl's
+ * C_<LONG_NAME>), so cli_args can hold any program's options. */
+typedef enum cli_opt_id {
+  OPT_HELP, OPT_PROPS, OPT_STRICT, OPT_VERBOSE, OPT_JSON, OPT_PENDING, OPT_SENT, OPT_ALL,
+  OPT_LIMIT, OPT_MARKDOWN,
+  CLI_NOPT
+} cli_opt_id;
+
+/* max_pos of a command that takes any number of positional arguments. */
+#define CLI_POS_UNBOUNDED INT_MAX
+
+struct cli_program;
+
+/* What the parser found on the command line. */
+typedef struct cli_args {
+  const struct cli_program *prog; /* the program parsed for */
+  const char *command;      /* "capture", … ; NULL for the top level; "" for
+                               a program without commands */
+  const char **pos;         /* positional arguments, in order; each points
+                               into argv (the array is malloc'ed, room for
+                               argc entries: ja__cli_args_free) */
+  int npos;                 /* how many */
+  int help;                 /* --help given */
+  int version;              /* --version given */
+  unsigned char on[CLI_NOPT];  /* option given (flags and valued options) */
+  const char *val[CLI_NOPT];   /* its argument (NULL for a flag) */
+  int64_t num[CLI_NOPT];       /* integer options: the value, or the default */
+} cli_args;
+
+/* One command of a program. A program without commands has exactly one,
+ * named "" (its synopsis and summary are the program's). */
+typedef struct cli_cmd {
+  const char *name;         /* "capture" */
+  const char *synopsis;     /* "EVENT [--props JSON] [--strict] [--verbose]" */
+  const char *summary;      /* one line for --help */
+  int min_pos, max_pos;     /* positional arguments allowed (max_pos may be
+                               CLI_POS_UNBOUNDED) */
+  int (*run)(const cli_args *a, FILE *out, FILE *err); /* returns the exit code */
+} cli_cmd;
+
+/* One option: which commands take it, its argument, its help. */
+typedef struct cli_opt {
+  cli_opt_id id;
+  const char *name;         /* long name without "--" */
+  const char *arg;          /* metavar, or NULL for a flag */
+  const char *commands;     /* space-separated command names; "*" = all */
+  const char *help;         /* one line for --help and the manual */
+  int64_t min, max, def;    /* integer options (min < max): range, default */
+} cli_opt;
+
+/* One exit status, for the manual's EXIT STATUS. */
+typedef struct cli_exit {
+  int code;
+  const char *meaning;
+} cli_exit;
+
+/* A whole program: everything parsing, --help and the manual need. */
+typedef struct cli_program {
+  const char *name;          /* "jarvis-analytics" */
+  const char *tagline;       /* NAME line of the manual, top line of --help */
+  const char *description;   /* manual DESCRIPTION (plain text) */
+  const cli_cmd *commands;   /* terminated by a NULL name */
+  const cli_opt *options;    /* alphabetical */
+  size_t noptions;
+  const cli_exit *exits;
+  size_t nexits;
+  const char *help_footer;   /* after the command list of the top --help */
+  const char *man_tail;      /* roff: ENVIRONMENT, FILES … sections */
+  /* Cross-option rules (one of --a/--b …): 0 or JA_EXIT_USAGE after one
+   * line on @p err. May be NULL. */
+  int (*check)(const cli_args *a, FILE *err);
+} cli_program;
+
+/* The programs. */
+extern const cli_program ja__cli_jarvis_analytics;
+
+/* Parse argv for @p prog into @p a. Returns 0, or JA_EXIT_USAGE
+ * (JA_EXIT_OSERR when out of memory) after printing one line naming the
+ * problem to @p err. Whatever it returns, release @p a with
+ * ja__cli_args_free(). */
+int ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE *err);
+/* Free what ja__cli_parse() allocated in @p a (not argv's strings). */
+void ja__cli_args_free(cli_args *a);
+/* Print --help for @p cmd of @p prog (NULL: the overview of every command). */
+void ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out);
+const cli_cmd *ja__cli_find(const cli_program *prog, const char *name);
+/* 1 if option @p o applies to command @p cmd. */
+int ja__cli_applies(const cli_opt *o, const char *cmd);
+/* Write the man page (roff) of @p prog rendered from its tables. */
+void ja__cli_man(const cli_program *prog, FILE *out);
+/* A usage error: one line with a hint, returns JA_EXIT_USAGE. */
+int ja__cli_usage(FILE *err, const cli_args *a, const char *what, const char *arg);
+
+/* "jarvis-analytics: <cmd>: <msg>" on one line. */
+void ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Exit code for a failed library call, after printing ja_last_error(). */
+int ja__cli_fail(FILE *err, const char *cmd, ja_status st);
+/* Exit code for a ja_status, without printing. */
+int ja__cli_exit_code(ja_status st);
+
+/* Run @p prog: parse, dispatch, flush. Returns the exit code (no exit()). */
+int ja__cli_run(const cli_program *prog, int argc, char **argv, FILE *out, FILE *err);
+/* `jarvis-analytics`: ja__cli_run of ja__cli_jarvis_analytics. */
+int ja__cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+/* Commands of jarvis-analytics (commands.c). */
+int ja__cli_capture(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_status(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_show(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_purge(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_catalog(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_redact(const cli_args *a, FILE *out, FILE *err);
+
+#endif

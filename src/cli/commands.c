@@ -1,0 +1,360 @@
+/*
+ * cli/commands.c — one function per `jarvis-analytics` command, each a thin
+ * layer over the public API (plus report.c for listings): open the store,
+ * call, print the result as text or --json, return the exit code. `redact`
+ * is the exception: it calls the redaction filter and never opens a store.
+ */
+#include "boot.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "filter/catalog.h"
+#include "filter/event.h"
+#include "filter/redact.h"
+#include "util/utf8.h"
+
+/* Open the store. Read-only commands create nothing (JA_OPEN_NO_CREATE). */
+static int
+open_store(const cli_args *a, FILE *err, unsigned flags, ja_store **s)
+{
+  ja_options o = JA_OPTIONS_INIT;
+  o.flags = flags;
+  ja_status st = ja_store_open(s, &o);
+  return st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
+}
+
+/* `--props -`: the JSON comes on stdin (argv cannot carry more than
+ * 128 KiB on Linux; stdin has no such limit). Reads one byte past the
+ * library's limit so that an oversized document is refused, not cut. */
+static int
+read_props_stdin(FILE *in, char **out, FILE *err)
+{
+  size_t cap = JA__MAX_PROPS_BYTES + 2, n = 0;
+  char *buf = malloc(cap);
+  if (!buf) {
+    ja__cli_errorf(err, "capture", "out of memory reading --props from stdin");
+    return JA_EXIT_OSERR;
+  }
+  n = fread(buf, 1, cap - 1, in);
+  if (ferror(in)) {
+    free(buf);
+    ja__cli_errorf(err, "capture", "cannot read --props from stdin");
+    return JA_EXIT_IOERR;
+  }
+  if (memchr(buf, '\0', n)) {
+    free(buf);
+    ja__cli_errorf(err, "capture", "properties JSON on stdin contains a NUL byte");
+    return JA_EXIT_DATAERR;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  return 0;
+}
+
+/* "2 properties dropped, first: 'version' pii" (the name only if it is
+ * a catalog property: unknown names are never echoed). */
+static void
+describe_prop_drops(const ja_outcome *o, char *buf, size_t n)
+{
+  snprintf(buf, n, "%u propert%s dropped, first: %s%s%s%s", o->dropped_props,
+           o->dropped_props == 1 ? "y" : "ies", o->property[0] ? "'" : "", o->property,
+           o->property[0] ? "' " : "", o->reason);
+}
+
+int
+ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
+{
+  char *stdin_props = NULL;
+  const char *props = a->val[OPT_PROPS];
+  int rc = 0;
+  if (props && strcmp(props, "-") == 0) {
+    if ((rc = read_props_stdin(stdin, &stdin_props, err)) != 0)
+      return rc;
+    props = stdin_props;
+  }
+  ja_store *s = NULL;
+  if ((rc = open_store(a, err, 0, &s)) != 0) {
+    free(stdin_props);
+    return rc;
+  }
+  ja_outcome o;
+  ja_status st = ja_capture(s, a->pos[0], props, &o);
+  const char *why = NULL;
+  ja_store_enabled(s, &why);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (o.result == JA_RESULT_DISABLED) {
+    if (a->on[OPT_VERBOSE])
+      fprintf(out, "not stored: analytics is off (%s)\n", why);
+  } else if (o.result == JA_RESULT_DROPPED) {
+    if (a->on[OPT_VERBOSE])
+      fprintf(out, "dropped: %s\n", o.reason);
+    if (a->on[OPT_STRICT]) {
+      ja__cli_errorf(err, a->command, "event dropped by policy (%s)", o.reason);
+      rc = JA_EXIT_DATAERR;
+    }
+  } else {
+    char drops[160] = "";
+    if (o.dropped_props)
+      describe_prop_drops(&o, drops, sizeof drops);
+    if (a->on[OPT_VERBOSE])
+      fprintf(out, "stored %s %s%s%s%s\n", a->pos[0], o.uuid, drops[0] ? " (" : "", drops,
+              drops[0] ? ")" : "");
+    if (a->on[OPT_STRICT] && o.dropped_props) {
+      ja__cli_errorf(err, a->command, "--strict: %s", drops);
+      rc = JA_EXIT_DATAERR;
+    }
+  }
+  ja_store_close(s);
+  free(stdin_props);
+  return rc;
+}
+
+static void
+print_json(FILE *out, cJSON *doc)
+{
+  char *text = cJSON_Print(doc);
+  if (text) {
+    fprintf(out, "%s\n", text);
+    cJSON_free(text);
+  }
+}
+
+static const char *
+str_or(const cJSON *obj, const char *key, const char *fallback)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : fallback;
+}
+
+static double
+num_of(const cJSON *obj, const char *key)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void
+print_status_text(FILE *out, const cJSON *r)
+{
+  int on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled"));
+  if (on)
+    fprintf(out, "analytics: on\n");
+  else
+    fprintf(out, "analytics: off (%s)\n", str_or(r, "off_reason", ""));
+  fprintf(out, "home:      %s\n", str_or(r, "home", ""));
+  fprintf(out, "config:    %s\n", str_or(r, "config", ""));
+  fprintf(out, "anon_id:   %s\n", str_or(r, "anon_id", "(none yet)"));
+  const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "queue");
+  fprintf(out, "queue:     %s", str_or(r, "database", ""));
+  if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "exists")))
+    fprintf(out, " (%.0f pending, oldest %s)\n", num_of(q, "pending"), str_or(q, "oldest", "-"));
+  else
+    fprintf(out, " (not created yet)\n");
+  const cJSON *sent = cJSON_GetObjectItemCaseSensitive(r, "sent");
+  fprintf(out, "sent:      %.0f in the last 30 days (last %s)\n", num_of(sent, "count"),
+          str_or(sent, "last", "-"));
+  const cJSON *up = cJSON_GetObjectItemCaseSensitive(r, "upload");
+  fprintf(out, "upload:    %s (key %s)\n", str_or(up, "host", ""),
+          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(up, "key_set")) ? "set" : "not set");
+  fprintf(out, "drops:    ");
+  int any = 0;
+  const cJSON *d;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(r, "drops"))
+  {
+    if (d->valuedouble > 0) {
+      fprintf(out, "%s %s %.0f", any ? "," : "", d->string, d->valuedouble);
+      any = 1;
+    }
+  }
+  fprintf(out, "%s\n", any ? "" : " none");
+}
+
+int
+ja__cli_status(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  if (rc)
+    return rc;
+  cJSON *r = NULL;
+  ja_status st = ja__report_status(s, &r);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (a->on[OPT_JSON]) {
+    print_json(out, r);
+  } else {
+    print_status_text(out, r);
+  }
+  cJSON_Delete(r);
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_show(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  if (rc)
+    return rc;
+  cJSON *rows = NULL;
+  ja_status st = ja__report_show(s, a->on[OPT_SENT], a->num[OPT_LIMIT], &rows);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (a->on[OPT_JSON]) {
+    print_json(out, rows);
+  } else {
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+      char *props = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(row, "properties"));
+      fprintf(out, "%s  %-24s %s  %s\n", str_or(row, "timestamp", ""), str_or(row, "event", ""),
+              props ? props : "{}", str_or(row, "uuid", ""));
+      cJSON_free(props);
+    }
+    if (cJSON_GetArraySize(rows) == 0)
+      fprintf(out, "(no %s events)\n", a->on[OPT_SENT] ? "sent" : "pending");
+  }
+  cJSON_Delete(rows);
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, 0, &s);
+  if (rc)
+    return rc;
+  ja_status st = ja_reset_id(s);
+  char id[37];
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (!ja_store_enabled(s, NULL)) {
+    fprintf(out, "anon_id removed (analytics is off: no new id is made)\n");
+  } else if ((st = ja_anon_id(s, id)) != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else {
+    fprintf(out, "new anon_id: %s\n", id);
+  }
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_purge(const cli_args *a, FILE *out, FILE *err)
+{
+  ja_store *s = NULL;
+  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  if (rc)
+    return rc;
+  unsigned what = a->on[OPT_ALL]    ? (JA_PURGE_PENDING | JA_PURGE_SENT | JA_PURGE_DROPS)
+                  : a->on[OPT_SENT] ? JA_PURGE_SENT
+                            : JA_PURGE_PENDING;
+  int64_t n = 0;
+  ja_status st = ja_purge(s, what, &n);
+  if (st != JA_OK)
+    rc = ja__cli_fail(err, a->command, st);
+  else
+    fprintf(out, "purged %lld row%s\n", (long long)n, n == 1 ? "" : "s");
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_catalog(const cli_args *a, FILE *out, FILE *err)
+{
+  char *text = NULL;
+  ja_status st = a->on[OPT_JSON] ? ja__catalog_json(&text) : ja__catalog_markdown(&text);
+  if (st != JA_OK)
+    return ja__cli_fail(err, a->command, st);
+  fputs(text, out);
+  if (a->on[OPT_JSON])
+    fputc('\n', out);
+  free(text);
+  return JA_EXIT_OK;
+}
+
+/* One VALUE's verdict as a JSON object: {"value", "verdict", "reason",
+ * "kind"}. NULL when out of memory. */
+static cJSON *
+redact_json(const char *value, ja__drop d, const char *kind)
+{
+  cJSON *o = cJSON_CreateObject();
+  if (!o)
+    return NULL;
+  int ok = cJSON_AddStringToObject(o, "value", value) != NULL &&
+           cJSON_AddStringToObject(o, "verdict", d == JA__DROP_NONE ? "pass" : "drop") != NULL &&
+           (d == JA__DROP_NONE ? cJSON_AddNullToObject(o, "reason")
+                               : cJSON_AddStringToObject(o, "reason", ja__drop_name(d))) != NULL &&
+           (kind ? cJSON_AddStringToObject(o, "kind", kind) : cJSON_AddNullToObject(o, "kind")) !=
+               NULL;
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+/*
+ * `redact VALUE...`: each value through ja__redact_string, exactly as capture
+ * filters every string property value, one verdict per value in order. A
+ * pure function of argv: no config, no store, no file, whether analytics is
+ * on or off. Text output never echoes a value (it may be PII); --json does,
+ * since the caller passed it in.
+ */
+int
+ja__cli_redact(const cli_args *a, FILE *out, FILE *err)
+{
+  /* capture only ever sees UTF-8 (malformed JSON text is refused before
+   * redaction), so any other bytes have no verdict to check. All values are
+   * checked before anything is printed. */
+  for (int i = 0; i < a->npos; i++)
+    if (!ja__utf8_valid(a->pos[i], strlen(a->pos[i]))) {
+      ja__cli_errorf(err, a->command,
+                     "VALUE %d is not valid UTF-8 (capture only ever receives UTF-8 strings)",
+                     i + 1);
+      return JA_EXIT_USAGE;
+    }
+  cJSON *doc = a->on[OPT_JSON] ? cJSON_CreateArray() : NULL;
+  if (a->on[OPT_JSON] && !doc)
+    goto oom;
+  for (int i = 0; i < a->npos; i++) {
+    const char *kind = NULL;
+    ja__drop d = ja__redact_string(a->pos[i], strlen(a->pos[i]), &kind);
+    if (d != JA__DROP_PII)
+      kind = NULL; /* a kind names a PII pattern, nothing else */
+    if (doc) {
+      cJSON *o = redact_json(a->pos[i], d, kind);
+      if (!o || !cJSON_AddItemToArray(doc, o)) {
+        cJSON_Delete(o);
+        goto oom;
+      }
+    } else if (d == JA__DROP_NONE) {
+      fputs("pass\n", out);
+    } else {
+      /* "drop email"; a PII verdict without a kind reads "drop pii". */
+      fprintf(out, "drop %s\n", kind ? kind : ja__drop_name(d));
+    }
+  }
+  if (doc) {
+    char *text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (!text)
+      goto oom;
+    fprintf(out, "%s\n", text);
+    cJSON_free(text);
+  }
+  return JA_EXIT_OK;
+
+oom:
+  cJSON_Delete(doc);
+  ja__cli_errorf(err, a->command, "out of memory");
+  return JA_EXIT_OSERR;
+}

@@ -1,0 +1,97 @@
+/*
+ * cli/jarvis_analytics.c — the `jarvis-analytics` program as one table:
+ * its commands, options, exit statuses and manual text. Parsing, --help
+ * and the man page (program.c) all read it, so adding an option means
+ * adding one row here.
+ */
+#include "boot.h"
+
+#include "cli/cli.h"
+
+static const cli_cmd commands[] = {
+    {"capture", "EVENT [--props JSON] [--strict] [--verbose]",
+     "redact, validate and queue one event", 1, 1, ja__cli_capture},
+    {"status", "[--json]", "show whether analytics is on (and why not), the queue and drops", 0,
+     0, ja__cli_status},
+    {"show", "[--pending | --sent] [--limit N] [--json]",
+     "list queued (default) or sent events, newest first", 0, 0, ja__cli_show},
+    {"reset-id", "", "replace the anonymous install id with a new one", 0, 0, ja__cli_reset_id},
+    {"purge", "[--pending | --sent | --all]",
+     "delete queued events (default), the sent log, or everything incl. drop counters", 0, 0,
+     ja__cli_purge},
+    {"catalog", "[--json | --markdown]", "print the event catalog", 0, 0, ja__cli_catalog},
+    {"redact", "[--json] VALUE...",
+     "run each VALUE through capture's string redaction: pass, or drop and why", 1,
+     CLI_POS_UNBOUNDED, ja__cli_redact},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};
+
+static const cli_opt options[] = {
+    {OPT_ALL, "all", NULL, "purge", "purge queued events, the sent log and the drop counters", 0, 0, 0},
+    {OPT_HELP, "help", NULL, "*", "show help for the command and exit", 0, 0, 0},
+    {OPT_JSON, "json", NULL, "status show catalog redact", "machine-readable JSON output", 0, 0, 0},
+    {OPT_LIMIT, "limit", "N", "show", "at most N events (default 20)", 1, 1000000, 20},
+    {OPT_MARKDOWN, "markdown", NULL, "catalog", "the catalog as markdown tables (default)", 0, 0, 0},
+    {OPT_PENDING, "pending", NULL, "show purge", "queued events not yet sent", 0, 0, 0},
+    {OPT_PROPS, "props", "JSON", "capture", "properties as a JSON object (default {}); - reads stdin", 0, 0, 0},
+    {OPT_SENT, "sent", NULL, "show purge", "the log of events sent (kept 30 days)", 0, 0, 0},
+    {OPT_STRICT, "strict", NULL, "capture", "exit 65 when anything is dropped by policy", 0, 0, 0},
+    {OPT_VERBOSE, "verbose", NULL, "capture", "say what was stored or dropped, and why", 0, 0, 0},
+};
+
+static const cli_exit exits[] = {
+    {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to do"},
+    {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument, "
+                    "a redact VALUE that is not valid UTF-8"},
+    {JA_EXIT_DATAERR, "malformed properties or event name; with --strict, anything dropped by policy"},
+    {JA_EXIT_SOFTWARE, "internal error (a bug)"},
+    {JA_EXIT_OSERR, "out of memory"},
+    {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
+    {JA_EXIT_IOERR, "I/O error, or the queue is not a usable SQLite database (left untouched)"},
+    {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and counted as busy"},
+    {JA_EXIT_NOPERM, "refused: anon_id or the queue is a symlink or not a regular file"},
+    {JA_EXIT_CONFIG, "configuration: no home can be found, or the queue comes from a newer version"},
+};
+
+/* At most one of each group of exclusive flags. */
+static int
+check(const cli_args *a, FILE *err)
+{
+  if (a->on[OPT_PENDING] + a->on[OPT_SENT] + a->on[OPT_ALL] > 1)
+    return ja__cli_usage(err, a, "choose one of --pending, --sent, --all; got", "several");
+  if (a->on[OPT_JSON] && a->on[OPT_MARKDOWN])
+    return ja__cli_usage(err, a, "choose one of --json, --markdown; got", "both");
+  return 0;
+}
+
+const cli_program ja__cli_jarvis_analytics = {
+    .name = "jarvis-analytics",
+    .tagline = "the local, privacy-first analytics queue of OpenJarvis",
+    .description =
+        "Redacts (PII dropped), validates against a fixed catalog and durably queues usage "
+        "events in a local SQLite database (mode 0600) that you can read with sqlite3(1). "
+        "Nothing personal is stored; every drop is counted by reason, never with its value.",
+    .commands = commands,
+    .options = options,
+    .noptions = sizeof options / sizeof options[0],
+    .exits = exits,
+    .nexits = sizeof exits / sizeof exits[0],
+    .help_footer =
+        "Environment: OPENJARVIS_HOME (default ~/.openjarvis), DO_NOT_TRACK=1 (off),\n"
+        "OPENJARVIS_LOG_LEVEL=DEBUG (one 'Analytics: ...' line per event on stderr).\n",
+    .man_tail =
+        ".SH ENVIRONMENT\n"
+        ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP).\n"
+        ".TP\n.B DO_NOT_TRACK\n1, true or yes (any case) turns analytics off: nothing is written.\n"
+        ".TP\n.B OPENJARVIS_LOG_LEVEL\nDEBUG prints one \\(aqAnalytics: ...\\(aq line per event on "
+        "standard error.\n"
+        ".TP\n.B OPENJARVIS_ANALYTICS_HOST\\fR, \\fPOPENJARVIS_ANALYTICS_KEY\nOverride the "
+        "upload host and project key of config.toml.\n"
+        ".SH FILES\n"
+        ".TP\n.I $OPENJARVIS_HOME/analytics_queue.db\nThe queue (views \\fBpending\\fP, "
+        "\\fBdrops\\fP, \\fBsent\\fP), mode 0600.\n"
+        ".TP\n.I $OPENJARVIS_HOME/anon_id\nThe anonymous install id, mode 0600.\n"
+        ".TP\n.I $OPENJARVIS_HOME/config.toml\nIts [analytics] table: enabled, host, key, "
+        "anon_id_path, flush_interval_seconds, flush_at_size.\n",
+    .check = check,
+};

@@ -1,0 +1,367 @@
+/*
+ * cli/program.c — everything a program table (cli.h: cli_program) drives:
+ * the argv parser, --help, and the man page (rendered at build time by
+ * mangen.c). Nothing here knows a particular program.
+ *
+ * Sections: lookup · errors · parsing · --help · man page
+ */
+#include "boot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* --------------------------------------------------------------- lookup */
+
+/* A program without commands has one, named "". */
+static int
+has_commands(const cli_program *prog)
+{
+  return prog->commands[0].name[0] != '\0';
+}
+
+const cli_cmd *
+ja__cli_find(const cli_program *prog, const char *name)
+{
+  for (const cli_cmd *c = prog->commands; c->name; c++)
+    if (strcmp(c->name, name) == 0)
+      return c;
+  return NULL;
+}
+
+int
+ja__cli_applies(const cli_opt *o, const char *cmd)
+{
+  if (strcmp(o->commands, "*") == 0)
+    return 1;
+  size_t n = strlen(cmd);
+  if (n == 0)
+    return 0;
+  for (const char *p = o->commands; (p = strstr(p, cmd)) != NULL; p += n)
+    if ((p == o->commands || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+      return 1;
+  return 0;
+}
+
+/* --------------------------------------------------------------- errors */
+
+void
+ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  /* One line, always: newlines in a message would split it. */
+  for (char *p = msg; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  if (cmd && *cmd)
+    fprintf(err, "jarvis-analytics: %s: %s\n", cmd, msg);
+  else
+    fprintf(err, "jarvis-analytics: %s\n", msg);
+}
+
+/* "try 'PROGRAM [COMMAND] --help'" for @p a. */
+static void
+help_hint(const cli_args *a, char *out, size_t n)
+{
+  const char *cmd = a->command && *a->command ? a->command : NULL;
+  snprintf(out, n, "%s%s%s --help", a->prog->name, cmd ? " " : "", cmd ? cmd : "");
+}
+
+int
+ja__cli_usage(FILE *err, const cli_args *a, const char *what, const char *arg)
+{
+  char hint[160];
+  help_hint(a, hint, sizeof hint);
+  ja__cli_errorf(err, a->command, "%s '%s' (try '%s')", what, arg, hint);
+  return JA_EXIT_USAGE;
+}
+
+/* -------------------------------------------------------------- parsing */
+
+static int
+parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+  char *end = NULL;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int
+set_option(cli_args *a, const cli_opt *o, const char *value, FILE *err)
+{
+  if (o->id == OPT_HELP) {
+    a->help = 1;
+    return 0;
+  }
+  a->on[o->id] = 1;
+  a->val[o->id] = value;
+  if (o->arg && o->min < o->max && parse_int(value, o->min, o->max, &a->num[o->id]) != 0) {
+    char what[160];
+    snprintf(what, sizeof what, "--%s needs a whole number from %lld to %lld, not", o->name,
+             (long long)o->min, (long long)o->max);
+    return ja__cli_usage(err, a, what, value);
+  }
+  return 0;
+}
+
+/* The option named by "--name[=value]" for the current command. */
+static const cli_opt *
+find_option(const cli_args *a, const char *name, size_t nlen)
+{
+  for (size_t k = 0; k < a->prog->noptions; k++) {
+    const cli_opt *o = &a->prog->options[k];
+    if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0 &&
+        ja__cli_applies(o, a->command))
+      return o;
+  }
+  return NULL;
+}
+
+int
+ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE *err)
+{
+  memset(a, 0, sizeof *a);
+  a->prog = prog;
+  for (size_t k = 0; k < prog->noptions; k++)
+    a->num[prog->options[k].id] = prog->options[k].def;
+  /* Room for every argument: there can never be more positionals. */
+  a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
+  if (!a->pos) {
+    ja__cli_errorf(err, NULL, "out of memory parsing the command line");
+    return JA_EXIT_OSERR;
+  }
+  int i = 1;
+  const cli_cmd *cmd = &prog->commands[0];
+  if (has_commands(prog)) {
+    /* Top level: only --help / --version before the command. */
+    if (i < argc && argv[i][0] == '-') {
+      if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        a->help = 1;
+        return 0;
+      }
+      if (strcmp(argv[i], "--version") == 0) {
+        a->version = 1;
+        return 0;
+      }
+      return ja__cli_usage(err, a, "unknown option", argv[i]);
+    }
+    if (i >= argc) {
+      ja__cli_errorf(err, NULL, "missing command (try '%s --help')", prog->name);
+      return JA_EXIT_USAGE;
+    }
+    if (!(cmd = ja__cli_find(prog, argv[i])))
+      return ja__cli_usage(err, a, "unknown command", argv[i]);
+    i++;
+  } else if (i < argc && strcmp(argv[i], "--version") == 0) {
+    a->version = 1;
+    return 0;
+  }
+  a->command = cmd->name;
+  int only_positional = 0;
+  for (; i < argc; i++) {
+    const char *arg = argv[i];
+    if (only_positional || arg[0] != '-' || arg[1] == '\0') {
+      if (a->npos >= cmd->max_pos)
+        return ja__cli_usage(err, a, "unexpected argument", arg);
+      a->pos[a->npos++] = arg;
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      only_positional = 1;
+      continue;
+    }
+    if (strcmp(arg, "-h") == 0) {
+      a->help = 1;
+      continue;
+    }
+    if (arg[1] != '-')
+      return ja__cli_usage(err, a, "unknown option", arg);
+    const char *name = arg + 2;
+    const char *eq = strchr(name, '=');
+    const cli_opt *o = find_option(a, name, eq ? (size_t)(eq - name) : strlen(name));
+    if (!o)
+      return ja__cli_usage(err, a, "unknown option", arg);
+    const char *value = NULL;
+    if (o->arg) {
+      if (eq) {
+        value = eq + 1;
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        char hint[160];
+        help_hint(a, hint, sizeof hint);
+        ja__cli_errorf(err, a->command, "option '--%s' needs an argument %s (try '%s')", o->name,
+                       o->arg, hint);
+        return JA_EXIT_USAGE;
+      }
+    } else if (eq) {
+      return ja__cli_usage(err, a, "option takes no value:", arg);
+    }
+    int rc = set_option(a, o, value, err);
+    if (rc)
+      return rc;
+  }
+  if (a->help)
+    return 0;
+  if (a->npos < cmd->min_pos) {
+    char hint[160];
+    help_hint(a, hint, sizeof hint);
+    ja__cli_errorf(err, a->command, "missing argument: %s (try '%s')", cmd->synopsis, hint);
+    return JA_EXIT_USAGE;
+  }
+  return prog->check ? prog->check(a, err) : 0;
+}
+
+void
+ja__cli_args_free(cli_args *a)
+{
+  free(a->pos);
+  a->pos = NULL;
+  a->npos = 0;
+}
+
+/* --------------------------------------------------------------- --help */
+
+static void
+help_options(const cli_program *prog, const cli_cmd *cmd, FILE *out)
+{
+  fprintf(out, "\noptions:\n");
+  for (size_t k = 0; k < prog->noptions; k++) {
+    const cli_opt *o = &prog->options[k];
+    if (!ja__cli_applies(o, cmd->name))
+      continue;
+    char left[64];
+    snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    fprintf(out, "  %-14s %s\n", left, o->help);
+  }
+}
+
+void
+ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out)
+{
+  if (!has_commands(prog))
+    cmd = &prog->commands[0];
+  if (!cmd) {
+    fprintf(out, "usage: %s COMMAND [OPTIONS]\n\n", prog->name);
+    /* The tagline as a sentence: capitalised, with a full stop. */
+    fprintf(out, "%c%s.\n\ncommands:\n", prog->tagline[0] - ('a' <= prog->tagline[0] &&
+                                                          prog->tagline[0] <= 'z' ? 32 : 0),
+            prog->tagline + 1);
+    for (const cli_cmd *c = prog->commands; c->name; c++)
+      fprintf(out, "  %-9s %s\n", c->name, c->summary);
+    fprintf(out, "\nRun '%s COMMAND --help' for the options of one command.\n%s", prog->name,
+            prog->help_footer ? prog->help_footer : "");
+    return;
+  }
+  const char *sp1 = cmd->name[0] ? " " : "";
+  fprintf(out, "usage: %s%s%s%s%s\n\n%s\n", prog->name, sp1, cmd->name,
+          cmd->synopsis[0] ? " " : "", cmd->synopsis, cmd->summary);
+  help_options(prog, cmd, out);
+  if (!has_commands(prog) && prog->help_footer)
+    fprintf(out, "\n%s", prog->help_footer);
+}
+
+/* ------------------------------------------------------------- man page */
+
+/* Text for roff: a leading dot or quote would start a request, and a
+ * backslash an escape; hyphens in option names must stay ASCII "\-". */
+static void
+roff(FILE *out, const char *s)
+{
+  if (*s == '.' || *s == '\'')
+    fputs("\\&", out);
+  for (; *s; s++) {
+    if (*s == '\\')
+      fputs("\\e", out);
+    else if (*s == '-')
+      fputs("\\-", out);
+    else
+      fputc(*s, out);
+  }
+}
+
+static void
+man_options(const cli_program *prog, const cli_cmd *c, FILE *out)
+{
+  for (size_t k = 0; k < prog->noptions; k++) {
+    const cli_opt *o = &prog->options[k];
+    if (!ja__cli_applies(o, c->name))
+      continue;
+    fputs(".TP\n.B \\-\\-", out);
+    roff(out, o->name);
+    if (o->arg) {
+      fputs(" \\fI", out);
+      roff(out, o->arg);
+      fputs("\\fP", out);
+    }
+    fputs("\n", out);
+    roff(out, o->help);
+    fputs("\n", out);
+  }
+}
+
+void
+ja__cli_man(const cli_program *prog, FILE *out)
+{
+  fprintf(out, ".\\\" Generated from src/cli/ by jarvis-analytics-mangen. DO NOT EDIT.\n.TH ");
+  for (const char *p = prog->name; *p; p++) {
+    if (*p == '-')
+      fputc('\\', out);
+    fputc(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p, out);
+  }
+  fprintf(out, " 1 \"\" \"jarvis-analytics %s\" \"User Commands\"\n.SH NAME\n", ja_version());
+  roff(out, prog->name);
+  fputs(" \\- ", out);
+  roff(out, prog->tagline);
+  fputs("\n.SH SYNOPSIS\n", out);
+  for (const cli_cmd *c = prog->commands; c->name; c++) {
+    fputs(".B ", out);
+    roff(out, prog->name);
+    if (c->name[0]) {
+      fputs(" ", out);
+      roff(out, c->name);
+    }
+    fputs("\n", out);
+    if (c->synopsis[0]) {
+      roff(out, c->synopsis);
+      fputs("\n", out);
+    }
+    fputs(".br\n", out);
+  }
+  fputs(".SH DESCRIPTION\n", out);
+  roff(out, prog->description);
+  fputs("\n", out);
+  if (has_commands(prog)) {
+    fputs(".SH COMMANDS\n", out);
+    for (const cli_cmd *c = prog->commands; c->name; c++) {
+      fputs(".SS ", out);
+      roff(out, c->name);
+      fputs("\n", out);
+      roff(out, c->summary);
+      fputs(".\n", out);
+      man_options(prog, c, out);
+    }
+  } else {
+    fputs(".SH OPTIONS\n", out);
+    man_options(prog, &prog->commands[0], out);
+  }
+  if (prog->man_tail)
+    fputs(prog->man_tail, out);
+  fputs(".SH EXIT STATUS\n", out);
+  for (size_t i = 0; i < prog->nexits; i++) {
+    fprintf(out, ".TP\n.B %d\n", prog->exits[i].code);
+    roff(out, prog->exits[i].meaning);
+    fputs("\n", out);
+  }
+  fputs(".SH SEE ALSO\n\\fBsqlite3\\fP(1)\n", out);
+}

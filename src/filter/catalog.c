@@ -1,0 +1,226 @@
+/*
+ * filter/catalog.c — the event catalog: the single source of truth for which events
+ * and properties exist and what values they accept (DESIGN §5). The
+ * `catalog` command and the README's catalog section render from this table;
+ * tests/e2e checks the README has not drifted from it.
+ */
+#include "boot.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter/catalog.h"
+#include "filter/event.h"
+#include "util/buf.h"
+
+/* ---------------------------------------------------------------- enums */
+
+#define ENUM(var, label, ...)                                                  \
+  static const char *const var##_values[] = {__VA_ARGS__, NULL};             \
+  static const ja__enum var = {label, var##_values}
+
+ENUM(e_os, "OS", "darwin", "linux", "wsl", "windows", "unknown");
+ENUM(e_arch, "ARCH", "x86_64", "arm64", "aarch64", "unknown");
+ENUM(e_platform, "PLATFORM", "cli", "macos", "linux", "windows", "tauri-macos", "tauri-linux",
+     "tauri-windows", "web");
+ENUM(e_stage, "STAGE", "deps", "uv", "python", "venv", "package", "ollama", "model_download",
+     "config", "verify", "complete");
+ENUM(e_preset, "PRESET", "morning-digest-mac", "deep-research", "code-assistant", "minimal",
+     "custom", "default");
+ENUM(e_error, "ERROR", "network_error", "engine_unreachable", "model_not_found", "tool_timeout",
+     "tool_error", "rate_limit", "auth_failure", "permission_denied", "validation_error",
+     "config_error", "unknown_error");
+ENUM(e_feature, "FEATURE", "chat", "voice", "agents", "skills", "memory", "tools", "connectors",
+     "scheduler", "workflows", "digest", "research", "evals", "feedback", "telemetry_dashboard",
+     "settings");
+ENUM(e_tool, "TOOL", "http_request", "file_read", "file_write", "shell", "search_web",
+     "calculator", "memory_search", "memory_store", "code_exec", "image_view", "gmail",
+     "calendar", "drive", "github", "hackernews", "weather", "notion", "strava", "custom_tool");
+ENUM(e_connector, "CONNECTOR", "google", "gmail", "calendar", "drive", "github", "notion",
+     "strava", "weather", "hackernews", "slack", "telegram", "discord", "webhook", "sendblue",
+     "whatsapp", "signal", "custom");
+ENUM(e_engine, "ENGINE", "ollama", "vllm", "mlx", "llama_cpp", "openai", "anthropic", "google",
+     "unknown");
+
+const ja__enum *const ja__catalog_enums[] = {&e_os,      &e_arch,    &e_platform, &e_stage,
+                                             &e_preset,  &e_error,   &e_feature,  &e_tool,
+                                             &e_connector, &e_engine, NULL};
+
+/* ----------------------------------------------------------- properties */
+
+#define P_BOOL(n) {n, JA__V_BOOL, NULL}
+#define P_INT(n) {n, JA__V_INT, NULL}
+#define P_NUM(n) {n, JA__V_NUM, NULL}
+#define P_STR64(n) {n, JA__V_STR64, NULL}
+#define P_HASH16(n) {n, JA__V_HASH16, NULL}
+#define P_ENUM(n, e) {n, JA__V_ENUM, &e}
+#define P_END {NULL, JA__V_BOOL, NULL}
+
+static const ja__prop_spec p_install_started[] = {P_ENUM("os", e_os), P_ENUM("arch", e_arch),
+                                                  P_STR64("installer_version"), P_END};
+static const ja__prop_spec p_install_stage_completed[] = {
+    P_ENUM("stage", e_stage), P_INT("elapsed_ms"), P_ENUM("os", e_os), P_END};
+static const ja__prop_spec p_install_completed[] = {P_INT("total_elapsed_ms"), P_ENUM("os", e_os),
+                                                    P_ENUM("arch", e_arch), P_END};
+static const ja__prop_spec p_install_failed[] = {P_ENUM("stage", e_stage), P_INT("exit_code"),
+                                                 P_ENUM("os", e_os), P_ENUM("arch", e_arch),
+                                                 P_END};
+static const ja__prop_spec p_uninstall_started[] = {P_INT("days_since_install"),
+                                                    P_ENUM("os", e_os), P_END};
+static const ja__prop_spec p_app_opened[] = {P_STR64("version"), P_ENUM("platform", e_platform),
+                                             P_END};
+static const ja__prop_spec p_setup_completed[] = {
+    P_ENUM("preset", e_preset), P_HASH16("model_hash"), P_ENUM("engine", e_engine), P_END};
+static const ja__prop_spec p_first_chat_sent[] = {P_ENUM("platform", e_platform), P_END};
+static const ja__prop_spec p_chat_session_ended[] = {
+    P_INT("turn_count"),     P_INT("tokens_in"),     P_INT("tokens_out"),
+    P_NUM("latency_ms_p50"), P_NUM("latency_ms_p95"), P_INT("tool_count"),
+    P_INT("unique_tools"),   P_INT("unique_models"), P_INT("error_count"),
+    P_HASH16("model_hash"),  P_ENUM("engine", e_engine), P_INT("duration_ms"),
+    P_END};
+static const ja__prop_spec p_tool_first_used[] = {P_ENUM("tool_name", e_tool), P_END};
+static const ja__prop_spec p_model_changed[] = {P_HASH16("from_model_hash"),
+                                                P_HASH16("to_model_hash"),
+                                                P_ENUM("engine", e_engine), P_END};
+static const ja__prop_spec p_connector_auth_completed[] = {
+    P_ENUM("connector_name", e_connector), P_END};
+static const ja__prop_spec p_feature_used[] = {P_ENUM("feature_name", e_feature), P_END};
+static const ja__prop_spec p_feedback_submitted[] = {P_INT("rating"), P_BOOL("has_comment"),
+                                                     P_END};
+static const ja__prop_spec p_error_shown_to_user[] = {P_ENUM("error_class", e_error),
+                                                      P_ENUM("platform", e_platform), P_END};
+static const ja__prop_spec p_settings_changed[] = {P_STR64("setting_key"), P_END};
+static const ja__prop_spec p_usage_daily_summary[] = {
+    P_INT("sessions"),      P_INT("total_tokens"),  P_INT("total_inferences"),
+    P_INT("unique_tools"),  P_INT("unique_models"), P_INT("total_errors"),
+    P_INT("total_duration_ms"), P_END};
+
+/* --------------------------------------------------------------- events */
+
+const ja__event_spec ja__catalog[] = {
+    {"install_started", p_install_started},
+    {"install_stage_completed", p_install_stage_completed},
+    {"install_completed", p_install_completed},
+    {"install_failed", p_install_failed},
+    {"uninstall_started", p_uninstall_started},
+    {"app_opened", p_app_opened},
+    {"setup_completed", p_setup_completed},
+    {"first_chat_sent", p_first_chat_sent},
+    {"chat_session_ended", p_chat_session_ended},
+    {"tool_first_used", p_tool_first_used},
+    {"model_changed", p_model_changed},
+    {"connector_auth_completed", p_connector_auth_completed},
+    {"feature_used", p_feature_used},
+    {"feedback_submitted", p_feedback_submitted},
+    {"error_shown_to_user", p_error_shown_to_user},
+    {"settings_changed", p_settings_changed},
+    {"usage_daily_summary", p_usage_daily_summary},
+    {NULL, NULL},
+};
+
+const ja__event_spec *
+ja__catalog_event(const char *name)
+{
+  for (const ja__event_spec *e = ja__catalog; e->name; e++)
+    if (strcmp(e->name, name) == 0)
+      return e;
+  return NULL;
+}
+
+const ja__prop_spec *
+ja__catalog_prop(const ja__event_spec *ev, const char *name)
+{
+  for (const ja__prop_spec *p = ev->props; p->name; p++)
+    if (strcmp(p->name, name) == 0)
+      return p;
+  return NULL;
+}
+
+const char *
+ja__catalog_kind_name(const ja__prop_spec *p)
+{
+  switch (p->kind) {
+  case JA__V_BOOL: return "bool";
+  case JA__V_INT: return "int";
+  case JA__V_NUM: return "num";
+  case JA__V_STR64: return "str64";
+  case JA__V_HASH16: return "hash16";
+  case JA__V_ENUM: return p->enumeration->name;
+  }
+  return "?";
+}
+
+/* ------------------------------------------------------------ rendering */
+
+ja_status
+ja__catalog_json(char **out)
+{
+  cJSON *root = cJSON_CreateObject();
+  cJSON *enums = cJSON_AddObjectToObject(root, "enums");
+  cJSON *events = cJSON_AddObjectToObject(root, "events");
+  cJSON *validators = cJSON_AddObjectToObject(root, "validators");
+  if (!root || !enums || !events || !validators)
+    goto oom;
+  cJSON_AddStringToObject(validators, "bool", "true or false");
+  cJSON_AddStringToObject(validators, "int", "integer >= 0 (booleans are not integers)");
+  cJSON_AddStringToObject(validators, "num", "finite number >= 0 (not a boolean)");
+  cJSON_AddStringToObject(validators, "str64", "string of 1-64 characters");
+  cJSON_AddStringToObject(validators, "hash16", "exactly 16 lowercase hex characters");
+  for (const ja__enum *const *e = ja__catalog_enums; *e; e++) {
+    cJSON *arr = cJSON_AddArrayToObject(enums, (*e)->name);
+    if (!arr)
+      goto oom;
+    for (const char *const *v = (*e)->values; *v; v++)
+      cJSON_AddItemToArray(arr, cJSON_CreateString(*v));
+  }
+  for (const ja__event_spec *ev = ja__catalog; ev->name; ev++) {
+    cJSON *props = cJSON_AddObjectToObject(events, ev->name);
+    if (!props)
+      goto oom;
+    for (const ja__prop_spec *p = ev->props; p->name; p++)
+      cJSON_AddStringToObject(props, p->name, ja__catalog_kind_name(p));
+  }
+  *out = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!*out)
+    return ja__error_set(JA_ENOMEM, "out of memory rendering the catalog");
+  return JA_OK;
+oom:
+  cJSON_Delete(root);
+  return ja__error_set(JA_ENOMEM, "out of memory rendering the catalog");
+}
+
+ja_status
+ja__catalog_markdown(char **out)
+{
+  ja__buf b = {0};
+  ja_status st = ja__buf_printf(
+      &b, "Validators: `bool`; `int` = integer >= 0, booleans are not integers; "
+          "`num` = number >= 0, not boolean; `str64` = string of 1-64 characters; "
+          "`hash16` = exactly 16 lowercase hex characters; an UPPERCASE name = one of "
+          "the values listed below.\n\n| event | properties |\n|---|---|\n");
+  for (const ja__event_spec *ev = ja__catalog; st == JA_OK && ev->name; ev++) {
+    st = ja__buf_printf(&b, "| `%s` |", ev->name);
+    for (const ja__prop_spec *p = ev->props; st == JA_OK && p->name; p++)
+      st = ja__buf_printf(&b, "%s `%s`: %s", p == ev->props ? "" : ",", p->name,
+                          ja__catalog_kind_name(p));
+    if (st == JA_OK)
+      st = ja__buf_append(&b, " |\n", 3);
+  }
+  if (st == JA_OK)
+    st = ja__buf_printf(&b, "%s", "\n| enum | values |\n|---|---|\n");
+  for (const ja__enum *const *e = ja__catalog_enums; st == JA_OK && *e; e++) {
+    st = ja__buf_printf(&b, "| %s |", (*e)->name);
+    for (const char *const *v = (*e)->values; st == JA_OK && *v; v++)
+      st = ja__buf_printf(&b, " `%s`", *v);
+    if (st == JA_OK)
+      st = ja__buf_append(&b, " |\n", 3);
+  }
+  if (st != JA_OK) {
+    ja__buf_free(&b);
+    return st;
+  }
+  *out = b.ptr;
+  return JA_OK;
+}

@@ -1,0 +1,51 @@
+/*
+ * filter/redact.h — value-level redaction (DESIGN §5.1): the pattern table
+ * (redact_rules.c) and the engine that runs it (redact.c).
+ */
+#ifndef JA_FILTER_REDACT_H
+#define JA_FILTER_REDACT_H
+
+#include "boot.h"
+#include "filter/drop.h"
+
+/* A validator looks at one match (@p m[0..mlen)) and says whether it is
+ * really PII (1) or a look-alike (0); on 0 the search goes on as if that
+ * match had failed (other lengths, other rows, later positions). */
+typedef int (*ja__redact_validator)(const char *m, size_t mlen);
+
+/* One row of THE pattern table (src/redact_rules.c). */
+typedef struct ja__redact_rule {
+  const char *kind;                /* reported kind: static snake_case */
+  const char *regex;               /* PCRE2 syntax (UTF, no UCP) */
+  ja__redact_validator validate;   /* NULL: every match counts */
+  const char *unit;                /* consecutive rows with the same non-NULL
+                                      unit are compiled as one regex */
+  const char *needs;               /* every match (that the validator accepts)
+                                      holds at least one of these bytes; NULL:
+                                      no such promise */
+  unsigned min_digits;             /* ... and at least this many digits */
+} ja__redact_rule;
+
+/* The table, in priority order; *n receives its length. */
+const ja__redact_rule *ja__redact_rules(size_t *n);
+
+#define JA__MAX_STR_CODEPOINTS 200
+
+/* The value-level filter for one string: JA__DROP_NONE (keep), _EMPTY,
+ * _TOO_LONG or _PII. For _PII, *kind (if not NULL) names the pattern.
+ * Patterns are compiled once per process (PCRE2 JIT). If they cannot be
+ * compiled every string is dropped as PII: fail closed. Thread-safe. */
+ja__drop ja__redact_string(const char *s, size_t len, const char **kind);
+
+/* Flags for ja__redact_string_ex. */
+#define JA__REDACT_NO_GATES 1u  /* run every unit, skipping the cheap pre-checks
+                                   (tests and fuzzers compare both ways) */
+
+/* Decode every %XX in @p s[0..len) into @p out (at least @p len bytes);
+ * returns the new length, or 0 when there was nothing to decode. */
+size_t ja__percent_decode(const char *s, size_t len, char *out);
+
+/* ja__redact_string with @p flags; same verdicts whatever the flags. */
+ja__drop ja__redact_string_ex(const char *s, size_t len, unsigned flags, const char **kind);
+
+#endif

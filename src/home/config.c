@@ -1,0 +1,234 @@
+/*
+ * home/config.c — where the settings come from: the environment, then the
+ * [analytics] table of <home>/config.toml (parsed by toml.c). Decides whether
+ * analytics is on and, when it is off, says why. A broken or unreadable
+ * config file never fails the caller: it turns analytics off (fail closed).
+ */
+#include "boot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "home/config.h"
+#include "util/fs.h"
+#include "util/utf8.h"
+
+#define CONFIG_MAX_BYTES ((size_t)1 << 20)  /* a bigger config.toml is refused */
+#define DEFAULT_HOST "https://us.i.posthog.com"
+
+/* getenv, treating an empty value as unset. */
+static const char *env_get(const char *name)
+{
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+/* Case-insensitive ASCII comparison of s[0..n) with the lowercase @p word.
+ * Not strcasecmp: the locale must not change what "yes" means. */
+static int ascii_ieq(const char *s, size_t n, const char *word)
+{
+  if (strlen(word) != n)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (ascii_lower(s[i]) != word[i])
+      return 0;
+  return 1;
+}
+
+static int is_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* DO_NOT_TRACK=1/true/yes (any case, surrounding blanks ignored). Any other
+ * value, including "0" and "false", leaves the decision to config.toml. */
+static int do_not_track(void)
+{
+  const char *v = getenv("DO_NOT_TRACK");
+  if (!v)
+    return 0;
+  const char *end = v + strlen(v);
+  while (v < end && is_space(*v))
+    v++;
+  while (end > v && is_space(end[-1]))
+    end--;
+  size_t n = (size_t)(end - v);
+  return ascii_ieq(v, n, "1") || ascii_ieq(v, n, "true") || ascii_ieq(v, n, "yes");
+}
+
+static void set_off(ja__config *cfg, int force, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Turn analytics off with a reason. The first reason is kept (it is the one
+ * to fix first), unless @p force: DO_NOT_TRACK always wins. */
+static void set_off(ja__config *cfg, int force, const char *fmt, ...)
+{
+  if (!cfg->enabled && !force)
+    return;
+  cfg->enabled = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(cfg->off_reason, sizeof cfg->off_reason, fmt, ap);
+  va_end(ap);
+  if (n >= (int)sizeof cfg->off_reason) {
+    /* Truncated (a very long path): do not end on half a UTF-8 sequence. */
+    size_t i = sizeof cfg->off_reason - 1;
+    while (i > 0 && ((unsigned char)cfg->off_reason[i - 1] & 0xC0) == 0x80)
+      i--;
+    if (i > 0 && ((unsigned char)cfg->off_reason[i - 1] & 0x80))
+      cfg->off_reason[i - 1] = '\0';
+  }
+}
+
+/* home = override, else $OPENJARVIS_HOME (relative is kept as is), else
+ * $HOME/.openjarvis. */
+static ja_status resolve_home(ja__config *cfg, const char *home_override)
+{
+  const char *h = home_override && *home_override ? home_override : env_get("OPENJARVIS_HOME");
+  if (h) {
+    size_t n = strlen(h);
+    if (n >= sizeof cfg->home)
+      return ja__error_set(JA_ECONFIG, "analytics home path too long (%zu bytes)", n);
+    memcpy(cfg->home, h, n + 1);
+    return JA_OK;
+  }
+  const char *user_home = env_get("HOME");
+  if (!user_home)
+    return ja__error_set(JA_ECONFIG, "cannot find the analytics home: set OPENJARVIS_HOME or HOME");
+  return ja__path_join(cfg->home, sizeof cfg->home, user_home, ".openjarvis");
+}
+
+/* [analytics] anon_id_path: "~/x" is under $HOME, "x" under the analytics
+ * home, "/x" as is. 0, or -1 with analytics turned off. */
+static int apply_anon_id_path(ja__config *cfg, const char *path)
+{
+  char tmp[JA_PATH_MAX];
+  ja_status st;
+  if (path[0] == '~' && path[1] == '/') {
+    const char *user_home = env_get("HOME");
+    if (!user_home) {
+      set_off(cfg, 0, "[analytics] anon_id_path starts with '~/' but HOME is not set");
+      return -1;
+    }
+    st = ja__path_join(tmp, sizeof tmp, user_home, path + 2);
+  } else if (path[0] == '/') {
+    size_t n = strlen(path);  /* < JA_PATH_MAX: toml.c checked it */
+    memcpy(tmp, path, n + 1);
+    st = JA_OK;
+  } else {
+    st = ja__path_join(tmp, sizeof tmp, cfg->home, path);
+  }
+  if (st != JA_OK) {
+    ja__error_clear();
+    set_off(cfg, 0, "[analytics] anon_id_path is too long once expanded");
+    return -1;
+  }
+  memcpy(cfg->anon_id_path, tmp, strlen(tmp) + 1);
+  return 0;
+}
+
+/* Read <home>/config.toml and apply its [analytics] table. Missing: keep the
+ * defaults. Unreadable or unparsable: off, since we cannot know whether the
+ * user opted out. */
+static void load_file(ja__config *cfg)
+{
+  char *text = NULL;
+  size_t len = 0;
+  int missing = 0;
+  errno = 0;
+  ja__error_clear();
+  ja_status st = ja__file_read(cfg->config_path, CONFIG_MAX_BYTES, &text, &len, &missing);
+  if (st != JA_OK) {
+    /* util.c already says "cannot read '<path>': <why>", and knows the why
+     * errno cannot tell (a directory, a file over 1 MiB). */
+    const char *why = ja_last_error();
+    if (why && *why) {
+      set_off(cfg, 0, "%s", why);
+    } else {
+      int e = errno ? errno : EIO;
+      char msg[256];
+      /* The XSI strerror_r (selected by _POSIX_C_SOURCE): thread-safe. */
+      if (strerror_r(e, msg, sizeof msg) != 0)
+        snprintf(msg, sizeof msg, "error %d", e);
+      set_off(cfg, 0, "cannot read '%s': %s", cfg->config_path, msg);
+    }
+    ja__error_clear();  /* swallowed: an unreadable config is not an error */
+    return;
+  }
+  if (missing || !text)
+    return;
+
+  ja__toml_analytics t;
+  char err[sizeof cfg->off_reason];
+  int rc = ja__toml_read_analytics(text, len, cfg->config_path, &t, err, sizeof err);
+  free(text);
+  if (rc != 0) {
+    set_off(cfg, 0, "%s", err);
+    return;
+  }
+  if (t.has_enabled && !t.enabled)
+    set_off(cfg, 0, "disabled in %s ([analytics] enabled = false)", cfg->config_path);
+  /* toml.c checked the lengths against buffers of the same size. */
+  if (t.has_host)
+    memcpy(cfg->host, t.host, strlen(t.host) + 1);
+  if (t.has_key)
+    memcpy(cfg->key, t.key, strlen(t.key) + 1);
+  if (t.has_flush_interval)
+    cfg->flush_interval_seconds = t.flush_interval_seconds;
+  if (t.has_flush_at_size)
+    cfg->flush_at_size = t.flush_at_size;
+  if (t.has_anon_id_path)
+    (void)apply_anon_id_path(cfg, t.anon_id_path);
+}
+
+/* OPENJARVIS_ANALYTICS_HOST / _KEY replace what config.toml said. A value
+ * we cannot hold whole is never truncated (a cut host is a different host):
+ * analytics goes off instead. The key's value is never printed. */
+static void apply_env_string(ja__config *cfg, const char *var, char *dst, size_t dstsz)
+{
+  const char *v = env_get(var);
+  if (!v)
+    return;
+  size_t n = strlen(v);
+  if (n >= dstsz) {
+    set_off(cfg, 0, "%s is too long (at most %zu bytes)", var, dstsz - 1);
+    return;
+  }
+  if (ja__utf8_has_control(v, strlen(v))) {
+    set_off(cfg, 0, "%s contains control characters", var);
+    return;
+  }
+  memcpy(dst, v, n + 1);
+}
+
+ja_status ja__config_load(ja__config *cfg, const char *home_override)
+{
+  JA_ASSERT(cfg != NULL);
+  memset(cfg, 0, sizeof *cfg);
+  cfg->enabled = 1;
+  memcpy(cfg->host, DEFAULT_HOST, sizeof DEFAULT_HOST);
+  cfg->flush_interval_seconds = 60;
+  cfg->flush_at_size = 100;
+  const char *level = getenv("OPENJARVIS_LOG_LEVEL");
+  cfg->debug = level && ascii_ieq(level, strlen(level), "debug");
+
+  ja_status st = resolve_home(cfg, home_override);
+  if (st == JA_OK)
+    st = ja__path_join(cfg->config_path, sizeof cfg->config_path, cfg->home, "config.toml");
+  if (st == JA_OK)
+    st = ja__path_join(cfg->db_path, sizeof cfg->db_path, cfg->home, "analytics_queue.db");
+  if (st == JA_OK)
+    st = ja__path_join(cfg->anon_id_path, sizeof cfg->anon_id_path, cfg->home, "anon_id");
+  if (st != JA_OK)
+    return st;
+
+  load_file(cfg);
+  apply_env_string(cfg, "OPENJARVIS_ANALYTICS_HOST", cfg->host, sizeof cfg->host);
+  apply_env_string(cfg, "OPENJARVIS_ANALYTICS_KEY", cfg->key, sizeof cfg->key);
+  if (do_not_track())
+    set_off(cfg, 1, "DO_NOT_TRACK is set");
+  return JA_OK;
+}

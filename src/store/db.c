@@ -1,0 +1,107 @@
+/*
+ * store/db.c — the connection's plumbing: SQLite errors mapped to
+ * ja_status, the prepared-statement cache, and the one begin/end pair that
+ * every write transaction goes through.
+ */
+#include "boot.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "sql_embed.h"
+#include "store/store.h"
+
+/* --------------------------------------------------------------- errors */
+
+ja_status
+ja__store_error(ja__db *d, int rc, const char *what)
+{
+  const char *msg = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
+  switch (rc & 0xFF) {
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return ja__error_set(JA_EBUSY, "%s '%s': store busy for more than %d ms: %s", what, d->path,
+                         d->busy_timeout_ms, msg);
+  case SQLITE_NOTADB:
+  case SQLITE_CORRUPT:
+    return ja__error_set(JA_ECORRUPT, "%s '%s': not a usable queue database: %s", what, d->path,
+                         msg);
+  case SQLITE_NOMEM:
+    return ja__error_set(JA_ENOMEM, "%s '%s': out of memory", what, d->path);
+  case SQLITE_CANTOPEN:
+  case SQLITE_READONLY:
+    return ja__error_set(JA_ECANTCREATE, "%s '%s': %s", what, d->path, msg);
+  default:
+    return ja__error_set(JA_EIO, "%s '%s': %s", what, d->path, msg);
+  }
+}
+
+ja_status
+ja__store_exec(ja__db *d, const char *sql, const char *what)
+{
+  int rc = sqlite3_exec(d->db, sql, NULL, NULL, NULL);
+  return rc == SQLITE_OK ? JA_OK : ja__store_error(d, rc, what);
+}
+
+/* ----------------------------------------------------------- statements */
+
+/* A cached prepared statement, reset and unbound, ready to use. */
+ja_status
+ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
+{
+  static const char *const *const text[JA__Q_COUNT] = {
+      [JA__Q_INSERT] = &ja__sql_insert_event,
+      [JA__Q_DROP_ADD] = &ja__sql_drop_add,
+      [JA__Q_PRUNE_EXPIRED] = &ja__sql_prune_expired,
+      [JA__Q_QUEUE_COUNT] = &ja__sql_queue_count,
+      [JA__Q_PRUNE_OLDEST] = &ja__sql_prune_oldest,
+  };
+  *out = NULL; /* set on entry: callers may read it on any path */
+  if (!d->q[which]) {
+    int rc = sqlite3_prepare_v3(d->db, *text[which], -1, SQLITE_PREPARE_PERSISTENT, &d->q[which],
+                                NULL);
+    if (rc != SQLITE_OK)
+      return ja__store_error(d, rc, "cannot prepare statement for");
+  }
+  sqlite3_reset(d->q[which]);
+  sqlite3_clear_bindings(d->q[which]);
+  *out = d->q[which];
+  return JA_OK;
+}
+
+/* Step a statement that returns no rows. */
+ja_status
+ja__store_step_done(ja__db *d, sqlite3_stmt *s, const char *what)
+{
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, what);
+}
+
+/* --------------------------------------------------------- transactions */
+
+ja_status
+ja__store_begin(ja__db *d, int64_t now_ms)
+{
+  JA_ASSERT(d->db != NULL && !d->in_txn);
+  ja_status st = ja__store_exec(d, "BEGIN IMMEDIATE", "cannot write to queue");
+  if (st != JA_OK)
+    return st;
+  d->in_txn = 1;
+  if ((st = ja__store_busy_fold(d, now_ms)) != JA_OK)
+    return ja__store_end(d, st);
+  return JA_OK;
+}
+
+ja_status
+ja__store_end(ja__db *d, ja_status st)
+{
+  JA_ASSERT(d->in_txn);
+  if (st == JA_OK)
+    st = ja__store_exec(d, "COMMIT", "cannot commit to queue");
+  if (st != JA_OK && !sqlite3_get_autocommit(d->db))
+    sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+  d->in_txn = 0;
+  ja__store_busy_folded(d, st == JA_OK);
+  return st;
+}

@@ -1,0 +1,40 @@
+/*
+ * store/purge.c — `jarvis-analytics purge`: delete queued events, the sent
+ * log and/or the drop counters.
+ */
+#include "boot.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "sql_embed.h"
+#include "store/store.h"
+
+ja_status
+ja__store_purge(ja__db *d, unsigned what, int64_t now_ms, int64_t *removed)
+{
+  JA_ASSERT(d->db != NULL);
+  *removed = 0;
+  ja_status st = ja__store_begin(d, now_ms);
+  if (st != JA_OK)
+    return st;
+  const struct {
+    unsigned bit;
+    const char *const *sql;
+  } parts[] = {{JA_PURGE_PENDING, &ja__sql_purge_pending},
+               {JA_PURGE_SENT, &ja__sql_purge_sent},
+               {JA_PURGE_DROPS, &ja__sql_purge_drops}};
+  for (size_t i = 0; st == JA_OK && i < sizeof parts / sizeof parts[0]; i++) {
+    if (!(what & parts[i].bit))
+      continue;
+    if ((st = ja__store_exec(d, *parts[i].sql, "cannot purge")) == JA_OK)
+      *removed += sqlite3_changes(d->db);
+  }
+  if ((st = ja__store_end(d, st)) != JA_OK) {
+    *removed = 0;
+    return st;
+  }
+  /* Give the space back; failure here loses nothing. */
+  sqlite3_exec(d->db, ja__sql_reclaim_space, NULL, NULL, NULL);
+  return JA_OK;
+}

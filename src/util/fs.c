@@ -1,0 +1,218 @@
+/*
+ * util/fs.c — domain-free file helpers: path joining, whole-file reads,
+ * the file safety check, atomic file creation, directory creation. The
+ * file-system calls that tests need to fail on purpose go through ja__sys.
+ */
+#include "boot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+
+/* ------------------------------------------------------------ syscalls */
+
+static int real_open(const char *path, int flags, unsigned mode) { return open(path, flags, (mode_t)mode); }
+static long real_write(int fd, const void *buf, size_t n) { return (long)write(fd, buf, n); }
+static int real_fsync(int fd) { return fsync(fd); }
+static int real_rename(const char *from, const char *to) { return rename(from, to); }
+
+ja__syscalls ja__sys = {real_open, real_write, real_fsync, real_rename};
+
+/* ---------------------------------------------------------------- paths */
+
+ja_status
+ja__path_join(char *out, size_t outsz, const char *dir, const char *name)
+{
+  size_t dl = strlen(dir);
+  const char *sep = (dl > 0 && dir[dl - 1] == '/') ? "" : "/";
+  int n = snprintf(out, outsz, "%s%s%s", dir, sep, name);
+  if (n < 0 || (size_t)n >= outsz)
+    return ja__error_set(JA_ECONFIG, "path too long: '%s/%s'", dir, name);
+  return JA_OK;
+}
+
+/* ---------------------------------------------------------------- files */
+
+ja_status
+ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing)
+{
+  *out = NULL;
+  *len = 0;
+  *missing = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    /* ENOTDIR: a parent is a file, so this file cannot exist either. */
+    if (errno == ENOENT || errno == ENOTDIR) {
+      *missing = 1;
+      return JA_OK;
+    }
+    return ja__error_set(JA_EIO, "cannot read '%s': %s", path, strerror(errno));
+  }
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    int e = errno;
+    close(fd);
+    return ja__error_set(JA_EIO, "cannot read '%s': %s", path,
+                         S_ISREG(sb.st_mode) ? strerror(e) : "not a regular file");
+  }
+  if ((size_t)sb.st_size > max) {
+    close(fd);
+    return ja__error_set(JA_EIO, "cannot read '%s': larger than %zu bytes", path, max);
+  }
+  char *buf = malloc((size_t)sb.st_size + 1);
+  if (!buf) {
+    close(fd);
+    return ja__error_set(JA_ENOMEM, "out of memory reading '%s'", path);
+  }
+  size_t n = 0;
+  while (n < (size_t)sb.st_size) {
+    ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      int e = errno;
+      free(buf);
+      close(fd);
+      return ja__error_set(JA_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    if (r == 0)
+      break; /* file shrank under us: take what is there */
+    n += (size_t)r;
+  }
+  close(fd);
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return JA_OK;
+}
+
+ja_status
+ja__file_check(const char *path, const char *what, int64_t *size)
+{
+  struct stat sb;
+  *size = -1;
+  if (lstat(path, &sb) != 0) {
+    /* ENOTDIR: a parent is a file, so this file cannot exist either. */
+    if (errno == ENOENT || errno == ENOTDIR)
+      return JA_OK;
+    return ja__error_set(JA_EIO, "cannot stat %s '%s': %s", what, path, strerror(errno));
+  }
+  /* Following a symlink would let whoever planted it point our writes (or
+   * our reads of the install's id) anywhere. */
+  if (S_ISLNK(sb.st_mode))
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': it is a symlink", what, path);
+  if (!S_ISREG(sb.st_mode))
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': not a regular file", what, path);
+  *size = (int64_t)sb.st_size;
+  return JA_OK;
+}
+
+/* Directory part of @p path into @p out ("." when there is none). */
+static void
+dir_of(const char *path, char *out, size_t outsz)
+{
+  const char *slash = strrchr(path, '/');
+  if (!slash) {
+    snprintf(out, outsz, ".");
+  } else if (slash == path) {
+    snprintf(out, outsz, "/");
+  } else {
+    snprintf(out, outsz, "%.*s", (int)(slash - path), path);
+  }
+}
+
+ja_status
+ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                      int replace, int *created)
+{
+  if (created)
+    *created = 1;
+  char tmp[JA_PATH_MAX];
+  char dir[JA_PATH_MAX];
+  int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  if (n < 0 || (size_t)n >= sizeof tmp)
+    return ja__error_set(JA_ECANTCREATE, "path too long: '%s'", path);
+  /* O_EXCL|O_NOFOLLOW: never write through a planted temp-file symlink.
+   * A stale temp from a killed process with our pid is removed first. */
+  unlink(tmp);
+  int fd = ja__sys.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0)
+    return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", tmp, strerror(errno));
+  /* The umask may have narrowed the mode; we want exactly @p mode. */
+  fchmod(fd, (mode_t)mode);
+  size_t off = 0;
+  while (off < len) {
+    long w = ja__sys.write(fd, data + off, len - off);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : ENOSPC;
+      close(fd);
+      unlink(tmp);
+      return ja__error_set(JA_EIO, "cannot write '%s': %s", tmp, strerror(e));
+    }
+    off += (size_t)w;
+  }
+  /* fsync before rename: otherwise a crash can leave the new name pointing
+   * at an empty file (the rename reaches the disk before the data). */
+  if (ja__sys.fsync(fd) != 0) {
+    int e = errno;
+    close(fd);
+    unlink(tmp);
+    return ja__error_set(JA_EIO, "cannot fsync '%s': %s", tmp, strerror(e));
+  }
+  close(fd);
+  if (replace) {
+    /* rename is atomic: readers see the old file or the new one, never half. */
+    if (ja__sys.rename(tmp, path) != 0) {
+      int e = errno;
+      unlink(tmp);
+      return ja__error_set(JA_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(e));
+    }
+  } else {
+    /* link() fails with EEXIST instead of replacing: when two processes
+     * create the file at once, the first one wins and both use its bytes. */
+    int rc = link(tmp, path);
+    int e = errno;
+    unlink(tmp);
+    if (rc != 0 && e == EEXIST) {
+      if (created)
+        *created = 0;
+      return JA_OK;
+    }
+    if (rc != 0)
+      return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", path, strerror(e));
+  }
+  /* fsync the directory so the rename itself survives a power cut. */
+  dir_of(path, dir, sizeof dir);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ja__sys.fsync(dfd);
+    close(dfd);
+  }
+  return JA_OK;
+}
+
+ja_status
+ja__dir_ensure(const char *dir)
+{
+  struct stat sb;
+  if (stat(dir, &sb) == 0) {
+    if (!S_ISDIR(sb.st_mode))
+      return ja__error_set(JA_EUNSAFE, "'%s' exists and is not a directory", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+      return ja__error_set(JA_ECANTCREATE, "cannot write in '%s': %s", dir, strerror(errno));
+    return JA_OK;
+  }
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", dir, strerror(errno));
+  /* umask may have widened nothing but could narrow; make it exactly 0700. */
+  chmod(dir, 0700);
+  return JA_OK;
+}
+

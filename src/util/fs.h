@@ -1,0 +1,46 @@
+/*
+ * util/fs.h — paths and files: joining, whole-file reads, the safety check
+ * every file of the store goes through, atomic creation, the home
+ * directory, and the syscall table that tests fail on purpose.
+ */
+#ifndef JA_UTIL_FS_H
+#define JA_UTIL_FS_H
+
+#include "boot.h"
+
+/* snprintf into a fixed buffer; JA_ECONFIG (with message) if truncated. */
+ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *name);
+
+/* Read a whole regular file (not through a symlink) of at most @p max bytes.
+ * *out is malloc'ed and NUL-terminated. JA_EIO with errno kept on failure;
+ * sets *missing = 1 (and returns JA_OK with *out NULL) when it does not exist. */
+ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing);
+
+/* lstat @p path (named @p what in messages) and refuse what must not be
+ * followed: JA_EUNSAFE for a symlink or anything but a regular file.
+ * *size = its size, or -1 when it does not exist. JA_EIO if lstat fails. */
+ja_status ja__file_check(const char *path, const char *what, int64_t *size);
+
+/* Create @p path atomically with @p data: write a temp file in the same
+ * directory (mode @p mode), fsync it, then rename it over @p path (when
+ * @p replace) or link it to @p path only if @p path does not exist yet
+ * (when !replace; *created = 0 if someone else created it first), and
+ * fsync the directory. @p created may be NULL. */
+ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                                int replace, int *created);
+
+/* Make @p dir (one level, mode 0700) unless it exists as a directory.
+ * JA_ECANTCREATE when it cannot; JA_EUNSAFE when it is not a directory. */
+ja_status ja__dir_ensure(const char *dir);
+
+/* System calls that tests replace to simulate a full disk or I/O error
+ * (like SQLite's aSyscall[] table). */
+typedef struct ja__syscalls {
+  int (*open)(const char *path, int flags, unsigned mode);
+  long (*write)(int fd, const void *buf, size_t n);
+  int (*fsync)(int fd);
+  int (*rename)(const char *from, const char *to);
+} ja__syscalls;
+extern ja__syscalls ja__sys;
+
+#endif
