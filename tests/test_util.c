@@ -9,8 +9,11 @@
 #include "util/utf8.h"
 #include "util/uuid.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_util__utf8_valid_and_invalid(void **state)
 {
@@ -120,4 +123,60 @@ static void test_util__last_error_is_per_thread_and_never_null(void **state)
   assert_string_equal(ja_last_error(), "cannot open 'x'");
   for (int st = JA_OK; st >= JA_EINTERNAL; st--)
     assert_string_not_equal(ja_status_str((ja_status)st), "unknown status");
+}
+
+/* The file rule of DESIGN §3, through the one function every opener uses:
+ * each odd thing where a file should be is refused without blocking, and
+ * without the file being changed. */
+static void test_util__open_safe_refuses_odd_files(void **state)
+{
+  (void)state;
+  char dir[JA_PATH_MAX], p[JA_PATH_MAX + 16], q[JA_PATH_MAX + 16];
+  snprintf(dir, sizeof dir, "%s", jt_fresh_env());
+  int fd = -2;
+  snprintf(p, sizeof p, "%s/missing", dir);
+  assert_int_equal(ja__file_open_safe(p, O_RDONLY, 0, "test", &fd), JA_OK);
+  assert_int_equal(fd, -1);
+
+  snprintf(p, sizeof p, "%s/fifo", dir); /* would block a plain open() */
+  assert_int_equal(mkfifo(p, 0600), 0);
+  assert_int_equal(ja__file_open_safe(p, O_RDONLY, 0, "test", &fd), JA_EUNSAFE);
+  assert_int_equal(ja__file_open_safe(p, O_WRONLY, 0, "test", &fd), JA_EUNSAFE);
+  assert_int_equal(fd, -1);
+
+  snprintf(p, sizeof p, "%s/target", dir);
+  jt_write_file(p, "keep");
+  chmod(p, 0600);
+  snprintf(q, sizeof q, "%s/link", dir);
+  assert_int_equal(symlink(p, q), 0);
+  assert_int_equal(ja__file_open_safe(q, O_RDWR, 0, "test", &fd), JA_EUNSAFE);
+  assert_non_null(strstr(ja_last_error(), "symlink"));
+  snprintf(q, sizeof q, "%s/hard", dir);
+  assert_int_equal(link(p, q), 0);
+  assert_int_equal(ja__file_open_safe(q, O_RDWR, 0, "test", &fd), JA_EUNSAFE);
+  assert_non_null(strstr(ja_last_error(), "hard links"));
+  unlink(q);
+
+  snprintf(q, sizeof q, "%s/sub", dir);
+  assert_int_equal(mkdir(q, 0700), 0);
+  assert_int_equal(ja__file_open_safe(q, O_RDONLY, 0, "test", &fd), JA_EUNSAFE);
+
+  /* Ours but 0644: narrowed to 0600 and opened. */
+  assert_int_equal(chmod(p, 0644), 0);
+  assert_int_equal(ja__file_open_safe(p, O_RDWR, 0, "test", &fd), JA_OK);
+  assert_true(fd >= 0);
+  close(fd);
+  struct stat sb;
+  assert_int_equal(stat(p, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+
+  /* Another user's file (root can plant one for the test; others skip). */
+  if (geteuid() == 0) {
+    assert_int_equal(chown(p, 65534, 65534), 0);
+    assert_int_equal(ja__file_open_safe(p, O_RDWR, 0, "test", &fd), JA_EUNSAFE);
+    assert_non_null(strstr(ja_last_error(), "another user"));
+  }
+  char *text = jt_read_file(p, NULL);
+  assert_string_equal(text, "keep");
+  free(text);
 }

@@ -112,6 +112,43 @@ ja__file_check(const char *path, const char *what, int64_t *size)
   return JA_OK;
 }
 
+ja_status
+ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what, int *fd)
+{
+  *fd = ja__sys.open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+  if (*fd < 0) {
+    int e = errno;
+    if ((e == ENOENT || e == ENOTDIR) && !(flags & O_CREAT))
+      return JA_OK;
+    /* ELOOP: O_NOFOLLOW met a symlink. ENXIO: a FIFO with no reader,
+     * opened for writing without blocking. */
+    if (e == ELOOP || e == ENXIO)
+      return ja__error_set(JA_EUNSAFE, "refusing %s '%s': %s", what, path,
+                           e == ELOOP ? "it is a symlink" : "not a regular file");
+    if (flags & O_CREAT)
+      return ja__error_set(JA_ECANTCREATE, "cannot create %s '%s': %s", what, path, strerror(e));
+    return ja__error_set(JA_EIO, "cannot open %s '%s': %s", what, path, strerror(e));
+  }
+  struct stat sb;
+  const char *why = NULL;
+  if (fstat(*fd, &sb) != 0)
+    why = strerror(errno);
+  else if (!S_ISREG(sb.st_mode))
+    why = "not a regular file";
+  else if (sb.st_uid != geteuid())
+    why = "owned by another user";
+  else if (sb.st_nlink != 1)
+    why = "it has other hard links";
+  else if ((sb.st_mode & 077) && fchmod(*fd, sb.st_mode & 0700) != 0)
+    why = "readable by others and cannot be made private";
+  if (why) {
+    close(*fd);
+    *fd = -1;
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': %s", what, path, why);
+  }
+  return JA_OK;
+}
+
 /* Directory part of @p path into @p out ("." when there is none). */
 static void
 dir_of(const char *path, char *out, size_t outsz)

@@ -21,6 +21,20 @@ ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, i
  * *size = its size, or -1 when it does not exist. JA_EIO if lstat fails. */
 ja_status ja__file_check(const char *path, const char *what, int64_t *size);
 
+/* THE rule for every file the store opens in the home (DESIGN §3), in one
+ * place: open with O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC added to @p flags (a
+ * symlink is never followed, a FIFO never blocks us), then fstat the
+ * descriptor — never the name, which can be swapped — and require a regular
+ * file, owned by this user, with one link. A file of ours with group or
+ * other permission bits is narrowed to 0600 (older tools and umasks made
+ * them 0644); one that cannot be narrowed is refused.
+ * @p what names the file in messages ("queue", "anon_id").
+ * Returns JA_OK with *fd open; JA_OK with *fd = -1 when it does not exist
+ * (ENOENT/ENOTDIR, and O_CREAT not in @p flags); JA_EUNSAFE (nothing kept
+ * open) for anything else there; JA_EIO / JA_ECANTCREATE when open fails. */
+ja_status ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
+                             int *fd);
+
 /* Create @p path atomically with @p data: write a temp file in the same
  * directory (mode @p mode), fsync it, then rename it over @p path (when
  * @p replace) or link it to @p path only if @p path does not exist yet
