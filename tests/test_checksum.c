@@ -1,6 +1,6 @@
 /*
  * test_checksum.c — the check-digit algorithms behind the redaction
- * validators (src/checksum.c), against published test vectors: a wrong
+ * validators (src/filter/checksum.c), against published test vectors: a wrong
  * checksum would let real card numbers, IBANs or addresses through, or drop
  * look-alikes the corpus says must pass.
  */

@@ -299,3 +299,96 @@ static void test_cli__redact_verdicts(void **state)
   unsetenv("DO_NOT_TRACK");
   assert_int_equal(access(jt_home(), F_OK), -1);
 }
+
+/* A program without commands (the shape of jarvis-analytics-upload): the
+ * same parser, --help and man renderer serve it from its own table. */
+static int toy_runs;
+static int
+toy_run(const cli_args *a, FILE *out, FILE *err)
+{
+  (void)err;
+  toy_runs++;
+  fprintf(out, "n=%lld verbose=%d\n", (long long)a->num[OPT_LIMIT], a->on[OPT_VERBOSE]);
+  return 0;
+}
+
+static const cli_cmd toy_commands[] = {
+    {"", "[--limit N] [--verbose]", "do the toy thing", 0, 0, toy_run},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};
+static const cli_opt toy_options[] = {
+    {OPT_HELP, "help", NULL, "*", "show help and exit", 0, 0, 0},
+    {OPT_LIMIT, "limit", "N", "*", "how many (default 7)", 1, 9, 7},
+    {OPT_VERBOSE, "verbose", NULL, "*", "say more", 0, 0, 0},
+};
+static const cli_exit toy_exits[] = {{0, "done"}, {64, "usage"}};
+static const cli_program toy = {
+    .name = "toy-prog",
+    .tagline = "a program without commands",
+    .description = "Exercises the program table.",
+    .commands = toy_commands,
+    .options = toy_options,
+    .noptions = 3,
+    .exits = toy_exits,
+    .nexits = 2,
+};
+
+static run_result
+run_toy(int argc, char **argv)
+{
+  run_result r = {0, NULL, NULL};
+  size_t olen = 0, elen = 0;
+  FILE *out = open_memstream(&r.out, &olen);
+  FILE *err = open_memstream(&r.err, &elen);
+  r.rc = ja__cli_run(&toy, argc, argv, out, err);
+  fclose(out);
+  fclose(err);
+  return r;
+}
+
+static void test_cli__program_without_commands(void **state)
+{
+  (void)state;
+  char *plain[] = {"toy-prog", NULL};
+  run_result r = run_toy(1, plain);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "n=7 verbose=0\n"); /* the table's default */
+  done(&r);
+  char *opts[] = {"toy-prog", "--limit", "3", "--verbose", NULL};
+  r = run_toy(4, opts);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "n=3 verbose=1\n");
+  done(&r);
+  char *range[] = {"toy-prog", "--limit=10", NULL};
+  r = run_toy(2, range);
+  assert_int_equal(r.rc, JA_EXIT_USAGE);
+  assert_non_null(strstr(r.err, "--limit needs a whole number from 1 to 9"));
+  assert_non_null(strstr(r.err, "try 'toy-prog --help'"));
+  done(&r);
+  char *extra[] = {"toy-prog", "capture", NULL}; /* no commands: a positional */
+  r = run_toy(2, extra);
+  assert_int_equal(r.rc, JA_EXIT_USAGE);
+  assert_non_null(strstr(r.err, "unexpected argument 'capture'"));
+  done(&r);
+  int before = toy_runs;
+  char *help[] = {"toy-prog", "--help", NULL};
+  r = run_toy(2, help);
+  assert_int_equal(r.rc, 0);
+  assert_int_equal(toy_runs, before); /* --help runs nothing */
+  assert_int_equal(strncmp(r.out, "usage: toy-prog [--limit N] [--verbose]\n", 40), 0);
+  assert_non_null(strstr(r.out, "--limit N"));
+  assert_non_null(strstr(r.out, "how many (default 7)"));
+  done(&r);
+
+  char *man = NULL;
+  size_t mlen = 0;
+  FILE *m = open_memstream(&man, &mlen);
+  ja__cli_man(&toy, m);
+  fclose(m);
+  assert_non_null(strstr(man, ".TH TOY\\-PROG 1"));
+  assert_non_null(strstr(man, "toy\\-prog \\- a program without commands"));
+  assert_non_null(strstr(man, ".SH OPTIONS"));
+  assert_null(strstr(man, ".SH COMMANDS"));
+  assert_non_null(strstr(man, ".B \\-\\-limit \\fIN\\fP"));
+  free(man);
+}

@@ -1,5 +1,5 @@
 /*
- * test_redact.c — the value-level PII filter (src/redact.c): OpenJarvis' own
+ * test_redact.c — the value-level PII filter (src/filter/redact.c): OpenJarvis' own
  * redaction cases, the false positives DESIGN §5 names, the length rules,
  * percent-encoding, fail-over inside a string and thread safety.
  */

@@ -13,7 +13,7 @@
  * match had failed (other lengths, other rows, later positions). */
 typedef int (*ja__redact_validator)(const char *m, size_t mlen);
 
-/* One row of THE pattern table (src/redact_rules.c). */
+/* One row of THE pattern table (src/filter/redact_rules.c). */
 typedef struct ja__redact_rule {
   const char *kind;                /* reported kind: static snake_case */
   const char *regex;               /* PCRE2 syntax (UTF, no UCP) */

@@ -1,5 +1,5 @@
 /*
- * fuzz_cli.c — fuzzes ja__cli_parse (cli_options.c): the input, split at NUL
+ * fuzz_cli.c — fuzzes ja__cli_parse (src/cli/program.c): the input, split at NUL
  * bytes, is argv[1..] after "jarvis-analytics". Checks: returns 0 or 64 (71
  * when out of memory); an error prints exactly one line, 0 prints nothing; on
  * 0 the command, positional arguments, --limit and the mutually exclusive
