@@ -4,8 +4,8 @@
 # Sourced by tools/test.sh and tools/demo.sh.
 set -euo pipefail
 
-JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev locales
-         libcjson-dev libpcre2-dev libsodium-dev zlib1g-dev libcmocka-dev python3)
+JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
+         libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3)
 
 ja_install_deps() {
   local missing=() p
