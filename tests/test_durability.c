@@ -3,6 +3,8 @@
  * SIGKILL at random points (including while the home, queue and anon_id are
  * first being created), and afterwards every event whose capture returned
  * JA_OK is in the queue, the database is intact, and its bookkeeping agrees.
+ * The kill delays come from a seed printed to stderr ("seed=N"); run with
+ * JA_TEST_SEED=N to use the same delays again.
  */
 #include "support.h"
 
@@ -68,11 +70,30 @@ collect(int fd)
   }
 }
 
+/* The seed of the kill delays: $JA_TEST_SEED when set (to replay a failed
+ * run), else the clock. Printed either way, as one line "seed=N". */
+static unsigned
+kill_seed(void)
+{
+  unsigned seed = (unsigned)time(NULL);
+  const char *env = getenv("JA_TEST_SEED");
+  if (env && *env) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(env, &end, 10);
+    if (errno || *end || *env == '-' || v > 0xffffffffUL)
+      fail_msg("JA_TEST_SEED=%s: want a decimal number 0..4294967295", env);
+    seed = (unsigned)v;
+  }
+  fprintf(stderr, "seed=%u\n", seed);
+  return seed;
+}
+
 static void test_durability__kill9_loses_nothing_acknowledged(void **state)
 {
   (void)state;
   jt_fresh_env();
-  srand((unsigned)time(NULL));
+  srand(kill_seed());
   g_nacked = 0;
   for (int round = 0; round < ROUNDS; round++) {
     int p[2];
