@@ -2,11 +2,18 @@
 # tools/deps.sh — install the Debian packages this project needs, only the
 # ones that are missing (no apt-get at all when everything is present).
 # Sourced by tools/test.sh and tools/demo.sh.
+#   JA_DEPS     what the build, the tests and the demo use
+#   JA_CI_DEPS  what the CI compile matrix (tools/ci-builds.sh) adds: clang,
+#               and dpkg-buildflags from dpkg-dev
+# (libcurl and zlib come with the uploader, not before.)
 set -euo pipefail
 
-JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev locales
-         libcjson-dev libpcre2-dev libsodium-dev zlib1g-dev libcmocka-dev python3)
+JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
+         libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3)
+# shellcheck disable=SC2034  # used by tools/test.sh
+JA_CI_DEPS=(clang dpkg-dev)
 
+# ja_install_deps [PACKAGE...] — JA_DEPS plus the packages named.
 ja_install_deps() {
   local missing=() p
   for p in "${JA_DEPS[@]}" "$@"; do

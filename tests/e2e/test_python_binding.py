@@ -421,9 +421,13 @@ OUT["hash_err"] = error(ja.hash_id, "a")
     # ------------------------------------------------------------- threads
 
     def test_threads_share_one_store(self):
+        # The threads queue on the handle's mutex; on a loaded machine that
+        # can take longer than the default 250 ms busy timeout, and a busy
+        # drop would fail the test for timing, not thread safety (busy drops
+        # have their own tests): wait as long as it takes.
         r = self.py(r"""
 errors, uuids, lock = [], [], threading.Lock()
-with ja.Store() as s:
+with ja.Store(busy_timeout_ms=30000) as s:
     def worker(n):
         mine = []
         try:
