@@ -9,7 +9,7 @@
 set -euo pipefail
 
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
-         libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3)
+         libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base)
 # shellcheck disable=SC2034  # used by tools/test.sh
 JA_CI_DEPS=(clang dpkg-dev)
 
