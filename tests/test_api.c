@@ -7,6 +7,7 @@
 #include "util/clock.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,29 @@
 static const char *APP_OPENED = "{\"version\":\"0.1.0\",\"platform\":\"cli\"}";
 static ja_store *g_busy_store; /* shared with capture_thread */
 
+/* <home>/config.toml with an [analytics] table holding @p body. */
+static void
+write_config(const char *body)
+{
+  mkdir(jt_home(), 0700);
+  char path[2048], text[1024];
+  snprintf(path, sizeof path, "%s/config.toml", jt_home());
+  snprintf(text, sizeof text, "[analytics]\n%s", body);
+  jt_write_file(path, text);
+}
+
+/* A store whose queue cap is @p max_events (0: the default) — set where
+ * every opener reads it, config.toml — and busy timeout @p busy_ms. */
 static ja_store *
 open_with(int64_t max_events, int busy_ms)
 {
+  if (max_events > 0) {
+    char body[64];
+    snprintf(body, sizeof body, "max_events = %lld\n", (long long)max_events);
+    write_config(body);
+  }
   ja_options o;
   assert_int_equal(ja_options_init(&o, JA_OPTIONS_VERSION), JA_OK);
-  o.max_events = max_events;
   o.busy_timeout_ms = busy_ms;
   ja_store *s = NULL;
   ja_status st = ja_store_open(&s, &o);
@@ -287,7 +305,8 @@ static void test_api__age_cap_drops_old_and_counts(void **state)
   /* Age two of them past 30 days, as if the machine had been offline. */
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 31*86400000 "
+  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 31*86400000, "
+                                    "age_ms = age_ms - 31*86400000 "
                                     "where id in (select id from events order by id limit 2)",
                                 NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
@@ -505,12 +524,99 @@ static void test_api__pruning_reclaims_space(void **state)
   int64_t pages_full = jt_sql_int(jt_db_path(), "pragma page_count");
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 40*86400000", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 40*86400000, "
+                                    "age_ms = age_ms - 40*86400000", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
+  /* Pruning goes in bounded steps: each capture expires at most what it
+   * adds plus JA__PRUNE_STEP, so a few captures drain the 600. */
+  int64_t expired = 0;
+  for (int i = 0; i < 20 && expired < 600; i++) {
+    s = jt_open();
+    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+    ja_store_close(s);
+    int64_t now = jt_sql_int(jt_db_path(), "select count from drops where reason='expired'");
+    assert_true(now - expired <= 1 + JA__PRUNE_STEP);
+    expired = now;
+  }
+  assert_int_equal(expired, 600);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma freelist_count"), 0);
+  assert_true(jt_sql_int(jt_db_path(), "pragma page_count") < pages_full / 2);
+}
+
+/* The caps are configuration of the store: a handle's ja_options cannot
+ * make it prune to other limits than every other opener (the CLI used to
+ * open with the default 10000 and truncate an embedder's larger queue). */
+static void test_api__caps_come_from_config_not_options(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  write_config("max_events = 5\n");
+  ja_options o = JA_OPTIONS_INIT;
+  o.max_events = 2;     /* deprecated: ignored */
+  o.max_age_days = 1;   /* deprecated: ignored */
+  ja_store *s = NULL;
+  assert_int_equal(ja_store_open(&s, &o), JA_OK);
+  for (int i = 0; i < 8; i++)
+    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 5);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='queue_full'"), 3);
+
+  /* A second opener with the defaults (what the CLI does) keeps to 5 too,
+   * and a larger configured cap is not cut to the default by anyone. */
   s = jt_open();
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
   ja_store_close(s);
-  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='expired'"), 600);
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma freelist_count"), 0);
-  assert_true(jt_sql_int(jt_db_path(), "pragma page_count") < pages_full / 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 5);
+}
+
+/* A caller built against the version-1 header hands in exactly the v1
+ * bytes: ja_store_open and ja_options_init must touch no byte past them
+ * (the buffer is exactly that big, so ASan reports any over-read/write). */
+static void test_api__options_v1_struct_of_exact_size(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  const size_t v1 = offsetof(ja_options, flags) + sizeof(unsigned int);
+  unsigned char *buf = malloc(v1);
+  assert_non_null(buf);
+  memset(buf, 0xA5, v1);
+  assert_int_equal(ja_options_init((ja_options *)(void *)buf, 1), JA_OK);
+  ja_options *o = (ja_options *)(void *)buf;
+  assert_int_equal(o->version, 1);
+  assert_null(o->home);
+  assert_int_equal(o->busy_timeout_ms, 0);
+  assert_int_equal(o->flags, 0);
+  o->flags = JA_OPEN_NO_CREATE;
+  ja_store *s = NULL;
+  assert_int_equal(ja_store_open(&s, o), JA_OK);
+  /* flags (the last v1 field) was read: nothing created. */
+  assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, NULL), JA_ECANTCREATE);
+  ja_store_close(s);
+  free(buf);
+  struct stat sb;
+  assert_int_not_equal(stat(jt_home(), &sb), 0);
+}
+
+/* A struct from a newer header than this library (or version 0) is
+ * refused before any field past `version` is read. */
+static void test_api__options_unknown_versions_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  unsigned int *only_version = malloc(sizeof *only_version);
+  assert_non_null(only_version);
+  ja_store *s = (ja_store *)1;
+  const unsigned int bad[] = {0, JA_OPTIONS_VERSION + 1, 99, 0xFFFFFFFFu};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    *only_version = bad[i];
+    assert_int_equal(ja_store_open(&s, (const ja_options *)(void *)only_version), JA_EINVALID);
+    assert_null(s);
+    assert_non_null(strstr(ja_last_error(), "unknown options version"));
+    assert_int_equal(ja_options_init((ja_options *)(void *)only_version, bad[i]), JA_EINVALID);
+    assert_int_equal(*only_version, bad[i]); /* not written */
+  }
+  free(only_version);
+  struct stat sb;
+  assert_int_not_equal(stat(jt_home(), &sb), 0);
 }

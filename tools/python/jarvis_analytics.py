@@ -62,6 +62,7 @@ import operator
 import os
 import re
 import threading
+import warnings
 import weakref
 from typing import Any, Mapping, Optional, Tuple, Union
 
@@ -383,9 +384,10 @@ class Store:
     ``home``             store directory (str or path); default
                          ``$OPENJARVIS_HOME``, else ``$HOME/.openjarvis``
     ``busy_timeout_ms``  longest wait for the store lock (default 250)
-    ``max_events``       queue cap; the oldest events past it are dropped as
-                         "queue_full" (default 10000)
-    ``max_age_days``     age cap, older events dropped as "expired" (default 30)
+    ``max_events``,      deprecated and ignored (a DeprecationWarning): the
+    ``max_age_days``     caps are configuration of the store, ``[analytics]
+                         max_events`` / ``max_age_days`` in config.toml, so
+                         that every process opening it applies the same ones
     ``no_create``        ``JA_OPEN_NO_CREATE``: create no directory, database
                          or anon_id; reads work, captures fail (ECANTCREATE)
                          while there is no queue
@@ -415,8 +417,11 @@ class Store:
         home_b = None if home is None else _text_arg(os.fsencode(home), "home")
         opts.home = home_b  # kept alive by home_b until ja_store_open returns
         opts.busy_timeout_ms = _c_int_option("busy_timeout_ms", busy_timeout_ms, _INT_MAX)
-        opts.max_events = _c_int_option("max_events", max_events, _INT64_MAX)
-        opts.max_age_days = _c_int_option("max_age_days", max_age_days, _INT_MAX)
+        for name, value in (("max_events", max_events), ("max_age_days", max_age_days)):
+            if value is not None:
+                warnings.warn("Store(%s=...) is deprecated and ignored: the caps are set in "
+                              "config.toml ([analytics] %s), which every process opening "
+                              "the store reads" % (name, name), DeprecationWarning, stacklevel=2)
         opts.flags = OPEN_NO_CREATE if no_create else 0
 
         handle = ctypes.c_void_p()
