@@ -146,9 +146,19 @@ typedef enum ja_result {
   JA_RESULT_DISABLED = 2  /**< Analytics is off: nothing written. */
 } ja_result;
 
-/** Outcome of ja_capture(). Its layout changes only with the library's
- *  SONAME (major version), never within one. */
+#define JA_OUTCOME_VERSION 1
+
+/**
+ * Outcome of ja_capture(), filled in by the library in a struct the caller
+ * owns. The caller sets `version` (#JA_OUTCOME_INIT does); the library
+ * writes only the fields that exist in that version — never a byte past
+ * them — so a caller built against an older header keeps working when
+ * fields are appended with a new #JA_OUTCOME_VERSION. The same rule as
+ * ::ja_options, for every struct the library reads or fills.
+ */
 typedef struct ja_outcome {
+  unsigned int version;         /**< Set by the caller: #JA_OUTCOME_VERSION
+                                     (or an earlier version). Left as is. */
   ja_result result;             /**< Stored, dropped or disabled. */
   char uuid[37];                /**< UUID v7 of the stored event, else "". */
   unsigned int dropped_props;   /**< Properties dropped by policy. */
@@ -161,6 +171,9 @@ typedef struct ja_outcome {
                                      names are never echoed). */
 } ja_outcome;
 
+/** Static initialiser for ::ja_outcome: `ja_outcome o = JA_OUTCOME_INIT;` */
+#define JA_OUTCOME_INIT { JA_OUTCOME_VERSION, JA_RESULT_STORED, "", 0, 0, "" }
+
 /**
  * Redact, validate and durably queue one event.
  *
@@ -168,10 +181,12 @@ typedef struct ja_outcome {
  * @param event       event name from the catalog (README: catalog)
  * @param props_json  a JSON object of properties, or NULL for none
  *                    (at most 65536 bytes)
- * @param[out] out    if not NULL, what happened
+ * @param[in,out] out  if not NULL, what happened; its `version` must be set
+ *                    (#JA_OUTCOME_INIT)
  * @return #JA_OK when the event was stored, dropped by policy, or analytics
- *         is off (see @p out); #JA_EINVALID for malformed input (nothing is
- *         stored or counted); #JA_EBUSY, #JA_ECANTCREATE, #JA_EUNSAFE,
+ *         is off (see @p out); #JA_EINVALID for malformed input or an
+ *         unknown `out->version` (nothing is stored or counted, @p out is
+ *         not written); #JA_EBUSY, #JA_ECANTCREATE, #JA_EUNSAFE,
  *         #JA_ECORRUPT, #JA_EIO or #JA_ENOMEM otherwise.
  */
 JA_API ja_status ja_capture(ja_store *s, const char *event, const char *props_json,

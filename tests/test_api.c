@@ -54,7 +54,7 @@ static void test_api__capture_stores_one_row(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_STORED);
   assert_int_equal(o.dropped_props, 0);
@@ -72,7 +72,7 @@ static void test_api__property_drop_keeps_event(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"alice@example.com\",\"platform\":\"cli\"}", &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_STORED);
   assert_int_equal(o.dropped_props, 1);
@@ -90,7 +90,7 @@ static void test_api__unknown_property_name_never_echoed(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", "{\"bob@example.com\":1}", &o), JA_OK);
   assert_string_equal(o.reason, "unknown_property");
   assert_string_equal(o.property, "");
@@ -102,7 +102,7 @@ static void test_api__unknown_event_dropped_and_counted(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "not_a_real_event", "{\"any\":\"thing\"}", &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_DROPPED);
   assert_string_equal(o.reason, "unknown_event");
@@ -129,7 +129,7 @@ static void test_api__malformed_input_changes_nothing(void **state)
       {"app_opened", "{} trailing"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     ja_status st = ja_capture(s, bad[i][0], bad[i][1], &o);
     if (st != JA_EINVALID)
       fail_msg("case %zu: expected JA_EINVALID, got %d", i, st);
@@ -159,7 +159,7 @@ static void test_api__disabled_writes_nothing(void **state)
   const char *why = NULL;
   assert_int_equal(ja_store_enabled(s, &why), 0);
   assert_string_equal(why, "DO_NOT_TRACK is set");
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_DISABLED);
   ja_store_close(s);
@@ -214,7 +214,7 @@ static void test_api__four_processes_concurrent(void **state)
       if (ja_store_open(&s, &o) != JA_OK)
         _exit(1);
       for (int i = 0; i < 500; i++) {
-        ja_outcome out;
+        ja_outcome out = JA_OUTCOME_INIT;
         if (ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out) != JA_OK ||
             out.result != JA_RESULT_STORED)
           _exit(2);
@@ -246,7 +246,7 @@ thread_main(void *p)
 {
   thread_arg *a = p;
   for (int i = 0; i < 200; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     if (ja_capture(a->s, "feature_used", "{\"feature_name\":\"voice\"}", &o) != JA_OK ||
         o.result != JA_RESULT_STORED)
       a->failures++;
@@ -281,7 +281,7 @@ static void test_api__queue_cap_drops_oldest_and_counts(void **state)
   ja_store *s = open_with(5, 0);
   char first[37] = "";
   for (int i = 0; i < 8; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &o), JA_OK);
     if (i == 3)
       memcpy(first, o.uuid, 37); /* the oldest survivor */
@@ -327,7 +327,7 @@ static void test_api__busy_drops_and_counts_later(void **state)
   sqlite3 *locker = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &locker), SQLITE_OK);
   assert_int_equal(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   int64_t t0 = ja__now_ms();
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &o), JA_EBUSY);
   int64_t waited = ja__now_ms() - t0;
@@ -495,7 +495,7 @@ static void test_api__handle_held_by_another_thread_drops_as_busy(void **state)
   g_busy_store = open_with(0, 40);
   ja__api_lock(g_busy_store); /* stands for the other thread */
   pthread_t t;
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(pthread_create(&t, NULL, capture_thread, &o), 0);
   void *ret = NULL;
   pthread_join(t, &ret);
@@ -619,4 +619,59 @@ static void test_api__options_unknown_versions_refused(void **state)
   free(only_version);
   struct stat sb;
   assert_int_not_equal(stat(jt_home(), &sb), 0);
+}
+
+/* ja_outcome follows the ja_options rule: the caller says which version
+ * it holds and the library writes exactly that many bytes. A version-1
+ * outcome in a buffer of exactly the v1 size (ASan reports any byte
+ * written past it). */
+static void test_api__outcome_v1_struct_of_exact_size(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  const size_t v1 = offsetof(ja_outcome, property) + 65;
+  unsigned char *buf = malloc(v1);
+  assert_non_null(buf);
+  memset(buf, 0xA5, v1);
+  const unsigned int version = 1;
+  memcpy(buf, &version, sizeof version);
+  ja_store *s = jt_open();
+  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"a@b.co\",\"platform\":\"cli\"}",
+                              (ja_outcome *)(void *)buf),
+                   JA_OK);
+  ja_outcome got; /* read the v1 bytes back through a full-size struct */
+  memset(&got, 0, sizeof got);
+  memcpy(&got, buf, v1);
+  const ja_outcome *o = &got;
+  assert_int_equal(o->version, 1);
+  assert_int_equal(o->result, JA_RESULT_STORED);
+  assert_int_equal(strlen(o->uuid), 36);
+  assert_int_equal(o->dropped_props, 1);
+  assert_string_equal(o->reason, "pii");
+  assert_string_equal(o->property, "version");
+  ja_store_close(s);
+  free(buf);
+}
+
+/* An outcome from a newer header (or never initialised: version 0) is
+ * refused before anything is captured or written into it. */
+static void test_api__outcome_unknown_versions_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  const unsigned int bad[] = {0, JA_OUTCOME_VERSION + 1, 0xFFFFFFFFu};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ja_outcome o;
+    memset(&o, 0x5A, sizeof o);
+    o.version = bad[i];
+    assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_EINVALID);
+    assert_non_null(strstr(ja_last_error(), "ja_outcome version"));
+    assert_int_equal(o.version, bad[i]);
+    assert_int_equal(o.uuid[0], 0x5A); /* not written */
+  }
+  assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, NULL), JA_OK); /* NULL: no outcome */
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from drops"), 0);
 }

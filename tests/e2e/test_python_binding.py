@@ -344,10 +344,11 @@ int main(void) {
   printf("{\n");
   F(ja_options, version); F(ja_options, home); F(ja_options, busy_timeout_ms);
   F(ja_options, max_events); F(ja_options, max_age_days); F(ja_options, flags);
-  F(ja_outcome, result); F(ja_outcome, uuid); F(ja_outcome, dropped_props);
+  F(ja_outcome, version); F(ja_outcome, result); F(ja_outcome, uuid); F(ja_outcome, dropped_props);
   F(ja_outcome, reason); F(ja_outcome, property);
   printf("\"ja_options\": %zu, \"ja_outcome\": %zu, \"JA_OPTIONS_VERSION\": %d,\n",
          sizeof(ja_options), sizeof(ja_outcome), JA_OPTIONS_VERSION);
+  printf("\"JA_OUTCOME_VERSION\": %d,\n", JA_OUTCOME_VERSION);
   printf("\"JA_OPEN_NO_CREATE\": %u, \"JA_PURGE\": [%u, %u, %u]}\n", (unsigned)JA_OPEN_NO_CREATE,
          (unsigned)JA_PURGE_PENDING, (unsigned)JA_PURGE_SENT, (unsigned)JA_PURGE_DROPS);
   return 0;
@@ -372,6 +373,7 @@ int main(void) {
                 got["%s.%s" % (cname, name)] = [fd.offset, fd.size]
             got[cname] = ctypes.sizeof(cls)
         got["JA_OPTIONS_VERSION"] = ja.OPTIONS_VERSION
+        got["JA_OUTCOME_VERSION"] = ja.OUTCOME_VERSION
         got["JA_OPEN_NO_CREATE"] = ja.OPEN_NO_CREATE
         got["JA_PURGE"] = [ja.PURGE_PENDING, ja.PURGE_SENT, ja.PURGE_DROPS]
         self.assertEqual(got, want)

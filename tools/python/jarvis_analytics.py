@@ -69,7 +69,7 @@ from typing import Any, Mapping, Optional, Tuple, Union
 __all__ = [
     "Store", "Outcome", "JarvisAnalyticsError", "Status",
     "hash_id", "version", "status_str", "load_library", "library_path",
-    "OPTIONS_VERSION", "OPEN_NO_CREATE", "PURGE_PENDING", "PURGE_SENT", "PURGE_DROPS",
+    "OPTIONS_VERSION", "OUTCOME_VERSION", "OPEN_NO_CREATE", "PURGE_PENDING", "PURGE_SENT", "PURGE_DROPS",
     "RESULT_STORED", "RESULT_DROPPED", "RESULT_DISABLED",
 ]
 
@@ -77,6 +77,8 @@ __all__ = [
 
 #: ``JA_OPTIONS_VERSION``: the ``ja_options`` layout mirrored below.
 OPTIONS_VERSION = 1
+#: ``JA_OUTCOME_VERSION``: the ``ja_outcome`` layout mirrored below.
+OUTCOME_VERSION = 1
 #: ``JA_OPEN_NO_CREATE``: open only what exists, create nothing.
 OPEN_NO_CREATE = 1 << 0
 #: ``JA_PURGE_*`` bits for ``ja_purge``.
@@ -119,21 +121,17 @@ class _Options(ctypes.Structure):
 
 
 class _Outcome(ctypes.Structure):
-    """``struct ja_outcome``, field for field (``ja_result`` is an int enum)."""
+    """``struct ja_outcome`` (JA_OUTCOME_VERSION 1), field for field
+    (``ja_result`` is an int enum). The library writes only the fields of
+    the ``version`` we set, so a newer library never writes past it."""
     _fields_ = [
+        ("version", ctypes.c_uint),
         ("result", ctypes.c_int),
         ("uuid", ctypes.c_char * 37),
         ("dropped_props", ctypes.c_uint),
         ("reason", ctypes.c_char_p),
         ("property", ctypes.c_char * 65),
     ]
-
-
-class _OutcomeBuffer(ctypes.Union):
-    """A ``ja_outcome`` with spare room after it: the C struct carries no
-    version or size, so should a newer library grow it, its extra writes
-    land in ``_spare`` instead of past the end of our buffer."""
-    _fields_ = [("o", _Outcome), ("_spare", ctypes.c_ubyte * 512)]
 
 
 # ------------------------------------------------------------- the library
@@ -514,15 +512,15 @@ class Store:
         dropped and counted, ``.outcome`` says so —, ``cannot create`` …)."""
         ev = _text_arg(event, "event")
         pj = _props_arg(props)
-        buf = _OutcomeBuffer()
+        out = _Outcome(version=OUTCOME_VERSION)
         with self._use() as h:
-            st = self._lib.ja_capture(h, ev, pj, ctypes.byref(buf.o))
+            st = self._lib.ja_capture(h, ev, pj, ctypes.byref(out))
             if st != Status.OK:
                 err = _fail(self._lib, st)
-                if buf.o.result == RESULT_DROPPED:
-                    err.outcome = _outcome(buf.o)
+                if out.result == RESULT_DROPPED:
+                    err.outcome = _outcome(out)
                 raise err
-        return _outcome(buf.o)
+        return _outcome(out)
 
     def capture_quiet(self, event: Any, props: Any = None) -> Optional[Outcome]:
         """Like :meth:`capture`, but never raises (any ``Exception``, the
