@@ -86,19 +86,35 @@ enum {
  * Options for ja_store_open(). Initialise with #JA_OPTIONS_INIT or
  * ja_options_init() so that fields added later get their defaults.
  * A zero field means "the default". New fields are only ever appended with
- * a new #JA_OPTIONS_VERSION, and the library keeps accepting every earlier
- * version, so a binding (tools/python) built against an older header works.
+ * a new #JA_OPTIONS_VERSION; the library reads (and ja_options_init()
+ * writes) only the fields that exist in the caller's `version`, never a
+ * byte past them, and accepts every earlier version, so a binding
+ * (tools/python) built against an older header keeps working. A version
+ * newer than the library's is refused (#JA_EINVALID).
+ *
+ * **Caps are not options.** The queue cap and the age cap are
+ * configuration of the store, `[analytics] max_events` (default 10000) and
+ * `max_age_days` (default 30) in `config.toml`, so every process that
+ * opens the store applies the same ones. Pruning is done in bounded steps:
+ * one write transaction deletes at most the events it adds plus 100 (so a
+ * queue over a lowered cap converges over later captures) and gives back
+ * at most 256 free pages. The age cap never trusts one process's clock:
+ * events are aged against the store clock, which only moves forward to a
+ * time two witnesses agree has passed (the clocks of two different
+ * processes, the earlier of the two; or a handle's earlier store clock
+ * plus the monotonic time elapsed since). An event captured under a clock
+ * that is not set (before 2025) or behind the store clock keeps its
+ * timestamp but is aged from the next sane clock that writes to the store.
  */
 typedef struct ja_options {
-  unsigned int version;     /**< Must be #JA_OPTIONS_VERSION. */
+  unsigned int version;     /**< #JA_OPTIONS_VERSION (or an earlier version). */
   const char *home;         /**< Store directory. Default: `$OPENJARVIS_HOME`,
                                  else `$HOME/.openjarvis`. */
   int busy_timeout_ms;      /**< Longest wait for the store lock. Default: 250. */
-  int64_t max_events;       /**< Queue cap; the oldest events beyond it are
-                                 dropped and counted ("queue_full").
-                                 Default: 10000. */
-  int max_age_days;         /**< Age cap; older events are dropped and counted
-                                 ("expired"). Default: 30. */
+  int64_t max_events;       /**< Deprecated and ignored: set `[analytics]
+                                 max_events` in config.toml (see above). */
+  int max_age_days;         /**< Deprecated and ignored: set `[analytics]
+                                 max_age_days` in config.toml (see above). */
   unsigned int flags;       /**< Bitwise OR of JA_OPEN_* flags. Default: 0. */
 } ja_options;
 
@@ -107,9 +123,10 @@ typedef struct ja_options {
 
 /**
  * Initialise @p opts with every default.
- * @param[out] opts    options to fill
- * @param version      #JA_OPTIONS_VERSION
- * @return #JA_OK, or #JA_EINVALID if @p opts is NULL or @p version unknown.
+ * @param[out] opts    options to fill: only the fields of @p version are written
+ * @param version      #JA_OPTIONS_VERSION, or an earlier version
+ * @return #JA_OK, or #JA_EINVALID if @p opts is NULL or @p version unknown
+ *         (0 or newer than this library).
  */
 JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
 
@@ -121,7 +138,8 @@ JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
  * handle still works and captures write nothing.
  *
  * @param[out] out   the new handle, to be closed with ja_store_close()
- * @param opts       options, or NULL for every default
+ * @param opts       options, or NULL for every default; read only up to
+ *                   the fields of `opts->version`
  * @return #JA_OK, #JA_EINVALID, #JA_ENOMEM, #JA_ECONFIG, #JA_ECANTCREATE,
  *         #JA_EUNSAFE, #JA_ECORRUPT, #JA_EVERSION, #JA_EBUSY or #JA_EIO.
  */
