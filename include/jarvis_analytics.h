@@ -86,19 +86,35 @@ enum {
  * Options for ja_store_open(). Initialise with #JA_OPTIONS_INIT or
  * ja_options_init() so that fields added later get their defaults.
  * A zero field means "the default". New fields are only ever appended with
- * a new #JA_OPTIONS_VERSION, and the library keeps accepting every earlier
- * version, so a binding (tools/python) built against an older header works.
+ * a new #JA_OPTIONS_VERSION; the library reads (and ja_options_init()
+ * writes) only the fields that exist in the caller's `version`, never a
+ * byte past them, and accepts every earlier version, so a binding
+ * (tools/python) built against an older header keeps working. A version
+ * newer than the library's is refused (#JA_EINVALID).
+ *
+ * **Caps are not options.** The queue cap and the age cap are
+ * configuration of the store, `[analytics] max_events` (default 10000) and
+ * `max_age_days` (default 30) in `config.toml`, so every process that
+ * opens the store applies the same ones. Pruning is done in bounded steps:
+ * one write transaction deletes at most the events it adds plus 100 (so a
+ * queue over a lowered cap converges over later captures) and gives back
+ * at most 256 free pages. The age cap never trusts one process's clock:
+ * events are aged against the store clock, which only moves forward to a
+ * time two witnesses agree has passed (the clocks of two different
+ * processes, the earlier of the two; or a handle's earlier store clock
+ * plus the monotonic time elapsed since). An event captured under a clock
+ * that is not set (before 2025) or behind the store clock keeps its
+ * timestamp but is aged from the next sane clock that writes to the store.
  */
 typedef struct ja_options {
-  unsigned int version;     /**< Must be #JA_OPTIONS_VERSION. */
+  unsigned int version;     /**< #JA_OPTIONS_VERSION (or an earlier version). */
   const char *home;         /**< Store directory. Default: `$OPENJARVIS_HOME`,
                                  else `$HOME/.openjarvis`. */
   int busy_timeout_ms;      /**< Longest wait for the store lock. Default: 250. */
-  int64_t max_events;       /**< Queue cap; the oldest events beyond it are
-                                 dropped and counted ("queue_full").
-                                 Default: 10000. */
-  int max_age_days;         /**< Age cap; older events are dropped and counted
-                                 ("expired"). Default: 30. */
+  int64_t max_events;       /**< Deprecated and ignored: set `[analytics]
+                                 max_events` in config.toml (see above). */
+  int max_age_days;         /**< Deprecated and ignored: set `[analytics]
+                                 max_age_days` in config.toml (see above). */
   unsigned int flags;       /**< Bitwise OR of JA_OPEN_* flags. Default: 0. */
 } ja_options;
 
@@ -107,9 +123,10 @@ typedef struct ja_options {
 
 /**
  * Initialise @p opts with every default.
- * @param[out] opts    options to fill
- * @param version      #JA_OPTIONS_VERSION
- * @return #JA_OK, or #JA_EINVALID if @p opts is NULL or @p version unknown.
+ * @param[out] opts    options to fill: only the fields of @p version are written
+ * @param version      #JA_OPTIONS_VERSION, or an earlier version
+ * @return #JA_OK, or #JA_EINVALID if @p opts is NULL or @p version unknown
+ *         (0 or newer than this library).
  */
 JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
 
@@ -121,7 +138,8 @@ JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
  * handle still works and captures write nothing.
  *
  * @param[out] out   the new handle, to be closed with ja_store_close()
- * @param opts       options, or NULL for every default
+ * @param opts       options, or NULL for every default; read only up to
+ *                   the fields of `opts->version`
  * @return #JA_OK, #JA_EINVALID, #JA_ENOMEM, #JA_ECONFIG, #JA_ECANTCREATE,
  *         #JA_EUNSAFE, #JA_ECORRUPT, #JA_EVERSION, #JA_EBUSY or #JA_EIO.
  */
@@ -146,9 +164,19 @@ typedef enum ja_result {
   JA_RESULT_DISABLED = 2  /**< Analytics is off: nothing written. */
 } ja_result;
 
-/** Outcome of ja_capture(). Its layout changes only with the library's
- *  SONAME (major version), never within one. */
+#define JA_OUTCOME_VERSION 1
+
+/**
+ * Outcome of ja_capture(), filled in by the library in a struct the caller
+ * owns. The caller sets `version` (#JA_OUTCOME_INIT does); the library
+ * writes only the fields that exist in that version — never a byte past
+ * them — so a caller built against an older header keeps working when
+ * fields are appended with a new #JA_OUTCOME_VERSION. The same rule as
+ * ::ja_options, for every struct the library reads or fills.
+ */
 typedef struct ja_outcome {
+  unsigned int version;         /**< Set by the caller: #JA_OUTCOME_VERSION
+                                     (or an earlier version). Left as is. */
   ja_result result;             /**< Stored, dropped or disabled. */
   char uuid[37];                /**< UUID v7 of the stored event, else "". */
   unsigned int dropped_props;   /**< Properties dropped by policy. */
@@ -161,6 +189,9 @@ typedef struct ja_outcome {
                                      names are never echoed). */
 } ja_outcome;
 
+/** Static initialiser for ::ja_outcome: `ja_outcome o = JA_OUTCOME_INIT;` */
+#define JA_OUTCOME_INIT { JA_OUTCOME_VERSION, JA_RESULT_STORED, "", 0, 0, "" }
+
 /**
  * Redact, validate and durably queue one event.
  *
@@ -168,10 +199,12 @@ typedef struct ja_outcome {
  * @param event       event name from the catalog (README: catalog)
  * @param props_json  a JSON object of properties, or NULL for none
  *                    (at most 65536 bytes)
- * @param[out] out    if not NULL, what happened
+ * @param[in,out] out  if not NULL, what happened; its `version` must be set
+ *                    (#JA_OUTCOME_INIT)
  * @return #JA_OK when the event was stored, dropped by policy, or analytics
- *         is off (see @p out); #JA_EINVALID for malformed input (nothing is
- *         stored or counted); #JA_EBUSY, #JA_ECANTCREATE, #JA_EUNSAFE,
+ *         is off (see @p out); #JA_EINVALID for malformed input or an
+ *         unknown `out->version` (nothing is stored or counted, @p out is
+ *         not written); #JA_EBUSY, #JA_ECANTCREATE, #JA_EUNSAFE,
  *         #JA_ECORRUPT, #JA_EIO or #JA_ENOMEM otherwise.
  */
 JA_API ja_status ja_capture(ja_store *s, const char *event, const char *props_json,

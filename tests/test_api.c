@@ -7,6 +7,7 @@
 #include "util/clock.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,29 @@
 static const char *APP_OPENED = "{\"version\":\"0.1.0\",\"platform\":\"cli\"}";
 static ja_store *g_busy_store; /* shared with capture_thread */
 
+/* <home>/config.toml with an [analytics] table holding @p body. */
+static void
+write_config(const char *body)
+{
+  mkdir(jt_home(), 0700);
+  char path[2048], text[1024];
+  snprintf(path, sizeof path, "%s/config.toml", jt_home());
+  snprintf(text, sizeof text, "[analytics]\n%s", body);
+  jt_write_file(path, text);
+}
+
+/* A store whose queue cap is @p max_events (0: the default) — set where
+ * every opener reads it, config.toml — and busy timeout @p busy_ms. */
 static ja_store *
 open_with(int64_t max_events, int busy_ms)
 {
+  if (max_events > 0) {
+    char body[64];
+    snprintf(body, sizeof body, "max_events = %lld\n", (long long)max_events);
+    write_config(body);
+  }
   ja_options o;
   assert_int_equal(ja_options_init(&o, JA_OPTIONS_VERSION), JA_OK);
-  o.max_events = max_events;
   o.busy_timeout_ms = busy_ms;
   ja_store *s = NULL;
   ja_status st = ja_store_open(&s, &o);
@@ -36,7 +54,7 @@ static void test_api__capture_stores_one_row(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_STORED);
   assert_int_equal(o.dropped_props, 0);
@@ -54,7 +72,7 @@ static void test_api__property_drop_keeps_event(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"alice@example.com\",\"platform\":\"cli\"}", &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_STORED);
   assert_int_equal(o.dropped_props, 1);
@@ -72,7 +90,7 @@ static void test_api__unknown_property_name_never_echoed(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", "{\"bob@example.com\":1}", &o), JA_OK);
   assert_string_equal(o.reason, "unknown_property");
   assert_string_equal(o.property, "");
@@ -84,7 +102,7 @@ static void test_api__unknown_event_dropped_and_counted(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = jt_open();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "not_a_real_event", "{\"any\":\"thing\"}", &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_DROPPED);
   assert_string_equal(o.reason, "unknown_event");
@@ -111,7 +129,7 @@ static void test_api__malformed_input_changes_nothing(void **state)
       {"app_opened", "{} trailing"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     ja_status st = ja_capture(s, bad[i][0], bad[i][1], &o);
     if (st != JA_EINVALID)
       fail_msg("case %zu: expected JA_EINVALID, got %d", i, st);
@@ -141,7 +159,7 @@ static void test_api__disabled_writes_nothing(void **state)
   const char *why = NULL;
   assert_int_equal(ja_store_enabled(s, &why), 0);
   assert_string_equal(why, "DO_NOT_TRACK is set");
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_DISABLED);
   ja_store_close(s);
@@ -196,7 +214,7 @@ static void test_api__four_processes_concurrent(void **state)
       if (ja_store_open(&s, &o) != JA_OK)
         _exit(1);
       for (int i = 0; i < 500; i++) {
-        ja_outcome out;
+        ja_outcome out = JA_OUTCOME_INIT;
         if (ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out) != JA_OK ||
             out.result != JA_RESULT_STORED)
           _exit(2);
@@ -229,7 +247,7 @@ thread_main(void *p)
 {
   thread_arg *a = p;
   for (int i = 0; i < 200; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     ja_status st = ja_capture(a->s, "feature_used", "{\"feature_name\":\"voice\"}", &o);
     if (st != JA_OK || o.result != JA_RESULT_STORED) {
       if (a->failures++ == 0)
@@ -278,7 +296,7 @@ static void test_api__queue_cap_drops_oldest_and_counts(void **state)
   ja_store *s = open_with(5, 0);
   char first[37] = "";
   for (int i = 0; i < 8; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &o), JA_OK);
     if (i == 3)
       memcpy(first, o.uuid, 37); /* the oldest survivor */
@@ -302,7 +320,8 @@ static void test_api__age_cap_drops_old_and_counts(void **state)
   /* Age two of them past 30 days, as if the machine had been offline. */
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 31*86400000 "
+  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 31*86400000, "
+                                    "age_ms = age_ms - 31*86400000 "
                                     "where id in (select id from events order by id limit 2)",
                                 NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
@@ -323,7 +342,7 @@ static void test_api__busy_drops_and_counts_later(void **state)
   sqlite3 *locker = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &locker), SQLITE_OK);
   assert_int_equal(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   int64_t t0 = ja__now_ms();
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &o), JA_EBUSY);
   int64_t waited = ja__now_ms() - t0;
@@ -491,7 +510,7 @@ static void test_api__handle_held_by_another_thread_drops_as_busy(void **state)
   g_busy_store = open_with(0, 40);
   ja__api_lock(g_busy_store); /* stands for the other thread */
   pthread_t t;
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   assert_int_equal(pthread_create(&t, NULL, capture_thread, &o), 0);
   void *ret = NULL;
   pthread_join(t, &ret);
@@ -520,12 +539,159 @@ static void test_api__pruning_reclaims_space(void **state)
   int64_t pages_full = jt_sql_int(jt_db_path(), "pragma page_count");
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 40*86400000", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "update events set ts_ms = ts_ms - 40*86400000, "
+                                    "age_ms = age_ms - 40*86400000", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
+  /* Pruning goes in bounded steps: each capture expires at most what it
+   * adds plus JA__PRUNE_STEP, so a few captures drain the 600. */
+  int64_t expired = 0;
+  for (int i = 0; i < 20 && expired < 600; i++) {
+    s = jt_open();
+    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+    ja_store_close(s);
+    int64_t now = jt_sql_int(jt_db_path(), "select count from drops where reason='expired'");
+    assert_true(now - expired <= 1 + JA__PRUNE_STEP);
+    expired = now;
+  }
+  assert_int_equal(expired, 600);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma freelist_count"), 0);
+  assert_true(jt_sql_int(jt_db_path(), "pragma page_count") < pages_full / 2);
+}
+
+/* The caps are configuration of the store: a handle's ja_options cannot
+ * make it prune to other limits than every other opener (the CLI used to
+ * open with the default 10000 and truncate an embedder's larger queue). */
+static void test_api__caps_come_from_config_not_options(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  write_config("max_events = 5\n");
+  ja_options o = JA_OPTIONS_INIT;
+  o.max_events = 2;     /* deprecated: ignored */
+  o.max_age_days = 1;   /* deprecated: ignored */
+  ja_store *s = NULL;
+  assert_int_equal(ja_store_open(&s, &o), JA_OK);
+  for (int i = 0; i < 8; i++)
+    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 5);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='queue_full'"), 3);
+
+  /* A second opener with the defaults (what the CLI does) keeps to 5 too,
+   * and a larger configured cap is not cut to the default by anyone. */
   s = jt_open();
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
   ja_store_close(s);
-  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='expired'"), 600);
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma freelist_count"), 0);
-  assert_true(jt_sql_int(jt_db_path(), "pragma page_count") < pages_full / 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 5);
+}
+
+/* A caller built against the version-1 header hands in exactly the v1
+ * bytes: ja_store_open and ja_options_init must touch no byte past them
+ * (the buffer is exactly that big, so ASan reports any over-read/write). */
+static void test_api__options_v1_struct_of_exact_size(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  const size_t v1 = offsetof(ja_options, flags) + sizeof(unsigned int);
+  unsigned char *buf = malloc(v1);
+  assert_non_null(buf);
+  memset(buf, 0xA5, v1);
+  /* Fields are read and written through a full-size copy: the buffer is
+   * only as long as a version-1 struct, whatever this header says. */
+  assert_int_equal(ja_options_init((ja_options *)(void *)buf, 1), JA_OK);
+  ja_options o;
+  memset(&o, 0x5A, sizeof o);
+  memcpy(&o, buf, v1);
+  assert_int_equal(o.version, 1);
+  assert_null(o.home);
+  assert_int_equal(o.busy_timeout_ms, 0);
+  assert_int_equal(o.flags, 0);
+  o.flags = JA_OPEN_NO_CREATE;
+  memcpy(buf, &o, v1);
+  ja_store *s = NULL;
+  assert_int_equal(ja_store_open(&s, (const ja_options *)(void *)buf), JA_OK);
+  /* flags (the last v1 field) was read: nothing created. */
+  assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, NULL), JA_ECANTCREATE);
+  ja_store_close(s);
+  free(buf);
+  struct stat sb;
+  assert_int_not_equal(stat(jt_home(), &sb), 0);
+}
+
+/* A struct from a newer header than this library (or version 0) is
+ * refused before any field past `version` is read. */
+static void test_api__options_unknown_versions_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  unsigned int *only_version = malloc(sizeof *only_version);
+  assert_non_null(only_version);
+  ja_store *s = (ja_store *)1;
+  const unsigned int bad[] = {0, JA_OPTIONS_VERSION + 1, 99, 0xFFFFFFFFu};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    *only_version = bad[i];
+    assert_int_equal(ja_store_open(&s, (const ja_options *)(void *)only_version), JA_EINVALID);
+    assert_null(s);
+    assert_non_null(strstr(ja_last_error(), "unknown options version"));
+    assert_int_equal(ja_options_init((ja_options *)(void *)only_version, bad[i]), JA_EINVALID);
+    assert_int_equal(*only_version, bad[i]); /* not written */
+  }
+  free(only_version);
+  struct stat sb;
+  assert_int_not_equal(stat(jt_home(), &sb), 0);
+}
+
+/* ja_outcome follows the ja_options rule: the caller says which version
+ * it holds and the library writes exactly that many bytes. A version-1
+ * outcome in a buffer of exactly the v1 size (ASan reports any byte
+ * written past it). */
+static void test_api__outcome_v1_struct_of_exact_size(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  const size_t v1 = offsetof(ja_outcome, property) + 65;
+  unsigned char *buf = malloc(v1);
+  assert_non_null(buf);
+  memset(buf, 0xA5, v1);
+  const unsigned int version = 1;
+  memcpy(buf, &version, sizeof version);
+  ja_store *s = jt_open();
+  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"a@b.co\",\"platform\":\"cli\"}",
+                              (ja_outcome *)(void *)buf),
+                   JA_OK);
+  ja_outcome got; /* read the v1 bytes back through a full-size struct */
+  memset(&got, 0, sizeof got);
+  memcpy(&got, buf, v1);
+  const ja_outcome *o = &got;
+  assert_int_equal(o->version, 1);
+  assert_int_equal(o->result, JA_RESULT_STORED);
+  assert_int_equal(strlen(o->uuid), 36);
+  assert_int_equal(o->dropped_props, 1);
+  assert_string_equal(o->reason, "pii");
+  assert_string_equal(o->property, "version");
+  ja_store_close(s);
+  free(buf);
+}
+
+/* An outcome from a newer header (or never initialised: version 0) is
+ * refused before anything is captured or written into it. */
+static void test_api__outcome_unknown_versions_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  const unsigned int bad[] = {0, JA_OUTCOME_VERSION + 1, 0xFFFFFFFFu};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ja_outcome o;
+    memset(&o, 0x5A, sizeof o);
+    o.version = bad[i];
+    assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_EINVALID);
+    assert_non_null(strstr(ja_last_error(), "ja_outcome version"));
+    assert_int_equal(o.version, bad[i]);
+    assert_int_equal(o.uuid[0], 0x5A); /* not written */
+  }
+  assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, NULL), JA_OK); /* NULL: no outcome */
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from drops"), 0);
 }

@@ -598,6 +598,37 @@ static void test_config__toml_integer_ranges_of_known_keys(void **state) { (void
   assert_int_equal(g_out.flush_at_size, 1000);
 }
 
+/* The caps are store configuration (DESIGN §8): read like the other
+ * integer keys, a wrong type or a value below 1 turns analytics off with
+ * the line number. */
+static void test_config__toml_reads_cap_keys(void **state) { (void)state;
+  expect_ok("[analytics]\nmax_events = 250_000\nmax_age_days = 7\n");
+  assert_int_equal(g_out.has_max_events, 1);
+  assert_int_equal(g_out.max_events, 250000);
+  assert_int_equal(g_out.has_max_age_days, 1);
+  assert_int_equal(g_out.max_age_days, 7);
+  expect_ok("[analytics]\nmax_events = 1\nmax_age_days = 9223372036854775807\n");
+  assert_int_equal(g_out.max_events, 1);
+  assert_true(g_out.max_age_days == INT64_MAX);
+  expect_ok("[analytics]\nenabled = true\n");
+  assert_int_equal(g_out.has_max_events, 0);
+  assert_int_equal(g_out.has_max_age_days, 0);
+}
+
+static void test_config__toml_cap_keys_wrong_type_or_range(void **state) { (void)state;
+  expect_table_error("max_events = \"100\"", 2, "[analytics] 'max_events': expected an integer");
+  expect_table_error("max_events = 1.5", 2, "'max_events': expected an integer");
+  expect_table_error("max_events = true", 2, "'max_events': expected an integer");
+  expect_table_error("max_events = 0", 2, "'max_events': must be at least 1");
+  expect_table_error("max_events = -10", 2, "'max_events': must be at least 1");
+  expect_table_error("max_age_days = \"30\"", 2, "'max_age_days': expected an integer");
+  expect_table_error("max_age_days = 0", 2, "'max_age_days': must be at least 1");
+  expect_table_error("max_events = 5\nmax_events = 6", 3, "'max_events': duplicate key");
+  expect_table_error("max_age_days = 5\nmax_age_days = 6", 3, "'max_age_days': duplicate key");
+  assert_int_equal(parse("[analytics]\n\nmax_age_days = []\n"), -1);
+  assert_string_equal(g_err, "config.toml:3: [analytics] 'max_age_days': expected an integer");
+}
+
 static void test_config__toml_invalid_utf8_rejected_inside_only(void **state) { (void)state;
   expect_table_error("host = \"\xC3\x28\"", 2, "invalid UTF-8");
   expect_table_error("x = 'a' # comment \xFF", 2, "invalid UTF-8");
@@ -688,6 +719,8 @@ static void test_config__defaults_without_config_file(void **state) { (void)stat
   assert_string_equal(cfg.key, "");
   assert_int_equal(cfg.flush_interval_seconds, 60);
   assert_int_equal(cfg.flush_at_size, 100);
+  assert_int_equal(cfg.max_events, 10000);
+  assert_int_equal(cfg.max_age_days, 30);
   assert_int_equal(cfg.debug, 0);
   /* The home directory is not created by reading the config. */
   struct stat sb;
@@ -708,9 +741,11 @@ static void test_config__config_values_applied(void **state) { (void)state;
   jt_fresh_env();
   mkhome();
   write_config("[analytics]\nenabled = true\nhost = \"https://eu.i.posthog.com\"\nkey = \"phc_x\"\n"
-               "flush_interval_seconds = 5\nflush_at_size = 7\n");
+               "flush_interval_seconds = 5\nflush_at_size = 7\nmax_events = 12\nmax_age_days = 3\n");
   ja__config cfg;
   load(&cfg);
+  assert_int_equal(cfg.max_events, 12);
+  assert_int_equal(cfg.max_age_days, 3);
   assert_int_equal(cfg.enabled, 1);
   assert_string_equal(cfg.off_reason, "");
   assert_string_equal(cfg.host, "https://eu.i.posthog.com");

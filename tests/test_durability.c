@@ -35,7 +35,7 @@ writer(int fd)
   if (ja_store_open(&s, &o) != JA_OK)
     _exit(1);
   for (;;) {
-    ja_outcome out;
+    ja_outcome out = JA_OUTCOME_INIT;
     if (ja_capture(s, "feature_used", "{\"feature_name\":\"memory\"}", &out) != JA_OK ||
         out.result != JA_RESULT_STORED)
       _exit(2);

@@ -277,3 +277,413 @@ static void test_store__purge_sent_only(void **state)
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 2);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent"), 0);
 }
+
+/* ------------------------------------------------- caps and the clock */
+
+#define DAY INT64_C(86400000)
+/* A fixed "today" for the clock tests: 2026-03-01T00:00:00Z. */
+#define T0 INT64_C(1772323200000)
+
+/* Writer ids standing for three different processes. */
+enum { PROC_A = 1001, PROC_B = 1002, PROC_C = 1003 };
+
+/* One capture by process @p writer whose wall clock says @p now. */
+static void
+capture_at(ja__db *d, int64_t writer, int64_t now)
+{
+  char uuid[37];
+  ja__uuid_v7(now > 0 ? now : 1, uuid);
+  ja__row r = {uuid, "00000000-0000-4000-8000-000000000000", "feature_used",
+               "{\"feature_name\":\"chat\"}", now};
+  d->writer = writer;
+  ja_status st = ja__store_insert(d, &r, NULL, now);
+  if (st != JA_OK)
+    fail_msg("capture at %lld: %s", (long long)now, ja_last_error());
+}
+
+static int64_t
+expired_count(void)
+{
+  return jt_sql_int(jt_db_path(), "select coalesce((select count from drop_counts "
+                                  "where reason='expired'), 0)");
+}
+
+static int64_t
+queued(void)
+{
+  return jt_sql_int(jt_db_path(), "select count(*) from events");
+}
+
+/* A store in use by two processes with correct clocks: three events. */
+static void
+open_in_use(ja__db *d)
+{
+  jt_fresh_env();
+  db_init(d);
+  assert_int_equal(ja__store_open(d, 1), JA_OK);
+  capture_at(d, PROC_A, T0);
+  capture_at(d, PROC_B, T0 + 1000);
+  capture_at(d, PROC_A, T0 + 2000);
+}
+
+/* Issue: one capture whose clock is 31 days ahead expired the whole queue.
+ * Now a process with a wrong clock — one capture or many — cannot move the
+ * store clock the age cap compares with past another process's clock. */
+static void test_store__clock_ahead_expires_nothing(void **state)
+{
+  (void)state;
+  ja__db d;
+  open_in_use(&d);
+  capture_at(&d, PROC_C, T0 + 31 * DAY);
+  assert_int_equal(expired_count(), 0);
+  for (int i = 1; i <= 20; i++) /* the same process keeps capturing */
+    capture_at(&d, PROC_C, T0 + 31 * DAY + i * 1000);
+  assert_int_equal(expired_count(), 0);
+  capture_at(&d, PROC_A, T0 + 3000); /* then a correct clock again */
+  capture_at(&d, PROC_B, T0 + 4000);
+  ja__store_close(&d);
+  assert_int_equal(expired_count(), 0);
+  assert_int_equal(queued(), 3 + 21 + 2);
+}
+
+/* Events truly older than max_age_days (sane clocks) still expire, and
+ * are counted — once two processes' clocks agree the time has come. */
+static void test_store__old_events_expire_when_two_clocks_agree(void **state)
+{
+  (void)state;
+  ja__db d;
+  open_in_use(&d);
+  capture_at(&d, PROC_B, T0 + 31 * DAY); /* back after a month offline */
+  assert_int_equal(expired_count(), 0);  /* one clock alone: not yet */
+  capture_at(&d, PROC_A, T0 + 31 * DAY + 1000);
+  ja__store_close(&d);
+  assert_int_equal(expired_count(), 3);
+  assert_int_equal(queued(), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where ts_ms < 1772409600000"), 0);
+}
+
+/* One long-lived process alone (an embedder): its own monotonic clock
+ * witnesses the time that passes, so the age cap still works; the
+ * store clock starts at the newest event's age. */
+static void test_store__store_clock_starts_from_newest_event(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  capture_at(&d, PROC_A, T0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select witnessed_ms from store_clock"), 0);
+  capture_at(&d, PROC_A, T0 + 1000);
+  assert_true(jt_sql_int(jt_db_path(), "select witnessed_ms from store_clock") >= T0);
+  assert_true(jt_sql_int(jt_db_path(), "select witnessed_ms from store_clock") < T0 + DAY);
+  ja__store_close(&d);
+}
+
+/* Issue: a capture at 1970 (no RTC) was stored, then expired by the next.
+ * Now its age starts with the first sane clock after it; it expires
+ * max_age_days after that, like any other event. */
+static void test_store__clock_1970_event_aged_from_arrival(void **state)
+{
+  (void)state;
+  ja__db d;
+  open_in_use(&d);
+  capture_at(&d, PROC_C, 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events "
+                                            "where ts_ms = 0 and age_ms is null"), 1);
+  capture_at(&d, PROC_A, T0 + 5000);
+  capture_at(&d, PROC_B, T0 + 6000);
+  assert_int_equal(expired_count(), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select age_ms from events where ts_ms = 0"),
+                   T0 + 5000);
+  /* Kept as captured: the timestamp PostHog gets is not rewritten. */
+  char *ts = jt_sql_text(jt_db_path(), "select timestamp from events where ts_ms = 0");
+  assert_string_equal(ts, "1970-01-01T00:00:00.000Z");
+  free(ts);
+  capture_at(&d, PROC_A, T0 + 25 * DAY);
+  capture_at(&d, PROC_B, T0 + 25 * DAY + 1000);
+  assert_int_equal(expired_count(), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where ts_ms = 0"), 1);
+  capture_at(&d, PROC_A, T0 + 31 * DAY);
+  capture_at(&d, PROC_B, T0 + 31 * DAY + 1000);
+  ja__store_close(&d);
+  /* the five from the first day and the 1970 one (aged from T0 + 5 s) */
+  assert_int_equal(expired_count(), 6);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where ts_ms = 0"), 0);
+}
+
+/* A clock that is set but 40 days behind: its event is not expired by the
+ * next correct capture just because of its wrong timestamp. */
+static void test_store__clock_behind_event_not_expired_by_next(void **state)
+{
+  (void)state;
+  ja__db d;
+  open_in_use(&d);
+  capture_at(&d, PROC_C, T0 - 40 * DAY);
+  capture_at(&d, PROC_A, T0 + 3000);
+  capture_at(&d, PROC_B, T0 + 4000);
+  capture_at(&d, PROC_A, T0 + 5000);
+  ja__store_close(&d);
+  assert_int_equal(expired_count(), 0);
+  assert_int_equal(queued(), 7);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select age_ms from events where ts_ms = "
+                                            "1772323200000 - 40*86400000"), T0 + 3000);
+}
+
+/* @p n rows straight into the table (the triggers keep the counters). */
+static void
+raw_fill(ja__db *d, int n, int64_t ts)
+{
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d) "
+           "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties, age_ms) "
+           "SELECT printf('00000000-0000-7000-8000-%%012d', i), %lld, 'x', 'd', 'feature_used', "
+           "'{\"feature_name\":\"chat\"}', %lld FROM k",
+           n, (long long)ts, (long long)ts);
+  assert_int_equal(sqlite3_exec(d->db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* Issue: a queue over its cap made one unlucky capture delete the whole
+ * excess under the write lock (4.6 s for 990 k rows). One capture now
+ * deletes at most what it adds plus JA__PRUNE_STEP, and repeated captures
+ * converge to the cap, every pruned row counted. */
+static void test_store__over_cap_prunes_in_bounded_steps(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  d.max_events = 10000;
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  /* This test is about counts: skip the fsyncs, not the logic. */
+  assert_int_equal(sqlite3_exec(d.db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
+  raw_fill(&d, 60000, ja__now_ms());
+  capture_at(&d, PROC_A, ja__now_ms());
+  int64_t full = jt_sql_int(jt_db_path(), "select count from drops where reason='queue_full'");
+  assert_true(full >= 1);
+  assert_true(full <= 1 + JA__PRUNE_STEP);
+  assert_int_equal(queued(), 60001 - full);
+  int captures = 1;
+  while (queued() > 10000 && captures < 2000) {
+    capture_at(&d, PROC_A, ja__now_ms());
+    captures++;
+  }
+  ja__store_close(&d);
+  assert_int_equal(queued(), 10000);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events from queue_stats"), 10000);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='queue_full'"),
+                   50000 + captures);
+  /* Converging took many short steps, not one long one. */
+  assert_true(captures >= 50000 / (1 + JA__PRUNE_STEP));
+}
+
+/* The same for the age cap: a month-old backlog expires step by step. */
+static void test_store__expiry_in_bounded_steps(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  d.max_events = 1000000;
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  assert_int_equal(sqlite3_exec(d.db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
+  raw_fill(&d, 5000, T0);
+  capture_at(&d, PROC_A, T0 + 31 * DAY);
+  capture_at(&d, PROC_B, T0 + 31 * DAY + 1000);
+  assert_true(expired_count() >= 1);
+  assert_true(expired_count() <= 1 + JA__PRUNE_STEP);
+  for (int i = 0; i < 200 && expired_count() < 5000; i++)
+    capture_at(&d, i % 2 ? PROC_A : PROC_B, T0 + 31 * DAY + 2000 + i);
+  ja__store_close(&d);
+  assert_int_equal(expired_count(), 5000);
+}
+
+/* Space is given back in bounded steps too: a freelist left by a big
+ * delete is not all vacuumed inside one capture. */
+static void test_store__reclaim_is_bounded_per_transaction(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  d.max_events = 10;
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  assert_int_equal(sqlite3_exec(d.db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
+  raw_fill(&d, 30000, ja__now_ms());
+  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE id > 100", NULL, NULL, NULL),
+                   SQLITE_OK);
+  int64_t before = jt_sql_int(jt_db_path(), "pragma freelist_count");
+  assert_true(before > 1000);
+  capture_at(&d, PROC_A, ja__now_ms()); /* prunes 91, so reclaims a step */
+  int64_t after = jt_sql_int(jt_db_path(), "pragma freelist_count");
+  ja__store_close(&d);
+  assert_true(after < before);
+  assert_true(before - after <= 256 + 64); /* the step, plus what this capture freed */
+}
+
+/* --------------------------------------- status and show stay O(1) */
+
+/* The statements `status` and `show` run (api/report.c). */
+static const struct {
+  const char *name;
+  const char *const *sql;
+} report_queries[] = {
+    {"report_queue", &ja__sql_report_queue}, {"report_sent", &ja__sql_report_sent},
+    {"report_drops", &ja__sql_report_drops}, {"show_pending", &ja__sql_show_pending},
+    {"show_sent", &ja__sql_show_sent},
+};
+#define NREPORT (sizeof report_queries / sizeof report_queries[0])
+
+/* @p n rows into sent_log. */
+static void
+raw_fill_sent(ja__db *d, int n)
+{
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d) "
+           "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms) "
+           "SELECT printf('00000000-0000-7000-9000-%%012d', i), 'feature_used', '{}', 'x', "
+           "1772323200000 + i FROM k", n);
+  assert_int_equal(sqlite3_exec(d->db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* Issue: status scanned the whole queue (253 ms at 1 M rows). Every plan
+ * step on events or sent_log is an index SEARCH, or — only for a listing
+ * with LIMIT — a scan in index order that the LIMIT stops; nothing is
+ * sorted in a temporary b-tree. */
+static void test_store__status_and_show_plans_scan_nothing_whole(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  for (size_t i = 0; i < NREPORT; i++) {
+    char sql[2048];
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", *report_queries[i].sql);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(d.db, sql, -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_int64(q, 1, 20);
+    int limited = strstr(*report_queries[i].sql, "LIMIT") != NULL;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      const char *step = (const char *)sqlite3_column_text(q, 3);
+      if (strstr(step, "TEMP B-TREE"))
+        fail_msg("%s sorts everything: %s", report_queries[i].name, step);
+      int big = strstr(step, " events") || strstr(step, " sent_log");
+      if (big && strncmp(step, "SCAN", 4) == 0 && !limited)
+        fail_msg("%s scans a whole table: %s", report_queries[i].name, step);
+    }
+    sqlite3_finalize(q);
+  }
+  ja__store_close(&d);
+}
+
+/* Rows (VM steps) each statement visits, summed over a full run. */
+static int64_t
+steps_of(ja__db *d, const char *sql)
+{
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(d->db, sql, -1, &q, NULL), SQLITE_OK);
+  sqlite3_bind_int64(q, 1, 20);
+  while (sqlite3_step(q) == SQLITE_ROW)
+    ;
+  int64_t n = sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP, 0);
+  sqlite3_finalize(q);
+  return n;
+}
+
+/* The same, measured: the work of every status/show statement is the
+ * same with 1 000 and with 30 000 events (and sent rows, leased rows). */
+static void test_store__status_and_show_work_independent_of_queue_size(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  d.max_events = 1000000;
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  int64_t small[NREPORT];
+  raw_fill(&d, 1000, T0);
+  raw_fill_sent(&d, 1000);
+  assert_int_equal(sqlite3_exec(d.db, "UPDATE events SET lease_owner = 'u' WHERE id <= 100",
+                                NULL, NULL, NULL), SQLITE_OK);
+  for (size_t i = 0; i < NREPORT; i++)
+    small[i] = steps_of(&d, *report_queries[i].sql);
+  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events; DELETE FROM sent_log;", NULL, NULL,
+                                NULL), SQLITE_OK);
+  raw_fill(&d, 30000, T0);
+  raw_fill_sent(&d, 30000);
+  assert_int_equal(sqlite3_exec(d.db, "UPDATE events SET lease_owner = 'u' WHERE id <= 3000",
+                                NULL, NULL, NULL), SQLITE_OK);
+  for (size_t i = 0; i < NREPORT; i++) {
+    int64_t big = steps_of(&d, *report_queries[i].sql);
+    if (big != small[i])
+      fail_msg("%s: %lld steps at 1 000 rows, %lld at 30 000", report_queries[i].name,
+               (long long)small[i], (long long)big);
+  }
+  ja__store_close(&d);
+}
+
+/* The counters status reads stay equal to what they count, through
+ * inserts, claims, re-claims of expired leases, deletes and purges. */
+static void test_store__status_counters_match_the_tables(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  insert_n(&d, 10);
+  int64_t now = ja__now_ms();
+  int n = 0;
+  assert_int_equal(ja__store_claim(&d, "upA", now, now + 1000, 4, &n), JA_OK);
+  assert_int_equal(ja__store_claim(&d, "upB", now + 2000, now + 60000, 6, &n), JA_OK);
+  assert_int_equal(n, 6); /* 4 expired leases re-taken + 2 fresh */
+  raw_fill_sent(&d, 7);
+  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE id IN (SELECT id FROM events "
+                                      "WHERE lease_owner IS NOT NULL LIMIT 2);"
+                                      "UPDATE events SET lease_owner = NULL WHERE id = "
+                                      "(SELECT max(id) FROM events WHERE lease_owner IS NOT NULL);"
+                                      "DELETE FROM sent_log WHERE rowid % 3 = 0;",
+                                NULL, NULL, NULL), SQLITE_OK);
+  const char *check = "SELECT (SELECT events FROM queue_stats) = (SELECT count(*) FROM events) "
+                      "AND (SELECT leased FROM queue_stats) = (SELECT count(lease_owner) FROM events) "
+                      "AND (SELECT sent FROM queue_stats) = (SELECT count(*) FROM sent_log)";
+  assert_int_equal(jt_sql_int(jt_db_path(), check), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select leased from queue_stats"), 3);
+  int64_t removed = 0;
+  assert_int_equal(ja__store_purge(&d, JA_PURGE_PENDING | JA_PURGE_SENT, ja__now_ms(), &removed),
+                   JA_OK);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), check), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select leased + sent + events from queue_stats"), 0);
+}
+
+/* A store written by schema version 1 is migrated: its events keep being
+ * aged by their capture time, and the counters start right. */
+static void test_store__migration_from_version_1_keeps_ages_and_counts(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  mkdir(jt_home(), 0700);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  chmod(jt_db_path(), 0600);
+  assert_int_equal(sqlite3_exec(db, ja__sql_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1;"
+                                    "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
+                                    " properties, lease_owner) VALUES"
+                                    " ('a', 1772323200000, 't', 'd', 'e', '{}', NULL),"
+                                    " ('b', 1772323201000, 't', 'd', 'e', '{}', 'up');"
+                                    "INSERT INTO sent_log VALUES ('c', 'e', '{}', 't', 1);",
+                                NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 0), JA_OK);
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where age_ms = ts_ms"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events * 100 + leased * 10 + sent "
+                                            "from queue_stats"), 211);
+}

@@ -1,2 +1,5 @@
--- status: what the sent log holds.
-SELECT count(*), max(sent_at) FROM sent
+-- status: how many rows the sent log holds (a counter kept by triggers,
+-- 003_caps.sql) and when the newest was sent (sent_by_time index), in the
+-- `sent` view's format.
+SELECT sent, strftime('%Y-%m-%dT%H:%M:%SZ', (SELECT max(sent_ms) FROM sent_log) / 1000, 'unixepoch')
+FROM queue_stats WHERE id = 1

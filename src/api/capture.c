@@ -4,6 +4,7 @@
  */
 #include "boot.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -82,14 +83,43 @@ capture_locked(ja_store *s, const ja__event *ev, ja_outcome *out)
   return st;
 }
 
+/* How many bytes of ja_outcome each version has: the library writes only
+ * those into the caller's struct, which may come from an older header and
+ * be shorter than ours (the ja_options rule, api/handle.c). Appending a
+ * field = a new JA_OUTCOME_VERSION and a new row here. */
+#define OUTCOME_END(field) (offsetof(ja_outcome, field) + sizeof(((ja_outcome *)0)->field))
+static const size_t outcome_size[JA_OUTCOME_VERSION + 1] = {
+    [1] = OUTCOME_END(property),
+};
+
+static ja_status capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out);
+
 ja_status
 ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
 {
+  size_t n = 0;
+  if (out) {
+    unsigned int v = out->version; /* first in every version: always readable */
+    n = v >= 1 && v <= JA_OUTCOME_VERSION ? outcome_size[v] : 0;
+    if (n == 0)
+      return ja__error_set(JA_EINVALID, "ja_capture: unknown ja_outcome version %u "
+                           "(initialise it with JA_OUTCOME_INIT)", v);
+  }
   ja_outcome local;
-  if (!out)
-    out = &local;
-  memset(out, 0, sizeof *out);
-  out->reason = "";
+  memset(&local, 0, sizeof local);
+  local.reason = "";
+  ja_status st = capture(s, event, props_json, &local);
+  if (out) {
+    local.version = out->version;
+    memcpy(out, &local, n);
+  }
+  return st;
+}
+
+/* ja_capture into a full-size outcome. */
+static ja_status
+capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
+{
   if (!s)
     return ja__error_set(JA_EINVALID, "ja_capture: store is NULL");
   if (!s->cfg.enabled) {

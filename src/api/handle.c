@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,8 +18,26 @@
 #include "util/fs.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 250
-#define DEFAULT_MAX_EVENTS 10000
-#define DEFAULT_MAX_AGE_DAYS 30
+#define DAY_MS INT64_C(86400000)
+
+/* How many bytes of ja_options each version has. A caller built against an
+ * older header hands in a shorter struct, so only the fields of its version
+ * are read (ja_store_open) or written (ja_options_init): copying
+ * sizeof(ja_options) would read or write past its end as soon as a field
+ * is appended. Appending a field = a new JA_OPTIONS_VERSION and a new row
+ * here, ending at the last field that version added. */
+#define OPTIONS_END(field) (offsetof(ja_options, field) + sizeof(((ja_options *)0)->field))
+static const size_t options_size[JA_OPTIONS_VERSION + 1] = {
+    [1] = OPTIONS_END(flags),
+};
+
+/* Bytes of ja_options in @p version, or 0 for a version this library does
+ * not know (0, or newer than it). */
+static size_t
+options_size_of(unsigned int version)
+{
+  return version >= 1 && version <= JA_OPTIONS_VERSION ? options_size[version] : 0;
+}
 
 static pthread_once_t g_sodium_once = PTHREAD_ONCE_INIT;
 static int g_sodium_ok;
@@ -27,10 +46,13 @@ static void sodium_once(void) { g_sodium_ok = sodium_init() >= 0; }
 ja_status
 ja_options_init(ja_options *opts, unsigned int version)
 {
-  if (!opts || version != JA_OPTIONS_VERSION)
-    return ja__error_set(JA_EINVALID, "ja_options_init: unknown options version %u", version);
+  size_t n = options_size_of(version);
+  if (!opts || n == 0)
+    return ja__error_set(JA_EINVALID, "ja_options_init: unknown options version %u (known: 1..%d)",
+                         version, JA_OPTIONS_VERSION);
   ja_options init = JA_OPTIONS_INIT;
-  *opts = init;
+  init.version = version;
+  memcpy(opts, &init, n);
   return JA_OK;
 }
 
@@ -102,12 +124,19 @@ ja_store_open(ja_store **out, const ja_options *opts)
   *out = NULL;
   ja_options o = JA_OPTIONS_INIT;
   if (opts) {
-    if (opts->version != JA_OPTIONS_VERSION)
-      return ja__error_set(JA_EINVALID, "ja_store_open: unknown options version %u", opts->version);
-    o = *opts;
+    /* version comes first in every version, so it can always be read. */
+    size_t n = options_size_of(opts->version);
+    if (n == 0)
+      return ja__error_set(JA_EINVALID, "ja_store_open: unknown options version %u (known: 1..%d)",
+                           opts->version, JA_OPTIONS_VERSION);
+    memcpy(&o, opts, n); /* fields of later versions keep their defaults */
   }
-  if (o.busy_timeout_ms < 0 || o.max_events < 0 || o.max_age_days < 0)
-    return ja__error_set(JA_EINVALID, "ja_store_open: negative option");
+  /* o.max_events and o.max_age_days are deprecated and ignored: the caps
+   * are configuration of the store ([analytics] max_events, max_age_days),
+   * so that every process that opens it prunes to the same limits; a
+   * per-handle value let one CLI capture truncate an embedder's queue. */
+  if (o.busy_timeout_ms < 0)
+    return ja__error_set(JA_EINVALID, "ja_store_open: negative busy_timeout_ms");
   pthread_once(&g_sodium_once, sodium_once);
   if (!g_sodium_ok)
     return ja__error_set(JA_EINTERNAL, "libsodium failed to initialise");
@@ -124,8 +153,10 @@ ja_store_open(ja_store **out, const ja_options *opts)
   }
   snprintf(s->db.path, sizeof s->db.path, "%s", s->cfg.db_path);
   s->db.busy_timeout_ms = o.busy_timeout_ms ? o.busy_timeout_ms : DEFAULT_BUSY_TIMEOUT_MS;
-  s->db.max_events = o.max_events ? o.max_events : DEFAULT_MAX_EVENTS;
-  s->db.max_age_ms = (int64_t)(o.max_age_days ? o.max_age_days : DEFAULT_MAX_AGE_DAYS) * 86400000;
+  s->db.max_events = s->cfg.max_events;
+  /* Saturate: max_age_days may be as large as the TOML integer allows. */
+  s->db.max_age_ms =
+      s->cfg.max_age_days > INT64_MAX / DAY_MS ? INT64_MAX : s->cfg.max_age_days * DAY_MS;
 
   /* Fail early when the store cannot be made; when off, touch nothing. */
   if (ja__api_may_create(s)) {

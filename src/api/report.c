@@ -14,6 +14,7 @@
 #include "filter/drop.h"
 #include "home/identity.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 static void
 add_text_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
@@ -24,13 +25,30 @@ add_text_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
     cJSON_AddStringToObject(obj, key, (const char *)sqlite3_column_text(q, col));
 }
 
+/* A ms column as the stored ISO-8601 text (the `timestamp` column holds
+ * exactly ja__iso8601_ms(ts_ms)), or null. */
+static void
+add_iso_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
+{
+  if (sqlite3_column_type(q, col) == SQLITE_NULL) {
+    cJSON_AddNullToObject(obj, key);
+    return;
+  }
+  char iso[32];
+  ja__iso8601_ms(sqlite3_column_int64(q, col), iso);
+  cJSON_AddStringToObject(obj, key, iso);
+}
+
 static ja_status
 query_error(ja_store *s, const char *what)
 {
   return ja__store_error(&s->db, sqlite3_errcode(s->db.db), what);
 }
 
-/* Fill queue, sent and drops sections from the database. */
+/* Fill queue, sent and drops sections from the database. Every read is
+ * O(1) in the queue size (counters kept by triggers, min/max by index,
+ * drop_counts has one row per reason): tests/test_store.c checks the
+ * plans and the rows visited. */
 static ja_status
 fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
 {
@@ -43,8 +61,8 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
   }
   cJSON_AddNumberToObject(queue, "pending", (double)sqlite3_column_int64(q, 0));
   cJSON_AddNumberToObject(queue, "leased", (double)sqlite3_column_int64(q, 1));
-  add_text_or_null(queue, "oldest", q, 2);
-  add_text_or_null(queue, "newest", q, 3);
+  add_iso_or_null(queue, "oldest", q, 2);
+  add_iso_or_null(queue, "newest", q, 3);
   sqlite3_finalize(q);
 
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_sent, -1, &q, NULL) != SQLITE_OK ||

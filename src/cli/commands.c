@@ -81,7 +81,7 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
     free(stdin_props);
     return rc;
   }
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   ja_status st = ja_capture(s, a->pos[0], props, &o);
   const char *why = NULL;
   ja_store_enabled(s, &why);

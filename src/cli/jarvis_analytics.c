@@ -92,6 +92,8 @@ const cli_program ja__cli_jarvis_analytics = {
         "\\fBdrops\\fP, \\fBsent\\fP), mode 0600.\n"
         ".TP\n.I $OPENJARVIS_HOME/anon_id\nThe anonymous install id, mode 0600.\n"
         ".TP\n.I $OPENJARVIS_HOME/config.toml\nIts [analytics] table: enabled, host, key, "
-        "anon_id_path, flush_interval_seconds, flush_at_size.\n",
+        "anon_id_path, flush_interval_seconds, flush_at_size, max_events (queue cap, default "
+        "10000) and max_age_days (age cap, default 30): the caps apply to every process that "
+        "opens the store.\n",
     .check = check,
 };

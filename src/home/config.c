@@ -180,6 +180,12 @@ static void load_file(ja__config *cfg)
     cfg->flush_interval_seconds = t.flush_interval_seconds;
   if (t.has_flush_at_size)
     cfg->flush_at_size = t.flush_at_size;
+  /* The caps are configuration of the store, not of one handle, so that
+   * every process that opens it prunes to the same limits (DESIGN §8). */
+  if (t.has_max_events)
+    cfg->max_events = t.max_events;
+  if (t.has_max_age_days)
+    cfg->max_age_days = t.max_age_days;
   if (t.has_anon_id_path)
     (void)apply_anon_id_path(cfg, t.anon_id_path);
 }
@@ -212,6 +218,8 @@ ja_status ja__config_load(ja__config *cfg, const char *home_override)
   memcpy(cfg->host, DEFAULT_HOST, sizeof DEFAULT_HOST);
   cfg->flush_interval_seconds = 60;
   cfg->flush_at_size = 100;
+  cfg->max_events = 10000;
+  cfg->max_age_days = 30;
   const char *level = getenv("OPENJARVIS_LOG_LEVEL");
   cfg->debug = level && ascii_ieq(level, strlen(level), "debug");
 

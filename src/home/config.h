@@ -20,6 +20,8 @@ typedef struct ja__config {
   char key[256];                     /* project API key; never printed */
   int64_t flush_interval_seconds;    /* default 60 */
   int64_t flush_at_size;             /* default 100 */
+  int64_t max_events;                /* queue cap, default 10000 (store/write.c) */
+  int64_t max_age_days;              /* age cap, default 30 (store/write.c) */
   int debug;                         /* OPENJARVIS_LOG_LEVEL=DEBUG */
 } ja__config;
 
@@ -38,6 +40,8 @@ typedef struct ja__toml_analytics {
   int has_anon_id_path; char anon_id_path[JA_PATH_MAX];
   int has_flush_interval; int64_t flush_interval_seconds;
   int has_flush_at_size;  int64_t flush_at_size;
+  int has_max_events;     int64_t max_events;     /* >= 1 */
+  int has_max_age_days;   int64_t max_age_days;   /* >= 1 */
 } ja__toml_analytics;
 
 /* Parse @p text (config file @p name, for messages). Returns 0 and fills @p

@@ -468,7 +468,8 @@ static int lex_value(const char **pp, const char *end, strout *so, value *v, con
 
 /* ----------------------------------------------- the [analytics] key lines */
 
-enum { K_ENABLED, K_HOST, K_KEY, K_ANON_ID_PATH, K_FLUSH_INTERVAL, K_FLUSH_AT_SIZE, K_UNKNOWN };
+enum { K_ENABLED, K_HOST, K_KEY, K_ANON_ID_PATH, K_FLUSH_INTERVAL, K_FLUSH_AT_SIZE,
+       K_MAX_EVENTS, K_MAX_AGE_DAYS, K_UNKNOWN };
 
 static const struct known_key {
   const char *name;  /* key name */
@@ -480,6 +481,8 @@ static const struct known_key {
   {"anon_id_path", V_STR},
   {"flush_interval_seconds", V_INT},
   {"flush_at_size", V_INT},
+  {"max_events", V_INT},
+  {"max_age_days", V_INT},
 };
 
 static const char *expected(vkind k)
@@ -617,6 +620,8 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
           : k == K_ANON_ID_PATH ? out->has_anon_id_path
           : k == K_FLUSH_INTERVAL ? out->has_flush_interval
           : k == K_FLUSH_AT_SIZE ? out->has_flush_at_size
+          : k == K_MAX_EVENTS ? out->has_max_events
+          : k == K_MAX_AGE_DAYS ? out->has_max_age_days
           : keyset_has(seen, key, ko.len);
   if (dup)
     return fail(r, "[analytics] %s: duplicate key", name);
@@ -671,6 +676,18 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
       return fail(r, "[analytics] %s: must be between 1 and 1000", name);
     out->has_flush_at_size = 1;
     out->flush_at_size = v.i;
+    break;
+  case K_MAX_EVENTS:
+    if (v.i < 1)
+      return fail(r, "[analytics] %s: must be at least 1", name);
+    out->has_max_events = 1;
+    out->max_events = v.i;
+    break;
+  case K_MAX_AGE_DAYS:
+    if (v.i < 1)
+      return fail(r, "[analytics] %s: must be at least 1", name);
+    out->has_max_age_days = 1;
+    out->max_age_days = v.i;
     break;
   default:
     /* Unknown keys are ignored (forward compatibility), but remembered so a

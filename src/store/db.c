@@ -55,6 +55,9 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_PRUNE_EXPIRED] = &ja__sql_prune_expired,
       [JA__Q_QUEUE_COUNT] = &ja__sql_queue_count,
       [JA__Q_PRUNE_OLDEST] = &ja__sql_prune_oldest,
+      [JA__Q_CLOCK_READ] = &ja__sql_clock_read,
+      [JA__Q_CLOCK_WRITE] = &ja__sql_clock_write,
+      [JA__Q_AGE_UNWITNESSED] = &ja__sql_age_unwitnessed,
   };
   *out = NULL; /* set on entry: callers may read it on any path */
   if (!d->q[which]) {
@@ -88,6 +91,8 @@ ja__store_begin(ja__db *d, int64_t now_ms)
   if (st != JA_OK)
     return st;
   d->in_txn = 1;
+  d->txn_witnessed = 0; /* write.c: the clock and the prune budget are per transaction */
+  d->txn_added = 0;
   if ((st = ja__store_busy_fold(d, now_ms)) != JA_OK)
     return ja__store_end(d, st);
   return JA_OK;

@@ -15,7 +15,20 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 
 /* Prepared statements kept for the life of a connection (hot path). */
 enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
-       JA__Q_COUNT };
+       JA__Q_CLOCK_READ, JA__Q_CLOCK_WRITE, JA__Q_AGE_UNWITNESSED, JA__Q_COUNT };
+
+/* Pruning is done in steps (DESIGN §8): one write transaction deletes at
+ * most the rows it added plus this many, so a queue over its caps (a cap
+ * lowered in config.toml, a store filled by another version) converges
+ * over later transactions while every one of them stays short. */
+#define JA__PRUNE_STEP 100
+/* A clock before this (2025-01-01T00:00:00Z, before this library existed)
+ * is not set (no RTC, no network time yet): it witnesses nothing. */
+#define JA__CLOCK_FLOOR_MS INT64_C(1735689600000)
+/* How far behind the store clock a clock may be and still count as sane
+ * (two processes reading the same clock a moment apart; monotonic vs wall
+ * clock drift). */
+#define JA__CLOCK_SKEW_MS INT64_C(600000)
 
 /* The SQLite side of a store: one connection and its transaction state. */
 typedef struct ja__db {
@@ -23,9 +36,16 @@ typedef struct ja__db {
   sqlite3_stmt *q[JA__Q_COUNT]; /* prepared lazily, finalized at close */
   char path[JA_PATH_MAX];    /* analytics_queue.db */
   int busy_timeout_ms;       /* longest wait for the write lock */
-  int64_t max_events;        /* queue cap */
-  int64_t max_age_ms;        /* age cap */
+  int64_t max_events;        /* queue cap ([analytics] max_events) */
+  int64_t max_age_ms;        /* age cap ([analytics] max_age_days), saturated */
   int in_txn;                /* between ja__store_begin and ja__store_end */
+  int txn_witnessed;         /* this transaction ran ja__store_witness */
+  int64_t txn_added;         /* rows this transaction added (its prune budget) */
+  int64_t witnessed_ms;      /* the store clock, as of this transaction */
+  int64_t writer;            /* this process's writer id (0: assign on first write) */
+  int seen_valid;            /* seen_* hold an earlier store clock */
+  int64_t seen_ms;           /* the store clock this handle last computed … */
+  int64_t seen_mono_ns;      /* … and CLOCK_MONOTONIC at that moment */
   int busy_fd;               /* -busy file folded into this transaction, or -1 */
   uint64_t busy_mem;         /* in-memory busy drops folded into it */
   _Atomic uint64_t pending_busy; /* busy drops that could not even be noted
@@ -78,9 +98,22 @@ ja_status ja__store_add(ja__db *d, const ja__row *rows, size_t n,
                         const unsigned drops[JA__DROP_COUNT], int64_t now_ms);
 /* Inside a transaction: add @p n drops for reason @p why at @p now_ms. */
 ja_status ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_ms);
-/* Inside a transaction: apply the age and size caps at @p now_ms, counting
- * what they push out. */
+/* Inside a transaction: apply the age cap (against the store clock, never
+ * @p now_ms alone) and the size cap, counting what they push out; at most
+ * the rows this transaction added + JA__PRUNE_STEP are deleted, and at
+ * most 256 free pages given back. */
 ja_status ja__store_apply_caps(ja__db *d, int64_t now_ms);
+/* Inside a transaction: let @p now_ms witness the store clock (once per
+ * transaction; ja__store_add and ja__store_apply_caps call it). The rule,
+ * also in the README's Decisions: the clock moves forward only to a time
+ * two witnesses agree on — the clocks of two different writer processes
+ * (the earlier one), or this handle's earlier store clock plus the
+ * CLOCK_MONOTONIC time elapsed since; while unknown it starts at the
+ * earlier of @p now_ms and the newest event's age. A clock before
+ * JA__CLOCK_FLOOR_MS or more than JA__CLOCK_SKEW_MS behind the store clock
+ * witnesses nothing; a sane one gives events captured under such a clock
+ * (age_ms NULL) its own time as their age. Sets d->witnessed_ms. */
+ja_status ja__store_witness(ja__db *d, int64_t now_ms);
 
 /* One transaction: ja__store_add of @p row (if not NULL) and @p drops, then
  * the caps. On SQLITE_BUSY past the timeout: JA_EBUSY (the caller notes the

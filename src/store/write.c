@@ -1,15 +1,24 @@
 /*
  * store/write.c — what writers put in a transaction: event rows, drop
- * counters, and the caps that push the oldest events out.
+ * counters, the store clock that the age cap trusts instead of any one
+ * process's wall clock, and the caps that push the oldest events out in
+ * bounded steps.
+ *
+ * Sections: drop counters · the store clock · rows · caps · one capture.
  */
 #include "boot.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sql_embed.h"
 #include "store/store.h"
 #include "util/clock.h"
+
+/* -------------------------------------------------------- drop counters */
 
 ja_status
 ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_ms)
@@ -26,48 +35,136 @@ ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_ms)
   return ja__store_step_done(d, s, "cannot count drops in");
 }
 
-/* Apply the age cap, then the size cap, counting what each pushes out. */
-ja_status
-ja__store_apply_caps(ja__db *d, int64_t now)
+/* ------------------------------------------------------ the store clock */
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* This process's writer id: distinct for processes alive at the same time
+ * (the pid) and, through the start time mixed in, for a later process
+ * that reuses a pid. Recomputed in a forked child. Two ids for one
+ * process would let its clock witness itself, so it is made under a lock. */
+static int64_t
+process_writer_id(void)
 {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static pid_t pid;
+  static int64_t id;
+  pthread_mutex_lock(&lock);
+  pid_t now_pid = getpid();
+  if (id == 0 || pid != now_pid) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t mix = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20);
+    id = (int64_t)((((uint64_t)(uint32_t)now_pid << 31) ^ mix) & (uint64_t)INT64_MAX) | 1;
+    pid = now_pid;
+  }
+  int64_t out = id;
+  pthread_mutex_unlock(&lock);
+  return out;
+}
+
+static int64_t
+col_or_zero(sqlite3_stmt *s, int col)
+{
+  return sqlite3_column_type(s, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, col);
+}
+
+/* A clock is sane when it is set (not before 2025) and not behind what
+ * the store has already witnessed (give or take the skew). */
+static int
+clock_sane(const ja__db *d, int64_t clock_ms)
+{
+  return clock_ms >= JA__CLOCK_FLOOR_MS && clock_ms >= d->witnessed_ms - JA__CLOCK_SKEW_MS;
+}
+
+ja_status
+ja__store_witness(ja__db *d, int64_t now)
+{
+  JA_ASSERT(d->in_txn);
+  if (d->txn_witnessed)
+    return JA_OK;
+  if (d->writer == 0)
+    d->writer = process_writer_id();
   sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, JA__Q_PRUNE_EXPIRED, &s);
+  ja_status st = ja__store_stmt(d, JA__Q_CLOCK_READ, &s);
   if (st != JA_OK)
     return st;
-  sqlite3_bind_int64(s, 1, now - d->max_age_ms);
-  if ((st = ja__store_step_done(d, s, "cannot expire events in")) != JA_OK)
-    return st;
-  int expired = sqlite3_changes(d->db);
-  if ((st = ja__store_count_drops(d, JA__DROP_EXPIRED, expired, now)) != JA_OK)
-    return st;
-
-  if ((st = ja__store_stmt(d, JA__Q_QUEUE_COUNT, &s)) != JA_OK)
-    return st;
   int rc = sqlite3_step(s);
-  int64_t queued = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  if (rc != SQLITE_ROW)
-    return ja__store_error(d, rc, "cannot count events in");
-  if (queued > d->max_events) {
-    if ((st = ja__store_stmt(d, JA__Q_PRUNE_OLDEST, &s)) != JA_OK)
-      return st;
-    sqlite3_bind_int64(s, 1, queued - d->max_events);
-    if ((st = ja__store_step_done(d, s, "cannot trim queue")) != JA_OK)
-      return st;
-    if ((st = ja__store_count_drops(d, JA__DROP_QUEUE_FULL, sqlite3_changes(d->db), now)) != JA_OK)
-      return st;
-  } else if (expired == 0) {
-    return JA_OK; /* the usual case: nothing pruned, nothing to reclaim */
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? ja__error_set(JA_ECORRUPT, "queue '%s' has no store clock row",
+                                             d->path)
+                             : ja__store_error(d, rc, "cannot read the store clock of");
   }
-  return ja__store_exec(d, ja__sql_reclaim_space, "cannot reclaim space in");
+  int64_t clock = col_or_zero(s, 0);
+  int64_t w1 = col_or_zero(s, 1), c1 = col_or_zero(s, 2);
+  int64_t w2 = col_or_zero(s, 3), c2 = col_or_zero(s, 4);
+  int64_t newest_age = col_or_zero(s, 5);
+  sqlite3_reset(s);
+
+  d->witnessed_ms = clock;
+  int sane = clock_sane(d, now);
+  /* Witness 1: what this handle computed before, plus the real time that
+   * has passed since (CLOCK_MONOTONIC: a wall clock set forward or back in
+   * between changes nothing). Sound whatever the wall clocks say. */
+  int64_t mono = ja__mono_ns();
+  if (d->seen_valid && d->seen_ms >= JA__CLOCK_FLOOR_MS && mono >= d->seen_mono_ns)
+    clock = max64(clock, d->seen_ms + (mono - d->seen_mono_ns) / 1000000);
+  if (sane) {
+    /* Witness 2: this clock and the latest clock of another writer
+     * process; the earlier of the two has passed unless both are ahead. */
+    int64_t other = w1 == d->writer ? c2 : c1;
+    if (clock < JA__CLOCK_FLOOR_MS && other == 0 && newest_age >= JA__CLOCK_FLOOR_MS)
+      other = newest_age; /* not known yet: start from the newest event */
+    if (other >= JA__CLOCK_FLOOR_MS)
+      clock = max64(clock, min64(now, other));
+    if (w1 == d->writer) {
+      c1 = now;
+    } else {
+      w2 = w1, c2 = c1;
+      w1 = d->writer, c1 = now;
+    }
+  }
+  if ((st = ja__store_stmt(d, JA__Q_CLOCK_WRITE, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, clock);
+  int64_t v[4] = {w1, c1, w2, c2};
+  for (int i = 0; i < 4; i++) {
+    if (v[i])
+      sqlite3_bind_int64(s, 2 + i, v[i]);
+    else
+      sqlite3_bind_null(s, 2 + i);
+  }
+  if ((st = ja__store_step_done(d, s, "cannot write the store clock of")) != JA_OK)
+    return st;
+  d->witnessed_ms = clock;
+  d->seen_ms = clock;
+  d->seen_mono_ns = mono;
+  d->seen_valid = 1;
+
+  if (sane && clock_sane(d, now)) {
+    /* Events captured under a wrong clock are aged from the first sane
+     * clock after them, never from their own timestamp. */
+    if ((st = ja__store_stmt(d, JA__Q_AGE_UNWITNESSED, &s)) != JA_OK)
+      return st;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, JA__PRUNE_STEP);
+    if ((st = ja__store_step_done(d, s, "cannot age events in")) != JA_OK)
+      return st;
+  }
+  d->txn_witnessed = 1;
+  return JA_OK;
 }
+
+/* ----------------------------------------------------------------- rows */
 
 ja_status
 ja__store_add(ja__db *d, const ja__row *rows, size_t n, const unsigned drops[JA__DROP_COUNT],
               int64_t now_ms)
 {
   JA_ASSERT(d->in_txn);
-  ja_status st = JA_OK;
+  ja_status st = ja__store_witness(d, now_ms);
   for (size_t i = 0; i < n && st == JA_OK; i++) {
     const ja__row *row = &rows[i];
     sqlite3_stmt *s;
@@ -81,12 +178,85 @@ ja__store_add(ja__db *d, const ja__row *rows, size_t n, const unsigned drops[JA_
     sqlite3_bind_text(s, 4, row->distinct_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, row->event, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, row->props_json, -1, SQLITE_STATIC);
-    st = ja__store_step_done(d, s, "cannot queue event in");
+    /* A timestamp from a clock that is not sane is kept as captured (it is
+     * what PostHog gets), but the age cap waits for a sane clock. */
+    if (clock_sane(d, row->ts_ms))
+      sqlite3_bind_int64(s, 7, row->ts_ms);
+    else
+      sqlite3_bind_null(s, 7);
+    if ((st = ja__store_step_done(d, s, "cannot queue event in")) == JA_OK)
+      d->txn_added++;
   }
   for (int r = 1; st == JA_OK && drops && r < JA__DROP_COUNT; r++)
     st = ja__store_count_drops(d, (ja__drop)r, drops[r], now_ms);
   return st;
 }
+
+/* ----------------------------------------------------------------- caps */
+
+/* Delete what statement @p which selects, at most @p limit rows, counting
+ * them as @p why; *deleted gets how many. */
+static ja_status
+prune(ja__db *d, int which, int64_t cutoff, int64_t limit, ja__drop why, int64_t now,
+      int64_t *deleted)
+{
+  *deleted = 0;
+  if (limit <= 0)
+    return JA_OK;
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  if (which == JA__Q_PRUNE_EXPIRED) {
+    sqlite3_bind_int64(s, 1, cutoff);
+    sqlite3_bind_int64(s, 2, limit);
+  } else {
+    sqlite3_bind_int64(s, 1, limit);
+  }
+  if ((st = ja__store_step_done(d, s, "cannot prune events in")) != JA_OK)
+    return st;
+  *deleted = sqlite3_changes(d->db);
+  return ja__store_count_drops(d, why, *deleted, now);
+}
+
+/* Apply the age cap, then the size cap, from one budget. */
+ja_status
+ja__store_apply_caps(ja__db *d, int64_t now)
+{
+  JA_ASSERT(d->in_txn);
+  ja_status st = ja__store_witness(d, now);
+  if (st != JA_OK)
+    return st;
+  int64_t budget = d->txn_added + JA__PRUNE_STEP;
+  d->txn_added = 0; /* spent: a second call in this transaction gets the step only */
+
+  /* The store clock, not @p now: one wrong clock cannot expire anything a
+   * correct one would keep. 0 (unknown) expires nothing. */
+  int64_t expired = 0, trimmed = 0;
+  if (d->witnessed_ms >= JA__CLOCK_FLOOR_MS &&
+      (st = prune(d, JA__Q_PRUNE_EXPIRED, d->witnessed_ms - d->max_age_ms, budget,
+                  JA__DROP_EXPIRED, now, &expired)) != JA_OK)
+    return st;
+  budget -= expired;
+
+  sqlite3_stmt *s;
+  if ((st = ja__store_stmt(d, JA__Q_QUEUE_COUNT, &s)) != JA_OK)
+    return st;
+  int rc = sqlite3_step(s);
+  int64_t queued = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW)
+    return ja__store_error(d, rc, "cannot count events in");
+  if (queued > d->max_events &&
+      (st = prune(d, JA__Q_PRUNE_OLDEST, 0, min64(queued - d->max_events, budget),
+                  JA__DROP_QUEUE_FULL, now, &trimmed)) != JA_OK)
+    return st;
+  if (expired + trimmed == 0)
+    return JA_OK; /* the usual case: nothing pruned, nothing to reclaim */
+  return ja__store_exec(d, ja__sql_reclaim_step, "cannot reclaim space in");
+}
+
+/* ---------------------------------------------------------- one capture */
 
 ja_status
 ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[JA__DROP_COUNT],

@@ -238,11 +238,14 @@ class Drops(JATestCase):
     # ---- store caps (DESIGN §8): queue_full, expired
 
     def _fill(self, n, ts_ms, prefix):
+        # age_ms = ts_ms: rows as a capture with a sane clock writes them
+        # (003_caps.sql; NULL would mean "aged from the next sane clock").
         sqlite_json(self.db,
                     "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<%d) "
-                    "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties) "
-                    "SELECT '%s-' || i, %d, '2026-01-01T00:00:00.000Z', 'x', 'app_opened', '{}' "
-                    "FROM c" % (n, prefix, ts_ms))
+                    "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties, "
+                    "age_ms) "
+                    "SELECT '%s-' || i, %d, '2026-01-01T00:00:00.000Z', 'x', 'app_opened', '{}', "
+                    "%d FROM c" % (n, prefix, ts_ms, ts_ms))
 
     def test_queue_full_drops_the_oldest(self):
         self._fill(9999, now_ms(), "fill")     # + the setUp event = 10000

@@ -33,6 +33,14 @@ class Man(unittest.TestCase):
             for opt in re.findall(r"^  --([a-z-]+)", run(cmd, "--help"), re.M):
                 self.assertIn("\\-\\-" + opt.replace("-", "\\-"), body, "%s --%s" % (cmd, opt))
 
+    def test_files_names_every_config_key(self):
+        """FILES lists every [analytics] key config.toml may hold, the
+        caps included (they are store configuration, DESIGN §8)."""
+        files = self.man.split(".SH FILES", 1)[1]
+        for key in ("enabled", "host", "key", "anon_id_path", "flush_interval_seconds",
+                    "flush_at_size", "max_events", "max_age_days"):
+            self.assertIn(key, files)
+
     def test_formats_without_warnings(self):
         if not shutil.which("groff"):
             self.skipTest("groff not installed")

@@ -287,33 +287,46 @@ with ja.Store() as s:
     def test_options_struct_mirror(self):
         other = os.path.join(self.root, "other")
         fresh = os.path.join(self.root, "fresh")
+        # The caps are configuration of the store (config.toml), read by
+        # every opener; the old max_events/max_age_days arguments are
+        # deprecated, warned about and ignored.
+        os.mkdir(other, 0o700)
+        with open(os.path.join(other, "config.toml"), "w") as f:
+            f.write("[analytics]\nmax_events = 3\n")
         r = self.py(r"""
-with ja.Store(home=%r, max_events=3, busy_timeout_ms=1500, max_age_days=9) as s:
+import warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    s = ja.Store(home=%r, max_events=1, busy_timeout_ms=1500, max_age_days=9)
+OUT["warnings"] = [str(w.category.__name__) + ": " + str(w.message) for w in caught]
+with s:
     OUT["uuids"] = [s.capture("app_opened", {"version": str(i), "platform": "cli"}).uuid
                     for i in range(5)]
     OUT["drops"] = s.report()["drops"]
 with ja.Store(home=%r, no_create=True) as s:
     OUT["no_create"] = error(s.capture, "first_chat_sent", {"platform": "cli"})
     OUT["no_create_report"] = s.report()["queue"]["exists"]
-OUT["negative"] = error(ja.Store, max_events=-1)
 OUT["huge"] = error(ja.Store, busy_timeout_ms=2**40)
-OUT["not_int"] = error(ja.Store, max_age_days=1.5)
+OUT["negative"] = error(ja.Store, busy_timeout_ms=-1)
 """ % (other, fresh))
         # home went through the struct: the store is in <other>, not OPENJARVIS_HOME.
         self.assertFalse(os.path.exists(self.home))
         rows = self.pending(db=os.path.join(other, "analytics_queue.db"))
-        # max_events=3 went through: the oldest two were pushed out and counted.
+        # config.toml's max_events = 3 applied, not the argument's 1.
         self.assertEqual([row["uuid"] for row in rows], r["uuids"][2:])
         self.assertEqual(r["drops"]["queue_full"], 2)
         self.assertEqual(r["drops"]["expired"], 0)
+        self.assertEqual(len(r["warnings"]), 2, r["warnings"])
+        for w in r["warnings"]:
+            self.assertTrue(w.startswith("DeprecationWarning: "), w)
+            self.assertIn("config.toml", w)
         # flags went through: JA_OPEN_NO_CREATE created nothing.
         self.assertEqual(r["no_create"]["name"], "cannot create")
         self.assertEqual(r["no_create"]["status"], -4)
         self.assertIs(r["no_create_report"], False)
         self.assertFalse(os.path.exists(fresh))
-        self.assertInvalid(r["negative"], "max_events=-1")
         self.assertInvalid(r["huge"], "busy_timeout_ms=2**40")
-        self.assertInvalid(r["not_int"], "max_age_days=1.5")
+        self.assertInvalid(r["negative"], "busy_timeout_ms=-1")
 
     def test_struct_layout_matches_c(self):
         cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
@@ -331,10 +344,11 @@ int main(void) {
   printf("{\n");
   F(ja_options, version); F(ja_options, home); F(ja_options, busy_timeout_ms);
   F(ja_options, max_events); F(ja_options, max_age_days); F(ja_options, flags);
-  F(ja_outcome, result); F(ja_outcome, uuid); F(ja_outcome, dropped_props);
+  F(ja_outcome, version); F(ja_outcome, result); F(ja_outcome, uuid); F(ja_outcome, dropped_props);
   F(ja_outcome, reason); F(ja_outcome, property);
   printf("\"ja_options\": %zu, \"ja_outcome\": %zu, \"JA_OPTIONS_VERSION\": %d,\n",
          sizeof(ja_options), sizeof(ja_outcome), JA_OPTIONS_VERSION);
+  printf("\"JA_OUTCOME_VERSION\": %d,\n", JA_OUTCOME_VERSION);
   printf("\"JA_OPEN_NO_CREATE\": %u, \"JA_PURGE\": [%u, %u, %u]}\n", (unsigned)JA_OPEN_NO_CREATE,
          (unsigned)JA_PURGE_PENDING, (unsigned)JA_PURGE_SENT, (unsigned)JA_PURGE_DROPS);
   return 0;
@@ -359,6 +373,7 @@ int main(void) {
                 got["%s.%s" % (cname, name)] = [fd.offset, fd.size]
             got[cname] = ctypes.sizeof(cls)
         got["JA_OPTIONS_VERSION"] = ja.OPTIONS_VERSION
+        got["JA_OUTCOME_VERSION"] = ja.OUTCOME_VERSION
         got["JA_OPEN_NO_CREATE"] = ja.OPEN_NO_CREATE
         got["JA_PURGE"] = [ja.PURGE_PENDING, ja.PURGE_SENT, ja.PURGE_DROPS]
         self.assertEqual(got, want)

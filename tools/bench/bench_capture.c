@@ -138,7 +138,7 @@ main(int argc, char **argv)
       int api = (k == 0) == (i % 2 == 0);
       double t0 = now_s();
       if (api) {
-        ja_outcome o;
+        ja_outcome o = JA_OUTCOME_INIT;
         if (ja_capture(s, "app_opened", PROPS, &o) != JA_OK || o.result != JA_RESULT_STORED)
           die("ja_capture", ja_last_error());
         t_api[i] = now_s() - t0;

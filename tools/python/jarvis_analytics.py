@@ -62,13 +62,14 @@ import operator
 import os
 import re
 import threading
+import warnings
 import weakref
 from typing import Any, Mapping, Optional, Tuple, Union
 
 __all__ = [
     "Store", "Outcome", "JarvisAnalyticsError", "Status",
     "hash_id", "version", "status_str", "load_library", "library_path",
-    "OPTIONS_VERSION", "OPEN_NO_CREATE", "PURGE_PENDING", "PURGE_SENT", "PURGE_DROPS",
+    "OPTIONS_VERSION", "OUTCOME_VERSION", "OPEN_NO_CREATE", "PURGE_PENDING", "PURGE_SENT", "PURGE_DROPS",
     "RESULT_STORED", "RESULT_DROPPED", "RESULT_DISABLED",
 ]
 
@@ -76,6 +77,8 @@ __all__ = [
 
 #: ``JA_OPTIONS_VERSION``: the ``ja_options`` layout mirrored below.
 OPTIONS_VERSION = 1
+#: ``JA_OUTCOME_VERSION``: the ``ja_outcome`` layout mirrored below.
+OUTCOME_VERSION = 1
 #: ``JA_OPEN_NO_CREATE``: open only what exists, create nothing.
 OPEN_NO_CREATE = 1 << 0
 #: ``JA_PURGE_*`` bits for ``ja_purge``.
@@ -118,21 +121,17 @@ class _Options(ctypes.Structure):
 
 
 class _Outcome(ctypes.Structure):
-    """``struct ja_outcome``, field for field (``ja_result`` is an int enum)."""
+    """``struct ja_outcome`` (JA_OUTCOME_VERSION 1), field for field
+    (``ja_result`` is an int enum). The library writes only the fields of
+    the ``version`` we set, so a newer library never writes past it."""
     _fields_ = [
+        ("version", ctypes.c_uint),
         ("result", ctypes.c_int),
         ("uuid", ctypes.c_char * 37),
         ("dropped_props", ctypes.c_uint),
         ("reason", ctypes.c_char_p),
         ("property", ctypes.c_char * 65),
     ]
-
-
-class _OutcomeBuffer(ctypes.Union):
-    """A ``ja_outcome`` with spare room after it: the C struct carries no
-    version or size, so should a newer library grow it, its extra writes
-    land in ``_spare`` instead of past the end of our buffer."""
-    _fields_ = [("o", _Outcome), ("_spare", ctypes.c_ubyte * 512)]
 
 
 # ------------------------------------------------------------- the library
@@ -383,9 +382,10 @@ class Store:
     ``home``             store directory (str or path); default
                          ``$OPENJARVIS_HOME``, else ``$HOME/.openjarvis``
     ``busy_timeout_ms``  longest wait for the store lock (default 250)
-    ``max_events``       queue cap; the oldest events past it are dropped as
-                         "queue_full" (default 10000)
-    ``max_age_days``     age cap, older events dropped as "expired" (default 30)
+    ``max_events``,      deprecated and ignored (a DeprecationWarning): the
+    ``max_age_days``     caps are configuration of the store, ``[analytics]
+                         max_events`` / ``max_age_days`` in config.toml, so
+                         that every process opening it applies the same ones
     ``no_create``        ``JA_OPEN_NO_CREATE``: create no directory, database
                          or anon_id; reads work, captures fail (ECANTCREATE)
                          while there is no queue
@@ -415,8 +415,11 @@ class Store:
         home_b = None if home is None else _text_arg(os.fsencode(home), "home")
         opts.home = home_b  # kept alive by home_b until ja_store_open returns
         opts.busy_timeout_ms = _c_int_option("busy_timeout_ms", busy_timeout_ms, _INT_MAX)
-        opts.max_events = _c_int_option("max_events", max_events, _INT64_MAX)
-        opts.max_age_days = _c_int_option("max_age_days", max_age_days, _INT_MAX)
+        for name, value in (("max_events", max_events), ("max_age_days", max_age_days)):
+            if value is not None:
+                warnings.warn("Store(%s=...) is deprecated and ignored: the caps are set in "
+                              "config.toml ([analytics] %s), which every process opening "
+                              "the store reads" % (name, name), DeprecationWarning, stacklevel=2)
         opts.flags = OPEN_NO_CREATE if no_create else 0
 
         handle = ctypes.c_void_p()
@@ -509,15 +512,15 @@ class Store:
         dropped and counted, ``.outcome`` says so —, ``cannot create`` …)."""
         ev = _text_arg(event, "event")
         pj = _props_arg(props)
-        buf = _OutcomeBuffer()
+        out = _Outcome(version=OUTCOME_VERSION)
         with self._use() as h:
-            st = self._lib.ja_capture(h, ev, pj, ctypes.byref(buf.o))
+            st = self._lib.ja_capture(h, ev, pj, ctypes.byref(out))
             if st != Status.OK:
                 err = _fail(self._lib, st)
-                if buf.o.result == RESULT_DROPPED:
-                    err.outcome = _outcome(buf.o)
+                if out.result == RESULT_DROPPED:
+                    err.outcome = _outcome(out)
                 raise err
-        return _outcome(buf.o)
+        return _outcome(out)
 
     def capture_quiet(self, event: Any, props: Any = None) -> Optional[Outcome]:
         """Like :meth:`capture`, but never raises (any ``Exception``, the
