@@ -7,7 +7,7 @@
  *
  * - **Errors.** Every call that can fail returns a ::ja_status; 0 (#JA_OK)
  *   means success. ja_last_error() describes the most recent failure *on the
- *   calling thread*. Test return codes, never the message text: messages are
+ *   calling thread* ("" after a call that succeeded). Test return codes, never the message text: messages are
  *   for people and may change.
  * - **Threads.** A ::ja_store handle owns one SQLite connection guarded by
  *   one mutex, so a handle may be shared by several threads. Filtering runs
@@ -234,6 +234,11 @@ JA_API void ja_free(void *p);
 
 /**
  * The last error on this thread: never NULL, "" when there has been none.
+ * Every call that returns a ::ja_status clears it on entry, so after a call
+ * that returned #JA_OK it is "" (never a stale message from an earlier
+ * failure). The calls that cannot fail — ja_store_close(),
+ * ja_store_enabled(), ja_free(), ja_status_str(), ja_version() — leave it
+ * as it is, so it can still be read after closing the handle.
  * Valid until the next call into the library on this thread.
  */
 JA_API const char *ja_last_error(void);

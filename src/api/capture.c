@@ -85,6 +85,7 @@ capture_locked(ja_store *s, const ja__event *ev, ja_outcome *out)
 ja_status
 ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
 {
+  ja__error_clear();
   ja_outcome local;
   if (!out)
     out = &local;

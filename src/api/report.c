@@ -135,6 +135,7 @@ ja__report_status(ja_store *s, cJSON **out)
 ja_status
 ja_report_json(ja_store *s, char **out)
 {
+  ja__error_clear();
   if (!s || !out)
     return ja__error_set(JA_EINVALID, "ja_report_json: NULL argument");
   *out = NULL;
