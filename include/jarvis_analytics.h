@@ -57,8 +57,9 @@ typedef enum ja_status {
   JA_EIO = -3,          /**< A file or SQLite I/O operation failed. */
   JA_ECANTCREATE = -4,  /**< The home directory, queue or anon_id file could
                              not be created (missing parent, read-only, …). */
-  JA_ECONFIG = -5,      /**< No usable configuration (for example neither
-                             OPENJARVIS_HOME nor HOME is set). */
+  JA_ECONFIG = -5,      /**< No usable configuration: neither
+                             OPENJARVIS_HOME nor HOME is set, a path is too
+                             long, or ja_options::home is "". */
   JA_EBUSY = -6,        /**< The store stayed locked longer than
                              `busy_timeout_ms`; the event was dropped and
                              counted (reason "busy"). */
@@ -91,8 +92,11 @@ enum {
  */
 typedef struct ja_options {
   unsigned int version;     /**< Must be #JA_OPTIONS_VERSION. */
-  const char *home;         /**< Store directory. Default: `$OPENJARVIS_HOME`,
-                                 else `$HOME/.openjarvis`. */
+  const char *home;         /**< Store directory. Default (NULL):
+                                 `$OPENJARVIS_HOME` (an empty value counts
+                                 as unset), else `$HOME/.openjarvis`. ""
+                                 is an error (#JA_ECONFIG), never the
+                                 default. */
   int busy_timeout_ms;      /**< Longest wait for the store lock. Default: 250. */
   int64_t max_events;       /**< Queue cap; the oldest events beyond it are
                                  dropped and counted ("queue_full").

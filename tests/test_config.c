@@ -950,9 +950,28 @@ static void test_config__home_override_wins(void **state) { (void)state;
   char want[JA_PATH_MAX + 32];
   snprintf(want, sizeof want, "%s/analytics_queue.db", other);
   assert_string_equal(cfg.db_path, want);
-  /* An empty override falls back to OPENJARVIS_HOME. */
-  assert_int_equal(ja__config_load(&cfg, ""), JA_OK);
-  assert_string_equal(cfg.home, jt_home());
+}
+
+static void test_config__empty_home_override_is_econfig(void **state) { (void)state;
+  /* "" names no home: an error, never a silent ~/.openjarvis (or
+   * $OPENJARVIS_HOME) — the caller's events would land in another store. */
+  jt_fresh_env();
+  ja__config cfg;
+  assert_int_equal(ja__config_load(&cfg, ""), JA_ECONFIG);
+  assert_string_equal(ja_last_error(), "the analytics home is an empty string (ja_options.home)");
+  save_home();
+  unsetenv("OPENJARVIS_HOME");
+  ja_status st = ja__config_load(&cfg, "");
+  restore_home();
+  assert_int_equal(st, JA_ECONFIG);
+  /* Through the public API: nothing is opened or created. */
+  ja_options o = JA_OPTIONS_INIT;
+  o.home = "";
+  ja_store *s = (ja_store *)&o;  /* must be reset to NULL */
+  assert_int_equal(ja_store_open(&s, &o), JA_ECONFIG);
+  assert_null(s);
+  struct stat sb;
+  assert_int_equal(stat(jt_home(), &sb), -1);
 }
 
 static void test_config__home_override_reads_its_config(void **state) { (void)state;

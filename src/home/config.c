@@ -84,10 +84,16 @@ static void set_off(ja__config *cfg, int force, const char *fmt, ...)
 }
 
 /* home = override, else $OPENJARVIS_HOME (relative is kept as is), else
- * $HOME/.openjarvis. */
+ * $HOME/.openjarvis. An empty override is an error: a caller that passes ""
+ * asked for a home it did not name, and quietly using ~/.openjarvis would
+ * put its events in another store (hardening issue: "an empty home string
+ * silently means ~/.openjarvis"). An empty $OPENJARVIS_HOME counts as unset,
+ * the shell convention (`OPENJARVIS_HOME= cmd`). */
 static ja_status resolve_home(ja__config *cfg, const char *home_override)
 {
-  const char *h = home_override && *home_override ? home_override : env_get("OPENJARVIS_HOME");
+  if (home_override && !*home_override)
+    return ja__error_set(JA_ECONFIG, "the analytics home is an empty string (ja_options.home)");
+  const char *h = home_override ? home_override : env_get("OPENJARVIS_HOME");
   if (h) {
     size_t n = strlen(h);
     if (n >= sizeof cfg->home)

@@ -26,7 +26,8 @@ typedef struct ja__config {
 /* Fill @p cfg from the environment, then <home>/config.toml. @p home_override
  * (from ja_options) wins over $OPENJARVIS_HOME when not NULL. A broken
  * [analytics] table is not an error: it turns analytics off with a reason.
- * Returns JA_ECONFIG only when no home can be determined. */
+ * Returns JA_ECONFIG only when no home can be determined, or when
+ * @p home_override is "" (an empty $OPENJARVIS_HOME counts as unset). */
 ja_status ja__config_load(ja__config *cfg, const char *home_override);
 
 /* What the strict reader found in the [analytics] table of config.toml. */
