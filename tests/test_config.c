@@ -810,8 +810,10 @@ static void test_config__config_of_exactly_one_mib_is_read(void **state) { (void
 }
 
 static void test_config__do_not_track_turns_off(void **state) { (void)state;
+  /* Anything but empty/0/false/no: privacy wins a typo (DESIGN §4). */
   static const char *const yes[] = {"1", "true", "TRUE", "True", "yes", "YES", " yes ", "\t1\n",
-                                    "  TrUe"};
+                                    "  TrUe", "2", "on", "y", "Y", " TRUE ", "yess", "1 1",
+                                    "ture", "00", "-1", "nope", "off", "0 0", "\xC3\xA9"};
   for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
     jt_fresh_env();
     setenv("DO_NOT_TRACK", yes[i], 1);
@@ -825,8 +827,8 @@ static void test_config__do_not_track_turns_off(void **state) { (void)state;
 }
 
 static void test_config__do_not_track_other_values_leave_it_on(void **state) { (void)state;
-  static const char *const no[] = {"0", "no", "", "false", "FALSE", "2", "y", "yess", "1 1",
-                                   "on", " "};
+  static const char *const no[] = {"0", "no", "", "false", "FALSE", "False", "NO", "nO",
+                                   " 0 ", "\tfalse\n", "  no", " ", "\t\n"};
   for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
     jt_fresh_env();
     setenv("DO_NOT_TRACK", no[i], 1);

@@ -82,7 +82,9 @@ const cli_program ja__cli_jarvis_analytics = {
     .man_tail =
         ".SH ENVIRONMENT\n"
         ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP).\n"
-        ".TP\n.B DO_NOT_TRACK\n1, true or yes (any case) turns analytics off: nothing is written.\n"
+        ".TP\n.B DO_NOT_TRACK\nAny value other than empty, 0, false or no (any case, surrounding "
+        "spaces ignored) turns analytics off: nothing is written. Privacy wins a typo: 2, on "
+        "or y mean off too.\n"
         ".TP\n.B OPENJARVIS_LOG_LEVEL\nDEBUG prints one \\(aqAnalytics: ...\\(aq line per event on "
         "standard error.\n"
         ".TP\n.B OPENJARVIS_ANALYTICS_HOST\\fR, \\fPOPENJARVIS_ANALYTICS_KEY\nOverride the "

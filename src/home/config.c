@@ -43,8 +43,10 @@ static int is_space(char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* DO_NOT_TRACK=1/true/yes (any case, surrounding blanks ignored). Any other
- * value, including "0" and "false", leaves the decision to config.toml. */
+/* DO_NOT_TRACK turns analytics off when set to anything but empty, 0,
+ * false or no (any case, surrounding blanks ignored, so "  " is empty).
+ * Privacy wins a typo (DESIGN §4): "2", "on", "y", "ture" all mean off; only
+ * a value that plainly says "track" leaves the decision to config.toml. */
 static int do_not_track(void)
 {
   const char *v = getenv("DO_NOT_TRACK");
@@ -56,7 +58,7 @@ static int do_not_track(void)
   while (end > v && is_space(end[-1]))
     end--;
   size_t n = (size_t)(end - v);
-  return ascii_ieq(v, n, "1") || ascii_ieq(v, n, "true") || ascii_ieq(v, n, "yes");
+  return !(n == 0 || ascii_ieq(v, n, "0") || ascii_ieq(v, n, "false") || ascii_ieq(v, n, "no"));
 }
 
 static void set_off(ja__config *cfg, int force, const char *fmt, ...)
