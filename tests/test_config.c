@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A made-up PostHog-style project key; it must never reach a message. */
@@ -769,10 +771,117 @@ static void test_config__unreadable_config_turns_off(void **state) { (void)state
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
   char want[JA_PATH_MAX + 32];
-  snprintf(want, sizeof want, "cannot read '%s': ", path);
-  assert_int_equal(strncmp(cfg.off_reason, want, strlen(want)), 0);
-  assert_true(strlen(cfg.off_reason) > strlen(want));
+  snprintf(want, sizeof want, "refusing '%s': not a regular file", path);
+  assert_string_equal(cfg.off_reason, want);
   assert_string_equal(ja_last_error(), "");  /* swallowed, not an error */
+}
+
+/* config.toml is opened by the one file rule (util/fs.c), minus what only
+ * fits our own files: never followed through a symlink (it was, against
+ * ja__file_read's comment), never blocking on a FIFO, refused when someone
+ * else can write it — each turns analytics off with the reason. */
+static void config_path(char *out, size_t n)
+{
+  snprintf(out, n, "%s/config.toml", jt_home());
+}
+
+static void expect_off_refusing(const char *why)
+{
+  char path[JA_PATH_MAX], want[JA_PATH_MAX + 64];
+  config_path(path, sizeof path);
+  ja__config cfg;
+  load(&cfg);
+  snprintf(want, sizeof want, "refusing '%s': %s", path, why);
+  assert_int_equal(cfg.enabled, 0);
+  assert_string_equal(cfg.off_reason, want);
+  assert_string_equal(cfg.host, "https://us.i.posthog.com");  /* nothing of it applied */
+  assert_string_equal(ja_last_error(), "");
+}
+
+static void test_config__symlinked_config_is_refused(void **state) { (void)state;
+  const char *dir = jt_fresh_env();
+  mkhome();
+  char target[JA_PATH_MAX], path[JA_PATH_MAX];
+  snprintf(target, sizeof target, "%s/elsewhere.toml", dir);
+  jt_write_file(target, "[analytics]\nenabled = true\nhost = \"https://planted.example\"\n");
+  config_path(path, sizeof path);
+  assert_int_equal(symlink(target, path), 0);
+  expect_off_refusing("it is a symlink");
+  /* A dangling symlink is refused too, not taken for a missing file. */
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(symlink("/nonexistent/ja-config.toml", path), 0);
+  expect_off_refusing("it is a symlink");
+}
+
+static void test_config__fifo_config_is_refused_without_hanging(void **state) { (void)state;
+  /* Before the fix open() blocked forever waiting for a writer: the load
+   * runs in a child, which the parent kills after a generous deadline. */
+  jt_fresh_env();
+  mkhome();
+  char path[JA_PATH_MAX];
+  config_path(path, sizeof path);
+  assert_int_equal(mkfifo(path, 0600), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    ja__config cfg;
+    char want[JA_PATH_MAX + 64];
+    snprintf(want, sizeof want, "refusing '%s': not a regular file", path);
+    _exit(ja__config_load(&cfg, NULL) == JA_OK && !cfg.enabled &&
+                  strcmp(cfg.off_reason, want) == 0
+              ? 0
+              : 1);
+  }
+  int status = 0;
+  pid_t got = 0;
+  for (int i = 0; i < 600 && (got = waitpid(pid, &status, WNOHANG)) == 0; i++)
+    usleep(100 * 1000);
+  if (got == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    fail_msg("loading a config.toml that is a FIFO still blocked after 60 s");
+  }
+  assert_int_equal(got, pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_config__foreign_or_world_writable_config_is_refused(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  char path[JA_PATH_MAX];
+  config_path(path, sizeof path);
+  jt_write_file(path, "[analytics]\nhost = \"https://planted.example\"\n");
+  if (geteuid() == 65534)
+    skip();  /* 65534 would be us */
+  assert_int_equal(chmod(path, 0644), 0);
+  assert_int_equal(chown(path, 65534, 65534), 0);
+  expect_off_refusing("owned by another user");
+  assert_int_equal(chown(path, geteuid(), getegid()), 0);
+  assert_int_equal(chmod(path, 0666), 0);
+  expect_off_refusing("writable by every user");
+}
+
+static void test_config__config_mode_is_never_changed(void **state) { (void)state;
+  /* config.toml is OpenJarvis' file: read as it is, 0644 or 0664 included
+   * (only the store's own files are narrowed to 0600). */
+  jt_fresh_env();
+  mkhome();
+  char path[JA_PATH_MAX];
+  config_path(path, sizeof path);
+  jt_write_file(path, "[analytics]\nhost = \"https://eu.i.posthog.com\"\n");
+  static const unsigned modes[] = {0644, 0664, 0640, 0400};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    assert_int_equal(chmod(path, modes[i]), 0);
+    ja__config cfg;
+    load(&cfg);
+    assert_int_equal(cfg.enabled, 1);
+    assert_string_equal(cfg.host, "https://eu.i.posthog.com");
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, modes[i]);
+  }
 }
 
 static void test_config__config_over_one_mib_turns_off(void **state) { (void)state;
