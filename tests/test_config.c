@@ -373,6 +373,134 @@ static void test_config__toml_unknown_keys_ignored(void **state) { (void)state;
   assert_int_equal(g_out.has_host, 0);
 }
 
+/* Misspelt keys and tables are shown by `status` (hardening issue): every
+ * unknown key of [analytics], and every table one edit away from
+ * [analytics], is a warning naming the line and the name, never a value. */
+static void expect_warnings(const char *text, int n, const char *const *parts)
+{
+  expect_ok(text);
+  if (g_out.nwarnings != n)
+    fail_msg("%d warnings, want %d, for:\n%s", g_out.nwarnings, n, text);
+  for (int i = 0; i < n && i < JA__CONFIG_WARNINGS; i++) {
+    if (!strstr(g_out.warnings[i], parts[i]) || strncmp(g_out.warnings[i], "config.toml:", 12) != 0)
+      fail_msg("warning %d '%s' lacks '%s'", i, g_out.warnings[i], parts[i]);
+    if (strstr(g_out.warnings[i], "S3cr3t"))
+      fail_msg("warning %d shows a value: '%s'", i, g_out.warnings[i]);
+  }
+}
+
+static void test_config__toml_unknown_keys_are_warnings(void **state) { (void)state;
+  static const char *const w1[] = {"config.toml:2: [analytics] unknown key 'future' is ignored"};
+  expect_warnings("[analytics]\nfuture = \"x\"\n", 1, w1);
+  assert_string_equal(g_out.optout, "");
+  static const char *const w2[] = {
+      "config.toml:2: [analytics] unknown key 'enable' is ignored (did you mean 'enabled'?)",
+      "config.toml:3: [analytics] unknown key 'hots' is ignored (did you mean 'host'?)",
+      "config.toml:4: [analytics] unknown key 'kye' is ignored (did you mean 'key'?)",
+      ":5: [analytics] unknown key 'Flush_At_Size' is ignored (did you mean 'flush_at_size'?)",
+      ":6: [analytics] unknown key 'anon_id_paht' is ignored (did you mean 'anon_id_path'?)",
+      ":7: [analytics] unknown key a key is ignored"};
+  expect_warnings("[analytics]\nenable = true\nhots = \"h\"\nkye = \"" SECRET "\"\n"
+                  "Flush_At_Size = 3\nanon_id_paht = 'x'\n\"" SECRET "\" = 1\n",
+                  6, w2);
+  assert_int_equal(g_out.has_key, 0);
+  assert_string_equal(g_out.optout, "");  /* enable = true opts nobody out */
+}
+
+static void test_config__toml_misspelt_enabled_not_true_is_an_opt_out(void **state) { (void)state;
+  /* Privacy wins a typo: a near miss of `enabled` whose value is anything
+   * but true is read as the opt-out it was meant to be. */
+  static const char *const off[] = {"enable = false", "Enabled = false", "enabeld = false",
+                                    "ENABLED = false", "enabled_ = false", "enalbed = false",
+                                    "enable = 0", "enable = \"false\"", "enable = 'no'",
+                                    "'enable' = false"};
+  for (size_t i = 0; i < sizeof off / sizeof off[0]; i++) {
+    char text[128];
+    snprintf(text, sizeof text, "[analytics]\n%s\n", off[i]);
+    expect_ok(text);
+    if (!strstr(g_out.optout, "config.toml:2: [analytics] '") ||
+        !strstr(g_out.optout, "looks like a misspelt 'enabled'") || g_out.nwarnings != 1)
+      fail_msg("'%s': optout '%s', %d warnings", off[i], g_out.optout, g_out.nwarnings);
+  }
+  static const char *const on[] = {"enable = true", "disabled = true", "enables_x = false",
+                                   "nabld = false"};
+  for (size_t i = 0; i < sizeof on / sizeof on[0]; i++) {
+    char text[128];
+    snprintf(text, sizeof text, "[analytics]\n%s\n", on[i]);
+    expect_ok(text);
+    if (g_out.optout[0])
+      fail_msg("'%s' read as an opt-out: %s", on[i], g_out.optout);
+  }
+}
+
+static void test_config__toml_misspelt_tables_are_warnings(void **state) { (void)state;
+  static const char *const names[] = {"Analytics", "ANALYTICS", "analytic", "analytcs",
+                                      "analyitcs", "analytics_", "\"analytics \"", "' analytics'"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "[%s]\nhost = \"https://not-read\"\nkey = \"" SECRET "\"\n", names[i]);
+    expect_ok(text);
+    if (g_out.nwarnings != 1 || !strstr(g_out.warnings[0], "config.toml:1: table [") ||
+        !strstr(g_out.warnings[0], "is not [analytics]: its settings are not read"))
+      fail_msg("[%s]: %d warnings, first '%s'", names[i], g_out.nwarnings, g_out.warnings[0]);
+    assert_null(strstr(g_out.warnings[0], "S3cr3t"));
+    assert_int_equal(g_out.has_table, 0);
+    assert_int_equal(g_out.has_host, 0);
+    assert_string_equal(g_out.optout, "");
+  }
+  expect_ok("[Analytics]\n");
+  assert_string_equal(g_out.warnings[0], "config.toml:1: table [Analytics] is not [analytics]: its settings are not read");
+  expect_ok("[[Analytics]]\n");
+  assert_string_equal(g_out.warnings[0], "config.toml:1: table [[Analytics]] is not [analytics]: its settings are not read");
+  /* Further away, or a sub-table, or a dotted name: somebody else's table. */
+  static const char *const others[] = {"analysis", "anal", "analytics.sub", "Analytics.sub",
+                                       "server", "analytics_v2"};
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+    char text[128];
+    snprintf(text, sizeof text, "[%s]\nenabled = false\n", others[i]);
+    expect_ok(text);
+    if (g_out.nwarnings != 0 || g_out.optout[0])
+      fail_msg("[%s]: %d warnings, optout '%s'", others[i], g_out.nwarnings, g_out.optout);
+  }
+  /* The real table next to a misspelt one: both read as they are. */
+  static const char *const w[] = {"config.toml:3: table [Analytics] is not [analytics]"};
+  expect_warnings("[analytics]\nhost = \"https://real\"\n[Analytics]\nhost = \"x\"\n", 1, w);
+  assert_string_equal(g_out.host, "https://real");
+}
+
+static void test_config__toml_enabled_false_in_misspelt_table_is_an_opt_out(void **state) { (void)state;
+  static const char *const lines[] = {"enabled = false", "enable = false", "Enabled=0",
+                                      "enabled = \"off\" # comment"};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char text[128];
+    snprintf(text, sizeof text, "[Analytics]\n# x\n%s\n", lines[i]);
+    expect_ok(text);
+    if (!strstr(g_out.optout, "config.toml:3: '") ||
+        !strstr(g_out.optout, "in [Analytics], which is not [analytics]"))
+      fail_msg("'%s': optout '%s'", lines[i], g_out.optout);
+  }
+  expect_ok("[Analytics]\nenabled = true\n");
+  assert_string_equal(g_out.optout, "");
+  /* Lines it cannot read are not errors: it is not our table. */
+  expect_ok("[Analytics]\nenabled = maybe\nx = [1,\n2]\n");
+  assert_non_null(strstr(g_out.optout, "config.toml:2: "));
+  /* A multi-line string in it is skimmed, not read as keys. */
+  expect_ok("[Analytics]\nnote = \"\"\"\nenabled = false\n\"\"\"\n");
+  assert_string_equal(g_out.optout, "");
+}
+
+static void test_config__toml_many_warnings_are_counted(void **state) { (void)state;
+  char text[1024] = "[analytics]\n";
+  for (int i = 0; i < 12; i++) {
+    char line[32];
+    snprintf(line, sizeof line, "unknown_%d = %d\n", i, i);
+    strncat(text, line, sizeof text - strlen(text) - 1);
+  }
+  expect_ok(text);
+  assert_int_equal(g_out.nwarnings, 12);
+  assert_non_null(strstr(g_out.warnings[JA__CONFIG_WARNINGS - 1], "'unknown_7'"));
+}
+
 static void test_config__toml_quoted_known_keys(void **state) { (void)state;
   expect_ok("[analytics]\n\"enabled\" = false\n'host' = \"h\"\n\"k\\u0065y\" = \"k\"\n");
   assert_int_equal(g_out.has_enabled, 1);
@@ -731,6 +859,41 @@ static void test_config__enabled_false_turns_off(void **state) { (void)state;
   char want[JA_PATH_MAX + 64];
   snprintf(want, sizeof want, "disabled in %s/config.toml ([analytics] enabled = false)", jt_home());
   assert_string_equal(cfg.off_reason, want);
+}
+
+static void test_config__misspelt_enabled_turns_off_and_warns(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  write_config("[analytics]\nenable = false\nkye = \"" SECRET "\"\n");
+  ja__config cfg;
+  load(&cfg);
+  char want[JA_PATH_MAX + 256];
+  assert_int_equal(cfg.enabled, 0);
+  snprintf(want, sizeof want,
+           "%s/config.toml:2: [analytics] 'enable' looks like a misspelt 'enabled': its value is "
+           "not true, so it is taken as an opt-out (privacy wins a typo)", jt_home());
+  assert_string_equal(cfg.off_reason, want);
+  assert_int_equal(cfg.nwarnings, 2);
+  snprintf(want, sizeof want,
+           "%s/config.toml:3: [analytics] unknown key 'kye' is ignored (did you mean 'key'?)",
+           jt_home());
+  assert_string_equal(cfg.warnings[1], want);
+  /* [Analytics] enabled = false: off too, and the table is named. */
+  write_config("[Analytics]\nenabled = false\n");
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_non_null(strstr(cfg.off_reason, "config.toml:2: 'enabled' in [Analytics], which is not [analytics]"));
+  assert_int_equal(cfg.nwarnings, 1);
+  /* A warning alone leaves analytics on. */
+  write_config("[analytics]\nhots = \"x\"\n");
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 1);
+  assert_int_equal(cfg.nwarnings, 1);
+  /* A table that cannot be parsed keeps no half-read warnings. */
+  write_config("[analytics]\nhots = \"x\"\nenabled = 3\n");
+  load(&cfg);
+  assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.nwarnings, 0);
 }
 
 static void test_config__parse_error_turns_off_with_message(void **state) { (void)state;

@@ -122,6 +122,25 @@ ja__report_status(ja_store *s, cJSON **out)
   ok &= added(cJSON_AddStringToObject(r, "config", s->cfg.config_path));
   ok &= added(cJSON_AddStringToObject(r, "database", s->cfg.db_path));
   ok &= added(cJSON_AddStringToObject(r, "anon_id_path", s->cfg.anon_id_path));
+  /* Misspelt keys and tables of config.toml (names only, never values). */
+  cJSON *warnings = cJSON_AddArrayToObject(r, "warnings");
+  ok &= added(warnings);
+  for (int i = 0; i < s->cfg.nwarnings && i < JA__CONFIG_WARNINGS; i++) {
+    cJSON *w = cJSON_CreateString(s->cfg.warnings[i]);
+    if (!w || !cJSON_AddItemToArray(warnings, w)) {
+      cJSON_Delete(w);
+      ok = 0;
+    }
+  }
+  if (s->cfg.nwarnings > JA__CONFIG_WARNINGS) {
+    char more[64];
+    snprintf(more, sizeof more, "… and %d more", s->cfg.nwarnings - JA__CONFIG_WARNINGS);
+    cJSON *w = cJSON_CreateString(more);
+    if (!w || !cJSON_AddItemToArray(warnings, w)) {
+      cJSON_Delete(w);
+      ok = 0;
+    }
+  }
   char anon[37];
   if (ja__identity_get(s->cfg.anon_id_path, 0, anon) == JA_OK)
     ok &= added(cJSON_AddStringToObject(r, "anon_id", anon));

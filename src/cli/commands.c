@@ -154,6 +154,12 @@ print_status_text(FILE *out, const cJSON *r)
     fprintf(out, "analytics: off (%s)\n", str_or(r, "off_reason", ""));
   fprintf(out, "home:      %s\n", str_or(r, "home", ""));
   fprintf(out, "config:    %s\n", str_or(r, "config", ""));
+  const cJSON *w;
+  cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "warnings"))
+  {
+    if (cJSON_IsString(w))
+      fprintf(out, "warning:   %s\n", w->valuestring);
+  }
   fprintf(out, "anon_id:   %s\n", str_or(r, "anon_id", "(none yet)"));
   const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "queue");
   fprintf(out, "queue:     %s", str_or(r, "database", ""));

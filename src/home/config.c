@@ -179,6 +179,12 @@ static void load_file(ja__config *cfg)
   }
   if (t.has_enabled && !t.enabled)
     set_off(cfg, 0, "disabled in %s ([analytics] enabled = false)", cfg->config_path);
+  /* A misspelt `enabled` that is not true (enable = false, or enabled =
+   * false under [Analytics]) is read as the opt-out it was meant to be. */
+  if (t.optout[0])
+    set_off(cfg, 0, "%s", t.optout);
+  cfg->nwarnings = t.nwarnings;
+  memcpy(cfg->warnings, t.warnings, sizeof cfg->warnings);
   /* toml.c checked the lengths against buffers of the same size. */
   if (t.has_host)
     memcpy(cfg->host, t.host, strlen(t.host) + 1);
