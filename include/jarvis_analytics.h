@@ -208,8 +208,10 @@ JA_API ja_status ja_reset_id(ja_store *s);
 JA_API ja_status ja_hash_id(const char *s, char out[17]);
 
 /**
- * A JSON report of the store: on/off and why, paths, queue size, drop
- * counters by reason (the same document as `jarvis-analytics status --json`).
+ * A JSON report of the store: on/off and why, paths, config.toml warnings
+ * (misspelt keys and tables, never values), queue size, drop counters by
+ * reason (the same document as `jarvis-analytics status --json`). Out of
+ * memory gives #JA_ENOMEM and no document, never a partial one.
  * @param s         the store
  * @param[out] out  a NUL-terminated JSON object; free with ja_free()
  * @return #JA_OK, #JA_ENOMEM, #JA_ECORRUPT or #JA_EIO.

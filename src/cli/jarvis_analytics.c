@@ -85,7 +85,8 @@ const cli_program ja__cli_jarvis_analytics = {
         "OPENJARVIS_LOG_LEVEL=DEBUG (one 'Analytics: ...' line per event on stderr).\n",
     .man_tail =
         ".SH ENVIRONMENT\n"
-        ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP).\n"
+        ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP; set but empty "
+        "counts as unset).\n"
         ".TP\n.B DO_NOT_TRACK\nAny value other than empty, 0, false or no (any case, surrounding "
         "spaces ignored) turns analytics off: nothing is written. Privacy wins a typo: 2, on "
         "or y mean off too.\n"
