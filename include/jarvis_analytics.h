@@ -7,7 +7,7 @@
  *
  * - **Errors.** Every call that can fail returns a ::ja_status; 0 (#JA_OK)
  *   means success. ja_last_error() describes the most recent failure *on the
- *   calling thread*. Test return codes, never the message text: messages are
+ *   calling thread* ("" after a call that succeeded). Test return codes, never the message text: messages are
  *   for people and may change.
  * - **Threads.** A ::ja_store handle owns one SQLite connection guarded by
  *   one mutex, so a handle may be shared by several threads. Filtering runs
@@ -57,8 +57,9 @@ typedef enum ja_status {
   JA_EIO = -3,          /**< A file or SQLite I/O operation failed. */
   JA_ECANTCREATE = -4,  /**< The home directory, queue or anon_id file could
                              not be created (missing parent, read-only, …). */
-  JA_ECONFIG = -5,      /**< No usable configuration (for example neither
-                             OPENJARVIS_HOME nor HOME is set). */
+  JA_ECONFIG = -5,      /**< No usable configuration: neither
+                             OPENJARVIS_HOME nor HOME is set, a path is too
+                             long, or ja_options::home is "". */
   JA_EBUSY = -6,        /**< The store stayed locked longer than
                              `busy_timeout_ms`; the event was dropped and
                              counted (reason "busy"). */
@@ -108,8 +109,11 @@ enum {
  */
 typedef struct ja_options {
   unsigned int version;     /**< #JA_OPTIONS_VERSION (or an earlier version). */
-  const char *home;         /**< Store directory. Default: `$OPENJARVIS_HOME`,
-                                 else `$HOME/.openjarvis`. */
+  const char *home;         /**< Store directory. Default (NULL):
+                                 `$OPENJARVIS_HOME` (an empty value counts
+                                 as unset), else `$HOME/.openjarvis`. ""
+                                 is an error (#JA_ECONFIG), never the
+                                 default. */
   int busy_timeout_ms;      /**< Longest wait for the store lock. Default: 250. */
   int64_t max_events;       /**< Deprecated and ignored: set `[analytics]
                                  max_events` in config.toml (see above). */
@@ -237,8 +241,10 @@ JA_API ja_status ja_reset_id(ja_store *s);
 JA_API ja_status ja_hash_id(const char *s, char out[17]);
 
 /**
- * A JSON report of the store: on/off and why, paths, queue size, drop
- * counters by reason (the same document as `jarvis-analytics status --json`).
+ * A JSON report of the store: on/off and why, paths, config.toml warnings
+ * (misspelt keys and tables, never values), queue size, drop counters by
+ * reason (the same document as `jarvis-analytics status --json`). Out of
+ * memory gives #JA_ENOMEM and no document, never a partial one.
  * @param s         the store
  * @param[out] out  a NUL-terminated JSON object; free with ja_free()
  * @return #JA_OK, #JA_ENOMEM, #JA_ECORRUPT or #JA_EIO.
@@ -267,6 +273,11 @@ JA_API void ja_free(void *p);
 
 /**
  * The last error on this thread: never NULL, "" when there has been none.
+ * Every call that returns a ::ja_status clears it on entry, so after a call
+ * that returned #JA_OK it is "" (never a stale message from an earlier
+ * failure). The calls that cannot fail — ja_store_close(),
+ * ja_store_enabled(), ja_free(), ja_status_str(), ja_version() — leave it
+ * as it is, so it can still be read after closing the handle.
  * Valid until the next call into the library on this thread.
  */
 JA_API const char *ja_last_error(void);

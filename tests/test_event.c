@@ -305,3 +305,126 @@ static void test_event__numbers_ignore_host_locale(void **state)
   expect_clean("chat_session_ended", "{\"latency_ms_p50\":250.5}", "{\"latency_ms_p50\":250.5}");
   setlocale(LC_NUMERIC, "C");
 }
+
+/* Not RFC 8259 JSON, each refused as malformed (nothing stored, nothing
+ * counted). The first group is what cJSON itself accepted ({"version":01}
+ * was stored: hardening issue); the rest cJSON refuses too, kept here so a
+ * change of parser cannot let them in. */
+static void test_event__non_rfc8259_json_is_malformed(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *json;
+    size_t at;          /* byte of the error */
+    const char *why;    /* part of the message */
+  } bad[] = {
+      /* accepted by cJSON */
+      {"{\"version\":01}", 11, "leading zero"},
+      {"{\"version\":-01}", 12, "leading zero"},
+      {"{\"version\":00}", 11, "leading zero"},
+      {"{\"version\":1.}", 13, "decimal point"},
+      {"{\"version\":1.e5}", 13, "decimal point"},
+      {"{\"version\":-0.}", 14, "decimal point"},
+      {"\xEF\xBB\xBF{}", 0, "not a JSON value"},
+      {"{\"version\":\"a\x01" "b\"}", 13, "control character"},
+      {"{\"version\":\"a\tb\"}", 13, "control character"},
+      {"{\"version\":\"a\nb\"}", 13, "control character"},
+      {"{\"version\":\"\x1f\"}", 12, "control character"},
+      {"\x0b{}", 0, "not a JSON value"},
+      {"\x0c{}", 0, "not a JSON value"},
+      {"{}\x0b", 2, "text after"},
+      {"{\"version\":1\x01}", 12, "expected ','"},
+      {"{\x01\"version\":1}", 1, "member name"},
+      /* refused by cJSON too */
+      {"{\"version\":.5}", 11, "not a JSON value"},
+      {"{\"version\":+1}", 11, "not a JSON value"},
+      {"{\"version\":0x10}", 12, "expected ','"},
+      {"{\"version\":1e}", 13, "exponent"},
+      {"{\"version\":1e+}", 14, "exponent"},
+      {"{\"version\":-}", 12, "digit"},
+      {"{\"version\":-Infinity}", 12, "digit"},
+      {"{\"version\":Infinity}", 11, "not a JSON value"},
+      {"{\"version\":NaN}", 11, "not a JSON value"},
+      {"{\"version\":nan}", 11, "not a JSON value"},
+      {"{\"version\":1,}", 13, "trailing comma"},
+      {"{\"version\":[1,]}", 14, "trailing comma"},
+      {"{'version':1}", 1, "member name"},
+      {"{\"version\":'1'}", 11, "not a JSON value"},
+      {"{\"version\":1}/*c*/", 13, "text after"},
+      {"{\"version\":1}//c", 13, "text after"},
+      {"{/*c*/\"version\":1}", 1, "member name"},
+      {"{\"version\":tru}", 11, "not a JSON value"},
+      {"{\"version\":\"\\x41\"}", 12, "invalid escape"},
+      {"{\"version\":\"\\u12\"}", 12, "four hex digits"},
+      {"{\"version\" 1}", 11, "':'"},
+      {"{\"version\":1 \"platform\":\"cli\"}", 13, "expected ','"},
+      {"{version:1}", 1, "member name"},
+      {"{\"version\":\"1\"", 14, "expected ','"},
+      {"{\"version\":\"1}", 14, "unterminated"},
+      {"", 0, "missing"},
+      {"   ", 3, "missing"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ja__event ev;
+    ja_status st = ja__event_prepare("app_opened", bad[i].json, &ev);
+    if (st != JA_EINVALID)
+      fail_msg("case %zu (%s) accepted", i, bad[i].json);
+    assert_null(ev.props_json);
+    assert_int_equal(ev.ndrops, 0);
+    char want[64];
+    snprintf(want, sizeof want, "malformed properties JSON at byte %zu: ", bad[i].at);
+    const char *msg = ja_last_error();
+    if (strncmp(msg, want, strlen(want)) != 0 || !strstr(msg, bad[i].why))
+      fail_msg("case %zu (%s): message '%s', want '%s…%s'", i, bad[i].json, msg, want,
+               bad[i].why);
+  }
+}
+
+/* Everything RFC 8259 allows still goes through (and is then filtered as
+ * policy: composites drop, numbers keep their value). */
+static void test_event__rfc8259_json_is_accepted(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *json, *want;
+  } ok[] = {
+      {" \t\r\n{ \t\r\n\"turn_count\" \t\r\n: \t\r\n0 \t\r\n} \t\r\n", "{\"turn_count\":0}"},
+      {"{\"turn_count\":-0}", "{\"turn_count\":0}"},
+      {"{\"latency_ms_p50\":1.5e3}", "{\"latency_ms_p50\":1500}"},
+      {"{\"latency_ms_p50\":1E2}", "{\"latency_ms_p50\":100}"},
+      {"{\"latency_ms_p50\":2.50E+1}", "{\"latency_ms_p50\":25}"},
+      {"{\"latency_ms_p50\":10e-1}", "{\"latency_ms_p50\":1}"},
+      {"{\"latency_ms_p50\":0.25}", "{\"latency_ms_p50\":0.25}"},
+      {"{\"latency_ms_p50\":-1.0E-2}", "{}"},
+      {"{\"platform\":\"\\u0063li\"}", "{\"platform\":\"cli\"}"},
+      {"{\"version\":\"a\\/b\\\"c\\\\d\\b\\f\\n\\r\\t\"}", NULL},
+      {"{\"version\":\"\x7f\"}", NULL},
+      {"{\"zz\":[1,[2,{\"a\":[]}],{}],\"yy\":null,\"xx\":true,\"ww\":false}", "{}"},
+      {"{}", "{}"},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    ja__event ev;
+    const char *event = strstr(ok[i].json, "turn_count") || strstr(ok[i].json, "latency")
+                            ? "chat_session_ended" : "app_opened";
+    ja_status st = ja__event_prepare(event, ok[i].json, &ev);
+    if (st != JA_OK)
+      fail_msg("case %zu (%s) refused: %s", i, ok[i].json, ja_last_error());
+    if (ok[i].want && strcmp(ev.props_json, ok[i].want) != 0)
+      fail_msg("case %zu (%s): got %s, want %s", i, ok[i].json, ev.props_json, ok[i].want);
+    ja__event_free(&ev);
+  }
+  /* Nesting up to the limit is syntax, not an error (then a composite drop). */
+  char deep[2100];
+  size_t n = 0;
+  n += (size_t)snprintf(deep, sizeof deep, "{\"zz\":");
+  for (int d = 0; d < 998; d++)
+    deep[n++] = '[';
+  for (int d = 0; d < 998; d++)
+    deep[n++] = ']';
+  deep[n++] = '}';
+  deep[n] = '\0';
+  ja__event ev;
+  assert_int_equal(ja__event_prepare("app_opened", deep, &ev), JA_OK);
+  assert_string_equal(ev.props_json, "{}");
+  ja__event_free(&ev);
+}

@@ -29,6 +29,7 @@ identity_call(ja_store *s, int reset, char out[37])
 ja_status
 ja_anon_id(ja_store *s, char out[37])
 {
+  ja__error_clear();
   if (!s || !out)
     return ja__error_set(JA_EINVALID, "ja_anon_id: NULL argument");
   return identity_call(s, 0, out);
@@ -37,6 +38,7 @@ ja_anon_id(ja_store *s, char out[37])
 ja_status
 ja_reset_id(ja_store *s)
 {
+  ja__error_clear();
   if (!s)
     return ja__error_set(JA_EINVALID, "ja_reset_id: store is NULL");
   return identity_call(s, 1, NULL);
@@ -45,6 +47,7 @@ ja_reset_id(ja_store *s)
 ja_status
 ja_purge(ja_store *s, unsigned int what, int64_t *removed)
 {
+  ja__error_clear();
   int64_t n = 0;
   if (removed)
     *removed = 0;

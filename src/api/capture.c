@@ -97,6 +97,7 @@ static ja_status capture(ja_store *s, const char *event, const char *props_json,
 ja_status
 ja_capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
 {
+  ja__error_clear();
   size_t n = 0;
   if (out) {
     unsigned int v = out->version; /* first in every version: always readable */

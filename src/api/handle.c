@@ -46,6 +46,7 @@ static void sodium_once(void) { g_sodium_ok = sodium_init() >= 0; }
 ja_status
 ja_options_init(ja_options *opts, unsigned int version)
 {
+  ja__error_clear();
   size_t n = options_size_of(version);
   if (!opts || n == 0)
     return ja__error_set(JA_EINVALID, "ja_options_init: unknown options version %u (known: 1..%d)",
@@ -119,6 +120,7 @@ ja__api_open_existing(ja_store *s, int *present)
 ja_status
 ja_store_open(ja_store **out, const ja_options *opts)
 {
+  ja__error_clear();
   if (!out)
     return ja__error_set(JA_EINVALID, "ja_store_open: out is NULL");
   *out = NULL;

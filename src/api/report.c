@@ -16,27 +16,42 @@
 #include "store/store.h"
 #include "util/clock.h"
 
-static void
+/* Out of memory is checked on every cJSON call: each cJSON_Add* returns
+ * NULL when it could not allocate (and frees what it made), and every one
+ * accepts a NULL parent, so a builder can go on and test one flag at the
+ * end. A document missing a part is never handed out as JA_OK (hardening
+ * issue: "report.c ignores cJSON_Add* failures"). */
+static int
+added(const void *item)
+{
+  return item != NULL;
+}
+
+static int
 add_text_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
 {
   if (sqlite3_column_type(q, col) == SQLITE_NULL)
-    cJSON_AddNullToObject(obj, key);
-  else
-    cJSON_AddStringToObject(obj, key, (const char *)sqlite3_column_text(q, col));
+    return added(cJSON_AddNullToObject(obj, key));
+  /* NULL here is SQLite out of memory: cJSON_AddStringToObject fails too. */
+  return added(cJSON_AddStringToObject(obj, key, (const char *)sqlite3_column_text(q, col)));
+}
+
+static ja_status
+oom(const char *what)
+{
+  return ja__error_set(JA_ENOMEM, "out of memory %s", what);
 }
 
 /* A ms column as the stored ISO-8601 text (the `timestamp` column holds
  * exactly ja__iso8601_ms(ts_ms)), or null. */
-static void
+static int
 add_iso_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
 {
-  if (sqlite3_column_type(q, col) == SQLITE_NULL) {
-    cJSON_AddNullToObject(obj, key);
-    return;
-  }
+  if (sqlite3_column_type(q, col) == SQLITE_NULL)
+    return added(cJSON_AddNullToObject(obj, key));
   char iso[32];
   ja__iso8601_ms(sqlite3_column_int64(q, col), iso);
-  cJSON_AddStringToObject(obj, key, iso);
+  return added(cJSON_AddStringToObject(obj, key, iso));
 }
 
 static ja_status
@@ -59,20 +74,30 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
     st = query_error(s, "cannot read the queue size from");
     goto done;
   }
-  cJSON_AddNumberToObject(queue, "pending", (double)sqlite3_column_int64(q, 0));
-  cJSON_AddNumberToObject(queue, "leased", (double)sqlite3_column_int64(q, 1));
-  add_iso_or_null(queue, "oldest", q, 2);
-  add_iso_or_null(queue, "newest", q, 3);
+  int ok = added(cJSON_AddNumberToObject(queue, "pending", (double)sqlite3_column_int64(q, 0)));
+  ok &= added(cJSON_AddNumberToObject(queue, "leased", (double)sqlite3_column_int64(q, 1)));
+  ok &= add_iso_or_null(queue, "oldest", q, 2);
+  ok &= add_iso_or_null(queue, "newest", q, 3);
   sqlite3_finalize(q);
+  q = NULL;
+  if (!ok) {
+    st = oom("building the status");
+    goto done;
+  }
 
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_sent, -1, &q, NULL) != SQLITE_OK ||
       sqlite3_step(q) != SQLITE_ROW) {
     st = query_error(s, "cannot read the sent log from");
     goto done;
   }
-  cJSON_AddNumberToObject(sent, "count", (double)sqlite3_column_int64(q, 0));
-  add_text_or_null(sent, "last", q, 1);
+  ok = added(cJSON_AddNumberToObject(sent, "count", (double)sqlite3_column_int64(q, 0)));
+  ok &= add_text_or_null(sent, "last", q, 1);
   sqlite3_finalize(q);
+  q = NULL;
+  if (!ok) {
+    st = oom("building the status");
+    goto done;
+  }
 
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_drops, -1, &q, NULL) != SQLITE_OK) {
     st = query_error(s, "cannot read the drop counters from");
@@ -82,10 +107,15 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     const char *reason = (const char *)sqlite3_column_text(q, 0);
     double n = (double)sqlite3_column_int64(q, 1);
-    if (cJSON_GetObjectItemCaseSensitive(drops, reason))
-      cJSON_ReplaceItemInObjectCaseSensitive(drops, reason, cJSON_CreateNumber(n));
-    else
-      cJSON_AddNumberToObject(drops, reason, n); /* a reason from a newer version */
+    /* Set in place, not cJSON_Replace*: that one leaks its replacement when
+     * it cannot copy the key. A NULL reason is SQLite out of memory. */
+    cJSON *known = reason ? cJSON_GetObjectItemCaseSensitive(drops, reason) : NULL;
+    if (known) {
+      cJSON_SetNumberValue(known, n);
+    } else if (!cJSON_AddNumberToObject(drops, reason, n)) { /* a reason from a newer version */
+      st = oom("building the status");
+      goto done;
+    }
   }
   if (rc != SQLITE_DONE)
     st = query_error(s, "cannot read the drop counters from");
@@ -100,47 +130,76 @@ ja__report_status(ja_store *s, cJSON **out)
   *out = NULL;
   cJSON *r = cJSON_CreateObject();
   if (!r)
-    return ja__error_set(JA_ENOMEM, "out of memory building the status");
-  cJSON_AddStringToObject(r, "version", JA_VERSION_STRING);
-  cJSON_AddBoolToObject(r, "enabled", s->cfg.enabled);
-  cJSON_AddStringToObject(r, "off_reason", s->cfg.off_reason);
-  cJSON_AddStringToObject(r, "home", s->cfg.home);
-  cJSON_AddStringToObject(r, "config", s->cfg.config_path);
-  cJSON_AddStringToObject(r, "database", s->cfg.db_path);
-  cJSON_AddStringToObject(r, "anon_id_path", s->cfg.anon_id_path);
+    return oom("building the status");
+  int ok = added(cJSON_AddStringToObject(r, "version", JA_VERSION_STRING));
+  ok &= added(cJSON_AddBoolToObject(r, "enabled", s->cfg.enabled));
+  ok &= added(cJSON_AddStringToObject(r, "off_reason", s->cfg.off_reason));
+  ok &= added(cJSON_AddStringToObject(r, "home", s->cfg.home));
+  ok &= added(cJSON_AddStringToObject(r, "config", s->cfg.config_path));
+  ok &= added(cJSON_AddStringToObject(r, "database", s->cfg.db_path));
+  ok &= added(cJSON_AddStringToObject(r, "anon_id_path", s->cfg.anon_id_path));
+  /* Misspelt keys and tables of config.toml (names only, never values). */
+  cJSON *warnings = cJSON_AddArrayToObject(r, "warnings");
+  ok &= added(warnings);
+  for (int i = 0; i < s->cfg.nwarnings && i < JA__CONFIG_WARNINGS; i++) {
+    cJSON *w = cJSON_CreateString(s->cfg.warnings[i]);
+    if (!w || !cJSON_AddItemToArray(warnings, w)) {
+      cJSON_Delete(w);
+      ok = 0;
+    }
+  }
+  if (s->cfg.nwarnings > JA__CONFIG_WARNINGS) {
+    char more[64];
+    snprintf(more, sizeof more, "… and %d more", s->cfg.nwarnings - JA__CONFIG_WARNINGS);
+    cJSON *w = cJSON_CreateString(more);
+    if (!w || !cJSON_AddItemToArray(warnings, w)) {
+      cJSON_Delete(w);
+      ok = 0;
+    }
+  }
   char anon[37];
   if (ja__identity_get(s->cfg.anon_id_path, 0, anon) == JA_OK)
-    cJSON_AddStringToObject(r, "anon_id", anon);
+    ok &= added(cJSON_AddStringToObject(r, "anon_id", anon));
   else
-    cJSON_AddNullToObject(r, "anon_id");
+    ok &= added(cJSON_AddNullToObject(r, "anon_id"));
   ja__error_clear();
   cJSON *up = cJSON_AddObjectToObject(r, "upload");
-  cJSON_AddStringToObject(up, "host", s->cfg.host);
-  cJSON_AddBoolToObject(up, "key_set", s->cfg.key[0] != '\0'); /* never the key itself */
-  cJSON_AddNumberToObject(up, "flush_at_size", (double)s->cfg.flush_at_size);
-  cJSON_AddNumberToObject(up, "flush_interval_seconds", (double)s->cfg.flush_interval_seconds);
+  ok &= added(up);
+  ok &= added(cJSON_AddStringToObject(up, "host", s->cfg.host));
+  ok &= added(cJSON_AddBoolToObject(up, "key_set", s->cfg.key[0] != '\0')); /* never the key itself */
+  ok &= added(cJSON_AddNumberToObject(up, "flush_at_size", (double)s->cfg.flush_at_size));
+  ok &= added(cJSON_AddNumberToObject(up, "flush_interval_seconds",
+                                      (double)s->cfg.flush_interval_seconds));
   cJSON *queue = cJSON_AddObjectToObject(r, "queue");
   cJSON *sent = cJSON_AddObjectToObject(r, "sent");
   cJSON *drops = cJSON_AddObjectToObject(r, "drops");
+  ok &= added(queue) & added(sent) & added(drops);
   /* Every reason appears, at 0 when it never happened, so scripts can
    * read drops.pii without checking for its presence. */
   for (int d = 1; d < JA__DROP_COUNT; d++)
-    cJSON_AddNumberToObject(drops, ja__drop_name((ja__drop)d), 0);
+    ok &= added(cJSON_AddNumberToObject(drops, ja__drop_name((ja__drop)d), 0));
+  if (!ok) {
+    cJSON_Delete(r);
+    return oom("building the status");
+  }
 
   ja__api_lock(s);
   int present = 0;
   ja_status st = ja__api_open_existing(s, &present);
-  cJSON_AddBoolToObject(queue, "exists", present);
+  if (st == JA_OK && !added(cJSON_AddBoolToObject(queue, "exists", present)))
+    st = oom("building the status");
   if (st == JA_OK && present)
     st = fill_from_db(s, queue, sent, drops);
   ja__api_unlock(s);
   if (st == JA_OK && !present) {
-    cJSON_AddNumberToObject(queue, "pending", 0);
-    cJSON_AddNumberToObject(queue, "leased", 0);
-    cJSON_AddNullToObject(queue, "oldest");
-    cJSON_AddNullToObject(queue, "newest");
-    cJSON_AddNumberToObject(sent, "count", 0);
-    cJSON_AddNullToObject(sent, "last");
+    ok = added(cJSON_AddNumberToObject(queue, "pending", 0));
+    ok &= added(cJSON_AddNumberToObject(queue, "leased", 0));
+    ok &= added(cJSON_AddNullToObject(queue, "oldest"));
+    ok &= added(cJSON_AddNullToObject(queue, "newest"));
+    ok &= added(cJSON_AddNumberToObject(sent, "count", 0));
+    ok &= added(cJSON_AddNullToObject(sent, "last"));
+    if (!ok)
+      st = oom("building the status");
   }
   if (st != JA_OK) {
     cJSON_Delete(r);
@@ -153,6 +212,7 @@ ja__report_status(ja_store *s, cJSON **out)
 ja_status
 ja_report_json(ja_store *s, char **out)
 {
+  ja__error_clear();
   if (!s || !out)
     return ja__error_set(JA_EINVALID, "ja_report_json: NULL argument");
   *out = NULL;
@@ -162,7 +222,7 @@ ja_report_json(ja_store *s, char **out)
     return st;
   *out = cJSON_PrintUnformatted(r);
   cJSON_Delete(r);
-  return *out ? JA_OK : ja__error_set(JA_ENOMEM, "out of memory rendering the status");
+  return *out ? JA_OK : oom("rendering the status");
 }
 
 ja_status
@@ -171,7 +231,7 @@ ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
   *out = NULL;
   cJSON *arr = cJSON_CreateArray();
   if (!arr)
-    return ja__error_set(JA_ENOMEM, "out of memory listing events");
+    return oom("listing events");
   static const char *const cols_pending[] = {"uuid", "timestamp", "distinct_id", "event",
                                              "properties"};
   static const char *const cols_sent[] = {"uuid", "timestamp", "sent_at", "event", "properties"};
@@ -189,15 +249,27 @@ ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
       int rc;
       while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         cJSON *row = cJSON_CreateObject();
-        cJSON_AddItemToArray(arr, row);
+        if (!row || !cJSON_AddItemToArray(arr, row)) {
+          cJSON_Delete(row);
+          break;
+        }
+        int ok = 1;
         for (int c = 0; c < 4; c++)
-          add_text_or_null(row, cols[c], q, c);
+          ok &= add_text_or_null(row, cols[c], q, c);
         /* Properties are stored as a JSON object: hand out the stored text
          * as it is (re-printing through cJSON would round numbers). */
         const char *props = (const char *)sqlite3_column_text(q, 4);
-        cJSON_AddItemToObject(row, cols[4], cJSON_CreateRaw(props ? props : "{}"));
+        cJSON *raw = cJSON_CreateRaw(props ? props : "{}");
+        if (!raw || !cJSON_AddItemToObject(row, cols[4], raw)) {
+          cJSON_Delete(raw); /* not added: still ours */
+          ok = 0;
+        }
+        if (!ok)
+          break;
       }
-      if (rc != SQLITE_DONE)
+      if (rc == SQLITE_ROW)
+        st = oom("listing events");
+      else if (rc != SQLITE_DONE)
         st = query_error(s, "cannot list events from");
     }
   }

@@ -91,6 +91,13 @@ typedef struct cli_program {
   size_t noptions;
   const cli_exit *exits;
   size_t nexits;
+  /* Space-separated names of the commands that change the store (capture,
+   * reset-id, purge): their exit status reports that change, and standard
+   * output they cannot write is said on stderr without turning a done change
+   * into a failure (a caller that retries a "failed" capture stores it
+   * twice). For every other command the output is the result: output that
+   * cannot be written exits 74. NULL: none. */
+  const char *acting;
   const char *help_footer;   /* after the command list of the top --help */
   const char *man_tail;      /* roff: ENVIRONMENT, FILES … sections */
   /* Cross-option rules (one of --a/--b …): 0 or JA_EXIT_USAGE after one

@@ -15,6 +15,7 @@
 #include "filter/catalog.h"
 #include "filter/event.h"
 #include "filter/redact.h"
+#include "util/buf.h"
 #include "util/utf8.h"
 
 /* Open the store. Read-only commands create nothing (JA_OPEN_NO_CREATE). */
@@ -114,14 +115,19 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
   return rc;
 }
 
-static void
-print_json(FILE *out, cJSON *doc)
+/* Print @p doc; out of memory is an error (71), never an empty output
+ * that exits 0. */
+static int
+print_json(FILE *out, FILE *err, const char *cmd, cJSON *doc)
 {
   char *text = cJSON_Print(doc);
-  if (text) {
-    fprintf(out, "%s\n", text);
-    cJSON_free(text);
+  if (!text) {
+    ja__cli_errorf(err, cmd, "out of memory printing the JSON");
+    return JA_EXIT_OSERR;
   }
+  fprintf(out, "%s\n", text);
+  cJSON_free(text);
+  return JA_EXIT_OK;
 }
 
 static const char *
@@ -148,6 +154,12 @@ print_status_text(FILE *out, const cJSON *r)
     fprintf(out, "analytics: off (%s)\n", str_or(r, "off_reason", ""));
   fprintf(out, "home:      %s\n", str_or(r, "home", ""));
   fprintf(out, "config:    %s\n", str_or(r, "config", ""));
+  const cJSON *w;
+  cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "warnings"))
+  {
+    if (cJSON_IsString(w))
+      fprintf(out, "warning:   %s\n", w->valuestring);
+  }
   fprintf(out, "anon_id:   %s\n", str_or(r, "anon_id", "(none yet)"));
   const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "queue");
   fprintf(out, "queue:     %s", str_or(r, "database", ""));
@@ -186,7 +198,7 @@ ja__cli_status(const cli_args *a, FILE *out, FILE *err)
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (a->on[OPT_JSON]) {
-    print_json(out, r);
+    rc = print_json(out, err, a->command, r);
   } else {
     print_status_text(out, r);
   }
@@ -207,18 +219,31 @@ ja__cli_show(const cli_args *a, FILE *out, FILE *err)
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (a->on[OPT_JSON]) {
-    print_json(out, rows);
+    rc = print_json(out, err, a->command, rows);
   } else {
+    /* Rendered whole before anything is printed: out of memory exits 71
+     * with no listing rather than a listing cut short. */
+    ja__buf text = {NULL, 0, 0};
     const cJSON *row;
     cJSON_ArrayForEach(row, rows)
     {
       char *props = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(row, "properties"));
-      fprintf(out, "%s  %-24s %s  %s\n", str_or(row, "timestamp", ""), str_or(row, "event", ""),
-              props ? props : "{}", str_or(row, "uuid", ""));
+      st = props ? ja__buf_printf(&text, "%s  %-24s %s  %s\n", str_or(row, "timestamp", ""),
+                                  str_or(row, "event", ""), props, str_or(row, "uuid", ""))
+                 : JA_ENOMEM;
       cJSON_free(props);
+      if (st != JA_OK)
+        break;
     }
-    if (cJSON_GetArraySize(rows) == 0)
-      fprintf(out, "(no %s events)\n", a->on[OPT_SENT] ? "sent" : "pending");
+    if (st == JA_OK && cJSON_GetArraySize(rows) == 0)
+      st = ja__buf_printf(&text, "(no %s events)\n", a->on[OPT_SENT] ? "sent" : "pending");
+    if (st != JA_OK) {
+      ja__cli_errorf(err, a->command, "out of memory printing the events");
+      rc = JA_EXIT_OSERR;
+    } else {
+      fputs(text.ptr, out);
+    }
+    ja__buf_free(&text);
   }
   cJSON_Delete(rows);
   ja_store_close(s);

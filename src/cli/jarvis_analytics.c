@@ -40,14 +40,17 @@ static const cli_opt options[] = {
 };
 
 static const cli_exit exits[] = {
-    {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to do"},
+    {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to "
+                 "do; also when capture, reset-id or purge did their work but could not write their "
+                 "output (said on stderr)"},
     {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument, "
                     "a redact VALUE that is not valid UTF-8"},
     {JA_EXIT_DATAERR, "malformed properties or event name; with --strict, anything dropped by policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
     {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
-    {JA_EXIT_IOERR, "I/O error, or the queue is not a usable SQLite database (left untouched)"},
+    {JA_EXIT_IOERR, "I/O error (including output of status, show, catalog, redact or --help that "
+                    "cannot be written), or the queue is not a usable SQLite database (left untouched)"},
     {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and counted as busy"},
     {JA_EXIT_NOPERM, "refused: anon_id or the queue is a symlink or not a regular file"},
     {JA_EXIT_CONFIG, "configuration: no home can be found, or the queue comes from a newer version"},
@@ -76,13 +79,17 @@ const cli_program ja__cli_jarvis_analytics = {
     .noptions = sizeof options / sizeof options[0],
     .exits = exits,
     .nexits = sizeof exits / sizeof exits[0],
+    .acting = "capture reset-id purge",
     .help_footer =
         "Environment: OPENJARVIS_HOME (default ~/.openjarvis), DO_NOT_TRACK=1 (off),\n"
         "OPENJARVIS_LOG_LEVEL=DEBUG (one 'Analytics: ...' line per event on stderr).\n",
     .man_tail =
         ".SH ENVIRONMENT\n"
-        ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP).\n"
-        ".TP\n.B DO_NOT_TRACK\n1, true or yes (any case) turns analytics off: nothing is written.\n"
+        ".TP\n.B OPENJARVIS_HOME\nThe store directory (default \\fI~/.openjarvis\\fP; set but empty "
+        "counts as unset).\n"
+        ".TP\n.B DO_NOT_TRACK\nAny value other than empty, 0, false or no (any case, surrounding "
+        "spaces ignored) turns analytics off: nothing is written. Privacy wins a typo: 2, on "
+        "or y mean off too.\n"
         ".TP\n.B OPENJARVIS_LOG_LEVEL\nDEBUG prints one \\(aqAnalytics: ...\\(aq line per event on "
         "standard error.\n"
         ".TP\n.B OPENJARVIS_ANALYTICS_HOST\\fR, \\fPOPENJARVIS_ANALYTICS_KEY\nOverride the "

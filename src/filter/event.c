@@ -16,6 +16,7 @@
 #include "filter/drop.h"
 #include "filter/event.h"
 #include "filter/redact.h"
+#include "util/json.h"
 #include "util/utf8.h"
 
 /* 2^53: from here on a double cannot tell n from n+1, so an input such as
@@ -167,6 +168,12 @@ parse_props(const char *json, cJSON **out)
     return ja__error_set(JA_EINVALID, "properties JSON is not valid UTF-8");
   if (has_nul_escape(json, n))
     return ja__error_set(JA_EINVALID, "properties JSON contains a NUL character (\\u0000)");
+  /* cJSON is lenient ({"version":01}, 1., a BOM, raw control characters
+   * were accepted: hardening issue), so the grammar is checked first. */
+  size_t at = 0;
+  const char *why = NULL;
+  if (ja__json_check(json, n, &at, &why) != 0)
+    return ja__error_set(JA_EINVALID, "malformed properties JSON at byte %zu: %s", at, why);
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
   if (!root) {

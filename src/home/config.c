@@ -43,8 +43,10 @@ static int is_space(char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* DO_NOT_TRACK=1/true/yes (any case, surrounding blanks ignored). Any other
- * value, including "0" and "false", leaves the decision to config.toml. */
+/* DO_NOT_TRACK turns analytics off when set to anything but empty, 0,
+ * false or no (any case, surrounding blanks ignored, so "  " is empty).
+ * Privacy wins a typo (DESIGN §4): "2", "on", "y", "ture" all mean off; only
+ * a value that plainly says "track" leaves the decision to config.toml. */
 static int do_not_track(void)
 {
   const char *v = getenv("DO_NOT_TRACK");
@@ -56,7 +58,7 @@ static int do_not_track(void)
   while (end > v && is_space(end[-1]))
     end--;
   size_t n = (size_t)(end - v);
-  return ascii_ieq(v, n, "1") || ascii_ieq(v, n, "true") || ascii_ieq(v, n, "yes");
+  return !(n == 0 || ascii_ieq(v, n, "0") || ascii_ieq(v, n, "false") || ascii_ieq(v, n, "no"));
 }
 
 static void set_off(ja__config *cfg, int force, const char *fmt, ...)
@@ -84,10 +86,16 @@ static void set_off(ja__config *cfg, int force, const char *fmt, ...)
 }
 
 /* home = override, else $OPENJARVIS_HOME (relative is kept as is), else
- * $HOME/.openjarvis. */
+ * $HOME/.openjarvis. An empty override is an error: a caller that passes ""
+ * asked for a home it did not name, and quietly using ~/.openjarvis would
+ * put its events in another store (hardening issue: "an empty home string
+ * silently means ~/.openjarvis"). An empty $OPENJARVIS_HOME counts as unset,
+ * the shell convention (`OPENJARVIS_HOME= cmd`). */
 static ja_status resolve_home(ja__config *cfg, const char *home_override)
 {
-  const char *h = home_override && *home_override ? home_override : env_get("OPENJARVIS_HOME");
+  if (home_override && !*home_override)
+    return ja__error_set(JA_ECONFIG, "the analytics home is an empty string (ja_options.home)");
+  const char *h = home_override ? home_override : env_get("OPENJARVIS_HOME");
   if (h) {
     size_t n = strlen(h);
     if (n >= sizeof cfg->home)
@@ -171,6 +179,12 @@ static void load_file(ja__config *cfg)
   }
   if (t.has_enabled && !t.enabled)
     set_off(cfg, 0, "disabled in %s ([analytics] enabled = false)", cfg->config_path);
+  /* A misspelt `enabled` that is not true (enable = false, or enabled =
+   * false under [Analytics]) is read as the opt-out it was meant to be. */
+  if (t.optout[0])
+    set_off(cfg, 0, "%s", t.optout);
+  cfg->nwarnings = t.nwarnings;
+  memcpy(cfg->warnings, t.warnings, sizeof cfg->warnings);
   /* toml.c checked the lengths against buffers of the same size. */
   if (t.has_host)
     memcpy(cfg->host, t.host, strlen(t.host) + 1);

@@ -8,6 +8,11 @@
 #include "boot.h"
 #include "util/fs.h"
 
+/* Warnings kept about config.toml (misspelt keys and tables); more are
+ * counted but not kept. Never hold a value: only key and table names. */
+#define JA__CONFIG_WARNINGS 8
+#define JA__CONFIG_WARNING_LEN 512
+
 /* Everything read from the environment and config.toml. */
 typedef struct ja__config {
   int enabled;                       /* 1 on, 0 off */
@@ -23,16 +28,26 @@ typedef struct ja__config {
   int64_t max_events;                /* queue cap, default 10000 (store/write.c) */
   int64_t max_age_days;              /* age cap, default 30 (store/write.c) */
   int debug;                         /* OPENJARVIS_LOG_LEVEL=DEBUG */
+  int nwarnings;                     /* config.toml warnings found */
+  char warnings[JA__CONFIG_WARNINGS][JA__CONFIG_WARNING_LEN]; /* the first ones
+                                        (status shows them); never a value */
 } ja__config;
 
 /* Fill @p cfg from the environment, then <home>/config.toml. @p home_override
  * (from ja_options) wins over $OPENJARVIS_HOME when not NULL. A broken
  * [analytics] table is not an error: it turns analytics off with a reason.
- * Returns JA_ECONFIG only when no home can be determined. */
+ * Returns JA_ECONFIG only when no home can be determined, or when
+ * @p home_override is "" (an empty $OPENJARVIS_HOME counts as unset). */
 ja_status ja__config_load(ja__config *cfg, const char *home_override);
 
 /* What the strict reader found in the [analytics] table of config.toml. */
 typedef struct ja__toml_analytics {
+  int nwarnings;                  /* warnings found (may exceed JA__CONFIG_WARNINGS) */
+  char warnings[JA__CONFIG_WARNINGS][JA__CONFIG_WARNING_LEN]; /* the first ones,
+                                     "config.toml:3: [analytics] unknown key …" */
+  char optout[JA__CONFIG_WARNING_LEN]; /* non-empty: a misspelt `enabled` (or
+                                     `enabled` in a misspelt table) whose value
+                                     is not true — read as an opt-out */
   int has_table;                  /* an [analytics] table exists */
   int has_enabled, enabled;       /* enabled = true|false */
   int has_host;   char host[512];

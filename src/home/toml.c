@@ -65,6 +65,43 @@ static int fail(reader *r, const char *fmt, ...)
   return -1;
 }
 
+static void warn(reader *r, ja__toml_analytics *out, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Keep "<name>:<line>: <message>" as the next warning (counted even when
+ * there is no room left to keep it). */
+static void warn(reader *r, ja__toml_analytics *out, const char *fmt, ...)
+{
+  if (out->nwarnings++ >= JA__CONFIG_WARNINGS)
+    return;
+  char *w = out->warnings[out->nwarnings - 1];
+  size_t cap = sizeof out->warnings[0];
+  int n = snprintf(w, cap, "%s:%ld: ", r->name, r->line);
+  if (n < 0) {
+    w[0] = '\0';
+    return;
+  }
+  if ((size_t)n < cap) {
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(w + n, cap - (size_t)n, fmt, ap);
+    va_end(ap);
+  }
+  if ((size_t)n >= cap)
+    trim_partial_utf8(w, cap - 1);
+}
+
+/* Same format, into out->optout (the first one wins). */
+static void note_optout(reader *r, ja__toml_analytics *out, const char *what)
+{
+  if (out->optout[0])
+    return;
+  snprintf(out->optout, sizeof out->optout,
+           "%s:%ld: %s: its value is not true, so it is taken as an opt-out (privacy wins a typo)",
+           r->name, r->line, what);
+  trim_partial_utf8(out->optout, strlen(out->optout));
+}
+
 /* ------------------------------------------------------------------ lexing */
 
 static int is_ws(char c) { return c == ' ' || c == '\t'; }
@@ -217,18 +254,59 @@ static int is_analytics(const strout *o, const char *buf)
   return o->len == 9 && memcmp(buf, "analytics", 9) == 0;
 }
 
+static char fold(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+/* 1 if @p s[0..n), ignoring ASCII case and surrounding spaces, is within one
+ * edit of the lowercase @p word: equal, one byte changed, added or removed,
+ * or two neighbours swapped ([Analytics], [analytic], 'enable', 'enabeld').
+ * One edit, not two: [analysis] is somebody else's table. */
+static int near_word(const char *s, size_t n, const char *word)
+{
+  while (n > 0 && *s == ' ')
+    s++, n--;
+  while (n > 0 && s[n - 1] == ' ')
+    n--;
+  size_t m = strlen(word), i = 0;
+  while (i < n && i < m && fold(s[i]) == word[i])
+    i++;
+  if (i == n && i == m)
+    return 1;
+  if (n == m) {
+    if (i + 1 < n && fold(s[i]) == word[i + 1] && fold(s[i + 1]) == word[i]) {
+      i += 2;  /* swapped neighbours */
+    } else {
+      i++;     /* one byte changed */
+    }
+    for (; i < n; i++)
+      if (fold(s[i]) != word[i])
+        return 0;
+    return 1;
+  }
+  if (n == m + 1 || m == n + 1) {
+    /* one byte added (skip it in s) or removed (skip it in word) */
+    size_t a = i + (n > m), b = i + (m > n);
+    for (; a < n && b < m; a++, b++)
+      if (fold(s[a]) != word[b])
+        return 0;
+    return 1;
+  }
+  return 0;
+}
+
 /* What a table header line names. */
 typedef struct header {
   int is_array;      /* [[…]] */
   int nseg;          /* number of dotted key segments */
   int analytics;     /* the first segment is "analytics" */
+  int near;          /* one segment, a near miss of "analytics" ([Analytics]) */
+  int shown;         /* the name is printable ASCII, so messages may quote it */
+  char first[16];    /* the first segment (cut at 15 bytes) */
 } header;
 
 /* Parse a header line; p points at its first '['. */
 static int lex_header(const char *p, const char *end, header *h, const char **why)
 {
-  char first[16];
-  strout o = {first, sizeof first, 0, 0};
+  strout o = {h->first, sizeof h->first, 0, 0};
   memset(h, 0, sizeof *h);
   p++;
   if (p < end && *p == '[') {
@@ -239,7 +317,12 @@ static int lex_header(const char *p, const char *end, header *h, const char **wh
   if (lex_key(&p, end, &o, why) != 0)
     return -1;
   h->nseg = 1;
-  h->analytics = is_analytics(&o, first);
+  h->analytics = is_analytics(&o, h->first);
+  h->near = !h->analytics && o.len < sizeof h->first && !o.has_nul &&
+            near_word(h->first, o.len, "analytics");
+  h->shown = o.len < sizeof h->first;
+  for (size_t i = 0; h->shown && i < o.len; i++)
+    h->shown = h->first[i] >= 0x20 && h->first[i] < 0x7F && h->first[i] != '"';
   for (;;) {
     p = skip_ws(p, end);
     if (p >= end || *p != '.')
@@ -262,6 +345,7 @@ static int lex_header(const char *p, const char *end, header *h, const char **wh
     *why = "unexpected text after the table header";
     return -1;
   }
+  h->near = h->near && h->nseg == 1;
   return 0;
 }
 
@@ -689,14 +773,66 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
     out->has_max_age_days = 1;
     out->max_age_days = v.i;
     break;
-  default:
+  default: {
     /* Unknown keys are ignored (forward compatibility), but remembered so a
-     * duplicate still makes the table unreadable. */
+     * duplicate still makes the table unreadable, and shown by `status`: a
+     * misspelt key silently did nothing (hardening issue). Only the name is
+     * shown, never the value (it may be a key). */
     if (keyset_add(seen, key, ko.len) != 0)
       return fail(r, "[analytics] out of memory");
+    int like = -1;
+    for (int i = 0; i < K_UNKNOWN && like < 0; i++)
+      if (near_word(key, ko.len, known[i].name))
+        like = i;
+    if (like < 0) {
+      warn(r, out, "[analytics] unknown key %s is ignored", name);
+      break;
+    }
+    warn(r, out, "[analytics] unknown key %s is ignored (did you mean '%s'?)", name,
+         known[like].name);
+    /* `enable = false` means the user wanted out: privacy wins a typo. */
+    if (like == K_ENABLED && !(v.kind == V_BOOL && v.b)) {
+      char what[128];
+      snprintf(what, sizeof what, "[analytics] %s looks like a misspelt 'enabled'", name);
+      note_optout(r, out, what);
+    }
     break;
   }
+  }
   return 0;
+}
+
+/* One line of a table whose name is a near miss of [analytics] ([Analytics]):
+ * not read as settings, but an `enabled` (or a near miss of it) whose value
+ * is not `true` is an opt-out. Lines it cannot read are someone else's
+ * business: no error. */
+static void near_table_line(reader *r, const char *p, const char *end, const header *h,
+                            ja__toml_analytics *out)
+{
+  const char *why = NULL;
+  p = skip_ws(p, end);
+  if (p == end || *p == '#' || *p == '[')
+    return;
+  char key[KEY_CAP];
+  strout ko = {key, sizeof key, 0, 0};
+  if (lex_key(&p, end, &ko, &why) != 0 || ko.len >= sizeof key || ko.has_nul)
+    return;
+  p = skip_ws(p, end);
+  if (p >= end || *p != '=')
+    return;
+  p = skip_ws(p + 1, end);
+  strout so = {NULL, 0, 0, 0};
+  value v;
+  if (!near_word(key, ko.len, "enabled"))
+    return;
+  /* Only a plain `true` keeps it on; a value we cannot read is not true. */
+  if (lex_value(&p, end, &so, &v, &why) == 0 && v.kind == V_BOOL && v.b)
+    return;
+  char name[KEY_SHOWN_MAX + 3], what[128];
+  label_key(key, ko.len, name);
+  snprintf(what, sizeof what, "%s in [%s], which is not [analytics]", name,
+           h->shown ? h->first : "?");
+  note_optout(r, out, what);
 }
 
 /* ------------------------------------------------------------------ driver */
@@ -705,7 +841,8 @@ int ja__toml_read_analytics(const char *text, size_t len, const char *name,
                             ja__toml_analytics *out, char *err, size_t errsz)
 {
   reader r = {name && *name ? name : "config.toml", err, errsz, 0};
-  enum { T_ROOT, T_OTHER, T_ANALYTICS } table = T_ROOT;
+  enum { T_ROOT, T_OTHER, T_NEAR, T_ANALYTICS } table = T_ROOT;
+  header near = {0};  /* the current table when table == T_NEAR */
   skim sk = {0, 0, 0};
   keyset seen = {NULL, NULL, 0, 0};
   long analytics_line = 0;
@@ -763,12 +900,26 @@ int ja__toml_read_analytics(const char *text, size_t len, const char *name,
         out->has_table = 1;
         analytics_line = r.line;
         table = T_ANALYTICS;
+      } else if (h.near) {
+        /* [Analytics], [analytic], ["analytics "]: surely meant as ours, but
+         * a different TOML table, so its settings are not read. Said. */
+        if (h.shown)
+          warn(&r, out, "table [%s%s%s] is not [analytics]: its settings are not read",
+               h.is_array ? "[" : "", h.first, h.is_array ? "]" : "");
+        else
+          warn(&r, out, "a table named like [analytics] is not [analytics]: its settings are "
+               "not read");
+        near = h;
+        table = T_NEAR;
       } else {
         table = T_OTHER;  /* includes [analytics.sub]: a different table */
       }
       p = next;
       continue;
     }
+
+    if (table == T_NEAR)
+      near_table_line(&r, p, lend, &near, out);
 
     if (table == T_ANALYTICS) {
       rc = read_line(&r, p, lend, out, &seen);

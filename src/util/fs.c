@@ -44,21 +44,23 @@ ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missin
   *out = NULL;
   *len = 0;
   *missing = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* The same open-then-fstat rule as the store's files, minus what only
+   * fits files we own: a symlink is refused, not followed (it was, against
+   * this function's own comment), and a FIFO is refused instead of blocking
+   * the caller forever in open() (hardening issue). */
+  int fd = -1;
+  ja_status st = ja__file_open_checked(path, O_RDONLY, 0, NULL, JA__FILE_READ_RULES, &fd);
+  if (st != JA_OK)
+    return st;
   if (fd < 0) {
-    /* ENOTDIR: a parent is a file, so this file cannot exist either. */
-    if (errno == ENOENT || errno == ENOTDIR) {
-      *missing = 1;
-      return JA_OK;
-    }
-    return ja__error_set(JA_EIO, "cannot read '%s': %s", path, strerror(errno));
+    *missing = 1;
+    return JA_OK;
   }
   struct stat sb;
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+  if (fstat(fd, &sb) != 0) {
     int e = errno;
     close(fd);
-    return ja__error_set(JA_EIO, "cannot read '%s': %s", path,
-                         S_ISREG(sb.st_mode) ? strerror(e) : "not a regular file");
+    return ja__error_set(JA_EIO, "cannot read '%s': %s", path, strerror(e));
   }
   if ((size_t)sb.st_size > max) {
     close(fd);
@@ -113,8 +115,12 @@ ja__file_check(const char *path, const char *what, int64_t *size)
 }
 
 ja_status
-ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what, int *fd)
+ja__file_open_checked(const char *path, int flags, unsigned mode, const char *what,
+                      unsigned rules, int *fd)
 {
+  /* "refusing queue '/x'" for the store's files, "refusing '/x'" otherwise. */
+  const char *w = what ? what : "";
+  const char *sp = what ? " " : "";
   *fd = ja__sys.open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
   if (*fd < 0) {
     int e = errno;
@@ -123,11 +129,11 @@ ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
     /* ELOOP: O_NOFOLLOW met a symlink. ENXIO: a FIFO with no reader,
      * opened for writing without blocking. */
     if (e == ELOOP || e == ENXIO)
-      return ja__error_set(JA_EUNSAFE, "refusing %s '%s': %s", what, path,
+      return ja__error_set(JA_EUNSAFE, "refusing %s%s'%s': %s", w, sp, path,
                            e == ELOOP ? "it is a symlink" : "not a regular file");
     if (flags & O_CREAT)
-      return ja__error_set(JA_ECANTCREATE, "cannot create %s '%s': %s", what, path, strerror(e));
-    return ja__error_set(JA_EIO, "cannot open %s '%s': %s", what, path, strerror(e));
+      return ja__error_set(JA_ECANTCREATE, "cannot create %s%s'%s': %s", w, sp, path, strerror(e));
+    return ja__error_set(JA_EIO, "cannot open %s%s'%s': %s", w, sp, path, strerror(e));
   }
   struct stat sb;
   const char *why = NULL;
@@ -135,18 +141,28 @@ ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
     why = strerror(errno);
   else if (!S_ISREG(sb.st_mode))
     why = "not a regular file";
-  else if (sb.st_uid != geteuid())
+  else if ((rules & JA__FILE_OURS) && sb.st_uid != geteuid())
     why = "owned by another user";
-  else if (sb.st_nlink != 1)
+  else if ((rules & JA__FILE_OURS_OR_ROOT) && sb.st_uid != geteuid() && sb.st_uid != 0)
+    why = "owned by another user";
+  else if ((rules & JA__FILE_NOT_OTHERS_WRITABLE) && (sb.st_mode & S_IWOTH))
+    why = "writable by every user";
+  else if ((rules & JA__FILE_ONE_LINK) && sb.st_nlink != 1)
     why = "it has other hard links";
-  else if ((sb.st_mode & 077) && fchmod(*fd, sb.st_mode & 0700) != 0)
+  else if ((rules & JA__FILE_NARROW) && (sb.st_mode & 077) && fchmod(*fd, sb.st_mode & 0700) != 0)
     why = "readable by others and cannot be made private";
   if (why) {
     close(*fd);
     *fd = -1;
-    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': %s", what, path, why);
+    return ja__error_set(JA_EUNSAFE, "refusing %s%s'%s': %s", w, sp, path, why);
   }
   return JA_OK;
+}
+
+ja_status
+ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what, int *fd)
+{
+  return ja__file_open_checked(path, flags, mode, what, JA__FILE_STORE_RULES, fd);
 }
 
 /* Directory part of @p path into @p out ("." when there is none). */

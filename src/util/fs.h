@@ -11,9 +11,13 @@
 /* snprintf into a fixed buffer; JA_ECONFIG (with message) if truncated. */
 ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *name);
 
-/* Read a whole regular file (not through a symlink) of at most @p max bytes.
- * *out is malloc'ed and NUL-terminated. JA_EIO with errno kept on failure;
- * sets *missing = 1 (and returns JA_OK with *out NULL) when it does not exist. */
+/* Read a whole file of at most @p max bytes that is not ours to police
+ * (config.toml belongs to OpenJarvis): opened by ja__file_open_checked with
+ * JA__FILE_READ_RULES — never through a symlink, never blocking on a FIFO,
+ * a regular file owned by this user or root and not writable by every user;
+ * its mode is never changed. *out is malloc'ed and NUL-terminated. Sets
+ * *missing = 1 (and returns JA_OK with *out NULL) when it does not exist.
+ * JA_EUNSAFE when refused, JA_EIO / JA_ENOMEM when reading fails. */
 ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing);
 
 /* lstat @p path (named @p what in messages) and refuse what must not be
@@ -34,6 +38,29 @@ ja_status ja__file_check(const char *path, const char *what, int64_t *size);
  * open) for anything else there; JA_EIO / JA_ECANTCREATE when open fails. */
 ja_status ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
                              int *fd);
+
+/* What ja__file_open_checked requires of the file, besides being a regular
+ * file reached without a symlink (bitwise OR). */
+enum {
+  JA__FILE_OURS = 1u << 0,                /* owned by this user */
+  JA__FILE_OURS_OR_ROOT = 1u << 1,        /* owned by this user or root */
+  JA__FILE_NOT_OTHERS_WRITABLE = 1u << 2, /* no write bit for "other" */
+  JA__FILE_ONE_LINK = 1u << 3,            /* link count 1 */
+  JA__FILE_NARROW = 1u << 4,              /* group/other bits removed (0600) */
+  /* The store's own files (ja__file_open_safe). */
+  JA__FILE_STORE_RULES = JA__FILE_OURS | JA__FILE_ONE_LINK | JA__FILE_NARROW,
+  /* A file we only read and do not own the policy of (config.toml): whoever
+   * else can write it could point uploads elsewhere or switch analytics on,
+   * so it is refused (root's file is fine: root can change ours anyway). Its
+   * mode is never touched. */
+  JA__FILE_READ_RULES = JA__FILE_OURS_OR_ROOT | JA__FILE_NOT_OTHERS_WRITABLE
+};
+
+/* The one file rule behind ja__file_open_safe and ja__file_read, with the
+ * checks chosen by @p rules. @p what names the file in messages ("queue"),
+ * or NULL for just its path. Returns as ja__file_open_safe does. */
+ja_status ja__file_open_checked(const char *path, int flags, unsigned mode, const char *what,
+                                unsigned rules, int *fd);
 
 /* Create @p path atomically with @p data: write a temp file in the same
  * directory (mode @p mode), fsync it, then rename it over @p path (when

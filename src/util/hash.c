@@ -31,6 +31,7 @@ ja__hash_id(const char *s, size_t len, char out[17])
 ja_status
 ja_hash_id(const char *s, char out[17])
 {
+  ja__error_clear();
   if (!s || !out)
     return ja__error_set(JA_EINVALID, "ja_hash_id: NULL argument");
   ja__hash_id(s, strlen(s), out);

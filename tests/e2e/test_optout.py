@@ -66,8 +66,14 @@ class OptOut(JATestCase):
             with self.subTest(value=v):
                 self.assert_off(r"DO_NOT_TRACK", env={"DO_NOT_TRACK": v})
 
+    def test_do_not_track_any_other_value_turns_off(self):
+        # Privacy wins a typo (DESIGN §4): only empty/0/false/no mean "track".
+        for v in ("2", "on", "y", " TRUE ", "off", "nein"):
+            with self.subTest(value=v):
+                self.assert_off(r"DO_NOT_TRACK is set", env={"DO_NOT_TRACK": v})
+
     def test_do_not_track_other_values_leave_it_on(self):
-        for v in ("0", "false", "no", ""):
+        for v in ("0", "FALSE", " No ", ""):
             with self.subTest(value=v):
                 res = self.capture("app_opened", {"version": v or "empty"}, "--verbose",
                                    env={"DO_NOT_TRACK": v})

@@ -1,0 +1,66 @@
+"""End-to-end: misspelt keys and tables of config.toml are shown by `status`
+(hardening issue), as text and in `status --json` ("warnings"), naming the
+file, line and name — never a value. A misspelt `enabled` whose value is not
+true, in [analytics] or in a misspelt table, turns analytics off (privacy
+wins a typo)."""
+
+import os
+import unittest
+
+from jatest import JATestCase
+
+SECRET = "phc_S3cr3tKeyValueThatMustNeverBePrinted0123456"
+
+
+class ConfigWarnings(JATestCase):
+
+    def write_config(self, text):
+        os.makedirs(self.home, mode=0o700, exist_ok=True)
+        self.config = os.path.join(self.home, "config.toml")
+        with open(self.config, "w") as f:
+            f.write(text)
+
+    def test_status_shows_warnings_and_stays_on(self):
+        self.write_config('[analytics]\nhots = "https://x.example"\nkye = "%s"\n'
+                          '[Analytics]\nkey = "%s"\n' % (SECRET, SECRET))
+        want = ["%s:2: [analytics] unknown key 'hots' is ignored (did you mean 'host'?)" % self.config,
+                "%s:3: [analytics] unknown key 'kye' is ignored (did you mean 'key'?)" % self.config,
+                "%s:4: table [Analytics] is not [analytics]: its settings are not read" % self.config]
+        doc = self.status()
+        self.assertIs(doc["enabled"], True)
+        self.assertEqual(doc["warnings"], want)
+        self.assertIs(doc["upload"]["key_set"], False)
+        text = self.ja("status", rc=0)
+        self.assertEqual([l[len("warning:   "):] for l in text.out.splitlines()
+                          if l.startswith("warning:")], want)
+        for out in (text.out, self.ja("status", "--json", rc=0).out):
+            self.assertNotIn("S3cr3t", out)
+        # On: captures are stored.
+        self.capture("app_opened", {"version": "0.1.0"})
+        self.assertEqual(len(self.pending()), 1)
+
+    def test_no_warnings_is_an_empty_list(self):
+        self.assertEqual(self.status()["warnings"], [])
+        self.write_config('[analytics]\nenabled = true\n[analysis]\nenabled = false\n')
+        doc = self.status()
+        self.assertEqual((doc["enabled"], doc["warnings"]), (True, []))
+        self.assertNotIn("warning:", self.ja("status", rc=0).out)
+
+    def test_misspelt_enabled_false_turns_off(self):
+        for text, reason in (("[analytics]\nenable = false\n",
+                              ":2: [analytics] 'enable' looks like a misspelt 'enabled'"),
+                             ("[Analytics]\nenabled = false\n",
+                              ":2: 'enabled' in [Analytics], which is not [analytics]")):
+            with self.subTest(config=text):
+                self.write_config(text)
+                res = self.capture("app_opened", {"version": "0.1.0"}, "--verbose")
+                self.assertTrue(res.out.startswith("not stored: analytics is off ("), res)
+                doc = self.status()
+                self.assertIs(doc["enabled"], False)
+                self.assertIn(self.config + reason, doc["off_reason"])
+                self.assertEqual(len(doc["warnings"]), 1)
+                self.assertNothingCreated()
+
+
+if __name__ == "__main__":
+    unittest.main()
