@@ -662,3 +662,82 @@ static void test_identity__new_id_never_seen_half_made(void **state)
     fail_msg("%d of %d reads refused the new anon_id, first: %s", a.refused, a.reads, a.why);
   assert_true(a.reads > 0);
 }
+
+/* ------------------------------------ anon_id_path naming another file */
+
+/* Write <home>/config.toml with [analytics] anon_id_path = @p spelling. */
+static void
+config_anon_id_path(const char *spelling)
+{
+  char cfg[2200], text[2400];
+  snprintf(cfg, sizeof cfg, "%s/config.toml", jt_home());
+  snprintf(text, sizeof text, "[analytics]\nanon_id_path = \"%s\"\n", spelling);
+  jt_write_file(cfg, text);
+}
+
+/* Issue: "anon_id_path pointing at an existing file that is not an anon id
+ * (the queue, config.toml) replaces that file." The queue's companions
+ * (-wal, -shm, -busy) look like a damaged id when empty or all 'b', so the
+ * path itself is refused, however it is spelt, and analytics goes off
+ * saying why. Nothing is written through any of them. */
+static void test_identity__anon_id_path_naming_queue_or_config_refused(void **state)
+{
+  (void)state;
+  char root[2048], alias[2100], hard[2100], spelt[2200];
+  jt_fresh_env();
+  snprintf(root, sizeof root, "%s", jt_home());
+  *strrchr(root, '/') = '\0';
+  setenv("HOME", root, 1);
+  mkdir(jt_home(), 0700);
+  snprintf(alias, sizeof alias, "%s/alias", root);
+  assert_int_equal(symlink(jt_home(), alias), 0);
+  ja_store *s = jt_open(); /* the queue, with one event */
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  ja_store_close(s);
+  config_anon_id_path("x"); /* config.toml exists from here on */
+  snprintf(hard, sizeof hard, "%s/config-link", jt_home());
+  char cfgpath[2200];
+  snprintf(cfgpath, sizeof cfgpath, "%s/config.toml", jt_home());
+  assert_int_equal(link(cfgpath, hard), 0); /* same inode, another name */
+
+  const char *spellings[] = {"analytics_queue.db", "./analytics_queue.db-wal", "analytics_queue.db-shm",
+                             "analytics_queue.db-journal", "analytics_queue.db-busy", "config.toml",
+                             "../home/analytics_queue.db", "~/home//config.toml", "config-link",
+                             NULL /* alias/analytics_queue.db-busy, absolute */};
+  for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+    if (spellings[i])
+      snprintf(spelt, sizeof spelt, "%s", spellings[i]);
+    else
+      snprintf(spelt, sizeof spelt, "%s/analytics_queue.db-busy", alias);
+    config_anon_id_path(spelt);
+    ja_store *h = NULL;
+    assert_int_equal(ja_store_open(&h, NULL), JA_OK);
+    const char *why = NULL;
+    if (ja_store_enabled(h, &why))
+      fail_msg("anon_id_path = \"%s\": analytics stayed on", spelt);
+    assert_non_null(strstr(why, "anon_id_path"));
+    ja_outcome out;
+    assert_int_equal(ja_capture(h, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
+    assert_int_equal(out.result, JA_RESULT_DISABLED);
+    assert_int_equal(ja_reset_id(h), JA_OK); /* off: removes the default anon_id only */
+    ja_store_close(h);
+    struct stat sb;
+    char busy[2200];
+    snprintf(busy, sizeof busy, "%s-busy", jt_db_path());
+    assert_int_not_equal(stat(busy, &sb), 0);
+    assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 1);
+  }
+  /* Names that only resemble them are fine. */
+  const char *fine[] = {"analytics_queue.db.anon_id", "config.toml.anon_id", "../anon_id"};
+  for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+    config_anon_id_path(fine[i]);
+    ja_store *h = NULL;
+    assert_int_equal(ja_store_open(&h, NULL), JA_OK);
+    const char *why = NULL;
+    if (!ja_store_enabled(h, &why))
+      fail_msg("anon_id_path = \"%s\": off (%s)", fine[i], why);
+    char id[37];
+    assert_int_equal(ja_anon_id(h, id), JA_OK);
+    ja_store_close(h);
+  }
+}

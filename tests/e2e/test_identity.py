@@ -3,6 +3,7 @@ refusal to follow symlinks (anon_id, queue), to replace a file that is not
 an anon_id, to adopt a foreign, hard-linked or unreadable one, and an
 anon_id_path that names the queue or config.toml."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -166,6 +167,35 @@ class Identity(JATestCase):
                 self.assertEqual(proc.returncode, EXIT_IOERR, err)
                 self.assertRegex(err, r"^jarvis-analytics: %s: .*anon_id" % args[0])
                 self.assertEqual(read_bytes(self.anon_id_path), original)
+
+    def db_digests(self):
+        """SHA-256 of the queue's files (a diff of their bytes is unreadable)."""
+        return {k: hashlib.sha256(v).hexdigest() for k, v in self.db_bytes().items()}
+
+    def test_anon_id_path_naming_queue_or_config_turns_analytics_off(self):
+        """anon_id_path = the queue (or its -wal/-shm/-busy) or config.toml:
+        analytics is off and says why; those files are left as they are."""
+        self.capture("app_opened", GOOD)
+        os.symlink(self.home, os.path.join(self.root, "alias"))
+        for spelling in ("analytics_queue.db", "./analytics_queue.db-wal",
+                         "analytics_queue.db-shm", "analytics_queue.db-busy",
+                         os.path.join(self.root, "alias", "analytics_queue.db"),
+                         "../home/config.toml", "~/home//config.toml"):
+            with self.subTest(anon_id_path=spelling):
+                cfg = os.path.join(self.home, "config.toml")
+                text = ('[analytics]\nanon_id_path = "%s"\n' % spelling).encode()
+                with open(cfg, "wb") as f:
+                    f.write(text)
+                before = self.db_digests()
+                res = self.capture("app_opened", GOOD, "--verbose", env={"HOME": self.root})
+                self.assertEqual(res.rc, 0, res)
+                self.assertEqual(self.db_digests(), before)
+                self.assertEqual(read_bytes(cfg), text)
+                self.assertFalse(os.path.exists(os.path.join(self.home, "analytics_queue.db-busy")))
+                doc = self.status(env={"HOME": self.root})
+                self.assertFalse(doc["enabled"], doc)
+                self.assertRegex(doc["off_reason"], r"anon_id_path .* is the (queue|config file)")
+        self.assertEqual(len(self.pending()), 1)
 
     def test_reset_id(self):
         self.capture("app_opened", {"version": "before"})
