@@ -217,17 +217,35 @@ JA_API ja_status ja_capture(ja_store *s, const char *event, const char *props_js
 /**
  * The install's anonymous id (the content of the anon_id file), creating it
  * if needed (unless analytics is off or #JA_OPEN_NO_CREATE, in which case a
- * missing file gives #JA_ECANTCREATE).
+ * missing file gives #JA_ECANTCREATE). A damaged anon_id (at most 64 bytes
+ * of only hex digits, dashes, whitespace and NUL bytes, but not an id) is
+ * replaced by a fresh UUID v4; nothing else is ever replaced. Safe to call
+ * from many threads and handles at once: all get the one id on disk.
  * @param s         the store
  * @param[out] out  36 characters plus NUL
- * @return #JA_OK, #JA_ECANTCREATE, #JA_EUNSAFE or #JA_EIO.
+ * @return #JA_OK; #JA_EINVALID for a NULL argument;
+ *         #JA_ECANTCREATE when it is missing or damaged and may not be made,
+ *         or cannot be created;
+ *         #JA_EUNSAFE (file left untouched) when the anon_id is a symlink,
+ *         FIFO, directory, another user's file, has other hard links, or
+ *         holds something that is not an anon id;
+ *         #JA_EIO (file left untouched) when it cannot be opened or read,
+ *         or writing the new one fails.
  */
 JA_API ja_status ja_anon_id(ja_store *s, char out[37]);
 
 /**
- * Replace the anonymous id with a fresh UUID v4. Queued events keep the id
+ * Replace the anonymous id with a fresh UUID v4 (renamed over the old one,
+ * so a reader sees the old id or the new one). Queued events keep the id
  * they were captured with. When analytics is off the file is only removed.
- * @return #JA_OK, #JA_ECANTCREATE, #JA_EUNSAFE or #JA_EIO.
+ * Only an anon_id is replaced or removed: what ja_anon_id() refuses, this
+ * refuses too.
+ * @param s  the store
+ * @return #JA_OK; #JA_EINVALID when @p s is NULL;
+ *         #JA_ECANTCREATE when the new id cannot be created;
+ *         #JA_EUNSAFE (file left untouched) as for ja_anon_id();
+ *         #JA_EIO (file left untouched) when the old one cannot be opened or
+ *         read, or writing or removing fails.
  */
 JA_API ja_status ja_reset_id(ja_store *s);
 

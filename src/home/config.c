@@ -7,8 +7,10 @@
 #include "boot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "home/config.h"
 #include "util/fs.h"
@@ -109,6 +111,62 @@ static ja_status resolve_home(ja__config *cfg, const char *home_override)
   return ja__path_join(cfg->home, sizeof cfg->home, user_home, ".openjarvis");
 }
 
+/* @p path for comparison into @p out: its directory resolved by realpath
+ * (symlinks, "..") when it exists, then "//" and "/./" collapsed, so two
+ * spellings of one name compare equal even before the home is created. */
+static void canonical_path(const char *path, char *out, size_t outsz)
+{
+  char dir[JA_PATH_MAX], real[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+  if (slash && realpath(dir[0] ? dir : "/", real))
+    snprintf(out, outsz, "%s/%s", real, slash + 1);
+  else if (!slash && realpath(".", real))
+    snprintf(out, outsz, "%s/%s", real, path);
+  else
+    snprintf(out, outsz, "%s", path);
+  size_t j = 0;
+  for (size_t i = 0; out[i]; i++) {
+    /* Drop a "/." or a "/" that another "/" follows. */
+    if (out[i] == '/' && out[i + 1] == '.' && out[i + 2] == '/') {
+      i++;
+      continue;
+    }
+    if (out[i] == '/' && out[i + 1] == '/')
+      continue;
+    out[j++] = out[i];
+  }
+  out[j] = '\0';
+}
+
+/* Which of the home's other files @p anon is ("queue", "config file"), or
+ * NULL. The anon_id is replaced when damaged and created when missing, so
+ * pointing it at the queue (or its -wal, -shm, -journal, -busy) or at
+ * config.toml would destroy acknowledged events or the user's settings
+ * (issue: "anon_id_path pointing at the queue replaces that file"). Names
+ * are compared resolved, and files that exist also by inode (hard links,
+ * bind mounts). */
+static const char *anon_id_path_clash(const ja__config *cfg, const char *anon)
+{
+  static const char *const suffix[] = {"", "-wal", "-shm", "-journal", "-busy"};
+  char a[JA_PATH_MAX + 8], b[JA_PATH_MAX + 8], name[JA_PATH_MAX + 8];
+  struct stat sa, sb;
+  canonical_path(anon, a, sizeof a);
+  int a_exists = stat(anon, &sa) == 0;
+  for (size_t i = 0; i <= sizeof suffix / sizeof suffix[0]; i++) {
+    int is_config = i == sizeof suffix / sizeof suffix[0];
+    if (is_config)
+      snprintf(name, sizeof name, "%s", cfg->config_path);
+    else
+      snprintf(name, sizeof name, "%s%s", cfg->db_path, suffix[i]);
+    canonical_path(name, b, sizeof b);
+    if (strcmp(a, b) == 0 ||
+        (a_exists && stat(name, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino))
+      return is_config ? "config file" : "queue";
+  }
+  return NULL;
+}
+
 /* [analytics] anon_id_path: "~/x" is under $HOME, "x" under the analytics
  * home, "/x" as is. 0, or -1 with analytics turned off. */
 static int apply_anon_id_path(ja__config *cfg, const char *path)
@@ -132,6 +190,11 @@ static int apply_anon_id_path(ja__config *cfg, const char *path)
   if (st != JA_OK) {
     ja__error_clear();
     set_off(cfg, 0, "[analytics] anon_id_path is too long once expanded");
+    return -1;
+  }
+  const char *clash = anon_id_path_clash(cfg, tmp);
+  if (clash) {
+    set_off(cfg, 0, "[analytics] anon_id_path '%s' is the %s", tmp, clash);
     return -1;
   }
   memcpy(cfg->anon_id_path, tmp, strlen(tmp) + 1);

@@ -10,9 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "util/fs.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1u << 0) /* <linux/fs.h>; stdio.h has it only with _GNU_SOURCE */
+#endif
 
 /* ------------------------------------------------------------ syscalls */
 
@@ -20,8 +26,9 @@ static int real_open(const char *path, int flags, unsigned mode) { return open(p
 static long real_write(int fd, const void *buf, size_t n) { return (long)write(fd, buf, n); }
 static int real_fsync(int fd) { return fsync(fd); }
 static int real_rename(const char *from, const char *to) { return rename(from, to); }
+static long real_read(int fd, void *buf, size_t n) { return (long)read(fd, buf, n); }
 
-ja__syscalls ja__sys = {real_open, real_write, real_fsync, real_rename};
+ja__syscalls ja__sys = {real_open, real_write, real_fsync, real_rename, real_read};
 
 /* ---------------------------------------------------------------- paths */
 
@@ -147,7 +154,9 @@ ja__file_open_checked(const char *path, int flags, unsigned mode, const char *wh
     why = "owned by another user";
   else if ((rules & JA__FILE_NOT_OTHERS_WRITABLE) && (sb.st_mode & S_IWOTH))
     why = "writable by every user";
-  else if ((rules & JA__FILE_ONE_LINK) && sb.st_nlink != 1)
+  /* > 1, not != 1: a file replaced or removed after we opened it has no
+   * name left (0 links); that is a race with reset-id, not a hard link. */
+  else if ((rules & JA__FILE_ONE_LINK) && sb.st_nlink > 1)
     why = "it has other hard links";
   else if ((rules & JA__FILE_NARROW) && (sb.st_mode & 077) && fchmod(*fd, sb.st_mode & 0700) != 0)
     why = "readable by others and cannot be made private";
@@ -179,6 +188,67 @@ dir_of(const char *path, char *out, size_t outsz)
   }
 }
 
+/* Tries at a fresh temp name before giving up: a collision of 64 random
+ * bits means a planted or stale file, not bad luck. */
+#define TEMP_TRIES 4
+
+/* Create a temp file for @p path: "<path>.tmp.<16 random hex>", O_EXCL.
+ * The name is random, not "<path>.tmp.<pid>": every thread and handle of a
+ * process shares the pid, and when they all created the first anon_id of a
+ * fresh home at once they unlinked and overwrote each other's temp files
+ * (issue: 6-7 of 8 concurrent ja_anon_id calls failed). Never unlinks
+ * anything: a name that exists belongs to someone else. */
+static ja_status
+temp_create(const char *path, unsigned mode, char *tmp, size_t tmpsz, int *fd)
+{
+  int e = 0;
+  for (int i = 0; i < TEMP_TRIES; i++) {
+    unsigned char r[8];
+    char hex[2 * sizeof r + 1];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+    int n = snprintf(tmp, tmpsz, "%s.tmp.%s", path, hex);
+    if (n < 0 || (size_t)n >= tmpsz)
+      return ja__error_set(JA_ECANTCREATE, "path too long: '%s'", path);
+    /* O_EXCL|O_NOFOLLOW: never write through a planted temp-file symlink. */
+    *fd = ja__sys.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (*fd >= 0)
+      return JA_OK;
+    e = errno;
+    if (e != EEXIST)
+      break;
+  }
+  return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", tmp, strerror(e));
+}
+
+/* Move @p tmp to @p path unless @p path exists (-1, EEXIST); @p tmp is
+ * gone afterwards either way. renameat2(RENAME_NOREPLACE) does it in one
+ * step. link() + unlink() is only the fallback (file systems and kernels
+ * without it): for an instant the new file has two names, and a reader
+ * that opens it then refuses it as hard-linked (the file rule): test
+ * test_identity__new_id_never_seen_half_made. */
+static int
+move_noreplace(const char *tmp, const char *path)
+{
+  int rc, e;
+#ifdef SYS_renameat2
+  rc = (int)syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
+  if (rc == 0)
+    return 0;
+  e = errno;
+  if (e != EINVAL && e != ENOSYS && e != EOPNOTSUPP) {
+    unlink(tmp);
+    errno = e;
+    return -1;
+  }
+#endif
+  rc = link(tmp, path);
+  e = errno;
+  unlink(tmp);
+  errno = e;
+  return rc;
+}
+
 ja_status
 ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
                       int replace, int *created)
@@ -187,17 +257,17 @@ ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned m
     *created = 1;
   char tmp[JA_PATH_MAX];
   char dir[JA_PATH_MAX];
-  int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  if (n < 0 || (size_t)n >= sizeof tmp)
-    return ja__error_set(JA_ECANTCREATE, "path too long: '%s'", path);
-  /* O_EXCL|O_NOFOLLOW: never write through a planted temp-file symlink.
-   * A stale temp from a killed process with our pid is removed first. */
-  unlink(tmp);
-  int fd = ja__sys.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0)
-    return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", tmp, strerror(errno));
+  int fd = -1;
+  ja_status st = temp_create(path, mode, tmp, sizeof tmp, &fd);
+  if (st != JA_OK)
+    return st;
   /* The umask may have narrowed the mode; we want exactly @p mode. */
-  fchmod(fd, (mode_t)mode);
+  if (fchmod(fd, (mode_t)mode) != 0) {
+    int e = errno;
+    close(fd);
+    unlink(tmp);
+    return ja__error_set(JA_EIO, "cannot chmod '%s': %s", tmp, strerror(e));
+  }
   size_t off = 0;
   while (off < len) {
     long w = ja__sys.write(fd, data + off, len - off);
@@ -228,11 +298,10 @@ ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned m
       return ja__error_set(JA_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(e));
     }
   } else {
-    /* link() fails with EEXIST instead of replacing: when two processes
-     * create the file at once, the first one wins and both use its bytes. */
-    int rc = link(tmp, path);
+    /* Fails with EEXIST instead of replacing: when several writers create
+     * the file at once, the first one wins and all use its bytes. */
+    int rc = move_noreplace(tmp, path);
     int e = errno;
-    unlink(tmp);
     if (rc != 0 && e == EEXIST) {
       if (created)
         *created = 0;

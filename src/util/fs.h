@@ -64,9 +64,14 @@ ja_status ja__file_open_checked(const char *path, int flags, unsigned mode, cons
 
 /* Create @p path atomically with @p data: write a temp file in the same
  * directory (mode @p mode), fsync it, then rename it over @p path (when
- * @p replace) or link it to @p path only if @p path does not exist yet
- * (when !replace; *created = 0 if someone else created it first), and
- * fsync the directory. @p created may be NULL. */
+ * @p replace) or move it to @p path only if @p path does not exist yet
+ * (when !replace: renameat2 RENAME_NOREPLACE, else link + unlink;
+ * *created = 0 if someone else created it first), and
+ * fsync the directory. @p created may be NULL. The temp file is
+ * "<path>.tmp.<16 random hex>", created O_EXCL, so every thread, handle and
+ * process writing the same @p path at once has its own; only the temp this
+ * call created is ever removed. JA_ECANTCREATE when the temp or the link
+ * cannot be made; JA_EIO when writing, fsync or rename fails. */
 ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
                                 int replace, int *created);
 
@@ -81,6 +86,7 @@ typedef struct ja__syscalls {
   long (*write)(int fd, const void *buf, size_t n);
   int (*fsync)(int fd);
   int (*rename)(const char *from, const char *to);
+  long (*read)(int fd, void *buf, size_t n);
 } ja__syscalls;
 extern ja__syscalls ja__sys;
 

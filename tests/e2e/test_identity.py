@@ -1,11 +1,16 @@
-"""End-to-end: the install's anon_id file (DESIGN §3) and `reset-id`, and
-the refusal to follow symlinks (anon_id, queue)."""
+"""End-to-end: the install's anon_id file (DESIGN §3) and `reset-id`, the
+refusal to follow symlinks (anon_id, queue), to replace a file that is not
+an anon_id, to adopt a foreign, hard-linked or unreadable one, and an
+anon_id_path that names the queue or config.toml."""
 
+import hashlib
 import json
 import os
+import subprocess
 import unittest
 
-from jatest import JATestCase, EXIT_NOPERM, UUID_RE, read_bytes
+from jatest import (CLI, JATestCase, EXIT_IOERR, EXIT_NOPERM, UUID_RE, check_sanitizers,
+                    clean_env, read_bytes)
 
 GOOD = {"version": "0.1.0", "platform": "cli"}
 
@@ -52,14 +57,13 @@ class Identity(JATestCase):
         self.assertEqual(read_bytes(self.anon_id_path), original)
         self.assertEqual(self.distinct_ids(), ["00000000-0000-0000-0000-00000000abcd"])
 
-    def test_malformed_id_replaced(self):
-        for bad in (b"garbage\n", b"", b"\n", b"12345678-1234-1234-1234-123456789AB\n",
+    def test_damaged_id_replaced(self):
+        """Small, and only hex digits, dashes, whitespace and NULs: a damaged
+        anon_id (empty, truncated, a crash's zeros) is replaced."""
+        for bad in (b"", b"\n", b"12345678-1234-1234-1234-123456789AB\n",
                     b"12345678-1234-1234-1234-123456789ABCD\n",
-                    b"1234567g-1234-1234-1234-123456789abc\n",
-                    b"{12345678-1234-1234-1234-123456789abc}\n",
-                    b"12345678123412341234123456789abc\n",
-                    b"12345678-1234-1234-1234-123456789abc\nsecond line\n",
-                    "ééé".encode()):
+                    b"12345678123412341234123456789abc\n", b"1234\0\0\0\0\0\0\0\0",
+                    b"\0" * 37):
             with self.subTest(content=bad):
                 self.write_anon_id(bad, mode=0o644)
                 res = self.capture("app_opened", GOOD, "--verbose")
@@ -68,6 +72,130 @@ class Identity(JATestCase):
                 self.assertRegex(new.decode(), r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\n$")
                 self.assertMode(self.anon_id_path, 0o600)
                 self.assertEqual(self.distinct_ids()[-1], new.decode().strip())
+        leftovers = [n for n in os.listdir(self.home) if ".tmp." in n]
+        self.assertEqual(leftovers, [], "temp files left behind")
+
+    def test_not_an_anon_id_refused_77_and_untouched(self):
+        """A file that is not recognisably an anon_id is never replaced."""
+        config = b"[analytics]\nenabled = true\n"
+        for other in (b"garbage\n", b"1234567g-1234-1234-1234-123456789abc\n",
+                      b"{12345678-1234-1234-1234-123456789abc}\n",
+                      b"12345678-1234-1234-1234-123456789abc\nsecond line\n",
+                      "ééé".encode(), config, b"SQLite format 3\0" + b"\0" * 84,
+                      b"0" * 65):
+            with self.subTest(content=other):
+                self.write_anon_id(other)
+                for args in (["capture", "app_opened", "--props", json.dumps(GOOD)], ["reset-id"]):
+                    res = self.ja(*args)
+                    self.assertOneErrorLine(res, EXIT_NOPERM, args[0], r"anon_id")
+                    self.assertEqual(read_bytes(self.anon_id_path), other)
+                self.assertIsNone(self.status()["anon_id"])
+        if os.path.exists(self.db):
+            self.assertEqual(self.pending(), [])
+
+    def test_group_readable_id_reused_and_made_private(self):
+        original = b"12345678-1234-1234-1234-123456789abc\n"
+        self.write_anon_id(original, mode=0o644)
+        self.capture("app_opened", GOOD)
+        self.assertEqual(read_bytes(self.anon_id_path), original)
+        self.assertMode(self.anon_id_path, 0o600)
+        self.assertEqual(self.distinct_ids(), ["12345678-1234-1234-1234-123456789abc"])
+
+    def assertRefusedUntouched(self, rc, mentions, original):
+        """capture and reset-id both fail with @rc; the anon_id keeps @original."""
+        before = os.lstat(self.anon_id_path)
+        for args in (["capture", "app_opened", "--props", json.dumps(GOOD)], ["reset-id"]):
+            with self.subTest(args=args):
+                res = self.ja(*args)
+                self.assertOneErrorLine(res, rc, args[0], mentions)
+                after = os.lstat(self.anon_id_path)
+                self.assertEqual((after.st_ino, after.st_uid, after.st_mode, after.st_nlink),
+                                 (before.st_ino, before.st_uid, before.st_mode, before.st_nlink))
+                self.assertEqual(read_bytes(self.anon_id_path), original)
+        if os.path.exists(self.db):
+            self.assertEqual(self.pending(), [])
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to give a file to another user")
+    def test_foreign_owned_anon_id_refused_77(self):
+        original = b"12345678-1234-1234-1234-123456789abc\n"
+        self.write_anon_id(original)
+        os.chown(self.anon_id_path, 65534, 65534)
+        self.assertRefusedUntouched(EXIT_NOPERM, r"anon_id.*another user", original)
+
+    def test_hard_linked_anon_id_refused_77(self):
+        original = b"12345678-1234-1234-1234-123456789abc\n"
+        self.write_anon_id(original)
+        os.link(self.anon_id_path, os.path.join(self.root, "second-name"))
+        self.assertRefusedUntouched(EXIT_NOPERM, r"anon_id.*hard link", original)
+
+    def test_fifo_anon_id_refused_without_hanging(self):
+        os.makedirs(self.home, mode=0o700)
+        os.mkfifo(self.anon_id_path, 0o600)
+        # run_cli's timeout turns a hang into a failure.
+        for args in (["capture", "app_opened", "--props", json.dumps(GOOD)], ["reset-id"]):
+            res = self.ja(*args)
+            self.assertOneErrorLine(res, EXIT_NOPERM, args[0], r"anon_id")
+        self.assertTrue(os.path.exists(self.anon_id_path))
+        self.assertFalse(os.path.isfile(self.anon_id_path))
+
+    def test_unreadable_anon_id_is_io_error_and_kept(self):
+        """Unreadable is not malformed: exit 74, the id stays (as another
+        user when we are root, since root reads anything)."""
+        original = b"12345678-1234-1234-1234-123456789abc\n"
+        self.write_anon_id(original)
+        os.chmod(self.anon_id_path, 0)
+        user = {}
+        if os.geteuid() == 0:
+            os.chmod(self.root, 0o711)
+            os.chown(self.home, 65534, 65534)
+            os.chown(self.anon_id_path, 65534, 65534)
+            user = {"user": 65534, "group": 65534, "extra_groups": []}
+        probe = subprocess.run(["cat", self.anon_id_path], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, **user)
+        if probe.returncode == 0:
+            self.skipTest("permission bits do not apply here")
+        if subprocess.run([CLI, "--version"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, **user).returncode != 0:
+            self.skipTest("the built CLI cannot be run as uid 65534")
+        for args in (["capture", "app_opened", "--props", json.dumps(GOOD)], ["reset-id"]):
+            with self.subTest(args=args):
+                proc = subprocess.run([CLI] + args, env=clean_env(self.home),
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, timeout=60, **user)
+                err = proc.stderr.decode("utf-8", "replace")
+                check_sanitizers(err, "jarvis-analytics %r" % args)
+                self.assertEqual(proc.returncode, EXIT_IOERR, err)
+                self.assertRegex(err, r"^jarvis-analytics: %s: .*anon_id" % args[0])
+                self.assertEqual(read_bytes(self.anon_id_path), original)
+
+    def db_digests(self):
+        """SHA-256 of the queue's files (a diff of their bytes is unreadable)."""
+        return {k: hashlib.sha256(v).hexdigest() for k, v in self.db_bytes().items()}
+
+    def test_anon_id_path_naming_queue_or_config_turns_analytics_off(self):
+        """anon_id_path = the queue (or its -wal/-shm/-busy) or config.toml:
+        analytics is off and says why; those files are left as they are."""
+        self.capture("app_opened", GOOD)
+        os.symlink(self.home, os.path.join(self.root, "alias"))
+        for spelling in ("analytics_queue.db", "./analytics_queue.db-wal",
+                         "analytics_queue.db-shm", "analytics_queue.db-busy",
+                         os.path.join(self.root, "alias", "analytics_queue.db"),
+                         "../home/config.toml", "~/home//config.toml"):
+            with self.subTest(anon_id_path=spelling):
+                cfg = os.path.join(self.home, "config.toml")
+                text = ('[analytics]\nanon_id_path = "%s"\n' % spelling).encode()
+                with open(cfg, "wb") as f:
+                    f.write(text)
+                before = self.db_digests()
+                res = self.capture("app_opened", GOOD, "--verbose", env={"HOME": self.root})
+                self.assertEqual(res.rc, 0, res)
+                self.assertEqual(self.db_digests(), before)
+                self.assertEqual(read_bytes(cfg), text)
+                self.assertFalse(os.path.exists(os.path.join(self.home, "analytics_queue.db-busy")))
+                doc = self.status(env={"HOME": self.root})
+                self.assertFalse(doc["enabled"], doc)
+                self.assertRegex(doc["off_reason"], r"anon_id_path .* is the (queue|config file)")
+        self.assertEqual(len(self.pending()), 1)
 
     def test_reset_id(self):
         self.capture("app_opened", {"version": "before"})
