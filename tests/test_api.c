@@ -240,7 +240,10 @@ static void test_api__one_handle_many_threads(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  /* A generous busy timeout: this test is about sharing one handle
+   * correctly; waits for the handle have their own tests (test_busy,
+   * test_lock), and at 250 ms two CPU hogs made it drop events. */
+  ja_store *s = open_with(0, 30000);
   pthread_t t[4];
   thread_arg args[4];
   for (int i = 0; i < 4; i++) {
@@ -447,7 +450,6 @@ static void test_api__busy_drop_noted_for_other_processes(void **state)
   snprintf(busy, sizeof busy, "%s-busy", jt_db_path());
   struct stat sb;
   assert_int_equal(stat(busy, &sb), 0);
-  assert_int_equal(sb.st_size, 2);
   assert_int_equal(sb.st_mode & 0777, 0600);
 
   s = jt_open();
@@ -455,8 +457,7 @@ static void test_api__busy_drop_noted_for_other_processes(void **state)
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
   ja_store_close(s);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='busy'"), 2);
-  assert_int_equal(stat(busy, &sb), 0);
-  assert_int_equal(sb.st_size, 0); /* folded exactly once */
+  assert_int_not_equal(stat(busy, &sb), 0); /* folded exactly once, then removed */
 }
 
 static void *
