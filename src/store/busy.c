@@ -18,6 +18,9 @@
  * Sections: the file (scan, create, append), folding and rotation, status
  * and the flush at close.
  */
+/* O_TMPFILE and linkat's AT_SYMLINK_FOLLOW on /proc/self/fd (Linux): asked
+ * for before any header, boot.h included. */
+#define _GNU_SOURCE
 #include "boot.h"
 
 #include <errno.h>
@@ -127,15 +130,58 @@ fail:
   return st;
 }
 
-/* Make a new -busy file holding only a fresh header, atomically (temp,
- * fsync, link): a reader never sees a file without its header, and when two
- * processes create it at once the first one wins and both append to it. */
+/* Link an unnamed file holding @p h to @p path, no-replace: the file
+ * appears whole (its header, one link) or not at all. JA_OK also when
+ * someone else's file got there first; JA_EINTERNAL when O_TMPFILE or
+ * /proc is not available here (the caller falls back). */
+static ja_status
+busy_create_tmpfile(const char *path, const char *h, size_t len)
+{
+#ifdef O_TMPFILE
+  char dir[JA_PATH_MAX], proc[64];
+  const char *slash = strrchr(path, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+  int fd = ja__sys.open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL
+               ? JA_EINTERNAL
+               : ja__error_set(JA_ECANTCREATE, "cannot create %s '%s': %s", BUSY_WHAT, path,
+                               strerror(errno));
+  ja_status st = JA_OK;
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  /* fsync before the name appears: after a power cut the file is there
+   * with its header or not there at all. */
+  if (ja__sys.write(fd, h, len) != (long)len || ja__sys.fsync(fd) != 0)
+    st = ja__error_set(JA_EIO, "cannot write %s '%s': %s", BUSY_WHAT, path, strerror(errno));
+  else if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0 && errno != EEXIST)
+    st = errno == ENOENT ? JA_EINTERNAL /* no /proc */
+                         : ja__error_set(JA_ECANTCREATE, "cannot create %s '%s': %s", BUSY_WHAT,
+                                         path, strerror(errno));
+  close(fd);
+  return st;
+#else
+  (void)path;
+  (void)h;
+  (void)len;
+  return JA_EINTERNAL;
+#endif
+}
+
+/* Make a new -busy file holding only a fresh header, atomically: a reader
+ * never sees it without its header, and when two processes create it at
+ * once the first one wins and both append to it. */
 static ja_status
 busy_create(const char *path)
 {
   char uuid[37], h[BUSY_HEADER_LEN + 1];
   ja__uuid_v4(uuid);
   snprintf(h, sizeof h, "%s%s\n", BUSY_MAGIC, uuid);
+  ja_status st = busy_create_tmpfile(path, h, BUSY_HEADER_LEN);
+  if (st != JA_EINTERNAL)
+    return st;
+  /* Elsewhere: temp, fsync, link. For a moment the file has two links,
+   * and a fold or an appender then refuses it (it waits for the next). */
+  ja__error_clear();
   return ja__file_write_atomic(path, h, BUSY_HEADER_LEN, 0600, 0, NULL);
 }
 
