@@ -10,10 +10,10 @@
  *   calling thread* ("" after a call that succeeded). Test return codes, never the message text: messages are
  *   for people and may change.
  * - **Threads.** A ::ja_store handle owns one SQLite connection guarded by
- *   one mutex, so a handle may be shared by several threads. Filtering runs
- *   outside the mutex; a capture waits for the mutex at most
- *   `busy_timeout_ms` (then the event is a "busy" drop, #JA_EBUSY). Several processes may open the same store at once: SQLite
- *   WAL mode plus `BEGIN IMMEDIATE` transactions keep them consistent.
+ *   one lock, so a handle may be shared by several threads. Filtering runs
+ *   outside the lock; threads waiting for it are served in the order they
+ *   came. Several processes may open the same store at once: SQLite WAL
+ *   mode plus `BEGIN IMMEDIATE` transactions keep them consistent.
  * - **Ownership.** Strings passed in are borrowed for the duration of the
  *   call. Strings handed out through `char **out` are owned by the caller and
  *   freed with ja_free(). Fixed-size `char out[N]` buffers are the caller's.
@@ -21,8 +21,11 @@
  *   since the Unix epoch, UTC.
  * - **The host is never hurt.** Nothing here calls `exit()`, aborts on bad
  *   input, or prints to stdout. A capture waits at most `busy_timeout_ms`
- *   for the store; past that the event is dropped, counted, and #JA_EBUSY
- *   returned.
+ *   in all — for the handle (another thread) and for the store's write lock
+ *   (another process) together, measured on the monotonic clock, so a wall
+ *   clock that jumps changes nothing — and never waits on any other lock;
+ *   past that the event is dropped, counted as "busy", and #JA_EBUSY
+ *   returned. (The commit itself, an fsync, is work, not a wait.)
  * - **Privacy.** Property values are redacted (PII patterns, long strings,
  *   composites, null/NaN) and validated against the fixed event catalog
  *   before anything is written. Every drop is counted by reason, never logged
@@ -62,7 +65,8 @@ typedef enum ja_status {
                              long, or ja_options::home is "". */
   JA_EBUSY = -6,        /**< The store stayed locked longer than
                              `busy_timeout_ms`; the event was dropped and
-                             counted (reason "busy"). */
+                             counted (reason "busy"; an unknown event too,
+                             since its own reason cannot be counted then). */
   JA_ECORRUPT = -7,     /**< The queue file is not a usable SQLite database. */
   JA_EVERSION = -8,     /**< The queue was written by a newer schema version. */
   JA_EUNSAFE = -9,      /**< Refused: a symlink or non-regular file stands
@@ -114,7 +118,8 @@ typedef struct ja_options {
                                  as unset), else `$HOME/.openjarvis`. ""
                                  is an error (#JA_ECONFIG), never the
                                  default. */
-  int busy_timeout_ms;      /**< Longest wait for the store lock. Default: 250. */
+  int busy_timeout_ms;      /**< Longest wait of one call, for the handle and
+                                 the store's lock together. Default: 250. */
   int64_t max_events;       /**< Deprecated and ignored: set `[analytics]
                                  max_events` in config.toml (see above). */
   int max_age_days;         /**< Deprecated and ignored: set `[analytics]
@@ -139,17 +144,22 @@ JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
  * configuration). When analytics is enabled and #JA_OPEN_NO_CREATE is not
  * set, creates the home directory (0700) and the queue database (0600) and
  * brings its schema up to date. When analytics is off, creates nothing; the
- * handle still works and captures write nothing.
+ * handle still works and captures write nothing. A queue that stays locked
+ * past `busy_timeout_ms` while it is opened (another process is creating or
+ * migrating it) is not an error: the first call that needs it opens it, and
+ * a capture that still finds it locked is a counted busy drop.
  *
  * @param[out] out   the new handle, to be closed with ja_store_close()
  * @param opts       options, or NULL for every default; read only up to
  *                   the fields of `opts->version`
  * @return #JA_OK, #JA_EINVALID, #JA_ENOMEM, #JA_ECONFIG, #JA_ECANTCREATE,
- *         #JA_EUNSAFE, #JA_ECORRUPT, #JA_EVERSION, #JA_EBUSY or #JA_EIO.
+ *         #JA_EUNSAFE, #JA_ECORRUPT, #JA_EVERSION or #JA_EIO.
  */
 JA_API ja_status ja_store_open(ja_store **out, const ja_options *opts);
 
-/** Close @p s and free it. NULL is a no-op. */
+/** Close @p s and free it. NULL is a no-op. Busy drops this handle could not
+ *  note in the `-busy` file are counted first if possible (waiting at most
+ *  `busy_timeout_ms`); see the README for when a busy drop can be lost. */
 JA_API void ja_store_close(ja_store *s);
 
 /**

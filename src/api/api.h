@@ -8,28 +8,35 @@
 #include "boot.h"
 #include "home/config.h"
 #include "store/store.h"
-
-#include <pthread.h>
+#include "util/lock.h"
 
 /* The public handle. */
 struct ja_store {
   ja__config cfg;            /* environment + config.toml */
   ja__db db;                 /* the queue */
   unsigned flags;            /* JA_OPEN_* */
-  pthread_mutex_t mutex;     /* serialises use of db (timed: see ja_capture) */
+  ja__lock lock;             /* serialises use of db, first come first
+                                served (capture waits for it by its
+                                deadline: ja__api_lock_until) */
 };
 
 /* Whether this handle may create files: analytics on, no JA_OPEN_NO_CREATE. */
 int ja__api_may_create(const ja_store *s);
 /* Open the queue if it is not open yet (creating it only when analytics is
- * on and JA_OPEN_NO_CREATE is unset). Caller holds the mutex. */
+ * on and JA_OPEN_NO_CREATE is unset). Caller holds the lock. */
 ja_status ja__api_ensure_db(ja_store *s);
 /* Open the queue if it exists, never creating it: *present = 0 (and
- * JA_OK) when there is none. Caller holds the mutex. */
+ * JA_OK) when there is none. Caller holds the lock. */
 ja_status ja__api_open_existing(ja_store *s, int *present);
+/* Lock without a deadline (reports, purge, the anon id): their SQLite
+ * lock waits get busy_timeout_ms each. */
 void ja__api_lock(ja_store *s);
-/* Lock, waiting at most @p ms; 0 on success, -1 on timeout. */
-int ja__api_lock_timed(ja_store *s, int ms);
+/* Lock by @p dl (CLOCK_MONOTONIC: a wall-clock jump changes nothing); 0 on
+ * success, -1 once it has passed. On success @p dl becomes the store's
+ * deadline for this call, so SQLite's lock wait (the busy handler) ends by
+ * it too: one deadline for the whole call, never two waits in a row. */
+int ja__api_lock_until(ja_store *s, ja__deadline dl);
+/* Unlock, forgetting the call's deadline. */
 void ja__api_unlock(ja_store *s);
 
 typedef struct cJSON cJSON;

@@ -1,6 +1,9 @@
 /*
  * api/capture.c — ja_capture: filter the event without the handle's lock,
- * then write it (or count its drop) under the lock within the deadline.
+ * then write it (or count its drop) under the lock within one deadline. No
+ * call on this path waits without a bound: the handle's lock and SQLite's
+ * lock are waited for until the deadline, the -busy file is never locked
+ * with a blocking flock, and every file is opened O_NONBLOCK.
  */
 #include "boot.h"
 
@@ -37,7 +40,9 @@ debug_event(const ja_store *s, const ja__event *ev)
 }
 
 /* Dropped because the store (or the handle, held by another thread) stayed
- * busy: counted, and the caller told. */
+ * busy: counted, and the caller told. An unknown event too: it was to be
+ * dropped anyway, but its unknown_event drop cannot be counted in a locked
+ * store, so it is counted as what it met. */
 static ja_status
 drop_busy(ja_store *s, ja_outcome *out)
 {
@@ -53,13 +58,16 @@ capture_locked(ja_store *s, const ja__event *ev, ja_outcome *out)
 {
   ja_status st;
   if ((st = ja__api_ensure_db(s)) != JA_OK) {
-    if (st == JA_EBUSY && ev->spec)
+    if (st == JA_EBUSY)
       drop_busy(s, out);
     return st;
   }
   if (!ev->spec) {
     out->result = JA_RESULT_DROPPED;
-    return ja__store_insert(&s->db, NULL, ev->drops, ja__now_ms());
+    st = ja__store_insert(&s->db, NULL, ev->drops, ja__now_ms());
+    if (st == JA_EBUSY)
+      drop_busy(s, out);
+    return st;
   }
   /* Read on every capture, not cached: another process (reset-id,
    * install.sh) may replace the id, and distinct_id is the id at capture
@@ -137,13 +145,15 @@ capture(ja_store *s, const char *event, const char *props_json, ja_outcome *out)
   out->reason = ja__drop_name(ev.first_reason);
   snprintf(out->property, sizeof out->property, "%s", ev.first_prop);
   debug_event(s, &ev);
-  /* Another thread of this handle may be waiting out a locked database:
-   * wait for it no longer than we would wait for the database itself. */
-  if (ja__api_lock_timed(s, s->db.busy_timeout_ms) != 0) {
+  /* One deadline for every wait of this call (filtering is work, not a
+   * wait): another thread of this handle may be waiting out a locked
+   * database, and what we spend waiting for it is taken from our own wait
+   * for the database (the busy handler reads the same deadline). */
+  ja__deadline dl = ja__deadline_in(s->db.busy_timeout_ms);
+  if (ja__api_lock_until(s, dl) != 0) {
     st = ja__error_set(JA_EBUSY, "store busy for more than %d ms (another thread of this handle)",
                        s->db.busy_timeout_ms);
-    if (ev.spec)
-      drop_busy(s, out);
+    drop_busy(s, out);
   } else {
     st = capture_locked(s, &ev, out);
     ja__api_unlock(s);

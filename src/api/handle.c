@@ -1,13 +1,14 @@
 /*
  * api/handle.c — the public handle: options, ja_store_open/close, the
- * handle's mutex, and opening its queue on first use. The other public
+ * handle's lock, and opening its queue on first use. The other public
  * entry points are in capture.c, admin.c and report.c; calls that touch the
- * queue or the anon_id take the mutex, so one handle may be shared by
+ * queue or the anon_id take the lock, so one handle may be shared by
  * threads. The work itself lives in the concern folders.
  */
 #include "boot.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "util/clock.h"
 #include "util/fs.h"
+#include "util/lock.h"
+#include "util/log.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 250
 #define DAY_MS INT64_C(86400000)
@@ -60,27 +64,26 @@ ja_options_init(ja_options *opts, unsigned int version)
 void
 ja__api_lock(ja_store *s)
 {
-  pthread_mutex_lock(&s->mutex);
+  ja__lock_take(&s->lock);
 }
 
 int
-ja__api_lock_timed(ja_store *s, int ms)
+ja__api_lock_until(ja_store *s, ja__deadline dl)
 {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += ms / 1000;
-  until.tv_nsec += (long)(ms % 1000) * 1000000L;
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
-  return pthread_mutex_timedlock(&s->mutex, &until) == 0 ? 0 : -1;
+  /* util/lock.c: monotonic (a wall clock set back must not stretch the
+   * wait) and first come, first served (a thread capturing in a loop must
+   * not starve the others until their deadline). */
+  if (ja__lock_take_until(&s->lock, dl) != 0)
+    return -1;
+  s->db.deadline = dl; /* the same deadline for SQLite's lock (busy handler) */
+  return 0;
 }
 
 void
 ja__api_unlock(ja_store *s)
 {
-  pthread_mutex_unlock(&s->mutex);
+  s->db.deadline.at_ns = 0; /* later callers without a deadline get their own */
+  ja__lock_give(&s->lock);
 }
 
 int
@@ -146,7 +149,10 @@ ja_store_open(ja_store **out, const ja_options *opts)
   ja_store *s = calloc(1, sizeof *s);
   if (!s)
     return ja__error_set(JA_ENOMEM, "out of memory opening the store");
-  pthread_mutex_init(&s->mutex, NULL);
+  if (ja__lock_init(&s->lock) != 0) {
+    free(s);
+    return ja__error_set(JA_ENOMEM, "cannot make the store's lock");
+  }
   s->flags = o.flags;
   ja_status st = ja__config_load(&s->cfg, o.home);
   if (st != JA_OK) {
@@ -160,9 +166,20 @@ ja_store_open(ja_store **out, const ja_options *opts)
   s->db.max_age_ms =
       s->cfg.max_age_days > INT64_MAX / DAY_MS ? INT64_MAX : s->cfg.max_age_days * DAY_MS;
 
-  /* Fail early when the store cannot be made; when off, touch nothing. */
+  s->db.busy_fd = -1;
+
+  /* Fail early when the store cannot be made; when off, touch nothing. A
+   * queue that stays locked (another process is creating or migrating it)
+   * is no reason to fail: the first call that needs it opens it, and a
+   * capture that still finds it locked is a counted busy drop. */
   if (ja__api_may_create(s)) {
+    s->db.deadline = ja__deadline_in(s->db.busy_timeout_ms);
     st = ja__api_ensure_db(s);
+    s->db.deadline.at_ns = 0;
+    if (st == JA_EBUSY) {
+      ja__error_clear();
+      st = JA_OK;
+    }
     if (st != JA_OK) {
       ja_store_close(s);
       return st;
@@ -177,8 +194,24 @@ ja_store_close(ja_store *s)
 {
   if (!s)
     return;
+  /* Busy drops still only in memory (the -busy file could not be written)
+   * would die with the process: one last try, within one busy timeout. */
+  if (atomic_load(&s->db.pending_busy)) {
+    s->db.deadline = ja__deadline_in(s->db.busy_timeout_ms);
+    uint64_t left = ja__store_busy_flush(&s->db);
+    if (left && !s->db.db) {
+      int present = 0;
+      if (ja__api_open_existing(s, &present) == JA_OK && present)
+        left = ja__store_busy_flush(&s->db);
+    }
+    if (left)
+      ja__log_warn("%llu busy drop(s) of '%s' could not be counted: the queue stayed locked "
+                   "and '%s-busy' could not be written", (unsigned long long)left,
+                   s->db.path, s->db.path);
+    ja__error_clear();
+  }
   ja__store_close(&s->db);
-  pthread_mutex_destroy(&s->mutex);
+  ja__lock_destroy(&s->lock);
   free(s);
 }
 

@@ -124,6 +124,21 @@ done:
   return st;
 }
 
+/* drops.busy: the counter plus the busy drops noted but not folded yet (in
+ * the -busy file, or in this handle's memory), so a user sees them before
+ * the next capture folds them. */
+static ja_status
+add_busy_waiting(ja_store *s, cJSON *drops)
+{
+  int64_t waiting = 0;
+  ja_status st = ja__store_busy_waiting(&s->db, &waiting);
+  const char *busy = ja__drop_name(JA__DROP_BUSY);
+  cJSON *n = cJSON_GetObjectItemCaseSensitive(drops, busy);
+  if (st == JA_OK && waiting > 0 && cJSON_IsNumber(n))
+    cJSON_SetNumberValue(n, n->valuedouble + (double)waiting);
+  return st;
+}
+
 ja_status
 ja__report_status(ja_store *s, cJSON **out)
 {
@@ -188,8 +203,17 @@ ja__report_status(ja_store *s, cJSON **out)
   ja_status st = ja__api_open_existing(s, &present);
   if (st == JA_OK && !added(cJSON_AddBoolToObject(queue, "exists", present)))
     st = oom("building the status");
-  if (st == JA_OK && present)
+  if (st == JA_OK && present) {
+    /* One read snapshot for the counters and busy_fold, so a fold
+     * committing meanwhile is seen whole or not at all (the file, read
+     * after the snapshot, only ever holds more). */
+    int snap = sqlite3_exec(s->db.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     st = fill_from_db(s, queue, sent, drops);
+    if (st == JA_OK)
+      st = add_busy_waiting(s, drops);
+    if (snap)
+      sqlite3_exec(s->db.db, "COMMIT", NULL, NULL, NULL);
+  }
   ja__api_unlock(s);
   if (st == JA_OK && !present) {
     ok = added(cJSON_AddNumberToObject(queue, "pending", 0));

@@ -113,7 +113,7 @@ ja__store_open(ja__db *d, int create)
     return st;
   }
   sqlite3_extended_result_codes(d->db, 1);
-  sqlite3_busy_timeout(d->db, d->busy_timeout_ms);
+  ja__store_busy_install(d); /* store/db.c: polls until the call's deadline */
   if (is_new)
     st = ja__store_exec(d, ja__sql_new_database, "cannot initialise queue");
   if (st == JA_OK && (st = ja__store_exec(d, ja__sql_connection, "cannot configure queue")) == JA_OK)

@@ -15,7 +15,8 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 
 /* Prepared statements kept for the life of a connection (hot path). */
 enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
-       JA__Q_CLOCK_READ, JA__Q_CLOCK_WRITE, JA__Q_AGE_UNWITNESSED, JA__Q_COUNT };
+       JA__Q_CLOCK_READ, JA__Q_CLOCK_WRITE, JA__Q_AGE_UNWITNESSED, JA__Q_BUSY_GET, JA__Q_BUSY_SET,
+       JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
  * most the rows it added plus this many, so a queue over its caps (a cap
@@ -36,6 +37,11 @@ typedef struct ja__db {
   sqlite3_stmt *q[JA__Q_COUNT]; /* prepared lazily, finalized at close */
   char path[JA_PATH_MAX];    /* analytics_queue.db */
   int busy_timeout_ms;       /* longest wait for the write lock */
+  ja__deadline deadline;     /* the current public call's, read by the busy
+                                handler (at_ns 0: none set; then each lock
+                                wait gets busy_timeout_ms of its own) */
+  ja__deadline wait_until;   /* that own deadline of the current lock wait */
+  uint64_t busy_polls;       /* busy-handler calls so far (tests, bench) */
   int64_t max_events;        /* queue cap ([analytics] max_events) */
   int64_t max_age_ms;        /* age cap ([analytics] max_age_days), saturated */
   int in_txn;                /* between ja__store_begin and ja__store_end */
@@ -46,7 +52,10 @@ typedef struct ja__db {
   int seen_valid;            /* seen_* hold an earlier store clock */
   int64_t seen_ms;           /* the store clock this handle last computed … */
   int64_t seen_mono_ns;      /* … and CLOCK_MONOTONIC at that moment */
-  int busy_fd;               /* -busy file folded into this transaction, or -1 */
+  int busy_fd;               /* -busy file folded into this transaction
+                                (kept to rotate it after COMMIT), or -1 */
+  int64_t busy_size;         /* its size when folded */
+  int busy_warned;           /* an unusable -busy file was reported once */
   uint64_t busy_mem;         /* in-memory busy drops folded into it */
   _Atomic uint64_t pending_busy; /* busy drops that could not even be noted
                                 in the -busy file; counted by the next
@@ -65,6 +74,19 @@ ja_status ja__store_exec(ja__db *d, const char *sql, const char *what);
 ja_status ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out);
 /* Step a statement that returns no rows, then reset it. */
 ja_status ja__store_step_done(ja__db *d, sqlite3_stmt *s, const char *what);
+
+/* Install the busy handler on a new connection (instead of
+ * sqlite3_busy_timeout): it polls in short steps — 50 µs growing by 25 µs a
+ * call to 1 ms — until the call's deadline (d->deadline, else
+ * busy_timeout_ms from the start of this lock wait), and gives up exactly
+ * there. SQLite's own handler sleeps 1–100 ms at a time and so misses the
+ * few microseconds between another writer's COMMIT and its next BEGIN. */
+void ja__store_busy_install(ja__db *d);
+/* The handler's policy, without a clock: how long to sleep before the next
+ * try after @p count earlier tries of this lock wait, when @p left_ns remain
+ * until the deadline. 0: give up (the deadline has come); never more than
+ * @p left_ns, so the last try happens at the deadline. */
+int64_t ja__store_busy_sleep_ns(int count, int64_t left_ns);
 
 /* Composable write transactions (the Fossil db_begin/db_end shape): every
  * writer — capture, the uploader's claim/ack/release, rollup, purge — opens
@@ -125,15 +147,25 @@ ja_status ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[J
 
 /* Note one event dropped because the queue stayed locked: nothing can be
  * written to the database then, so one byte is appended to "<db>-busy"
- * (0600, under flock) and the next transaction that gets in folds the count
- * into the "busy" counter. Works across processes (the CLI runs one capture
- * per process). Never fails: if even that is impossible, it is counted in
- * memory. */
+ * (O_APPEND, 0600, the file rule of ja__file_open_safe, never waiting on a
+ * lock) and the next transaction that gets in — in any process — folds the
+ * count into the "busy" counter, exactly once (see busy.c). Never fails:
+ * when the file cannot be written the drop is held in memory, counted by
+ * this handle's next transaction or at ja__store_busy_flush. */
 void ja__store_note_busy(ja__db *d);
 /* Inside ja__store_begin: take the noted busy drops into the transaction. */
 ja_status ja__store_busy_fold(ja__db *d, int64_t now_ms);
-/* From ja__store_end: forget (when @p committed) what was folded. */
+/* From ja__store_end: forget (when @p committed) what was folded, and
+ * remove the -busy file if it is fully counted. */
 void ja__store_busy_folded(ja__db *d, int committed);
+/* Busy drops noted but not folded yet: those waiting in the -busy file plus
+ * this connection's in-memory ones. Needs an open database (to read what
+ * the file's generation has had counted); reads only. */
+ja_status ja__store_busy_waiting(ja__db *d, int64_t *out);
+/* Before close: put in-memory busy drops where they survive the process —
+ * the -busy file, else (when the database is open) a transaction within
+ * d->deadline. Returns how many are still only in memory. */
+uint64_t ja__store_busy_flush(ja__db *d);
 
 /* --------------------------------------------------------- store/lease.c */
 
