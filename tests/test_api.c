@@ -680,7 +680,7 @@ static void test_api__outcome_unknown_versions_refused(void **state)
   ja_store *s = jt_open();
   const unsigned int bad[] = {0, JA_OUTCOME_VERSION + 1, 0xFFFFFFFFu};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    ja_outcome o;
+    ja_outcome o = JA_OUTCOME_INIT;
     memset(&o, 0x5A, sizeof o);
     o.version = bad[i];
     assert_int_equal(ja_capture(s, "app_opened", APP_OPENED, &o), JA_EINVALID);
