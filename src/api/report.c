@@ -1,7 +1,8 @@
 /*
  * api/report.c — read-only views of a store for people and scripts: the status
  * document (`status`, ja_report_json) and event listings (`show`). Reads an
- * existing queue; never creates one.
+ * existing queue; never creates one. Only a queue that does not exist reads
+ * as empty: one that cannot be read is an error (api/handle.c).
  */
 #include "boot.h"
 
@@ -76,6 +77,30 @@ done:
   return st;
 }
 
+/* What the store did to itself (a corrupt queue moved aside …), newest
+ * first. A queue of schema version 1 that a reader could not migrate (a
+ * read-only home) has no such table: then there is nothing to show. */
+static ja_status
+fill_store_events(ja_store *s, cJSON *events)
+{
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(s->db.db, ja__sql_report_store_events, -1, &q, NULL) != SQLITE_OK)
+    return (sqlite3_errcode(s->db.db) & 0xFF) == SQLITE_ERROR
+               ? JA_OK
+               : query_error(s, "cannot read the store events from");
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddItemToArray(events, e);
+    add_text_or_null(e, "at", q, 0);
+    add_text_or_null(e, "kind", q, 1);
+    add_text_or_null(e, "detail", q, 2);
+  }
+  ja_status st = rc == SQLITE_DONE ? JA_OK : query_error(s, "cannot read the store events from");
+  sqlite3_finalize(q);
+  return st;
+}
+
 ja_status
 ja__report_status(ja_store *s, cJSON **out)
 {
@@ -104,6 +129,7 @@ ja__report_status(ja_store *s, cJSON **out)
   cJSON *queue = cJSON_AddObjectToObject(r, "queue");
   cJSON *sent = cJSON_AddObjectToObject(r, "sent");
   cJSON *drops = cJSON_AddObjectToObject(r, "drops");
+  cJSON *events = cJSON_AddArrayToObject(r, "store_events");
   /* Every reason appears, at 0 when it never happened, so scripts can
    * read drops.pii without checking for its presence. */
   for (int d = 1; d < JA__DROP_COUNT; d++)
@@ -115,6 +141,8 @@ ja__report_status(ja_store *s, cJSON **out)
   cJSON_AddBoolToObject(queue, "exists", present);
   if (st == JA_OK && present)
     st = fill_from_db(s, queue, sent, drops);
+  if (st == JA_OK && present)
+    st = fill_store_events(s, events);
   ja__api_unlock(s);
   if (st == JA_OK && !present) {
     cJSON_AddNumberToObject(queue, "pending", 0);

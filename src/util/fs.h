@@ -44,8 +44,24 @@ ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, 
                                 int replace, int *created);
 
 /* Make @p dir (one level, mode 0700) unless it exists as a directory.
- * JA_ECANTCREATE when it cannot; JA_EUNSAFE when it is not a directory. */
+ * JA_ECANTCREATE when it cannot, or cannot be written in; JA_EUNSAFE when
+ * it is not a directory, belongs to another user, or group or others may
+ * write in it (what is in a shared directory may have been planted). */
 ja_status ja__dir_ensure(const char *dir);
+
+/* The real path of directory @p dir (symlinks followed, once) into @p out,
+ * after the same ownership/mode checks as ja__dir_ensure. *missing = 1
+ * (JA_OK, out "") when it does not exist. JA_EUNSAFE, JA_EIO otherwise. */
+ja_status ja__dir_resolve(const char *dir, char *out, size_t outsz, int *missing);
+
+/* An exclusive flock on directory @p dir, waited for at most @p wait_ms
+ * (JA_EBUSY past that); release with ja__dir_unlock(*fd). Serialises the
+ * rare renames and links of the store's files among our processes. */
+ja_status ja__dir_lock(const char *dir, int wait_ms, int *fd);
+void ja__dir_unlock(int fd);
+/* fsync directory @p dir, so that renames and links in it survive a power
+ * cut. Best effort. */
+void ja__dir_sync(const char *dir);
 
 /* System calls that tests replace to simulate a full disk or I/O error
  * (like SQLite's aSyscall[] table). */
