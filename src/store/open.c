@@ -63,11 +63,11 @@ typedef struct found {
 
 static const char *const k_suffix[] = {"", "-wal", "-shm"};
 
-/* Every file SQLite will open goes through THE file rule first
- * (ja__file_open_safe): a symlinked, FIFO, hard-linked or foreign -wal or
- * -shm would otherwise be adopted by SQLite as it stands (it creates them
- * copying the queue's mode and owner, and opens existing ones as they
- * are). An unreadable queue is an error here, never "no queue". */
+/* Every file SQLite will open passes THE file rule first (DESIGN §3,
+ * checked by name: ja__file_check_private says why never by descriptor):
+ * a symlinked, FIFO, hard-linked or foreign -wal or -shm would otherwise
+ * be adopted by SQLite as it stands (it creates them copying the queue's
+ * mode and owner, and opens existing ones as they are). */
 static ja_status
 check_files(const ja__db *d, found *f)
 {
@@ -76,19 +76,15 @@ check_files(const ja__db *d, found *f)
   for (int i = 0; i < 3; i++) {
     char p[JA_PATH_MAX + 8];
     snprintf(p, sizeof p, "%s%s", d->path, k_suffix[i]);
-    int fd = -1;
-    ja_status st = ja__file_open_safe(p, O_RDONLY, 0, what[i], &fd);
+    struct stat sb;
+    int exists = 0;
+    ja_status st = ja__file_check_private(p, what[i], &sb, &exists);
     if (st != JA_OK)
       return st;
-    if (fd < 0 && i == 0)
+    if (!exists && i == 0)
       return JA_OK; /* no queue: its leftovers are removed before one is made */
-    if (fd < 0)
+    if (!exists)
       continue;
-    struct stat sb;
-    int rc = fstat(fd, &sb);
-    close(fd);
-    if (rc != 0)
-      return ja__error_set(JA_EIO, "cannot stat %s '%s': %s", what[i], p, strerror(errno));
     if (i == 0) {
       f->exists = 1;
       f->size = (int64_t)sb.st_size;

@@ -153,6 +153,41 @@ ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
   return JA_OK;
 }
 
+ja_status
+ja__file_check_private(const char *path, const char *what, struct stat *sb, int *exists)
+{
+  *exists = 0;
+  if (lstat(path, sb) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return JA_OK;
+    return ja__error_set(JA_EIO, "cannot stat %s '%s': %s", what, path, strerror(errno));
+  }
+  const char *why = NULL;
+  if (S_ISLNK(sb->st_mode))
+    why = "it is a symlink";
+  else if (!S_ISREG(sb->st_mode))
+    why = "not a regular file";
+  else if (sb->st_uid != geteuid())
+    why = "owned by another user";
+  else if (sb->st_nlink != 1)
+    why = "it has other hard links";
+  else if (sb->st_mode & 077) {
+    /* AT_SYMLINK_NOFOLLOW: never change the mode of what a symlink swapped
+     * in since the lstat points to (Linux without it: plain chmod of what
+     * lstat just saw as a regular file). */
+    mode_t m = sb->st_mode & 0700;
+    if (fchmodat(AT_FDCWD, path, m, AT_SYMLINK_NOFOLLOW) != 0 &&
+        ((errno != ENOTSUP && errno != EOPNOTSUPP) || chmod(path, m) != 0))
+      why = "readable by others and cannot be made private";
+    else
+      sb->st_mode = (sb->st_mode & ~(mode_t)07777) | m;
+  }
+  if (why)
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': %s", what, path, why);
+  *exists = 1;
+  return JA_OK;
+}
+
 /* Directory part of @p path into @p out ("." when there is none). */
 static void
 dir_of(const char *path, char *out, size_t outsz)

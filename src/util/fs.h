@@ -8,6 +8,8 @@
 
 #include "boot.h"
 
+#include <sys/stat.h>
+
 /* snprintf into a fixed buffer; JA_ECONFIG (with message) if truncated. */
 ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *name);
 
@@ -34,6 +36,20 @@ ja_status ja__file_check(const char *path, const char *what, int64_t *size);
  * open) for anything else there; JA_EIO / JA_ECANTCREATE when open fails. */
 ja_status ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
                              int *fd);
+
+/* The same rule checked without opening @p path (lstat; a mode with
+ * group/other bits narrowed by name, never through a symlink), for the
+ * files SQLite opens: the queue, its -wal and -shm. This process must
+ * never open and close a descriptor of those: closing any descriptor of a
+ * file drops every POSIX lock the process holds on it, SQLite's locks of
+ * all its other connections included (the WAL locks in -shm among them);
+ * other processes then believe they are alone and reset the WAL, losing
+ * committed events (test_open__first_captures_race_processes). *sb is
+ * its lstat; *exists = 0 (JA_OK) when it does not exist. JA_EUNSAFE for a
+ * symlink, non-regular, foreign or hard-linked file; JA_EIO when lstat
+ * fails. */
+ja_status ja__file_check_private(const char *path, const char *what, struct stat *sb,
+                                 int *exists);
 
 /* Create @p path atomically with @p data: write a temp file in the same
  * directory (mode @p mode), fsync it, then rename it over @p path (when
