@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sql_embed.h"
@@ -620,6 +621,26 @@ static void test_open__only_newest_corrupt_copy_kept(void **state)
   assert_int_not_equal(lstat(old, &sb), 0);
   assert_int_not_equal(lstat(oldwal, &sb), 0);
   assert_int_equal(count_named("analytics_queue.db.corrupt-"), 1);
+}
+
+/* A creator killed mid-way leaves its temp file: the next creation removes
+ * it once it is clearly stale, and leaves a live creator's alone. */
+static void test_open__stale_temp_files_removed(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  assert_int_equal(mkdir(jt_home(), 0700), 0);
+  char stale[2048], live[2048];
+  snprintf(stale, sizeof stale, "%s/.aq-new-0badf00d", jt_home());
+  snprintf(live, sizeof live, "%s/.aq-new-00c0ffee", jt_home());
+  write_bytes(stale, "x", 1);
+  write_bytes(live, "x", 1);
+  struct timespec old[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+  assert_int_equal(utimensat(AT_FDCWD, stale, old, 0), 0);
+  queue_with(1);
+  struct stat sb;
+  assert_int_not_equal(lstat(stale, &sb), 0);
+  assert_int_equal(lstat(live, &sb), 0);
 }
 
 static void test_open__newer_schema_refused_untouched(void **state)

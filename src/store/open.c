@@ -282,7 +282,9 @@ make_temp(const ja__db *d, char *tmp, size_t n)
   char home[JA_PATH_MAX];
   home_of(d, home, sizeof home);
   for (int i = 0; i < 16; i++) {
-    snprintf(tmp, n, "%s/" TEMP_PREFIX "%08x", home, (unsigned)randombytes_random());
+    int w = snprintf(tmp, n, "%s/" TEMP_PREFIX "%08x", home, (unsigned)randombytes_random());
+    if (w < 0 || (size_t)w >= n)
+      return ja__error_set(JA_ECONFIG, "queue path too long: '%s'", d->path);
     int fd = ja__sys.open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd >= 0) {
       fchmod(fd, 0600); /* exactly 0600: SQLite copies it to -wal/-shm */
@@ -344,30 +346,39 @@ build(const ja__db *d, const char *tmp, const char *kind, const char *detail, in
   return st;
 }
 
-/* Keep only the newest corrupt copy (@p keep) next to the queue: each one
- * may be as large as the queue was. */
+/* Tidy the home after a queue was made: remove every corrupt copy but
+ * @p keep (the newest; NULL when none was made: then none is removed) —
+ * each may be as large as the queue was — and temp files of creators
+ * killed mid-way (older than STALE_TEMP_S: a live creator needs
+ * milliseconds). */
+#define STALE_TEMP_S 600
 static void
-prune_corrupt(const ja__db *d, const char *keep)
+tidy_home(const ja__db *d, const char *keep)
 {
   char home[JA_PATH_MAX];
   home_of(d, home, sizeof home);
   const char *base = strrchr(d->path, '/');
   base = base ? base + 1 : d->path;
-  const char *keep_base = strrchr(keep, '/');
+  const char *keep_base = keep ? strrchr(keep, '/') : NULL;
   keep_base = keep_base ? keep_base + 1 : keep;
   char prefix[JA_PATH_MAX + 16];
   snprintf(prefix, sizeof prefix, "%s" CORRUPT_INFIX, base);
   DIR *dir = opendir(home);
   if (!dir)
     return;
+  time_t now = time(NULL);
   struct dirent *e;
   while ((e = readdir(dir)) != NULL) {
-    if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
-        strncmp(e->d_name, keep_base, strlen(keep_base)) == 0)
-      continue;
+    int corrupt = keep_base && strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
+                  strncmp(e->d_name, keep_base, strlen(keep_base)) != 0;
+    int temp = strncmp(e->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0;
     char p[JA_PATH_MAX];
-    if (ja__path_join(p, sizeof p, home, e->d_name) == JA_OK)
-      unlink(p); /* a symlink planted there is removed, never followed */
+    struct stat sb;
+    if ((!corrupt && !temp) || ja__path_join(p, sizeof p, home, e->d_name) != JA_OK)
+      continue;
+    if (temp && (lstat(p, &sb) != 0 || sb.st_mtime > now - STALE_TEMP_S))
+      continue;
+    unlink(p); /* a symlink planted there is removed, never followed */
   }
   closedir(dir);
 }
@@ -466,8 +477,8 @@ create_queue(const ja__db *d, const found *bad, const char *why)
   if (st == JA_OK)
     st = install(d, tmp, bad, aside, &moved);
   remove_with_companions(tmp);
-  if (moved)
-    prune_corrupt(d, aside);
+  if (st == JA_OK)
+    tidy_home(d, moved ? aside : NULL);
   return st;
 }
 
