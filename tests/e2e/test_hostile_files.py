@@ -61,9 +61,12 @@ class FirstCaptures(JATestCase):
                 self.assertIn(rc, (0, EXIT_TEMPFAIL), "round %d: %d %s" % (rnd, rc, err))
                 self.assertNotRegex(err, r"initialise|configure|migrate|hard link|exist")
             busy = sum(1 for rc, _ in results if rc == EXIT_TEMPFAIL)
+            # A busy drop is noted in the -busy file and added to the
+            # counter by the next capture that gets in: this one.
+            self.ja("capture", "app_opened", rc=0, home=home)
             stored = len(self.pending(os.path.join(home, DB_NAME)))
-            self.assertEqual(stored, 20 - busy, "round %d: %r" % (rnd, results))
-            self.assertEqual(self.drops(home=home)["busy"], busy)
+            self.assertEqual(stored, 21 - busy, "round %d: %r" % (rnd, results))
+            self.assertEqual(self.drops(home=home)["busy"], busy, "round %d: %r" % (rnd, results))
             self.assertEqual([n for n in os.listdir(home) if n.startswith(".aq-new-")], [])
             self.assertMode(os.path.join(home, DB_NAME), 0o600)
 
