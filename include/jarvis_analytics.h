@@ -59,18 +59,27 @@ typedef enum ja_status {
   JA_ENOMEM = -2,       /**< Out of memory. */
   JA_EIO = -3,          /**< A file or SQLite I/O operation failed. */
   JA_ECANTCREATE = -4,  /**< The home directory, queue or anon_id file could
-                             not be created (missing parent, read-only, …). */
+                             not be created (missing parent, read-only, …),
+                             or a queue that cannot be written was to be
+                             written (ja_purge() in a read-only home). */
   JA_ECONFIG = -5,      /**< No usable configuration: neither
                              OPENJARVIS_HOME nor HOME is set, a path is too
-                             long, or ja_options::home is "". */
+                             long (the queue's: longer than SQLite allows,
+                             504 bytes), or ja_options::home is "". */
   JA_EBUSY = -6,        /**< The store stayed locked longer than
                              `busy_timeout_ms`; the event was dropped and
                              counted (reason "busy"; an unknown event too,
                              since its own reason cannot be counted then). */
-  JA_ECORRUPT = -7,     /**< The queue file is not a usable SQLite database. */
-  JA_EVERSION = -8,     /**< The queue was written by a newer schema version. */
-  JA_EUNSAFE = -9,      /**< Refused: a symlink or non-regular file stands
-                             where the queue or anon_id file should be. */
+  JA_ECORRUPT = -7,     /**< The queue file is not a usable SQLite database
+                             (reported to readers; a call that may create the
+                             store moves it aside and starts a fresh one). */
+  JA_EVERSION = -8,     /**< The queue was written by a newer schema version
+                             (it is left untouched). */
+  JA_EUNSAFE = -9,      /**< Refused: where the queue, its -wal or -shm, or the
+                             anon_id file should be stands a symlink, a
+                             non-regular file, a hard-linked file or another
+                             user's file; or the home directory belongs to
+                             another user or others can write in it. */
   JA_EINTERNAL = -10    /**< A bug: an internal consistency check failed. */
 } ja_status;
 
@@ -143,11 +152,17 @@ JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
  * Open the store. Reads the environment and `config.toml` (see README:
  * configuration). When analytics is enabled and #JA_OPEN_NO_CREATE is not
  * set, creates the home directory (0700) and the queue database (0600) and
- * brings its schema up to date. When analytics is off, creates nothing; the
- * handle still works and captures write nothing. A queue that stays locked
- * past `busy_timeout_ms` while it is opened (another process is creating or
- * migrating it) is not an error: the first call that needs it opens it, and
- * a capture that still finds it locked is a counted busy drop.
+ * brings its schema up to date. A new queue is built complete in a private
+ * temp file and renamed into place, so processes and threads racing to
+ * create it all succeed and share one. A queue that is not a usable
+ * database (or an empty file) is moved aside to
+ * `analytics_queue.db.corrupt-<UTC time>` (only the newest kept) and
+ * replaced; the move is recorded (the `store_log` view, and
+ * `store_events` in ja_report_json()). When analytics is off, creates
+ * nothing; the handle still works and captures write nothing. A queue that
+ * stays locked past `busy_timeout_ms` while it is opened (another process
+ * is migrating it) is not an error: the first call that needs it opens it,
+ * and a capture that still finds it locked is a counted busy drop.
  *
  * @param[out] out   the new handle, to be closed with ja_store_close()
  * @param opts       options, or NULL for every default; read only up to
@@ -219,7 +234,8 @@ typedef struct ja_outcome {
  *         is off (see @p out); #JA_EINVALID for malformed input or an
  *         unknown `out->version` (nothing is stored or counted, @p out is
  *         not written); #JA_EBUSY, #JA_ECANTCREATE, #JA_EUNSAFE,
- *         #JA_ECORRUPT, #JA_EIO or #JA_ENOMEM otherwise.
+ *         #JA_ECORRUPT, #JA_EVERSION, #JA_ECONFIG, #JA_EIO or #JA_ENOMEM
+ *         otherwise.
  */
 JA_API ja_status ja_capture(ja_store *s, const char *event, const char *props_json,
                             ja_outcome *out);
@@ -271,11 +287,17 @@ JA_API ja_status ja_hash_id(const char *s, char out[17]);
 /**
  * A JSON report of the store: on/off and why, paths, config.toml warnings
  * (misspelt keys and tables, never values), queue size, drop counters by
- * reason (the same document as `jarvis-analytics status --json`). Out of
- * memory gives #JA_ENOMEM and no document, never a partial one.
+ * reason, what the store did to itself (`store_events`: a corrupt queue
+ * moved aside …), the same document as `jarvis-analytics status --json`.
+ * Only a queue that does not exist reads as "not created yet"
+ * (`queue.exists` false); one that cannot be read is an error. A queue in
+ * a home that cannot be written is read read-only (or immutable when it
+ * has no -wal). Creates nothing. Out of memory gives #JA_ENOMEM and no
+ * document, never a partial one.
  * @param s         the store
  * @param[out] out  a NUL-terminated JSON object; free with ja_free()
- * @return #JA_OK, #JA_ENOMEM, #JA_ECORRUPT or #JA_EIO.
+ * @return #JA_OK, #JA_ENOMEM, #JA_ECORRUPT, #JA_EVERSION, #JA_EUNSAFE,
+ *         #JA_ECONFIG, #JA_EBUSY or #JA_EIO.
  */
 JA_API ja_status ja_report_json(ja_store *s, char **out);
 
@@ -288,11 +310,14 @@ enum {
 
 /**
  * Delete local analytics data. Works when analytics is off too (that is
- * when a user most wants it); creates nothing when there is no queue yet.
+ * when a user most wants it); creates nothing when there is no queue yet
+ * (#JA_OK, 0 removed). A queue that cannot be read or written is an error,
+ * never "nothing to delete".
  * @param s             the store
  * @param what          JA_PURGE_* bits
- * @param[out] removed  if not NULL, the number of rows deleted
- * @return #JA_OK, #JA_EINVALID, #JA_EBUSY, #JA_ECORRUPT, #JA_EUNSAFE or #JA_EIO.
+ * @param[out] removed  if not NULL, the number of rows deleted (0 on error)
+ * @return #JA_OK, #JA_EINVALID, #JA_EBUSY, #JA_ECORRUPT, #JA_EVERSION,
+ *         #JA_EUNSAFE, #JA_ECANTCREATE (not writable), #JA_ECONFIG or #JA_EIO.
  */
 JA_API ja_status ja_purge(ja_store *s, unsigned int what, int64_t *removed);
 

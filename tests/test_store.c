@@ -13,6 +13,7 @@
 #include "util/uuid.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,7 @@ static void test_store__directory_in_place_refused(void **state)
   assert_int_equal(ja__store_open(&d, 1), JA_EUNSAFE);
 }
 
-static void test_store__corrupt_file_reported(void **state)
+static void test_store__corrupt_file_reported_to_readers(void **state)
 {
   (void)state;
   jt_fresh_env();
@@ -125,9 +126,11 @@ static void test_store__corrupt_file_reported(void **state)
   memset(junk, 'x', sizeof junk - 1);
   junk[sizeof junk - 1] = '\0';
   jt_write_file(jt_db_path(), junk);
-  assert_int_equal(ja__store_open(&d, 1), JA_ECORRUPT);
+  chmod(jt_db_path(), 0600);
+  int present = 0;
+  assert_int_equal(ja__store_open_existing(&d, &present), JA_ECORRUPT);
   assert_null(d.db);
-  /* The file is left as it was: it may be someone's data. */
+  /* A reader leaves the file as it was; the next capture moves it aside. */
   assert_true(jt_file_contains(jt_db_path(), "xxxxxxxx"));
 }
 
@@ -239,9 +242,11 @@ static void test_store__duplicate_uuid_rolls_back_whole_transaction(void **state
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='pii'"), 1);
 }
 
+/* Creating files fails (a full disk); opening existing ones works. */
 static int fail_open(const char *p, int f, unsigned m)
 {
-  (void)p; (void)f; (void)m;
+  if (!(f & O_CREAT))
+    return open(p, f, (mode_t)m);
   errno = ENOSPC;
   return -1;
 }

@@ -92,32 +92,63 @@ ja__api_may_create(const ja_store *s)
   return s->cfg.enabled && !(s->flags & JA_OPEN_NO_CREATE);
 }
 
+/* Point s->db.path at the queue inside the home's real path. SQLite's
+ * NOFOLLOW (kept: it refuses a symlinked queue) also refuses a symlink in
+ * any parent, and homes do sit under symlinks (macOS /tmp and /var, a home
+ * directory moved to another disk): so the home is resolved once, here,
+ * and the queue's path is built from the result. *missing = 1 when the
+ * home does not exist. */
+static ja_status
+locate_queue(ja_store *s, int *missing)
+{
+  char real[JA_PATH_MAX];
+  ja_status st = ja__dir_resolve(s->cfg.home, real, sizeof real, missing);
+  if (st != JA_OK || *missing)
+    return st;
+  const char *base = strrchr(s->cfg.db_path, '/');
+  return ja__path_join(s->db.path, sizeof s->db.path, real, base ? base + 1 : s->cfg.db_path);
+}
+
 ja_status
 ja__api_ensure_db(ja_store *s)
 {
+  /* A reader's immutable connection cannot write: open again for that. */
+  if (s->db.db && s->db.immutable)
+    ja__store_close(&s->db);
   if (s->db.db)
     return JA_OK;
   int create = ja__api_may_create(s);
-  if (create) {
-    ja_status st = ja__dir_ensure(s->cfg.home);
-    if (st != JA_OK)
-      return st;
-  }
-  return ja__store_open(&s->db, create);
+  ja_status st = JA_OK;
+  /* Too long for SQLite: say so before making the directory. */
+  if (create && (st = ja__store_path_check(s->cfg.db_path)) == JA_OK)
+    st = ja__dir_ensure(s->cfg.home);
+  int missing = 0;
+  if (st == JA_OK)
+    st = locate_queue(s, &missing);
+  if (st == JA_OK && missing)
+    st = ja__error_set(JA_ECANTCREATE, "queue '%s' does not exist yet", s->cfg.db_path);
+  return st == JA_OK ? ja__store_open(&s->db, create) : st;
 }
 
 ja_status
 ja__api_open_existing(ja_store *s, int *present)
 {
   *present = 0;
-  ja_status st = s->db.db ? JA_OK : ja__store_open(&s->db, 0);
-  if (st == JA_ECANTCREATE && !s->db.db) {
-    ja__error_clear();
+  /* Immutable means SQLite assumes nobody writes: reopen for each read. */
+  if (s->db.db && s->db.immutable)
+    ja__store_close(&s->db);
+  if (s->db.db) {
+    *present = 1;
     return JA_OK;
   }
-  if (st == JA_OK)
-    *present = 1;
-  return st;
+  /* Only a queue that does not exist is "no queue": an unreadable one, or
+   * one in an unreadable home, is an error (status must not say "not
+   * created yet" and purge "purged 0 rows" over a file full of events). */
+  int missing = 0;
+  ja_status st = locate_queue(s, &missing);
+  if (st != JA_OK || missing)
+    return st;
+  return ja__store_open_existing(&s->db, present);
 }
 
 ja_status

@@ -1,7 +1,8 @@
 /*
  * api/report.c — read-only views of a store for people and scripts: the status
  * document (`status`, ja_report_json) and event listings (`show`). Reads an
- * existing queue; never creates one.
+ * existing queue; never creates one. Only a queue that does not exist reads
+ * as empty: one that cannot be read is an error (api/handle.c).
  */
 #include "boot.h"
 
@@ -139,6 +140,38 @@ add_busy_waiting(ja_store *s, cJSON *drops)
   return st;
 }
 
+/* What the store did to itself (a corrupt queue moved aside …), newest
+ * first. A queue of schema version 1 that a reader could not migrate (a
+ * read-only home) has no such table: then there is nothing to show. */
+static ja_status
+fill_store_events(ja_store *s, cJSON *events)
+{
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(s->db.db, ja__sql_report_store_events, -1, &q, NULL) != SQLITE_OK)
+    return (sqlite3_errcode(s->db.db) & 0xFF) == SQLITE_ERROR
+               ? JA_OK
+               : query_error(s, "cannot read the store events from");
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    cJSON *e = cJSON_CreateObject();
+    if (!e || !cJSON_AddItemToArray(events, e)) {
+      cJSON_Delete(e);
+      sqlite3_finalize(q);
+      return oom("building the status");
+    }
+    int ok = add_text_or_null(e, "at", q, 0);
+    ok &= add_text_or_null(e, "kind", q, 1);
+    ok &= add_text_or_null(e, "detail", q, 2);
+    if (!ok) {
+      sqlite3_finalize(q);
+      return oom("building the status");
+    }
+  }
+  ja_status st = rc == SQLITE_DONE ? JA_OK : query_error(s, "cannot read the store events from");
+  sqlite3_finalize(q);
+  return st;
+}
+
 ja_status
 ja__report_status(ja_store *s, cJSON **out)
 {
@@ -188,7 +221,8 @@ ja__report_status(ja_store *s, cJSON **out)
   cJSON *queue = cJSON_AddObjectToObject(r, "queue");
   cJSON *sent = cJSON_AddObjectToObject(r, "sent");
   cJSON *drops = cJSON_AddObjectToObject(r, "drops");
-  ok &= added(queue) & added(sent) & added(drops);
+  cJSON *events = cJSON_AddArrayToObject(r, "store_events");
+  ok &= added(queue) & added(sent) & added(drops) & added(events);
   /* Every reason appears, at 0 when it never happened, so scripts can
    * read drops.pii without checking for its presence. */
   for (int d = 1; d < JA__DROP_COUNT; d++)
@@ -211,6 +245,8 @@ ja__report_status(ja_store *s, cJSON **out)
     st = fill_from_db(s, queue, sent, drops);
     if (st == JA_OK)
       st = add_busy_waiting(s, drops);
+    if (st == JA_OK)
+      st = fill_store_events(s, events);
     if (snap)
       sqlite3_exec(s->db.db, "COMMIT", NULL, NULL, NULL);
   }

@@ -167,6 +167,9 @@ print_status_text(FILE *out, const cJSON *r)
     fprintf(out, " (%.0f pending, oldest %s)\n", num_of(q, "pending"), str_or(q, "oldest", "-"));
   else
     fprintf(out, " (not created yet)\n");
+  const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "store_events"), 0);
+  if (ev) /* the newest: a corrupt queue moved aside, say */
+    fprintf(out, "repaired:  %s %s\n", str_or(ev, "at", ""), str_or(ev, "detail", ""));
   const cJSON *sent = cJSON_GetObjectItemCaseSensitive(r, "sent");
   fprintf(out, "sent:      %.0f in the last 30 days (last %s)\n", num_of(sent, "count"),
           str_or(sent, "last", "-"));

@@ -50,10 +50,13 @@ static const cli_exit exits[] = {
     {JA_EXIT_OSERR, "out of memory"},
     {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
     {JA_EXIT_IOERR, "I/O error (including output of status, show, catalog, redact or --help that "
-                    "cannot be written), or the queue is not a usable SQLite database (left untouched)"},
+                    "cannot be written), or the queue cannot be read; status, show and purge of a "
+                    "queue that is not a usable SQLite database (left untouched; capture moves it aside)"},
     {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and counted as busy"},
-    {JA_EXIT_NOPERM, "refused: anon_id or the queue is a symlink or not a regular file"},
-    {JA_EXIT_CONFIG, "configuration: no home can be found, or the queue comes from a newer version"},
+    {JA_EXIT_NOPERM, "refused: anon_id, the queue, its -wal or -shm is a symlink, not a regular file, "
+                     "hard-linked or another user's; or the home is another user's or writable by others"},
+    {JA_EXIT_CONFIG, "configuration: no home can be found, the queue's path is too long for SQLite, "
+                     "or the queue comes from a newer version"},
 };
 
 /* At most one of each group of exclusive flags. */

@@ -44,6 +44,9 @@ typedef struct ja__db {
   uint64_t busy_polls;       /* busy-handler calls so far (tests, bench) */
   int64_t max_events;        /* queue cap ([analytics] max_events) */
   int64_t max_age_ms;        /* age cap ([analytics] max_age_days), saturated */
+  int immutable;             /* a reader's read-only, immutable=1 connection
+                                (a home it cannot write): never written, and
+                                reopened by each read so it is never stale */
   int in_txn;                /* between ja__store_begin and ja__store_end */
   int txn_witnessed;         /* this transaction ran ja__store_witness */
   int64_t txn_added;         /* rows this transaction added (its prune budget) */
@@ -100,9 +103,27 @@ ja_status ja__store_end(ja__db *d, ja_status st);
 
 /* ---------------------------------------------------------- store/open.c */
 
-/* Open (creating when @p create: file made 0600 first, never through a
- * symlink) and migrate. JA_ECANTCREATE if missing and !create. */
+/* Open the queue at d->path (a resolved path: no symlink in any
+ * component) and migrate it. Every file SQLite will open is checked first
+ * (ja__file_open_safe: the queue, -wal, -shm): JA_EUNSAFE for a symlink,
+ * FIFO, hard link or another user's file. When @p create: a missing queue
+ * is built complete in a private temp file and linked into place (racing
+ * creators all end up using the first one's), and a corrupt one (or an
+ * empty file) is moved aside to "<queue>.corrupt-<UTC time>" (the newest
+ * only is kept), replaced, and the move recorded in store_events.
+ * JA_ECANTCREATE if missing and !create; JA_ECORRUPT when !create and it
+ * is not a database; JA_EVERSION for a newer schema (never touched);
+ * JA_ECONFIG when the path is too long for SQLite; JA_EIO when it cannot
+ * be read. */
 ja_status ja__store_open(ja__db *d, int create);
+/* For readers (status, show, purge): open the queue only if it exists.
+ * *present = 0 (JA_OK) only when there is no queue file (or it is empty);
+ * any other failure is an error. Where the queue cannot be written (a
+ * read-only home) it is opened read-only, or immutable when no -wal holds
+ * what that would miss (d->immutable = 1). Never creates or moves files. */
+ja_status ja__store_open_existing(ja__db *d, int *present);
+/* JA_ECONFIG (with message) when SQLite would refuse @p path as too long. */
+ja_status ja__store_path_check(const char *path);
 void ja__store_close(ja__db *d);
 
 /* --------------------------------------------------------- store/write.c */

@@ -1,6 +1,7 @@
 /*
  * util/fs.c — domain-free file helpers: path joining, whole-file reads,
- * the file safety check, atomic file creation, directory creation. The
+ * the file safety check, atomic file creation, the home directory
+ * (creation, the checks it must pass, its real path, a lock on it). The
  * file-system calls that tests need to fail on purpose go through ja__sys.
  */
 #include "boot.h"
@@ -9,11 +10,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sodium.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/fs.h"
 
 #ifndef RENAME_NOREPLACE
@@ -174,6 +178,41 @@ ja__file_open_safe(const char *path, int flags, unsigned mode, const char *what,
   return ja__file_open_checked(path, flags, mode, what, JA__FILE_STORE_RULES, fd);
 }
 
+ja_status
+ja__file_check_private(const char *path, const char *what, struct stat *sb, int *exists)
+{
+  *exists = 0;
+  if (lstat(path, sb) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return JA_OK;
+    return ja__error_set(JA_EIO, "cannot stat %s '%s': %s", what, path, strerror(errno));
+  }
+  const char *why = NULL;
+  if (S_ISLNK(sb->st_mode))
+    why = "it is a symlink";
+  else if (!S_ISREG(sb->st_mode))
+    why = "not a regular file";
+  else if (sb->st_uid != geteuid())
+    why = "owned by another user";
+  else if (sb->st_nlink != 1)
+    why = "it has other hard links";
+  else if (sb->st_mode & 077) {
+    /* AT_SYMLINK_NOFOLLOW: never change the mode of what a symlink swapped
+     * in since the lstat points to (Linux without it: plain chmod of what
+     * lstat just saw as a regular file). */
+    mode_t m = sb->st_mode & 0700;
+    if (fchmodat(AT_FDCWD, path, m, AT_SYMLINK_NOFOLLOW) != 0 &&
+        ((errno != ENOTSUP && errno != EOPNOTSUPP) || chmod(path, m) != 0))
+      why = "readable by others and cannot be made private";
+    else
+      sb->st_mode = (sb->st_mode & ~(mode_t)07777) | m;
+  }
+  if (why)
+    return ja__error_set(JA_EUNSAFE, "refusing %s '%s': %s", what, path, why);
+  *exists = 1;
+  return JA_OK;
+}
+
 /* Directory part of @p path into @p out ("." when there is none). */
 static void
 dir_of(const char *path, char *out, size_t outsz)
@@ -320,21 +359,118 @@ ja__file_write_atomic(const char *path, const char *data, size_t len, unsigned m
   return JA_OK;
 }
 
+/* Why a directory may not hold our private files, or NULL when it may:
+ * another user's directory, or one others can write in (a /tmp-style
+ * shared directory), could hold files planted before we came. */
+static const char *
+dir_unsafe(const struct stat *sb)
+{
+  if (!S_ISDIR(sb->st_mode))
+    return "it is not a directory";
+  if (sb->st_uid != geteuid())
+    return "it belongs to another user";
+  if (sb->st_mode & (S_IWGRP | S_IWOTH))
+    return "others can write in it (run chmod go-w on it)";
+  return NULL;
+}
+
 ja_status
 ja__dir_ensure(const char *dir)
 {
-  struct stat sb;
-  if (stat(dir, &sb) == 0) {
-    if (!S_ISDIR(sb.st_mode))
-      return ja__error_set(JA_EUNSAFE, "'%s' exists and is not a directory", dir);
-    if (access(dir, W_OK | X_OK) != 0)
-      return ja__error_set(JA_ECANTCREATE, "cannot write in '%s': %s", dir, strerror(errno));
-    return JA_OK;
-  }
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+  if (mkdir(dir, 0700) == 0) {
+    /* The umask can only narrow 0700, and a narrowed home is useless. */
+    chmod(dir, 0700);
+  } else if (errno != EEXIST) {
     return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", dir, strerror(errno));
-  /* umask may have widened nothing but could narrow; make it exactly 0700. */
-  chmod(dir, 0700);
+  }
+  struct stat sb;
+  if (stat(dir, &sb) != 0)
+    return ja__error_set(JA_ECANTCREATE, "cannot create '%s': %s", dir, strerror(errno));
+  if (!S_ISDIR(sb.st_mode))
+    return ja__error_set(JA_EUNSAFE, "'%s' exists and is not a directory", dir);
+  const char *why = dir_unsafe(&sb);
+  if (why)
+    return ja__error_set(JA_EUNSAFE, "refusing home '%s': %s", dir, why);
+  if (access(dir, W_OK | X_OK) != 0)
+    return ja__error_set(JA_ECANTCREATE, "cannot write in '%s': %s", dir, strerror(errno));
   return JA_OK;
 }
 
+ja_status
+ja__dir_resolve(const char *dir, char *out, size_t outsz, int *missing)
+{
+  *missing = 0;
+  out[0] = '\0';
+  /* realpath, not our own walk: the home may sit under symlinked parents
+   * (macOS /tmp and /var, a home directory moved to another disk), but
+   * SQLite's NOFOLLOW refuses a symlink in any component of the path it is
+   * given. So the symlinks are followed once, here, and everything after
+   * works on the real path. */
+  char *real = realpath(dir, NULL);
+  if (!real) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      *missing = 1;
+      return JA_OK;
+    }
+    return ja__error_set(JA_EIO, "cannot resolve home '%s': %s", dir, strerror(errno));
+  }
+  struct stat sb;
+  ja_status st = JA_OK;
+  const char *why = NULL;
+  if (stat(real, &sb) != 0)
+    st = ja__error_set(JA_EIO, "cannot stat home '%s': %s", real, strerror(errno));
+  else if ((why = dir_unsafe(&sb)) != NULL)
+    st = ja__error_set(JA_EUNSAFE, "refusing home '%s': %s", dir, why);
+  else if (strlen(real) >= outsz)
+    st = ja__error_set(JA_ECONFIG, "home path too long: '%s'", real);
+  else
+    memcpy(out, real, strlen(real) + 1);
+  free(real);
+  return st;
+}
+
+ja_status
+ja__dir_lock(const char *dir, int wait_ms, int *fd)
+{
+  *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0)
+    return ja__error_set(JA_EIO, "cannot open '%s': %s", dir, strerror(errno));
+  /* Polled, not a blocking flock: a stopped process holding the lock must
+   * cost us a bounded wait, never a hang. Holders keep it for a few
+   * syscalls only. */
+  ja__deadline until = ja__deadline_in(wait_ms);
+  for (;;) {
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+      return JA_OK;
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      int e = errno;
+      close(*fd);
+      *fd = -1;
+      return ja__error_set(JA_EIO, "cannot lock '%s': %s", dir, strerror(e));
+    }
+    if (ja__deadline_left_ms(until) == 0)
+      break;
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  close(*fd);
+  *fd = -1;
+  return ja__error_set(JA_EBUSY, "'%s' stayed locked for more than %d ms", dir, wait_ms);
+}
+
+void
+ja__dir_unlock(int fd)
+{
+  if (fd >= 0)
+    close(fd); /* closing the last descriptor releases the flock */
+}
+
+void
+ja__dir_sync(const char *dir)
+{
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ja__sys.fsync(dfd);
+    close(dfd);
+  }
+}

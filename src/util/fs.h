@@ -8,6 +8,8 @@
 
 #include "boot.h"
 
+#include <sys/stat.h>
+
 /* snprintf into a fixed buffer; JA_ECONFIG (with message) if truncated. */
 ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *name);
 
@@ -62,6 +64,20 @@ enum {
 ja_status ja__file_open_checked(const char *path, int flags, unsigned mode, const char *what,
                                 unsigned rules, int *fd);
 
+/* The same rule checked without opening @p path (lstat; a mode with
+ * group/other bits narrowed by name, never through a symlink), for the
+ * files SQLite opens: the queue, its -wal and -shm. This process must
+ * never open and close a descriptor of those: closing any descriptor of a
+ * file drops every POSIX lock the process holds on it, SQLite's locks of
+ * all its other connections included (the WAL locks in -shm among them);
+ * other processes then believe they are alone and reset the WAL, losing
+ * committed events (test_open__first_captures_race_processes). *sb is
+ * its lstat; *exists = 0 (JA_OK) when it does not exist. JA_EUNSAFE for a
+ * symlink, non-regular, foreign or hard-linked file; JA_EIO when lstat
+ * fails. */
+ja_status ja__file_check_private(const char *path, const char *what, struct stat *sb,
+                                 int *exists);
+
 /* Create @p path atomically with @p data: write a temp file in the same
  * directory (mode @p mode), fsync it, then rename it over @p path (when
  * @p replace) or move it to @p path only if @p path does not exist yet
@@ -76,8 +92,24 @@ ja_status ja__file_write_atomic(const char *path, const char *data, size_t len, 
                                 int replace, int *created);
 
 /* Make @p dir (one level, mode 0700) unless it exists as a directory.
- * JA_ECANTCREATE when it cannot; JA_EUNSAFE when it is not a directory. */
+ * JA_ECANTCREATE when it cannot, or cannot be written in; JA_EUNSAFE when
+ * it is not a directory, belongs to another user, or group or others may
+ * write in it (what is in a shared directory may have been planted). */
 ja_status ja__dir_ensure(const char *dir);
+
+/* The real path of directory @p dir (symlinks followed, once) into @p out,
+ * after the same ownership/mode checks as ja__dir_ensure. *missing = 1
+ * (JA_OK, out "") when it does not exist. JA_EUNSAFE, JA_EIO otherwise. */
+ja_status ja__dir_resolve(const char *dir, char *out, size_t outsz, int *missing);
+
+/* An exclusive flock on directory @p dir, waited for at most @p wait_ms
+ * (JA_EBUSY past that); release with ja__dir_unlock(*fd). Serialises the
+ * rare renames and links of the store's files among our processes. */
+ja_status ja__dir_lock(const char *dir, int wait_ms, int *fd);
+void ja__dir_unlock(int fd);
+/* fsync directory @p dir, so that renames and links in it survive a power
+ * cut. Best effort. */
+void ja__dir_sync(const char *dir);
 
 /* System calls that tests replace to simulate a full disk or I/O error
  * (like SQLite's aSyscall[] table). */

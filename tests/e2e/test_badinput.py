@@ -6,7 +6,8 @@ program, runs the bad command, and checks: the documented exit code,
 exactly one stderr line `jarvis-analytics: capture: …` naming the problem,
 nothing on stdout, no sanitizer report (jatest), and the snapshot — and the
 drop counters in `status --json` — unchanged: nothing stored, nothing
-counted. Also: a home that cannot be created → 73, corrupt queue → 74.
+counted. Also: a home that cannot be created → 73, a corrupt queue → 74 for
+readers (a capture moves it aside: tests/e2e/test_hostile_files.py).
 """
 
 import json
@@ -14,7 +15,7 @@ import os
 import unittest
 
 from jatest import (JATestCase, EXIT_USAGE, EXIT_DATAERR, EXIT_CANTCREAT, EXIT_IOERR,
-                    read_bytes)
+                    DB_NAME, read_bytes)
 
 GOOD = {"version": "0.1.0", "platform": "cli"}
 
@@ -219,27 +220,32 @@ class Home(JATestCase):
         self.assertOneErrorLine(res, res.rc, "capture", r"afile")
         self.assertEqual(read_bytes(afile), b"x\n")
 
-    def test_corrupt_queue_74(self):
+    def test_corrupt_queue_74_for_readers_then_moved_aside_by_capture(self):
         os.mkdir(self.home, 0o700)
         garbage = bytes(range(256)) * 32
         with open(self.db, "wb") as f:
             f.write(garbage)
-        res = self.ja("capture", "app_opened", "--props", json.dumps(GOOD))
-        self.assertOneErrorLine(res, EXIT_IOERR, "capture", r"analytics_queue\.db")
-        self.assertEqual(read_bytes(self.db), garbage, "the corrupt file was modified")
+        # Readers report it and leave it as it is …
         res = self.ja("status")
         self.assertOneErrorLine(res, EXIT_IOERR, "status", r"analytics_queue\.db")
         res = self.ja("show")
         self.assertOneErrorLine(res, EXIT_IOERR, "show", r"analytics_queue\.db")
-        self.assertEqual(read_bytes(self.db), garbage)
+        self.assertEqual(read_bytes(self.db), garbage, "the corrupt file was modified")
+        # … a capture moves it aside, starts afresh and stores the event.
+        self.ja("capture", "app_opened", "--props", json.dumps(GOOD), rc=0)
+        aside = [n for n in os.listdir(self.home) if n.startswith(DB_NAME + ".corrupt-")]
+        self.assertEqual(len(aside), 1, os.listdir(self.home))
+        self.assertEqual(read_bytes(os.path.join(self.home, aside[0])), garbage)
+        self.assertEqual(len(self.pending()), 1)
 
-    def test_truncated_sqlite_header_74(self):
+    def test_truncated_sqlite_header_moved_aside(self):
         os.mkdir(self.home, 0o700)
         with open(self.db, "wb") as f:
             f.write(b"SQLite format 3\x00" + b"\xff" * 84)
-        res = self.ja("capture", "app_opened")
-        self.assertOneErrorLine(res, EXIT_IOERR, "capture")
-
+        res = self.ja("status")
+        self.assertOneErrorLine(res, EXIT_IOERR, "status")
+        self.ja("capture", "app_opened", rc=0)
+        self.assertEqual(len(self.pending()), 1)
 
 if __name__ == "__main__":
     unittest.main()
