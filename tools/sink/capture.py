@@ -60,9 +60,7 @@ def decode_body(raw, gzipped, limit):
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         out = d.decompress(raw, limit + 1)
-        if len(out) > limit:
-            raise too_large(limit)
-        if d.unconsumed_tail:
+        if d.unconsumed_tail or len(out) > limit:
             raise too_large(limit)
         out += d.flush()
     except zlib.error as e:

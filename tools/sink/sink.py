@@ -149,6 +149,7 @@ class State:
         self.script = []                   # entries with a remaining count
         self.requests = []                 # the /batch/ request log
         self.events = []                   # stored events (no --store only)
+        self.hanging = 0                   # requests held by a "hang" now
         self.store = open(args.store, "a", encoding="utf-8") if args.store else None
 
     def touch(self):
@@ -306,7 +307,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/_control/stats":
             with self.st.lock:
                 doc = {"requests": len(self.st.requests), "script_left":
-                       sum(e["left"] for e in self.st.script)}
+                       sum(e["left"] for e in self.st.script),
+                       "hanging": self.st.hanging}
             self.send_json(200, doc)
         elif path in ("/batch", "/batch/"):
             self.send_json(405, {"type": "validation_error", "code": "method_not_allowed",
@@ -371,6 +373,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         record = {"at": at, "status": None, "gzip": gz, "uuids": [],
                   "sent_at": None, "bytes": size, "answer": "normal",
                   "error": None, "events": 0,
+                  "peer_port": self.client_address[1],
                   "user_agent": self.headers.get("User-Agent"),
                   "content_type": self.headers.get("Content-Type")}
         # Parse first (best effort) so the log names the uuids even of a
@@ -464,6 +467,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         end (EOF) or the sink stops."""
         sock = self.connection
         self.close_connection = True
+        with self.st.lock:
+            self.st.hanging += 1
+        try:
+            self.wait_for_eof(sock)
+        finally:
+            with self.st.lock:
+                self.st.hanging -= 1
+
+    def wait_for_eof(self, sock):
         while not self.st.stop.is_set():
             try:
                 r, _, _ = select.select([sock], [], [], 0.2)
@@ -482,6 +494,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True        # a hung answer never holds the exit
     request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (timeout, closed socket) before a delayed
+        # answer is an expected outcome here, not a fault worth a traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def main(argv=None):
