@@ -330,13 +330,22 @@ class TestRejectEventIf(SinkCase):
         self.assertEqual(len(self.sink.events()), 4)
 
     def test_bad_option_is_a_usage_error(self):
-        with tempfile.TemporaryDirectory() as d:
-            p = subprocess.run([sys.executable, sinkctl.SINK, "--port-file",
-                                os.path.join(d, "port"), "--reject-event-if", "novalue"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-            self.assertEqual(p.returncode, 64)
-            self.assertIn(b"KEY=VALUE", p.stderr)
-            self.assertFalse(os.path.exists(os.path.join(d, "port")))
+        cases = [(["--reject-event-if", "novalue"], b"KEY=VALUE"),
+                 (["--reject-event-if", "=v"], b"KEY=VALUE"),
+                 (["--port", "x"], b"--port"), (["--port", "70000"], b"--port"),
+                 (["--idle-timeout", "0"], b"--idle-timeout"),
+                 (["--max-body-bytes", "0"], b"--max-body-bytes"),
+                 (["--no-such-option"], b"unrecognized")]
+        for args, words in cases:
+            with self.subTest(args=args), tempfile.TemporaryDirectory() as d:
+                pf = os.path.join(d, "port")
+                p = subprocess.run([sys.executable, sinkctl.SINK, "--port-file", pf,
+                                    "--idle-timeout", "30"] + args,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=60)
+                self.assertEqual(p.returncode, 64)
+                self.assertIn(words, p.stderr)
+                self.assertFalse(os.path.exists(pf))
 
 
 class TestScript(SinkCase):

@@ -32,8 +32,15 @@ ACTIONS = ("delay", "close", "hang", "accept_then_close", "partial")
 
 # ------------------------------------------------------------------ options
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # 64 (EX_USAGE) like the project's programs, not argparse's 2.
+        self.print_usage(sys.stderr)
+        self.exit(64, "%s: %s\n" % (self.prog, message))
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="sink.py", description="Local PostHog-compatible capture sink.")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind; only 127.0.0.1 is accepted")
@@ -179,9 +186,11 @@ class State:
             self.requests.append(record)
             return record["n"]
 
-    def set_status(self, n, status):
+    def note(self, record, **fields):
+        """Update a request's log record (still in place, or detached by a
+        reset meanwhile: then nobody sees it, and nothing breaks)."""
         with self.lock:
-            self.requests[n - 1]["status"] = status
+            record.update(fields)
 
     def store_events(self, n, doc):
         """Append the batch's events, each marked with the request that
@@ -394,6 +403,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if entry is not None:
             record["answer"] = entry["action"] if entry["action"] != "status" \
                 else "status %d" % entry["status"]
+        self.record = record
         n = self.st.log_request(record)
         if entry is None:
             self.answer_normally(n, doc, refusal)
@@ -407,13 +417,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise refusal
             capture.check_batch(doc, self.st.args.api_key, self.st.args.reject)
         except capture.Refusal as r:
-            with self.st.lock:
-                self.st.requests[n - 1]["error"] = r.detail
-            self.st.set_status(n, r.status)
+            self.st.note(self.record, error=r.detail, status=r.status)
             self.send_json(r.status, r.body())
             return False
         self.st.store_events(n, doc)
-        self.st.set_status(n, status)
+        self.st.note(self.record, status=status)
         self.send_json(status, {"status": 1}, headers=extra)
         return True
 
@@ -427,7 +435,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if 200 <= st < 300:
                 self.answer_normally(n, doc, refusal, st, headers)
                 return
-            self.st.set_status(n, st)
+            self.st.note(self.record, status=st)
             body = e.get("body", {"type": "server_error", "code": "scripted",
                                   "detail": "scripted answer %d" % st, "attr": None})
             self.send_json(st, body, headers=headers)
@@ -447,8 +455,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 capture.check_batch(doc, self.st.args.api_key, self.st.args.reject)
                 self.st.store_events(n, doc)
             except capture.Refusal as r:
-                with self.st.lock:
-                    self.st.requests[n - 1]["error"] = r.detail
+                self.st.note(self.record, error=r.detail)
             self.drop_connection()
         elif action == "partial":
             # Status line and headers promise a body that never fully comes.
