@@ -473,7 +473,9 @@ class TestScript(SinkCase):
     def test_delay_past_the_client_timeout_still_stores(self):
         # The server processed it; the client never heard: the case that
         # makes a resend with the same uuid necessary.
-        self.sink.script([{"action": "delay", "seconds": 6}])
+        # 20 s against a 1 s client timeout: the client gives up first even
+        # on a machine loaded far beyond its cores.
+        self.sink.script([{"action": "delay", "seconds": 20}])
         ev = event()
         conn = raw_post(self.sink.port, json.dumps(body([ev])), timeout=1)
         self.addCleanup(conn.close)
@@ -544,9 +546,10 @@ class TestLifecycle(unittest.TestCase):
             self.assertEqual(s.post(body([event()]))[0], 200)
 
     def test_idle_timeout_stops_it(self):
+        # Nothing is sent: a request racing the idle stop on a loaded
+        # machine would make the test depend on timing.
         s = sinkctl.Sink(idle_timeout=1)
         self.addCleanup(s.stop)
-        self.assertEqual(s.post(body([event()]))[0], 200)
         self.assertEqual(s.wait(120), 0)
         self.assertIn("idle", s.stderr())
 
