@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,25 @@ class TestAccept(SinkCase):
         r = conn.getresponse()
         self.assertEqual((r.status, json.loads(r.read())), (200, {"status": 1}))
         self.assertEqual(self.sink.events()[-1]["uuid"], ev["uuid"])
+
+    def test_expect_100_continue_is_answered(self):
+        # libcurl sends `Expect: 100-continue` for a large body and waits
+        # for the interim answer before sending it.
+        ev = event()
+        data = json.dumps(body([ev])).encode()
+        sock = socket.create_connection(("127.0.0.1", self.sink.port), timeout=30)
+        self.addCleanup(sock.close)
+        sock.sendall(b"POST /batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(data))
+        f = sock.makefile("rb")
+        self.assertEqual(f.readline(), b"HTTP/1.1 100 Continue\r\n")
+        while f.readline() not in (b"\r\n", b""):
+            pass
+        sock.sendall(data)
+        self.assertTrue(f.readline().startswith(b"HTTP/1.1 200 "))
+        f.close()
+        self.assertEqual([e["uuid"] for e in self.sink.events()], [ev["uuid"]])
 
     def test_one_connection_serves_many_batches(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.sink.port, timeout=30)
