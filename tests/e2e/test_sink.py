@@ -199,6 +199,24 @@ class TestAccept(SinkCase):
         self.assertLessEqual(a["at"], time.monotonic())   # one system clock
         self.assertEqual(b["status"], 401)
 
+    def test_bad_content_length_is_400_and_closes(self):
+        sock = socket.create_connection(("127.0.0.1", self.sink.port), timeout=30)
+        self.addCleanup(sock.close)
+        sock.sendall(b"POST /batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Length: ten\r\n\r\n{}")
+        f = sock.makefile("rb")
+        self.assertTrue(f.readline().startswith(b"HTTP/1.1 400 "))
+        head = []
+        while True:
+            line = f.readline()
+            if line in (b"\r\n", b""):
+                break
+            head.append(line.lower())
+        self.assertIn(b"connection: close\r\n", head)
+        f.close()
+        self.assertEqual(self.sink.requests(), [])
+        self.assertEqual(self.post(body([event()]))[0], 200)
+
     def test_get_on_batch_is_405_and_unknown_path_404(self):
         st, h, _ = sinkctl.http("GET", self.sink.url + "/batch/")
         self.assertEqual((st, h["Allow"]), (405, "POST"))
@@ -408,6 +426,9 @@ class TestScript(SinkCase):
 
     def test_invalid_script_is_400_and_changes_nothing(self):
         bad = [{"answers": "x"}, {"answers": [{"status": 99}]},
+               {"answers": [{"status": 100}]}, {"answers": [{"status": 600}]},
+               {"answers": [{"status": "503"}]}, {"answers": [{"status": True}]},
+               {"answers": [{"action": "delay", "seconds": 1, "then_status": 101}]},
                {"answers": [{"status": 500, "count": 0}]},
                {"answers": [{"action": "explode"}]},
                {"answers": [{"action": "delay", "seconds": -1}]},

@@ -120,8 +120,9 @@ def check_script(answers):
         action = a.get("action", "status")
         if action == "status":
             st = a.get("status")
-            if not isinstance(st, int) or isinstance(st, bool) or not 100 <= st <= 599:
-                raise ValueError("answers[%d].status must be an HTTP status" % i)
+            if not isinstance(st, int) or isinstance(st, bool) or not 200 <= st <= 599:
+                raise ValueError("answers[%d].status must be a final HTTP status "
+                                 "(200-599)" % i)
         elif action not in ACTIONS:
             raise ValueError("answers[%d].action %r is unknown" % (i, action))
         if action == "delay":
@@ -129,8 +130,9 @@ def check_script(answers):
             if not isinstance(s, (int, float)) or isinstance(s, bool) or s < 0:
                 raise ValueError("answers[%d].seconds must be a number >= 0" % i)
             ts = a.get("then_status", 200)
-            if not isinstance(ts, int) or isinstance(ts, bool) or not 100 <= ts <= 599:
-                raise ValueError("answers[%d].then_status must be an HTTP status" % i)
+            if not isinstance(ts, int) or isinstance(ts, bool) or not 200 <= ts <= 599:
+                raise ValueError("answers[%d].then_status must be a final HTTP "
+                                 "status (200-599)" % i)
         ra = a.get("retry_after")
         if ra is not None and not isinstance(ra, (str, int)):
             raise ValueError("answers[%d].retry_after must be a string" % i)
@@ -377,7 +379,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         limit = self.st.args.max_body_bytes
         # A gzip body longer than this cannot inflate to @limit or less
         # (deflate grows incompressible data by well under 1 %).
-        raw = self.read_body(limit + limit // 100 + 1024 if gz else limit)
+        try:
+            raw = self.read_body(limit + limit // 100 + 1024 if gz else limit)
+        except ValueError:
+            # Content-Length or a chunk size that is not a number: the
+            # framing is lost, so answer and close.
+            self.send_json(400, capture.Refusal(
+                400, "invalid_payload", "Malformed request: bad body framing").body(),
+                close=True)
+            return
         oversized = raw is None
         size = int(self.headers.get("Content-Length") or 0) if oversized else len(raw)
         if oversized:
