@@ -488,12 +488,12 @@ class TestScript(SinkCase):
         self.assertEqual(self.post(body([event()]))[0], 200)
         with self.assertRaises(TimeoutError):
             hung.getresponse()
-        stats = json.loads(sinkctl.http("GET", self.sink.url + "/_control/stats")[2])
-        self.assertEqual(stats["hanging"], 1)
+        def hanging():
+            return json.loads(sinkctl.http("GET", self.sink.url + "/_control/stats")[2])[
+                "hanging"]
+        until(lambda: hanging() == 1, "the handler to be hanging")
         hung.close()
-        until(lambda: json.loads(sinkctl.http(
-            "GET", self.sink.url + "/_control/stats")[2])["hanging"] == 0,
-            "the hanging thread to end once the client closed")
+        until(lambda: hanging() == 0, "the hanging thread to end once the client closed")
         reqs = self.sink.requests()
         self.assertEqual([(r["answer"], r["status"]) for r in reqs],
                          [("hang", None), ("normal", 200)])

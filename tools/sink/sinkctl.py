@@ -68,7 +68,7 @@ class Sink:
     extra_args (list)."""
 
     def __init__(self, api_key=None, max_body_bytes=None, idle_timeout=60,
-                 reject_event_if=(), extra_args=(), start_timeout=30):
+                 reject_event_if=(), extra_args=(), start_timeout=60):
         self.dir = tempfile.mkdtemp(prefix="ja-sink-")
         self.port_file = os.path.join(self.dir, "port")
         self.store_path = os.path.join(self.dir, "events.jsonl")
