@@ -1,0 +1,33 @@
+/*
+ * rollup/emit.c — how a rollup queues an event: through the same filter
+ * as ja_capture (redaction and the catalog, every drop counted), so what
+ * aggregation produces can never carry something the catalog forbids.
+ */
+#include "boot.h"
+
+#include "filter/event.h"
+#include "rollup/rollup.h"
+#include "util/uuid.h"
+
+ja_status
+ja__rollup_enqueue(ja__db *d, const char *distinct_id, const char *name, const char *props_json,
+                   int64_t ts_ms, int64_t wall_ms)
+{
+  JA_ASSERT(d->in_txn);
+  ja__event ev;
+  ja_status st = ja__event_prepare(name, props_json, &ev);
+  if (st != JA_OK)
+    return st;
+  if (!ev.spec) {
+    st = ja__store_add(d, NULL, 0, ev.drops, wall_ms);
+  } else {
+    char uuid[37];
+    /* v7 from the event's own time: PostHog sorts and deduplicates on it. */
+    ja__uuid_v7(ts_ms, uuid);
+    ja__row row = {.uuid = uuid, .distinct_id = distinct_id, .event = ev.spec->name,
+                   .props_json = ev.props_json, .ts_ms = ts_ms};
+    st = ja__store_add(d, &row, 1, ev.drops, wall_ms);
+  }
+  ja__event_free(&ev);
+  return st;
+}
