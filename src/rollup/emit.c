@@ -25,7 +25,11 @@ ja__rollup_enqueue(ja__db *d, const char *distinct_id, const char *name, const c
     /* v7 from the event's own time: PostHog sorts and deduplicates on it. */
     ja__uuid_v7(ts_ms, uuid);
     ja__row row = {.uuid = uuid, .distinct_id = distinct_id, .event = ev.spec->name,
-                   .props_json = ev.props_json, .ts_ms = ts_ms};
+                   .props_json = ev.props_json, .ts_ms = ts_ms,
+                   /* Aged from now, when the store gets it: a session
+                    * replayed from the past is not expired the moment it
+                    * is rolled up (README: Chat sessions and rollups). */
+                   .age_ms = wall_ms};
     st = ja__store_add(d, &row, 1, ev.drops, wall_ms);
   }
   ja__event_free(&ev);

@@ -116,6 +116,11 @@ void ja__store_close(ja__db *d);
 typedef struct ja__row {
   const char *uuid, *distinct_id, *event, *props_json;
   int64_t ts_ms;
+  int64_t age_ms;            /* when the age cap starts counting it (the
+                                store received it); 0: ts_ms (a capture).
+                                A rollup's events carry an older ts_ms (the
+                                session's last activity, the end of a day)
+                                and are aged from the rollup instead. */
 } ja__row;
 
 /* Inside a transaction: insert @p n rows, add @p drops (counts by reason,
