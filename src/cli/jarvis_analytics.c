@@ -65,8 +65,11 @@ static const cli_exit exits[] = {
                  "do; also when capture, reset-id or purge did their work but could not write their "
                  "output (said on stderr)"},
     {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument, "
-                    "a redact VALUE that is not valid UTF-8"},
-    {JA_EXIT_DATAERR, "malformed properties or event name; with --strict, anything dropped by policy"},
+                    "a redact VALUE that is not valid UTF-8, a session/rollup number or time "
+                    "that does not parse"},
+    {JA_EXIT_DATAERR, "malformed properties or event name; a session signal the library refuses "
+                      "(empty session id, NaN or negative latency, ...); with --strict, anything "
+                      "dropped by policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
     {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
