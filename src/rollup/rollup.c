@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rollup/rollup.h"
+#include "sql_embed.h"
 
 /* ---------------------------------------------------- reading a session */
 
@@ -189,6 +190,38 @@ close_session(ja__db *d, const char *session, const char *distinct_id, int64_t w
   return st;
 }
 
+/* Append to @p ids (up to JA__ROLLUP_BATCH in all) the sessions statement
+ * @p which selects, skipping any already there (ended and idle). */
+static ja_status
+collect(ja__db *d, int which, int64_t now, char (*ids)[17], int *n)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, now);
+  if (which == JA__Q_CLOSABLE_ENDED) {
+    sqlite3_bind_int(s, 2, JA__ROLLUP_BATCH);
+  } else {
+    sqlite3_bind_int64(s, 2, JA__ROLLUP_IDLE_MS);
+    sqlite3_bind_int(s, 3, JA__ROLLUP_BATCH);
+  }
+  int rc = SQLITE_DONE;
+  while (*n < JA__ROLLUP_BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    char id[17];
+    copy_text(s, 0, id, sizeof id);
+    int seen = 0;
+    for (int i = 0; i < *n && !seen; i++)
+      seen = strcmp(ids[i], id) == 0;
+    if (!seen)
+      memcpy(ids[(*n)++], id, sizeof id);
+  }
+  if (*n == JA__ROLLUP_BATCH)
+    rc = SQLITE_DONE; /* stopped at the batch size */
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot find sessions to close in");
+}
+
 /* One transaction: close up to JA__ROLLUP_BATCH due sessions; *more = 1
  * when the batch was full (there may be more). */
 static ja_status
@@ -201,22 +234,10 @@ close_batch(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, sigbu
     return st;
   char (*ids)[17] = malloc(JA__ROLLUP_BATCH * sizeof *ids);
   int n = 0;
-  sqlite3_stmt *s = NULL;
   if (!ids)
     st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
-  else
-    st = ja__store_stmt(d, JA__Q_ROLLUP_CLOSABLE, &s);
-  if (st == JA_OK) {
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, JA__ROLLUP_IDLE_MS);
-    sqlite3_bind_int(s, 3, JA__ROLLUP_BATCH);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < JA__ROLLUP_BATCH)
-      copy_text(s, 0, ids[n++], sizeof ids[0]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-      st = ja__store_error(d, rc, "cannot find sessions to close in");
-  }
+  if (st == JA_OK && (st = collect(d, JA__Q_CLOSABLE_ENDED, now, ids, &n)) == JA_OK)
+    st = collect(d, JA__Q_CLOSABLE_IDLE, now, ids, &n);
   for (int i = 0; i < n && st == JA_OK; i++)
     st = close_session(d, ids[i], distinct_id, wall, b, r);
   if (st == JA_OK && n > 0)
@@ -298,7 +319,7 @@ ja__rollup_run(ja__db *d, const char *distinct_id, int64_t now, int64_t wall,
     r = &local;
   memset(r, 0, sizeof *r);
   sigbuf b = {0};
-  ja_status st = JA_OK;
+  ja_status st = ja__store_exec(d, ja__sql_rollup_cache_large, "cannot size the page cache of");
   /* Sessions first: a day is summarised only after every session active
    * in it could be closed (its summary waits end of day + the idle time). */
   int more = 1;
@@ -308,5 +329,6 @@ ja__rollup_run(ja__db *d, const char *distinct_id, int64_t now, int64_t wall,
   while (st == JA_OK && more)
     st = emit_days(d, distinct_id, now, wall, r, &more);
   free(b.v);
-  return st;
+  ja_status cst = ja__store_exec(d, ja__sql_rollup_cache_default, "cannot size the page cache of");
+  return st != JA_OK ? st : cst;
 }
