@@ -22,8 +22,11 @@ ja__rollup_enqueue(ja__db *d, const char *distinct_id, const char *name, const c
     st = ja__store_add(d, NULL, 0, ev.drops, wall_ms);
   } else {
     char uuid[37];
-    /* v7 from the event's own time: PostHog sorts and deduplicates on it. */
-    ja__uuid_v7(ts_ms, uuid);
+    /* v7 from when it is queued, like a capture's (PostHog deduplicates on
+     * uuid + timestamp; the timestamp field carries the event's own time):
+     * a rollup's events are back-dated in no particular order, and ids in
+     * queueing order keep the uuid index growing at its end. */
+    ja__uuid_v7(wall_ms, uuid);
     ja__row row = {.uuid = uuid, .distinct_id = distinct_id, .event = ev.spec->name,
                    .props_json = ev.props_json, .ts_ms = ts_ms,
                    /* Aged from now, when the store gets it: a session

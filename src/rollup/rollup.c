@@ -190,60 +190,75 @@ close_session(ja__db *d, const char *session, const char *distinct_id, int64_t w
   return st;
 }
 
+/* Where one rollup run has got to in each closable-session query: the
+ * last session hash it returned (sessions are visited in hash order). */
+typedef struct cursors {
+  char ended[17], idle[17];
+} cursors;
+
 /* Append to @p ids (up to JA__ROLLUP_BATCH in all) the sessions statement
- * @p which selects, skipping any already there (ended and idle). */
+ * @p which selects after its cursor, skipping any already there (ended
+ * and idle); *full = 1 when it returned as many as it was asked for. */
 static ja_status
-collect(ja__db *d, int which, int64_t now, char (*ids)[17], int *n)
+collect(ja__db *d, int which, int64_t now, char *cursor, char (*ids)[17], int *n, int *full)
 {
+  int want = JA__ROLLUP_BATCH - *n, got = 0;
+  *full = 1;
+  if (want == 0)
+    return JA_OK;
   sqlite3_stmt *s;
   ja_status st = ja__store_stmt(d, which, &s);
   if (st != JA_OK)
     return st;
   sqlite3_bind_int64(s, 1, now);
   if (which == JA__Q_CLOSABLE_ENDED) {
-    sqlite3_bind_int(s, 2, JA__ROLLUP_BATCH);
+    sqlite3_bind_text(s, 2, cursor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, want);
   } else {
     sqlite3_bind_int64(s, 2, JA__ROLLUP_IDLE_MS);
-    sqlite3_bind_int(s, 3, JA__ROLLUP_BATCH);
+    sqlite3_bind_text(s, 3, cursor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, want);
   }
-  int rc = SQLITE_DONE;
-  while (*n < JA__ROLLUP_BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     char id[17];
     copy_text(s, 0, id, sizeof id);
+    memcpy(cursor, id, sizeof id);
+    got++;
     int seen = 0;
     for (int i = 0; i < *n && !seen; i++)
       seen = strcmp(ids[i], id) == 0;
     if (!seen)
       memcpy(ids[(*n)++], id, sizeof id);
   }
-  if (*n == JA__ROLLUP_BATCH)
-    rc = SQLITE_DONE; /* stopped at the batch size */
   sqlite3_reset(s);
+  *full = got == want;
   return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot find sessions to close in");
 }
 
-/* One transaction: close up to JA__ROLLUP_BATCH due sessions; *more = 1
- * when the batch was full (there may be more). */
+/* One transaction: close up to JA__ROLLUP_BATCH due sessions after
+ * @p cur; *more = 1 when there may be more. */
 static ja_status
 close_batch(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, sigbuf *b,
-            ja__rollup_report *r, int *more)
+            cursors *cur, ja__rollup_report *r, int *more)
 {
   *more = 0;
   ja_status st = ja__store_begin(d, wall);
   if (st != JA_OK)
     return st;
   char (*ids)[17] = malloc(JA__ROLLUP_BATCH * sizeof *ids);
-  int n = 0;
+  int n = 0, full_ended = 0, full_idle = 0;
   if (!ids)
     st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
-  if (st == JA_OK && (st = collect(d, JA__Q_CLOSABLE_ENDED, now, ids, &n)) == JA_OK)
-    st = collect(d, JA__Q_CLOSABLE_IDLE, now, ids, &n);
+  if (st == JA_OK &&
+      (st = collect(d, JA__Q_CLOSABLE_ENDED, now, cur->ended, ids, &n, &full_ended)) == JA_OK)
+    st = collect(d, JA__Q_CLOSABLE_IDLE, now, cur->idle, ids, &n, &full_idle);
   for (int i = 0; i < n && st == JA_OK; i++)
     st = close_session(d, ids[i], distinct_id, wall, b, r);
   if (st == JA_OK && n > 0)
     st = ja__store_apply_caps(d, wall);
   free(ids);
-  *more = st == JA_OK && n == JA__ROLLUP_BATCH;
+  *more = st == JA_OK && (full_ended || full_idle);
   return ja__store_end(d, st);
 }
 
@@ -322,9 +337,10 @@ ja__rollup_run(ja__db *d, const char *distinct_id, int64_t now, int64_t wall,
   ja_status st = ja__store_exec(d, ja__sql_rollup_cache_large, "cannot size the page cache of");
   /* Sessions first: a day is summarised only after every session active
    * in it could be closed (its summary waits end of day + the idle time). */
+  cursors cur = {"", ""};
   int more = 1;
   while (st == JA_OK && more)
-    st = close_batch(d, distinct_id, now, wall, &b, r, &more);
+    st = close_batch(d, distinct_id, now, wall, &b, &cur, r, &more);
   more = 1;
   while (st == JA_OK && more)
     st = emit_days(d, distinct_id, now, wall, r, &more);
