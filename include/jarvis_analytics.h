@@ -298,9 +298,10 @@ JA_API ja_status ja_reset_id(ja_store *s);
  * @param latency_ms  latency in ms, finite and >= 0
  * @param model       model name, or NULL / "" for none (only its hash is stored)
  * @param engine      engine name, or NULL / "" for none
- * @param at_ms       when (0: now; otherwise >= 0)
+ * @param at_ms       when (0: now; otherwise from 1970 to the end of 9999)
  * @return #JA_OK (also when analytics is off); #JA_EINVALID for a NULL
- *         store, an empty session id, negative tokens or time, a NaN,
+ *         store, an empty session id, negative tokens, a time before 1970
+ *         or after 9999, a NaN,
  *         infinite or negative latency, a string that is not valid UTF-8 or
  *         holds a control character (nothing stored); #JA_EBUSY (counted as
  *         busy); #JA_ENOMEM, #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,
@@ -339,11 +340,12 @@ JA_API ja_status ja_session_end(ja_store *s, const char *session, int64_t at_ms)
  * killed never loses or doubles an event. Raw signals of a closed session
  * and a day's data are deleted once its event is queued.
  * @param s            the store
- * @param now_ms       the rollup's time (0: now; otherwise >= 0)
+ * @param now_ms       the rollup's time (0: now; otherwise 1970 to 9999)
  * @param[out] queued  events queued by this call, or NULL
  * @return #JA_OK (also when analytics is off or there is no queue yet);
- *         #JA_EINVALID for a NULL store or a negative time; #JA_EBUSY when
- *         the store stayed locked (nothing lost: the next rollup does it);
+ *         #JA_EINVALID for a NULL store or a time before 1970 or after 9999;
+ *         #JA_EBUSY when the store stayed locked (nothing lost: the next
+ *         rollup does it);
  *         #JA_ENOMEM, #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,
  *         #JA_EVERSION, #JA_EIO or #JA_EINTERNAL.
  */

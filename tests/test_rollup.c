@@ -341,6 +341,11 @@ static void test_rollup__bad_input_refused_nothing_stored(void **state)
   assert_int_equal(ja_session_end(NULL, "s", 0), JA_EINVALID);
   assert_int_equal(ja_rollup(NULL, 0, NULL), JA_EINVALID);
   assert_int_equal(ja_rollup(s, -1, NULL), JA_EINVALID);
+  /* Past 9999 (day arithmetic would overflow): refused. */
+  assert_int_equal(ja_session_end(s, "s", INT64_MAX), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, NULL, NULL, INT64_C(253402300800000)),
+                   JA_EINVALID);
+  assert_int_equal(ja_rollup(s, INT64_MAX, NULL), JA_EINVALID);
   assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
                    "(select count(*) from rollup_session) + (select count(*) from events) + "
                    "(select count(*) from first_use)"), 0);
@@ -456,4 +461,33 @@ static void test_rollup__iso8601_parse(void **state)
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     if (ja__iso8601_parse(bad[i], &t) != -1)
       fail_msg("accepted '%s'", bad[i]);
+}
+
+/* Token counts are any int64 >= 0: sums saturate instead of overflowing
+ * (signed overflow is undefined: UBSan aborts on it in CI); a sum past
+ * 2^53 is not an exact JSON integer, so the filter drops that property
+ * (counted as invalid_value) and the rest of the event goes. */
+static void test_rollup__huge_token_counts_saturate(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 7 * HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "big", INT64_MAX, INT64_MAX, 1, "m", "ollama", t), JA_OK);
+  assert_int_equal(ja_session_inference(s, "big", INT64_MAX, 2, 1, "m", "ollama", t + S_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "big", t + 2 * S_MS), JA_OK);
+  assert_int_equal(ja_rollup(s, t + 3 * S_MS, NULL), JA_OK);
+  char *p = props_of("chat_session_ended");
+  assert_null(strstr(p, "\"tokens_in\""));
+  assert_null(strstr(p, "\"tokens_out\""));
+  assert_non_null(strstr(p, "\"turn_count\":2"));
+  free(p);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason = "
+                                            "'invalid_value'"), 2);
+  assert_int_equal(ja_rollup(s, recent_day() + JA__DAY_MS + 5 * MIN_MS, NULL), JA_OK);
+  p = props_of("usage_daily_summary");
+  assert_null(strstr(p, "\"total_tokens\""));
+  assert_non_null(strstr(p, "\"total_inferences\":2"));
+  free(p);
+  ja_store_close(s);
 }

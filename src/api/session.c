@@ -108,8 +108,9 @@ ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
   ja__error_clear();
   if (!s)
     return ja__error_set(JA_EINVALID, "ja_rollup: store is NULL");
-  if (now_ms < 0)
-    return ja__error_set(JA_EINVALID, "ja_rollup: time %lld is before 1970", (long long)now_ms);
+  if (now_ms < 0 || now_ms > JA__ROLLUP_MAX_MS)
+    return ja__error_set(JA_EINVALID, "ja_rollup: time %lld is not between 1970 and 9999",
+                         (long long)now_ms);
   if (queued)
     *queued = 0;
   if (!s->cfg.enabled)

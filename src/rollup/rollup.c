@@ -142,7 +142,7 @@ count_into_day(ja__db *d, const ja__session_stats *x, const sigbuf *b)
   if ((st = ja__store_stmt(d, JA__Q_DAY_ADD, &s)) != JA_OK)
     return st;
   sqlite3_bind_int64(s, 1, day);
-  sqlite3_bind_int64(s, 2, x->tokens_in + x->tokens_out);
+  sqlite3_bind_int64(s, 2, ja__rollup_sat_add(x->tokens_in, x->tokens_out));
   sqlite3_bind_int64(s, 3, x->turns);
   sqlite3_bind_int64(s, 4, x->errors);
   sqlite3_bind_int64(s, 5, x->duration_ms);

@@ -17,6 +17,9 @@
 /* A session is closed when idle for more than this (strictly). */
 #define JA__ROLLUP_IDLE_MS INT64_C(300000)
 #define JA__DAY_MS INT64_C(86400000)
+/* The latest time taken (9999-12-31T23:59:59.999Z): day arithmetic on
+ * later ones would overflow, and RFC 3339 has no later year. */
+#define JA__ROLLUP_MAX_MS INT64_C(253402300799999)
 /* Sessions closed (or days emitted) per transaction: every transaction of
  * a rollup stays short, so a capture waiting for the lock never waits
  * long, and a killed rollup loses at most an uncommitted batch (redone by
@@ -78,6 +81,9 @@ double ja__rollup_percentile(const double *sorted, size_t n, double p);
 /* The chat_session_ended numbers of one session's signals (any order).
  * JA_ENOMEM only. */
 ja_status ja__rollup_stats(const ja__sig_row *rows, size_t n, ja__session_stats *out);
+/* @p a + @p b (both >= 0), INT64_MAX past it: token counts are any int64
+ * >= 0, and their sums must not overflow. */
+int64_t ja__rollup_sat_add(int64_t a, int64_t b);
 /* @p engine as an ENGINE value: itself if in the enum, else "unknown". */
 const char *ja__rollup_engine(const char *engine);
 /* @p tool as a TOOL value: itself if in the enum, else "custom_tool". */
@@ -87,7 +93,7 @@ const char *ja__rollup_tool(const char *tool);
 
 /* Validate like capture's input: session non-empty valid UTF-8 without
  * control characters; tokens >= 0; latency finite >= 0; a model, engine or
- * tool valid UTF-8; a tool non-empty; at_ms >= 0. JA_EINVALID naming the
+ * tool valid UTF-8; a tool non-empty; 0 <= at_ms <= JA__ROLLUP_MAX_MS. JA_EINVALID naming the
  * problem, or JA_OK. Pure. */
 ja_status ja__rollup_signal_check(const ja__signal *sig);
 /* One transaction: store @p sig (hashed) and, on the first inference

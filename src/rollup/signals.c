@@ -48,8 +48,8 @@ ja__rollup_signal_check(const ja__signal *sig)
   ja_status st = check_text(sig, "session id", sig->session, 0);
   if (st != JA_OK)
     return st;
-  if (sig->at_ms < 0)
-    return ja__error_set(JA_EINVALID, "session %s: time %lld is before 1970", k,
+  if (sig->at_ms < 0 || sig->at_ms > JA__ROLLUP_MAX_MS)
+    return ja__error_set(JA_EINVALID, "session %s: time %lld is not between 1970 and 9999", k,
                          (long long)sig->at_ms);
   if (sig->kind == JA__SIG_INFERENCE) {
     if (sig->tokens_in < 0 || sig->tokens_out < 0)

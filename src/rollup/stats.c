@@ -24,6 +24,12 @@ ja__rollup_percentile(const double *sorted, size_t n, double p)
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (k - (double)lo);
 }
 
+int64_t
+ja__rollup_sat_add(int64_t a, int64_t b)
+{
+  return a > INT64_MAX - b ? INT64_MAX : a + b; /* both >= 0 (validated) */
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -79,8 +85,8 @@ ja__rollup_stats(const ja__sig_row *rows, size_t n, ja__session_stats *out)
       models[nm] = r->name;
       engines[nm++] = r->engine;
       out->turns++;
-      out->tokens_in += r->tokens_in;
-      out->tokens_out += r->tokens_out;
+      out->tokens_in = ja__rollup_sat_add(out->tokens_in, r->tokens_in);
+      out->tokens_out = ja__rollup_sat_add(out->tokens_out, r->tokens_out);
     } else if (r->kind == JA__SIG_TOOL) {
       tools[nt++] = r->name;
       out->tools++;

@@ -205,6 +205,47 @@ for i in range(%d, %d):
                 self.assertOneErrorLine(res, rc, command=command, mentions=mention)
                 self.assertTrue(self.stored_nothing(), "stored something: %r" % (args,))
 
+    # ---- the Python binding
+
+    def test_python_binding_records_and_rolls_up(self):
+        day = recent_day()
+        t0 = day + 10 * 3600 * 1000
+        self.py_wait(self.py_start("""
+import json, math
+errs = []
+for call in (lambda: store.session_inference("", 1, 1, 1.0),
+             lambda: store.session_inference("s", -1, 1, 1.0),
+             lambda: store.session_inference("s", 1, 1, math.nan),
+             lambda: store.session_inference("s", 1, 1, "fast"),
+             lambda: store.session_inference("s", True, 1, 1.0),
+             lambda: store.session_tool("s", ""),
+             lambda: store.session_error("a\x00b"),
+             lambda: store.session_end("s", at_ms=-1),
+             lambda: store.rollup(now_ms=1 << 70)):
+    try:
+        call()
+        errs.append(None)
+    except ja.JarvisAnalyticsError as e:
+        errs.append(e.name)
+assert errs == ["invalid input"] * 9, errs
+store.session_inference("py", 3, 4, 50.0, "qwen3.5:2b", "ollama", at_ms=%d)
+store.session_tool("py", "weather", at_ms=%d)
+store.session_error("py", at_ms=%d)
+store.session_end("py", at_ms=%d)
+assert store.rollup(now_ms=%d) == 1
+assert store.rollup(now_ms=%d) == 1
+assert store.rollup(now_ms=%d) == 0
+""" % (t0, t0 + 1000, t0 + 2000, t0 + 3000, t0 + 4000, day + DAY_MS + 300000,
+       day + DAY_MS + 300000)))
+        ended = self.props("chat_session_ended")
+        self.assertEqual(len(ended), 1)
+        self.assertEqual(ended[0]["tokens_in"], 3)
+        self.assertEqual(ended[0]["error_count"], 1)
+        self.assertEqual(ended[0]["engine"], "ollama")
+        self.assertEqual(len(ended[0]["model_hash"]), 16)
+        self.assertEqual(self.props("tool_first_used"), [{"tool_name": "weather"}])
+        self.assertEqual(len(self.props("usage_daily_summary")), 1)
+
     # ---- processes
 
     def test_two_processes_racing_emit_each_event_once(self):
