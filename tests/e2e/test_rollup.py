@@ -219,7 +219,7 @@ for call in (lambda: store.session_inference("", 1, 1, 1.0),
              lambda: store.session_inference("s", 1, 1, "fast"),
              lambda: store.session_inference("s", True, 1, 1.0),
              lambda: store.session_tool("s", ""),
-             lambda: store.session_error("a\x00b"),
+             lambda: store.session_error("a\\x00b"),
              lambda: store.session_end("s", at_ms=-1),
              lambda: store.rollup(now_ms=1 << 70)):
     try:
