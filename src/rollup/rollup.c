@@ -165,7 +165,7 @@ count_into_day(ja__db *d, const ja__session_stats *x, const sigbuf *b)
 /* Inside a transaction: close @p session — queue its event (if it had an
  * inference), count it into its day, forget its signals. */
 static ja_status
-close_session(ja__db *d, const char *session, const char *distinct_id, int64_t wall,
+close_session(ja__db *d, const char *session, const ja__emitter *e, int64_t wall,
               sigbuf *b, ja__rollup_report *r)
 {
   ja_status st = read_session(d, session, b);
@@ -176,7 +176,7 @@ close_session(ja__db *d, const char *session, const char *distinct_id, int64_t w
     char props[512];
     session_props(&x, props, sizeof props);
     /* Timestamped at the last activity: PostHog places it in the session. */
-    if ((st = ja__rollup_enqueue(d, distinct_id, "chat_session_ended", props, x.last_ms,
+    if ((st = ja__rollup_enqueue(d, e, "chat_session_ended", props, x.last_ms,
                                  wall)) == JA_OK &&
         (st = count_into_day(d, &x, b)) == JA_OK)
       r->sessions_emitted++;
@@ -238,7 +238,7 @@ collect(ja__db *d, int which, int64_t now, char *cursor, char (*ids)[17], int *n
 /* One transaction: close up to JA__ROLLUP_BATCH due sessions after
  * @p cur; *more = 1 when there may be more. */
 static ja_status
-close_batch(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, sigbuf *b,
+close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *b,
             cursors *cur, ja__rollup_report *r, int *more)
 {
   *more = 0;
@@ -253,7 +253,7 @@ close_batch(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, sigbu
       (st = collect(d, JA__Q_CLOSABLE_ENDED, now, cur->ended, ids, &n, &full_ended)) == JA_OK)
     st = collect(d, JA__Q_CLOSABLE_IDLE, now, cur->idle, ids, &n, &full_idle);
   for (int i = 0; i < n && st == JA_OK; i++)
-    st = close_session(d, ids[i], distinct_id, wall, b, r);
+    st = close_session(d, ids[i], e, wall, b, r);
   if (st == JA_OK && n > 0)
     st = ja__store_apply_caps(d, wall);
   free(ids);
@@ -266,7 +266,7 @@ close_batch(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, sigbu
 /* One transaction: queue up to JA__ROLLUP_BATCH due day summaries and
  * forget what they needed. */
 static ja_status
-emit_days(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, ja__rollup_report *r,
+emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup_report *r,
           int *more)
 {
   *more = 0;
@@ -305,7 +305,7 @@ emit_days(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, ja__rol
     int64_t day = v[i][0];
     /* Timestamped at the last millisecond of its day, so PostHog puts it
      * in that day. */
-    if ((st = ja__rollup_enqueue(d, distinct_id, "usage_daily_summary", props,
+    if ((st = ja__rollup_enqueue(d, e, "usage_daily_summary", props,
                                  (day + 1) * JA__DAY_MS - 1, wall)) == JA_OK &&
         (st = exec_day(d, JA__Q_DAY_EMITTED, day, "cannot remember a summarised day in")) ==
             JA_OK &&
@@ -324,7 +324,7 @@ emit_days(ja__db *d, const char *distinct_id, int64_t now, int64_t wall, ja__rol
 /* -------------------------------------------------------------- the run */
 
 ja_status
-ja__rollup_run(ja__db *d, const char *distinct_id, int64_t now, int64_t wall,
+ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
                ja__rollup_report *r)
 {
   JA_ASSERT(d->db != NULL);
@@ -339,10 +339,10 @@ ja__rollup_run(ja__db *d, const char *distinct_id, int64_t now, int64_t wall,
   cursors cur = {"", ""};
   int more = 1;
   while (st == JA_OK && more)
-    st = close_batch(d, distinct_id, now, wall, &b, &cur, r, &more);
+    st = close_batch(d, e, now, wall, &b, &cur, r, &more);
   more = 1;
   while (st == JA_OK && more)
-    st = emit_days(d, distinct_id, now, wall, r, &more);
+    st = emit_days(d, e, now, wall, r, &more);
   free(b.v);
   return st;
 }

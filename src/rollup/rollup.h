@@ -55,6 +55,12 @@ typedef struct ja__sig_row {
   char engine[16];           /* ENGINE value, "" = none */
 } ja__sig_row;
 
+/* Who a rollup's events are queued as, and whether to say so. */
+typedef struct ja__emitter {
+  const char *distinct_id;   /* the anon_id, read once by the entry point */
+  int debug;                 /* OPENJARVIS_LOG_LEVEL=DEBUG: one line per event */
+} ja__emitter;
+
 /* What a closed session reports (chat_session_ended's properties). */
 typedef struct ja__session_stats {
   int64_t turns, tokens_in, tokens_out, tools, errors;
@@ -98,8 +104,8 @@ const char *ja__rollup_tool(const char *tool);
 ja_status ja__rollup_signal_check(const ja__signal *sig);
 /* One transaction: store @p sig (hashed) and, on the first inference
  * ever / the first use of a tool, queue first_chat_sent (@p platform) /
- * tool_first_used as @p distinct_id. */
-ja_status ja__rollup_record(ja__db *d, const ja__signal *sig, const char *distinct_id,
+ * tool_first_used as @p e->distinct_id. */
+ja_status ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
                             const char *platform, int64_t wall_ms);
 
 /* ------------------------------------------------------- rollup/emit.c */
@@ -107,7 +113,7 @@ ja_status ja__rollup_record(ja__db *d, const ja__signal *sig, const char *distin
 /* Inside a transaction: queue event @p name with @p props_json (an object)
  * at @p ts_ms through the same filter as capture (redaction, catalog;
  * drops counted), so a rollup can never queue what the catalog forbids. */
-ja_status ja__rollup_enqueue(ja__db *d, const char *distinct_id, const char *name,
+ja_status ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name,
                              const char *props_json, int64_t ts_ms, int64_t wall_ms);
 
 /* ----------------------------------------------------- rollup/rollup.c */
@@ -115,7 +121,7 @@ ja_status ja__rollup_enqueue(ja__db *d, const char *distinct_id, const char *nam
 /* Close every session due at @p now_ms and emit every day summary due,
  * in transactions of at most JA__ROLLUP_BATCH sessions or days. @p r may
  * be NULL. */
-ja_status ja__rollup_run(ja__db *d, const char *distinct_id, int64_t now_ms, int64_t wall_ms,
+ja_status ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now_ms, int64_t wall_ms,
                          ja__rollup_report *r);
 
 #endif

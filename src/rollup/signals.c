@@ -128,7 +128,7 @@ store_signal(ja__db *d, const ja__signal *sig, const char *session_hash)
 }
 
 ja_status
-ja__rollup_record(ja__db *d, const ja__signal *sig, const char *distinct_id,
+ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
                   const char *platform, int64_t wall_ms)
 {
   JA_ASSERT(d->db != NULL);
@@ -143,7 +143,7 @@ ja__rollup_record(ja__db *d, const ja__signal *sig, const char *distinct_id,
       (st = first_use(d, "chat", "", sig->at_ms, &first)) == JA_OK && first) {
     char props[96];
     snprintf(props, sizeof props, "{\"platform\":\"%s\"}", platform);
-    st = ja__rollup_enqueue(d, distinct_id, "first_chat_sent", props, sig->at_ms, wall_ms);
+    st = ja__rollup_enqueue(d, e, "first_chat_sent", props, sig->at_ms, wall_ms);
     queued = 1;
   }
   if (st == JA_OK && sig->kind == JA__SIG_TOOL) {
@@ -151,7 +151,7 @@ ja__rollup_record(ja__db *d, const ja__signal *sig, const char *distinct_id,
     if ((st = first_use(d, "tool", tool, sig->at_ms, &first)) == JA_OK && first) {
       char props[96];
       snprintf(props, sizeof props, "{\"tool_name\":\"%s\"}", tool);
-      st = ja__rollup_enqueue(d, distinct_id, "tool_first_used", props, sig->at_ms, wall_ms);
+      st = ja__rollup_enqueue(d, e, "tool_first_used", props, sig->at_ms, wall_ms);
       queued = 1;
     }
   }

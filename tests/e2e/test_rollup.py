@@ -145,6 +145,26 @@ for i in range(%d, %d):
         for name in (b"llama3.1:8b", b"qwen3.5:2b", b"my_plugin"):
             self.assertNotIn(name, raw)
 
+    def test_debug_prints_each_rollup_event_never_raw_names(self):
+        """OPENJARVIS_LOG_LEVEL=DEBUG: one 'Analytics: …' line per event
+        before it is stored (DESIGN §4), rollup events too; the raw session
+        id, model and tool never appear (only hashes reach the events)."""
+        debug = {"OPENJARVIS_LOG_LEVEL": "DEBUG"}
+        res = self.ja("session", "inference", "secret-chat-7", "--tokens-in", "1",
+                      "--tokens-out", "2", "--latency-ms", "3", "--model", "private-model",
+                      "--engine", "ollama", env=debug, rc=0)
+        self.assertIn('Analytics: first_chat_sent {"platform":"cli"}', res.err)
+        res = self.ja("session", "tool", "secret-chat-7", "--tool", "private-tool", env=debug, rc=0)
+        self.assertIn('Analytics: tool_first_used {"tool_name":"custom_tool"}', res.err)
+        self.ja("session", "end", "secret-chat-7", rc=0)
+        res = self.ja("rollup", env=debug, rc=0)
+        lines = [l for l in res.err.splitlines() if l.startswith("Analytics: ")]
+        self.assertEqual(len(lines), 1, res.err)
+        self.assertTrue(lines[0].startswith('Analytics: chat_session_ended {"turn_count":1,'),
+                        lines[0])
+        for raw in ("secret-chat-7", "private-model", "private-tool"):
+            self.assertNotIn(raw, res.err)
+
     # ---- bad input
 
     def test_bad_input_for_every_session_sub_command(self):
