@@ -94,7 +94,7 @@ enum {
   JA_OPEN_NO_CREATE = 1u << 0
 };
 
-#define JA_OPTIONS_VERSION 1
+#define JA_OPTIONS_VERSION 2
 
 /**
  * Options for ja_store_open(). Initialise with #JA_OPTIONS_INIT or
@@ -134,10 +134,16 @@ typedef struct ja_options {
   int max_age_days;         /**< Deprecated and ignored: set `[analytics]
                                  max_age_days` in config.toml (see above). */
   unsigned int flags;       /**< Bitwise OR of JA_OPEN_* flags. Default: 0. */
+  const char *platform;     /**< (Version 2.) The PLATFORM value that
+                                 first_chat_sent reports (ja_session_inference):
+                                 one of cli macos linux windows tauri-macos
+                                 tauri-linux tauri-windows web; anything else
+                                 is refused by ja_store_open() (#JA_EINVALID).
+                                 Copied. Default (NULL): "cli". */
 } ja_options;
 
 /** Static initialiser for ::ja_options with every default. */
-#define JA_OPTIONS_INIT { JA_OPTIONS_VERSION, 0, 0, 0, 0, 0 }
+#define JA_OPTIONS_INIT { JA_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0 }
 
 /**
  * Initialise @p opts with every default.
@@ -274,6 +280,94 @@ JA_API ja_status ja_anon_id(ja_store *s, char out[37]);
  *         read, or writing or removing fails.
  */
 JA_API ja_status ja_reset_id(ja_store *s);
+
+/**
+ * @name Chat sessions and rollups (README: "Chat sessions and rollups")
+ *
+ * Raw per-turn signals are recorded in local tables of the store and never
+ * uploaded as such: session ids, model and tool names are stored only as
+ * hash_id(), engines as an ENGINE value (anything else: "unknown"). A
+ * rollup (ja_rollup()) turns them into catalog events: one
+ * `chat_session_ended` per closed session with ≥ 1 inference (closed by
+ * ja_session_end() or after more than 300 s without activity), one
+ * `usage_daily_summary` per UTC day once that day is over by 300 s. The
+ * first inference ever in a store queues `first_chat_sent` (platform from
+ * ja_options::platform), the first use of each tool `tool_first_used`
+ * (its TOOL value, else `custom_tool`), each in the same transaction as
+ * the signal, once per install across processes and restarts.
+ *
+ * Every `at_ms` is the signal's time in ms since the epoch, UTC; 0 means
+ * now (the usual case; other values replay time). A signal waits at most
+ * `busy_timeout_ms`, like ja_capture(); past that it is lost and counted as
+ * a "busy" drop. When analytics is off nothing is recorded and #JA_OK is
+ * returned. Strings must be UTF-8 without control characters, at most
+ * 4096 bytes.
+ * @{
+ */
+
+/**
+ * Record one inference (one chat turn) of @p session.
+ * @param s           the store
+ * @param session     the session id (non-empty; only its hash is stored)
+ * @param tokens_in   prompt tokens, >= 0
+ * @param tokens_out  completion tokens, >= 0
+ * @param latency_ms  latency in ms, finite and >= 0
+ * @param model       model name, or NULL / "" for none (only its hash is stored)
+ * @param engine      engine name, or NULL / "" for none
+ * @param at_ms       when (0: now; otherwise from 1970 to the end of 9999)
+ * @return #JA_OK (also when analytics is off); #JA_EINVALID for a NULL
+ *         store, an empty session id, negative tokens, a time before 1970
+ *         or after 9999, a NaN,
+ *         infinite or negative latency, a string that is not valid UTF-8 or
+ *         holds a control character (nothing stored); #JA_EBUSY (counted as
+ *         busy); #JA_ENOMEM, #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,
+ *         #JA_EVERSION, #JA_EIO or #JA_EINTERNAL.
+ */
+JA_API ja_status ja_session_inference(ja_store *s, const char *session, int64_t tokens_in,
+                                      int64_t tokens_out, double latency_ms, const char *model,
+                                      const char *engine, int64_t at_ms);
+/**
+ * Record a use of tool @p tool (non-empty; only its hash is kept, plus its
+ * TOOL value or "custom_tool" for tool_first_used) in @p session.
+ * @return as ja_session_inference().
+ */
+JA_API ja_status ja_session_tool(ja_store *s, const char *session, const char *tool,
+                                 int64_t at_ms);
+/**
+ * Record an error shown in @p session.
+ * @return as ja_session_inference().
+ */
+JA_API ja_status ja_session_error(ja_store *s, const char *session, int64_t at_ms);
+/**
+ * Record the explicit end of @p session: the next rollup at or after
+ * @p at_ms closes it. An end is not activity (it does not count in
+ * duration_ms). Signals of the same id after it start a new session.
+ * @return as ja_session_inference().
+ */
+JA_API ja_status ja_session_end(ja_store *s, const char *session, int64_t at_ms);
+/**
+ * Roll up as of @p now_ms (0: now): close every session ended by then or
+ * idle for more than 300 s and queue its `chat_session_ended` (timestamped
+ * at its last activity), then queue the `usage_daily_summary` of every UTC
+ * day D with a closed session once now_ms >= end of D + 300 s
+ * (timestamped 23:59:59.999 of D). Closing and queueing happen in one
+ * transaction per batch of at most 256 sessions or days: running it twice,
+ * two processes running it at once, or running it again after it was
+ * killed never loses or doubles an event. Raw signals of a closed session
+ * and a day's data are deleted once its event is queued.
+ * @param s            the store
+ * @param now_ms       the rollup's time (0: now; otherwise 1970 to 9999)
+ * @param[out] queued  events queued by this call, or NULL
+ * @return #JA_OK (also when analytics is off or there is no queue yet);
+ *         #JA_EINVALID for a NULL store or a time before 1970 or after 9999;
+ *         #JA_EBUSY when the store stayed locked (nothing lost: the next
+ *         rollup does it);
+ *         #JA_ENOMEM, #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,
+ *         #JA_EVERSION, #JA_EIO or #JA_EINTERNAL.
+ */
+JA_API ja_status ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued);
+
+/** @} */
 
 /**
  * `hash_id`: the first 16 lowercase hex characters of SHA-256(@p s), or ""

@@ -41,7 +41,7 @@ insert_n(ja__db *d, int n)
     int64_t now = ja__now_ms();
     ja__uuid_v7(now, uuid);
     ja__row r = {uuid, "00000000-0000-4000-8000-000000000000", "feature_used",
-                 "{\"feature_name\":\"chat\"}", now};
+                 "{\"feature_name\":\"chat\"}", now, 0};
     assert_int_equal(ja__store_insert(d, &r, NULL, now), JA_OK);
   }
 }
@@ -233,7 +233,7 @@ static void test_store__duplicate_uuid_rolls_back_whole_transaction(void **state
   assert_int_equal(ja__store_open(&d, 1), JA_OK);
   unsigned drops[JA__DROP_COUNT] = {0};
   drops[JA__DROP_PII] = 1;
-  ja__row r = {"01900000-0000-7000-8000-000000000001", "x", "feature_used", "{}", ja__now_ms()};
+  ja__row r = {"01900000-0000-7000-8000-000000000001", "x", "feature_used", "{}", ja__now_ms(), 0};
   assert_int_equal(ja__store_insert(&d, &r, drops, r.ts_ms), JA_OK);
   assert_int_not_equal(ja__store_insert(&d, &r, drops, r.ts_ms), JA_OK);
   ja__store_close(&d);
@@ -299,7 +299,7 @@ capture_at(ja__db *d, int64_t writer, int64_t now)
   char uuid[37];
   ja__uuid_v7(now > 0 ? now : 1, uuid);
   ja__row r = {uuid, "00000000-0000-4000-8000-000000000000", "feature_used",
-               "{\"feature_name\":\"chat\"}", now};
+               "{\"feature_name\":\"chat\"}", now, 0};
   d->writer = writer;
   ja_status st = ja__store_insert(d, &r, NULL, now);
   if (st != JA_OK)

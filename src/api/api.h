@@ -15,11 +15,14 @@ struct ja_store {
   ja__config cfg;            /* environment + config.toml */
   ja__db db;                 /* the queue */
   unsigned flags;            /* JA_OPEN_* */
+  char platform[32];         /* PLATFORM of first_chat_sent (ja_options) */
   ja__lock lock;             /* serialises use of db, first come first
                                 served (capture waits for it by its
                                 deadline: ja__api_lock_until) */
 };
 
+/* Set the handle's PLATFORM (NULL: "cli"); JA_EINVALID if not in the enum. */
+ja_status ja__api_set_platform(ja_store *s, const char *platform);
 /* Whether this handle may create files: analytics on, no JA_OPEN_NO_CREATE. */
 int ja__api_may_create(const ja_store *s);
 /* Open the queue if it is not open yet (creating it only when analytics is

@@ -33,6 +33,7 @@
 #define OPTIONS_END(field) (offsetof(ja_options, field) + sizeof(((ja_options *)0)->field))
 static const size_t options_size[JA_OPTIONS_VERSION + 1] = {
     [1] = OPTIONS_END(flags),
+    [2] = OPTIONS_END(platform),
 };
 
 /* Bytes of ja_options in @p version, or 0 for a version this library does
@@ -177,6 +178,7 @@ ja_store_open(ja_store **out, const ja_options *opts)
   if (!g_sodium_ok)
     return ja__error_set(JA_EINTERNAL, "libsodium failed to initialise");
 
+  ja_status st0;
   ja_store *s = calloc(1, sizeof *s);
   if (!s)
     return ja__error_set(JA_ENOMEM, "out of memory opening the store");
@@ -185,6 +187,10 @@ ja_store_open(ja_store **out, const ja_options *opts)
     return ja__error_set(JA_ENOMEM, "cannot make the store's lock");
   }
   s->flags = o.flags;
+  if ((st0 = ja__api_set_platform(s, o.platform)) != JA_OK) {
+    ja_store_close(s);
+    return st0;
+  }
   ja_status st = ja__config_load(&s->cfg, o.home);
   if (st != JA_OK) {
     ja_store_close(s);

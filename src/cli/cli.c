@@ -87,6 +87,8 @@ ja__cli_run(const cli_program *prog, int argc, char **argv, FILE *out, FILE *err
   cmd = a.command ? ja__cli_find(prog, a.command) : NULL;
   if (a.version)
     fprintf(out, "%s %s\n", prog->name, ja_version());
+  else if (a.help && !cmd && a.command)
+    ja__cli_help_group(prog, a.command, out);
   else if (a.help)
     ja__cli_help(prog, cmd, out);
   else

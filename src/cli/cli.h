@@ -30,6 +30,8 @@ enum {
 typedef enum cli_opt_id {
   OPT_HELP, OPT_PROPS, OPT_STRICT, OPT_VERBOSE, OPT_JSON, OPT_PENDING, OPT_SENT, OPT_ALL,
   OPT_LIMIT, OPT_MARKDOWN,
+  OPT_TOKENS_IN, OPT_TOKENS_OUT, OPT_LATENCY_MS, OPT_MODEL, OPT_ENGINE, OPT_TOOL, OPT_AT,
+  OPT_PLATFORM, OPT_NOW,
   CLI_NOPT
 } cli_opt_id;
 
@@ -117,6 +119,10 @@ int ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, F
 void ja__cli_args_free(cli_args *a);
 /* Print --help for @p cmd of @p prog (NULL: the overview of every command). */
 void ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out);
+/* --help of every sub-command of group @p group ("session"). Sub-commands
+ * are commands named "GROUP WORD"; options name them "GROUP/WORD" in
+ * cli_opt::commands, or "GROUP" for all of them. */
+void ja__cli_help_group(const cli_program *prog, const char *group, FILE *out);
 const cli_cmd *ja__cli_find(const cli_program *prog, const char *name);
 /* 1 if option @p o applies to command @p cmd. */
 int ja__cli_applies(const cli_opt *o, const char *cmd);
@@ -146,5 +152,8 @@ int ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_purge(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_catalog(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_redact(const cli_args *a, FILE *out, FILE *err);
+/* session.c: `session inference|tool|error|end`, `rollup`. */
+int ja__cli_session(const cli_args *a, FILE *out, FILE *err);
+int ja__cli_rollup(const cli_args *a, FILE *out, FILE *err);
 
 #endif

@@ -19,6 +19,18 @@ static const cli_cmd commands[] = {
     {"purge", "[--pending | --sent | --all]",
      "delete queued events (default), the sent log, or everything incl. drop counters", 0, 0,
      ja__cli_purge},
+    {"session inference",
+     "SESSION --tokens-in N --tokens-out N --latency-ms X [--model NAME] [--engine NAME] "
+     "[--platform P] [--at ISO8601]",
+     "record one chat turn of SESSION (raw, local only; see rollup)", 1, 1, ja__cli_session},
+    {"session tool", "SESSION --tool NAME [--at ISO8601]",
+     "record a tool use in SESSION", 1, 1, ja__cli_session},
+    {"session error", "SESSION [--at ISO8601]", "record an error shown in SESSION", 1, 1,
+     ja__cli_session},
+    {"session end", "SESSION [--at ISO8601]", "end SESSION: the next rollup closes it", 1, 1,
+     ja__cli_session},
+    {"rollup", "[--now ISO8601] [--verbose]",
+     "close ended or idle sessions and finished days into queued events", 0, 0, ja__cli_rollup},
     {"catalog", "[--json | --markdown]", "print the event catalog", 0, 0, ja__cli_catalog},
     {"redact", "[--json] VALUE...",
      "run each VALUE through capture's string redaction: pass, or drop and why", 1,
@@ -28,15 +40,24 @@ static const cli_cmd commands[] = {
 
 static const cli_opt options[] = {
     {OPT_ALL, "all", NULL, "purge", "purge queued events, the sent log and the drop counters", 0, 0, 0},
+    {OPT_AT, "at", "ISO8601", "session", "when it happened, e.g. 2026-03-01T10:00:00Z (default: now)", 0, 0, 0},
+    {OPT_ENGINE, "engine", "NAME", "session/inference", "the inference engine (an ENGINE value, else counted as unknown)", 0, 0, 0},
     {OPT_HELP, "help", NULL, "*", "show help for the command and exit", 0, 0, 0},
     {OPT_JSON, "json", NULL, "status show catalog redact", "machine-readable JSON output", 0, 0, 0},
+    {OPT_LATENCY_MS, "latency-ms", "X", "session/inference", "latency of the turn in milliseconds (>= 0)", 0, 0, 0},
     {OPT_LIMIT, "limit", "N", "show", "at most N events (default 20)", 1, 1000000, 20},
     {OPT_MARKDOWN, "markdown", NULL, "catalog", "the catalog as markdown tables (default)", 0, 0, 0},
+    {OPT_MODEL, "model", "NAME", "session/inference", "the model (only its hash_id is stored)", 0, 0, 0},
+    {OPT_NOW, "now", "ISO8601", "rollup", "roll up as of this time (default: now)", 0, 0, 0},
     {OPT_PENDING, "pending", NULL, "show purge", "queued events not yet sent", 0, 0, 0},
+    {OPT_PLATFORM, "platform", "P", "session/inference", "PLATFORM of first_chat_sent (default cli)", 0, 0, 0},
     {OPT_PROPS, "props", "JSON", "capture", "properties as a JSON object (default {}); - reads stdin", 0, 0, 0},
     {OPT_SENT, "sent", NULL, "show purge", "the log of events sent (kept 30 days)", 0, 0, 0},
     {OPT_STRICT, "strict", NULL, "capture", "exit 65 when anything is dropped by policy", 0, 0, 0},
-    {OPT_VERBOSE, "verbose", NULL, "capture", "say what was stored or dropped, and why", 0, 0, 0},
+    {OPT_TOKENS_IN, "tokens-in", "N", "session/inference", "prompt tokens (>= 0)", 0, INT64_MAX, 0},
+    {OPT_TOKENS_OUT, "tokens-out", "N", "session/inference", "completion tokens (>= 0)", 0, INT64_MAX, 0},
+    {OPT_TOOL, "tool", "NAME", "session/tool", "the tool (only its hash_id is stored; a TOOL value or custom_tool for tool_first_used)", 0, 0, 0},
+    {OPT_VERBOSE, "verbose", NULL, "capture rollup", "say what was stored or dropped, and why", 0, 0, 0},
 };
 
 static const cli_exit exits[] = {
@@ -44,8 +65,11 @@ static const cli_exit exits[] = {
                  "do; also when capture, reset-id or purge did their work but could not write their "
                  "output (said on stderr)"},
     {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument, "
-                    "a redact VALUE that is not valid UTF-8"},
-    {JA_EXIT_DATAERR, "malformed properties or event name; with --strict, anything dropped by policy"},
+                    "a redact VALUE that is not valid UTF-8, a session/rollup number or time "
+                    "that does not parse"},
+    {JA_EXIT_DATAERR, "malformed properties or event name; a session signal the library refuses "
+                      "(empty session id, NaN or negative latency, ...); with --strict, anything "
+                      "dropped by policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
     {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
@@ -82,7 +106,7 @@ const cli_program ja__cli_jarvis_analytics = {
     .noptions = sizeof options / sizeof options[0],
     .exits = exits,
     .nexits = sizeof exits / sizeof exits[0],
-    .acting = "capture reset-id purge",
+    .acting = "capture reset-id purge rollup session inference session tool session error session end",
     .help_footer =
         "Environment: OPENJARVIS_HOME (default ~/.openjarvis), DO_NOT_TRACK=1 (off),\n"
         "OPENJARVIS_LOG_LEVEL=DEBUG (one 'Analytics: ...' line per event on stderr).\n",

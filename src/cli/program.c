@@ -31,18 +31,54 @@ ja__cli_find(const cli_program *prog, const char *name)
   return NULL;
 }
 
+/* Length of the group word of a sub-command ("session inference": 7), 0
+ * for a plain command. */
+static size_t
+group_len(const char *name)
+{
+  const char *sp = strchr(name, ' ');
+  return sp ? (size_t)(sp - name) : 0;
+}
+
+/* 1 if some command is a sub-command of group @p word ("session"). */
+static int
+is_group(const cli_program *prog, const char *word)
+{
+  size_t n = strlen(word);
+  for (const cli_cmd *c = prog->commands; c->name; c++)
+    if (n && group_len(c->name) == n && strncmp(c->name, word, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* 1 if @p word (@p n bytes) is one of the space-separated words of @p list. */
+static int
+list_has(const char *list, const char *word, size_t n)
+{
+  if (n == 0)
+    return 0;
+  for (const char *p = list; (p = strstr(p, word)) != NULL; p++)
+    if ((p == list || p[-1] == ' ') && strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+      return 1;
+  return 0;
+}
+
 int
 ja__cli_applies(const cli_opt *o, const char *cmd)
 {
   if (strcmp(o->commands, "*") == 0)
     return 1;
-  size_t n = strlen(cmd);
-  if (n == 0)
-    return 0;
-  for (const char *p = o->commands; (p = strstr(p, cmd)) != NULL; p += n)
-    if ((p == o->commands || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-      return 1;
-  return 0;
+  size_t g = group_len(cmd);
+  if (g == 0)
+    return list_has(o->commands, cmd, strlen(cmd));
+  /* A sub-command is written "session/inference" in an option's list;
+   * the group word alone ("session") means all of its sub-commands. */
+  char key[64];
+  snprintf(key, sizeof key, "%s", cmd);
+  key[g] = '/';
+  char group[64];
+  snprintf(group, sizeof group, "%.*s", (int)g, cmd);
+  return list_has(o->commands, key, strlen(key)) || list_has(o->commands, group, g);
 }
 
 /* --------------------------------------------------------------- errors */
@@ -159,7 +195,26 @@ ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE 
       ja__cli_errorf(err, NULL, "missing command (try '%s --help')", prog->name);
       return JA_EXIT_USAGE;
     }
-    if (!(cmd = ja__cli_find(prog, argv[i])))
+    if (!(cmd = ja__cli_find(prog, argv[i])) && is_group(prog, argv[i])) {
+      /* A sub-command: "session inference …" (the second word names it). */
+      a->command = argv[i];
+      if (i + 1 < argc && argv[i + 1][0] != '-') {
+        char name[128];
+        snprintf(name, sizeof name, "%s %s", argv[i], argv[i + 1]);
+        if (!(cmd = ja__cli_find(prog, name)))
+          return ja__cli_usage(err, a, "unknown sub-command", argv[i + 1]);
+        i++;
+      } else if (i + 1 < argc &&
+                 (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+        a->help = 1; /* the group's help: every sub-command */
+        return 0;
+      } else {
+        ja__cli_errorf(err, argv[i], "missing sub-command (try '%s %s --help')", prog->name,
+                       argv[i]);
+        return JA_EXIT_USAGE;
+      }
+    }
+    if (!cmd)
       return ja__cli_usage(err, a, "unknown command", argv[i]);
     i++;
   } else if (i < argc && strcmp(argv[i], "--version") == 0) {
@@ -247,6 +302,21 @@ help_options(const cli_program *prog, const cli_cmd *cmd, FILE *out)
 }
 
 void
+ja__cli_help_group(const cli_program *prog, const char *group, FILE *out)
+{
+  size_t g = strlen(group);
+  int first = 1;
+  for (const cli_cmd *c = prog->commands; c->name; c++) {
+    if (group_len(c->name) != g || strncmp(c->name, group, g) != 0)
+      continue;
+    if (!first)
+      fputs("\n", out);
+    first = 0;
+    ja__cli_help(prog, c, out);
+  }
+}
+
+void
 ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out)
 {
   if (!has_commands(prog))
@@ -257,8 +327,20 @@ ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out)
     fprintf(out, "%c%s.\n\ncommands:\n", prog->tagline[0] - ('a' <= prog->tagline[0] &&
                                                           prog->tagline[0] <= 'z' ? 32 : 0),
             prog->tagline + 1);
-    for (const cli_cmd *c = prog->commands; c->name; c++)
-      fprintf(out, "  %-9s %s\n", c->name, c->summary);
+    for (const cli_cmd *c = prog->commands; c->name; c++) {
+      size_t g = group_len(c->name);
+      if (g == 0) {
+        fprintf(out, "  %-9s %s\n", c->name, c->summary);
+        continue;
+      }
+      if (c != prog->commands && strncmp(c[-1].name, c->name, g + 1) == 0)
+        continue; /* a group is listed once, at its first sub-command */
+      fprintf(out, "  %-9.*s ", (int)g, c->name);
+      const char *sep = "";
+      for (const cli_cmd *d = c; d->name && strncmp(d->name, c->name, g + 1) == 0; d++, sep = " | ")
+        fprintf(out, "%s%s", sep, d->name + g + 1);
+      fprintf(out, " (see '%s %.*s --help')\n", prog->name, (int)g, c->name);
+    }
     fprintf(out, "\nRun '%s COMMAND --help' for the options of one command.\n%s", prog->name,
             prog->help_footer ? prog->help_footer : "");
     return;

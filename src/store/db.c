@@ -62,6 +62,21 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_AGE_UNWITNESSED] = &ja__sql_age_unwitnessed,
       [JA__Q_BUSY_GET] = &ja__sql_busy_fold_get,
       [JA__Q_BUSY_SET] = &ja__sql_busy_fold_set,
+      [JA__Q_SIGNAL_ADD] = &ja__sql_rollup_signal_add,
+      [JA__Q_SESSION_TOUCH] = &ja__sql_rollup_session_touch,
+      [JA__Q_FIRST_USE_ADD] = &ja__sql_first_use_add,
+      [JA__Q_CLOSABLE_ENDED] = &ja__sql_rollup_closable_ended,
+      [JA__Q_CLOSABLE_IDLE] = &ja__sql_rollup_closable_idle,
+      [JA__Q_SESSION_SIGNALS] = &ja__sql_rollup_session_signals,
+      [JA__Q_SESSION_FORGET] = &ja__sql_rollup_session_forget,
+      [JA__Q_SESSION_DROP] = &ja__sql_rollup_session_drop,
+      [JA__Q_DAY_DONE_GET] = &ja__sql_rollup_day_done_get,
+      [JA__Q_DAY_ADD] = &ja__sql_rollup_day_add,
+      [JA__Q_DAY_NAME_ADD] = &ja__sql_rollup_day_name_add,
+      [JA__Q_DAYS_DUE] = &ja__sql_rollup_days_due,
+      [JA__Q_DAY_EMITTED] = &ja__sql_rollup_day_emitted,
+      [JA__Q_DAY_FORGET] = &ja__sql_rollup_day_forget,
+      [JA__Q_DAY_NAMES_FORGET] = &ja__sql_rollup_day_names_forget,
   };
   *out = NULL; /* set on entry: callers may read it on any path */
   if (!d->q[which]) {

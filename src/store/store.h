@@ -16,6 +16,11 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 /* Prepared statements kept for the life of a connection (hot path). */
 enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
        JA__Q_CLOCK_READ, JA__Q_CLOCK_WRITE, JA__Q_AGE_UNWITNESSED, JA__Q_BUSY_GET, JA__Q_BUSY_SET,
+       /* rollup/ (DESIGN §6) */
+       JA__Q_SIGNAL_ADD, JA__Q_SESSION_TOUCH, JA__Q_FIRST_USE_ADD, JA__Q_CLOSABLE_ENDED, JA__Q_CLOSABLE_IDLE,
+       JA__Q_SESSION_SIGNALS, JA__Q_SESSION_FORGET, JA__Q_SESSION_DROP, JA__Q_DAY_DONE_GET,
+       JA__Q_DAY_ADD, JA__Q_DAY_NAME_ADD, JA__Q_DAYS_DUE, JA__Q_DAY_EMITTED, JA__Q_DAY_FORGET,
+       JA__Q_DAY_NAMES_FORGET,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
@@ -132,6 +137,11 @@ void ja__store_close(ja__db *d);
 typedef struct ja__row {
   const char *uuid, *distinct_id, *event, *props_json;
   int64_t ts_ms;
+  int64_t age_ms;            /* when the age cap starts counting it (the
+                                store received it); 0: ts_ms (a capture).
+                                A rollup's events carry an older ts_ms (the
+                                session's last activity, the end of a day)
+                                and are aged from the rollup instead. */
 } ja__row;
 
 /* Inside a transaction: insert @p n rows, add @p drops (counts by reason,

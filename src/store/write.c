@@ -180,8 +180,9 @@ ja__store_add(ja__db *d, const ja__row *rows, size_t n, const unsigned drops[JA_
     sqlite3_bind_text(s, 6, row->props_json, -1, SQLITE_STATIC);
     /* A timestamp from a clock that is not sane is kept as captured (it is
      * what PostHog gets), but the age cap waits for a sane clock. */
-    if (clock_sane(d, row->ts_ms))
-      sqlite3_bind_int64(s, 7, row->ts_ms);
+    int64_t age = row->age_ms ? row->age_ms : row->ts_ms;
+    if (clock_sane(d, age))
+      sqlite3_bind_int64(s, 7, age);
     else
       sqlite3_bind_null(s, 7);
     if ((st = ja__store_step_done(d, s, "cannot queue event in")) == JA_OK)

@@ -27,11 +27,18 @@ class Man(unittest.TestCase):
         commands = re.findall(r"^  ([a-z-]+) ", run("--help").split("commands:\n", 1)[1], re.M)
         self.assertGreaterEqual(len(commands), 6)
         for cmd in commands:
-            section = self.man.split(".SS " + cmd.replace("-", "\\-") + "\n", 1)
-            self.assertEqual(len(section), 2, "no section for %s" % cmd)
-            body = section[1].split(".SS ", 1)[0].split(".SH ", 1)[0]
-            for opt in re.findall(r"^  --([a-z-]+)", run(cmd, "--help"), re.M):
-                self.assertIn("\\-\\-" + opt.replace("-", "\\-"), body, "%s --%s" % (cmd, opt))
+            # A group ("session") has one section per sub-command
+            # (".SS session inference"), named by its usage lines.
+            names = re.findall(r"^usage: jarvis-analytics (%s(?: [a-z]+)?)(?: |$)" % cmd,
+                               run(cmd, "--help"), re.M)
+            self.assertTrue(names, cmd)
+            for name in names:
+                section = self.man.split(".SS " + name.replace("-", "\\-") + "\n", 1)
+                self.assertEqual(len(section), 2, "no section for %s" % name)
+                body = section[1].split(".SS ", 1)[0].split(".SH ", 1)[0]
+                for opt in re.findall(r"^  --([a-z-]+)", run(*name.split(), "--help"), re.M):
+                    self.assertIn("\\-\\-" + opt.replace("-", "\\-"), body,
+                                  "%s --%s" % (name, opt))
 
     def test_files_names_every_config_key(self):
         """FILES lists every [analytics] key config.toml may hold, the

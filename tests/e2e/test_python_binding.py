@@ -344,6 +344,7 @@ int main(void) {
   printf("{\n");
   F(ja_options, version); F(ja_options, home); F(ja_options, busy_timeout_ms);
   F(ja_options, max_events); F(ja_options, max_age_days); F(ja_options, flags);
+  F(ja_options, platform);
   F(ja_outcome, version); F(ja_outcome, result); F(ja_outcome, uuid); F(ja_outcome, dropped_props);
   F(ja_outcome, reason); F(ja_outcome, property);
   printf("\"ja_options\": %zu, \"ja_outcome\": %zu, \"JA_OPTIONS_VERSION\": %d,\n",

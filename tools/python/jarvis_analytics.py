@@ -76,7 +76,7 @@ __all__ = [
 # ----------------------------------------------------------- C constants
 
 #: ``JA_OPTIONS_VERSION``: the ``ja_options`` layout mirrored below.
-OPTIONS_VERSION = 1
+OPTIONS_VERSION = 2
 #: ``JA_OUTCOME_VERSION``: the ``ja_outcome`` layout mirrored below.
 OUTCOME_VERSION = 1
 #: ``JA_OPEN_NO_CREATE``: open only what exists, create nothing.
@@ -109,7 +109,7 @@ class Status(enum.IntEnum):
 # ------------------------------------------------------- C struct mirrors
 
 class _Options(ctypes.Structure):
-    """``struct ja_options`` (JA_OPTIONS_VERSION 1), field for field."""
+    """``struct ja_options`` (JA_OPTIONS_VERSION 2), field for field."""
     _fields_ = [
         ("version", ctypes.c_uint),
         ("home", ctypes.c_char_p),
@@ -117,6 +117,7 @@ class _Options(ctypes.Structure):
         ("max_events", ctypes.c_int64),
         ("max_age_days", ctypes.c_int),
         ("flags", ctypes.c_uint),
+        ("platform", ctypes.c_char_p),  # version 2
     ]
 
 
@@ -160,6 +161,12 @@ def _declare(lib: ctypes.CDLL) -> None:
         # char ** out as void **: we need the raw pointer to hand to ja_free.
         "ja_report_json": ([c_void_p, P(c_void_p)], c_int),
         "ja_purge": ([c_void_p, c_uint, P(ctypes.c_int64)], c_int),
+        "ja_session_inference": ([c_void_p, c_char_p, ctypes.c_int64, ctypes.c_int64,
+                                  ctypes.c_double, c_char_p, c_char_p, ctypes.c_int64], c_int),
+        "ja_session_tool": ([c_void_p, c_char_p, c_char_p, ctypes.c_int64], c_int),
+        "ja_session_error": ([c_void_p, c_char_p, ctypes.c_int64], c_int),
+        "ja_session_end": ([c_void_p, c_char_p, ctypes.c_int64], c_int),
+        "ja_rollup": ([c_void_p, ctypes.c_int64, P(ctypes.c_int64)], c_int),
         "ja_free": ([c_void_p], None),
         "ja_last_error": ([], c_char_p),
         "ja_status_str": ([c_int], c_char_p),
@@ -313,6 +320,14 @@ def _props_arg(props: Union[Mapping[str, Any], str, bytes, None]) -> Optional[by
     return _text_arg(_NON_FINITE.sub(_finite_literal, text), "props")
 
 
+def _int64_arg(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid("%s must be an int" % what)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise _invalid("%s is out of range" % what)
+    return value
+
+
 def _c_int_option(name: str, value: Optional[int], hi: int) -> int:
     """None → 0 ("the default"); negatives are left to the library."""
     if value is None:
@@ -400,7 +415,8 @@ class Store:
 
     def __init__(self, home: Union[str, "os.PathLike[str]", None] = None,
                  busy_timeout_ms: Optional[int] = None, max_events: Optional[int] = None,
-                 max_age_days: Optional[int] = None, no_create: bool = False):
+                 max_age_days: Optional[int] = None, no_create: bool = False,
+                 platform: Optional[str] = None):
         self._handle: Optional[int] = None
         self._cv = threading.Condition()
         self._active = 0
@@ -421,6 +437,8 @@ class Store:
                               "config.toml ([analytics] %s), which every process opening "
                               "the store reads" % (name, name), DeprecationWarning, stacklevel=2)
         opts.flags = OPEN_NO_CREATE if no_create else 0
+        platform_b = None if platform is None else _text_arg(platform, "platform")
+        opts.platform = platform_b  # first_chat_sent's PLATFORM; kept alive like home_b
 
         handle = ctypes.c_void_p()
         st = lib.ja_store_open(ctypes.byref(handle), ctypes.byref(opts))
@@ -530,6 +548,57 @@ class Store:
             return self.capture(event, props)
         except Exception:
             return None
+
+    # ---- chat sessions (README: "Chat sessions and rollups")
+
+    def _signal(self, fn: str, *args) -> None:
+        with self._use() as h:
+            st = getattr(self._lib, fn)(h, *args)
+            if st != Status.OK:
+                raise _fail(self._lib, st)
+
+    def session_inference(self, session: Union[str, bytes], tokens_in: int, tokens_out: int,
+                          latency_ms: float, model: Optional[str] = None,
+                          engine: Optional[str] = None, at_ms: int = 0) -> None:
+        """``ja_session_inference``: one chat turn of @session (raw and local
+        only: the session id and model are stored as hash_id). The first
+        inference ever in the store queues ``first_chat_sent``. @at_ms = 0
+        means now. Raises ``invalid input`` for an empty session id,
+        negative tokens, a NaN/infinite/negative latency (nothing stored)."""
+        for what, v in (("tokens_in", tokens_in), ("tokens_out", tokens_out), ("at_ms", at_ms)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise _invalid("%s must be an int" % what)
+            if not -(1 << 63) <= v < (1 << 63):
+                raise _invalid("%s is out of range" % what)
+        if isinstance(latency_ms, bool) or not isinstance(latency_ms, (int, float)):
+            raise _invalid("latency_ms must be a number")
+        self._signal("ja_session_inference", _text_arg(session, "session"), tokens_in,
+                     tokens_out, float(latency_ms),
+                     None if model is None else _text_arg(model, "model"),
+                     None if engine is None else _text_arg(engine, "engine"), at_ms)
+
+    def session_tool(self, session: Union[str, bytes], tool: Union[str, bytes],
+                     at_ms: int = 0) -> None:
+        """``ja_session_tool``: a tool use; the first use of each tool queues
+        ``tool_first_used`` (its TOOL value, else ``custom_tool``)."""
+        self._signal("ja_session_tool", _text_arg(session, "session"), _text_arg(tool, "tool"),
+                     _int64_arg(at_ms, "at_ms"))
+
+    def session_error(self, session: Union[str, bytes], at_ms: int = 0) -> None:
+        """``ja_session_error``: an error shown in @session."""
+        self._signal("ja_session_error", _text_arg(session, "session"), _int64_arg(at_ms, "at_ms"))
+
+    def session_end(self, session: Union[str, bytes], at_ms: int = 0) -> None:
+        """``ja_session_end``: @session ended; the next rollup closes it."""
+        self._signal("ja_session_end", _text_arg(session, "session"), _int64_arg(at_ms, "at_ms"))
+
+    def rollup(self, now_ms: int = 0) -> int:
+        """``ja_rollup``: close ended/idle sessions and finished days into
+        queued events (``chat_session_ended``, ``usage_daily_summary``);
+        returns how many were queued. Safe to run from several processes."""
+        queued = ctypes.c_int64(0)
+        self._signal("ja_rollup", _int64_arg(now_ms, "now_ms"), ctypes.byref(queued))
+        return queued.value
 
     def anon_id(self) -> str:
         """``ja_anon_id``: the install's anonymous id, created if needed

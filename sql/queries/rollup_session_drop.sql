@@ -1,0 +1,2 @@
+-- A closed session is no longer open.
+DELETE FROM rollup_session WHERE session = ?1

@@ -1,0 +1,3 @@
+-- Every signal of one session (rollup/rollup.c), one primary-key range.
+SELECT kind, at_ms, tokens_in, tokens_out, latency_ms, name, engine
+FROM rollup_signal WHERE session = ?1

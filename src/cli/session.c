@@ -1,0 +1,113 @@
+/*
+ * cli/session.c — `jarvis-analytics session inference|tool|error|end` and
+ * `rollup`: thin layers over ja_session_* and ja_rollup. --at / --now
+ * replay time (tests, back-filling); without them the library reads the
+ * clock. A bad value is one line naming it, exit 64 (the command line) or
+ * 65 (the library refused the data), and nothing is stored.
+ */
+#include "boot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/clock.h"
+
+/* --at / --now: an RFC 3339 time, or 0 (now) when not given. */
+static int
+parse_time(const cli_args *a, cli_opt_id id, const char *flag, FILE *err, int64_t *out)
+{
+  *out = 0;
+  if (!a->on[id])
+    return 0;
+  if (ja__iso8601_parse(a->val[id], out) != 0)
+    return ja__cli_usage(err, a, flag, a->val[id]);
+  if (*out == 0)
+    *out = 1; /* 1970-01-01T00:00:00Z itself: 0 would mean "now" */
+  return 0;
+}
+
+/* --latency-ms X: any strtod number; NaN/Inf/negative go to the library,
+ * which refuses them (exit 65) the way it refuses them from any caller. */
+static int
+parse_latency(const cli_args *a, FILE *err, double *out)
+{
+  const char *v = a->val[OPT_LATENCY_MS];
+  char *end = NULL;
+  errno = 0;
+  *out = strtod(v, &end);
+  if (end == v || *end || errno == ERANGE)
+    return ja__cli_usage(err, a, "--latency-ms needs a number of milliseconds, not", v);
+  return 0;
+}
+
+/* Open the store (creating it: a signal is a write). */
+static int
+open_store(const cli_args *a, FILE *err, ja_store **s)
+{
+  ja_options o = JA_OPTIONS_INIT;
+  o.platform = a->val[OPT_PLATFORM];
+  ja_status st = ja_store_open(s, &o);
+  return st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
+}
+
+int
+ja__cli_session(const cli_args *a, FILE *out, FILE *err)
+{
+  (void)out;
+  const char *sub = a->command + strlen("session ");
+  int64_t at = 0;
+  double latency = 0;
+  int rc = parse_time(a, OPT_AT, "--at needs an ISO 8601 UTC time like 2026-03-01T10:00:00Z, not",
+                      err, &at);
+  if (rc)
+    return rc;
+  if (strcmp(sub, "inference") == 0) {
+    if (!a->on[OPT_TOKENS_IN] || !a->on[OPT_TOKENS_OUT] || !a->on[OPT_LATENCY_MS])
+      return ja__cli_usage(err, a, "needs --tokens-in, --tokens-out and --latency-ms; got",
+                           "fewer");
+    if ((rc = parse_latency(a, err, &latency)) != 0)
+      return rc;
+  } else if (strcmp(sub, "tool") == 0 && !a->on[OPT_TOOL]) {
+    return ja__cli_usage(err, a, "needs --tool NAME; got", "none");
+  }
+  ja_store *s = NULL;
+  if ((rc = open_store(a, err, &s)) != 0)
+    return rc;
+  const char *id = a->pos[0];
+  ja_status st;
+  if (strcmp(sub, "inference") == 0)
+    st = ja_session_inference(s, id, a->num[OPT_TOKENS_IN], a->num[OPT_TOKENS_OUT], latency,
+                              a->val[OPT_MODEL], a->val[OPT_ENGINE], at);
+  else if (strcmp(sub, "tool") == 0)
+    st = ja_session_tool(s, id, a->val[OPT_TOOL], at);
+  else if (strcmp(sub, "error") == 0)
+    st = ja_session_error(s, id, at);
+  else
+    st = ja_session_end(s, id, at);
+  rc = st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
+  ja_store_close(s);
+  return rc;
+}
+
+int
+ja__cli_rollup(const cli_args *a, FILE *out, FILE *err)
+{
+  int64_t now = 0;
+  int rc = parse_time(a, OPT_NOW, "--now needs an ISO 8601 UTC time like 2026-03-02T00:05:00Z, not",
+                      err, &now);
+  if (rc)
+    return rc;
+  ja_store *s = NULL;
+  if ((rc = open_store(a, err, &s)) != 0)
+    return rc;
+  int64_t queued = 0;
+  ja_status st = ja_rollup(s, now, &queued);
+  if (st != JA_OK)
+    rc = ja__cli_fail(err, a->command, st);
+  else if (a->on[OPT_VERBOSE])
+    fprintf(out, "queued %lld event%s\n", (long long)queued, queued == 1 ? "" : "s");
+  ja_store_close(s);
+  return rc;
+}

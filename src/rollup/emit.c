@@ -1,0 +1,43 @@
+/*
+ * rollup/emit.c — how a rollup queues an event: through the same filter
+ * as ja_capture (redaction and the catalog, every drop counted), so what
+ * aggregation produces can never carry something the catalog forbids.
+ */
+#include "boot.h"
+
+#include "filter/event.h"
+#include "rollup/rollup.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+ja_status
+ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name, const char *props_json,
+                   int64_t ts_ms, int64_t wall_ms)
+{
+  JA_ASSERT(d->in_txn);
+  ja__event ev;
+  ja_status st = ja__event_prepare(name, props_json, &ev);
+  if (st != JA_OK)
+    return st;
+  if (!ev.spec) {
+    st = ja__store_add(d, NULL, 0, ev.drops, wall_ms);
+  } else {
+    char uuid[37];
+    /* v7 from when it is queued, like a capture's (PostHog deduplicates on
+     * uuid + timestamp; the timestamp field carries the event's own time):
+     * a rollup's events are back-dated in no particular order, and ids in
+     * queueing order keep the uuid index growing at its end. */
+    ja__uuid_v7(wall_ms, uuid);
+    ja__row row = {.uuid = uuid, .distinct_id = e->distinct_id, .event = ev.spec->name,
+                   .props_json = ev.props_json, .ts_ms = ts_ms,
+                   /* Aged from now, when the store gets it: a session
+                    * replayed from the past is not expired the moment it
+                    * is rolled up (README: Chat sessions and rollups). */
+                   .age_ms = wall_ms};
+    /* DESIGN §4: one DEBUG line per event before it is stored, as capture. */
+    ja__log_debug(e->debug, "%s %s", ev.spec->name, ev.props_json);
+    st = ja__store_add(d, &row, 1, ev.drops, wall_ms);
+  }
+  ja__event_free(&ev);
+  return st;
+}

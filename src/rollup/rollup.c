@@ -1,0 +1,348 @@
+/*
+ * rollup/rollup.c — one rollup run (DESIGN §6): close the sessions that
+ * ended or went idle, queue their chat_session_ended, count them into
+ * their day, then queue the usage_daily_summary of every day that is
+ * over. Each batch of sessions (or days) is closed, queued and forgotten
+ * in ONE transaction, and what a batch closes is chosen inside it: two
+ * rollups racing, or one killed and run again, never lose or double an
+ * event.
+ *
+ * Sections: reading a session · closing sessions · emitting days · the run
+ */
+#include "boot.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rollup/rollup.h"
+
+/* ---------------------------------------------------- reading a session */
+
+/* A growable array of one session's signals, reused across sessions. */
+typedef struct sigbuf {
+  ja__sig_row *v;
+  size_t n, cap;
+} sigbuf;
+
+static void
+copy_text(sqlite3_stmt *s, int col, char *out, size_t n)
+{
+  const unsigned char *t = sqlite3_column_text(s, col);
+  snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+static ja_status
+read_session(ja__db *d, const char *session, sigbuf *b)
+{
+  b->n = 0;
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_SESSION_SIGNALS, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, session, -1, SQLITE_STATIC);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (b->n == b->cap) {
+      size_t cap = b->cap ? 2 * b->cap : 64;
+      ja__sig_row *v = realloc(b->v, cap * sizeof *v);
+      if (!v) {
+        sqlite3_reset(s);
+        return ja__error_set(JA_ENOMEM, "out of memory reading a session's signals");
+      }
+      b->v = v, b->cap = cap;
+    }
+    ja__sig_row *r = &b->v[b->n++];
+    r->kind = (ja__sig_kind)sqlite3_column_int(s, 0);
+    r->at_ms = sqlite3_column_int64(s, 1);
+    r->tokens_in = sqlite3_column_int64(s, 2);
+    r->tokens_out = sqlite3_column_int64(s, 3);
+    r->latency_ms = sqlite3_column_double(s, 4);
+    copy_text(s, 5, r->name, sizeof r->name);
+    copy_text(s, 6, r->engine, sizeof r->engine);
+  }
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot read session signals in");
+}
+
+/* Run cached statement @p which with text ?1 = @p key (no rows). */
+static ja_status
+exec_key(ja__db *d, int which, const char *key, const char *what)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+  return ja__store_step_done(d, s, what);
+}
+
+/* Run cached statement @p which with integer ?1 = @p day (no rows). */
+static ja_status
+exec_day(ja__db *d, int which, int64_t day, const char *what)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, day);
+  return ja__store_step_done(d, s, what);
+}
+
+/* ---------------------------------------------------- closing sessions */
+
+/* A latency percentile for JSON: rounded to the microsecond, so that the
+ * interpolation's last-bit noise (289.99999999999997) reads as 290. */
+static double
+ms3(double v)
+{
+  return round(v * 1000.0) / 1000.0;
+}
+
+/* chat_session_ended's properties (numbers, hashes and ENGINE values only:
+ * nothing here needs escaping). */
+static void
+session_props(const ja__session_stats *x, char *out, size_t n)
+{
+  int k = snprintf(out, n,
+                   "{\"turn_count\":%lld,\"tokens_in\":%lld,\"tokens_out\":%lld,"
+                   "\"latency_ms_p50\":%.15g,\"latency_ms_p95\":%.15g,\"tool_count\":%lld,"
+                   "\"unique_tools\":%lld,\"unique_models\":%lld,\"error_count\":%lld,"
+                   "\"duration_ms\":%lld",
+                   (long long)x->turns, (long long)x->tokens_in, (long long)x->tokens_out,
+                   isfinite(x->p50) ? ms3(x->p50) : 0.0, isfinite(x->p95) ? ms3(x->p95) : 0.0,
+                   (long long)x->tools, (long long)x->unique_tools, (long long)x->unique_models,
+                   (long long)x->errors, (long long)x->duration_ms);
+  if (x->model_hash[0])
+    k += snprintf(out + k, n - (size_t)k, ",\"model_hash\":\"%s\"", x->model_hash);
+  if (x->engine[0])
+    k += snprintf(out + k, n - (size_t)k, ",\"engine\":\"%s\"", x->engine);
+  snprintf(out + k, n - (size_t)k, "}");
+}
+
+/* Count a closed session into its day, unless that day's summary has
+ * already gone (a session closed late: its own event still goes). */
+static ja_status
+count_into_day(ja__db *d, const ja__session_stats *x, const sigbuf *b)
+{
+  int64_t day = x->last_ms / JA__DAY_MS;
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_DAY_DONE_GET, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, day);
+  int rc = sqlite3_step(s);
+  int done = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0;
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW)
+    return ja__store_error(d, rc, "cannot read rollup days in");
+  if (done)
+    return JA_OK;
+  if ((st = ja__store_stmt(d, JA__Q_DAY_ADD, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, day);
+  sqlite3_bind_int64(s, 2, ja__rollup_sat_add(x->tokens_in, x->tokens_out));
+  sqlite3_bind_int64(s, 3, x->turns);
+  sqlite3_bind_int64(s, 4, x->errors);
+  sqlite3_bind_int64(s, 5, x->duration_ms);
+  if ((st = ja__store_step_done(d, s, "cannot count a session into its day in")) != JA_OK)
+    return st;
+  for (size_t i = 0; i < b->n && st == JA_OK; i++) {
+    const ja__sig_row *r = &b->v[i];
+    if (!r->name[0] || (r->kind != JA__SIG_INFERENCE && r->kind != JA__SIG_TOOL))
+      continue;
+    if ((st = ja__store_stmt(d, JA__Q_DAY_NAME_ADD, &s)) != JA_OK)
+      break;
+    sqlite3_bind_int64(s, 1, day);
+    sqlite3_bind_int(s, 2, r->kind == JA__SIG_INFERENCE ? 1 : 2);
+    sqlite3_bind_text(s, 3, r->name, -1, SQLITE_STATIC);
+    st = ja__store_step_done(d, s, "cannot count a day's tools and models in");
+  }
+  return st;
+}
+
+/* Inside a transaction: close @p session — queue its event (if it had an
+ * inference), count it into its day, forget its signals. */
+static ja_status
+close_session(ja__db *d, const char *session, const ja__emitter *e, int64_t wall,
+              sigbuf *b, ja__rollup_report *r)
+{
+  ja_status st = read_session(d, session, b);
+  ja__session_stats x;
+  if (st == JA_OK)
+    st = ja__rollup_stats(b->v, b->n, &x);
+  if (st == JA_OK && x.turns > 0) {
+    char props[512];
+    session_props(&x, props, sizeof props);
+    /* Timestamped at the last activity: PostHog places it in the session. */
+    if ((st = ja__rollup_enqueue(d, e, "chat_session_ended", props, x.last_ms,
+                                 wall)) == JA_OK &&
+        (st = count_into_day(d, &x, b)) == JA_OK)
+      r->sessions_emitted++;
+  }
+  if (st == JA_OK &&
+      (st = exec_key(d, JA__Q_SESSION_FORGET, session, "cannot forget session signals in")) ==
+          JA_OK &&
+      (st = exec_key(d, JA__Q_SESSION_DROP, session, "cannot close a session in")) == JA_OK)
+    r->sessions_closed++;
+  return st;
+}
+
+/* Where one rollup run has got to in each closable-session query: the
+ * last session hash it returned (sessions are visited in hash order). */
+typedef struct cursors {
+  char ended[17], idle[17];
+} cursors;
+
+/* Append to @p ids (up to JA__ROLLUP_BATCH in all) the sessions statement
+ * @p which selects after its cursor, skipping any already there (ended
+ * and idle); *full = 1 when it returned as many as it was asked for. */
+static ja_status
+collect(ja__db *d, int which, int64_t now, char *cursor, char (*ids)[17], int *n, int *full)
+{
+  int want = JA__ROLLUP_BATCH - *n, got = 0;
+  *full = 1;
+  if (want == 0)
+    return JA_OK;
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, now);
+  if (which == JA__Q_CLOSABLE_ENDED) {
+    sqlite3_bind_text(s, 2, cursor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, want);
+  } else {
+    sqlite3_bind_int64(s, 2, JA__ROLLUP_IDLE_MS);
+    sqlite3_bind_text(s, 3, cursor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, want);
+  }
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    char id[17];
+    copy_text(s, 0, id, sizeof id);
+    memcpy(cursor, id, sizeof id);
+    got++;
+    int seen = 0;
+    for (int i = 0; i < *n && !seen; i++)
+      seen = strcmp(ids[i], id) == 0;
+    if (!seen)
+      memcpy(ids[(*n)++], id, sizeof id);
+  }
+  sqlite3_reset(s);
+  *full = got == want;
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot find sessions to close in");
+}
+
+/* One transaction: close up to JA__ROLLUP_BATCH due sessions after
+ * @p cur; *more = 1 when there may be more. */
+static ja_status
+close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *b,
+            cursors *cur, ja__rollup_report *r, int *more)
+{
+  *more = 0;
+  ja_status st = ja__store_begin(d, wall);
+  if (st != JA_OK)
+    return st;
+  char (*ids)[17] = malloc(JA__ROLLUP_BATCH * sizeof *ids);
+  int n = 0, full_ended = 0, full_idle = 0;
+  if (!ids)
+    st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
+  if (st == JA_OK &&
+      (st = collect(d, JA__Q_CLOSABLE_ENDED, now, cur->ended, ids, &n, &full_ended)) == JA_OK)
+    st = collect(d, JA__Q_CLOSABLE_IDLE, now, cur->idle, ids, &n, &full_idle);
+  for (int i = 0; i < n && st == JA_OK; i++)
+    st = close_session(d, ids[i], e, wall, b, r);
+  if (st == JA_OK && n > 0)
+    st = ja__store_apply_caps(d, wall);
+  free(ids);
+  *more = st == JA_OK && (full_ended || full_idle);
+  return ja__store_end(d, st);
+}
+
+/* ------------------------------------------------------- emitting days */
+
+/* One transaction: queue up to JA__ROLLUP_BATCH due day summaries and
+ * forget what they needed. */
+static ja_status
+emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup_report *r,
+          int *more)
+{
+  *more = 0;
+  ja_status st = ja__store_begin(d, wall);
+  if (st != JA_OK)
+    return st;
+  int64_t (*v)[8] = malloc(JA__ROLLUP_BATCH * sizeof *v);
+  int n = 0;
+  sqlite3_stmt *s = NULL;
+  if (!v)
+    st = ja__error_set(JA_ENOMEM, "out of memory rolling up days");
+  else
+    st = ja__store_stmt(d, JA__Q_DAYS_DUE, &s);
+  if (st == JA_OK) {
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, JA__ROLLUP_IDLE_MS);
+    sqlite3_bind_int(s, 3, JA__ROLLUP_BATCH);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < JA__ROLLUP_BATCH) {
+      for (int c = 0; c < 8; c++)
+        v[n][c] = sqlite3_column_int64(s, c);
+      n++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      st = ja__store_error(d, rc, "cannot find days to summarise in");
+  }
+  for (int i = 0; i < n && st == JA_OK; i++) {
+    char props[384];
+    snprintf(props, sizeof props,
+             "{\"sessions\":%lld,\"total_tokens\":%lld,\"total_inferences\":%lld,"
+             "\"total_errors\":%lld,\"total_duration_ms\":%lld,\"unique_tools\":%lld,"
+             "\"unique_models\":%lld}",
+             (long long)v[i][1], (long long)v[i][2], (long long)v[i][3], (long long)v[i][4],
+             (long long)v[i][5], (long long)v[i][6], (long long)v[i][7]);
+    int64_t day = v[i][0];
+    /* Timestamped at the last millisecond of its day, so PostHog puts it
+     * in that day. */
+    if ((st = ja__rollup_enqueue(d, e, "usage_daily_summary", props,
+                                 (day + 1) * JA__DAY_MS - 1, wall)) == JA_OK &&
+        (st = exec_day(d, JA__Q_DAY_EMITTED, day, "cannot remember a summarised day in")) ==
+            JA_OK &&
+        (st = exec_day(d, JA__Q_DAY_FORGET, day, "cannot forget a summarised day in")) == JA_OK &&
+        (st = exec_day(d, JA__Q_DAY_NAMES_FORGET, day, "cannot forget a day's names in")) ==
+            JA_OK)
+      r->days_emitted++;
+  }
+  if (st == JA_OK && n > 0)
+    st = ja__store_apply_caps(d, wall);
+  free(v);
+  *more = st == JA_OK && n == JA__ROLLUP_BATCH;
+  return ja__store_end(d, st);
+}
+
+/* -------------------------------------------------------------- the run */
+
+ja_status
+ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
+               ja__rollup_report *r)
+{
+  JA_ASSERT(d->db != NULL);
+  ja__rollup_report local = {0};
+  if (!r)
+    r = &local;
+  memset(r, 0, sizeof *r);
+  sigbuf b = {0};
+  ja_status st = JA_OK;
+  /* Sessions first: a day is summarised only after every session active
+   * in it could be closed (its summary waits end of day + the idle time). */
+  cursors cur = {"", ""};
+  int more = 1;
+  while (st == JA_OK && more)
+    st = close_batch(d, e, now, wall, &b, &cur, r, &more);
+  more = 1;
+  while (st == JA_OK && more)
+    st = emit_days(d, e, now, wall, r, &more);
+  free(b.v);
+  return st;
+}

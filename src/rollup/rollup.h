@@ -1,0 +1,127 @@
+/*
+ * rollup/rollup.h — local aggregation (DESIGN §6): raw chat signals in,
+ * chat_session_ended / usage_daily_summary / first uses out, each event
+ * queued in the same transaction that closes what it reports.
+ *
+ * Two times go everywhere: @p at_ms / @p now_ms is the time of the signal
+ * or the rollup (replayable: --at, --now), @p wall_ms the real clock that
+ * the store machinery (store clock, drop counters, caps) is given. Both are
+ * read once by the public entry point (api/session.c), never here.
+ */
+#ifndef JA_ROLLUP_ROLLUP_H
+#define JA_ROLLUP_ROLLUP_H
+
+#include "boot.h"
+#include "store/store.h"
+
+/* A session is closed when idle for more than this (strictly). */
+#define JA__ROLLUP_IDLE_MS INT64_C(300000)
+#define JA__DAY_MS INT64_C(86400000)
+/* The latest time taken (9999-12-31T23:59:59.999Z): day arithmetic on
+ * later ones would overflow, and RFC 3339 has no later year. */
+#define JA__ROLLUP_MAX_MS INT64_C(253402300799999)
+/* Sessions closed (or days emitted) per transaction: every transaction of
+ * a rollup stays short, so a capture waiting for the lock never waits
+ * long, and a killed rollup loses at most an uncommitted batch (redone by
+ * the next run). */
+#define JA__ROLLUP_BATCH 256
+
+typedef enum ja__sig_kind {
+  JA__SIG_INFERENCE = 1,
+  JA__SIG_TOOL = 2,
+  JA__SIG_ERROR = 3,
+  JA__SIG_END = 4
+} ja__sig_kind;
+
+/* One raw signal as the public API receives it. */
+typedef struct ja__signal {
+  ja__sig_kind kind;
+  const char *session;       /* raw session id (only its hash is stored) */
+  int64_t at_ms;             /* when it happened */
+  int64_t tokens_in, tokens_out; /* inference only */
+  double latency_ms;         /* inference only */
+  const char *model;         /* inference: may be NULL or "" (none) */
+  const char *engine;        /* inference: may be NULL or "" (none) */
+  const char *tool;          /* tool only */
+} ja__signal;
+
+/* One stored signal, as a rollup reads it back. */
+typedef struct ja__sig_row {
+  ja__sig_kind kind;
+  int64_t at_ms;
+  int64_t tokens_in, tokens_out;
+  double latency_ms;
+  char name[17];             /* model hash (inference, "" = none) or tool hash */
+  char engine[16];           /* ENGINE value, "" = none */
+} ja__sig_row;
+
+/* Who a rollup's events are queued as, and whether to say so. */
+typedef struct ja__emitter {
+  const char *distinct_id;   /* the anon_id, read once by the entry point */
+  int debug;                 /* OPENJARVIS_LOG_LEVEL=DEBUG: one line per event */
+} ja__emitter;
+
+/* What a closed session reports (chat_session_ended's properties). */
+typedef struct ja__session_stats {
+  int64_t turns, tokens_in, tokens_out, tools, errors;
+  int64_t unique_tools, unique_models, unique_engines;
+  double p50, p95;
+  int64_t first_ms, last_ms; /* activity span; last_ms -1: no activity */
+  int64_t duration_ms;
+  char model_hash[17];       /* the one model when unique_models == 1 */
+  char engine[16];           /* the one engine when unique_engines == 1 */
+} ja__session_stats;
+
+/* What one rollup did (tests, the CLI). */
+typedef struct ja__rollup_report {
+  int64_t sessions_closed;   /* sessions closed (with or without an event) */
+  int64_t sessions_emitted;  /* chat_session_ended queued */
+  int64_t days_emitted;      /* usage_daily_summary queued */
+} ja__rollup_report;
+
+/* ------------------------------------------------------ rollup/stats.c */
+
+/* Percentile @p p (0..1) of @p n sorted values by linear interpolation
+ * between closest ranks, k = (n − 1)·p; 0 when n is 0. */
+double ja__rollup_percentile(const double *sorted, size_t n, double p);
+/* The chat_session_ended numbers of one session's signals (any order).
+ * JA_ENOMEM only. */
+ja_status ja__rollup_stats(const ja__sig_row *rows, size_t n, ja__session_stats *out);
+/* @p a + @p b (both >= 0), INT64_MAX past it: token counts are any int64
+ * >= 0, and their sums must not overflow. */
+int64_t ja__rollup_sat_add(int64_t a, int64_t b);
+/* @p engine as an ENGINE value: itself if in the enum, else "unknown". */
+const char *ja__rollup_engine(const char *engine);
+/* @p tool as a TOOL value: itself if in the enum, else "custom_tool". */
+const char *ja__rollup_tool(const char *tool);
+
+/* ---------------------------------------------------- rollup/signals.c */
+
+/* Validate like capture's input: session non-empty valid UTF-8 without
+ * control characters; tokens >= 0; latency finite >= 0; a model, engine or
+ * tool valid UTF-8; a tool non-empty; 0 <= at_ms <= JA__ROLLUP_MAX_MS. JA_EINVALID naming the
+ * problem, or JA_OK. Pure. */
+ja_status ja__rollup_signal_check(const ja__signal *sig);
+/* One transaction: store @p sig (hashed) and, on the first inference
+ * ever / the first use of a tool, queue first_chat_sent (@p platform) /
+ * tool_first_used as @p e->distinct_id. */
+ja_status ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
+                            const char *platform, int64_t wall_ms);
+
+/* ------------------------------------------------------- rollup/emit.c */
+
+/* Inside a transaction: queue event @p name with @p props_json (an object)
+ * at @p ts_ms through the same filter as capture (redaction, catalog;
+ * drops counted), so a rollup can never queue what the catalog forbids. */
+ja_status ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name,
+                             const char *props_json, int64_t ts_ms, int64_t wall_ms);
+
+/* ----------------------------------------------------- rollup/rollup.c */
+
+/* Close every session due at @p now_ms and emit every day summary due,
+ * in transactions of at most JA__ROLLUP_BATCH sessions or days. @p r may
+ * be NULL. */
+ja_status ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now_ms, int64_t wall_ms,
+                         ja__rollup_report *r);
+
+#endif

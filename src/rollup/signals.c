@@ -1,0 +1,161 @@
+/*
+ * rollup/signals.c — recording raw chat signals: validated like capture's
+ * input, stored only hashed, and the first uses they trigger
+ * (first_chat_sent, tool_first_used) queued in the same transaction, so
+ * each fires once per install however many processes race.
+ */
+#include "boot.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "rollup/rollup.h"
+#include "util/hash.h"
+#include "util/uuid.h"
+#include "util/utf8.h"
+
+/* Longest session id, model, engine or tool name taken (bytes). */
+#define NAME_MAX_BYTES 4096
+
+static const char *const kind_name[] = {"", "inference", "tool", "error", "end"};
+
+/* @p what is NULL/"" (when @p optional) or valid, control-free UTF-8. */
+static ja_status
+check_text(const ja__signal *sig, const char *what, const char *v, int optional)
+{
+  const char *k = kind_name[sig->kind];
+  if (!v || !*v)
+    return optional ? JA_OK
+                    : ja__error_set(JA_EINVALID, "session %s: %s is empty", k, what);
+  size_t n = strlen(v);
+  if (n > NAME_MAX_BYTES)
+    return ja__error_set(JA_EINVALID, "session %s: %s is longer than %d bytes", k, what,
+                         NAME_MAX_BYTES);
+  if (!ja__utf8_valid(v, n))
+    return ja__error_set(JA_EINVALID, "session %s: %s is not valid UTF-8", k, what);
+  if (ja__utf8_has_control(v, n))
+    return ja__error_set(JA_EINVALID, "session %s: %s contains a control character", k, what);
+  return JA_OK;
+}
+
+ja_status
+ja__rollup_signal_check(const ja__signal *sig)
+{
+  if (sig->kind < JA__SIG_INFERENCE || sig->kind > JA__SIG_END)
+    return ja__error_set(JA_EINVALID, "unknown session signal %d", (int)sig->kind);
+  const char *k = kind_name[sig->kind];
+  ja_status st = check_text(sig, "session id", sig->session, 0);
+  if (st != JA_OK)
+    return st;
+  if (sig->at_ms < 0 || sig->at_ms > JA__ROLLUP_MAX_MS)
+    return ja__error_set(JA_EINVALID, "session %s: time %lld is not between 1970 and 9999", k,
+                         (long long)sig->at_ms);
+  if (sig->kind == JA__SIG_INFERENCE) {
+    if (sig->tokens_in < 0 || sig->tokens_out < 0)
+      return ja__error_set(JA_EINVALID, "session inference: tokens must be >= 0, got %lld in, "
+                           "%lld out", (long long)sig->tokens_in, (long long)sig->tokens_out);
+    if (!isfinite(sig->latency_ms) || sig->latency_ms < 0)
+      return ja__error_set(JA_EINVALID, "session inference: latency must be a finite number "
+                           ">= 0 (ms)");
+    if ((st = check_text(sig, "model", sig->model, 1)) != JA_OK ||
+        (st = check_text(sig, "engine", sig->engine, 1)) != JA_OK)
+      return st;
+  }
+  if (sig->kind == JA__SIG_TOOL)
+    return check_text(sig, "tool name", sig->tool, 0);
+  return JA_OK;
+}
+
+/* First use of (@p kind, @p name)? Remember it; *first = 1 only the
+ * first time ever in this store. */
+static ja_status
+first_use(ja__db *d, const char *kind, const char *name, int64_t at_ms, int *first)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_FIRST_USE_ADD, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 3, at_ms);
+  if ((st = ja__store_step_done(d, s, "cannot remember a first use in")) != JA_OK)
+    return st;
+  *first = sqlite3_changes(d->db) == 1;
+  return JA_OK;
+}
+
+/* The signal row and its session's span. */
+static ja_status
+store_signal(ja__db *d, const ja__signal *sig, const char *session_hash)
+{
+  char name[17] = "";
+  const char *engine = NULL;
+  if (sig->kind == JA__SIG_INFERENCE && sig->model && *sig->model)
+    ja__hash_id(sig->model, strlen(sig->model), name);
+  if (sig->kind == JA__SIG_TOOL)
+    ja__hash_id(sig->tool, strlen(sig->tool), name);
+  if (sig->kind == JA__SIG_INFERENCE && sig->engine && *sig->engine)
+    engine = ja__rollup_engine(sig->engine);
+
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_SIGNAL_ADD, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, session_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, 2, (int)sig->kind);
+  sqlite3_bind_int64(s, 3, sig->at_ms);
+  if (sig->kind == JA__SIG_INFERENCE) {
+    sqlite3_bind_int64(s, 4, sig->tokens_in);
+    sqlite3_bind_int64(s, 5, sig->tokens_out);
+    sqlite3_bind_double(s, 6, sig->latency_ms);
+  }
+  if (name[0])
+    sqlite3_bind_text(s, 7, name, -1, SQLITE_STATIC);
+  if (engine)
+    sqlite3_bind_text(s, 8, engine, -1, SQLITE_STATIC);
+  if ((st = ja__store_step_done(d, s, "cannot record a session signal in")) != JA_OK)
+    return st;
+
+  if ((st = ja__store_stmt(d, JA__Q_SESSION_TOUCH, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, session_hash, -1, SQLITE_STATIC);
+  if (sig->kind == JA__SIG_END)
+    sqlite3_bind_int64(s, 3, sig->at_ms);
+  else
+    sqlite3_bind_int64(s, 2, sig->at_ms);
+  return ja__store_step_done(d, s, "cannot record a session in");
+}
+
+ja_status
+ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
+                  const char *platform, int64_t wall_ms)
+{
+  JA_ASSERT(d->db != NULL);
+  char session_hash[17];
+  ja__hash_id(sig->session, strlen(sig->session), session_hash);
+  ja_status st = ja__store_begin(d, wall_ms);
+  if (st != JA_OK)
+    return st;
+  int first = 0, queued = 0;
+  st = store_signal(d, sig, session_hash);
+  if (st == JA_OK && sig->kind == JA__SIG_INFERENCE &&
+      (st = first_use(d, "chat", "", sig->at_ms, &first)) == JA_OK && first) {
+    char props[96];
+    snprintf(props, sizeof props, "{\"platform\":\"%s\"}", platform);
+    st = ja__rollup_enqueue(d, e, "first_chat_sent", props, sig->at_ms, wall_ms);
+    queued = 1;
+  }
+  if (st == JA_OK && sig->kind == JA__SIG_TOOL) {
+    const char *tool = ja__rollup_tool(sig->tool); /* an enum value: safe in JSON */
+    if ((st = first_use(d, "tool", tool, sig->at_ms, &first)) == JA_OK && first) {
+      char props[96];
+      snprintf(props, sizeof props, "{\"tool_name\":\"%s\"}", tool);
+      st = ja__rollup_enqueue(d, e, "tool_first_used", props, sig->at_ms, wall_ms);
+      queued = 1;
+    }
+  }
+  if (st == JA_OK && queued)
+    st = ja__store_apply_caps(d, wall_ms);
+  return ja__store_end(d, st);
+}

@@ -1,0 +1,493 @@
+/*
+ * test_rollup.c — local aggregation (DESIGN §6, issue 10): the percentile,
+ * the worked example with its exact numbers, the 300 s idle rule at its
+ * edge, sessions without inference, model_hash, midnight, when a day's
+ * summary is due, idempotence, first uses, bad input, what is stored (only
+ * hashes), replayed old times against the age cap, and RFC 3339 parsing.
+ * Multi-process cases (racing rollups, kill -9) are in e2e/test_rollup.py.
+ */
+#include "support.h"
+#include "rollup/rollup.h"
+#include "util/clock.h"
+#include "util/hash.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S_MS INT64_C(1000)
+#define MIN_MS (60 * S_MS)
+#define HOUR_MS (60 * MIN_MS)
+
+/* 00:00Z of a recent day: two days ago, so "the next day 00:05" is in the
+ * past and every replayed time is a sane one for the store clock. */
+static int64_t
+recent_day(void)
+{
+  return (ja__now_ms() / JA__DAY_MS - 2) * JA__DAY_MS;
+}
+
+static int64_t
+count_events(const char *name)
+{
+  char sql[256];
+  snprintf(sql, sizeof sql, "select count(*) from events where event = '%s'", name);
+  return jt_sql_int(jt_db_path(), sql);
+}
+
+/* Properties of the only event @p name (asserting there is exactly one). */
+static char *
+props_of(const char *name)
+{
+  assert_int_equal(count_events(name), 1);
+  char sql[256];
+  snprintf(sql, sizeof sql, "select properties from events where event = '%s'", name);
+  return jt_sql_text(jt_db_path(), sql);
+}
+
+static int64_t
+ts_of(const char *name)
+{
+  char sql[256];
+  snprintf(sql, sizeof sql, "select ts_ms from events where event = '%s'", name);
+  return jt_sql_int(jt_db_path(), sql);
+}
+
+static void
+expect_props(const char *name, const char *want)
+{
+  char *got = props_of(name);
+  assert_non_null(got);
+  assert_string_equal(got, want);
+  free(got);
+}
+
+/* The issue's worked example, session "s1" from @p t0. */
+static void
+worked_example(ja_store *s, int64_t t0)
+{
+  assert_int_equal(ja_session_inference(s, "s1", 10, 20, 100, "llama3.1:8b", "ollama", t0), JA_OK);
+  assert_int_equal(ja_session_tool(s, "s1", "search_web", t0 + 5 * S_MS), JA_OK);
+  assert_int_equal(ja_session_inference(s, "s1", 5, 15, 300, "llama3.1:8b", "ollama",
+                                        t0 + 10 * S_MS), JA_OK);
+  assert_int_equal(ja_session_tool(s, "s1", "search_web", t0 + 12 * S_MS), JA_OK);
+  assert_int_equal(ja_session_tool(s, "s1", "my_plugin", t0 + 15 * S_MS), JA_OK);
+  assert_int_equal(ja_session_error(s, "s1", t0 + 18 * S_MS), JA_OK);
+  assert_int_equal(ja_session_inference(s, "s1", 0, 0, 200, "qwen3.5:2b", "ollama",
+                                        t0 + 20 * S_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "s1", t0 + 30 * S_MS), JA_OK);
+}
+
+static void test_rollup__percentile_interpolates_between_closest_ranks(void **state)
+{
+  (void)state;
+  const double v[] = {100, 200, 300};
+  assert_true(fabs(ja__rollup_percentile(v, 3, 0.50) - 200) < 1e-9);
+  assert_true(fabs(ja__rollup_percentile(v, 3, 0.95) - 290) < 1e-9);
+  assert_true(fabs(ja__rollup_percentile(v, 3, 0.0) - 100) < 1e-9);
+  assert_true(fabs(ja__rollup_percentile(v, 3, 1.0) - 300) < 1e-9);
+  const double one[] = {42};
+  assert_true(fabs(ja__rollup_percentile(one, 1, 0.95) - 42) < 1e-9);
+  const double two[] = {10, 20};
+  assert_true(fabs(ja__rollup_percentile(two, 2, 0.5) - 15) < 1e-9);
+  assert_true(ja__rollup_percentile(NULL, 0, 0.5) == 0);
+}
+
+static void test_rollup__worked_example_exact_numbers(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day(), t0 = day + 10 * HOUR_MS;
+  worked_example(s, t0);
+  int64_t queued = -1;
+  assert_int_equal(ja_rollup(s, t0 + 31 * S_MS, &queued), JA_OK);
+  assert_int_equal(queued, 1);
+  expect_props("chat_session_ended",
+               "{\"turn_count\":3,\"tokens_in\":15,\"tokens_out\":35,\"latency_ms_p50\":200,"
+               "\"latency_ms_p95\":290,\"tool_count\":3,\"unique_tools\":2,\"unique_models\":2,"
+               "\"error_count\":1,\"duration_ms\":20000,\"engine\":\"ollama\"}");
+  assert_int_equal(ts_of("chat_session_ended"), t0 + 20 * S_MS); /* its last activity */
+  expect_props("first_chat_sent", "{\"platform\":\"cli\"}");
+  assert_int_equal(count_events("tool_first_used"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                   "'tool_first_used' and properties = '{\"tool_name\":\"search_web\"}'"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                   "'tool_first_used' and properties = '{\"tool_name\":\"custom_tool\"}'"), 1);
+  assert_int_equal(count_events("usage_daily_summary"), 0);
+
+  assert_int_equal(ja_rollup(s, day + JA__DAY_MS + 5 * MIN_MS, &queued), JA_OK);
+  assert_int_equal(queued, 1);
+  expect_props("usage_daily_summary",
+               "{\"sessions\":1,\"total_tokens\":50,\"total_inferences\":3,\"total_errors\":1,"
+               "\"total_duration_ms\":20000,\"unique_tools\":2,\"unique_models\":2}");
+  assert_int_equal(ts_of("usage_daily_summary"), day + JA__DAY_MS - 1);
+  /* Raw rows no rollup needs any more are gone. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
+                   "(select count(*) from rollup_session) + (select count(*) from rollup_day) + "
+                   "(select count(*) from rollup_day_name)"), 0);
+  /* Nothing the filter dropped: every property was in the catalog. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from drops"), 0);
+  ja_store_close(s);
+}
+
+static void test_rollup__idle_more_than_300s_closes_exactly_300s_does_not(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 9 * HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "idle", 1, 2, 50, "m", "vllm", t), JA_OK);
+  assert_int_equal(ja_session_tool(s, "idle", "shell", t + 10 * S_MS), JA_OK);
+  int64_t last = t + 10 * S_MS;
+  assert_int_equal(ja_rollup(s, last + 300 * S_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 1);
+  assert_int_equal(ja_rollup(s, last + 301 * S_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 0);
+  ja_store_close(s);
+}
+
+static void test_rollup__session_without_inference_emits_nothing(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 8 * HOUR_MS;
+  assert_int_equal(ja_session_tool(s, "quiet", "calculator", t), JA_OK);
+  assert_int_equal(ja_session_error(s, "quiet", t + S_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "quiet", t + 2 * S_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "only-an-end", t), JA_OK);
+  int64_t queued = -1;
+  assert_int_equal(ja_rollup(s, recent_day() + JA__DAY_MS + HOUR_MS, &queued), JA_OK);
+  assert_int_equal(queued, 0);
+  assert_int_equal(count_events("chat_session_ended"), 0);
+  assert_int_equal(count_events("usage_daily_summary"), 0);
+  assert_int_equal(count_events("first_chat_sent"), 0);
+  assert_int_equal(count_events("tool_first_used"), 1); /* the tool was used all the same */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
+                   "(select count(*) from rollup_session)"), 0);
+  ja_store_close(s);
+}
+
+static void test_rollup__single_model_carries_model_hash(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 11 * HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "one", 3, 4, 120.5, "qwen3.5:2b", "llama_cpp", t), JA_OK);
+  assert_int_equal(ja_session_inference(s, "one", 1, 1, 80, "qwen3.5:2b", "llama_cpp", t + S_MS), JA_OK);
+  /* Another session with an engine outside the enum and no model. */
+  assert_int_equal(ja_session_inference(s, "two", 1, 1, 10, NULL, "my-engine", t), JA_OK);
+  assert_int_equal(ja_session_end(s, "one", t + 2 * S_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "two", t + 2 * S_MS), JA_OK);
+  assert_int_equal(ja_rollup(s, t + 3 * S_MS, NULL), JA_OK);
+  char h[17];
+  assert_int_equal(ja_hash_id("qwen3.5:2b", h), JA_OK);
+  char want[512];
+  snprintf(want, sizeof want,
+           "{\"turn_count\":2,\"tokens_in\":4,\"tokens_out\":5,\"latency_ms_p50\":100.25,"
+           "\"latency_ms_p95\":118.475,\"tool_count\":0,\"unique_tools\":0,\"unique_models\":1,"
+           "\"error_count\":0,\"duration_ms\":1000,\"model_hash\":\"%s\",\"engine\":\"llama_cpp\"}",
+           h);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'chat_session_ended'"), 2);
+  char sql[768];
+  snprintf(sql, sizeof sql, "select count(*) from events where properties = '%s'", want);
+  assert_int_equal(jt_sql_int(jt_db_path(), sql), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where properties = "
+      "'{\"turn_count\":1,\"tokens_in\":1,\"tokens_out\":1,\"latency_ms_p50\":10,"
+      "\"latency_ms_p95\":10,\"tool_count\":0,\"unique_tools\":0,\"unique_models\":0,"
+      "\"error_count\":0,\"duration_ms\":0,\"engine\":\"unknown\"}'"), 1);
+  ja_store_close(s);
+}
+
+static void test_rollup__session_spanning_midnight_counts_for_its_last_day(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day() - JA__DAY_MS; /* D; D+1 00:05 and D+2 00:05 are past */
+  int64_t before = day + JA__DAY_MS - 2 * MIN_MS, after = day + JA__DAY_MS + 2 * MIN_MS;
+  assert_int_equal(ja_session_inference(s, "late", 7, 3, 10, "m", "ollama", before), JA_OK);
+  assert_int_equal(ja_session_inference(s, "late", 5, 5, 20, "m", "ollama", after), JA_OK);
+  /* D is over by 300 s, but the session was active in D+1: no summary for D. */
+  assert_int_equal(ja_rollup(s, day + JA__DAY_MS + 10 * MIN_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 1);
+  assert_int_equal(count_events("usage_daily_summary"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select day from rollup_day"),
+                   day / JA__DAY_MS + 1);
+  assert_int_equal(ja_rollup(s, day + 2 * JA__DAY_MS + 5 * MIN_MS, NULL), JA_OK);
+  expect_props("usage_daily_summary",
+               "{\"sessions\":1,\"total_tokens\":20,\"total_inferences\":2,\"total_errors\":0,"
+               "\"total_duration_ms\":240000,\"unique_tools\":0,\"unique_models\":1}");
+  assert_int_equal(ts_of("usage_daily_summary"), day + 2 * JA__DAY_MS - 1);
+  ja_store_close(s);
+}
+
+static void test_rollup__day_summary_waits_for_end_of_day_plus_300s(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day();
+  assert_int_equal(ja_session_inference(s, "d", 1, 1, 1, "m", "ollama", day + HOUR_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "d", day + HOUR_MS + S_MS), JA_OK);
+  int64_t due = day + JA__DAY_MS + 300 * S_MS;
+  assert_int_equal(ja_rollup(s, due - 1, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 1);
+  assert_int_equal(count_events("usage_daily_summary"), 0);
+  assert_int_equal(ja_rollup(s, due, NULL), JA_OK);
+  assert_int_equal(count_events("usage_daily_summary"), 1);
+  /* A session closed into that day later (a replayed time) never makes a
+   * second summary for it. */
+  assert_int_equal(ja_session_inference(s, "late", 1, 1, 1, "m", "ollama", day + 2 * HOUR_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "late", day + 2 * HOUR_MS + S_MS), JA_OK);
+  assert_int_equal(ja_rollup(s, due + HOUR_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 2);
+  assert_int_equal(count_events("usage_daily_summary"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_day"), 0);
+  ja_store_close(s);
+}
+
+static void test_rollup__running_twice_emits_nothing_new(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day(), t0 = day + 10 * HOUR_MS;
+  worked_example(s, t0);
+  /* More sessions than one batch, so the run takes several transactions. */
+  for (int i = 0; i < JA__ROLLUP_BATCH + 10; i++) {
+    char id[32];
+    snprintf(id, sizeof id, "many-%d", i);
+    assert_int_equal(ja_session_inference(s, id, i, 1, 5, "m", "ollama", t0 + i), JA_OK);
+  }
+  int64_t now = day + JA__DAY_MS + 5 * MIN_MS, queued = -1;
+  assert_int_equal(ja_rollup(s, now, &queued), JA_OK);
+  assert_int_equal(queued, JA__ROLLUP_BATCH + 10 + 1 + 1);
+  int64_t total = jt_sql_int(jt_db_path(), "select count(*) from events");
+  assert_int_equal(ja_rollup(s, now, &queued), JA_OK);
+  assert_int_equal(queued, 0);
+  assert_int_equal(ja_rollup(s, now + JA__DAY_MS, &queued), JA_OK);
+  assert_int_equal(queued, 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), total);
+  assert_int_equal(count_events("chat_session_ended"), JA__ROLLUP_BATCH + 10 + 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select json_extract(properties, '$.sessions') from "
+                                            "events where event = 'usage_daily_summary'"),
+                   JA__ROLLUP_BATCH + 10 + 1);
+  ja_store_close(s);
+}
+
+static void test_rollup__first_uses_once_per_install_across_handles(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_options o = JA_OPTIONS_INIT;
+  o.platform = "tauri-linux";
+  ja_store *a = NULL, *b = NULL;
+  assert_int_equal(ja_store_open(&a, &o), JA_OK);
+  assert_int_equal(ja_store_open(&b, &o), JA_OK);
+  assert_int_equal(ja_session_inference(a, "x", 1, 1, 1, "m", "ollama", 0), JA_OK);
+  assert_int_equal(ja_session_inference(b, "y", 1, 1, 1, "m", "ollama", 0), JA_OK);
+  assert_int_equal(ja_session_tool(a, "x", "github", 0), JA_OK);
+  assert_int_equal(ja_session_tool(b, "y", "github", 0), JA_OK);
+  assert_int_equal(ja_session_tool(b, "y", "plugin-one", 0), JA_OK);
+  assert_int_equal(ja_session_tool(a, "x", "plugin-two", 0), JA_OK);
+  ja_store_close(a);
+  ja_store_close(b);
+  a = jt_open(); /* a restart */
+  assert_int_equal(ja_session_inference(a, "z", 1, 1, 1, "m", "ollama", 0), JA_OK);
+  assert_int_equal(ja_session_tool(a, "z", "github", 0), JA_OK);
+  ja_store_close(a);
+  expect_props("first_chat_sent", "{\"platform\":\"tauri-linux\"}");
+  assert_int_equal(count_events("tool_first_used"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where properties = "
+                                            "'{\"tool_name\":\"custom_tool\"}'"), 1);
+  /* A platform outside the enum is refused at open. */
+  o.platform = "amiga";
+  assert_int_equal(ja_store_open(&a, &o), JA_EINVALID);
+}
+
+static void test_rollup__bad_input_refused_nothing_stored(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  assert_int_equal(ja_session_inference(s, "", 1, 1, 1, NULL, NULL, 0), JA_EINVALID);
+  assert_non_null(strstr(ja_last_error(), "session id is empty"));
+  assert_int_equal(ja_session_inference(s, NULL, 1, 1, 1, NULL, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", -1, 1, 1, NULL, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, -1, 1, NULL, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, NAN, NULL, NULL, 0), JA_EINVALID);
+  assert_non_null(strstr(ja_last_error(), "latency"));
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, INFINITY, NULL, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, -0.5, NULL, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, "\xff", NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, NULL, "a\nb", 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "\xc0\xaf", 1, 1, 1, NULL, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, NULL, NULL, -5), JA_EINVALID);
+  assert_int_equal(ja_session_tool(s, "s", "", 0), JA_EINVALID);
+  assert_int_equal(ja_session_tool(s, "s", NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_tool(s, "", "shell", 0), JA_EINVALID);
+  assert_int_equal(ja_session_error(s, "", 0), JA_EINVALID);
+  assert_int_equal(ja_session_error(s, "\x01", 0), JA_EINVALID);
+  assert_int_equal(ja_session_end(s, NULL, 0), JA_EINVALID);
+  assert_int_equal(ja_session_end(s, "s", -1), JA_EINVALID);
+  assert_int_equal(ja_session_end(NULL, "s", 0), JA_EINVALID);
+  assert_int_equal(ja_rollup(NULL, 0, NULL), JA_EINVALID);
+  assert_int_equal(ja_rollup(s, -1, NULL), JA_EINVALID);
+  /* Past 9999 (day arithmetic would overflow): refused. */
+  assert_int_equal(ja_session_end(s, "s", INT64_MAX), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, NULL, NULL, INT64_C(253402300800000)),
+                   JA_EINVALID);
+  assert_int_equal(ja_rollup(s, INT64_MAX, NULL), JA_EINVALID);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
+                   "(select count(*) from rollup_session) + (select count(*) from events) + "
+                   "(select count(*) from first_use)"), 0);
+  ja_store_close(s);
+}
+
+static void test_rollup__only_hashes_are_stored(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  assert_int_equal(ja_session_inference(s, "secret-session-id-1234", 1, 1, 1,
+                                        "private-model-name-5678", "ollama", 0), JA_OK);
+  assert_int_equal(ja_session_tool(s, "secret-session-id-1234", "private-tool-name-9012", 0),
+                   JA_OK);
+  char h[17];
+  ja__hash_id("secret-session-id-1234", strlen("secret-session-id-1234"), h);
+  char *got = jt_sql_text(jt_db_path(), "select session from rollup_session");
+  assert_string_equal(got, h);
+  free(got);
+  ja_store_close(s);
+  char wal[4200];
+  snprintf(wal, sizeof wal, "%s-wal", jt_db_path());
+  const char *paths[] = {jt_db_path(), wal};
+  const char *raw[] = {"secret-session-id-1234", "private-model-name-5678",
+                       "private-tool-name-9012"};
+  for (int p = 0; p < 2; p++)
+    for (int r = 0; r < 3; r++)
+      assert_false(jt_file_contains(paths[p], raw[r]));
+}
+
+/* Run @p sql (no rows) on the queue. */
+static void
+sql_exec(const char *sql)
+{
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+/* The age cap ages events by when the store received them (README,
+ * Decisions): a session replayed 38 days back is queued when it is rolled
+ * up, so it must not be expired by its own old timestamp — not at the
+ * rollup, and not once the store clock becomes known either (here a fresh
+ * store: its clock is unknown until two witnesses agree). */
+static void test_rollup__replayed_old_session_is_not_expired_at_rollup(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t old = recent_day() - 38 * JA__DAY_MS + 10 * HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "old", 1, 1, 1, "m", "ollama", old), JA_OK);
+  assert_int_equal(ja_session_end(s, "old", old + S_MS), JA_OK);
+  int64_t before = ja__now_ms();
+  assert_int_equal(ja_rollup(s, 0, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 1);
+  assert_int_equal(count_events("usage_daily_summary"), 1);
+  assert_int_equal(ts_of("chat_session_ended"), old); /* PostHog still places it right */
+  /* Aged from the rollup, not from its timestamp. */
+  assert_true(jt_sql_int(jt_db_path(), "select min(age_ms) from events where event in "
+                         "('chat_session_ended', 'usage_daily_summary')") >= before);
+  /* The store clock becomes known (as after a second writer process), and
+   * the next write applies the age cap: the rollup's events stay. */
+  char sql[128];
+  snprintf(sql, sizeof sql, "update store_clock set witnessed_ms = %lld", (long long)ja__now_ms());
+  sql_exec(sql);
+  ja_store_close(s);
+  s = jt_open();
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 1);
+  assert_int_equal(count_events("usage_daily_summary"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from drops where reason = 'expired'"),
+                   0);
+  ja_store_close(s);
+}
+
+static void test_rollup__analytics_off_records_nothing(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  ja_store_close(s);
+  setenv("DO_NOT_TRACK", "1", 1);
+  s = jt_open();
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, "m", "ollama", 0), JA_OK);
+  assert_int_equal(ja_session_end(s, "s", 0), JA_OK);
+  assert_int_equal(ja_rollup(s, 0, NULL), JA_OK);
+  ja_store_close(s);
+  unsetenv("DO_NOT_TRACK");
+  assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
+                   "(select count(*) from events)"), 0);
+}
+
+static void test_rollup__iso8601_parse(void **state)
+{
+  (void)state;
+  int64_t t = -1;
+  assert_int_equal(ja__iso8601_parse("2026-03-01T10:00:00Z", &t), 0);
+  assert_int_equal(t, INT64_C(1772359200000));
+  assert_int_equal(ja__iso8601_parse("2026-03-01T10:00:00.5Z", &t), 0);
+  assert_int_equal(t, INT64_C(1772359200500));
+  assert_int_equal(ja__iso8601_parse("2026-03-01T12:00:00.123+02:00", &t), 0);
+  assert_int_equal(t, INT64_C(1772359200123));
+  assert_int_equal(ja__iso8601_parse("2024-02-29T00:00:00Z", &t), 0);
+  assert_int_equal(ja__iso8601_parse("1970-01-01T00:00:00Z", &t), 0);
+  assert_int_equal(t, 0);
+  const char *bad[] = {"", "2026-03-01", "2026-03-01T10:00:00", "2026-02-29T00:00:00Z",
+                       "2026-13-01T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T10:00:60Z",
+                       "2026-03-01T10:00:00Zjunk", "1969-12-31T23:59:59Z", "2026-03-01T10:00:00.Z",
+                       "yesterday", "2026-3-1T10:00:00Z", "2026-03-01T10:00:00+2:00"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (ja__iso8601_parse(bad[i], &t) != -1)
+      fail_msg("accepted '%s'", bad[i]);
+}
+
+/* Token counts are any int64 >= 0: sums saturate instead of overflowing
+ * (signed overflow is undefined: UBSan aborts on it in CI); a sum past
+ * 2^53 is not an exact JSON integer, so the filter drops that property
+ * (counted as invalid_value) and the rest of the event goes. */
+static void test_rollup__huge_token_counts_saturate(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 7 * HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "big", INT64_MAX, INT64_MAX, 1, "m", "ollama", t), JA_OK);
+  assert_int_equal(ja_session_inference(s, "big", INT64_MAX, 2, 1, "m", "ollama", t + S_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "big", t + 2 * S_MS), JA_OK);
+  assert_int_equal(ja_rollup(s, t + 3 * S_MS, NULL), JA_OK);
+  char *p = props_of("chat_session_ended");
+  assert_null(strstr(p, "\"tokens_in\""));
+  assert_null(strstr(p, "\"tokens_out\""));
+  assert_non_null(strstr(p, "\"turn_count\":2"));
+  free(p);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason = "
+                                            "'invalid_value'"), 2);
+  assert_int_equal(ja_rollup(s, recent_day() + JA__DAY_MS + 5 * MIN_MS, NULL), JA_OK);
+  p = props_of("usage_daily_summary");
+  assert_null(strstr(p, "\"total_tokens\""));
+  assert_non_null(strstr(p, "\"total_inferences\":2"));
+  free(p);
+  ja_store_close(s);
+}
