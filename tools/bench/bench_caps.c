@@ -18,35 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static double
-now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void
-die(const char *what, const char *detail)
-{
-  fprintf(stderr, "bench_caps: %s: %s\n", what, detail);
-  exit(1);
-}
-
-static double
-median(double *v, int n)
-{
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return v[n / 2];
-}
+#include "bench_util.h"
 
 /* A store in @p home holding @p rows events (plus one real capture), with
  * max_events = @p cap in config.toml. */
@@ -54,12 +26,12 @@ static ja_store *
 make_store(const char *home, long rows, long cap)
 {
   if (mkdir(home, 0700) != 0)
-    die("mkdir", home);
+    ja_bench_die("mkdir", home);
   char path[4096], text[128];
   snprintf(path, sizeof path, "%s/config.toml", home);
   FILE *f = fopen(path, "w");
   if (!f)
-    die("config", path);
+    ja_bench_die("config", path);
   snprintf(text, sizeof text, "[analytics]\nmax_events = %ld\n", cap);
   fputs(text, f);
   fclose(f);
@@ -68,15 +40,15 @@ make_store(const char *home, long rows, long cap)
   o.busy_timeout_ms = 30000;
   ja_store *s = NULL;
   if (ja_store_open(&s, &o) != JA_OK)
-    die("open", ja_last_error());
+    ja_bench_die("open", ja_last_error());
   if (ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL) != JA_OK)
-    die("capture", ja_last_error());
+    ja_bench_die("capture", ja_last_error());
   /* Fill fast with raw SQL (one transaction, no fsync): what we measure is
    * reading and pruning a big queue, not making one. */
   snprintf(path, sizeof path, "%s/analytics_queue.db", home);
   sqlite3 *db = NULL;
   if (sqlite3_open(path, &db) != SQLITE_OK)
-    die("open raw", sqlite3_errmsg(db));
+    ja_bench_die("open raw", sqlite3_errmsg(db));
   char sql[1024];
   snprintf(sql, sizeof sql,
            "PRAGMA synchronous = OFF;"
@@ -89,7 +61,7 @@ make_store(const char *home, long rows, long cap)
            "SELECT uuid, event, properties, timestamp, ts_ms FROM events;",
            rows);
   if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    die("fill", sqlite3_errmsg(db));
+    ja_bench_die("fill", sqlite3_errmsg(db));
   sqlite3_close(db);
   return s;
 }
@@ -99,10 +71,10 @@ static double
 one_status(ja_store *s)
 {
   char *doc = NULL;
-  double t0 = now_s();
+  double t0 = ja_bench_now_s();
   if (ja_report_json(s, &doc) != JA_OK)
-    die("status", ja_last_error());
-  double t = now_s() - t0;
+    ja_bench_die("status", ja_last_error());
+  double t = ja_bench_now_s() - t0;
   ja_free(doc);
   return t;
 }
@@ -111,10 +83,10 @@ one_status(ja_store *s)
 static double
 one_capture(ja_store *s)
 {
-  double t0 = now_s();
+  double t0 = ja_bench_now_s();
   if (ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL) != JA_OK)
-    die("capture", ja_last_error());
-  return now_s() - t0;
+    ja_bench_die("capture", ja_last_error());
+  return ja_bench_now_s() - t0;
 }
 
 /* Medians of @p fn on @p a and @p b, alternating in rounds so that both
@@ -125,15 +97,15 @@ alternate(double (*fn)(ja_store *), ja_store *a, ja_store *b, int rounds, double
 {
   double *ta = calloc((size_t)rounds, sizeof *ta), *tb = calloc((size_t)rounds, sizeof *tb);
   if (!ta || !tb)
-    die("calloc", "out of memory");
+    ja_bench_die("calloc", "out of memory");
   fn(a);
   fn(b);
   for (int r = 0; r < rounds; r++) {
     ta[r] = fn(a);
     tb[r] = fn(b);
   }
-  *ma = median(ta, rounds);
-  *mb = median(tb, rounds);
+  *ma = ja_bench_median(ta, rounds);
+  *mb = ja_bench_median(tb, rounds);
   free(ta);
   free(tb);
 }
@@ -143,7 +115,7 @@ pending_of(ja_store *s)
 {
   char *doc = NULL;
   if (ja_report_json(s, &doc) != JA_OK)
-    die("status", ja_last_error());
+    ja_bench_die("status", ja_last_error());
   const char *p = strstr(doc, "\"pending\":");
   long n = p ? strtol(p + 10, NULL, 10) : -1;
   ja_free(doc);
@@ -153,6 +125,7 @@ pending_of(ja_store *s)
 int
 main(int argc, char **argv)
 {
+  ja_bench_name("bench_caps");
   long rows = 1000000;
   int rounds = 31;
   const char *dir = NULL;
@@ -165,10 +138,10 @@ main(int argc, char **argv)
       dir = argv[i + 1];
   }
   if (rows < 20000 || rounds < 1)
-    die("usage", "bench_caps [--rows N>=20000] [--rounds R>=1] [--dir DIR]");
+    ja_bench_die("usage", "bench_caps [--rows N>=20000] [--rounds R>=1] [--dir DIR]");
   char tmpl[] = "/tmp/bench_caps.XXXXXX";
   if (!dir && !(dir = mkdtemp(tmpl)))
-    die("mkdtemp", "/tmp");
+    ja_bench_die("mkdtemp", "/tmp");
   char small_home[4096], big_home[4096];
   snprintf(small_home, sizeof small_home, "%s/small", dir);
   snprintf(big_home, sizeof big_home, "%s/big", dir);

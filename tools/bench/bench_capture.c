@@ -19,30 +19,9 @@
 #include <unistd.h>
 
 #include "sql_embed.h"
+#include "bench_util.h"
 
 static const char *PROPS = "{\"version\":\"0.1.0\",\"platform\":\"cli\"}";
-
-static double
-now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void
-die(const char *what, const char *detail)
-{
-  fprintf(stderr, "bench_capture: %s: %s\n", what, detail);
-  exit(1);
-}
 
 /* The baseline: our schema and pragmas, but only the INSERT. */
 static sqlite3 *
@@ -50,13 +29,13 @@ open_raw(const char *path)
 {
   sqlite3 *db = NULL;
   if (sqlite3_open(path, &db) != SQLITE_OK)
-    die("open raw", sqlite3_errmsg(db));
+    ja_bench_die("open raw", sqlite3_errmsg(db));
   sqlite3_busy_timeout(db, 250);
   if (sqlite3_exec(db, ja__sql_connection, NULL, NULL, NULL) != SQLITE_OK)
-    die("pragmas", sqlite3_errmsg(db));
+    ja_bench_die("pragmas", sqlite3_errmsg(db));
   for (int i = 0; i < ja__sql_migration_count; i++)
     if (sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK)
-      die("schema", sqlite3_errmsg(db));
+      ja_bench_die("schema", sqlite3_errmsg(db));
   return db;
 }
 
@@ -64,7 +43,7 @@ static void
 raw_insert(sqlite3 *db, sqlite3_stmt *ins, const char *uuid, int64_t ts, const char *iso)
 {
   if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    die("begin", sqlite3_errmsg(db));
+    ja_bench_die("begin", sqlite3_errmsg(db));
   sqlite3_bind_text(ins, 1, uuid, -1, SQLITE_STATIC);
   sqlite3_bind_int64(ins, 2, ts);
   sqlite3_bind_text(ins, 3, iso, -1, SQLITE_STATIC);
@@ -72,15 +51,16 @@ raw_insert(sqlite3 *db, sqlite3_stmt *ins, const char *uuid, int64_t ts, const c
   sqlite3_bind_text(ins, 5, "app_opened", -1, SQLITE_STATIC);
   sqlite3_bind_text(ins, 6, PROPS, -1, SQLITE_STATIC);
   if (sqlite3_step(ins) != SQLITE_DONE)
-    die("insert", sqlite3_errmsg(db));
+    ja_bench_die("insert", sqlite3_errmsg(db));
   sqlite3_reset(ins);
   if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    die("commit", sqlite3_errmsg(db));
+    ja_bench_die("commit", sqlite3_errmsg(db));
 }
 
 int
 main(int argc, char **argv)
 {
+  ja_bench_name("bench_capture");
   long ops = 2000;
   const char *dir = NULL;
   for (int i = 1; i < argc; i++) {
@@ -89,14 +69,14 @@ main(int argc, char **argv)
     else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
       dir = argv[++i];
     else
-      die("usage", "bench_capture [--ops N] [--dir DIR]");
+      ja_bench_die("usage", "bench_capture [--ops N] [--dir DIR]");
   }
   if (ops < 10)
     ops = 10;
   char tmpl[] = "ja-bench-XXXXXX";
   int made_dir = !dir;
   if (!dir && !(dir = mkdtemp(tmpl)))
-    die("mkdtemp", "failed");
+    ja_bench_die("mkdtemp", "failed");
   char home[JA_PATH_MAX], raw_path[JA_PATH_MAX];
   snprintf(home, sizeof home, "%s/home", dir);
   snprintf(raw_path, sizeof raw_path, "%s/raw.db", dir);
@@ -106,18 +86,18 @@ main(int argc, char **argv)
 
   ja_store *s = NULL;
   if (ja_store_open(&s, NULL) != JA_OK)
-    die("ja_store_open", ja_last_error());
+    ja_bench_die("ja_store_open", ja_last_error());
   sqlite3 *raw = open_raw(raw_path);
   sqlite3_stmt *ins = NULL;
   if (sqlite3_prepare_v2(raw, ja__sql_insert_event, -1, &ins, NULL) != SQLITE_OK)
-    die("prepare", sqlite3_errmsg(raw));
+    ja_bench_die("prepare", sqlite3_errmsg(raw));
 
   /* Rows for the baseline are made up front: it measures the insert only. */
   char (*uuids)[37] = malloc((size_t)ops * 37);
   double *t_api = malloc((size_t)ops * sizeof(double));
   double *t_raw = malloc((size_t)ops * sizeof(double));
   if (!uuids || !t_api || !t_raw)
-    die("malloc", "out of memory");
+    ja_bench_die("malloc", "out of memory");
   int64_t base = ja__now_ms();
   char iso[32];
   ja__iso8601_ms(base, iso);
@@ -136,22 +116,22 @@ main(int argc, char **argv)
     /* Alternate which goes first, so neither always follows the other. */
     for (int k = 0; k < 2; k++) {
       int api = (k == 0) == (i % 2 == 0);
-      double t0 = now_s();
+      double t0 = ja_bench_now_s();
       if (api) {
         ja_outcome o = JA_OUTCOME_INIT;
         if (ja_capture(s, "app_opened", PROPS, &o) != JA_OK || o.result != JA_RESULT_STORED)
-          die("ja_capture", ja_last_error());
-        t_api[i] = now_s() - t0;
+          ja_bench_die("ja_capture", ja_last_error());
+        t_api[i] = ja_bench_now_s() - t0;
         api_total += t_api[i];
       } else {
         raw_insert(raw, ins, uuids[i], base + i, iso);
-        t_raw[i] = now_s() - t0;
+        t_raw[i] = ja_bench_now_s() - t0;
         raw_total += t_raw[i];
       }
     }
   }
-  qsort(t_api, (size_t)ops, sizeof(double), cmp_double);
-  qsort(t_raw, (size_t)ops, sizeof(double), cmp_double);
+  qsort(t_api, (size_t)ops, sizeof(double), ja_bench_cmp_double);
+  qsort(t_raw, (size_t)ops, sizeof(double), ja_bench_cmp_double);
   double med_api = t_api[ops / 2], med_raw = t_raw[ops / 2];
   printf("durable capture, %ld events each, one transaction per event (synchronous=FULL, WAL)\n", ops);
   printf("  %-34s median %9.1f us   mean %9.1f us   p95 %9.1f us\n", "raw SQLite insert (baseline)",

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 static const char *PROPS = "{\"feature_name\":\"chat\"}";
 
@@ -33,20 +34,6 @@ typedef struct result {
   int attempts, stored, busy, other;
   double p50_ms, p99_ms, max_ms;
 } result;
-
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void
-die(const char *what, const char *detail)
-{
-  fprintf(stderr, "bench_contention: %s: %s\n", what, detail);
-  exit(1);
-}
 
 /* One writer: @p n captures (or until *stop when n < 0), one every
  * @p pace_us (0: a tight loop). */
@@ -58,13 +45,13 @@ writer(const char *home, int baseline, int n, int pace_us, atomic_int *stop)
   o.home = home;
   ja_store *s = NULL;
   if (ja_store_open(&s, &o) != JA_OK)
-    die("open", ja_last_error());
+    ja_bench_die("open", ja_last_error());
   if (baseline) /* replaces the library's handler on this connection */
     sqlite3_busy_timeout(s->db.db, s->db.busy_timeout_ms);
   int cap = n > 0 ? n : 1 << 20;
   double *lat = malloc(sizeof *lat * (size_t)cap);
   if (!lat)
-    die("malloc", "latencies");
+    ja_bench_die("malloc", "latencies");
   while (r.attempts < cap && (n > 0 || !atomic_load(stop))) {
     int64_t t0 = ja__mono_ns();
     ja_outcome out = JA_OUTCOME_INIT;
@@ -82,7 +69,7 @@ writer(const char *home, int baseline, int n, int pace_us, atomic_int *stop)
     }
   }
   ja_store_close(s);
-  qsort(lat, (size_t)r.attempts, sizeof *lat, cmp_double);
+  qsort(lat, (size_t)r.attempts, sizeof *lat, ja_bench_cmp_double);
   if (r.attempts) {
     r.p50_ms = lat[r.attempts / 2];
     r.p99_ms = lat[(int)((r.attempts - 1) * 0.99)];
@@ -102,22 +89,22 @@ run(const char *dir, const char *name, int baseline, int ops, result out[2])
   o.home = home;
   ja_store *s = NULL;
   if (ja_store_open(&s, &o) != JA_OK) /* create it outside the race */
-    die("create", ja_last_error());
+    ja_bench_die("create", ja_last_error());
   ja_store_close(s);
   atomic_int *stop = mmap(NULL, sizeof *stop, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                           -1, 0);
   if (stop == MAP_FAILED)
-    die("mmap", "stop flag");
+    ja_bench_die("mmap", "stop flag");
   atomic_store(stop, 0);
   int paced = strcmp(name, "paced") == 0;
   int fds[2][2];
   pid_t pid[2];
   for (int w = 0; w < 2; w++) {
     if (pipe(fds[w]) != 0)
-      die("pipe", "results");
+      ja_bench_die("pipe", "results");
     pid[w] = fork();
     if (pid[w] < 0)
-      die("fork", "writer");
+      ja_bench_die("fork", "writer");
     if (pid[w] == 0) {
       result r = paced && w == 1 ? writer(home, baseline, -1, 0, stop)
                  : paced         ? writer(home, baseline, ops / 4, 2000, stop)
@@ -128,16 +115,16 @@ run(const char *dir, const char *name, int baseline, int ops, result out[2])
   }
   /* In "paced", the loop writer runs until the paced one is done. */
   if (read(fds[0][0], &out[0], sizeof out[0]) != sizeof out[0])
-    die("read", "writer 0");
+    ja_bench_die("read", "writer 0");
   atomic_store(stop, 1);
   if (read(fds[1][0], &out[1], sizeof out[1]) != sizeof out[1])
-    die("read", "writer 1");
+    ja_bench_die("read", "writer 1");
   for (int w = 0; w < 2; w++) {
     int status = 0;
     waitpid(pid[w], &status, 0);
     close(fds[w][0]);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      die("writer", "failed");
+      ja_bench_die("writer", "failed");
   }
   munmap(stop, sizeof *stop);
 }
@@ -156,6 +143,7 @@ report(const char *name, const char *handler, const result r[2])
 int
 main(int argc, char **argv)
 {
+  ja_bench_name("bench_contention");
   int ops = 2000;
   const char *dir = NULL;
   for (int i = 1; i < argc; i++) {
@@ -164,13 +152,13 @@ main(int argc, char **argv)
     else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
       dir = argv[++i];
     else
-      die("usage", "bench_contention [--ops N] [--dir DIR]");
+      ja_bench_die("usage", "bench_contention [--ops N] [--dir DIR]");
   }
   if (ops < 4)
     ops = 4;
   char tmp[] = "/tmp/bench_contention-XXXXXX";
   if (!dir && !(dir = mkdtemp(tmp)))
-    die("mkdtemp", "/tmp");
+    ja_bench_die("mkdtemp", "/tmp");
   unsetenv("DO_NOT_TRACK");
   printf("two writers, busy timeout 250 ms, %d ops; ours = library busy handler, "
          "sqlite = sqlite3_busy_timeout (baseline)\n", ops);

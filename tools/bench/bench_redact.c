@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_util.h"
 
 #ifndef JA_BENCH_CORPUS
 #define JA_BENCH_CORPUS "tests/data/redact_corpus.tsv"
@@ -52,20 +53,6 @@ now_ns(void)
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void
-die(const char *what)
-{
-  fprintf(stderr, "bench_redact: %s\n", what);
-  exit(1);
-}
-
 /* ------------------------------------------------------------ the corpus */
 
 typedef struct values {
@@ -80,7 +67,7 @@ load_corpus(const char *path)
   values out = {0};
   FILE *f = fopen(path, "r");
   if (!f)
-    die("cannot open the corpus (run from the source tree or pass --corpus)");
+    ja_bench_die("cannot open the corpus (run from the source tree or pass --corpus)", NULL);
   char line[4096];
   size_t cap = 0;
   while (fgets(line, sizeof line, f)) {
@@ -93,7 +80,7 @@ load_corpus(const char *path)
       out.v = realloc(out.v, cap * sizeof *out.v);
       out.len = realloc(out.len, cap * sizeof *out.len);
       if (!out.v || !out.len)
-        die("out of memory");
+        ja_bench_die("out of memory", NULL);
     }
     out.v[out.n] = strdup(t2 + 1);
     out.len[out.n] = strlen(t2 + 1);
@@ -101,7 +88,7 @@ load_corpus(const char *path)
   }
   fclose(f);
   if (out.n == 0)
-    die("empty corpus");
+    ja_bench_die("empty corpus", NULL);
   return out;
 }
 
@@ -122,7 +109,7 @@ naive_compile(void)
     naive[i] = pcre2_compile((PCRE2_SPTR)rules[i].regex, PCRE2_ZERO_TERMINATED,
                              PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
     if (!naive[i])
-      die("a pattern does not compile on its own");
+      ja_bench_die("a pattern does not compile on its own", NULL);
   }
 }
 
@@ -189,23 +176,17 @@ time_filter(int reps)
   for (int r = 0; r < reps; r++) {
     ja__event ev;
     if (ja__event_prepare(EVENT_NAME, EVENT_PROPS, &ev) != JA_OK || ev.ndrops != 0)
-      die("the benchmark event no longer passes the filter");
+      ja_bench_die("the benchmark event no longer passes the filter", NULL);
     sink += (unsigned)strlen(ev.props_json);
     ja__event_free(&ev);
   }
   return (now_ns() - t0) / reps;
 }
 
-static double
-median(double *x, int n)
-{
-  qsort(x, (size_t)n, sizeof *x, cmp_double);
-  return x[n / 2];
-}
-
 int
 main(int argc, char **argv)
 {
+  ja_bench_name("bench_redact");
   int rounds = 15;
   const char *path = JA_BENCH_CORPUS;
   for (int i = 1; i < argc; i++) {
@@ -219,7 +200,7 @@ main(int argc, char **argv)
     }
   }
   if (rounds < 1 || rounds > 10000)
-    die("--rounds must be 1..10000");
+    ja_bench_die("--rounds must be 1..10000", NULL);
 
   values corpus = load_corpus(path);
   naive_compile();
@@ -229,7 +210,7 @@ main(int argc, char **argv)
     tx_len[i] = strlen(TEXT_VALUES[i]);
     if (ja__redact_string(EVENT_VALUES[i], ev_len[i], NULL) != JA__DROP_NONE ||
         ja__redact_string(TEXT_VALUES[i], tx_len[i], NULL) != JA__DROP_NONE)
-      die("a benchmark value is no longer kept");
+      ja_bench_die("a benchmark value is no longer kept", NULL);
   }
   /* The baseline retries a rejected match from the next character instead
    * of backtracking into shorter ones, so it may miss a few values the
@@ -247,7 +228,7 @@ main(int argc, char **argv)
   double *t_naive = calloc((size_t)rounds, sizeof(double));
   double *f_ours = calloc((size_t)rounds, sizeof(double));
   if (!c_ours || !c_naive || !e_ours || !e_naive || !t_ours || !t_naive || !f_ours)
-    die("out of memory");
+    ja_bench_die("out of memory", NULL);
   for (int r = 0; r < rounds; r++) {
     c_ours[r] = time_values((const char *const *)corpus.v, corpus.len, corpus.n, 0, 20);
     c_naive[r] = time_values((const char *const *)corpus.v, corpus.len, corpus.n, 1, 2);
@@ -268,11 +249,11 @@ main(int argc, char **argv)
       {"event, 3 free-text strings (redact)", t_ours, t_naive},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-    double o = median(rows[i].ours, rounds), n = median(rows[i].naive, rounds);
+    double o = ja_bench_median(rows[i].ours, rounds), n = ja_bench_median(rows[i].naive, rounds);
     printf("%-44s %10.0f %10.0f %7.1fx\n", rows[i].name, o, n, n / o);
   }
   printf("%-44s %10.0f %10s %8s\n", "event, whole filter incl. JSON (ours only)",
-         median(f_ours, rounds), "-", "-");
+         ja_bench_median(f_ours, rounds), "-", "-");
   printf("corpus: %zu values; the baseline judges %zu of them differently\n", corpus.n, differ);
   printf("target: under 270 ns per 3-property event (OpenJarvis' Python: ~8000 ns)\n");
 
