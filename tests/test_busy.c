@@ -92,7 +92,7 @@ status_busy(ja_store *s)
 static void
 capture_busy(ja_store *s)
 {
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   alarm(HANG_GUARD_S);
   ja_status st = ja_capture(s, "feature_used", CHAT, &o);
   alarm(0);
@@ -288,7 +288,7 @@ static void test_busy__unknown_event_on_locked_store_counted(void **state)
   jt_fresh_env();
   ja_store *s = open_ms(30);
   sqlite3 *locker = lock_store();
-  ja_outcome o;
+  ja_outcome o = JA_OUTCOME_INIT;
   alarm(HANG_GUARD_S);
   ja_status st = ja_capture(s, "not_a_real_event", "{}", &o);
   alarm(0);
@@ -401,7 +401,7 @@ static void test_busy__two_tight_loop_writers_account_for_every_event(void **sta
         _exit(1);
       int counts[2] = {0, 0}; /* stored, busy */
       for (int i = 0; i < N; i++) {
-        ja_outcome o;
+        ja_outcome o = JA_OUTCOME_INIT;
         ja_status st = ja_capture(s, "feature_used", CHAT, &o);
         if (st == JA_OK && o.result == JA_RESULT_STORED)
           counts[0]++;

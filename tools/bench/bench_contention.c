@@ -67,7 +67,7 @@ writer(const char *home, int baseline, int n, int pace_us, atomic_int *stop)
     die("malloc", "latencies");
   while (r.attempts < cap && (n > 0 || !atomic_load(stop))) {
     int64_t t0 = ja__mono_ns();
-    ja_outcome out;
+    ja_outcome out = JA_OUTCOME_INIT;
     ja_status st = ja_capture(s, "feature_used", PROPS, &out);
     lat[r.attempts++] = (double)(ja__mono_ns() - t0) / 1e6;
     if (st == JA_OK)
