@@ -30,6 +30,8 @@ enum {
 typedef enum cli_opt_id {
   OPT_HELP, OPT_PROPS, OPT_STRICT, OPT_VERBOSE, OPT_JSON, OPT_PENDING, OPT_SENT, OPT_ALL,
   OPT_LIMIT, OPT_MARKDOWN,
+  /* jarvis-analytics-upload */
+  OPT_DRY_RUN, OPT_BATCH_SIZE, OPT_MAX_BATCHES, OPT_MAX_RETRIES, OPT_DEADLINE, OPT_NOW,
   CLI_NOPT
 } cli_opt_id;
 
@@ -107,6 +109,7 @@ typedef struct cli_program {
 
 /* The programs. */
 extern const cli_program ja__cli_jarvis_analytics;
+extern const cli_program ja__cli_jarvis_analytics_upload;
 
 /* Parse argv for @p prog into @p a. Returns 0, or JA_EXIT_USAGE
  * (JA_EXIT_OSERR when out of memory) after printing one line naming the
@@ -137,6 +140,11 @@ int ja__cli_exit_code(ja_status st);
 int ja__cli_run(const cli_program *prog, int argc, char **argv, FILE *out, FILE *err);
 /* `jarvis-analytics`: ja__cli_run of ja__cli_jarvis_analytics. */
 int ja__cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+/* `jarvis-analytics-upload`: ja__cli_run of ja__cli_jarvis_analytics_upload. */
+int ja__cli_upload_main(int argc, char **argv, FILE *out, FILE *err);
+/* Its one command (upload.c). */
+int ja__cli_upload(const cli_args *a, FILE *out, FILE *err);
 
 /* Commands of jarvis-analytics (commands.c). */
 int ja__cli_capture(const cli_args *a, FILE *out, FILE *err);
