@@ -275,6 +275,45 @@ class Deadlines(UploadCase):
         self.assertEqual(self.queued(), before)
 
 
+class Inspection(UploadCase):
+
+    def test_status_shows_the_upload_state_never_the_key(self):
+        self.fill(3)
+        sink = self.sink()
+        sink.script([{"status": 503, "retry_after": "30"}])
+        self.up(sink, "--deadline", 3, rc=EXIT_TEMPFAIL)
+        env = {"OPENJARVIS_ANALYTICS_HOST": sink.url, "OPENJARVIS_ANALYTICS_KEY": KEY}
+        doc = self.ja("status", "--json", rc=0, env=env).json()
+        up = doc["upload"]
+        self.assertEqual(up["host"], sink.url)
+        self.assertEqual(up["last_error"], "server")
+        self.assertEqual(up["last_status"], 503)
+        self.assertRegex(up["last_attempt_at"], ISO_MS_RE)
+        self.assertRegex(up["next_attempt_at"], ISO_MS_RE)
+        self.assertIsNone(up["last_success_at"])
+        self.assertEqual(doc["queue"]["pending"], 3)
+        self.assertGreaterEqual(doc["queue"]["oldest_age_seconds"], 0)
+        text = self.ja("status", rc=0, env=env)
+        self.assertIn("last upload failed: server (HTTP 503)", text.out)
+        for r in (doc, text.out):
+            self.assertNotIn(KEY, json.dumps(r))
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 40))
+        self.up(sink, "--now", later, rc=0)
+        up = self.ja("status", "--json", rc=0, env=env).json()["upload"]
+        self.assertRegex(up["last_success_at"], ISO_MS_RE)
+        self.assertIsNone(up["last_error"])
+        self.assertIsNone(up["next_attempt_at"])
+        # show --sent and the sent view list what left the machine.
+        shown = self.ja("show", "--sent", "--json", rc=0).json()
+        self.assertEqual(len(shown), 3)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 3)
+
+    def test_status_host_hides_user_info(self):
+        env = {"OPENJARVIS_ANALYTICS_HOST": "https://" + KEY + "@eu.i.posthog.com"}
+        doc = self.ja("status", "--json", rc=0, env=env).json()
+        self.assertEqual(doc["upload"]["host"], "https://eu.i.posthog.com")
+
+
 class Config(UploadCase):
 
     def test_opt_out_deletes_the_queue_sends_nothing(self):
