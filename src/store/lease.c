@@ -133,9 +133,17 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   JA_ASSERT(d->db != NULL);
   ja__store_batch_free(out);
   sqlite3_stmt *s = NULL;
+  /* A claim need not survive a power cut: a lost lease only makes its
+   * events claimable again, never lost or sent twice at once. So its
+   * commit is not fsynced (synchronous NORMAL in WAL mode); the ack's is,
+   * and it makes everything before it durable too. Half the fsyncs of a
+   * batch. */
+  sqlite3_exec(d->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
   ja_status st = ja__store_begin(d, now_ms);
-  if (st != JA_OK)
+  if (st != JA_OK) {
+    sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     return st;
+  }
   int rc = sqlite3_prepare_v2(d->db, ja__sql_claim_rows, -1, &s, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
@@ -150,7 +158,9 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   if (st == JA_OK && rc != SQLITE_DONE)
     st = ja__store_error(d, rc, "cannot claim events in");
   sqlite3_finalize(s);
-  if ((st = ja__store_end(d, st)) != JA_OK) {
+  st = ja__store_end(d, st);
+  sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  if (st != JA_OK) {
     ja__store_batch_free(out);
     return st;
   }
