@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #define KEY "phc_secret_key_0123456789abcdef"
@@ -34,6 +35,7 @@ typedef struct fake {
   int64_t timeouts[MAXREQ];
   int64_t slept[64];
   int nslept;
+  int real_delay_ms;        /* each request really takes this long */
 } fake;
 
 static char *
@@ -63,6 +65,10 @@ fake_send(ja__transport *t, const char *body, size_t len, int64_t timeout_ms, ja
   assert_true(f->nreq < MAXREQ);
   char *json = inflate_body(body, len);
   f->timeouts[f->nreq] = timeout_ms;
+  if (f->real_delay_ms > 0) {
+    struct timespec ts = {0, (long)f->real_delay_ms * 1000000L};
+    nanosleep(&ts, NULL);
+  }
   f->bodies[f->nreq++] = json;
   if (f->bad_uuid && strstr(json, f->bad_uuid)) {
     ans->status = f->bad_status;
@@ -686,5 +692,29 @@ static void test_drain__sent_log_pruned_after_30_days(void **state)
   int64_t removed = -1;
   assert_int_equal(ja__store_prune_sent(d, t0, 10, t0, &removed), JA_OK);
   assert_int_equal(removed, 0);
+  ja_store_close(s);
+}
+
+/* The deadline passing between two requests of one batch (a 413 halving
+ * here) stops the run with the events given back, not left leased until
+ * the lease expires. */
+static void test_drain__deadline_between_halves_releases_the_batch(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(2);
+  fake f;
+  fake_init(&f);
+  f.default_status = 413;
+  f.real_delay_ms = 60; /* the first request alone outlasts the deadline */
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.deadline_ms = 20;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
+  assert_int_equal(f.nreq, 1);
+  assert_int_equal(queued(), 2);
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  fake_free(&f);
   ja_store_close(s);
 }

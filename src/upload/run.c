@@ -330,8 +330,16 @@ drain(run *u)
       ja__error_set(keep, "%s", msg);
       st = keep;
     }
-    if (u->r->outcome != JA__UP_DONE)
+    if (u->r->outcome != JA__UP_DONE) {
+      /* Stopping: give back whatever of the batch is still ours (a half
+       * not tried yet, a range the deadline cut off), or it would wait for
+       * its lease to expire (test_drain:
+       * deadline_between_halves_releases_the_batch). Acked or dropped rows
+       * are gone, released ones no longer ours: no-ops. */
+      if (st == JA_OK)
+        st = ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, now_ms(u), 0);
       break;
+    }
   }
   progress(u, 1);
   ja__store_batch_free(&b);
