@@ -9,7 +9,8 @@ import signal
 import time
 import unittest
 
-from uptest import UploadCase
+from jatest import check_sanitizers
+from uptest import KEY, UploadCase
 
 
 class Parallel(UploadCase):
@@ -22,7 +23,9 @@ class Parallel(UploadCase):
         procs = [self.spawn(sink, "--batch-size", 50, "--deadline", 240) for _ in range(2)]
         for p in procs:
             out, err = p.communicate(timeout=300)
+            check_sanitizers(err.decode("utf-8", "replace"), "jarvis-analytics-upload")
             self.assertEqual(p.returncode, 0, err)
+            self.assertNotIn(KEY.encode(), out + err)
         reqs = sink.requests()
         seen = collections.Counter(u for r in reqs for u in r["uuids"])
         # Every answer was 200, so a uuid in two requests would be a uuid
