@@ -9,6 +9,7 @@
 #include "support.h"
 #include "rollup/rollup.h"
 #include "util/clock.h"
+#include "util/http_date.h"
 #include "util/hash.h"
 
 #include <math.h>
@@ -454,8 +455,11 @@ static void test_rollup__iso8601_parse(void **state)
   assert_int_equal(ja__iso8601_parse("2024-02-29T00:00:00Z", &t), 0);
   assert_int_equal(ja__iso8601_parse("1970-01-01T00:00:00Z", &t), 0);
   assert_int_equal(t, 0);
+  /* RFC 3339 allows a leap second; it is read as the minute's last second. */
+  assert_int_equal(ja__iso8601_parse("2026-03-01T10:00:60Z", &t), 0);
+  assert_int_equal(t, INT64_C(1772359259000));
   const char *bad[] = {"", "2026-03-01", "2026-03-01T10:00:00", "2026-02-29T00:00:00Z",
-                       "2026-13-01T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T10:00:60Z",
+                       "2026-13-01T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T10:00:61Z",
                        "2026-03-01T10:00:00Zjunk", "1969-12-31T23:59:59Z", "2026-03-01T10:00:00.Z",
                        "yesterday", "2026-3-1T10:00:00Z", "2026-03-01T10:00:00+2:00"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -4,9 +4,10 @@
 # through the CLI (including values that redaction must drop), then show
 # what was queued, what was dropped and why, and the raw queue via sqlite3.
 #
-# Not yet here (each arrives with its own issue): chat-session signals and
-# `rollup` (local aggregation), and `jarvis-analytics-upload` to the local
-# PostHog-compatible sink. The demo says so when it reaches that point.
+# Then it starts the local PostHog-compatible sink (tools/sink) on
+# 127.0.0.1, runs `jarvis-analytics-upload` against it, prints what the
+# sink received, and stops the sink. Not yet here: chat-session signals
+# and `rollup` (local aggregation, its own issue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -16,10 +17,20 @@ build=build-demo
 cmake -S . -B "$build" -DJA_BUILD_TESTS=OFF -DJA_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 ja="$PWD/$build/jarvis-analytics"
+up="$PWD/$build/jarvis-analytics-upload"
+sinkdir="$(mktemp -d)"
+sink_pid=""
 
 OPENJARVIS_HOME="$(mktemp -d)/openjarvis"
 export OPENJARVIS_HOME
-trap 'rm -rf "$(dirname "$OPENJARVIS_HOME")"' EXIT
+cleanup() {
+  if [ -n "$sink_pid" ]; then
+    kill "$sink_pid" 2>/dev/null || true
+    wait "$sink_pid" 2>/dev/null || true
+  fi
+  rm -rf "$(dirname "$OPENJARVIS_HOME")" "$sinkdir"
+}
+trap cleanup EXIT
 unset DO_NOT_TRACK OPENJARVIS_ANALYTICS_HOST OPENJARVIS_ANALYTICS_KEY
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -70,9 +81,31 @@ if grep -a -q -e 'alice@example.com' -e 'id_rsa' -e 'sk-proj-' -e '10.0.0.5' "$O
 fi
 echo "(checked: none of the dropped values is anywhere in the queue files)"
 
-step "chat sessions, rollup and upload"
-echo "Not in this build yet: 'jarvis-analytics session …', 'rollup' and 'jarvis-analytics-upload'"
-echo "to the local PostHog-compatible sink arrive with the local-aggregation and uploader issues."
+step "chat sessions and rollup"
+echo "Not in this build yet: 'jarvis-analytics session …' and 'rollup' arrive with the local-aggregation issue."
+
+step "upload to the local PostHog-compatible sink (127.0.0.1, a free port)"
+key="phc_demo_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+python3 tools/sink/sink.py --port 0 --port-file "$sinkdir/port" --store "$sinkdir/events.jsonl" \
+  --api-key "$key" --idle-timeout 60 >"$sinkdir/stdout" 2>"$sinkdir/stderr" &
+sink_pid=$!
+for _ in $(seq 1 250); do [ -s "$sinkdir/port" ] && break; sleep 0.02; done
+[ -s "$sinkdir/port" ] || { echo "the sink did not start: $(cat "$sinkdir/stderr")" >&2; exit 1; }
+sink_url="http://127.0.0.1:$(cat "$sinkdir/port")"
+export OPENJARVIS_ANALYTICS_HOST="$sink_url" OPENJARVIS_ANALYTICS_KEY="$key"
+echo "\$ jarvis-analytics-upload --dry-run --max-batches 1   # the exact body, key masked"
+"$up" --dry-run --max-batches 1 | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); d["batch"]=d["batch"][:1]; print(json.dumps(d, indent=2)[:1500]); print("  ... (first event only)")'
+echo "\$ jarvis-analytics-upload --verbose"
+"$up" --verbose
+step "what the sink received"
+python3 tools/sink/sinkctl.py events --url "$sink_url" \
+  | python3 -c 'import json,sys; ev=json.load(sys.stdin); [print("%s  %-24s %s" % (e["timestamp"], e["event"], json.dumps({k: v for k, v in e["properties"].items() if not k.startswith("$")}))) for e in ev]; print("(%d events, each once)" % len(ev))'
+python3 tools/sink/sinkctl.py stop --url "$sink_url" >/dev/null
+wait "$sink_pid" 2>/dev/null || true
+sink_pid=""
+echo "(sink stopped)"
+echo "\$ sqlite3 \$OPENJARVIS_HOME/analytics_queue.db 'select count(*) from pending; select count(*) from sent'"
+sqlite3 "$OPENJARVIS_HOME/analytics_queue.db" 'select count(*) from pending; select count(*) from sent'
 
 step "status"
 run status

@@ -5,11 +5,11 @@
 #   JA_DEPS     what the build, the tests and the demo use
 #   JA_CI_DEPS  what the CI compile matrix (tools/ci-builds.sh) adds: clang,
 #               and dpkg-buildflags from dpkg-dev
-# (libcurl and zlib come with the uploader, not before.)
 set -euo pipefail
 
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
-         libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base)
+         libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base
+         libcurl4-openssl-dev zlib1g-dev)
 # shellcheck disable=SC2034  # used by tools/test.sh
 JA_CI_DEPS=(clang dpkg-dev)
 

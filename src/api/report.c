@@ -55,6 +55,48 @@ add_iso_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
   return added(cJSON_AddStringToObject(obj, key, iso));
 }
 
+/* A ms value as ISO-8601, or null when 0 (never set). */
+static int
+add_ms_or_null(cJSON *obj, const char *key, int64_t ms)
+{
+  if (ms == 0)
+    return added(cJSON_AddNullToObject(obj, key));
+  char iso[32];
+  ja__iso8601_ms(ms, iso);
+  return added(cJSON_AddStringToObject(obj, key, iso));
+}
+
+/* The uploader's persisted state (006_upload.sql) in the upload section;
+ * all null before the first run. */
+static int
+add_upload_state(cJSON *up, const ja__upload_state *u)
+{
+  int ok = add_ms_or_null(up, "next_attempt_at", u->next_attempt_ms);
+  ok &= add_ms_or_null(up, "last_attempt_at", u->last_attempt_ms);
+  ok &= add_ms_or_null(up, "last_success_at", u->last_success_ms);
+  ok &= added(u->last_error[0] ? cJSON_AddStringToObject(up, "last_error", u->last_error)
+                               : cJSON_AddNullToObject(up, "last_error"));
+  ok &= added(u->last_attempt_ms ? cJSON_AddNumberToObject(up, "last_status", u->last_status)
+                                 : cJSON_AddNullToObject(up, "last_status"));
+  return ok;
+}
+
+/* The host as shown: without any user info (https://KEY@host would put a
+ * secret on screen). */
+static void
+host_shown(const char *host, char *out, size_t n)
+{
+  const char *scheme = strstr(host, "://");
+  const char *auth = scheme ? scheme + 3 : host;
+  size_t alen = strcspn(auth, "/?#");
+  const char *at = memchr(auth, '@', alen);
+  if (!at) {
+    snprintf(out, n, "%s", host);
+    return;
+  }
+  snprintf(out, n, "%.*s%s", (int)(auth - host), host, at + 1);
+}
+
 static ja_status
 query_error(ja_store *s, const char *what)
 {
@@ -66,7 +108,7 @@ query_error(ja_store *s, const char *what)
  * drop_counts has one row per reason): tests/test_store.c checks the
  * plans and the rows visited. */
 static ja_status
-fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
+fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops, cJSON *up)
 {
   sqlite3_stmt *q = NULL;
   ja_status st = JA_OK;
@@ -79,6 +121,13 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
   ok &= added(cJSON_AddNumberToObject(queue, "leased", (double)sqlite3_column_int64(q, 1)));
   ok &= add_iso_or_null(queue, "oldest", q, 2);
   ok &= add_iso_or_null(queue, "newest", q, 3);
+  /* How long the oldest event has waited (by this process's clock). */
+  if (sqlite3_column_type(q, 2) == SQLITE_NULL) {
+    ok &= added(cJSON_AddNullToObject(queue, "oldest_age_seconds"));
+  } else {
+    int64_t age = (ja__now_ms() - sqlite3_column_int64(q, 2)) / 1000;
+    ok &= added(cJSON_AddNumberToObject(queue, "oldest_age_seconds", (double)(age > 0 ? age : 0)));
+  }
   sqlite3_finalize(q);
   q = NULL;
   if (!ok) {
@@ -96,6 +145,14 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops)
   sqlite3_finalize(q);
   q = NULL;
   if (!ok) {
+    st = oom("building the status");
+    goto done;
+  }
+
+  ja__upload_state ustate;
+  if ((st = ja__store_upload_state(&s->db, &ustate)) != JA_OK)
+    goto done;
+  if (!add_upload_state(up, &ustate)) {
     st = oom("building the status");
     goto done;
   }
@@ -213,7 +270,9 @@ ja__report_status(ja_store *s, cJSON **out)
   ja__error_clear();
   cJSON *up = cJSON_AddObjectToObject(r, "upload");
   ok &= added(up);
-  ok &= added(cJSON_AddStringToObject(up, "host", s->cfg.host));
+  char host[sizeof s->cfg.host];
+  host_shown(s->cfg.host, host, sizeof host);
+  ok &= added(cJSON_AddStringToObject(up, "host", host));
   ok &= added(cJSON_AddBoolToObject(up, "key_set", s->cfg.key[0] != '\0')); /* never the key itself */
   ok &= added(cJSON_AddNumberToObject(up, "flush_at_size", (double)s->cfg.flush_at_size));
   ok &= added(cJSON_AddNumberToObject(up, "flush_interval_seconds",
@@ -242,7 +301,7 @@ ja__report_status(ja_store *s, cJSON **out)
      * committing meanwhile is seen whole or not at all (the file, read
      * after the snapshot, only ever holds more). */
     int snap = sqlite3_exec(s->db.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    st = fill_from_db(s, queue, sent, drops);
+    st = fill_from_db(s, queue, sent, drops, up);
     if (st == JA_OK)
       st = add_busy_waiting(s, drops);
     if (st == JA_OK)
@@ -256,6 +315,10 @@ ja__report_status(ja_store *s, cJSON **out)
     ok &= added(cJSON_AddNumberToObject(queue, "leased", 0));
     ok &= added(cJSON_AddNullToObject(queue, "oldest"));
     ok &= added(cJSON_AddNullToObject(queue, "newest"));
+    ok &= added(cJSON_AddNullToObject(queue, "oldest_age_seconds"));
+    ja__upload_state none;
+    memset(&none, 0, sizeof none);
+    ok &= add_upload_state(up, &none);
     ok &= added(cJSON_AddNumberToObject(sent, "count", 0));
     ok &= added(cJSON_AddNullToObject(sent, "last"));
     if (!ok)

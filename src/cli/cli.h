@@ -32,6 +32,8 @@ typedef enum cli_opt_id {
   OPT_LIMIT, OPT_MARKDOWN,
   OPT_TOKENS_IN, OPT_TOKENS_OUT, OPT_LATENCY_MS, OPT_MODEL, OPT_ENGINE, OPT_TOOL, OPT_AT,
   OPT_PLATFORM, OPT_NOW,
+  /* jarvis-analytics-upload (and OPT_NOW above) */
+  OPT_DRY_RUN, OPT_BATCH_SIZE, OPT_MAX_BATCHES, OPT_MAX_RETRIES, OPT_DEADLINE,
   CLI_NOPT
 } cli_opt_id;
 
@@ -109,6 +111,7 @@ typedef struct cli_program {
 
 /* The programs. */
 extern const cli_program ja__cli_jarvis_analytics;
+extern const cli_program ja__cli_jarvis_analytics_upload;
 
 /* Parse argv for @p prog into @p a. Returns 0, or JA_EXIT_USAGE
  * (JA_EXIT_OSERR when out of memory) after printing one line naming the
@@ -143,6 +146,11 @@ int ja__cli_exit_code(ja_status st);
 int ja__cli_run(const cli_program *prog, int argc, char **argv, FILE *out, FILE *err);
 /* `jarvis-analytics`: ja__cli_run of ja__cli_jarvis_analytics. */
 int ja__cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+/* `jarvis-analytics-upload`: ja__cli_run of ja__cli_jarvis_analytics_upload. */
+int ja__cli_upload_main(int argc, char **argv, FILE *out, FILE *err);
+/* Its one command (upload.c). */
+int ja__cli_upload(const cli_args *a, FILE *out, FILE *err);
 
 /* Commands of jarvis-analytics (commands.c). */
 int ja__cli_capture(const cli_args *a, FILE *out, FILE *err);

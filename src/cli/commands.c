@@ -176,6 +176,15 @@ print_status_text(FILE *out, const cJSON *r)
   const cJSON *up = cJSON_GetObjectItemCaseSensitive(r, "upload");
   fprintf(out, "upload:    %s (key %s)\n", str_or(up, "host", ""),
           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(up, "key_set")) ? "set" : "not set");
+  const cJSON *age = cJSON_GetObjectItemCaseSensitive(q, "oldest_age_seconds");
+  if (cJSON_IsNumber(age))
+    fprintf(out, "waiting:   oldest pending for %.0f s\n", age->valuedouble);
+  fprintf(out, "attempt:   last %s, last success %s, next not before %s\n",
+          str_or(up, "last_attempt_at", "-"), str_or(up, "last_success_at", "-"),
+          str_or(up, "next_attempt_at", "-"));
+  if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(up, "last_error")))
+    fprintf(out, "error:     last upload failed: %s (HTTP %.0f)\n", str_or(up, "last_error", ""),
+            num_of(up, "last_status"));
   fprintf(out, "drops:    ");
   int any = 0;
   const cJSON *d;

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "util/clock.h"
+#include "util/http_date.h"
 
 /* --at / --now: an RFC 3339 time, or 0 (now) when not given. */
 static int

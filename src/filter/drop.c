@@ -23,6 +23,8 @@ ja__drop_name(ja__drop d)
       [JA__DROP_QUEUE_FULL] = "queue_full",
       [JA__DROP_EXPIRED] = "expired",
       [JA__DROP_BUSY] = "busy",
+      [JA__DROP_REJECTED] = "rejected",
+      [JA__DROP_TOO_LARGE] = "too_large",
   };
   return (d >= 0 && d < JA__DROP_COUNT) ? names[d] : "";
 }

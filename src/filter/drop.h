@@ -23,6 +23,8 @@ typedef enum ja__drop {
   JA__DROP_QUEUE_FULL,        /* oldest event pushed out by the queue cap */
   JA__DROP_EXPIRED,           /* event older than the age cap */
   JA__DROP_BUSY,              /* store locked longer than busy_timeout */
+  JA__DROP_REJECTED,          /* the server refused this one event (400) */
+  JA__DROP_TOO_LARGE,         /* the server refused this one event as too large (413) */
   JA__DROP_COUNT
 } ja__drop;
 const char *ja__drop_name(ja__drop d);

@@ -1,10 +1,13 @@
 /*
  * store/lease.c — the uploader's side of the queue: claim a batch under a
- * lease (owner + expiry) and delete exactly the uuids that were sent.
+ * lease (owner + expiry), ack (sent_log + delete exactly the sent uuids),
+ * release for a retry, reject (a counted drop), the persisted upload state
+ * and sent_log pruning.
  */
 #include "boot.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql_embed.h"
@@ -63,3 +66,291 @@ ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids, s
   return st;
 }
 
+
+/* --------------------------------------------------------- claimed batches */
+
+void
+ja__store_batch_free(ja__lease_batch *b)
+{
+  for (size_t i = 0; i < b->n; i++)
+    free(b->rows[i].uuid);
+  free(b->rows);
+  b->rows = NULL;
+  b->n = b->cap = 0;
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+  int64_t x = ((const ja__lease_row *)a)->id, y = ((const ja__lease_row *)b)->id;
+  return (x > y) - (x < y);
+}
+
+/* Copy the current result row of @p s into a new element of @p out. */
+static ja_status
+batch_push(ja__lease_batch *out, sqlite3_stmt *s)
+{
+  if (out->n == out->cap) {
+    size_t cap = out->cap ? out->cap * 2 : 64;
+    ja__lease_row *r = realloc(out->rows, cap * sizeof *r);
+    if (!r)
+      return ja__error_set(JA_ENOMEM, "cannot hold a claimed batch: out of memory");
+    out->rows = r;
+    out->cap = cap;
+  }
+  size_t len[5], total = 0;
+  const unsigned char *txt[5];
+  for (int c = 0; c < 5; c++) {
+    txt[c] = sqlite3_column_text(s, c + 1);
+    len[c] = (size_t)sqlite3_column_bytes(s, c + 1);
+    total += len[c] + 1;
+  }
+  char *mem = malloc(total);
+  if (!mem)
+    return ja__error_set(JA_ENOMEM, "cannot hold a claimed event: out of memory");
+  char *fields[5], *p = mem;
+  for (int c = 0; c < 5; c++) {
+    fields[c] = p;
+    if (len[c])
+      memcpy(p, txt[c], len[c]);
+    p[len[c]] = '\0';
+    p += len[c] + 1;
+  }
+  ja__lease_row *r = &out->rows[out->n++];
+  r->id = sqlite3_column_int64(s, 0);
+  r->uuid = fields[0];
+  r->timestamp = fields[1];
+  r->distinct_id = fields[2];
+  r->event = fields[3];
+  r->properties = fields[4];
+  return JA_OK;
+}
+
+ja_status
+ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms,
+                     int limit, int64_t max_bytes, int64_t overhead, ja__lease_batch *out)
+{
+  JA_ASSERT(d->db != NULL);
+  ja__store_batch_free(out);
+  sqlite3_stmt *s = NULL;
+  /* A claim need not survive a power cut: a lost lease only makes its
+   * events claimable again, never lost or sent twice at once. So its
+   * commit is not fsynced (synchronous NORMAL in WAL mode); the ack's is,
+   * and it makes everything before it durable too. Half the fsyncs of a
+   * batch. */
+  sqlite3_exec(d->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  ja_status st = ja__store_begin(d, now_ms);
+  if (st != JA_OK) {
+    sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    return st;
+  }
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_claim_rows, -1, &s, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now_ms);
+    sqlite3_bind_int64(s, 3, lease_until_ms);
+    sqlite3_bind_int(s, 4, limit);
+    sqlite3_bind_int64(s, 5, max_bytes);
+    sqlite3_bind_int64(s, 6, overhead);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && st == JA_OK)
+      st = batch_push(out, s);
+  }
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, rc, "cannot claim events in");
+  sqlite3_finalize(s);
+  st = ja__store_end(d, st);
+  sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  if (st != JA_OK) {
+    ja__store_batch_free(out);
+    return st;
+  }
+  /* RETURNING gives rows in no promised order; bisection and the sent
+   * order want capture order. */
+  if (out->n > 1)
+    qsort(out->rows, out->n, sizeof *out->rows, by_id);
+  return JA_OK;
+}
+
+/* ---------------------------------------------------------- upload state */
+
+/* Inside a transaction: record an attempt. */
+static ja_status
+state_set(ja__db *d, int64_t now_ms, int success, int64_t next_ms, const char *err_class,
+          int status)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_upload_state_set, -1, &s, NULL);
+  if (rc != SQLITE_OK)
+    return ja__store_error(d, rc, "cannot record the upload state in");
+  sqlite3_bind_int64(s, 1, now_ms);
+  if (success)
+    sqlite3_bind_int64(s, 2, now_ms);
+  sqlite3_bind_int64(s, 3, next_ms);
+  if (err_class && err_class[0])
+    sqlite3_bind_text(s, 4, err_class, -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, 5, status);
+  ja_status st = ja__store_step_done(d, s, "cannot record the upload state in");
+  sqlite3_finalize(s);
+  return st;
+}
+
+ja_status
+ja__store_upload_state(ja__db *d, ja__upload_state *out)
+{
+  JA_ASSERT(d->db != NULL);
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_upload_state_get, -1, &s, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    out->next_attempt_ms = sqlite3_column_int64(s, 0);
+    out->last_attempt_ms = sqlite3_column_int64(s, 1);
+    out->last_success_ms = sqlite3_column_int64(s, 2);
+    const unsigned char *e = sqlite3_column_text(s, 3);
+    snprintf(out->last_error, sizeof out->last_error, "%s", e ? (const char *)e : "");
+    out->last_status = sqlite3_column_int(s, 4);
+    rc = SQLITE_DONE;
+  }
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot read the upload state of");
+}
+
+/* ------------------------------------------------------ ack/release/reject */
+
+/* Run @p sql (binds ?1 uuid, ?2 owner, ?3 now) for each row; adds the
+ * changes to *changed when not NULL. */
+static ja_status
+each_row(ja__db *d, const char *sql, const char *what, const char *owner,
+         const ja__lease_row *rows, size_t n, int64_t now_ms, int64_t *changed)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(d->db, sql, -1, &s, NULL);
+  if (rc != SQLITE_OK)
+    return ja__store_error(d, rc, what);
+  ja_status st = JA_OK;
+  int with_now = sqlite3_bind_parameter_count(s) >= 3;
+  for (size_t i = 0; st == JA_OK && i < n; i++) {
+    sqlite3_bind_text(s, 1, rows[i].uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+    if (with_now)
+      sqlite3_bind_int64(s, 3, now_ms);
+    if ((st = ja__store_step_done(d, s, what)) == JA_OK && changed)
+      *changed += sqlite3_changes(d->db);
+  }
+  sqlite3_finalize(s);
+  return st;
+}
+
+ja_status
+ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int status,
+              int64_t now_ms, int64_t *ndeleted)
+{
+  JA_ASSERT(d->db != NULL);
+  *ndeleted = 0;
+  ja_status st = ja__store_begin(d, now_ms);
+  if (st != JA_OK)
+    return st;
+  /* Log first: the INSERT reads the row the DELETE then removes, both
+   * only while this owner holds it, all in one transaction — a crash
+   * leaves either both or neither. */
+  st = each_row(d, ja__sql_sent_log_add, "cannot log sent events in", owner, rows, n, now_ms,
+                NULL);
+  if (st == JA_OK)
+    st = each_row(d, ja__sql_delete_sent, "cannot delete sent events in", owner, rows, n,
+                  now_ms, ndeleted);
+  if (st == JA_OK)
+    st = state_set(d, now_ms, 1, 0, NULL, status);
+  if ((st = ja__store_end(d, st)) != JA_OK)
+    *ndeleted = 0;
+  return st;
+}
+
+ja_status
+ja__store_release(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
+                  const char *err_class, int status, int64_t now_ms, int64_t next_attempt_ms)
+{
+  JA_ASSERT(d->db != NULL);
+  ja_status st = ja__store_begin(d, now_ms);
+  if (st != JA_OK)
+    return st;
+  st = each_row(d, ja__sql_release_lease, "cannot release events in", owner, rows, n, now_ms,
+                NULL);
+  if (st == JA_OK && err_class)
+    st = state_set(d, now_ms, 0, next_attempt_ms, err_class, status);
+  return ja__store_end(d, st);
+}
+
+ja_status
+ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__drop why,
+                 int status, int64_t now_ms)
+{
+  JA_ASSERT(d->db != NULL);
+  ja_status st = ja__store_begin(d, now_ms);
+  if (st != JA_OK)
+    return st;
+  int64_t n = 0;
+  st = each_row(d, ja__sql_delete_sent, "cannot drop a rejected event in", owner, row, 1,
+                now_ms, &n);
+  /* Counted only if it was still ours to drop (another uploader may hold
+   * it now, after our lease expired). */
+  if (st == JA_OK && n > 0)
+    st = ja__store_count_drops(d, why, n, now_ms);
+  if (st == JA_OK)
+    st = state_set(d, now_ms, 0, 0, "rejected", status);
+  return ja__store_end(d, st);
+}
+
+ja_status
+ja__store_prune_sent(ja__db *d, int64_t before_ms, int64_t max, int64_t now_ms, int64_t *removed)
+{
+  JA_ASSERT(d->db != NULL);
+  *removed = 0;
+  ja_status st = ja__store_begin(d, now_ms);
+  if (st != JA_OK)
+    return st;
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_prune_sent, -1, &s, NULL);
+  if (rc != SQLITE_OK) {
+    st = ja__store_error(d, rc, "cannot prune the sent log of");
+  } else {
+    sqlite3_bind_int64(s, 1, before_ms);
+    sqlite3_bind_int64(s, 2, max);
+    if ((st = ja__store_step_done(d, s, "cannot prune the sent log of")) == JA_OK)
+      *removed = sqlite3_changes(d->db);
+  }
+  sqlite3_finalize(s);
+  if ((st = ja__store_end(d, st)) != JA_OK)
+    *removed = 0;
+  return st;
+}
+
+ja_status
+ja__store_peek_rows(ja__db *d, int64_t after_id, int limit, int64_t max_bytes, int64_t overhead,
+                    ja__lease_batch *out)
+{
+  JA_ASSERT(d->db != NULL);
+  ja__store_batch_free(out);
+  sqlite3_stmt *s = NULL;
+  ja_status st = JA_OK;
+  int64_t bytes = 0;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_peek_rows, -1, &s, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int(s, 2, limit);
+    while (st == JA_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+      for (int c = 1; c <= 5; c++)
+        bytes += sqlite3_column_bytes(s, c);
+      bytes += overhead;
+      if (out->n > 0 && bytes > max_bytes) {
+        rc = SQLITE_DONE; /* the same cut as claim_rows.sql */
+        break;
+      }
+      st = batch_push(out, s);
+    }
+  }
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, rc, "cannot read events in");
+  sqlite3_finalize(s);
+  if (st != JA_OK)
+    ja__store_batch_free(out);
+  return st;
+}

@@ -208,6 +208,64 @@ ja_status ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t 
 ja_status ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids,
                                  size_t n, int64_t now_ms, int64_t *ndeleted);
 
+/* The uploader's side (sql/migrations/006_upload.sql, DESIGN §7). */
+
+/* One leased event, as stored; the five strings share one allocation. */
+typedef struct ja__lease_row {
+  int64_t id;                /* capture order */
+  char *uuid;                /* the allocation (free this one) */
+  char *timestamp, *distinct_id, *event, *properties; /* into it */
+} ja__lease_row;
+
+/* A claimed batch, oldest first. */
+typedef struct ja__lease_batch {
+  ja__lease_row *rows;
+  size_t n, cap;
+} ja__lease_batch;
+void ja__store_batch_free(ja__lease_batch *b);
+
+/* In one short transaction: lease to @p owner until @p lease_until_ms the
+ * oldest events nobody holds (or whose lease expired by @p now_ms), at
+ * most @p limit of them and — counting @p overhead bytes of framing each —
+ * at most @p max_bytes (the first is always taken), and return them in
+ * @p out (emptied first). */
+ja_status ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms,
+                               int64_t lease_until_ms, int limit, int64_t max_bytes,
+                               int64_t overhead, ja__lease_batch *out);
+/* Read-only (--dry-run): the next events after id @p after_id, at most
+ * @p limit and @p max_bytes as ja__store_claim_rows counts them. */
+ja_status ja__store_peek_rows(ja__db *d, int64_t after_id, int limit, int64_t max_bytes,
+                              int64_t overhead, ja__lease_batch *out);
+/* After a 2xx, in one transaction: write @p rows (still held by @p owner)
+ * to sent_log at @p now_ms and delete exactly those uuids; record the
+ * success (HTTP @p status) in upload_state. *ndeleted: rows deleted (an
+ * event whose lease was lost to another uploader is neither logged nor
+ * deleted here: that uploader owns it now). */
+ja_status ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
+                        int status, int64_t now_ms, int64_t *ndeleted);
+/* In one transaction: give @p rows back (those @p owner still holds), and
+ * record an attempt at @p now_ms that failed with @p err_class / @p status
+ * (NULL: none; then last_error is left as it is), no attempt before
+ * @p next_attempt_ms (0: none). */
+ja_status ja__store_release(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
+                            const char *err_class, int status, int64_t now_ms,
+                            int64_t next_attempt_ms);
+/* In one transaction: delete @p row (held by @p owner) without sending it,
+ * counted as a drop for @p why; the attempt is recorded as rejected. */
+ja_status ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__drop why,
+                           int status, int64_t now_ms);
+/* The uploader's persisted state (zeros / "" where never set). */
+typedef struct ja__upload_state {
+  int64_t next_attempt_ms, last_attempt_ms, last_success_ms;
+  char last_error[32];
+  int last_status;
+} ja__upload_state;
+ja_status ja__store_upload_state(ja__db *d, ja__upload_state *out);
+/* In one transaction: delete up to @p max sent_log rows sent before
+ * @p before_ms; *removed says how many (less than @p max: done). */
+ja_status ja__store_prune_sent(ja__db *d, int64_t before_ms, int64_t max, int64_t now_ms,
+                               int64_t *removed);
+
 /* --------------------------------------------------------- store/purge.c */
 
 /* Delete what @p what (JA_PURGE_* bits) names, in one transaction. */

@@ -13,11 +13,7 @@
 int64_t ja__now_ms(void);
 /* "2026-11-25T12:30:45.123Z" (24 chars + NUL). */
 void ja__iso8601_ms(int64_t ms, char out[32]);
-/* Parse an RFC 3339 time, "2026-03-01T10:00:00Z", with optional fraction
- * (".123", kept to the ms) and a zone "Z" or "+HH:MM"/"-HH:MM" (required),
- * into ms since the epoch. 0 on success, -1 for anything else (a date that
- * does not exist, before 1970, trailing text). */
-int ja__iso8601_parse(const char *s, int64_t *out);
+/* Parsing: util/http_date.h (ja__iso8601_parse, HTTP-dates). */
 
 /* Nanoseconds on CLOCK_MONOTONIC. */
 int64_t ja__mono_ns(void);

@@ -164,10 +164,16 @@ class Status(JATestCase):
         self.assertEqual(doc["database"], self.db)
         self.assertIsNone(doc["anon_id"])
         self.assertEqual(sorted(doc["upload"]),
-                         ["flush_at_size", "flush_interval_seconds", "host", "key_set"])
+                         ["flush_at_size", "flush_interval_seconds", "host", "key_set",
+                          "last_attempt_at", "last_error", "last_status", "last_success_at",
+                          "next_attempt_at"])
         self.assertIs(doc["upload"]["key_set"], False)
+        for k in ("last_attempt_at", "last_error", "last_status", "last_success_at",
+                  "next_attempt_at"):
+            self.assertIsNone(doc["upload"][k])  # no upload yet
         self.assertEqual(doc["queue"], {"exists": False, "pending": 0, "leased": 0,
-                                        "oldest": None, "newest": None})
+                                        "oldest": None, "newest": None,
+                                        "oldest_age_seconds": None})
         self.assertEqual(doc["sent"], {"count": 0, "last": None})
         self.assertEqual(doc["drops"], {r: 0 for r in DROP_REASONS})
 
@@ -191,7 +197,7 @@ class Status(JATestCase):
         out = self.ja("status", rc=0).out
         labels = [l.split(":", 1)[0] for l in out.splitlines()]
         self.assertEqual(labels, ["analytics", "home", "config", "anon_id", "queue", "sent",
-                                  "upload", "drops"])
+                                  "upload", "waiting", "attempt", "drops"])
         self.assertEqual(out.splitlines()[0], "analytics: on")
         self.assertRegex(out, r"(?m)^queue:.*\b1 pending\b")
         self.assertRegex(out, r"(?m)^drops:.*\bpii 1\b")

@@ -64,5 +64,35 @@ class Man(unittest.TestCase):
         self.assertEqual(man_codes, readme_codes)
 
 
+class UploadMan(unittest.TestCase):
+    """jarvis-analytics-upload(1), from the uploader's own table."""
+
+    UP = os.path.join(BUILD, "jarvis-analytics-upload")
+    PAGE = os.path.join(BUILD, "man", "jarvis-analytics-upload.1")
+
+    def setUp(self):
+        with open(self.PAGE, encoding="utf-8") as f:
+            self.man = f.read()
+
+    def test_upload_page_documents_options_and_exits(self):
+        help_text = subprocess.run([self.UP, "--help"], check=True, capture_output=True,
+                                   text=True).stdout
+        opts = re.findall(r"^  --([a-z-]+)", help_text, re.M)
+        self.assertEqual(sorted(opts), ["batch-size", "deadline", "dry-run", "help",
+                                        "max-batches", "max-retries", "now", "verbose"])
+        for opt in opts:
+            self.assertIn("\\-\\-" + opt.replace("-", "\\-"), self.man, opt)
+        codes = re.findall(r"^\.TP\n\.B (\d+)\n", self.man.split(".SH EXIT STATUS", 1)[1], re.M)
+        for code in ("0", "64", "75", "78"):
+            self.assertIn(code, codes)
+
+    def test_upload_page_formats_without_warnings(self):
+        if not shutil.which("groff"):
+            self.skipTest("groff not installed")
+        res = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", self.PAGE],
+                             capture_output=True, text=True)
+        self.assertEqual((res.returncode, res.stderr), (0, ""))
+
+
 if __name__ == "__main__":
     unittest.main()

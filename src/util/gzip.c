@@ -1,0 +1,49 @@
+/*
+ * util/gzip.c — one-shot gzip of a request body (Content-Encoding: gzip)
+ * with zlib's deflate and a gzip header (windowBits 15 + 16).
+ */
+#include "boot.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "util/gzip.h"
+
+ja_status
+ja__gzip(ja__buf *out, const char *in, size_t n)
+{
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  out->len = 0;
+  if (n > UINT32_MAX)
+    return ja__error_set(JA_EINTERNAL, "cannot gzip %zu bytes at once", n);
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return ja__error_set(JA_ENOMEM, "cannot start gzip: out of memory");
+  ja_status st = JA_OK;
+  size_t need = deflateBound(&z, (uLong)n) + 1;
+  if (out->cap < need) {
+    char *p = realloc(out->ptr, need);
+    if (!p) {
+      st = ja__error_set(JA_ENOMEM, "cannot gzip %zu bytes: out of memory", n);
+      goto done;
+    }
+    out->ptr = p;
+    out->cap = need;
+  }
+  z.next_in = (Bytef *)(uintptr_t)in;
+  z.avail_in = (uInt)n;
+  z.next_out = (Bytef *)out->ptr;
+  z.avail_out = (uInt)(out->cap - 1);
+  /* deflateBound is an upper bound for one Z_FINISH call, so anything but
+   * Z_STREAM_END is a zlib failure, not a short buffer. */
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+    st = ja__error_set(JA_EINTERNAL, "gzip failed: %s", z.msg ? z.msg : "deflate");
+    goto done;
+  }
+  out->len = z.total_out;
+  out->ptr[out->len] = '\0';
+done:
+  deflateEnd(&z);
+  return st;
+}

@@ -1,0 +1,344 @@
+"""End-to-end: jarvis-analytics-upload against the local sink
+(tools/sink/sink.py) — the happy path and the body's documented shape,
+every retryable answer, Retry-After in both forms, 413 halving, 400
+bisection, 401/403, the deadline and the persisted backoff, a sink that is
+down, opt-out, non-loopback http://, --dry-run. Each test starts its own
+sink on 127.0.0.1 and stops it."""
+
+import email.utils
+import json
+import socket
+import time
+import unittest
+
+from jatest import UUID_RE, ISO_MS_RE
+from uptest import BACKOFF_MS, EXIT_CONFIG, EXIT_TEMPFAIL, KEY, UploadCase
+
+
+def free_port():
+    """A loopback port nobody listens on (bound, then closed)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class HappyPath(UploadCase):
+
+    def test_sink_holds_exactly_the_captured_uuids(self):
+        self.fill(230)
+        before = self.queued()
+        sink = self.sink()
+        self.up(sink, rc=0)
+        events = sink.events()
+        self.assertEqual(sorted(e["uuid"] for e in events), sorted(q[0] for q in before))
+        self.assertEqual(len(events), 230)
+        # The fields PostHog deduplicates on are byte-identical to the queue.
+        got = {e["uuid"]: (e["uuid"], e["timestamp"], e["distinct_id"]) for e in events}
+        for q in before:
+            self.assertEqual(got[q[0]], q)
+        self.assertEqual(self.queued(), [])
+        sent = self.rows("SELECT uuid FROM sent")
+        self.assertEqual(sorted(r["uuid"] for r in sent), sorted(q[0] for q in before))
+        reqs = sink.requests()
+        self.assertEqual([len(r["uuids"]) for r in reqs], [100, 100, 30])  # flush_at_size
+        self.assertTrue(all(r["gzip"] and r["status"] == 200 for r in reqs))
+        # One connection for the whole run.
+        self.assertEqual(len({r["peer_port"] for r in reqs}), 1)
+        self.assertTrue(all(r["user_agent"].startswith("jarvis-analytics/") for r in reqs))
+        # Nothing left: a second run sends nothing and exits 0.
+        self.up(sink, rc=0)
+        self.assertEqual(len(sink.requests()), 3)
+
+    def test_gzip_body_decodes_to_the_documented_shape(self):
+        self.capture("app_opened", {"version": "0.1.0", "platform": "cli"})
+        self.capture("feature_used", {"feature_name": "chat"})
+        sink = self.sink()
+        self.up(sink, rc=0)
+        (req,) = sink.requests()
+        self.assertTrue(req["gzip"])
+        self.assertEqual(req["content_type"], "application/json")
+        self.assertRegex(req["sent_at"], ISO_MS_RE)
+        events = sink.events()
+        self.assertEqual(len(events), 2)
+        for e in events:
+            fields = set(e) - {"_request", "_received_at", "_sent_at"}
+            self.assertEqual(fields, {"event", "distinct_id", "properties", "timestamp", "uuid"})
+            self.assertRegex(e["uuid"], UUID_RE)
+            self.assertRegex(e["timestamp"], ISO_MS_RE)
+            p = e["properties"]
+            self.assertEqual(p["$lib"], "jarvis-analytics")
+            self.assertEqual(p["$lib_version"], "0.1.0")
+            self.assertIs(p["$geoip_disable"], True)
+            self.assertIs(p["$process_person_profile"], False)
+        by = {e["event"]: e for e in events}
+        self.assertEqual(by["feature_used"]["properties"]["feature_name"], "chat")
+        self.assertEqual(by["app_opened"]["properties"]["platform"], "cli")
+        anon = open(self.anon_id_path).read().strip()
+        self.assertEqual({e["distinct_id"] for e in events}, {anon})
+
+    def test_dry_run_prints_bodies_masks_key_sends_nothing(self):
+        self.fill(5)
+        sink = self.sink()
+        res = self.up(sink, "--dry-run", "--batch-size", 2, rc=0)
+        lines = res.out.splitlines()
+        self.assertEqual(len(lines), 3)
+        docs = [json.loads(line) for line in lines]
+        self.assertEqual(sum(len(d["batch"]) for d in docs), 5)
+        self.assertTrue(all(d["api_key"] == KEY[:4] + "***" for d in docs))
+        self.assertEqual(sink.requests(), [])
+        self.assertEqual(len(self.queued()), 5)
+
+    def test_verbose_and_debug_never_show_the_key(self):
+        self.fill(3)
+        sink = self.sink()
+        res = self.up(sink, "--verbose", env={"OPENJARVIS_LOG_LEVEL": "DEBUG"}, rc=0)
+        self.assertIn("Analytics: upload attempt 1: 3 events", res.err)
+        self.assertIn("3 events sent", res.err)
+        self.assertNotIn(KEY, res.err)  # also checked by up() for every run
+        self.assertEqual(res.out, "")
+
+
+class Retries(UploadCase):
+
+    def assert_kept_after(self, answer, n_requests):
+        self.fill(3)
+        before = self.queued()
+        sink = self.sink()
+        sink.script([dict(answer, count=20)])
+        self.up(sink, "--deadline", 60, rc=EXIT_TEMPFAIL)
+        reqs = sink.requests()
+        self.assertEqual(len(reqs), n_requests, reqs)
+        for r in reqs:
+            self.assertEqual(sorted(r["uuids"]), sorted(q[0] for q in before))
+        # Growing waits: each at least the backoff before it (lower bounds only).
+        gaps = [b["at"] - a["at"] for a, b in zip(reqs, reqs[1:])]
+        for i, g in enumerate(gaps):
+            self.assertGreaterEqual(g, BACKOFF_MS * (2 ** i) / 1000.0 * 0.9, gaps)
+        self.assertEqual(self.queued(), before)
+        self.assertEqual(sink.events(), [])
+        self.assertEqual(self.count("SELECT count(*) FROM sent_log"), 0)
+        st = self.rows("SELECT * FROM upload")[0]
+        self.assertIsNotNone(st["next_attempt_at"])
+        return st
+
+    def test_each_retryable_status_is_max_retries_plus_one_requests(self):
+        for status, cls in ((500, "server"), (502, "server"), (503, "server"), (504, "server"),
+                            (408, "timeout"), (429, "rate_limited")):
+            with self.subTest(status=status):
+                self.setUp()
+                st = self.assert_kept_after({"status": status}, 4)
+                self.assertEqual(st["last_error"], cls)
+                self.assertEqual(st["last_status"], status)
+
+    def test_dropped_connection_is_retried(self):
+        st = self.assert_kept_after({"action": "close"}, 4)
+        self.assertEqual(st["last_error"], "network")
+
+    def test_max_retries_option(self):
+        self.fill(1)
+        sink = self.sink()
+        sink.script([{"status": 503, "count": 20}])
+        self.up(sink, "--max-retries", 1, rc=EXIT_TEMPFAIL)
+        self.assertEqual(len(sink.requests()), 2)
+
+    def test_retry_then_success_same_uuids_and_timestamps(self):
+        self.fill(4)
+        before = self.queued()
+        sink = self.sink()
+        sink.script([{"status": 503, "count": 3}])
+        self.up(sink, rc=0)
+        reqs = sink.requests()
+        self.assertEqual(len(reqs), 4)
+        self.assertEqual(len({tuple(sorted(r["uuids"])) for r in reqs}), 1)
+        self.assertEqual(len({r["sent_at"] for r in reqs}), 4)  # fresh each attempt
+        got = sorted((e["uuid"], e["timestamp"], e["distinct_id"]) for e in sink.events())
+        self.assertEqual(got, sorted(before))
+        self.assertEqual(self.queued(), [])
+
+    def test_retry_after_seconds_is_honoured(self):
+        self.fill(1)
+        sink = self.sink()
+        sink.script([{"status": 429, "retry_after": "1"}])
+        self.up(sink, rc=0)
+        a, b = sink.requests()
+        self.assertGreaterEqual(b["at"] - a["at"], 0.95)
+
+    def test_retry_after_http_date_is_honoured(self):
+        self.fill(1)
+        sink = self.sink()
+        when = email.utils.formatdate(time.time() + 2, usegmt=True)
+        sink.script([{"status": 503, "retry_after": when}])
+        self.up(sink, rc=0)
+        a, b = sink.requests()
+        # Whole seconds: at least 1 s of the 2 survives rounding down.
+        self.assertGreaterEqual(b["at"] - a["at"], 0.95)
+        self.assertEqual(len(sink.events()), 1)
+
+
+class Refusals(UploadCase):
+
+    def test_413_halves_down_to_one_dropped_event(self):
+        self.fill(4)
+        before = self.queued_uuids()
+        sink = self.sink()
+        sink.script([{"status": 413, "count": 3}])  # 4, 2, then the first alone
+        self.up(sink, rc=0)
+        sizes = [len(r["uuids"]) for r in sink.requests()]
+        self.assertEqual(sizes, [4, 2, 1, 1, 2])
+        self.assertEqual(sorted(e["uuid"] for e in sink.events()), sorted(before[1:]))
+        self.assertEqual(self.queued(), [])
+        self.assertEqual(self.drops()["too_large"], 1)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 3)
+
+    def test_413_from_the_body_limit(self):
+        self.fill(6)
+        sink = self.sink(max_body_bytes=900)  # about two events
+        self.up(sink, rc=0)
+        self.assertIn(413, [r["status"] for r in sink.requests()])
+        self.assertEqual(len(sink.events()), 6, sink.requests())
+        self.assertEqual(self.drops()["too_large"], 0)
+
+    def test_400_bisection_drops_only_the_bad_event(self):
+        self.fill(3)
+        self.capture("app_opened", {"version": "bad", "platform": "cli"})
+        self.fill(4)
+        bad = self.queued_uuids()[3]
+        sink = self.sink(reject_event_if=["version=bad"])
+        self.up(sink, rc=0)
+        got = sorted(e["uuid"] for e in sink.events())
+        self.assertEqual(len(got), 7)
+        self.assertNotIn(bad, got)
+        self.assertEqual(self.drops()["rejected"], 1)
+        self.assertEqual(self.queued(), [])
+
+    def test_401_wrong_key_keeps_everything(self):
+        self.fill(5)
+        before = self.queued()
+        sink = self.sink(api_key="phc_another_key_entirely_000")
+        res = self.up(sink, rc=EXIT_CONFIG)
+        self.assertIn("401", res.err)
+        self.assertEqual(len(sink.requests()), 1)
+        self.assertEqual(self.queued(), before)
+        self.assertEqual(self.rows("SELECT last_error FROM upload")[0]["last_error"], "auth")
+
+    def test_403_keeps_everything(self):
+        self.fill(5)
+        before = self.queued()
+        sink = self.sink()
+        sink.script([{"status": 403, "count": 5}])
+        self.up(sink, rc=EXIT_CONFIG)
+        self.assertEqual(len(sink.requests()), 1)
+        self.assertEqual(self.queued(), before)
+        self.assertEqual(self.count("SELECT count(*) FROM events WHERE lease_owner IS NOT NULL"), 0)
+
+
+class Deadlines(UploadCase):
+
+    def test_deadline_then_next_run_honours_next_attempt(self):
+        self.fill(3)
+        before = self.queued()
+        sink = self.sink()
+        sink.script([{"status": 503, "retry_after": "30"}])
+        res = self.up(sink, "--deadline", 5, rc=EXIT_TEMPFAIL)
+        self.assertLess(res.elapsed, 30)
+        self.assertEqual(len(sink.requests()), 1)
+        self.assertEqual(self.queued(), before)
+        nxt = self.rows("SELECT next_attempt_at FROM upload")[0]["next_attempt_at"]
+        self.assertIsNotNone(nxt)
+        # Straight away: no request, still 75, nothing leased.
+        self.up(sink, rc=EXIT_TEMPFAIL)
+        self.assertEqual(len(sink.requests()), 1)
+        self.assertEqual(self.count("SELECT count(*) FROM events WHERE lease_owner IS NOT NULL"), 0)
+        # Once that time has come: sent.
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 40))
+        self.up(sink, "--now", later, rc=0)
+        self.assertEqual(len(sink.events()), 3)
+        self.assertEqual(self.queued(), [])
+
+    def test_request_past_the_deadline_keeps_everything(self):
+        self.fill(2)
+        before = self.queued()
+        sink = self.sink()
+        sink.script([{"action": "hang"}])
+        res = self.up(sink, "--deadline", 2, rc=EXIT_TEMPFAIL)
+        self.assertLess(res.elapsed, 20)
+        self.assertEqual(self.queued(), before)
+
+    def test_sink_down_is_temporary(self):
+        self.fill(2)
+        before = self.queued()
+        res = self.up("http://127.0.0.1:%d" % free_port(), "--max-retries", 1,
+                      rc=EXIT_TEMPFAIL)
+        self.assertIn("no answer", res.err)
+        self.assertEqual(self.queued(), before)
+
+
+class Inspection(UploadCase):
+
+    def test_status_shows_the_upload_state_never_the_key(self):
+        self.fill(3)
+        sink = self.sink()
+        sink.script([{"status": 503, "retry_after": "30"}])
+        self.up(sink, "--deadline", 3, rc=EXIT_TEMPFAIL)
+        env = {"OPENJARVIS_ANALYTICS_HOST": sink.url, "OPENJARVIS_ANALYTICS_KEY": KEY}
+        doc = self.ja("status", "--json", rc=0, env=env).json()
+        up = doc["upload"]
+        self.assertEqual(up["host"], sink.url)
+        self.assertEqual(up["last_error"], "server")
+        self.assertEqual(up["last_status"], 503)
+        self.assertRegex(up["last_attempt_at"], ISO_MS_RE)
+        self.assertRegex(up["next_attempt_at"], ISO_MS_RE)
+        self.assertIsNone(up["last_success_at"])
+        self.assertEqual(doc["queue"]["pending"], 3)
+        self.assertGreaterEqual(doc["queue"]["oldest_age_seconds"], 0)
+        text = self.ja("status", rc=0, env=env)
+        self.assertIn("last upload failed: server (HTTP 503)", text.out)
+        for r in (doc, text.out):
+            self.assertNotIn(KEY, json.dumps(r))
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 40))
+        self.up(sink, "--now", later, rc=0)
+        up = self.ja("status", "--json", rc=0, env=env).json()["upload"]
+        self.assertRegex(up["last_success_at"], ISO_MS_RE)
+        self.assertIsNone(up["last_error"])
+        self.assertIsNone(up["next_attempt_at"])
+        # show --sent and the sent view list what left the machine.
+        shown = self.ja("show", "--sent", "--json", rc=0).json()
+        self.assertEqual(len(shown), 3)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 3)
+
+    def test_status_host_hides_user_info(self):
+        env = {"OPENJARVIS_ANALYTICS_HOST": "https://" + KEY + "@eu.i.posthog.com"}
+        doc = self.ja("status", "--json", rc=0, env=env).json()
+        self.assertEqual(doc["upload"]["host"], "https://eu.i.posthog.com")
+
+
+class Config(UploadCase):
+
+    def test_opt_out_deletes_the_queue_sends_nothing(self):
+        self.fill(7)
+        sink = self.sink()
+        self.up(sink, env={"DO_NOT_TRACK": "1"}, rc=0)
+        self.assertEqual(sink.requests(), [])
+        self.assertEqual(self.queued(), [])
+
+    def test_non_loopback_http_refused(self):
+        self.fill(2)
+        before = self.queued()
+        for host in ("http://example.com", "http://127.0.0.1.example.com:80",
+                     "http://user@127.0.0.1:1"):
+            with self.subTest(host=host):
+                res = self.up(host, rc=EXIT_CONFIG)
+                self.assertIn("host", res.err)
+                self.assertEqual(self.queued(), before)
+
+    def test_usage_errors_exit_64(self):
+        for args in (["--batch-size", "0"], ["--deadline", "x"], ["--now", "yesterday"],
+                     ["--bogus"], ["extra"]):
+            with self.subTest(args=args):
+                self.up("http://127.0.0.1:1", *args, rc=64)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,720 @@
+/*
+ * test_drain.c — the drain loop (upload/run.c) and the store side of the
+ * uploader (store/lease.c) against a scripted fake transport: no socket,
+ * no sleeping (the fake's sleep advances the run's clock). Exactly-once by
+ * uuid, every server answer, deadlines and the persisted backoff.
+ */
+#include "support.h"
+#include "api/api.h"
+#include "store/store.h"
+#include "upload/transport.h"
+#include "upload/upload.h"
+#include "util/clock.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#define KEY "phc_secret_key_0123456789abcdef"
+#define MAXREQ 512
+
+/* The fake: answers from a script, then default_status; a body holding
+ * bad_uuid gets bad_status instead. Keeps every body, inflated. */
+typedef struct fake {
+  ja__transport t;
+  int script[64];
+  const char *retry_after[64];
+  int nscript, next;
+  int default_status;
+  const char *bad_uuid;
+  int bad_status;
+  int nreq;
+  char *bodies[MAXREQ];
+  int64_t timeouts[MAXREQ];
+  int64_t slept[64];
+  int nslept;
+  int real_delay_ms;        /* each request really takes this long */
+} fake;
+
+static char *
+inflate_body(const char *gz, size_t len)
+{
+  size_t cap = len * 20 + 1024;
+  char *out = malloc(cap);
+  assert_non_null(out);
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = (Bytef *)(uintptr_t)gz;
+  z.avail_in = (uInt)len;
+  z.next_out = (Bytef *)out;
+  z.avail_out = (uInt)(cap - 1);
+  assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+  out[z.total_out] = '\0';
+  inflateEnd(&z);
+  return out;
+}
+
+static ja_status
+fake_send(ja__transport *t, const char *body, size_t len, int64_t timeout_ms, ja__http_answer *ans)
+{
+  fake *f = (fake *)t;
+  memset(ans, 0, sizeof *ans);
+  assert_true(f->nreq < MAXREQ);
+  char *json = inflate_body(body, len);
+  f->timeouts[f->nreq] = timeout_ms;
+  if (f->real_delay_ms > 0) {
+    struct timespec ts = {0, (long)f->real_delay_ms * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  f->bodies[f->nreq++] = json;
+  if (f->bad_uuid && strstr(json, f->bad_uuid)) {
+    ans->status = f->bad_status;
+    return JA_OK;
+  }
+  if (f->next < f->nscript) {
+    ans->status = f->script[f->next];
+    if (f->retry_after[f->next])
+      snprintf(ans->retry_after, sizeof ans->retry_after, "%s", f->retry_after[f->next]);
+    f->next++;
+  } else {
+    ans->status = f->default_status;
+  }
+  if (ans->status == 0)
+    snprintf(ans->error, sizeof ans->error, "Connection refused");
+  return JA_OK;
+}
+
+static void
+fake_close(ja__transport *t)
+{
+  (void)t;
+}
+
+static void
+fake_sleep(int64_t ms, void *payload)
+{
+  fake *f = payload;
+  if (f->nslept < 64)
+    f->slept[f->nslept++] = ms;
+}
+
+static void
+fake_init(fake *f)
+{
+  memset(f, 0, sizeof *f);
+  f->t.send = fake_send;
+  f->t.close = fake_close;
+  f->default_status = 200;
+}
+
+static void
+fake_free(fake *f)
+{
+  for (int i = 0; i < f->nreq; i++)
+    free(f->bodies[i]);
+  f->nreq = 0;
+}
+
+static void
+opts_init(ja__upload_opts *o, fake *f)
+{
+  memset(o, 0, sizeof *o);
+  o->max_retries = 3;
+  o->deadline_ms = 600000;
+  o->sleep_ms = fake_sleep;
+  o->payload = f;
+}
+
+/* A fresh home with the key set and @p n captured events. */
+static ja_store *
+store_with(int n)
+{
+  jt_fresh_env();
+  setenv("OPENJARVIS_ANALYTICS_KEY", KEY, 1);
+  ja_store *s = jt_open();
+  for (int i = 0; i < n; i++) {
+    ja_outcome o = JA_OUTCOME_INIT;
+    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &o), JA_OK);
+    assert_int_equal(o.result, JA_RESULT_STORED);
+  }
+  return s;
+}
+
+static int64_t
+queued(void)
+{
+  return jt_sql_int(jt_db_path(), "select count(*) from events");
+}
+
+static int64_t
+sql(const char *q)
+{
+  return jt_sql_int(jt_db_path(), q);
+}
+
+/* How many times @p uuid appears in all bodies sent. */
+static int
+times_sent(const fake *f, const char *uuid)
+{
+  int n = 0;
+  for (int i = 0; i < f->nreq; i++)
+    for (const char *p = f->bodies[i]; (p = strstr(p, uuid)) != NULL; p++)
+      n++;
+  return n;
+}
+
+/* The batch array of a body, sent_at removed: what must be identical
+ * across attempts. */
+static char *
+batch_of(const char *body)
+{
+  cJSON *j = cJSON_Parse(body);
+  assert_non_null(j);
+  assert_string_equal(cJSON_GetObjectItem(j, "api_key")->valuestring, KEY);
+  assert_non_null(cJSON_GetObjectItem(j, "sent_at"));
+  char *b = cJSON_PrintUnformatted(cJSON_GetObjectItem(j, "batch"));
+  cJSON_Delete(j);
+  return b;
+}
+
+static int
+batch_len(const char *body)
+{
+  cJSON *j = cJSON_Parse(body);
+  assert_non_null(j);
+  int n = cJSON_GetArraySize(cJSON_GetObjectItem(j, "batch"));
+  cJSON_Delete(j);
+  return n;
+}
+
+/* ------------------------------------------------------------ happy path */
+
+static void test_drain__happy_path_sends_each_uuid_once(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(250);
+  char **uuids = calloc(250, sizeof *uuids);
+  for (int i = 0; i < 250; i++) {
+    char q[128];
+    snprintf(q, sizeof q, "select uuid from events order by id limit 1 offset %d", i);
+    uuids[i] = jt_sql_text(jt_db_path(), q);
+  }
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(r.sent, 250);
+  assert_int_equal(f.nreq, 3); /* flush_at_size 100 */
+  assert_int_equal(batch_len(f.bodies[0]), 100);
+  assert_int_equal(batch_len(f.bodies[2]), 50);
+  for (int i = 0; i < 250; i++) {
+    assert_int_equal(times_sent(&f, uuids[i]), 1);
+    free(uuids[i]);
+  }
+  free(uuids);
+  assert_int_equal(queued(), 0);
+  assert_int_equal(sql("select count(*) from sent_log"), 250);
+  assert_int_equal(sql("select sent from queue_stats"), 250);
+  assert_true(sql("select last_success_ms from upload_state") > 0);
+  assert_int_equal(sql("select last_error is null from upload_state"), 1);
+  assert_int_equal(f.nslept, 0);
+  /* Nothing left: a second run sends nothing. */
+  fake_free(&f);
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 0);
+  ja_store_close(s);
+}
+
+static void test_drain__batch_size_and_max_batches(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(10);
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.batch_size = 3;
+  o.max_batches = 2;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 2);
+  assert_int_equal(r.sent, 6);
+  assert_int_equal(queued(), 4);
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+/* ---------------------------------------------------------------- retries */
+
+/* Every retryable answer: exactly max_retries + 1 requests, the same
+ * events byte for byte (only sent_at changes), growing waits, nothing
+ * deleted, and the backoff persisted for the next run. */
+static void test_drain__retryable_answers_keep_everything(void **state)
+{
+  (void)state;
+  const int statuses[] = {500, 502, 503, 504, 408, 429, 0};
+  for (size_t k = 0; k < sizeof statuses / sizeof statuses[0]; k++) {
+    ja_store *s = store_with(5);
+    fake f;
+    fake_init(&f);
+    f.default_status = statuses[k];
+    ja__upload_opts o;
+    opts_init(&o, &f);
+    int64_t start = ja__now_ms();
+    ja__upload_report r;
+    assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+    assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
+    assert_int_equal(f.nreq, 4);
+    assert_int_equal(f.nslept, 3);
+    assert_int_equal(f.slept[0], 1000);
+    assert_int_equal(f.slept[1], 2000);
+    assert_int_equal(f.slept[2], 4000);
+    char *first = batch_of(f.bodies[0]);
+    for (int i = 1; i < 4; i++) {
+      char *b = batch_of(f.bodies[i]);
+      assert_string_equal(b, first);
+      free(b);
+    }
+    free(first);
+    assert_int_equal(queued(), 5);
+    assert_int_equal(sql("select count(*) from sent_log"), 0);
+    assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+    /* The next attempt: after the 4th answer's backoff (8 s). */
+    int64_t next = sql("select next_attempt_ms from upload_state");
+    assert_true(next >= start + 7000 + 8000);
+    assert_int_equal(r.next_attempt_ms, next);
+    char *cls = jt_sql_text(jt_db_path(), "select last_error from upload_state");
+    assert_string_equal(cls, ja__upload_error_class(statuses[k]));
+    free(cls);
+    fake_free(&f);
+    ja_store_close(s);
+  }
+}
+
+static void test_drain__retry_then_success(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(3);
+  fake f;
+  fake_init(&f);
+  f.script[0] = 503;
+  f.script[1] = 429;
+  f.retry_after[1] = "5";
+  f.nscript = 2;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 3);
+  assert_int_equal(f.nslept, 2);
+  assert_int_equal(f.slept[0], 1000);
+  assert_int_equal(f.slept[1], 5000); /* Retry-After over the 2 s backoff */
+  assert_int_equal(queued(), 0);
+  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select next_attempt_ms from upload_state"), 0);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+static void test_drain__max_retries_zero_is_one_request(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(2);
+  fake f;
+  fake_init(&f);
+  f.default_status = 503;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.max_retries = 0;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
+  assert_int_equal(f.nreq, 1);
+  assert_int_equal(queued(), 2);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+/* A wait that would pass the deadline is not waited: stop (75), keep
+ * everything, persist when to come back; the next run honours it and a
+ * run after that time sends. */
+static void test_drain__deadline_then_next_run_honours_backoff(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(4);
+  fake f;
+  fake_init(&f);
+  f.default_status = 503;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.deadline_ms = 2500; /* 1 s wait fits, the 2 s one does not */
+  int64_t t0 = ja__now_ms();
+  o.now_ms = t0;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
+  assert_int_equal(f.nreq, 2);
+  assert_int_equal(f.nslept, 1);
+  assert_int_equal(queued(), 4);
+  int64_t next = sql("select next_attempt_ms from upload_state");
+  assert_true(next >= t0 + 1000 + 2000);
+  fake_free(&f);
+
+  /* Straight away: nothing sent, still 75, the events are not leased. */
+  f.default_status = 200;
+  o.deadline_ms = 600000;
+  o.now_ms = next - 1;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
+  assert_int_equal(f.nreq, 0);
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(sql("select next_attempt_ms from upload_state"), next);
+
+  /* After it: sent. */
+  o.now_ms = next;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 1);
+  assert_int_equal(queued(), 0);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+/* The request timeout never outlives the deadline. */
+static void test_drain__request_timeout_bounded_by_deadline(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(1);
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.deadline_ms = 5000;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(f.nreq, 1);
+  assert_true(f.timeouts[0] > 0 && f.timeouts[0] <= 5000);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+/* ------------------------------------------------------- 413, 400, 401/403 */
+
+static void
+refuse_one(int status, const char *reason)
+{
+  ja_store *s = store_with(8);
+  char *bad = jt_sql_text(jt_db_path(), "select uuid from events order by id limit 1 offset 5");
+  fake f;
+  fake_init(&f);
+  f.bad_uuid = bad;
+  f.bad_status = status;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(r.sent, 7);
+  assert_int_equal(r.dropped, 1);
+  /* Bad is the 6th: 8 → [0,4) ok, [4,8) → [4,6) → [4] ok, [5] dropped;
+   * then [6,8) ok. */
+  assert_int_equal(f.nreq, 7);
+  int sizes[] = {8, 4, 4, 2, 1, 1, 2};
+  for (int i = 0; i < 7; i++)
+    assert_int_equal(batch_len(f.bodies[i]), sizes[i]);
+  assert_int_equal(queued(), 0);
+  assert_int_equal(sql("select count(*) from sent_log"), 7);
+  char q[256];
+  snprintf(q, sizeof q, "select count(*) from sent_log where uuid = '%s'", bad);
+  assert_int_equal(sql(q), 0);
+  snprintf(q, sizeof q, "select count from drop_counts where reason = '%s'", reason);
+  assert_int_equal(sql(q), 1);
+  assert_int_equal(f.nslept, 0); /* never retried the same events */
+  free(bad);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+static void test_drain__413_halves_down_to_one_dropped_event(void **state)
+{
+  (void)state;
+  refuse_one(413, "too_large");
+}
+
+static void test_drain__400_bisects_and_drops_only_the_bad_event(void **state)
+{
+  (void)state;
+  refuse_one(400, "rejected");
+}
+
+/* A 413 for a single event: dropped at once, one request. */
+static void test_drain__single_event_413_dropped(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(1);
+  fake f;
+  fake_init(&f);
+  f.default_status = 413;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 1);
+  assert_int_equal(queued(), 0);
+  assert_int_equal(sql("select count from drop_counts where reason = 'too_large'"), 1);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+static void test_drain__401_and_403_stop_and_keep_everything(void **state)
+{
+  (void)state;
+  const int statuses[] = {401, 403, 404};
+  for (int k = 0; k < 3; k++) {
+    ja_store *s = store_with(150);
+    fake f;
+    fake_init(&f);
+    f.default_status = statuses[k];
+    ja__upload_opts o;
+    opts_init(&o, &f);
+    ja__upload_report r;
+    assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+    assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
+    assert_int_equal(f.nreq, 1);
+    assert_int_equal(queued(), 150);
+    assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+    assert_null(strstr(r.why, KEY));
+    fake_free(&f);
+    ja_store_close(s);
+  }
+}
+
+/* ----------------------------------------------------------- opt-out, keys */
+
+static void test_drain__analytics_off_deletes_the_queue_sends_nothing(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(12);
+  ja_store_close(s);
+  setenv("DO_NOT_TRACK", "1", 1);
+  s = jt_open();
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(r.purged, 12);
+  assert_int_equal(f.nreq, 0);
+  assert_int_equal(queued(), 0);
+  ja_store_close(s);
+  unsetenv("DO_NOT_TRACK");
+}
+
+static void test_drain__no_key_is_a_config_error(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(2);
+  ja_store_close(s);
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+  s = jt_open();
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
+  assert_int_equal(f.nreq, 0);
+  assert_int_equal(queued(), 2);
+  ja_store_close(s);
+}
+
+static void test_drain__dry_run_prints_masked_bodies_changes_nothing(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(5);
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.dry_run = 1;
+  o.batch_size = 2;
+  char *text = NULL;
+  size_t len = 0;
+  o.out = open_memstream(&text, &len);
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, NULL, &o, &r), JA_OK);
+  fclose(o.out);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(r.batches, 3);
+  assert_null(strstr(text, KEY));
+  assert_non_null(strstr(text, "\"api_key\":\"phc_***\""));
+  /* Three lines, each a whole body with its events. */
+  int lines = 0, events = 0;
+  for (char *line = text, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+    *nl = '\0';
+    cJSON *j = cJSON_Parse(line);
+    assert_non_null(j);
+    events += cJSON_GetArraySize(cJSON_GetObjectItem(j, "batch"));
+    cJSON_Delete(j);
+    lines++;
+  }
+  assert_int_equal(lines, 3);
+  assert_int_equal(events, 5);
+  free(text);
+  assert_int_equal(queued(), 5);
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(sql("select attempts from events order by id limit 1"), 0);
+  ja_store_close(s);
+}
+
+/* ------------------------------------------------------- leases, the store */
+
+static void test_drain__claims_are_disjoint_until_the_lease_expires(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(10);
+  ja__db *d = &s->db;
+  int64_t now = ja__now_ms();
+  ja__lease_batch a = {0}, b = {0}, c = {0};
+  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 1000, 6, JA__UP_MAX_BODY, 256, &a), JA_OK);
+  assert_int_equal(ja__store_claim_rows(d, "B", now, now + 60000, 6, JA__UP_MAX_BODY, 256, &b), JA_OK);
+  assert_int_equal(a.n, 6);
+  assert_int_equal(b.n, 4);
+  for (size_t i = 0; i < a.n; i++)
+    for (size_t j = 0; j < b.n; j++)
+      assert_string_not_equal(a.rows[i].uuid, b.rows[j].uuid);
+  for (size_t i = 1; i < a.n; i++)
+    assert_true(a.rows[i - 1].id < a.rows[i].id); /* oldest first */
+  /* Nothing free now; after A's lease expires, C gets A's six. */
+  assert_int_equal(ja__store_claim_rows(d, "C", now + 999, now + 60000, 10, JA__UP_MAX_BODY, 256, &c), JA_OK);
+  assert_int_equal(c.n, 0);
+  assert_int_equal(ja__store_claim_rows(d, "C", now + 1000, now + 60000, 10, JA__UP_MAX_BODY, 256, &c), JA_OK);
+  assert_int_equal(c.n, 6);
+  /* A (killed, or slow) acks late: it owns nothing any more. */
+  int64_t del = -1;
+  assert_int_equal(ja__store_ack(d, "A", a.rows, a.n, 200, now + 2000, &del), JA_OK);
+  assert_int_equal(del, 0);
+  assert_int_equal(sql("select count(*) from sent_log"), 0);
+  assert_int_equal(queued(), 10);
+  /* C's ack deletes exactly its six and logs them, once. */
+  assert_int_equal(ja__store_ack(d, "C", c.rows, c.n, 200, now + 2000, &del), JA_OK);
+  assert_int_equal(del, 6);
+  assert_int_equal(sql("select count(*) from sent_log"), 6);
+  assert_int_equal(sql("select sent from queue_stats"), 6);
+  assert_int_equal(queued(), 4);
+  assert_int_equal(sql("select count(*) from events where lease_owner = 'B'"), 4);
+  ja__store_batch_free(&a);
+  ja__store_batch_free(&b);
+  ja__store_batch_free(&c);
+  ja_store_close(s);
+}
+
+/* A batch never passes the byte budget (the first event always goes). */
+static void test_drain__claim_respects_the_byte_budget(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(10);
+  ja__db *d = &s->db;
+  int64_t one = sql("select length(properties) + length(uuid) + length(timestamp) + "
+                    "length(distinct_id) + length(event) from events limit 1");
+  int64_t now = ja__now_ms();
+  ja__lease_batch b = {0};
+  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 1000, 100, 3 * (one + 10), 10, &b), JA_OK);
+  assert_int_equal(b.n, 3);
+  assert_int_equal(ja__store_claim_rows(d, "B", now, now + 1000, 100, 1, 10, &b), JA_OK);
+  assert_int_equal(b.n, 1);
+  ja__store_batch_free(&b);
+  ja_store_close(s);
+}
+
+static void test_drain__release_and_reject(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(3);
+  ja__db *d = &s->db;
+  int64_t now = ja__now_ms();
+  ja__lease_batch b = {0};
+  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 60000, 3, JA__UP_MAX_BODY, 256, &b), JA_OK);
+  assert_int_equal(ja__store_reject(d, "A", &b.rows[0], JA__DROP_REJECTED, 400, now), JA_OK);
+  /* Someone else's reject drops nothing, counts nothing. */
+  assert_int_equal(ja__store_reject(d, "B", &b.rows[1], JA__DROP_REJECTED, 400, now), JA_OK);
+  assert_int_equal(sql("select count from drop_counts where reason = 'rejected'"), 1);
+  assert_int_equal(queued(), 2);
+  assert_int_equal(ja__store_release(d, "A", b.rows, b.n, "server", 503, now, now + 5000), JA_OK);
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  ja__upload_state st;
+  assert_int_equal(ja__store_upload_state(d, &st), JA_OK);
+  assert_int_equal(st.next_attempt_ms, now + 5000);
+  assert_int_equal(st.last_attempt_ms, now);
+  assert_string_equal(st.last_error, "server");
+  assert_int_equal(st.last_status, 503);
+  ja__store_batch_free(&b);
+  ja_store_close(s);
+}
+
+/* sent_log is kept 30 days: older rows go, in bounded steps. */
+static void test_drain__sent_log_pruned_after_30_days(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(3);
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  int64_t t0 = ja__now_ms();
+  o.now_ms = t0;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  fake_free(&f);
+  o.now_ms = t0 + 29LL * 86400000;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  o.now_ms = t0 + 31LL * 86400000;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(sql("select count(*) from sent_log"), 0);
+  assert_int_equal(sql("select sent from queue_stats"), 0);
+  ja__db *d = &s->db;
+  int64_t removed = -1;
+  assert_int_equal(ja__store_prune_sent(d, t0, 10, t0, &removed), JA_OK);
+  assert_int_equal(removed, 0);
+  ja_store_close(s);
+}
+
+/* The deadline passing between two requests of one batch (a 413 halving
+ * here) stops the run with the events given back, not left leased until
+ * the lease expires. */
+static void test_drain__deadline_between_halves_releases_the_batch(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(2);
+  fake f;
+  fake_init(&f);
+  f.default_status = 413;
+  f.real_delay_ms = 60; /* the first request alone outlasts the deadline */
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.deadline_ms = 20;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
+  assert_int_equal(f.nreq, 1);
+  assert_int_equal(queued(), 2);
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  fake_free(&f);
+  ja_store_close(s);
+}

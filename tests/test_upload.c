@@ -1,0 +1,295 @@
+/*
+ * test_upload.c — the uploader's pure parts: the retry policy table
+ * (PostHog's SDK compliance cases), Retry-After in both forms, ISO-8601
+ * and HTTP-date parsing, the body encoder (stored text spliced verbatim,
+ * the documented shape), gzip, and which hosts the transport accepts.
+ */
+#include "support.h"
+#include "upload/transport.h"
+#include "upload/upload.h"
+#include "util/gzip.h"
+#include "util/http_date.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* 2026-12-01T10:00:00Z */
+#define NOW INT64_C(1796119200000)
+
+static void test_upload__policy_table(void **state)
+{
+  (void)state;
+  static const struct {
+    int status;
+    ja__up_action action;
+  } rows[] = {
+      {200, JA__UP_ACK},    {204, JA__UP_ACK},     {299, JA__UP_ACK},
+      {0, JA__UP_RETRY},    {408, JA__UP_RETRY},   {429, JA__UP_RETRY},
+      {500, JA__UP_RETRY},  {502, JA__UP_RETRY},   {503, JA__UP_RETRY},
+      {504, JA__UP_RETRY},  {599, JA__UP_RETRY},   {400, JA__UP_BISECT},
+      {413, JA__UP_SPLIT},  {401, JA__UP_AUTH},    {403, JA__UP_AUTH},
+      {404, JA__UP_CONFIG}, {301, JA__UP_CONFIG},  {302, JA__UP_CONFIG},
+      {100, JA__UP_CONFIG}, {418, JA__UP_CONFIG},  {600, JA__UP_CONFIG},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    ja__up_decision d = ja__upload_policy(rows[i].status, 0, 3, NULL, NOW, 0);
+    if (d.action != rows[i].action)
+      fail_msg("status %d: action %d, want %d", rows[i].status, d.action, rows[i].action);
+    /* Only a retry waits. */
+    assert_true(d.action == JA__UP_RETRY ? d.delay_ms > 0 : d.delay_ms == 0);
+  }
+}
+
+/* max_retries 3 → retries 0, 1, 2 retry and the 4th answer gives up: at
+ * most 4 requests (compliance: max_retries_respected). Backoff 1 s, 2 s,
+ * 4 s … capped at 30 s (compliance: implements_backoff). */
+static void test_upload__backoff_grows_and_retries_are_bounded(void **state)
+{
+  (void)state;
+  const int64_t want[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000};
+  for (int r = 0; r < 8; r++) {
+    ja__up_decision d = ja__upload_policy(503, r, 3, NULL, NOW, 0);
+    assert_int_equal(d.delay_ms, want[r]);
+    assert_int_equal(d.action, r < 3 ? JA__UP_RETRY : JA__UP_GIVE_UP);
+  }
+  assert_int_equal(ja__upload_policy(0, 0, 0, NULL, NOW, 0).action, JA__UP_GIVE_UP);
+  /* A test's base scales the whole ladder, the cap stays. */
+  assert_int_equal(ja__upload_policy(500, 2, 3, NULL, NOW, 10).delay_ms, 40);
+  assert_int_equal(ja__upload_policy(500, 40, 50, NULL, NOW, 10).delay_ms, 30000);
+  /* A huge retry count neither overflows nor goes negative. */
+  assert_int_equal(ja__upload_policy(500, 1 << 30, INT_MAX, NULL, NOW, 0).delay_ms, 30000);
+}
+
+/* Retry-After is a floor in both forms (compliance:
+ * respects_retry_after_header), never a way to retry sooner. */
+static void test_upload__retry_after_is_a_floor(void **state)
+{
+  (void)state;
+  assert_int_equal(ja__upload_policy(429, 0, 3, "3", NOW, 0).delay_ms, 3000);
+  assert_int_equal(ja__upload_policy(429, 0, 3, " 45 ", NOW, 0).delay_ms, 45000);
+  assert_int_equal(ja__upload_policy(503, 2, 3, "0", NOW, 0).delay_ms, 4000);
+  /* HTTP-date 7 s after NOW. */
+  assert_int_equal(ja__upload_policy(503, 0, 3, "Tue, 01 Dec 2026 10:00:07 GMT", NOW, 0).delay_ms,
+                   7000);
+  /* A date in the past: the backoff. */
+  assert_int_equal(ja__upload_policy(503, 1, 3, "Tue, 01 Dec 2026 09:00:00 GMT", NOW, 0).delay_ms,
+                   2000);
+  /* Unparsable: ignored. */
+  const char *bad[] = {"", "-5", "3.5", "soon", "1e3", "0x10", "Tue, 01 Dec 2026 10:00:07"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    assert_int_equal(ja__upload_retry_after_ms(bad[i], NOW), -1);
+  /* Absurd: capped at a day, the retry budget still applies. */
+  assert_int_equal(ja__upload_retry_after_ms("99999999999999999999", NOW),
+                   JA__UP_RETRY_AFTER_MAX_MS);
+  ja__up_decision d = ja__upload_policy(429, 3, 3, "86400000", NOW, 0);
+  assert_int_equal(d.action, JA__UP_GIVE_UP);
+  assert_int_equal(d.delay_ms, JA__UP_RETRY_AFTER_MAX_MS);
+}
+
+static void test_upload__error_classes(void **state)
+{
+  (void)state;
+  assert_string_equal(ja__upload_error_class(200), "");
+  assert_string_equal(ja__upload_error_class(0), "network");
+  assert_string_equal(ja__upload_error_class(408), "timeout");
+  assert_string_equal(ja__upload_error_class(429), "rate_limited");
+  assert_string_equal(ja__upload_error_class(502), "server");
+  assert_string_equal(ja__upload_error_class(400), "rejected");
+  assert_string_equal(ja__upload_error_class(413), "rejected");
+  assert_string_equal(ja__upload_error_class(401), "auth");
+  assert_string_equal(ja__upload_error_class(403), "auth");
+  assert_string_equal(ja__upload_error_class(404), "unexpected");
+}
+
+static void test_upload__http_dates_all_three_forms(void **state)
+{
+  (void)state;
+  int64_t t;
+  /* RFC 9110's own example instant: 784111777 s. */
+  assert_int_equal(ja__http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", &t), 0);
+  assert_int_equal(t, INT64_C(784111777000));
+  assert_int_equal(ja__http_date_parse("Sunday, 06-Nov-94 08:49:37 GMT", &t), 0);
+  assert_int_equal(t, INT64_C(784111777000));
+  assert_int_equal(ja__http_date_parse("Sun Nov  6 08:49:37 1994", &t), 0);
+  assert_int_equal(t, INT64_C(784111777000));
+  assert_int_equal(ja__http_date_parse("Tue, 29 Feb 2028 00:00:00 GMT", &t), 0);
+  const char *bad[] = {"Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 08:49:37",
+                       "Sun, 31 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+                       "Sun, 06 Nov 1994 24:00:00 GMT", "Thu, 29 Feb 2027 00:00:00 GMT",
+                       "Sun Nov 6 08:49:37 1994", "", "3"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (ja__http_date_parse(bad[i], &t) == 0)
+      fail_msg("accepted '%s'", bad[i]);
+}
+
+static void test_upload__iso8601_instants(void **state)
+{
+  (void)state;
+  int64_t t;
+  assert_int_equal(ja__iso8601_parse("2026-12-01T10:00:00Z", &t), 0);
+  assert_int_equal(t, NOW);
+  assert_int_equal(ja__iso8601_parse("2026-12-01T10:00:00.250Z", &t), 0);
+  assert_int_equal(t, NOW + 250);
+  assert_int_equal(ja__iso8601_parse("2026-12-01T15:30:00+05:30", &t), 0);
+  assert_int_equal(t, NOW);
+  assert_int_equal(ja__iso8601_parse("2026-12-01 09:00:00-01:00", &t), 0);
+  assert_int_equal(t, NOW);
+  assert_int_equal(ja__iso8601_parse("1970-01-01T00:00:00Z", &t), 0);
+  assert_int_equal(t, 0);
+  const char *bad[] = {"2026-12-01T10:00:00", "2026-13-01T10:00:00Z", "2026-12-01T10:00Z",
+                       "2026-12-01", "2026-12-01T10:00:00.Z", "2026-12-01T10:00:00Zjunk",
+                       "2026-02-30T00:00:00Z", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (ja__iso8601_parse(bad[i], &t) == 0)
+      fail_msg("accepted '%s'", bad[i]);
+}
+
+/* The stored properties text goes out byte for byte: numbers cJSON would
+ * round (17 significant digits), key order, escapes. */
+static void test_upload__encoder_splices_stored_text_verbatim(void **state)
+{
+  (void)state;
+  const char *props = "{\"z\":0.30000000000000004,\"a\":\"q\\\"\\u00e9\",\"n\":12345678901234567890}";
+  ja__up_event e = {"018f3e1c-0000-7000-8000-000000000001", "2026-12-01T09:59:59.123Z",
+                    "anon-1", "app_opened", props};
+  ja__buf b = {0};
+  assert_int_equal(ja__upload_encode(&b, "phc_KEY", NOW, &e, 1), JA_OK);
+  assert_non_null(strstr(b.ptr, "\"properties\":{\"z\":0.30000000000000004,\"a\":\"q\\\"\\u00e9\","
+                                "\"n\":12345678901234567890,\"$lib\":\"jarvis-analytics\""));
+  assert_non_null(strstr(b.ptr, "\"timestamp\":\"2026-12-01T09:59:59.123Z\""));
+  assert_non_null(strstr(b.ptr, "\"uuid\":\"018f3e1c-0000-7000-8000-000000000001\""));
+  assert_non_null(strstr(b.ptr, "\"sent_at\":\"2026-12-01T10:00:00.000Z\""));
+  ja__buf_free(&b);
+}
+
+/* The body is the documented shape, as a JSON parser sees it. */
+static void test_upload__encoder_documented_shape(void **state)
+{
+  (void)state;
+  ja__up_event ev[3] = {
+      {"u1", "2026-12-01T09:00:00.000Z", "d1", "app_opened", "{}"},
+      {"u2", "2026-12-01T09:00:01.000Z", "d1", "feature_used", " {\"feature_name\":\"chat\"} "},
+      {"u3", "2026-12-01T09:00:02.000Z", "d\"2", "app_opened", "{ }"},
+  };
+  ja__buf b = {0};
+  assert_int_equal(ja__upload_encode(&b, "phc_k\"ey", NOW, ev, 3), JA_OK);
+  cJSON *j = cJSON_Parse(b.ptr);
+  assert_non_null(j);
+  assert_string_equal(cJSON_GetObjectItem(j, "api_key")->valuestring, "phc_k\"ey");
+  assert_string_equal(cJSON_GetObjectItem(j, "sent_at")->valuestring, "2026-12-01T10:00:00.000Z");
+  cJSON *batch = cJSON_GetObjectItem(j, "batch");
+  assert_int_equal(cJSON_GetArraySize(batch), 3);
+  for (int i = 0; i < 3; i++) {
+    cJSON *e = cJSON_GetArrayItem(batch, i);
+    assert_int_equal(cJSON_GetArraySize(e), 5);
+    assert_string_equal(cJSON_GetObjectItem(e, "uuid")->valuestring, ev[i].uuid);
+    assert_string_equal(cJSON_GetObjectItem(e, "timestamp")->valuestring, ev[i].timestamp);
+    assert_string_equal(cJSON_GetObjectItem(e, "distinct_id")->valuestring, ev[i].distinct_id);
+    assert_string_equal(cJSON_GetObjectItem(e, "event")->valuestring, ev[i].event);
+    cJSON *p = cJSON_GetObjectItem(e, "properties");
+    assert_string_equal(cJSON_GetObjectItem(p, "$lib")->valuestring, "jarvis-analytics");
+    assert_string_equal(cJSON_GetObjectItem(p, "$lib_version")->valuestring, JA_VERSION);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(p, "$geoip_disable")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(p, "$process_person_profile")));
+    assert_int_equal(cJSON_GetArraySize(p), i == 1 ? 5 : 4);
+  }
+  assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(batch, 1),
+                                                              "properties"),
+                                          "feature_name")
+                          ->valuestring,
+                      "chat");
+  cJSON_Delete(j);
+  ja__buf_free(&b);
+}
+
+static void test_upload__encoder_refuses_non_object_properties(void **state)
+{
+  (void)state;
+  const char *bad[] = {"", "[]", "\"x\"", "{", "}", "null"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ja__up_event e = {"u", "t", "d", "app_opened", bad[i]};
+    ja__buf b = {0};
+    assert_int_equal(ja__upload_encode_begin(&b, "k", NOW), JA_OK);
+    size_t before = b.len;
+    assert_int_equal(ja__upload_encode_event(&b, &e, 1), JA_EINVALID);
+    assert_int_equal(b.len, before);
+    ja__buf_free(&b);
+  }
+}
+
+/* Control characters in stored strings are escaped, never sent raw. */
+static void test_upload__json_string_escapes(void **state)
+{
+  (void)state;
+  ja__buf b = {0};
+  assert_int_equal(ja__upload_json_string(&b, "a\"b\\c\n\x01"), JA_OK);
+  assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\u000a\\u0001\"");
+  ja__buf_free(&b);
+}
+
+static void test_upload__key_is_masked(void **state)
+{
+  (void)state;
+  char m[16];
+  ja__upload_mask_key("phc_abcdefghijklmnopqrstuvwxyz", m);
+  assert_string_equal(m, "phc_***");
+  ja__upload_mask_key("short", m);
+  assert_string_equal(m, "***");
+  ja__upload_mask_key("", m);
+  assert_string_equal(m, "");
+}
+
+static void test_upload__gzip_round_trips(void **state)
+{
+  (void)state;
+  ja__buf gz = {0};
+  char in[10000];
+  for (size_t i = 0; i < sizeof in; i++)
+    in[i] = (char)('a' + (i * 7) % 26);
+  assert_int_equal(ja__gzip(&gz, in, sizeof in), JA_OK);
+  assert_true(gz.len > 18);
+  assert_int_equal((unsigned char)gz.ptr[0], 0x1f); /* gzip magic */
+  assert_int_equal((unsigned char)gz.ptr[1], 0x8b);
+  char out[sizeof in + 16];
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = (Bytef *)gz.ptr;
+  z.avail_in = (uInt)gz.len;
+  z.next_out = (Bytef *)out;
+  z.avail_out = sizeof out;
+  assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+  assert_int_equal(z.total_out, sizeof in);
+  assert_memory_equal(out, in, sizeof in);
+  inflateEnd(&z);
+  /* Reusing the buffer for a smaller body replaces it. */
+  assert_int_equal(ja__gzip(&gz, "", 0), JA_OK);
+  assert_true(gz.len > 0 && gz.len < 40);
+  ja__buf_free(&gz);
+}
+
+static void test_upload__hosts_https_or_loopback_http(void **state)
+{
+  (void)state;
+  char why[256];
+  const char *ok[] = {"https://us.i.posthog.com", "https://eu.i.posthog.com/", "https://h:8443",
+                      "http://127.0.0.1:8000", "http://localhost:1", "http://LOCALHOST",
+                      "http://127.1.2.3", "http://[::1]:9000/"};
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+    if (ja__transport_host_ok(ok[i], why, sizeof why) != 0)
+      fail_msg("refused '%s': %s", ok[i], why);
+  const char *bad[] = {"http://us.i.posthog.com", "http://127.0.0.1.evil.com",
+                       "http://128.0.0.1", "http://[::2]", "http://10.0.0.1:8000",
+                       "http://127.0.0.1@evil.com", "http://evil.com#@127.0.0.1",
+                       "ftp://127.0.0.1", "us.i.posthog.com", "https://", "https://h/?x=1",
+                       "http://localhost.evil.com", "file:///etc/passwd", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (ja__transport_host_ok(bad[i], why, sizeof why) == 0)
+      fail_msg("accepted '%s'", bad[i]);
+  ja__transport *t = NULL;
+  assert_int_equal(ja__transport_curl_new(&t, "http://example.com"), JA_ECONFIG);
+  assert_null(t);
+  assert_non_null(strstr(ja_last_error(), "loopback"));
+}
