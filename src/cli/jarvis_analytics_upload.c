@@ -52,7 +52,8 @@ const cli_program ja__cli_jarvis_analytics_upload = {
     .name = "jarvis-analytics-upload",
     .tagline = "send the OpenJarvis analytics queue to PostHog",
     .description =
-        "Drains $OPENJARVIS_HOME/analytics_queue.db to {host}/batch/ (PostHog's capture API, "
+        "Runs a rollup of chat-session signals (jarvis-analytics rollup), then drains "
+        "$OPENJARVIS_HOME/analytics_queue.db to {host}/batch/ (PostHog's capture API, "
         "gzip) in batches. A batch is leased in a short transaction, so two uploaders never send "
         "the same event at once and a killed one only delays its batch; events the server "
         "accepts are deleted by uuid and logged in the sent log (kept 30 days), byte-identical "

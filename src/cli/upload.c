@@ -1,6 +1,6 @@
 /*
  * cli/upload.c — the one command of jarvis-analytics-upload: parse its
- * values, open the store, make the transport, run the drain loop
+ * values, open the store, make the transport, run a rollup, run the drain loop
  * (upload/run.c), and report: nothing on success unless --verbose; one
  * line on stderr for 75/78. The key is never printed.
  */
@@ -80,6 +80,18 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
     upload_say(err, "%s", ja_last_error());
     rc = ja__cli_exit_code(st);
     goto done;
+  }
+  /* DESIGN §7: run rollup first, then drain, so sessions that ended (or
+   * went idle) since the last run leave in this one. Not in a dry run (it
+   * changes nothing). A failed rollup loses nothing (its signals wait for
+   * the next one) and must not keep what is queued from leaving: one line,
+   * then drain. */
+  if (s->cfg.enabled && !o.dry_run) {
+    int64_t queued = 0;
+    if ((st = ja_rollup(s, o.now_ms, &queued)) != JA_OK)
+      upload_say(err, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
+    else if (o.verbose && queued)
+      upload_say(err, "rollup queued %lld events", (long long)queued);
   }
   if ((st = ja__upload_run(s, t, &o, &r)) != JA_OK) {
     upload_say(err, "%s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));

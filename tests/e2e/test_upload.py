@@ -177,6 +177,43 @@ class Retries(UploadCase):
         self.assertEqual(len(sink.events()), 1)
 
 
+class RollupFirst(UploadCase):
+    """DESIGN §7: the uploader runs a rollup, then drains — a session that
+    ended leaves in the same run as its signals' rollup."""
+
+    def test_upload_rolls_up_ended_sessions_then_sends_them(self):
+        self.ja("session", "inference", "s1", "--tokens-in", "10", "--tokens-out", "20",
+                "--latency-ms", "100", "--model", "llama3.1:8b", "--engine", "ollama", rc=0)
+        self.ja("session", "tool", "s1", "--tool", "search_web", rc=0)
+        self.ja("session", "end", "s1", rc=0)
+        sink = self.sink()
+        self.up(sink, rc=0)
+        names = sorted(e["event"] for e in sink.events())
+        self.assertIn("chat_session_ended", names)
+        ended = [e for e in sink.events() if e["event"] == "chat_session_ended"]
+        self.assertEqual(len(ended), 1)
+        p = ended[0]["properties"]
+        self.assertEqual((p["turn_count"], p["tokens_in"], p["tokens_out"], p["tool_count"]),
+                         (1, 10, 20, 1))
+        # Raw names never leave: only the catalog's values and hashes.
+        body = json.dumps(sink.events())
+        self.assertNotIn("llama3.1:8b", body)
+        self.assertNotIn("s1\"", body)
+        self.assertEqual(self.queued(), [])
+        # A second run has nothing new to roll up or send.
+        n = len(sink.requests())
+        self.up(sink, rc=0)
+        self.assertEqual(len(sink.requests()), n)
+
+    def test_dry_run_does_not_roll_up(self):
+        self.ja("session", "inference", "s2", "--tokens-in", "1", "--tokens-out", "1",
+                "--latency-ms", "5", rc=0)
+        self.ja("session", "end", "s2", rc=0)
+        sink = self.sink()
+        self.up(sink, "--dry-run", rc=0)
+        self.assertEqual(self.count("SELECT count(*) FROM pending WHERE event = 'chat_session_ended'"), 0)
+
+
 class Refusals(UploadCase):
 
     def test_413_halves_down_to_one_dropped_event(self):
