@@ -6,8 +6,8 @@
 #
 # Then it starts the local PostHog-compatible sink (tools/sink) on
 # 127.0.0.1, runs `jarvis-analytics-upload` against it, prints what the
-# sink received, and stops the sink. Not yet here: chat-session signals
-# and `rollup` (local aggregation, its own issue).
+# sink received, and stops the sink. Chat sessions are recorded as raw
+# signals and rolled up locally before the upload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -81,8 +81,23 @@ if grep -a -q -e 'alice@example.com' -e 'id_rsa' -e 'sk-proj-' -e '10.0.0.5' "$O
 fi
 echo "(checked: none of the dropped values is anywhere in the queue files)"
 
-step "chat sessions and rollup"
-echo "Not in this build yet: 'jarvis-analytics session …' and 'rollup' arrive with the local-aggregation issue."
+step "chat sessions: raw signals stay local (hashed), rollup turns them into catalog events"
+at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+t0="-20 minutes"
+run session inference chat-1 --tokens-in 12 --tokens-out 240 --latency-ms 850 --model qwen3.5:2b --engine ollama --at "$(at "$t0")"
+run session tool chat-1 --tool search_web --at "$(at "-19 minutes")"
+run session inference chat-1 --tokens-in 30 --tokens-out 410 --latency-ms 1210 --model qwen3.5:2b --engine ollama --at "$(at "-18 minutes")"
+run session tool chat-1 --tool my_private_plugin --at "$(at "-18 minutes")"
+run session error chat-1 --at "$(at "-17 minutes")"
+run session end chat-1 --at "$(at "-16 minutes")"
+# A second session that simply goes idle (> 300 s): closed by the rollup.
+run session inference alice@example.com-session --tokens-in 5 --tokens-out 60 --latency-ms 400 --model llama3.1:8b --engine ollama --at "$(at "-12 minutes")"
+run rollup --verbose
+if grep -a -q -e 'qwen3.5:2b' -e 'my_private_plugin' -e 'alice@example.com' -e 'chat-1' "$OPENJARVIS_HOME"/analytics_queue.db*; then
+  echo "LEAK: a raw session id, model or tool name is in the queue files" >&2
+  exit 1
+fi
+echo "(checked: session ids, model and tool names are stored only as hash_id)"
 
 step "upload to the local PostHog-compatible sink (127.0.0.1, a free port)"
 key="phc_demo_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
