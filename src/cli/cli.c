@@ -81,6 +81,7 @@ ja__cli_run(const cli_program *prog, int argc, char **argv, FILE *out, FILE *err
 {
   cli_args a;
   const cli_cmd *cmd = NULL;
+  ja__cli_set_program(prog);
   int rc = ja__cli_parse(prog, argc, argv, &a, err);
   if (rc != 0)
     goto done;

@@ -134,7 +134,9 @@ void ja__cli_man(const cli_program *prog, FILE *out);
 /* A usage error: one line with a hint, returns JA_EXIT_USAGE. */
 int ja__cli_usage(FILE *err, const cli_args *a, const char *what, const char *arg);
 
-/* "jarvis-analytics: <cmd>: <msg>" on one line. */
+/* Name the running program in error lines (ja__cli_run does it). */
+void ja__cli_set_program(const cli_program *prog);
+/* "<program>: <cmd>: <msg>" on one line ("jarvis-analytics: capture: …"). */
 void ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Exit code for a failed library call, after printing ja_last_error(). */

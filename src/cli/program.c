@@ -83,6 +83,16 @@ ja__cli_applies(const cli_opt *o, const char *cmd)
 
 /* --------------------------------------------------------------- errors */
 
+/* The running program's name, for the "<program>: " prefix of every
+ * error line (set by ja__cli_run; one program per process). */
+static const char *g_program = "jarvis-analytics";
+
+void
+ja__cli_set_program(const cli_program *prog)
+{
+  g_program = prog->name;
+}
+
 void
 ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)
 {
@@ -96,9 +106,9 @@ ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
   if (cmd && *cmd)
-    fprintf(err, "jarvis-analytics: %s: %s\n", cmd, msg);
+    fprintf(err, "%s: %s: %s\n", g_program, cmd, msg);
   else
-    fprintf(err, "jarvis-analytics: %s\n", msg);
+    fprintf(err, "%s: %s\n", g_program, msg);
 }
 
 /* "try 'PROGRAM [COMMAND] --help'" for @p a. */

@@ -374,7 +374,10 @@ class Config(UploadCase):
         for args in (["--batch-size", "0"], ["--deadline", "x"], ["--now", "yesterday"],
                      ["--bogus"], ["extra"]):
             with self.subTest(args=args):
-                self.up("http://127.0.0.1:1", *args, rc=64)
+                res = self.up("http://127.0.0.1:1", *args, rc=64)
+                # One line, named for this program (not jarvis-analytics).
+                self.assertEqual(res.err.count("\n"), 1, res.err)
+                self.assertTrue(res.err.startswith("jarvis-analytics-upload: "), res.err)
 
 
 if __name__ == "__main__":
