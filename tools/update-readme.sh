@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/update-readme.sh [BUILD_DIR] — regenerate the README sections that
 # are rendered from code: the catalog (`jarvis-analytics catalog
-# --markdown`) and the command reference (`--help` of every command).
+# --markdown`) and the command references (`--help` of every command of
+# jarvis-analytics, and of jarvis-analytics-upload).
 # tests/e2e/test_readme.py fails when the README drifts from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,5 +33,12 @@ replace catalog "$body"
   echo '```'
 } > "$body"
 replace cli "$body"
+
+{
+  echo '```'
+  "${1:-build}/jarvis-analytics-upload" --help
+  echo '```'
+} > "$body"
+replace upload-cli "$body"
 rm -f "$body"
 echo "README.md sections regenerated from $ja"

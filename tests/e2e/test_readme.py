@@ -44,6 +44,12 @@ class Readme(unittest.TestCase):
         self.assertEqual(section(self.readme, "cli"), expected,
                          "README command reference drifted: run tools/update-readme.sh")
 
+    def test_upload_cli_section_matches_help(self):
+        up = subprocess.run([os.path.join(BUILD, "jarvis-analytics-upload"), "--help"], check=True,
+                            capture_output=True, text=True).stdout
+        self.assertEqual(section(self.readme, "upload-cli"), "```\n" + up + "```\n",
+                         "README uploader reference drifted: run tools/update-readme.sh")
+
     def test_opens_with_the_two_commands(self):
         first_block = re.search(r"```sh\n(.*?)```", self.readme, re.S).group(1)
         lines = [l.split("#")[0].strip() for l in first_block.strip().splitlines()]
