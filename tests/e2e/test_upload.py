@@ -7,12 +7,14 @@ sink on 127.0.0.1 and stops it."""
 
 import email.utils
 import json
+import os
 import socket
+import subprocess
 import time
 import unittest
 
 from jatest import UUID_RE, ISO_MS_RE
-from uptest import BACKOFF_MS, EXIT_CONFIG, EXIT_TEMPFAIL, KEY, UploadCase
+from uptest import BACKOFF_MS, EXIT_CONFIG, EXIT_TEMPFAIL, KEY, UPLOAD, UploadCase
 
 
 def free_port():
@@ -212,6 +214,57 @@ class RollupFirst(UploadCase):
         sink = self.sink()
         self.up(sink, "--dry-run", rc=0)
         self.assertEqual(self.count("SELECT count(*) FROM pending WHERE event = 'chat_session_ended'"), 0)
+
+
+class Progress(UploadCase):
+    """A progress line on a terminal when a run drains more than a few
+    batches; nothing extra otherwise (pipes, logs, the timer)."""
+
+    def run_on_pty(self, sink):
+        import pty
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.Popen([UPLOAD, "--batch-size", "10"], env=self.up_env(sink.url),
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
+            os.close(slave)
+            slave = -1
+            chunks = []
+            while True:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            out, _ = p.communicate(timeout=120)
+            return p.returncode, out.decode(), b"".join(chunks).decode("utf-8", "replace")
+        finally:
+            if slave >= 0:
+                os.close(slave)
+            os.close(master)
+
+    def test_progress_line_on_a_terminal_only(self):
+        self.fill(60)  # 6 batches of 10
+        sink = self.sink()
+        rc, out, tty = self.run_on_pty(sink)
+        self.assertEqual(rc, 0, tty)
+        self.assertEqual(out, "")
+        self.assertIn("60 events sent in 6 batches", tty)
+        self.assertNotIn(KEY, tty)
+        self.assertEqual(len(sink.events()), 60)
+        # The same run into a pipe prints nothing.
+        self.fill(60)
+        res = self.up(sink, "--batch-size", "10", rc=0)
+        self.assertEqual(res.err, "")
+        self.assertEqual(len(sink.events()), 120)
+
+    def test_no_progress_line_for_a_few_batches(self):
+        self.fill(20)  # 2 batches
+        sink = self.sink()
+        rc, _, tty = self.run_on_pty(sink)
+        self.assertEqual(rc, 0, tty)
+        self.assertNotIn("events sent", tty)
 
 
 class Refusals(UploadCase):
