@@ -202,6 +202,8 @@ ja__transport_curl_new(ja__transport **out, const char *host)
   }
   CURL *h = c->h;
   curl_easy_setopt(h, CURLOPT_URL, c->url);
+  /* No CURLOPT_PROXY: libcurl honours the system's http_proxy /
+   * https_proxy / no_proxy (tests/e2e/test_upload.py: Proxy). */
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "jarvis-analytics/" JA_VERSION_STRING);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

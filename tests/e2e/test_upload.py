@@ -267,6 +267,55 @@ class Progress(UploadCase):
         self.assertNotIn("events sent", tty)
 
 
+class Proxy(UploadCase):
+    """The system proxy settings are honoured (libcurl reads http_proxy /
+    https_proxy / no_proxy): a forwarding proxy on 127.0.0.1 sees the
+    requests and the sink still gets every event."""
+
+    def test_http_proxy_is_used(self):
+        import http.client
+        import http.server
+        import threading
+        import urllib.parse
+        seen = []
+
+        class Forward(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                seen.append(self.path)
+                u = urllib.parse.urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+                hdrs = {k: v for k, v in self.headers.items()
+                        if k.lower() not in ("proxy-connection", "connection", "host")}
+                c.request("POST", u.path or "/", body=body, headers=hdrs)
+                r = c.getresponse()
+                data = r.read()
+                self.send_response(r.status)
+                self.send_header("Content-Type", r.getheader("Content-Type", "application/json"))
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                c.close()
+
+            def log_message(self, *a):
+                pass
+
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        t = threading.Thread(target=srv.serve_forever, daemon=True)
+        t.start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        self.fill(5)
+        sink = self.sink()
+        proxy = "http://127.0.0.1:%d" % srv.server_address[1]
+        self.up(sink, rc=0, env={"http_proxy": proxy, "no_proxy": ""})
+        self.assertEqual(len(sink.events()), 5)
+        self.assertTrue(seen, "the proxy saw no request")
+        self.assertTrue(all(p.startswith(sink.url + "/batch") for p in seen), seen)
+
+
 class Refusals(UploadCase):
 
     def test_413_halves_down_to_one_dropped_event(self):
