@@ -60,7 +60,8 @@ record(ja_store *s, ja__signal *sig, const char *fn)
   char anon[37] = "";
   if ((st = ja__api_ensure_db(s)) == JA_OK &&
       (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
-    st = ja__rollup_record(&s->db, sig, &(ja__emitter){anon, s->cfg.debug}, s->platform, wall);
+    st = ja__rollup_record(&s->db, sig, &(ja__emitter){anon, s->cfg.debug, NULL}, s->platform,
+                           wall);
   if (st == JA_EBUSY)
     ja__store_note_busy(&s->db); /* a signal lost to a locked store is a busy drop */
   ja__api_unlock(s);
@@ -125,7 +126,7 @@ ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
   ja_status st = ja__api_open_existing(s, &present);
   if (st == JA_OK && present &&
       (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
-    st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug}, now_ms, wall, &r);
+    st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug, NULL}, now_ms, wall, &r);
   ja__api_unlock(s);
   if (queued)
     *queued = r.sessions_emitted + r.days_emitted;

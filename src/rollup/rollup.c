@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rollup/rollup.h"
+#include "util/uuid.h"
 
 /* ---------------------------------------------------- reading a session */
 
@@ -189,75 +190,59 @@ close_session(ja__db *d, const char *session, const ja__emitter *e, int64_t wall
   return st;
 }
 
-/* Where one rollup run has got to in each closable-session query: the
- * last session hash it returned (sessions are visited in hash order). */
-typedef struct cursors {
-  char ended[17], idle[17];
-} cursors;
-
-/* Append to @p ids (up to JA__ROLLUP_BATCH in all) the sessions statement
- * @p which selects after its cursor, skipping any already there (ended
- * and idle); *full = 1 when it returned as many as it was asked for. */
+/* Append to @p ids (up to JA__ROLLUP_BATCH) the sessions closable at
+ * @p now among at most JA__ROLLUP_SCAN open sessions after @p cursor (hash
+ * order; moved to the last one read); *more = 1 when the scan stopped
+ * before the end of the open sessions. */
 static ja_status
-collect(ja__db *d, int which, int64_t now, char *cursor, char (*ids)[17], int *n, int *full)
+collect(ja__db *d, int64_t now, char cursor[17], char (*ids)[17], int *n, int *more)
 {
-  int want = JA__ROLLUP_BATCH - *n, got = 0;
-  *full = 1;
-  if (want == 0)
-    return JA_OK;
+  *more = 0;
   sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, which, &s);
+  ja_status st = ja__store_stmt(d, JA__Q_SESSIONS_AFTER, &s);
   if (st != JA_OK)
     return st;
   sqlite3_bind_int64(s, 1, now);
-  if (which == JA__Q_CLOSABLE_ENDED) {
-    sqlite3_bind_text(s, 2, cursor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, want);
-  } else {
-    sqlite3_bind_int64(s, 2, JA__ROLLUP_IDLE_MS);
-    sqlite3_bind_text(s, 3, cursor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 4, want);
-  }
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    char id[17];
-    copy_text(s, 0, id, sizeof id);
-    memcpy(cursor, id, sizeof id);
-    got++;
-    int seen = 0;
-    for (int i = 0; i < *n && !seen; i++)
-      seen = strcmp(ids[i], id) == 0;
-    if (!seen)
-      memcpy(ids[(*n)++], id, sizeof id);
+  sqlite3_bind_text(s, 2, cursor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 3, JA__ROLLUP_SCAN);
+  sqlite3_bind_int64(s, 4, JA__ROLLUP_IDLE_MS);
+  int rc = SQLITE_DONE, read = 0;
+  while (*n < JA__ROLLUP_BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    copy_text(s, 0, cursor, 17);
+    read++;
+    if (sqlite3_column_int(s, 1))
+      memcpy(ids[(*n)++], cursor, 17);
   }
   sqlite3_reset(s);
-  *full = got == want;
+  if (*n == JA__ROLLUP_BATCH) /* stopped on a full batch: rows may follow */
+    rc = SQLITE_DONE, *more = 1;
+  else if (rc == SQLITE_DONE)
+    *more = read == JA__ROLLUP_SCAN;
   return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot find sessions to close in");
 }
 
 /* One transaction: close up to JA__ROLLUP_BATCH due sessions after
- * @p cur; *more = 1 when there may be more. */
+ * @p cursor; *more = 1 when there may be more. */
 static ja_status
 close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *b,
-            cursors *cur, ja__rollup_report *r, int *more)
+            char cursor[17], ja__rollup_report *r, int *more)
 {
   *more = 0;
   ja_status st = ja__store_begin(d, wall);
   if (st != JA_OK)
     return st;
   char (*ids)[17] = malloc(JA__ROLLUP_BATCH * sizeof *ids);
-  int n = 0, full_ended = 0, full_idle = 0;
+  int n = 0, left = 0;
   if (!ids)
     st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
-  if (st == JA_OK &&
-      (st = collect(d, JA__Q_CLOSABLE_ENDED, now, cur->ended, ids, &n, &full_ended)) == JA_OK)
-    st = collect(d, JA__Q_CLOSABLE_IDLE, now, cur->idle, ids, &n, &full_idle);
+  if (st == JA_OK)
+    st = collect(d, now, cursor, ids, &n, &left);
   for (int i = 0; i < n && st == JA_OK; i++)
     st = close_session(d, ids[i], e, wall, b, r);
   if (st == JA_OK && n > 0)
     st = ja__store_apply_caps(d, wall);
   free(ids);
-  *more = st == JA_OK && (full_ended || full_idle);
+  *more = st == JA_OK && left;
   return ja__store_end(d, st);
 }
 
@@ -334,12 +319,16 @@ ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
   memset(r, 0, sizeof *r);
   sigbuf b = {0};
   ja_status st = JA_OK;
+  uint32_t seq = ja__uuid_seq_start();
+  ja__emitter run = *e;
+  run.uuid_seq = &seq;
+  e = &run;
   /* Sessions first: a day is summarised only after every session active
    * in it could be closed (its summary waits end of day + the idle time). */
-  cursors cur = {"", ""};
+  char cursor[17] = "";
   int more = 1;
   while (st == JA_OK && more)
-    st = close_batch(d, e, now, wall, &b, &cur, r, &more);
+    st = close_batch(d, e, now, wall, &b, cursor, r, &more);
   more = 1;
   while (st == JA_OK && more)
     st = emit_days(d, e, now, wall, r, &more);

@@ -25,6 +25,10 @@
  * long, and a killed rollup loses at most an uncommitted batch (redone by
  * the next run). */
 #define JA__ROLLUP_BATCH 256
+/* Open sessions read per transaction while looking for closable ones (a
+ * primary-key range of ~ 40 pages): a store of many open sessions of
+ * which few are due is scanned in short transactions too. */
+#define JA__ROLLUP_SCAN 4096
 
 typedef enum ja__sig_kind {
   JA__SIG_INFERENCE = 1,
@@ -59,6 +63,9 @@ typedef struct ja__sig_row {
 typedef struct ja__emitter {
   const char *distinct_id;   /* the anon_id, read once by the entry point */
   int debug;                 /* OPENJARVIS_LOG_LEVEL=DEBUG: one line per event */
+  /* NULL, or the running counter of a rollup run's uuids (one wall clock
+   * for the whole run: ja__uuid_v7_seq keeps them in queueing order). */
+  uint32_t *uuid_seq;
 } ja__emitter;
 
 /* What a closed session reports (chat_session_ended's properties). */

@@ -39,6 +39,29 @@ ja__uuid_v7(int64_t ms, char out[37])
 }
 
 void
+ja__uuid_v7_seq(int64_t ms, uint32_t *seq, char out[37])
+{
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  uint64_t t = (uint64_t)ms;
+  for (int i = 0; i < 6; i++)
+    b[i] = (unsigned char)(t >> (8 * (5 - i)));
+  uint32_t c = *seq & 0x3FFFFFF; /* 26 bits: 12 in rand_a, 14 in rand_b */
+  *seq = (*seq + 1) & 0x3FFFFFF;
+  b[6] = (unsigned char)(0x70 | (c >> 22));
+  b[7] = (unsigned char)(c >> 14);
+  b[8] = (unsigned char)(0x80 | ((c >> 8) & 0x3F));
+  b[9] = (unsigned char)c;
+  format_uuid(b, out);
+}
+
+uint32_t
+ja__uuid_seq_start(void)
+{
+  return randombytes_uniform(UINT32_C(1) << 25);
+}
+
+void
 ja__uuid_v4(char out[37])
 {
   unsigned char b[16];

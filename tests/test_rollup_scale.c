@@ -1,0 +1,216 @@
+/*
+ * test_rollup_scale.c — what keeps a rollup linear in the number of
+ * sessions (issue 10, Performance), asserted on counts, never on time:
+ * the pages a rollup writes per closed session do not grow with the
+ * store, a run's event ids are in queueing order (uuid index appended to,
+ * not written all over), and the bounded scan of open sessions still
+ * finds every due one behind thousands that are not due.
+ * The worked example and the rollup rules are in test_rollup.c.
+ */
+#include "support.h"
+#include "api/api.h"
+#include "rollup/rollup.h"
+#include "sql_embed.h"
+#include "util/clock.h"
+#include "util/hash.h"
+#include "util/uuid.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 00:00Z two days ago: every replayed time is sane for the store clock. */
+static int64_t
+recent_day(void)
+{
+  return (ja__now_ms() / JA__DAY_MS - 2) * JA__DAY_MS;
+}
+
+static void
+step_reset(sqlite3 *db, sqlite3_stmt *st)
+{
+  if (sqlite3_step(st) != SQLITE_DONE)
+    fail_msg("seed: %s", sqlite3_errmsg(db));
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+}
+
+/* Seed sessions "<prefix>-<i>", i < @p n, into the open store's file in one
+ * transaction, with the library's own statements (one durable call per
+ * signal would take minutes): 3 inferences and a tool, every session's
+ * last activity at @p last (one ts_ms for all, so that events_by_ts is
+ * appended to and only the rollup's own structures are measured), then an
+ * end 1 s to 1 h after it (by session) unless @p ended is 0. */
+static void
+seed(const char *prefix, int n, int64_t last, int ended)
+{
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_stmt *sig = NULL, *touch = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, ja__sql_rollup_signal_add, -1, &sig, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, ja__sql_rollup_session_touch, -1, &touch, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  char model[17], tool[17];
+  ja__hash_id("llama3.1:8b", strlen("llama3.1:8b"), model);
+  ja__hash_id("search_web", strlen("search_web"), tool);
+  for (int i = 0; i < n; i++) {
+    char id[64], h[17];
+    snprintf(id, sizeof id, "%s-%d", prefix, i);
+    ja__hash_id(id, strlen(id), h);
+    for (int k = 0; k < 5; k++) {
+      int kind = k == 4 ? JA__SIG_END : k == 1 ? JA__SIG_TOOL : JA__SIG_INFERENCE;
+      int64_t at = last + (k - 3) * 1000; /* k = 3: the last activity */
+      if (kind == JA__SIG_END) /* ends spread over an hour after it */
+        at = last + 1000 + (int64_t)(i % 3600) * 1000;
+      if (kind == JA__SIG_END && !ended)
+        continue;
+      sqlite3_bind_text(sig, 1, h, -1, SQLITE_STATIC);
+      sqlite3_bind_int(sig, 2, kind);
+      sqlite3_bind_int64(sig, 3, at);
+      if (kind == JA__SIG_INFERENCE) {
+        sqlite3_bind_int64(sig, 4, 10 + k);
+        sqlite3_bind_int64(sig, 5, 20 + k);
+        sqlite3_bind_double(sig, 6, 100.0 * (k + 1));
+        sqlite3_bind_text(sig, 7, model, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sig, 8, "ollama", -1, SQLITE_STATIC);
+      } else if (kind == JA__SIG_TOOL) {
+        sqlite3_bind_text(sig, 7, tool, -1, SQLITE_STATIC);
+      }
+      step_reset(db, sig);
+      sqlite3_bind_text(touch, 1, h, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(touch, kind == JA__SIG_END ? 3 : 2, at);
+      step_reset(db, touch);
+    }
+  }
+  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_finalize(sig);
+  sqlite3_finalize(touch);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* Roll up @p n ended sessions in a fresh store; the pages the rollup
+ * wrote to the WAL (every commit's dirty pages), per closed session. */
+static double
+pages_per_session(int n)
+{
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day();
+  /* A first signal through the API: the queue, the anon id and the first
+   * uses exist before the seeding (the rollup then queues only sessions). */
+  assert_int_equal(ja_session_inference(s, "warm-up", 1, 1, 1, "llama3.1:8b", "ollama",
+                                        day + 3600000), JA_OK);
+  seed("scale", n, day + 7200000, 1);
+  int cur = 0, hi = 0;
+  sqlite3_db_status(s->db.db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 1); /* reset */
+  int64_t queued = 0;
+  assert_int_equal(ja_rollup(s, day + 7200000 + 2 * 3600000, &queued), JA_OK);
+  assert_int_equal(queued, n + 1); /* every session and the warm-up one */
+  assert_int_equal(sqlite3_db_status(s->db.db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 0),
+                   SQLITE_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"), 0);
+  ja_store_close(s);
+  print_message("rollup of %d sessions: %d pages written, %.3f a session\n", n, cur,
+                (double)cur / n);
+  return (double)cur / n;
+}
+
+/* 16x the sessions, the same pages per session: what a rollup rewrites per
+ * closed session does not depend on how many others the store holds.
+ * Secondary indexes on the open sessions (deleted from at random places
+ * while sessions are visited in hash order) and random uuids within the
+ * run's one millisecond made the larger store write ~3x per session. */
+static void test_rollup_scale__pages_written_per_session_do_not_grow_with_the_store(void **state)
+{
+  (void)state;
+  double small = pages_per_session(1024);
+  double large = pages_per_session(16384);
+  assert_true(small > 0);
+  if (large > small * 1.6)
+    fail_msg("%.3f pages a session at 16384 sessions vs %.3f at 1024: grows with the store",
+             large, small);
+}
+
+/* A run's events are in queueing order in the uuid index too: ids made
+ * from the run's one wall-clock millisecond by a counter, not at random. */
+static void test_rollup_scale__a_runs_uuids_follow_queueing_order(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day();
+  assert_int_equal(ja_session_end(s, "open-the-store", day), JA_OK);
+  seed("order", 700, day + 7200000, 1);
+  int64_t queued = 0;
+  assert_int_equal(ja_rollup(s, day + 7200000 + 2 * 3600000, &queued), JA_OK);
+  assert_int_equal(queued, 700);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events "
+                                            "where event = 'chat_session_ended'"), 700);
+  /* Every next row (capture order) has a greater uuid. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events a join events b "
+                                            "on b.id = (select min(id) from events where id > a.id) "
+                                            "where b.uuid <= a.uuid"), 0);
+  /* Still v7 (version nibble, RFC 4122 variant) and all distinct. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where "
+                                            "substr(uuid, 15, 1) <> '7' or "
+                                            "substr(uuid, 20, 1) not in ('8','9','a','b')"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(distinct uuid) from events"), 700);
+}
+
+/* ja__uuid_v7_seq: ordered within a millisecond, v7, the counter wraps
+ * at 2^26 (after which ids are still distinct, no longer ordered). */
+static void test_rollup_scale__uuid_seq_orders_ids_within_a_millisecond(void **state)
+{
+  (void)state;
+  uint32_t seq = 0x3FFFFFF - 3;
+  char prev[37] = "", id[37];
+  for (int i = 0; i < 4; i++) {
+    ja__uuid_v7_seq(INT64_C(1767225600000), &seq, id);
+    assert_int_equal(id[14], '7');
+    assert_non_null(strchr("89ab", id[19]));
+    assert_true(strcmp(prev, id) < 0);
+    memcpy(prev, id, sizeof id);
+  }
+  assert_int_equal(seq, 0); /* wrapped */
+  ja__uuid_v7_seq(INT64_C(1767225600000), &seq, id);
+  assert_memory_equal(id, "019b76da-a800-7000-8000", 23); /* ms, then counter 0 */
+  for (int i = 0; i < 1000; i++)
+    assert_true(ja__uuid_seq_start() < (UINT32_C(1) << 25));
+}
+
+/* More open sessions than one transaction scans (JA__ROLLUP_SCAN), none
+ * due, mixed in hash order with due ones: one rollup closes every due one
+ * and leaves the others open; a second finds nothing more. */
+static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t day = recent_day();
+  assert_int_equal(ja_session_end(s, "open-the-store", day), JA_OK);
+  int64_t now = day + 7200000 + 2 * 3600000;
+  seed("open", JA__ROLLUP_SCAN + 904, now - 10000, 0); /* active 10 s ago, no end */
+  seed("due", 300, day + 7200000, 1);
+  seed("idle", 300, day + 7200000, 0); /* no end, idle for an hour */
+  int64_t queued = 0;
+  assert_int_equal(ja_rollup(s, now, &queued), JA_OK);
+  assert_int_equal(queued, 600);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"),
+                   JA__ROLLUP_SCAN + 904);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"),
+                   (JA__ROLLUP_SCAN + 904) * 4);
+  assert_int_equal(ja_rollup(s, now, &queued), JA_OK);
+  assert_int_equal(queued, 0);
+  /* 300 s later the recent ones are idle too. */
+  assert_int_equal(ja_rollup(s, now + 300001, &queued), JA_OK);
+  assert_int_equal(queued, JA__ROLLUP_SCAN + 904);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 0);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events "
+                                            "where event = 'chat_session_ended'"),
+                   600 + JA__ROLLUP_SCAN + 904);
+}
