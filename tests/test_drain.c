@@ -66,7 +66,7 @@ fake_send(ja__transport *t, const char *body, size_t len, int64_t timeout_ms, ja
   char *json = inflate_body(body, len);
   f->timeouts[f->nreq] = timeout_ms;
   if (f->real_delay_ms > 0) {
-    struct timespec ts = {0, (long)f->real_delay_ms * 1000000L};
+    struct timespec ts = {f->real_delay_ms / 1000, (long)(f->real_delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
   }
   f->bodies[f->nreq++] = json;
@@ -357,7 +357,12 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
   f.default_status = 503;
   ja__upload_opts o;
   opts_init(&o, &f);
-  o.deadline_ms = 2500; /* 1 s wait fits, the 2 s one does not */
+  /* Waits of 10 s then 20 s (fake sleeps): the first fits the 25 s
+   * deadline, the second does not. The run's own real time counts against
+   * the deadline too, so the margin is wide (15 s): a loaded machine once
+   * spent over 1.5 s when the waits were 1 s and 2 s. */
+  o.backoff_base_ms = 10000;
+  o.deadline_ms = 25000;
   int64_t t0 = ja__now_ms();
   o.now_ms = t0;
   ja__upload_report r;
@@ -367,7 +372,7 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
   assert_int_equal(f.nslept, 1);
   assert_int_equal(queued(), 4);
   int64_t next = sql("select next_attempt_ms from upload_state");
-  assert_true(next >= t0 + 1000 + 2000);
+  assert_true(next >= t0 + 10000 + 20000);
   fake_free(&f);
 
   /* Straight away: nothing sent, still 75, the events are not leased. */
@@ -705,10 +710,13 @@ static void test_drain__deadline_between_halves_releases_the_batch(void **state)
   fake f;
   fake_init(&f);
   f.default_status = 413;
-  f.real_delay_ms = 60; /* the first request alone outlasts the deadline */
+  /* The first request alone outlasts the deadline. Wide margins: the
+   * run's work before that request must fit the deadline even on a loaded
+   * machine (3 s for a claim), and the request takes 4 s of real time. */
+  f.real_delay_ms = 4000;
   ja__upload_opts o;
   opts_init(&o, &f);
-  o.deadline_ms = 20;
+  o.deadline_ms = 3000;
   ja__upload_report r;
   assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
