@@ -397,7 +397,8 @@ JA_API ja_status ja_report_json(ja_store *s, char **out);
 
 /** What ja_purge() removes (bitwise OR). */
 enum {
-  JA_PURGE_PENDING = 1u << 0, /**< queued events not yet sent */
+  JA_PURGE_PENDING = 1u << 0, /**< queued events not yet sent, and chat-session
+                                   signals not rolled up yet */
   JA_PURGE_SENT = 1u << 1,    /**< the log of what was sent */
   JA_PURGE_DROPS = 1u << 2    /**< the drop counters */
 };

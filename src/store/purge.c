@@ -22,6 +22,14 @@ ja__store_purge(ja__db *d, unsigned what, int64_t now_ms, int64_t *removed)
     unsigned bit;
     const char *const *sql;
   } parts[] = {{JA_PURGE_PENDING, &ja__sql_purge_pending},
+               /* Raw session signals and what the next rollup would make of
+                * them: local data not sent yet, so --pending takes them too.
+                * The first-use and day-done markers stay: they are what keeps
+                * first_chat_sent or a day's summary from being sent twice. */
+               {JA_PURGE_PENDING, &ja__sql_purge_rollup_signal},
+               {JA_PURGE_PENDING, &ja__sql_purge_rollup_session},
+               {JA_PURGE_PENDING, &ja__sql_purge_rollup_day},
+               {JA_PURGE_PENDING, &ja__sql_purge_rollup_day_name},
                {JA_PURGE_SENT, &ja__sql_purge_sent},
                {JA_PURGE_DROPS, &ja__sql_purge_drops}};
   for (size_t i = 0; st == JA_OK && i < sizeof parts / sizeof parts[0]; i++) {

@@ -145,6 +145,25 @@ for i in range(%d, %d):
         for name in (b"llama3.1:8b", b"qwen3.5:2b", b"my_plugin"):
             self.assertNotIn(name, raw)
 
+    def test_purge_pending_deletes_raw_signals_keeps_first_use_markers(self):
+        day = recent_day()
+        t0 = day + 10 * 3600 * 1000
+        self.ja("session", "inference", "p1", "--tokens-in", "1", "--tokens-out", "2",
+                "--latency-ms", "3", "--at", iso(t0), rc=0)
+        self.ja("session", "tool", "p1", "--tool", "shell", "--at", iso(t0 + 1000), rc=0)
+        self.ja("purge", "--pending", rc=0)
+        for table in ("rollup_signal", "rollup_session", "rollup_day", "rollup_day_name"):
+            with self.subTest(table=table):
+                self.assertEqual(sqlite_json(self.db, "select count(*) n from %s" % table),
+                                 [{"n": 0}])
+        # Nothing left to roll up, and first uses are not sent a second time.
+        self.ja("session", "end", "p1", "--at", iso(t0 + 2000), rc=0)
+        self.ja("rollup", "--now", iso(day + DAY_MS + 10 * 60000), rc=0)
+        self.assertEqual(self.events("chat_session_ended"), [])
+        self.ja("session", "inference", "p2", "--tokens-in", "1", "--tokens-out", "1",
+                "--latency-ms", "1", "--at", iso(t0 + 5000), rc=0)
+        self.assertEqual(self.events("first_chat_sent"), [])
+
     def test_debug_prints_each_rollup_event_never_raw_names(self):
         """OPENJARVIS_LOG_LEVEL=DEBUG: one 'Analytics: …' line per event
         before it is stored (DESIGN §4), rollup events too; the raw session
