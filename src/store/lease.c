@@ -12,6 +12,7 @@
 
 #include "sql_embed.h"
 #include "store/store.h"
+#include "util/buf.h"
 
 ja_status
 ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms, int limit,
@@ -144,20 +145,21 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
     sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     return st;
   }
-  int rc = sqlite3_prepare_v2(d->db, ja__sql_claim_rows, -1, &s, NULL);
-  if (rc == SQLITE_OK) {
+  if ((st = ja__store_stmt(d, JA__Q_CLAIM_ROWS, &s)) == JA_OK) {
     sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now_ms);
     sqlite3_bind_int64(s, 3, lease_until_ms);
     sqlite3_bind_int(s, 4, limit);
     sqlite3_bind_int64(s, 5, max_bytes);
     sqlite3_bind_int64(s, 6, overhead);
+    int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && st == JA_OK)
       st = batch_push(out, s);
+    if (st == JA_OK && rc != SQLITE_DONE)
+      st = ja__store_error(d, rc, "cannot claim events in");
+    /* Cached: finished before the COMMIT, whatever stopped the loop. */
+    sqlite3_reset(s);
   }
-  if (st == JA_OK && rc != SQLITE_DONE)
-    st = ja__store_error(d, rc, "cannot claim events in");
-  sqlite3_finalize(s);
   st = ja__store_end(d, st);
   sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
   if (st != JA_OK) {
@@ -178,10 +180,10 @@ static ja_status
 state_set(ja__db *d, int64_t now_ms, int success, int64_t next_ms, const char *err_class,
           int status)
 {
-  sqlite3_stmt *s = NULL;
-  int rc = sqlite3_prepare_v2(d->db, ja__sql_upload_state_set, -1, &s, NULL);
-  if (rc != SQLITE_OK)
-    return ja__store_error(d, rc, "cannot record the upload state in");
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_UPLOAD_STATE_SET, &s);
+  if (st != JA_OK)
+    return st;
   sqlite3_bind_int64(s, 1, now_ms);
   if (success)
     sqlite3_bind_int64(s, 2, now_ms);
@@ -189,9 +191,7 @@ state_set(ja__db *d, int64_t now_ms, int success, int64_t next_ms, const char *e
   if (err_class && err_class[0])
     sqlite3_bind_text(s, 4, err_class, -1, SQLITE_STATIC);
   sqlite3_bind_int(s, 5, status);
-  ja_status st = ja__store_step_done(d, s, "cannot record the upload state in");
-  sqlite3_finalize(s);
-  return st;
+  return ja__store_step_done(d, s, "cannot record the upload state in");
 }
 
 ja_status
@@ -216,27 +216,61 @@ ja__store_upload_state(ja__db *d, ja__upload_state *out)
 
 /* ------------------------------------------------------ ack/release/reject */
 
-/* Run @p sql (binds ?1 uuid, ?2 owner, ?3 now) for each row; adds the
- * changes to *changed when not NULL. */
+/* The uuids of rows[0..n) as one JSON array of strings, for the set
+ * statements below (json_each): one statement per batch instead of one per
+ * event — a statement's own cost (its savepoint, its triggers' setup) was
+ * most of an event's CPU. Any byte a uuid holds is escaped, so the array
+ * is exactly these uuids whatever a hand-edited row contains. */
 static ja_status
-each_row(ja__db *d, const char *sql, const char *what, const char *owner,
-         const ja__lease_row *rows, size_t n, int64_t now_ms, int64_t *changed)
+uuid_array(ja__buf *b, const ja__lease_row *rows, size_t n)
 {
-  sqlite3_stmt *s = NULL;
-  int rc = sqlite3_prepare_v2(d->db, sql, -1, &s, NULL);
-  if (rc != SQLITE_OK)
-    return ja__store_error(d, rc, what);
-  ja_status st = JA_OK;
-  int with_now = sqlite3_bind_parameter_count(s) >= 3;
+  b->len = 0;
+  ja_status st = ja__buf_append(b, "[", 1);
   for (size_t i = 0; st == JA_OK && i < n; i++) {
-    sqlite3_bind_text(s, 1, rows[i].uuid, -1, SQLITE_STATIC);
+    if (i > 0)
+      st = ja__buf_append(b, ",", 1);
+    if (st == JA_OK)
+      st = ja__buf_append(b, "\"", 1);
+    const char *run = rows[i].uuid, *p = run;
+    for (; st == JA_OK && *p; p++) {
+      unsigned char c = (unsigned char)*p;
+      if (c != '"' && c != '\\' && c >= 0x20)
+        continue;
+      if ((st = ja__buf_append(b, run, (size_t)(p - run))) == JA_OK)
+        st = ja__buf_printf(b, "\\u%04x", c);
+      run = p + 1;
+    }
+    if (st == JA_OK)
+      st = ja__buf_append(b, run, (size_t)(p - run));
+    if (st == JA_OK)
+      st = ja__buf_append(b, "\"", 1);
+  }
+  if (st == JA_OK)
+    st = ja__buf_append(b, "]", 1);
+  return st;
+}
+
+/* Run cached statement @p which (binds ?1 the uuids of rows[0..n) as a
+ * JSON array, ?2 owner, ?3 now when it has one) once; adds its changes to
+ * *changed when not NULL. */
+static ja_status
+each_row(ja__db *d, int which, const char *what, const char *owner, const ja__lease_row *rows,
+         size_t n, int64_t now_ms, int64_t *changed)
+{
+  ja__buf uuids = {0};
+  sqlite3_stmt *s;
+  ja_status st = uuid_array(&uuids, rows, n);
+  if (st == JA_OK && (st = ja__store_stmt(d, which, &s)) == JA_OK) {
+    sqlite3_bind_text(s, 1, uuids.ptr, (int)uuids.len, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
-    if (with_now)
+    if (sqlite3_bind_parameter_count(s) >= 3)
       sqlite3_bind_int64(s, 3, now_ms);
     if ((st = ja__store_step_done(d, s, what)) == JA_OK && changed)
       *changed += sqlite3_changes(d->db);
+    /* The text was bound SQLITE_STATIC: unbind before it is freed. */
+    sqlite3_clear_bindings(s);
   }
-  sqlite3_finalize(s);
+  ja__buf_free(&uuids);
   return st;
 }
 
@@ -252,10 +286,10 @@ ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
   /* Log first: the INSERT reads the row the DELETE then removes, both
    * only while this owner holds it, all in one transaction — a crash
    * leaves either both or neither. */
-  st = each_row(d, ja__sql_sent_log_add, "cannot log sent events in", owner, rows, n, now_ms,
+  st = each_row(d, JA__Q_ACK_LOG, "cannot log sent events in", owner, rows, n, now_ms,
                 NULL);
   if (st == JA_OK)
-    st = each_row(d, ja__sql_delete_sent, "cannot delete sent events in", owner, rows, n,
+    st = each_row(d, JA__Q_ACK_DELETE, "cannot delete sent events in", owner, rows, n,
                   now_ms, ndeleted);
   if (st == JA_OK)
     st = state_set(d, now_ms, 1, 0, NULL, status);
@@ -272,7 +306,7 @@ ja__store_release(ja__db *d, const char *owner, const ja__lease_row *rows, size_
   ja_status st = ja__store_begin(d, now_ms);
   if (st != JA_OK)
     return st;
-  st = each_row(d, ja__sql_release_lease, "cannot release events in", owner, rows, n, now_ms,
+  st = each_row(d, JA__Q_RELEASE_ROWS, "cannot release events in", owner, rows, n, now_ms,
                 NULL);
   if (st == JA_OK && err_class)
     st = state_set(d, now_ms, 0, next_attempt_ms, err_class, status);
@@ -288,7 +322,7 @@ ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__dro
   if (st != JA_OK)
     return st;
   int64_t n = 0;
-  st = each_row(d, ja__sql_delete_sent, "cannot drop a rejected event in", owner, row, 1,
+  st = each_row(d, JA__Q_ACK_DELETE, "cannot drop a rejected event in", owner, row, 1,
                 now_ms, &n);
   /* Counted only if it was still ours to drop (another uploader may hold
    * it now, after our lease expired). */
