@@ -68,6 +68,13 @@ ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids, s
 }
 
 
+ja_status
+ja__store_upload_tune(ja__db *d)
+{
+  JA_ASSERT(d->db != NULL);
+  return ja__store_exec(d, ja__sql_upload_connection, "cannot set up the uploader's connection to");
+}
+
 /* --------------------------------------------------------- claimed batches */
 
 void

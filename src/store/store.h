@@ -212,6 +212,9 @@ ja_status ja__store_delete_uuids(ja__db *d, const char *owner, const char *const
 
 /* The uploader's side (sql/migrations/006_upload.sql, DESIGN §7). */
 
+/* The uploader's connection settings (sql/queries/upload_connection.sql),
+ * once after opening. */
+ja_status ja__store_upload_tune(ja__db *d);
 /* One leased event, as stored; the five strings share one allocation. */
 typedef struct ja__lease_row {
   int64_t id;                /* capture order */
