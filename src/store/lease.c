@@ -7,6 +7,7 @@
 #include "boot.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,13 +88,6 @@ ja__store_batch_free(ja__lease_batch *b)
   b->n = b->cap = 0;
 }
 
-static int
-by_id(const void *a, const void *b)
-{
-  int64_t x = ((const ja__lease_row *)a)->id, y = ((const ja__lease_row *)b)->id;
-  return (x > y) - (x < y);
-}
-
 /* Copy the current result row of @p s into a new element of @p out. */
 static ja_status
 batch_push(ja__lease_batch *out, sqlite3_stmt *s)
@@ -134,6 +128,32 @@ batch_push(ja__lease_batch *out, sqlite3_stmt *s)
   return JA_OK;
 }
 
+/* Lease the rows of @p b (read by claim_scan.sql in this transaction) to
+ * @p owner until @p lease_until_ms, in one UPDATE over their ids. */
+static ja_status
+lease_ids(ja__db *d, const char *owner, int64_t lease_until_ms, const ja__lease_batch *b)
+{
+  ja__buf ids = {0};
+  sqlite3_stmt *s;
+  ja_status st = ja__buf_append(&ids, "[", 1);
+  for (size_t i = 0; st == JA_OK && i < b->n; i++)
+    st = ja__buf_printf(&ids, "%s%lld", i ? "," : "", (long long)b->rows[i].id);
+  if (st == JA_OK)
+    st = ja__buf_append(&ids, "]", 1);
+  if (st == JA_OK && (st = ja__store_stmt(d, JA__Q_CLAIM_IDS, &s)) == JA_OK) {
+    sqlite3_bind_text(s, 1, ids.ptr, (int)ids.len, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, lease_until_ms);
+    st = ja__store_step_done(d, s, "cannot claim events in");
+    if (st == JA_OK && (size_t)sqlite3_changes(d->db) != b->n)
+      st = ja__error_set(JA_EINTERNAL, "claimed %d of %zu events read under the write lock",
+                         sqlite3_changes(d->db), b->n);
+    sqlite3_clear_bindings(s); /* the text is freed below */
+  }
+  ja__buf_free(&ids);
+  return st;
+}
+
 ja_status
 ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms,
                      int limit, int64_t max_bytes, int64_t overhead, ja__lease_batch *out)
@@ -152,31 +172,37 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
     sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     return st;
   }
-  if ((st = ja__store_stmt(d, JA__Q_CLAIM_ROWS, &s)) == JA_OK) {
-    sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now_ms);
-    sqlite3_bind_int64(s, 3, lease_until_ms);
-    sqlite3_bind_int(s, 4, limit);
-    sqlite3_bind_int64(s, 5, max_bytes);
-    sqlite3_bind_int64(s, 6, overhead);
+  /* Read, cut to the byte budget, then lease by id: the write lock is
+   * held from BEGIN IMMEDIATE, so nothing read here changes before the
+   * UPDATE. The cut is peek_rows's (the first event always goes). */
+  if ((st = ja__store_stmt(d, JA__Q_CLAIM_SCAN, &s)) == JA_OK) {
+    sqlite3_bind_int64(s, 1, now_ms);
+    sqlite3_bind_int(s, 2, limit);
+    int64_t bytes = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && st == JA_OK)
+    while (st == JA_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+      for (int c = 1; c <= 5; c++)
+        bytes += sqlite3_column_bytes(s, c);
+      bytes += overhead;
+      if (out->n > 0 && bytes > max_bytes) {
+        rc = SQLITE_DONE;
+        break;
+      }
       st = batch_push(out, s);
+    }
     if (st == JA_OK && rc != SQLITE_DONE)
       st = ja__store_error(d, rc, "cannot claim events in");
-    /* Cached: finished before the COMMIT, whatever stopped the loop. */
+    /* Cached: finished before the UPDATE and the COMMIT. */
     sqlite3_reset(s);
   }
+  if (st == JA_OK && out->n > 0)
+    st = lease_ids(d, owner, lease_until_ms, out);
   st = ja__store_end(d, st);
   sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
   if (st != JA_OK) {
     ja__store_batch_free(out);
     return st;
   }
-  /* RETURNING gives rows in no promised order; bisection and the sent
-   * order want capture order. */
-  if (out->n > 1)
-    qsort(out->rows, out->n, sizeof *out->rows, by_id);
   return JA_OK;
 }
 
@@ -382,7 +408,7 @@ ja__store_peek_rows(ja__db *d, int64_t after_id, int limit, int64_t max_bytes, i
         bytes += sqlite3_column_bytes(s, c);
       bytes += overhead;
       if (out->n > 0 && bytes > max_bytes) {
-        rc = SQLITE_DONE; /* the same cut as claim_rows.sql */
+        rc = SQLITE_DONE; /* the same cut as ja__store_claim_rows */
         break;
       }
       st = batch_push(out, s);

@@ -22,7 +22,7 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA_
        JA__Q_DAY_ADD, JA__Q_DAY_NAME_ADD, JA__Q_DAYS_DUE, JA__Q_DAY_EMITTED, JA__Q_DAY_FORGET,
        JA__Q_DAY_NAMES_FORGET,
        /* upload/ (DESIGN §7): one of each per batch */
-       JA__Q_CLAIM_ROWS, JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_RELEASE_ROWS, JA__Q_UPLOAD_STATE_SET,
+       JA__Q_CLAIM_SCAN, JA__Q_CLAIM_IDS, JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_RELEASE_ROWS, JA__Q_UPLOAD_STATE_SET,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
