@@ -12,6 +12,7 @@
 #include "util/clock.h"
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -667,6 +668,59 @@ static void test_drain__release_and_reject(void **state)
   assert_int_equal(st.last_attempt_ms, now);
   assert_string_equal(st.last_error, "server");
   assert_int_equal(st.last_status, 503);
+  ja__store_batch_free(&b);
+  ja_store_close(s);
+}
+
+/* Ack, release and reject run once per batch over the uuids as a JSON
+ * array (store/lease.c: uuid_array): a hand-edited uuid holding JSON's
+ * own syntax is still exactly itself — never another row's uuid, never
+ * a malformed array — and only the given rows are touched. */
+static void test_drain__ack_and_release_touch_exactly_the_given_uuids(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(6);
+  ja__db *d = &s->db;
+  /* Row 2's uuid, unescaped inside a JSON array, would read as the two
+   * uuids of rows 3 and 4. */
+  assert_int_equal(sqlite3_exec(d->db,
+                                "UPDATE events SET uuid = CASE id"
+                                " WHEN 1 THEN 'q\"uo\\te'"
+                                " WHEN 2 THEN 'x\",\"y'"
+                                " WHEN 3 THEN 'x'"
+                                " WHEN 4 THEN 'y'"
+                                " WHEN 5 THEN 'nl' || char(10) || char(1) ELSE uuid END",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  int64_t now = ja__now_ms();
+  ja__lease_batch b = {0};
+  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 60000, 10, JA__UP_MAX_BODY, 256, &b), JA_OK);
+  assert_int_equal(b.n, 6);
+  assert_string_equal(b.rows[1].uuid, "x\",\"y");
+  /* Ack rows 1, 2 and 5 (not 3, 4, 6). */
+  ja__lease_row acked[3] = {b.rows[0], b.rows[1], b.rows[4]};
+  int64_t del = -1;
+  assert_int_equal(ja__store_ack(d, "A", acked, 3, 200, now, &del), JA_OK);
+  assert_int_equal(del, 3);
+  assert_int_equal(sql("select count(*) from sent_log where uuid in"
+                       " ('q\"uo\\te', 'x\",\"y', 'nl' || char(10) || char(1))"), 3);
+  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select sent from queue_stats"), 3);
+  char *left = jt_sql_text(jt_db_path(), "select group_concat(id) from (select id from events order by id)");
+  assert_string_equal(left, "3,4,6");
+  free(left);
+  assert_int_equal(sql("select leased from queue_stats"), 3);
+  /* Release row 3 only: 4 and 6 stay A's. */
+  assert_int_equal(ja__store_release(d, "A", &b.rows[2], 1, NULL, 0, now, 0), JA_OK);
+  assert_int_equal(sql("select count(*) from events where lease_owner is null and uuid = 'x'"), 1);
+  assert_int_equal(sql("select count(*) from events where lease_owner = 'A'"), 2);
+  assert_int_equal(sql("select leased from queue_stats"), 2);
+  /* An ack of the whole batch again deletes only what A still holds. */
+  assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
+  assert_int_equal(del, 2);
+  assert_int_equal(queued(), 1);
+  assert_int_equal(sql("select count(*) from sent_log"), 5);
+  assert_int_equal(sql("select leased from queue_stats"), 0);
   ja__store_batch_free(&b);
   ja_store_close(s);
 }

@@ -76,6 +76,12 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_DAY_EMITTED] = &ja__sql_rollup_day_emitted,
       [JA__Q_DAY_FORGET] = &ja__sql_rollup_day_forget,
       [JA__Q_DAY_NAMES_FORGET] = &ja__sql_rollup_day_names_forget,
+      [JA__Q_CLAIM_SCAN] = &ja__sql_claim_scan,
+      [JA__Q_CLAIM_IDS] = &ja__sql_claim_ids,
+      [JA__Q_ACK_LOG] = &ja__sql_ack_log,
+      [JA__Q_ACK_DELETE] = &ja__sql_ack_delete,
+      [JA__Q_RELEASE_ROWS] = &ja__sql_release_rows,
+      [JA__Q_UPLOAD_STATE_SET] = &ja__sql_upload_state_set,
   };
   *out = NULL; /* set on entry: callers may read it on any path */
   if (!d->q[which]) {

@@ -21,6 +21,8 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA_
        JA__Q_SESSION_SIGNALS, JA__Q_SESSION_FORGET, JA__Q_SESSION_DROP, JA__Q_DAY_DONE_GET,
        JA__Q_DAY_ADD, JA__Q_DAY_NAME_ADD, JA__Q_DAYS_DUE, JA__Q_DAY_EMITTED, JA__Q_DAY_FORGET,
        JA__Q_DAY_NAMES_FORGET,
+       /* upload/ (DESIGN §7): one of each per batch */
+       JA__Q_CLAIM_SCAN, JA__Q_CLAIM_IDS, JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_RELEASE_ROWS, JA__Q_UPLOAD_STATE_SET,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
@@ -210,6 +212,9 @@ ja_status ja__store_delete_uuids(ja__db *d, const char *owner, const char *const
 
 /* The uploader's side (sql/migrations/006_upload.sql, DESIGN §7). */
 
+/* The uploader's connection settings (sql/queries/upload_connection.sql),
+ * once after opening. */
+ja_status ja__store_upload_tune(ja__db *d);
 /* One leased event, as stored; the five strings share one allocation. */
 typedef struct ja__lease_row {
   int64_t id;                /* capture order */

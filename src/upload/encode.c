@@ -60,6 +60,12 @@ ja__upload_encode_begin(ja__buf *b, const char *api_key, int64_t now_ms)
   return st;
 }
 
+/* The library's own properties, one literal (a printf per event was 5 %
+ * of the uploader's instructions). */
+#define LIB_PROPS                                                                                  \
+  "\"$lib\":\"jarvis-analytics\",\"$lib_version\":\"" JA_VERSION_STRING "\","                      \
+  "\"$geoip_disable\":true,\"$process_person_profile\":false},\"timestamp\":"
+
 static int
 is_space(char c)
 {
@@ -102,11 +108,7 @@ ja__upload_encode_event(ja__buf *b, const ja__up_event *e, int first)
       st = ja__buf_append(b, ",", 1);
   }
   if (st == JA_OK)
-    st = ja__buf_printf(b,
-                        "\"$lib\":\"jarvis-analytics\",\"$lib_version\":\"%s\","
-                        "\"$geoip_disable\":true,\"$process_person_profile\":false},"
-                        "\"timestamp\":",
-                        JA_VERSION_STRING);
+    st = ja__buf_append(b, LIB_PROPS, sizeof LIB_PROPS - 1);
   if (st == JA_OK)
     st = ja__upload_json_string(b, e->timestamp);
   if (st == JA_OK)

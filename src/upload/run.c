@@ -384,7 +384,8 @@ ja__upload_run(ja_store *s, ja__transport *t, const ja__upload_opts *o, ja__uplo
     st = ja__error_set(JA_EINVALID, "ja__upload_run: no transport");
     goto done;
   }
-  st = drain(&u);
+  if ((st = ja__store_upload_tune(&s->db)) == JA_OK)
+    st = drain(&u);
 done:
   ja__api_unlock(s);
   ja__buf_free(&u.body);

@@ -3,9 +3,17 @@
 jarvis-analytics-upload, and report the uploader's own cost (DESIGN §10:
 figures, never assertions): events/s (wall, the sink included), CPU time
 per event of the uploader alone (user+sys from wait4, so the sink's
-Python is not counted), and its peak RSS — for each queue size, so a
+Python is not counted), and its memory — for each queue size, so a
 growth from 10 k to 1 M shows. Targets (issue 9): RSS <= 8 MB and flat,
 CPU <= 2 us/event.
+
+Memory is read from the uploader's own /proc/PID while it runs (measure()):
+VmHWM (peak RSS of its address space) and the largest Pss, Private_Dirty,
+Private_Clean and Shared_Clean of smaps_rollup — the shared libraries'
+clean pages are most of the RSS and are shared with every other process
+mapping them. Not wait4's ru_maxrss: Linux carries the RSS of the
+address space a child exec()s from into it, so a child spawned by this
+Python reported this Python's RSS (25 MB) instead of the uploader's.
 
     tools/bench/bench_upload.py [--build DIR] [--sizes 10000 1000000] [--batch-size 100]
 
@@ -61,6 +69,56 @@ def fill(build, home, n):
     return env
 
 
+ROLLUP = ("Pss", "Private_Dirty", "Private_Clean", "Shared_Clean")
+
+
+def sample(pid, exe, m):
+    """Fold one reading of /proc/@pid into @m; False if it is not (or no
+    longer) running @exe (before its exec() it is still a copy of us)."""
+    try:
+        if os.readlink("/proc/%d/exe" % pid) != exe:
+            return False
+        with open("/proc/%d/status" % pid) as f:
+            hwm = [int(l.split()[1]) for l in f if l.startswith("VmHWM:")]
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            roll = {k: int(v.split()[0]) for k, _, v in (l.partition(":") for l in f)
+                    if k in ROLLUP}
+    except (OSError, ValueError, IndexError):
+        return False  # exited between two reads
+    if not hwm or len(roll) != len(ROLLUP):
+        return False  # a zombie: no address space any more
+    m["hwm_kb"] = max(m["hwm_kb"], hwm[0])
+    for k in ROLLUP:
+        m[k] = max(m[k], roll[k])
+    m["samples"] += 1
+    return True
+
+
+def measure(argv, env, every_s=0.005):
+    """Run @argv; → its exit status, stderr, wall time, CPU time (wait4)
+    and peak memory read from its own /proc/PID every @every_s until it
+    exits (VmHWM only grows, so the last reading is its peak so far)."""
+    exe = os.path.realpath(argv[0])
+    m = dict({k: 0 for k in ROLLUP}, hwm_kb=0, samples=0)
+    with tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            sample(p.pid, exe, m)
+            time.sleep(every_s)
+        m["wall_s"] = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        m["stderr"] = err.read().decode(errors="replace")
+    m.update(exit=p.returncode, cpu_s=ru.ru_utime + ru.ru_stime)
+    if m["samples"] == 0:
+        raise SystemExit("%s exited before its memory could be read" % argv[0])
+    return m
+
+
 def run(build, n, batch, max_events):
     root = tempfile.mkdtemp(prefix="ja-bench-up-")
     try:
@@ -72,26 +130,22 @@ def run(build, n, batch, max_events):
         env = fill(build, home, n)
         with Sink(api_key=KEY, idle_timeout=600) as sink:
             env.update(OPENJARVIS_ANALYTICS_HOST=sink.url, OPENJARVIS_ANALYTICS_KEY=KEY)
-            t0 = time.monotonic()
-            p = subprocess.Popen([os.path.join(build, "jarvis-analytics-upload"), "--deadline",
-                                  "3600", "--batch-size", str(batch)], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            _, status, ru = os.wait4(p.pid, 0)
-            wall = time.monotonic() - t0
-            err = p.stderr.read().decode()
-            p.stderr.close()
-            p.returncode = os.waitstatus_to_exitcode(status)
-            if p.returncode != 0:
-                raise SystemExit("uploader exited %d: %s" % (p.returncode, err))
+            argv = [os.path.join(build, "jarvis-analytics-upload"), "--deadline", "3600",
+                    "--batch-size", str(batch)]
+            m = measure(argv, env)
+            if m["exit"] != 0:
+                raise SystemExit("uploader exited %d: %s" % (m["exit"], m["stderr"]))
             arrived = 0
             with open(sink.store_path) as f:
                 for _ in f:
                     arrived += 1
         if arrived != n:
             raise SystemExit("%d of %d events arrived" % (arrived, n))
-        cpu = ru.ru_utime + ru.ru_stime
-        return {"events": n, "wall_s": wall, "events_per_s": n / wall,
-                "cpu_us_per_event": cpu / n * 1e6, "peak_rss_mb": ru.ru_maxrss / 1024.0}
+        return {"events": n, "wall_s": m["wall_s"], "events_per_s": n / m["wall_s"],
+                "cpu_us_per_event": m["cpu_s"] / n * 1e6, "peak_rss_mb": m["hwm_kb"] / 1024.0,
+                "pss_mb": m["Pss"] / 1024.0, "private_dirty_mb": m["Private_Dirty"] / 1024.0,
+                "private_clean_mb": m["Private_Clean"] / 1024.0,
+                "shared_clean_mb": m["Shared_Clean"] / 1024.0, "samples": m["samples"]}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -107,11 +161,15 @@ def main():
         r = run(a.build, n, a.batch_size, max(n, 10000))
         results.append(r)
         print("%9d events: %8.0f events/s (sink included), uploader %6.2f us CPU/event, "
-              "peak RSS %6.1f MB" % (n, r["events_per_s"], r["cpu_us_per_event"], r["peak_rss_mb"]))
+              "peak RSS %5.1f MB (Pss %5.1f, private dirty %4.1f, private clean %4.1f, "
+              "shared clean %4.1f)" % (n, r["events_per_s"], r["cpu_us_per_event"],
+                                       r["peak_rss_mb"], r["pss_mb"], r["private_dirty_mb"],
+                                       r["private_clean_mb"], r["shared_clean_mb"]))
     if len(results) > 1:
         a0, b0 = results[0], results[-1]
-        print("RSS %d vs %d events: %.2fx; CPU/event: %.2fx" % (
+        print("RSS %d vs %d events: %.2fx; private dirty: %.2fx; CPU/event: %.2fx" % (
             b0["events"], a0["events"], b0["peak_rss_mb"] / a0["peak_rss_mb"],
+            b0["private_dirty_mb"] / a0["private_dirty_mb"],
             b0["cpu_us_per_event"] / a0["cpu_us_per_event"]))
     json.dump(results, sys.stderr)
     sys.stderr.write("\n")
