@@ -16,22 +16,6 @@
 #include "upload/upload.h"
 #include "util/http_date.h"
 
-static void
-upload_say(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void
-upload_say(FILE *err, const char *fmt, ...)
-{
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  for (char *p = msg; *p; p++)
-    if (*p == '\n' || *p == '\r')
-      *p = ' ';
-  fprintf(err, "jarvis-analytics-upload: %s\n", msg);
-}
-
 /* The test suite's shorter backoff: never longer than the real one. */
 static int64_t
 test_backoff_base(void)
@@ -77,7 +61,7 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
     goto done;
   }
   if (s->cfg.enabled && !o.dry_run && (st = ja__transport_curl_new(&t, s->cfg.host)) != JA_OK) {
-    upload_say(err, "%s", ja_last_error());
+    ja__cli_errorf(err, NULL, "%s", ja_last_error());
     rc = ja__cli_exit_code(st);
     goto done;
   }
@@ -89,30 +73,30 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
   if (s->cfg.enabled && !o.dry_run) {
     int64_t queued = 0;
     if ((st = ja_rollup(s, o.now_ms, &queued)) != JA_OK)
-      upload_say(err, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
+      ja__cli_errorf(err, NULL, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
     else if (o.verbose && queued)
-      upload_say(err, "rollup queued %lld events", (long long)queued);
+      ja__cli_errorf(err, NULL, "rollup queued %lld events", (long long)queued);
   }
   if ((st = ja__upload_run(s, t, &o, &r)) != JA_OK) {
-    upload_say(err, "%s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
+    ja__cli_errorf(err, NULL, "%s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
     rc = ja__cli_exit_code(st);
     goto done;
   }
   if (!s->cfg.enabled) {
     if (o.verbose || o.dry_run)
-      upload_say(err, "analytics is off (%s): %s %lld queued events", s->cfg.off_reason,
+      ja__cli_errorf(err, NULL, "analytics is off (%s): %s %lld queued events", s->cfg.off_reason,
                  o.dry_run ? "would delete the" : "deleted", (long long)r.purged);
     goto done;
   }
   if (o.verbose)
-    upload_say(err, "%lld events sent, %lld dropped by the server, %lld batches, %lld requests",
+    ja__cli_errorf(err, NULL, "%lld events sent, %lld dropped by the server, %lld batches, %lld requests",
                (long long)r.sent, (long long)r.dropped, (long long)r.batches,
                (long long)r.requests);
   if (r.outcome == JA__UP_TEMPFAIL) {
-    upload_say(err, "%s", r.why);
+    ja__cli_errorf(err, NULL, "%s", r.why);
     rc = JA_EXIT_TEMPFAIL;
   } else if (r.outcome == JA__UP_CONFIGFAIL) {
-    upload_say(err, "%s", r.why);
+    ja__cli_errorf(err, NULL, "%s", r.why);
     rc = JA_EXIT_CONFIG;
   }
 done:
