@@ -376,10 +376,12 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
   assert_true(next >= t0 + 10000 + 20000);
   fake_free(&f);
 
-  /* Straight away: nothing sent, still 75, the events are not leased. */
+  /* Before it: nothing sent, still 75, the events are not leased. (10 s
+   * before, not 1 ms: a run's clock is its start plus the real time it has
+   * run, and on a loaded machine a millisecond passes before the check.) */
   f.default_status = 200;
   o.deadline_ms = 600000;
-  o.now_ms = next - 1;
+  o.now_ms = next - 10000;
   assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 0);
