@@ -149,6 +149,14 @@ static void test_store__newer_schema_refused(void **state)
   assert_int_equal(ja__store_open(&d, 1), JA_EVERSION);
 }
 
+/* ja__store_claim_rows with no byte limit: how many @p owner got. */
+static int
+claim(ja__db *d, const char *owner, int64_t now, int64_t until, int limit, ja__lease_batch *b)
+{
+  assert_int_equal(ja__store_claim_rows(d, owner, now, until, limit, INT64_MAX, 0, b), JA_OK);
+  return (int)b->n;
+}
+
 static void test_store__claim_then_delete_exactly_by_uuid(void **state)
 {
   (void)state;
@@ -158,31 +166,29 @@ static void test_store__claim_then_delete_exactly_by_uuid(void **state)
   assert_int_equal(ja__store_open(&d, 1), JA_OK);
   insert_n(&d, 5);
   int64_t now = ja__now_ms();
-  int n = 0;
-  assert_int_equal(ja__store_claim(&d, "upA", now, now + 60000, 3, &n), JA_OK);
-  assert_int_equal(n, 3);
+  ja__lease_batch a = {0}, b = {0}, c = {0};
+  assert_int_equal(claim(&d, "upA", now, now + 60000, 3, &a), 3);
   /* A second uploader only gets what is not leased. */
-  assert_int_equal(ja__store_claim(&d, "upB", now, now + 60000, 10, &n), JA_OK);
-  assert_int_equal(n, 2);
-  assert_int_equal(ja__store_claim(&d, "upC", now, now + 60000, 10, &n), JA_OK);
-  assert_int_equal(n, 0);
-  ja__store_close(&d);
-
-  char *a1 = jt_sql_text(jt_db_path(), "select uuid from events where lease_owner='upA' order by id limit 1");
-  char *b1 = jt_sql_text(jt_db_path(), "select uuid from events where lease_owner='upB' order by id limit 1");
-  assert_int_equal(ja__store_open(&d, 0), JA_OK);
-  const char *mine[] = {a1, b1, "01900000-0000-7000-8000-000000000000"};
+  assert_int_equal(claim(&d, "upB", now, now + 60000, 10, &b), 2);
+  assert_int_equal(claim(&d, "upC", now, now + 60000, 10, &c), 0);
+  /* upA acks its first row, upB's first row and a row nobody has: only
+   * its own is deleted (b's is upB's, the third does not exist). */
+  ja__lease_row ghost = a.rows[0];
+  char ghost_uuid[] = "01900000-0000-7000-8000-000000000000";
+  ghost.uuid = ghost_uuid;
+  ghost.id = -1;
+  ja__lease_row mine[] = {a.rows[0], b.rows[0], ghost};
   int64_t del = 0;
-  /* upA may delete only its own: b1 is upB's, the third does not exist. */
-  assert_int_equal(ja__store_delete_uuids(&d, "upA", mine, 3, ja__now_ms(), &del), JA_OK);
+  assert_int_equal(ja__store_ack(&d, "upA", mine, 3, 200, now, &del), JA_OK);
   assert_int_equal(del, 1);
+  char q[256];
+  snprintf(q, sizeof q, "select count(*) from events where uuid='%s'", b.rows[0].uuid);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 4);
-  char q[256];
-  snprintf(q, sizeof q, "select count(*) from events where uuid='%s'", b1);
   assert_int_equal(jt_sql_int(jt_db_path(), q), 1);
-  free(a1);
-  free(b1);
+  ja__store_batch_free(&a);
+  ja__store_batch_free(&b);
+  ja__store_batch_free(&c);
 }
 
 static void test_store__expired_lease_is_reclaimable(void **state)
@@ -194,14 +200,12 @@ static void test_store__expired_lease_is_reclaimable(void **state)
   assert_int_equal(ja__store_open(&d, 1), JA_OK);
   insert_n(&d, 2);
   int64_t now = ja__now_ms();
-  int n = 0;
-  assert_int_equal(ja__store_claim(&d, "killed", now, now + 1000, 10, &n), JA_OK);
-  assert_int_equal(n, 2);
+  ja__lease_batch b = {0};
+  assert_int_equal(claim(&d, "killed", now, now + 1000, 10, &b), 2);
   /* The owner was killed; once its lease expires another takes over. */
-  assert_int_equal(ja__store_claim(&d, "next", now + 500, now + 60000, 10, &n), JA_OK);
-  assert_int_equal(n, 0);
-  assert_int_equal(ja__store_claim(&d, "next", now + 1000, now + 60000, 10, &n), JA_OK);
-  assert_int_equal(n, 2);
+  assert_int_equal(claim(&d, "next", now + 500, now + 60000, 10, &b), 0);
+  assert_int_equal(claim(&d, "next", now + 1000, now + 60000, 10, &b), 2);
+  ja__store_batch_free(&b);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select sum(attempts) from events"), 4);
 }
@@ -641,10 +645,10 @@ static void test_store__status_counters_match_the_tables(void **state)
   assert_int_equal(ja__store_open(&d, 1), JA_OK);
   insert_n(&d, 10);
   int64_t now = ja__now_ms();
-  int n = 0;
-  assert_int_equal(ja__store_claim(&d, "upA", now, now + 1000, 4, &n), JA_OK);
-  assert_int_equal(ja__store_claim(&d, "upB", now + 2000, now + 60000, 6, &n), JA_OK);
-  assert_int_equal(n, 6); /* 4 expired leases re-taken + 2 fresh */
+  ja__lease_batch b = {0};
+  assert_int_equal(claim(&d, "upA", now, now + 1000, 4, &b), 4);
+  assert_int_equal(claim(&d, "upB", now + 2000, now + 60000, 6, &b), 6); /* 4 re-taken + 2 fresh */
+  ja__store_batch_free(&b);
   raw_fill_sent(&d, 7);
   assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE id IN (SELECT id FROM events "
                                       "WHERE lease_owner IS NOT NULL LIMIT 2);"

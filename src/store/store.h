@@ -202,14 +202,6 @@ uint64_t ja__store_busy_flush(ja__db *d);
 
 /* --------------------------------------------------------- store/lease.c */
 
-/* Uploader support. Claim up to @p limit unleased (or lease-expired) events
- * for @p owner until @p lease_until_ms, in one short BEGIN IMMEDIATE. */
-ja_status ja__store_claim(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms,
-                          int limit, int *nclaimed);
-/* Delete exactly @p uuids (claimed by @p owner) in one transaction. */
-ja_status ja__store_delete_uuids(ja__db *d, const char *owner, const char *const *uuids,
-                                 size_t n, int64_t now_ms, int64_t *ndeleted);
-
 /* The uploader's side (sql/migrations/006_upload.sql, DESIGN §7). */
 
 /* The uploader's connection settings (sql/queries/upload_connection.sql),
