@@ -218,110 +218,110 @@ bitcoin_ok(const char *m, size_t mlen)
 static const ja__redact_rule rules[] = {
   /* ---- private keys: the header alone is enough, with or without dashes.
    * Must NOT catch "public key", "BEGIN CERTIFICATE". */
-  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, "pem", " ", 0},
-  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, "pem", " ", 0},
+  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, "pem", " ", 0, NULL},
+  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, "pem", " ", 0, NULL},
   /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED] PRIVATE KEY" and PuTTY key files. */
-  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, "pem", " -", 0},
+  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, "pem", " -", 0, NULL},
 
   /* ---- URLs whose shape says "secret" (before the generic URL rows). */
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
    * catch an ordinary s3.amazonaws.com link. */
   {"aws_presigned_url",
-   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0},
+   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, NULL},
   /* Azure shared access signatures: "sv=2022-11-02&…&sig=…" and
    * "SharedAccessSignature=" in connection strings. */
   {"azure_sas", "(?i)\\bsv=\\d{4}-\\d\\d-\\d\\d&\\S*?\\bsig=[^&#\\s]|SharedAccessSignature=\\S",
-   NULL, NULL, "=", 0},
+   NULL, NULL, "=", 0, NULL},
   /* Slack incoming-webhook / workflow URLs: the path is the credential. */
   {"slack_webhook", "(?i)hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{8,}",
-   NULL, NULL, "/", 0},
+   NULL, NULL, "/", 0, NULL},
   /* Discord webhook URLs: …/api/webhooks/<id>/<token>. */
   {"discord_webhook",
-   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0},
+   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, NULL},
   /* Sentry DSNs "https://<32 hex public key>@o1.ingest.sentry.io/2" and
    * tokens (sntrys_ org tokens, sntryu_ user tokens). */
   {"sentry_token",
-   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0},
+   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, NULL},
   /* URLs with userinfo: "https://user:pass@host", "redis://:pw@h",
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
    * is in the path). */
-  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0},
+  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, NULL},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
    * tools/bench/bench_redact, than one alternation of them all). */
   /* Anthropic: sk-ant-api03-…, sk-ant-admin01-…, sk-ant-oat01-… */
-  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0},
+  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, NULL},
   /* OpenRouter: sk-or-v1- + 64 hex. */
-  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", NULL, NULL, NULL, 0},
+  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", NULL, NULL, NULL, 0, NULL},
   /* OpenAI: sk-proj-, sk-svcacct-, sk-admin- + 20 or more; legacy sk- + one
    * run of 16+ letters/digits holding a digit or capital. Must NOT catch
    * "sk-learn", "task-1234567890abcdef" or "sk-some-feature-name". */
   {"openai_key",
    LB "sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}"
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
-   NULL, NULL, NULL, 0},
+   NULL, NULL, NULL, 0, NULL},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0},
-  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", NULL, NULL, NULL, 0},
-  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", NULL, NULL, NULL, 0},
-  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", NULL, NULL, NULL, 0},
-  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0},
-  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0, NULL},
+  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", NULL, NULL, NULL, 0, NULL},
+  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", NULL, NULL, NULL, 0, NULL},
+  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, NULL},
+  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
   /* Hugging Face user tokens hf_… and org tokens api_org_… (34 letters). */
-  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0},
+  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
   /* GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36; fine-grained github_pat_…
    * Must NOT catch "ghp_" in prose. */
-  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0},
-  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", NULL, NULL, NULL, 0},
+  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", NULL, NULL, NULL, 0, NULL},
   /* GitLab personal/deploy/runner/trigger/CI-build tokens, runner
    * registration tokens. */
   {"gitlab_token",
    LB "(?:gl(?:pat|dt|rt|ptt|cbt|oas|imt|ft|soat|agent)-[A-Za-z0-9_-]{20,}"
    "|GR1348941[A-Za-z0-9_-]{20,})",
-   NULL, NULL, NULL, 0},
+   NULL, NULL, NULL, 0, NULL},
   /* Slack bot/user/app/config tokens. Must NOT catch a bare "xoxb-". */
-  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", NULL, NULL, NULL, 0},
+  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", NULL, NULL, NULL, 0, NULL},
   /* AWS access key ids: AKIA/ASIA/… + 16 capitals or digits. */
   {"aws_access_key_id",
-   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, NULL, NULL, NULL, 0},
+   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, NULL, NULL, NULL, 0, NULL},
   /* AWS STS session tokens (base64 of a fixed protobuf header). */
   {"aws_session_token",
-   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", NULL, NULL, NULL, 0},
+   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", NULL, NULL, NULL, 0, NULL},
   /* Google: API keys AIza + 35, OAuth access ya29.…, refresh 1//0…,
    * client secrets GOCSPX-… Must NOT catch "ya29" or "AIza" alone. */
-  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", NULL, NULL, NULL, 0},
-  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", NULL, NULL, NULL, 0},
-  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", NULL, NULL, NULL, 0},
-  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0},
-  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, NULL, NULL, NULL, 0},
-  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", NULL, NULL, NULL, 0},
+  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", NULL, NULL, NULL, 0, NULL},
+  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, NULL, NULL, NULL, 0, NULL},
+  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", NULL, NULL, NULL, 0, NULL},
   /* Twilio API key SIDs (SK…) and account SIDs (AC…): 32 hex. */
-  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, NULL, NULL, NULL, 0},
-  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", NULL, NULL, NULL, 0},
-  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", NULL, NULL, NULL, 0},
-  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0},
-  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0},
-  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", NULL, NULL, NULL, 0},
+  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, NULL, NULL, NULL, 0, NULL},
+  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", NULL, NULL, NULL, 0, NULL},
+  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", NULL, NULL, NULL, 0, NULL},
+  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, NULL},
+  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", NULL, NULL, NULL, 0, NULL},
   /* JSON Web Tokens: "{"-header . "{"-payload . signature (may be empty,
    * alg=none). Must NOT catch a lone "eyJ…" word or "eyJ.eyJ". */
-  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0},
+  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, NULL},
   /* Discord bot tokens: base64 user id (M/N/O…) . 6 . 27+. */
   {"discord_bot_token",
    "(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}"
    "(?![A-Za-z0-9_-])",
-   NULL, NULL, ".", 0},
+   NULL, NULL, ".", 0, NULL},
   /* Telegram bot tokens: bot id ':' 35 characters. */
-  {"telegram_bot_token", "(?<![0-9])\\d{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", NULL, NULL, ":", 8},
+  {"telegram_bot_token", "(?<![0-9])\\d{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", NULL, NULL, ":", 8, NULL},
   /* Azure AD client secrets (new format: xxx8Q~…). */
   {"azure_client_secret",
-   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1},
+   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, NULL},
   /* Azure storage account keys: 88 base64 characters ending "==", bare or
    * after AccountKey=. */
   {"azure_storage_key",
-   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0},
+   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, NULL},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
-  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0},
+  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL},
 
   /* ---- URL parameters (after the vendor rows: "?key=AIza…" is a Google
    * key first). */
@@ -331,9 +331,9 @@ static const ja__redact_rule rules[] = {
   {"url_secret_param",
    "(?i)[?&#;](?:access_token|refresh_token|id_token|auth_token|token|api_?key|key|sig"
    "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)=[^&#\\s]",
-   NULL, NULL, "=", 0},
+   NULL, NULL, "=", 0, NULL},
   /* file:// URLs in any case. Must NOT catch "files" or "profile". */
-  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0},
+  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, NULL},
 
   /* ---- authorization header values. */
   /* "Bearer <token>" in any case; the token needs a digit or 20+ chars.
@@ -341,17 +341,17 @@ static const ja__redact_rule rules[] = {
   {"bearer_auth",
    "(?i)\\bbearer[\\s:=]+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
    "|[A-Za-z0-9._~+/=-]{20,})",
-   NULL, "auth", " \t\n\v\f\r:=", 0},
+   NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
   /* "Authorization: Basic …" always; a bare "Basic <b64>" when it decodes
    * to "user:pass". Must NOT catch "basic authentication". */
-  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0},
+  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
   {"basic_auth", "(?i)\\bbasic[\\s:=]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])",
-   basic_credentials, "auth", " \t\n\v\f\r:=", 0},
+   basic_credentials, "auth", " \t\n\v\f\r:=", 0, NULL},
   /* "Authorization: token …", "Token <20+ chars with a digit>". */
   {"token_auth",
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
-   NULL, "auth", " \t\n\v\f\r:=", 1},
+   NULL, "auth", " \t\n\v\f\r:=", 1, NULL},
   /* Session cookies: Cookie/Set-Cookie headers, and well-known session
    * cookie names with a value. */
   {"session_cookie",
@@ -359,7 +359,7 @@ static const ja__redact_rule rules[] = {
    "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
    "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
    "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
-   NULL, NULL, "=", 0},
+   NULL, NULL, "=", 0, NULL},
 
   /* Secret assignments in any case and shape: "password=hunter2",
    * "API_KEY: v", "\"passwd\": \"x\"", "export GITHUB_TOKEN=…",
@@ -370,7 +370,7 @@ static const ja__redact_rule rules[] = {
    "(?i)(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?key|private[_-]?key"
    "|(?:access|auth|refresh|id|session|bearer)[_-]?token|token|credentials?)"
    "[\"']?\\s*[:=]\\s*[\"']?[^\\s\"']",
-   NULL, NULL, ":=", 0},
+   NULL, NULL, ":=", 0, NULL},
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
    * (display name, plus-tags, IDN). Must NOT catch retina asset names
@@ -381,7 +381,7 @@ static const ja__redact_rule rules[] = {
    "(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
    "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
    "[A-Za-z" NA "]{2,}",
-   NULL, NULL, "@", 0},
+   NULL, NULL, "@", 0, NULL},
   /* IPv6: full, "::"-compressed, IPv4-mapped ("::ffff:10.0.0.1"), with
    * zone ids ("fe80::1%en0") or brackets. Must NOT catch clock times
    * ("12:30:45"), model tags ("qwen3.5:2b"), "::", "dead::beef",
@@ -393,24 +393,24 @@ static const ja__redact_rule rules[] = {
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
    "|" H4 ":(?::" H4 "){1,6}" "|:(?::" H4 "){1,7}"
    ")(?![0-9A-Fa-f:])",
-   ipv6_ok, NULL, ":", 0},
+   ipv6_ok, NULL, ":", 0, NULL},
   /* IPv4 dotted quad, leading zeros allowed, with ":port" or "/cidr". Must
    * NOT catch three-part versions ("0.1.1"), "v1.2.3.4", or five numbers
    * ("1.2.3.4.5"). */
-  {"ipv4", "(?<![0-9.])(?<![vV])" IPV4 "(?![0-9])(?!\\.[0-9])", NULL, NULL, ".", 4},
+  {"ipv4", "(?<![0-9.])(?<![vV])" IPV4 "(?![0-9])(?!\\.[0-9])", NULL, NULL, ".", 4, NULL},
   /* MAC-48 with ':' or '-' (one separator throughout) and Cisco's dotted
    * form. Must NOT catch clock times, UUIDs or longer colon-hex runs. */
   {"mac",
    "(?<![0-9A-Fa-f:-])" H "{2}([:-])(?:" H "{2}\\g{-1}){4}" H "{2}(?![0-9A-Fa-f:-])"
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
-   NULL, NULL, ":-.", 0},
+   NULL, NULL, ":-.", 0, NULL},
   /* mDNS / Bonjour host names ("alice-macbook.local", also ":port" or a
    * final dot). Must NOT catch "settings.local.json", ".env.local",
    * "/usr/local" or "localhost". */
   {"local_hostname",
    "(?i)(?<![A-Za-z0-9._-])(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
    "local(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])",
-   NULL, NULL, ".", 0},
+   NULL, NULL, ".", 0, NULL},
   /* Device names that carry a person's name ("alice-macbook",
    * "Bobs-iPhone", "DESKTOP-ABC1234"). Must NOT catch "tauri-macos",
    * "morning-digest-mac", "i686-pc-linux-gnu", "MacBookPro18,3". */
@@ -419,7 +419,7 @@ static const ja__redact_rule rules[] = {
    "|mac-?mini|mac-?studio|mac-?pro|iphone|ipad|ipod|pixel|galaxy|android|thinkpad|xps|surface"
    "|laptop|desktop|pc|workstation)(?:-\\d+)?(?![A-Za-z0-9_-])"
    "|(?-i:" LB "(?:DESKTOP|LAPTOP)-[A-Z0-9]{6,8}" RB ")",
-   NULL, NULL, "-", 0},
+   NULL, NULL, "-", 0, NULL},
 
   /* ---- paths that carry a user name. */
   /* Unix homes: "/home/bob", "/Users/alice" (any case: macOS), "/root/",
@@ -430,41 +430,41 @@ static const ja__redact_rule rules[] = {
    "(?<![A-Za-z]:)(?i:/(?:Users|home)/)[^/\\s]|/root/"
    "|\\$\\{?HOME\\b"
    "|(?<![A-Za-z0-9_.~-])~(?:[a-z_][a-z0-9_.-]{0,31})?/",
-   NULL, NULL, "/$~", 0},
+   NULL, NULL, "/$~", 0, NULL},
   /* Windows profiles: "C:\Users\x", "C:/Users/x", JSON-escaped
    * "C:\\Users\\x", "\Users\x", "Documents and Settings". Must NOT catch
    * "C:\Program Files\…" or "C:\Users" alone. */
   {"windows_user_path",
-   "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]", NULL, NULL, "\\/", 0},
+   "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]", NULL, NULL, "\\/", 0, NULL},
   /* Windows environment forms that expand to the profile. */
   {"windows_env_path",
    "(?i)%(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|HOMESHARE|USERNAME|USERDOMAIN"
    "|ONEDRIVE)%|\\$env:(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|USERNAME|ONEDRIVE)\\b",
-   NULL, NULL, "%$", 0},
+   NULL, NULL, "%$", 0, NULL},
 
   /* ---- numbers with a structure or a checksum. */
   /* RFC 4122 version-1 UUIDs embed the MAC address and time. Must NOT
    * catch v4 or v7. */
   {"uuid_v1", "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-   "(?![0-9a-f-])", NULL, NULL, "-", 1},
+   "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL},
   /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…). */
-  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0},
+  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, NULL},
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
-   bitcoin_ok, NULL, NULL, 0},
+   bitcoin_ok, NULL, NULL, 0, NULL},
   /* IBAN: country, check digits, 11–30 more, spaces allowed, mod 97. */
-  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, ja__iban_ok, NULL, NULL, 2},
+  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, ja__iban_ok, NULL, NULL, 2, NULL},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
   {"imei",
    "(?i)\\bIMEI(?:SV)?\\b[\\s:#=]*\\d[\\d -]{12,18}\\d"
    "|(?<![\\d.-])\\d{2}([ -])\\d{6}\\g{-1}\\d{6}\\g{-1}\\d(?![\\d.-])"
    "|(?<![\\d.+-])\\d{15}(?![\\d.])",
-   imei_ok, NULL, NULL, 14},
+   imei_ok, NULL, NULL, 14, NULL},
   /* Payment cards: 13–19 digits, spaced or dashed, Luhn, issuer prefix. */
-  {"payment_card", "(?<![\\w.+-])\\d(?:[ -]?\\d){12,18}(?![\\d])", card_ok, NULL, NULL, 13},
+  {"payment_card", "(?<![\\w.+-])\\d(?:[ -]?\\d){12,18}(?![\\d])", card_ok, NULL, NULL, 13, NULL},
   /* US social security numbers. */
-  {"us_ssn", "(?<![\\w.-])\\d{3}([- ])\\d{2}\\g{-1}\\d{4}(?![\\w-])", ssn_ok, NULL, "- ", 9},
+  {"us_ssn", "(?<![\\w.-])\\d{3}([- ])\\d{2}\\g{-1}\\d{4}(?![\\w-])", ssn_ok, NULL, "- ", 9, NULL},
   /* Phone numbers: "+" forms (E.164 with any grouping), NANP
    * "(415) 555-2671" / "415-555-2671", national forms with a trunk 0 and
    * one separator ("020 7946 0958"). Must NOT catch versions, ratios,
@@ -476,7 +476,7 @@ static const ja__redact_rule rules[] = {
    "|[2-9]\\d{2}([ .-])\\d{3}\\g{-1}\\d{4}"
    "|0[1-9]\\d{0,3}([ .-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
    ")(?![\\w.:/-]|[+]\\d)",
-   phone_ok, NULL, NULL, 8},
+   phone_ok, NULL, NULL, 8, NULL},
   /* One-time codes given in context: "code: 123456", "OTP 4821",
    * "verification code is 902114". Bare "code" needs 6–8 digits so that
    * "exit code 127" and "error code 1001" pass. */
@@ -485,7 +485,7 @@ static const ja__redact_rule rules[] = {
    "|confirmation code|auth(?:entication)? code|login code|sign-?in code|2fa(?: code)?"
    "|mfa(?: code)?|passcode|pin(?: code)?)\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
    "|\\bcode\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
-   NULL, NULL, NULL, 4},
+   NULL, NULL, NULL, 4, NULL},
 };
 
 #undef H
