@@ -77,6 +77,29 @@ card_ok(const char *m, size_t mlen)
   size_t n = digits_of(m, mlen, d, sizeof d);
   if (n < 13 || n > 19 || !one_separator(m, mlen) || !ja__luhn_ok(m, mlen))
     return 0;
+  if (memchr(m, '.', mlen) || memchr(m, '/', mlen)) {
+    /* Dots and slashes also join version and date parts, so with them the
+     * digits must be grouped as cards print them: fours (the last group 1-4),
+     * or 4-6-5 / 4-6-4 (American Express, Diners). */
+    size_t g[8], ng = 0, run = 0;
+    for (size_t i = 0; i <= mlen; i++) {
+      if (i < mlen && is_digit(m[i])) {
+        run++;
+        continue;
+      }
+      if (ng == 8)
+        return 0;
+      g[ng++] = run;
+      run = 0;
+    }
+    int fours = 1;
+    for (size_t k = 0; k + 1 < ng; k++)
+      fours &= g[k] == 4;
+    fours &= g[ng - 1] >= 1 && g[ng - 1] <= 4;
+    int amex = ng == 3 && g[0] == 4 && g[1] == 6 && (g[2] == 5 || g[2] == 4);
+    if (!fours && !amex)
+      return 0;
+  }
   int p2 = (d[0] - '0') * 10 + (d[1] - '0');
   int p4 = p2 * 100 + (d[2] - '0') * 10 + (d[3] - '0');
   return d[0] == '4'                                   /* Visa */
@@ -105,20 +128,24 @@ imei_ok(const char *m, size_t mlen)
   return grouped || !(d[0] == '3' && (d[1] == '4' || d[1] == '7'));
 }
 
-/* US SSN: area not 000, 666 or 9xx; group not 00; serial not 0000. */
+/* US SSN: area not 000, 666 or 9xx; group not 00; serial not 0000 — unless
+ * a label ("SSN", "social security") says what the nine digits are. */
 static int
 ssn_ok(const char *m, size_t mlen)
 {
   char d[16];
   if (digits_of(m, mlen, d, sizeof d) != 9)
     return 0;
+  for (size_t i = 0; i < mlen; i++)
+    if ((m[i] | 0x20) >= 'a' && (m[i] | 0x20) <= 'z')
+      return 1; /* "SSN: …", "social security no. …": any nine digits (fail closed) */
   if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9')
     return 0;
   return memcmp(d + 3, "00", 2) != 0 && memcmp(d + 5, "0000", 4) != 0;
 }
 
-/* Phone: E.164 allows at most 15 digits; "+" forms need 8 (a country code
- * and a subscriber number), national forms with a trunk 0 need 9 (so that
+/* Phone: E.164 allows at most 15 digits; "+" and "00" forms need 8 (a
+ * country code and a subscriber number), national forms with a trunk 0 need 9 (so that
  * dates such as 01.02.2024 stay), NANP forms have exactly 10. */
 static int
 phone_ok(const char *m, size_t mlen)
@@ -130,6 +157,8 @@ phone_ok(const char *m, size_t mlen)
     i++; /* skip a "tel:" prefix */
   if (i < mlen && m[i] == '+')
     return n >= 8 && n <= 15;
+  if (n > 2 && d[0] == '0' && d[1] == '0') /* "00" international prefix */
+    return n - 2 >= 8 && n - 2 <= 15;
   if (d[0] == '0')
     return n >= 9 && n <= 12;
   return n == 10;
@@ -200,6 +229,51 @@ bitcoin_ok(const char *m, size_t mlen)
   return ja__base58check_ok(m, mlen);
 }
 
+/* IBAN written with spaces, dots or dashes (one kind throughout) or none:
+ * the registry length of its country when it is known, and mod 97. Dots
+ * and dashes, which also join other codes, need a known country. */
+static int
+iban_ok(const char *m, size_t mlen)
+{
+  char c[40] = {0};
+  size_t n = 0;
+  char sep = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    if (m[i] == ' ' || m[i] == '.' || m[i] == '-') {
+      if (sep && m[i] != sep)
+        return 0;
+      sep = m[i];
+      continue;
+    }
+    if (n == sizeof c)
+      return 0;
+    c[n++] = m[i];
+  }
+  int known = ja__iban_length(c, n);
+  if (known < 0 && sep && sep != ' ')
+    return 0;
+  if (known > 0 && (size_t)known != n)
+    return 0;
+  return ja__iban_ok(c, n);
+}
+
+/* A vendor credential made of filler ("sk-proj-XXXXXXXXXXXXXXXXXXXXXXXX",
+ * "ghp_xxxx…", "AKIA0000000000000000") is a placeholder: one character
+ * fills more than half of it. */
+static int
+not_filler(const char *m, size_t mlen)
+{
+  unsigned count[256] = {0}, top = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    unsigned char ch = (unsigned char)m[i];
+    if (ch >= 'A' && ch <= 'Z')
+      ch = (unsigned char)(ch + 32);
+    if (++count[ch] > top)
+      top = count[ch];
+  }
+  return 2 * top <= mlen;
+}
+
 /* ------------------------------------------------------------- shorthands */
 
 #define H "[0-9A-Fa-f]"
@@ -212,16 +286,63 @@ bitcoin_ok(const char *m, size_t mlen)
 #define LB "(?<![A-Za-z0-9])"
 #define RB "(?![A-Za-z0-9])"
 #define IPV4 "(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])"
+/* Where a word-like value ends: what may follow a mask, a placeholder or
+ * a word of prose. */
+#define TERM "(?=[\\s\"',;:.!?)}\\]>]|$)"
+/* A value that hides or names a secret instead of holding one, for
+ * negative lookaheads: masks ("********", "sk-…XXXX", "sk-****abcd",
+ * "xxx"), placeholders ("<your password>", "YOUR_API_KEY", "[redacted]",
+ * "null") and references ("${DB_PASSWORD}", "$DB_PASS", "%PASSWORD%",
+ * "{{ secret }}", "$(cat file)"). */
+#define PLACEHOLDER                                                                                \
+  "(?:(?:[A-Za-z0-9]{1,12}[-_]){0,2}[*\\x{2022}.\\x{2026}xX#]{3,}[A-Za-z0-9]{0,6}" TERM                \
+  "|<[^<>\\r\\n]{1,60}>|\\[(?i:redacted|hidden|masked|removed|filtered|omitted)\\]"                   \
+  "|\\$\\{|\\$\\(|\\{\\{|\\{%|<%|#\\{|(?-i:\\$[A-Z_][A-Z0-9_]*)" TERM "|%[A-Za-z_][A-Za-z0-9_]*%"    \
+  "|(?i:your|enter|insert)[-_ ]"                                                                    \
+  "|(?i:redacted|placeholder|none|null|nil|undefined|empty|n/a|true|false|required|optional"        \
+  "|string|str|bytes|int|bool|boolean|number|object|any|unset|unknown|missing)" TERM ")"
+/* A word of prose where a value would be ("password: must be 8 long",
+ * "the password is incorrect"), for negative lookaheads. */
+#define PROSE                                                                                      \
+  "(?i:a|an|the|not|no|too|very|so|now|still|also|just|only|being|been|be|at|in|on|of|for|to"      \
+  "|from|by|with|without|and|or|but|if|that|this|it|its|what|which|how|why|where|here|there"        \
+  "|correct|incorrect|wrong|invalid|valid|mandatory|needed|necessary|blank|expired|expiring|set"    \
+  "|reset|changed|updated|saved|stored|hashed|encrypted|encoded|hidden|masked|shown|visible"        \
+  "|displayed|sent|provided|configured|protected|secure|insecure|safe|unsafe|weak|strong|long"      \
+  "|short|case|case-sensitive|same|different|identical|ok|okay|fine|good|bad|known|compromised"    \
+  "|leaked|locked|unlocked|enabled|disabled|off|ready|accepted|rejected|used|generated|managed"     \
+  "|printed|written|listed|given|shared|must|should|cannot|can|will|may|might|would|could"          \
+  "|contains|matches|less|more|longer|shorter|please|your|my|our|their|his|her|mismatched"          \
+  "|incomplete|unchanged|forgotten|lost|requested|copied|verified|checked|ignored|rotated)" TERM
+/* Names of secrets in key=value forms, any case, anywhere in a word
+ * ("password", "DB_PASSWORD", "userPassword", "DJANGO_SECRET_KEY",
+ * "SECRET_KEY_BASE", "x-api-key", "GITHUB_TOKEN"), and the same word in
+ * other languages written in ASCII. Not "pass"/"pwd"/"pw" alone: those
+ * are in SECRET_SHORT. */
+#define SECRET_KEY                                                                                 \
+  "(?:pass(?:word|wd|phrase)|passwort|kennwort|contrasena|mot[ _-]?de[ _-]?passe|senha"       \
+  "|wachtwoord|haslo|parola|sifre|losenord|passord|adgangskode|salasana|jelszo|heslo|geslo"         \
+  "|lozinka|kata[ _-]?sandi|mat[ _-]?khau"                                                          \
+  "|secret(?:[_.-]?(?:key(?:[_.-]?base)?|token|value|id|phrase|string|access[_.-]?key))?"          \
+  "|(?:api|access|private|encryption|signing|master|client|app|license|licence|hmac|jwt|account"   \
+  "|storage|auth|ssh|session|crypt|enc|aes|rsa)[_.-]?key"                                           \
+  "|(?:totp|otp|mfa|2fa)[_-]?(?:seed|key)|token|credentials?)"
+/* Separators of key=value forms: "=", ":", "=>", ":=", with quotes. */
+#define SECRET_SEP "[\"']?\\s*(?:=>|:=|[:=])\\s*[\"']?"
 
 /* ------------------------------------------------------------------ table */
 
 static const ja__redact_rule rules[] = {
-  /* ---- private keys: the header alone is enough, with or without dashes.
-   * Must NOT catch "public key", "BEGIN CERTIFICATE". */
-  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, "pem", " ", 0, NULL},
-  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, "pem", " ", 0, NULL},
-  /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED] PRIVATE KEY" and PuTTY key files. */
-  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, "pem", " -", 0, NULL},
+  /* ---- private keys: the header alone is enough, with or without dashes,
+   * in any case, words joined by spaces, '_' or '-' ("begin rsa private
+   * key", "BEGIN_PRIVATE_KEY"). Must NOT catch "public key", "BEGIN
+   * CERTIFICATE", "private key file not found". */
+  {"openssh_private_key", "(?i)BEGIN[ _-]+OPENSSH[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin"},
+  {"pgp_private_key", "(?i)BEGIN[ _-]+PGP[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin"},
+  /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED|SSH2 ENCRYPTED] PRIVATE KEY" and PuTTY
+   * key files. */
+  {"private_key", "(?i)BEGIN[ _-]+(?:[A-Z0-9]+[ _-]+){0,3}PRIVATE[ _-]+KEY|PuTTY-User-Key-File-\\d", NULL,
+   "pem", " _-", 0, "begin|putty-user-key-file-"},
 
   /* ---- URLs whose shape says "secret" (before the generic URL rows). */
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
@@ -248,60 +369,63 @@ static const ja__redact_rule rules[] = {
   {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, NULL},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
-   * tools/bench/bench_redact, than one alternation of them all). */
+   * tools/bench/bench_redact, than one alternation of them all); `lits`
+   * names the prefixes. not_filler lets placeholders made of one repeated
+   * character pass ("sk-proj-XXXXXXXXXXXXXXXXXXXXXXXX", "ghp_xxxx…"); masks
+   * ("sk-…XXXX", "sk-****abcd", "ghp_****…") never reach the length. */
   /* Anthropic: sk-ant-api03-…, sk-ant-admin01-…, sk-ant-oat01-… */
-  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "sk-ant-"},
   /* OpenRouter: sk-or-v1- + 64 hex. */
-  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", not_filler, NULL, NULL, 0, "sk-or-"},
   /* OpenAI: sk-proj-, sk-svcacct-, sk-admin- + 20 or more; legacy sk- + one
    * run of 16+ letters/digits holding a digit or capital. Must NOT catch
    * "sk-learn", "task-1234567890abcdef" or "sk-some-feature-name". */
   {"openai_key",
    LB "sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}"
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
-   NULL, NULL, NULL, 0, NULL},
+   not_filler, NULL, NULL, 0, "sk-"},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0, NULL},
-  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", NULL, NULL, NULL, 0, NULL},
-  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", NULL, NULL, NULL, 0, NULL},
-  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", NULL, NULL, NULL, 0, NULL},
-  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, NULL},
-  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", not_filler, NULL, NULL, 0, "k_live_|k_test_"},
+  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", not_filler, NULL, NULL, 0, "whsec_"},
+  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", not_filler, NULL, NULL, 0, "gsk_"},
+  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", not_filler, NULL, NULL, 0, "xai-"},
+  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "pplx-"},
+  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "r8_"},
   /* Hugging Face user tokens hf_… and org tokens api_org_… (34 letters). */
-  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "hf_|api_org_"},
   /* GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36; fine-grained github_pat_…
    * Must NOT catch "ghp_" in prose. */
-  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
-  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", NULL, NULL, NULL, 0, NULL},
+  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "ghp_|gho_|ghu_|ghs_|ghr_"},
+  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", not_filler, NULL, NULL, 0, "github_pat_"},
   /* GitLab personal/deploy/runner/trigger/CI-build tokens, runner
    * registration tokens. */
   {"gitlab_token",
    LB "(?:gl(?:pat|dt|rt|ptt|cbt|oas|imt|ft|soat|agent)-[A-Za-z0-9_-]{20,}"
    "|GR1348941[A-Za-z0-9_-]{20,})",
-   NULL, NULL, NULL, 0, NULL},
+   not_filler, NULL, NULL, 0, "glpat-|gldt-|glrt-|glptt-|glcbt-|gloas-|glimt-|glft-|glsoat-|glagent-|GR1348941"},
   /* Slack bot/user/app/config tokens. Must NOT catch a bare "xoxb-". */
-  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", NULL, NULL, NULL, 0, NULL},
+  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", not_filler, NULL, NULL, 0, "xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-|xoxe-|xapp-"},
   /* AWS access key ids: AKIA/ASIA/… + 16 capitals or digits. */
   {"aws_access_key_id",
-   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, NULL, NULL, NULL, 0, NULL},
+   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA"},
   /* AWS STS session tokens (base64 of a fixed protobuf header). */
   {"aws_session_token",
-   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", NULL, NULL, NULL, 0, NULL},
+   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", not_filler, NULL, NULL, 0, "FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu"},
   /* Google: API keys AIza + 35, OAuth access ya29.…, refresh 1//0…,
    * client secrets GOCSPX-… Must NOT catch "ya29" or "AIza" alone. */
-  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", NULL, NULL, NULL, 0, NULL},
-  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", NULL, NULL, NULL, 0, NULL},
-  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", NULL, NULL, NULL, 0, NULL},
-  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, NULL},
-  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, NULL, NULL, NULL, 0, NULL},
-  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", not_filler, NULL, NULL, 0, "AIza"},
+  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", not_filler, NULL, NULL, 0, "ya29."},
+  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", not_filler, NULL, NULL, 0, "1//0"},
+  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "GOCSPX-"},
+  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, not_filler, NULL, NULL, 0, "npm_"},
+  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", not_filler, NULL, NULL, 0, "pypi-AgE"},
   /* Twilio API key SIDs (SK…) and account SIDs (AC…): 32 hex. */
-  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, NULL, NULL, NULL, 0, NULL},
-  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", NULL, NULL, NULL, 0, NULL},
-  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", NULL, NULL, NULL, 0, NULL},
-  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
-  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, NULL},
-  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", NULL, NULL, NULL, 0, NULL},
+  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, not_filler, NULL, NULL, 0, "SK|AC"},
+  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", not_filler, NULL, NULL, 0, "SG."},
+  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", not_filler, NULL, NULL, 0, "doo_v1_|dop_v1_|dor_v1_"},
+  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "phx_"},
+  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "lin_api_|lin_oauth_"},
+  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", not_filler, NULL, NULL, 0, "AGE-SECRET-KEY-1"},
   /* JSON Web Tokens: "{"-header . "{"-payload . signature (may be empty,
    * alg=none). Must NOT catch a lone "eyJ…" word or "eyJ.eyJ". */
   {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, NULL},
@@ -327,21 +451,24 @@ static const ja__redact_rule rules[] = {
    * key first). */
   /* Query or fragment parameters that carry secrets ("?token=…",
    * "&api_key=…", "#access_token=…", "&sig=…"). Must NOT catch "?q=token"
-   * or "&page=2". */
+   * or "&page=2", nor placeholders ("?api_key=YOUR_API_KEY",
+   * "&token=${TOKEN}", "?key=<key>"). */
   {"url_secret_param",
    "(?i)[?&#;](?:access_token|refresh_token|id_token|auth_token|token|api_?key|key|sig"
-   "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)=[^&#\\s]",
-   NULL, NULL, "=", 0, NULL},
+   "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)="
+   "(?!" PLACEHOLDER ")[^&#\\s]",
+   NULL, NULL, "=", 0, "token|key|sig|secret|pass|auth|code|session"},
   /* file:// URLs in any case. Must NOT catch "files" or "profile". */
   {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, NULL},
 
   /* ---- authorization header values. */
   /* "Bearer <token>" in any case; the token needs a digit or 20+ chars.
-   * Must NOT catch "bearer token", "Bearer <token>", a bare "Bearer". */
+   * Must NOT catch "bearer token", "Bearer <token>", a bare "Bearer",
+   * "Bearer YOUR_OPENAI_API_KEY_HERE", "Bearer $TOKEN". */
   {"bearer_auth",
-   "(?i)\\bbearer[\\s:=]+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
+   "(?i)\\bbearer[\\s:=]+(?!" PLACEHOLDER ")(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
    "|[A-Za-z0-9._~+/=-]{20,})",
-   NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
+   NULL, "auth", " \t\n\v\f\r:=", 0, "bearer"},
   /* "Authorization: Basic …" always; a bare "Basic <b64>" when it decodes
    * to "user:pass". Must NOT catch "basic authentication". */
   {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
@@ -361,79 +488,239 @@ static const ja__redact_rule rules[] = {
    "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
    NULL, NULL, "=", 0, NULL},
 
-  /* Secret assignments in any case and shape: "password=hunter2",
-   * "API_KEY: v", "\"passwd\": \"x\"", "export GITHUB_TOKEN=…",
-   * "client_secret=…". Must NOT catch bare names ("max_tokens",
-   * "openai_api_key", "password_reset_flow", "tokens: 5") or "password:"
-   * with nothing after it. */
+  /* ---- secrets in text: one kind, secret_assignment, for every way of
+   * writing a secret next to its name. */
+  /* Key=value forms in any case and shape: "password=hunter2", "API_KEY: v",
+   * "\"passwd\": \"x\"", "export GITHUB_TOKEN=…", "client_secret=…",
+   * "DJANGO_SECRET_KEY=…", "SECRET_KEY_BASE=…", "JWT_SECRET=…",
+   * "Passwort: …", "senha=…", "<password>x</password>"; the short names
+   * "pass", "pwd", "pw" with a prefix ("db_pass", "MYSQL_PWD", "dbPass") or
+   * alone with "=" ("pass=x", "pw=x"), or with ":" and a value holding a
+   * digit. Must NOT catch bare names ("max_tokens", "openai_api_key",
+   * "password_reset_flow", "tokens: 5"), "password:" with nothing after
+   * it, masks and placeholders ("password=********", "password=<your
+   * password>", "${DB_PASSWORD}", "api_key=YOUR_API_KEY"), prose after a
+   * colon ("password: must be 8 long"), test output ("PASS: test_x",
+   * "pass: 12"), "bypass=1", "PWD=/usr/src/app". */
   {"secret_assignment",
-   "(?i)(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?key|private[_-]?key"
-   "|(?:access|auth|refresh|id|session|bearer)[_-]?token|token|credentials?)"
-   "[\"']?\\s*[:=]\\s*[\"']?[^\\s\"']",
-   NULL, NULL, ":=", 0, NULL},
+   "(?i)(?:" SECRET_KEY SECRET_SEP
+   "|(?:(?<=[A-Za-z0-9][_.-])(?:pass|pwd|pw)|(?-i:(?<=[a-z])(?:Pass|Pwd|Pw)))(?![a-z])" SECRET_SEP
+   "(?!\\d{1,5}" TERM "|[/~]|[a-z]:[\\\\/])"
+   "|(?<![A-Za-z0-9_.-])(?:pass|pwd|pw|mdp)(?:[\"']?\\s*(?:=>|:=|=)|[\"']\\s*:)\\s*[\"']?"
+   "(?!\\d{1,5}" TERM "|[/~.]|[a-z]:[\\\\/])"
+   "|(?<![A-Za-z0-9_.-])(?-i:pass|Pass|pwd|Pwd|pw|Pw|PW|mdp)\\s*:\\s*[\"']?(?=[^\\s\"']*\\d)"
+   "(?!\\d{1,5}" TERM ")(?=[A-Za-z0-9!@#$%^&*+~]{4})"
+   ")(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'=>]"
+   "|<(?:password|passwd|passphrase|secret|client_?secret|token|api_?key|private_?key)>"
+   "(?!" PLACEHOLDER ")[^<\\s]",
+   NULL, NULL, ":=>", 0,
+   "pass|pw|secret|key|token|credential|kennwort|contrasena|mdp|senha|wachtwoord|haslo|parola"
+   "|sifre|losenord|adgangskode|salasana|jelszo|heslo|geslo|lozinka|sandi|khau"},
+  /* The same with the names that only exist outside ASCII: "contraseña:",
+   * "hasło=", "пароль:", "密码：", "パスワード:", "비밀번호:", "κωδικός:",
+   * "סיסמה:", "كلمة المرور:", "पासवर्ड:", "mật khẩu:", and CJK copulas
+   * ("密码是…", "パスワードは…"); with a copula of the language and a value
+   * holding a digit or symbol ("mi contraseña es Secreto99!"). Must NOT
+   * catch the word alone or before a placeholder. */
+  {"secret_assignment",
+   "(?i)(?:contraseña|hasło|şifre|lösenord|jelszó|parolă|пароль|密码|密碼|口令|パスワード|暗証番号"
+   "|비밀번호|암호|κωδικός|συνθηματικό|סיסמה|סיסמא|كلمة المرور|كلمة السر|पासवर्ड|รหัสผ่าน|mật khẩu)"
+   "(?:\\s*(?:[:=：]|是|为|為|は|が)\\s*[\"'「『«]?(?!" PLACEHOLDER ")[^\\s\"'「」『』«»]"
+   "|\\s+(?:es|é|est|ist|is|to|jest|je|är|er|on|era|это|был|была)\\s+[\"'«]?"
+   "(?=[^\\s\"']*[0-9!@#$%^&*])(?!" PLACEHOLDER ")[^\\s\"'«»]{4,})",
+   NULL, NULL, "\xC3\xC4\xC5\xCE\xCF\xD0\xD7\xD9\xE0\xE1\xE3\xE5\xE6\xEB\xEC", 0, NULL},
+  /* Prose: "my password is hunter2", "the pw is hunter2", "our wifi
+   * password was: swordfish", "mein Passwort ist …"; without a possessive
+   * only a value holding a digit or symbol ("password is Summer2024!").
+   * Must NOT catch "password is required", "the password is incorrect",
+   * "your password is too short", "password was reset", "forgot
+   * password?", "password must be at least 8 characters". */
+  {"secret_assignment",
+   "(?i)\\b(?:(?:my|our|the|his|her|their|your|wifi|wi-fi|admin|root|new|temp|temporary|default"
+   "|initial|mein|meine|das|mon|ma|le|mi|la|el|minha|meu|a|o|mijn|het|moje|mój|il mio|la mia)\\s+"
+   "(?:[\\w-]+\\s+)?(?:password|passwd|passwort|kennwort|pass\\s?word|pw|pwd|passcode|passphrase"
+   "|mot de passe|contrase(?:n|ñ)a|senha|wachtwoord|has(?:l|ł)o)"
+   "\\s+(?:is|was|will be|is now|ist|war|est|était|es|era|é|è|e|=|->)\\s*:?\\s*[\"'“«]?"
+   "(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'“”«».,;!?]"
+   "|(?:password|passwd|pw|pwd|passcode|passphrase)\\s+(?:is|was)\\s*:?\\s*[\"']?"
+   "(?=[^\\s\"']*[0-9!@#$%^&*])(?!" PLACEHOLDER "|" PROSE ")[^\\s\"']{4,})",
+   NULL, NULL, " ", 0,
+   "pass|pw|kennwort|contrase|senha|wachtwoord|has"},
+  /* Command lines: "--password x", "--db-password=x", "--token x",
+   * "--api-key x", "mysql -u root -phunter2", "sshpass -p x ssh …",
+   * "docker login -u u -p x", "redis-cli -a x", "curl -u user:pass …",
+   * "http -a user:pass", "openssl … -passin pass:x". Must NOT catch
+   * "--password-file /etc/x", "--password-stdin", "mysql -p" (a prompt),
+   * "mysql -P3306", "docker run -u 1000:1000", "curl -u user:" (a prompt),
+   * "--password $DB_PASSWORD". */
+  {"secret_assignment",
+   "(?i)(?<![\\w-])--(?:[a-z0-9]+[-_])*(?:password|passwd|pass|pwd|passphrase|token|api[-_]?key"
+   "|secret|secret[-_]key|access[-_]key|auth[-_]token)(?:=|\\s+)[\"']?(?!" PLACEHOLDER "|-)[^\\s\"']"
+   "|(?-i:\\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlsh|mariadb(?:-dump|-admin)?)"
+   "\\b[^|;&\\n]*?\\s-p(?=\\S)[\"']?(?!" PLACEHOLDER ")[^\\s\"'])"
+   "|\\bsshpass\\s+(?:-[a-z]\\s+)*-p\\s*[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
+   "|\\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\\b[^|;&\\n]*?\\blogin\\b[^|;&\\n]*?\\s-p\\s*"
+   "[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
+   "|\\bredis-cli\\b[^|;&\\n]*?\\s-a\\s+[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
+   "|\\b(?:curl|wget|http|https|xh|curlie)\\b[^|;&\\n]*?\\s(?:-u|--user|-a|--auth)(?:=|\\s*)[\"']?"
+   "(?!\\d+:\\d+(?!\\S))[^\\s:\"'@]+:(?!" PLACEHOLDER ")[^\\s\"'@]"
+   "|-pass(?:in|out)?\\s+pass:\\S",
+   NULL, NULL, "-", 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|xh|pass"},
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
-   * (display name, plus-tags, IDN). Must NOT catch retina asset names
-   * ("icon@2x.png"), npm specs ("@tauri-apps/api@2.0.1": numeric "TLD"),
-   * "user@host". */
+   * (display name, plus-tags, IDN, quoted local parts "\"john doe\"@…",
+   * comments "john(comment)@…", IP-literal domains "user@[192.0.2.1]").
+   * Must NOT catch retina asset names ("icon@2x.png"), npm specs
+   * ("@tauri-apps/api@2.0.1": numeric "TLD"), "user@host". */
   {"email",
-   "[A-Za-z0-9._%+'!#$&*=?^`{|}~" NA "-]+@"
-   "(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
+   "(?:\"[^\"\\r\\n]{1,64}\"|[A-Za-z0-9._%+'!#$&*=?^`{|}~" NA "-]+)(?:\\([^()\\r\\n]{0,64}\\))?@"
+   "(?:\\[(?:" IPV4 "|IPv6:[0-9A-Fa-f:.]{2,45})\\]"
+   "|(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
    "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
-   "[A-Za-z" NA "]{2,}",
+   "[A-Za-z" NA "]{2,})",
    NULL, NULL, "@", 0, NULL},
+  /* Obfuscated with brackets: "alice(at)example.com", "alice [at] example
+   * [dot] com", "bob{at}example{dot}org", "carol@example[.]com". Must NOT
+   * catch "Vienna (AT) office", "price (at) 5.99", "look [at] this". */
+  {"email",
+   "(?i)(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:\\s*[\\[({<]\\s*(?:at|@)\\s*[\\])}>]\\s*|@(?=[^\\s@]*[\\[({<]))"
+   "[A-Za-z0-9-]+(?:(?:\\s*[\\[({<]\\s*(?:dot|\\.)\\s*[\\])}>]\\s*|\\.|\\s+dot\\s+)[A-Za-z0-9-]+)*"
+   "(?:\\s*[\\[({<]\\s*(?:dot|\\.)\\s*[\\])}>]\\s*|\\.|\\s+dot\\s+)[A-Za-z]{2,}(?![A-Za-z0-9])",
+   NULL, NULL, "[({<", 0, NULL},
+  /* Obfuscated in words: "name at example dot com", "NAME AT EXAMPLE DOT
+   * CO DOT UK". Must NOT catch "available at example.com", "look at this
+   * dot", "meet at noon". */
+  {"email",
+   "(?i)(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+\\s+at\\s+[A-Za-z0-9-]+(?:\\s+dot\\s+[A-Za-z0-9-]+)*"
+   "\\s+dot\\s+[A-Za-z]{2,}(?![A-Za-z0-9])",
+   NULL, NULL, " ", 0, "dot"},
   /* IPv6: full, "::"-compressed, IPv4-mapped ("::ffff:10.0.0.1"), with
-   * zone ids ("fe80::1%en0") or brackets. Must NOT catch clock times
-   * ("12:30:45"), model tags ("qwen3.5:2b"), "::", "dead::beef",
-   * "std::vector". MAC addresses have six groups. */
+   * zone ids ("fe80::1%en0") or brackets; "::1" too (DESIGN §5 names it).
+   * Must NOT catch clock times ("12:30:45"), model tags ("qwen3.5:2b"),
+   * "::", "dead::beef", "std::vector", nor a loopback URL
+   * ("http://[::1]:8080/"). MAC addresses have six groups. */
   {"ipv6",
-   "(?<![0-9A-Fa-f:])(?:"
+   "(?<![0-9A-Fa-f:])(?!(?<=://\\[)(?:0{0,4}:){2,7}0{0,3}1\\])(?:"
    "(?:" H4 ":){7}" H4 "|(?:" H4 ":){1,7}:" "|(?:" H4 ":){1,6}:" H4
    "|(?:" H4 ":){1,5}(?::" H4 "){1,2}" "|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
    "|" H4 ":(?::" H4 "){1,6}" "|:(?::" H4 "){1,7}"
    ")(?![0-9A-Fa-f:])",
    ipv6_ok, NULL, ":", 0, NULL},
-  /* IPv4 dotted quad, leading zeros allowed, with ":port" or "/cidr". Must
-   * NOT catch three-part versions ("0.1.1"), "v1.2.3.4", or five numbers
-   * ("1.2.3.4.5"). */
-  {"ipv4", "(?<![0-9.])(?<![vV])" IPV4 "(?![0-9])(?!\\.[0-9])", NULL, NULL, ".", 4, NULL},
-  /* MAC-48 with ':' or '-' (one separator throughout) and Cisco's dotted
-   * form. Must NOT catch clock times, UUIDs or longer colon-hex runs. */
+  /* IPv4 unicast dotted quad, leading zeros allowed, with ":port" or
+   * "/cidr". Must NOT catch three-part versions ("0.1.1"), "v1.2.3.4",
+   * five numbers ("1.2.3.4.5"), loopback ("127.0.0.1", "http://127.0.0.1:
+   * 8000/v1"), "0.0.0.0", multicast and reserved (224.0.0.0 and up:
+   * "255.255.255.0" masks), four-part kernel versions ("5.15.153.1",
+   * "6.8.0.45-generic": major 2-6, minor < 20, last part < 100) unless a
+   * URL, e-mail, port or CIDR says address, nor a quad after a version
+   * word ("kernel 4.19.128.7", "build 10.2.0.15"). */
+  {"ipv4",
+   "(?<![0-9.])(?<![vV])(?<!(?i)version |version=|version: |kernel |linux |build |release |firmware "
+   "|driver |ver )(?!0{1,3}\\.|0{0,2}127\\.|2(?:2[4-9]|[3-5][0-9])\\.)"
+   "(?!(?<!//|@|\\[)[2-6]\\.1?[0-9]\\.[0-9]{1,3}\\.[0-9]{1,2}(?![0-9]|\\.[0-9]|[:/][0-9]))"
+   IPV4 "(?![0-9])(?!\\.[0-9])",
+   NULL, NULL, ".", 4, NULL},
+  /* MAC-48 with ':' or '-' (mixed too) and Cisco's dotted form. Must NOT
+   * catch clock times, UUIDs or longer colon-hex runs. */
   {"mac",
-   "(?<![0-9A-Fa-f:-])" H "{2}([:-])(?:" H "{2}\\g{-1}){4}" H "{2}(?![0-9A-Fa-f:-])"
+   "(?<![0-9A-Fa-f:-])" H "{2}[:-](?:" H "{2}[:-]){4}" H "{2}(?![0-9A-Fa-f:-])"
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
    NULL, NULL, ":-.", 0, NULL},
-  /* mDNS / Bonjour host names ("alice-macbook.local", also ":port" or a
-   * final dot). Must NOT catch "settings.local.json", ".env.local",
-   * "/usr/local" or "localhost". */
+  /* MAC-48 after a label, with any separators or none: "mac_address=
+   * 001a2b3c4d5e", "HWaddr 001A.2B3C.4D5E", "bssid: 00 1a 2b 3c 4d 5e".
+   * Must NOT catch "macos=14.5.1", "machine_id: 0123…", "eth0: flags". */
+  {"mac",
+   "(?i)(?<![A-Za-z0-9])(?:mac|hw|wifi|wi-fi|wlan|eth|ether|bluetooth|bt|bssid|lladdr|physical)"
+   "(?:[ _-]?(?:addr(?:ess)?|id))?\\s*[:=]?\\s*[\"']?(?<![0-9A-Fa-f])" H "{2}(?:[:. -]?" H "{2}){5}"
+   "(?![0-9A-Fa-f])",
+   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|wlan|eth|bt|bluetooth|bssid|lladdr|physical"},
+  /* Private-network host names: mDNS/Bonjour ".local" ("alice-macbook.local",
+   * also ":port" or a final dot), home routers' ".lan", ".home",
+   * ".home.arpa" and ".internal". Must NOT catch "settings.local.json",
+   * ".env.local", "/usr/local", "localhost", "example.localdomain"
+   * (a system default, not a chosen name), Java properties ("user.home", "java.home"),
+   * Docker's and the clouds' service names ("host.docker.internal",
+   * "metadata.google.internal"), packages ("com.example.internal"). */
   {"local_hostname",
-   "(?i)(?<![A-Za-z0-9._-])(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
-   "local(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])",
-   NULL, NULL, ".", 0, NULL},
-  /* Device names that carry a person's name ("alice-macbook",
-   * "Bobs-iPhone", "DESKTOP-ABC1234"). Must NOT catch "tauri-macos",
-   * "morning-digest-mac", "i686-pc-linux-gnu", "MacBookPro18,3". */
+   "(?i)(?<![A-Za-z0-9._-])(?!localhost\\."
+   "|(?:user|java|maven|catalina|jboss|solr|idea|gradle|ant|groovy|scala|sbt|hadoop|spark|kafka"
+   "|jetty|tomcat|derby|karaf|wildfly|jruby|jython|m2|os|env|app|project|config|settings|node"
+   "|python|go|cargo|rustup|conda|pip|npm|xdg|sys|system|data|cache|log|logs|my|your)\\.home\\b"
+   "|(?:host|gateway|kubernetes|vm)\\.docker\\.internal|host\\.containers\\.internal"
+   "|host\\.lima\\.internal|metadata\\.google\\.internal"
+   "|(?:com|org|net|io|java|javax|jdk|sun|android|androidx|kotlin|kotlinx)\\.[A-Za-z0-9_.]*internal\\b)"
+   "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
+   "(?:local|lan|home(?:\\.arpa)?|internal)(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])",
+   NULL, NULL, ".", 0, ".local|.lan|.home|.internal"},
+  /* Device names that carry a person's name, as operating systems make
+   * them: "alice-macbook", "Bobs-iPhone", "alice-smith-macbook-pro",
+   * localised "MacBook-Pro-de-Marie", "iPhone-von-Hans"; Windows defaults
+   * "DESKTOP-ABC1234", "LAPTOP-A1B2C3D4", "WIN-8QK2M1R7LJ4". Must NOT catch
+   * "tauri-macos", "morning-digest-mac", "i686-pc-linux-gnu",
+   * "MacBookPro18,3", "DESKTOP-ENVIRONMENT-SETTINGS", "win-x64". */
   {"personal_hostname",
-   "(?i)(?<![A-Za-z0-9_.-])[a-z][a-z0-9]*(?:'?s)?-(?:macbook(?:-(?:pro|air))?|mbp|mba|imac"
-   "|mac-?mini|mac-?studio|mac-?pro|iphone|ipad|ipod|pixel|galaxy|android|thinkpad|xps|surface"
-   "|laptop|desktop|pc|workstation)(?:-\\d+)?(?![A-Za-z0-9_-])"
-   "|(?-i:" LB "(?:DESKTOP|LAPTOP)-[A-Z0-9]{6,8}" RB ")",
+   "(?i)(?<![A-Za-z0-9_.-])[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*){0,2}(?:'?s)?-(?:macbook(?:-(?:pro|air))?"
+   "|mbp|mba|imac|mac-?mini|mac-?studio|mac-?pro|iphone|ipad|ipod|pixel|galaxy|android|thinkpad|xps"
+   "|surface|laptop|desktop|pc|workstation)(?:-\\d+)?(?![A-Za-z0-9_-])"
+   "|(?<![A-Za-z0-9])(?:macbook(?:-(?:pro|air))?|imac|mac-?(?:mini|studio|pro)|iphone|ipad"
+   "(?:-(?:pro|air|mini))?|ipod)-(?:de|von|di|van|do|da|del|della|de-la|du|dla|fra|av|af)"
+   "-[a-z" NA "][a-z0-9" NA "]*(?:-[a-z" NA "][a-z0-9" NA "]*)?(?:-\\d+)?(?![A-Za-z0-9_-])"
+   "|(?-i:" LB "(?:DESKTOP|LAPTOP)-(?:[A-Z0-9]{6,8}|(?=[A-Z]*[0-9])[A-Z0-9]{9,15})" RB ")"
+   "|" LB "(?:desktop|laptop|win)-(?=[a-z]*[0-9])(?=[0-9]*[a-z])[a-z0-9]{7,15}" RB,
    NULL, NULL, "-", 0, NULL},
+  /* The same in words, as "About this Mac" and phones show them: "Alice's
+   * MacBook Pro", "Hans' iPhone", "bob's ipad" (after normalisation
+   * typographic apostrophes are '), "iPad de Marie", "MacBook Pro von
+   * Hans", "MarieのiPhone", "玛丽的iPhone". Must NOT catch product names alone
+   * ("MacBook Pro", "iPhone 15", "iPad Air"), brands and time words
+   * ("Apple's iPhone", "this year's MacBook"), "iPad de 10 pulgadas",
+   * "iPhone de segunda mano", "我的iPhone". */
+  {"personal_hostname",
+   "(?i)(?<![\\w'])(?!(?:it|that|what|there|here|who|he|she|let|one|today|yesterday|tomorrow|year"
+   "|week|month|this|last|next|everyone|someone|anyone|nobody|user|users|customer|client|company"
+   "|world|mine|yours|apple|google|samsung|microsoft|amazon|lenovo|dell|hp|asus|acer|sony|huawei"
+   "|xiaomi|oneplus|motorola|nokia|lg|razer|msi|nintendo|valve)'s?\\s)"
+   "[A-Za-z" NA "][A-Za-z" NA ".-]{0,30}'s?\\s+(?:macbook|imac|mac|iphone|ipad|ipod|apple\\s+watch"
+   "|watch|airpods|homepod|apple\\s+tv|vision\\s+pro|pixel|galaxy|android|thinkpad|surface"
+   "|chromebook|pc|laptop|desktop|computer|workstation|phone|tablet|kindle|xbox|playstation)"
+   "(?![A-Za-z])"
+   "|(?<![A-Za-z0-9])(?:macbook(?:\\s+(?:pro|air))?|imac|mac\\s*(?:mini|studio|pro)|iphone"
+   "|ipad(?:\\s+(?:pro|air|mini))?|ipod|apple\\s+watch)\\s+(?:de|von|di|van|do|da|del|della"
+   "|de\\s+la|du|dla|fra|av|af|för|från)\\s+(?!(?:apple|samsung|google)\\b)"
+   "(?-i:[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{10FFFF}])"
+   "|(?<![A-Za-z" NA "])(?!(?:我|私|僕|俺|你|您|他|她|自分|あなた|君|我们|我們)[の的])"
+   "[A-Za-z" NA "]{1,20}?[の的]\\s?(?:macbook|imac|mac|iphone|ipad|ipod)",
+   NULL, NULL, NULL, 0, "mac|iphone|ipad|ipod|watch|airpods|homepod|apple|pixel|galaxy|android"
+   "|thinkpad|surface|book|pc|laptop|desktop|computer|workstation|phone|tablet|kindle|xbox|playstation"
+   "|vision"},
+  /* Host-name assignments: "COMPUTERNAME=ALICE-PC", "hostname: bobs-box",
+   * "machine_name=…". Must NOT catch localhost or loopback, "hostname=
+   * ${HOST}", public names ("hostname: api.example.com"), "hostname:"
+   * alone, "os.hostname()". */
+  {"personal_hostname",
+   "(?i)(?<![A-Za-z0-9_])(?:computer[_-]?name|host[_-]?name|machine[_-]?name|pc[_-]?name)"
+   "\\s*[:=]\\s*[\"']?(?!" PLACEHOLDER "|localhost\\b|127\\.|0\\.0\\.0\\.0|::1|\\[::1\\]"
+   "|[A-Za-z0-9_.-]+\\.(?:com|org|net|io|ai|dev|app|co|cloud|edu|gov|example)" TERM ")[A-Za-z0-9" NA "]",
+   NULL, NULL, ":=", 0, "name"},
 
   /* ---- paths that carry a user name. */
-  /* Unix homes: "/home/bob", "/Users/alice" (any case: macOS), "/root/",
-   * "$HOME", "${HOME}", "~/x", "~alice/". Must NOT catch "/usr/local/bin",
-   * a bare "/home", "$HOMEBREW_PREFIX", "~5/10", "a~/b", "C:/Users/x"
-   * (the windows row's). */
+  /* Unix homes: "/home/bob", "/Users/alice" (any case: macOS), doubled
+   * slashes ("/home//x", "//Users//x"), the Windows view of a WSL home
+   * ("\\wsl$\Ubuntu\home\bob"), "/root/", "$HOME", "${HOME}", "~/x",
+   * "~alice/". Must NOT catch "/usr/local/bin", a bare "/home",
+   * "$HOMEBREW_PREFIX", "~5/10", "a~/b", "C:/Users/x" or "/mnt/c/Users/x",
+   * "//host/c$/Users/x" (the windows row's). */
   {"home_path",
-   "(?<![A-Za-z]:)(?i:/(?:Users|home)/)[^/\\s]|/root/"
-   "|\\$\\{?HOME\\b"
+   "(?<![A-Za-z]:|/|\\$)(?<!/mnt/[A-Za-z])(?i:/+(?:Users|home)/+)[^/\\s]|(?i:\\\\+home\\\\+)[^\\\\\\s]"
+   "|/root/|\\$\\{?HOME\\b"
    "|(?<![A-Za-z0-9_.~-])~(?:[a-z_][a-z0-9_.-]{0,31})?/",
-   NULL, NULL, "/$~", 0, NULL},
+   NULL, NULL, "/$~\\", 0, NULL},
   /* Windows profiles: "C:\Users\x", "C:/Users/x", JSON-escaped
-   * "C:\\Users\\x", "\Users\x", "Documents and Settings". Must NOT catch
-   * "C:\Program Files\…" or "C:\Users" alone. */
+   * "C:\\Users\\x", "\Users\x", "Documents and Settings", and so in WSL
+   * ("/mnt/c/Users/x"), UNC ("\\host\c$\Users\x") and long-path forms
+   * ("\\?\C:\Users\x"). Must NOT catch "C:\Program Files\…" or "C:\Users"
+   * alone. */
   {"windows_user_path",
    "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]", NULL, NULL, "\\/", 0, NULL},
   /* Windows environment forms that expand to the profile. */
@@ -453,39 +740,56 @@ static const ja__redact_rule rules[] = {
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
    bitcoin_ok, NULL, NULL, 0, NULL},
-  /* IBAN: country, check digits, 11–30 more, spaces allowed, mod 97. */
-  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, ja__iban_ok, NULL, NULL, 2, NULL},
+  /* IBAN: country, check digits, 11–30 more; spaces, dots or dashes (one
+   * kind) allowed; the country's registry length; mod 97. Must NOT catch
+   * look-alike codes ("AB12-CDEF-GHIJ-KLMN" with a wrong length or sum). */
+  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?:[ .-]?[A-Z0-9]){11,30}" RB, iban_ok, NULL, NULL, 2, NULL},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
   {"imei",
    "(?i)\\bIMEI(?:SV)?\\b[\\s:#=]*\\d[\\d -]{12,18}\\d"
    "|(?<![\\d.-])\\d{2}([ -])\\d{6}\\g{-1}\\d{6}\\g{-1}\\d(?![\\d.-])"
    "|(?<![\\d.+-])\\d{15}(?![\\d.])",
    imei_ok, NULL, NULL, 14, NULL},
-  /* Payment cards: 13–19 digits, spaced or dashed, Luhn, issuer prefix. */
-  {"payment_card", "(?<![\\w.+-])\\d(?:[ -]?\\d){12,18}(?![\\d])", card_ok, NULL, NULL, 13, NULL},
-  /* US social security numbers. */
-  {"us_ssn", "(?<![\\w.-])\\d{3}([- ])\\d{2}\\g{-1}\\d{4}(?![\\w-])", ssn_ok, NULL, "- ", 9, NULL},
-  /* Phone numbers: "+" forms (E.164 with any grouping), NANP
-   * "(415) 555-2671" / "415-555-2671", national forms with a trunk 0 and
-   * one separator ("020 7946 0958"). Must NOT catch versions, ratios,
-   * clock times, dates ("2024-01-01", "01.02.2024") or bare numbers. */
+  /* Payment cards: 13–19 digits, spaced, dashed, dotted or slashed (the
+   * last two in groups of four), Luhn, issuer prefix. Must NOT catch
+   * versions or epoch numbers. */
+  {"payment_card", "(?<![\\w.+-])\\d(?:[ ./-]?\\d){12,18}(?!\\d|[./]\\d)", card_ok, NULL, NULL, 13, NULL},
+  /* US social security numbers: 3-2-4 with '-', ' ', '.' or '/', and any
+   * nine digits after a label ("SSN#123456789", "SSN: 123-45-6789",
+   * "social security no. …", "Soc. Sec. #…"). Must NOT catch area 000/666/
+   * 9xx without a label, dates, "classn 123456789". */
+  {"us_ssn",
+   "(?<![\\w.-])\\d{3}([- ./])\\d{2}\\g{-1}\\d{4}(?![\\w-]|\\.\\d)"
+   "|(?i)\\b(?:SSN|SS#|SS No\\.?|soc(?:ial)?\\.?\\s*sec(?:urity)?\\.?(?:\\s*(?:no\\.?|number|num\\.?|nr\\.?|#))?)"
+   "\\s*(?:#|:|=|is)?\\s*\\d{3}([- ./]?)\\d{2}\\g{-1}\\d{4}(?!\\d)",
+   ssn_ok, NULL, "- ./sS", 9, NULL},
+  /* Phone numbers: "+" and "00" forms (E.164 with any grouping:
+   * "0044 20 7946 0958", "00 49-30-1234567"), NANP "(415) 555-2671" /
+   * "415-555-2671" / "415.555.2671", national forms with a trunk 0 and one
+   * separator ("020 7946 0958", "030/12345678", "0171 / 123 4567"). Must
+   * NOT catch versions, ratios, clock times, dates ("2024-01-01",
+   * "01.02.2024", "01/02/2024") or bare numbers. */
   {"phone",
    "(?<![\\w.+/-])(?<!\\d:)(?:"
-   "\\+[1-9]\\d{0,2}(?:[ .-]?\\(0\\))?(?:[ .-]?\\(?\\d{1,4}\\)?){1,5}[ .-]?\\d{2,4}"
+   "(?:\\+|00[ .-]?(?=[1-9]\\d{0,2}[ .-]))[1-9]\\d{0,2}(?:[ .-]?\\(0\\))?(?:[ ./-]?\\(?\\d{1,4}\\)?){1,5}"
+   "[ .-]?\\d{2,4}"
    "|\\(\\d{3}\\)[ .-]?\\d{3}[ .-]\\d{4}"
    "|[2-9]\\d{2}([ .-])\\d{3}\\g{-1}\\d{4}"
-   "|0[1-9]\\d{0,3}([ .-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
+   "|0[1-9]\\d{0,3}([ ./-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
+   "|0[1-9]\\d{1,4} ?/ ?\\d{2,8}(?:[ -]\\d{2,8}){0,3}"
    ")(?![\\w.:/-]|[+]\\d)",
    phone_ok, NULL, NULL, 8, NULL},
   /* One-time codes given in context: "code: 123456", "OTP 4821",
    * "verification code is 902114". Bare "code" needs 6–8 digits so that
    * "exit code 127" and "error code 1001" pass. */
   {"one_time_code",
-   "(?i)\\b(?:otp|one[- ]time (?:code|password|passcode|pin)|verification code|security code"
-   "|confirmation code|auth(?:entication)? code|login code|sign-?in code|2fa(?: code)?"
-   "|mfa(?: code)?|passcode|pin(?: code)?)\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
-   "|\\bcode\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
-   NULL, NULL, NULL, 4, NULL},
+   "(?i)(?<![A-Za-z0-9])(?:(?:t?otp|2fa|mfa|pin)(?:[-_ ]?code)?|passcode"
+   "|one[-_ ]time[-_ ](?:code|password|passcode|pin)"
+   "|(?:verification|security|confirmation|auth(?:entication)?|login|sign-?in|sms|email)[-_ ]code)"
+   "(?![A-Za-z0-9])[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
+   "|\\bcode\\b[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
+   NULL, NULL, NULL, 4, "otp|one|verification|security|confirmation|auth|login|sign|sms|email|2fa|mfa"
+   "|pass|pin|code"},
 };
 
 #undef H
@@ -494,6 +798,11 @@ static const ja__redact_rule rules[] = {
 #undef LB
 #undef RB
 #undef IPV4
+#undef TERM
+#undef PLACEHOLDER
+#undef PROSE
+#undef SECRET_KEY
+#undef SECRET_SEP
 
 const ja__redact_rule *
 ja__redact_rules(size_t *n)
