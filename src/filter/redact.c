@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "filter/drop.h"
+#include "filter/normalize.h"
 #include "filter/redact.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -40,6 +41,9 @@ typedef struct unit {
 
 /* The kind reported when the patterns cannot be used: fail closed. */
 static const char kind_unavailable[] = "redaction_unavailable";
+/* The kind reported for a value whose normalised view cannot be built
+ * (encoded deeper than JA__NORM_MAX_ROUNDS, or expanding past its bound). */
+static const char kind_unnormalizable[] = "unnormalizable";
 
 /* Built once per process by compile_all() under pthread_once, then only
  * read, which is what makes matching thread-safe. Never freed: the process
@@ -70,6 +74,7 @@ typedef struct scratch {
   pcre2_match_data *md;
   pcre2_match_context *mc;
   pcre2_jit_stack *stack;
+  ja__norm_scratch *norm;     /* made on the first value that needs a view */
 } scratch;
 static pthread_key_t scratch_key;
 
@@ -82,6 +87,7 @@ scratch_free(void *p)
   pcre2_match_data_free(t->md);
   pcre2_match_context_free(t->mc);
   pcre2_jit_stack_free(t->stack);
+  free(t->norm);
   free(t);
 }
 
@@ -238,28 +244,6 @@ compile_all(void)
   }
 }
 
-/* Decode every %XX in @p s[0..len) into @p out (at least @p len bytes) and
- * return the new length, or 0 when there was nothing to decode. The result
- * may be invalid UTF-8 ("%FF"); PCRE2_MATCH_INVALID_UTF copes with that. */
-size_t
-ja__percent_decode(const char *s, size_t len, char *out)
-{
-  size_t o = 0;
-  int changed = 0;
-  for (size_t i = 0; i < len; i++) {
-    int hi, lo;
-    if (s[i] == '%' && i + 2 < len && (hi = ja__hex_value((unsigned char)s[i + 1])) >= 0 &&
-        (lo = ja__hex_value((unsigned char)s[i + 2])) >= 0) {
-      out[o++] = (char)(hi * 16 + lo);
-      i += 2;
-      changed = 1;
-    } else {
-      out[o++] = s[i];
-    }
-  }
-  return changed ? o : 0;
-}
-
 /* What a gate looks at: which bytes the value holds. */
 typedef struct features {
   uint64_t present[4];   /* bit b set: byte b occurs */
@@ -377,12 +361,16 @@ scan(scratch *t, const char *s, size_t len, unsigned flags)
   return rc < 0 ? kind_unavailable : rc ? kind : NULL;
 }
 
-/* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none. */
+/* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none.
+ * The table runs over the value's normalised view (filter/normalize.c)
+ * when it has one, and over the value as written when it has none or is
+ * ASCII. Pure ASCII without '%', '&' or '\\' has no view: one scan, the
+ * common case. A non-ASCII value with a view is judged on the view alone:
+ * it holds the same letters, without the invisible characters that would
+ * otherwise join "icon<ZWSP>@2x.png" into an address-like run. */
 static const char *
 classify(const char *s, size_t len, unsigned flags)
 {
-  char decoded[2][JA__MAX_STR_CODEPOINTS * 4];
-
   pthread_once(&compile_once, compile_all);
   if (unavailable)
     return kind_unavailable;
@@ -390,21 +378,21 @@ classify(const char *s, size_t len, unsigned flags)
   if (!t)
     return kind_unavailable;
 
-  const char *found = scan(t, s, len, flags);
-  /* Percent-encoded forms ("user%40example.com", "%2Fhome%2Fbob"): scan the
-   * decoded text too, and the twice-decoded text for double encoding
-   * ("user%2540example.com"). Decoding never makes a string longer. */
-  const char *cur = s;
-  size_t curlen = len;
-  for (int round = 0; !found && round < 2 && memchr(cur, '%', curlen); round++) {
-    size_t n = ja__percent_decode(cur, curlen, decoded[round]);
-    if (n == 0)
-      break;
-    found = scan(t, decoded[round], n, flags);
-    cur = decoded[round];
-    curlen = n;
-  }
-  return found;
+  int needed = ja__norm_needed(s, len);
+  const char *found = NULL;
+  if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags)) != NULL)
+    return found;
+  if (!needed)
+    return NULL;
+  if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))
+    return kind_unavailable;
+  const char *view = NULL;
+  long n = ja__norm_view(s, len, t->norm, &view);
+  if (n < 0)
+    return kind_unnormalizable;
+  if (n > 0)
+    return scan(t, view, (size_t)n, flags);
+  return (needed & JA__NORM_UNICODE) ? scan(t, s, len, flags) : NULL;
 }
 
 ja__drop
