@@ -348,25 +348,25 @@ static const ja__redact_rule rules[] = {
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
    * catch an ordinary s3.amazonaws.com link. */
   {"aws_presigned_url",
-   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, NULL},
+   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, "x-amz-|awsaccesskeyid="},
   /* Azure shared access signatures: "sv=2022-11-02&…&sig=…" and
    * "SharedAccessSignature=" in connection strings. */
   {"azure_sas", "(?i)\\bsv=\\d{4}-\\d\\d-\\d\\d&\\S*?\\bsig=[^&#\\s]|SharedAccessSignature=\\S",
-   NULL, NULL, "=", 0, NULL},
+   NULL, NULL, "=", 0, "sig=|sharedaccesssignature="},
   /* Slack incoming-webhook / workflow URLs: the path is the credential. */
   {"slack_webhook", "(?i)hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{8,}",
-   NULL, NULL, "/", 0, NULL},
+   NULL, NULL, "/", 0, "hooks.slack.com/"},
   /* Discord webhook URLs: …/api/webhooks/<id>/<token>. */
   {"discord_webhook",
-   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, NULL},
+   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, "/webhooks/"},
   /* Sentry DSNs "https://<32 hex public key>@o1.ingest.sentry.io/2" and
    * tokens (sntrys_ org tokens, sntryu_ user tokens). */
   {"sentry_token",
-   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, NULL},
+   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, "://|sntry"},
   /* URLs with userinfo: "https://user:pass@host", "redis://:pw@h",
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
    * is in the path). */
-  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, NULL},
+  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, "://"},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
    * tools/bench/bench_redact, than one alternation of them all); `lits`
@@ -428,7 +428,7 @@ static const ja__redact_rule rules[] = {
   {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", not_filler, NULL, NULL, 0, "AGE-SECRET-KEY-1"},
   /* JSON Web Tokens: "{"-header . "{"-payload . signature (may be empty,
    * alg=none). Must NOT catch a lone "eyJ…" word or "eyJ.eyJ". */
-  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, NULL},
+  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, "eyj"},
   /* Discord bot tokens: base64 user id (M/N/O…) . 6 . 27+. */
   {"discord_bot_token",
    "(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}"
@@ -438,11 +438,11 @@ static const ja__redact_rule rules[] = {
   {"telegram_bot_token", "(?<![0-9])\\d{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", NULL, NULL, ":", 8, NULL},
   /* Azure AD client secrets (new format: xxx8Q~…). */
   {"azure_client_secret",
-   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, NULL},
+   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, "q~"},
   /* Azure storage account keys: 88 base64 characters ending "==", bare or
    * after AccountKey=. */
   {"azure_storage_key",
-   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, NULL},
+   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|=="},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
   {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL},
@@ -459,7 +459,7 @@ static const ja__redact_rule rules[] = {
    "(?!" PLACEHOLDER ")[^&#\\s]",
    NULL, NULL, "=", 0, "token|key|sig|secret|pass|auth|code|session"},
   /* file:// URLs in any case. Must NOT catch "files" or "profile". */
-  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, NULL},
+  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, "file://"},
 
   /* ---- authorization header values. */
   /* "Bearer <token>" in any case; the token needs a digit or 20+ chars.
@@ -471,14 +471,14 @@ static const ja__redact_rule rules[] = {
    NULL, "auth", " \t\n\v\f\r:=", 0, "bearer"},
   /* "Authorization: Basic …" always; a bare "Basic <b64>" when it decodes
    * to "user:pass". Must NOT catch "basic authentication". */
-  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
+  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, "authorization"},
   {"basic_auth", "(?i)\\bbasic[\\s:=]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])",
-   basic_credentials, "auth", " \t\n\v\f\r:=", 0, NULL},
+   basic_credentials, "auth", " \t\n\v\f\r:=", 0, "basic"},
   /* "Authorization: token …", "Token <20+ chars with a digit>". */
   {"token_auth",
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
-   NULL, "auth", " \t\n\v\f\r:=", 1, NULL},
+   NULL, "auth", " \t\n\v\f\r:=", 1, "authorization|token"},
   /* Session cookies: Cookie/Set-Cookie headers, and well-known session
    * cookie names with a value. */
   {"session_cookie",
@@ -486,7 +486,7 @@ static const ja__redact_rule rules[] = {
    "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
    "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
    "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
-   NULL, NULL, "=", 0, NULL},
+   NULL, NULL, "=", 0, "cookie|sess|sid"},
 
   /* ---- secrets in text: one kind, secret_assignment, for every way of
    * writing a secret next to its name. */
@@ -727,7 +727,7 @@ static const ja__redact_rule rules[] = {
   {"windows_env_path",
    "(?i)%(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|HOMESHARE|USERNAME|USERDOMAIN"
    "|ONEDRIVE)%|\\$env:(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|USERNAME|ONEDRIVE)\\b",
-   NULL, NULL, "%$", 0, NULL},
+   NULL, NULL, "%$", 0, "%|$env:"},
 
   /* ---- numbers with a structure or a checksum. */
   /* RFC 4122 version-1 UUIDs embed the MAC address and time. Must NOT
@@ -735,7 +735,7 @@ static const ja__redact_rule rules[] = {
   {"uuid_v1", "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
    "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL},
   /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…). */
-  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, NULL},
+  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, "0x"},
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
