@@ -183,14 +183,14 @@ static const drop_case more_drops[] = {
   {"223.255.255.254", "ipv4"},
   {"::ffff:192.168.1.1", "ipv6"},
   /* IPv6 */
-  {"::1", "ipv6"},
-  {"[::1]:8080", "ipv6"},
+  {"::2", "ipv6"},
+  {"[2001:db8::1]:8080", "ipv6"},
   {"2001:0db8:85a3:0000:0000:8a2e:0370:7334", "ipv6"},
   {"2001:db8::", "ipv6"},
   {"2001:db8::ff00:42:8329", "ipv6"},
   {"fe80::1%en0", "ipv6"},
   {"dead:beef:cafe:babe:dead:beef:cafe:babe", "ipv6"},
-  {"dead::beef and then ::1", "ipv6"},
+  {"dead::beef and then ::2", "ipv6"},
   /* MAC */
   {"00-1a-2b-3c-4d-5e", "mac"},
   {"hw ether 3c:22:fb:01:02:03 up", "mac"},
@@ -266,7 +266,8 @@ static const char *const false_positives[] = {
   /* URLs */
   "https://example.com/docs", "http://localhost:11434", "localhost",
   /* loopback, unspecified, broadcast and masks name no one (issue 11) */
-  "127.0.0.1", "http://127.0.0.1:8000/v1", "http://[::1]:8080/", "0.0.0.0:8000", "255.255.255.255",
+  "127.0.0.1", "http://127.0.0.1:8000/v1", "::1", "[::1]:8080", "http://[::1]:8080/",
+  "0:0:0:0:0:0:0:1", "0.0.0.0:8000", "255.255.255.255",
   "netmask 255.255.255.0",
   "https://example.com/search?q=hello%20world",
   /* colons in code and prose */
@@ -413,7 +414,7 @@ static void test_redact__repeatable(void **state)
   (void)state;
   for (int i = 0; i < 3; i++) {
     const char *kind = NULL;
-    assert_int_equal(ja__redact_string("dead::beef and then ::1", 23, &kind), JA__DROP_PII);
+    assert_int_equal(ja__redact_string("dead::beef and then ::2", 23, &kind), JA__DROP_PII);
     assert_string_equal(kind, "ipv6");
     kind = "sentinel";
     assert_int_equal(ja__redact_string("dead::beef", 10, &kind), JA__DROP_NONE);
@@ -435,7 +436,7 @@ static const mixed_case mixed[] = {
   {"darwin", JA__DROP_NONE, NULL},
   {"fe80::1ff:fe23:4567:890a", JA__DROP_PII, "ipv6"},
   {"qwen3.5:2b", JA__DROP_NONE, NULL},
-  {"dead::beef and then ::1", JA__DROP_PII, "ipv6"},
+  {"dead::beef and then ::2", JA__DROP_PII, "ipv6"},
   {"12:30:45", JA__DROP_NONE, NULL},
   {"user%40example.com", JA__DROP_PII, "email"},
   {"", JA__DROP_EMPTY, NULL},

@@ -292,11 +292,11 @@ not_filler(const char *m, size_t mlen)
 /* A value that hides or names a secret instead of holding one, for
  * negative lookaheads: masks ("********", "sk-…XXXX", "sk-****abcd",
  * "xxx"), placeholders ("<your password>", "YOUR_API_KEY", "[redacted]",
- * "null") and references ("${DB_PASSWORD}", "$DB_PASS", "%PASSWORD%",
+ * "(hidden)", "null") and references ("${DB_PASSWORD}", "$DB_PASS", "%PASSWORD%",
  * "{{ secret }}", "$(cat file)"). */
 #define PLACEHOLDER                                                                                \
   "(?:(?:[A-Za-z0-9]{1,12}[-_]){0,2}[*\\x{2022}.\\x{2026}xX#]{3,}[A-Za-z0-9]{0,6}" TERM                \
-  "|<[^<>\\r\\n]{1,60}>|\\[(?i:redacted|hidden|masked|removed|filtered|omitted)\\]"                   \
+  "|<[^<>\\r\\n]{1,60}>|[\\[({](?i:redacted|hidden|masked|removed|filtered|omitted|secret|none)[\\])}]"                   \
   "|\\$\\{|\\$\\(|\\{\\{|\\{%|<%|#\\{|(?-i:\\$[A-Z_][A-Z0-9_]*)" TERM "|%[A-Za-z_][A-Za-z0-9_]*%"    \
   "|(?i:your|enter|insert)[-_ ]"                                                                    \
   "|(?i:redacted|placeholder|none|null|nil|undefined|empty|n/a|true|false|required|optional"        \
@@ -316,7 +316,8 @@ not_filler(const char *m, size_t mlen)
   "|incomplete|unchanged|forgotten|lost|requested|copied|verified|checked|ignored|rotated)" TERM
 /* Names of secrets in key=value forms, any case, anywhere in a word
  * ("password", "DB_PASSWORD", "userPassword", "DJANGO_SECRET_KEY",
- * "SECRET_KEY_BASE", "x-api-key", "GITHUB_TOKEN"), and the same word in
+ * "SECRET_KEY_BASE", "x-api-key", "GITHUB_TOKEN", "recovery code",
+ * "backup codes", "seed phrase"), and the same word in
  * other languages written in ASCII. Not "pass"/"pwd"/"pw" alone: those
  * are in SECRET_SHORT. */
 #define SECRET_KEY                                                                                 \
@@ -326,7 +327,8 @@ not_filler(const char *m, size_t mlen)
   "|secret(?:[_.-]?(?:key(?:[_.-]?base)?|token|value|id|phrase|string|access[_.-]?key))?"          \
   "|(?:api|access|private|encryption|signing|master|client|app|license|licence|hmac|jwt|account"   \
   "|storage|auth|ssh|session|crypt|enc|aes|rsa)[_.-]?key"                                           \
-  "|(?:totp|otp|mfa|2fa)[_-]?(?:seed|key)|token|credentials?)"
+  "|(?:totp|otp|mfa|2fa)[_-]?(?:seed|key)|token|credentials?"\
+  "|(?:recovery|backup)[_ -]?(?:codes?|key|phrase)|(?:seed|secret)[_ -]?phrase)"
 /* Separators of key=value forms: "=", ":", "=>", ":=", with quotes. */
 #define SECRET_SEP "[\"']?\\s*(?:=>|:=|[:=])\\s*[\"']?"
 
@@ -365,8 +367,9 @@ static const ja__redact_rule rules[] = {
    "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, "://|sntry"},
   /* URLs with userinfo: "https://user:pass@host", "redis://:pw@h",
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
-   * is in the path). */
-  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, "://"},
+   * is in the path) or placeholders ("https://<user>:<password>@<host>/"). */
+  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://(?!<[^<>]*>(?::<[^<>]*>)?@)[^\\s/?#@]+@[^\\s/?#@]", NULL,
+   NULL, "@", 0, "://"},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
    * tools/bench/bench_redact, than one alternation of them all); `lits`
@@ -440,9 +443,10 @@ static const ja__redact_rule rules[] = {
   {"azure_client_secret",
    "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, "q~"},
   /* Azure storage account keys: 88 base64 characters ending "==", bare or
-   * after AccountKey=. */
+   * after AccountKey=. Must NOT catch subresource-integrity hashes
+   * ("sha512-…==", the same length). */
   {"azure_storage_key",
-   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|=="},
+   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])(?<!sha512-)[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|=="},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
   {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL},
@@ -493,7 +497,8 @@ static const ja__redact_rule rules[] = {
   /* Key=value forms in any case and shape: "password=hunter2", "API_KEY: v",
    * "\"passwd\": \"x\"", "export GITHUB_TOKEN=…", "client_secret=…",
    * "DJANGO_SECRET_KEY=…", "SECRET_KEY_BASE=…", "JWT_SECRET=…",
-   * "Passwort: …", "senha=…", "<password>x</password>"; the short names
+   * "Passwort: …", "senha=…", "<password>x</password>" (the closing tag
+   * too: "<password>@<host>" is a placeholder); the short names
    * "pass", "pwd", "pw" with a prefix ("db_pass", "MYSQL_PWD", "dbPass") or
    * alone with "=" ("pass=x", "pw=x"), or with ":" and a value holding a
    * digit. Must NOT catch bare names ("max_tokens", "openai_api_key",
@@ -512,10 +517,10 @@ static const ja__redact_rule rules[] = {
    "(?!\\d{1,5}" TERM ")(?=[A-Za-z0-9!@#$%^&*+~]{4})"
    ")(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'=>]"
    "|<(?:password|passwd|passphrase|secret|client_?secret|token|api_?key|private_?key)>"
-   "(?!" PLACEHOLDER ")[^<\\s]",
+   "(?!" PLACEHOLDER ")[^<\\s][^<]*</",
    NULL, NULL, ":=>", 0,
    "pass|pw|secret|key|token|credential|kennwort|contrasena|mdp|senha|wachtwoord|haslo|parola"
-   "|sifre|losenord|adgangskode|salasana|jelszo|heslo|geslo|lozinka|sandi|khau"},
+   "|sifre|losenord|adgangskode|salasana|jelszo|heslo|geslo|lozinka|sandi|khau|recovery|backup|seed"},
   /* The same with the names that only exist outside ASCII: "contraseña:",
    * "hasło=", "пароль:", "密码：", "パスワード:", "비밀번호:", "κωδικός:",
    * "סיסמה:", "كلمة المرور:", "पासवर्ड:", "mật khẩu:", and CJK copulas
@@ -531,10 +536,13 @@ static const ja__redact_rule rules[] = {
    NULL, NULL, "\xC3\xC4\xC5\xCE\xCF\xD0\xD7\xD9\xE0\xE1\xE3\xE5\xE6\xEB\xEC", 0, NULL},
   /* Prose: "my password is hunter2", "the pw is hunter2", "our wifi
    * password was: swordfish", "mein Passwort ist …"; without a possessive
-   * only a value holding a digit or symbol ("password is Summer2024!").
+   * only a value holding a digit or symbol ("password is Summer2024!",
+   * "login failed with password hunter2") or quoted ("for user admin with
+   * password \"letmein123\"").
    * Must NOT catch "password is required", "the password is incorrect",
    * "your password is too short", "password was reset", "forgot
-   * password?", "password must be at least 8 characters". */
+   * password?", "password must be at least 8 characters", "with password
+   * authentication". */
   {"secret_assignment",
    "(?i)\\b(?:(?:my|our|the|his|her|their|your|wifi|wi-fi|admin|root|new|temp|temporary|default"
    "|initial|mein|meine|das|mon|ma|le|mi|la|el|minha|meu|a|o|mijn|het|moje|mój|il mio|la mia)\\s+"
@@ -543,16 +551,21 @@ static const ja__redact_rule rules[] = {
    "\\s+(?:is|was|will be|is now|ist|war|est|était|es|era|é|è|e|=|->)\\s*:?\\s*[\"'“«]?"
    "(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'“”«».,;!?]"
    "|(?:password|passwd|pw|pwd|passcode|passphrase)\\s+(?:is|was)\\s*:?\\s*[\"']?"
-   "(?=[^\\s\"']*[0-9!@#$%^&*])(?!" PLACEHOLDER "|" PROSE ")[^\\s\"']{4,})",
+   "(?=[^\\s\"']*[0-9!@#$%^&*])(?!" PLACEHOLDER "|" PROSE ")[^\\s\"']{4,}"
+   "|\\b(?:with|using|via|by)\\s+(?:the\\s+)?(?:password|passwd|pw|pwd|passphrase)\\s+[\"']?"
+   "(?=[^\\s\"']*[0-9!@#$%^&*])(?!" PLACEHOLDER "|" PROSE ")[^\\s\"']{4,}"
+   "|(?:password|passwd|passphrase|passwort|kennwort)\\s+(?:of\\s+|was\\s+|is\\s+)?[\"“'‘]"
+   "(?!" PLACEHOLDER ")[^\"”'’\\s]{3,64}[\"”'’])",
    NULL, NULL, " ", 0,
    "pass|pw|kennwort|contrase|senha|wachtwoord|has"},
   /* Command lines: "--password x", "--db-password=x", "--token x",
    * "--api-key x", "mysql -u root -phunter2", "sshpass -p x ssh …",
    * "docker login -u u -p x", "redis-cli -a x", "curl -u user:pass …",
-   * "http -a user:pass", "openssl … -passin pass:x". Must NOT catch
+   * "http -a user:pass", "openssl … -passin pass:x", "net use Z:
+   * \\\\fs\\share P@ss /user:CORP\\u". Must NOT catch
    * "--password-file /etc/x", "--password-stdin", "mysql -p" (a prompt),
    * "mysql -P3306", "docker run -u 1000:1000", "curl -u user:" (a prompt),
-   * "--password $DB_PASSWORD". */
+   * "--password $DB_PASSWORD", "net use Z: \\\\fs\\share * /user:u". */
   {"secret_assignment",
    "(?i)(?<![\\w-])--(?:[a-z0-9]+[-_])*(?:password|passwd|pass|pwd|passphrase|token|api[-_]?key"
    "|secret|secret[-_]key|access[-_]key|auth[-_]token)(?:=|\\s+)[\"']?(?!" PLACEHOLDER "|-)[^\\s\"']"
@@ -564,8 +577,9 @@ static const ja__redact_rule rules[] = {
    "|\\bredis-cli\\b[^|;&\\n]*?\\s-a\\s+[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
    "|\\b(?:curl|wget|http|https|xh|curlie)\\b[^|;&\\n]*?\\s(?:-u|--user|-a|--auth)(?:=|\\s*)[\"']?"
    "(?!\\d+:\\d+(?!\\S))[^\\s:\"'@]+:(?!" PLACEHOLDER ")[^\\s\"'@]"
-   "|-pass(?:in|out)?\\s+pass:\\S",
-   NULL, NULL, "-", 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|xh|pass"},
+   "|-pass(?:in|out)?\\s+pass:\\S"
+   "|\\bnet\\s+use\\b[^|;&\\n]*?(?:\\\\\\\\\\S+|/user:\\S+)\\s+(?![/*])[\"']?(?!" PLACEHOLDER ")[^\\s\"'/*]",
+   NULL, NULL, NULL, 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|xh|pass|net"},
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
    * (display name, plus-tags, IDN, quoted local parts "\"john doe\"@…",
@@ -595,12 +609,14 @@ static const ja__redact_rule rules[] = {
    "\\s+dot\\s+[A-Za-z]{2,}(?![A-Za-z0-9])",
    NULL, NULL, " ", 0, "dot"},
   /* IPv6: full, "::"-compressed, IPv4-mapped ("::ffff:10.0.0.1"), with
-   * zone ids ("fe80::1%en0") or brackets; "::1" too (DESIGN §5 names it).
-   * Must NOT catch clock times ("12:30:45"), model tags ("qwen3.5:2b"),
-   * "::", "dead::beef", "std::vector", nor a loopback URL
-   * ("http://[::1]:8080/"). MAC addresses have six groups. */
+   * zone ids ("fe80::1%en0") or brackets; every compressed form ("::2",
+   * "2001:db8::1"). Must NOT catch clock times ("12:30:45"), model tags
+   * ("qwen3.5:2b"), "::", "dead::beef", "std::vector", nor the loopback
+   * address in any spelling ("::1", "[::1]:8080", "0:0:0:0:0:0:0:1",
+   * "http://[::1]:8080/"): like 127.0.0.1 it names no one. MAC addresses
+   * have six groups. */
   {"ipv6",
-   "(?<![0-9A-Fa-f:])(?!(?<=://\\[)(?:0{0,4}:){2,7}0{0,3}1\\])(?:"
+   "(?<![0-9A-Fa-f:])(?![0:]*:0{0,3}1(?![0-9A-Fa-f:.]))(?:"
    "(?:" H4 ":){7}" H4 "|(?:" H4 ":){1,7}:" "|(?:" H4 ":){1,6}:" H4
    "|(?:" H4 ":){1,5}(?::" H4 "){1,2}" "|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
