@@ -575,11 +575,11 @@ static const ja__redact_rule rules[] = {
    "|\\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\\b[^|;&\\n]*?\\blogin\\b[^|;&\\n]*?\\s-p\\s*"
    "[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
    "|\\bredis-cli\\b[^|;&\\n]*?\\s-a\\s+[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
-   "|\\b(?:curl|wget|http|https|xh|curlie)\\b[^|;&\\n]*?\\s(?:-u|--user|-a|--auth)(?:=|\\s*)[\"']?"
+   "|\\b(?:curl|wget|http|https)\\b[^|;&\\n]*?\\s(?:-u|--user|-a|--auth)(?:=|\\s*)[\"']?"
    "(?!\\d+:\\d+(?!\\S))[^\\s:\"'@]+:(?!" PLACEHOLDER ")[^\\s\"'@]"
    "|-pass(?:in|out)?\\s+pass:\\S"
-   "|\\bnet\\s+use\\b[^|;&\\n]*?(?:\\\\\\\\\\S+|/user:\\S+)\\s+(?![/*])[\"']?(?!" PLACEHOLDER ")[^\\s\"'/*]",
-   NULL, NULL, NULL, 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|xh|pass|net"},
+   "|\\bnet use\\b[^|;&\\n]*?(?:\\\\\\\\\\S+|/user:\\S+)\\s+(?![/*])[\"']?(?!" PLACEHOLDER ")[^\\s\"'/*]",
+   NULL, NULL, NULL, 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|pass|net use"},
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
    * (display name, plus-tags, IDN, quoted local parts "\"john doe\"@…",
