@@ -261,7 +261,7 @@ static const ja__redact_rule rules[] = {
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
    NULL, NULL, NULL, 0, "sk-"},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0, "sk_|pk_|rk_"},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0, "sk_live_|sk_test_|pk_live_|pk_test_|rk_live_|rk_test_"},
   {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", NULL, NULL, NULL, 0, "whsec_"},
   {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", NULL, NULL, NULL, 0, "gsk_"},
   {"xai_key", LB "xai-[A-Za-z0-9]{50,}", NULL, NULL, NULL, 0, "xai-"},
@@ -452,7 +452,7 @@ static const ja__redact_rule rules[] = {
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
-   bitcoin_ok, NULL, NULL, 0, NULL},
+   bitcoin_ok, NULL, NULL, 0, "1|3"},
   /* IBAN: country, check digits, 11–30 more, spaces allowed, mod 97. */
   {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, ja__iban_ok, NULL, NULL, 2, NULL},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
