@@ -511,20 +511,21 @@ scan(scratch *t, const char *s, size_t len, unsigned flags, const features *know
     for (size_t i = 0; i < nunits && rc == 0; i++)
       rc = run_unit(t, i, s, len, &kind);
   } else {
-    features f;
-    if (known)
-      f = *known;
-    else
-      features_of(s, len, &f);
+    features own;
+    const features *f = known;
+    if (!f) {
+      features_of(s, len, &own);
+      f = &own;
+    }
     /* Only the candidates' bits, lowest (earliest) first. */
     for (size_t w = 0; w < nwords && rc == 0; w++)
-      for (uint64_t todo = f.candidates.w[w]; todo && rc == 0; todo &= todo - 1) {
+      for (uint64_t todo = f->candidates.w[w]; todo && rc == 0; todo &= todo - 1) {
         size_t i = w * 64 + (size_t)__builtin_ctzll(todo);
-        if (gate_open(i, len, &f))
+        if (gate_open(i, len, f))
           rc = run_unit(t, i, s, len, &kind);
       }
     for (size_t i = UW * 64; i < nunits && rc == 0; i++)
-      if (gate_open(i, len, &f))
+      if (gate_open(i, len, f))
         rc = run_unit(t, i, s, len, &kind);
   }
   return rc < 0 ? kind_unavailable : rc ? kind : NULL;

@@ -755,7 +755,7 @@ static const ja__redact_rule rules[] = {
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
-   bitcoin_ok, NULL, NULL, 0, NULL},
+   bitcoin_ok, NULL, NULL, 0, "1|3"},
   /* IBAN: country, check digits, 11–30 more; spaces, dots or dashes (one
    * kind) allowed; the country's registry length; mod 97. Must NOT catch
    * look-alike codes ("AB12-CDEF-GHIJ-KLMN" with a wrong length or sum). */
