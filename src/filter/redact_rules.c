@@ -317,18 +317,21 @@ not_filler(const char *m, size_t mlen)
 /* Names of secrets in key=value forms, any case, anywhere in a word
  * ("password", "DB_PASSWORD", "userPassword", "DJANGO_SECRET_KEY",
  * "SECRET_KEY_BASE", "x-api-key", "GITHUB_TOKEN", "recovery code",
- * "backup codes", "seed phrase"), and the same word in
- * other languages written in ASCII. Not "pass"/"pwd"/"pw" alone: those
- * are in SECRET_SHORT. */
+ * "backup codes", "seed phrase", "Passwort", "mot de passe"). Not
+ * "pass"/"pwd"/"pw" alone (the row has them with their own rules), nor the
+ * other languages' words without "pass" (SECRET_KEY_INTL: their own row,
+ * so that each row's literals stay few). */
 #define SECRET_KEY                                                                                 \
-  "(?:pass(?:word|wd|phrase)|passwort|kennwort|contrasena|mot[ _-]?de[ _-]?passe|senha"       \
-  "|wachtwoord|haslo|parola|sifre|losenord|passord|adgangskode|salasana|jelszo|heslo|geslo"         \
-  "|lozinka|kata[ _-]?sandi|mat[ _-]?khau"                                                          \
+  "(?:pass(?:word|wd|phrase|wort|ord)|mot[ _-]?de[ _-]?passe"                                     \
   "|secret(?:[_.-]?(?:key(?:[_.-]?base)?|token|value|id|phrase|string|access[_.-]?key))?"          \
   "|(?:api|access|private|encryption|signing|master|client|app|license|licence|hmac|jwt|account"   \
-  "|storage|auth|ssh|session|crypt|enc|aes|rsa)[_.-]?key"                                           \
-  "|(?:totp|otp|mfa|2fa)[_-]?(?:seed|key)|token|credentials?"\
-  "|(?:recovery|backup)[_ -]?(?:codes?|key|phrase)|(?:seed|secret)[_ -]?phrase)"
+  "|storage|auth|ssh|session|crypt|enc|aes|rsa|totp|otp|mfa|2fa)[_.-]?key"                          \
+  "|token|credentials?|(?:recovery|backup)[_ -]?(?:codes?|key|phrase)|seed[_ -]?phrase)"
+/* The word for password in other languages, written in ASCII: German
+ * Kennwort, Spanish contrasena, Portuguese senha, Polish haslo, Dutch wachtwoord, Italian/Turkish parola,
+ * Danish adgangskode, Czech/Slovak heslo, Slovene geslo, Croatian/Serbian
+ * lozinka. */
+#define SECRET_KEY_INTL "(?:kennwort|contrasena|senha|wachtwoord|haslo|parola|adgangskode|heslo|geslo|lozinka)"
 /* Separators of key=value forms: "=", ":", "=>", ":=", with quotes. */
 #define SECRET_SEP "[\"']?\\s*(?:=>|:=|[:=])\\s*[\"']?"
 
@@ -518,9 +521,13 @@ static const ja__redact_rule rules[] = {
    ")(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'=>]"
    "|<(?:password|passwd|passphrase|secret|client_?secret|token|api_?key|private_?key)>"
    "(?!" PLACEHOLDER ")[^<\\s][^<]*</",
-   NULL, NULL, ":=>", 0,
-   "pass|pw|secret|key|token|credential|kennwort|contrasena|mdp|senha|wachtwoord|haslo|parola"
-   "|sifre|losenord|adgangskode|salasana|jelszo|heslo|geslo|lozinka|sandi|khau|recovery|backup|seed"},
+   NULL, NULL, ":=>", 0, "pass|pw|cret|key|oken|cred|ecover|backup|phrase|mdp"},
+  /* The same with the ASCII words of other languages ("Kennwort=geheim",
+   * "senha: segredo123", "wachtwoord: …"). Must NOT catch them alone, before
+   * a placeholder, or inside other words ("Kennworte"). */
+  {"secret_assignment",
+   "(?i)(?<![A-Za-z])" SECRET_KEY_INTL "(?![A-Za-z])" SECRET_SEP "(?!" PLACEHOLDER ")[^\\s\"'=>]",
+   NULL, NULL, ":=", 0, "nnwort|ntrase|nha|twoord|haslo|parola|dgang|slo|ozin"},
   /* The same with the names that only exist outside ASCII: "contraseña:",
    * "hasło=", "пароль:", "密码：", "パスワード:", "비밀번호:", "κωδικός:",
    * "סיסמה:", "كلمة المرور:", "पासवर्ड:", "mật khẩu:", and CJK copulas
@@ -547,7 +554,7 @@ static const ja__redact_rule rules[] = {
    "(?i)\\b(?:(?:my|our|the|his|her|their|your|wifi|wi-fi|admin|root|new|temp|temporary|default"
    "|initial|mein|meine|das|mon|ma|le|mi|la|el|minha|meu|a|o|mijn|het|moje|mój|il mio|la mia)\\s+"
    "(?:[\\w-]+\\s+)?(?:password|passwd|passwort|kennwort|pass\\s?word|pw|pwd|passcode|passphrase"
-   "|mot de passe|contrase(?:n|ñ)a|senha|wachtwoord|has(?:l|ł)o)"
+   "|mot de passe|contrase(?:n|ñ)a|senha|wachtwoord)"
    "\\s+(?:is|was|will be|is now|ist|war|est|était|es|era|é|è|e|=|->)\\s*:?\\s*[\"'“«]?"
    "(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'“”«».,;!?]"
    "|(?:password|passwd|pw|pwd|passcode|passphrase)\\s+(?:is|was)\\s*:?\\s*[\"']?"
@@ -557,7 +564,7 @@ static const ja__redact_rule rules[] = {
    "|(?:password|passwd|passphrase|passwort|kennwort)\\s+(?:of\\s+|was\\s+|is\\s+)?[\"“'‘]"
    "(?!" PLACEHOLDER ")[^\"”'’\\s]{3,64}[\"”'’])",
    NULL, NULL, " ", 0,
-   "pass|pw|kennwort|contrase|senha|wachtwoord|has"},
+   "pass|pw|nnwort|contrase|nha|twoord"},
   /* Command lines: "--password x", "--db-password=x", "--token x",
    * "--api-key x", "mysql -u root -phunter2", "sshpass -p x ssh …",
    * "docker login -u u -p x", "redis-cli -a x", "curl -u user:pass …",
@@ -579,7 +586,7 @@ static const ja__redact_rule rules[] = {
    "(?!\\d+:\\d+(?!\\S))[^\\s:\"'@]+:(?!" PLACEHOLDER ")[^\\s\"'@]"
    "|-pass(?:in|out)?\\s+pass:\\S"
    "|\\bnet use\\b[^|;&\\n]*?(?:\\\\\\\\\\S+|/user:\\S+)\\s+(?![/*])[\"']?(?!" PLACEHOLDER ")[^\\s\"'/*]",
-   NULL, NULL, NULL, 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|pass|net use"},
+   NULL, NULL, "-\\/", 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|pass|net use"},
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
    * (display name, plus-tags, IDN, quoted local parts "\"john doe\"@…",
@@ -644,13 +651,14 @@ static const ja__redact_rule rules[] = {
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
    NULL, NULL, ":-.", 0, NULL},
   /* MAC-48 after a label, with any separators or none: "mac_address=
-   * 001a2b3c4d5e", "HWaddr 001A.2B3C.4D5E", "bssid: 00 1a 2b 3c 4d 5e".
+   * 001a2b3c4d5e", "HWaddr 001A2B3C4D5E", "bssid: 00 1a 2b 3c 4d 5e"
+   * (with ':' or '-' throughout the row above needs no label).
    * Must NOT catch "macos=14.5.1", "machine_id: 0123…", "eth0: flags". */
   {"mac",
-   "(?i)(?<![A-Za-z0-9])(?:mac|hw|wifi|wi-fi|wlan|eth|ether|bluetooth|bt|bssid|lladdr|physical)"
+   "(?i)(?<![A-Za-z0-9])(?:mac|hw|wifi|wi-fi|eth|ether|bluetooth|bt|bssid)"
    "(?:[ _-]?(?:addr(?:ess)?|id))?\\s*[:=]?\\s*[\"']?(?<![0-9A-Fa-f])" H "{2}(?:[:. -]?" H "{2}){5}"
    "(?![0-9A-Fa-f])",
-   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|wlan|eth|bt|bluetooth|bssid|lladdr|physical"},
+   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|eth|bt|bluetooth|bssid"},
   /* Private-network host names: mDNS/Bonjour ".local" ("alice-macbook.local",
    * also ":port" or a final dot), home routers' ".lan", ".home",
    * ".home.arpa" and ".internal". Must NOT catch "settings.local.json",
@@ -687,11 +695,9 @@ static const ja__redact_rule rules[] = {
    NULL, NULL, "-", 0, NULL},
   /* The same in words, as "About this Mac" and phones show them: "Alice's
    * MacBook Pro", "Hans' iPhone", "bob's ipad" (after normalisation
-   * typographic apostrophes are '), "iPad de Marie", "MacBook Pro von
-   * Hans", "MarieのiPhone", "玛丽的iPhone". Must NOT catch product names alone
+   * typographic apostrophes are '). Must NOT catch product names alone
    * ("MacBook Pro", "iPhone 15", "iPad Air"), brands and time words
-   * ("Apple's iPhone", "this year's MacBook"), "iPad de 10 pulgadas",
-   * "iPhone de segunda mano", "我的iPhone". */
+   * ("Apple's iPhone", "this year's MacBook"). */
   {"personal_hostname",
    "(?i)(?<![\\w'])(?!(?:it|that|what|there|here|who|he|she|let|one|today|yesterday|tomorrow|year"
    "|week|month|this|last|next|everyone|someone|anyone|nobody|user|users|customer|client|company"
@@ -700,16 +706,19 @@ static const ja__redact_rule rules[] = {
    "[A-Za-z" NA "][A-Za-z" NA ".-]{0,30}'s?\\s+(?:macbook|imac|mac|iphone|ipad|ipod|apple\\s+watch"
    "|watch|airpods|homepod|apple\\s+tv|vision\\s+pro|pixel|galaxy|android|thinkpad|surface"
    "|chromebook|pc|laptop|desktop|computer|workstation|phone|tablet|kindle|xbox|playstation)"
-   "(?![A-Za-z])"
-   "|(?<![A-Za-z0-9])(?:macbook(?:\\s+(?:pro|air))?|imac|mac\\s*(?:mini|studio|pro)|iphone"
+   "(?![A-Za-z])",
+   NULL, NULL, "'", 0, NULL},
+  /* Localised: "iPad de Marie", "MacBook Pro von Hans", "MarieのiPhone",
+   * "玛丽的iPhone". Must NOT catch "iPad de 10 pulgadas", "iPhone de
+   * segunda mano", "iPhone de Apple", "我的iPhone". */
+  {"personal_hostname",
+   "(?i)(?<![A-Za-z0-9])(?:macbook(?:\\s+(?:pro|air))?|imac|mac\\s*(?:mini|studio|pro)|iphone"
    "|ipad(?:\\s+(?:pro|air|mini))?|ipod|apple\\s+watch)\\s+(?:de|von|di|van|do|da|del|della"
    "|de\\s+la|du|dla|fra|av|af|för|från)\\s+(?!(?:apple|samsung|google)\\b)"
    "(?-i:[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{10FFFF}])"
    "|(?<![A-Za-z" NA "])(?!(?:我|私|僕|俺|你|您|他|她|自分|あなた|君|我们|我們)[の的])"
    "[A-Za-z" NA "]{1,20}?[の的]\\s?(?:macbook|imac|mac|iphone|ipad|ipod)",
-   NULL, NULL, NULL, 0, "mac|iphone|ipad|ipod|watch|airpods|homepod|apple|pixel|galaxy|android"
-   "|thinkpad|surface|book|pc|laptop|desktop|computer|workstation|phone|tablet|kindle|xbox|playstation"
-   "|vision"},
+   NULL, NULL, NULL, 0, "mac|iphone|ipad|ipod|watch"},
   /* Host-name assignments: "COMPUTERNAME=ALICE-PC", "hostname: bobs-box",
    * "machine_name=…". Must NOT catch localhost or loopback, "hostname=
    * ${HOST}", public names ("hostname: api.example.com"), "hostname:"
@@ -804,8 +813,7 @@ static const ja__redact_rule rules[] = {
    "|(?:verification|security|confirmation|auth(?:entication)?|login|sign-?in|sms|email)[-_ ]code)"
    "(?![A-Za-z0-9])[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
    "|\\bcode\\b[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
-   NULL, NULL, NULL, 4, "otp|one|verification|security|confirmation|auth|login|sign|sms|email|2fa|mfa"
-   "|pass|pin|code"},
+   NULL, NULL, NULL, 4, "otp|one|code|pin|2fa|mfa"},
 };
 
 #undef H
@@ -819,6 +827,7 @@ static const ja__redact_rule rules[] = {
 #undef PROSE
 #undef SECRET_KEY
 #undef SECRET_SEP
+#undef SECRET_KEY_INTL
 
 const ja__redact_rule *
 ja__redact_rules(size_t *n)
