@@ -582,7 +582,7 @@ static const ja__redact_rule rules[] = {
    "|\\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\\b[^|;&\\n]*?\\blogin\\b[^|;&\\n]*?\\s-p\\s*"
    "[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
    "|\\bredis-cli\\b[^|;&\\n]*?\\s-a\\s+[\"']?(?!" PLACEHOLDER ")[^\\s\"'-]"
-   "|\\b(?:curl|wget|http|https)\\b[^|;&\\n]*?\\s(?:-u|--user|-a|--auth)(?:=|\\s*)[\"']?"
+   "|\\b(?:curl|wget|https?)(?=\\s)[^|;&\\n]*?\\s(?:-u|--user|-a|--auth)(?:=|\\s*)[\"']?"
    "(?!\\d+:\\d+(?!\\S))[^\\s:\"'@]+:(?!" PLACEHOLDER ")[^\\s\"'@]"
    "|-pass(?:in|out)?\\s+pass:\\S"
    "|\\bnet use\\b[^|;&\\n]*?(?:\\\\\\\\\\S+|/user:\\S+)\\s+(?![/*])[\"']?(?!" PLACEHOLDER ")[^\\s\"'/*]",
@@ -703,7 +703,7 @@ static const ja__redact_rule rules[] = {
    "|week|month|this|last|next|everyone|someone|anyone|nobody|user|users|customer|client|company"
    "|world|mine|yours|apple|google|samsung|microsoft|amazon|lenovo|dell|hp|asus|acer|sony|huawei"
    "|xiaomi|oneplus|motorola|nokia|lg|razer|msi|nintendo|valve)'s?\\s)"
-   "[A-Za-z" NA "][A-Za-z" NA ".-]{0,30}'s?\\s+(?:macbook|imac|mac|iphone|ipad|ipod|apple\\s+watch"
+   "[A-Za-z" NA "][A-Za-z" NA ".-]{0,30}+'s?\\s+(?:macbook|imac|mac|iphone|ipad|ipod|apple\\s+watch"
    "|watch|airpods|homepod|apple\\s+tv|vision\\s+pro|pixel|galaxy|android|thinkpad|surface"
    "|chromebook|pc|laptop|desktop|computer|workstation|phone|tablet|kindle|xbox|playstation)"
    "(?![A-Za-z])",
