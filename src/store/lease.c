@@ -107,17 +107,11 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   JA_ASSERT(d->db != NULL);
   ja__store_batch_free(out);
   sqlite3_stmt *s = NULL;
-  /* A claim need not survive a power cut: a lost lease only makes its
-   * events claimable again, never lost or sent twice at once. So its
-   * commit is not fsynced (synchronous NORMAL in WAL mode); the ack's is,
-   * and it makes everything before it durable too. Half the fsyncs of a
-   * batch. */
-  sqlite3_exec(d->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  /* The uploader's connection commits with synchronous NORMAL
+   * (upload_connection.sql says why that loses nothing). */
   ja_status st = ja__store_begin(d, now_ms);
-  if (st != JA_OK) {
-    sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  if (st != JA_OK)
     return st;
-  }
   /* Read, cut to the byte budget, then lease by id: the write lock is
    * held from BEGIN IMMEDIATE, so nothing read here changes before the
    * UPDATE. The cut is peek_rows's (the first event always goes). */
@@ -143,9 +137,7 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   }
   if (st == JA_OK && out->n > 0)
     st = lease_ids(d, owner, lease_until_ms, out);
-  st = ja__store_end(d, st);
-  sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-  if (st != JA_OK) {
+  if ((st = ja__store_end(d, st)) != JA_OK) {
     ja__store_batch_free(out);
     return st;
   }
