@@ -72,7 +72,7 @@ static int unavailable;               /* 1 when any unit failed to compile */
  * of word i/64); units past UW*64 have no bit, so the pass cannot skip
  * them and gate_open() tests them one by one. Bit i of by_byte[b].needs is set when byte b satisfies unit
  * i's needs, of by_byte[b].first when a match of unit i can start with b,
- * of bigram_units[h] when bigram bucket h is the first bigram of one of
+ * of bigram_units[h] when bigram bucket h is the rarest bigram of one of
  * unit i's literals (of by_byte[b].lit when b, in either case, is a
  * one-byte literal of it), and of no_lits_units when unit i promises none. */
 #define UW 2
@@ -262,6 +262,42 @@ unit_regex(size_t first, size_t n)
   return b.ptr;
 }
 
+/* How common a (lower-cased) byte is in the values we see: English
+ * letter frequency per mille, separators as common as the commonest
+ * letters, digits in between, anything else rare. */
+static unsigned
+commonness(unsigned char c)
+{
+  static const unsigned short letters[26] = {82, 15, 28, 43, 127, 22, 20, 61, 70, 2, 8, 40, 24,
+                                             67, 75, 19, 1,  60, 63, 91, 28, 10, 24, 2,  20, 1};
+  if (c >= 'a' && c <= 'z')
+    return letters[c - 'a'];
+  if (c == '.' || c == '_' || c == '-' || c == ' ' || c == ':' || c == '/')
+    return 100;
+  if (c >= '0' && c <= '9')
+    return 30;
+  return 5;
+}
+
+/* The index of @p l's rarest bigram: the one the byte pass indexes, so a
+ * unit is a candidate only on values holding the literal's least common
+ * pair (any pair of it is a necessary condition; a rare one is a strong
+ * one). */
+static size_t
+rarest_bigram(const lit *l)
+{
+  size_t best = 0;
+  unsigned best_score = ~0u;
+  for (size_t k = 0; k + 1 < l->len; k++) {
+    unsigned score = commonness((unsigned char)l->text[k]) * commonness((unsigned char)l->text[k + 1]);
+    if (score < best_score) {
+      best_score = score;
+      best = k;
+    }
+  }
+  return best;
+}
+
 static void
 uset_add(uset *set, size_t i)
 {
@@ -288,7 +324,7 @@ masks_add(const unit *u, size_t i)
       if (l->text[0] >= 'a' && l->text[0] <= 'z') /* the other case */
         uset_add(&by_byte[(unsigned char)l->text[0] - 32u].lit, i);
     } else {
-      uset_add(&bigram_units[l->bigram[0]], i);
+      uset_add(&bigram_units[l->bigram[rarest_bigram(l)]], i);
     }
   }
   /* The last entry stands for "that many or more": every unit. */
