@@ -207,3 +207,12 @@ static void test_checksum__given_name_lexicon(void **state)
   assert_int_equal(ja__given_name("Settings", 8), JA__NAME_NO);
   assert_int_equal(ja__given_name("", 0), JA__NAME_NO);
 }
+
+static void test_checksum__fi_hetu(void **state)
+{
+  (void)state;
+  OK(ja__fi_hetu_ok, "131052-308T");
+  OK(ja__fi_hetu_ok, "010594Y9032");
+  BAD(ja__fi_hetu_ok, "131052-308U");
+  BAD(ja__fi_hetu_ok, "131052-308");
+}

@@ -441,3 +441,23 @@ ja__vin_ok(const char *s, size_t len)
   char got = s[8] == 'x' ? 'X' : s[8];
   return got == want;
 }
+
+int
+ja__fi_hetu_ok(const char *s, size_t len)
+{
+  /* Finnish henkilötunnus DDMMYY C NNN K: K = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+   * [DDMMYYNNN mod 31]; C is the century sign (+ - A…F Y X W V U). */
+  static const char check[] = "0123456789ABCDEFHJKLMNPRSTUVWXY";
+  if (len != 11)
+    return 0;
+  char d[10];
+  for (size_t i = 0, k = 0; i < 10; i++) {
+    if (i == 6)
+      continue;
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+    d[k++] = s[i];
+  }
+  char c = s[10] >= 'a' && s[10] <= 'z' ? (char)(s[10] - 32) : s[10];
+  return check[mod_of(d, 9, 31)] == c;
+}

@@ -27,5 +27,6 @@ int ja__br_cpf_ok(const char *s, size_t len);       /* 11 digits, two mod-11 dig
 int ja__verhoeff_ok(const char *s, size_t len);     /* Verhoeff (Aadhaar) */
 int ja__cn_rid_ok(const char *s, size_t len);       /* 18 chars, ISO 7064 MOD 11-2 (X = 10) */
 int ja__vin_ok(const char *s, size_t len);          /* ISO 3779 / 49 CFR 565.15 position 9 */
+int ja__fi_hetu_ok(const char *s, size_t len);      /* Finnish henkilötunnus, mod-31 character */
 
 #endif

@@ -268,9 +268,10 @@ adid_ok(const char *m, size_t mlen)
   return hex >= 16 && zeros < hex;
 }
 
-/* Bare 11-digit tax numbers: the German Steuer-ID (MOD 11,10 and its digit
- * rule) or the Belgian national number (a birth date YYMMDD, month 0-12 or
- * +20/+40 for bis numbers, then mod 97). */
+/* Bare 11-digit identity and tax numbers: the German Steuer-ID (MOD 11,10
+ * and its digit rule), the Belgian national number (a birth date YYMMDD,
+ * month 0-12 or +20/+40 for bis numbers, then mod 97) or the Polish PESEL
+ * (a birth date, then its check digit). */
 static int
 digits11_ok(const char *m, size_t mlen)
 {
@@ -280,7 +281,11 @@ digits11_ok(const char *m, size_t mlen)
   if (ja__de_steuer_id_ok(m, mlen))
     return 1;
   int mm = (d[2] - '0') * 10 + (d[3] - '0'), dd = (d[4] - '0') * 10 + (d[5] - '0');
-  return (mm % 20 <= 12) && mm < 60 && dd <= 31 && ja__be_nrn_ok(m, mlen);
+  if (mm % 20 <= 12 && mm < 60 && dd <= 31 && ja__be_nrn_ok(m, mlen))
+    return 1;
+  /* PESEL: YYMMDD with the century in the month (+80 1800s, +20 2000s,
+   * +40 2100s, +60 2200s), then weights 1 3 7 9. */
+  return mm % 20 >= 1 && mm % 20 <= 12 && dd >= 1 && dd <= 31 && ja__pl_pesel_ok(m, mlen);
 }
 
 /* Swedish personnummer YYMMDD-NNNC or YYYYMMDD-NNNC: Luhn over the ten
@@ -497,7 +502,9 @@ surname_field_ok(const char *m, size_t mlen)
   "|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio"         \
   "|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus"
 #define NAME1 "\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
-#define NAME2 NAME1 "(?: " NAME1 ")?"
+/* CJK names: two to four Han, kana or Hangul characters. */
+#define CJKNAME "[\\p{Han}\\p{Katakana}\\p{Hangul}]{1,4}"
+#define NAME2 NAME1 "(?: " NAME1 "){0,2}"
 #define HON "(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Sig|Dott)"
 #define GREET                                                                                      \
   "hi|hello|hey|dear|greetings|morning|afternoon|evening|hallo|liebe|geehrte|bonjour|salut|cher|hola" \
@@ -844,16 +851,17 @@ static const ja__redact_rule rules[] = {
    * ANNA<MARIA<<<…": type, country, surname << given names) and line 2
    * (number, nationality, birth date, sex, expiry, each checked 7-3-1).
    * Must NOT catch "P<<<" runs, "<<<<" padding alone or a wrong check. */
-  {"passport", "(?<![A-Z0-9<])P[A-Z<][A-Z]{3}[A-Z]{1,39}<<[A-Z]{1,39}", NULL, "doc", "<", 0, "<<"},
-  {"passport", "(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}\\d\\d?(?![A-Z0-9<])",
+  {"passport", "(?<![A-Z0-9<])P[A-Z<](?=[A-Z<]{0,2}[A-Z])[A-Z<]{3}[A-Z]{1,39}<<[A-Z]{1,39}", NULL, "doc", "<", 0,
+   "<<"},
+  {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
    mrz2_ok, "doc", NULL, 14, NULL},
   /* Passport numbers after their label in several languages ("passport no.
    * X12345678", "Reisepass C01X00T47", "N° de passeport: 12AB34567").
    * Must NOT catch "passport photo", "passport-local 1.0.0" or a label
    * with nothing id-like after it. */
   {"passport",
-   "(?i:\\b(?:passport|passeport|pasaporte|passaporto|paspoort|reisepass|passnummer|pass-?nr))\\b"
-   "(?i:\\s*(?:no\\.?|nr\\.?|number|num(?:ber|éro)?|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
+   "(?i:\\b(?:passport|passeport|pasaporte|passaporto|paspoort|reisepass|passnummer|pass-?nr)"
+   "(?:[ _-]?(?:no\\.?|nr\\.?|number|num(?:ber|éro)?|#|n[°º]|id))?)(?![A-Za-z])\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Z0-9]*\\d)[A-Z0-9]{6,10}(?![A-Za-z0-9])",
    labelled_id_ok, "doc", NULL, 4, "pass|pasaporte|paspoort"},
   /* Driving licences after their label ("driver's license D1234567",
@@ -861,10 +869,10 @@ static const ja__redact_rule rules[] = {
    * 12AB34567") and the UK DVLA shape (MORGA753116SM9IJ). Must NOT catch
    * "license: MIT", "DL 2.0" or "download 100 MB". */
   {"driving_licence",
-   "(?i:\\b(?:driver[’']?s?[’']?|driving|driver)[ _-]licen[cs]e|\\blicen[cs]e[ _-]?(?:no|number|#)"
+   "(?i:\\b(?:driver[’']?s?[’']?|driving|driver)[ _-]licen[cs]e|\\blicen[cs]e[ _-]?(?:no\\.?|number|#)"
    "|\\bDL[N#]?(?=\\s*(?:#|no\\b|number|:))|\\bf(?:ü|ue?)hrerschein(?:nummer)?|\\bpermis de conduire"
    "|\\b(?:carnet|licencia|permiso) de conducir|\\bpatente di guida|\\brijbewijs(?:nummer)?|\\bkörkort)"
-   "(?i:\\s*(?:-?nr\\.?|no\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*"
+   "(?i:[\\s_-]*(?:nr\\.?|no\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*"
    "(?=[A-Z0-9 -]*\\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,18}",
    labelled_id_ok, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort"},
   {"driving_licence",
@@ -877,26 +885,27 @@ static const ja__redact_rule rules[] = {
    * NOT catch the label alone, "NIE: pending", "RFC 5322" or "uid=1000"
    * (neither label is here). SSNs are the us_ssn rows'. */
   {"national_id",
-   "(?i:\\b(?:social insurance(?: number)?|national insurance(?: number)?|ni number|nino"
+   "(?i:(?<![A-Za-z0-9])(?:social insurance(?: number)?|national insurance(?: number)?|ni number|nino"
    "|national id(?:entity)?(?: number| card| no)?|national number|identity (?:card|number)|id card(?: number)?"
    "|personal (?:id|identity) number|burgerservicenummer|bsn|steuer-?id|steueridentifikationsnummer"
-   "|steuer-?nummer|steuer-?nr|idnr|tax id(?:entification)?(?: number)?|tax number|taxpayer id(?:entification)?(?: number)?"
+   "|steuer-?nummer|steuer-?nr|idnr|tax(?:payer)?[ _-]?(?:file|id(?:entification)?|reference|registration)?[ _-]?(?:number|no|id)"
+   "|cpr(?:-nr)?|tax id|cnp|rnokpp|inn|snils"
    "|itin|ein|fein|employer identification number|nif|nie|dni|nir|insee|num[ée]ro de s[ée]curit[ée] sociale"
    "|codice fiscale|personnummer|f[øo]dselsnummer|henkilötunnus|hetu|pesel|rijksregisternummer"
    "|numéro national|cpf|cnpj|aadhaar|aadhar|pan(?: card)?(?: number)?|curp|cuit|cuil|nric|hkid"
    "|tc kimlik(?: no)?|tckn|ppsn?|tfn|sin|sozialversicherungsnummer|svnr|ahv|avs|oib|jmbg|egn|amka|afm))\\b"
-   "(?i:\\s*(?:no\\.?|nr\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
+   "(?i:[\\s_-]*(?:no\\.?|nr\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Za-z0-9 ./-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){5,22}",
    labelled_id_ok, "nid", NULL, 4,
    "insurance|nino|national|identity|id card|personal|bsn|burgerservice|steuer|idnr|tax|itin|ein|nif"
    "|nie|dni|nir|insee|sociale|fiscale|personnummer|dselsnummer|henkil|hetu|pesel|rijksregister"
    "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
-   "|ahv|avs|oib|jmbg|egn|amka|afm"},
+   "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils"},
   /* UK National Insurance numbers: two prefix letters (not D F I Q U V,
    * second not O, not BG GB KN NK NT TN ZZ), six digits, A-D. Must NOT
    * catch the HMRC specimen prefix QQ or lower-case words. */
   {"national_id",
-   "(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]"
+   "(?i)(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]"
    "(?![A-Za-z0-9])",
    NULL, "nid", NULL, 6, NULL},
   /* French NIR (sex, year, month, département incl. 2A/2B, commune,
@@ -941,6 +950,11 @@ static const ja__redact_rule rules[] = {
   /* Canadian SIN as printed (3-3-3, not 0 or 8 first), Luhn. */
   {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ca_sin_ok, "nid", " -", 9, NULL},
 
+  /* Finnish henkilötunnus DDMMYY, century sign, 3 digits, mod-31 check. */
+  {"national_id",
+   "(?<![A-Za-z0-9])(?:0[1-9]|[12]\\d|3[01])(?:0[1-9]|1[0-2])\\d{2}[-+A-FU-Y]\\d{3}[0-9A-FHJ-NPR-Y](?![A-Za-z0-9])",
+   ja__fi_hetu_ok, "nid", NULL, 9, NULL},
+
   /* ---- dates of birth: a birth cue (English, German, French, Spanish,
    * Italian, Dutch, Nordic, Portuguese) then a date (ISO, d/m/y either
    * order, with month names, month and year, 8 digits). Must NOT catch a
@@ -959,6 +973,15 @@ static const ja__redact_rule rules[] = {
    "dob|d.o.b|birth|bday|b-day|born|geburt|geb.|geboren|naissance|nacimiento|nacid|nascita|nato|nata"
    "|geboorte|delsedatum|dselsdato|nascimento|nascid"},
 
+  /* The same with cues in other scripts ("生年月日: 1990年5月3日", "дата
+   * рождения: 01.01.1980", "doğum tarihi", "data urodzenia"). */
+  {"date_of_birth",
+   "(?i)(?:生年月日|出生日期|出生年月日|생년월일|дата рождения|дата народження|data urodzenia|születési dátum"
+   "|doğum tarihi|ημερομηνία γέννησης|تاريخ الميلاد)\\s*[:：=]?\\s*"
+   "(?:\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}"
+   "|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{2,4})",
+   NULL, NULL, NULL, 4, NULL},
+
   /* ---- device serials and hardware ids after their label (system_profiler,
    * ioreg, dmidecode, wmic, getprop, "S/N", "serial=…", machine-id, UDID).
    * Must NOT catch "serial port", "serial: true", "Serial Number: To Be
@@ -968,7 +991,7 @@ static const ja__redact_rule rules[] = {
    "|seriennummer|serien-?nr|num[ée]ro de s[ée]rie|n[°º] de s[ée]rie|n[úu]mero de serie|numero di serie"
    "|serienummer|ioplatformserialnumber|ro\\.(?:boot\\.)?serialno|hardware uuid|platform uuid|ioplatformuuid"
    "|machine[-_ ]?id|device[-_ ]?id|udid|android[_ ]?id|service tag|asset tag|imsi|iccid|meid)\\b)"
-   "[\"'\\]]?\\s*(?:[:#=]|\\s(?=\\s*[\\[\"']?[A-Za-z0-9]))\\s*[\\[\"']?"
+   "(?:\\s*\\([^()]{1,20}\\))?[\"'\\]]?\\s*(?:[:#=]|\\s(?=\\s*[\\[\"']?[A-Za-z0-9]))\\s*[\\[\"']?"
    "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]{5,63}",
    serial_ok, "devid", NULL, 1,
    "serial|s/n|s.n.|sn|serien|rie|serie|uuid|machine|device|udid|android|tag|imsi|iccid|meid"},
@@ -976,7 +999,7 @@ static const ja__redact_rule rules[] = {
    * advertising_id, OAID …): a uuid, 32 or 16 hex. Must NOT catch the
    * all-zero id, "ad_id=1234" or a bare uuid v4. */
   {"advertising_id",
-   "(?i:\\b(?:idfa|idfv|gaid|aaid|adid|ad[_ -]?id|advertising[_ -]?id(?:entifier)?"
+   "(?i:(?<![A-Za-z0-9])(?:idfa|idfv|gaid|aaid|adid|ad[_ -]?id|advertising[_ -]?id(?:entifier)?"
    "|google[_ ]?ad(?:vertising)?[_ ]?id|advertisingidentifier|identifierforadvertising|identifierforvendor"
    "|ifa|oaid|msai|rida|afai|maid|mobile[_ ]?ad[_ ]?id)\\b)"
    "[\"']?\\s*[:=]?\\s*[\"']?"
@@ -999,7 +1022,7 @@ static const ja__redact_rule rules[] = {
    * decimals, "1.2345.6789", "0.1234, 0.5678" (both integer parts 0),
    * "latency=40.7128". */
   {"coordinates",
-   "(?<![\\w.-])[-+]?(?:[1-8]?\\d|90)\\.\\d{4,}(?:\\s*[,;]\\s*|\\s)[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}"
+   "(?<![\\w.-])[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}(?:\\s*[,;/]\\s*|\\s)[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}"
    "(?![\\d.])",
    latlon_pair_ok, "geo", ".", 8, NULL},
   {"coordinates",
@@ -1046,7 +1069,8 @@ static const ja__redact_rule rules[] = {
   /* German, Austrian, Swiss streets ("Hauptstraße 12", "Berliner Str. 5a",
    * "Am Weg 3"-style compounds), optionally ", 10115 Berlin". */
   {"postal_address",
-   "\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|str\\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt)"
+   "\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|str\\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt"
+   "|gatan|vägen|gränd|torget|gata|veien|gade|vej|katu|straat|laan|gracht|plein|kade|dreef|singel)"
    "\\s+\\d{1,4}\\s?[a-zA-Z]?(?![\\p{L}\\d])"
    "|\\b\\p{Lu}\\p{L}+\\s+(?:Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?(?![\\p{L}\\d])",
    NULL, "address", NULL, 1, NULL},
@@ -1061,7 +1085,8 @@ static const ja__redact_rule rules[] = {
   /* Spanish, Italian, Portuguese, Catalan streets: type, name, number
    * ("Calle Mayor 5", "Via Roma 10", "Rua Augusta, 100"). */
   {"postal_address",
-   "\\b(?:Calle|C/|Avenida|Avda\\.?|Plaza|Paseo|Carrer|Passeig|Via|Viale|Piazza|Corso|Largo|Rua|Travessa|Praça)"
+   "\\b(?:Calle|C/|Avenida|Avda\\.?|Plaza|Paseo|Carrer|Passeig|Via|Viale|Piazza|Corso|Largo|Rua|Travessa|Praça"
+   "|ul\\.|al\\.|pl\\.|os\\.|ulica|aleja)"
    "\\s+(?:(?:de(?:l| la| los| las)?|dos|das|da|do|di|della|del)\\s+)?\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\p{Ll}+){0,3},?"
    "\\s+(?:n\\.?[º°o]?\\s*)?\\d{1,4}(?![\\d.])",
    NULL, "address", " ", 1, NULL},
@@ -1131,7 +1156,7 @@ static const ja__redact_rule rules[] = {
    "(?i:\\b(?:authors?|from|sender|contact(?: person)?|cc|bcc|to|attn|reply-to|signed-off-by|co-authored-by"
    "|reviewed-by|reported-by|tested-by|acked-by|suggested-by|assignee|assigned to|owner|reporter|maintainer"
    "|autor|auteur|verfasser|absender|kontakt|ansprechpartner|von|de|para))\\s*:\\s*(?:" HON "\\.?\\s+)?" NAME2
-   "|\\b(?i:by)\\s+(?:" HON "\\.?\\s+)?" NAME2,
+   "|\\b(?i:by|assigned to|cc'?d|reviewed by)\\s+(?:" HON "\\.?\\s+)?" NAME2,
    name_strict, "person", NULL, 0,
    "author|from|sender|contact|cc|to|attn|reply|-by|assign|owner|reporter|maintainer|autor|auteur"
    "|verfasser|absender|kontakt|ansprech|von|de|para|by"},
@@ -1153,6 +1178,23 @@ static const ja__redact_rule rules[] = {
    "|(?<!\\p{Lu}\\p{Ll} )(?<!\\p{Lu}\\p{Ll}{2} )(?<!\\p{Lu}\\p{Ll}{3} )(?<!\\p{Lu}\\p{Ll}{4} )"
    "(?<!\\p{Lu}\\p{Ll}{5} )(?<!\\p{Lu}\\p{Ll}{6} )(?<![\\p{L}\\d])Dr\\.?\\s+\\p{Lu}\\p{Ll}+(?![\\p{L}'’-])",
    name_strict, "person", " ", 0, "mr|ms|mx|prof|herr|frau|mme|mlle|dr"},
+  /* Greetings and sign-offs in Cyrillic, Greek, Polish and Turkish
+   * ("Привет, Дмитрий!", "Cześć Łukasz", "Saygılarımla, Elif"). */
+  {"person_name",
+   "(?i:(?<![\\p{L}])(?:привет|здравствуйте|здравствуй|добрый день|доброе утро|уважаемый|уважаемая|дорогой"
+   "|дорогая|с уважением|спасибо|вітаю|привіт|шановний|шановна|здраво|поздрав|γεια σου|αγαπητέ|αγαπητή"
+   "|cześć|dzień dobry|szanowny panie|szanowna pani|pozdrawiam|merhaba|sevgili|saygılarımla|teşekkürler))"
+   "[,:!]?\\s+" NAME2,
+   name_strict, "person", " ", 0, NULL},
+  /* CJK: a name after a name field ("作者：王芳", "氏名: 山田太郎", "이름: 김민준")
+   * or a greeting with an honorific ("こんにちは、田中さん", "안녕하세요 민준님").
+   * Must NOT catch "你好世界" or "皆さん" (no field, no name + honorific). */
+  {"person_name",
+   "(?:作者|联系人|聯絡人|姓名|名前|氏名|担当者|作成者|发件人|寄件人|收件人|이름|성명|작성자|담당자)\\s*[:：]\\s*"
+   "[\\p{Han}\\p{Hangul}]{2,4}"
+   "|(?:こんにちは|こんばんは|おはようございます|拝啓|你好|您好|안녕하세요)[、,，!！\\s]*" CJKNAME
+   "(?:さん|様|さま|先生|くん|ちゃん|님|씨|老师|女士|小姐)",
+   NULL, "person", NULL, 0, NULL},
   /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
   {"person_name", "(?:^|\\s)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person",
    NULL, 0, NULL},
@@ -1167,6 +1209,7 @@ static const ja__redact_rule rules[] = {
 #undef MONTHS
 #undef NAME1
 #undef NAME2
+#undef CJKNAME
 #undef HON
 #undef GREET
 #undef SIGN
