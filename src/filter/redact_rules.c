@@ -885,15 +885,15 @@ static const ja__redact_rule rules[] = {
    * NOT catch the label alone, "NIE: pending", "RFC 5322" or "uid=1000"
    * (neither label is here). SSNs are the us_ssn rows'. */
   {"national_id",
-   "(?i:(?<![A-Za-z0-9])(?:social insurance(?: number)?|national insurance(?: number)?|ni number|nino"
-   "|national id(?:entity)?(?: number| card| no)?|national number|identity (?:card|number)|id card(?: number)?"
-   "|personal (?:id|identity) number|burgerservicenummer|bsn|steuer-?id|steueridentifikationsnummer"
+   "(?i:(?<![A-Za-z0-9])(?:social[ _-]insurance(?:[ _-]number)?|national[ _-]insurance(?:[ _-]number)?|ni[ _-]number|nino"
+   "|national[ _-]id(?:entity)?(?:[ _-]number|[ _-]card|[ _-]no)?|national[ _-]number|identity[ _-](?:card|number)|id[ _-]card(?:[ _-]number)?"
+   "|personal[ _-](?:id|identity)[ _-]number|burgerservicenummer|bsn|steuer-?id|steueridentifikationsnummer"
    "|steuer-?nummer|steuer-?nr|idnr|tax(?:payer)?[ _-]?(?:file|id(?:entification)?|reference|registration)?[ _-]?(?:number|no|id)"
-   "|cpr(?:-nr)?|tax id|cnp|rnokpp|inn|snils"
-   "|itin|ein|fein|employer identification number|nif|nie|dni|nir|insee|num[ée]ro de s[ée]curit[ée] sociale"
-   "|codice fiscale|personnummer|f[øo]dselsnummer|henkilötunnus|hetu|pesel|rijksregisternummer"
-   "|numéro national|cpf|cnpj|aadhaar|aadhar|pan(?: card)?(?: number)?|curp|cuit|cuil|nric|hkid"
-   "|tc kimlik(?: no)?|tckn|ppsn?|tfn|sin|sozialversicherungsnummer|svnr|ahv|avs|oib|jmbg|egn|amka|afm))\\b"
+   "|cpr(?:-nr)?|tax[ _-]id|cnp|rnokpp|inn|snils"
+   "|itin|ein|fein|employer[ _-]identification[ _-]number|nif|nie|dni|nir|insee|num[ée]ro[ _-]de[ _-]s[ée]curit[ée][ _-]sociale"
+   "|codice[ _-]fiscale|personnummer|f[øo]dselsnummer|henkilötunnus|hetu|pesel|rijksregisternummer"
+   "|numéro[ _-]national|cpf|cnpj|aadhaar|aadhar|pan(?:[ _-]card)?(?:[ _-]number)?|curp|cuit|cuil|nric|hkid"
+   "|tc[ _-]kimlik(?:[ _-]no)?|tckn|ppsn?|tfn|sin|sozialversicherungsnummer|svnr|ahv|avs|oib|jmbg|egn|amka|afm))\\b"
    "(?i:[\\s_-]*(?:no\\.?|nr\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Za-z0-9 ./-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){5,22}",
    labelled_id_ok, "nid", NULL, 4,
