@@ -501,6 +501,10 @@ surname_field_ok(const char *m, size_t mlen)
   "|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero"        \
   "|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio"         \
   "|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus"
+/* A capital letter as the first item of a row: a class PCRE2 can turn into
+ * start bytes (\p{Lu} alone gives none, so every position would be
+ * tried), then checked to be a capital. */
+#define UPPER "[A-Z\\x{C0}-\\x{10FFFF}](?<=\\p{Lu})"
 #define NAME1 "\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
 /* CJK names: two to four Han, kana or Hangul characters. */
 #define CJKNAME "[\\p{Han}\\p{Katakana}\\p{Hangul}]{1,4}"
@@ -805,59 +809,64 @@ static const ja__redact_rule rules[] = {
    * ================================================================ */
 
   /* ---- vendor credentials with a documented prefix: one line each,
-   * VENDOR(kind, prefix regex, body class, min, max, lits): the prefix,
+   * VENDOR(kind, prefix regex, body class, min, max, needs, lits): the prefix,
    * then min..max body characters, not glued to more of them on either
    * side. Must NOT catch the bare prefix ("glsa_", "hvs.") or prose. */
-#define VENDOR(kind, prefix, body, lo, hi, lit)                                                    \
-  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor", NULL, 0, lit}
-  VENDOR("grafana_token", "(?:glsa|glc|glsm)_", "[A-Za-z0-9_+/=]", 32, 120, "glsa_|glc_|glsm_"),
-  VENDOR("doppler_token", "dp\\.(?:pt|st|sa|ct|scim|audit)\\.", "[A-Za-z0-9]", 40, 44, "dp."),
-  VENDOR("shopify_token", "shp(?:at|ca|pa|ss)_", "[a-fA-F0-9]", 32, 32, "shpat_|shpca_|shppa_|shpss_"),
-  VENDOR("vault_token", "hv[sbr]\\.", "[A-Za-z0-9_-]", 24, 200, "hvs.|hvb.|hvr."),
-  VENDOR("docker_token", "dckr_(?:pat|oat)_", "[A-Za-z0-9_-]", 24, 64, "dckr_"),
-  VENDOR("notion_token", "ntn_\\d{11}", "[A-Za-z0-9]", 32, 40, "ntn_"),
-  VENDOR("notion_token", "secret_", "[A-Za-z0-9]", 43, 43, "secret_"),
-  VENDOR("databricks_token", "dapi", "[a-f0-9]", 32, 34, "dapi"),
-  VENDOR("supabase_key", "(?:sbp|sb_secret)_", "[A-Za-z0-9_-]", 30, 60, "sbp_|sb_secret_"),
-  VENDOR("netlify_token", "nfp_", "[A-Za-z0-9]", 36, 48, "nfp_"),
-  VENDOR("flyio_token", "(?:fo1_|FlyV1 fm2_)", "[A-Za-z0-9_+/=-]", 40, 190, "fo1_|flyv1"),
-  VENDOR("square_token", "(?:sq0atp-|sq0csp-|EAAA)", "[A-Za-z0-9_-]", 22, 64, "sq0atp-|sq0csp-|eaaa"),
-  VENDOR("postman_key", "PMAK-[a-f0-9]{24}-", "[a-f0-9]", 34, 34, "pmak-"),
-  VENDOR("figma_token", "figd_", "[A-Za-z0-9_-]", 40, 60, "figd_"),
-  VENDOR("airtable_token", "pat[A-Za-z0-9]{14}\\.", "[a-f0-9]", 64, 64, "pat"),
-  VENDOR("heroku_key", "HRKU-", "[A-Za-z0-9_-]", 40, 70, "hrku-"),
-  VENDOR("pulumi_token", "pul-", "[a-f0-9]", 40, 40, "pul-"),
-  VENDOR("mapbox_secret_token", "sk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "sk.eyj"),
-  VENDOR("newrelic_key", "NR(?:AK|JS|II)-", "[A-Za-z0-9]", 20, 42, "nrak-|nrjs-|nrii-"),
-  VENDOR("contentful_token", "CFPAT-", "[A-Za-z0-9_-]", 43, 43, "cfpat-"),
-  VENDOR("langsmith_key", "lsv2_(?:pt|sk)_", "[a-f0-9_]", 40, 48, "lsv2_"),
-  VENDOR("tailscale_key", "tskey-(?:auth|api|client|scim|webhook)-", "[A-Za-z0-9-]", 20, 80, "tskey-"),
-  VENDOR("onepassword_token", "ops_eyJ", "[A-Za-z0-9+/=_-]", 100, 190, "ops_eyj"),
-  VENDOR("brevo_key", "xkeysib-", "[A-Za-z0-9-]", 64, 90, "xkeysib-"),
-  VENDOR("pinecone_key", "pcsk_", "[A-Za-z0-9_]", 50, 90, "pcsk_"),
-  VENDOR("nvidia_key", "nvapi-", "[A-Za-z0-9_-]", 60, 80, "nvapi-"),
-  VENDOR("planetscale_token", "pscale_(?:tkn|pw|oauth)_", "[A-Za-z0-9_.-]", 32, 64, "pscale_"),
-  VENDOR("rubygems_key", "rubygems_", "[a-f0-9]", 48, 48, "rubygems_"),
-  VENDOR("sourcegraph_token", "sgp_(?:[a-f0-9]{16}_)?", "[a-f0-9]", 40, 40, "sgp_"),
-  VENDOR("buildkite_token", "bkua_", "[a-f0-9]", 40, 40, "bkua_"),
-  VENDOR("dynatrace_token", "dt0c01\\.[A-Z0-9]{24}\\.", "[A-Z0-9]", 64, 64, "dt0c01."),
-  VENDOR("razorpay_key", "rzp_(?:live|test)_", "[A-Za-z0-9]", 14, 30, "rzp_"),
-  VENDOR("flutterwave_key", "FLWSECK(?:_TEST)?-", "[a-f0-9X-]", 33, 34, "flwseck"),
-  VENDOR("easypost_key", "EZ[AT]K", "[a-zA-Z0-9]", 54, 54, "ezak|eztk"),
-  VENDOR("deno_token", "dd[pw]_", "[A-Za-z0-9]", 36, 40, "ddp_|ddw_"),
-  VENDOR("fireworks_key", "fw_", "[A-Za-z0-9]", 24, 48, "fw_"),
-  VENDOR("elevenlabs_key", "sk_", "[a-f0-9]", 48, 48, "sk_"),
-  VENDOR("cerebras_key", "csk-", "[a-z0-9]", 40, 60, "csk-"),
-  VENDOR("atlassian_token", "ATATT3", "[A-Za-z0-9_=-]", 150, 190, "atatt3"),
-  VENDOR("alibaba_key", "LTAI", "[A-Za-z0-9]", 12, 20, "ltai"),
-  VENDOR("scaleway_key", "SCW", "[A-Z0-9]", 17, 17, "scw"),
-  VENDOR("adafruit_key", "aio_", "[A-Za-z0-9]", 28, 28, "aio_"),
-  /* These two lead with a class, not a literal: their own unit, so that the
-   * one above keeps a start-byte set. */
+#define VENDOR(kind, prefix, body, lo, hi, need, lit)                                              \
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor", need, 0, lit}
+  VENDOR("grafana_token", "(?:glsa|glc|glsm)_", "[A-Za-z0-9_+/=]", 32, 120, "_.-", "glsa_|glc_|glsm_"),
+  VENDOR("doppler_token", "dp\\.(?:pt|st|sa|ct|scim|audit)\\.", "[A-Za-z0-9]", 40, 44, "_.-", "dp."),
+  VENDOR("shopify_token", "shp(?:at|ca|pa|ss)_", "[a-fA-F0-9]", 32, 32, "_.-", "shpat_|shpca_|shppa_|shpss_"),
+  VENDOR("vault_token", "hv[sbr]\\.", "[A-Za-z0-9_-]", 24, 200, "_.-", "hvs.|hvb.|hvr."),
+  VENDOR("docker_token", "dckr_(?:pat|oat)_", "[A-Za-z0-9_-]", 24, 64, "_.-", "dckr_"),
+  VENDOR("notion_token", "ntn_\\d{11}", "[A-Za-z0-9]", 32, 40, "_.-", "ntn_"),
+  VENDOR("notion_token", "secret_", "[A-Za-z0-9]", 43, 43, "_.-", "secret_"),
+  VENDOR("supabase_key", "(?:sbp|sb_secret)_", "[A-Za-z0-9_-]", 30, 60, "_.-", "sbp_|sb_secret_"),
+  VENDOR("netlify_token", "nfp_", "[A-Za-z0-9]", 36, 48, "_.-", "nfp_"),
+  VENDOR("flyio_token", "(?:fo1_|FlyV1 fm2_)", "[A-Za-z0-9_+/=-]", 40, 190, "_.-", "fo1_|flyv1"),
+  VENDOR("postman_key", "PMAK-[a-f0-9]{24}-", "[a-f0-9]", 34, 34, "_.-", "pmak-"),
+  VENDOR("figma_token", "figd_", "[A-Za-z0-9_-]", 40, 60, "_.-", "figd_"),
+  VENDOR("airtable_token", "pat[A-Za-z0-9]{14}\\.", "[a-f0-9]", 64, 64, "_.-", "pat"),
+  VENDOR("heroku_key", "HRKU-", "[A-Za-z0-9_-]", 40, 70, "_.-", "hrku-"),
+  VENDOR("pulumi_token", "pul-", "[a-f0-9]", 40, 40, "_.-", "pul-"),
+  VENDOR("mapbox_secret_token", "sk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "_.-", "sk.eyj"),
+  VENDOR("newrelic_key", "NR(?:AK|JS|II)-", "[A-Za-z0-9]", 20, 42, "_.-", "nrak-|nrjs-|nrii-"),
+  VENDOR("contentful_token", "CFPAT-", "[A-Za-z0-9_-]", 43, 43, "_.-", "cfpat-"),
+  VENDOR("langsmith_key", "lsv2_(?:pt|sk)_", "[a-f0-9_]", 40, 48, "_.-", "lsv2_"),
+  VENDOR("tailscale_key", "tskey-(?:auth|api|client|scim|webhook)-", "[A-Za-z0-9-]", 20, 80, "_.-", "tskey-"),
+  VENDOR("onepassword_token", "ops_eyJ", "[A-Za-z0-9+/=_-]", 100, 190, "_.-", "ops_eyj"),
+  VENDOR("brevo_key", "xkeysib-", "[A-Za-z0-9-]", 64, 90, "_.-", "xkeysib-"),
+  VENDOR("pinecone_key", "pcsk_", "[A-Za-z0-9_]", 50, 90, "_.-", "pcsk_"),
+  VENDOR("nvidia_key", "nvapi-", "[A-Za-z0-9_-]", 60, 80, "_.-", "nvapi-"),
+  VENDOR("planetscale_token", "pscale_(?:tkn|pw|oauth)_", "[A-Za-z0-9_.-]", 32, 64, "_.-", "pscale_"),
+  VENDOR("rubygems_key", "rubygems_", "[a-f0-9]", 48, 48, "_.-", "rubygems_"),
+  VENDOR("sourcegraph_token", "sgp_(?:[a-f0-9]{16}_)?", "[a-f0-9]", 40, 40, "_.-", "sgp_"),
+  VENDOR("buildkite_token", "bkua_", "[a-f0-9]", 40, 40, "_.-", "bkua_"),
+  VENDOR("dynatrace_token", "dt0c01\\.[A-Z0-9]{24}\\.", "[A-Z0-9]", 64, 64, "_.-", "dt0c01."),
+  VENDOR("razorpay_key", "rzp_(?:live|test)_", "[A-Za-z0-9]", 14, 30, "_.-", "rzp_"),
+  VENDOR("flutterwave_key", "FLWSECK(?:_TEST)?-", "[a-f0-9X-]", 33, 34, "_.-", "flwseck"),
+  VENDOR("deno_token", "dd[pw]_", "[A-Za-z0-9]", 36, 40, "_.-", "ddp_|ddw_"),
+  VENDOR("fireworks_key", "fw_", "[A-Za-z0-9]", 24, 48, "_.-", "fw_"),
+  VENDOR("elevenlabs_key", "sk_", "[a-f0-9]", 48, 48, "_.-", "sk_"),
+  VENDOR("cerebras_key", "csk-", "[a-z0-9]", 40, 60, "_.-", "csk-"),
+  VENDOR("adafruit_key", "aio_", "[A-Za-z0-9]", 28, 28, "_.-", "aio_"),
+  /* Terraform Cloud ("<14>.atlasv1.<60+>") and Mailchimp ("<32 hex>-us12")
+   * keys lead with a class: the match starts at their literal and a
+   * lookbehind checks what comes before it; one unit each (a lookbehind
+   * first costs the vendor unit its start-byte set). */
+  {"terraform_token", "(?<=(?<![A-Za-z0-9_.-])[A-Za-z0-9]{14})\\.atlasv1\\.[A-Za-z0-9_=-]{60,90}(?![A-Za-z0-9_=-])",
+   NULL, NULL, ".", 0, ".atlasv1."},
+  {"mailchimp_key", "(?<=(?<![A-Za-z0-9_.-])[0-9a-f]{32})-us\\d{1,2}(?![0-9])", NULL, NULL, "-", 1, "-us"},
+  /* These have no separator to promise: a unit of their own, so that the
+   * one above needs "_.-". */
 #define VENDOR_MID(kind, prefix, body, lo, hi, need, lit)                                          \
   {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor_mid", need, 0, lit}
-  VENDOR_MID("terraform_token", "[A-Za-z0-9]{14}\\.atlasv1\\.", "[A-Za-z0-9_=-]", 60, 90, ".", ".atlasv1."),
-  VENDOR_MID("mailchimp_key", "[0-9a-f]{32}-us", "[0-9]", 1, 2, "-", "-us"),
+  VENDOR_MID("databricks_token", "dapi", "[a-f0-9]", 32, 34, "dsEALS", "dapi"),
+  VENDOR_MID("square_token", "(?:sq0atp-|sq0csp-|EAAA)", "[A-Za-z0-9_-]", 22, 64, "dsEALS", "sq0atp-|sq0csp-|eaaa"),
+  VENDOR_MID("easypost_key", "EZ[AT]K", "[a-zA-Z0-9]", 54, 54, "dsEALS", "ezak|eztk"),
+  VENDOR_MID("atlassian_token", "ATATT3", "[A-Za-z0-9_=-]", 150, 190, "dsEALS", "atatt3"),
+  VENDOR_MID("alibaba_key", "LTAI", "[A-Za-z0-9]", 12, 20, "dsEALS", "ltai"),
+  VENDOR_MID("scaleway_key", "SCW", "[A-Z0-9]", 17, 17, "dsEALS", "scw"),
 #undef VENDOR_MID
 #undef VENDOR
 
@@ -1059,43 +1068,35 @@ static const ja__redact_rule rules[] = {
    "(?:\\p{Lu}[\\p{L}'.-]*\\s+){1,4}(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln"
    "|Way|Court|Ct|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl"
    "|Crescent|Cres|Gardens|Grove|Mews|Plaza|Alley|Loop|Pike)\\.?(?![\\p{L}\\d])",
-   NULL, "address", " ", 1, NULL},
+   NULL, "address", CAPS, 1, NULL},
   /* US "City, ST 12345(-6789)". */
   {"postal_address",
-   "\\b\\p{Lu}\\p{L}+(?:\\s\\p{Lu}\\p{L}+){0,2},\\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA"
+   "\\b" UPPER "\\p{L}+(?:\\s\\p{Lu}\\p{L}+){0,2},\\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA"
    "|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)"
    "\\s+\\d{5}(?:-\\d{4})?(?!\\d)",
-   NULL, "address", ",", 5, NULL},
+   NULL, "address", CAPS, 5, NULL},
   /* UK postcodes with their space ("SW1A 2AA", "M1 1AE", "GIR 0AA"). */
   {"postal_address",
    "(?<![A-Za-z0-9])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-Z\\d]?|GIR) \\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])",
-   NULL, "address", " ", 2, NULL},
+   NULL, "address", CAPS, 2, NULL},
   /* Canadian postal codes with their space ("M5V 2T6"). */
   {"postal_address", "(?<![A-Za-z0-9])[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z] \\d[ABCEGHJ-NPRSTV-Z]\\d(?![A-Za-z0-9])",
-   NULL, "address", " ", 3, NULL},
+   NULL, "address", CAPS, 3, NULL},
   /* Dutch postcodes ("1015 CJ", "1015CJ Amsterdam"): 4 digits, 2 letters
    * of the ones used (not F I O Q U Y; not SA SD SS), then the end, a
    * comma or a city. Must NOT catch "1024 MB", "2048 KB", "1080 HD". */
   {"postal_address",
    "(?<![\\w.,-])[1-9]\\d{3} ?(?!SA|SD|SS|MB|KB|GB|TB|PB|EB|HD|MS|NS|PM|AM|AD|BC|CE|KW|MW|GW|TW|KM|CM|MM|DB"
    "|PX|PT|EM|XL|VA|MP|CC|RC|LTS|GT|RX)[A-EGHJ-NPRSTVWXZ]{2}(?=\\s*$|,|\\s+\\p{Lu}\\p{Ll})",
-   NULL, "address", NULL, 4, NULL},
+   NULL, "address", CAPS, 4, NULL},
   /* German, Austrian, Swiss streets ("Hauptstraße 12", "Berliner Str. 5a",
    * "Am Weg 3"-style compounds), optionally ", 10115 Berlin". */
   {"postal_address",
-   "\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|str\\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt"
+   "\\b" UPPER "[\\p{L}-]*(?:straße|strasse|str\\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt"
    "|gatan|vägen|gränd|torget|gata|veien|gade|vej|katu|straat|laan|gracht|plein|kade|dreef|singel)"
    "\\s+\\d{1,4}\\s?[a-zA-Z]?(?![\\p{L}\\d])"
-   "|\\b\\p{Lu}\\p{L}+\\s+(?:Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?(?![\\p{L}\\d])",
-   NULL, "address", NULL, 1, NULL},
-  /* French streets ("12 rue de la Paix", "3 bis avenue Foch"); place,
-   * cours, route, passage, square only with an article after them (so "3
-   * route handlers" passes). */
-  {"postal_address",
-   "(?<![\\w.,-])\\d{1,4}(?:\\s?(?:bis|ter|[A-D]))?,?\\s+(?i:(?:rue|avenue|av\\.|boulevard|bd|impasse|allée|allee"
-   "|chemin|quai)\\s+(?:de la |de l['’]|du |des |de |d['’]|l['’])?|(?:place|cours|route|passage|square|voie)\\s+"
-   "(?:de la |de l['’]|du |des |de |d['’]))\\p{L}[\\p{L}'’-]+",
-   NULL, "address", " ", 1, NULL},
+   "|\\b" UPPER "\\p{L}+\\s+(?:Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?(?![\\p{L}\\d])",
+   NULL, "address", CAPS, 1, NULL},
   /* Spanish, Italian, Portuguese, Catalan streets: type, name, number
    * ("Calle Mayor 5", "Via Roma 10", "Rua Augusta, 100"). */
   {"postal_address",
@@ -1103,10 +1104,19 @@ static const ja__redact_rule rules[] = {
    "|ul\\.|al\\.|pl\\.|os\\.|ulica|aleja)"
    "\\s+(?:(?:de(?:l| la| los| las)?|dos|das|da|do|di|della|del)\\s+)?\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\p{Ll}+){0,3},?"
    "\\s+(?:n\\.?[º°o]?\\s*)?\\d{1,4}(?![\\d.])",
-   NULL, "address", " ", 1, NULL},
+   NULL, "address", CAPS, 1, NULL},
   /* Australian "Suburb STATE 2000". */
-  {"postal_address", "\\b\\p{Lu}\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address",
-   " ", 4, NULL},
+  {"postal_address", "\\b" UPPER "\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address", CAPS, 4, NULL},
+  /* (French streets and postcode labels may be all lower case: a unit of
+   * their own, so that the one above needs a capital.) */
+  /* French streets ("12 rue de la Paix", "3 bis avenue Foch"); place,
+   * cours, route, passage, square only with an article after them (so "3
+   * route handlers" passes). */
+  {"postal_address",
+   "(?<![\\w.,-])\\d{1,4}(?:\\s?(?:bis|ter|[A-D]))?,?\\s+(?i:(?:rue|avenue|av\\.|boulevard|bd|impasse|allée|allee"
+   "|chemin|quai)\\s+(?:de la |de l['’]|du |des |de |d['’]|l['’])?|(?:place|cours|route|passage|square|voie)\\s+"
+   "(?:de la |de l['’]|du |des |de |d['’]))\\p{L}[\\p{L}'’-]+",
+   NULL, "address_lc", " \t\n\v\f\r", 1, NULL},
   /* Japanese postal mark ("〒100-0001"), PO boxes, and postcodes after a
    * label ("ZIP: 62704", "PLZ 10115", "postcode: SW1A2AA"). Must NOT catch
    * "zip -r", "zip 3 files" or "postcode: required". */
@@ -1115,7 +1125,7 @@ static const ja__redact_rule rules[] = {
    "|(?i:\\b(?:post(?:al)?[ _-]?code|zip[ _-]?code|zipcode|postleitzahl|code postal|c[oó]digo postal|cep|plz)\\b)"
    "\\s*[:#=]?\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]"
    "|(?i:\\bzip\\b)\\s*[:#=]\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]",
-   NULL, "address", NULL, 3, NULL},
+   NULL, "address_lc", " \t\n\v\f\r:#=\xe3", 3, NULL},
 
   /* ---- people's names where text shows them (README: the lexicon). The
    * name is the match's end; name_any (a strong cue) takes any given name,
@@ -1154,12 +1164,6 @@ static const ja__redact_rule rules[] = {
    "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
    "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2,
    name_strict, "person", CAPS, 0, SIGN},
-  /* Introductions with a strong cue ("my name is Priya", "call me Sam",
-   * "je m'appelle Élodie"): any given name, in any case. */
-  {"person_name",
-   "(?i)\\b(?:my name is|my name's|call me|mein name ist|ich heiße|ich heisse|je m['’]appelle|me llamo"
-   "|mi nombre es|mi chiamo|meu nome é|jag heter|mijn naam is)\\s+\\p{L}[\\p{L}'’-]+(?:\\s+\\p{L}[\\p{L}'’-]+)?(?![\\p{L}'’-])",
-   name_any, "person", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam"},
   /* Weaker introductions: "I'm Chen", "I am Anna Schmidt", "this is Tom". */
   {"person_name",
    "(?i:\\b(?:i['’]m|i am|this is|it['’]s|ich bin|je suis|soy|sono|ik ben|eu sou))\\s+" NAME2,
@@ -1212,6 +1216,12 @@ static const ja__redact_rule rules[] = {
   /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
   {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person",
    CAPS, 0, NULL},
+  /* (A unit of its own: the only name row without a capital.) Introductions with a strong cue ("my name is Priya", "call me Sam",
+   * "je m'appelle Élodie"): any given name, in any case. */
+  {"person_name",
+   "(?i)\\b(?:my name is|my name's|call me|mein name ist|ich heiße|ich heisse|je m['’]appelle|me llamo"
+   "|mi nombre es|mi chiamo|meu nome é|jag heter|mijn naam is)\\s+\\p{L}[\\p{L}'’-]+(?:\\s+\\p{L}[\\p{L}'’-]+)?(?![\\p{L}'’-])",
+   name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam"},
 };
 
 #undef H
@@ -1222,6 +1232,7 @@ static const ja__redact_rule rules[] = {
 #undef IPV4
 #undef MONTHS
 #undef NAME1
+#undef UPPER
 #undef NAME2
 #undef CJKNAME
 #undef HON
