@@ -73,7 +73,8 @@ static void test_api__property_drop_keeps_event(void **state)
   jt_fresh_env();
   ja_store *s = jt_open();
   ja_outcome o = JA_OUTCOME_INIT;
-  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"alice@example.com\",\"platform\":\"cli\"}", &o), JA_OK);
+  /* 10.0.0.5 is version-shaped, so redaction is what drops it (ipv4) */
+  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"10.0.0.5\",\"platform\":\"cli\"}", &o), JA_OK);
   assert_int_equal(o.result, JA_RESULT_STORED);
   assert_int_equal(o.dropped_props, 1);
   assert_string_equal(o.reason, "pii");
@@ -83,6 +84,42 @@ static void test_api__property_drop_keeps_event(void **state)
   assert_string_equal(props, "{\"platform\":\"cli\"}");
   free(props);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='pii'"), 1);
+}
+
+/* A value outside its catalog shape is counted as invalid_value in the
+ * store, never as pii, even when it is PII too (the shape comes first). */
+static void test_api__shape_drop_is_counted_as_invalid_value(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  ja_outcome o = JA_OUTCOME_INIT;
+  assert_int_equal(ja_capture(s, "settings_changed",
+                              "{\"setting_key\":\"user.alice@example.com\"}", &o), JA_OK);
+  assert_int_equal(o.result, JA_RESULT_STORED);
+  assert_int_equal(o.dropped_props, 1);
+  assert_string_equal(o.reason, "invalid_value");
+  assert_string_equal(o.property, "setting_key");
+  o = (ja_outcome)JA_OUTCOME_INIT;
+  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"1.2 beta\",\"platform\":\"cli\"}",
+                              &o), JA_OK);
+  assert_string_equal(o.reason, "invalid_value");
+  assert_string_equal(o.property, "version");
+  /* inside the shape, redaction still decides */
+  o = (ja_outcome)JA_OUTCOME_INIT;
+  assert_int_equal(ja_capture(s, "settings_changed", "{\"setting_key\":\"password:hunter2\"}",
+                              &o), JA_OK);
+  assert_string_equal(o.reason, "pii");
+  assert_int_equal(ja_capture(s, "settings_changed", "{\"setting_key\":\"ui.theme\"}", NULL),
+                   JA_OK);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='invalid_value'"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason='pii'"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending where properties = "
+                                            "'{\"setting_key\":\"ui.theme\"}'"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending where properties "
+                                            "like '%alice%' or properties like '%hunter2%' "
+                                            "or properties like '%beta%'"), 0);
 }
 
 static void test_api__unknown_property_name_never_echoed(void **state)
@@ -654,7 +691,7 @@ static void test_api__outcome_v1_struct_of_exact_size(void **state)
   const unsigned int version = 1;
   memcpy(buf, &version, sizeof version);
   ja_store *s = jt_open();
-  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"a@b.co\",\"platform\":\"cli\"}",
+  assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"10.0.0.5\",\"platform\":\"cli\"}",
                               (ja_outcome *)(void *)buf),
                    JA_OK);
   ja_outcome got; /* read the v1 bytes back through a full-size struct */

@@ -32,12 +32,12 @@ static void test_catalog__properties_match_design(void **state)
 {
   (void)state;
   const char *want[][2] = {
-      {"install_started", "os:OS arch:ARCH installer_version:str64"},
+      {"install_started", "os:OS arch:ARCH installer_version:version"},
       {"install_stage_completed", "stage:STAGE elapsed_ms:int os:OS"},
       {"install_completed", "total_elapsed_ms:int os:OS arch:ARCH"},
       {"install_failed", "stage:STAGE exit_code:int os:OS arch:ARCH"},
       {"uninstall_started", "days_since_install:int os:OS"},
-      {"app_opened", "version:str64 platform:PLATFORM"},
+      {"app_opened", "version:version platform:PLATFORM"},
       {"setup_completed", "preset:PRESET model_hash:hash16 engine:ENGINE"},
       {"first_chat_sent", "platform:PLATFORM"},
       {"chat_session_ended", "turn_count:int tokens_in:int tokens_out:int latency_ms_p50:num "
@@ -50,7 +50,7 @@ static void test_catalog__properties_match_design(void **state)
       {"feature_used", "feature_name:FEATURE"},
       {"feedback_submitted", "rating:int has_comment:bool"},
       {"error_shown_to_user", "error_class:ERROR platform:PLATFORM"},
-      {"settings_changed", "setting_key:str64"},
+      {"settings_changed", "setting_key:key"},
       {"usage_daily_summary", "sessions:int total_tokens:int total_inferences:int "
                               "unique_tools:int unique_models:int total_errors:int "
                               "total_duration_ms:int"},
@@ -123,7 +123,54 @@ static void test_catalog__markdown_rendering(void **state)
   (void)state;
   char *md = NULL;
   assert_int_equal(ja__catalog_markdown(&md), JA_OK);
-  assert_non_null(strstr(md, "| `app_opened` | `version`: str64, `platform`: PLATFORM |\n"));
+  assert_non_null(strstr(md, "| `app_opened` | `version`: version, `platform`: PLATFORM |\n"));
+  assert_non_null(strstr(md, "| `settings_changed` | `setting_key`: key |\n"));
+  /* every validator is explained before the table */
+  const char *table = strstr(md, "| event |");
+  assert_non_null(table);
+  static const char *const names[] = {"`bool`", "`int`", "`num`", "`str64`", "`version`",
+                                      "`key`", "`hash16`"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const char *at = strstr(md, names[i]);
+    if (!at || at > table)
+      fail_msg("%s not explained before the table", names[i]);
+  }
+  assert_non_null(strstr(md, "`v1.2.3-rc.1+build.5`"));
+  assert_non_null(strstr(md, "`tools/search_web:enabled`"));
   assert_non_null(strstr(md, "| ENGINE | `ollama` `vllm` `mlx` `llama_cpp` `openai` `anthropic` `google` `unknown` |\n"));
   free(md);
+}
+
+/* --json names every validator a property uses, with its description. */
+static void test_catalog__json_describes_every_validator(void **state)
+{
+  (void)state;
+  char *text = NULL;
+  assert_int_equal(ja__catalog_json(&text), JA_OK);
+  cJSON *doc = cJSON_Parse(text);
+  assert_non_null(doc);
+  cJSON *validators = cJSON_GetObjectItem(doc, "validators");
+  static const char *const want[] = {"bool", "int", "num", "str64", "version", "key", "hash16"};
+  assert_int_equal(cJSON_GetArraySize(validators), sizeof want / sizeof want[0]);
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    cJSON *d = cJSON_GetObjectItem(validators, want[i]);
+    if (!cJSON_IsString(d) || strlen(d->valuestring) < 10)
+      fail_msg("validator %s has no description", want[i]);
+  }
+  assert_non_null(strstr(cJSON_GetObjectItem(validators, "version")->valuestring, "0.4.2"));
+  assert_non_null(strstr(cJSON_GetObjectItem(validators, "key")->valuestring, "no spaces"));
+  /* and every kind an event uses is either a validator or an enum */
+  cJSON *enums = cJSON_GetObjectItem(doc, "enums");
+  cJSON *ev = NULL, *p = NULL;
+  cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "events"))
+    cJSON_ArrayForEach(p, ev)
+      if (!cJSON_GetObjectItem(validators, p->valuestring) &&
+          !cJSON_GetObjectItem(enums, p->valuestring))
+        fail_msg("%s.%s: kind %s is described nowhere", ev->string, p->string, p->valuestring);
+  cJSON *app = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "events"), "app_opened");
+  assert_string_equal(cJSON_GetObjectItem(app, "version")->valuestring, "version");
+  cJSON *set = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "events"), "settings_changed");
+  assert_string_equal(cJSON_GetObjectItem(set, "setting_key")->valuestring, "key");
+  cJSON_Delete(doc);
+  free(text);
 }

@@ -156,6 +156,17 @@ sql(const char *q)
   return jt_sql_int(jt_db_path(), q);
 }
 
+/* Events inside a lease (009_upload_lease.sql), any owner's or @p owner's. */
+static int64_t
+held(const char *owner)
+{
+  char q[512];
+  snprintf(q, sizeof q,
+           "select count(*) from upload_lease l join events e on e.id between l.lo and l.hi"
+           " where %s%s%s", owner ? "l.owner = '" : "1", owner ? owner : "", owner ? "'" : "");
+  return sql(q);
+}
+
 /* How many times @p uuid appears in all bodies sent. */
 static int
 times_sent(const fake *f, const char *uuid)
@@ -233,6 +244,78 @@ static void test_drain__happy_path_sends_each_uuid_once(void **state)
   ja_store_close(s);
 }
 
+/* How many times the cached statement @p which ran on @p d, its trigger
+ * programs included (0: never prepared). */
+static int
+runs_of(ja__db *d, int which)
+{
+  return d->q[which] ? sqlite3_stmt_status(d->q[which], SQLITE_STMTSTATUS_RUN, 0) : 0;
+}
+
+/* The per-batch shape of a drain (009_upload_lease.sql): a claim writes
+ * one lease row and no event row, an ack logs and deletes each batch by
+ * its id range (never the by-uuid fallback), and no lease is left. */
+static void test_drain__batches_are_leased_and_acked_by_id_range(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(250);
+  ja__db *d = &s->db;
+  fake f;
+  fake_init(&f);
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  ja__upload_report r;
+  /* Opened by the run on first use: open it now to arm the tripwire. */
+  int present = 0;
+  assert_int_equal(ja__api_open_existing(s, &present), JA_OK);
+  assert_int_equal(sqlite3_exec(d->db, "CREATE TEMP TRIGGER no_row_writes AFTER UPDATE ON main.events"
+                                       " BEGIN SELECT RAISE(ABORT, 'an event row was rewritten'); END;",
+                                NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(r.sent, 250);
+  assert_int_equal(f.nreq, 3);
+  assert_int_equal(runs_of(d, JA__Q_LEASE_ADD), 3);
+  /* (SQLite counts each trigger program a statement fires as a run.) */
+  assert_true(runs_of(d, JA__Q_ACK_LOG_RANGE) >= 3);
+  assert_true(runs_of(d, JA__Q_ACK_DELETE_RANGE) >= 3);
+  assert_int_equal(runs_of(d, JA__Q_ACK_LOG), 0);
+  assert_int_equal(runs_of(d, JA__Q_ACK_DELETE), 0);
+  assert_int_equal(sql("select count(*) from upload_lease"), 0);
+  assert_int_equal(sql("select count(*) from sent_log"), 250);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+/* An ack by id range never touches an event that is not the batch's: a
+ * range emptied (purged) and refilled by a new capture, whose id SQLite
+ * gives again, is acked by uuid — the new event stays, unsent, unlogged. */
+static void test_drain__ack_of_a_refilled_range_deletes_only_the_batch(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(3);
+  ja__db *d = &s->db;
+  int64_t now = ja__now_ms();
+  ja__lease_batch b = {0};
+  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 60000, 10, JA__UP_MAX_BODY, 256, &b), JA_OK);
+  assert_int_equal(b.n, 3);
+  assert_int_equal(b.rows[0].id, 1);
+  /* Purged while in flight; then a capture takes id 1 again. */
+  assert_int_equal(sqlite3_exec(d->db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
+  ja_outcome oc = JA_OUTCOME_INIT;
+  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &oc), JA_OK);
+  assert_int_equal(sql("select min(id) from events"), 1);
+  int64_t del = -1;
+  assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
+  assert_int_equal(del, 0);
+  assert_int_equal(queued(), 1);
+  assert_int_equal(sql("select count(*) from sent_log"), 0);
+  assert_int_equal(sql("select sent from queue_stats"), 0);
+  assert_true(runs_of(d, JA__Q_ACK_DELETE) >= 1); /* the exact path took it */
+  ja__store_batch_free(&b);
+  ja_store_close(s);
+}
+
 static void test_drain__batch_size_and_max_batches(void **state)
 {
   (void)state;
@@ -249,7 +332,7 @@ static void test_drain__batch_size_and_max_batches(void **state)
   assert_int_equal(f.nreq, 2);
   assert_int_equal(r.sent, 6);
   assert_int_equal(queued(), 4);
-  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(held(NULL), 0);
   fake_free(&f);
   ja_store_close(s);
 }
@@ -288,7 +371,7 @@ static void test_drain__retryable_answers_keep_everything(void **state)
     free(first);
     assert_int_equal(queued(), 5);
     assert_int_equal(sql("select count(*) from sent_log"), 0);
-    assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+    assert_int_equal(held(NULL), 0);
     /* The next attempt: after the 4th answer's backoff (8 s). */
     int64_t next = sql("select next_attempt_ms from upload_state");
     assert_true(next >= start + 7000 + 8000);
@@ -385,7 +468,7 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
   assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 0);
-  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(held(NULL), 0);
   assert_int_equal(sql("select next_attempt_ms from upload_state"), next);
 
   /* After it: sent. */
@@ -501,7 +584,7 @@ static void test_drain__401_and_403_stop_and_keep_everything(void **state)
     assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
     assert_int_equal(f.nreq, 1);
     assert_int_equal(queued(), 150);
-    assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+    assert_int_equal(held(NULL), 0);
     assert_null(strstr(r.why, KEY));
     fake_free(&f);
     ja_store_close(s);
@@ -584,7 +667,7 @@ static void test_drain__dry_run_prints_masked_bodies_changes_nothing(void **stat
   assert_int_equal(events, 5);
   free(text);
   assert_int_equal(queued(), 5);
-  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(held(NULL), 0);
   assert_int_equal(sql("select attempts from events order by id limit 1"), 0);
   ja_store_close(s);
 }
@@ -624,7 +707,11 @@ static void test_drain__claims_are_disjoint_until_the_lease_expires(void **state
   assert_int_equal(sql("select count(*) from sent_log"), 6);
   assert_int_equal(sql("select sent from queue_stats"), 6);
   assert_int_equal(queued(), 4);
-  assert_int_equal(sql("select count(*) from events where lease_owner = 'B'"), 4);
+  assert_int_equal(held("B"), 4);
+  assert_int_equal(held(NULL), 4);
+  /* No event row was written by the claims: one lease row per claim. */
+  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(sql("select count(*) from upload_lease where owner = 'B'"), 1);
   ja__store_batch_free(&a);
   ja__store_batch_free(&b);
   ja__store_batch_free(&c);
@@ -663,7 +750,7 @@ static void test_drain__release_and_reject(void **state)
   assert_int_equal(sql("select count from drop_counts where reason = 'rejected'"), 1);
   assert_int_equal(queued(), 2);
   assert_int_equal(ja__store_release(d, "A", b.rows, b.n, "server", 503, now, now + 5000), JA_OK);
-  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(held(NULL), 0);
   ja__upload_state st;
   assert_int_equal(ja__store_upload_state(d, &st), JA_OK);
   assert_int_equal(st.next_attempt_ms, now + 5000);
@@ -711,18 +798,26 @@ static void test_drain__ack_and_release_touch_exactly_the_given_uuids(void **sta
   char *left = jt_sql_text(jt_db_path(), "select group_concat(id) from (select id from events order by id)");
   assert_string_equal(left, "3,4,6");
   free(left);
-  assert_int_equal(sql("select leased from queue_stats"), 3);
-  /* Release row 3 only: 4 and 6 stay A's. */
+  assert_int_equal(held("A"), 3);
+  /* Release row 3 only: 4 and 6 stay A's (its lease split around 3). */
   assert_int_equal(ja__store_release(d, "A", &b.rows[2], 1, NULL, 0, now, 0), JA_OK);
-  assert_int_equal(sql("select count(*) from events where lease_owner is null and uuid = 'x'"), 1);
-  assert_int_equal(sql("select count(*) from events where lease_owner = 'A'"), 2);
-  assert_int_equal(sql("select leased from queue_stats"), 2);
+  assert_int_equal(sql("select count(*) from events e where uuid = 'x' and not exists"
+                       " (select 1 from upload_lease l where e.id between l.lo and l.hi)"), 1);
+  assert_int_equal(held("A"), 2);
+  /* Another uploader now gets exactly row 3. */
+  ja__lease_batch o = {0};
+  assert_int_equal(ja__store_claim_rows(d, "B", now, now + 60000, 10, JA__UP_MAX_BODY, 256, &o), JA_OK);
+  assert_int_equal(o.n, 1);
+  assert_string_equal(o.rows[0].uuid, "x");
+  assert_int_equal(ja__store_release(d, "B", o.rows, o.n, NULL, 0, now, 0), JA_OK);
+  ja__store_batch_free(&o);
   /* An ack of the whole batch again deletes only what A still holds. */
   assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
   assert_int_equal(del, 2);
   assert_int_equal(queued(), 1);
   assert_int_equal(sql("select count(*) from sent_log"), 5);
-  assert_int_equal(sql("select leased from queue_stats"), 0);
+  assert_int_equal(held(NULL), 0);
+  assert_int_equal(sql("select count(*) from upload_lease"), 0); /* emptied leases go */
   ja__store_batch_free(&b);
   ja_store_close(s);
 }
@@ -778,7 +873,7 @@ static void test_drain__deadline_between_halves_releases_the_batch(void **state)
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 1);
   assert_int_equal(queued(), 2);
-  assert_int_equal(sql("select count(*) from events where lease_owner is not null"), 0);
+  assert_int_equal(held(NULL), 0);
   fake_free(&f);
   ja_store_close(s);
 }

@@ -132,7 +132,10 @@ static void test_event__zero_and_false_survive(void **state)
                "{\"latency_ms_p50\":0,\"tokens_in\":0}");
 }
 
-/* OpenJarvis: test_redact_drops_pii_strings / long / empty / composite */
+/* OpenJarvis: test_redact_drops_pii_strings / long / empty / composite.
+ * Value-level reasons come before unknown_property, so an unknown name
+ * shows them all; under a shaped property (setting_key) a string outside
+ * the shape is invalid_value instead (test_event__key_shape). */
 static void test_event__value_level_drops_by_reason(void **state)
 {
   (void)state;
@@ -153,11 +156,11 @@ static void test_event__value_level_drops_by_reason(void **state)
       {"null", JA__DROP_NULL},
       {"1e999", JA__DROP_NOT_FINITE},
       {"-1e999", JA__DROP_NOT_FINITE},
-      {"42", JA__DROP_INVALID_VALUE},      /* str64 wants a string */
+      {"42", JA__DROP_UNKNOWN_PROPERTY},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char props[512];
-    snprintf(props, sizeof props, "{\"setting_key\":%s}", cases[i].value);
+    snprintf(props, sizeof props, "{\"zz_unknown\":%s}", cases[i].value);
     ja__event ev;
     char *got = clean("settings_changed", props, &ev);
     if (strcmp(got, "{}") != 0 || ev.drops[cases[i].why] != 1 || ev.ndrops != 1)
@@ -165,10 +168,15 @@ static void test_event__value_level_drops_by_reason(void **state)
     free(got);
   }
   char props[512];
-  snprintf(props, sizeof props, "{\"setting_key\":\"%s\"}", long_ok);
+  snprintf(props, sizeof props, "{\"zz_unknown\":\"%s\"}", long_bad);
   ja__event ev;
   char *got = clean("settings_changed", props, &ev);
-  assert_int_equal(ev.ndrops, 0); /* 64 chars: the str64 limit */
+  assert_int_equal(ev.drops[JA__DROP_TOO_LONG], 1); /* 201 */
+  free(got);
+  /* the str64 length limit under a key: 64 passes, 65 and 201 do not */
+  snprintf(props, sizeof props, "{\"setting_key\":\"%s\"}", long_ok);
+  got = clean("settings_changed", props, &ev);
+  assert_int_equal(ev.ndrops, 0);
   free(got);
   snprintf(props, sizeof props, "{\"setting_key\":\"%sx\"}", long_ok);
   got = clean("settings_changed", props, &ev);
@@ -176,7 +184,7 @@ static void test_event__value_level_drops_by_reason(void **state)
   free(got);
   snprintf(props, sizeof props, "{\"setting_key\":\"%s\"}", long_bad);
   got = clean("settings_changed", props, &ev);
-  assert_int_equal(ev.drops[JA__DROP_TOO_LONG], 1); /* 201 */
+  assert_int_equal(ev.drops[JA__DROP_INVALID_VALUE], 1); /* 201: the shape first */
   free(got);
 }
 
@@ -199,7 +207,8 @@ static void test_event__validators(void **state)
   /* enum: exact, case-sensitive */
   expect_clean("app_opened", "{\"platform\":\"tauri-macos\"}", "{\"platform\":\"tauri-macos\"}");
   expect_clean("app_opened", "{\"platform\":\"CLI\"}", "{}");
-  /* str64 counts code points: 64 × "é" (128 bytes) passes */
+  /* A version is ASCII: 64 × "é" (64 code points, 128 bytes) is a str64
+   * but not a version. (No catalog property is a plain str64 any more.) */
   char props[512] = "{\"version\":\"";
   size_t n = strlen(props);
   for (int i = 0; i < 64; i++, n += 2)
@@ -207,7 +216,7 @@ static void test_event__validators(void **state)
   memcpy(props + n, "\"}", 3);
   ja__event ev;
   char *got = clean("app_opened", props, &ev);
-  assert_int_equal(ev.ndrops, 0);
+  assert_int_equal(ev.drops[JA__DROP_INVALID_VALUE], 1);
   free(got);
 }
 
@@ -241,11 +250,20 @@ static void test_event__malformed_is_error_not_drop(void **state)
   assert_non_null(strstr(ja_last_error(), "too many properties"));
 }
 
-/* An escaped backslash followed by the text u0000 is not a NUL. */
+/* An escaped backslash followed by the text u0000 is not a NUL: the input
+ * is accepted (then judged as policy: a backslash is outside every shape,
+ * and under an unknown name the value is only an unknown property). */
 static void test_event__escaped_backslash_is_not_nul(void **state)
 {
   (void)state;
-  expect_clean("app_opened", "{\"version\":\"a\\\\u0000\"}", "{\"version\":\"a\\\\u0000\"}");
+  ja__event ev;
+  char *got = clean("app_opened", "{\"version\":\"a\\\\u0000\",\"platform\":\"cli\"}", &ev);
+  assert_string_equal(got, "{\"platform\":\"cli\"}");
+  assert_int_equal(ev.drops[JA__DROP_INVALID_VALUE], 1);
+  free(got);
+  got = clean("app_opened", "{\"zz\":\"a\\\\u0000\"}", &ev);
+  assert_int_equal(ev.drops[JA__DROP_UNKNOWN_PROPERTY], 1);
+  free(got);
 }
 
 static void test_event__drop_names_are_stable(void **state)
@@ -427,4 +445,165 @@ static void test_event__rfc8259_json_is_accepted(void **state)
   assert_int_equal(ja__event_prepare("app_opened", deep, &ev), JA_OK);
   assert_string_equal(ev.props_json, "{}");
   ja__event_free(&ev);
+}
+
+/* ------------------------------------------------------------ shapes
+ * version and key (DESIGN §5): a str64 with the shape its values really
+ * have. A value outside the shape is invalid_value, judged before any
+ * redaction pattern runs; a value inside it still goes through redaction. */
+
+/* One property through the filter: NULL when it was stored as given, else
+ * the name of the (single) drop reason. */
+static const char *
+verdict(const char *event, const char *prop, const char *json_value)
+{
+  static char why[32];
+  char props[512];
+  snprintf(props, sizeof props, "{\"%s\":%s}", prop, json_value);
+  ja__event ev;
+  char *got = clean(event, props, &ev);
+  if (ev.ndrops == 0) {
+    if (strcmp(got, props) != 0)
+      fail_msg("%s: stored %s", props, got);
+    free(got);
+    return NULL;
+  }
+  if (ev.ndrops != 1 || strcmp(got, "{}") != 0)
+    fail_msg("%s: %u drops, stored %s", props, ev.ndrops, got);
+  free(got);
+  snprintf(why, sizeof why, "%s", ja__drop_name(ev.first_reason));
+  return why;
+}
+
+static void
+expect_shape(const char *event, const char *prop, const char *const *ok, size_t nok,
+             const char *const *bad, size_t nbad)
+{
+  for (size_t i = 0; i < nok; i++) {
+    const char *why = verdict(event, prop, ok[i]);
+    if (why)
+      fail_msg("%s %s=%s: dropped as %s, should pass", event, prop, ok[i], why);
+  }
+  for (size_t i = 0; i < nbad; i++) {
+    const char *why = verdict(event, prop, bad[i]);
+    if (!why || strcmp(why, "invalid_value") != 0)
+      fail_msg("%s %s=%s: %s, should drop as invalid_value", event, prop, bad[i],
+               why ? why : "stored");
+  }
+}
+
+#define N(a) (sizeof(a) / sizeof(a)[0])
+#define V64 "\"1.0.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"" /* 64 characters */
+#define V65 "\"1.0.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\""
+#define K64 "\"ui.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"" /* 64 characters */
+#define K65 "\"ui.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\""
+
+static void test_event__version_shape(void **state)
+{
+  (void)state;
+  static const char *const ok[] = {
+      "\"0.4.2\"", "\"v1.2.3-rc.1+build.5\"", "\"2024.10.1\"", "\"6.8.0-45-generic\"",
+      "\"1\"", "\"v2\"", "\"0.1.0\"", "\"1.0.0-alpha+001\"", "\"0.4.2_1\"", "\"1.0RC1\"",
+      "\"1.0.post1\"", "\"v1.2.3.4\"", "\"1.2.3+20241001.abcdef0\"", V64,
+  };
+  static const char *const bad[] = {
+      "\"v\"", "\"\"", "\".1\"", "\"1.2 beta\"", "\"1.2/3\"", "\"V1.2\"", "\"vv1\"",
+      "\"version 1\"", "\"a1.0\"", "\"-1\"", "\"+1\"", "\"_1\"", "\"1.2.\"", "\"1.2-\"",
+      "\"1.2+\"", "\"1_\"", "\"1..2\"", "\"1.-2\"", "\"1+-2\"", "\"1:2.3-4\"", "\"1.2,3\"",
+      "\" 1.0\"", "\"1.0 \"", "\"1.0\\u00a0\"", "\"1.0\\u200b\"", "\"\\u0661.\\u0662\"",
+      "\"1.2\\u00e9\"", "\"\\uff11.2\"", "\"1.2~rc1\"", "\"1.2\\\\3\"", V65,
+      "1", "1.5", "true", "\"x@example.com\"",
+  };
+  expect_shape("app_opened", "version", ok, N(ok), bad, N(bad));
+  expect_shape("install_started", "installer_version", ok, N(ok), bad, N(bad));
+}
+
+static void test_event__key_shape(void **state)
+{
+  (void)state;
+  static const char *const ok[] = {
+      "\"ui.theme\"", "\"engine.ollama.host\"", "\"tools/search_web:enabled\"", "\"a\"",
+      "\"Z\"", "\"ENGINE__OLLAMA__HOST\"", "\"2fa.enabled\"", "\"ui.font-size\"",
+      "\"agents.max_turns\"", "\"model:qwen3.5\"", "\"x1\"", "\"theme.dark_mode\"", K64,
+  };
+  static const char *const bad[] = {
+      "\"\"", "\"a b\"", "\"x@y\"", "\"\\u043a\\u043b\\u044e\\u0447\"" /* ключ */,
+      "\"ui.th\\u00e8me\"", "\"ui.theme\\u00a0\"", "\"ui\\u200b.theme\"", "\"\\uff55i.theme\"",
+      "\".hidden\"", "\"/etc/x\"", "\":x\"", "\"-flag\"", "\"_private\"", "\"ui.\"",
+      "\"ui/\"", "\"a_\"", "\"ui..theme\"", "\"a/-b\"", "\"a:/b\"", "\"http://example.com\"",
+      "\"../x\"", "\"123\"", "\"12:30:45\"", "\"2024.10.1\"", "\"ui\\\\theme\"", "\"a,b\"",
+      "\"a=b\"", "\"a#b\"", "\"a%40b\"", "\"a+b\"", "\"a~b\"", "\"a\\tb\"", K65, "7", "true",
+      "\"me@example.com\"", "\"/home/alice\"",
+  };
+  expect_shape("settings_changed", "setting_key", ok, N(ok), bad, N(bad));
+}
+
+/* The shape comes first: a value outside it is invalid_value even when a
+ * PII pattern would match it too, so it is never counted as pii. */
+static void test_event__shape_is_checked_before_redaction(void **state)
+{
+  (void)state;
+  static const char *const cases[][3] = {
+      {"app_opened", "version", "\"x@example.com\""},
+      {"app_opened", "version", "\"Bearer abc123\""},
+      {"app_opened", "version", "\"~/secret\""},
+      {"install_started", "installer_version", "\"/Users/alice/install.sh\""},
+      {"settings_changed", "setting_key", "\"user.alice@example.com\""},
+      {"settings_changed", "setting_key", "\"/home/alice\""},
+      {"settings_changed", "setting_key", "\"password = hunter2\""},
+      {"settings_changed", "setting_key", "\"https://user:pass@example.com\""},
+  };
+  for (size_t i = 0; i < N(cases); i++) {
+    char props[256];
+    snprintf(props, sizeof props, "{\"%s\":%s}", cases[i][1], cases[i][2]);
+    ja__event ev;
+    char *got = clean(cases[i][0], props, &ev);
+    if (strcmp(got, "{}") != 0 || ev.ndrops != 1 || ev.drops[JA__DROP_INVALID_VALUE] != 1 ||
+        ev.drops[JA__DROP_PII] != 0)
+      fail_msg("%s: stored %s, first reason %s", props, got, ja__drop_name(ev.first_reason));
+    assert_string_equal(ev.first_prop, cases[i][1]);
+    free(got);
+    /* the same value is PII on its own: redaction would have caught it */
+    char value[200];
+    snprintf(value, sizeof value, "%.*s", (int)strlen(cases[i][2]) - 2, cases[i][2] + 1);
+    assert_int_equal(ja__redact_string(value, strlen(value), NULL), JA__DROP_PII);
+  }
+}
+
+/* A value inside its shape still meets the redaction floor. */
+static void test_event__redaction_still_runs_inside_the_shape(void **state)
+{
+  (void)state;
+  static const char *const cases[][3] = {
+      {"app_opened", "version", "\"10.0.0.5\""},                  /* ipv4 */
+      {"app_opened", "version", "\"1.2.3.4\""},                   /* ipv4, not v1.2.3.4 */
+      {"install_started", "installer_version", "\"192.168.1.10\""},
+      {"settings_changed", "setting_key", "\"password:hunter2\""}, /* secret_assignment */
+      {"settings_changed", "setting_key", "\"token:abc123\""},
+      {"settings_changed", "setting_key", "\"ghp_abcdefghijklmnopqrstuvwxyz0123456789\""},
+      {"settings_changed", "setting_key", "\"sk-proj-abcdefghijklmnopqrstuvwxyz0123\""},
+      {"settings_changed", "setting_key", "\"DESKTOP-ABC1234\""},  /* personal_hostname */
+      {"settings_changed", "setting_key", "\"alice-macbook\""},
+  };
+  for (size_t i = 0; i < N(cases); i++) {
+    const char *why = verdict(cases[i][0], cases[i][1], cases[i][2]);
+    if (!why || strcmp(why, "pii") != 0)
+      fail_msg("%s %s=%s: %s, should drop as pii", cases[i][0], cases[i][1], cases[i][2],
+               why ? why : "stored");
+  }
+}
+
+/* null, arrays/objects and non-finite numbers keep their own reasons under
+ * a shaped property: they say what the value is, no pattern is involved. */
+static void test_event__shaped_properties_keep_value_kind_reasons(void **state)
+{
+  (void)state;
+  static const char *const cases[][2] = {
+      {"null", "null"}, {"[\"0.4.2\"]", "composite"}, {"{\"a\":\"0.4.2\"}", "composite"},
+      {"1e999", "not_finite"},
+  };
+  for (size_t i = 0; i < N(cases); i++) {
+    assert_string_equal(verdict("app_opened", "version", cases[i][0]), cases[i][1]);
+    assert_string_equal(verdict("settings_changed", "setting_key", cases[i][0]), cases[i][1]);
+  }
 }

@@ -207,7 +207,9 @@ static void test_store__expired_lease_is_reclaimable(void **state)
   assert_int_equal(claim(&d, "next", now + 1000, now + 60000, 10, &b), 2);
   ja__store_batch_free(&b);
   ja__store_close(&d);
-  assert_int_equal(jt_sql_int(jt_db_path(), "select sum(attempts) from events"), 4);
+  /* The killed owner's lease is gone; the next one holds both. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from upload_lease where owner = 'killed'"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from upload_lease where owner = 'next'"), 1);
 }
 
 static void test_store__drop_counters_accumulate(void **state)
@@ -615,15 +617,18 @@ static void test_store__status_and_show_work_independent_of_queue_size(void **st
   int64_t small[NREPORT];
   raw_fill(&d, 1000, T0);
   raw_fill_sent(&d, 1000);
-  assert_int_equal(sqlite3_exec(d.db, "UPDATE events SET lease_owner = 'u' WHERE id <= 100",
+  /* The same leases both times: they hold a few batches, never the queue. */
+  assert_int_equal(sqlite3_exec(d.db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
+                                      " (51, 100, 'v', 9e15), (101, 200, 'w', 0)",
                                 NULL, NULL, NULL), SQLITE_OK);
   for (size_t i = 0; i < NREPORT; i++)
     small[i] = steps_of(&d, *report_queries[i].sql);
-  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events; DELETE FROM sent_log;", NULL, NULL,
-                                NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events; DELETE FROM sent_log;"
+                                      " DELETE FROM upload_lease;", NULL, NULL, NULL), SQLITE_OK);
   raw_fill(&d, 30000, T0);
   raw_fill_sent(&d, 30000);
-  assert_int_equal(sqlite3_exec(d.db, "UPDATE events SET lease_owner = 'u' WHERE id <= 3000",
+  assert_int_equal(sqlite3_exec(d.db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
+                                      " (51, 100, 'v', 9e15), (101, 200, 'w', 0)",
                                 NULL, NULL, NULL), SQLITE_OK);
   for (size_t i = 0; i < NREPORT; i++) {
     int64_t big = steps_of(&d, *report_queries[i].sql);
@@ -632,6 +637,19 @@ static void test_store__status_and_show_work_independent_of_queue_size(void **st
                (long long)small[i], (long long)big);
   }
   ja__store_close(&d);
+}
+
+/* The leased figure of status (report_queue.sql) at @p now. */
+static int64_t
+status_leased(ja__db *d, int64_t now)
+{
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(d->db, ja__sql_report_queue, -1, &q, NULL), SQLITE_OK);
+  sqlite3_bind_int64(q, 1, now);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  int64_t n = sqlite3_column_int64(q, 1);
+  sqlite3_finalize(q);
+  return n;
 }
 
 /* The counters status reads stay equal to what they count, through
@@ -647,26 +665,85 @@ static void test_store__status_counters_match_the_tables(void **state)
   int64_t now = ja__now_ms();
   ja__lease_batch b = {0};
   assert_int_equal(claim(&d, "upA", now, now + 1000, 4, &b), 4);
+  assert_int_equal(status_leased(&d, now), 4);
+  assert_int_equal(status_leased(&d, now + 1000), 0); /* expired: not leased */
   assert_int_equal(claim(&d, "upB", now + 2000, now + 60000, 6, &b), 6); /* 4 re-taken + 2 fresh */
   ja__store_batch_free(&b);
   raw_fill_sent(&d, 7);
-  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE id IN (SELECT id FROM events "
-                                      "WHERE lease_owner IS NOT NULL LIMIT 2);"
-                                      "UPDATE events SET lease_owner = NULL WHERE id = "
-                                      "(SELECT max(id) FROM events WHERE lease_owner IS NOT NULL);"
+  /* By hand: two leased events deleted, a third of the sent log. */
+  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE id IN (2, 5);"
                                       "DELETE FROM sent_log WHERE rowid % 3 = 0;",
                                 NULL, NULL, NULL), SQLITE_OK);
   const char *check = "SELECT (SELECT events FROM queue_stats) = (SELECT count(*) FROM events) "
-                      "AND (SELECT leased FROM queue_stats) = (SELECT count(lease_owner) FROM events) "
                       "AND (SELECT sent FROM queue_stats) = (SELECT count(*) FROM sent_log)";
   assert_int_equal(jt_sql_int(jt_db_path(), check), 1);
-  assert_int_equal(jt_sql_int(jt_db_path(), "select leased from queue_stats"), 3);
+  assert_int_equal(status_leased(&d, now + 2000), 4);
   int64_t removed = 0;
   assert_int_equal(ja__store_purge(&d, JA_PURGE_PENDING | JA_PURGE_SENT, ja__now_ms(), &removed),
                    JA_OK);
+  assert_int_equal(status_leased(&d, now + 2000), 0);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), check), 1);
-  assert_int_equal(jt_sql_int(jt_db_path(), "select leased + sent + events from queue_stats"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select sent + events from queue_stats"), 0);
+}
+
+/* Schema 9 (009_upload_lease.sql) on a store of version 7 with leases
+ * taken the old way: a live one stays a lease (skipped by claims until it
+ * expires), an expired one is reclaimable at once, the old uploader can
+ * still delete what it sent by lease_owner, give rows back, but no longer
+ * take new ones; the per-row lease triggers are gone. */
+static void test_store__migration_9_keeps_old_leases(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  mkdir(jt_home(), 0700);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  chmod(jt_db_path(), 0600);
+  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version < 9; i++)
+    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+  int64_t now = ja__now_ms();
+  char fill[1024];
+  snprintf(fill, sizeof fill,
+           "PRAGMA user_version = 7;"
+           "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties, age_ms,"
+           " lease_owner, lease_until_ms) VALUES"
+           " ('a', %lld, 't', 'd', 'e', '{}', %lld, 'old', %lld),"
+           " ('b', %lld, 't', 'd', 'e', '{}', %lld, 'old', %lld),"
+           " ('c', %lld, 't', 'd', 'e', '{}', %lld, 'gone', %lld),"
+           " ('d', %lld, 't', 'd', 'e', '{}', %lld, NULL, NULL);",
+           (long long)now, (long long)now, (long long)(now + 600000), (long long)now,
+           (long long)now, (long long)(now + 600000), (long long)now, (long long)now,
+           (long long)(now - 1), (long long)now, (long long)now);
+  assert_int_equal(sqlite3_exec(db, fill, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 0), JA_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"), 9);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from upload_lease"), 3);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where type = "
+                                            "'trigger' and name like 'events_leased%'"), 0);
+  assert_int_equal(status_leased(&d, now), 2);
+  /* A new claim takes the expired 'c' and the free 'd', not a or b. */
+  ja__lease_batch b = {0};
+  assert_int_equal(claim(&d, "new", now, now + 60000, 10, &b), 2);
+  assert_string_equal(b.rows[0].uuid, "c");
+  assert_string_equal(b.rows[1].uuid, "d");
+  ja__store_batch_free(&b);
+  /* The old uploader, still running: taking rows fails, giving back and
+   * deleting what it sent (its own statements, 006's shape) work. */
+  assert_int_not_equal(sqlite3_exec(d.db, "UPDATE events SET lease_owner = 'old2' WHERE uuid = 'd'",
+                                    NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE uuid = 'a' AND lease_owner = 'old';"
+                                      "UPDATE events SET lease_owner = NULL WHERE uuid = 'b'",
+                                NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 3);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events from queue_stats"), 3);
+  /* Once the old leases expire, what is left is claimable. */
+  assert_int_equal(claim(&d, "new2", now + 600000, now + 660000, 10, &b), 3);
+  ja__store_batch_free(&b);
+  ja__store_close(&d);
 }
 
 /* A store written by schema version 1 is migrated: its events keep being
@@ -693,6 +770,8 @@ static void test_store__migration_from_version_1_keeps_ages_and_counts(void **st
   assert_int_equal(ja__store_open(&d, 0), JA_OK);
   ja__store_close(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where age_ms = ts_ms"), 2);
-  assert_int_equal(jt_sql_int(jt_db_path(), "select events * 100 + leased * 10 + sent "
-                                            "from queue_stats"), 211);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events * 100 + sent from queue_stats"), 201);
+  /* Its lease (no expiry) is an expired one-event lease since schema 9. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from upload_lease where lo = 2 and "
+                                            "hi = 2 and owner = 'up' and until_ms = 0"), 1);
 }

@@ -270,6 +270,46 @@ static void test_upload__gzip_round_trips(void **state)
   ja__buf_free(&gz);
 }
 
+/* One stream reused across bodies (run.c): each body is a whole gzip
+ * member of its own, byte-identical to a fresh stream's, whatever came
+ * before it. */
+static void test_upload__gzip_stream_reused_gives_independent_bodies(void **state)
+{
+  (void)state;
+  ja__gzipper g = {NULL};
+  ja__buf a = {0}, b = {0}, fresh = {0};
+  char big[20000], small[300];
+  for (size_t i = 0; i < sizeof big; i++)
+    big[i] = (char)('a' + (i * 13) % 26);
+  memset(small, 'x', sizeof small);
+  for (int round = 0; round < 3; round++) {
+    assert_int_equal(ja__gzip_with(&g, &a, big, sizeof big), JA_OK);
+    assert_int_equal(ja__gzip_with(&g, &b, small, sizeof small), JA_OK);
+    assert_int_equal(ja__gzip(&fresh, small, sizeof small), JA_OK);
+    assert_int_equal(b.len, fresh.len);
+    assert_memory_equal(b.ptr, fresh.ptr, b.len);
+    assert_int_equal(ja__gzip(&fresh, big, sizeof big), JA_OK);
+    assert_int_equal(a.len, fresh.len);
+    assert_memory_equal(a.ptr, fresh.ptr, a.len);
+  }
+  char out[sizeof small + 16];
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = (Bytef *)b.ptr;
+  z.avail_in = (uInt)b.len;
+  z.next_out = (Bytef *)out;
+  z.avail_out = sizeof out;
+  assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+  assert_int_equal(z.total_out, sizeof small);
+  inflateEnd(&z);
+  ja__gzipper_free(&g);
+  ja__gzipper_free(&g); /* twice is harmless */
+  ja__buf_free(&a);
+  ja__buf_free(&b);
+  ja__buf_free(&fresh);
+}
+
 static void test_upload__hosts_https_or_loopback_http(void **state)
 {
   (void)state;

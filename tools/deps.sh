@@ -9,7 +9,7 @@ set -euo pipefail
 
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base
-         libcurl4-openssl-dev zlib1g-dev)
+         libcurl4-openssl-dev zlib1g-dev libutf8proc-dev)
 # shellcheck disable=SC2034  # used by tools/test.sh
 JA_CI_DEPS=(clang dpkg-dev)
 

@@ -1,7 +1,8 @@
--- Uploader, after a 2xx: log the events whose uuids are in the JSON array
--- ?1 (held by ?2) as sent at ?3, the whole batch in one statement (one
--- statement per event cost ≈ 3x: bench_upload.py). Plain INSERT OR IGNORE,
--- never OR REPLACE (003_caps.sql: the sent counter).
+-- Uploader, after a 2xx, when a run's id range holds more than the run
+-- (a subset of a batch was acked): log the events whose uuids are in the
+-- JSON array ?1, with ids ?2..?3 (inside the acker's lease), as sent at
+-- ?4, in one statement. Plain INSERT OR IGNORE, never OR REPLACE
+-- (003_caps.sql: the sent counter).
 INSERT OR IGNORE INTO sent_log (uuid, event, properties, timestamp, sent_ms)
-SELECT uuid, event, properties, timestamp, ?3 FROM events
-WHERE uuid IN (SELECT value FROM json_each(?1)) AND lease_owner = ?2
+SELECT uuid, event, properties, timestamp, ?4 FROM events
+WHERE uuid IN (SELECT value FROM json_each(?1)) AND id BETWEEN ?2 AND ?3

@@ -113,7 +113,7 @@ fill_from_db(ja_store *s, cJSON *queue, cJSON *sent, cJSON *drops, cJSON *up)
   sqlite3_stmt *q = NULL;
   ja_status st = JA_OK;
   if (sqlite3_prepare_v2(s->db.db, ja__sql_report_queue, -1, &q, NULL) != SQLITE_OK ||
-      sqlite3_step(q) != SQLITE_ROW) {
+      sqlite3_bind_int64(q, 1, ja__now_ms()) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) {
     st = query_error(s, "cannot read the queue size from");
     goto done;
   }

@@ -53,12 +53,14 @@ const ja__enum *const ja__catalog_enums[] = {&e_os,      &e_arch,    &e_platform
 #define P_INT(n) {n, JA__V_INT, NULL}
 #define P_NUM(n) {n, JA__V_NUM, NULL}
 #define P_STR64(n) {n, JA__V_STR64, NULL}
+#define P_VERSION(n) {n, JA__V_VERSION, NULL}
+#define P_KEY(n) {n, JA__V_KEY, NULL}
 #define P_HASH16(n) {n, JA__V_HASH16, NULL}
 #define P_ENUM(n, e) {n, JA__V_ENUM, &e}
 #define P_END {NULL, JA__V_BOOL, NULL}
 
 static const ja__prop_spec p_install_started[] = {P_ENUM("os", e_os), P_ENUM("arch", e_arch),
-                                                  P_STR64("installer_version"), P_END};
+                                                  P_VERSION("installer_version"), P_END};
 static const ja__prop_spec p_install_stage_completed[] = {
     P_ENUM("stage", e_stage), P_INT("elapsed_ms"), P_ENUM("os", e_os), P_END};
 static const ja__prop_spec p_install_completed[] = {P_INT("total_elapsed_ms"), P_ENUM("os", e_os),
@@ -68,7 +70,7 @@ static const ja__prop_spec p_install_failed[] = {P_ENUM("stage", e_stage), P_INT
                                                  P_END};
 static const ja__prop_spec p_uninstall_started[] = {P_INT("days_since_install"),
                                                     P_ENUM("os", e_os), P_END};
-static const ja__prop_spec p_app_opened[] = {P_STR64("version"), P_ENUM("platform", e_platform),
+static const ja__prop_spec p_app_opened[] = {P_VERSION("version"), P_ENUM("platform", e_platform),
                                              P_END};
 static const ja__prop_spec p_setup_completed[] = {
     P_ENUM("preset", e_preset), P_HASH16("model_hash"), P_ENUM("engine", e_engine), P_END};
@@ -90,7 +92,7 @@ static const ja__prop_spec p_feedback_submitted[] = {P_INT("rating"), P_BOOL("ha
                                                      P_END};
 static const ja__prop_spec p_error_shown_to_user[] = {P_ENUM("error_class", e_error),
                                                       P_ENUM("platform", e_platform), P_END};
-static const ja__prop_spec p_settings_changed[] = {P_STR64("setting_key"), P_END};
+static const ja__prop_spec p_settings_changed[] = {P_KEY("setting_key"), P_END};
 static const ja__prop_spec p_usage_daily_summary[] = {
     P_INT("sessions"),      P_INT("total_tokens"),  P_INT("total_inferences"),
     P_INT("unique_tools"),  P_INT("unique_models"), P_INT("total_errors"),
@@ -137,18 +139,102 @@ ja__catalog_prop(const ja__event_spec *ev, const char *name)
   return NULL;
 }
 
+/* ----------------------------------------------------------- validators */
+
+const ja__validator_doc ja__catalog_validators[] = {
+    {JA__V_BOOL, "bool", "true or false"},
+    {JA__V_INT, "int", "integer >= 0 (booleans are not integers)"},
+    {JA__V_NUM, "num", "finite number >= 0 (not a boolean)"},
+    {JA__V_STR64, "str64", "string of 1-64 characters"},
+    {JA__V_VERSION, "version",
+     "a str64 shaped like a version: an optional lowercase `v`, a digit, then ASCII letters, "
+     "digits and `. - + _`, ending in a letter or digit, no two of `. - + _` in a row "
+     "(`0.4.2`, `v1.2.3-rc.1+build.5`, `2024.10.1`, `6.8.0-45-generic`)"},
+    {JA__V_KEY, "key",
+     "a str64 shaped like a settings key: ASCII letters, digits and `. _ - : /`, at least one "
+     "letter, starting and ending with a letter or digit, no two of `. - : /` in a row; no "
+     "spaces, no `@` (`ui.theme`, `engine.ollama.host`, `tools/search_web:enabled`)"},
+    {JA__V_HASH16, "hash16", "exactly 16 lowercase hex characters"},
+    {JA__V_ENUM, NULL, NULL},
+};
+
 const char *
 ja__catalog_kind_name(const ja__prop_spec *p)
 {
-  switch (p->kind) {
-  case JA__V_BOOL: return "bool";
-  case JA__V_INT: return "int";
-  case JA__V_NUM: return "num";
-  case JA__V_STR64: return "str64";
-  case JA__V_HASH16: return "hash16";
-  case JA__V_ENUM: return p->enumeration->name;
-  }
+  if (p->kind == JA__V_ENUM)
+    return p->enumeration->name;
+  for (const ja__validator_doc *v = ja__catalog_validators; v->name; v++)
+    if (v->kind == p->kind)
+      return v->name;
   return "?";
+}
+
+int
+ja__catalog_is_shape(ja__vkind kind)
+{
+  return kind == JA__V_VERSION || kind == JA__V_KEY;
+}
+
+static int
+is_alpha(unsigned char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnum(unsigned char c)
+{
+  return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* The shape both validators share: 1-64 bytes (ASCII only, so bytes are
+ * characters), each a letter, a digit or one of @p seps; first and last a
+ * letter or digit; no two of @p lone (a subset of @p seps) in a row. Any
+ * byte >= 0x80 fails: "letters" are ASCII letters (fail closed: look-alike
+ * and fullwidth forms are what redaction has to normalise away). */
+static int
+shaped(const char *s, size_t n, const char *seps, const char *lone)
+{
+  if (n < 1 || n > 64)
+    return 0;
+  if (!is_alnum((unsigned char)s[0]) || !is_alnum((unsigned char)s[n - 1]))
+    return 0;
+  int prev_lone = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (is_alnum(c)) {
+      prev_lone = 0;
+      continue;
+    }
+    if (c == 0 || !strchr(seps, c))
+      return 0;
+    int l = strchr(lone, c) != NULL;
+    if (l && prev_lone)
+      return 0;
+    prev_lone = l;
+  }
+  return 1;
+}
+
+int
+ja__catalog_is_version(const char *s, size_t n)
+{
+  if (n > 0 && s[0] == 'v') {
+    s++;
+    n--;
+  }
+  return n > 0 && s[0] >= '0' && s[0] <= '9' && shaped(s, n, ".-+_", ".-+_");
+}
+
+int
+ja__catalog_is_key(const char *s, size_t n)
+{
+  if (!shaped(s, n, "._-:/", ".-:/"))
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (is_alpha((unsigned char)s[i]))
+      return 1;
+  return 0; /* "123", "12:30:45": a number or a time, not a name */
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -162,11 +248,9 @@ ja__catalog_json(char **out)
   cJSON *validators = cJSON_AddObjectToObject(root, "validators");
   if (!root || !enums || !events || !validators)
     goto oom;
-  cJSON_AddStringToObject(validators, "bool", "true or false");
-  cJSON_AddStringToObject(validators, "int", "integer >= 0 (booleans are not integers)");
-  cJSON_AddStringToObject(validators, "num", "finite number >= 0 (not a boolean)");
-  cJSON_AddStringToObject(validators, "str64", "string of 1-64 characters");
-  cJSON_AddStringToObject(validators, "hash16", "exactly 16 lowercase hex characters");
+  for (const ja__validator_doc *v = ja__catalog_validators; v->name; v++)
+    if (!cJSON_AddStringToObject(validators, v->name, v->doc))
+      goto oom;
   for (const ja__enum *const *e = ja__catalog_enums; *e; e++) {
     cJSON *arr = cJSON_AddArrayToObject(enums, (*e)->name);
     if (!arr)
@@ -195,11 +279,12 @@ ja_status
 ja__catalog_markdown(char **out)
 {
   ja__buf b = {0};
-  ja_status st = ja__buf_printf(
-      &b, "Validators: `bool`; `int` = integer >= 0, booleans are not integers; "
-          "`num` = number >= 0, not boolean; `str64` = string of 1-64 characters; "
-          "`hash16` = exactly 16 lowercase hex characters; an UPPERCASE name = one of "
-          "the values listed below.\n\n| event | properties |\n|---|---|\n");
+  ja_status st = ja__buf_printf(&b, "%s", "| validator | a value must be |\n|---|---|\n");
+  for (const ja__validator_doc *v = ja__catalog_validators; st == JA_OK && v->name; v++)
+    st = ja__buf_printf(&b, "| `%s` | %s |\n", v->name, v->doc);
+  if (st == JA_OK)
+    st = ja__buf_printf(&b, "%s", "| an UPPERCASE name | one of the values listed below |\n"
+                                  "\n| event | properties |\n|---|---|\n");
   for (const ja__event_spec *ev = ja__catalog; st == JA_OK && ev->name; ev++) {
     st = ja__buf_printf(&b, "| `%s` |", ev->name);
     for (const ja__prop_spec *p = ev->props; st == JA_OK && p->name; p++)

@@ -3,6 +3,10 @@
  * rejects malformed input, then applies the two filters of DESIGN §5 —
  * value-level redaction (redact.c) and the structural catalog (catalog.c) —
  * and keeps count of every drop by reason. Also names the drop reasons.
+ *
+ * Order, per property: what the value is (null, composite, not finite);
+ * then, for a shaped property (version, key), its shape; then the
+ * redaction patterns; then unknown_property and the other validators.
  */
 #include "boot.h"
 
@@ -24,9 +28,10 @@
  * (found by tests/fuzz, crashes/event-int-rounded-*). */
 #define INT_LIMIT 9007199254740992.0
 
-/* Filter 1: the value on its own (DESIGN §5.1). */
+/* Filter 1, first half: what the value is (DESIGN §5.1). No pattern runs
+ * here, so these reasons come before a shape too. */
 static ja__drop
-redact_value(const cJSON *v)
+value_kind(const cJSON *v)
 {
   if (cJSON_IsNull(v))
     return JA__DROP_NULL;
@@ -34,9 +39,16 @@ redact_value(const cJSON *v)
     return JA__DROP_COMPOSITE;
   if (cJSON_IsNumber(v))
     return isfinite(v->valuedouble) ? JA__DROP_NONE : JA__DROP_NOT_FINITE;
+  return JA__DROP_NONE; /* strings, booleans */
+}
+
+/* Filter 1, second half: a string's content (empty, too long, patterns). */
+static ja__drop
+redact_value(const cJSON *v)
+{
   if (cJSON_IsString(v))
     return ja__redact_string(v->valuestring, strlen(v->valuestring), NULL);
-  return JA__DROP_NONE; /* booleans */
+  return JA__DROP_NONE;
 }
 
 /* A number as JSON text that parses back to exactly @p d. cJSON prints
@@ -98,6 +110,10 @@ valid_for(const ja__prop_spec *p, const cJSON *v)
       return 0;
     size_t n = ja__utf8_count(v->valuestring, strlen(v->valuestring));
     return n >= 1 && n <= 64;
+  case JA__V_VERSION:
+    return cJSON_IsString(v) && ja__catalog_is_version(v->valuestring, strlen(v->valuestring));
+  case JA__V_KEY:
+    return cJSON_IsString(v) && ja__catalog_is_key(v->valuestring, strlen(v->valuestring));
   case JA__V_HASH16:
     return cJSON_IsString(v) && is_lower_hex16(v->valuestring);
   case JA__V_ENUM:
@@ -235,7 +251,14 @@ ja__event_prepare(const char *name, const char *props_json, ja__event *ev)
   }
   for (cJSON *item = in->child; item; item = item->next) {
     const ja__prop_spec *p = ja__catalog_prop(ev->spec, item->string);
-    ja__drop why = redact_value(item);
+    ja__drop why = value_kind(item);
+    /* A shape is checked before any redaction pattern (issue 11, part 2):
+     * a value outside it is invalid_value, whatever it also looks like;
+     * one inside it still goes through redaction below. */
+    if (why == JA__DROP_NONE && p && ja__catalog_is_shape(p->kind) && !valid_for(p, item))
+      why = JA__DROP_INVALID_VALUE;
+    if (why == JA__DROP_NONE)
+      why = redact_value(item);
     if (why == JA__DROP_NONE && !p)
       why = JA__DROP_UNKNOWN_PROPERTY;
     if (why == JA__DROP_NONE && !valid_for(p, item))

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "filter/drop.h"
+#include "filter/normalize.h"
 #include "filter/redact.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -36,10 +37,25 @@ typedef struct unit {
                                  rows' `needs`; all ones when a row has none) */
   unsigned min_digits;        /* a match holds this many digits (least of
                                  the rows' min_digits) */
+  size_t lit_first, nlits;    /* literals [lit_first, +nlits) of lits[], one
+                                 of which every match holds; nlits 0: no
+                                 such promise (some row made none) */
 } unit;
+
+/* A literal a match must hold (a row's `lits`), lower-cased, with the
+ * bigram hashes the gate tests. */
+#define LIT_MAX 32
+typedef struct lit {
+  char text[LIT_MAX + 1];
+  size_t len;
+  uint16_t bigram[LIT_MAX];   /* hash of text[k], text[k+1] */
+} lit;
 
 /* The kind reported when the patterns cannot be used: fail closed. */
 static const char kind_unavailable[] = "redaction_unavailable";
+/* The kind reported for a value whose normalised view cannot be built
+ * (encoded deeper than JA__NORM_MAX_ROUNDS, or expanding past its bound). */
+static const char kind_unnormalizable[] = "unnormalizable";
 
 /* Built once per process by compile_all() under pthread_once, then only
  * read, which is what makes matching thread-safe. Never freed: the process
@@ -48,19 +64,37 @@ static const ja__redact_rule *rules;
 static size_t nrules;
 static unit *units;
 static size_t nunits;
+static lit *lits;
+static size_t nlits_all;
 static int unavailable;               /* 1 when any unit failed to compile */
-/* The gates' byte tests, transposed so one pass over a value answers them
- * for all units at once: bit i of needs_units[b] is set when byte b
- * satisfies unit i's needs, of first_units[b] when a match of unit i can
- * start with b. Units past the 64th have no bit and are always tried. */
-static uint64_t needs_units[256], first_units[256];
+/* The gates' tests, transposed so one pass over a value answers them for
+ * all units at once. A unit set is UW words of bits (unit i is bit i%64
+ * of word i/64); units past UW*64 have no bit, so the pass cannot skip
+ * them and gate_open() tests them one by one. Bit i of by_byte[b].needs is set when byte b satisfies unit
+ * i's needs, of by_byte[b].first when a match of unit i can start with b,
+ * of bigram_units[h] when bigram bucket h is the first bigram of one of
+ * unit i's literals (of by_byte[b].lit when b, in either case, is a
+ * one-byte literal of it), and of no_lits_units when unit i promises none. */
+#define UW 2
+typedef struct uset {
+  uint64_t w[UW];
+} uset;
+static size_t nwords;                 /* words in use: (nunits + 63) / 64, at most UW */
+/* Per byte, what the byte pass ORs together, side by side for locality. */
+typedef struct byte_sets {
+  uset needs, first, lit;
+} byte_sets;
+static byte_sets by_byte[256];
+#define BIGRAMS 1024
+static uset bigram_units[BIGRAMS];
+static uset no_lits_units;
 /* Likewise bit i of len_units[n] is set when unit i's minlen is at most n,
  * of digits_units[d] when its min_digits is at most d; values longer than
  * LEN_CAP (with more than DIGITS_CAP digits) use the last entry, which has
  * every unit. */
 #define LEN_CAP 64
 #define DIGITS_CAP 24
-static uint64_t len_units[LEN_CAP + 1], digits_units[DIGITS_CAP + 1];
+static uset len_units[LEN_CAP + 1], digits_units[DIGITS_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
@@ -70,6 +104,7 @@ typedef struct scratch {
   pcre2_match_data *md;
   pcre2_match_context *mc;
   pcre2_jit_stack *stack;
+  ja__norm_scratch *norm;     /* made on the first value that needs a view */
 } scratch;
 static pthread_key_t scratch_key;
 
@@ -82,6 +117,7 @@ scratch_free(void *p)
   pcre2_match_data_free(t->md);
   pcre2_match_context_free(t->mc);
   pcre2_jit_stack_free(t->stack);
+  free(t->norm);
   free(t);
 }
 
@@ -122,6 +158,46 @@ on_row_matched(pcre2_callout_block *cb, void *data)
   return 0;
 }
 
+static unsigned char
+lower(unsigned char c)
+{
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* lower() as a table, for the byte pass. */
+static unsigned char folded[256];
+
+/* Adjacent bytes, case-folded, as one of BIGRAMS buckets: a literal
+ * occurs (in any ASCII case) only where all its bigrams' buckets are set. */
+static uint16_t
+bigram_hash(unsigned char a, unsigned char b)
+{
+  return (uint16_t)(((unsigned)lower(a) * 67u + lower(b)) & (BIGRAMS - 1)); /* as features_of() */
+}
+
+/* Append the literals of @p spec ("a|bc|def") to lits[]; returns 0 when a
+ * literal is empty or longer than LIT_MAX (a table error: fail closed). */
+static int
+lits_add(const char *spec)
+{
+  for (const char *p = spec;;) {
+    const char *bar = strchr(p, '|');
+    size_t n = bar ? (size_t)(bar - p) : strlen(p);
+    if (n == 0 || n > LIT_MAX)
+      return 0;
+    lit *l = &lits[nlits_all++];
+    for (size_t k = 0; k < n; k++)
+      l->text[k] = (char)lower((unsigned char)p[k]);
+    l->text[n] = 0;
+    l->len = n;
+    for (size_t k = 0; k + 1 < n; k++)
+      l->bigram[k] = bigram_hash((unsigned char)l->text[k], (unsigned char)l->text[k + 1]);
+    if (!bar)
+      return 1;
+    p = bar + 1;
+  }
+}
+
 /* Fill @p u's gate from its rows' promises and from what PCRE2 learnt
  * about its compiled pattern. */
 static void
@@ -138,6 +214,20 @@ gate_init(unit *u)
     if (rules[i].min_digits < u->min_digits)
       u->min_digits = rules[i].min_digits;
   }
+  /* Literals: only when every row of the unit promises some. */
+  u->lit_first = nlits_all;
+  u->nlits = 0;
+  for (size_t i = u->first_row; i < u->first_row + u->nrows; i++)
+    if (!rules[i].lits) {
+      nlits_all = u->lit_first;
+      break;
+    } else if (!lits_add(rules[i].lits)) {
+      ja__log_warn("redaction row %zu ('%s') has an empty or over-long literal; "
+                   "every string will be dropped",
+                   i, rules[i].kind);
+      unavailable = 1;
+    }
+  u->nlits = nlits_all - u->lit_first;
   uint32_t type = 0, cu = 0;
   const uint8_t *bitmap = NULL;
   pcre2_pattern_info(u->code, PCRE2_INFO_MINLENGTH, &u->minlen);
@@ -172,33 +262,58 @@ unit_regex(size_t first, size_t n)
   return b.ptr;
 }
 
-/* Give unit @p u, at index @p i (< 64), its bit in the transposed tables. */
+static void
+uset_add(uset *set, size_t i)
+{
+  if (i < UW * 64)
+    set->w[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* Give unit @p u, at index @p i, its bit in the transposed tables. */
 static void
 masks_add(const unit *u, size_t i)
 {
-  uint64_t bit = (uint64_t)1 << i;
   for (unsigned c = 0; c < 256; c++) {
     if ((u->needs[c >> 6] >> (c & 63)) & 1)
-      needs_units[c] |= bit;
+      uset_add(&by_byte[c].needs, i);
     if ((u->first_set[c >> 6] >> (c & 63)) & 1)
-      first_units[c] |= bit;
+      uset_add(&by_byte[c].first, i);
+  }
+  if (!u->nlits)
+    uset_add(&no_lits_units, i);
+  for (size_t k = u->lit_first; k < u->lit_first + u->nlits; k++) {
+    const lit *l = &lits[k];
+    if (l->len == 1) {
+      uset_add(&by_byte[(unsigned char)l->text[0]].lit, i);
+      if (l->text[0] >= 'a' && l->text[0] <= 'z') /* the other case */
+        uset_add(&by_byte[(unsigned char)l->text[0] - 32u].lit, i);
+    } else {
+      uset_add(&bigram_units[l->bigram[0]], i);
+    }
   }
   /* The last entry stands for "that many or more": every unit. */
   for (unsigned n = 0; n <= LEN_CAP; n++)
     if (n == LEN_CAP || u->minlen <= n)
-      len_units[n] |= bit;
+      uset_add(&len_units[n], i);
   for (unsigned d = 0; d <= DIGITS_CAP; d++)
     if (d == DIGITS_CAP || u->min_digits <= d)
-      digits_units[d] |= bit;
+      uset_add(&digits_units[d], i);
 }
 
 static void
 compile_all(void)
 {
   rules = ja__redact_rules(&nrules);
+  for (unsigned c = 0; c < 256; c++)
+    folded[c] = lower((unsigned char)c);
   units = calloc(nrules ? nrules : 1, sizeof *units);
+  /* Each literal takes at least 2 bytes of a `lits` string ("x|"). */
+  size_t lit_cap = 1;
+  for (size_t i = 0; i < nrules; i++)
+    lit_cap += rules[i].lits ? strlen(rules[i].lits) / 2 + 1 : 0;
+  lits = calloc(lit_cap, sizeof *lits);
   /* Callout numbers are 1..255. */
-  if (!units || nrules > 255 || pthread_key_create(&scratch_key, scratch_free) != 0) {
+  if (!units || !lits || nrules > 255 || pthread_key_create(&scratch_key, scratch_free) != 0) {
     ja__log_warn("cannot set up the redaction patterns; every string will be dropped");
     unavailable = 1;
     return;
@@ -229,8 +344,10 @@ compile_all(void)
       return;
     }
     gate_init(u);
-    if (nunits <= 64)
-      masks_add(u, nunits - 1);
+    if (unavailable)
+      return;
+    masks_add(u, nunits - 1);
+    nwords = nunits > UW * 64 ? UW : (nunits + 63) / 64;
     /* No JIT (unsupported CPU, W^X policy) is not a failure: the interpreter
      * gives the same answers, only slower. */
     u->jitted = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0;
@@ -238,50 +355,57 @@ compile_all(void)
   }
 }
 
-/* Decode every %XX in @p s[0..len) into @p out (at least @p len bytes) and
- * return the new length, or 0 when there was nothing to decode. The result
- * may be invalid UTF-8 ("%FF"); PCRE2_MATCH_INVALID_UTF copes with that. */
-size_t
-ja__percent_decode(const char *s, size_t len, char *out)
-{
-  size_t o = 0;
-  int changed = 0;
-  for (size_t i = 0; i < len; i++) {
-    int hi, lo;
-    if (s[i] == '%' && i + 2 < len && (hi = ja__hex_value((unsigned char)s[i + 1])) >= 0 &&
-        (lo = ja__hex_value((unsigned char)s[i + 2])) >= 0) {
-      out[o++] = (char)(hi * 16 + lo);
-      i += 2;
-      changed = 1;
-    } else {
-      out[o++] = s[i];
-    }
-  }
-  return changed ? o : 0;
-}
-
-/* What a gate looks at: which bytes the value holds. */
+/* What a gate looks at: which bytes and bigrams the value holds. */
 typedef struct features {
-  uint64_t present[4];   /* bit b set: byte b occurs */
-  unsigned digits;       /* number of ASCII digits */
-  uint64_t candidates;   /* units (first 64) whose byte tests pass */
+  uint64_t present[4];           /* bit b set: byte b occurs */
+  uint64_t bigram[BIGRAMS / 64]; /* bit h set: a bigram hashing to h occurs */
+  unsigned digits;               /* number of ASCII digits */
+  uset candidates;               /* units whose transposed tests pass */
 } features;
 
+/* One pass over the value: its bytes, digits and bigrams, and from them
+ * the units that may match (all the transposed tests at once). Written
+ * out for UW == 2 with the sets in registers: this loop is most of what a
+ * value without PII costs. */
+#if UW != 2
+#error "features_of() is written for UW == 2"
+#endif
 static void
 features_of(const char *s, size_t len, features *f)
 {
-  uint64_t needs = 0, first = 0;
-  memset(f->present, 0, sizeof f->present);
-  f->digits = 0;
+  const unsigned char *p = (const unsigned char *)s;
+  uint64_t n0 = 0, n1 = 0, s0 = 0, s1 = 0;
+  uint64_t l0 = no_lits_units.w[0], l1 = no_lits_units.w[1];
+  uint64_t pr[4] = {0, 0, 0, 0};
+  unsigned digits = 0;
+  memset(f->bigram, 0, sizeof f->bigram);
+  unsigned prev = len ? folded[p[0]] : 0;
   for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    f->present[c >> 6] |= (uint64_t)1 << (c & 63);
-    f->digits += (unsigned)(c - '0') < 10u;
-    needs |= needs_units[c];
-    first |= first_units[c];
+    unsigned c = p[i];
+    const byte_sets *b = &by_byte[c];
+    pr[c >> 6] |= (uint64_t)1 << (c & 63);
+    digits += (c - '0') < 10u;
+    n0 |= b->needs.w[0];
+    n1 |= b->needs.w[1];
+    s0 |= b->first.w[0];
+    s1 |= b->first.w[1];
+    l0 |= b->lit.w[0];
+    l1 |= b->lit.w[1];
+    if (i) {
+      unsigned cur = folded[c];
+      unsigned h = (prev * 67u + cur) & (BIGRAMS - 1);
+      f->bigram[h >> 6] |= (uint64_t)1 << (h & 63);
+      l0 |= bigram_units[h].w[0];
+      l1 |= bigram_units[h].w[1];
+      prev = cur;
+    }
   }
-  f->candidates = needs & first & len_units[len < LEN_CAP ? len : LEN_CAP] &
-                  digits_units[f->digits < DIGITS_CAP ? f->digits : DIGITS_CAP];
+  memcpy(f->present, pr, sizeof pr);
+  f->digits = digits;
+  const uset *l = &len_units[len < LEN_CAP ? len : LEN_CAP];
+  const uset *d = &digits_units[digits < DIGITS_CAP ? digits : DIGITS_CAP];
+  f->candidates.w[0] = n0 & s0 & l0 & l->w[0] & d->w[0];
+  f->candidates.w[1] = n1 & s1 & l1 & l->w[1] & d->w[1];
 }
 
 static int
@@ -303,31 +427,55 @@ has_either_case(const features *f, int c)
   return 0;
 }
 
+/* Whether one of @p u's literals may occur in the value: a one-byte
+ * literal when its byte does (either case), a longer one when all its
+ * bigrams' buckets are set. Collisions only ever say "may". */
+static int
+lits_present(const unit *u, const features *f)
+{
+  for (size_t k = u->lit_first; k < u->lit_first + u->nlits; k++) {
+    const lit *l = &lits[k];
+    if (l->len == 1) {
+      if (has_either_case(f, (unsigned char)l->text[0]))
+        return 1;
+      continue;
+    }
+    size_t b = 0;
+    while (b + 1 < l->len && ((f->bigram[l->bigram[b] >> 6] >> (l->bigram[b] & 63)) & 1))
+      b++;
+    if (b + 1 == l->len)
+      return 1;
+  }
+  return 0;
+}
+
 /* The gate: 0 when unit @p i cannot match a value of @p len bytes with
  * features @p f. Each test is a necessary condition — a match has at least
  * minlen characters (hence bytes), holds its first and required code
  * units, starts with a byte of its first set, and holds what the rows
- * promise in needs and min_digits — so skipping never changes a verdict;
- * tests and the fuzzer check that by comparing with JA__REDACT_NO_GATES. */
+ * promise in needs, min_digits and lits — so skipping never changes a
+ * verdict; tests and the fuzzer check that by comparing with
+ * JA__REDACT_NO_GATES (the rows' promises are written by hand, and a
+ * wrong one would hide real matches). */
 static int
 gate_open(size_t i, size_t len, const features *f)
 {
   const unit *u = &units[i];
-  if (i < 64 && !((f->candidates >> i) & 1))
-    return 0;
   if (len < u->minlen || f->digits < u->min_digits)
     return 0;
   if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
     return 0;
   if (u->last_cu >= 0 && !has_either_case(f, u->last_cu))
     return 0;
-  if (i >= 64) { /* no bit in the tables: test the sets here */
-    uint64_t n = 0, s = 0;
+  if (u->nlits && !lits_present(u, f))
+    return 0;
+  if (i >= UW * 64) { /* no bit in the byte pass: test its sets here */
+    uint64_t n = 0, st = 0;
     for (size_t k = 0; k < 4; k++) {
       n |= f->present[k] & u->needs[k];
-      s |= f->present[k] & u->first_set[k];
+      st |= f->present[k] & u->first_set[k];
     }
-    return n && s;
+    return n && st;
   }
   return 1;
 }
@@ -350,11 +498,12 @@ run_unit(scratch *t, size_t i, const char *s, size_t len, const char **kind)
   return 1;
 }
 
-/* Run the units over @p s[0..len) in table order. Returns the kind of the
- * first unit that matches, NULL when none does, or kind_unavailable when
- * PCRE2 failed at match time: fail closed. */
+/* Run the units over @p s[0..len) in table order (@p known: its features
+ * when already computed, else NULL). Returns the kind of the first unit
+ * that matches, NULL when none does, or kind_unavailable when PCRE2 failed
+ * at match time: fail closed. */
 static const char *
-scan(scratch *t, const char *s, size_t len, unsigned flags)
+scan(scratch *t, const char *s, size_t len, unsigned flags, const features *known)
 {
   const char *kind = NULL;
   int rc = 0;
@@ -362,27 +511,36 @@ scan(scratch *t, const char *s, size_t len, unsigned flags)
     for (size_t i = 0; i < nunits && rc == 0; i++)
       rc = run_unit(t, i, s, len, &kind);
   } else {
-    features f;
-    features_of(s, len, &f);
-    /* Units 0..63: only the candidates' bits, lowest (earliest) first. */
-    for (uint64_t todo = f.candidates; todo && rc == 0; todo &= todo - 1) {
-      size_t i = (size_t)__builtin_ctzll(todo);
-      if (gate_open(i, len, &f))
-        rc = run_unit(t, i, s, len, &kind);
+    features own;
+    const features *f = known;
+    if (!f) {
+      features_of(s, len, &own);
+      f = &own;
     }
-    for (size_t i = 64; i < nunits && rc == 0; i++)
-      if (gate_open(i, len, &f))
+    /* Only the candidates' bits, lowest (earliest) first. */
+    for (size_t w = 0; w < nwords && rc == 0; w++)
+      for (uint64_t todo = f->candidates.w[w]; todo && rc == 0; todo &= todo - 1) {
+        size_t i = w * 64 + (size_t)__builtin_ctzll(todo);
+        if (gate_open(i, len, f))
+          rc = run_unit(t, i, s, len, &kind);
+      }
+    for (size_t i = UW * 64; i < nunits && rc == 0; i++)
+      if (gate_open(i, len, f))
         rc = run_unit(t, i, s, len, &kind);
   }
   return rc < 0 ? kind_unavailable : rc ? kind : NULL;
 }
 
-/* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none. */
+/* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none.
+ * The table runs over the value's normalised view (filter/normalize.c)
+ * when it has one, and over the value as written when it has none or is
+ * ASCII. Pure ASCII without '%', '&' or '\\' has no view: one scan, the
+ * common case. A non-ASCII value with a view is judged on the view alone:
+ * it holds the same letters, without the invisible characters that would
+ * otherwise join "icon<ZWSP>@2x.png" into an address-like run. */
 static const char *
 classify(const char *s, size_t len, unsigned flags)
 {
-  char decoded[2][JA__MAX_STR_CODEPOINTS * 4];
-
   pthread_once(&compile_once, compile_all);
   if (unavailable)
     return kind_unavailable;
@@ -390,21 +548,25 @@ classify(const char *s, size_t len, unsigned flags)
   if (!t)
     return kind_unavailable;
 
-  const char *found = scan(t, s, len, flags);
-  /* Percent-encoded forms ("user%40example.com", "%2Fhome%2Fbob"): scan the
-   * decoded text too, and the twice-decoded text for double encoding
-   * ("user%2540example.com"). Decoding never makes a string longer. */
-  const char *cur = s;
-  size_t curlen = len;
-  for (int round = 0; !found && round < 2 && memchr(cur, '%', curlen); round++) {
-    size_t n = ja__percent_decode(cur, curlen, decoded[round]);
-    if (n == 0)
-      break;
-    found = scan(t, decoded[round], n, flags);
-    cur = decoded[round];
-    curlen = n;
-  }
-  return found;
+  /* One byte pass answers both the gates and ja__norm_needed(). */
+  features f;
+  features_of(s, len, &f);
+  int needed = (has_byte(&f, '%') || has_byte(&f, '&') || has_byte(&f, '\\') ? JA__NORM_REFS : 0) |
+               (f.present[2] | f.present[3] ? JA__NORM_UNICODE : 0);
+  const char *found = NULL;
+  if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, &f)) != NULL)
+    return found;
+  if (!needed)
+    return NULL;
+  if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))
+    return kind_unavailable;
+  const char *view = NULL;
+  long n = ja__norm_view(s, len, t->norm, &view);
+  if (n < 0)
+    return kind_unnormalizable;
+  if (n > 0)
+    return scan(t, view, (size_t)n, flags, NULL);
+  return (needed & JA__NORM_UNICODE) ? scan(t, s, len, flags, &f) : NULL;
 }
 
 ja__drop
@@ -422,7 +584,8 @@ ja__redact_string_ex(const char *s, size_t len, unsigned flags, const char **kin
     return JA__DROP_EMPTY;
   /* Cheap bound first: more bytes than 200 four-byte code points can hold is
    * too long whatever they are, and it bounds classify()'s scratch buffers. */
-  if (len > JA__MAX_STR_CODEPOINTS * 4 || ja__utf8_count(s, len) > JA__MAX_STR_CODEPOINTS)
+  if (len > JA__MAX_STR_CODEPOINTS * 4 ||
+      (len > JA__MAX_STR_CODEPOINTS && ja__utf8_count(s, len) > JA__MAX_STR_CODEPOINTS))
     return JA__DROP_TOO_LONG;
 
   const char *found = classify(s, len, flags);

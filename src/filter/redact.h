@@ -48,10 +48,6 @@ ja__drop ja__redact_string(const char *s, size_t len, const char **kind);
 #define JA__REDACT_NO_GATES 1u  /* run every unit, skipping the cheap pre-checks
                                    (tests and fuzzers compare both ways) */
 
-/* Decode every %XX in @p s[0..len) into @p out (at least @p len bytes);
- * returns the new length, or 0 when there was nothing to decode. */
-size_t ja__percent_decode(const char *s, size_t len, char *out);
-
 /* ja__redact_string with @p flags; same verdicts whatever the flags. */
 ja__drop ja__redact_string_ex(const char *s, size_t len, unsigned flags, const char **kind);
 

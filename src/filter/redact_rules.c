@@ -202,7 +202,6 @@ bitcoin_ok(const char *m, size_t mlen)
   return ja__base58check_ok(m, mlen);
 }
 
-
 /* ------------------------------------------ validators of the issue-11 kinds */
 
 static int
@@ -526,98 +525,99 @@ surname_field_ok(const char *m, size_t mlen)
   "thank|thx|cheers|regards|best|sincerely|yours|cordially|respectfully|love|xoxo|take care|talk soon" \
   "|gr|cordialement|amicalement|bisous|saludo|atentamente|saluti|abra|atenciosamente|lsningar|mvh"
 
+
 /* ------------------------------------------------------------------ table */
 
 static const ja__redact_rule rules[] = {
   /* ---- private keys: the header alone is enough, with or without dashes.
    * Must NOT catch "public key", "BEGIN CERTIFICATE". */
-  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, "pem", " ", 0, NULL},
-  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, "pem", " ", 0, NULL},
+  {"openssh_private_key", "(?i)BEGIN OPENSSH PRIVATE KEY", NULL, "pem", " ", 0, "begin"},
+  {"pgp_private_key", "(?i)BEGIN PGP PRIVATE KEY", NULL, "pem", " ", 0, "begin"},
   /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED] PRIVATE KEY" and PuTTY key files. */
-  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, "pem", " -", 0, NULL},
+  {"private_key", "(?i)BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY|PuTTY-User-Key-File-\\d", NULL, "pem", " -", 0, "begin|putty-user-key-file-"},
 
   /* ---- URLs whose shape says "secret" (before the generic URL rows). */
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
    * catch an ordinary s3.amazonaws.com link. */
   {"aws_presigned_url",
-   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, NULL},
+   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, "x-amz-|awsaccesskeyid="},
   /* Azure shared access signatures: "sv=2022-11-02&…&sig=…" and
    * "SharedAccessSignature=" in connection strings. */
   {"azure_sas", "(?i)\\bsv=\\d{4}-\\d\\d-\\d\\d&\\S*?\\bsig=[^&#\\s]|SharedAccessSignature=\\S",
-   NULL, NULL, "=", 0, NULL},
+   NULL, NULL, "=", 0, "sig=|sharedaccesssignature="},
   /* Slack incoming-webhook / workflow URLs: the path is the credential. */
   {"slack_webhook", "(?i)hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{8,}",
-   NULL, NULL, "/", 0, NULL},
+   NULL, NULL, "/", 0, "hooks.slack.com/"},
   /* Discord webhook URLs: …/api/webhooks/<id>/<token>. */
   {"discord_webhook",
-   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, NULL},
+   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, "/webhooks/"},
   /* Sentry DSNs "https://<32 hex public key>@o1.ingest.sentry.io/2" and
    * tokens (sntrys_ org tokens, sntryu_ user tokens). */
   {"sentry_token",
-   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, NULL},
+   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, "://|sntry"},
   /* URLs with userinfo: "https://user:pass@host", "redis://:pw@h",
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
    * is in the path). */
-  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, NULL},
+  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s/?#@]+@[^\\s/?#@]", NULL, NULL, "@", 0, "://"},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
    * tools/bench/bench_redact, than one alternation of them all). */
   /* Anthropic: sk-ant-api03-…, sk-ant-admin01-…, sk-ant-oat01-… */
-  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, "sk-ant-"},
   /* OpenRouter: sk-or-v1- + 64 hex. */
-  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", NULL, NULL, NULL, 0, NULL},
+  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", NULL, NULL, NULL, 0, "sk-or-"},
   /* OpenAI: sk-proj-, sk-svcacct-, sk-admin- + 20 or more; legacy sk- + one
    * run of 16+ letters/digits holding a digit or capital. Must NOT catch
    * "sk-learn", "task-1234567890abcdef" or "sk-some-feature-name". */
   {"openai_key",
    LB "sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}"
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
-   NULL, NULL, NULL, 0, NULL},
+   NULL, NULL, NULL, 0, "sk-"},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0, NULL},
-  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", NULL, NULL, NULL, 0, NULL},
-  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", NULL, NULL, NULL, 0, NULL},
-  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", NULL, NULL, NULL, 0, NULL},
-  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, NULL},
-  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", NULL, NULL, NULL, 0, "sk_live_|sk_test_|pk_live_|pk_test_|rk_live_|rk_test_"},
+  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", NULL, NULL, NULL, 0, "whsec_"},
+  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", NULL, NULL, NULL, 0, "gsk_"},
+  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", NULL, NULL, NULL, 0, "xai-"},
+  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, "pplx-"},
+  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, "r8_"},
   /* Hugging Face user tokens hf_… and org tokens api_org_… (34 letters). */
-  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, "hf_|api_org_"},
   /* GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36; fine-grained github_pat_…
    * Must NOT catch "ghp_" in prose. */
-  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
-  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", NULL, NULL, NULL, 0, NULL},
+  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, "ghp_|gho_|ghu_|ghs_|ghr_"},
+  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", NULL, NULL, NULL, 0, "github_pat_"},
   /* GitLab personal/deploy/runner/trigger/CI-build tokens, runner
    * registration tokens. */
   {"gitlab_token",
    LB "(?:gl(?:pat|dt|rt|ptt|cbt|oas|imt|ft|soat|agent)-[A-Za-z0-9_-]{20,}"
    "|GR1348941[A-Za-z0-9_-]{20,})",
-   NULL, NULL, NULL, 0, NULL},
+   NULL, NULL, NULL, 0, "glpat-|gldt-|glrt-|glptt-|glcbt-|gloas-|glimt-|glft-|glsoat-|glagent-|gr1348941"},
   /* Slack bot/user/app/config tokens. Must NOT catch a bare "xoxb-". */
-  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", NULL, NULL, NULL, 0, NULL},
+  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", NULL, NULL, NULL, 0, "xox|xapp-"},
   /* AWS access key ids: AKIA/ASIA/… + 16 capitals or digits. */
   {"aws_access_key_id",
-   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, NULL, NULL, NULL, 0, NULL},
+   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, NULL, NULL, NULL, 0, "akia|asia|agpa|aida|aroa|aipa|anpa|anva|apka|abia|acca"},
   /* AWS STS session tokens (base64 of a fixed protobuf header). */
   {"aws_session_token",
-   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", NULL, NULL, NULL, 0, NULL},
+   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", NULL, NULL, NULL, 0, "fwogzxivyxdz|iqojb3jpz2lu|aqodyxdz|agojb3jpz2lu"},
   /* Google: API keys AIza + 35, OAuth access ya29.…, refresh 1//0…,
    * client secrets GOCSPX-… Must NOT catch "ya29" or "AIza" alone. */
-  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", NULL, NULL, NULL, 0, NULL},
-  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", NULL, NULL, NULL, 0, NULL},
-  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", NULL, NULL, NULL, 0, NULL},
-  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, NULL},
-  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, NULL, NULL, NULL, 0, NULL},
-  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", NULL, NULL, NULL, 0, NULL},
+  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", NULL, NULL, NULL, 0, "aiza"},
+  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", NULL, NULL, NULL, 0, "ya29."},
+  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", NULL, NULL, NULL, 0, "1//0"},
+  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", NULL, NULL, NULL, 0, "gocspx-"},
+  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, NULL, NULL, NULL, 0, "npm_"},
+  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", NULL, NULL, NULL, 0, "pypi-age"},
   /* Twilio API key SIDs (SK…) and account SIDs (AC…): 32 hex. */
-  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, NULL, NULL, NULL, 0, NULL},
-  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", NULL, NULL, NULL, 0, NULL},
-  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", NULL, NULL, NULL, 0, NULL},
-  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, NULL},
-  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, NULL},
-  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", NULL, NULL, NULL, 0, NULL},
+  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, NULL, NULL, NULL, 0, "sk|ac"},
+  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", NULL, NULL, NULL, 0, "sg."},
+  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", NULL, NULL, NULL, 0, "_v1_"},
+  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", NULL, NULL, NULL, 0, "phx_"},
+  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", NULL, NULL, NULL, 0, "lin_api_|lin_oauth_"},
+  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", NULL, NULL, NULL, 0, "age-secret-key-1"},
   /* JSON Web Tokens: "{"-header . "{"-payload . signature (may be empty,
    * alg=none). Must NOT catch a lone "eyJ…" word or "eyJ.eyJ". */
-  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, NULL},
+  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, "eyj"},
   /* Discord bot tokens: base64 user id (M/N/O…) . 6 . 27+. */
   {"discord_bot_token",
    "(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}"
@@ -627,11 +627,11 @@ static const ja__redact_rule rules[] = {
   {"telegram_bot_token", "(?<![0-9])\\d{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", NULL, NULL, ":", 8, NULL},
   /* Azure AD client secrets (new format: xxx8Q~…). */
   {"azure_client_secret",
-   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, NULL},
+   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, "q~"},
   /* Azure storage account keys: 88 base64 characters ending "==", bare or
    * after AccountKey=. */
   {"azure_storage_key",
-   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, NULL},
+   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|=="},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
   {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL},
@@ -646,7 +646,7 @@ static const ja__redact_rule rules[] = {
    "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)=[^&#\\s]",
    NULL, NULL, "=", 0, NULL},
   /* file:// URLs in any case. Must NOT catch "files" or "profile". */
-  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, NULL},
+  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, "file://"},
 
   /* ---- authorization header values. */
   /* "Bearer <token>" in any case; the token needs a digit or 20+ chars.
@@ -654,17 +654,17 @@ static const ja__redact_rule rules[] = {
   {"bearer_auth",
    "(?i)\\bbearer[\\s:=]+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
    "|[A-Za-z0-9._~+/=-]{20,})",
-   NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
+   NULL, "auth", " \t\n\v\f\r:=", 0, "bearer"},
   /* "Authorization: Basic …" always; a bare "Basic <b64>" when it decodes
    * to "user:pass". Must NOT catch "basic authentication". */
-  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, NULL},
+  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, "authorization"},
   {"basic_auth", "(?i)\\bbasic[\\s:=]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])",
-   basic_credentials, "auth", " \t\n\v\f\r:=", 0, NULL},
+   basic_credentials, "auth", " \t\n\v\f\r:=", 0, "basic"},
   /* "Authorization: token …", "Token <20+ chars with a digit>". */
   {"token_auth",
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
-   NULL, "auth", " \t\n\v\f\r:=", 1, NULL},
+   NULL, "auth", " \t\n\v\f\r:=", 1, "authorization|token"},
   /* Session cookies: Cookie/Set-Cookie headers, and well-known session
    * cookie names with a value. */
   {"session_cookie",
@@ -672,7 +672,7 @@ static const ja__redact_rule rules[] = {
    "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
    "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
    "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
-   NULL, NULL, "=", 0, NULL},
+   NULL, NULL, "=", 0, "cookie|sess|sid"},
 
   /* Secret assignments in any case and shape: "password=hunter2",
    * "API_KEY: v", "\"passwd\": \"x\"", "export GITHUB_TOKEN=…",
@@ -723,7 +723,7 @@ static const ja__redact_rule rules[] = {
   {"local_hostname",
    "(?i)(?<![A-Za-z0-9._-])(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
    "local(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])",
-   NULL, NULL, ".", 0, NULL},
+   NULL, NULL, ".", 0, ".local"},
   /* Device names that carry a person's name ("alice-macbook",
    * "Bobs-iPhone", "DESKTOP-ABC1234"). Must NOT catch "tauri-macos",
    * "morning-digest-mac", "i686-pc-linux-gnu", "MacBookPro18,3". */
@@ -753,7 +753,7 @@ static const ja__redact_rule rules[] = {
   {"windows_env_path",
    "(?i)%(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|HOMESHARE|USERNAME|USERDOMAIN"
    "|ONEDRIVE)%|\\$env:(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|USERNAME|ONEDRIVE)\\b",
-   NULL, NULL, "%$", 0, NULL},
+   NULL, NULL, "%$", 0, "%|$env:"},
 
   /* ---- numbers with a structure or a checksum. */
   /* RFC 4122 version-1 UUIDs embed the MAC address and time. Must NOT
@@ -761,11 +761,11 @@ static const ja__redact_rule rules[] = {
   {"uuid_v1", "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
    "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL},
   /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…). */
-  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, NULL},
+  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, "0x"},
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
-   bitcoin_ok, NULL, NULL, 0, NULL},
+   bitcoin_ok, NULL, NULL, 0, "1|3"},
   /* IBAN: country, check digits, 11–30 more, spaces allowed, mod 97. */
   {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}" RB, ja__iban_ok, NULL, NULL, 2, NULL},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
@@ -798,8 +798,7 @@ static const ja__redact_rule rules[] = {
    "|confirmation code|auth(?:entication)? code|login code|sign-?in code|2fa(?: code)?"
    "|mfa(?: code)?|passcode|pin(?: code)?)\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
    "|\\bcode\\b[\\s:=#]*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
-   NULL, NULL, NULL, 4, NULL},
-
+   NULL, NULL, NULL, 4, "otp|one|code|pin|2fa|mfa"},
   /* ================================================================
    * Issue 11, part 4: the kinds the table lacked. Rows are grouped into
    * units by shared structure (one alternation, one gate each); every row

@@ -77,10 +77,16 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_DAY_FORGET] = &ja__sql_rollup_day_forget,
       [JA__Q_DAY_NAMES_FORGET] = &ja__sql_rollup_day_names_forget,
       [JA__Q_CLAIM_SCAN] = &ja__sql_claim_scan,
-      [JA__Q_CLAIM_IDS] = &ja__sql_claim_ids,
+      [JA__Q_LEASE_EXPIRE] = &ja__sql_lease_expire,
+      [JA__Q_LEASE_LIST] = &ja__sql_lease_list,
+      [JA__Q_LEASE_ADD] = &ja__sql_lease_add,
+      [JA__Q_LEASE_DROP] = &ja__sql_lease_drop,
+      [JA__Q_LEASE_DONE] = &ja__sql_lease_done,
+      [JA__Q_LEASE_PIECE] = &ja__sql_lease_piece,
+      [JA__Q_ACK_LOG_RANGE] = &ja__sql_ack_log_range,
+      [JA__Q_ACK_DELETE_RANGE] = &ja__sql_ack_delete_range,
       [JA__Q_ACK_LOG] = &ja__sql_ack_log,
       [JA__Q_ACK_DELETE] = &ja__sql_ack_delete,
-      [JA__Q_RELEASE_ROWS] = &ja__sql_release_rows,
       [JA__Q_UPLOAD_STATE_SET] = &ja__sql_upload_state_set,
   };
   *out = NULL; /* set on entry: callers may read it on any path */

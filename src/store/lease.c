@@ -74,30 +74,78 @@ batch_push(ja__lease_batch *out, sqlite3_stmt *s)
   return JA_OK;
 }
 
-/* Lease the rows of @p b (read by claim_scan.sql in this transaction) to
- * @p owner until @p lease_until_ms, in one UPDATE over their ids. */
+/* ------------------------------------------------------------- leases */
+
+/* One lease row (lease_list.sql). */
+typedef struct lease {
+  int64_t lo, hi, until_ms;
+} lease;
+
+typedef struct lease_set {
+  lease *v;
+  size_t n, cap;
+} lease_set;
+
+/* Read the leases (all of them, or @p owner's), by lo, into @p ls. */
 static ja_status
-lease_ids(ja__db *d, const char *owner, int64_t lease_until_ms, const ja__lease_batch *b)
+leases_read(ja__db *d, const char *owner, lease_set *ls)
 {
-  ja__buf ids = {0};
+  ls->n = 0;
   sqlite3_stmt *s;
-  ja_status st = ja__buf_append(&ids, "[", 1);
-  for (size_t i = 0; st == JA_OK && i < b->n; i++)
-    st = ja__buf_printf(&ids, "%s%lld", i ? "," : "", (long long)b->rows[i].id);
-  if (st == JA_OK)
-    st = ja__buf_append(&ids, "]", 1);
-  if (st == JA_OK && (st = ja__store_stmt(d, JA__Q_CLAIM_IDS, &s)) == JA_OK) {
-    sqlite3_bind_text(s, 1, ids.ptr, (int)ids.len, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, lease_until_ms);
-    st = ja__store_step_done(d, s, "cannot claim events in");
-    if (st == JA_OK && (size_t)sqlite3_changes(d->db) != b->n)
-      st = ja__error_set(JA_EINTERNAL, "claimed %d of %zu events read under the write lock",
-                         sqlite3_changes(d->db), b->n);
-    sqlite3_clear_bindings(s); /* the text is freed below */
+  ja_status st = ja__store_stmt(d, JA__Q_LEASE_LIST, &s);
+  if (st != JA_OK)
+    return st;
+  if (owner)
+    sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+  int rc;
+  while (st == JA_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (ls->n == ls->cap) {
+      size_t cap = ls->cap ? ls->cap * 2 : 8;
+      lease *v = realloc(ls->v, cap * sizeof *v);
+      if (!v) {
+        st = ja__error_set(JA_ENOMEM, "cannot read the leases: out of memory");
+        break;
+      }
+      ls->v = v;
+      ls->cap = cap;
+    }
+    lease *l = &ls->v[ls->n++];
+    l->lo = sqlite3_column_int64(s, 0);
+    l->hi = sqlite3_column_int64(s, 1);
+    l->until_ms = sqlite3_column_int64(s, 2);
   }
-  ja__buf_free(&ids);
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, rc, "cannot read the leases of");
+  sqlite3_reset(s);
   return st;
+}
+
+/* Lease events @p lo..@p hi to @p owner until @p until_ms. */
+static ja_status
+lease_add(ja__db *d, int64_t lo, int64_t hi, const char *owner, int64_t until_ms)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_LEASE_ADD, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, lo);
+  sqlite3_bind_int64(s, 2, hi);
+  sqlite3_bind_text(s, 3, owner, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 4, until_ms);
+  return ja__store_step_done(d, s, "cannot lease events in");
+}
+
+/* Run cached statement @p which with int64 parameters @p a, @p b. */
+static ja_status
+run2(ja__db *d, int which, int64_t a, int64_t b, const char *what)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, a);
+  sqlite3_bind_int64(s, 2, b);
+  return ja__store_step_done(d, s, what);
 }
 
 ja_status
@@ -106,46 +154,65 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
 {
   JA_ASSERT(d->db != NULL);
   ja__store_batch_free(out);
-  sqlite3_stmt *s = NULL;
-  /* A claim need not survive a power cut: a lost lease only makes its
-   * events claimable again, never lost or sent twice at once. So its
-   * commit is not fsynced (synchronous NORMAL in WAL mode); the ack's is,
-   * and it makes everything before it durable too. Half the fsyncs of a
-   * batch. */
-  sqlite3_exec(d->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  /* The uploader's connection commits with synchronous NORMAL
+   * (upload_connection.sql says why that loses nothing). */
   ja_status st = ja__store_begin(d, now_ms);
-  if (st != JA_OK) {
-    sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  if (st != JA_OK)
     return st;
-  }
-  /* Read, cut to the byte budget, then lease by id: the write lock is
-   * held from BEGIN IMMEDIATE, so nothing read here changes before the
-   * UPDATE. The cut is peek_rows's (the first event always goes). */
-  if ((st = ja__store_stmt(d, JA__Q_CLAIM_SCAN, &s)) == JA_OK) {
-    sqlite3_bind_int64(s, 1, now_ms);
-    sqlite3_bind_int(s, 2, limit);
-    int64_t bytes = 0;
-    int rc;
+  lease_set live = {0};
+  size_t *starts = NULL, nstarts = 0; /* the first row of each run */
+  sqlite3_stmt *s = NULL;
+  if ((st = run2(d, JA__Q_LEASE_EXPIRE, now_ms, 0, "cannot expire leases in")) == JA_OK)
+    st = leases_read(d, NULL, &live);
+  if (st == JA_OK && limit > 0 && !(starts = malloc(((size_t)live.n + 1) * sizeof *starts)))
+    st = ja__error_set(JA_ENOMEM, "cannot claim events: out of memory");
+  /* Read the queue oldest first under the write lock (nothing read here
+   * changes before the leases are written), skipping each live lease's
+   * ids — the scan restarts after its hi — and cutting to the byte budget
+   * (peek_rows's cut: the first event always goes). Each run of ids taken
+   * between two live leases becomes one lease. */
+  int64_t after = INT64_MIN, bytes = 0;
+  size_t k = 0;
+  int more = limit > 0;
+  while (st == JA_OK && more && out->n < (size_t)limit) {
+    if ((st = ja__store_stmt(d, JA__Q_CLAIM_SCAN, &s)) != JA_OK)
+      break;
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int(s, 2, limit - (int)out->n);
+    int rc, skipped = 0;
+    size_t first = out->n;
     while (st == JA_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+      int64_t id = sqlite3_column_int64(s, 0);
+      while (k < live.n && live.v[k].hi < id)
+        k++;
+      if (k < live.n && live.v[k].lo <= id) {
+        after = live.v[k].hi; /* held: go on after this lease */
+        skipped = 1;
+        break;
+      }
       for (int c = 1; c <= 5; c++)
         bytes += sqlite3_column_bytes(s, c);
       bytes += overhead;
       if (out->n > 0 && bytes > max_bytes) {
-        rc = SQLITE_DONE;
+        more = 0;
         break;
       }
-      st = batch_push(out, s);
+      if ((st = batch_push(out, s)) == JA_OK && out->n == first + 1)
+        starts[nstarts++] = first;
     }
-    if (st == JA_OK && rc != SQLITE_DONE)
+    if (st == JA_OK && !skipped && more && rc != SQLITE_DONE)
       st = ja__store_error(d, rc, "cannot claim events in");
-    /* Cached: finished before the UPDATE and the COMMIT. */
-    sqlite3_reset(s);
+    if (!skipped)
+      more = 0; /* the end of the queue, the limit or the budget */
+    sqlite3_reset(s); /* cached: finished before the leases and the COMMIT */
   }
-  if (st == JA_OK && out->n > 0)
-    st = lease_ids(d, owner, lease_until_ms, out);
-  st = ja__store_end(d, st);
-  sqlite3_exec(d->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-  if (st != JA_OK) {
+  for (size_t r = 0; st == JA_OK && r < nstarts; r++) {
+    size_t a = starts[r], b = r + 1 < nstarts ? starts[r + 1] : out->n;
+    st = lease_add(d, out->rows[a].id, out->rows[b - 1].id, owner, lease_until_ms);
+  }
+  free(starts);
+  free(live.v);
+  if ((st = ja__store_end(d, st)) != JA_OK) {
     ja__store_batch_free(out);
     return st;
   }
@@ -195,13 +262,12 @@ ja__store_upload_state(ja__db *d, ja__upload_state *out)
 
 /* ------------------------------------------------------ ack/release/reject */
 
-/* The uuids of rows[0..n) as one JSON array of strings, for the set
- * statements below (json_each): one statement per batch instead of one per
- * event — a statement's own cost (its savepoint, its triggers' setup) was
- * most of an event's CPU. Any byte a uuid holds is escaped, so the array
- * is exactly these uuids whatever a hand-edited row contains. */
+/* The uuids of *rows[0..n) as one JSON array of strings, for the set
+ * statements by uuid (json_each): one statement per run instead of one per
+ * event. Any byte a uuid holds is escaped, so the array is exactly these
+ * uuids whatever a hand-edited row contains. */
 static ja_status
-uuid_array(ja__buf *b, const ja__lease_row *rows, size_t n)
+uuid_array(ja__buf *b, const ja__lease_row *const *rows, size_t n)
 {
   b->len = 0;
   ja_status st = ja__buf_append(b, "[", 1);
@@ -210,7 +276,7 @@ uuid_array(ja__buf *b, const ja__lease_row *rows, size_t n)
       st = ja__buf_append(b, ",", 1);
     if (st == JA_OK)
       st = ja__buf_append(b, "\"", 1);
-    const char *run = rows[i].uuid, *p = run;
+    const char *run = rows[i]->uuid, *p = run;
     for (; st == JA_OK && *p; p++) {
       unsigned char c = (unsigned char)*p;
       if (c != '"' && c != '\\' && c >= 0x20)
@@ -229,27 +295,152 @@ uuid_array(ja__buf *b, const ja__lease_row *rows, size_t n)
   return st;
 }
 
-/* Run cached statement @p which (binds ?1 the uuids of rows[0..n) as a
- * JSON array, ?2 owner, ?3 now when it has one) once; adds its changes to
- * *changed when not NULL. */
-static ja_status
-each_row(ja__db *d, int which, const char *what, const char *owner, const ja__lease_row *rows,
-         size_t n, int64_t now_ms, int64_t *changed)
+static int
+by_id(const void *a, const void *b)
 {
-  ja__buf uuids = {0};
+  int64_t x = (*(const ja__lease_row *const *)a)->id, y = (*(const ja__lease_row *const *)b)->id;
+  return (x > y) - (x < y);
+}
+
+/* @p rows[0..n) as pointers sorted by id (NULL with JA_ENOMEM). */
+static ja_status
+sorted(const ja__lease_row *rows, size_t n, const ja__lease_row ***out)
+{
+  *out = malloc((n ? n : 1) * sizeof **out);
+  if (!*out)
+    return ja__error_set(JA_ENOMEM, "cannot hold a batch: out of memory");
+  for (size_t i = 0; i < n; i++)
+    (*out)[i] = &rows[i];
+  qsort(*out, n, sizeof **out, by_id);
+  return JA_OK;
+}
+
+/* The lease of @p ls holding @p id, or NULL. */
+static const lease *
+lease_of(const lease_set *ls, int64_t id)
+{
+  for (size_t i = 0; i < ls->n; i++)
+    if (ls->v[i].lo <= id && id <= ls->v[i].hi)
+      return &ls->v[i];
+  return NULL;
+}
+
+/* Is (@p id, @p uuid) one of run[0..n) (sorted by id)? */
+static int
+in_run(const ja__lease_row *const *run, size_t n, int64_t id, const unsigned char *uuid)
+{
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (run[mid]->id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < n && run[lo]->id == id && uuid && strcmp(run[lo]->uuid, (const char *)uuid) == 0;
+}
+
+/* Inside a transaction: log (when @p log) and delete the events of
+ * run[0..n) — sorted by id, all inside one lease of the caller — and add
+ * how many were deleted to *deleted. By id range when the range holds
+ * exactly the run's events: the DELETE returns each (id, uuid) it removed
+ * and any that is not the run's rolls the run back, which is then logged
+ * and deleted by uuid. (A run of a batch the drain sent is all its range
+ * holds: the claim leased only free ids, and no id in a range is given to
+ * a new event while the range's last event is queued; a subset of a batch
+ * or a range refilled after its events were purged is not, and takes the
+ * exact path by uuid.) */
+static ja_status
+ack_run(ja__db *d, const ja__lease_row *const *run, size_t n, int log, int64_t now_ms,
+        int64_t *deleted)
+{
+  int64_t a = run[0]->id, b = run[n - 1]->id, got = 0;
+  ja_status st = ja__store_exec(d, "SAVEPOINT ja_run", "cannot ack events in");
+  if (st != JA_OK)
+    return st;
   sqlite3_stmt *s;
-  ja_status st = uuid_array(&uuids, rows, n);
-  if (st == JA_OK && (st = ja__store_stmt(d, which, &s)) == JA_OK) {
+  if (log && (st = ja__store_stmt(d, JA__Q_ACK_LOG_RANGE, &s)) == JA_OK) {
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    sqlite3_bind_int64(s, 3, now_ms);
+    st = ja__store_step_done(d, s, "cannot log sent events in");
+  }
+  int exact = 1;
+  if (st == JA_OK && (st = ja__store_stmt(d, JA__Q_ACK_DELETE_RANGE, &s)) == JA_OK) {
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      got++;
+      if (!in_run(run, n, sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1)))
+        exact = 0;
+    }
+    if (rc != SQLITE_DONE)
+      st = ja__store_error(d, rc, "cannot delete sent events in");
+    sqlite3_reset(s);
+  }
+  if (st == JA_OK && exact) {
+    *deleted += got;
+    return ja__store_exec(d, "RELEASE ja_run", "cannot ack events in");
+  }
+  ja_status undo = ja__store_exec(d, "ROLLBACK TO ja_run", "cannot ack events in");
+  if (undo == JA_OK)
+    undo = ja__store_exec(d, "RELEASE ja_run", "cannot ack events in");
+  if (st != JA_OK || undo != JA_OK)
+    return st != JA_OK ? st : undo;
+  /* The exact path: by uuid, still only inside this range. */
+  ja__buf uuids = {0};
+  st = uuid_array(&uuids, run, n);
+  for (int pass = log ? 0 : 1; st == JA_OK && pass < 2; pass++) {
+    if ((st = ja__store_stmt(d, pass == 0 ? JA__Q_ACK_LOG : JA__Q_ACK_DELETE, &s)) != JA_OK)
+      break;
     sqlite3_bind_text(s, 1, uuids.ptr, (int)uuids.len, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(s) >= 3)
-      sqlite3_bind_int64(s, 3, now_ms);
-    if ((st = ja__store_step_done(d, s, what)) == JA_OK && changed)
-      *changed += sqlite3_changes(d->db);
-    /* The text was bound SQLITE_STATIC: unbind before it is freed. */
-    sqlite3_clear_bindings(s);
+    sqlite3_bind_int64(s, 2, a);
+    sqlite3_bind_int64(s, 3, b);
+    if (pass == 0)
+      sqlite3_bind_int64(s, 4, now_ms);
+    st = ja__store_step_done(d, s, pass == 0 ? "cannot log sent events in"
+                                             : "cannot delete sent events in");
+    if (st == JA_OK && pass == 1)
+      *deleted += sqlite3_changes(d->db);
+    sqlite3_clear_bindings(s); /* the text is freed below */
   }
   ja__buf_free(&uuids);
+  return st;
+}
+
+/* Inside a transaction: log (when @p log) and delete those of rows[0..n)
+ * that @p owner still holds, run by run of its leases; *deleted: how many.
+ * A lease left with no queued event goes. */
+static ja_status
+take_rows(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int log,
+          int64_t now_ms, int64_t *deleted)
+{
+  lease_set mine = {0};
+  const ja__lease_row **v = NULL;
+  sqlite3_stmt *done;
+  ja_status st = leases_read(d, owner, &mine);
+  if (st == JA_OK)
+    st = sorted(rows, n, &v);
+  for (size_t i = 0; st == JA_OK && i < n;) {
+    const lease *l = lease_of(&mine, v[i]->id);
+    if (!l) {
+      i++; /* not (or no longer) ours: another uploader's now, or gone */
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && v[j]->id <= l->hi)
+      j++;
+    if ((st = ack_run(d, v + i, j - i, log, now_ms, deleted)) == JA_OK &&
+        (st = ja__store_stmt(d, JA__Q_LEASE_DONE, &done)) == JA_OK) {
+      sqlite3_bind_int64(done, 1, l->lo);
+      sqlite3_bind_text(done, 2, owner, -1, SQLITE_STATIC);
+      st = ja__store_step_done(d, done, "cannot ack events in");
+    }
+    i = j;
+  }
+  free(v);
+  free(mine.v);
   return st;
 }
 
@@ -262,18 +453,69 @@ ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
   ja_status st = ja__store_begin(d, now_ms);
   if (st != JA_OK)
     return st;
-  /* Log first: the INSERT reads the row the DELETE then removes, both
-   * only while this owner holds it, all in one transaction — a crash
-   * leaves either both or neither. */
-  st = each_row(d, JA__Q_ACK_LOG, "cannot log sent events in", owner, rows, n, now_ms,
-                NULL);
-  if (st == JA_OK)
-    st = each_row(d, JA__Q_ACK_DELETE, "cannot delete sent events in", owner, rows, n,
-                  now_ms, ndeleted);
+  /* Log, then delete, each run only while this owner holds it, all in one
+   * transaction — a crash leaves either both or neither. */
+  st = take_rows(d, owner, rows, n, 1, now_ms, ndeleted);
   if (st == JA_OK)
     st = state_set(d, now_ms, 1, 0, NULL, status);
   if ((st = ja__store_end(d, st)) != JA_OK)
     *ndeleted = 0;
+  return st;
+}
+
+/* Inside a transaction: @p owner's leases no longer hold rows[0..n): each
+ * lease holding some of them is replaced by the pieces between them that
+ * still hold queued events (none: it goes). */
+static ja_status
+give_back(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n)
+{
+  lease_set mine = {0};
+  const ja__lease_row **v = NULL;
+  ja_status st = leases_read(d, owner, &mine);
+  if (st == JA_OK)
+    st = sorted(rows, n, &v);
+  for (size_t li = 0; st == JA_OK && li < mine.n; li++) {
+    const lease l = mine.v[li];
+    size_t i = 0;
+    while (i < n && v[i]->id < l.lo)
+      i++;
+    if (i == n || v[i]->id > l.hi)
+      continue; /* none of this lease's */
+    sqlite3_stmt *drop;
+    if ((st = ja__store_stmt(d, JA__Q_LEASE_DROP, &drop)) != JA_OK)
+      break;
+    sqlite3_bind_int64(drop, 1, l.lo);
+    sqlite3_bind_text(drop, 2, owner, -1, SQLITE_STATIC);
+    if ((st = ja__store_step_done(d, drop, "cannot release events in")) != JA_OK)
+      break;
+    int64_t from = l.lo;
+    for (;; i++) {
+      int64_t to = (i < n && v[i]->id <= l.hi) ? v[i]->id - 1 : l.hi;
+      if (from <= to) {
+        sqlite3_stmt *s;
+        if ((st = ja__store_stmt(d, JA__Q_LEASE_PIECE, &s)) != JA_OK)
+          break;
+        sqlite3_bind_int64(s, 1, from);
+        sqlite3_bind_int64(s, 2, to);
+        int rc = sqlite3_step(s);
+        int64_t cnt = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        int64_t plo = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
+        int64_t phi = rc == SQLITE_ROW ? sqlite3_column_int64(s, 2) : 0;
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW) {
+          st = ja__store_error(d, rc, "cannot release events in");
+          break;
+        }
+        if (cnt > 0 && (st = lease_add(d, plo, phi, owner, l.until_ms)) != JA_OK)
+          break;
+      }
+      if (!(i < n && v[i]->id <= l.hi))
+        break;
+      from = v[i]->id + 1;
+    }
+  }
+  free(v);
+  free(mine.v);
   return st;
 }
 
@@ -285,8 +527,7 @@ ja__store_release(ja__db *d, const char *owner, const ja__lease_row *rows, size_
   ja_status st = ja__store_begin(d, now_ms);
   if (st != JA_OK)
     return st;
-  st = each_row(d, JA__Q_RELEASE_ROWS, "cannot release events in", owner, rows, n, now_ms,
-                NULL);
+  st = give_back(d, owner, rows, n);
   if (st == JA_OK && err_class)
     st = state_set(d, now_ms, 0, next_attempt_ms, err_class, status);
   return ja__store_end(d, st);
@@ -301,8 +542,7 @@ ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__dro
   if (st != JA_OK)
     return st;
   int64_t n = 0;
-  st = each_row(d, JA__Q_ACK_DELETE, "cannot drop a rejected event in", owner, row, 1,
-                now_ms, &n);
+  st = take_rows(d, owner, row, 1, 0, now_ms, &n);
   /* Counted only if it was still ours to drop (another uploader may hold
    * it now, after our lease expired). */
   if (st == JA_OK && n > 0)

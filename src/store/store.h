@@ -21,8 +21,10 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA_
        JA__Q_SESSION_SIGNALS, JA__Q_SESSION_FORGET, JA__Q_SESSION_DROP, JA__Q_DAY_DONE_GET,
        JA__Q_DAY_ADD, JA__Q_DAY_NAME_ADD, JA__Q_DAYS_DUE, JA__Q_DAY_EMITTED, JA__Q_DAY_FORGET,
        JA__Q_DAY_NAMES_FORGET,
-       /* upload/ (DESIGN §7): one of each per batch */
-       JA__Q_CLAIM_SCAN, JA__Q_CLAIM_IDS, JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_RELEASE_ROWS, JA__Q_UPLOAD_STATE_SET,
+       /* upload/ (DESIGN §7): a few of each per batch */
+       JA__Q_CLAIM_SCAN, JA__Q_LEASE_EXPIRE, JA__Q_LEASE_LIST, JA__Q_LEASE_ADD, JA__Q_LEASE_DROP,
+       JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_LOG_RANGE, JA__Q_ACK_DELETE_RANGE,
+       JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_UPLOAD_STATE_SET,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
@@ -202,7 +204,10 @@ uint64_t ja__store_busy_flush(ja__db *d);
 
 /* --------------------------------------------------------- store/lease.c */
 
-/* The uploader's side (sql/migrations/006_upload.sql, DESIGN §7). */
+/* The uploader's side (sql/migrations/006_upload.sql, 009_upload_lease.sql,
+ * DESIGN §7). A claim leases what it takes as id ranges, one upload_lease
+ * row per range (no event row is written); an event is held while a live
+ * lease's range holds its id. */
 
 /* The uploader's connection settings (sql/queries/upload_connection.sql),
  * once after opening. */
@@ -222,7 +227,8 @@ typedef struct ja__lease_batch {
 void ja__store_batch_free(ja__lease_batch *b);
 
 /* In one short transaction: lease to @p owner until @p lease_until_ms the
- * oldest events nobody holds (or whose lease expired by @p now_ms), at
+ * oldest events nobody holds (leases expired by @p now_ms are deleted
+ * first), as one upload_lease row per run of ids between other leases, at
  * most @p limit of them and — counting @p overhead bytes of framing each —
  * at most @p max_bytes (the first is always taken), and return them in
  * @p out (emptied first). */
@@ -234,13 +240,16 @@ ja_status ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms,
 ja_status ja__store_peek_rows(ja__db *d, int64_t after_id, int limit, int64_t max_bytes,
                               int64_t overhead, ja__lease_batch *out);
 /* After a 2xx, in one transaction: write @p rows (still held by @p owner)
- * to sent_log at @p now_ms and delete exactly those uuids; record the
+ * to sent_log at @p now_ms and delete exactly those events (by id range
+ * when a run of @p rows is all its range holds — checked —, else by
+ * uuid); record the
  * success (HTTP @p status) in upload_state. *ndeleted: rows deleted (an
  * event whose lease was lost to another uploader is neither logged nor
  * deleted here: that uploader owns it now). */
 ja_status ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
                         int status, int64_t now_ms, int64_t *ndeleted);
-/* In one transaction: give @p rows back (those @p owner still holds), and
+/* In one transaction: give @p rows back (those @p owner still holds: its
+ * leases shrink or split around them, or go), and
  * record an attempt at @p now_ms that failed with @p err_class / @p status
  * (NULL: none; then last_error is left as it is), no attempt before
  * @p next_attempt_ms (0: none). */

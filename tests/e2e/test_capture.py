@@ -134,20 +134,25 @@ class Capture(JATestCase):
         res = self.capture("app_opened", {"version": "0.1.0"}, env={"OPENJARVIS_LOG_LEVEL": "INFO"})
         self.assertEqual(res.err, "")
 
-    def test_str64_counts_code_points_not_bytes(self):
-        ok = "é" * 64                # 128 bytes, 64 code points
-        self.capture("settings_changed", {"setting_key": ok}, "--strict")
-        self.capture("settings_changed", {"setting_key": "日本語-🚀"}, "--strict")
-        rows = self.pending()
-        self.assertEqual(json.loads(rows[0]["properties"]), {"setting_key": ok})
-        self.assertEqual(json.loads(rows[1]["properties"]), {"setting_key": "日本語-🚀"})
+    def test_shapes_are_ascii(self):
+        """version and key take ASCII letters only (fail closed): "é" * 64
+        is 64 code points, a str64, but not a key; nothing is stored."""
+        for value in ("é" * 64, "日本語-🚀", "ключ", "ｕｉ.theme"):
+            res = self.capture("settings_changed", {"setting_key": value}, "--strict", rc=65)
+            self.assertIn("'setting_key' invalid_value", res.err)
+        self.assertEqual([json.loads(r["properties"]) for r in self.pending()], [{}] * 4)
 
     def test_model_tags_and_versions_are_not_pii(self):
-        """False positives matter: a version-like str64 value passes."""
-        for v in ("0.1.0", "qwen3.5:2b", "12:30:45", "v1.2.3-rc.1"):
+        """False positives matter: versions and model-tag-like keys pass."""
+        versions = ("0.1.0", "v1.2.3-rc.1", "v1.2.3-rc.1+build.5", "2024.10.1", "6.8.0-45-generic",
+                    "v1.2.3.4")
+        keys = ("qwen3.5:2b", "ui.theme", "engine.ollama.host", "tools/search_web:enabled")
+        for v in versions:
             self.capture("app_opened", {"version": v}, "--strict")
-        self.assertEqual([json.loads(r["properties"])["version"] for r in self.pending()],
-                         ["0.1.0", "qwen3.5:2b", "12:30:45", "v1.2.3-rc.1"])
+        for k in keys:
+            self.capture("settings_changed", {"setting_key": k}, "--strict")
+        self.assertEqual([list(json.loads(r["properties"]).values())[0] for r in self.pending()],
+                         list(versions + keys))
 
     def test_concurrent_captures_from_fresh_home(self):
         """4 processes x 25 captures, starting with no home at all: every

@@ -33,12 +33,12 @@ ENUMS = {
 
 # DESIGN §5, "The catalog (must match exactly)".
 CATALOG = {
-    "install_started": "os:OS arch:ARCH installer_version:str64",
+    "install_started": "os:OS arch:ARCH installer_version:version",
     "install_stage_completed": "stage:STAGE elapsed_ms:int os:OS",
     "install_completed": "total_elapsed_ms:int os:OS arch:ARCH",
     "install_failed": "stage:STAGE exit_code:int os:OS arch:ARCH",
     "uninstall_started": "days_since_install:int os:OS",
-    "app_opened": "version:str64 platform:PLATFORM",
+    "app_opened": "version:version platform:PLATFORM",
     "setup_completed": "preset:PRESET model_hash:hash16 engine:ENGINE",
     "first_chat_sent": "platform:PLATFORM",
     "chat_session_ended": "turn_count:int tokens_in:int tokens_out:int latency_ms_p50:num "
@@ -50,7 +50,7 @@ CATALOG = {
     "feature_used": "feature_name:FEATURE",
     "feedback_submitted": "rating:int has_comment:bool",
     "error_shown_to_user": "error_class:ERROR platform:PLATFORM",
-    "settings_changed": "setting_key:str64",
+    "settings_changed": "setting_key:key",
     "usage_daily_summary": "sessions:int total_tokens:int total_inferences:int unique_tools:int "
                            "unique_models:int total_errors:int total_duration_ms:int",
 }
@@ -61,8 +61,8 @@ def catalog_props(event):
 
 
 def sample_value(kind):
-    return {"bool": True, "int": 7, "num": 12.5, "str64": "sample-1",
-            "hash16": "0123456789abcdef"}.get(kind) or ENUMS[kind].split()[-1]
+    return {"bool": True, "int": 7, "num": 12.5, "str64": "sample-1", "version": "0.4.2",
+            "key": "ui.theme", "hash16": "0123456789abcdef"}.get(kind) or ENUMS[kind].split()[-1]
 
 
 class Help(JATestCase):
@@ -127,6 +127,27 @@ class Catalog(JATestCase):
         self.assertEqual({k: list(v) for k, v in doc["enums"].items()},
                          {k: v.split() for k, v in ENUMS.items()})
         self.assertFalse(os.path.lexists(self.home))
+
+    def test_catalog_json_describes_the_validators(self):
+        """Every kind an event uses is a described validator or an enum; the
+        shapes say what they accept."""
+        doc = self.ja("catalog", "--json", rc=0).json()
+        validators = doc["validators"]
+        self.assertEqual(list(validators),
+                         ["bool", "int", "num", "str64", "version", "key", "hash16"])
+        for name, text in validators.items():
+            self.assertIsInstance(text, str)
+            self.assertGreater(len(text), 10, name)
+        for event, props in doc["events"].items():
+            for prop, kind in props.items():
+                self.assertTrue(kind in validators or kind in doc["enums"], (event, prop, kind))
+        for example in ("0.4.2", "v1.2.3-rc.1+build.5", "6.8.0-45-generic"):
+            self.assertIn(example, validators["version"])
+        for words in ("`. _ - : /`", "no spaces", "no `@`", "tools/search_web:enabled"):
+            self.assertIn(words, validators["key"])
+        md = self.ja("catalog", rc=0).out
+        for name, text in validators.items():
+            self.assertIn("| `%s` | %s |" % (name, text), md)
 
     def test_catalog_markdown_is_default(self):
         md = self.ja("catalog", rc=0).out
@@ -193,7 +214,7 @@ class Status(JATestCase):
         self.assertEqual(doc["drops"], want)
 
     def test_status_text(self):
-        self.capture("app_opened", {"version": "x@example.com"})
+        self.capture("app_opened", {"version": "10.0.0.5"})   # version-shaped, so: pii (ipv4)
         out = self.ja("status", rc=0).out
         labels = [l.split(":", 1)[0] for l in out.splitlines()]
         self.assertEqual(labels, ["analytics", "home", "config", "anon_id", "queue", "sent",
@@ -304,7 +325,7 @@ class Purge(JATestCase):
     def fill(self):
         self.capture("app_opened", {"version": "1"})
         self.capture("app_opened", {"version": "2"})
-        self.capture("app_opened", {"version": "a@example.com"})   # pii drop
+        self.capture("app_opened", {"version": "10.0.0.5"})   # pii drop (ipv4)
         sqlite_json(self.db, "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms) "
                              "VALUES ('s1', 'app_opened', '{}', '2026-01-01T00:00:00.000Z', 0)")
 

@@ -80,8 +80,23 @@ class Drops(JATestCase):
                        "invalid_value", ["zz-marker-invalid-k3"], stored={"version": "0.1.0"})
 
     def test_pii(self):
-        self.drop_case("app_opened", {"version": "zz-marker-pii-q7@example.com", "platform": "cli"},
-                       "pii", ["zz-marker-pii-q7", "q7@example.com"], stored={"platform": "cli"})
+        # key-shaped, so redaction is what drops it (secret_assignment)
+        self.drop_case("settings_changed", {"setting_key": "password:zz-marker-pii-q7"},
+                       "pii", ["zz-marker-pii-q7"], stored={})
+
+    def test_pii_under_an_unknown_name(self):
+        self.drop_case("app_opened", {"platform": "cli", "zz_marker_pii_k1": "zz-marker-pii-q8@example.com"},
+                       "pii", ["zz_marker_pii_k1", "zz-marker-pii-q8", "q8@example.com"],
+                       stored={"platform": "cli"})
+
+    def test_invalid_value_outside_a_shape(self):
+        """A value outside its shape is invalid_value, not pii, though it is
+        an email too; it is nowhere in the files or the output."""
+        self.drop_case("settings_changed", {"setting_key": "zz marker shape s5@example.com"},
+                       "invalid_value", ["zz marker shape", "s5@example.com"], stored={})
+        self.drop_case("app_opened", {"version": "zz-marker-shape-s6@example.com", "platform": "cli"},
+                       "invalid_value", ["zz-marker-shape-s6", "s6@example.com"],
+                       stored={"platform": "cli"})
 
     def test_composite_array(self):
         self.drop_case("app_opened", {"version": ["zz-marker-composite-a1"], "platform": "cli"},
@@ -94,8 +109,8 @@ class Drops(JATestCase):
                        stored={"platform": "cli"})
 
     def test_too_long(self):
-        value = "zz-marker-toolong-t4-" + "x" * 200
-        self.drop_case("app_opened", {"version": value, "platform": "cli"}, "too_long",
+        value = "zz-marker-toolong-t4-" + "x" * 200   # under an unknown name: redaction first
+        self.drop_case("app_opened", {"zz_toolong": value, "platform": "cli"}, "too_long",
                        ["zz-marker-toolong-t4"], stored={"platform": "cli"})
 
     def test_empty(self):
@@ -114,13 +129,22 @@ class Drops(JATestCase):
 
     # ---- order and validators
 
-    def test_redaction_comes_before_the_catalog(self):
-        """Per property: value-level redaction, then unknown_property, then
-        invalid_value."""
+    def test_order_of_the_filters(self):
+        """Per property: what the value is (null, composite, not finite);
+        then a shape (version, key); then redaction; then unknown_property
+        and the other validators."""
         cases = [
             ("app_opened", {"zz_unknown": "me@example.com"}, "pii"),
             ("app_opened", {"zz_unknown": ["x"]}, "composite"),
-            ("app_opened", {"version": ""}, "empty"),
+            ("app_opened", {"zz_unknown": ""}, "empty"),
+            ("app_opened", {"version": ""}, "invalid_value"),
+            ("app_opened", {"version": "me@example.com"}, "invalid_value"),
+            ("app_opened", {"version": "a" * 201}, "invalid_value"),
+            ("app_opened", {"version": "10.0.0.5"}, "pii"),
+            ("app_opened", {"version": None}, "null"),
+            ("settings_changed", {"setting_key": ["ui.theme"]}, "composite"),
+            ("settings_changed", {"setting_key": "/home/alice"}, "invalid_value"),
+            ("settings_changed", {"setting_key": "password:hunter2"}, "pii"),
             ("feedback_submitted", {"rating": None}, "null"),
             ("setup_completed", {"model_hash": "a" * 201}, "too_long"),
             ("chat_session_ended", '{"latency_ms_p50":-1e999}', "not_finite"),
@@ -166,14 +190,39 @@ class Drops(JATestCase):
             ("tool_first_used", {"tool_name": "rm_rf"}, bad),
             ("install_started", {"os": "linux", "arch": "x86_64", "installer_version": "1.2"}, ok),
             ("install_started", {"os": "beos"}, bad),
+            # the shapes (README, Catalog), each side of each edge
+            ("install_started", {"installer_version": "v1.2.3-rc.1+build.5"}, ok),
+            ("install_started", {"installer_version": "6.8.0-45-generic"}, ok),
+            ("install_started", {"installer_version": "1"}, ok),
+            ("install_started", {"installer_version": "v"}, bad),
+            ("install_started", {"installer_version": ".1"}, bad),
+            ("install_started", {"installer_version": "1.2."}, bad),
+            ("install_started", {"installer_version": "1.2 beta"}, bad),
+            ("install_started", {"installer_version": "1.2/3"}, bad),
+            ("app_opened", {"version": "2024.10.1"}, ok),
+            ("app_opened", {"version": "1." + "2" * 62}, ok),
+            ("app_opened", {"version": "1." + "2" * 63}, bad),
+            ("app_opened", {"version": "V1.2"}, bad),
+            ("settings_changed", {"setting_key": "tools/search_web:enabled"}, ok),
+            ("settings_changed", {"setting_key": "ENGINE__OLLAMA__HOST"}, ok),
+            ("settings_changed", {"setting_key": "2fa.enabled"}, ok),
+            ("settings_changed", {"setting_key": "a b"}, bad),
+            ("settings_changed", {"setting_key": "x@y"}, bad),
+            ("settings_changed", {"setting_key": "ключ"}, bad),
+            ("settings_changed", {"setting_key": ""}, bad),
+            ("settings_changed", {"setting_key": ".hidden"}, bad),
+            ("settings_changed", {"setting_key": "ui."}, bad),
+            ("settings_changed", {"setting_key": "http://example.com"}, bad),
+            ("settings_changed", {"setting_key": "12:30:45"}, bad),
         ]
         self._table(cases)
 
     def test_too_long_counts_code_points(self):
+        # under an unknown name, where redaction's limit is what decides
         self._table([
-            ("settings_changed", {"setting_key": "é" * 200}, "invalid_value"),  # 400 bytes, 200 cps
-            ("settings_changed", {"setting_key": "é" * 201}, "too_long"),
-            ("settings_changed", {"setting_key": "🚀" * 201}, "too_long"),
+            ("settings_changed", {"zz_long": "é" * 200}, "unknown_property"),  # 400 bytes, 200 cps
+            ("settings_changed", {"zz_long": "é" * 201}, "too_long"),
+            ("settings_changed", {"zz_long": "🚀" * 201}, "too_long"),
         ])
 
     def _table(self, cases):
@@ -204,12 +253,12 @@ class Drops(JATestCase):
         res = self.capture("app_opened", {"version": marker, "platform": "cli"}, "--strict",
                            rc=EXIT_DATAERR)
         self.assertOneErrorLine(res, EXIT_DATAERR)
-        self.assertIn("pii", res.err)
+        self.assertIn("'version' invalid_value", res.err)   # not a version: the shape decides
         self.assertNotIn("zz-marker-strict", res.err + res.out)
         rows = self.pending()
         self.assertEqual(len(rows), 2)
         self.assertEqual(json.loads(rows[-1]["properties"]), {"platform": "cli"})
-        self.assertDropDelta(before, self.drops(), pii=1)
+        self.assertDropDelta(before, self.drops(), invalid_value=1)
 
     def test_strict_exit_65_on_unknown_event(self):
         before = self.drops()
@@ -251,21 +300,21 @@ class Drops(JATestCase):
         self._fill(9999, now_ms(), "fill")     # + the setUp event = 10000
         first = self.pending()[0]["uuid"]
         before = self.drops()
-        self.capture("app_opened", {"version": "newest"})
+        self.capture("app_opened", {"version": "9.9.9-newest"})
         self.assertDropDelta(before, self.drops(), queue_full=1)
         rows = sqlite_json(self.db, "SELECT count(*) AS n FROM pending")
         self.assertEqual(rows[0]["n"], 10000)
         uuids = {r["uuid"] for r in sqlite_json(self.db, "SELECT uuid FROM pending")}
         self.assertNotIn(first, uuids)
         last = sqlite_json(self.db, "SELECT properties FROM pending")[-1]
-        self.assertEqual(json.loads(last["properties"]), {"version": "newest"})
+        self.assertEqual(json.loads(last["properties"]), {"version": "9.9.9-newest"})
 
     def test_expired_events_are_dropped_and_counted(self):
         day = 86400 * 1000
         self._fill(2, now_ms() - 31 * day, "old")
         self._fill(1, now_ms() - 29 * day, "recent")
         before = self.drops()
-        self.capture("app_opened", {"version": "now"})
+        self.capture("app_opened", {"version": "1.0-now"})
         self.assertDropDelta(before, self.drops(), expired=2)
         uuids = {r["uuid"] for r in sqlite_json(self.db, "SELECT uuid FROM pending")}
         self.assertFalse({"old-1", "old-2"} & uuids)
@@ -282,7 +331,7 @@ class Drops(JATestCase):
         try:
             lock.execute("BEGIN IMMEDIATE")
             t0 = time.monotonic()
-            res = self.capture("app_opened", {"version": "busy"}, rc=None)
+            res = self.capture("app_opened", {"version": "1.0-busy"}, rc=None)
             elapsed = time.monotonic() - t0
             lock.execute("ROLLBACK")
         finally:
@@ -290,9 +339,9 @@ class Drops(JATestCase):
         self.assertLess(elapsed, 3.0, "capture stalled %.1f s on a busy store" % elapsed)
         if res.rc != 0:   # 75 (EX_TEMPFAIL: "store busy, try again") with one line
             self.assertOneErrorLine(res, 75)
-        self.capture("app_opened", {"version": "after"})
+        self.capture("app_opened", {"version": "1.0-after"})
         props = [json.loads(r["properties"]).get("version") for r in self.pending()]
-        self.assertNotIn("busy", props)
+        self.assertNotIn("1.0-busy", props)
         self.assertEqual(self.drops()["busy"], 1,
                          "a capture dropped for a busy store was never counted (%r)" % (res,))
 

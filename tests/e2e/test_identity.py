@@ -198,7 +198,7 @@ class Identity(JATestCase):
         self.assertEqual(len(self.pending()), 1)
 
     def test_reset_id(self):
-        self.capture("app_opened", {"version": "before"})
+        self.capture("app_opened", {"version": "1.0-before"})
         old = self.read_anon_id()
         res = self.ja("reset-id", rc=0)
         self.assertEqual(res.err, "")
@@ -209,11 +209,11 @@ class Identity(JATestCase):
         self.assertEqual(self.read_anon_id(), new)
         self.assertEqual(read_bytes(self.anon_id_path), (new + "\n").encode())
         self.assertMode(self.anon_id_path, 0o600)
-        self.capture("app_opened", {"version": "after"})
+        self.capture("app_opened", {"version": "1.0-after"})
         rows = self.pending()
         # Queued events keep the id they were captured with (DESIGN §7).
         self.assertEqual([(json.loads(r["properties"])["version"], r["distinct_id"]) for r in rows],
-                         [("before", old), ("after", new)])
+                         [("1.0-before", old), ("1.0-after", new)])
         self.assertEqual(self.status()["anon_id"], new)
 
     def test_reset_id_twice_gives_different_ids(self):

@@ -116,7 +116,7 @@ with ja.Store() as s:
     def test_property_drop_reason_and_name(self):
         r = self.py(r"""
 with ja.Store() as s:
-    OUT["pii"] = outcome(s.capture("app_opened", {"version": "me@example.com", "platform": "cli"}))
+    OUT["pii"] = outcome(s.capture("app_opened", {"version": "10.0.0.5", "platform": "cli"}))
     OUT["unknown"] = outcome(s.capture("app_opened", {"platform": "web", "user_email": "x"}))
     OUT["nan"] = outcome(s.capture("feedback_submitted", {"rating": float("nan"), "has_comment": True}))
     OUT["inf"] = outcome(s.capture("feedback_submitted", {"has_comment": False, "rating": float("-inf")}))
@@ -241,7 +241,7 @@ OUT["version"] = ja.version()
         r = self.py(r"""
 with ja.Store() as s:
     OUT["before"] = s.report()
-    s.capture("app_opened", {"version": "~/secret", "platform": "cli"})
+    s.capture("app_opened", {"version": "10.0.0.5", "platform": "cli"})   # version-shaped: pii
     OUT["after"] = s.report()
     OUT["anon"] = s.anon_id()
 """)

@@ -14,6 +14,7 @@ compared with `capture` rather than with a fixed answer.
 
 import json
 import os
+import re
 
 from jatest import JATestCase, EXIT_USAGE
 
@@ -35,6 +36,12 @@ TOO_LONG = "a" * 201
 INVALID_UTF8 = (b"\xff", b"\xc3\x28", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80")
 
 JSON_KEYS = {"value", "verdict", "reason", "kind"}
+
+# The catalog's key shape (README, Catalog): 1-64 ASCII letters, digits and
+# `. _ - : /`, a letter somewhere, a letter or digit at each end, no two of
+# `. - : /` in a row.
+KEY_SHAPE = re.compile(r"\A(?=.*[A-Za-z])(?=.{1,64}\Z)[A-Za-z0-9](?:(?:[-.:/]?[A-Za-z0-9_])*"
+                       r"[-.:/]?[A-Za-z0-9])?\Z")
 
 
 def text_of(obj):
@@ -223,31 +230,44 @@ class RedactCli(JATestCase):
     # ---- agreement with capture
 
     def test_agrees_with_capture(self):
-        """redact says drop (reason R) ⇔ `capture settings_changed --props
-        '{"setting_key": V}'` counts one R drop (pii for a pattern match) and
-        stores the event without V; redact says pass ⇔ the event is stored
-        with V. All values are 1-64 code points, so the catalog (str64)
-        cannot drop a value redaction keeps."""
+        """redact says drop (reason R) ⇔ capture counts one R drop for V
+        under an unknown property name (redaction runs before
+        unknown_property) and one unknown_property drop when redact says
+        pass. Under `setting_key` (a key: README, Catalog) the shape comes
+        first: a V outside it is counted as invalid_value whatever redact
+        says; a V inside it gets redact's verdict — R and not stored, or
+        stored as given."""
         values = [v for v, _ in STABLE] + [
             "", TOO_LONG, NON_ASCII, "first.last+filter@subdomain.example.co.uk",
             "192.168.001.042", "10.0.0.5:8080", "fe80::1ff:fe23:4567:890a", "12:30:45",
             "icon@2x.png", "llama3.1:8b", "v1.2.3.4", "theme.dark_mode", "user%40example.com",
+            "password:hunter2", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "home/bob",
         ]
         self.capture("app_opened", {"version": "0.1.0"})   # the queue exists from here on
         verdicts = self.redact_json(*values)
         self.assertIn("pass", {o["verdict"] for o in verdicts})
         self.assertIn("pii", {o["reason"] for o in verdicts})
+        shaped = {o["value"] for o in verdicts if KEY_SHAPE.match(o["value"])}
+        self.assertIn("pii", {o["reason"] for o in verdicts if o["value"] in shaped})
+        self.assertIn("pass", {o["verdict"] for o in verdicts if o["value"] in shaped})
         for obj in verdicts:
             value = obj["value"]
             with self.subTest(value=value[:40], verdict=text_of(obj)):
-                before, rows_before = self.drops(), self.pending()
+                before = self.drops()
+                self.capture("settings_changed", {"zz_any_name": value}, rc=0)
+                after = self.drops()
+                self.assertDropDelta(before, after, **{obj["reason"] or "unknown_property": 1})
+                before, rows_before = after, self.pending()
                 self.capture("settings_changed", {"setting_key": value}, rc=0)
                 after, rows = self.drops(), self.pending()
                 self.assertEqual(rows[:-1], rows_before)
                 self.assertEqual(len(rows), len(rows_before) + 1)
                 self.assertEqual(rows[-1]["event"], "settings_changed")
                 stored = json.loads(rows[-1]["properties"])
-                if obj["verdict"] == "pass":
+                if value not in shaped:
+                    self.assertDropDelta(before, after, invalid_value=1)
+                    self.assertEqual(stored, {})
+                elif obj["verdict"] == "pass":
                     self.assertDropDelta(before, after)
                     self.assertEqual(stored, {"setting_key": value})
                 else:

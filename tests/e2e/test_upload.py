@@ -345,10 +345,10 @@ class Refusals(UploadCase):
 
     def test_400_bisection_drops_only_the_bad_event(self):
         self.fill(3)
-        self.capture("app_opened", {"version": "bad", "platform": "cli"})
+        self.capture("app_opened", {"version": "0.0.0-bad", "platform": "cli"})
         self.fill(4)
         bad = self.queued_uuids()[3]
-        sink = self.sink(reject_event_if=["version=bad"])
+        sink = self.sink(reject_event_if=["version=0.0.0-bad"])
         self.up(sink, rc=0)
         got = sorted(e["uuid"] for e in sink.events())
         self.assertEqual(len(got), 7)

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,41 @@ is_lower_hex16(const char *s)
   return 1;
 }
 
+/* The shapes (README, Catalog) as POSIX regular expressions, a second
+ * writing of catalog.c's loops: a version is a digit after an optional
+ * `v`, every separator is followed by a letter or digit; a key starts and
+ * ends with a letter or digit, `_` may repeat, `. - : /` may not, and it
+ * holds a letter. Both 1-64 ASCII characters. */
+static const char VERSION_RE[] = "^v?[0-9]([-.+_]?[A-Za-z0-9])*$";
+static const char KEY_RE[] = "^[A-Za-z0-9](([-.:/]?[A-Za-z0-9_])*[-.:/]?[A-Za-z0-9])?$";
+
+static int
+matches(int key, const char *s)
+{
+  static regex_t rx[2];
+  static int compiled;
+  if (!compiled) {
+    CHECK(regcomp(&rx[0], VERSION_RE, REG_EXTENDED | REG_NOSUB) == 0);
+    CHECK(regcomp(&rx[1], KEY_RE, REG_EXTENDED | REG_NOSUB) == 0);
+    compiled = 1;
+  }
+  return regexec(&rx[key], s, 0, NULL, 0) == 0;
+}
+
+static int
+shape_ok(ja__vkind kind, const char *s)
+{
+  size_t n = strlen(s);
+  if (n < 1 || n > 64)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] >= 0x80)
+      return 0;
+  if (kind == JA__V_VERSION)
+    return matches(0, s);
+  return matches(1, s) && strpbrk(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+}
+
 /* The catalog validators of DESIGN §5, written again from the design text so
  * that a kept value is checked by something other than the code under test. */
 static int
@@ -70,6 +106,9 @@ passes_validator(const ja__prop_spec *p, const cJSON *v)
     size_t n = ja__utf8_count(v->valuestring, strlen(v->valuestring));
     return n >= 1 && n <= 64;
   }
+  case JA__V_VERSION:
+  case JA__V_KEY:
+    return cJSON_IsString(v) && shape_ok(p->kind, v->valuestring);
   case JA__V_HASH16:
     return cJSON_IsString(v) && is_lower_hex16(v->valuestring);
   case JA__V_ENUM:
@@ -139,8 +178,15 @@ check_ok(const char *name, const char *json, const ja__event *ev)
   cJSON *in = cJSON_ParseWithOpts(json ? json : "{}", NULL, 1);
   CHECK(in != NULL && cJSON_IsObject(in));
   int nin = 0;
-  for (const cJSON *a = in->child; a; a = a->next)
+  unsigned off_shape = 0; /* strings outside their property's shape */
+  for (const cJSON *a = in->child; a; a = a->next) {
     nin++;
+    const ja__prop_spec *p = ja__catalog_prop(ev->spec, a->string);
+    if (p && ja__catalog_is_shape(p->kind) && cJSON_IsString(a) && !shape_ok(p->kind, a->valuestring))
+      off_shape++;
+  }
+  /* The shape comes before redaction: each of those is invalid_value. */
+  CHECK(ev->drops[JA__DROP_INVALID_VALUE] >= off_shape);
 
   cJSON *out = cJSON_Parse(ev->props_json);
   CHECK(out != NULL);

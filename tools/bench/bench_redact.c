@@ -21,6 +21,7 @@
 #include "boot.h"
 #include "filter/drop.h"
 #include "filter/event.h"
+#include "filter/normalize.h"
 #include "filter/redact.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -136,22 +137,17 @@ naive_scan(const char *s, size_t len)
   return hit;
 }
 
-/* The same job as the engine: the value, then its decoded forms. */
+/* The same job as the engine: the value, then its normalised view (always
+ * built: the naive way has no fast path). */
 static int
 naive_redact(const char *s, size_t len)
 {
-  char once[800], twice[800];
+  static ja__norm_scratch w;
+  const char *view = NULL;
   if (naive_scan(s, len))
     return 1;
-  if (len > sizeof once || !memchr(s, '%', len))
-    return 0;
-  size_t n1 = ja__percent_decode(s, len, once);
-  if (n1 == 0)
-    return 0;
-  if (naive_scan(once, n1))
-    return 1;
-  size_t n2 = ja__percent_decode(once, n1, twice);
-  return n2 != 0 && naive_scan(twice, n2);
+  long n = ja__norm_view(s, len, &w, &view);
+  return n < 0 || (n > 0 && naive_scan(view, (size_t)n));
 }
 
 /* ------------------------------------------------------------- workloads */

@@ -1,0 +1,337 @@
+/*
+ * filter/normalize.c — the normalised view of a value (DESIGN §5.1, issue
+ * 11). redact.c runs the pattern table over a value and, when this file
+ * says the value has one, over its view too, so look-alike characters and
+ * nested encodings cannot carry PII past patterns written in plain ASCII.
+ *
+ * Unicode comes from utf8proc (NFKC, categories, default-ignorable flags):
+ * small, in Debian, and exactly the data needed; ICU would bring tens of
+ * megabytes for the same three questions. What utf8proc does not cover —
+ * dashes, spaces and quotes that NFKC leaves alone, digits of other
+ * scripts — is mapped here, by category where one exists, so new
+ * characters of those classes are covered without a table to keep up.
+ */
+#include "boot.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#include "filter/normalize.h"
+#include "util/utf8.h"
+
+int
+ja__norm_needed(const char *s, size_t len)
+{
+  unsigned char high = 0;
+  int refs = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    high |= (unsigned char)(c & 0x80);
+    refs |= c == '%' || c == '&' || c == '\\';
+  }
+  return (refs ? JA__NORM_REFS : 0) | (high ? JA__NORM_UNICODE : 0);
+}
+
+/* ---------------------------------------------------------------- step 1 */
+
+/* %XX → byte. Returns the new length (into out), or 0 when nothing was
+ * decoded. */
+static size_t
+percent_step(const char *s, size_t len, char *out)
+{
+  size_t o = 0;
+  int changed = 0;
+  for (size_t i = 0; i < len; i++) {
+    int hi, lo;
+    if (s[i] == '%' && i + 2 < len && (hi = ja__hex_value((unsigned char)s[i + 1])) >= 0 &&
+        (lo = ja__hex_value((unsigned char)s[i + 2])) >= 0) {
+      out[o++] = (char)(hi * 16 + lo);
+      i += 2;
+      changed = 1;
+    } else {
+      out[o++] = s[i];
+    }
+  }
+  return changed ? o : 0;
+}
+
+/* ---------------------------------------------------------- steps 2 and 3 */
+
+/* Named character references worth decoding: the ones that spell a
+ * separator a pattern looks for (WHATWG's list has 2 231; the others name
+ * letters and symbols no pattern needs). Case as in HTML. */
+static const struct {
+  const char *name;
+  int32_t cp;
+} entities[] = {
+    {"amp", '&'},       {"commat", '@'},    {"period", '.'},    {"sol", '/'},
+    {"bsol", '\\'},     {"colon", ':'},     {"lowbar", '_'},    {"UnderBar", '_'},
+    {"equals", '='},    {"plus", '+'},      {"num", '#'},       {"dollar", '$'},
+    {"percnt", '%'},    {"hyphen", 0x2010}, {"dash", 0x2010},   {"ndash", 0x2013},
+    {"mdash", 0x2014},  {"minus", 0x2212},  {"nbsp", 0xA0},     {"ensp", 0x2002},
+    {"emsp", 0x2003},   {"thinsp", 0x2009}, {"shy", 0xAD},      {"zwj", 0x200D},
+    {"zwnj", 0x200C},   {"ZeroWidthSpace", 0x200B}, {"NoBreak", 0x2060},
+    {"lt", '<'},        {"gt", '>'},        {"quot", '"'},      {"apos", '\''},
+    {"lsquo", 0x2018},  {"rsquo", 0x2019},  {"ldquo", 0x201C},  {"rdquo", 0x201D},
+    {"lpar", '('},      {"rpar", ')'},      {"lsqb", '['},      {"rsqb", ']'},
+    {"lbrack", '['},    {"rbrack", ']'},    {"lcub", '{'},      {"rcub", '}'},
+    {"excl", '!'},      {"quest", '?'},     {"ast", '*'},       {"comma", ','},
+    {"semi", ';'},      {"verbar", '|'},    {"vert", '|'},      {"Tab", '\t'},
+    {"tilde", '~'},     {"grave", '`'},     {"Hat", '^'},       {"middot", 0xB7},
+};
+
+/* Append code point @p cp as UTF-8 (U+FFFD for what is not a scalar). */
+static size_t
+put_cp(char *out, int32_t cp)
+{
+  if (!utf8proc_codepoint_valid(cp) || cp == 0)
+    cp = 0xFFFD;
+  return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out);
+}
+
+/* A character reference at s[i] ('&'): its code point and length, or 0. */
+static size_t
+entity_at(const char *s, size_t len, size_t i, int32_t *cp)
+{
+  size_t j = i + 1;
+  if (j < len && s[j] == '#') {
+    int hex = j + 1 < len && (s[j + 1] == 'x' || s[j + 1] == 'X');
+    j += hex ? 2 : 1;
+    size_t start = j;
+    long v = 0;
+    for (; j < len && j - start < 8; j++) {
+      int d = hex ? ja__hex_value((unsigned char)s[j])
+                  : (s[j] >= '0' && s[j] <= '9' ? s[j] - '0' : -1);
+      if (d < 0)
+        break;
+      v = v * (hex ? 16 : 10) + d;
+    }
+    if (j == start)
+      return 0;
+    /* Browsers take a numeric reference without its ';' too. */
+    if (j < len && s[j] == ';')
+      j++;
+    *cp = v > 0x10FFFF ? 0xFFFD : (int32_t)v;
+    return j - i;
+  }
+  size_t start = j;
+  while (j < len && j - start < 16 && ((s[j] | 0x20) >= 'a' && (s[j] | 0x20) <= 'z'))
+    j++;
+  if (j >= len || s[j] != ';' || j == start)
+    return 0;
+  for (size_t k = 0; k < sizeof entities / sizeof *entities; k++)
+    if (strlen(entities[k].name) == j - start &&
+        memcmp(entities[k].name, s + start, j - start) == 0) {
+      *cp = entities[k].cp;
+      return j + 1 - i;
+    }
+  return 0;
+}
+
+/* \uXXXX at s[i] ('\\'): its code point (a surrogate pair joined) and
+ * length, or 0. */
+static size_t
+json_escape_at(const char *s, size_t len, size_t i, int32_t *cp)
+{
+  int32_t v = 0;
+  if (i + 6 > len || s[i + 1] != 'u')
+    return 0;
+  for (size_t k = 2; k < 6; k++) {
+    int d = ja__hex_value((unsigned char)s[i + k]);
+    if (d < 0)
+      return 0;
+    v = v * 16 + d;
+  }
+  if (v >= 0xD800 && v <= 0xDBFF && i + 12 <= len && s[i + 6] == '\\' && s[i + 7] == 'u') {
+    int32_t lo = 0;
+    size_t k = 8;
+    for (; k < 12; k++) {
+      int d = ja__hex_value((unsigned char)s[i + k]);
+      if (d < 0)
+        break;
+      lo = lo * 16 + d;
+    }
+    if (k == 12 && lo >= 0xDC00 && lo <= 0xDFFF) {
+      *cp = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+      return 12;
+    }
+  }
+  *cp = v;
+  return 6;
+}
+
+/* Entities and \u escapes → UTF-8. Never longer than its input: a
+ * reference is at least as long as the UTF-8 of what it names ("&#9" is
+ * 3 bytes for 1, "&#x10000" 8 for 4, "&#0" 3 for U+FFFD's 3). Returns the
+ * new length or 0. */
+static size_t
+reference_step(const char *s, size_t len, char *out)
+{
+  size_t o = 0;
+  int changed = 0;
+  for (size_t i = 0; i < len;) {
+    int32_t cp = 0;
+    size_t n = s[i] == '&' ? entity_at(s, len, i, &cp)
+               : s[i] == '\\' ? json_escape_at(s, len, i, &cp)
+                              : 0;
+    if (n) {
+      o += put_cp(out + o, cp);
+      i += n;
+      changed = 1;
+    } else {
+      out[o++] = s[i++];
+    }
+  }
+  return changed ? o : 0;
+}
+
+/* ---------------------------------------------------------------- step 4 */
+
+/* The ASCII digit an Nd character of another script stands for: decimal
+ * digits come in runs of ten that start at zero (Unicode's stability
+ * policy), so count back to the start of its run. */
+static int32_t
+digit_of(int32_t cp)
+{
+  int32_t start = cp;
+  while (start > 0 && cp - start < 100 &&
+         utf8proc_category(start - 1) == UTF8PROC_CATEGORY_ND)
+    start--;
+  return '0' + (cp - start) % 10;
+}
+
+/* What one code point of the NFKC form becomes in the view: -1 to drop it,
+ * else the code point to keep. */
+static int32_t
+fold_cp(int32_t cp)
+{
+  if (cp < 0x80)
+    return cp;
+  const utf8proc_property_t *p = utf8proc_get_property(cp);
+  if (p->ignorable || p->category == UTF8PROC_CATEGORY_CF)
+    return -1;
+  switch (p->category) {
+  case UTF8PROC_CATEGORY_ZS:
+  case UTF8PROC_CATEGORY_ZL:
+  case UTF8PROC_CATEGORY_ZP: return ' ';
+  case UTF8PROC_CATEGORY_PD: return '-';
+  case UTF8PROC_CATEGORY_ND: return digit_of(cp);
+  default: break;
+  }
+  switch (cp) {
+  case 0x2212: case 0x2043: case 0x02D7: case 0x2796: case 0x2011: return '-';
+  case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x2035:
+  case 0x02B9: case 0x02BB: case 0x02BC: case 0x02BD: case 0x02C8: case 0x00B4: return '\'';
+  case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x2036:
+  case 0x00AB: case 0x00BB: case 0x02BA: return '"';
+  case 0x3002: case 0x2024: case 0x2E31: case 0x2E33: case 0x0701: case 0x06D4: return '.';
+  case 0x2044: case 0x2215: case 0x29F8: case 0x2571: case 0x27CB: return '/';
+  case 0x2216: case 0x29F5: case 0x29F9: case 0x2572: case 0x27CD: return '\\';
+  case 0x2236: case 0xA789: case 0x02D0: case 0x02F8: case 0x05C3: case 0x0589: return ':';
+  case 0x2217: case 0x2219: return '*';
+  case 0x3000: return ' ';
+  default: return cp;
+  }
+}
+
+/* NFKC then fold_cp over s[0..len) into out; returns the new length, 0
+ * when nothing changed, -1 when the result does not fit. */
+static long
+unicode_step(const char *s, size_t len, int32_t *cp, char *out)
+{
+  const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+  size_t plen = len;
+  int changed = 0;
+  /* utf8proc refuses invalid UTF-8 (a decoded "%FF"): give it a copy with
+   * each bad byte as U+FFFD first. */
+  if (!ja__utf8_valid(s, len)) {
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+      int32_t c;
+      utf8proc_ssize_t step = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &c);
+      if (step <= 0) {
+        c = 0xFFFD;
+        step = 1;
+      }
+      if (o + 4 > JA__NORM_MAX_BYTES)
+        return -1;
+      o += put_cp(out + o, c);
+      i += (size_t)step;
+    }
+    p = (const utf8proc_uint8_t *)out;
+    plen = o;
+    changed = 1;
+  }
+  /* NFKD (with canonical ordering), then composition: NFKC. */
+  utf8proc_ssize_t n = utf8proc_decompose(p, (utf8proc_ssize_t)plen, cp, JA__NORM_MAX_CODEPOINTS,
+                                          UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT);
+  if (n < 0 || n > JA__NORM_MAX_CODEPOINTS)
+    return -1;
+  n = utf8proc_normalize_utf32(cp, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+  if (n < 0)
+    return -1;
+  /* The folds, which only ever map to ASCII or remove. */
+  size_t o = 0;
+  for (utf8proc_ssize_t j = 0; j < n; j++) {
+    int32_t f = fold_cp(cp[j]);
+    if (f < 0)
+      continue;
+    if (o + 4 > JA__NORM_MAX_BYTES)
+      return -1;
+    o += put_cp(out + o, f);
+  }
+  if (!changed && (o != len || memcmp(out, s, len) != 0))
+    changed = 1;
+  return changed ? (long)o : 0;
+}
+
+/* ------------------------------------------------------------ the view */
+
+long
+ja__norm_view(const char *s, size_t len, ja__norm_scratch *w, const char **view)
+{
+  const char *cur = s;
+  size_t curlen = len;
+  int side = 0;
+  *view = s;
+  if (len > JA__NORM_MAX_BYTES)
+    return -1;
+  for (int round = 0; round < JA__NORM_MAX_ROUNDS; round++) {
+    int changed = 0;
+    size_t n;
+    if (memchr(cur, '%', curlen) && (n = percent_step(cur, curlen, w->text[side])) > 0) {
+      cur = w->text[side];
+      curlen = n;
+      side ^= 1;
+      changed = 1;
+    }
+    if ((memchr(cur, '&', curlen) || memchr(cur, '\\', curlen)) &&
+        (n = reference_step(cur, curlen, w->text[side])) > 0) {
+      cur = w->text[side];
+      curlen = n;
+      side ^= 1;
+      changed = 1;
+    }
+    if (ja__norm_needed(cur, curlen) & JA__NORM_UNICODE) {
+      {
+        long u = unicode_step(cur, curlen, w->cp, w->text[side]);
+        if (u < 0)
+          return -1;
+        if (u > 0) {
+          cur = w->text[side];
+          curlen = (size_t)u;
+          side ^= 1;
+          changed = 1;
+        }
+      }
+    }
+    if (!changed) {
+      if (cur == s)
+        return 0;
+      ((char *)cur)[curlen] = 0;
+      *view = cur;
+      return (long)curlen;
+    }
+  }
+  return -1; /* still changing: encoded deeper than any real value */
+}

@@ -1,0 +1,57 @@
+/*
+ * filter/normalize.h — the normalised view redaction also matches (DESIGN
+ * §5.1, issue 11): the same text with look-alike characters, invisible
+ * characters and nested encodings taken away, so that a pattern written
+ * for "alice@example.com" also sees "alice＠example．com",
+ * "ali\u200Bce@example.com", "alice&#64;example.com" and
+ * "alice%252540example.com".
+ */
+#ifndef JA_FILTER_NORMALIZE_H
+#define JA_FILTER_NORMALIZE_H
+
+#include "boot.h"
+
+#include <stdint.h>
+
+/* Bounds of a view. A value is at most 200 code points (800 bytes); its
+ * view may be longer (NFKC expands some characters, up to 18-fold). A
+ * value whose view would not fit is refused (-1), and the caller drops
+ * it: fail closed. */
+#define JA__NORM_MAX_CODEPOINTS 4096
+#define JA__NORM_MAX_BYTES (JA__NORM_MAX_CODEPOINTS * 4)
+/* Rounds of decoding (percent, HTML entity, JSON \u escape, Unicode) until
+ * nothing changes; a value still changing after them is refused (-1). */
+#define JA__NORM_MAX_ROUNDS 6
+
+/* Working memory for one view: big, so callers keep one per thread. */
+typedef struct ja__norm_scratch {
+  int32_t cp[JA__NORM_MAX_CODEPOINTS];
+  char text[2][JA__NORM_MAX_BYTES + 1];
+} ja__norm_scratch;
+
+/* Whether @p s[0..len) can have a view different from itself: 0 when it
+ * cannot (pure ASCII without '%', '&' or a backslash is its own view,
+ * which is how most values skip normalisation entirely), else the
+ * reasons: JA__NORM_REFS when it holds one of those three bytes,
+ * JA__NORM_UNICODE when it holds a byte >= 0x80. */
+#define JA__NORM_REFS 1
+#define JA__NORM_UNICODE 2
+int ja__norm_needed(const char *s, size_t len);
+
+/* Build the view of @p s[0..len) in @p w. Returns its length with *view
+ * pointing into @p w (NUL-terminated), 0 when the view equals the value
+ * (nothing to match twice), or -1 when the view does not fit or does not
+ * settle within JA__NORM_MAX_ROUNDS. Pure and thread-safe given its own
+ * scratch. The steps, repeated until nothing changes:
+ *  1. %XX decoded (any byte; invalid UTF-8 becomes U+FFFD in step 4);
+ *  2. HTML character references decoded: &#DDD; &#xHH; and the named ones
+ *     that spell separators (&commat; &period; &sol; &nbsp; ...);
+ *  3. JSON \uXXXX escapes decoded (surrogate pairs joined);
+ *  4. Unicode: NFKC (utf8proc), then default-ignorable and format (Cf)
+ *     characters removed, every space separator -> ' ', every dash ->
+ *     '-', quote marks -> ' or ", look-alike dots, slashes, backslashes
+ *     and colons -> their ASCII form, decimal digits of any script ->
+ *     ASCII digits. */
+long ja__norm_view(const char *s, size_t len, ja__norm_scratch *w, const char **view);
+
+#endif
