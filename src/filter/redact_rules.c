@@ -875,8 +875,6 @@ static const ja__redact_rule rules[] = {
    * Must NOT catch "P<<<" runs, "<<<<" padding alone or a wrong check. */
   {"passport", "(?<![A-Z0-9<])P[A-Z<](?=[A-Z<]{0,2}[A-Z])[A-Z<]{3}[A-Z]{1,39}<<[A-Z]{1,39}", NULL, "mrz", "<", 0,
    "<<"},
-  {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
-   mrz2_ok, "doc", NULL, 14, NULL},
   /* Passport numbers after their label in several languages ("passport no.
    * X12345678", "Reisepass C01X00T47", "N° de passeport: 12AB34567").
    * Must NOT catch "passport photo", "passport-local 1.0.0" or a label
@@ -897,9 +895,11 @@ static const ja__redact_rule rules[] = {
    "(?i:[\\s_-]*(?:nr\\.?|no\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*"
    "(?=[A-Z0-9 -]*\\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,18}",
    labelled_id_ok, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort"},
+  {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
+   mrz2_ok, "doc_bare", NULL, 14, NULL},
   {"driving_licence",
    "(?<![A-Za-z0-9])[A-Z9]{5}\\d[0156]\\d(?:0[1-9]|[12]\\d|3[01])\\d[A-Z9]{2}\\d[A-Z]{2}(?![A-Za-z0-9])",
-   NULL, "doc", NULL, 5, NULL},
+   NULL, "doc_bare", NULL, 5, NULL},
 
   /* ---- national identity and tax numbers. After a label (in many
    * countries' words) any id-like value with 4+ digits counts: fail
@@ -918,7 +918,7 @@ static const ja__redact_rule rules[] = {
    "|tc[ _-]kimlik(?:[ _-]no)?|tckn|ppsn?|tfn|sin|sozialversicherungsnummer|svnr|ahv|avs|oib|jmbg|egn|amka|afm))\\b"
    "(?i:[\\s_-]*(?:no\\.?|nr\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Za-z0-9 ./-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){5,22}",
-   labelled_id_ok, "nid", NULL, 4,
+   labelled_id_ok, "nid_label", NULL, 4,
    "insurance|nino|national|identity|id card|personal|bsn|burgerservice|steuer|idnr|tax|itin|ein|nif"
    "|nie|dni|nir|insee|sociale|fiscale|personnummer|dselsnummer|henkil|hetu|pesel|rijksregister"
    "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
@@ -1016,7 +1016,7 @@ static const ja__redact_rule rules[] = {
    "(?:\\s*\\([^()]{1,20}\\))?[\"'\\]]?\\s*(?:[:#=]|\\s(?=\\s*[\\[\"']?[A-Za-z0-9]))\\s*[\\[\"']?"
    "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]{5,63}",
    serial_ok, "devid", NULL, 1,
-   "serial|s/n|s.n.|sn|serien|rie|serie|uuid|machine|device|udid|android|tag|imsi|iccid|meid"},
+   "serial|s/n|s.n.|sn|serien| de s|serie|uuid|machine|device|udid|android|service tag|asset tag|imsi|iccid|meid"},
   /* Advertising ids after their label (IDFA, IDFV, GAID/AAID, adid,
    * advertising_id, OAID …): a uuid, 32 or 16 hex. Must NOT catch the
    * all-zero id, "ad_id=1234" or a bare uuid v4. */
@@ -1115,16 +1115,19 @@ static const ja__redact_rule rules[] = {
    "(?<![\\w.,-])\\d{1,4}(?:\\s?(?:bis|ter|[A-D]))?,?\\s+(?i:(?:rue|avenue|av\\.|boulevard|bd|impasse|allée|allee"
    "|chemin|quai)\\s+(?:de la |de l['’]|du |des |de |d['’]|l['’])?|(?:place|cours|route|passage|square|voie)\\s+"
    "(?:de la |de l['’]|du |des |de |d['’]))\\p{L}[\\p{L}'’-]+",
-   NULL, "address_lc", " \t\n\v\f\r", 1, NULL},
+   NULL, "address_lc", " \t\n\v\f\r", 1,
+   "rue|avenue|av.|boulevard|bd|impasse|all|chemin|quai|place|cours|route|passage|square|voie"},
   /* Japanese postal mark ("〒100-0001"), PO boxes, and postcodes after a
    * label ("ZIP: 62704", "PLZ 10115", "postcode: SW1A2AA"). Must NOT catch
    * "zip -r", "zip 3 files" or "postcode: required". */
   {"postal_address",
-   "〒\\s?\\d{3}-?\\d{4}|\\b(?:P\\.?\\s?O\\.?\\s?Box|Postfach|Apartado|Casella postale)\\s+\\d{1,6}"
+   "\\b(?:P\\.?\\s?O\\.?\\s?Box|Postfach|Apartado|Casella postale)\\s+\\d{1,6}"
    "|(?i:\\b(?:post(?:al)?[ _-]?code|zip[ _-]?code|zipcode|postleitzahl|code postal|c[oó]digo postal|cep|plz)\\b)"
    "\\s*[:#=]?\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]"
    "|(?i:\\bzip\\b)\\s*[:#=]\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]",
-   NULL, "address_lc", " \t\n\v\f\r:#=\xe3", 3, NULL},
+   NULL, "address_lc", " \t\n\v\f\r:#=", 3,
+   "box|postfach|apartado|casella|post|zip|plz|cep|code postal|digo postal|postleitzahl"},
+  {"postal_address", "〒\\s?\\d{3}-?\\d{4}", NULL, "address_jp", "\xe3", 7, NULL},
 
   /* ---- people's names where text shows them (README: the lexicon). The
    * name is the match's end; name_any (a strong cue) takes any given name,
@@ -1202,7 +1205,7 @@ static const ja__redact_rule rules[] = {
    "|дорогая|с уважением|спасибо|вітаю|привіт|шановний|шановна|здраво|поздрав|γεια σου|αγαπητέ|αγαπητή"
    "|cześć|dzień dobry|szanowny panie|szanowna pani|pozdrawiam|merhaba|sevgili|saygılarımla|teşekkürler))"
    "[,:!]?\\s+" NAME2,
-   name_strict, "person", CAPS, 0, NULL},
+   name_strict, "person_x", CAPS, 0, NULL},
   /* CJK: a name after a name field ("作者：王芳", "氏名: 山田太郎", "이름: 김민준")
    * or a greeting with an honorific ("こんにちは、田中さん", "안녕하세요 민준님").
    * Must NOT catch "你好世界" or "皆さん" (no field, no name + honorific). */
@@ -1211,9 +1214,9 @@ static const ja__redact_rule rules[] = {
    "[\\p{Han}\\p{Hangul}]{2,4}"
    "|(?:こんにちは|こんばんは|おはようございます|拝啓|你好|您好|안녕하세요)[、,，!！\\s]*" CJKNAME
    "(?:さん|様|さま|先生|くん|ちゃん|님|씨|老师|女士|小姐)",
-   NULL, "person", HIGH, 0, NULL},
+   NULL, "person_x", HIGH, 0, NULL},
   /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
-  {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person",
+  {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person_x",
    CAPS, 0, NULL},
   /* (A unit of its own: the only name row without a capital.) Introductions with a strong cue ("my name is Priya", "call me Sam",
    * "je m'appelle Élodie"): any given name, in any case. */
