@@ -69,3 +69,150 @@ static void test_checksum__bech32(void **state)
   BAD(ja__bech32_ok, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7KV8F3T4");
   BAD(ja__bech32_ok, "bc1");
 }
+
+/* ------------------------------------------- national ids, vehicles (issue 11)
+ * Each against examples published with the scheme (Wikipedia, python-stdnum's
+ * test vectors, issuing agencies' specimens) and the same digits with one
+ * changed. */
+
+static void test_checksum__de_steuer_id(void **state)
+{
+  (void)state;
+  OK(ja__mod11_10_ok, "86095742719");
+  OK(ja__de_steuer_id_ok, "86095742719");
+  OK(ja__de_steuer_id_ok, "86 095 742 719");
+  BAD(ja__de_steuer_id_ok, "86095742718");
+  BAD(ja__de_steuer_id_ok, "06095742719"); /* first digit 0 */
+  BAD(ja__de_steuer_id_ok, "12345678903"); /* no digit twice */
+  BAD(ja__de_steuer_id_ok, "8609574271");
+}
+
+static void test_checksum__nl_bsn(void **state)
+{
+  (void)state;
+  OK(ja__nl_bsn_ok, "111222333");
+  OK(ja__nl_bsn_ok, "123456782");
+  OK(ja__nl_bsn_ok, "1234.56.782");
+  BAD(ja__nl_bsn_ok, "123456781");
+  BAD(ja__nl_bsn_ok, "000000000");
+  BAD(ja__nl_bsn_ok, "12345678");
+}
+
+static void test_checksum__fr_nir(void **state)
+{
+  (void)state;
+  OK(ja__fr_nir_ok, "255081416802538");
+  OK(ja__fr_nir_ok, "2 55 08 14 168 025 38");
+  OK(ja__fr_nir_ok, "1 85 05 2A 006 084 35");
+  BAD(ja__fr_nir_ok, "255081416802539");
+  BAD(ja__fr_nir_ok, "955081416802538");
+}
+
+static void test_checksum__be_nrn(void **state)
+{
+  (void)state;
+  OK(ja__be_nrn_ok, "85073003328");
+  OK(ja__be_nrn_ok, "85.07.30-033.28");
+  OK(ja__be_nrn_ok, "17073003384"); /* born in 2017: 2 before the nine digits */
+  BAD(ja__be_nrn_ok, "85073003327");
+}
+
+static void test_checksum__es_dni(void **state)
+{
+  (void)state;
+  OK(ja__es_dni_ok, "12345678Z");
+  OK(ja__es_dni_ok, "12345678-Z");
+  OK(ja__es_dni_ok, "X1234567L");
+  OK(ja__es_dni_ok, "y-1234567-x");
+  BAD(ja__es_dni_ok, "12345678A");
+  BAD(ja__es_dni_ok, "X1234567M");
+  BAD(ja__es_dni_ok, "1234567Z");
+}
+
+static void test_checksum__it_cf(void **state)
+{
+  (void)state;
+  OK(ja__it_cf_ok, "RSSMRA85T10A562S");
+  OK(ja__it_cf_ok, "rssmra85t10a562s");
+  BAD(ja__it_cf_ok, "RSSMRA85T10A562T");
+  BAD(ja__it_cf_ok, "RSSMRA85T10A562");
+}
+
+static void test_checksum__pl_pesel(void **state)
+{
+  (void)state;
+  OK(ja__pl_pesel_ok, "44051401359");
+  OK(ja__pl_pesel_ok, "02070803628");
+  BAD(ja__pl_pesel_ok, "44051401358");
+  BAD(ja__pl_pesel_ok, "4405140135");
+}
+
+static void test_checksum__br_cpf(void **state)
+{
+  (void)state;
+  OK(ja__br_cpf_ok, "11144477735");
+  OK(ja__br_cpf_ok, "111.444.777-35");
+  BAD(ja__br_cpf_ok, "111.444.777-36");
+  BAD(ja__br_cpf_ok, "111.111.111-11"); /* passes the sums, never issued */
+}
+
+static void test_checksum__verhoeff(void **state)
+{
+  (void)state;
+  OK(ja__verhoeff_ok, "2363");
+  OK(ja__verhoeff_ok, "234123412346");
+  OK(ja__verhoeff_ok, "2341 2341 2346");
+  BAD(ja__verhoeff_ok, "234123412347");
+  BAD(ja__verhoeff_ok, "2364");
+}
+
+static void test_checksum__cn_rid(void **state)
+{
+  (void)state;
+  OK(ja__cn_rid_ok, "11010519491231002X");
+  OK(ja__cn_rid_ok, "11010519491231002x");
+  OK(ja__cn_rid_ok, "440524188001010014");
+  BAD(ja__cn_rid_ok, "110105194912310021");
+  BAD(ja__cn_rid_ok, "1101051949123100");
+}
+
+static void test_checksum__vin(void **state)
+{
+  (void)state;
+  OK(ja__vin_ok, "1M8GDM9AXKP042788");
+  OK(ja__vin_ok, "1HGCM82633A004352");
+  OK(ja__vin_ok, "11111111111111111");
+  OK(ja__vin_ok, "1hgcm82633a004352");
+  BAD(ja__vin_ok, "1HGCM82643A004352"); /* position 9 changed */
+  BAD(ja__vin_ok, "1HGCM82633A00435");  /* 16 characters */
+  BAD(ja__vin_ok, "1HGCM8263IA004352"); /* I is not allowed */
+}
+
+/* The given-name lexicon behind the person_name rows (src/filter/names.c):
+ * sorted as its binary search needs; names of several cultures found in any
+ * ASCII case, accents kept; names that are words flagged; assistant names
+ * and non-names not found. */
+#include "filter/names.h"
+static void test_checksum__given_name_lexicon(void **state)
+{
+  (void)state;
+  assert_true(ja__names_sorted());
+  assert_int_equal(ja__given_name("Maria", 5), JA__NAME_YES);
+  assert_int_equal(ja__given_name("PRIYA", 5), JA__NAME_YES);
+  assert_int_equal(ja__given_name("Chinedu", 7), JA__NAME_YES);
+  assert_int_equal(ja__given_name("José", strlen("José")), JA__NAME_YES);
+  assert_int_equal(ja__given_name("Will", 4), JA__NAME_WORD);
+  assert_int_equal(ja__given_name("Grant", 5), JA__NAME_WORD);
+  assert_int_equal(ja__given_name("Jarvis", 6), JA__NAME_NO);
+  assert_int_equal(ja__given_name("Settings", 8), JA__NAME_NO);
+  assert_int_equal(ja__given_name("", 0), JA__NAME_NO);
+}
+
+static void test_checksum__fi_hetu(void **state)
+{
+  (void)state;
+  OK(ja__fi_hetu_ok, "131052-308T");
+  OK(ja__fi_hetu_ok, "010594Y9032");
+  BAD(ja__fi_hetu_ok, "131052-308U");
+  BAD(ja__fi_hetu_ok, "131052-308");
+}

@@ -167,3 +167,318 @@ ja__iban_length(const char *s, size_t len)
       return (table[i + 2] - '0') * 10 + (table[i + 3] - '0');
   return -1;
 }
+
+/* ------------------------------------------- national ids, vehicles (issue 11) */
+
+static int
+is_sep(char c)
+{
+  return c == ' ' || c == '.' || c == '-' || c == '/';
+}
+
+/* The characters of s[0..len) other than separators, upper-cased, into
+ * out (cap bytes, NUL-terminated); returns their number, or 0 when there
+ * are more than cap-1 or one is not a letter or digit. */
+static size_t
+compact(const char *s, size_t len, char *out, size_t cap)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (is_sep(c))
+      continue;
+    if (c >= 'a' && c <= 'z')
+      c = (char)(c - 'a' + 'A');
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n + 1 >= cap)
+      return 0;
+    out[n++] = c;
+  }
+  out[n] = 0;
+  return n;
+}
+
+static int
+all_digits(const char *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (d[i] < '0' || d[i] > '9')
+      return 0;
+  return n > 0;
+}
+
+/* n digits of d read as a number mod m (n small enough not to matter:
+ * computed digit by digit). */
+static unsigned
+mod_of(const char *d, size_t n, unsigned m)
+{
+  unsigned r = 0;
+  for (size_t i = 0; i < n; i++)
+    r = (r * 10 + (unsigned)(d[i] - '0')) % m;
+  return r;
+}
+
+int
+ja__mod11_10_ok(const char *s, size_t len)
+{
+  /* ISO 7064 MOD 11,10 (hybrid): p = 10; for each digit but the last,
+   * s = (d + p) mod 10 (0 → 10), p = 2s mod 11; the check digit is
+   * (11 - p) mod 10. */
+  char d[32];
+  size_t n = compact(s, len, d, sizeof d);
+  if (n < 2 || !all_digits(d, n))
+    return 0;
+  unsigned p = 10;
+  for (size_t i = 0; i + 1 < n; i++) {
+    unsigned t = ((unsigned)(d[i] - '0') + p) % 10;
+    if (t == 0)
+      t = 10;
+    p = (2 * t) % 11;
+  }
+  return (11 - p) % 10 == (unsigned)(d[n - 1] - '0');
+}
+
+int
+ja__de_steuer_id_ok(const char *s, size_t len)
+{
+  /* The Steuerliche Identifikationsnummer: 11 digits, the first not 0; in
+   * the first ten exactly one digit occurs twice or three times (three
+   * times never side by side), every other at most once; then MOD 11,10. */
+  char d[16];
+  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11) || d[0] == '0')
+    return 0;
+  unsigned count[10] = {0}, repeated = 0;
+  for (size_t i = 0; i < 10; i++)
+    count[d[i] - '0']++;
+  for (size_t k = 0; k < 10; k++) {
+    if (count[k] > 3)
+      return 0;
+    repeated += count[k] >= 2;
+  }
+  if (repeated != 1)
+    return 0;
+  for (size_t i = 0; i + 2 < 10; i++)
+    if (d[i] == d[i + 1] && d[i] == d[i + 2])
+      return 0;
+  return ja__mod11_10_ok(d, 11);
+}
+
+int
+ja__nl_bsn_ok(const char *s, size_t len)
+{
+  /* 9 digits: 9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 (mod 11), not all zero. */
+  char d[16];
+  if (compact(s, len, d, sizeof d) != 9 || !all_digits(d, 9))
+    return 0;
+  long sum = 0;
+  for (size_t i = 0; i < 8; i++)
+    sum += (long)(9 - i) * (d[i] - '0');
+  sum -= d[8] - '0';
+  return sum > 0 && sum % 11 == 0;
+}
+
+int
+ja__fr_nir_ok(const char *s, size_t len)
+{
+  /* Numéro d'inscription au répertoire: 13 characters (sex, year, month,
+   * département — 2A/2B for Corsica count as 19/18 —, commune, order) then
+   * a key of 2 digits = 97 − (the 13 as a number mod 97). */
+  char d[24];
+  if (compact(s, len, d, sizeof d) != 15 || d[0] < '1' || d[0] > '8')
+    return 0;
+  unsigned shift = 0;
+  if (d[5] == '2' && (d[6] == 'A' || d[6] == 'B')) {
+    shift = d[6] == 'A' ? 1000000 : 2000000;
+    d[6] = '0';
+  }
+  if (!all_digits(d, 15))
+    return 0;
+  unsigned long long n = 0;
+  for (size_t i = 0; i < 13; i++)
+    n = n * 10 + (unsigned)(d[i] - '0');
+  n -= shift;
+  unsigned key = (unsigned)(d[13] - '0') * 10 + (unsigned)(d[14] - '0');
+  return key >= 1 && key <= 97 && 97 - n % 97 == key;
+}
+
+int
+ja__be_nrn_ok(const char *s, size_t len)
+{
+  /* Rijksregisternummer / numéro de registre national: YYMMDD + 3-digit
+   * order + 2-digit check = 97 − (first 9 mod 97); for people born in 2000
+   * or later the 9 digits are prefixed with 2. */
+  char d[16];
+  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
+    return 0;
+  unsigned check = (unsigned)(d[9] - '0') * 10 + (unsigned)(d[10] - '0');
+  unsigned long long n9 = 0;
+  for (size_t i = 0; i < 9; i++)
+    n9 = n9 * 10 + (unsigned)(d[i] - '0');
+  return check == 97 - n9 % 97 || check == 97 - (2000000000ULL + n9) % 97;
+}
+
+int
+ja__es_dni_ok(const char *s, size_t len)
+{
+  /* DNI: 8 digits + letter; NIE: X, Y or Z (= 0, 1, 2) + 7 digits +
+   * letter. The letter is TRWAGMYFPDXBNJZSQVHLCKE[number mod 23]. */
+  static const char letters[] = "TRWAGMYFPDXBNJZSQVHLCKE";
+  char d[16];
+  if (compact(s, len, d, sizeof d) != 9)
+    return 0;
+  if (d[0] == 'X' || d[0] == 'Y' || d[0] == 'Z')
+    d[0] = (char)('0' + (d[0] - 'X'));
+  if (!all_digits(d, 8) || d[8] < 'A' || d[8] > 'Z')
+    return 0;
+  return letters[mod_of(d, 8, 23)] == d[8];
+}
+
+int
+ja__it_cf_ok(const char *s, size_t len)
+{
+  /* Codice fiscale: 15 characters, then a check letter = 'A' + (sum mod
+   * 26), where characters in odd positions (1st, 3rd …) count by the
+   * table below and those in even positions as their value (digits 0–9,
+   * letters A=0 … Z=25). */
+  static const unsigned char odd[26] = {1,  0,  5,  7,  9,  13, 15, 17, 19, 21, 2,  4,  18,
+                                        20, 11, 3,  6,  8,  12, 14, 16, 10, 22, 25, 24, 23};
+  char d[24];
+  if (compact(s, len, d, sizeof d) != 16 || d[15] < 'A' || d[15] > 'Z')
+    return 0;
+  unsigned sum = 0;
+  for (size_t i = 0; i < 15; i++) {
+    unsigned v = d[i] <= '9' ? (unsigned)(d[i] - '0') : (unsigned)(d[i] - 'A');
+    sum += i % 2 == 0 ? odd[v] : v;
+  }
+  return (char)('A' + sum % 26) == d[15];
+}
+
+int
+ja__pl_pesel_ok(const char *s, size_t len)
+{
+  /* PESEL: 11 digits, weights 1 3 7 9 1 3 7 9 1 3 on the first ten, check
+   * = (10 − sum mod 10) mod 10. */
+  static const unsigned w[10] = {1, 3, 7, 9, 1, 3, 7, 9, 1, 3};
+  char d[16];
+  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
+    return 0;
+  unsigned sum = 0;
+  for (size_t i = 0; i < 10; i++)
+    sum += w[i] * (unsigned)(d[i] - '0');
+  return (10 - sum % 10) % 10 == (unsigned)(d[10] - '0');
+}
+
+int
+ja__br_cpf_ok(const char *s, size_t len)
+{
+  /* CPF: 9 digits and two check digits, each 11 − (weighted sum mod 11)
+   * (10 and 11 count as 0) with weights 10..2 then 11..2; eleven equal
+   * digits are invalid. */
+  char d[16];
+  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
+    return 0;
+  int same = 1;
+  for (size_t i = 1; i < 11; i++)
+    same &= d[i] == d[0];
+  if (same)
+    return 0;
+  for (size_t k = 9; k <= 10; k++) {
+    unsigned sum = 0;
+    for (size_t i = 0; i < k; i++)
+      sum += (unsigned)(k + 1 - i) * (unsigned)(d[i] - '0');
+    unsigned c = 11 - sum % 11;
+    if ((c >= 10 ? 0 : c) != (unsigned)(d[k] - '0'))
+      return 0;
+  }
+  return 1;
+}
+
+int
+ja__verhoeff_ok(const char *s, size_t len)
+{
+  /* Verhoeff's dihedral-group check (D5 multiplication, permutation by
+   * position); valid when the running check over all digits ends at 0. */
+  static const unsigned char mul[10][10] = {
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
+      {3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+      {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
+      {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+  static const unsigned char perm[8][10] = {
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4}, {5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
+      {8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+      {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
+  char d[32];
+  size_t n = compact(s, len, d, sizeof d);
+  if (n < 2 || !all_digits(d, n))
+    return 0;
+  unsigned c = 0;
+  for (size_t i = 0; i < n; i++)
+    c = mul[c][perm[i % 8][d[n - 1 - i] - '0']];
+  return c == 0;
+}
+
+int
+ja__cn_rid_ok(const char *s, size_t len)
+{
+  /* Resident identity card (GB 11643): 17 digits weighted 2^(17-i) mod 11,
+   * check character "10X98765432"[sum mod 11]. */
+  static const unsigned w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  static const char check[] = "10X98765432";
+  char d[24];
+  if (compact(s, len, d, sizeof d) != 18 || !all_digits(d, 17))
+    return 0;
+  unsigned sum = 0;
+  for (size_t i = 0; i < 17; i++)
+    sum += w[i] * (unsigned)(d[i] - '0');
+  return check[sum % 11] == d[17];
+}
+
+int
+ja__vin_ok(const char *s, size_t len)
+{
+  /* ISO 3779 VIN: 17 characters, no I, O or Q; letters transliterate
+   * (A=1 … H=8, J=1 … R=9, S=2 … Z=9), weights 8 7 6 5 4 3 2 10 0 9 8 7 6
+   * 5 4 3 2, and position 9 is the sum mod 11 (10 written X), as North
+   * America requires (49 CFR 565.15). No separators. */
+  static const unsigned char value[26] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4,
+                                          5, 0, 7, 0, 9, 2, 3, 4, 5, 6, 7, 8, 9};
+  static const unsigned w[17] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
+  if (len != 17)
+    return 0;
+  unsigned sum = 0;
+  for (size_t i = 0; i < 17; i++) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z')
+      c = (char)(c - 'a' + 'A');
+    unsigned v;
+    if (c >= '0' && c <= '9')
+      v = (unsigned)(c - '0');
+    else if (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'Q')
+      v = value[c - 'A'];
+    else
+      return 0;
+    sum += w[i] * v;
+  }
+  char want = sum % 11 == 10 ? 'X' : (char)('0' + sum % 11);
+  char got = s[8] == 'x' ? 'X' : s[8];
+  return got == want;
+}
+
+int
+ja__fi_hetu_ok(const char *s, size_t len)
+{
+  /* Finnish henkilötunnus DDMMYY C NNN K: K = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+   * [DDMMYYNNN mod 31]; C is the century sign (+ - A…F Y X W V U). */
+  static const char check[] = "0123456789ABCDEFHJKLMNPRSTUVWXY";
+  if (len != 11)
+    return 0;
+  char d[10];
+  for (size_t i = 0, k = 0; i < 10; i++) {
+    if (i == 6)
+      continue;
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+    d[k++] = s[i];
+  }
+  char c = s[10] >= 'a' && s[10] <= 'z' ? (char)(s[10] - 32) : s[10];
+  return check[mod_of(d, 9, 31)] == c;
+}

@@ -22,9 +22,11 @@
  */
 #include "boot.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "filter/checksum.h"
+#include "filter/names.h"
 #include "filter/redact.h"
 
 /* ------------------------------------------------------------- validators */
@@ -274,6 +276,283 @@ not_filler(const char *m, size_t mlen)
   return 2 * top <= mlen;
 }
 
+/* ------------------------------------------ validators of the issue-11 kinds */
+
+static int
+is_upper_ascii(char c)
+{
+  return c >= 'A' && c <= 'Z';
+}
+
+/* Digits in m[0..mlen). */
+static size_t
+count_digits(const char *m, size_t mlen)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < mlen; i++)
+    n += is_digit(m[i]);
+  return n;
+}
+
+/* A labelled identifier ("BSN: …", "passport no. …", "DL# …"): the value
+ * after the label holds at least 4 digits, and is not all zeros (a cleared
+ * field). The label is letters, so digits are the value's. */
+static int
+labelled_id_ok(const char *m, size_t mlen)
+{
+  size_t d = count_digits(m, mlen), zeros = 0;
+  for (size_t i = 0; i < mlen; i++)
+    zeros += m[i] == '0';
+  return d >= 4 && zeros < d;
+}
+
+/* Device serials and hardware ids after their label: the last word (the
+ * value) holds a digit, is 6+ characters and not all zeros or 0123456789. */
+static int
+serial_ok(const char *m, size_t mlen)
+{
+  size_t i = mlen;
+  while (i > 0 && (isalnum((unsigned char)m[i - 1]) || m[i - 1] == '-'))
+    i--;
+  const char *v = m + i;
+  size_t n = mlen - i, digits = 0, zeros = 0;
+  for (size_t k = 0; k < n; k++) {
+    digits += is_digit(v[k]);
+    zeros += v[k] == '0' || v[k] == '-';
+  }
+  if (n < 6 || digits == 0 || zeros == n)
+    return 0;
+  return !(n == 10 && memcmp(v, "0123456789", 10) == 0);
+}
+
+/* Advertising ids: not the all-zero id that a device reports when ad
+ * tracking is limited. */
+static int
+adid_ok(const char *m, size_t mlen)
+{
+  size_t i = mlen, hex = 0, zeros = 0;
+  while (i > 0 && (isxdigit((unsigned char)m[i - 1]) || m[i - 1] == '-')) {
+    i--;
+    if (m[i] != '-') {
+      hex++;
+      zeros += m[i] == '0';
+    }
+  }
+  return hex >= 16 && zeros < hex;
+}
+
+/* Bare 11-digit identity and tax numbers: the German Steuer-ID (MOD 11,10
+ * and its digit rule), the Belgian national number (a birth date YYMMDD,
+ * month 0-12 or +20/+40 for bis numbers, then mod 97) or the Polish PESEL
+ * (a birth date, then its check digit). */
+static int
+digits11_ok(const char *m, size_t mlen)
+{
+  char d[16];
+  if (digits_of(m, mlen, d, sizeof d) != 11)
+    return 0;
+  if (ja__de_steuer_id_ok(m, mlen))
+    return 1;
+  int mm = (d[2] - '0') * 10 + (d[3] - '0'), dd = (d[4] - '0') * 10 + (d[5] - '0');
+  if (mm % 20 <= 12 && mm < 60 && dd <= 31 && ja__be_nrn_ok(m, mlen))
+    return 1;
+  /* PESEL: YYMMDD with the century in the month (+80 1800s, +20 2000s,
+   * +40 2100s, +60 2200s), then weights 1 3 7 9. */
+  return mm % 20 >= 1 && mm % 20 <= 12 && dd >= 1 && dd <= 31 && ja__pl_pesel_ok(m, mlen);
+}
+
+/* Swedish personnummer YYMMDD-NNNC or YYYYMMDD-NNNC: Luhn over the ten
+ * digits that follow the century. */
+static int
+se_pnr_ok(const char *m, size_t mlen)
+{
+  char d[16];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  if (n != 10 && n != 12)
+    return 0;
+  return ja__luhn_ok(d + (n - 10), 10);
+}
+
+/* Canadian SIN: 9 digits, Luhn. */
+static int
+ca_sin_ok(const char *m, size_t mlen)
+{
+  return count_digits(m, mlen) == 9 && ja__luhn_ok(m, mlen);
+}
+
+/* Indian Aadhaar: 12 digits, Verhoeff. */
+static int
+aadhaar_ok(const char *m, size_t mlen)
+{
+  return count_digits(m, mlen) == 12 && ja__verhoeff_ok(m, mlen);
+}
+
+/* The last 18 characters are a Chinese resident id with its check. */
+static int
+cn_rid_ok(const char *m, size_t mlen)
+{
+  return mlen >= 18 && ja__cn_rid_ok(m + mlen - 18, 18);
+}
+
+/* ICAO 9303 check digit (weights 7 3 1, '<' = 0, A = 10 …) over s[0..n)
+ * against c. */
+static int
+mrz_digit_ok(const char *s, size_t n, char c)
+{
+  static const unsigned w[3] = {7, 3, 1};
+  unsigned sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned v = is_digit(s[i]) ? (unsigned)(s[i] - '0')
+                 : is_upper_ascii(s[i]) ? (unsigned)(s[i] - 'A' + 10) : 0;
+    sum += w[i % 3] * v;
+  }
+  return is_digit(c) && sum % 10 == (unsigned)(c - '0');
+}
+
+/* Passport MRZ line 2 (TD3, 44 characters): document number, birth date
+ * and expiry each with its check digit. */
+static int
+mrz2_ok(const char *m, size_t mlen)
+{
+  return mlen >= 28 && mrz_digit_ok(m, 9, m[9]) && mrz_digit_ok(m + 13, 6, m[19]) &&
+         mrz_digit_ok(m + 21, 6, m[27]);
+}
+
+/* A VIN without its label: the ISO 3779 check digit (position 9) holds and
+ * it mixes letters and digits (17 digits alone are a nanosecond-ish
+ * number, not a vehicle). With "VIN" before it: vehicles made for North
+ * America (WMI 1-5) need the check digit; elsewhere it is optional, so any
+ * VIN-shaped value counts (fail closed). */
+static int
+vin_ok(const char *m, size_t mlen)
+{
+  if (mlen < 17)
+    return 0;
+  const char *v = m + mlen - 17;
+  size_t letters = 0;
+  for (size_t i = 0; i < 17; i++)
+    letters += !is_digit(v[i]);
+  if (mlen > 17) /* labelled */
+    return ja__vin_ok(v, 17) || !(v[0] >= '1' && v[0] <= '5');
+  return letters >= 2 && letters <= 14 && ja__vin_ok(v, 17);
+}
+
+/* A bare latitude, longitude pair: not both integer parts 0 (scores and
+ * probabilities such as "0.1234, 0.5678"). */
+static int
+latlon_pair_ok(const char *m, size_t mlen)
+{
+  int nonzero = 0, in_int = 1;
+  for (size_t i = 0; i < mlen; i++) {
+    if (m[i] == '.')
+      in_int = 0;
+    else if (!is_digit(m[i]))
+      in_int = 1;
+    else if (in_int && m[i] != '0')
+      nonzero = 1;
+  }
+  return nonzero;
+}
+
+/* ---- person names: the match ends with the name; NAME_ANY rows have a
+ * cue strong enough for any given name (also "Will", "Grace"), NAME_STRICT
+ * rows want a plain given name, a given name and a capitalised surname, or
+ * an honorific and a surname. */
+
+static int
+word_char(unsigned char c)
+{
+  return isalpha(c) || c >= 0x80 || c == '\'' || c == '-';
+}
+
+/* The last word of m[0..end): its start in *ws; the length, 0 if none. */
+static size_t
+last_word(const char *m, size_t end, size_t *ws)
+{
+  size_t i = end;
+  while (i > 0 && word_char((unsigned char)m[i - 1]))
+    i--;
+  *ws = i;
+  return end - i;
+}
+
+static int
+honorific(const char *w, size_t n)
+{
+  static const char *const h[] = {"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Herr", "Frau",
+                                  "Mme", "Mlle", "Sr", "Sra", "Sig", "Dott"};
+  for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+    if (strlen(h[i]) == n && memcmp(h[i], w, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* Surnames that follow an honorific in names of products and characters. */
+static int
+not_a_surname(const char *w, size_t n)
+{
+  static const char *const x[] = {"Robot", "Pepper", "Who", "Strange", "Oetker", "Martens",
+                                  "Bean", "Clean", "Freeze", "Evil", "No", "Dre"};
+  for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+    if (strlen(x[i]) == n && memcmp(x[i], w, n) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+name_check(const char *m, size_t mlen, int any)
+{
+  size_t end = mlen;
+  while (end > 0 && strchr(",.!?;:) \t", m[end - 1]))
+    end--; /* a terminator the row consumed */
+  size_t s2, n2 = last_word(m, end, &s2);
+  if (n2 < 2)
+    return 0;
+  /* The word before: one space back, or ". " back after an honorific. */
+  size_t j = s2, s1 = 0, n1 = 0;
+  int dotted = 0;
+  if (j > 0 && m[j - 1] == ' ') {
+    j--;
+    if (j > 0 && m[j - 1] == '.') {
+      j--;
+      dotted = 1;
+    }
+    n1 = last_word(m, j, &s1);
+  }
+  if (n1 >= 2 && honorific(m + s1, n1))
+    return !not_a_surname(m + s2, n2);
+  if (n1 >= 2 && !dotted && !islower((unsigned char)m[s1]) && ja__given_name(m + s1, n1) != JA__NAME_NO)
+    return 1; /* a given name and a surname */
+  int v = ja__given_name(m + s2, n2);
+  return v == JA__NAME_YES || (any && v == JA__NAME_WORD);
+}
+
+static int
+name_any(const char *m, size_t mlen)
+{
+  return name_check(m, mlen, 1);
+}
+
+static int
+name_strict(const char *m, size_t mlen)
+{
+  return name_check(m, mlen, 0);
+}
+
+/* "Last name: Okafor": the field says it, any capitalised word counts
+ * unless it is a placeholder. */
+static int
+surname_field_ok(const char *m, size_t mlen)
+{
+  size_t ws, n = last_word(m, mlen, &ws);
+  static const char *const x[] = {"Unknown", "None", "Null", "Required", "Optional", "Name",
+                                  "Surname", "Test", "Example", "Redacted", "Hidden"};
+  for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+    if (strlen(x[i]) == n && memcmp(x[i], m + ws, n) == 0)
+      return 0;
+  return n >= 2;
+}
+
 /* ------------------------------------------------------------- shorthands */
 
 #define H "[0-9A-Fa-f]"
@@ -338,6 +617,40 @@ not_filler(const char *m, size_t mlen)
 #define SECRET_KEY_INTL "(?:kennwort|contrasena|senha|wachtwoord|haslo|parola|adgangskode|heslo|geslo|lozinka)"
 /* Separators of key=value forms: "=", ":", "=>", ":=", with quotes. */
 #define SECRET_SEP "[\"']?\\s*(?:=>|:=|[:=])\\s*[\"']?"
+/* Issue-11 rows: month names (English, German, French, Spanish, Italian,
+ * Dutch), a capitalised name with an optional surname, honorifics, and the
+ * literals greetings and sign-offs hold. */
+#define MONTHS                                                                                     \
+  "jan(?:uary|uar)?|jänner|feb(?:ruary|ruar)?|mar(?:ch)?|märz|apr(?:il)?|may|mai|june?|juni|july?|juli"         \
+  "|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dez(?:ember)?"          \
+  "|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero"        \
+  "|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio"         \
+  "|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus"
+/* A capital letter as the first item of a row: a class PCRE2 can turn into
+ * start bytes (\p{Lu} alone gives none, so every position would be
+ * tried), then checked to be a capital. */
+#define UPPER "[A-Z\\x{C0}-\\x{10FFFF}](?<=\\p{Lu})"
+#define NAME1 "\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
+/* CJK names: two to four Han, kana or Hangul characters. */
+#define CJKNAME "[\\p{Han}\\p{Katakana}\\p{Hangul}]{1,4}"
+#define NAME2 NAME1 "(?: " NAME1 "){0,2}"
+#define HON "(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Sig|Dott)"
+/* Bytes one of which every capitalised name holds: A-Z, or the UTF-8 of a
+ * non-ASCII capital (all bytes >= 0x80). */
+#define CAPS "ABCDEFGHIJKLMNOPQRSTUVWXYZ" HIGH
+#define HIGH                                                                                       \
+  "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97" \
+  "\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf" \
+  "\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7" \
+  "\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf\xd0\xd1\xd2\xd3\xd4\xd5\xd6\xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf" \
+  "\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\xef\xf0\xf1\xf2\xf3\xf4"
+#define GREET                                                                                      \
+  "hi|hello|hey|dear|greetings|morning|afternoon|evening|hallo|liebe|geehrte|bonjour|salut|cher|hola" \
+  "|querid|buongiorno|ciao|caro|cara|hej|hoi|moin|servus|namaste|salaam"
+#define SIGN                                                                                       \
+  "thank|thx|cheers|regards|best|sincerely|yours|cordially|respectfully|love|xoxo|take care|talk soon" \
+  "|gr|cordialement|amicalement|bisous|saludo|atentamente|saluti|abra|atenciosamente|lsningar|mvh"
+
 
 /* ------------------------------------------------------------------ table */
 
@@ -818,6 +1131,431 @@ static const ja__redact_rule rules[] = {
    "(?![A-Za-z0-9])[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
    "|\\bcode\\b[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
    NULL, NULL, NULL, 4, "otp|one|code|pin|2fa|mfa"},
+  /* ================================================================
+   * Issue 11, part 4: the kinds the table lacked. Rows are grouped into
+   * units by shared structure (one alternation, one gate each); every row
+   * says what it catches and what it must NOT catch, and promises the
+   * literals (lits), bytes (needs) and digits (min_digits) every match
+   * holds. Validators and the name lexicon are above (names.c, checksum.c).
+   * ================================================================ */
+
+  /* ---- vendor credentials with a documented prefix: one line each,
+   * VENDOR(kind, prefix regex, body class, min, max, needs, lits): the prefix,
+   * then min..max body characters, not glued to more of them on either
+   * side. Must NOT catch the bare prefix ("glsa_", "hvs.") or prose. */
+#define VENDOR(kind, prefix, body, lo, hi, need, lit)                                              \
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor", need, 0, lit}
+  VENDOR("grafana_token", "(?:glsa|glc|glsm)_", "[A-Za-z0-9_+/=]", 32, 120, "_.-", "glsa_|glc_|glsm_"),
+  VENDOR("doppler_token", "dp\\.(?:pt|st|sa|ct|scim|audit)\\.", "[A-Za-z0-9]", 40, 44, "_.-", "dp."),
+  VENDOR("shopify_token", "shp(?:at|ca|pa|ss)_", "[a-fA-F0-9]", 32, 32, "_.-", "shpat_|shpca_|shppa_|shpss_"),
+  VENDOR("vault_token", "hv[sbr]\\.", "[A-Za-z0-9_-]", 24, 200, "_.-", "hvs.|hvb.|hvr."),
+  VENDOR("docker_token", "dckr_(?:pat|oat)_", "[A-Za-z0-9_-]", 24, 64, "_.-", "dckr_"),
+  VENDOR("notion_token", "ntn_\\d{11}", "[A-Za-z0-9]", 32, 40, "_.-", "ntn_"),
+  VENDOR("notion_token", "secret_", "[A-Za-z0-9]", 43, 43, "_.-", "secret_"),
+  VENDOR("supabase_key", "(?:sbp|sb_secret)_", "[A-Za-z0-9_-]", 30, 60, "_.-", "sbp_|sb_secret_"),
+  VENDOR("netlify_token", "nfp_", "[A-Za-z0-9]", 36, 48, "_.-", "nfp_"),
+  VENDOR("flyio_token", "(?:fo1_|FlyV1 fm2_)", "[A-Za-z0-9_+/=-]", 40, 190, "_.-", "fo1_|flyv1"),
+  VENDOR("postman_key", "PMAK-[a-f0-9]{24}-", "[a-f0-9]", 34, 34, "_.-", "pmak-"),
+  VENDOR("figma_token", "figd_", "[A-Za-z0-9_-]", 40, 60, "_.-", "figd_"),
+  VENDOR("airtable_token", "pat[A-Za-z0-9]{14}\\.", "[a-f0-9]", 64, 64, "_.-", "pat"),
+  VENDOR("heroku_key", "HRKU-", "[A-Za-z0-9_-]", 40, 70, "_.-", "hrku-"),
+  VENDOR("pulumi_token", "pul-", "[a-f0-9]", 40, 40, "_.-", "pul-"),
+  VENDOR("mapbox_secret_token", "sk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "_.-", "sk.eyj"),
+  VENDOR("newrelic_key", "NR(?:AK|JS|II)-", "[A-Za-z0-9]", 20, 42, "_.-", "nrak-|nrjs-|nrii-"),
+  VENDOR("contentful_token", "CFPAT-", "[A-Za-z0-9_-]", 43, 43, "_.-", "cfpat-"),
+  VENDOR("langsmith_key", "lsv2_(?:pt|sk)_", "[a-f0-9_]", 40, 48, "_.-", "lsv2_"),
+  VENDOR("tailscale_key", "tskey-(?:auth|api|client|scim|webhook)-", "[A-Za-z0-9-]", 20, 80, "_.-", "tskey-"),
+  VENDOR("onepassword_token", "ops_eyJ", "[A-Za-z0-9+/=_-]", 100, 190, "_.-", "ops_eyj"),
+  VENDOR("brevo_key", "xkeysib-", "[A-Za-z0-9-]", 64, 90, "_.-", "xkeysib-"),
+  VENDOR("pinecone_key", "pcsk_", "[A-Za-z0-9_]", 50, 90, "_.-", "pcsk_"),
+  VENDOR("nvidia_key", "nvapi-", "[A-Za-z0-9_-]", 60, 80, "_.-", "nvapi-"),
+  VENDOR("planetscale_token", "pscale_(?:tkn|pw|oauth)_", "[A-Za-z0-9_.-]", 32, 64, "_.-", "pscale_"),
+  VENDOR("rubygems_key", "rubygems_", "[a-f0-9]", 48, 48, "_.-", "rubygems_"),
+  VENDOR("sourcegraph_token", "sgp_(?:[a-f0-9]{16}_)?", "[a-f0-9]", 40, 40, "_.-", "sgp_"),
+  VENDOR("buildkite_token", "bkua_", "[a-f0-9]", 40, 40, "_.-", "bkua_"),
+  VENDOR("dynatrace_token", "dt0c01\\.[A-Z0-9]{24}\\.", "[A-Z0-9]", 64, 64, "_.-", "dt0c01."),
+  VENDOR("razorpay_key", "rzp_(?:live|test)_", "[A-Za-z0-9]", 14, 30, "_.-", "rzp_"),
+  VENDOR("flutterwave_key", "FLWSECK(?:_TEST)?-", "[a-f0-9X-]", 33, 34, "_.-", "flwseck"),
+  VENDOR("deno_token", "dd[pw]_", "[A-Za-z0-9]", 36, 40, "_.-", "ddp_|ddw_"),
+  VENDOR("fireworks_key", "fw_", "[A-Za-z0-9]", 24, 48, "_.-", "fw_"),
+  VENDOR("elevenlabs_key", "sk_", "[a-f0-9]", 48, 48, "_.-", "sk_"),
+  VENDOR("cerebras_key", "csk-", "[a-z0-9]", 40, 60, "_.-", "csk-"),
+  VENDOR("adafruit_key", "aio_", "[A-Za-z0-9]", 28, 28, "_.-", "aio_"),
+  /* Terraform Cloud ("<14>.atlasv1.<60+>") and Mailchimp ("<32 hex>-us12")
+   * keys lead with a class: the match starts at their literal and a
+   * lookbehind checks what comes before it; one unit each (a lookbehind
+   * first costs the vendor unit its start-byte set). */
+  {"terraform_token", "(?<=(?<![A-Za-z0-9_.-])[A-Za-z0-9]{14})\\.atlasv1\\.[A-Za-z0-9_=-]{60,90}(?![A-Za-z0-9_=-])",
+   NULL, NULL, ".", 0, ".atlasv1."},
+  {"mailchimp_key", "(?<=(?<![A-Za-z0-9_.-])[0-9a-f]{32})-us\\d{1,2}(?![0-9])", NULL, NULL, "-", 1, "-us"},
+  /* These have no separator to promise: a unit of their own, so that the
+   * one above needs "_.-". */
+#define VENDOR_MID(kind, prefix, body, lo, hi, need, lit)                                          \
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor_mid", need, 0, lit}
+  VENDOR_MID("databricks_token", "dapi", "[a-f0-9]", 32, 34, "dsEALS", "dapi"),
+  VENDOR_MID("square_token", "(?:sq0atp-|sq0csp-|EAAA)", "[A-Za-z0-9_-]", 22, 64, "dsEALS", "sq0atp-|sq0csp-|eaaa"),
+  VENDOR_MID("easypost_key", "EZ[AT]K", "[a-zA-Z0-9]", 54, 54, "dsEALS", "ezak|eztk"),
+  VENDOR_MID("atlassian_token", "ATATT3", "[A-Za-z0-9_=-]", 150, 190, "dsEALS", "atatt3"),
+  VENDOR_MID("alibaba_key", "LTAI", "[A-Za-z0-9]", 12, 20, "dsEALS", "ltai"),
+  VENDOR_MID("scaleway_key", "SCW", "[A-Z0-9]", 17, 17, "dsEALS", "scw"),
+#undef VENDOR_MID
+#undef VENDOR
+
+  /* ---- machine-readable passports: ICAO 9303 TD3 line 1 ("P<UTOERIKSSON<<
+   * ANNA<MARIA<<<…": type, country, surname << given names) and line 2
+   * (number, nationality, birth date, sex, expiry, each checked 7-3-1).
+   * Must NOT catch "P<<<" runs, "<<<<" padding alone or a wrong check. */
+  {"passport", "(?<![A-Z0-9<])P[A-Z<](?=[A-Z<]{0,2}[A-Z])[A-Z<]{3}[A-Z]{1,39}<<[A-Z]{1,39}", NULL, "mrz", "<", 0,
+   "<<"},
+  /* Passport numbers after their label in several languages ("passport no.
+   * X12345678", "Reisepass C01X00T47", "N° de passeport: 12AB34567").
+   * Must NOT catch "passport photo", "passport-local 1.0.0" or a label
+   * with nothing id-like after it. */
+  {"passport",
+   "(?i:\\b(?:passport|passeport|pasaporte|passaporto|paspoort|reisepass|passnummer|pass-?nr)"
+   "(?:[ _-]?(?:no\\.?|nr\\.?|number|num(?:ber|éro)?|#|n[°º]|id))?)(?![A-Za-z])\\s*[:#=]?\\s*(?i:is\\s+)?"
+   "(?=[A-Z0-9]*\\d)[A-Z0-9]{6,10}(?![A-Za-z0-9])",
+   labelled_id_ok, "doc", NULL, 4, "pass|pasaporte|paspoort"},
+  /* Driving licences after their label ("driver's license D1234567",
+   * "DL# 123-456-789", "Führerschein-Nr. B072RRE2I55", "permis de conduire
+   * 12AB34567") and the UK DVLA shape (MORGA753116SM9IJ). Must NOT catch
+   * "license: MIT", "DL 2.0" or "download 100 MB". */
+  {"driving_licence",
+   "(?i:\\b(?:driver[’']?s?[’']?|driving|driver)[ _-]licen[cs]e|\\blicen[cs]e[ _-]?(?:no\\.?|number|#)"
+   "|\\bDL[N#]?(?=\\s*(?:#|no\\b|number|:))|\\bf(?:ü|ue?)hrerschein(?:nummer)?|\\bpermis de conduire"
+   "|\\b(?:carnet|licencia|permiso) de conducir|\\bpatente di guida|\\brijbewijs(?:nummer)?|\\bkörkort)"
+   "(?i:[\\s_-]*(?:nr\\.?|no\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*"
+   "(?=[A-Z0-9 -]*\\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,18}",
+   labelled_id_ok, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort"},
+  {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
+   mrz2_ok, "doc_bare", NULL, 14, NULL},
+  {"driving_licence",
+   "(?<![A-Za-z0-9])[A-Z9]{5}\\d[0156]\\d(?:0[1-9]|[12]\\d|3[01])\\d[A-Z9]{2}\\d[A-Z]{2}(?![A-Za-z0-9])",
+   NULL, "doc_bare", NULL, 5, NULL},
+
+  /* ---- national identity and tax numbers. After a label (in many
+   * countries' words) any id-like value with 4+ digits counts: fail
+   * closed, a mistyped number in that field is still the person's. Must
+   * NOT catch the label alone, "NIE: pending", "RFC 5322" or "uid=1000"
+   * (neither label is here). SSNs are the us_ssn rows'. */
+  {"national_id",
+   "(?i:(?<![A-Za-z0-9])(?:social[ _-]insurance(?:[ _-]number)?|national[ _-]insurance(?:[ _-]number)?|ni[ _-]number|nino"
+   "|national[ _-]id(?:entity)?(?:[ _-]number|[ _-]card|[ _-]no)?|national[ _-]number|identity[ _-](?:card|number)|id[ _-]card(?:[ _-]number)?"
+   "|personal[ _-](?:id|identity)[ _-]number|burgerservicenummer|bsn|steuer-?id|steueridentifikationsnummer"
+   "|steuer-?nummer|steuer-?nr|idnr|tax(?:payer)?[ _-]?(?:file|id(?:entification)?|reference|registration)?[ _-]?(?:number|no|id)"
+   "|cpr(?:-nr)?|tax[ _-]id|cnp|rnokpp|inn|snils"
+   "|itin|ein|fein|employer[ _-]identification[ _-]number|nif|nie|dni|nir|insee|num[ée]ro[ _-]de[ _-]s[ée]curit[ée][ _-]sociale"
+   "|codice[ _-]fiscale|personnummer|f[øo]dselsnummer|henkilötunnus|hetu|pesel|rijksregisternummer"
+   "|numéro[ _-]national|cpf|cnpj|aadhaar|aadhar|pan(?:[ _-]card)?(?:[ _-]number)?|curp|cuit|cuil|nric|hkid"
+   "|tc[ _-]kimlik(?:[ _-]no)?|tckn|ppsn?|tfn|sin|sozialversicherungsnummer|svnr|ahv|avs|oib|jmbg|egn|amka|afm))\\b"
+   "(?i:[\\s_-]*(?:no\\.?|nr\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
+   "(?=[A-Za-z0-9 ./-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){5,22}",
+   labelled_id_ok, "nid_label", NULL, 4,
+   "insurance|nino|national|identity|id card|personal|bsn|burgerservice|steuer|idnr|tax|itin|ein|nif"
+   "|nie|dni|nir|insee|sociale|fiscale|personnummer|dselsnummer|henkil|hetu|pesel|rijksregister"
+   "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
+   "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils"},
+  /* UK National Insurance numbers: two prefix letters (not D F I Q U V,
+   * second not O, not BG GB KN NK NT TN ZZ), six digits, A-D. Must NOT
+   * catch the HMRC specimen prefix QQ or lower-case words. */
+  {"national_id",
+   "(?i)(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]"
+   "(?![A-Za-z0-9])",
+   NULL, "nid", NULL, 6, NULL},
+  /* French NIR (sex, year, month, département incl. 2A/2B, commune,
+   * order, mod-97 key). Must NOT catch the same digits with another key. */
+  {"national_id",
+   "(?<![\\d.])[1-8] ?\\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\\d) ?(?:\\d{2}|2[ABab]) ?\\d{3} ?\\d{3} ?\\d{2}(?![\\d.])",
+   ja__fr_nir_ok, "nid", NULL, 13, NULL},
+  /* Chinese resident identity numbers: area, birth date, order, MOD 11-2
+   * (X). Must NOT catch 18-digit order numbers with a wrong check. */
+  {"national_id",
+   "(?<![\\d.])[1-8]\\d{5}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx](?![\\d.])",
+   cn_rid_ok, "nid", NULL, 17, NULL},
+  /* 11 digits: German Steuer-ID (MOD 11,10 and its digit rule; also
+   * spaced 2-3-3-3) or Belgian national number (birth date, mod 97; also
+   * "85.07.30-033.28"). Must NOT catch 11-digit order numbers or phone
+   * numbers, which fail both. */
+  {"national_id",
+   "(?<![\\d.+-])(?:\\d{11}|\\d{2} \\d{3} \\d{3} \\d{3}|\\d{2}\\.\\d{2}\\.\\d{2}-\\d{3}\\.\\d{2})(?![\\d.])",
+   digits11_ok, "nid", NULL, 11, NULL},
+  /* Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 + letter), mod 23.
+   * Must NOT catch the same digits with another letter. */
+  {"national_id", "(?<![A-Za-z0-9])(?:\\d{8}|[XYZ]-?\\d{7})-?[A-HJ-NP-TV-Z](?![A-Za-z0-9])", ja__es_dni_ok,
+   "nid", NULL, 7, NULL},
+  /* Swedish personnummer YYMMDD-NNNC / YYYYMMDD-NNNC ('+' past 100),
+   * Luhn. Must NOT catch build stamps with a wrong check. */
+  {"national_id",
+   "(?<![\\d-])(?:19|20)?\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]|6[1-9]|[78]\\d|9[01])[-+]\\d{4}"
+   "(?![\\d-])",
+   se_pnr_ok, "nid", "-+", 10, NULL},
+  /* Brazilian CPF as printed (123.456.789-09): two check digits. */
+  {"national_id", "(?<![\\d.])\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}(?![\\d.])", ja__br_cpf_ok, "nid", ".", 11, NULL},
+  /* Indian Aadhaar as printed (4-4-4, first digit 2-9), Verhoeff. */
+  {"national_id", "(?<![\\d.-])[2-9]\\d{3}([ -])\\d{4}\\g{-1}\\d{4}(?![\\d.-])", aadhaar_ok, "nid", " -", 12,
+   NULL},
+  /* Indian PAN: 5 letters (the 4th the holder type), 4 digits, a letter. */
+  {"national_id", "(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHJLPT][A-Z]\\d{4}[A-Z](?![A-Za-z0-9])", NULL, "nid", NULL, 4,
+   NULL},
+  /* Canadian SIN as printed (3-3-3, not 0 or 8 first), Luhn. */
+  {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ca_sin_ok, "nid", " -", 9, NULL},
+
+  /* Finnish henkilötunnus DDMMYY, century sign, 3 digits, mod-31 check. */
+  {"national_id",
+   "(?<![A-Za-z0-9])(?:0[1-9]|[12]\\d|3[01])(?:0[1-9]|1[0-2])\\d{2}[-+A-FU-Y]\\d{3}[0-9A-FHJ-NPR-Y](?![A-Za-z0-9])",
+   ja__fi_hetu_ok, "nid", NULL, 9, NULL},
+  /* Italian codice fiscale (omocodia letters allowed), check letter. */
+  {"national_id",
+   "(?<![A-Za-z0-9])[A-Z]{6}[\\dLMNP-V]{2}[ABCDEHLMPRST][\\dLMNP-V]{2}[A-Z][\\dLMNP-V]{3}[A-Z](?![A-Za-z0-9])",
+   ja__it_cf_ok, "nid_cf", NULL, 0, NULL},
+
+  /* ---- dates of birth: a birth cue (English, German, French, Spanish,
+   * Italian, Dutch, Nordic, Portuguese) then a date (ISO, d/m/y either
+   * order, with month names, month and year, 8 digits). Must NOT catch a
+   * date without the cue, "born in 1987", "birthday party" or
+   * "DOB: required". */
+  {"date_of_birth",
+   "(?i)\\b(?:dob|d\\.o\\.b\\.?|date[ _-]of[ _-]birth|birth[ _-]?date|birthday|bday|b-day|born(?:\\s+on)?"
+   "|geburtsdatum|geburtstag|geb\\.|geboren(?:\\s+am)?|date de naissance|fecha de nacimiento"
+   "|nacid[oa](?:\\s+el)?|data di nascita|nat[oa](?:\\s+il)?|geboortedatum|geboren op|f[öo]delsedatum"
+   "|f[øo]dselsdato|data de nascimento|nascid[oa](?:\\s+em)?)"
+   "[\"']?\\s*[:=]?\\s*[\"']?(?:on\\s+|am\\s+|le\\s+|el\\s+|il\\s+)?"
+   "(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})(?!\\d)"
+   "|\\d{1,2}(?:st|nd|rd|th)?\\.?\\s+(?:of\\s+)?(?:" MONTHS ")\\.?,?\\s+\\d{4}"
+   "|(?:" MONTHS ")\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|(?:" MONTHS ")\\.?\\s+\\d{4}|\\d{8}(?!\\d))",
+   NULL, NULL, NULL, 4,
+   "dob|d.o.b|birth|bday|b-day|born|geburt|geb.|geboren|naissance|nacimiento|nacid|nascita|nato|nata"
+   "|geboorte|delsedatum|dselsdato|nascimento|nascid"},
+
+  /* The same with cues in other scripts ("生年月日: 1990年5月3日", "дата
+   * рождения: 01.01.1980", "doğum tarihi", "data urodzenia"). */
+  {"date_of_birth",
+   "(?i)(?:生年月日|出生日期|出生年月日|생년월일|дата рождения|дата народження|data urodzenia|születési dátum"
+   "|doğum tarihi|ημερομηνία γέννησης|تاريخ الميلاد)\\s*[:：=]?\\s*"
+   "(?:\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}"
+   "|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{2,4})",
+   NULL, NULL, NULL, 4, NULL},
+
+  /* ---- device serials and hardware ids after their label (system_profiler,
+   * ioreg, dmidecode, wmic, getprop, "S/N", "serial=…", machine-id, UDID).
+   * Must NOT catch "serial port", "serial: true", "Serial Number: To Be
+   * Filled By O.E.M.", all-zero values or a uuid without a label. */
+  {"device_serial",
+   "(?i:\\b(?:serial(?:[ _-]?(?:number|no|num|nr))?|serialnumber|serialno|s/n|s\\.n\\.|sn"
+   "|seriennummer|serien-?nr|num[ée]ro de s[ée]rie|n[°º] de s[ée]rie|n[úu]mero de serie|numero di serie"
+   "|serienummer|ioplatformserialnumber|ro\\.(?:boot\\.)?serialno|hardware uuid|platform uuid|ioplatformuuid"
+   "|machine[-_ ]?id|device[-_ ]?id|udid|android[_ ]?id|service tag|asset tag|imsi|iccid|meid)\\b)"
+   "(?:\\s*\\([^()]{1,20}\\))?[\"'\\]]?\\s*(?:[:#=]|\\s(?=\\s*[\\[\"']?[A-Za-z0-9]))\\s*[\\[\"']?"
+   "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]{5,63}",
+   serial_ok, "devid", NULL, 1,
+   "serial|s/n|s.n.|sn|serien| de s|serie|uuid|machine|device|udid|android|service tag|asset tag|imsi|iccid|meid"},
+  /* Advertising ids after their label (IDFA, IDFV, GAID/AAID, adid,
+   * advertising_id, OAID …): a uuid, 32 or 16 hex. Must NOT catch the
+   * all-zero id, "ad_id=1234" or a bare uuid v4. */
+  {"advertising_id",
+   "(?i:(?<![A-Za-z0-9])(?:idfa|idfv|gaid|aaid|adid|ad[_ -]?id|advertising[_ -]?id(?:entifier)?"
+   "|google[_ ]?ad(?:vertising)?[_ ]?id|advertisingidentifier|identifierforadvertising|identifierforvendor"
+   "|ifa|oaid|msai|rida|afai|maid|mobile[_ ]?ad[_ ]?id)\\b)"
+   "[\"']?\\s*[:=]?\\s*[\"']?"
+   "(?:" H "{8}-" H "{4}-" H "{4}-" H "{4}-" H "{12}|" H "{32}|" H "{16})(?![0-9A-Fa-f-])",
+   adid_ok, "devid", NULL, 1, "idfa|idfv|gaid|aaid|adid|ad_id|ad id|ad-id|advertising|ifa|oaid|msai|rida|afai|maid"},
+
+  /* ---- vehicles: VINs (17 characters without I, O, Q). Bare: ISO 3779
+   * check digit and letters mixed with digits; after "VIN": the check
+   * digit for North-American WMIs, any VIN shape elsewhere. Must NOT catch
+   * the same VIN with a wrong check digit, 17-digit numbers or upper-case
+   * hex runs (which fail the check). */
+  {"vin", "(?i:\\bVIN\\b)(?i:\\s*(?:no\\.?|number|#))?\\s*[:#=]?\\s*[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])",
+   vin_ok, "vin", NULL, 1, "vin"},
+  {"vin", "(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{8}[0-9X][A-HJ-NPR-Z0-9]{8}(?![A-Za-z0-9])", vin_ok, "vin", NULL,
+   3, NULL},
+
+  /* ---- precise coordinates: four or more decimals. A bare lat, lon pair
+   * (also in geo: URIs and map URLs), labelled lat/lon values, decimal
+   * degrees with hemispheres, DMS with seconds. Must NOT catch fewer
+   * decimals, "1.2345.6789", "0.1234, 0.5678" (both integer parts 0),
+   * "latency=40.7128". */
+  {"coordinates",
+   "(?<![\\w.-])[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}(?:\\s*[,;/]\\s*|\\s)[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}"
+   "(?![\\d.])",
+   latlon_pair_ok, "geo", ".", 8, NULL},
+  {"coordinates",
+   "(?i:\\b(?:lat|latitude|lon|lng|long|longitude)\\b)[\"']?\\s*[=:]\\s*[\"']?[-+]?\\d{1,3}\\.\\d{4,}(?![\\d.])",
+   NULL, "geo", ".", 5, "lat|lon|lng"},
+  {"coordinates",
+   "(?<![\\w.])\\d{1,3}\\.\\d{4,}\\s?°?\\s?[NS],?\\s*\\d{1,3}\\.\\d{4,}\\s?°?\\s?[EW](?![A-Za-z])",
+   NULL, "geo", ".", 8, NULL},
+  {"coordinates",
+   "\\d{1,3}\\s?°\\s?\\d{1,2}\\s?['′’]\\s?\\d{1,2}(?:[.,]\\d+)?\\s?(?:\"|″|′′|''|”)\\s?[NSEWnsew]",
+   NULL, "geo", "\xb0", 3, NULL},
+
+  /* ---- postal addresses: street + number, postcodes in their national
+   * shapes. Must NOT catch "port 8080", "HTTP 404", versions, "Street
+   * View", "10 items, 20 MB", "1024 MB", "M2 chip". */
+  /* US/UK/CA/AU street lines: number, 1-4 capitalised words, a street
+   * type ("1600 Example Ave", "221B Baker Street", "10 Downing St."). */
+  {"postal_address",
+   "(?<![\\w.,-])\\d{1,6}[A-Za-z]?(?:-\\d{1,4})?\\s+(?:(?:[NSEW]\\.?|North|South|East|West)\\s+)?"
+   "(?:\\p{Lu}[\\p{L}'.-]*\\s+){1,4}(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln"
+   "|Way|Court|Ct|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl"
+   "|Crescent|Cres|Gardens|Grove|Mews|Plaza|Alley|Loop|Pike)\\.?(?![\\p{L}\\d])",
+   NULL, "address", CAPS, 1, NULL},
+  /* US "City, ST 12345(-6789)". */
+  {"postal_address",
+   "\\b" UPPER "\\p{L}+(?:\\s\\p{Lu}\\p{L}+){0,2},\\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA"
+   "|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)"
+   "\\s+\\d{5}(?:-\\d{4})?(?!\\d)",
+   NULL, "address", CAPS, 5, NULL},
+  /* UK postcodes with their space ("SW1A 2AA", "M1 1AE", "GIR 0AA"). */
+  {"postal_address",
+   "(?<![A-Za-z0-9])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-Z\\d]?|GIR) \\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])",
+   NULL, "address", CAPS, 2, NULL},
+  /* Canadian postal codes with their space ("M5V 2T6"). */
+  {"postal_address", "(?<![A-Za-z0-9])[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z] \\d[ABCEGHJ-NPRSTV-Z]\\d(?![A-Za-z0-9])",
+   NULL, "address", CAPS, 3, NULL},
+  /* Dutch postcodes ("1015 CJ", "1015CJ Amsterdam"): 4 digits, 2 letters
+   * of the ones used (not F I O Q U Y; not SA SD SS), then the end, a
+   * comma or a city. Must NOT catch "1024 MB", "2048 KB", "1080 HD". */
+  {"postal_address",
+   "(?<![\\w.,-])[1-9]\\d{3} ?(?!SA|SD|SS|MB|KB|GB|TB|PB|EB|HD|MS|NS|PM|AM|AD|BC|CE|KW|MW|GW|TW|KM|CM|MM|DB"
+   "|PX|PT|EM|XL|VA|MP|CC|RC|LTS|GT|RX)[A-EGHJ-NPRSTVWXZ]{2}(?=\\s*$|,|\\s+\\p{Lu}\\p{Ll})",
+   NULL, "address", CAPS, 4, NULL},
+  /* German, Austrian, Swiss streets ("Hauptstraße 12", "Berliner Str. 5a",
+   * "Am Weg 3"-style compounds), optionally ", 10115 Berlin". */
+  {"postal_address",
+   "\\b" UPPER "[\\p{L}-]*(?:straße|strasse|str\\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt"
+   "|gatan|vägen|gränd|torget|gata|veien|gade|vej|katu|straat|laan|gracht|plein|kade|dreef|singel)"
+   "\\s+\\d{1,4}\\s?[a-zA-Z]?(?![\\p{L}\\d])"
+   "|\\b" UPPER "\\p{L}+\\s+(?:Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?(?![\\p{L}\\d])",
+   NULL, "address", CAPS, 1, NULL},
+  /* Spanish, Italian, Portuguese, Catalan streets: type, name, number
+   * ("Calle Mayor 5", "Via Roma 10", "Rua Augusta, 100"). */
+  {"postal_address",
+   "\\b(?:Calle|C/|Avenida|Avda\\.?|Plaza|Paseo|Carrer|Passeig|Via|Viale|Piazza|Corso|Largo|Rua|Travessa|Praça"
+   "|ul\\.|al\\.|pl\\.|os\\.|ulica|aleja)"
+   "\\s+(?:(?:de(?:l| la| los| las)?|dos|das|da|do|di|della|del)\\s+)?\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\p{Ll}+){0,3},?"
+   "\\s+(?:n\\.?[º°o]?\\s*)?\\d{1,4}(?![\\d.])",
+   NULL, "address", CAPS, 1, NULL},
+  /* Australian "Suburb STATE 2000". */
+  {"postal_address", "\\b" UPPER "\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address", CAPS, 4, NULL},
+  /* (French streets and postcode labels may be all lower case: a unit of
+   * their own, so that the one above needs a capital.) */
+  /* French streets ("12 rue de la Paix", "3 bis avenue Foch"); place,
+   * cours, route, passage, square only with an article after them (so "3
+   * route handlers" passes). */
+  {"postal_address",
+   "(?<![\\w.,-])\\d{1,4}(?:\\s?(?:bis|ter|[A-D]))?,?\\s+(?i:(?:rue|avenue|av\\.|boulevard|bd|impasse|allée|allee"
+   "|chemin|quai)\\s+(?:de la |de l['’]|du |des |de |d['’]|l['’])?|(?:place|cours|route|passage|square|voie)\\s+"
+   "(?:de la |de l['’]|du |des |de |d['’]))\\p{L}[\\p{L}'’-]+",
+   NULL, "address_lc", " \t\n\v\f\r", 1,
+   "rue|avenue|av.|boulevard|bd|impasse|all|chemin|quai|place|cours|route|passage|square|voie"},
+  /* Japanese postal mark ("〒100-0001"), PO boxes, and postcodes after a
+   * label ("ZIP: 62704", "PLZ 10115", "postcode: SW1A2AA"). Must NOT catch
+   * "zip -r", "zip 3 files" or "postcode: required". */
+  {"postal_address",
+   "\\b(?:P\\.?\\s?O\\.?\\s?Box|Postfach|Apartado|Casella postale)\\s+\\d{1,6}"
+   "|(?i:\\b(?:post(?:al)?[ _-]?code|zip[ _-]?code|zipcode|postleitzahl|code postal|c[oó]digo postal|cep|plz)\\b)"
+   "\\s*[:#=]?\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]"
+   "|(?i:\\bzip\\b)\\s*[:#=]\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]",
+   NULL, "address_lc", " \t\n\v\f\r:#=", 3,
+   "box|postfach|apartado|casella|post|zip|plz|cep|code postal|digo postal|postleitzahl"},
+  {"postal_address", "〒\\s?\\d{3}-?\\d{4}", NULL, "address_jp", "\xe3", 7, NULL},
+
+  /* ---- people's names where text shows them (README: the lexicon). The
+   * name is the match's end; name_any (a strong cue) takes any given name,
+   * name_strict a plain given name, given name + surname, or honorific +
+   * surname. Names are capitalised (\p{Lu}); a given name that is also a
+   * word ("Will", "Grace") needs a surname, or a strong cue and the end of
+   * the value or punctuation after it. Must NOT catch "Hi there", "Dear
+   * user", "Hello World", "by default", "by Name", "I'm sorry", "From:
+   * settings", "cc: none", "Author: unknown", "Hey Jarvis", "Thanks,
+   * Claude", capitalised product words. */
+  /* Greetings: "Hi Maria", "Dear Mr. Okafor", "Hello Priya,", "Hallo Jonas". */
+  {"person_name",
+   "(?i:\\b(?:hi|hello|hey|hiya|heya|dear|greetings|good (?:morning|afternoon|evening)|morning|hallo|liebe[rs]?"
+   "|sehr geehrte[rs]?|bonjour|salut|cher|hola|querid[oa]|buongiorno|ciao|caro|cara|hej|hoi|moin|servus"
+   "|namaste|salaam))[,:]?\\s+" NAME2 "(?=[,.!?;:)]|\\s*$)",
+   name_any, "person", CAPS, 0, GREET},
+  {"person_name",
+   "(?i:\\b(?:hi|hello|hey|hiya|heya|dear|greetings|good (?:morning|afternoon|evening)|morning|hallo|liebe[rs]?"
+   "|sehr geehrte[rs]?|bonjour|salut|cher|hola|querid[oa]|buongiorno|ciao|caro|cara|hej|hoi|moin|servus"
+   "|namaste|salaam))[,:]?\\s+(?:" HON "\\.?\\s+)?" NAME2,
+   name_strict, "person", CAPS, 0, GREET},
+  /* Sign-offs: "Thanks, Tom", "Best regards, Anna Schmidt", "Cheers, Sam",
+   * "Viele Grüße, Jonas". */
+  {"person_name",
+   "(?i:\\b(?:thanks|thank you|many thanks|thx|cheers|regards|best regards|kind regards|warm regards"
+   "|warmest regards|best wishes|best|all the best|sincerely|yours sincerely|yours truly|yours faithfully"
+   "|cordially|respectfully|love|xoxo|take care|talk soon|mit freundlichen grüßen|viele grüße|liebe grüße"
+   "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
+   "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2
+   "(?=[,.!?;:)]|\\s*$)",
+   name_any, "person", CAPS, 0, SIGN},
+  {"person_name",
+   "(?i:\\b(?:thanks|thank you|many thanks|thx|cheers|regards|best regards|kind regards|warm regards"
+   "|warmest regards|best wishes|best|all the best|sincerely|yours sincerely|yours truly|yours faithfully"
+   "|cordially|respectfully|love|xoxo|take care|talk soon|mit freundlichen grüßen|viele grüße|liebe grüße"
+   "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
+   "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2,
+   name_strict, "person", CAPS, 0, SIGN},
+  /* Weaker introductions: "I'm Chen", "I am Anna Schmidt", "this is Tom". */
+  {"person_name",
+   "(?i:\\b(?:i['’]m|i am|this is|it['’]s|ich bin|je suis|soy|sono|ik ben|eu sou))\\s+" NAME2,
+   name_strict, "person", CAPS, 0, "i'm|i am|this is|it's|ich bin|je suis|soy|sono|ik ben|eu sou"},
+  /* Header fields and bylines: "Author: …", "From: …", "Contact: …",
+   * "cc: …", "Signed-off-by: …", "by Jonas Weber", "written by …". */
+  {"person_name",
+   "(?i:\\b(?:authors?|from|sender|contact(?: person)?|cc|bcc|attn|reply-to|signed-off-by|co-authored-by"
+   "|reviewed-by|reported-by|tested-by|acked-by|suggested-by|assignee|assigned to|owner|reporter|maintainer"
+   "|autor|auteur|verfasser|absender|kontakt|ansprechpartner))\\s*:\\s*(?:" HON "\\.?\\s+)?" NAME2
+   "|\\b(?i:by|assigned to|cc'?d|reviewed by)\\s+(?:" HON "\\.?\\s+)?" NAME2,
+   name_strict, "person", CAPS, 0,
+   "author|from|sender|contact|cc|attn|reply|-by|assign|owner|reporter|maintainer|autor|auteur"
+   "|verfasser|absender|kontakt|ansprech|by"},
+  /* Name fields: "first name: Anna", "Name: Priya Raman", "display_name=…":
+   * a given name (or given + surname); "last name: Okafor": any
+   * capitalised word but a placeholder. */
+  {"person_name",
+   "(?i:\\b(?:(?:full|first|given|display|real|user|contact|customer|account|legal)[ _-]?name|name|vorname"
+   "|prénom|prenom|nombre|nome))[\"']?\\s*[:=]\\s*[\"']?" NAME2,
+   name_strict, "person", CAPS, 0, "name|vorname|nom|nombre|nome"},
+  {"person_name",
+   "(?i:\\b(?:last[ _-]?name|family[ _-]?name|surname|nachname|apellidos?|cognome|nom de famille))"
+   "[\"']?\\s*[:=]\\s*[\"']?\\p{Lu}\\p{L}+(?:['’-]\\p{Lu}?\\p{L}+)*(?![\\p{L}'’-])",
+   surname_field_ok, "person", CAPS, 0, "name|surname|nachname|apellido|cognome|nom"},
+  /* Honorific and surname anywhere ("Mr. Okafor", "Dr Chen"); "Dr" not
+   * right after a capitalised word (a street: "Elm Dr. Springfield"). */
+  {"person_name",
+   "(?<![\\p{L}\\d])(?:Mr|Mrs|Ms|Mx|Prof|Herr|Frau|Mme|Mlle)\\.?\\s+\\p{Lu}\\p{Ll}+(?:[-'’]\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
+   "|(?<!\\p{Lu}\\p{Ll} )(?<!\\p{Lu}\\p{Ll}{2} )(?<!\\p{Lu}\\p{Ll}{3} )(?<!\\p{Lu}\\p{Ll}{4} )"
+   "(?<!\\p{Lu}\\p{Ll}{5} )(?<!\\p{Lu}\\p{Ll}{6} )(?<![\\p{L}\\d])Dr\\.?\\s+\\p{Lu}\\p{Ll}+(?![\\p{L}'’-])",
+   name_strict, "person", CAPS, 0, "mr|ms|mx|prof|herr|frau|mme|mlle|dr"},
+  /* Greetings and sign-offs in Cyrillic, Greek, Polish and Turkish
+   * ("Привет, Дмитрий!", "Cześć Łukasz", "Saygılarımla, Elif"). */
+  {"person_name",
+   "(?i:(?<![\\p{L}])(?:привет|здравствуйте|здравствуй|добрый день|доброе утро|уважаемый|уважаемая|дорогой"
+   "|дорогая|с уважением|спасибо|вітаю|привіт|шановний|шановна|здраво|поздрав|γεια σου|αγαπητέ|αγαπητή"
+   "|cześć|dzień dobry|szanowny panie|szanowna pani|pozdrawiam|merhaba|sevgili|saygılarımla|teşekkürler))"
+   "[,:!]?\\s+" NAME2,
+   name_strict, "person_x", CAPS, 0, NULL},
+  /* CJK: a name after a name field ("作者：王芳", "氏名: 山田太郎", "이름: 김민준")
+   * or a greeting with an honorific ("こんにちは、田中さん", "안녕하세요 민준님").
+   * Must NOT catch "你好世界" or "皆さん" (no field, no name + honorific). */
+  {"person_name",
+   "(?:作者|联系人|聯絡人|姓名|名前|氏名|担当者|作成者|发件人|寄件人|收件人|이름|성명|작성자|담당자)\\s*[:：]\\s*"
+   "[\\p{Han}\\p{Hangul}]{2,4}"
+   "|(?:こんにちは|こんばんは|おはようございます|拝啓|你好|您好|안녕하세요)[、,，!！\\s]*" CJKNAME
+   "(?:さん|様|さま|先生|くん|ちゃん|님|씨|老师|女士|小姐)",
+   NULL, "person_x", HIGH, 0, NULL},
+  /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
+  {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person_x",
+   CAPS, 0, NULL},
+  /* (A unit of its own: the only name row without a capital.) Introductions with a strong cue ("my name is Priya", "call me Sam",
+   * "je m'appelle Élodie"): any given name, in any case. */
+  {"person_name",
+   "(?i)\\b(?:my name is|my name's|call me|mein name ist|ich heiße|ich heisse|je m['’]appelle|me llamo"
+   "|mi nombre es|mi chiamo|meu nome é|jag heter|mijn naam is)\\s+\\p{L}[\\p{L}'’-]+(?:\\s+\\p{L}[\\p{L}'’-]+)?(?![\\p{L}'’-])",
+   name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam"},
 };
 
 #undef H
@@ -832,6 +1570,16 @@ static const ja__redact_rule rules[] = {
 #undef SECRET_KEY
 #undef SECRET_SEP
 #undef SECRET_KEY_INTL
+#undef MONTHS
+#undef NAME1
+#undef UPPER
+#undef NAME2
+#undef CJKNAME
+#undef HON
+#undef GREET
+#undef CAPS
+#undef HIGH
+#undef SIGN
 
 const ja__redact_rule *
 ja__redact_rules(size_t *n)

@@ -1,0 +1,22 @@
+/*
+ * filter/names.h — the given-name lexicon the person_name rows of the
+ * redaction table consult (the lists in src/filter/names/, compiled in at build time
+ * by cmake/embed_names.cmake; sources in README "What is dropped").
+ */
+#ifndef JA_FILTER_NAMES_H
+#define JA_FILTER_NAMES_H
+
+#include "boot.h"
+
+#define JA__NAME_NO 0    /* not a given name (or one that names a product here) */
+#define JA__NAME_YES 1   /* a given name */
+#define JA__NAME_WORD 2  /* a given name that is also an ordinary word ("Will") */
+
+/* Whether @p s[0..n) (UTF-8, compared without regard to ASCII case) is a
+ * given name of the lexicon. */
+int ja__given_name(const char *s, size_t n);
+
+/* For tests: the lexicon's arrays are sorted (1) as the search needs. */
+int ja__names_sorted(void);
+
+#endif
