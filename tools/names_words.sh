@@ -13,7 +13,7 @@ noel patsy patty peter phoebe ploy rein rick roger saki sally shin sonny sue tar
 tony troy victor waldo wale warren wen wren yaw"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-{ cat given_en.txt; sed 's/#.*//' given_world.txt | tr ' ' '\n'; } | grep . |
+sed 's/#.*//' given_en.txt given_world.txt | tr ' ' '\n' | grep . |
   LC_ALL=C tr 'A-Z' 'a-z' | LC_ALL=C sort -u >"$tmp/names"
 grep -E '^[a-z]+$' "$DICT" | LC_ALL=C sort -u >"$tmp/words"
 printf '%s\n' $KEEP | LC_ALL=C sort -u >"$tmp/keep"
