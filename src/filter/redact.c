@@ -37,6 +37,8 @@ typedef struct unit {
                                  rows' `needs`; all ones when a row has none) */
   unsigned min_digits;        /* a match holds this many digits (least of
                                  the rows' min_digits) */
+  unsigned min_run;           /* ... and a run this long of letters and
+                                 digits (least of the rows' min_run) */
   size_t lit_first, nlits;    /* literals [lit_first, +nlits) of lits[], one
                                  of which every match holds; nlits 0: no
                                  such promise (some row made none) */
@@ -48,6 +50,7 @@ typedef struct unit {
 typedef struct lit {
   char text[LIT_MAX + 1];
   size_t len;
+  size_t unit;                /* whose literal it is */
   uint16_t bigram[LIT_MAX];   /* hash of text[k], text[k+1] */
 } lit;
 
@@ -70,11 +73,14 @@ static int unavailable;               /* 1 when any unit failed to compile */
 /* The gates' tests, transposed so one pass over a value answers them for
  * all units at once. A unit set is UW words of bits (unit i is bit i%64
  * of word i/64); units past UW*64 have no bit, so the pass cannot skip
- * them and gate_open() tests them one by one. Bit i of by_byte[b].needs is set when byte b satisfies unit
- * i's needs, of by_byte[b].first when a match of unit i can start with b,
- * of bigram_units[h] when bigram bucket h is the rarest bigram of one of
- * unit i's literals (of by_byte[b].lit when b, in either case, is a
- * one-byte literal of it), and of no_lits_units when unit i promises none. */
+ * them and gate_open() tests them one by one. Bit i of by_byte[b].needs
+ * is set when byte b satisfies unit i's needs, of by_byte[b].first when a
+ * match of unit i can start with b, of by_byte[b].lit when b (either
+ * case) is a one-byte literal of unit i, and of no_lits_units when unit i
+ * promises no literals. Longer literals are filed under the bucket of
+ * their rarest bigram (bucket_lits): after the pass only the buckets the
+ * value filled are visited, and a unit counts as holding its literals
+ * when one of them is confirmed there. */
 #define UW 2
 typedef struct uset {
   uint64_t w[UW];
@@ -86,15 +92,19 @@ typedef struct byte_sets {
 } byte_sets;
 static byte_sets by_byte[256];
 #define BIGRAMS 1024
-static uset bigram_units[BIGRAMS];
 static uset no_lits_units;
+/* The literals (indexes into lits[]) filed under bucket h are
+ * bucket_lits[bucket_start[h] .. bucket_start[h + 1]). */
+static uint32_t bucket_start[BIGRAMS + 1];
+static uint32_t *bucket_lits;
 /* Likewise bit i of len_units[n] is set when unit i's minlen is at most n,
  * of digits_units[d] when its min_digits is at most d; values longer than
  * LEN_CAP (with more than DIGITS_CAP digits) use the last entry, which has
  * every unit. */
 #define LEN_CAP 64
 #define DIGITS_CAP 24
-static uset len_units[LEN_CAP + 1], digits_units[DIGITS_CAP + 1];
+#define RUN_CAP 32
+static uset len_units[LEN_CAP + 1], digits_units[DIGITS_CAP + 1], run_units[RUN_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
@@ -166,6 +176,8 @@ lower(unsigned char c)
 
 /* lower() as a table, for the byte pass. */
 static unsigned char folded[256];
+/* 1 for ASCII letters and digits, for the longest run. */
+static unsigned char alnum[256];
 
 /* Adjacent bytes, case-folded, as one of BIGRAMS buckets: a literal
  * occurs (in any ASCII case) only where all its bigrams' buckets are set. */
@@ -213,6 +225,8 @@ gate_init(unit *u)
       u->needs[(unsigned char)*need >> 6] |= (uint64_t)1 << ((unsigned char)*need & 63);
     if (rules[i].min_digits < u->min_digits)
       u->min_digits = rules[i].min_digits;
+    if (i == u->first_row || rules[i].min_run < u->min_run)
+      u->min_run = rules[i].min_run;
   }
   /* Literals: only when every row of the unit promises some. */
   u->lit_first = nlits_all;
@@ -323,9 +337,8 @@ masks_add(const unit *u, size_t i)
       uset_add(&by_byte[(unsigned char)l->text[0]].lit, i);
       if (l->text[0] >= 'a' && l->text[0] <= 'z') /* the other case */
         uset_add(&by_byte[(unsigned char)l->text[0] - 32u].lit, i);
-    } else {
-      uset_add(&bigram_units[l->bigram[rarest_bigram(l)]], i);
     }
+    lits[k].unit = i;
   }
   /* The last entry stands for "that many or more": every unit. */
   for (unsigned n = 0; n <= LEN_CAP; n++)
@@ -334,14 +347,40 @@ masks_add(const unit *u, size_t i)
   for (unsigned d = 0; d <= DIGITS_CAP; d++)
     if (d == DIGITS_CAP || u->min_digits <= d)
       uset_add(&digits_units[d], i);
+  for (unsigned r = 0; r <= RUN_CAP; r++)
+    if (r == RUN_CAP || u->min_run <= r)
+      uset_add(&run_units[r], i);
+}
+
+/* File every literal of two or more bytes under its rarest bigram's
+ * bucket (counting sort into bucket_lits). */
+static int
+buckets_build(void)
+{
+  bucket_lits = calloc(nlits_all ? nlits_all : 1, sizeof *bucket_lits);
+  if (!bucket_lits)
+    return 0;
+  for (size_t k = 0; k < nlits_all; k++)
+    if (lits[k].len > 1)
+      bucket_start[lits[k].bigram[rarest_bigram(&lits[k])] + 1]++;
+  for (size_t h = 0; h < BIGRAMS; h++)
+    bucket_start[h + 1] += bucket_start[h];
+  uint32_t fill[BIGRAMS];
+  memcpy(fill, bucket_start, sizeof fill);
+  for (size_t k = 0; k < nlits_all; k++)
+    if (lits[k].len > 1)
+      bucket_lits[fill[lits[k].bigram[rarest_bigram(&lits[k])]]++] = (uint32_t)k;
+  return 1;
 }
 
 static void
 compile_all(void)
 {
   rules = ja__redact_rules(&nrules);
-  for (unsigned c = 0; c < 256; c++)
+  for (unsigned c = 0; c < 256; c++) {
     folded[c] = lower((unsigned char)c);
+    alnum[c] = (folded[c] >= 'a' && folded[c] <= 'z') || (c >= '0' && c <= '9');
+  }
   units = calloc(nrules ? nrules : 1, sizeof *units);
   /* Each literal takes at least 2 bytes of a `lits` string ("x|"). */
   size_t lit_cap = 1;
@@ -389,15 +428,50 @@ compile_all(void)
     u->jitted = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0;
     i += n;
   }
+  if (!buckets_build()) {
+    ja__log_warn("cannot set up the redaction patterns; every string will be dropped");
+    unavailable = 1;
+  }
 }
 
 /* What a gate looks at: which bytes and bigrams the value holds. */
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
+  unsigned longest;              /* longest run of ASCII letters and digits */
   uint64_t bigram[BIGRAMS / 64]; /* bit h set: a bigram hashing to h occurs */
+  const unsigned char *s;        /* the value, for confirming a literal */
+  size_t len;
   unsigned digits;               /* number of ASCII digits */
   uset candidates;               /* units whose transposed tests pass */
 } features;
+
+/* Whether @p l occurs in @p s[0..len), ASCII case aside. */
+static int
+lit_in(const lit *l, const unsigned char *s, size_t len)
+{
+  const unsigned char first = (unsigned char)l->text[0];
+  for (size_t i = 0; i + l->len <= len; i++) {
+    if (folded[s[i]] != first)
+      continue;
+    size_t k = 1;
+    while (k < l->len && folded[s[i + k]] == (unsigned char)l->text[k])
+      k++;
+    if (k == l->len)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether literal @p l, filed under a bucket the value filled, is in it:
+ * its other bigrams' buckets are set too, and a search confirms it. */
+static int
+lit_confirmed(const lit *l, const uint64_t *bigram, const unsigned char *s, size_t len)
+{
+  for (size_t b = 0; b + 1 < l->len; b++)
+    if (!((bigram[l->bigram[b] >> 6] >> (l->bigram[b] & 63)) & 1))
+      return 0;
+  return lit_in(l, s, len);
+}
 
 /* One pass over the value: its bytes, digits and bigrams, and from them
  * the units that may match (all the transposed tests at once). Written
@@ -413,14 +487,18 @@ features_of(const char *s, size_t len, features *f)
   uint64_t n0 = 0, n1 = 0, s0 = 0, s1 = 0;
   uint64_t l0 = no_lits_units.w[0], l1 = no_lits_units.w[1];
   uint64_t pr[4] = {0, 0, 0, 0};
-  unsigned digits = 0;
+  unsigned digits = 0, run = 0, longest = 0;
   memset(f->bigram, 0, sizeof f->bigram);
+  f->s = p;
+  f->len = len;
   unsigned prev = len ? folded[p[0]] : 0;
   for (size_t i = 0; i < len; i++) {
     unsigned c = p[i];
     const byte_sets *b = &by_byte[c];
     pr[c >> 6] |= (uint64_t)1 << (c & 63);
     digits += (c - '0') < 10u;
+    run = alnum[c] ? run + 1 : 0;
+    longest = run > longest ? run : longest;
     n0 |= b->needs.w[0];
     n1 |= b->needs.w[1];
     s0 |= b->first.w[0];
@@ -431,17 +509,33 @@ features_of(const char *s, size_t len, features *f)
       unsigned cur = folded[c];
       unsigned h = (prev * 67u + cur) & (BIGRAMS - 1);
       f->bigram[h >> 6] |= (uint64_t)1 << (h & 63);
-      l0 |= bigram_units[h].w[0];
-      l1 |= bigram_units[h].w[1];
       prev = cur;
     }
   }
-  memcpy(f->present, pr, sizeof pr);
-  f->digits = digits;
   const uset *l = &len_units[len < LEN_CAP ? len : LEN_CAP];
   const uset *d = &digits_units[digits < DIGITS_CAP ? digits : DIGITS_CAP];
-  f->candidates.w[0] = n0 & s0 & l0 & l->w[0] & d->w[0];
-  f->candidates.w[1] = n1 & s1 & l1 & l->w[1] & d->w[1];
+  const uset *r = &run_units[longest < RUN_CAP ? longest : RUN_CAP];
+  uint64_t c0 = n0 & s0 & l->w[0] & d->w[0] & r->w[0], c1 = n1 & s1 & l->w[1] & d->w[1] & r->w[1];
+  /* Units that pass every other test but still owe a literal: look for
+   * theirs among the literals filed under the buckets the value filled
+   * (none owe one, the common case: no bucket is visited). */
+  uint64_t owe[UW] = {c0 & ~l0, c1 & ~l1};
+  for (size_t w = 0; w < BIGRAMS / 64 && (owe[0] | owe[1]); w++)
+    for (uint64_t todo = f->bigram[w]; todo; todo &= todo - 1) {
+      size_t h = w * 64 + (size_t)__builtin_ctzll(todo);
+      for (uint32_t e = bucket_start[h]; e < bucket_start[h + 1]; e++) {
+        const lit *lt = &lits[bucket_lits[e]];
+        size_t uw = lt->unit / 64;
+        uint64_t bit = (uint64_t)1 << (lt->unit % 64);
+        if (lt->unit < UW * 64 && (owe[uw] & bit) && lit_confirmed(lt, f->bigram, p, len))
+          owe[uw] &= ~bit, uw ? (l1 |= bit) : (l0 |= bit);
+      }
+    }
+  memcpy(f->present, pr, sizeof pr);
+  f->digits = digits;
+  f->longest = longest;
+  f->candidates.w[0] = c0 & l0;
+  f->candidates.w[1] = c1 & l1;
 }
 
 static int
@@ -463,23 +557,16 @@ has_either_case(const features *f, int c)
   return 0;
 }
 
-/* Whether one of @p u's literals may occur in the value: a one-byte
- * literal when its byte does (either case), a longer one when all its
- * bigrams' buckets are set. Collisions only ever say "may". */
+/* Whether one of @p u's literals occurs in the value: a one-byte literal
+ * when its byte does (either case), a longer one when all its bigrams'
+ * buckets are set and a search confirms it. */
 static int
 lits_present(const unit *u, const features *f)
 {
   for (size_t k = u->lit_first; k < u->lit_first + u->nlits; k++) {
     const lit *l = &lits[k];
-    if (l->len == 1) {
-      if (has_either_case(f, (unsigned char)l->text[0]))
-        return 1;
-      continue;
-    }
-    size_t b = 0;
-    while (b + 1 < l->len && ((f->bigram[l->bigram[b] >> 6] >> (l->bigram[b] & 63)) & 1))
-      b++;
-    if (b + 1 == l->len)
+    if (l->len == 1 ? has_either_case(f, (unsigned char)l->text[0])
+                    : lit_confirmed(l, f->bigram, f->s, f->len))
       return 1;
   }
   return 0;
@@ -497,15 +584,15 @@ static int
 gate_open(size_t i, size_t len, const features *f)
 {
   const unit *u = &units[i];
-  if (len < u->minlen || f->digits < u->min_digits)
+  if (len < u->minlen || f->digits < u->min_digits || f->longest < u->min_run)
     return 0;
   if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
     return 0;
   if (u->last_cu >= 0 && !has_either_case(f, u->last_cu))
     return 0;
-  if (u->nlits && !lits_present(u, f))
-    return 0;
   if (i >= UW * 64) { /* no bit in the byte pass: test its sets here */
+    if (u->nlits && !lits_present(u, f))
+      return 0;
     uint64_t n = 0, st = 0;
     for (size_t k = 0; k < 4; k++) {
       n |= f->present[k] & u->needs[k];

@@ -31,6 +31,9 @@ typedef struct ja__redact_rule {
                                       promise. Checked before PCRE2 runs, so a
                                       wrong promise hides real matches: the
                                       corpus tests compare with the gates off. */
+  unsigned min_run;                /* ... and a run of at least this many ASCII
+                                      letters and digits in a row (a bitcoin
+                                      address, a VIN); 0: no such promise */
 } ja__redact_rule;
 
 /* The table, in priority order; *n receives its length. */
