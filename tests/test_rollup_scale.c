@@ -38,11 +38,13 @@ step_reset(sqlite3 *db, sqlite3_stmt *st)
 /* Seed sessions "<prefix>-<i>", i < @p n, into the open store's file in one
  * transaction, with the library's own statements (one durable call per
  * signal would take minutes): 3 inferences and a tool, every session's
- * last activity at @p last (one ts_ms for all, so that events_by_ts is
- * appended to and only the rollup's own structures are measured), then an
- * end 1 s to 1 h after it (by session) unless @p ended is 0. */
+ * last activity at @p last — or, with @p spread, at one of the 1 800
+ * seconds before it, in no relation to the order a rollup visits them
+ * (so its chat_session_ended are back-dated in no order, as in real use
+ * and bench_rollup) — then an end 1 s to 1 h after it (by session) unless
+ * @p ended is 0. */
 static void
-seed(const char *prefix, int n, int64_t last, int ended)
+seed_spread(const char *prefix, int n, int64_t last, int ended, int spread)
 {
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
@@ -59,11 +61,12 @@ seed(const char *prefix, int n, int64_t last, int ended)
     char id[64], h[17];
     snprintf(id, sizeof id, "%s-%d", prefix, i);
     ja__hash_id(id, strlen(id), h);
+    int64_t mine = spread ? last - (int64_t)((i * 7919) % 1800) * 1000 : last;
     for (int k = 0; k < 5; k++) {
       int kind = k == 4 ? JA__SIG_END : k == 1 ? JA__SIG_TOOL : JA__SIG_INFERENCE;
-      int64_t at = last + (k - 3) * 1000; /* k = 3: the last activity */
+      int64_t at = mine + (k - 3) * 1000; /* k = 3: the last activity */
       if (kind == JA__SIG_END) /* ends spread over an hour after it */
-        at = last + 1000 + (int64_t)(i % 3600) * 1000;
+        at = mine + 1000 + (int64_t)(i % 3600) * 1000;
       if (kind == JA__SIG_END && !ended)
         continue;
       sqlite3_bind_text(sig, 1, h, -1, SQLITE_STATIC);
@@ -90,6 +93,12 @@ seed(const char *prefix, int n, int64_t last, int ended)
   assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+static void
+seed(const char *prefix, int n, int64_t last, int ended)
+{
+  seed_spread(prefix, n, last, ended, 0);
+}
+
 /* Roll up @p n ended sessions in a fresh store; the pages the rollup
  * wrote to the WAL (every commit's dirty pages), per closed session. */
 static double
@@ -102,7 +111,7 @@ pages_per_session(int n)
    * uses exist before the seeding (the rollup then queues only sessions). */
   assert_int_equal(ja_session_inference(s, "warm-up", 1, 1, 1, "llama3.1:8b", "ollama",
                                         day + 3600000), JA_OK);
-  seed("scale", n, day + 7200000, 1);
+  seed_spread("scale", n, day + 7200000, 1, 1);
   int cur = 0, hi = 0;
   sqlite3_db_status(s->db.db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 1); /* reset */
   int64_t queued = 0;
@@ -112,6 +121,13 @@ pages_per_session(int n)
                    SQLITE_OK);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 0);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"), 0);
+  /* The run's statement journals were in memory; the connection is back
+   * to its default (temp_store_memory.sql). */
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(s->db.db, "pragma temp_store", -1, &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(q, 0), 0);
+  sqlite3_finalize(q);
   ja_store_close(s);
   print_message("rollup of %d sessions: %d pages written, %.3f a session\n", n, cur,
                 (double)cur / n);
@@ -122,7 +138,9 @@ pages_per_session(int n)
  * closed session does not depend on how many others the store holds.
  * Secondary indexes on the open sessions (deleted from at random places
  * while sessions are visited in hash order) and random uuids within the
- * run's one millisecond made the larger store write ~3x per session. */
+ * run's one millisecond made the larger store write ~3x per session; so
+ * did events_by_ts on the back-dated chat_session_ended (sessions whose
+ * last activity is spread over 30 minutes: 008_events_made_span.sql). */
 static void test_rollup_scale__pages_written_per_session_do_not_grow_with_the_store(void **state)
 {
   (void)state;
