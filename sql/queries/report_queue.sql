@@ -9,10 +9,10 @@ SELECT events, leased,
        coalesce(min(c.lo, s.lo), c.lo, s.lo), coalesce(max(c.hi, s.hi), c.hi, s.hi)
 FROM queue_stats,
      (SELECT (SELECT min(ts_ms) FROM events
-              WHERE event NOT IN ('chat_session_ended', 'first_chat_sent', 'tool_first_used',
-                                  'usage_daily_summary')) AS lo,
+              WHERE NOT (event = 'chat_session_ended' OR event = 'first_chat_sent' OR
+                         event = 'tool_first_used' OR event = 'usage_daily_summary')) AS lo,
              (SELECT max(ts_ms) FROM events
-              WHERE event NOT IN ('chat_session_ended', 'first_chat_sent', 'tool_first_used',
-                                  'usage_daily_summary')) AS hi) AS c,
+              WHERE NOT (event = 'chat_session_ended' OR event = 'first_chat_sent' OR
+                         event = 'tool_first_used' OR event = 'usage_daily_summary')) AS hi) AS c,
      (SELECT (SELECT min(lo) FROM events_span) AS lo, (SELECT max(hi) FROM events_span) AS hi) AS s
 WHERE queue_stats.id = 1
