@@ -351,7 +351,7 @@ JA_API ja_status ja_session_end(ja_store *s, const char *session, int64_t at_ms)
  * at its last activity), then queue the `usage_daily_summary` of every UTC
  * day D with a closed session once now_ms >= end of D + 300 s
  * (timestamped 23:59:59.999 of D). Closing and queueing happen in one
- * transaction per batch of at most 256 sessions or days: running it twice,
+ * transaction per batch of at most 1 024 sessions or days: running it twice,
  * two processes running it at once, or running it again after it was
  * killed never loses or doubles an event. Raw signals of a closed session
  * and a day's data are deleted once its event is queued.

@@ -559,6 +559,21 @@ raw_fill_sent(ja__db *d, int n)
   assert_int_equal(sqlite3_exec(d->db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* @p n events as a rollup makes them (back-dated, in no order: ts_ms
+ * spread over @p ts - 1 h .. @p ts), after what the queue holds. */
+static void
+raw_fill_made(ja__db *d, int n, int64_t ts)
+{
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d) "
+           "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties, age_ms) "
+           "SELECT printf('00000000-0000-7000-a000-%%012d', i), %lld - (i * 7919) %% 3600000, "
+           "'x', 'd', 'chat_session_ended', '{}', %lld FROM k",
+           n, (long long)ts, (long long)ts);
+  assert_int_equal(sqlite3_exec(d->db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
 /* Issue: status scanned the whole queue (253 ms at 1 M rows). Every plan
  * step on events or sent_log is an index SEARCH, or — only for a listing
  * with LIMIT — a scan in index order that the LIMIT stops; nothing is
@@ -616,6 +631,7 @@ static void test_store__status_and_show_work_independent_of_queue_size(void **st
   assert_int_equal(ja__store_open(&d, 1), JA_OK);
   int64_t small[NREPORT];
   raw_fill(&d, 1000, T0);
+  raw_fill_made(&d, 1000, T0);
   raw_fill_sent(&d, 1000);
   /* The same leases both times: they hold a few batches, never the queue. */
   assert_int_equal(sqlite3_exec(d.db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
@@ -626,6 +642,7 @@ static void test_store__status_and_show_work_independent_of_queue_size(void **st
   assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events; DELETE FROM sent_log;"
                                       " DELETE FROM upload_lease;", NULL, NULL, NULL), SQLITE_OK);
   raw_fill(&d, 30000, T0);
+  raw_fill_made(&d, 30000, T0);
   raw_fill_sent(&d, 30000);
   assert_int_equal(sqlite3_exec(d.db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
                                       " (51, 100, 'v', 9e15), (101, 200, 'w', 0)",
@@ -700,7 +717,7 @@ static void test_store__migration_9_keeps_old_leases(void **state)
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
   chmod(jt_db_path(), 0600);
-  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version < 9; i++)
+  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 7; i++)
     assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
   int64_t now = ja__now_ms();
   char fill[1024];
@@ -720,7 +737,8 @@ static void test_store__migration_9_keeps_old_leases(void **state)
   ja__db d;
   db_init(&d);
   assert_int_equal(ja__store_open(&d, 0), JA_OK);
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"), 9);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
+                   ja__sql_migrations[ja__sql_migration_count - 1].version);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from upload_lease"), 3);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where type = "
                                             "'trigger' and name like 'events_leased%'"), 0);
@@ -743,6 +761,168 @@ static void test_store__migration_9_keeps_old_leases(void **state)
   /* Once the old leases expire, what is left is claimable. */
   assert_int_equal(claim(&d, "new2", now + 600000, now + 660000, 10, &b), 3);
   ja__store_batch_free(&b);
+  ja__store_close(&d);
+}
+
+/* What status reads as oldest and newest (report_queue.sql, columns 2
+ * and 3) is min(ts_ms) and max(ts_ms) of the queue, and events_span holds
+ * exactly the extremes of the rollup-made events per 256 ids. 1 if so. */
+static int
+span_truth(ja__db *d)
+{
+  static const char *check =
+      "SELECT (SELECT count(*) FROM ("
+      "  SELECT id >> 8, min(ts_ms), max(ts_ms) FROM events"
+      "  WHERE event IN ('chat_session_ended', 'first_chat_sent', 'tool_first_used',"
+      "                  'usage_daily_summary') GROUP BY id >> 8"
+      "  EXCEPT SELECT span, lo, hi FROM events_span)) + "
+      "(SELECT count(*) FROM ("
+      "  SELECT span, lo, hi FROM events_span EXCEPT"
+      "  SELECT id >> 8, min(ts_ms), max(ts_ms) FROM events"
+      "  WHERE event IN ('chat_session_ended', 'first_chat_sent', 'tool_first_used',"
+      "                  'usage_daily_summary') GROUP BY id >> 8))";
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(d->db, check, -1, &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  int spans_right = sqlite3_column_int64(q, 0) == 0;
+  sqlite3_finalize(q);
+  assert_int_equal(sqlite3_prepare_v2(d->db, "SELECT min(ts_ms), max(ts_ms) FROM events", -1,
+                                      &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  int null = sqlite3_column_type(q, 0) == SQLITE_NULL;
+  int64_t lo = sqlite3_column_int64(q, 0), hi = sqlite3_column_int64(q, 1);
+  sqlite3_finalize(q);
+  assert_int_equal(sqlite3_prepare_v2(d->db, ja__sql_report_queue, -1, &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  int same = null ? sqlite3_column_type(q, 2) == SQLITE_NULL &&
+                        sqlite3_column_type(q, 3) == SQLITE_NULL
+                  : sqlite3_column_int64(q, 2) == lo && sqlite3_column_int64(q, 3) == hi;
+  sqlite3_finalize(q);
+  return spans_right && same;
+}
+
+/* Issue 10 (008_events_made_span.sql): with back-dated rollup events no
+ * longer in a time index, status's oldest and newest stay the true
+ * min/max timestamps of the queue through captures, rollup-made events
+ * (older and newer than the captures), and deletes in queue order, in
+ * random order, by the uploader's ack and by purge. */
+static void test_store__status_oldest_newest_exact_through_deletes(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  db_init(&d);
+  d.max_events = 1000000;
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  assert_true(span_truth(&d)); /* empty: both null */
+  static const char *const names[] = {"feature_used", "chat_session_ended", "first_chat_sent",
+                                      "tool_first_used", "usage_daily_summary"};
+  uint32_t seq = 0;
+  unsigned rnd = 12345;
+  assert_int_equal(ja__store_begin(&d, ja__now_ms()), JA_OK);
+  for (int i = 0; i < 1500; i++) {
+    rnd = rnd * 1103515245u + 12345u;
+    char uuid[37];
+    ja__uuid_v7_seq(T0, &seq, uuid);
+    int made = (rnd >> 8) % 3 != 0; /* two thirds made by a rollup */
+    int64_t ts = made ? T0 - (int64_t)((rnd >> 4) % 5000000) + 1000000 /* either side */
+                      : T0 + i * 1000;
+    ja__row r = {uuid, "00000000-0000-4000-8000-000000000000",
+                 made ? names[1 + (rnd >> 12) % 4] : names[0], "{}", ts, T0};
+    assert_int_equal(ja__store_add(&d, &r, 1, NULL, T0), JA_OK);
+  }
+  assert_int_equal(ja__store_end(&d, JA_OK), JA_OK);
+  assert_true(jt_sql_int(jt_db_path(), "select count(*) from events_span") >= 5);
+  assert_true(span_truth(&d));
+  /* The oldest and the newest row by timestamp go first, then the head of
+   * the queue, then rows at random, checking after each. */
+  static const char *const deletes[] = {
+      "DELETE FROM events WHERE id = (SELECT id FROM events ORDER BY ts_ms LIMIT 1)",
+      "DELETE FROM events WHERE id = (SELECT id FROM events ORDER BY ts_ms DESC LIMIT 1)",
+      "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 100)",
+  };
+  for (size_t k = 0; k < sizeof deletes / sizeof deletes[0]; k++) {
+    for (int j = 0; j < 20; j++) {
+      assert_int_equal(sqlite3_exec(d.db, deletes[k], NULL, NULL, NULL), SQLITE_OK);
+      assert_true(span_truth(&d));
+    }
+  }
+  int64_t left;
+  while ((left = jt_sql_int(jt_db_path(), "select count(*) from events")) > 0) {
+    rnd = rnd * 1103515245u + 12345u;
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id "
+             "LIMIT 3 OFFSET %lld)", (long long)((rnd >> 8) % (unsigned)left));
+    assert_int_equal(sqlite3_exec(d.db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_true(span_truth(&d));
+  }
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events_span"), 0);
+  /* An edit by hand (sqlite3) of a timestamp or a name is followed too. */
+  raw_fill(&d, 300, T0);
+  raw_fill_made(&d, 600, T0);
+  assert_true(span_truth(&d));
+  assert_int_equal(sqlite3_exec(d.db, "UPDATE events SET ts_ms = ts_ms - 7200000 WHERE id = 500;"
+                                      "UPDATE events SET event = 'feature_used' WHERE id = 700;"
+                                      "UPDATE events SET event = 'chat_session_ended' WHERE id = 5;",
+                                NULL, NULL, NULL), SQLITE_OK);
+  assert_true(span_truth(&d));
+  int64_t removed = 0;
+  assert_int_equal(ja__store_purge(&d, JA_PURGE_PENDING, ja__now_ms(), &removed), JA_OK);
+  assert_true(span_truth(&d));
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events_span"), 0);
+  ja__store_close(&d);
+}
+
+/* A store of schema version 7 (events_by_ts on every event, rollup events
+ * already queued over several spans of 256 ids) migrates to 8: spans
+ * filled from the queued events, status's oldest/newest unchanged. */
+static void test_store__migration_from_version_7_fills_spans(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  mkdir(jt_home(), 0700);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  chmod(jt_db_path(), 0600);
+  int v7 = 0;
+  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 7; i++) {
+    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+    v7 = ja__sql_migrations[i].version;
+  }
+  assert_int_equal(v7, 7);
+  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) "
+           "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties, age_ms) "
+           "SELECT printf('00000000-0000-7000-8000-%%012d', i), "
+           "CASE WHEN i %% 3 = 0 THEN %lld + i ELSE %lld - (i * 7919) %% 3600000 END, 'x', 'd', "
+           "CASE WHEN i %% 3 = 0 THEN 'feature_used' ELSE 'chat_session_ended' END, '{}', %lld "
+           "FROM k",
+           (long long)T0, (long long)T0, (long long)T0);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  char *before_lo = jt_sql_text(jt_db_path(), "select min(ts_ms) || ' ' || max(ts_ms) from events");
+  sqlite3_close(db);
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 0), JA_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
+                   ja__sql_migrations[ja__sql_migration_count - 1].version);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events_span"), 4); /* ids 1..1000 */
+  assert_true(span_truth(&d));
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(d.db, ja__sql_report_queue, -1, &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  char got[64];
+  snprintf(got, sizeof got, "%lld %lld", (long long)sqlite3_column_int64(q, 2),
+           (long long)sqlite3_column_int64(q, 3));
+  sqlite3_finalize(q);
+  assert_string_equal(got, before_lo);
+  free(before_lo);
+  /* Captures are in the partial events_by_ts, rollup events are not. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where "
+                                            "name = 'events_by_ts' and sql like '%WHERE%'"), 1);
   ja__store_close(&d);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rollup/rollup.h"
+#include "sql_embed.h"
 #include "util/uuid.h"
 
 /* ---------------------------------------------------- reading a session */
@@ -308,6 +309,19 @@ emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup
 
 /* -------------------------------------------------------------- the run */
 
+/* The connection's temp_store (temp_store_get.sql), or -1 on error. */
+static int
+temp_store(ja__db *d)
+{
+  sqlite3_stmt *s = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(d->db, ja__sql_temp_store_get, -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
 ja_status
 ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
                ja__rollup_report *r)
@@ -319,6 +333,16 @@ ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
   memset(r, 0, sizeof *r);
   sigbuf b = {0};
   ja_status st = JA_OK;
+  /* Statement journals in memory for the run (temp_store_memory.sql says
+   * why); a connection that chose otherwise (the uploader's: memory
+   * already) is left as it is. */
+  int restore = 0;
+  if (temp_store(d) == 0) {
+    if ((st = ja__store_exec(d, ja__sql_temp_store_memory,
+                             "cannot keep statement journals in memory for")) != JA_OK)
+      return st;
+    restore = 1;
+  }
   uint32_t seq = ja__uuid_seq_start();
   ja__emitter run = *e;
   run.uuid_seq = &seq;
@@ -333,5 +357,11 @@ ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
   while (st == JA_OK && more)
     st = emit_days(d, e, now, wall, r, &more);
   free(b.v);
+  if (restore) {
+    ja_status st2 = ja__store_exec(d, ja__sql_temp_store_default,
+                                   "cannot restore temp_store of");
+    if (st == JA_OK)
+      st = st2;
+  }
   return st;
 }

@@ -24,6 +24,7 @@
 #include "sql_embed.h"
 #include "util/clock.h"
 #include "util/hash.h"
+#include "rollup/rollup.h"
 
 static double
 now_s(void)
@@ -242,7 +243,8 @@ main(int argc, char **argv)
   char home[JA_PATH_MAX];
   make_home(dir, "signal", home, sizeof home);
   bench_signal(ops);
-  printf("rollup (one transaction per 256 sessions; each queues chat_session_ended)\n");
+  printf("rollup (one transaction per %d sessions; each queues chat_session_ended)\n",
+         JA__ROLLUP_BATCH);
   double ca, cb;
   double a = bench_rollup(dir, "small", small, &ca);
   double b = bench_rollup(dir, "large", large, &cb);
