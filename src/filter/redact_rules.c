@@ -1254,7 +1254,8 @@ static const ja__redact_rule rules[] = {
    "insurance|nino|national|identity|id card|personal|bsn|burgerservice|steuer|idnr|tax|itin|ein|nif"
    "|nie|dni|nir|insee|sociale|fiscale|personnummer|dselsnummer|henkil|hetu|pesel|rijksregister"
    "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
-   "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils", 0},
+   "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils"
+   "|ni number|ni_number|ni-number|id_card|id-card|employer", 0},
   /* UK National Insurance numbers: two prefix letters (not D F I Q U V,
    * second not O, not BG GB KN NK NT TN ZZ), six digits, A-D. Must NOT
    * catch the HMRC specimen prefix QQ or lower-case words. */
