@@ -557,6 +557,8 @@ surname_field_ok(const char *m, size_t mlen)
 
 #define H "[0-9A-Fa-f]"
 #define H4 H "{1,4}"
+/* The bytes H matches, for a row's count_of. */
+#define HEX_DIGITS "0123456789ABCDEFabcdef"
 /* Inside a character class: any non-ASCII code point, so that e-mail and
  * host patterns cover IDN names. One class instead of an alternation keeps
  * the JIT's loops simple (several times faster on long values). Written
@@ -946,7 +948,7 @@ static const ja__redact_rule rules[] = {
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
    "|" H4 ":(?::" H4 "){1,6}" "|:(?::" H4 "){1,7}"
    ")(?![0-9A-Fa-f:])",
-   ipv6_ok, NULL, ":", 0, NULL, 0, NULL, 0},
+   ipv6_ok, NULL, ":", 0, NULL, 0, ":", 2}, /* every alternative holds "::" or seven ':' */
   /* IPv4 unicast dotted quad, leading zeros allowed, with ":port" or
    * "/cidr". Must NOT catch three-part versions ("0.1.1"), "v1.2.3.4",
    * five numbers ("1.2.3.4.5"), loopback ("127.0.0.1", "http://127.0.0.1:
@@ -966,7 +968,7 @@ static const ja__redact_rule rules[] = {
   {"mac",
    "(?<![0-9A-Fa-f:-])" H "{2}[:-](?:" H "{2}[:-]){4}" H "{2}(?![0-9A-Fa-f:-])"
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
-   NULL, NULL, ":-.", 0, NULL, 0, NULL, 0},
+   NULL, NULL, ":-.", 0, NULL, 0, HEX_DIGITS, 12}, /* six groups of two, three of four */
   /* MAC-48 after a label, with any separators or none: "mac_address=
    * 001a2b3c4d5e", "HWaddr 001A2B3C4D5E", "bssid: 00 1a 2b 3c 4d 5e"
    * (with ':' or '-' throughout the row above needs no label).
