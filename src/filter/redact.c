@@ -98,7 +98,11 @@ typedef struct byte_sets {
   uset needs, first, lit;
 } byte_sets;
 static byte_sets by_byte[256];
-#define BIGRAMS 1024
+/* 4 096 buckets (64 KiB of unit sets): with 1 024, bigrams a value holds
+ * often shared a bucket with an unrelated literal ("pu" of "pul-" in
+ * "ui.theme.dark_mode_enabled", "bd" in "qwen3.5:2b"), sending its unit to
+ * the second pass for nothing. */
+#define BIGRAMS 4096
 static uset no_lits_units;
 static uset bucket_units[BIGRAMS];
 /* The literals (indexes into lits[]) filed under bucket h are
