@@ -37,6 +37,9 @@ typedef struct unit {
                                  rows' `needs`; all ones when a row has none) */
   unsigned min_digits;        /* a match holds this many digits (least of
                                  the rows' min_digits) */
+  int count_class;            /* a match holds min_count bytes of byte class
+                                 count_class (rows' count_of), or -1 */
+  unsigned min_count;
   unsigned min_run;           /* ... and a run this long of letters and
                                  digits (least of the rows' min_run) */
   size_t lit_first, nlits;    /* literals [lit_first, +nlits) of lits[], one
@@ -45,13 +48,14 @@ typedef struct unit {
 } unit;
 
 /* A literal a match must hold (a row's `lits`), lower-cased, with the
- * bigram hashes the gate tests. */
+ * bigram the byte pass looks for. */
 #define LIT_MAX 32
 typedef struct lit {
   char text[LIT_MAX + 1];
   size_t len;
   size_t unit;                /* whose literal it is */
-  uint16_t bigram[LIT_MAX];   /* hash of text[k], text[k+1] */
+  size_t rare;                /* text[rare], text[rare + 1]: its rarest bigram */
+  uint16_t bucket;            /* that bigram's hash */
 } lit;
 
 /* The kind reported when the patterns cannot be used: fail closed. */
@@ -77,10 +81,13 @@ static int unavailable;               /* 1 when any unit failed to compile */
  * is set when byte b satisfies unit i's needs, of by_byte[b].first when a
  * match of unit i can start with b, of by_byte[b].lit when b (either
  * case) is a one-byte literal of unit i, and of no_lits_units when unit i
- * promises no literals. Longer literals are filed under the bucket of
- * their rarest bigram (bucket_lits): after the pass only the buckets the
- * value filled are visited, and a unit counts as holding its literals
- * when one of them is confirmed there. */
+ * promises no literals; these are ORed once per distinct byte of the
+ * value. Longer literals are filed under the bucket of their rarest
+ * bigram (bucket_lits), and bit i of bucket_units[h] is set when unit i
+ * has a literal in bucket h: the pass ORs the buckets of the value's
+ * bigrams, and only units that owe a literal and whose bucket came up are
+ * confirmed, by a second pass comparing the literals at the bigrams that
+ * filed them. */
 #define UW 2
 typedef struct uset {
   uint64_t w[UW];
@@ -91,20 +98,36 @@ typedef struct byte_sets {
   uset needs, first, lit;
 } byte_sets;
 static byte_sets by_byte[256];
-#define BIGRAMS 1024
+/* 4 096 buckets (64 KiB of unit sets): with 1 024, bigrams a value holds
+ * often shared a bucket with an unrelated literal ("pu" of "pul-" in
+ * "ui.theme.dark_mode_enabled", "bd" in "qwen3.5:2b"), sending its unit to
+ * the second pass for nothing. */
+#define BIGRAMS 4096
 static uset no_lits_units;
+static uset bucket_units[BIGRAMS];
 /* The literals (indexes into lits[]) filed under bucket h are
  * bucket_lits[bucket_start[h] .. bucket_start[h + 1]). */
 static uint32_t bucket_start[BIGRAMS + 1];
 static uint32_t *bucket_lits;
+/* Byte classes the pass counts: class 0 is the ASCII digits (min_digits),
+ * the others are the rows' count_of sets, as many as fit (a promise over
+ * one more set is not used: a weaker gate, never a wrong one). The pass
+ * adds class_add[b] per byte: 1 << (16 * k) for each class k holding b,
+ * so the count of class k is bits 16k..16k+15 of the sum (values are at
+ * most JA__NORM_MAX_BYTES, under 65 536). */
+#define NCLASS 4
+static uint64_t class_set[NCLASS][4];
+static size_t nclasses = 1;
+static uint64_t class_add[256];
 /* Likewise bit i of len_units[n] is set when unit i's minlen is at most n,
- * of digits_units[d] when its min_digits is at most d; values longer than
- * LEN_CAP (with more than DIGITS_CAP digits) use the last entry, which has
- * every unit. */
+ * of count_units[k][d] when it promises at most d bytes of class k (none
+ * when it promises nothing there: every entry), of run_units[r] when its
+ * min_run is at most r; values longer than LEN_CAP (counts over COUNT_CAP,
+ * runs over RUN_CAP) use the last entry, which has every unit. */
 #define LEN_CAP 64
-#define DIGITS_CAP 24
+#define COUNT_CAP 24
 #define RUN_CAP 32
-static uset len_units[LEN_CAP + 1], digits_units[DIGITS_CAP + 1], run_units[RUN_CAP + 1];
+static uset len_units[LEN_CAP + 1], count_units[NCLASS][COUNT_CAP + 1], run_units[RUN_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
@@ -176,8 +199,8 @@ lower(unsigned char c)
 
 /* lower() as a table, for the byte pass. */
 static unsigned char folded[256];
-/* 1 for ASCII letters and digits, for the longest run. */
-static unsigned char alnum[256];
+/* All ones for ASCII letters and digits, for the longest run. */
+static unsigned alnum_mask[256];
 
 /* Adjacent bytes, case-folded, as one of BIGRAMS buckets: a literal
  * occurs (in any ASCII case) only where all its bigrams' buckets are set. */
@@ -202,8 +225,6 @@ lits_add(const char *spec)
       l->text[k] = (char)lower((unsigned char)p[k]);
     l->text[n] = 0;
     l->len = n;
-    for (size_t k = 0; k + 1 < n; k++)
-      l->bigram[k] = bigram_hash((unsigned char)l->text[k], (unsigned char)l->text[k + 1]);
     if (!bar)
       return 1;
     p = bar + 1;
@@ -227,6 +248,33 @@ gate_init(unit *u)
       u->min_digits = rules[i].min_digits;
     if (i == u->first_row || rules[i].min_run < u->min_run)
       u->min_run = rules[i].min_run;
+  }
+  /* A count: only when every row of the unit promises one over the same
+   * set (the least of their counts), and the set has a class. */
+  u->count_class = -1;
+  u->min_count = 0;
+  for (size_t i = u->first_row; i < u->first_row + u->nrows; i++)
+    if (!rules[i].count_of || strcmp(rules[i].count_of, rules[u->first_row].count_of) != 0) {
+      u->min_count = 0;
+      break;
+    } else if (i == u->first_row || rules[i].min_count < u->min_count)
+      u->min_count = rules[i].min_count;
+  if (u->min_count > 0) {
+    uint64_t set[4] = {0, 0, 0, 0};
+    for (const char *c = rules[u->first_row].count_of; *c; c++)
+      set[(unsigned char)*c >> 6] |= (uint64_t)1 << ((unsigned char)*c & 63);
+    size_t k = 1;
+    while (k < nclasses && memcmp(class_set[k], set, sizeof set) != 0)
+      k++;
+    if (k == nclasses && nclasses < NCLASS) {
+      memcpy(class_set[k], set, sizeof set);
+      for (unsigned c = 0; c < 256; c++)
+        if ((set[c >> 6] >> (c & 63)) & 1)
+          class_add[c] += (uint64_t)1 << (16 * k);
+      nclasses++;
+    }
+    if (k < nclasses)
+      u->count_class = (int)k;
   }
   /* Literals: only when every row of the unit promises some. */
   u->lit_first = nlits_all;
@@ -294,7 +342,7 @@ commonness(unsigned char c)
 }
 
 /* The index of @p l's rarest bigram: the one the byte pass indexes, so a
- * unit is a candidate only on values holding the literal's least common
+ * unit is confirmed only on values holding the literal's least common
  * pair (any pair of it is a necessary condition; a rare one is a strong
  * one). */
 static size_t
@@ -339,14 +387,23 @@ masks_add(const unit *u, size_t i)
         uset_add(&by_byte[(unsigned char)l->text[0] - 32u].lit, i);
     }
     lits[k].unit = i;
+    if (l->len > 1) {
+      lits[k].rare = rarest_bigram(l);
+      lits[k].bucket = bigram_hash((unsigned char)l->text[lits[k].rare],
+                                   (unsigned char)l->text[lits[k].rare + 1]);
+      uset_add(&bucket_units[lits[k].bucket], i);
+    }
   }
   /* The last entry stands for "that many or more": every unit. */
   for (unsigned n = 0; n <= LEN_CAP; n++)
     if (n == LEN_CAP || u->minlen <= n)
       uset_add(&len_units[n], i);
-  for (unsigned d = 0; d <= DIGITS_CAP; d++)
-    if (d == DIGITS_CAP || u->min_digits <= d)
-      uset_add(&digits_units[d], i);
+  for (unsigned d = 0; d <= COUNT_CAP; d++)
+    for (size_t k = 0; k < NCLASS; k++) {
+      unsigned least = k == 0 ? u->min_digits : (int)k == u->count_class ? u->min_count : 0;
+      if (d == COUNT_CAP || least <= d)
+        uset_add(&count_units[k][d], i);
+    }
   for (unsigned r = 0; r <= RUN_CAP; r++)
     if (r == RUN_CAP || u->min_run <= r)
       uset_add(&run_units[r], i);
@@ -362,14 +419,14 @@ buckets_build(void)
     return 0;
   for (size_t k = 0; k < nlits_all; k++)
     if (lits[k].len > 1)
-      bucket_start[lits[k].bigram[rarest_bigram(&lits[k])] + 1]++;
+      bucket_start[lits[k].bucket + 1]++;
   for (size_t h = 0; h < BIGRAMS; h++)
     bucket_start[h + 1] += bucket_start[h];
   uint32_t fill[BIGRAMS];
   memcpy(fill, bucket_start, sizeof fill);
   for (size_t k = 0; k < nlits_all; k++)
     if (lits[k].len > 1)
-      bucket_lits[fill[lits[k].bigram[rarest_bigram(&lits[k])]]++] = (uint32_t)k;
+      bucket_lits[fill[lits[k].bucket]++] = (uint32_t)k;
   return 1;
 }
 
@@ -379,7 +436,8 @@ compile_all(void)
   rules = ja__redact_rules(&nrules);
   for (unsigned c = 0; c < 256; c++) {
     folded[c] = lower((unsigned char)c);
-    alnum[c] = (folded[c] >= 'a' && folded[c] <= 'z') || (c >= '0' && c <= '9');
+    alnum_mask[c] = (folded[c] >= 'a' && folded[c] <= 'z') || (c >= '0' && c <= '9') ? ~0u : 0;
+    class_add[c] = c >= '0' && c <= '9'; /* class 0 */
   }
   units = calloc(nrules ? nrules : 1, sizeof *units);
   /* Each literal takes at least 2 bytes of a `lits` string ("x|"). */
@@ -434,14 +492,14 @@ compile_all(void)
   }
 }
 
-/* What a gate looks at: which bytes and bigrams the value holds. */
+/* What a gate looks at: which bytes the value holds, and how many of
+ * each counted class. */
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
   unsigned longest;              /* longest run of ASCII letters and digits */
-  uint64_t bigram[BIGRAMS / 64]; /* bit h set: a bigram hashing to h occurs */
+  unsigned count[NCLASS];        /* bytes of each class (count[0]: digits) */
   const unsigned char *s;        /* the value, for confirming a literal */
   size_t len;
-  unsigned digits;               /* number of ASCII digits */
   uset candidates;               /* units whose transposed tests pass */
 } features;
 
@@ -462,21 +520,45 @@ lit_in(const lit *l, const unsigned char *s, size_t len)
   return 0;
 }
 
-/* Whether literal @p l, filed under a bucket the value filled, is in it:
- * its other bigrams' buckets are set too, and a search confirms it. */
-static int
-lit_confirmed(const lit *l, const uint64_t *bigram, const unsigned char *s, size_t len)
+/* The second pass, for the units in @p owe (which owe a literal and whose
+ * literals' buckets the value filled): at each bigram whose bucket holds
+ * one of theirs, compare those literals where that bigram would put them;
+ * a unit found is taken out of owe and put in @p held. Exact: a literal
+ * occurs exactly where its rarest bigram does, at that offset. */
+static void
+lits_confirm(const unsigned char *p, size_t len, uint64_t owe[UW], uint64_t held[UW])
 {
-  for (size_t b = 0; b + 1 < l->len; b++)
-    if (!((bigram[l->bigram[b] >> 6] >> (l->bigram[b] & 63)) & 1))
-      return 0;
-  return lit_in(l, s, len);
+  unsigned prev = folded[p[0]];
+  for (size_t i = 1; i < len && (owe[0] | owe[1]); i++) {
+    unsigned cur = folded[p[i]];
+    unsigned h = (prev * 67u + cur) & (BIGRAMS - 1); /* bigram_hash() */
+    prev = cur;
+    if (!((bucket_units[h].w[0] & owe[0]) | (bucket_units[h].w[1] & owe[1])))
+      continue;
+    for (uint32_t e = bucket_start[h]; e < bucket_start[h + 1]; e++) {
+      const lit *lt = &lits[bucket_lits[e]];
+      if (lt->unit >= UW * 64)
+        continue;
+      size_t uw = lt->unit / 64;
+      uint64_t bit = (uint64_t)1 << (lt->unit % 64);
+      if (!(owe[uw] & bit) || i - 1 < lt->rare || i - 1 - lt->rare + lt->len > len)
+        continue;
+      const unsigned char *at = p + (i - 1 - lt->rare);
+      size_t k = 0;
+      while (k < lt->len && folded[at[k]] == (unsigned char)lt->text[k])
+        k++;
+      if (k == lt->len)
+        owe[uw] &= ~bit, held[uw] |= bit;
+    }
+  }
 }
 
-/* One pass over the value: its bytes, digits and bigrams, and from them
- * the units that may match (all the transposed tests at once). Written
- * out for UW == 2 with the sets in registers: this loop is most of what a
- * value without PII costs. */
+/* One pass over the value: which bytes occur, how many of each counted
+ * class, the longest letter/digit run, and the units whose literals'
+ * buckets its bigrams fill; then, once per distinct byte, the byte sets;
+ * from all that the units that may match (every transposed test at once).
+ * Written out for UW == 2 with the sets in registers: this loop is most
+ * of what a value without PII costs. */
 #if UW != 2
 #error "features_of() is written for UW == 2"
 #endif
@@ -484,58 +566,59 @@ static void
 features_of(const char *s, size_t len, features *f)
 {
   const unsigned char *p = (const unsigned char *)s;
-  uint64_t n0 = 0, n1 = 0, s0 = 0, s1 = 0;
+  uint64_t n0 = 0, n1 = 0, s0 = 0, s1 = 0, b0 = 0, b1 = 0;
   uint64_t l0 = no_lits_units.w[0], l1 = no_lits_units.w[1];
   uint64_t pr[4] = {0, 0, 0, 0};
-  unsigned digits = 0, run = 0, longest = 0;
-  memset(f->bigram, 0, sizeof f->bigram);
+  uint64_t counts = 0;
+  unsigned run = 0, longest = 0;
   f->s = p;
   f->len = len;
   unsigned prev = len ? folded[p[0]] : 0;
   for (size_t i = 0; i < len; i++) {
     unsigned c = p[i];
-    const byte_sets *b = &by_byte[c];
     pr[c >> 6] |= (uint64_t)1 << (c & 63);
-    digits += (c - '0') < 10u;
-    run = alnum[c] ? run + 1 : 0;
+    counts += class_add[c];
+    run = (run + 1) & alnum_mask[c];
     longest = run > longest ? run : longest;
-    n0 |= b->needs.w[0];
-    n1 |= b->needs.w[1];
-    s0 |= b->first.w[0];
-    s1 |= b->first.w[1];
-    l0 |= b->lit.w[0];
-    l1 |= b->lit.w[1];
-    if (i) {
-      unsigned cur = folded[c];
-      unsigned h = (prev * 67u + cur) & (BIGRAMS - 1);
-      f->bigram[h >> 6] |= (uint64_t)1 << (h & 63);
-      prev = cur;
-    }
+    unsigned cur = folded[c];
+    unsigned h = (prev * 67u + cur) & (BIGRAMS - 1); /* bigram_hash(); i == 0: (a, a), harmless */
+    b0 |= bucket_units[h].w[0];
+    b1 |= bucket_units[h].w[1];
+    prev = cur;
   }
-  const uset *l = &len_units[len < LEN_CAP ? len : LEN_CAP];
-  const uset *d = &digits_units[digits < DIGITS_CAP ? digits : DIGITS_CAP];
-  const uset *r = &run_units[longest < RUN_CAP ? longest : RUN_CAP];
-  uint64_t c0 = n0 & s0 & l->w[0] & d->w[0] & r->w[0], c1 = n1 & s1 & l->w[1] & d->w[1] & r->w[1];
-  /* Units that pass every other test but still owe a literal: look for
-   * theirs among the literals filed under the buckets the value filled
-   * (none owe one, the common case: no bucket is visited). */
-  uint64_t owe[UW] = {c0 & ~l0, c1 & ~l1};
-  for (size_t w = 0; w < BIGRAMS / 64 && (owe[0] | owe[1]); w++)
-    for (uint64_t todo = f->bigram[w]; todo; todo &= todo - 1) {
-      size_t h = w * 64 + (size_t)__builtin_ctzll(todo);
-      for (uint32_t e = bucket_start[h]; e < bucket_start[h + 1]; e++) {
-        const lit *lt = &lits[bucket_lits[e]];
-        size_t uw = lt->unit / 64;
-        uint64_t bit = (uint64_t)1 << (lt->unit % 64);
-        if (lt->unit < UW * 64 && (owe[uw] & bit) && lit_confirmed(lt, f->bigram, p, len))
-          owe[uw] &= ~bit, uw ? (l1 |= bit) : (l0 |= bit);
-      }
+  for (size_t w = 0; w < 4; w++)
+    for (uint64_t todo = pr[w]; todo; todo &= todo - 1) {
+      const byte_sets *b = &by_byte[w * 64 + (size_t)__builtin_ctzll(todo)];
+      n0 |= b->needs.w[0];
+      n1 |= b->needs.w[1];
+      s0 |= b->first.w[0];
+      s1 |= b->first.w[1];
+      l0 |= b->lit.w[0];
+      l1 |= b->lit.w[1];
     }
+  const uset *l = &len_units[len < LEN_CAP ? len : LEN_CAP];
+  const uset *r = &run_units[longest < RUN_CAP ? longest : RUN_CAP];
+  uint64_t c0 = n0 & s0 & l->w[0] & r->w[0], c1 = n1 & s1 & l->w[1] & r->w[1];
+  for (size_t k = 0; k < nclasses; k++) {
+    /* Fields cannot overflow below 65 536 bytes; past that, count as many. */
+    unsigned n = len < 65536 ? (unsigned)(counts >> (16 * k)) & 0xFFFFu : UINT_MAX;
+    const uset *d = &count_units[k][n < COUNT_CAP ? n : COUNT_CAP];
+    c0 &= d->w[0];
+    c1 &= d->w[1];
+    f->count[k] = n;
+  }
+  for (size_t k = nclasses; k < NCLASS; k++)
+    f->count[k] = UINT_MAX;
+  /* Units that pass every other test but still owe a literal, and hold a
+   * bigram filing one of theirs: confirm (none, the common case: no
+   * second pass). Units that owe and hold none of those bigrams are out. */
+  uint64_t owe[UW] = {c0 & ~l0 & b0, c1 & ~l1 & b1}, held[UW] = {l0, l1};
+  if ((owe[0] | owe[1]) && len > 1)
+    lits_confirm(p, len, owe, held);
   memcpy(f->present, pr, sizeof pr);
-  f->digits = digits;
   f->longest = longest;
-  f->candidates.w[0] = c0 & l0;
-  f->candidates.w[1] = c1 & l1;
+  f->candidates.w[0] = c0 & held[0];
+  f->candidates.w[1] = c1 & held[1];
 }
 
 static int
@@ -558,15 +641,13 @@ has_either_case(const features *f, int c)
 }
 
 /* Whether one of @p u's literals occurs in the value: a one-byte literal
- * when its byte does (either case), a longer one when all its bigrams'
- * buckets are set and a search confirms it. */
+ * when its byte does (either case), a longer one when a search finds it. */
 static int
 lits_present(const unit *u, const features *f)
 {
   for (size_t k = u->lit_first; k < u->lit_first + u->nlits; k++) {
     const lit *l = &lits[k];
-    if (l->len == 1 ? has_either_case(f, (unsigned char)l->text[0])
-                    : lit_confirmed(l, f->bigram, f->s, f->len))
+    if (l->len == 1 ? has_either_case(f, (unsigned char)l->text[0]) : lit_in(l, f->s, f->len))
       return 1;
   }
   return 0;
@@ -576,15 +657,17 @@ lits_present(const unit *u, const features *f)
  * features @p f. Each test is a necessary condition — a match has at least
  * minlen characters (hence bytes), holds its first and required code
  * units, starts with a byte of its first set, and holds what the rows
- * promise in needs, min_digits and lits — so skipping never changes a
- * verdict; tests and the fuzzer check that by comparing with
+ * promise in needs, min_digits, lits, min_run and count_of — so skipping
+ * never changes a verdict; tests and the fuzzer check that by comparing with
  * JA__REDACT_NO_GATES (the rows' promises are written by hand, and a
  * wrong one would hide real matches). */
 static int
 gate_open(size_t i, size_t len, const features *f)
 {
   const unit *u = &units[i];
-  if (len < u->minlen || f->digits < u->min_digits || f->longest < u->min_run)
+  if (len < u->minlen || f->count[0] < u->min_digits || f->longest < u->min_run)
+    return 0;
+  if (u->count_class >= 0 && f->count[u->count_class] < u->min_count)
     return 0;
   if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
     return 0;

@@ -34,6 +34,13 @@ typedef struct ja__redact_rule {
   unsigned min_run;                /* ... and a run of at least this many ASCII
                                       letters and digits in a row (a bitcoin
                                       address, a VIN); 0: no such promise */
+  const char *count_of;            /* ... and at least min_count bytes from this
+                                      set, counted with repetition (an IPv6
+                                      address holds two ':' or more, a MAC
+                                      twelve hex digits); NULL: no such promise.
+                                      Rows of one unit promise it only when all
+                                      name the same set */
+  unsigned min_count;
 } ja__redact_rule;
 
 /* The table, in priority order; *n receives its length. */

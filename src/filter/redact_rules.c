@@ -557,6 +557,8 @@ surname_field_ok(const char *m, size_t mlen)
 
 #define H "[0-9A-Fa-f]"
 #define H4 H "{1,4}"
+/* The bytes H matches, for a row's count_of. */
+#define HEX_DIGITS "0123456789ABCDEFabcdef"
 /* Inside a character class: any non-ASCII code point, so that e-mail and
  * host patterns cover IDN names. One class instead of an alternation keeps
  * the JIT's loops simple (several times faster on long values). Written
@@ -659,37 +661,37 @@ static const ja__redact_rule rules[] = {
    * in any case, words joined by spaces, '_' or '-' ("begin rsa private
    * key", "BEGIN_PRIVATE_KEY"). Must NOT catch "public key", "BEGIN
    * CERTIFICATE", "private key file not found". */
-  {"openssh_private_key", "(?i)BEGIN[ _-]+OPENSSH[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin", 0},
-  {"pgp_private_key", "(?i)BEGIN[ _-]+PGP[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin", 0},
+  {"openssh_private_key", "(?i)BEGIN[ _-]+OPENSSH[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin", 0, NULL, 0},
+  {"pgp_private_key", "(?i)BEGIN[ _-]+PGP[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin", 0, NULL, 0},
   /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED|SSH2 ENCRYPTED] PRIVATE KEY" and PuTTY
    * key files. */
   {"private_key", "(?i)BEGIN[ _-]+(?:[A-Z0-9]+[ _-]+){0,3}PRIVATE[ _-]+KEY|PuTTY-User-Key-File-\\d", NULL,
-   "pem", " _-", 0, "begin|putty-user-key-file-", 0},
+   "pem", " _-", 0, "begin|putty-user-key-file-", 0, NULL, 0},
 
   /* ---- URLs whose shape says "secret" (before the generic URL rows). */
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
    * catch an ordinary s3.amazonaws.com link. */
   {"aws_presigned_url",
-   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, "x-amz-|awsaccesskeyid=", 0},
+   "(?i)X-Amz-(?:Signature|Credential|Security-Token)=[^&#\\s]|[?&]AWSAccessKeyId=[A-Z0-9]", NULL, NULL, "=", 0, "x-amz-|awsaccesskeyid=", 0, NULL, 0},
   /* Azure shared access signatures: "sv=2022-11-02&…&sig=…" and
    * "SharedAccessSignature=" in connection strings. */
   {"azure_sas", "(?i)\\bsv=\\d{4}-\\d\\d-\\d\\d&\\S*?\\bsig=[^&#\\s]|SharedAccessSignature=\\S",
-   NULL, NULL, "=", 0, "sig=|sharedaccesssignature=", 0},
+   NULL, NULL, "=", 0, "sig=|sharedaccesssignature=", 0, NULL, 0},
   /* Slack incoming-webhook / workflow URLs: the path is the credential. */
   {"slack_webhook", "(?i)hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{8,}",
-   NULL, NULL, "/", 0, "hooks.slack.com/", 0},
+   NULL, NULL, "/", 0, "hooks.slack.com/", 0, NULL, 0},
   /* Discord webhook URLs: …/api/webhooks/<id>/<token>. */
   {"discord_webhook",
-   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, "/webhooks/", 0},
+   "(?i)discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks/\\d+/[A-Za-z0-9_-]{10,}", NULL, NULL, "/", 0, "/webhooks/", 0, NULL, 0},
   /* Sentry DSNs "https://<32 hex public key>@o1.ingest.sentry.io/2" and
    * tokens (sntrys_ org tokens, sntryu_ user tokens). */
   {"sentry_token",
-   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, "://|sntry", 0},
+   "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, "://|sntry", 0, NULL, 0},
   /* URLs with userinfo: "https://user:pass@host", "redis://:pw@h",
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
    * is in the path) or placeholders ("https://<user>:<password>@<host>/"). */
   {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://(?!<[^<>]*>(?::<[^<>]*>)?@)[^\\s/?#@]+@[^\\s/?#@]", NULL,
-   NULL, "@", 0, "://", 0},
+   NULL, "@", 0, "://", 0, NULL, 0},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
    * tools/bench/bench_redact, than one alternation of them all); `lits`
@@ -697,79 +699,79 @@ static const ja__redact_rule rules[] = {
    * character pass ("sk-proj-XXXXXXXXXXXXXXXXXXXXXXXX", "ghp_xxxx…"); masks
    * ("sk-…XXXX", "sk-****abcd", "ghp_****…") never reach the length. */
   /* Anthropic: sk-ant-api03-…, sk-ant-admin01-…, sk-ant-oat01-… */
-  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "sk-ant-", 0},
+  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "sk-ant-", 0, NULL, 0},
   /* OpenRouter: sk-or-v1- + 64 hex. */
-  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", not_filler, NULL, NULL, 0, "sk-or-", 0},
+  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", not_filler, NULL, NULL, 0, "sk-or-", 0, NULL, 0},
   /* OpenAI: sk-proj-, sk-svcacct-, sk-admin- + 20 or more; legacy sk- + one
    * run of 16+ letters/digits holding a digit or capital. Must NOT catch
    * "sk-learn", "task-1234567890abcdef" or "sk-some-feature-name". */
   {"openai_key",
    LB "sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}"
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
-   not_filler, NULL, NULL, 0, "sk-", 0},
+   not_filler, NULL, NULL, 0, "sk-", 0, NULL, 0},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", not_filler, NULL, NULL, 0, "k_live_|k_test_", 0},
-  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", not_filler, NULL, NULL, 0, "whsec_", 0},
-  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", not_filler, NULL, NULL, 0, "gsk_", 0},
-  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", not_filler, NULL, NULL, 0, "xai-", 0},
-  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "pplx-", 0},
-  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "r8_", 0},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", not_filler, NULL, NULL, 0, "k_live_|k_test_", 0, NULL, 0},
+  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", not_filler, NULL, NULL, 0, "whsec_", 0, NULL, 0},
+  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", not_filler, NULL, NULL, 0, "gsk_", 0, NULL, 0},
+  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", not_filler, NULL, NULL, 0, "xai-", 0, NULL, 0},
+  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "pplx-", 0, NULL, 0},
+  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "r8_", 0, NULL, 0},
   /* Hugging Face user tokens hf_… and org tokens api_org_… (34 letters). */
-  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "hf_|api_org_", 0},
+  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "hf_|api_org_", 0, NULL, 0},
   /* GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36; fine-grained github_pat_…
    * Must NOT catch "ghp_" in prose. */
-  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "ghp_|gho_|ghu_|ghs_|ghr_", 0},
-  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", not_filler, NULL, NULL, 0, "github_pat_", 0},
+  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "ghp_|gho_|ghu_|ghs_|ghr_", 0, NULL, 0},
+  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", not_filler, NULL, NULL, 0, "github_pat_", 0, NULL, 0},
   /* GitLab personal/deploy/runner/trigger/CI-build tokens, runner
    * registration tokens. */
   {"gitlab_token",
    LB "(?:gl(?:pat|dt|rt|ptt|cbt|oas|imt|ft|soat|agent)-[A-Za-z0-9_-]{20,}"
    "|GR1348941[A-Za-z0-9_-]{20,})",
-   not_filler, NULL, NULL, 0, "glpat-|gldt-|glrt-|glptt-|glcbt-|gloas-|glimt-|glft-|glsoat-|glagent-|GR1348941", 0},
+   not_filler, NULL, NULL, 0, "glpat-|gldt-|glrt-|glptt-|glcbt-|gloas-|glimt-|glft-|glsoat-|glagent-|GR1348941", 0, NULL, 0},
   /* Slack bot/user/app/config tokens. Must NOT catch a bare "xoxb-". */
-  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", not_filler, NULL, NULL, 0, "xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-|xoxe-|xapp-", 0},
+  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", not_filler, NULL, NULL, 0, "xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-|xoxe-|xapp-", 0, NULL, 0},
   /* AWS access key ids: AKIA/ASIA/… + 16 capitals or digits. */
   {"aws_access_key_id",
-   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA", 0},
+   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA", 0, NULL, 0},
   /* AWS STS session tokens (base64 of a fixed protobuf header). */
   {"aws_session_token",
-   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", not_filler, NULL, NULL, 0, "FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu", 0},
+   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", not_filler, NULL, NULL, 0, "FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu", 0, NULL, 0},
   /* Google: API keys AIza + 35, OAuth access ya29.…, refresh 1//0…,
    * client secrets GOCSPX-… Must NOT catch "ya29" or "AIza" alone. */
-  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", not_filler, NULL, NULL, 0, "AIza", 0},
-  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", not_filler, NULL, NULL, 0, "ya29.", 0},
-  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", not_filler, NULL, NULL, 0, "1//0", 0},
-  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "GOCSPX-", 0},
-  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, not_filler, NULL, NULL, 0, "npm_", 0},
-  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", not_filler, NULL, NULL, 0, "pypi-AgE", 0},
+  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", not_filler, NULL, NULL, 0, "AIza", 0, NULL, 0},
+  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", not_filler, NULL, NULL, 0, "ya29.", 0, NULL, 0},
+  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", not_filler, NULL, NULL, 0, "1//0", 0, NULL, 0},
+  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "GOCSPX-", 0, NULL, 0},
+  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, not_filler, NULL, NULL, 0, "npm_", 0, NULL, 0},
+  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", not_filler, NULL, NULL, 0, "pypi-AgE", 0, NULL, 0},
   /* Twilio API key SIDs (SK…) and account SIDs (AC…): 32 hex. */
-  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, not_filler, NULL, NULL, 0, "SK|AC", 0},
-  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", not_filler, NULL, NULL, 0, "SG.", 0},
-  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", not_filler, NULL, NULL, 0, "doo_v1_|dop_v1_|dor_v1_", 0},
-  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "phx_", 0},
-  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "lin_api_|lin_oauth_", 0},
-  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", not_filler, NULL, NULL, 0, "AGE-SECRET-KEY-1", 0},
+  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, not_filler, NULL, NULL, 0, "SK|AC", 0, NULL, 0},
+  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", not_filler, NULL, NULL, 0, "SG.", 0, NULL, 0},
+  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", not_filler, NULL, NULL, 0, "doo_v1_|dop_v1_|dor_v1_", 0, NULL, 0},
+  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "phx_", 0, NULL, 0},
+  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "lin_api_|lin_oauth_", 0, NULL, 0},
+  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", not_filler, NULL, NULL, 0, "AGE-SECRET-KEY-1", 0, NULL, 0},
   /* JSON Web Tokens: "{"-header . "{"-payload . signature (may be empty,
    * alg=none). Must NOT catch a lone "eyJ…" word or "eyJ.eyJ". */
-  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, "eyj", 0},
+  {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, "eyj", 0, NULL, 0},
   /* Discord bot tokens: base64 user id (M/N/O…) . 6 . 27+. */
   {"discord_bot_token",
    "(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}"
    "(?![A-Za-z0-9_-])",
-   NULL, NULL, ".", 0, NULL, 0},
+   NULL, NULL, ".", 0, NULL, 0, NULL, 0},
   /* Telegram bot tokens: bot id ':' 35 characters. */
-  {"telegram_bot_token", "(?<![0-9])\\d{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", NULL, NULL, ":", 8, NULL, 0},
+  {"telegram_bot_token", "(?<![0-9])\\d{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", NULL, NULL, ":", 8, NULL, 0, NULL, 0},
   /* Azure AD client secrets (new format: xxx8Q~…). */
   {"azure_client_secret",
-   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, "q~", 0},
+   "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", NULL, NULL, "~", 1, "q~", 0, NULL, 0},
   /* Azure storage account keys: 88 base64 characters ending "==", bare or
    * after AccountKey=. Must NOT catch subresource-integrity hashes
    * ("sha512-…==", the same length). */
   {"azure_storage_key",
-   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])(?<!sha512-)[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|==", 0},
+   "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])(?<!sha512-)[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|==", 0, NULL, 0},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
-  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL, 0},
+  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL, 0, NULL, 0},
 
   /* ---- URL parameters (after the vendor rows: "?key=AIza…" is a Google
    * key first). */
@@ -781,9 +783,9 @@ static const ja__redact_rule rules[] = {
    "(?i)[?&#;](?:access_token|refresh_token|id_token|auth_token|token|api_?key|key|sig"
    "|signature|secret|client_secret|password|passwd|auth|code|session_?id|session)="
    "(?!" PLACEHOLDER ")[^&#\\s]",
-   NULL, NULL, "=", 0, "token|key|sig|secret|pass|auth|code|session", 0},
+   NULL, NULL, "=", 0, "token|key|sig|secret|pass|auth|code|session", 0, NULL, 0},
   /* file:// URLs in any case. Must NOT catch "files" or "profile". */
-  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, "file://", 0},
+  {"file_url", "(?i)\\bfile://", NULL, NULL, "/", 0, "file://", 0, NULL, 0},
 
   /* ---- authorization header values. */
   /* "Bearer <token>" in any case; the token needs a digit or 20+ chars.
@@ -792,17 +794,17 @@ static const ja__redact_rule rules[] = {
   {"bearer_auth",
    "(?i)\\bbearer[\\s:=]+(?!" PLACEHOLDER ")(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{3,}"
    "|[A-Za-z0-9._~+/=-]{20,})",
-   NULL, "auth", " \t\n\v\f\r:=", 0, "bearer", 0},
+   NULL, "auth", " \t\n\v\f\r:=", 0, "bearer", 0, NULL, 0},
   /* "Authorization: Basic …" always; a bare "Basic <b64>" when it decodes
    * to "user:pass". Must NOT catch "basic authentication". */
-  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, "authorization", 0},
+  {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, "authorization", 0, NULL, 0},
   {"basic_auth", "(?i)\\bbasic[\\s:=]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])",
-   basic_credentials, "auth", " \t\n\v\f\r:=", 0, "basic", 0},
+   basic_credentials, "auth", " \t\n\v\f\r:=", 0, "basic", 0, NULL, 0},
   /* "Authorization: token …", "Token <20+ chars with a digit>". */
   {"token_auth",
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
-   NULL, "auth", " \t\n\v\f\r:=", 1, "authorization|token", 0},
+   NULL, "auth", " \t\n\v\f\r:=", 1, "authorization|token", 0, NULL, 0},
   /* Session cookies: Cookie/Set-Cookie headers, and well-known session
    * cookie names with a value. */
   {"session_cookie",
@@ -810,7 +812,7 @@ static const ja__redact_rule rules[] = {
    "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
    "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
    "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
-   NULL, NULL, "=", 0, "cookie|sess|sid", 0},
+   NULL, NULL, "=", 0, "cookie|sess|sid", 0, NULL, 0},
 
   /* ---- secrets in text: one kind, secret_assignment, for every way of
    * writing a secret next to its name. */
@@ -838,13 +840,13 @@ static const ja__redact_rule rules[] = {
    ")(?!" PLACEHOLDER "|" PROSE ")[^\\s\"'=>]"
    "|<(?:password|passwd|passphrase|secret|client_?secret|token|api_?key|private_?key)>"
    "(?!" PLACEHOLDER ")[^<\\s][^<]*</",
-   NULL, NULL, ":=>", 0, "pass|pw|cret|key|oken|cred|ecover|backup|phrase|mdp", 0},
+   NULL, NULL, ":=>", 0, "pass|pw|cret|key|oken|cred|ecover|backup|phrase|mdp", 0, NULL, 0},
   /* The same with the ASCII words of other languages ("Kennwort=geheim",
    * "senha: segredo123", "wachtwoord: …"). Must NOT catch them alone, before
    * a placeholder, or inside other words ("Kennworte"). */
   {"secret_assignment",
    "(?i)(?<![A-Za-z])" SECRET_KEY_INTL "(?![A-Za-z])" SECRET_SEP "(?!" PLACEHOLDER ")[^\\s\"'=>]",
-   NULL, NULL, ":=", 0, "nnwort|ntrase|nha|twoord|haslo|parola|dgang|slo|ozin", 0},
+   NULL, NULL, ":=", 0, "nnwort|ntrase|nha|twoord|haslo|parola|dgang|slo|ozin", 0, NULL, 0},
   /* The same with the names that only exist outside ASCII: "contraseña:",
    * "hasło=", "пароль:", "密码：", "パスワード:", "비밀번호:", "κωδικός:",
    * "סיסמה:", "كلمة المرور:", "पासवर्ड:", "mật khẩu:", and CJK copulas
@@ -857,7 +859,7 @@ static const ja__redact_rule rules[] = {
    "(?:\\s*(?:[:=：]|是|为|為|は|が)\\s*[\"'「『«]?(?!" PLACEHOLDER ")[^\\s\"'「」『』«»]"
    "|\\s+(?:es|é|est|ist|is|to|jest|je|är|er|on|era|это|был|была)\\s+[\"'«]?"
    "(?=[^\\s\"']*[0-9!@#$%^&*])(?!" PLACEHOLDER ")[^\\s\"'«»]{4,})",
-   NULL, NULL, "\xC3\xC4\xC5\xCE\xCF\xD0\xD7\xD9\xE0\xE1\xE3\xE5\xE6\xEB\xEC", 0, NULL, 0},
+   NULL, NULL, "\xC3\xC4\xC5\xCE\xCF\xD0\xD7\xD9\xE0\xE1\xE3\xE5\xE6\xEB\xEC", 0, NULL, 0, NULL, 0},
   /* Prose: "my password is hunter2", "the pw is hunter2", "our wifi
    * password was: swordfish", "mein Passwort ist …"; without a possessive
    * only a value holding a digit or symbol ("password is Summer2024!",
@@ -881,7 +883,7 @@ static const ja__redact_rule rules[] = {
    "|(?:password|passwd|passphrase|passwort|kennwort)\\s+(?:of\\s+|was\\s+|is\\s+)?[\"“'‘]"
    "(?!" PLACEHOLDER ")[^\"”'’\\s]{3,64}[\"”'’])",
    NULL, NULL, " ", 0,
-   "pass|pw|nnwort|contrase|nha|twoord", 0},
+   "pass|pw|nnwort|contrase|nha|twoord", 0, NULL, 0},
   /* Command lines: "--password x", "--db-password=x", "--token x",
    * "--api-key x", "mysql -u root -phunter2", "sshpass -p x ssh …",
    * "docker login -u u -p x", "redis-cli -a x", "curl -u user:pass …",
@@ -903,7 +905,7 @@ static const ja__redact_rule rules[] = {
    "(?!\\d+:\\d+(?!\\S))[^\\s:\"'@]+:(?!" PLACEHOLDER ")[^\\s\"'@]"
    "|-pass(?:in|out)?\\s+pass:\\S"
    "|\\bnet use\\b[^|;&\\n]*?(?:\\\\\\\\\\S+|/user:\\S+)\\s+(?![/*])[\"']?(?!" PLACEHOLDER ")[^\\s\"'/*]",
-   NULL, NULL, "-\\/", 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|pass|net use", 0},
+   NULL, NULL, "-\\/", 0, "--|mysql|mariadb|sshpass|login|redis-cli|curl|wget|http|pass|net use", 0, NULL, 0},
   /* ---- network identifiers. */
   /* Sentry DSNs and URL userinfo went first; here e-mail in every form
    * (display name, plus-tags, IDN, quoted local parts "\"john doe\"@…",
@@ -916,7 +918,7 @@ static const ja__redact_rule rules[] = {
    "|(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
    "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
    "[A-Za-z" NA "]{2,})",
-   NULL, NULL, "@", 0, NULL, 0},
+   NULL, NULL, "@", 0, NULL, 0, NULL, 0},
   /* Obfuscated with brackets: "alice(at)example.com", "alice [at] example
    * [dot] com", "bob{at}example{dot}org", "carol@example[.]com". Must NOT
    * catch "Vienna (AT) office", "price (at) 5.99", "look [at] this". */
@@ -924,14 +926,14 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:\\s*[\\[({<]\\s*(?:at|@)\\s*[\\])}>]\\s*|@(?=[^\\s@]*[\\[({<]))"
    "[A-Za-z0-9-]+(?:(?:\\s*[\\[({<]\\s*(?:dot|\\.)\\s*[\\])}>]\\s*|\\.|\\s+dot\\s+)[A-Za-z0-9-]+)*"
    "(?:\\s*[\\[({<]\\s*(?:dot|\\.)\\s*[\\])}>]\\s*|\\.|\\s+dot\\s+)[A-Za-z]{2,}(?![A-Za-z0-9])",
-   NULL, NULL, "[({<", 0, NULL, 0},
+   NULL, NULL, "[({<", 0, NULL, 0, NULL, 0},
   /* Obfuscated in words: "name at example dot com", "NAME AT EXAMPLE DOT
    * CO DOT UK". Must NOT catch "available at example.com", "look at this
    * dot", "meet at noon". */
   {"email",
    "(?i)(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+\\s+at\\s+[A-Za-z0-9-]+(?:\\s+dot\\s+[A-Za-z0-9-]+)*"
    "\\s+dot\\s+[A-Za-z]{2,}(?![A-Za-z0-9])",
-   NULL, NULL, " ", 0, "dot", 0},
+   NULL, NULL, " ", 0, "dot", 0, NULL, 0},
   /* IPv6: full, "::"-compressed, IPv4-mapped ("::ffff:10.0.0.1"), with
    * zone ids ("fe80::1%en0") or brackets; every compressed form ("::2",
    * "2001:db8::1"). Must NOT catch clock times ("12:30:45"), model tags
@@ -946,7 +948,7 @@ static const ja__redact_rule rules[] = {
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
    "|" H4 ":(?::" H4 "){1,6}" "|:(?::" H4 "){1,7}"
    ")(?![0-9A-Fa-f:])",
-   ipv6_ok, NULL, ":", 0, NULL, 0},
+   ipv6_ok, NULL, ":", 0, NULL, 0, ":", 2}, /* every alternative holds "::" or seven ':' */
   /* IPv4 unicast dotted quad, leading zeros allowed, with ":port" or
    * "/cidr". Must NOT catch three-part versions ("0.1.1"), "v1.2.3.4",
    * five numbers ("1.2.3.4.5"), loopback ("127.0.0.1", "http://127.0.0.1:
@@ -960,13 +962,13 @@ static const ja__redact_rule rules[] = {
    "|driver |ver )(?!0{1,3}\\.|0{0,2}127\\.|2(?:2[4-9]|[3-5][0-9])\\.)"
    "(?!(?<!//|@|\\[)[2-6]\\.1?[0-9]\\.[0-9]{1,3}\\.[0-9]{1,2}(?![0-9]|\\.[0-9]|[:/][0-9]))"
    IPV4 "(?![0-9])(?!\\.[0-9])",
-   NULL, NULL, ".", 4, NULL, 0},
+   NULL, NULL, ".", 4, NULL, 0, NULL, 0},
   /* MAC-48 with ':' or '-' (mixed too) and Cisco's dotted form. Must NOT
    * catch clock times, UUIDs or longer colon-hex runs. */
   {"mac",
    "(?<![0-9A-Fa-f:-])" H "{2}[:-](?:" H "{2}[:-]){4}" H "{2}(?![0-9A-Fa-f:-])"
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
-   NULL, NULL, ":-.", 0, NULL, 0},
+   NULL, NULL, ":-.", 0, NULL, 0, HEX_DIGITS, 12}, /* six groups of two, three of four */
   /* MAC-48 after a label, with any separators or none: "mac_address=
    * 001a2b3c4d5e", "HWaddr 001A2B3C4D5E", "bssid: 00 1a 2b 3c 4d 5e"
    * (with ':' or '-' throughout the row above needs no label).
@@ -975,7 +977,7 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![A-Za-z0-9])(?:mac|hw|wifi|wi-fi|eth|ether|bluetooth|bt|bssid)"
    "(?:[ _-]?(?:addr(?:ess)?|id))?\\s*[:=]?\\s*[\"']?(?<![0-9A-Fa-f])" H "{2}(?:[:. -]?" H "{2}){5}"
    "(?![0-9A-Fa-f])",
-   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|eth|bt|bluetooth|bssid", 0},
+   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|eth|bt|bluetooth|bssid", 0, NULL, 0},
   /* Private-network host names: mDNS/Bonjour ".local" ("alice-macbook.local",
    * also ":port" or a final dot), home routers' ".lan", ".home",
    * ".home.arpa" and ".internal". Must NOT catch "settings.local.json",
@@ -993,7 +995,7 @@ static const ja__redact_rule rules[] = {
    "|(?:com|org|net|io|java|javax|jdk|sun|android|androidx|kotlin|kotlinx)\\.[A-Za-z0-9_.]*internal\\b)"
    "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
    "(?:local|lan|home(?:\\.arpa)?|internal)(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])",
-   NULL, NULL, ".", 0, ".local|.lan|.home|.internal", 0},
+   NULL, NULL, ".", 0, ".local|.lan|.home|.internal", 0, NULL, 0},
   /* Device names that carry a person's name, as operating systems make
    * them: "alice-macbook", "Bobs-iPhone", "alice-smith-macbook-pro",
    * localised "MacBook-Pro-de-Marie", "iPhone-von-Hans"; Windows defaults
@@ -1009,7 +1011,7 @@ static const ja__redact_rule rules[] = {
    "-[a-z" NA "][a-z0-9" NA "]*(?:-[a-z" NA "][a-z0-9" NA "]*)?(?:-\\d+)?(?![A-Za-z0-9_-])"
    "|(?-i:" LB "(?:DESKTOP|LAPTOP)-(?:[A-Z0-9]{6,8}|(?=[A-Z]*[0-9])[A-Z0-9]{9,15})" RB ")"
    "|" LB "(?:desktop|laptop|win)-(?=[a-z]*[0-9])(?=[0-9]*[a-z])[a-z0-9]{7,15}" RB,
-   NULL, NULL, "-", 0, NULL, 0},
+   NULL, NULL, "-", 0, NULL, 0, NULL, 0},
   /* The same in words, as "About this Mac" and phones show them: "Alice's
    * MacBook Pro", "Hans' iPhone", "bob's ipad" (after normalisation
    * typographic apostrophes are '). Must NOT catch product names alone
@@ -1024,7 +1026,7 @@ static const ja__redact_rule rules[] = {
    "|watch|airpods|homepod|apple\\s+tv|vision\\s+pro|pixel|galaxy|android|thinkpad|surface"
    "|chromebook|pc|laptop|desktop|computer|workstation|phone|tablet|kindle|xbox|playstation)"
    "(?![A-Za-z])",
-   NULL, NULL, "'", 0, NULL, 0},
+   NULL, NULL, "'", 0, NULL, 0, NULL, 0},
   /* Localised: "iPad de Marie", "MacBook Pro von Hans", "MarieのiPhone",
    * "玛丽的iPhone". Must NOT catch "iPad de 10 pulgadas", "iPhone de
    * segunda mano", "iPhone de Apple", "我的iPhone". */
@@ -1035,7 +1037,7 @@ static const ja__redact_rule rules[] = {
    "(?-i:[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{10FFFF}])"
    "|(?<![A-Za-z" NA "])(?!(?:我|私|僕|俺|你|您|他|她|自分|あなた|君|我们|我們)[の的])"
    "[A-Za-z" NA "]{1,20}?[の的]\\s?(?:macbook|imac|mac|iphone|ipad|ipod)",
-   NULL, NULL, NULL, 0, "mac|iphone|ipad|ipod|watch", 0},
+   NULL, NULL, NULL, 0, "mac|iphone|ipad|ipod|watch", 0, NULL, 0},
   /* Host-name assignments: "COMPUTERNAME=ALICE-PC", "hostname: bobs-box",
    * "machine_name=…". Must NOT catch localhost or loopback, "hostname=
    * ${HOST}", public names ("hostname: api.example.com"), "hostname:"
@@ -1044,7 +1046,7 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![A-Za-z0-9_])(?:computer[_-]?name|host[_-]?name|machine[_-]?name|pc[_-]?name)"
    "\\s*[:=]\\s*[\"']?(?!" PLACEHOLDER "|localhost\\b|127\\.|0\\.0\\.0\\.0|::1|\\[::1\\]"
    "|[A-Za-z0-9_.-]+\\.(?:com|org|net|io|ai|dev|app|co|cloud|edu|gov|example)" TERM ")[A-Za-z0-9" NA "]",
-   NULL, NULL, ":=", 0, "name", 0},
+   NULL, NULL, ":=", 0, "name", 0, NULL, 0},
 
   /* ---- paths that carry a user name. */
   /* Unix homes: "/home/bob", "/Users/alice" (any case: macOS), doubled
@@ -1057,45 +1059,45 @@ static const ja__redact_rule rules[] = {
    "(?<![A-Za-z]:|/|\\$)(?<!/mnt/[A-Za-z])(?i:/+(?:Users|home)/+)[^/\\s]|(?i:\\\\+home\\\\+)[^\\\\\\s]"
    "|/root/|\\$\\{?HOME\\b"
    "|(?<![A-Za-z0-9_.~-])~(?:[a-z_][a-z0-9_.-]{0,31})?/",
-   NULL, NULL, "/$~\\", 0, NULL, 0},
+   NULL, NULL, "/$~\\", 0, NULL, 0, NULL, 0},
   /* Windows profiles: "C:\Users\x", "C:/Users/x", JSON-escaped
    * "C:\\Users\\x", "\Users\x", "Documents and Settings", and so in WSL
    * ("/mnt/c/Users/x"), UNC ("\\host\c$\Users\x") and long-path forms
    * ("\\?\C:\Users\x"). Must NOT catch "C:\Program Files\…" or "C:\Users"
    * alone. */
   {"windows_user_path",
-   "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]", NULL, NULL, "\\/", 0, NULL, 0},
+   "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]", NULL, NULL, "\\/", 0, NULL, 0, NULL, 0},
   /* Windows environment forms that expand to the profile. */
   {"windows_env_path",
    "(?i)%(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|HOMESHARE|USERNAME|USERDOMAIN"
    "|ONEDRIVE)%|\\$env:(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|USERNAME|ONEDRIVE)\\b",
-   NULL, NULL, "%$", 0, "%|$env:", 0},
+   NULL, NULL, "%$", 0, "%|$env:", 0, NULL, 0},
 
   /* ---- numbers with a structure or a checksum. */
   /* RFC 4122 version-1 UUIDs embed the MAC address and time. Must NOT
    * catch v4 or v7. */
   {"uuid_v1", "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-   "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL, 0},
+   "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL, 0, NULL, 0},
   /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…). */
-  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, "0x", 0},
+  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, "0x", 0, NULL, 0},
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
-   bitcoin_ok, NULL, NULL, 0, "1|3", 14},
+   bitcoin_ok, NULL, NULL, 0, "1|3", 14, NULL, 0},
   /* IBAN: country, check digits, 11–30 more; spaces, dots or dashes (one
    * kind) allowed; the country's registry length; mod 97. Must NOT catch
    * look-alike codes ("AB12-CDEF-GHIJ-KLMN" with a wrong length or sum). */
-  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?:[ .-]?[A-Z0-9]){11,30}" RB, iban_ok, NULL, NULL, 2, NULL, 0},
+  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?:[ .-]?[A-Z0-9]){11,30}" RB, iban_ok, NULL, NULL, 2, NULL, 0, NULL, 0},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
   {"imei",
    "(?i)\\bIMEI(?:SV)?\\b[\\s:#=]*\\d[\\d -]{12,18}\\d"
    "|(?<![\\d.-])\\d{2}([ -])\\d{6}\\g{-1}\\d{6}\\g{-1}\\d(?![\\d.-])"
    "|(?<![\\d.+-])\\d{15}(?![\\d.])",
-   imei_ok, NULL, NULL, 14, NULL, 0},
+   imei_ok, NULL, NULL, 14, NULL, 0, NULL, 0},
   /* Payment cards: 13–19 digits, spaced, dashed, dotted or slashed (the
    * last two in groups of four), Luhn, issuer prefix. Must NOT catch
    * versions or epoch numbers. */
-  {"payment_card", "(?<![\\w.+-])\\d(?:[ ./-]?\\d){12,18}(?!\\d|[./]\\d)", card_ok, NULL, NULL, 13, NULL, 0},
+  {"payment_card", "(?<![\\w.+-])\\d(?:[ ./-]?\\d){12,18}(?!\\d|[./]\\d)", card_ok, NULL, NULL, 13, NULL, 0, NULL, 0},
   /* US social security numbers: 3-2-4 with '-', ' ', '.' or '/', and any
    * nine digits after a label ("SSN#123456789", "SSN: 123-45-6789",
    * "social security no. …", "Soc. Sec. #…"). Must NOT catch area 000/666/
@@ -1104,7 +1106,7 @@ static const ja__redact_rule rules[] = {
    "(?<![\\w.-])\\d{3}([- ./])\\d{2}\\g{-1}\\d{4}(?![\\w-]|\\.\\d)"
    "|(?i)\\b(?:SSN|SS#|SS No\\.?|soc(?:ial)?\\.?\\s*sec(?:urity)?\\.?(?:\\s*(?:no\\.?|number|num\\.?|nr\\.?|#))?)"
    "\\s*(?:#|:|=|is)?\\s*\\d{3}([- ./]?)\\d{2}\\g{-1}\\d{4}(?!\\d)",
-   ssn_ok, NULL, "- ./sS", 9, NULL, 0},
+   ssn_ok, NULL, "- ./sS", 9, NULL, 0, NULL, 0},
   /* Phone numbers: "+" and "00" forms (E.164 with any grouping:
    * "0044 20 7946 0958", "00 49-30-1234567"), NANP "(415) 555-2671" /
    * "415-555-2671" / "415.555.2671", national forms with a trunk 0 and one
@@ -1120,7 +1122,7 @@ static const ja__redact_rule rules[] = {
    "|0[1-9]\\d{0,3}([ ./-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
    "|0[1-9]\\d{1,4} ?/ ?\\d{2,8}(?:[ -]\\d{2,8}){0,3}"
    ")(?![\\w.:/-]|[+]\\d)",
-   phone_ok, NULL, NULL, 8, NULL, 0},
+   phone_ok, NULL, NULL, 8, NULL, 0, NULL, 0},
   /* One-time codes given in context: "code: 123456", "OTP 4821",
    * "verification code is 902114". Bare "code" needs 6–8 digits so that
    * "exit code 127" and "error code 1001" pass. */
@@ -1130,7 +1132,7 @@ static const ja__redact_rule rules[] = {
    "|(?:verification|security|confirmation|auth(?:entication)?|login|sign-?in|sms|email)[-_ ]code)"
    "(?![A-Za-z0-9])[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{4,8}(?!\\d|\\.\\d)"
    "|\\bcode\\b[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
-   NULL, NULL, NULL, 4, "otp|one|code|pin|2fa|mfa", 0},
+   NULL, NULL, NULL, 4, "otp|one|code|pin|2fa|mfa", 0, NULL, 0},
   /* ================================================================
    * Issue 11, part 4: the kinds the table lacked. Rows are grouped into
    * units by shared structure (one alternation, one gate each); every row
@@ -1144,7 +1146,7 @@ static const ja__redact_rule rules[] = {
    * then min..max body characters, not glued to more of them on either
    * side. Must NOT catch the bare prefix ("glsa_", "hvs.") or prose. */
 #define VENDOR(kind, prefix, body, lo, hi, need, lit)                                              \
-  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor", need, 0, lit, 0}
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor", need, 0, lit, 0, NULL, 0}
   VENDOR("grafana_token", "(?:glsa|glc|glsm)_", "[A-Za-z0-9_+/=]", 32, 120, "_.-", "glsa_|glc_|glsm_"),
   VENDOR("doppler_token", "dp\\.(?:pt|st|sa|ct|scim|audit)\\.", "[A-Za-z0-9]", 40, 44, "_.-", "dp."),
   VENDOR("shopify_token", "shp(?:at|ca|pa|ss)_", "[a-fA-F0-9]", 32, 32, "_.-", "shpat_|shpca_|shppa_|shpss_"),
@@ -1186,12 +1188,12 @@ static const ja__redact_rule rules[] = {
    * lookbehind checks what comes before it; one unit each (a lookbehind
    * first costs the vendor unit its start-byte set). */
   {"terraform_token", "(?<=(?<![A-Za-z0-9_.-])[A-Za-z0-9]{14})\\.atlasv1\\.[A-Za-z0-9_=-]{60,90}(?![A-Za-z0-9_=-])",
-   NULL, NULL, ".", 0, ".atlasv1.", 0},
-  {"mailchimp_key", "(?<=(?<![A-Za-z0-9_.-])[0-9a-f]{32})-us\\d{1,2}(?![0-9])", NULL, NULL, "-", 1, "-us", 0},
+   NULL, NULL, ".", 0, ".atlasv1.", 0, NULL, 0},
+  {"mailchimp_key", "(?<=(?<![A-Za-z0-9_.-])[0-9a-f]{32})-us\\d{1,2}(?![0-9])", NULL, NULL, "-", 1, "-us", 0, NULL, 0},
   /* These have no separator to promise: a unit of their own, so that the
    * one above needs "_.-". */
 #define VENDOR_MID(kind, prefix, body, lo, hi, need, lit)                                          \
-  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor_mid", need, 0, lit, 0}
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor_mid", need, 0, lit, 0, NULL, 0}
   VENDOR_MID("databricks_token", "dapi", "[a-f0-9]", 32, 34, "dsEALS", "dapi"),
   VENDOR_MID("square_token", "(?:sq0atp-|sq0csp-|EAAA)", "[A-Za-z0-9_-]", 22, 64, "dsEALS", "sq0atp-|sq0csp-|eaaa"),
   VENDOR_MID("easypost_key", "EZ[AT]K", "[a-zA-Z0-9]", 54, 54, "dsEALS", "ezak|eztk"),
@@ -1206,7 +1208,7 @@ static const ja__redact_rule rules[] = {
    * (number, nationality, birth date, sex, expiry, each checked 7-3-1).
    * Must NOT catch "P<<<" runs, "<<<<" padding alone or a wrong check. */
   {"passport", "(?<![A-Z0-9<])P[A-Z<](?=[A-Z<]{0,2}[A-Z])[A-Z<]{3}[A-Z]{1,39}<<[A-Z]{1,39}", NULL, "mrz", "<", 0,
-   "<<", 0},
+   "<<", 0, NULL, 0},
   /* Passport numbers after their label in several languages ("passport no.
    * X12345678", "Reisepass C01X00T47", "N° de passeport: 12AB34567").
    * Must NOT catch "passport photo", "passport-local 1.0.0" or a label
@@ -1215,7 +1217,7 @@ static const ja__redact_rule rules[] = {
    "(?i:\\b(?:passport|passeport|pasaporte|passaporto|paspoort|reisepass|passnummer|pass-?nr)"
    "(?:[ _-]?(?:no\\.?|nr\\.?|number|num(?:ber|éro)?|#|n[°º]|id))?)(?![A-Za-z])\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Z0-9]*\\d)[A-Z0-9]{6,10}(?![A-Za-z0-9])",
-   labelled_id_ok, "doc", NULL, 4, "pass|pasaporte|paspoort", 0},
+   labelled_id_ok, "doc", NULL, 4, "pass|pasaporte|paspoort", 0, NULL, 0},
   /* Driving licences after their label ("driver's license D1234567",
    * "DL# 123-456-789", "Führerschein-Nr. B072RRE2I55", "permis de conduire
    * 12AB34567") and the UK DVLA shape (MORGA753116SM9IJ). Must NOT catch
@@ -1226,12 +1228,12 @@ static const ja__redact_rule rules[] = {
    "|\\b(?:carnet|licencia|permiso) de conducir|\\bpatente di guida|\\brijbewijs(?:nummer)?|\\bkörkort)"
    "(?i:[\\s_-]*(?:nr\\.?|no\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*"
    "(?=[A-Z0-9 -]*\\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,18}",
-   labelled_id_ok, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort", 0},
+   labelled_id_ok, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort", 0, NULL, 0},
   {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
-   mrz2_ok, "doc_bare", NULL, 14, NULL, 0},
+   mrz2_ok, "doc_bare", NULL, 14, NULL, 0, NULL, 0},
   {"driving_licence",
    "(?<![A-Za-z0-9])[A-Z9]{5}\\d[0156]\\d(?:0[1-9]|[12]\\d|3[01])\\d[A-Z9]{2}\\d[A-Z]{2}(?![A-Za-z0-9])",
-   NULL, "doc_bare", NULL, 5, NULL, 0},
+   NULL, "doc_bare", NULL, 5, NULL, 0, NULL, 0},
 
   /* ---- national identity and tax numbers. After a label (in many
    * countries' words) any id-like value with 4+ digits counts: fail
@@ -1254,60 +1256,61 @@ static const ja__redact_rule rules[] = {
    "insurance|nino|national|identity|id card|personal|bsn|burgerservice|steuer|idnr|tax|itin|ein|nif"
    "|nie|dni|nir|insee|sociale|fiscale|personnummer|dselsnummer|henkil|hetu|pesel|rijksregister"
    "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
-   "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils", 0},
+   "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils"
+   "|ni number|ni_number|ni-number|id_card|id-card|employer", 0, NULL, 0},
   /* UK National Insurance numbers: two prefix letters (not D F I Q U V,
    * second not O, not BG GB KN NK NT TN ZZ), six digits, A-D. Must NOT
    * catch the HMRC specimen prefix QQ or lower-case words. */
   {"national_id",
    "(?i)(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]"
    "(?![A-Za-z0-9])",
-   NULL, "nid", NULL, 6, NULL, 0},
+   NULL, "nid", NULL, 6, NULL, 0, NULL, 0},
   /* French NIR (sex, year, month, département incl. 2A/2B, commune,
    * order, mod-97 key). Must NOT catch the same digits with another key. */
   {"national_id",
    "(?<![\\d.])[1-8] ?\\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\\d) ?(?:\\d{2}|2[ABab]) ?\\d{3} ?\\d{3} ?\\d{2}(?![\\d.])",
-   ja__fr_nir_ok, "nid", NULL, 13, NULL, 0},
+   ja__fr_nir_ok, "nid", NULL, 13, NULL, 0, NULL, 0},
   /* Chinese resident identity numbers: area, birth date, order, MOD 11-2
    * (X). Must NOT catch 18-digit order numbers with a wrong check. */
   {"national_id",
    "(?<![\\d.])[1-8]\\d{5}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx](?![\\d.])",
-   cn_rid_ok, "nid", NULL, 17, NULL, 0},
+   cn_rid_ok, "nid", NULL, 17, NULL, 0, NULL, 0},
   /* 11 digits: German Steuer-ID (MOD 11,10 and its digit rule; also
    * spaced 2-3-3-3) or Belgian national number (birth date, mod 97; also
    * "85.07.30-033.28"). Must NOT catch 11-digit order numbers or phone
    * numbers, which fail both. */
   {"national_id",
    "(?<![\\d.+-])(?:\\d{11}|\\d{2} \\d{3} \\d{3} \\d{3}|\\d{2}\\.\\d{2}\\.\\d{2}-\\d{3}\\.\\d{2})(?![\\d.])",
-   digits11_ok, "nid", NULL, 11, NULL, 0},
+   digits11_ok, "nid", NULL, 11, NULL, 0, NULL, 0},
   /* Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 + letter), mod 23.
    * Must NOT catch the same digits with another letter. */
   {"national_id", "(?<![A-Za-z0-9])(?:\\d{8}|[XYZ]-?\\d{7})-?[A-HJ-NP-TV-Z](?![A-Za-z0-9])", ja__es_dni_ok,
-   "nid", NULL, 7, NULL, 0},
+   "nid", NULL, 7, NULL, 0, NULL, 0},
   /* Swedish personnummer YYMMDD-NNNC / YYYYMMDD-NNNC ('+' past 100),
    * Luhn. Must NOT catch build stamps with a wrong check. */
   {"national_id",
    "(?<![\\d-])(?:19|20)?\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]|6[1-9]|[78]\\d|9[01])[-+]\\d{4}"
    "(?![\\d-])",
-   se_pnr_ok, "nid", "-+", 10, NULL, 0},
+   se_pnr_ok, "nid", "-+", 10, NULL, 0, NULL, 0},
   /* Brazilian CPF as printed (123.456.789-09): two check digits. */
-  {"national_id", "(?<![\\d.])\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}(?![\\d.])", ja__br_cpf_ok, "nid", ".", 11, NULL, 0},
+  {"national_id", "(?<![\\d.])\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}(?![\\d.])", ja__br_cpf_ok, "nid", ".", 11, NULL, 0, NULL, 0},
   /* Indian Aadhaar as printed (4-4-4, first digit 2-9), Verhoeff. */
   {"national_id", "(?<![\\d.-])[2-9]\\d{3}([ -])\\d{4}\\g{-1}\\d{4}(?![\\d.-])", aadhaar_ok, "nid", " -", 12,
-   NULL, 0},
+   NULL, 0, NULL, 0},
   /* Indian PAN: 5 letters (the 4th the holder type), 4 digits, a letter. */
   {"national_id", "(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHJLPT][A-Z]\\d{4}[A-Z](?![A-Za-z0-9])", NULL, "nid", NULL, 4,
-   NULL, 0},
+   NULL, 0, NULL, 0},
   /* Canadian SIN as printed (3-3-3, not 0 or 8 first), Luhn. */
-  {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ca_sin_ok, "nid", " -", 9, NULL, 0},
+  {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ca_sin_ok, "nid", " -", 9, NULL, 0, NULL, 0},
 
   /* Finnish henkilötunnus DDMMYY, century sign, 3 digits, mod-31 check. */
   {"national_id",
    "(?<![A-Za-z0-9])(?:0[1-9]|[12]\\d|3[01])(?:0[1-9]|1[0-2])\\d{2}[-+A-FU-Y]\\d{3}[0-9A-FHJ-NPR-Y](?![A-Za-z0-9])",
-   ja__fi_hetu_ok, "nid", NULL, 9, NULL, 0},
+   ja__fi_hetu_ok, "nid", NULL, 9, NULL, 0, NULL, 0},
   /* Italian codice fiscale (omocodia letters allowed), check letter. */
   {"national_id",
    "(?<![A-Za-z0-9])[A-Z]{6}[\\dLMNP-V]{2}[ABCDEHLMPRST][\\dLMNP-V]{2}[A-Z][\\dLMNP-V]{3}[A-Z](?![A-Za-z0-9])",
-   ja__it_cf_ok, "nid_cf", NULL, 0, NULL, 0},
+   ja__it_cf_ok, "nid_cf", NULL, 0, NULL, 0, NULL, 0},
 
   /* ---- dates of birth: a birth cue (English, German, French, Spanish,
    * Italian, Dutch, Nordic, Portuguese) then a date (ISO, d/m/y either
@@ -1325,7 +1328,7 @@ static const ja__redact_rule rules[] = {
    "|(?:" MONTHS ")\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|(?:" MONTHS ")\\.?\\s+\\d{4}|\\d{8}(?!\\d))",
    NULL, NULL, NULL, 4,
    "dob|d.o.b|birth|bday|b-day|born|geburt|geb.|geboren|naissance|nacimiento|nacid|nascita|nato|nata"
-   "|geboorte|delsedatum|dselsdato|nascimento|nascid", 0},
+   "|geboorte|delsedatum|dselsdato|nascimento|nascid", 0, NULL, 0},
 
   /* The same with cues in other scripts ("生年月日: 1990年5月3日", "дата
    * рождения: 01.01.1980", "doğum tarihi", "data urodzenia"). */
@@ -1334,7 +1337,7 @@ static const ja__redact_rule rules[] = {
    "|doğum tarihi|ημερομηνία γέννησης|تاريخ الميلاد)\\s*[:：=]?\\s*"
    "(?:\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}"
    "|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{2,4})",
-   NULL, NULL, NULL, 4, NULL, 0},
+   NULL, NULL, NULL, 4, NULL, 0, NULL, 0},
 
   /* ---- device serials and hardware ids after their label (system_profiler,
    * ioreg, dmidecode, wmic, getprop, "S/N", "serial=…", machine-id, UDID).
@@ -1348,7 +1351,7 @@ static const ja__redact_rule rules[] = {
    "(?:\\s*\\([^()]{1,20}\\))?[\"'\\]]?\\s*(?:[:#=]|\\s(?=\\s*[\\[\"']?[A-Za-z0-9]))\\s*[\\[\"']?"
    "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]{5,63}",
    serial_ok, "devid", NULL, 1,
-   "serial|s/n|s.n.|sn|serien| de s|serie|uuid|machine|device|udid|android|service tag|asset tag|imsi|iccid|meid", 0},
+   "serial|s/n|s.n.|sn|serien| de s|serie|uuid|machine|device|udid|android|service tag|asset tag|imsi|iccid|meid", 0, NULL, 0},
   /* Advertising ids after their label (IDFA, IDFV, GAID/AAID, adid,
    * advertising_id, OAID …): a uuid, 32 or 16 hex. Must NOT catch the
    * all-zero id, "ad_id=1234" or a bare uuid v4. */
@@ -1358,7 +1361,7 @@ static const ja__redact_rule rules[] = {
    "|ifa|oaid|msai|rida|afai|maid|mobile[_ ]?ad[_ ]?id)\\b)"
    "[\"']?\\s*[:=]?\\s*[\"']?"
    "(?:" H "{8}-" H "{4}-" H "{4}-" H "{4}-" H "{12}|" H "{32}|" H "{16})(?![0-9A-Fa-f-])",
-   adid_ok, "devid", NULL, 1, "idfa|idfv|gaid|aaid|adid|ad_id|ad id|ad-id|advertising|ifa|oaid|msai|rida|afai|maid", 0},
+   adid_ok, "devid", NULL, 1, "idfa|idfv|gaid|aaid|adid|ad_id|ad id|ad-id|advertising|ifa|oaid|msai|rida|afai|maid", 0, NULL, 0},
 
   /* ---- vehicles: VINs (17 characters without I, O, Q). Bare: ISO 3779
    * check digit and letters mixed with digits; after "VIN": the check
@@ -1366,9 +1369,9 @@ static const ja__redact_rule rules[] = {
    * the same VIN with a wrong check digit, 17-digit numbers or upper-case
    * hex runs (which fail the check). */
   {"vin", "(?i:\\bVIN\\b)(?i:\\s*(?:no\\.?|number|#))?\\s*[:#=]?\\s*[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])",
-   vin_ok, NULL, NULL, 1, "vin", 17},
+   vin_ok, NULL, NULL, 1, "vin", 17, NULL, 0},
   {"vin", "(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{8}[0-9X][A-HJ-NPR-Z0-9]{8}(?![A-Za-z0-9])", vin_ok, NULL, NULL,
-   3, NULL, 17}, /* alone, not in a unit with the labelled row: each keeps its own gate */
+   3, NULL, 17, NULL, 0}, /* alone, not in a unit with the labelled row: each keeps its own gate */
 
   /* ---- precise coordinates: four or more decimals. A bare lat, lon pair
    * (also in geo: URIs and map URLs), labelled lat/lon values, decimal
@@ -1378,16 +1381,16 @@ static const ja__redact_rule rules[] = {
   {"coordinates",
    "(?<![\\w.-])[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}(?:\\s*[,;/]\\s*|\\s)[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}"
    "(?![\\d.])",
-   latlon_pair_ok, "geo", ".", 8, NULL, 0},
+   latlon_pair_ok, "geo", ".", 8, NULL, 0, NULL, 0},
   {"coordinates",
    "(?i:\\b(?:lat|latitude|lon|lng|long|longitude)\\b)[\"']?\\s*[=:]\\s*[\"']?[-+]?\\d{1,3}\\.\\d{4,}(?![\\d.])",
-   NULL, "geo", ".", 5, "lat|lon|lng", 0},
+   NULL, "geo", ".", 5, "lat|lon|lng", 0, NULL, 0},
   {"coordinates",
    "(?<![\\w.])\\d{1,3}\\.\\d{4,}\\s?°?\\s?[NS],?\\s*\\d{1,3}\\.\\d{4,}\\s?°?\\s?[EW](?![A-Za-z])",
-   NULL, "geo", ".", 8, NULL, 0},
+   NULL, "geo", ".", 8, NULL, 0, NULL, 0},
   {"coordinates",
    "\\d{1,3}\\s?°\\s?\\d{1,2}\\s?['′’]\\s?\\d{1,2}(?:[.,]\\d+)?\\s?(?:\"|″|′′|''|”)\\s?[NSEWnsew]",
-   NULL, "geo_dms", "\xb0", 3, NULL, 0}, /* own unit: the others need 5+ digits */
+   NULL, "geo_dms", "\xb0", 3, NULL, 0, NULL, 0}, /* own unit: the others need 5+ digits */
 
   /* ---- postal addresses: street + number, postcodes in their national
    * shapes. Must NOT catch "port 8080", "HTTP 404", versions, "Street
@@ -1399,27 +1402,27 @@ static const ja__redact_rule rules[] = {
    "(?:\\p{Lu}[\\p{L}'.-]*\\s+){1,4}(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln"
    "|Way|Court|Ct|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl"
    "|Crescent|Cres|Gardens|Grove|Mews|Plaza|Alley|Loop|Pike)\\.?(?![\\p{L}\\d])",
-   NULL, "address", CAPS, 1, NULL, 0},
+   NULL, "address", CAPS, 1, NULL, 0, NULL, 0},
   /* US "City, ST 12345(-6789)". */
   {"postal_address",
    "\\b" UPPER "\\p{L}+(?:\\s\\p{Lu}\\p{L}+){0,2},\\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA"
    "|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)"
    "\\s+\\d{5}(?:-\\d{4})?(?!\\d)",
-   NULL, "address", CAPS, 5, NULL, 0},
+   NULL, "address", CAPS, 5, NULL, 0, NULL, 0},
   /* UK postcodes with their space ("SW1A 2AA", "M1 1AE", "GIR 0AA"). */
   {"postal_address",
    "(?<![A-Za-z0-9])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-Z\\d]?|GIR) \\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])",
-   NULL, "address", CAPS, 2, NULL, 0},
+   NULL, "address", CAPS, 2, NULL, 0, NULL, 0},
   /* Canadian postal codes with their space ("M5V 2T6"). */
   {"postal_address", "(?<![A-Za-z0-9])[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z] \\d[ABCEGHJ-NPRSTV-Z]\\d(?![A-Za-z0-9])",
-   NULL, "address", CAPS, 3, NULL, 0},
+   NULL, "address", CAPS, 3, NULL, 0, NULL, 0},
   /* Dutch postcodes ("1015 CJ", "1015CJ Amsterdam"): 4 digits, 2 letters
    * of the ones used (not F I O Q U Y; not SA SD SS), then the end, a
    * comma or a city. Must NOT catch "1024 MB", "2048 KB", "1080 HD". */
   {"postal_address",
    "(?<![\\w.,-])[1-9]\\d{3} ?(?!SA|SD|SS|MB|KB|GB|TB|PB|EB|HD|MS|NS|PM|AM|AD|BC|CE|KW|MW|GW|TW|KM|CM|MM|DB"
    "|PX|PT|EM|XL|VA|MP|CC|RC|LTS|GT|RX)[A-EGHJ-NPRSTVWXZ]{2}(?=\\s*$|,|\\s+\\p{Lu}\\p{Ll})",
-   NULL, "address", CAPS, 4, NULL, 0},
+   NULL, "address", CAPS, 4, NULL, 0, NULL, 0},
   /* German, Austrian, Swiss streets ("Hauptstraße 12", "Berliner Str. 5a",
    * "Am Weg 3"-style compounds), optionally ", 10115 Berlin". */
   {"postal_address",
@@ -1427,7 +1430,7 @@ static const ja__redact_rule rules[] = {
    "|gatan|vägen|gränd|torget|gata|veien|gade|vej|katu|straat|laan|gracht|plein|kade|dreef|singel)"
    "\\s+\\d{1,4}\\s?[a-zA-Z]?(?![\\p{L}\\d])"
    "|\\b" UPPER "\\p{L}+\\s+(?:Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?(?![\\p{L}\\d])",
-   NULL, "address", CAPS, 1, NULL, 0},
+   NULL, "address", CAPS, 1, NULL, 0, NULL, 0},
   /* Spanish, Italian, Portuguese, Catalan streets: type, name, number
    * ("Calle Mayor 5", "Via Roma 10", "Rua Augusta, 100"). */
   {"postal_address",
@@ -1435,9 +1438,9 @@ static const ja__redact_rule rules[] = {
    "|ul\\.|al\\.|pl\\.|os\\.|ulica|aleja)"
    "\\s+(?:(?:de(?:l| la| los| las)?|dos|das|da|do|di|della|del)\\s+)?\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\p{Ll}+){0,3},?"
    "\\s+(?:n\\.?[º°o]?\\s*)?\\d{1,4}(?![\\d.])",
-   NULL, "address", CAPS, 1, NULL, 0},
+   NULL, "address", CAPS, 1, NULL, 0, NULL, 0},
   /* Australian "Suburb STATE 2000". */
-  {"postal_address", "\\b" UPPER "\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address", CAPS, 4, NULL, 0},
+  {"postal_address", "\\b" UPPER "\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address", CAPS, 4, NULL, 0, NULL, 0},
   /* (French streets and postcode labels may be all lower case: a unit of
    * their own, so that the one above needs a capital.) */
   /* French streets ("12 rue de la Paix", "3 bis avenue Foch"); place,
@@ -1448,7 +1451,7 @@ static const ja__redact_rule rules[] = {
    "|chemin|quai)\\s+(?:de la |de l['’]|du |des |de |d['’]|l['’])?|(?:place|cours|route|passage|square|voie)\\s+"
    "(?:de la |de l['’]|du |des |de |d['’]))\\p{L}[\\p{L}'’-]+",
    NULL, "address_lc", " \t\n\v\f\r", 1,
-   "rue|avenue|av.|boulevard|bd|impasse|all|chemin|quai|place|cours|route|passage|square|voie", 0},
+   "rue|avenue|av.|boulevard|bd|impasse|all|chemin|quai|place|cours|route|passage|square|voie", 0, NULL, 0},
   /* Japanese postal mark ("〒100-0001"), PO boxes, and postcodes after a
    * label ("ZIP: 62704", "PLZ 10115", "postcode: SW1A2AA"). Must NOT catch
    * "zip -r", "zip 3 files" or "postcode: required". */
@@ -1458,8 +1461,8 @@ static const ja__redact_rule rules[] = {
    "\\s*[:#=]?\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]"
    "|(?i:\\bzip\\b)\\s*[:#=]\\s*(?=[A-Z0-9 -]*\\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9]",
    NULL, "address_lc", " \t\n\v\f\r:#=", 3,
-   "box|postfach|apartado|casella|post|zip|plz|cep|code postal|digo postal|postleitzahl", 0},
-  {"postal_address", "〒\\s?\\d{3}-?\\d{4}", NULL, "address_jp", "\xe3", 7, NULL, 0},
+   "box|postfach|apartado|casella|post|zip|plz|cep|code postal|digo postal|postleitzahl", 0, NULL, 0},
+  {"postal_address", "〒\\s?\\d{3}-?\\d{4}", NULL, "address_jp", "\xe3", 7, NULL, 0, NULL, 0},
 
   /* ---- people's names where text shows them (README: the lexicon). The
    * name is the match's end; name_any (a strong cue) takes any given name,
@@ -1475,12 +1478,12 @@ static const ja__redact_rule rules[] = {
    "(?i:\\b(?:hi|hello|hey|hiya|heya|dear|greetings|good (?:morning|afternoon|evening)|morning|hallo|liebe[rs]?"
    "|sehr geehrte[rs]?|bonjour|salut|cher|hola|querid[oa]|buongiorno|ciao|caro|cara|hej|hoi|moin|servus"
    "|namaste|salaam))[,:]?\\s+" NAME2 "(?=[,.!?;:)]|\\s*$)",
-   name_any, "person", CAPS, 0, GREET, 0},
+   name_any, "person", CAPS, 0, GREET, 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:hi|hello|hey|hiya|heya|dear|greetings|good (?:morning|afternoon|evening)|morning|hallo|liebe[rs]?"
    "|sehr geehrte[rs]?|bonjour|salut|cher|hola|querid[oa]|buongiorno|ciao|caro|cara|hej|hoi|moin|servus"
    "|namaste|salaam))[,:]?\\s+(?:" HON "\\.?\\s+)?" NAME2,
-   name_strict, "person", CAPS, 0, GREET, 0},
+   name_strict, "person", CAPS, 0, GREET, 0, NULL, 0},
   /* Sign-offs: "Thanks, Tom", "Best regards, Anna Schmidt", "Cheers, Sam",
    * "Viele Grüße, Jonas". */
   {"person_name",
@@ -1490,18 +1493,18 @@ static const ja__redact_rule rules[] = {
    "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
    "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2
    "(?=[,.!?;:)]|\\s*$)",
-   name_any, "person", CAPS, 0, SIGN, 0},
+   name_any, "person", CAPS, 0, SIGN, 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:thanks|thank you|many thanks|thx|cheers|regards|best regards|kind regards|warm regards"
    "|warmest regards|best wishes|best|all the best|sincerely|yours sincerely|yours truly|yours faithfully"
    "|cordially|respectfully|love|xoxo|take care|talk soon|mit freundlichen grüßen|viele grüße|liebe grüße"
    "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
    "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2,
-   name_strict, "person", CAPS, 0, SIGN, 0},
+   name_strict, "person", CAPS, 0, SIGN, 0, NULL, 0},
   /* Weaker introductions: "I'm Chen", "I am Anna Schmidt", "this is Tom". */
   {"person_name",
    "(?i:\\b(?:i['’]m|i am|this is|it['’]s|ich bin|je suis|soy|sono|ik ben|eu sou))\\s+" NAME2,
-   name_strict, "person", CAPS, 0, "i'm|i am|this is|it's|ich bin|je suis|soy|sono|ik ben|eu sou", 0},
+   name_strict, "person", CAPS, 0, "i'm|i am|this is|it's|ich bin|je suis|soy|sono|ik ben|eu sou", 0, NULL, 0},
   /* Header fields and bylines: "Author: …", "From: …", "Contact: …",
    * "cc: …", "Signed-off-by: …", "by Jonas Weber", "written by …". */
   {"person_name",
@@ -1511,25 +1514,25 @@ static const ja__redact_rule rules[] = {
    "|\\b(?i:by|assigned to|cc'?d|reviewed by)\\s+(?:" HON "\\.?\\s+)?" NAME2,
    name_strict, "person", CAPS, 0,
    "author|from|sender|contact|cc|attn|reply|-by|assign|owner|reporter|maintainer|autor|auteur"
-   "|verfasser|absender|kontakt|ansprech|by", 0},
+   "|verfasser|absender|kontakt|ansprech|by", 0, NULL, 0},
   /* Name fields: "first name: Anna", "Name: Priya Raman", "display_name=…":
    * a given name (or given + surname); "last name: Okafor": any
    * capitalised word but a placeholder. */
   {"person_name",
    "(?i:\\b(?:(?:full|first|given|display|real|user|contact|customer|account|legal)[ _-]?name|name|vorname"
    "|prénom|prenom|nombre|nome))[\"']?\\s*[:=]\\s*[\"']?" NAME2,
-   name_strict, "person", CAPS, 0, "name|vorname|nom|nombre|nome", 0},
+   name_strict, "person", CAPS, 0, "name|vorname|nom|nombre|nome", 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:last[ _-]?name|family[ _-]?name|surname|nachname|apellidos?|cognome|nom de famille))"
    "[\"']?\\s*[:=]\\s*[\"']?\\p{Lu}\\p{L}+(?:['’-]\\p{Lu}?\\p{L}+)*(?![\\p{L}'’-])",
-   surname_field_ok, "person", CAPS, 0, "name|surname|nachname|apellido|cognome|nom", 0},
+   surname_field_ok, "person", CAPS, 0, "name|surname|nachname|apellido|cognome|nom", 0, NULL, 0},
   /* Honorific and surname anywhere ("Mr. Okafor", "Dr Chen"); "Dr" not
    * right after a capitalised word (a street: "Elm Dr. Springfield"). */
   {"person_name",
    "(?<![\\p{L}\\d])(?:Mr|Mrs|Ms|Mx|Prof|Herr|Frau|Mme|Mlle)\\.?\\s+\\p{Lu}\\p{Ll}+(?:[-'’]\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
    "|(?<!\\p{Lu}\\p{Ll} )(?<!\\p{Lu}\\p{Ll}{2} )(?<!\\p{Lu}\\p{Ll}{3} )(?<!\\p{Lu}\\p{Ll}{4} )"
    "(?<!\\p{Lu}\\p{Ll}{5} )(?<!\\p{Lu}\\p{Ll}{6} )(?<![\\p{L}\\d])Dr\\.?\\s+\\p{Lu}\\p{Ll}+(?![\\p{L}'’-])",
-   name_strict, "person", CAPS, 0, "mr|ms|mx|prof|herr|frau|mme|mlle|dr", 0},
+   name_strict, "person", CAPS, 0, "mr|ms|mx|prof|herr|frau|mme|mlle|dr", 0, NULL, 0},
   /* Greetings and sign-offs in Cyrillic, Greek, Polish and Turkish
    * ("Привет, Дмитрий!", "Cześć Łukasz", "Saygılarımla, Elif"). */
   {"person_name",
@@ -1537,7 +1540,7 @@ static const ja__redact_rule rules[] = {
    "|дорогая|с уважением|спасибо|вітаю|привіт|шановний|шановна|здраво|поздрав|γεια σου|αγαπητέ|αγαπητή"
    "|cześć|dzień dobry|szanowny panie|szanowna pani|pozdrawiam|merhaba|sevgili|saygılarımla|teşekkürler))"
    "[,:!]?\\s+" NAME2,
-   name_strict, "person_x", CAPS, 0, NULL, 0},
+   name_strict, "person_x", CAPS, 0, NULL, 0, NULL, 0},
   /* CJK: a name after a name field ("作者：王芳", "氏名: 山田太郎", "이름: 김민준")
    * or a greeting with an honorific ("こんにちは、田中さん", "안녕하세요 민준님").
    * Must NOT catch "你好世界" or "皆さん" (no field, no name + honorific). */
@@ -1546,16 +1549,16 @@ static const ja__redact_rule rules[] = {
    "[\\p{Han}\\p{Hangul}]{2,4}"
    "|(?:こんにちは|こんばんは|おはようございます|拝啓|你好|您好|안녕하세요)[、,，!！\\s]*" CJKNAME
    "(?:さん|様|さま|先生|くん|ちゃん|님|씨|老师|女士|小姐)",
-   NULL, "person_x", HIGH, 0, NULL, 0},
+   NULL, "person_x", HIGH, 0, NULL, 0, NULL, 0},
   /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
   {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person_x",
-   CAPS, 0, NULL, 0},
+   CAPS, 0, NULL, 0, NULL, 0},
   /* (A unit of its own: the only name row without a capital.) Introductions with a strong cue ("my name is Priya", "call me Sam",
    * "je m'appelle Élodie"): any given name, in any case. */
   {"person_name",
    "(?i)\\b(?:my name is|my name's|call me|mein name ist|ich heiße|ich heisse|je m['’]appelle|me llamo"
    "|mi nombre es|mi chiamo|meu nome é|jag heter|mijn naam is)\\s+\\p{L}[\\p{L}'’-]+(?:\\s+\\p{L}[\\p{L}'’-]+)?(?![\\p{L}'’-])",
-   name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam", 0},
+   name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam", 0, NULL, 0},
 };
 
 #undef H
