@@ -704,6 +704,66 @@ static void test_store__status_counters_match_the_tables(void **state)
   assert_int_equal(jt_sql_int(jt_db_path(), "select sent + events from queue_stats"), 0);
 }
 
+/* Schema 10 (010_sent_log_by_rowid.sql) on a store of version 9 with a
+ * sent log: its rows stay, in the order the `sent` view had them (sent_ms,
+ * then uuid), now as the rowid (send) order; the uuid key and the DESC
+ * sent_by_time index are gone, one ascending sent_by_ms index is left; the
+ * counter stays exact for hand edits and the 30-day prune. */
+static void test_store__migration_10_keeps_the_sent_log_in_order(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  mkdir(jt_home(), 0700);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  chmod(jt_db_path(), 0600);
+  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 9; i++)
+    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "PRAGMA user_version = 9;"
+                                "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
+                                " VALUES ('z', 'e1', '{\"a\":1}', 't1', 100),"
+                                " ('a', 'e2', '{}', 't2', 200), ('m', 'e3', '{}', 't3', 100);"
+                                "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
+                                " properties, age_ms) VALUES ('q', 1, 't', 'd', 'e', '{}', 1);",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select sent from queue_stats"), 3);
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 0), JA_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
+                   ja__sql_migrations[ja__sql_migration_count - 1].version);
+  char *order = jt_sql_text(jt_db_path(), "select group_concat(uuid) from"
+                                          " (select uuid from sent_log order by rowid)");
+  assert_string_equal(order, "m,z,a");
+  free(order);
+  char *view = jt_sql_text(jt_db_path(), "select group_concat(uuid || '/' || event || '/' ||"
+                                         " properties || '/' || timestamp || '/' || sent_at)"
+                                         " from sent");
+  assert_string_equal(view, "m/e3/{}/t3/1970-01-01T00:00:00Z,z/e1/{\"a\":1}/t1/1970-01-01T00:00:00Z,"
+                            "a/e2/{}/t2/1970-01-01T00:00:00Z");
+  free(view);
+  char *idx = jt_sql_text(jt_db_path(), "select group_concat(name) from pragma_index_list('sent_log')");
+  assert_string_equal(idx, "sent_by_ms");
+  free(idx);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select sent from queue_stats"), 3);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events from queue_stats"), 1);
+  /* Five columns, as before: a hand insert by position still works and
+   * is counted, so is a hand delete. */
+  assert_int_equal(sqlite3_exec(d.db, "insert into sent_log values ('h', 'e', '{}', 't', 300);"
+                                      "delete from sent_log where uuid = 'z'",
+                                NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select sent from queue_stats"), 3);
+  int64_t removed = 0;
+  assert_int_equal(ja__store_prune_sent(&d, 150, 10, ja__now_ms(), &removed), JA_OK);
+  assert_int_equal(removed, 1); /* m */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select sent from queue_stats"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent_log"), 2);
+  ja__store_close(&d);
+}
+
 /* Schema 9 (009_upload_lease.sql) on a store of version 7 with leases
  * taken the old way: a live one stays a lease (skipped by claims until it
  * expires), an expired one is reclaimable at once, the old uploader can

@@ -88,6 +88,9 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_ACK_LOG] = &ja__sql_ack_log,
       [JA__Q_ACK_DELETE] = &ja__sql_ack_delete,
       [JA__Q_UPLOAD_STATE_SET] = &ja__sql_upload_state_set,
+      [JA__Q_COUNTS_ADD] = &ja__sql_counts_add,
+      [JA__Q_SPAN_REFRESH] = &ja__sql_span_refresh,
+      [JA__Q_SPAN_REFILL] = &ja__sql_span_refill,
   };
   *out = NULL; /* set on entry: callers may read it on any path */
   if (!d->q[which]) {

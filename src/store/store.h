@@ -24,7 +24,8 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA_
        /* upload/ (DESIGN §7): a few of each per batch */
        JA__Q_CLAIM_SCAN, JA__Q_LEASE_EXPIRE, JA__Q_LEASE_LIST, JA__Q_LEASE_ADD, JA__Q_LEASE_DROP,
        JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_LOG_RANGE, JA__Q_ACK_DELETE_RANGE,
-       JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_UPLOAD_STATE_SET,
+       JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_UPLOAD_STATE_SET, JA__Q_COUNTS_ADD,
+       JA__Q_SPAN_REFRESH, JA__Q_SPAN_REFILL,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
@@ -57,6 +58,9 @@ typedef struct ja__db {
                                 (a home it cannot write): never written, and
                                 reopened by each read so it is never stale */
   int in_txn;                /* between ja__store_begin and ja__store_end */
+  int self_counting;         /* the uploader's connection runs with triggers
+                                off and keeps the counters and spans per
+                                statement (lease.c: ja__store_upload_tune) */
   int txn_witnessed;         /* this transaction ran ja__store_witness */
   int64_t txn_added;         /* rows this transaction added (its prune budget) */
   int64_t witnessed_ms;      /* the store clock, as of this transaction */
@@ -212,6 +216,9 @@ uint64_t ja__store_busy_flush(ja__db *d);
 /* The uploader's connection settings (sql/queries/upload_connection.sql),
  * once after opening. */
 ja_status ja__store_upload_tune(ja__db *d);
+/* The connection as before ja__store_upload_tune's triggers-off (the
+ * pragmas stay): at the end of every upload run. */
+void ja__store_upload_untune(ja__db *d);
 /* One leased event, as stored; the five strings share one allocation. */
 typedef struct ja__lease_row {
   int64_t id;                /* capture order */

@@ -388,6 +388,7 @@ ja__upload_run(ja_store *s, ja__transport *t, const ja__upload_opts *o, ja__uplo
   if ((st = ja__store_upload_tune(&s->db)) == JA_OK)
     st = drain(&u);
 done:
+  ja__store_upload_untune(&s->db);
   ja__api_unlock(s);
   ja__buf_free(&u.body);
   ja__buf_free(&u.gz);

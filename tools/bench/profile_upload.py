@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""profile_upload.py — instructions per event of the real
+jarvis-analytics-upload draining N queued events (default 20 000, batches
+of 100) to the local sink, counted by callgrind (valgrind): a figure that
+does not depend on the machine's load, unlike bench_upload.py's CPU time.
+Prints the total per event and, per event, the inclusive cost of the
+uploader's steps (claim, encode, gzip, send, ack) and of the ack's two
+statements (log into sent_log, delete from events).
+
+    tools/bench/profile_upload.py [--build DIR] [--events 20000] [--keep OUT]
+
+Needs valgrind and callgrind_annotate. The queue is filled the way
+bench_upload.py fills it.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench_upload  # noqa: E402
+from bench_upload import KEY, Sink  # noqa: E402
+
+# (label, function, caller or None): inclusive cost of function (as called
+# from caller, when given), per event.
+STEPS = [
+    ("claim", "ja__store_claim_rows", None),
+    ("encode (JSON)", "encode", None),
+    ("gzip", "ja__gzip_with", None),
+    ("send (curl)", "curl_send", None),
+    ("ack (one transaction)", "ja__store_ack", None),
+    ("  commit", "ja__store_end", "ja__store_ack"),
+    ("prune sent_log", "ja__store_prune_sent", None),
+    ("rollup", "ja__rollup_run", None),
+]
+
+
+def annotate(out):
+    """function -> inclusive Ir, and (caller, callee) -> Ir of the calls."""
+    txt = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=calling",
+                          "--threshold=100", out], capture_output=True, text=True,
+                         check=True).stdout
+    incl, calls, total = {}, {}, 0
+    cur = None
+    for line in txt.splitlines():
+        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+\*\s+\S*?:(\S+)", line)
+        if m:
+            cur = m.group(2)
+            incl[cur] = max(incl.get(cur, 0), int(m.group(1).replace(",", "")))
+            continue
+        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+>\s+\S*?:(\S+)", line)
+        if m and cur:
+            k = (cur, m.group(2))
+            calls[k] = calls.get(k, 0) + int(m.group(1).replace(",", ""))
+            continue
+        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+PROGRAM TOTALS", line)
+        if m:
+            total = int(m.group(1).replace(",", ""))
+    return total, incl, calls
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "build"))
+    ap.add_argument("--events", type=int, default=20000)
+    ap.add_argument("--batch-size", type=int, default=100)
+    ap.add_argument("--keep", help="copy the callgrind output here")
+    ap.add_argument("--pre-sql", help="run this SQL on the filled queue first (what-if"
+                    " experiments: the counters it breaks are not checked)")
+    a = ap.parse_args()
+    root = tempfile.mkdtemp(prefix="ja-prof-up-")
+    try:
+        home = os.path.join(root, "home")
+        os.makedirs(home, mode=0o700)
+        with open(os.path.join(home, "config.toml"), "w") as f:
+            f.write("[analytics]\nmax_events = %d\n" % max(a.events, 10000))
+        os.chmod(os.path.join(home, "config.toml"), 0o600)
+        env = bench_upload.fill(a.build, home, a.events)
+        if a.pre_sql:
+            db = sqlite3.connect(os.path.join(home, "analytics_queue.db"), isolation_level=None)
+            db.executescript(a.pre_sql)
+            db.close()
+        out = os.path.join(root, "callgrind.out")
+        with Sink(api_key=KEY, idle_timeout=600) as sink:
+            env.update(OPENJARVIS_ANALYTICS_HOST=sink.url, OPENJARVIS_ANALYTICS_KEY=KEY)
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+                                os.path.join(a.build, "jarvis-analytics-upload"), "--deadline",
+                                "3600", "--batch-size", str(a.batch_size)],
+                               env=env, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise SystemExit("uploader exited %d: %s" % (p.returncode, p.stderr[-2000:]))
+            with open(sink.store_path) as f:
+                arrived = sum(1 for _ in f)
+        if arrived != a.events:
+            raise SystemExit("%d of %d events arrived" % (arrived, a.events))
+        if a.keep:
+            shutil.copy(out, a.keep)
+        total, incl, calls = annotate(out)
+        n = a.events
+        print("%d events, batches of %d: %.0f instructions per event" % (n, a.batch_size, total / n))
+        for label, fn, caller in STEPS:
+            v = calls.get((caller, fn), 0) if caller else incl.get(fn, 0)
+            print("  %-24s %8.0f" % (label, v / n))
+        # The ack's statements: ack_run (often inlined into take_rows) steps
+        # the log (and lease_done) through ja__store_step_done and the
+        # delete with sqlite3_step directly.
+        print("  %-24s %8.0f" % ("  log (INSERT sent_log)", (calls.get(("take_rows", "ja__store_step_done"), 0) + calls.get(("ack_run", "ja__store_step_done"), 0)) / n))
+        print("  %-24s %8.0f" % ("  delete (DELETE events)", (calls.get(("take_rows", "sqlite3_step"), 0) + calls.get(("ack_run", "sqlite3_step"), 0)) / n))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
