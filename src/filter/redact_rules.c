@@ -1392,7 +1392,8 @@ static const ja__redact_rule rules[] = {
    "(?![\\d.])",
    latlon_pair_ok, "geo", ".", 8, NULL, 0, NULL, 0},
   {"coordinates",
-   "(?i:\\b(?:lat|latitude|lon|lng|long|longitude)\\b)[\"']?\\s*[=:]\\s*[\"']?[-+]?\\d{1,3}\\.\\d{4,}(?![\\d.])",
+   "(?i:\\b(?:(?:lat|latitude|lon|lng|longitude)\\b[\"']?\\s*[=:]?|long\\b[\"']?\\s*[=:]))"
+   "\\s*[\"']?[-+]?\\d{1,3}\\.\\d{4,}(?![\\d.])", /* "long" is a word too: only with = or : */
    NULL, "geo", ".", 5, "lat|lon|lng", 0, NULL, 0},
   {"coordinates",
    "(?<![\\w.])\\d{1,3}\\.\\d{4,}\\s?°?\\s?[NS],?\\s*\\d{1,3}\\.\\d{4,}\\s?°?\\s?[EW](?![A-Za-z])",
