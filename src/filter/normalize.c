@@ -22,14 +22,12 @@
 int
 ja__norm_needed(const char *s, size_t len)
 {
-  unsigned char high = 0;
-  int refs = 0;
+  uint64_t present[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    high |= (unsigned char)(c & 0x80);
-    refs |= c == '%' || c == '&' || c == '\\';
+    present[c >> 6] |= (uint64_t)1 << (c & 63);
   }
-  return (refs ? JA__NORM_REFS : 0) | (high ? JA__NORM_UNICODE : 0);
+  return ja__norm_needed_of(present);
 }
 
 /* ---------------------------------------------------------------- step 1 */

@@ -38,6 +38,17 @@ typedef struct ja__norm_scratch {
 #define JA__NORM_UNICODE 2
 int ja__norm_needed(const char *s, size_t len);
 
+/* The same answer from the set of bytes a value holds (bit b of
+ * present[b >> 6]): what redaction's byte pass already has. */
+static inline int
+ja__norm_needed_of(const uint64_t present[4])
+{
+  const uint64_t refs = ((uint64_t)1 << '%') | ((uint64_t)1 << '&'); /* word 0 */
+  const uint64_t backslash = (uint64_t)1 << ('\\' - 64);              /* word 1 */
+  return ((present[0] & refs) || (present[1] & backslash) ? JA__NORM_REFS : 0) |
+         (present[2] | present[3] ? JA__NORM_UNICODE : 0);
+}
+
 /* Build the view of @p s[0..len) in @p w. Returns its length with *view
  * pointing into @p w (NUL-terminated), 0 when the view equals the value
  * (nothing to match twice), or -1 when the view does not fit or does not

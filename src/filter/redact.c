@@ -202,12 +202,12 @@ static unsigned char folded[256];
 /* All ones for ASCII letters and digits, for the longest run. */
 static unsigned alnum_mask[256];
 
-/* Adjacent bytes, case-folded, as one of BIGRAMS buckets: a literal
- * occurs (in any ASCII case) only where all its bigrams' buckets are set. */
-static uint16_t
-bigram_hash(unsigned char a, unsigned char b)
+/* The bucket of two adjacent bytes, both already case-folded: what the
+ * byte pass, the second pass and the filing of literals all compute. */
+static inline unsigned
+bucket_of(unsigned a_folded, unsigned b_folded)
 {
-  return (uint16_t)(((unsigned)lower(a) * 67u + lower(b)) & (BIGRAMS - 1)); /* as features_of() */
+  return (a_folded * 67u + b_folded) & (BIGRAMS - 1);
 }
 
 /* Append the literals of @p spec ("a|bc|def") to lits[]; returns 0 when a
@@ -389,8 +389,8 @@ masks_add(const unit *u, size_t i)
     lits[k].unit = i;
     if (l->len > 1) {
       lits[k].rare = rarest_bigram(l);
-      lits[k].bucket = bigram_hash((unsigned char)l->text[lits[k].rare],
-                                   (unsigned char)l->text[lits[k].rare + 1]);
+      lits[k].bucket = (uint16_t)bucket_of((unsigned char)l->text[lits[k].rare],
+                                           (unsigned char)l->text[lits[k].rare + 1]);
       uset_add(&bucket_units[lits[k].bucket], i);
     }
   }
@@ -531,7 +531,7 @@ lits_confirm(const unsigned char *p, size_t len, uint64_t owe[UW], uint64_t held
   unsigned prev = folded[p[0]];
   for (size_t i = 1; i < len && (owe[0] | owe[1]); i++) {
     unsigned cur = folded[p[i]];
-    unsigned h = (prev * 67u + cur) & (BIGRAMS - 1); /* bigram_hash() */
+    unsigned h = bucket_of(prev, cur);
     prev = cur;
     if (!((bucket_units[h].w[0] & owe[0]) | (bucket_units[h].w[1] & owe[1])))
       continue;
@@ -581,7 +581,7 @@ features_of(const char *s, size_t len, features *f)
     run = (run + 1) & alnum_mask[c];
     longest = run > longest ? run : longest;
     unsigned cur = folded[c];
-    unsigned h = (prev * 67u + cur) & (BIGRAMS - 1); /* bigram_hash(); i == 0: (a, a), harmless */
+    unsigned h = bucket_of(prev, cur); /* i == 0: (a, a), harmless */
     b0 |= bucket_units[h].w[0];
     b1 |= bucket_units[h].w[1];
     prev = cur;
@@ -757,8 +757,7 @@ classify(const char *s, size_t len, unsigned flags)
   /* One byte pass answers both the gates and ja__norm_needed(). */
   features f;
   features_of(s, len, &f);
-  int needed = (has_byte(&f, '%') || has_byte(&f, '&') || has_byte(&f, '\\') ? JA__NORM_REFS : 0) |
-               (f.present[2] | f.present[3] ? JA__NORM_UNICODE : 0);
+  int needed = ja__norm_needed_of(f.present);
   const char *found = NULL;
   if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, &f)) != NULL)
     return found;
