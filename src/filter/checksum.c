@@ -206,6 +206,16 @@ all_digits(const char *d, size_t n)
   return n > 0;
 }
 
+/* The sum of the digits d[0..n) times weights w[0..n). */
+static unsigned
+weighted_digits(const char *d, const unsigned *w, size_t n)
+{
+  unsigned sum = 0;
+  for (size_t i = 0; i < n; i++)
+    sum += w[i] * (unsigned)(d[i] - '0');
+  return sum;
+}
+
 /* n digits of d read as a number mod m (n small enough not to matter:
  * computed digit by digit). */
 static unsigned
@@ -361,9 +371,7 @@ ja__pl_pesel_ok(const char *s, size_t len)
   char d[16];
   if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
     return 0;
-  unsigned sum = 0;
-  for (size_t i = 0; i < 10; i++)
-    sum += w[i] * (unsigned)(d[i] - '0');
+  unsigned sum = weighted_digits(d, w, 10);
   return (10 - sum % 10) % 10 == (unsigned)(d[10] - '0');
 }
 
@@ -426,10 +434,7 @@ ja__cn_rid_ok(const char *s, size_t len)
   char d[24];
   if (compact(s, len, d, sizeof d) != 18 || !all_digits(d, 17))
     return 0;
-  unsigned sum = 0;
-  for (size_t i = 0; i < 17; i++)
-    sum += w[i] * (unsigned)(d[i] - '0');
-  return check[sum % 11] == d[17];
+  return check[weighted_digits(d, w, 17) % 11] == d[17];
 }
 
 int
