@@ -229,62 +229,58 @@ separators(const char *in, char *out, size_t cap)
   return any ? o : 0;
 }
 
-/* Every ASCII punctuation character as a decimal HTML reference. */
+/* Whether @p c is ASCII punctuation (printable, not a letter or digit). */
+static int
+punct(unsigned c)
+{
+  return c > 0x20 && c < 0x7F && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9');
+}
+
+/* How encode_punct() writes a punctuation character. */
+typedef enum { AS_HTML_REF, AS_PERCENT3, AS_JSON_ESCAPE } encoding;
+
+/* Every punctuation character (but a backslash, as a JSON escape) written
+ * @p how; 0 when there is none. */
 static size_t
-html_refs(const char *in, char *out, size_t cap)
+encode_punct(const char *in, char *out, size_t cap, encoding how)
 {
   size_t o = 0;
   int any = 0;
   for (const char *p = in; *p && o != (size_t)-1; p++) {
     unsigned c = (unsigned char)*p;
-    if (c > 0x20 && c < 0x7F && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9')) {
-      char ref[8];
-      o = emit(out, o, cap, ref, (size_t)snprintf(ref, sizeof ref, "&#%u;", c));
+    if (punct(c) && !(how == AS_JSON_ESCAPE && c == '\\')) {
+      char enc[12];
+      int n = how == AS_HTML_REF   ? snprintf(enc, sizeof enc, "&#%u;", c)
+              : how == AS_PERCENT3 ? snprintf(enc, sizeof enc, "%%2525%02X", c)
+                                   : snprintf(enc, sizeof enc, "\\u%04X", c);
+      o = emit(out, o, cap, enc, (size_t)n);
       any = 1;
     } else {
       o = emit(out, o, cap, p, 1);
     }
   }
   return any ? o : 0;
+}
+
+/* Every ASCII punctuation character as a decimal HTML reference. */
+static size_t
+html_refs(const char *in, char *out, size_t cap)
+{
+  return encode_punct(in, out, cap, AS_HTML_REF);
 }
 
 /* Every punctuation character percent-encoded, three times over. */
 static size_t
 percent3(const char *in, char *out, size_t cap)
 {
-  size_t o = 0;
-  int any = 0;
-  for (const char *p = in; *p && o != (size_t)-1; p++) {
-    unsigned c = (unsigned char)*p;
-    if (c > 0x20 && c < 0x7F && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9')) {
-      char enc[12];
-      o = emit(out, o, cap, enc, (size_t)snprintf(enc, sizeof enc, "%%2525%02X", c));
-      any = 1;
-    } else {
-      o = emit(out, o, cap, p, 1);
-    }
-  }
-  return any ? o : 0;
+  return encode_punct(in, out, cap, AS_PERCENT3);
 }
 
-/* Every punctuation character as a JSON \u escape. */
+/* Every punctuation character but the backslash as a JSON \u escape. */
 static size_t
 json_escapes(const char *in, char *out, size_t cap)
 {
-  size_t o = 0;
-  int any = 0;
-  for (const char *p = in; *p && o != (size_t)-1; p++) {
-    unsigned c = (unsigned char)*p;
-    if (c > 0x20 && c < 0x7F && c != '\\' && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
-        !(c >= '0' && c <= '9')) {
-      char enc[8];
-      o = emit(out, o, cap, enc, (size_t)snprintf(enc, sizeof enc, "\\u%04X", c));
-      any = 1;
-    } else {
-      o = emit(out, o, cap, p, 1);
-    }
-  }
-  return any ? o : 0;
+  return encode_punct(in, out, cap, AS_JSON_ESCAPE);
 }
 
 static const struct {
