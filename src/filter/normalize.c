@@ -285,50 +285,57 @@ unicode_step(const char *s, size_t len, int32_t *cp, char *out)
 
 /* ------------------------------------------------------------ the view */
 
+/* Where a view is built: the text so far and which scratch buffer the
+ * next step writes (the other one). */
+typedef struct view_state {
+  const char *cur;
+  size_t len;
+  int side;
+} view_state;
+
+/* A step wrote @p n bytes into v's next buffer: that is the text now. */
+static void
+view_take(view_state *v, ja__norm_scratch *w, size_t n)
+{
+  v->cur = w->text[v->side];
+  v->len = n;
+  v->side ^= 1;
+}
+
 long
 ja__norm_view(const char *s, size_t len, ja__norm_scratch *w, const char **view)
 {
-  const char *cur = s;
-  size_t curlen = len;
-  int side = 0;
+  view_state v = {s, len, 0};
   *view = s;
   if (len > JA__NORM_MAX_BYTES)
     return -1;
   for (int round = 0; round < JA__NORM_MAX_ROUNDS; round++) {
     int changed = 0;
     size_t n;
-    if (memchr(cur, '%', curlen) && (n = percent_step(cur, curlen, w->text[side])) > 0) {
-      cur = w->text[side];
-      curlen = n;
-      side ^= 1;
+    if (memchr(v.cur, '%', v.len) && (n = percent_step(v.cur, v.len, w->text[v.side])) > 0) {
+      view_take(&v, w, n);
       changed = 1;
     }
-    if ((memchr(cur, '&', curlen) || memchr(cur, '\\', curlen)) &&
-        (n = reference_step(cur, curlen, w->text[side])) > 0) {
-      cur = w->text[side];
-      curlen = n;
-      side ^= 1;
+    if ((memchr(v.cur, '&', v.len) || memchr(v.cur, '\\', v.len)) &&
+        (n = reference_step(v.cur, v.len, w->text[v.side])) > 0) {
+      view_take(&v, w, n);
       changed = 1;
     }
-    if (ja__norm_needed(cur, curlen) & JA__NORM_UNICODE) {
-      {
-        long u = unicode_step(cur, curlen, w->cp, w->text[side]);
-        if (u < 0)
-          return -1;
-        if (u > 0) {
-          cur = w->text[side];
-          curlen = (size_t)u;
-          side ^= 1;
-          changed = 1;
-        }
+    if (ja__norm_needed(v.cur, v.len) & JA__NORM_UNICODE) {
+      long u = unicode_step(v.cur, v.len, w->cp, w->text[v.side]);
+      if (u < 0)
+        return -1;
+      if (u > 0) {
+        view_take(&v, w, (size_t)u);
+        changed = 1;
       }
     }
     if (!changed) {
-      if (cur == s)
+      if (v.cur == s)
         return 0;
-      ((char *)cur)[curlen] = 0;
-      *view = cur;
-      return (long)curlen;
+      ((char *)v.cur)[v.len] = 0;
+      *view = v.cur;
+      return (long)v.len;
     }
   }
   return -1; /* still changing: encoded deeper than any real value */
