@@ -26,77 +26,46 @@ recent_day(void)
   return (ja__now_ms() / JA__DAY_MS - 2) * JA__DAY_MS;
 }
 
+/* Seed sessions "<prefix>-<i>", i < @p n, into the open store @p s in one
+ * transaction, with the library's own ja__rollup_signal_store (one
+ * durable call per signal would take minutes): 3 inferences and a tool,
+ * every session's last activity at @p last — or, with @p spread, at one
+ * of the 1 800 seconds before it, in no relation to the order a rollup
+ * visits them (so its chat_session_ended are back-dated in no order, as in
+ * real use and bench_rollup) — then an end 1 s to 1 h after it (by
+ * session) unless @p ended is 0. */
 static void
-step_reset(sqlite3 *db, sqlite3_stmt *st)
+seed_spread(ja_store *s, const char *prefix, int n, int64_t last, int ended, int spread)
 {
-  if (sqlite3_step(st) != SQLITE_DONE)
-    fail_msg("seed: %s", sqlite3_errmsg(db));
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-}
-
-/* Seed sessions "<prefix>-<i>", i < @p n, into the open store's file in one
- * transaction, with the library's own statements (one durable call per
- * signal would take minutes): 3 inferences and a tool, every session's
- * last activity at @p last — or, with @p spread, at one of the 1 800
- * seconds before it, in no relation to the order a rollup visits them
- * (so its chat_session_ended are back-dated in no order, as in real use
- * and bench_rollup) — then an end 1 s to 1 h after it (by session) unless
- * @p ended is 0. */
-static void
-seed_spread(const char *prefix, int n, int64_t last, int ended, int spread)
-{
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 10000);
-  sqlite3_stmt *sig = NULL, *touch = NULL;
-  assert_int_equal(sqlite3_prepare_v2(db, ja__sql_rollup_signal_add, -1, &sig, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_prepare_v2(db, ja__sql_rollup_session_touch, -1, &touch, NULL),
-                   SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  char model[17], tool[17];
-  ja__hash_id("llama3.1:8b", strlen("llama3.1:8b"), model);
-  ja__hash_id("search_web", strlen("search_web"), tool);
-  for (int i = 0; i < n; i++) {
-    char id[64], h[17];
+  assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);
+  ja_status st = JA_OK;
+  for (int i = 0; i < n && st == JA_OK; i++) {
+    char id[64];
     snprintf(id, sizeof id, "%s-%d", prefix, i);
-    ja__hash_id(id, strlen(id), h);
     int64_t mine = spread ? last - (int64_t)((i * 7919) % 1800) * 1000 : last;
-    for (int k = 0; k < 5; k++) {
-      int kind = k == 4 ? JA__SIG_END : k == 1 ? JA__SIG_TOOL : JA__SIG_INFERENCE;
-      int64_t at = mine + (k - 3) * 1000; /* k = 3: the last activity */
-      if (kind == JA__SIG_END) /* ends spread over an hour after it */
-        at = mine + 1000 + (int64_t)(i % 3600) * 1000;
-      if (kind == JA__SIG_END && !ended)
+    for (int k = 0; k < 5 && st == JA_OK; k++) {
+      ja__signal sig = {.kind = k == 4 ? JA__SIG_END : k == 1 ? JA__SIG_TOOL : JA__SIG_INFERENCE,
+                        .session = id, .at_ms = mine + (k - 3) * 1000}; /* k = 3: the last */
+      if (sig.kind == JA__SIG_END) /* ends spread over an hour after it */
+        sig.at_ms = mine + 1000 + (int64_t)(i % 3600) * 1000;
+      if (sig.kind == JA__SIG_END && !ended)
         continue;
-      sqlite3_bind_text(sig, 1, h, -1, SQLITE_STATIC);
-      sqlite3_bind_int(sig, 2, kind);
-      sqlite3_bind_int64(sig, 3, at);
-      if (kind == JA__SIG_INFERENCE) {
-        sqlite3_bind_int64(sig, 4, 10 + k);
-        sqlite3_bind_int64(sig, 5, 20 + k);
-        sqlite3_bind_double(sig, 6, 100.0 * (k + 1));
-        sqlite3_bind_text(sig, 7, model, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sig, 8, "ollama", -1, SQLITE_STATIC);
-      } else if (kind == JA__SIG_TOOL) {
-        sqlite3_bind_text(sig, 7, tool, -1, SQLITE_STATIC);
+      if (sig.kind == JA__SIG_INFERENCE) {
+        sig.tokens_in = 10 + k, sig.tokens_out = 20 + k, sig.latency_ms = 100.0 * (k + 1);
+        sig.model = "llama3.1:8b", sig.engine = "ollama";
+      } else if (sig.kind == JA__SIG_TOOL) {
+        sig.tool = "search_web";
       }
-      step_reset(db, sig);
-      sqlite3_bind_text(touch, 1, h, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(touch, kind == JA__SIG_END ? 3 : 2, at);
-      step_reset(db, touch);
+      st = ja__rollup_signal_store(&s->db, &sig);
     }
   }
-  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_finalize(sig);
-  sqlite3_finalize(touch);
-  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
 }
 
 static void
-seed(const char *prefix, int n, int64_t last, int ended)
+seed(ja_store *s, const char *prefix, int n, int64_t last, int ended)
 {
-  seed_spread(prefix, n, last, ended, 0);
+  seed_spread(s, prefix, n, last, ended, 0);
 }
 
 /* Roll up @p n ended sessions in a fresh store; the pages the rollup
@@ -111,7 +80,7 @@ pages_per_session_at(int n, int spread)
    * uses exist before the seeding (the rollup then queues only sessions). */
   assert_int_equal(ja_session_inference(s, "warm-up", 1, 1, 1, "llama3.1:8b", "ollama",
                                         day + 3600000), JA_OK);
-  seed_spread("scale", n, day + 7200000, 1, spread);
+  seed_spread(s, "scale", n, day + 7200000, 1, spread);
   int cur = 0, hi = 0;
   sqlite3_db_status(s->db.db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 1); /* reset */
   int64_t queued = 0;
@@ -121,6 +90,8 @@ pages_per_session_at(int n, int spread)
                    SQLITE_OK);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 0);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"), 0);
+  /* Every key swept (16 385 of them at 16 384 sessions: two slices). */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session_key"), 0);
   /* The run's statement journals were in memory; the connection is back
    * to its default (temp_store_memory.sql). */
   sqlite3_stmt *q = NULL;
@@ -159,7 +130,7 @@ static void test_rollup_scale__pages_written_per_session_do_not_grow_with_the_st
 }
 
 /* Sessions whose last activities are spread over 30 minutes in no
- * relation to the hash order a rollup visits them in (so their
+ * relation to the order a rollup visits them in (so their
  * chat_session_ended are queued back-dated in random time order) cost the
  * rollup no more pages than sessions that all ended at one time: no index
  * a rollup writes is ordered by the events' own timestamps. With
@@ -185,7 +156,7 @@ static void test_rollup_scale__a_runs_uuids_follow_queueing_order(void **state)
   ja_store *s = jt_open();
   int64_t day = recent_day();
   assert_int_equal(ja_session_end(s, "open-the-store", day), JA_OK);
-  seed("order", 700, day + 7200000, 1);
+  seed(s, "order", 700, day + 7200000, 1);
   int64_t queued = 0;
   assert_int_equal(ja_rollup(s, day + 7200000 + 2 * 3600000, &queued), JA_OK);
   assert_int_equal(queued, 700);
@@ -225,7 +196,7 @@ static void test_rollup_scale__uuid_seq_orders_ids_within_a_millisecond(void **s
 }
 
 /* More open sessions than one transaction scans (JA__ROLLUP_SCAN), none
- * due, mixed in hash order with due ones: one rollup closes every due one
+ * due, mixed with due ones: one rollup closes every due one
  * and leaves the others open; a second finds nothing more. */
 static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void **state)
 {
@@ -235,9 +206,17 @@ static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void 
   int64_t day = recent_day();
   assert_int_equal(ja_session_end(s, "open-the-store", day), JA_OK);
   int64_t now = day + 7200000 + 2 * 3600000;
-  seed("open", JA__ROLLUP_SCAN + 904, now - 10000, 0); /* active 10 s ago, no end */
-  seed("due", 300, day + 7200000, 1);
-  seed("idle", 300, day + 7200000, 0); /* no end, idle for an hour */
+  /* Mixed in the order sessions began (the order a rollup visits them):
+   * five rounds of open, due and idle ones. */
+  for (int round = 0; round < 5; round++) {
+    char open[16], due[16], idle[16];
+    snprintf(open, sizeof open, "open%d", round);
+    snprintf(due, sizeof due, "due%d", round);
+    snprintf(idle, sizeof idle, "idle%d", round);
+    seed(s, open, (JA__ROLLUP_SCAN + 904) / 5, now - 10000, 0); /* active 10 s ago, no end */
+    seed(s, due, 60, day + 7200000, 1);
+    seed(s, idle, 60, day + 7200000, 0); /* no end, idle for an hour */
+  }
   int64_t queued = 0;
   assert_int_equal(ja_rollup(s, now, &queued), JA_OK);
   assert_int_equal(queued, 600);
@@ -255,4 +234,57 @@ static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void 
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events "
                                             "where event = 'chat_session_ended'"),
                    600 + JA__ROLLUP_SCAN + 904);
+}
+
+/* Signals are stored in the order sessions began (011_rollup_arrival_order.sql):
+ * rollup_signal's leaf pages, in key order — the order a rollup reads and
+ * frees them — lie in ascending order in the file, so a rollup's commits
+ * rewrite the pointer-map page of one region of the file, not of all of
+ * them, and its checkpoints write runs of neighbouring pages. Keyed by
+ * session hash, each new session went to a random place: about half the
+ * steps between neighbouring leaves went backwards. Sessions here
+ * interleave three at a time, as concurrent chats do. */
+static void test_rollup_scale__signals_lie_in_the_file_in_the_order_they_are_read(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 3600000;
+  assert_int_equal(ja_session_end(s, "open-the-store", t), JA_OK);
+  assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);
+  ja_status st = JA_OK;
+  for (int i = 0; i < 6000 && st == JA_OK; i += 3)
+    for (int k = 0; k < 8 && st == JA_OK; k++)
+      for (int j = i; j < i + 3 && st == JA_OK; j++) {
+        char id[32];
+        snprintf(id, sizeof id, "chat-%d", j);
+        ja__signal sig = {.kind = JA__SIG_INFERENCE, .session = id, .at_ms = t + k * 1000,
+                          .tokens_in = 10, .tokens_out = 20, .latency_ms = 100,
+                          .model = "llama3.1:8b", .engine = "ollama"};
+        st = ja__rollup_signal_store(&s->db, &sig);
+      }
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  ja_store_close(s);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open_v2(jt_db_path(), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(db, "select pageno from dbstat where name = 'rollup_signal' and "
+                             "pagetype = 'leaf' order by path", -1, &q, NULL) != SQLITE_OK) {
+    sqlite3_close(db);
+    skip(); /* an SQLite built without SQLITE_ENABLE_DBSTAT_VTAB */
+  }
+  int64_t prev = -1, leaves = 0, ascending = 0;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    int64_t p = sqlite3_column_int64(q, 0);
+    leaves++;
+    ascending += prev >= 0 && p > prev;
+    prev = p;
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  print_message("%lld leaves, %lld steps forward\n", (long long)leaves, (long long)ascending);
+  assert_true(leaves > 100);
+  if (ascending < (leaves - 1) * 95 / 100)
+    fail_msg("only %lld of %lld steps between neighbouring leaves go forward in the file",
+             (long long)ascending, (long long)(leaves - 1));
 }

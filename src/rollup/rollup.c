@@ -36,14 +36,14 @@ copy_text(sqlite3_stmt *s, int col, char *out, size_t n)
 }
 
 static ja_status
-read_session(ja__db *d, const char *session, sigbuf *b)
+read_session(ja__db *d, int64_t no, sigbuf *b)
 {
   b->n = 0;
   sqlite3_stmt *s;
   ja_status st = ja__store_stmt(d, JA__Q_SESSION_SIGNALS, &s);
   if (st != JA_OK)
     return st;
-  sqlite3_bind_text(s, 1, session, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 1, no);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     if (b->n == b->cap) {
@@ -68,27 +68,16 @@ read_session(ja__db *d, const char *session, sigbuf *b)
   return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot read session signals in");
 }
 
-/* Run cached statement @p which with text ?1 = @p key (no rows). */
+/* Run cached statement @p which with integer ?1 = @p v (a session number
+ * or a day; no rows). */
 static ja_status
-exec_key(ja__db *d, int which, const char *key, const char *what)
+exec_int(ja__db *d, int which, int64_t v, const char *what)
 {
   sqlite3_stmt *s;
   ja_status st = ja__store_stmt(d, which, &s);
   if (st != JA_OK)
     return st;
-  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-  return ja__store_step_done(d, s, what);
-}
-
-/* Run cached statement @p which with integer ?1 = @p day (no rows). */
-static ja_status
-exec_day(ja__db *d, int which, int64_t day, const char *what)
-{
-  sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, which, &s);
-  if (st != JA_OK)
-    return st;
-  sqlite3_bind_int64(s, 1, day);
+  sqlite3_bind_int64(s, 1, v);
   return ja__store_step_done(d, s, what);
 }
 
@@ -164,13 +153,13 @@ count_into_day(ja__db *d, const ja__session_stats *x, const sigbuf *b)
   return st;
 }
 
-/* Inside a transaction: close @p session — queue its event (if it had an
- * inference), count it into its day, forget its signals. */
+/* Inside a transaction: close open session number @p no — queue its event
+ * (if it had an inference), count it into its day, forget its signals. */
 static ja_status
-close_session(ja__db *d, const char *session, const ja__emitter *e, int64_t wall,
-              sigbuf *b, ja__rollup_report *r)
+close_session(ja__db *d, int64_t no, const ja__emitter *e, int64_t wall, sigbuf *b,
+              ja__rollup_report *r)
 {
-  ja_status st = read_session(d, session, b);
+  ja_status st = read_session(d, no, b);
   ja__session_stats x;
   if (st == JA_OK)
     st = ja__rollup_stats(b->v, b->n, &x);
@@ -184,19 +173,19 @@ close_session(ja__db *d, const char *session, const ja__emitter *e, int64_t wall
       r->sessions_emitted++;
   }
   if (st == JA_OK &&
-      (st = exec_key(d, JA__Q_SESSION_FORGET, session, "cannot forget session signals in")) ==
+      (st = exec_int(d, JA__Q_SESSION_FORGET, no, "cannot forget session signals in")) ==
           JA_OK &&
-      (st = exec_key(d, JA__Q_SESSION_DROP, session, "cannot close a session in")) == JA_OK)
+      (st = exec_int(d, JA__Q_SESSION_DROP, no, "cannot close a session in")) == JA_OK)
     r->sessions_closed++;
   return st;
 }
 
 /* Append to @p ids (up to JA__ROLLUP_BATCH) the sessions closable at
- * @p now among at most JA__ROLLUP_SCAN open sessions after @p cursor (hash
- * order; moved to the last one read); *more = 1 when the scan stopped
+ * @p now among at most JA__ROLLUP_SCAN open sessions numbered after
+ * *cursor (moved to the last one read); *more = 1 when the scan stopped
  * before the end of the open sessions. */
 static ja_status
-collect(ja__db *d, int64_t now, char cursor[17], char (*ids)[17], int *n, int *more)
+collect(ja__db *d, int64_t now, int64_t *cursor, int64_t *ids, int *n, int *more)
 {
   *more = 0;
   sqlite3_stmt *s;
@@ -204,15 +193,15 @@ collect(ja__db *d, int64_t now, char cursor[17], char (*ids)[17], int *n, int *m
   if (st != JA_OK)
     return st;
   sqlite3_bind_int64(s, 1, now);
-  sqlite3_bind_text(s, 2, cursor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 2, *cursor);
   sqlite3_bind_int(s, 3, JA__ROLLUP_SCAN);
   sqlite3_bind_int64(s, 4, JA__ROLLUP_IDLE_MS);
   int rc = SQLITE_DONE, read = 0;
   while (*n < JA__ROLLUP_BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-    copy_text(s, 0, cursor, 17);
+    *cursor = sqlite3_column_int64(s, 0);
     read++;
     if (sqlite3_column_int(s, 1))
-      memcpy(ids[(*n)++], cursor, 17);
+      ids[(*n)++] = *cursor;
   }
   sqlite3_reset(s);
   if (*n == JA__ROLLUP_BATCH) /* stopped on a full batch: rows may follow */
@@ -226,13 +215,13 @@ collect(ja__db *d, int64_t now, char cursor[17], char (*ids)[17], int *n, int *m
  * @p cursor; *more = 1 when there may be more. */
 static ja_status
 close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *b,
-            char cursor[17], ja__rollup_report *r, int *more)
+            int64_t *cursor, ja__rollup_report *r, int *more)
 {
   *more = 0;
   ja_status st = ja__store_begin(d, wall);
   if (st != JA_OK)
     return st;
-  char (*ids)[17] = malloc(JA__ROLLUP_BATCH * sizeof *ids);
+  int64_t *ids = malloc(JA__ROLLUP_BATCH * sizeof *ids);
   int n = 0, left = 0;
   if (!ids)
     st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
@@ -244,6 +233,43 @@ close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *
     st = ja__store_apply_caps(d, wall);
   free(ids);
   *more = st == JA_OK && left;
+  return ja__store_end(d, st);
+}
+
+/* One transaction: delete the keys closed sessions left behind among the
+ * next JA__ROLLUP_SWEEP after hash @p cursor (moved to the slice's end);
+ * *more = 1 when keys follow. */
+static ja_status
+sweep_keys(ja__db *d, int64_t wall, char cursor[17], int *more)
+{
+  *more = 0;
+  ja_status st = ja__store_begin(d, wall);
+  if (st != JA_OK)
+    return st;
+  char end[17] = "";
+  sqlite3_stmt *s;
+  if ((st = ja__store_stmt(d, JA__Q_KEYS_SLICE_END, &s)) == JA_OK) {
+    sqlite3_bind_text(s, 1, cursor, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, JA__ROLLUP_SWEEP);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+      copy_text(s, 0, end, sizeof end), *more = 1;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      st = ja__store_error(d, rc, "cannot read session keys in");
+  }
+  if (st == JA_OK && (st = ja__store_stmt(d, JA__Q_KEYS_SWEEP, &s)) == JA_OK) {
+    sqlite3_bind_text(s, 1, cursor, -1, SQLITE_STATIC);
+    if (*more)
+      sqlite3_bind_text(s, 2, end, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_zeroblob(s, 2, 0); /* after every key */
+    st = ja__store_step_done(d, s, "cannot forget closed sessions' keys in");
+  }
+  if (st == JA_OK)
+    memcpy(cursor, end, sizeof end);
+  else
+    *more = 0;
   return ja__store_end(d, st);
 }
 
@@ -293,10 +319,10 @@ emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup
      * in that day. */
     if ((st = ja__rollup_enqueue(d, e, "usage_daily_summary", props,
                                  (day + 1) * JA__DAY_MS - 1, wall)) == JA_OK &&
-        (st = exec_day(d, JA__Q_DAY_EMITTED, day, "cannot remember a summarised day in")) ==
+        (st = exec_int(d, JA__Q_DAY_EMITTED, day, "cannot remember a summarised day in")) ==
             JA_OK &&
-        (st = exec_day(d, JA__Q_DAY_FORGET, day, "cannot forget a summarised day in")) == JA_OK &&
-        (st = exec_day(d, JA__Q_DAY_NAMES_FORGET, day, "cannot forget a day's names in")) ==
+        (st = exec_int(d, JA__Q_DAY_FORGET, day, "cannot forget a summarised day in")) == JA_OK &&
+        (st = exec_int(d, JA__Q_DAY_NAMES_FORGET, day, "cannot forget a day's names in")) ==
             JA_OK)
       r->days_emitted++;
   }
@@ -349,10 +375,16 @@ ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
   e = &run;
   /* Sessions first: a day is summarised only after every session active
    * in it could be closed (its summary waits end of day + the idle time). */
-  char cursor[17] = "";
+  int64_t cursor = 0;
   int more = 1;
   while (st == JA_OK && more)
-    st = close_batch(d, e, now, wall, &b, cursor, r, &more);
+    st = close_batch(d, e, now, wall, &b, &cursor, r, &more);
+  /* Then the keys of what was closed (or closed by a run killed before its
+   * sweep), in hash order: each slice's pages are read and rewritten once. */
+  char key[17] = "";
+  more = 1;
+  while (st == JA_OK && more)
+    st = sweep_keys(d, wall, key, &more);
   more = 1;
   while (st == JA_OK && more)
     st = emit_days(d, e, now, wall, r, &more);

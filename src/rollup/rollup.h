@@ -34,6 +34,9 @@
  * primary-key range of ~ 40 pages): a store of many open sessions of
  * which few are due is scanned in short transactions too. */
 #define JA__ROLLUP_SCAN 4096
+/* Session keys read per transaction while deleting those closed sessions
+ * left behind (rollup_keys_sweep.sql): ~ 110 pages, a few ms. */
+#define JA__ROLLUP_SWEEP 16384
 
 typedef enum ja__sig_kind {
   JA__SIG_INFERENCE = 1,
@@ -114,6 +117,11 @@ const char *ja__rollup_tool(const char *tool);
  * tool valid UTF-8; a tool non-empty; 0 <= at_ms <= JA__ROLLUP_MAX_MS. JA_EINVALID naming the
  * problem, or JA_OK. Pure. */
 ja_status ja__rollup_signal_check(const ja__signal *sig);
+/* Inside a transaction: store @p sig (its session id, model and tool
+ * hashed) as a signal of its open session, beginning one if none is open.
+ * What ja__rollup_record does without the first uses; tests and
+ * bench_rollup seed many signals in one transaction with it. */
+ja_status ja__rollup_signal_store(ja__db *d, const ja__signal *sig);
 /* One transaction: store @p sig (hashed) and, on the first inference
  * ever / the first use of a tool, queue first_chat_sent (@p platform) /
  * tool_first_used as @p e->distinct_id. */

@@ -85,11 +85,46 @@ first_use(ja__db *d, const char *kind, const char *name, int64_t at_ms, int *fir
   return JA_OK;
 }
 
-/* The signal row and its session's span. */
+/* The number of the open session hashed @p hash, beginning one (at the
+ * end of rollup_session) when none is open: *no. The new session's span
+ * starts from @p sig; *opened = 1 then, so it is not touched twice. */
 static ja_status
-store_signal(ja__db *d, const ja__signal *sig, const char *session_hash)
+session_number(ja__db *d, const ja__signal *sig, const char *hash, int64_t *no, int *opened)
 {
-  char name[17] = "";
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_SESSION_FIND, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  *no = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  *opened = 0;
+  if (rc == SQLITE_ROW)
+    return JA_OK;
+  if (rc != SQLITE_DONE)
+    return ja__store_error(d, rc, "cannot find a session in");
+  if ((st = ja__store_stmt(d, JA__Q_SESSION_OPEN, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, sig->kind == JA__SIG_END ? 3 : 2, sig->at_ms);
+  if ((st = ja__store_step_done(d, s, "cannot record a session in")) != JA_OK)
+    return st;
+  *no = sqlite3_last_insert_rowid(d->db);
+  *opened = 1;
+  if ((st = ja__store_stmt(d, JA__Q_SESSION_KEY_SET, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, *no);
+  return ja__store_step_done(d, s, "cannot record a session in");
+}
+
+ja_status
+ja__rollup_signal_store(ja__db *d, const ja__signal *sig)
+{
+  JA_ASSERT(d->in_txn);
+  char hash[17], name[17] = "";
+  ja__hash_id(sig->session, strlen(sig->session), hash);
   const char *engine = NULL;
   if (sig->kind == JA__SIG_INFERENCE && sig->model && *sig->model)
     ja__hash_id(sig->model, strlen(sig->model), name);
@@ -98,11 +133,18 @@ store_signal(ja__db *d, const ja__signal *sig, const char *session_hash)
   if (sig->kind == JA__SIG_INFERENCE && sig->engine && *sig->engine)
     engine = ja__rollup_engine(sig->engine);
 
+  int64_t no = 0;
+  int opened = 0;
+  ja_status st = session_number(d, sig, hash, &no, &opened);
   sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, JA__Q_SIGNAL_ADD, &s);
-  if (st != JA_OK)
+  if (st == JA_OK && !opened && (st = ja__store_stmt(d, JA__Q_SESSION_TOUCH, &s)) == JA_OK) {
+    sqlite3_bind_int64(s, 1, no);
+    sqlite3_bind_int64(s, sig->kind == JA__SIG_END ? 3 : 2, sig->at_ms);
+    st = ja__store_step_done(d, s, "cannot record a session in");
+  }
+  if (st != JA_OK || (st = ja__store_stmt(d, JA__Q_SIGNAL_ADD, &s)) != JA_OK)
     return st;
-  sqlite3_bind_text(s, 1, session_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 1, no);
   sqlite3_bind_int(s, 2, (int)sig->kind);
   sqlite3_bind_int64(s, 3, sig->at_ms);
   if (sig->kind == JA__SIG_INFERENCE) {
@@ -114,17 +156,7 @@ store_signal(ja__db *d, const ja__signal *sig, const char *session_hash)
     sqlite3_bind_text(s, 7, name, -1, SQLITE_STATIC);
   if (engine)
     sqlite3_bind_text(s, 8, engine, -1, SQLITE_STATIC);
-  if ((st = ja__store_step_done(d, s, "cannot record a session signal in")) != JA_OK)
-    return st;
-
-  if ((st = ja__store_stmt(d, JA__Q_SESSION_TOUCH, &s)) != JA_OK)
-    return st;
-  sqlite3_bind_text(s, 1, session_hash, -1, SQLITE_STATIC);
-  if (sig->kind == JA__SIG_END)
-    sqlite3_bind_int64(s, 3, sig->at_ms);
-  else
-    sqlite3_bind_int64(s, 2, sig->at_ms);
-  return ja__store_step_done(d, s, "cannot record a session in");
+  return ja__store_step_done(d, s, "cannot record a session signal in");
 }
 
 ja_status
@@ -132,13 +164,11 @@ ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
                   const char *platform, int64_t wall_ms)
 {
   JA_ASSERT(d->db != NULL);
-  char session_hash[17];
-  ja__hash_id(sig->session, strlen(sig->session), session_hash);
   ja_status st = ja__store_begin(d, wall_ms);
   if (st != JA_OK)
     return st;
   int first = 0, queued = 0;
-  st = store_signal(d, sig, session_hash);
+  st = ja__rollup_signal_store(d, sig);
   if (st == JA_OK && sig->kind == JA__SIG_INFERENCE &&
       (st = first_use(d, "chat", "", sig->at_ms, &first)) == JA_OK && first) {
     char props[96];

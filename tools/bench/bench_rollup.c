@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sql_embed.h"
+#include "api/api.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "rollup/rollup.h"
@@ -132,69 +132,41 @@ bench_signal(long ops)
   free(t_cap);
 }
 
+/* @p n sessions of 10 signals + an end, all ended an hour before the
+ * rollup, into the open store @p s in one transaction with the library's
+ * own ja__rollup_signal_store (part 1 measures the per-signal commit). */
 static void
-step(sqlite3 *db, sqlite3_stmt *st)
+seed(ja_store *s, long n, int64_t t0)
 {
-  if (sqlite3_step(st) != SQLITE_DONE)
-    die("seed", sqlite3_errmsg(db));
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-}
-
-/* @p n sessions of 10 signals + an end, all ended an hour before @p now. */
-static void
-seed(const char *home, long n, int64_t t0)
-{
-  char path[JA_PATH_MAX + 32];
-  snprintf(path, sizeof path, "%s/analytics_queue.db", home);
-  sqlite3 *db = NULL;
-  if (sqlite3_open(path, &db) != SQLITE_OK)
-    die("open", sqlite3_errmsg(db));
-  sqlite3_stmt *sig = NULL, *touch = NULL;
-  if (sqlite3_prepare_v2(db, ja__sql_rollup_signal_add, -1, &sig, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, ja__sql_rollup_session_touch, -1, &touch, NULL) != SQLITE_OK)
-    die("prepare", sqlite3_errmsg(db));
-  sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  char model[17], tool[17];
-  ja__hash_id("llama3.1:8b", strlen("llama3.1:8b"), model);
-  ja__hash_id("search_web", strlen("search_web"), tool);
-  for (long i = 0; i < n; i++) {
-    char id[32], h[17];
+  ja__db *d = &s->db;
+  if (ja__store_begin(d, ja__now_ms()) != JA_OK)
+    die("seed", ja_last_error());
+  ja_status st = JA_OK;
+  for (long i = 0; i < n && st == JA_OK; i++) {
+    char id[32];
     snprintf(id, sizeof id, "session-%ld", i);
-    ja__hash_id(id, strlen(id), h);
     int64_t at = t0 + (i % 3600) * 1000; /* spread over an hour */
-    for (int k = 0; k < 11; k++, at += 2000) {
-      int kind = k == 10 ? 4 : k == 5 ? 2 : 1;
-      sqlite3_bind_text(sig, 1, h, -1, SQLITE_STATIC);
-      sqlite3_bind_int(sig, 2, kind);
-      sqlite3_bind_int64(sig, 3, at);
-      if (kind == 1) {
-        sqlite3_bind_int64(sig, 4, 100 + k);
-        sqlite3_bind_int64(sig, 5, 200 + k);
-        sqlite3_bind_double(sig, 6, 300.0 + 10 * k);
-        sqlite3_bind_text(sig, 7, model, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sig, 8, "ollama", -1, SQLITE_STATIC);
-      } else if (kind == 2) {
-        sqlite3_bind_text(sig, 7, tool, -1, SQLITE_STATIC);
+    for (int k = 0; k < 11 && st == JA_OK; k++, at += 2000) {
+      ja__signal sig = {.kind = k == 10 ? JA__SIG_END : k == 5 ? JA__SIG_TOOL : JA__SIG_INFERENCE,
+                        .session = id, .at_ms = at};
+      if (sig.kind == JA__SIG_INFERENCE) {
+        sig.tokens_in = 100 + k, sig.tokens_out = 200 + k, sig.latency_ms = 300.0 + 10 * k;
+        sig.model = "llama3.1:8b", sig.engine = "ollama";
+      } else if (sig.kind == JA__SIG_TOOL) {
+        sig.tool = "search_web";
       }
-      step(db, sig);
-      sqlite3_bind_text(touch, 1, h, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(touch, kind == 4 ? 3 : 2, at);
-      step(db, touch);
+      st = ja__rollup_signal_store(d, &sig);
     }
   }
-  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    die("commit", sqlite3_errmsg(db));
+  if (ja__store_end(d, st) != JA_OK)
+    die("seed", ja_last_error());
   /* The seed is one giant transaction, a shape real use never makes
    * (signals commit one by one and the WAL is checkpointed every 1 000
    * pages). Left in the WAL, the timed rollup would also checkpoint the
    * seed's 10x larger WAL and wait for its writeback: start from the state
    * a real queue is in. */
-  if (sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
-    die("checkpoint", sqlite3_errmsg(db));
-  sqlite3_finalize(sig);
-  sqlite3_finalize(touch);
-  sqlite3_close(db);
+  if (sqlite3_exec(d->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
+    die("checkpoint", sqlite3_errmsg(d->db));
 }
 
 /* Part 2: seconds to roll up @p n sessions (wall; CPU in *cpu). */
@@ -203,9 +175,13 @@ bench_rollup(const char *dir, const char *name, long n, double *cpu)
 {
   char home[JA_PATH_MAX];
   make_home(dir, name, home, sizeof home);
-  ja_store *s = open_store(); /* creates and migrates the queue */
+  ja_store *s = open_store();
   int64_t day = (ja__now_ms() / 86400000 - 2) * 86400000;
-  seed(home, n, day + 3600000);
+  /* An end alone creates and migrates the queue (a session without
+   * activity: closed, nothing queued). */
+  if (ja_session_end(s, "open-the-store", day) != JA_OK)
+    die("ja_session_end", ja_last_error());
+  seed(s, n, day + 3600000);
   double t0 = now_s(), c0 = cpu_s();
   int64_t queued = 0;
   if (ja_rollup(s, day + 86400000 + 600000, &queued) != JA_OK)
