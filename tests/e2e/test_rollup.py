@@ -51,6 +51,7 @@ class Rollup(JATestCase):
             return True
         rows = sqlite_json(self.db, "SELECT (SELECT count(*) FROM rollup_signal) + "
                                     "(SELECT count(*) FROM rollup_session) + "
+                                    "(SELECT count(*) FROM rollup_session_key) + "
                                     "(SELECT count(*) FROM first_use) + "
                                     "(SELECT count(*) FROM events) AS n")
         return rows[0]["n"] == 0
@@ -157,7 +158,8 @@ for i in range(%d, %d):
                 "--latency-ms", "3", "--at", iso(t0), rc=0)
         self.ja("session", "tool", "p1", "--tool", "shell", "--at", iso(t0 + 1000), rc=0)
         self.ja("purge", "--pending", rc=0)
-        for table in ("rollup_signal", "rollup_session", "rollup_day", "rollup_day_name"):
+        for table in ("rollup_signal", "rollup_session", "rollup_session_key", "rollup_day",
+                      "rollup_day_name"):
             with self.subTest(table=table):
                 self.assertEqual(sqlite_json(self.db, "select count(*) n from %s" % table),
                                  [{"n": 0}])
