@@ -688,3 +688,35 @@ static void test_rollup__migration_11_carries_open_sessions_over(void **state)
                    sql_count("rollup_signal"), 0);
   ja_store_close(s);
 }
+
+/* Sessions closed together are read and forgotten as one range of
+ * numbers (rollup_run_signals.sql): signals inside that range that belong
+ * to no open session (a hand edit deleted B's session row) are not taken
+ * for a session — no event for them — and go with the range; a session
+ * left open between two closed ones cuts the range and keeps its signals. */
+static void test_rollup__a_run_of_closed_sessions_skips_orphans_and_spares_open_ones(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 3 * HOUR_MS;
+  const char *ids[] = {"A", "B", "C", "D", "E"};
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(ja_session_inference(s, ids[i], i + 1, 1, 10, "m", "ollama", t), JA_OK);
+  const char *ended[] = {"A", "C", "E"}; /* D stays open, between C and E */
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(ja_session_end(s, ended[i], t + S_MS), JA_OK);
+  char h[17], sql[128];
+  ja__hash_id("B", 1, h);
+  snprintf(sql, sizeof sql, "delete from rollup_session where session = '%s'", h);
+  sql_exec(sql);
+  assert_int_equal(ja_rollup(s, t + 2 * S_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 3);
+  assert_int_equal(ended_with("\"tokens_in\":2,"), 0); /* B's orphaned signals */
+  assert_int_equal(sql_count("rollup_session"), 1);  /* D */
+  assert_int_equal(sql_count("rollup_signal"), 1);   /* D's, B's went with A..C */
+  assert_int_equal(ja_rollup(s, t + 302 * S_MS, NULL), JA_OK);
+  assert_int_equal(ended_with("\"tokens_in\":4,"), 1); /* D, whole */
+  assert_int_equal(sql_count("rollup_signal") + sql_count("rollup_session"), 0);
+  ja_store_close(s);
+}

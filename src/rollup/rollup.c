@@ -35,49 +35,40 @@ copy_text(sqlite3_stmt *s, int col, char *out, size_t n)
   snprintf(out, n, "%s", t ? (const char *)t : "");
 }
 
+/* Append the signal in the current row of @p s (columns 1..7 of
+ * rollup_run_signals.sql) to @p b. */
 static ja_status
-read_session(ja__db *d, int64_t no, sigbuf *b)
+sigbuf_push(sigbuf *b, sqlite3_stmt *s)
 {
-  b->n = 0;
-  sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, JA__Q_SESSION_SIGNALS, &s);
-  if (st != JA_OK)
-    return st;
-  sqlite3_bind_int64(s, 1, no);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    if (b->n == b->cap) {
-      size_t cap = b->cap ? 2 * b->cap : 64;
-      ja__sig_row *v = realloc(b->v, cap * sizeof *v);
-      if (!v) {
-        sqlite3_reset(s);
-        return ja__error_set(JA_ENOMEM, "out of memory reading a session's signals");
-      }
-      b->v = v, b->cap = cap;
-    }
-    ja__sig_row *r = &b->v[b->n++];
-    r->kind = (ja__sig_kind)sqlite3_column_int(s, 0);
-    r->at_ms = sqlite3_column_int64(s, 1);
-    r->tokens_in = sqlite3_column_int64(s, 2);
-    r->tokens_out = sqlite3_column_int64(s, 3);
-    r->latency_ms = sqlite3_column_double(s, 4);
-    copy_text(s, 5, r->name, sizeof r->name);
-    copy_text(s, 6, r->engine, sizeof r->engine);
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? 2 * b->cap : 64;
+    ja__sig_row *v = realloc(b->v, cap * sizeof *v);
+    if (!v)
+      return ja__error_set(JA_ENOMEM, "out of memory reading a session's signals");
+    b->v = v, b->cap = cap;
   }
-  sqlite3_reset(s);
-  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot read session signals in");
+  ja__sig_row *r = &b->v[b->n++];
+  r->kind = (ja__sig_kind)sqlite3_column_int(s, 1);
+  r->at_ms = sqlite3_column_int64(s, 2);
+  r->tokens_in = sqlite3_column_int64(s, 3);
+  r->tokens_out = sqlite3_column_int64(s, 4);
+  r->latency_ms = sqlite3_column_double(s, 5);
+  copy_text(s, 6, r->name, sizeof r->name);
+  copy_text(s, 7, r->engine, sizeof r->engine);
+  return JA_OK;
 }
 
-/* Run cached statement @p which with integer ?1 = @p v (a session number
- * or a day; no rows). */
+/* Run cached statement @p which with integers ?1 … ?n = @p v (a day, or
+ * the first and last number of a run of sessions; no rows). */
 static ja_status
-exec_int(ja__db *d, int which, int64_t v, const char *what)
+exec_ints(ja__db *d, int which, int n, const int64_t *v, const char *what)
 {
   sqlite3_stmt *s;
   ja_status st = ja__store_stmt(d, which, &s);
   if (st != JA_OK)
     return st;
-  sqlite3_bind_int64(s, 1, v);
+  for (int i = 0; i < n; i++)
+    sqlite3_bind_int64(s, i + 1, v[i]);
   return ja__store_step_done(d, s, what);
 }
 
@@ -153,16 +144,14 @@ count_into_day(ja__db *d, const ja__session_stats *x, const sigbuf *b)
   return st;
 }
 
-/* Inside a transaction: close open session number @p no — queue its event
- * (if it had an inference), count it into its day, forget its signals. */
+/* Inside a transaction: the session whose signals are @p b is closed —
+ * queue its event (if it had an inference) and count it into its day. */
 static ja_status
-close_session(ja__db *d, int64_t no, const ja__emitter *e, int64_t wall, sigbuf *b,
-              ja__rollup_report *r)
+close_one(ja__db *d, const ja__emitter *e, int64_t wall, const sigbuf *b,
+          ja__rollup_report *r)
 {
-  ja_status st = read_session(d, no, b);
   ja__session_stats x;
-  if (st == JA_OK)
-    st = ja__rollup_stats(b->v, b->n, &x);
+  ja_status st = ja__rollup_stats(b->v, b->n, &x);
   if (st == JA_OK && x.turns > 0) {
     char props[512];
     session_props(&x, props, sizeof props);
@@ -172,20 +161,63 @@ close_session(ja__db *d, int64_t no, const ja__emitter *e, int64_t wall, sigbuf 
         (st = count_into_day(d, &x, b)) == JA_OK)
       r->sessions_emitted++;
   }
-  if (st == JA_OK &&
-      (st = exec_int(d, JA__Q_SESSION_FORGET, no, "cannot forget session signals in")) ==
+  return st;
+}
+
+/* Inside a transaction: close the @p m open sessions @p ids (ascending),
+ * between which no session stays open: read their signals in one range
+ * scan, session by session, then forget them and the sessions by range
+ * (a seek per run, not three per session). */
+static ja_status
+close_run(ja__db *d, const ja__emitter *e, int64_t wall, sigbuf *b, const int64_t *ids,
+          int m, ja__rollup_report *r)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_RUN_SIGNALS, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, ids[0]);
+  sqlite3_bind_int64(s, 2, ids[m - 1]);
+  int j = 0, keep = 0, rc;
+  int64_t cur = -1;
+  b->n = 0;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int64_t no = sqlite3_column_int64(s, 0);
+    if (no != cur) { /* the previous session's signals are all read */
+      if (keep && (st = close_one(d, e, wall, b, r)) != JA_OK)
+        break;
+      b->n = 0, cur = no;
+      while (j < m && ids[j] < no)
+        j++;
+      keep = j < m && ids[j] == no; /* else signals of no open session */
+    }
+    if (keep && (st = sigbuf_push(b, s)) != JA_OK)
+      break;
+  }
+  sqlite3_reset(s);
+  if (st != JA_OK)
+    return st;
+  if (rc != SQLITE_DONE)
+    return ja__store_error(d, rc, "cannot read session signals in");
+  if (keep && (st = close_one(d, e, wall, b, r)) != JA_OK)
+    return st;
+  const int64_t run[2] = {ids[0], ids[m - 1]};
+  if ((st = exec_ints(d, JA__Q_RUN_FORGET, 2, run, "cannot forget session signals in")) ==
           JA_OK &&
-      (st = exec_int(d, JA__Q_SESSION_DROP, no, "cannot close a session in")) == JA_OK)
-    r->sessions_closed++;
+      (st = exec_ints(d, JA__Q_RUN_DROP, 2, run, "cannot close a session in")) == JA_OK)
+    r->sessions_closed += m;
   return st;
 }
 
 /* Append to @p ids (up to JA__ROLLUP_BATCH) the sessions closable at
  * @p now among at most JA__ROLLUP_SCAN open sessions numbered after
- * *cursor (moved to the last one read); *more = 1 when the scan stopped
- * before the end of the open sessions. */
+ * *cursor (moved to the last one read), in order; cut[i] = 1 where a
+ * session that stays open lies between ids[i - 1] and ids[i] (a run of
+ * closable sessions starts there). *more = 1 when the scan stopped before
+ * the end of the open sessions. */
 static ja_status
-collect(ja__db *d, int64_t now, int64_t *cursor, int64_t *ids, int *n, int *more)
+collect(ja__db *d, int64_t now, int64_t *cursor, int64_t *ids, unsigned char *cut, int *n,
+        int *more)
 {
   *more = 0;
   sqlite3_stmt *s;
@@ -196,12 +228,17 @@ collect(ja__db *d, int64_t now, int64_t *cursor, int64_t *ids, int *n, int *more
   sqlite3_bind_int64(s, 2, *cursor);
   sqlite3_bind_int(s, 3, JA__ROLLUP_SCAN);
   sqlite3_bind_int64(s, 4, JA__ROLLUP_IDLE_MS);
-  int rc = SQLITE_DONE, read = 0;
+  int rc = SQLITE_DONE, read = 0, gap = 1;
   while (*n < JA__ROLLUP_BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW) {
     *cursor = sqlite3_column_int64(s, 0);
     read++;
-    if (sqlite3_column_int(s, 1))
+    if (sqlite3_column_int(s, 1)) {
+      cut[*n] = (unsigned char)gap;
       ids[(*n)++] = *cursor;
+      gap = 0;
+    } else {
+      gap = 1;
+    }
   }
   sqlite3_reset(s);
   if (*n == JA__ROLLUP_BATCH) /* stopped on a full batch: rows may follow */
@@ -222,16 +259,21 @@ close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *
   if (st != JA_OK)
     return st;
   int64_t *ids = malloc(JA__ROLLUP_BATCH * sizeof *ids);
+  unsigned char *cut = malloc(JA__ROLLUP_BATCH);
   int n = 0, left = 0;
-  if (!ids)
+  if (!ids || !cut)
     st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
   if (st == JA_OK)
-    st = collect(d, now, cursor, ids, &n, &left);
-  for (int i = 0; i < n && st == JA_OK; i++)
-    st = close_session(d, ids[i], e, wall, b, r);
+    st = collect(d, now, cursor, ids, cut, &n, &left);
+  for (int i = 0, m; i < n && st == JA_OK; i += m) {
+    for (m = 1; i + m < n && !cut[i + m]; m++)
+      ;
+    st = close_run(d, e, wall, b, ids + i, m, r);
+  }
   if (st == JA_OK && n > 0)
     st = ja__store_apply_caps(d, wall);
   free(ids);
+  free(cut);
   *more = st == JA_OK && left;
   return ja__store_end(d, st);
 }
@@ -319,11 +361,12 @@ emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup
      * in that day. */
     if ((st = ja__rollup_enqueue(d, e, "usage_daily_summary", props,
                                  (day + 1) * JA__DAY_MS - 1, wall)) == JA_OK &&
-        (st = exec_int(d, JA__Q_DAY_EMITTED, day, "cannot remember a summarised day in")) ==
+        (st = exec_ints(d, JA__Q_DAY_EMITTED, 1, &day,
+                        "cannot remember a summarised day in")) == JA_OK &&
+        (st = exec_ints(d, JA__Q_DAY_FORGET, 1, &day, "cannot forget a summarised day in")) ==
             JA_OK &&
-        (st = exec_int(d, JA__Q_DAY_FORGET, day, "cannot forget a summarised day in")) == JA_OK &&
-        (st = exec_int(d, JA__Q_DAY_NAMES_FORGET, day, "cannot forget a day's names in")) ==
-            JA_OK)
+        (st = exec_ints(d, JA__Q_DAY_NAMES_FORGET, 1, &day,
+                        "cannot forget a day's names in")) == JA_OK)
       r->days_emitted++;
   }
   if (st == JA_OK && n > 0)
