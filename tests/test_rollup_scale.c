@@ -288,3 +288,48 @@ static void test_rollup_scale__signals_lie_in_the_file_in_the_order_they_are_rea
     fail_msg("only %lld of %lld steps between neighbouring leaves go forward in the file",
              (long long)ascending, (long long)(leaves - 1));
 }
+
+/* A run of closable sessions holding more signals than a rollup keeps in
+ * memory (JA__ROLLUP_RUN_ROWS) is closed in pieces, each ending with a
+ * whole session, and a session larger than that alone is read whole:
+ * every session closes with all its signals, once. */
+static void test_rollup_scale__a_run_larger_than_memory_closes_in_whole_sessions(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 3600000;
+  assert_int_equal(ja_session_end(s, "open-the-store", t), JA_OK);
+  const int turns[] = {JA__ROLLUP_RUN_ROWS + 3000, JA__ROLLUP_RUN_ROWS / 2 + 1,
+                       JA__ROLLUP_RUN_ROWS / 2 + 2, 1};
+  assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);
+  ja_status st = JA_OK;
+  for (int i = 0; i < 4 && st == JA_OK; i++) {
+    char id[32];
+    snprintf(id, sizeof id, "big-%d", i);
+    for (int k = 0; k < turns[i] && st == JA_OK; k++) {
+      ja__signal sig = {.kind = JA__SIG_INFERENCE, .session = id, .at_ms = t + k,
+                        .tokens_in = 1, .tokens_out = 0, .latency_ms = 1,
+                        .model = "llama3.1:8b", .engine = "ollama"};
+      st = ja__rollup_signal_store(&s->db, &sig);
+    }
+    ja__signal end = {.kind = JA__SIG_END, .session = id, .at_ms = t + turns[i]};
+    if (st == JA_OK)
+      st = ja__rollup_signal_store(&s->db, &end);
+  }
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  int64_t queued = 0;
+  assert_int_equal(ja_rollup(s, t + 3600000, &queued), JA_OK);
+  assert_int_equal(queued, 4);
+  ja_store_close(s);
+  for (int i = 0; i < 4; i++) {
+    char sql[200];
+    snprintf(sql, sizeof sql, "select count(*) from events where event = 'chat_session_ended' "
+                              "and instr(properties, '\"turn_count\":%d,\"tokens_in\":%d,') > 0",
+             turns[i], turns[i]);
+    assert_int_equal(jt_sql_int(jt_db_path(), sql), 1);
+  }
+  assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
+                                            "(select count(*) from rollup_session) + "
+                                            "(select count(*) from rollup_session_key)"), 0);
+}

@@ -25,15 +25,19 @@
  * machine, far under the 250 ms a capture waits for the lock), and a
  * killed rollup loses at most an uncommitted batch (redone by the next
  * run). Each commit also writes pages whatever its size (the header,
- * counters, the root pages, and the pointer-map pages of auto_vacuum,
- * which in a store of 100 000 sessions are all 25 of them each commit):
- * 1 024 instead of 256 took bench_rollup from 0.445 to 0.271 pages
- * written a session at 100 000 sessions (0.354 -> 0.246 at 10 000). */
+ * counters, the root pages, the pointer-map pages of auto_vacuum for the
+ * regions it frees pages in): 1 024 instead of 256 took bench_rollup from
+ * 0.445 to 0.271 pages written a session at 100 000 sessions (0.354 ->
+ * 0.246 at 10 000), when signals were still kept in hash order. */
 #define JA__ROLLUP_BATCH 1024
 /* Open sessions read per transaction while looking for closable ones (a
  * primary-key range of ~ 40 pages): a store of many open sessions of
  * which few are due is scanned in short transactions too. */
 #define JA__ROLLUP_SCAN 4096
+/* Signals a rollup holds in memory at once (~ 1.4 MB): a run of closable
+ * sessions is read whole, then forgotten, then its events queued; a run
+ * of more signals is closed in pieces, each ending with a whole session. */
+#define JA__ROLLUP_RUN_ROWS 16384
 /* Session keys read per transaction while deleting those closed sessions
  * left behind (rollup_keys_sweep.sql): ~ 110 pages, a few ms. */
 #define JA__ROLLUP_SWEEP 16384
