@@ -236,6 +236,30 @@ static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void 
                    600 + JA__ROLLUP_SCAN + 904);
 }
 
+/* A fresh store whose queue exists (an end alone: nothing queued), with a
+ * seeding transaction begun on its connection; *t = 01:00Z of a recent
+ * day. */
+static ja_store *
+seeding_store(int64_t *t)
+{
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  *t = recent_day() + 3600000;
+  assert_int_equal(ja_session_end(s, "open-the-store", *t), JA_OK);
+  assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);
+  return s;
+}
+
+/* In the seeding transaction: one inference of session @p id at @p at. */
+static ja_status
+seed_inference(ja_store *s, const char *id, int64_t at, int64_t tokens_in)
+{
+  ja__signal sig = {.kind = JA__SIG_INFERENCE, .session = id, .at_ms = at,
+                    .tokens_in = tokens_in, .tokens_out = 0, .latency_ms = 100,
+                    .model = "llama3.1:8b", .engine = "ollama"};
+  return ja__rollup_signal_store(&s->db, &sig);
+}
+
 /* Signals are stored in the order sessions began (011_rollup_arrival_order.sql):
  * rollup_signal's leaf pages, in key order — the order a rollup reads and
  * frees them — lie in ascending order in the file, so a rollup's commits
@@ -247,21 +271,15 @@ static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void 
 static void test_rollup_scale__signals_lie_in_the_file_in_the_order_they_are_read(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  ja_store *s = jt_open();
-  int64_t t = recent_day() + 3600000;
-  assert_int_equal(ja_session_end(s, "open-the-store", t), JA_OK);
-  assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);
+  int64_t t;
+  ja_store *s = seeding_store(&t);
   ja_status st = JA_OK;
   for (int i = 0; i < 6000 && st == JA_OK; i += 3)
     for (int k = 0; k < 8 && st == JA_OK; k++)
       for (int j = i; j < i + 3 && st == JA_OK; j++) {
         char id[32];
         snprintf(id, sizeof id, "chat-%d", j);
-        ja__signal sig = {.kind = JA__SIG_INFERENCE, .session = id, .at_ms = t + k * 1000,
-                          .tokens_in = 10, .tokens_out = 20, .latency_ms = 100,
-                          .model = "llama3.1:8b", .engine = "ollama"};
-        st = ja__rollup_signal_store(&s->db, &sig);
+        st = seed_inference(s, id, t + k * 1000, 10);
       }
   assert_int_equal(ja__store_end(&s->db, st), JA_OK);
   ja_store_close(s);
@@ -296,23 +314,16 @@ static void test_rollup_scale__signals_lie_in_the_file_in_the_order_they_are_rea
 static void test_rollup_scale__a_run_larger_than_memory_closes_in_whole_sessions(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  ja_store *s = jt_open();
-  int64_t t = recent_day() + 3600000;
-  assert_int_equal(ja_session_end(s, "open-the-store", t), JA_OK);
+  int64_t t;
+  ja_store *s = seeding_store(&t);
   const int turns[] = {JA__ROLLUP_RUN_ROWS + 3000, JA__ROLLUP_RUN_ROWS / 2 + 1,
                        JA__ROLLUP_RUN_ROWS / 2 + 2, 1};
-  assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);
   ja_status st = JA_OK;
   for (int i = 0; i < 4 && st == JA_OK; i++) {
     char id[32];
     snprintf(id, sizeof id, "big-%d", i);
-    for (int k = 0; k < turns[i] && st == JA_OK; k++) {
-      ja__signal sig = {.kind = JA__SIG_INFERENCE, .session = id, .at_ms = t + k,
-                        .tokens_in = 1, .tokens_out = 0, .latency_ms = 1,
-                        .model = "llama3.1:8b", .engine = "ollama"};
-      st = ja__rollup_signal_store(&s->db, &sig);
-    }
+    for (int k = 0; k < turns[i] && st == JA_OK; k++)
+      st = seed_inference(s, id, t + k, 1);
     ja__signal end = {.kind = JA__SIG_END, .session = id, .at_ms = t + turns[i]};
     if (st == JA_OK)
       st = ja__rollup_signal_store(&s->db, &end);
