@@ -333,6 +333,33 @@ for i in range(40):
         self.assertEqual(sorted(p["tool_name"] for p in self.props("tool_first_used")),
                          ["custom_tool", "github"])
 
+    def test_two_processes_signalling_the_same_sessions_make_one_session_each(self):
+        # Each session id is looked up (rollup_session_key) and begun inside
+        # the signal's own transaction: two processes sending the same five
+        # sessions at once still make five sessions, each with every turn.
+        body = """
+for i in range(30):
+    for k in range(5):
+        store.session_inference("shared-%d" % k, 1, 1, 1.0, "m", "ollama")
+"""
+        self.ja("status", rc=0)  # create the store first: both children open an existing one
+        procs = [self.py_start(body) for _ in range(2)]
+        for p in procs:
+            self.py_wait(p)
+        self.assertEqual(sqlite_json(self.db, "SELECT count(*) AS n FROM rollup_session"),
+                         [{"n": 5}])
+        self.ja("rollup", "--now", iso(int(time.time() * 1000) + 400000), rc=0)
+        self.assertEqual(sorted(p["turn_count"] for p in self.props("chat_session_ended")),
+                         [60] * 5)
+        self.assertTrue(self.stored_nothing_but_events())
+
+    def stored_nothing_but_events(self):
+        """No signal, open session or session key left."""
+        rows = sqlite_json(self.db, "SELECT (SELECT count(*) FROM rollup_signal) + "
+                                    "(SELECT count(*) FROM rollup_session) + "
+                                    "(SELECT count(*) FROM rollup_session_key) AS n")
+        return rows[0]["n"] == 0
+
     def test_kill_9_during_rollup_then_rerun_loses_and_doubles_nothing(self):
         day = recent_day()
         t0 = day + 8 * 3600 * 1000
@@ -354,8 +381,7 @@ for i in range(40):
         self.ja("rollup", "--now", iso(day + DAY_MS + 300000), rc=0)
         self.ja("rollup", "--now", iso(day + DAY_MS + 300000), rc=0)
         self.assertEachSessionOnce(n)
-        self.assertEqual(sqlite_json(self.db, "SELECT count(*) AS n FROM rollup_signal"),
-                         [{"n": 0}])
+        self.assertTrue(self.stored_nothing_but_events())  # keys of a killed run swept too
         if not killed:
             print("note: every rollup finished before its SIGKILL on this run")
 
