@@ -720,3 +720,29 @@ static void test_rollup__a_run_of_closed_sessions_skips_orphans_and_spares_open_
   assert_int_equal(sql_count("rollup_signal") + sql_count("rollup_session"), 0);
   ja_store_close(s);
 }
+
+/* Session numbers are rowids: a hand-made session (sqlite3) may carry any
+ * of them, zero or negative too, and is still found and closed. */
+static void test_rollup__a_hand_made_session_with_a_negative_number_is_closed(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + 2 * HOUR_MS;
+  assert_int_equal(ja_session_end(s, "open-the-store", t), JA_OK);
+  char h[17], sql[800];
+  ja__hash_id("hand", 4, h);
+  snprintf(sql, sizeof sql,
+           "insert into rollup_session (no, session, first_ms, last_ms, ended_ms) values "
+           "(-7, '%s', %lld, %lld, %lld), (0, '%s', %lld, %lld, NULL);"
+           "insert into rollup_signal (no, seq, kind, at_ms, tokens_in, tokens_out, latency_ms) "
+           "values (-7, 1, 1, %lld, 4, 5, 6), (0, 1, 1, %lld, 7, 8, 9)",
+           h, (long long)t, (long long)t, (long long)(t + S_MS), h, (long long)t, (long long)t,
+           (long long)t, (long long)t);
+  sql_exec(sql);
+  assert_int_equal(ja_rollup(s, t + 302 * S_MS, NULL), JA_OK);
+  assert_int_equal(ended_with("\"turn_count\":1,\"tokens_in\":4,"), 1);
+  assert_int_equal(ended_with("\"turn_count\":1,\"tokens_in\":7,"), 1); /* idle */
+  assert_int_equal(sql_count("rollup_session") + sql_count("rollup_signal"), 0);
+  ja_store_close(s);
+}

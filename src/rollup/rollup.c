@@ -4,9 +4,9 @@
  * their day, then queue the usage_daily_summary of every day that is
  * over; in between, forget the keys of the sessions it closed
  * (011_rollup_arrival_order.sql). Each batch of sessions (or days) is
- * closed, queued and forgotten in ONE transaction, and what a batch closes is chosen inside it: two
- * rollups racing, or one killed and run again, never lose or double an
- * event.
+ * closed, queued and forgotten in ONE transaction, and what a batch
+ * closes is chosen inside it: two rollups racing, or one killed and run
+ * again, never lose or double an event.
  *
  * Sections: reading a session · closing sessions (and sweeping their keys) ·
  * emitting days · the run
@@ -450,7 +450,7 @@ ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
   e = &run;
   /* Sessions first: a day is summarised only after every session active
    * in it could be closed (its summary waits end of day + the idle time). */
-  int64_t cursor = 0;
+  int64_t cursor = INT64_MIN; /* before every number, a hand-made one too */
   int more = 1;
   while (st == JA_OK && more)
     st = close_batch(d, e, now, wall, &b, &cursor, r, &more);
