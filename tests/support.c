@@ -3,6 +3,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "support.h"
+#include "sql_embed.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -153,4 +154,24 @@ char *jt_sql_text(const char *db_path, const char *sql)
   sqlite3_finalize(st);
   sqlite3_close(db);
   return out;
+}
+
+sqlite3 *
+jt_db_at_version(int version)
+{
+  mkdir(jt_home(), 0700);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  chmod(jt_db_path(), 0600);
+  assert_int_equal(sqlite3_exec(db, ja__sql_new_database, NULL, NULL, NULL), SQLITE_OK);
+  int last = 0;
+  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= version; i++) {
+    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+    last = ja__sql_migrations[i].version;
+  }
+  assert_int_equal(last, version);
+  char sql[48];
+  snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  return db;
 }

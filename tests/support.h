@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 /* A fresh empty directory under $TMPDIR (or /tmp), mode 0700, removed with
  * everything in it when the test program exits. Also sets
@@ -36,5 +37,11 @@ int64_t jt_sql_int(const char *db_path, const char *sql);
 char *jt_sql_text(const char *db_path, const char *sql);
 /* "<home>/analytics_queue.db" */
 const char *jt_db_path(void);
+/* A queue as schema version @p version left it, for migration tests: the
+ * home and jt_db_path() made (0700 / 0600) as a store makes them, the
+ * new-queue pragmas, every migration up to @p version (asserting the last
+ * one is it) and user_version = @p version. Returns the open connection;
+ * the caller fills it and closes it. */
+sqlite3 *jt_db_at_version(int version);
 
 #endif

@@ -17,7 +17,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define S_MS INT64_C(1000)
@@ -633,16 +632,8 @@ static void test_rollup__migration_11_carries_open_sessions_over(void **state)
 {
   (void)state;
   jt_fresh_env();
-  mkdir(jt_home(), 0700);
   int64_t t = recent_day() + 4 * HOUR_MS;
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  chmod(jt_db_path(), 0600);
-  assert_int_equal(sqlite3_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL",
-                                NULL, NULL, NULL), SQLITE_OK);
-  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 10; i++)
-    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 10", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3 *db = jt_db_at_version(10);
   /* "ended": two inferences, a tool, an end. */
   v10_signal(db, "ended", 1, 1, t, 10, 20, 100, "llama3.1:8b");
   v10_signal(db, "ended", 2, 2, t + S_MS, 0, 0, 0, "search_web");

@@ -713,14 +713,8 @@ static void test_store__migration_10_keeps_the_sent_log_in_order(void **state)
 {
   (void)state;
   jt_fresh_env();
-  mkdir(jt_home(), 0700);
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  chmod(jt_db_path(), 0600);
-  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 9; i++)
-    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3 *db = jt_db_at_version(9);
   assert_int_equal(sqlite3_exec(db,
-                                "PRAGMA user_version = 9;"
                                 "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
                                 " VALUES ('z', 'e1', '{\"a\":1}', 't1', 100),"
                                 " ('a', 'e2', '{}', 't2', 200), ('m', 'e3', '{}', 't3', 100);"
@@ -773,16 +767,10 @@ static void test_store__migration_9_keeps_old_leases(void **state)
 {
   (void)state;
   jt_fresh_env();
-  mkdir(jt_home(), 0700);
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  chmod(jt_db_path(), 0600);
-  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 7; i++)
-    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3 *db = jt_db_at_version(7);
   int64_t now = ja__now_ms();
   char fill[1024];
   snprintf(fill, sizeof fill,
-           "PRAGMA user_version = 7;"
            "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event, properties, age_ms,"
            " lease_owner, lease_until_ms) VALUES"
            " ('a', %lld, 't', 'd', 'e', '{}', %lld, 'old', %lld),"
@@ -941,17 +929,7 @@ static void test_store__migration_from_version_7_fills_spans(void **state)
 {
   (void)state;
   jt_fresh_env();
-  mkdir(jt_home(), 0700);
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  chmod(jt_db_path(), 0600);
-  int v7 = 0;
-  for (int i = 0; i < ja__sql_migration_count && ja__sql_migrations[i].version <= 7; i++) {
-    assert_int_equal(sqlite3_exec(db, ja__sql_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
-    v7 = ja__sql_migrations[i].version;
-  }
-  assert_int_equal(v7, 7);
-  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3 *db = jt_db_at_version(7);
   char sql[1024];
   snprintf(sql, sizeof sql,
            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) "
@@ -992,13 +970,8 @@ static void test_store__migration_from_version_1_keeps_ages_and_counts(void **st
 {
   (void)state;
   jt_fresh_env();
-  mkdir(jt_home(), 0700);
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  chmod(jt_db_path(), 0600);
-  assert_int_equal(sqlite3_exec(db, ja__sql_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1;"
-                                    "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
+  sqlite3 *db = jt_db_at_version(1);
+  assert_int_equal(sqlite3_exec(db, "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
                                     " properties, lease_owner) VALUES"
                                     " ('a', 1772323200000, 't', 'd', 'e', '{}', NULL),"
                                     " ('b', 1772323201000, 't', 'd', 'e', '{}', 'up');"
