@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static char g_dir[1024];
 static char g_home[1100];
@@ -174,4 +175,20 @@ jt_db_at_version(int version)
   snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
   assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
   return db;
+}
+
+size_t
+jt_gunzip(const void *gz, size_t len, char *out, size_t cap)
+{
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = (Bytef *)(uintptr_t)gz;
+  z.avail_in = (uInt)len;
+  z.next_out = (Bytef *)out;
+  z.avail_out = (uInt)cap;
+  assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+  size_t n = z.total_out;
+  inflateEnd(&z);
+  return n;
 }

@@ -43,5 +43,8 @@ const char *jt_db_path(void);
  * one is it) and user_version = @p version. Returns the open connection;
  * the caller fills it and closes it. */
 sqlite3 *jt_db_at_version(int version);
+/* Inflate the one gzip member @p gz (@p len bytes) into @p out, at most
+ * @p cap bytes, asserting it ends there; the bytes written. */
+size_t jt_gunzip(const void *gz, size_t len, char *out, size_t cap);
 
 #endif
