@@ -216,6 +216,15 @@ weighted_digits(const char *d, const unsigned *w, size_t n)
   return sum;
 }
 
+/* Weights 11, 10 … 2: the last n of them (n <= 10) are n + 1 … 2, the
+ * descending weights of BSN and CPF. */
+static const unsigned *
+descending_weights(size_t n)
+{
+  static const unsigned w[10] = {11, 10, 9, 8, 7, 6, 5, 4, 3, 2};
+  return w + (10 - n);
+}
+
 /* n digits of d read as a number mod m (n small enough not to matter:
  * computed digit by digit). */
 static unsigned
@@ -279,10 +288,7 @@ ja__nl_bsn_ok(const char *s, size_t len)
   char d[16];
   if (compact(s, len, d, sizeof d) != 9 || !all_digits(d, 9))
     return 0;
-  long sum = 0;
-  for (size_t i = 0; i < 8; i++)
-    sum += (long)(9 - i) * (d[i] - '0');
-  sum -= d[8] - '0';
+  long sum = (long)weighted_digits(d, descending_weights(8), 8) - (d[8] - '0');
   return sum > 0 && sum % 11 == 0;
 }
 
@@ -390,10 +396,7 @@ ja__br_cpf_ok(const char *s, size_t len)
   if (same)
     return 0;
   for (size_t k = 9; k <= 10; k++) {
-    unsigned sum = 0;
-    for (size_t i = 0; i < k; i++)
-      sum += (unsigned)(k + 1 - i) * (unsigned)(d[i] - '0');
-    unsigned c = 11 - sum % 11;
+    unsigned c = 11 - weighted_digits(d, descending_weights(k), k) % 11;
     if ((c >= 10 ? 0 : c) != (unsigned)(d[k] - '0'))
       return 0;
   }
