@@ -15,35 +15,17 @@ Needs valgrind and callgrind_annotate; runs build/tools/bench/bench_rollup
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from callgrind import annotate  # noqa: E402
 
 # (label, function): inclusive cost inside ja_rollup.
 PARTS = [("queueing the events", "ja__store_add")]
-
-
-def inclusive(out):
-    """function name -> inclusive Ir, and the total, of one callgrind file."""
-    txt = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
-                         capture_output=True, text=True, check=True).stdout
-    costs, total = {}, 0
-    for line in txt.splitlines():
-        m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(\S+)", line)
-        if not m:
-            continue
-        ir = int(m.group(1).replace(",", ""))
-        name = m.group(2)
-        if name == "PROGRAM":
-            total = ir
-            continue
-        fn = name.split(":")[-1].split(" ")[0]
-        costs[fn] = max(costs.get(fn, 0), ir)
-    return costs, total
 
 
 def profile(bench, n, keep):
@@ -52,7 +34,8 @@ def profile(bench, n, keep):
                     "--callgrind-out-file=" + out, bench, "--profile", str(n)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    cwd=keep)
-    return inclusive(out)
+    total, incl, _ = annotate(out)
+    return incl, total
 
 
 def main():

@@ -15,7 +15,6 @@ bench_upload.py fills it.
 
 import argparse
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -26,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_upload  # noqa: E402
 from bench_upload import KEY, Sink  # noqa: E402
+from callgrind import annotate  # noqa: E402
 
 # (label, function, caller or None): inclusive cost of function (as called
 # from caller, when given), per event.
@@ -39,30 +39,6 @@ STEPS = [
     ("prune sent_log", "ja__store_prune_sent", None),
     ("rollup", "ja__rollup_run", None),
 ]
-
-
-def annotate(out):
-    """function -> inclusive Ir, and (caller, callee) -> Ir of the calls."""
-    txt = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=calling",
-                          "--threshold=100", out], capture_output=True, text=True,
-                         check=True).stdout
-    incl, calls, total = {}, {}, 0
-    cur = None
-    for line in txt.splitlines():
-        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+\*\s+\S*?:(\S+)", line)
-        if m:
-            cur = m.group(2)
-            incl[cur] = max(incl.get(cur, 0), int(m.group(1).replace(",", "")))
-            continue
-        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+>\s+\S*?:(\S+)", line)
-        if m and cur:
-            k = (cur, m.group(2))
-            calls[k] = calls.get(k, 0) + int(m.group(1).replace(",", ""))
-            continue
-        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+PROGRAM TOTALS", line)
-        if m:
-            total = int(m.group(1).replace(",", ""))
-    return total, incl, calls
 
 
 def main():
