@@ -66,20 +66,6 @@ sigbuf_push(sigbuf *b, sqlite3_stmt *s)
   return JA_OK;
 }
 
-/* Run cached statement @p which with integers ?1 … ?n = @p v (a day, or
- * the first and last number of a run of sessions; no rows). */
-static ja_status
-exec_ints(ja__db *d, int which, int n, const int64_t *v, const char *what)
-{
-  sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, which, &s);
-  if (st != JA_OK)
-    return st;
-  for (int i = 0; i < n; i++)
-    sqlite3_bind_int64(s, i + 1, v[i]);
-  return ja__store_step_done(d, s, what);
-}
-
 /* ---------------------------------------------------- closing sessions */
 
 /* A latency percentile for JSON: rounded to the microsecond, so that the
@@ -228,9 +214,9 @@ close_run(ja__db *d, const ja__emitter *e, int64_t wall, sigbuf *b, const int64_
   if (st != JA_OK)
     return st;
   const int64_t run[2] = {ids[0], ids[*got - 1]};
-  if ((st = exec_ints(d, JA__Q_RUN_FORGET, 2, run, "cannot forget session signals in")) !=
-          JA_OK ||
-      (st = exec_ints(d, JA__Q_RUN_DROP, 2, run, "cannot close a session in")) != JA_OK)
+  if ((st = ja__store_run_ints(d, JA__Q_RUN_FORGET, run, 2,
+                                "cannot forget session signals in")) != JA_OK ||
+      (st = ja__store_run_ints(d, JA__Q_RUN_DROP, run, 2, "cannot close a session in")) != JA_OK)
     return st;
   r->sessions_closed += *got;
   for (size_t i = 0, k; i < b->n && st == JA_OK; i += k) {
@@ -393,12 +379,12 @@ emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup
      * in that day. */
     if ((st = ja__rollup_enqueue(d, e, "usage_daily_summary", props,
                                  (day + 1) * JA__DAY_MS - 1, wall)) == JA_OK &&
-        (st = exec_ints(d, JA__Q_DAY_EMITTED, 1, &day,
-                        "cannot remember a summarised day in")) == JA_OK &&
-        (st = exec_ints(d, JA__Q_DAY_FORGET, 1, &day, "cannot forget a summarised day in")) ==
-            JA_OK &&
-        (st = exec_ints(d, JA__Q_DAY_NAMES_FORGET, 1, &day,
-                        "cannot forget a day's names in")) == JA_OK)
+        (st = ja__store_run_ints(d, JA__Q_DAY_EMITTED, &day, 1,
+                                 "cannot remember a summarised day in")) == JA_OK &&
+        (st = ja__store_run_ints(d, JA__Q_DAY_FORGET, &day, 1,
+                                 "cannot forget a summarised day in")) == JA_OK &&
+        (st = ja__store_run_ints(d, JA__Q_DAY_NAMES_FORGET, &day, 1,
+                                 "cannot forget a day's names in")) == JA_OK)
       r->days_emitted++;
   }
   if (st == JA_OK && n > 0)

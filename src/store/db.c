@@ -119,6 +119,18 @@ ja__store_step_done(ja__db *d, sqlite3_stmt *s, const char *what)
   return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, what);
 }
 
+ja_status
+ja__store_run_ints(ja__db *d, int which, const int64_t *v, int n, const char *what)
+{
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, which, &s);
+  if (st != JA_OK)
+    return st;
+  for (int i = 0; i < n; i++)
+    sqlite3_bind_int64(s, i + 1, v[i]);
+  return ja__store_step_done(d, s, what);
+}
+
 /* --------------------------------------------------------- busy handler */
 
 /* Two writers are the normal case (the backend, the desktop backend,

@@ -15,8 +15,6 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-static ja_status run2(ja__db *d, int which, int64_t a, int64_t b, const char *what);
-
 /* Every trigger the schema holds, and what the uploader's connection does
  * instead when it runs with triggers off: the counters of 001/003/010 and
  * the spans of 008 per statement (counts_add, spans_refresh); the others
@@ -117,9 +115,11 @@ rollup_made(const char *event)
 static ja_status
 spans_refresh(ja__db *d, int64_t a, int64_t b)
 {
-  ja_status st = run2(d, JA__Q_SPAN_REFRESH, a, b, "cannot update event spans in");
+  const int64_t range[2] = {a, b};
+  ja_status st = ja__store_run_ints(d, JA__Q_SPAN_REFRESH, range, 2,
+                                    "cannot update event spans in");
   if (st == JA_OK)
-    st = run2(d, JA__Q_SPAN_REFILL, a, b, "cannot update event spans in");
+    st = ja__store_run_ints(d, JA__Q_SPAN_REFILL, range, 2, "cannot update event spans in");
   return st;
 }
 
@@ -236,19 +236,6 @@ lease_add(ja__db *d, int64_t lo, int64_t hi, const char *owner, int64_t until_ms
   return ja__store_step_done(d, s, "cannot lease events in");
 }
 
-/* Run cached statement @p which with int64 parameters @p a, @p b. */
-static ja_status
-run2(ja__db *d, int which, int64_t a, int64_t b, const char *what)
-{
-  sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, which, &s);
-  if (st != JA_OK)
-    return st;
-  sqlite3_bind_int64(s, 1, a);
-  sqlite3_bind_int64(s, 2, b);
-  return ja__store_step_done(d, s, what);
-}
-
 ja_status
 ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms,
                      int limit, int64_t max_bytes, int64_t overhead, ja__lease_batch *out)
@@ -263,7 +250,8 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   lease_set live = {0};
   size_t *starts = NULL, nstarts = 0; /* the first row of each run */
   sqlite3_stmt *s = NULL;
-  if ((st = run2(d, JA__Q_LEASE_EXPIRE, now_ms, 0, "cannot expire leases in")) == JA_OK)
+  if ((st = ja__store_run_ints(d, JA__Q_LEASE_EXPIRE, &now_ms, 1,
+                               "cannot expire leases in")) == JA_OK)
     st = leases_read(d, NULL, &live);
   if (st == JA_OK && limit > 0 && !(starts = malloc(((size_t)live.n + 1) * sizeof *starts)))
     st = ja__error_set(JA_ENOMEM, "cannot claim events: out of memory");

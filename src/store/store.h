@@ -92,6 +92,9 @@ ja_status ja__store_exec(ja__db *d, const char *sql, const char *what);
 ja_status ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out);
 /* Step a statement that returns no rows, then reset it. */
 ja_status ja__store_step_done(ja__db *d, sqlite3_stmt *s, const char *what);
+/* Run cached statement @p which (JA__Q_*, no rows) with integers ?1 … ?n
+ * = @p v[0 .. n). */
+ja_status ja__store_run_ints(ja__db *d, int which, const int64_t *v, int n, const char *what);
 
 /* Install the busy handler on a new connection (instead of
  * sqlite3_busy_timeout): it polls in short steps — 50 µs growing by 25 µs a
