@@ -177,11 +177,11 @@ seed(ja_store *s, long n, int64_t t0)
     die("checkpoint", sqlite3_errmsg(d->db));
 }
 
-/* Part 2: seconds to roll up @p n sessions (wall; CPU in *cpu). */
+/* Part 2: seconds to roll up @p n sessions in a fresh home @p dir/@p name
+ * (wall; CPU in *cpu). */
 static double
 bench_rollup(const char *dir, const char *name, long n, double *cpu)
 {
-  /* name: a fresh home per run */
   char home[JA_PATH_MAX];
   make_home(dir, name, home, sizeof home);
   ja_store *s = open_store();
