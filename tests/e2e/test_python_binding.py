@@ -1,4 +1,4 @@
-"""End-to-end: the ctypes binding tools/python/jarvis_analytics.py, the way
+"""End-to-end: the ctypes binding tools/python/jarvis_analytics/, the way
 the OpenJarvis Python backend uses the library (DESIGN §13).
 
 The library under test is $JA_BUILD_DIR/libjarvis_analytics.so. An
@@ -410,9 +410,10 @@ OUT["status_names"] = {int(st): ja.status_str(st) for st in ja.Status}
     def test_library_lookup(self):
         # Next to the module, when JARVIS_ANALYTICS_LIB is not set.
         moddir = os.path.join(self.root, "pkg")
-        os.mkdir(moddir)
-        shutil.copy(os.path.join(PY_DIR, "jarvis_analytics.py"), moddir)
-        shutil.copy(os.path.realpath(LIB), os.path.join(moddir, "libjarvis_analytics.so"))
+        pkgdir = os.path.join(moddir, "jarvis_analytics")
+        shutil.copytree(os.path.join(PY_DIR, "jarvis_analytics"), pkgdir,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(os.path.realpath(LIB), os.path.join(pkgdir, "libjarvis_analytics.so"))
         r = self.py(r"""
 import ctypes.util
 OUT["found"] = ctypes.util.find_library("jarvis_analytics")
@@ -423,7 +424,7 @@ OUT["path"] = ja.library_path()
         self.assertIsNone(r["before"], "importing must not load the library")
         self.assertEqual(r["hash"], hashlib.sha256(b"a").hexdigest()[:16])
         if r["found"] is None:
-            self.assertEqual(r["path"], os.path.join(moddir, "libjarvis_analytics.so"))
+            self.assertEqual(r["path"], os.path.join(pkgdir, "libjarvis_analytics.so"))
         # A JARVIS_ANALYTICS_LIB that does not load is an error, not a fallback.
         r = self.py(r"""
 OUT["err"] = error(ja.Store)

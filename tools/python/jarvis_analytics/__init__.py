@@ -20,7 +20,7 @@ Finding the library (first match wins, once per process):
 1. ``$JARVIS_ANALYTICS_LIB`` — a path or a name for ``ctypes.CDLL``; when it
    is set nothing else is tried;
 2. ``ctypes.util.find_library("jarvis_analytics")`` (ldconfig, LD_LIBRARY_PATH);
-3. ``libjarvis_analytics.so`` next to this file.
+3. ``libjarvis_analytics.so`` in this package's directory.
 
 Errors. A call that fails raises :class:`JarvisAnalyticsError` carrying the
 ``ja_status`` code (``.status``), its short name from ``ja_status_str()``
