@@ -1,7 +1,8 @@
 /*
  * test_drain.c — the drain loop (upload/run.c) and the store side of the
- * uploader (store/lease.c) against a scripted fake transport: no socket,
- * no sleeping (the fake's sleep advances the run's clock). Exactly-once by
+ * uploader (store/lease.c) against a scripted fake transport and a fake
+ * clock: no socket, no sleeping (the fake's sleep, and a request's
+ * delay_ms, advance the run's clock). Exactly-once by
  * uuid, every server answer, deadlines and the persisted backoff.
  */
 #include "support.h"
@@ -40,7 +41,10 @@ typedef struct fake {
   int64_t timeouts[MAXREQ];
   int64_t slept[64];
   int nslept;
-  int real_delay_ms;        /* each request really takes this long */
+  int delay_ms;             /* each request takes this long (fake time) */
+  int64_t wall0;            /* the fake wall clock at elapsed 0 */
+  int64_t elapsed;          /* fake time passed (sleeps, request delays) */
+  ja__upload_clock clock;   /* reads and advances the two above */
   void (*on_send)(struct fake *); /* run before each answer (hand edits) */
 } fake;
 
@@ -62,10 +66,7 @@ fake_send(ja__transport *t, const char *body, size_t len, int64_t timeout_ms, ja
   assert_true(f->nreq < MAXREQ);
   char *json = inflate_body(body, len);
   f->timeouts[f->nreq] = timeout_ms;
-  if (f->real_delay_ms > 0) {
-    struct timespec ts = {f->real_delay_ms / 1000, (long)(f->real_delay_ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-  }
+  f->elapsed += f->delay_ms;
   f->bodies[f->nreq++] = json;
   if (f->on_send)
     f->on_send(f);
@@ -98,6 +99,20 @@ fake_sleep(int64_t ms, void *payload)
   fake *f = payload;
   if (f->nslept < 64)
     f->slept[f->nslept++] = ms;
+  f->elapsed += ms;
+}
+
+static int64_t
+fake_wall(void *payload)
+{
+  fake *f = payload;
+  return f->wall0 + f->elapsed;
+}
+
+static int64_t
+fake_mono(void *payload)
+{
+  return ((fake *)payload)->elapsed;
 }
 
 static void
@@ -107,6 +122,8 @@ fake_init(fake *f)
   f->t.send = fake_send;
   f->t.close = fake_close;
   f->default_status = 200;
+  f->wall0 = ja__now_ms();
+  f->clock = (ja__upload_clock){fake_wall, fake_mono, fake_sleep, f};
 }
 
 static void
@@ -123,8 +140,7 @@ opts_init(ja__upload_opts *o, fake *f)
   memset(o, 0, sizeof *o);
   o->max_retries = 3;
   o->deadline_ms = 600000;
-  o->sleep_ms = fake_sleep;
-  o->payload = f;
+  o->clock = &f->clock;
 }
 
 /* A fresh home with the key set and @p n captured events. */
@@ -217,7 +233,7 @@ static void test_drain__happy_path_sends_each_uuid_once(void **state)
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.sent, 250);
   assert_int_equal(f.nreq, 3); /* flush_at_size 100 */
@@ -236,7 +252,7 @@ static void test_drain__happy_path_sends_each_uuid_once(void **state)
   assert_int_equal(f.nslept, 0);
   /* Nothing left: a second run sends nothing. */
   fake_free(&f);
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(f.nreq, 0);
   ja_store_close(s);
@@ -269,7 +285,7 @@ static void test_drain__batches_are_leased_and_acked_by_id_range(void **state)
   assert_int_equal(sqlite3_exec(d->db, "CREATE TEMP TRIGGER no_row_writes AFTER UPDATE ON main.events"
                                        " BEGIN SELECT RAISE(ABORT, 'an event row was rewritten'); END;",
                                 NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.sent, 250);
   assert_int_equal(f.nreq, 3);
@@ -325,7 +341,7 @@ static void test_drain__batch_size_and_max_batches(void **state)
   o.batch_size = 3;
   o.max_batches = 2;
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(f.nreq, 2);
   assert_int_equal(r.sent, 6);
@@ -353,7 +369,7 @@ static void test_drain__retryable_answers_keep_everything(void **state)
     opts_init(&o, &f);
     int64_t start = ja__now_ms();
     ja__upload_report r;
-    assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
     assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
     assert_int_equal(f.nreq, 4);
     assert_int_equal(f.nslept, 3);
@@ -395,7 +411,7 @@ static void test_drain__retry_then_success(void **state)
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(f.nreq, 3);
   assert_int_equal(f.nslept, 2);
@@ -419,7 +435,7 @@ static void test_drain__max_retries_zero_is_one_request(void **state)
   opts_init(&o, &f);
   o.max_retries = 0;
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 1);
   assert_int_equal(queued(), 2);
@@ -448,7 +464,7 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
   int64_t t0 = ja__now_ms();
   o.now_ms = t0;
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 2);
   assert_int_equal(f.nslept, 1);
@@ -463,7 +479,7 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
   f.default_status = 200;
   o.deadline_ms = 600000;
   o.now_ms = next - 10000;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 0);
   assert_int_equal(held(NULL), 0);
@@ -471,7 +487,7 @@ static void test_drain__deadline_then_next_run_honours_backoff(void **state)
 
   /* After it: sent. */
   o.now_ms = next;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(f.nreq, 1);
   assert_int_equal(queued(), 0);
@@ -490,7 +506,7 @@ static void test_drain__request_timeout_bounded_by_deadline(void **state)
   opts_init(&o, &f);
   o.deadline_ms = 5000;
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(f.nreq, 1);
   assert_true(f.timeouts[0] > 0 && f.timeouts[0] <= 5000);
   fake_free(&f);
@@ -511,7 +527,7 @@ refuse_one(int status, const char *reason)
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.sent, 7);
   assert_int_equal(r.dropped, 1);
@@ -557,7 +573,7 @@ static void test_drain__single_event_413_dropped(void **state)
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(f.nreq, 1);
   assert_int_equal(queued(), 0);
@@ -578,7 +594,7 @@ static void test_drain__401_and_403_stop_and_keep_everything(void **state)
     ja__upload_opts o;
     opts_init(&o, &f);
     ja__upload_report r;
-    assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
     assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
     assert_int_equal(f.nreq, 1);
     assert_int_equal(queued(), 150);
@@ -603,7 +619,13 @@ static void test_drain__analytics_off_deletes_the_queue_sends_nothing(void **sta
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  /* The uploader's own connection (the handle opens none when off). */
+  ja__db d;
+  int present = 0;
+  assert_int_equal(ja__upload_open_queue(&d, &s->cfg, &present), JA_OK);
+  assert_int_equal(present, 1);
+  assert_int_equal(ja__upload_run(&d, &s->cfg, &f.t, &o, &r), JA_OK);
+  ja__store_close(&d);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.purged, 12);
   assert_int_equal(f.nreq, 0);
@@ -624,7 +646,7 @@ static void test_drain__no_key_is_a_config_error(void **state)
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
   assert_int_equal(f.nreq, 0);
   assert_int_equal(queued(), 2);
@@ -645,7 +667,7 @@ static void test_drain__dry_run_prints_masked_bodies_changes_nothing(void **stat
   size_t len = 0;
   o.out = open_memstream(&text, &len);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, NULL, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, NULL, &o, &r), JA_OK);
   fclose(o.out);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.batches, 3);
@@ -832,14 +854,14 @@ static void test_drain__sent_log_pruned_after_30_days(void **state)
   int64_t t0 = ja__now_ms();
   o.now_ms = t0;
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(sql("select count(*) from sent_log"), 3);
   fake_free(&f);
   o.now_ms = t0 + 29LL * 86400000;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(sql("select count(*) from sent_log"), 3);
   o.now_ms = t0 + 31LL * 86400000;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(sql("select count(*) from sent_log"), 0);
   assert_int_equal(sql("select sent from queue_stats"), 0);
   ja__db *d = &s->db;
@@ -859,15 +881,14 @@ static void test_drain__deadline_between_halves_releases_the_batch(void **state)
   fake f;
   fake_init(&f);
   f.default_status = 413;
-  /* The first request alone outlasts the deadline. Wide margins: the
-   * run's work before that request must fit the deadline even on a loaded
-   * machine (3 s for a claim), and the request takes 4 s of real time. */
-  f.real_delay_ms = 4000;
+  /* The first request alone outlasts the deadline (fake time: no
+   * margin for the machine's load is needed). */
+  f.delay_ms = 4000;
   ja__upload_opts o;
   opts_init(&o, &f);
   o.deadline_ms = 3000;
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
   assert_int_equal(f.nreq, 1);
   assert_int_equal(queued(), 2);
@@ -954,14 +975,14 @@ static void test_drain__counts_exact_with_hand_edits_mid_drain(void **state)
   o.max_batches = 3;
   ja__upload_report r;
   hand_round = 0;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.batches, 3);
   assert_counts_exact(); /* part of the queue sent, spans cut */
   assert_true(sql("select count(*) from events_span") > 0);
   fake_free(&f);
   o.max_batches = 0;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_counts_exact();
   /* The handle's triggers are back on: a capture counts. */
@@ -1014,7 +1035,7 @@ static void test_drain__ack_runs_no_trigger_and_few_vm_steps(void **state)
   ja__upload_opts o;
   opts_init(&o, &f);
   ja__upload_report r;
-  assert_int_equal(ja__upload_run(s, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.sent, 1000);
   assert_int_equal(triggers_run, 0);
   int log = sqlite3_stmt_status(s->db.q[JA__Q_ACK_LOG_RANGE], SQLITE_STMTSTATUS_VM_STEP, 0);

@@ -1,8 +1,9 @@
 /*
  * cli/upload.c — the one command of jarvis-analytics-upload: parse its
- * values, open the store, make the transport, run a rollup, run the drain loop
- * (upload/run.c), and report: nothing on success unless --verbose; one
- * line on stderr for 75/78. The key is never printed.
+ * values, read the configuration, open the queue (if there is one), make
+ * the transport, run a rollup, run the drain loop (upload/run.c), and
+ * report: nothing on success unless --verbose; one line on stderr for
+ * 75/78. The key is never printed.
  */
 #include "boot.h"
 
@@ -10,8 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/api.h"
 #include "cli/cli.h"
+#include "home/config.h"
+#include "store/store.h"
 #include "upload/transport.h"
 #include "upload/upload.h"
 #include "util/http_date.h"
@@ -28,6 +30,26 @@ test_backoff_base(void)
   if (*end != '\0' || n < 1 || n > JA__UP_BACKOFF_BASE_MS)
     return 0;
   return (int64_t)n;
+}
+
+/* The rollup the uploader runs first, through the public API (so that
+ * sessions that ended, or went idle, since the last run leave in this
+ * one). Only over a queue that exists: nothing is created by a run with
+ * nothing to do. A failed rollup loses nothing (its signals wait for the
+ * next one) and must not keep what is queued from leaving: one line. */
+static void
+rollup_first(const ja__upload_opts *o, FILE *err)
+{
+  ja_store *s = NULL;
+  int64_t queued = 0;
+  ja_status st = ja_store_open(&s, NULL);
+  if (st == JA_OK)
+    st = ja_rollup(s, o->now_ms, &queued);
+  if (st != JA_OK)
+    ja__cli_errorf(err, NULL, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
+  else if (o->verbose && queued)
+    ja__cli_errorf(err, NULL, "rollup queued %lld events", (long long)queued);
+  ja_store_close(s);
 }
 
 int
@@ -50,41 +72,38 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
   if (a->on[OPT_NOW] && o.now_ms <= 0)
     return ja__cli_usage(err, a, "--now: before 1970:", a->val[OPT_NOW]);
 
-  ja_store *s = NULL;
+  ja__config cfg;
+  ja__db d;
+  memset(&d, 0, sizeof d);
   ja__transport *t = NULL;
   ja__upload_report r;
   memset(&r, 0, sizeof r);
-  int rc = JA_EXIT_OK;
-  ja_status st = ja_store_open(&s, NULL);
+  int rc = JA_EXIT_OK, present = 0;
+  ja_status st = ja__config_load(&cfg, NULL);
+  if (st == JA_OK)
+    st = ja__upload_open_queue(&d, &cfg, &present);
   if (st != JA_OK) {
     rc = ja__cli_fail(err, NULL, st);
     goto done;
   }
-  if (s->cfg.enabled && !o.dry_run && (st = ja__transport_curl_new(&t, s->cfg.host)) != JA_OK) {
+  if (!present)
+    goto done; /* no queue: nothing to do, and nothing is created */
+  if (cfg.enabled && !o.dry_run && (st = ja__transport_curl_new(&t, cfg.host)) != JA_OK) {
     ja__cli_errorf(err, NULL, "%s", ja_last_error());
     rc = ja__cli_exit_code(st);
     goto done;
   }
-  /* DESIGN §7: run rollup first, then drain, so sessions that ended (or
-   * went idle) since the last run leave in this one. Not in a dry run (it
-   * changes nothing). A failed rollup loses nothing (its signals wait for
-   * the next one) and must not keep what is queued from leaving: one line,
-   * then drain. */
-  if (s->cfg.enabled && !o.dry_run) {
-    int64_t queued = 0;
-    if ((st = ja_rollup(s, o.now_ms, &queued)) != JA_OK)
-      ja__cli_errorf(err, NULL, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
-    else if (o.verbose && queued)
-      ja__cli_errorf(err, NULL, "rollup queued %lld events", (long long)queued);
-  }
-  if ((st = ja__upload_run(s, t, &o, &r)) != JA_OK) {
+  /* Not in a dry run: it changes nothing. */
+  if (cfg.enabled && !o.dry_run)
+    rollup_first(&o, err);
+  if ((st = ja__upload_run(&d, &cfg, t, &o, &r)) != JA_OK) {
     ja__cli_errorf(err, NULL, "%s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
     rc = ja__cli_exit_code(st);
     goto done;
   }
-  if (!s->cfg.enabled) {
+  if (!cfg.enabled) {
     if (o.verbose || o.dry_run)
-      ja__cli_errorf(err, NULL, "analytics is off (%s): %s %lld queued events", s->cfg.off_reason,
+      ja__cli_errorf(err, NULL, "analytics is off (%s): %s %lld queued events", cfg.off_reason,
                  o.dry_run ? "would delete the" : "deleted", (long long)r.purged);
     goto done;
   }
@@ -102,7 +121,7 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
 done:
   if (t)
     t->close(t);
-  ja_store_close(s);
+  ja__store_close(&d);
   return rc;
 }
 

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
+#include "home/config.h"
+#include "store/store.h"
 #include "upload/transport.h"
 #include "upload/upload.h"
 #include "util/clock.h"
@@ -33,14 +34,15 @@
 #define LEASE_MARGIN_MS 60000
 
 typedef struct run {
-  ja_store *s;
+  ja__db *d;                /* the uploader's connection */
+  const ja__config *cfg;    /* host, key, batch size, on/off */
   ja__transport *t;
   const ja__upload_opts *o;
+  const ja__upload_clock *clock;
   ja__upload_report *r;
   char owner[40];           /* this run's lease owner (a UUID v4) */
   int64_t start_ms;         /* wall clock at the start (or --now) */
-  int64_t t0_ns;            /* CLOCK_MONOTONIC at the start */
-  int64_t slept_fake_ms;    /* waits a test's sleep_ms stood in for */
+  int64_t t0_ms;            /* the monotonic clock at the start */
   ja__buf body;             /* the JSON body, reused */
   ja__buf gz;               /* its gzip, reused */
   ja__gzipper zip;          /* one deflate stream for every body */
@@ -48,12 +50,37 @@ typedef struct run {
 
 /* ------------------------------------------------------ clock and deadline */
 
+static int64_t
+real_wall_ms(void *payload)
+{
+  (void)payload;
+  return ja__now_ms();
+}
+
+static int64_t
+real_mono_ms(void *payload)
+{
+  (void)payload;
+  return ja__mono_ns() / 1000000;
+}
+
+static void
+real_sleep_ms(int64_t ms, void *payload)
+{
+  (void)payload;
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0)
+    ; /* EINTR: sleep the rest */
+}
+
+const ja__upload_clock ja__upload_real_clock = {real_wall_ms, real_mono_ms, real_sleep_ms, NULL};
+
 /* Milliseconds since the run started (monotonic: a wall clock that jumps
  * neither stretches nor cuts the deadline). */
 static int64_t
 elapsed_ms(const run *u)
 {
-  return (ja__mono_ns() - u->t0_ns) / 1000000 + u->slept_fake_ms;
+  return u->clock->mono_ms(u->clock->payload) - u->t0_ms;
 }
 
 static int64_t
@@ -74,14 +101,7 @@ wait_ms(run *u, int64_t ms)
 {
   if (ms <= 0)
     return;
-  if (u->o->sleep_ms) {
-    u->o->sleep_ms(ms, u->o->payload);
-    u->slept_fake_ms += ms;
-    return;
-  }
-  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0)
-    ; /* EINTR: sleep the rest */
+  u->clock->sleep_ms(ms, u->clock->payload);
 }
 
 /* ------------------------------------------------------------- one batch */
@@ -136,7 +156,7 @@ static ja_status
 reject(run *u, const ja__lease_row *row, int status)
 {
   ja__drop why = status == 413 ? JA__DROP_TOO_LARGE : JA__DROP_REJECTED;
-  ja_status st = ja__store_reject(&u->s->db, u->owner, row, why, status, now_ms(u));
+  ja_status st = ja__store_reject(u->d, u->owner, row, why, status, now_ms(u));
   if (st == JA_OK) {
     u->r->dropped++;
     say(u, "dropped event %s: the server refused it alone (HTTP %d)", row->uuid, status);
@@ -150,8 +170,8 @@ reject(run *u, const ja__lease_row *row, int status)
 static ja_status
 send_range(run *u, const ja__lease_row *rows, size_t n)
 {
-  ja__db *d = &u->s->db;
-  const char *key = u->s->cfg.key;
+  ja__db *d = u->d;
+  const char *key = u->cfg->key;
   for (int retries = 0;; retries++) {
     ja_status st = encode(u, rows, n, key);
     if (st != JA_OK)
@@ -174,8 +194,8 @@ send_range(run *u, const ja__lease_row *rows, size_t n)
         return st;
       u->r->requests++;
       status = ans.status;
-      ja__log_debug(u->s->cfg.debug, "Analytics: upload attempt %d: %zu events (%zu bytes) to %s: %d%s%s",
-                    retries + 1, n, u->body.len, u->s->cfg.host, status,
+      ja__log_debug(u->cfg->debug, "Analytics: upload attempt %d: %zu events (%zu bytes) to %s: %d%s%s",
+                    retries + 1, n, u->body.len, u->cfg->host, status,
                     status ? "" : " ", status ? "" : ans.error);
       say(u, "batch of %zu events, attempt %d: %s%d%s%s", n, retries + 1,
           status ? "HTTP " : "no answer ", status, ans.error[0] ? ": " : "", ans.error);
@@ -240,7 +260,7 @@ send_range(run *u, const ja__lease_row *rows, size_t n)
 static int64_t
 batch_limit(const run *u)
 {
-  int64_t n = u->o->batch_size > 0 ? u->o->batch_size : u->s->cfg.flush_at_size;
+  int64_t n = u->o->batch_size > 0 ? u->o->batch_size : u->cfg->flush_at_size;
   if (n < 1)
     n = 1;
   return n > 100000 ? 100000 : n;
@@ -251,12 +271,12 @@ static ja_status
 dry_run(run *u)
 {
   char masked[16];
-  ja__upload_mask_key(u->s->cfg.key, masked);
+  ja__upload_mask_key(u->cfg->key, masked);
   ja__lease_batch b = {0};
   int64_t after = 0;
   ja_status st = JA_OK;
   while (u->o->max_batches == 0 || u->r->batches < u->o->max_batches) {
-    if ((st = ja__store_peek_rows(&u->s->db, after, (int)batch_limit(u), JA__UP_MAX_BODY,
+    if ((st = ja__store_peek_rows(u->d, after, (int)batch_limit(u), JA__UP_MAX_BODY,
                                   JA__UP_EVENT_OVERHEAD, &b)) != JA_OK || b.n == 0)
       break;
     if ((st = encode(u, b.rows, b.n, masked)) != JA_OK)
@@ -283,7 +303,7 @@ progress(run *u, int last)
 static ja_status
 drain(run *u)
 {
-  ja__db *d = &u->s->db;
+  ja__db *d = u->d;
   ja_status st;
   int64_t removed;
   /* sent_log is kept 30 days; pruned in short steps before sending. */
@@ -348,36 +368,35 @@ drain(run *u)
 }
 
 ja_status
-ja__upload_run(ja_store *s, ja__transport *t, const ja__upload_opts *o, ja__upload_report *r)
+ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t, const ja__upload_opts *o,
+               ja__upload_report *r)
 {
   memset(r, 0, sizeof *r);
-  JA_ASSERT(s != NULL && o != NULL);
+  JA_ASSERT(d != NULL && d->db != NULL && cfg != NULL && o != NULL);
   run u;
   memset(&u, 0, sizeof u);
-  u.s = s;
+  u.d = d;
+  u.cfg = cfg;
   u.t = t;
   u.o = o;
   u.r = r;
-  u.start_ms = o->now_ms ? o->now_ms : ja__now_ms();
-  u.t0_ns = ja__mono_ns();
+  u.clock = o->clock ? o->clock : &ja__upload_real_clock;
+  u.start_ms = o->now_ms ? o->now_ms : u.clock->wall_ms(u.clock->payload);
+  u.t0_ms = u.clock->mono_ms(u.clock->payload);
   ja__uuid_v4(u.owner);
-  ja__api_lock(s);
-  int present = 0;
-  ja_status st = ja__api_open_existing(s, &present);
-  if (st != JA_OK || !present)
-    goto done; /* no queue: nothing to do */
-  if (!s->cfg.enabled) {
+  ja_status st = JA_OK;
+  if (!cfg->enabled) {
     /* Privacy wins: analytics off means nothing leaves, and nothing waits
-     * to leave (DESIGN §4). A dry run only says what it would delete. */
+     * to leave. A dry run only says what it would delete. */
     if (!o->dry_run)
-      st = ja__store_purge(&s->db, JA_PURGE_PENDING, now_ms(&u), &r->purged);
+      st = ja__store_purge(d, JA_PURGE_PENDING, now_ms(&u), &r->purged);
     goto done;
   }
   if (o->dry_run) {
     st = dry_run(&u);
     goto done;
   }
-  if (!s->cfg.key[0]) {
+  if (!cfg->key[0]) {
     stop(&u, JA__UP_CONFIGFAIL, 0, "no project key: set [analytics] key or OPENJARVIS_ANALYTICS_KEY");
     goto done;
   }
@@ -385,11 +404,10 @@ ja__upload_run(ja_store *s, ja__transport *t, const ja__upload_opts *o, ja__uplo
     st = ja__error_set(JA_EINVALID, "ja__upload_run: no transport");
     goto done;
   }
-  if ((st = ja__store_upload_tune(&s->db)) == JA_OK)
+  if ((st = ja__store_upload_tune(d)) == JA_OK)
     st = drain(&u);
 done:
-  ja__store_upload_untune(&s->db);
-  ja__api_unlock(s);
+  ja__store_upload_untune(d);
   ja__buf_free(&u.body);
   ja__buf_free(&u.gz);
   ja__gzipper_free(&u.zip);

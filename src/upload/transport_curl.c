@@ -8,11 +8,21 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "upload/transport.h"
+
+static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
+static int g_curl_ok;
+
+static void
+curl_once(void)
+{
+  g_curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
 
 typedef struct curl_impl {
   CURL *h;
@@ -162,13 +172,12 @@ ja__transport_curl_new(ja__transport **out, const char *host)
   char why[600];
   if (ja__transport_host_ok(host, why, sizeof why) != 0)
     return ja__error_set(JA_ECONFIG, "%s", why);
-  /* Once per process; the uploader is single-threaded when it calls this. */
-  static int inited;
-  if (!inited) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      return ja__error_set(JA_EINTERNAL, "cannot start libcurl");
-    inited = 1;
-  }
+  /* libcurl's global state, once per process whatever the number of
+   * transports (curl_global_init is not thread-safe, and calling it per
+   * transport re-initialised the TLS library each time). */
+  pthread_once(&g_curl_once, curl_once);
+  if (!g_curl_ok)
+    return ja__error_set(JA_EINTERNAL, "cannot start libcurl");
   ja__transport *t = calloc(1, sizeof *t);
   curl_impl *c = calloc(1, sizeof *c);
   if (!t || !c) {

@@ -96,6 +96,8 @@ void ja__upload_mask_key(const char *key, char out[16]);
 /* ------------------------------------------------------------- run.c */
 
 typedef struct ja__transport ja__transport;
+typedef struct ja__db ja__db;
+typedef struct ja__config ja__config;
 
 /* How a run ended (the program maps it to 0 / 75 / 78). */
 typedef enum ja__up_outcome {
@@ -104,6 +106,18 @@ typedef enum ja__up_outcome {
   JA__UP_CONFIGFAIL    /* 401/403, an unusable host or key: events kept */
 } ja__up_outcome;
 
+/* The clocks a run reads, injected so that a test's fake can make time
+ * pass in its sleep: deadline and backoff tests then run in milliseconds
+ * and never depend on the machine's load. */
+typedef struct ja__upload_clock {
+  int64_t (*wall_ms)(void *payload);  /* UTC ms (sent_at, leases, backoff) */
+  int64_t (*mono_ms)(void *payload);  /* monotonic ms (the deadline) */
+  void (*sleep_ms)(int64_t ms, void *payload); /* wait between attempts */
+  void *payload;
+} ja__upload_clock;
+/* CLOCK_REALTIME, CLOCK_MONOTONIC and nanosleep. */
+extern const ja__upload_clock ja__upload_real_clock;
+
 /* What a run does. */
 typedef struct ja__upload_opts {
   int dry_run;              /* print the bodies (key masked) to out, change nothing */
@@ -111,14 +125,11 @@ typedef struct ja__upload_opts {
   int64_t max_batches;      /* batches claimed at most; 0: until the queue is empty */
   int max_retries;          /* retries per batch (so at most max_retries + 1 requests) */
   int64_t deadline_ms;      /* the whole run's budget (requests, waits) */
-  int64_t now_ms;           /* the run's start on the wall clock; 0: read it */
+  int64_t now_ms;           /* the run's start on the wall clock; 0: the clock's */
   int verbose;              /* one line per request on err */
   int progress;             /* a progress line on err (a TTY, many batches) */
   int64_t backoff_base_ms;  /* 0: JA__UP_BACKOFF_BASE_MS */
-  /* Waiting between attempts; NULL: sleep. A test's fake advances its own
-   * clock instead, and the run's elapsed time with it. */
-  void (*sleep_ms)(int64_t ms, void *payload);
-  void *payload;
+  const ja__upload_clock *clock; /* NULL: ja__upload_real_clock */
   FILE *out, *err;          /* dry-run bodies / verbose lines */
 } ja__upload_opts;
 
@@ -134,10 +145,21 @@ typedef struct ja__upload_report {
   char why[512];            /* TEMPFAIL/CONFIGFAIL: one line (never the key) */
 } ja__upload_report;
 
-/* Drain the queue of @p s through @p t (DESIGN §7); @p t may be NULL for a
- * dry run or when analytics is off. Returns JA_OK with the outcome in
- * @p r, or a store error (JA_EBUSY, JA_EIO …) — events are kept then. */
-ja_status ja__upload_run(ja_store *s, ja__transport *t, const ja__upload_opts *o,
-                         ja__upload_report *r);
+/* Drain the queue through @p t (DESIGN §7), below the public API: @p d is
+ * an open connection to an existing queue (the caller opened it; the run
+ * never creates one) and @p cfg the configuration read from the
+ * environment and config.toml (host, key, batch size, analytics on/off).
+ * @p t may be NULL for a dry run or when analytics is off. Returns JA_OK
+ * with the outcome in @p r, or a store error (JA_EBUSY, JA_EIO …) — events
+ * are kept then. */
+ja_status ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t,
+                         const ja__upload_opts *o, ja__upload_report *r);
+
+/* ----------------------------------------------------------- queue.c */
+
+/* The uploader's own connection to the queue of @p cfg's home (never the
+ * one a ja_store handle writes through): *present = 0 (JA_OK, nothing
+ * opened, nothing created) when there is no home or no queue. */
+ja_status ja__upload_open_queue(ja__db *d, const ja__config *cfg, int *present);
 
 #endif
