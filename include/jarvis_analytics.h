@@ -382,7 +382,9 @@ JA_API ja_status ja_hash_id(const char *s, char out[17]);
  * A JSON report of the store: on/off and why, paths, config.toml warnings
  * (misspelt keys and tables, never values), queue size, drop counters by
  * reason, what the store did to itself (`store_events`: a corrupt queue
- * moved aside …), the same document as `jarvis-analytics status --json`.
+ * moved aside …), chat sessions not rolled up yet and days waiting for
+ * their summary (`rollup`), the same document as
+ * `jarvis-analytics status --json`.
  * Only a queue that does not exist reads as "not created yet"
  * (`queue.exists` false); one that cannot be read is an error. A queue in
  * a home that cannot be written is read read-only (or immutable when it

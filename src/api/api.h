@@ -43,8 +43,14 @@ int ja__api_lock_until(ja_store *s, ja__deadline dl);
 void ja__api_unlock(ja_store *s);
 
 typedef struct cJSON cJSON;
-/* The status document (see ja_report_json). */
-ja_status ja__report_status(ja_store *s, cJSON **out);
+typedef struct ja__report ja__report;
+/* The report model (store/report.h) of @p s: configuration, identity and
+ * what the queue holds (nothing of it when there is no queue). Creates
+ * nothing. ja__report_free() @p r whatever this returns. */
+ja_status ja__report_collect(ja_store *s, ja__report *r);
+/* @p r as the status document (ja_report_json, `status --json`): JA_OK or
+ * JA_ENOMEM, never a document with a part missing. */
+ja_status ja__report_json(const ja__report *r, cJSON **out);
 /* Up to @p limit events, newest first: pending (or sent when @p sent) as a
  * JSON array of objects. An absent queue gives an empty array. */
 ja_status ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out);

@@ -154,7 +154,15 @@ int ja__cli_upload_main(int argc, char **argv, FILE *out, FILE *err);
 /* Its one command (upload.c). */
 int ja__cli_upload(const cli_args *a, FILE *out, FILE *err);
 
-/* Commands of jarvis-analytics (commands.c). */
+/* Open the store for a command; read-only commands pass JA_OPEN_NO_CREATE
+ * and create nothing. 0, or the exit code after one line on @p err. */
+int ja__cli_open_store(const cli_args *a, FILE *err, unsigned flags, ja_store **s);
+typedef struct cJSON cJSON;
+/* Print @p doc, indented; out of memory is an error (71), never an empty
+ * output that exits 0. */
+int ja__cli_print_json(FILE *out, FILE *err, const char *cmd, const cJSON *doc);
+
+/* Commands of jarvis-analytics (commands.c; status.c). */
 int ja__cli_capture(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_status(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_show(const cli_args *a, FILE *out, FILE *err);

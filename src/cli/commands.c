@@ -18,9 +18,8 @@
 #include "util/buf.h"
 #include "util/utf8.h"
 
-/* Open the store. Read-only commands create nothing (JA_OPEN_NO_CREATE). */
-static int
-open_store(const cli_args *a, FILE *err, unsigned flags, ja_store **s)
+int
+ja__cli_open_store(const cli_args *a, FILE *err, unsigned flags, ja_store **s)
 {
   ja_options o = JA_OPTIONS_INIT;
   o.flags = flags;
@@ -78,7 +77,7 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
     props = stdin_props;
   }
   ja_store *s = NULL;
-  if ((rc = open_store(a, err, 0, &s)) != 0) {
+  if ((rc = ja__cli_open_store(a, err, 0, &s)) != 0) {
     free(stdin_props);
     return rc;
   }
@@ -115,10 +114,8 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
   return rc;
 }
 
-/* Print @p doc; out of memory is an error (71), never an empty output
- * that exits 0. */
-static int
-print_json(FILE *out, FILE *err, const char *cmd, cJSON *doc)
+int
+ja__cli_print_json(FILE *out, FILE *err, const char *cmd, const cJSON *doc)
 {
   char *text = cJSON_Print(doc);
   if (!text) {
@@ -137,93 +134,11 @@ str_or(const cJSON *obj, const char *key, const char *fallback)
   return cJSON_IsString(v) ? v->valuestring : fallback;
 }
 
-static double
-num_of(const cJSON *obj, const char *key)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static void
-print_status_text(FILE *out, const cJSON *r)
-{
-  int on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled"));
-  if (on)
-    fprintf(out, "analytics: on\n");
-  else
-    fprintf(out, "analytics: off (%s)\n", str_or(r, "off_reason", ""));
-  fprintf(out, "home:      %s\n", str_or(r, "home", ""));
-  fprintf(out, "config:    %s\n", str_or(r, "config", ""));
-  const cJSON *w;
-  cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "warnings"))
-  {
-    if (cJSON_IsString(w))
-      fprintf(out, "warning:   %s\n", w->valuestring);
-  }
-  fprintf(out, "anon_id:   %s\n", str_or(r, "anon_id", "(none yet)"));
-  const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "queue");
-  fprintf(out, "queue:     %s", str_or(r, "database", ""));
-  if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "exists")))
-    fprintf(out, " (%.0f pending, oldest %s)\n", num_of(q, "pending"), str_or(q, "oldest", "-"));
-  else
-    fprintf(out, " (not created yet)\n");
-  const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "store_events"), 0);
-  if (ev) /* the newest: a corrupt queue moved aside, say */
-    fprintf(out, "repaired:  %s %s\n", str_or(ev, "at", ""), str_or(ev, "detail", ""));
-  const cJSON *sent = cJSON_GetObjectItemCaseSensitive(r, "sent");
-  fprintf(out, "sent:      %.0f in the last 30 days (last %s)\n", num_of(sent, "count"),
-          str_or(sent, "last", "-"));
-  const cJSON *up = cJSON_GetObjectItemCaseSensitive(r, "upload");
-  fprintf(out, "upload:    %s (key %s)\n", str_or(up, "host", ""),
-          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(up, "key_set")) ? "set" : "not set");
-  const cJSON *age = cJSON_GetObjectItemCaseSensitive(q, "oldest_age_seconds");
-  if (cJSON_IsNumber(age))
-    fprintf(out, "waiting:   oldest pending for %.0f s\n", age->valuedouble);
-  fprintf(out, "attempt:   last %s, last success %s, next not before %s\n",
-          str_or(up, "last_attempt_at", "-"), str_or(up, "last_success_at", "-"),
-          str_or(up, "next_attempt_at", "-"));
-  if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(up, "last_error")))
-    fprintf(out, "error:     last upload failed: %s (HTTP %.0f)\n", str_or(up, "last_error", ""),
-            num_of(up, "last_status"));
-  fprintf(out, "drops:    ");
-  int any = 0;
-  const cJSON *d;
-  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(r, "drops"))
-  {
-    if (d->valuedouble > 0) {
-      fprintf(out, "%s %s %.0f", any ? "," : "", d->string, d->valuedouble);
-      any = 1;
-    }
-  }
-  fprintf(out, "%s\n", any ? "" : " none");
-}
-
-int
-ja__cli_status(const cli_args *a, FILE *out, FILE *err)
-{
-  ja_store *s = NULL;
-  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
-  if (rc)
-    return rc;
-  cJSON *r = NULL;
-  ja_status st = ja__report_status(s, &r);
-  if (st != JA_OK) {
-    rc = ja__cli_fail(err, a->command, st);
-  } else if (a->on[OPT_JSON]) {
-    rc = print_json(out, err, a->command, r);
-  } else {
-    print_status_text(out, r);
-  }
-  cJSON_Delete(r);
-  ja_store_close(s);
-  return rc;
-}
-
 int
 ja__cli_show(const cli_args *a, FILE *out, FILE *err)
 {
   ja_store *s = NULL;
-  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  int rc = ja__cli_open_store(a, err, JA_OPEN_NO_CREATE, &s);
   if (rc)
     return rc;
   cJSON *rows = NULL;
@@ -231,7 +146,7 @@ ja__cli_show(const cli_args *a, FILE *out, FILE *err)
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (a->on[OPT_JSON]) {
-    rc = print_json(out, err, a->command, rows);
+    rc = ja__cli_print_json(out, err, a->command, rows);
   } else {
     /* Rendered whole before anything is printed: out of memory exits 71
      * with no listing rather than a listing cut short. */
@@ -266,7 +181,7 @@ int
 ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err)
 {
   ja_store *s = NULL;
-  int rc = open_store(a, err, 0, &s);
+  int rc = ja__cli_open_store(a, err, 0, &s);
   if (rc)
     return rc;
   ja_status st = ja_reset_id(s);
@@ -288,7 +203,7 @@ int
 ja__cli_purge(const cli_args *a, FILE *out, FILE *err)
 {
   ja_store *s = NULL;
-  int rc = open_store(a, err, JA_OPEN_NO_CREATE, &s);
+  int rc = ja__cli_open_store(a, err, JA_OPEN_NO_CREATE, &s);
   if (rc)
     return rc;
   unsigned what = a->on[OPT_ALL]    ? (JA_PURGE_PENDING | JA_PURGE_SENT | JA_PURGE_DROPS)

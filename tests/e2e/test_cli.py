@@ -217,11 +217,33 @@ class Status(JATestCase):
         self.capture("app_opened", {"version": "10.0.0.5"})   # version-shaped, so: pii (ipv4)
         out = self.ja("status", rc=0).out
         labels = [l.split(":", 1)[0] for l in out.splitlines()]
-        self.assertEqual(labels, ["analytics", "home", "config", "anon_id", "queue", "sent",
-                                  "upload", "waiting", "attempt", "drops"])
+        self.assertEqual(labels, ["analytics", "home", "config", "anon_id", "queue", "sessions",
+                                  "sent", "upload", "waiting", "attempt", "drops"])
         self.assertEqual(out.splitlines()[0], "analytics: on")
         self.assertRegex(out, r"(?m)^queue:.*\b1 pending\b")
+        self.assertRegex(out, r"(?m)^sessions:  none open$")
         self.assertRegex(out, r"(?m)^drops:.*\bpii 1\b")
+
+    def test_status_shows_open_sessions_and_days_waiting(self):
+        for s in ("a", "b"):
+            self.ja("session", "inference", s, "--tokens-in", "1", "--tokens-out", "2",
+                    "--latency-ms", "5", "--at", "2026-03-01T10:00:00Z", rc=0)
+        self.ja("session", "tool", "b", "--tool", "shell", "--at", "2026-03-01T10:00:30Z", rc=0)
+        out = self.ja("status", rc=0).out
+        self.assertRegex(out, r"(?m)^sessions:  2 open \(last activity 2026-03-01T10:00:30.000Z\)$")
+        ro = self.status()["rollup"]
+        self.assertEqual(ro, {"open_sessions": 2, "first_activity": "2026-03-01T10:00:00.000Z",
+                              "last_activity": "2026-03-01T10:00:30.000Z", "days_waiting": 0,
+                              "days_done": 0})
+        # a ends; b goes idle: both close, their day waits for its summary
+        self.ja("session", "end", "a", "--at", "2026-03-01T10:01:00Z", rc=0)
+        self.ja("rollup", "--now", "2026-03-01T10:20:00Z", rc=0)
+        out = self.ja("status", rc=0).out
+        self.assertRegex(out, r"(?m)^sessions:  none open; 1 day waiting for the daily summary$")
+        self.ja("rollup", "--now", "2026-03-02T00:10:00Z", rc=0)
+        ro = self.status()["rollup"]
+        self.assertEqual((ro["open_sessions"], ro["days_waiting"], ro["days_done"]), (0, 0, 1))
+        self.assertRegex(self.ja("status", rc=0).out, r"(?m)^sessions:  none open$")
 
     def test_key_is_never_printed(self):
         key = "phc_zzSecretKeyMarker0123456789"
