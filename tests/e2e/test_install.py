@@ -1,15 +1,36 @@
 """End-to-end: `cmake --install` of the build into a throwaway prefix puts
-every promised file in place (DESIGN §11): the library, header, both
-programs, both man pages and the timer files — and the timer files point at
-the binary under the prefix given at install time, not at configure time."""
+every promised file in place: the library, header, pkg-config files, CMake
+package, Python package, both programs, both man pages and the timer files —
+and the files that name paths (timers, .pc files, the Python package's
+_paths.py) name the prefix given at install time, not at configure time.
+(Building programs against the installed prefix is tools/ci-builds.sh's
+job: this build may carry sanitizers.)"""
 
+import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unittest
 
-from jatest import BUILD_DIR
+from jatest import BUILD_DIR, SOURCE_DIR
+
+
+def deps_list(name):
+    """A list set in cmake/JarvisAnalyticsDeps.cmake, the one dependency list."""
+    text = open(os.path.join(SOURCE_DIR, "cmake", "JarvisAnalyticsDeps.cmake")).read()
+    return re.search(r"^set\(%s ([^)]*)\)" % name, text, re.M).group(1).split()
+
+
+def pkg_config(prefix, *args):
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    p = subprocess.run(["pkg-config"] + list(args), env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError("pkg-config %s: %s" % (" ".join(args), p.stderr.decode()))
+    return p.stdout.decode().split()
 
 
 class Install(unittest.TestCase):
@@ -56,11 +77,69 @@ class Install(unittest.TestCase):
         self.assertIn("Nice=", service)
         self.assertIn("IOSchedulingClass=idle", service)
 
+    def test_pkg_config_files_name_every_dependency(self):
+        prefix = os.path.join(self.root, "prefix")
+        self.install(prefix)
+        deps = deps_list("JarvisAnalytics_PKGCONFIG_DEPS")
+        for name in ("jarvis-analytics", "jarvis-analytics-static"):
+            with self.subTest(pc=name):
+                text = open(os.path.join(prefix, "lib", "pkgconfig", name + ".pc")).read()
+                self.assertIn("prefix=%s\n" % prefix, text)
+                requires = re.search(r"^Requires\.private: (.*)$", text, re.M).group(1)
+                self.assertEqual([d.strip() for d in requires.split(",")], deps)
+                self.assertIn("-lm", re.search(r"^Libs\.private: (.*)$", text, re.M).group(1).split())
+                self.assertEqual(pkg_config(prefix, "--cflags-only-I", name)[0],
+                                 "-I" + os.path.join(prefix, "include"))
+        # Shared: the library by name, its dependencies only with --static.
+        self.assertEqual(pkg_config(prefix, "--libs", "jarvis-analytics"),
+                         ["-L" + os.path.join(prefix, "lib"), "-ljarvis_analytics"])
+        static = pkg_config(prefix, "--static", "--libs", "jarvis-analytics-static")
+        self.assertEqual(static[0], os.path.join(prefix, "lib", "libjarvis_analytics.a"))
+        self.assertTrue(os.path.isfile(static[0]))
+        want = set()
+        for dep in deps:
+            want.update(f for f in pkg_config(prefix, "--libs-only-l", dep))
+        self.assertLessEqual(want | {"-lm"}, set(static))
+
+    def test_cmake_package_is_derived_from_the_same_list(self):
+        prefix = os.path.join(self.root, "prefix")
+        self.install(prefix)
+        pkgdir = os.path.join(prefix, "lib", "cmake", "JarvisAnalytics")
+        for f in ("JarvisAnalyticsConfig.cmake", "JarvisAnalyticsConfigVersion.cmake",
+                  "JarvisAnalyticsTargets.cmake", "JarvisAnalyticsDeps.cmake"):
+            self.assertTrue(os.path.isfile(os.path.join(pkgdir, f)), f)
+        self.assertEqual(open(os.path.join(pkgdir, "JarvisAnalyticsDeps.cmake")).read(),
+                         open(os.path.join(SOURCE_DIR, "cmake", "JarvisAnalyticsDeps.cmake")).read())
+        targets = open(os.path.join(pkgdir, "JarvisAnalyticsTargets.cmake")).read()
+        for t in ("JarvisAnalytics::jarvis_analytics", "JarvisAnalytics::jarvis_analytics_static"):
+            self.assertIn("add_library(%s " % t, targets)
+        linked = re.findall(r"LINK_ONLY:PkgConfig::JarvisAnalytics_dep_([A-Za-z0-9_]+)>", targets)
+        self.assertEqual(linked, [re.sub(r"[^A-Za-z0-9_]", "_", d)
+                                  for d in deps_list("JarvisAnalytics_PKGCONFIG_DEPS")])
+        version = open(os.path.join(pkgdir, "JarvisAnalyticsConfigVersion.cmake")).read()
+        self.assertIn('set(PACKAGE_VERSION "', version)
+
+    def test_python_package_names_the_prefix_library(self):
+        prefix = os.path.join(self.root, "prefix")
+        self.install(prefix)
+        found = glob.glob(os.path.join(prefix, "lib", "python3*", "*-packages", "jarvis_analytics"))
+        self.assertEqual(len(found), 1, found)
+        paths = open(os.path.join(found[0], "_paths.py")).read()
+        self.assertIn('LIBDIR = "%s"' % os.path.join(prefix, "lib"), paths)
+        self.assertIn('SONAME = "libjarvis_analytics.so.0"', paths)
+        self.assertTrue(os.path.isfile(os.path.join(prefix, "lib", "libjarvis_analytics.so.0")))
+        self.assertTrue(os.path.isfile(os.path.join(found[0], "__init__.py")))
+
     def test_destdir_keeps_the_final_prefix_in_the_files(self):
         dest = os.path.join(self.root, "stage")
         self.install("/opt/ja", destdir=dest)
         service = open(os.path.join(dest, "opt/ja/lib/systemd/user/jarvis-analytics-upload.service")).read()
         self.assertIn("ExecStart=/opt/ja/bin/jarvis-analytics-upload", service)
+        pc = open(os.path.join(dest, "opt/ja/lib/pkgconfig/jarvis-analytics.pc")).read()
+        self.assertIn("prefix=/opt/ja\n", pc)
+        paths = glob.glob(os.path.join(dest, "opt/ja/lib/python3*/*-packages/jarvis_analytics/_paths.py"))
+        self.assertEqual(len(paths), 1, paths)
+        self.assertIn('LIBDIR = "/opt/ja/lib"', open(paths[0]).read())
 
 
 if __name__ == "__main__":

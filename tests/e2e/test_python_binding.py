@@ -1,17 +1,24 @@
 """End-to-end: the ctypes binding tools/python/jarvis_analytics/, the way
-the OpenJarvis Python backend uses the library (DESIGN §13).
+the OpenJarvis Python backend uses the library.
 
-The library under test is $JA_BUILD_DIR/libjarvis_analytics.so. An
-ASan-built library cannot be dlopen'ed into a plain Python unless the ASan
+Every test runs twice (two ctest entries each):
+- e2e/python_binding/…: the package in the source tree, with
+  JARVIS_ANALYTICS_LIB pointing at $JA_BUILD_DIR/libjarvis_analytics.so;
+- e2e/python_binding_installed/… (JA_PYTHON_BINDING=installed): the copy
+  `cmake --install` puts under a throwaway prefix, with no variable set — it
+  must load the library it was installed with.
+
+An ASan-built library cannot be dlopen'ed into a plain Python unless the ASan
 runtime is preloaded, so — as in test_hash.py — the binding runs in a child
 interpreter with LD_PRELOAD set when needed (leak checking off there: the
-interpreter itself is not leak-clean), JARVIS_ANALYTICS_LIB pointing at the
-library, PYTHONPATH at tools/python, and a clean environment with a
-throwaway OPENJARVIS_HOME. Each child prints one JSON result line; the test
-then looks at the store the way a user would (the sqlite3 program, files).
+interpreter itself is not leak-clean), PYTHONPATH at the package's parent,
+and a clean environment with a throwaway OPENJARVIS_HOME. Each child prints
+one JSON result line; the test then looks at the store the way a user would
+(the sqlite3 program, files).
 """
 
 import ctypes
+import glob
 import hashlib
 import json
 import os
@@ -21,10 +28,12 @@ import subprocess
 import sys
 import unittest
 
-from jatest import (DROP_REASONS, JATestCase, LIB, SOURCE_DIR, UUID_RE, check_sanitizers,
+from jatest import (BUILD_DIR, DROP_REASONS, JATestCase, LIB, SOURCE_DIR, UUID_RE, check_sanitizers,
                     clean_env, now_ms, python_executable, sanitizer_preload)
 
 PY_DIR = os.path.join(SOURCE_DIR, "tools", "python")
+INSTALLED = os.environ.get("JA_PYTHON_BINDING") == "installed"
+MODE = object()  # py()'s default: the package and library of this run's mode
 HEADER = os.path.join(SOURCE_DIR, "include", "jarvis_analytics.h")
 MARK = "JA-RESULT "
 
@@ -51,10 +60,35 @@ print(%r + json.dumps(OUT))
 """ % MARK
 
 
+def install_python(prefix):
+    """`cmake --install` the library and the Python package into @prefix;
+    return the directory holding the package (where PYTHONPATH must point)."""
+    for component in ("runtime", "python"):
+        subprocess.run(["cmake", "--install", BUILD_DIR, "--prefix", prefix,
+                        "--component", component], check=True, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, timeout=300)
+    found = glob.glob(os.path.join(prefix, "lib*", "python3*", "*-packages", "jarvis_analytics"))
+    if len(found) != 1:
+        raise AssertionError("the package is not installed once under %s: %r" % (prefix, found))
+    return os.path.dirname(found[0])
+
+
 class PythonBinding(JATestCase):
 
-    def py(self, body, env=None, unset=(), lib=LIB, pythonpath=PY_DIR):
-        """Run PRELUDE + @body in a child interpreter; return its OUT dict."""
+    def setUp(self):
+        super().setUp()
+        self.lib, self.pythonpath = LIB, PY_DIR
+        if INSTALLED:
+            self.prefix = os.path.join(self.root, "prefix")
+            self.pythonpath, self.lib = install_python(self.prefix), None
+
+    def py(self, body, env=None, unset=(), lib=MODE, pythonpath=MODE):
+        """Run PRELUDE + @body in a child interpreter; return its OUT dict.
+        @lib is JARVIS_ANALYTICS_LIB (None: unset), @pythonpath PYTHONPATH."""
+        if lib is MODE:
+            lib = self.lib
+        if pythonpath is MODE:
+            pythonpath = self.pythonpath
         e = clean_env(self.home, env, unset)
         preload = sanitizer_preload(LIB)
         if preload:
@@ -360,12 +394,12 @@ int main(void) {
         want = json.loads(subprocess.run([exe], stdout=subprocess.PIPE, check=True,
                                          timeout=30).stdout)
         # The struct mirrors need no library: import the module here.
-        sys.path.insert(0, PY_DIR)
+        sys.path.insert(0, self.pythonpath)
         saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the source tree
         try:
             import jarvis_analytics as ja
         finally:
-            sys.path.remove(PY_DIR)
+            sys.path.remove(self.pythonpath)
             sys.dont_write_bytecode = saved
         got = {}
         for cname, cls in (("ja_options", ja._Options), ("ja_outcome", ja._Outcome)):
@@ -434,6 +468,59 @@ OUT["hash_err"] = error(ja.hash_id, "a")
             self.assertIsNone(r[k]["status"])
             self.assertEqual(r[k]["name"], "library not found")
             self.assertIn("missing.so", r[k]["message"])
+
+    def test_installed_copy_loads_the_library_it_was_installed_with(self):
+        # No JARVIS_ANALYTICS_LIB, no LD_LIBRARY_PATH: the installed copy's
+        # _paths.py names the prefix's library.
+        prefix = os.path.join(self.root, "installed")
+        site_dir = install_python(prefix)
+        libdir = os.path.dirname(glob.glob(os.path.join(prefix, "lib*", "libjarvis_analytics.so.0"))[0])
+        r = self.py(r"""
+import jarvis_analytics._paths as paths
+OUT["libdir"] = paths.LIBDIR
+OUT["module"] = ja.__file__
+with ja.Store() as s:
+    OUT["result"] = s.capture("app_opened", {"platform": "cli"}).result
+OUT["path"] = ja.library_path()
+""", lib=None, pythonpath=site_dir, unset=("LD_LIBRARY_PATH",))
+        self.assertEqual(r["module"], os.path.join(site_dir, "jarvis_analytics", "__init__.py"))
+        self.assertEqual(r["libdir"], libdir)
+        self.assertEqual(r["path"], os.path.join(libdir, "libjarvis_analytics.so.0"))
+        self.assertEqual(r["result"], "stored")
+        self.assertEqual([row["event"] for row in self.pending()], ["app_opened"])
+        # The source tree's copy names no directory: without the variable it
+        # finds nothing (no library is installed system-wide here).
+        r = self.py(r"""
+import jarvis_analytics._paths as paths
+OUT["libdir"] = paths.LIBDIR
+OUT["err"] = error(ja.version)
+""", lib=None, pythonpath=PY_DIR, unset=("LD_LIBRARY_PATH",))
+        self.assertIsNone(r["libdir"])
+        self.assertEqual(r["err"]["name"], "library not found")
+
+    def test_pip_install_from_the_source_tree(self):
+        # Offline (no index, no build isolation: setuptools and wheel come
+        # from Debian's python3-setuptools and python3-wheel), into a target
+        # directory; run from a copy so the source tree gets no build/ folder.
+        python = "/usr/bin/python3"
+        src = os.path.join(self.root, "src")
+        shutil.copytree(PY_DIR, src, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
+        target = os.path.join(self.root, "site")
+        proc = subprocess.run([python, "-m", "pip", "install", "--no-index", "--no-build-isolation",
+                               "--no-deps", "--disable-pip-version-check", "--target", target, src],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stdout.decode("utf-8", "replace"))
+        r = self.py(r"""
+import importlib.metadata
+OUT["dist_version"] = importlib.metadata.version("jarvis-analytics")
+OUT["module"] = ja.__file__
+OUT["version"] = ja.version()
+""", lib=LIB, pythonpath=target)
+        self.assertEqual(r["module"], os.path.join(target, "jarvis_analytics", "__init__.py"))
+        header = open(HEADER).read()
+        self.assertEqual(r["dist_version"], re.search(r'#define JA_VERSION "([^"]+)"', header).group(1))
+        self.assertEqual(r["version"], r["dist_version"])
 
     # ------------------------------------------------------------- threads
 

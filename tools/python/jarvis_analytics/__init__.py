@@ -19,8 +19,10 @@ Finding the library (first match wins, once per process):
 
 1. ``$JARVIS_ANALYTICS_LIB`` — a path or a name for ``ctypes.CDLL``; when it
    is set nothing else is tried;
-2. ``ctypes.util.find_library("jarvis_analytics")`` (ldconfig, LD_LIBRARY_PATH);
-3. ``libjarvis_analytics.so`` in this package's directory.
+2. the library this package was installed with: ``cmake --install`` records
+   its directory in ``_paths.py`` (no variable to set);
+3. ``ctypes.util.find_library("jarvis_analytics")`` (ldconfig, LD_LIBRARY_PATH);
+4. ``libjarvis_analytics.so`` in this package's directory.
 
 Errors. A call that fails raises :class:`JarvisAnalyticsError` carrying the
 ``ja_status`` code (``.status``), its short name from ``ja_status_str()``
@@ -65,6 +67,8 @@ import threading
 import warnings
 import weakref
 from typing import Any, Mapping, Optional, Tuple, Union
+
+from . import _paths
 
 __all__ = [
     "Store", "Outcome", "JarvisAnalyticsError", "Status",
@@ -183,6 +187,8 @@ def _candidates() -> list:
     if explicit:
         return [explicit]
     found = []
+    if _paths.LIBDIR:
+        found.append(os.path.join(_paths.LIBDIR, _paths.SONAME))
     name = ctypes.util.find_library("jarvis_analytics")
     if name:
         found.append(name)
