@@ -3,8 +3,10 @@
 #   tools/test.sh              release build (RelWithDebInfo)
 #   tools/test.sh --sanitize   ASan + UBSan (the default when CI is set)
 #   tools/test.sh --all-builds first compile the CI matrix (tools/ci-builds.sh:
-#                              gcc and clang Release, dpkg-buildflags, an
-#                              add_subdirectory() consumer; on when CI is set)
+#                              gcc and clang Release, dpkg-buildflags, and
+#                              docs/install.md's install and consumers —
+#                              pkg-config, find_package, add_subdirectory,
+#                              FetchContent, Python; on when CI is set)
 # Build folder: build-test/ (build-asan/ with sanitizers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
