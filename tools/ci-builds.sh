@@ -12,8 +12,13 @@
 #               and static), Python — each captures an event into a
 #               throwaway home and reads it back
 #   clang       clang, Release
-#   dpkg        gcc with Debian's dpkg-buildflags (CFLAGS, CPPFLAGS, LDFLAGS)
-#               and CMAKE_BUILD_TYPE=None, as a Debian package builds it
+#   dpkg        the Debian packages, built as docs/install.md says (gcc with
+#               Debian's dpkg-buildflags, CMAKE_BUILD_TYPE=None, cpack -G
+#               DEB); each package's files and fields checked, lintian when
+#               installed (no error allowed), then all four extracted into a
+#               throwaway root (dpkg-deb -x, nothing installed on this
+#               machine) and run from there: app.c built against them,
+#               jarvis-analytics capture + status, the Python import
 #   subproject  docs/install.md's outer projects that embed this tree with
 #               add_subdirectory() and with FetchContent: they must build
 #               without cmocka, tests or install rules, and their program runs
@@ -80,7 +85,7 @@ release() {
   # Every scenario of the document is run by this script somewhere.
   local scenarios
   scenarios=$(python3 tools/doc-blocks.py "$doc" list | sort | tr '\n' ' ')
-  [ "$scenarios" = "build cmake fetchcontent pkgconfig python subproject " ] ||
+  [ "$scenarios" = "build cmake deb fetchcontent pkgconfig python subproject " ] ||
     { echo "$doc has scenarios this script does not run: $scenarios" >&2; return 1; }
   # The user site of this HOME is where the Python package goes.
   export HOME=$dir/home
@@ -94,6 +99,94 @@ release() {
   links_shared "$dir/cmake/build/app"
   links_archive "$dir/cmake/build/app-static"
   doc_run python "$dir/python"
+}
+
+# deb_has DEB PATTERN... — every grep -E PATTERN matches a file of DEB.
+deb_has() {
+  local deb=$1 list p
+  shift
+  list=$(dpkg-deb -c "$deb")
+  for p in "$@"; do
+    grep -Eq "$p" <<<"$list" || { echo "$(basename "$deb") lacks $p:" >&2; echo "$list" >&2; return 1; }
+  done
+}
+# deb_field DEB FIELD PATTERN — the control field matches grep -E PATTERN.
+deb_field() {
+  local value
+  value=$(dpkg-deb -f "$1" "$2")
+  grep -Eq "$3" <<<"$value" || { echo "$(basename "$1") $2: '$value' !~ $3" >&2; return 1; }
+}
+
+debian() {
+  local dir=$PWD/build-ci-dpkg src ma arch version lib
+  rm -rf "$dir"
+  copy_tree "$dir/src"
+  src=$dir/src
+  # The document's commands, warnings as errors (dpkg-buildflags adds it).
+  CC=gcc DEB_CFLAGS_APPEND=-Werror doc_run deb "$src"
+  ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+  version=$(sed -n 's/^project(jarvis_analytics VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+  arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+  local lib0=$src/build-deb/libjarvis-analytics0_${version}_$arch.deb
+  local dev=$src/build-deb/libjarvis-analytics-dev_${version}_$arch.deb
+  local progs=$src/build-deb/jarvis-analytics_${version}_$arch.deb
+  local py=$src/build-deb/python3-jarvis-analytics_${version}_$arch.deb
+  [ "$(find "$src/build-deb" -maxdepth 1 -name '*.deb' | wc -l)" -eq 4 ]
+  lib="usr/lib/$ma"
+  deb_has "$lib0" "\./$lib/libjarvis_analytics\.so\.0 ->" "\./$lib/libjarvis_analytics\.so\.$version\$" \
+    "usr/share/doc/libjarvis-analytics0/copyright"
+  if dpkg-deb -c "$lib0" | grep -E '\.a$|\.so$|include/|\.pc$'; then
+    echo "libjarvis-analytics0 holds development files (above)" >&2
+    return 1
+  fi
+  deb_field "$lib0" Depends 'libsqlite3-0 \(>= [^)]*\)'
+  deb_field "$lib0" Depends 'libsodium23'
+  deb_has "$dev" "usr/include/jarvis_analytics\.h" "$lib/libjarvis_analytics\.a" \
+    "$lib/libjarvis_analytics\.so -> libjarvis_analytics\.so\.0" \
+    "$lib/pkgconfig/jarvis-analytics\.pc" "$lib/pkgconfig/jarvis-analytics-static\.pc" \
+    "$lib/cmake/JarvisAnalytics/JarvisAnalyticsConfig\.cmake" \
+    "$lib/cmake/JarvisAnalytics/JarvisAnalyticsConfigVersion\.cmake"
+  deb_field "$dev" Depends "libjarvis-analytics0 \(= $version\)"
+  deb_field "$dev" Depends 'libsqlite3-dev'
+  deb_has "$progs" "usr/bin/jarvis-analytics\$" "usr/bin/jarvis-analytics-upload\$" \
+    "usr/share/man/man1/jarvis-analytics\.1\.gz" "usr/share/man/man1/jarvis-analytics-upload\.1\.gz" \
+    "usr/lib/systemd/user/jarvis-analytics-upload\.timer" "usr/lib/systemd/user/jarvis-analytics-upload\.service"
+  deb_field "$progs" Depends 'libsqlite3-0'
+  deb_has "$py" "usr/lib/python3/dist-packages/jarvis_analytics/__init__\.py" \
+    "usr/lib/python3/dist-packages/jarvis_analytics/_paths\.py"
+  deb_field "$py" Depends "libjarvis-analytics0 \(= $version\)"
+  deb_field "$py" Depends 'python3'
+  dpkg-deb --ctrl-tarfile "$lib0" | tar -xO ./triggers | grep -q '^activate-noawait ldconfig'
+  dpkg-deb --ctrl-tarfile "$lib0" | tar -xO ./shlibs | grep -q "^libjarvis_analytics 0 libjarvis-analytics0"
+  if command -v lintian >/dev/null; then
+    lintian --fail-on error "$src"/build-deb/*.deb
+  else
+    echo "lintian is not installed: skipped (apt-get install lintian)"
+  fi
+
+  # Run from the packages' files, extracted, not installed.
+  local root=$dir/root home=$dir/home
+  mkdir -p "$root" "$home"
+  for deb in "$src"/build-deb/*.deb; do dpkg-deb -x "$deb" "$root"; done
+  # pkg-config's sysroot puts the root in front of the .pc's paths.
+  local flags
+  flags=$(PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_PATH=$root/$lib/pkgconfig \
+            pkg-config --cflags --libs jarvis-analytics)
+  # shellcheck disable=SC2086  # flags are words
+  cc -o "$dir/app" "$src/app.c" $flags
+  links_shared "$dir/app"
+  LD_LIBRARY_PATH=$root/$lib OPENJARVIS_HOME=$home/c "$dir/app"
+  OPENJARVIS_HOME=$home/cli "$root/usr/bin/jarvis-analytics" capture app_opened --props '{"platform": "cli"}'
+  OPENJARVIS_HOME=$home/cli "$root/usr/bin/jarvis-analytics" status
+  OPENJARVIS_HOME=$home/cli "$root/usr/bin/jarvis-analytics" status --json | grep -Eq '"pending":[[:space:]]*1,'
+  LD_LIBRARY_PATH=$root/$lib PYTHONPATH=$root/usr/lib/python3/dist-packages OPENJARVIS_HOME=$home/py \
+    python3 -c '
+import sys, jarvis_analytics as ja
+with ja.Store() as store:
+    result = store.capture("app_opened", {"platform": "cli"}).result
+print("python3-jarvis-analytics:", ja.__file__, ja.library_path(), result)
+assert ja.__file__.startswith(sys.argv[1]) and result == "stored"
+' "$root/"
 }
 
 subproject() {
@@ -128,14 +221,7 @@ build() {
   case "$1" in
     release) release ;;
     clang) CC=clang configure_and_build clang . -DCMAKE_BUILD_TYPE=Release "${common[@]}" ;;
-    dpkg)
-      # CMake reads CFLAGS and LDFLAGS from the environment but not
-      # CPPFLAGS: they go into CFLAGS, or -D_FORTIFY_SOURCE would be lost.
-      CC=gcc \
-        CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
-        LDFLAGS="$(dpkg-buildflags --get LDFLAGS)" \
-        configure_and_build dpkg . -DCMAKE_BUILD_TYPE=None "${common[@]}"
-      ;;
+    dpkg) debian ;;
     subproject) subproject ;;
   esac
 }

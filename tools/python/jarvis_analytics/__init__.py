@@ -21,8 +21,10 @@ Finding the library (first match wins, once per process):
    is set nothing else is tried;
 2. the library this package was installed with: ``cmake --install`` records
    its directory in ``_paths.py`` (no variable to set);
-3. ``ctypes.util.find_library("jarvis_analytics")`` (ldconfig, LD_LIBRARY_PATH);
-4. ``libjarvis_analytics.so`` in this package's directory.
+3. the library's soname, ``libjarvis_analytics.so.0``, as the dynamic linker
+   finds it (LD_LIBRARY_PATH, the ldconfig cache);
+4. ``ctypes.util.find_library("jarvis_analytics")``;
+5. ``libjarvis_analytics.so`` in this package's directory.
 
 Errors. A call that fails raises :class:`JarvisAnalyticsError` carrying the
 ``ja_status`` code (``.status``), its short name from ``ja_status_str()``
@@ -189,6 +191,7 @@ def _candidates() -> list:
     found = []
     if _paths.LIBDIR:
         found.append(os.path.join(_paths.LIBDIR, _paths.SONAME))
+    found.append(_paths.SONAME)
     name = ctypes.util.find_library("jarvis_analytics")
     if name:
         found.append(name)
