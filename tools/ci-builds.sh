@@ -141,6 +141,12 @@ debian() {
   fi
   deb_field "$lib0" Depends 'libsqlite3-0 \(>= [^)]*\)'
   deb_field "$lib0" Depends 'libsodium23'
+  # The network stack is the uploader's alone.
+  if dpkg-deb -f "$lib0" Depends | grep -E 'libcurl|zlib1g|libssl'; then
+    echo "libjarvis-analytics0 depends on the network stack (above)" >&2
+    return 1
+  fi
+  deb_field "$progs" Depends 'libcurl4'
   deb_has "$dev" "usr/include/jarvis_analytics\.h" "$lib/libjarvis_analytics\.a" \
     "$lib/libjarvis_analytics\.so -> libjarvis_analytics\.so\.0" \
     "$lib/pkgconfig/jarvis-analytics\.pc" "$lib/pkgconfig/jarvis-analytics-static\.pc" \
@@ -148,6 +154,10 @@ debian() {
     "$lib/cmake/JarvisAnalytics/JarvisAnalyticsConfigVersion\.cmake"
   deb_field "$dev" Depends "libjarvis-analytics0 \(= $version\)"
   deb_field "$dev" Depends 'libsqlite3-dev'
+  if dpkg-deb -f "$dev" Depends | grep -E 'libcurl|zlib1g'; then
+    echo "libjarvis-analytics-dev depends on libcurl or zlib (above)" >&2
+    return 1
+  fi
   deb_has "$progs" "usr/bin/jarvis-analytics\$" "usr/bin/jarvis-analytics-upload\$" \
     "usr/share/man/man1/jarvis-analytics\.1\.gz" "usr/share/man/man1/jarvis-analytics-upload\.1\.gz" \
     "usr/lib/systemd/user/jarvis-analytics-upload\.timer" "usr/lib/systemd/user/jarvis-analytics-upload\.service"
