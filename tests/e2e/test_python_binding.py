@@ -498,6 +498,35 @@ OUT["err"] = error(ja.version)
         self.assertIsNone(r["libdir"])
         self.assertEqual(r["err"]["name"], "library not found")
 
+    def test_readme_example_prints_what_the_readme_shows(self):
+        # tools/python/README.md: its Python example, run as it stands, and
+        # the text block after it (with … for the uuid).
+        readme = open(os.path.join(PY_DIR, "README.md"), encoding="utf-8").read()
+        code = re.search(r"^```python\n(.*?)^```$", readme, re.M | re.S).group(1)
+        shown = re.search(r"^```text\n(.*?)^```$", readme[readme.index(code):], re.M | re.S).group(1)
+        e = clean_env(self.home)
+        preload = sanitizer_preload(LIB)
+        if preload:
+            e["LD_PRELOAD"] = preload
+        e["ASAN_OPTIONS"] = "detect_leaks=0"
+        e.pop("JARVIS_ANALYTICS_LIB", None)
+        if self.lib:
+            e["JARVIS_ANALYTICS_LIB"] = self.lib
+        e["PYTHONPATH"] = self.pythonpath
+        e["PYTHONDONTWRITEBYTECODE"] = "1"
+        proc = subprocess.run([python_executable(), "-c", code], env=e, cwd=self.root,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=120)
+        err = proc.stderr.decode("utf-8", "replace")
+        check_sanitizers(err, "the README example")
+        self.assertEqual(proc.returncode, 0, err)
+        got = proc.stdout.decode("utf-8").splitlines()
+        want = shown.splitlines()
+        self.assertEqual(len(got), len(want), "\n".join(got))
+        for g, w in zip(got, want):
+            self.assertRegex(g, "^" + re.escape(w).replace("…", r"\S+") + "$")
+        self.assertRegex(got[1], r"^stored " + UUID_RE.pattern.strip("^$"))
+
     def test_pip_install_from_the_source_tree(self):
         # Offline (no index, no build isolation: setuptools and wheel come
         # from Debian's python3-setuptools and python3-wheel), into a target
