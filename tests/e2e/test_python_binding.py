@@ -82,31 +82,33 @@ class PythonBinding(JATestCase):
             self.prefix = os.path.join(self.root, "prefix")
             self.pythonpath, self.lib = install_python(self.prefix), None
 
-    def py(self, body, env=None, unset=(), lib=MODE, pythonpath=MODE):
-        """Run PRELUDE + @body in a child interpreter; return its OUT dict.
-        @lib is JARVIS_ANALYTICS_LIB (None: unset), @pythonpath PYTHONPATH."""
-        if lib is MODE:
-            lib = self.lib
-        if pythonpath is MODE:
-            pythonpath = self.pythonpath
+    def run_python(self, code, env=None, unset=(), lib=MODE, pythonpath=MODE):
+        """Run @code in a child interpreter; return (stdout, stderr) once it
+        exited 0. @lib is JARVIS_ANALYTICS_LIB (None: unset), @pythonpath
+        PYTHONPATH; both default to this run's mode."""
         e = clean_env(self.home, env, unset)
         preload = sanitizer_preload(LIB)
         if preload:
             e["LD_PRELOAD"] = preload
         e["ASAN_OPTIONS"] = "detect_leaks=0"
-        if lib is None:
-            e.pop("JARVIS_ANALYTICS_LIB", None)
-        else:
+        lib = self.lib if lib is MODE else lib
+        e.pop("JARVIS_ANALYTICS_LIB", None)
+        if lib is not None:
             e["JARVIS_ANALYTICS_LIB"] = lib
-        e["PYTHONPATH"] = pythonpath
+        e["PYTHONPATH"] = self.pythonpath if pythonpath is MODE else pythonpath
         e["PYTHONDONTWRITEBYTECODE"] = "1"
-        proc = subprocess.run([python_executable(), "-c", PRELUDE + body + EPILOGUE],
+        proc = subprocess.run([python_executable(), "-c", code],
                               env=e, cwd=self.root, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         out = proc.stdout.decode("utf-8", "replace")
         err = proc.stderr.decode("utf-8", "replace")
         check_sanitizers(err, "the Python binding")
         self.assertEqual(proc.returncode, 0, "child failed:\n%s\n%s" % (out, err))
+        return out, err
+
+    def py(self, body, env=None, unset=(), lib=MODE, pythonpath=MODE):
+        """Run PRELUDE + @body in a child interpreter; return its OUT dict."""
+        out, err = self.run_python(PRELUDE + body + EPILOGUE, env, unset, lib, pythonpath)
         lines = [l for l in out.splitlines() if l.startswith(MARK)]
         self.assertEqual(len(lines), 1, "no result from the child:\n%s\n%s" % (out, err))
         return json.loads(lines[0][len(MARK):])
@@ -504,23 +506,7 @@ OUT["err"] = error(ja.version)
         readme = open(os.path.join(PY_DIR, "README.md"), encoding="utf-8").read()
         code = re.search(r"^```python\n(.*?)^```$", readme, re.M | re.S).group(1)
         shown = re.search(r"^```text\n(.*?)^```$", readme[readme.index(code):], re.M | re.S).group(1)
-        e = clean_env(self.home)
-        preload = sanitizer_preload(LIB)
-        if preload:
-            e["LD_PRELOAD"] = preload
-        e["ASAN_OPTIONS"] = "detect_leaks=0"
-        e.pop("JARVIS_ANALYTICS_LIB", None)
-        if self.lib:
-            e["JARVIS_ANALYTICS_LIB"] = self.lib
-        e["PYTHONPATH"] = self.pythonpath
-        e["PYTHONDONTWRITEBYTECODE"] = "1"
-        proc = subprocess.run([python_executable(), "-c", code], env=e, cwd=self.root,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=120)
-        err = proc.stderr.decode("utf-8", "replace")
-        check_sanitizers(err, "the README example")
-        self.assertEqual(proc.returncode, 0, err)
-        got = proc.stdout.decode("utf-8").splitlines()
+        got = self.run_python(code)[0].splitlines()
         want = shown.splitlines()
         self.assertEqual(len(got), len(want), "\n".join(got))
         for g, w in zip(got, want):
