@@ -61,6 +61,7 @@ install(CODE "
     set(pc \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/\${name}.pc\")
     message(STATUS \"Installing: \${pc}\")
     configure_file(\"${PROJECT_BINARY_DIR}/cmake/\${name}.pc.in\" \"\${pc}\" @ONLY)
+    list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${pc}\")  # so the manifest uninstalls it
   endforeach()
 " COMPONENT dev)
 

@@ -77,6 +77,29 @@ class Install(unittest.TestCase):
         self.assertIn("Nice=", service)
         self.assertIn("IOSchedulingClass=idle", service)
 
+    def test_manifest_lists_every_file(self):
+        # `xargs rm < build/install_manifest.txt` uninstalls: the files written
+        # at install time (filled-in timers, .pc files, _paths.py) are listed too.
+        # The install script run directly, its manifest list written here:
+        # build/install_manifest.txt is shared with installs running beside.
+        prefix = os.path.join(self.root, "prefix")
+        listing = os.path.join(self.root, "manifest.txt")
+        wrapper = os.path.join(self.root, "install.cmake")
+        with open(wrapper, "w") as f:
+            f.write('include("%s")\nfile(WRITE "%s" "${CMAKE_INSTALL_MANIFEST_FILES}")\n'
+                    % (os.path.join(BUILD_DIR, "cmake_install.cmake"), listing))
+        p = subprocess.run(["cmake", "-DCMAKE_INSTALL_PREFIX=" + prefix, "-P", wrapper],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr.decode("utf-8", "replace"))
+        installed = set()
+        for dirpath, _, files in os.walk(prefix):
+            installed.update(os.path.join(dirpath, f) for f in files)
+        with open(listing) as f:
+            manifest = set(f.read().split(";"))
+        self.assertGreater(len(installed), 20)
+        self.assertEqual(installed - manifest, set())
+
     def test_pkg_config_files_name_every_dependency(self):
         prefix = os.path.join(self.root, "prefix")
         self.install(prefix)
