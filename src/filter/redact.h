@@ -25,9 +25,10 @@ typedef struct ja__redact_rule {
                                       no such promise */
   unsigned min_digits;             /* ... and at least this many digits */
   const char *lits;                /* ... and at least one of these literals:
-                                      ASCII words separated by '|', compared
-                                      without regard to ASCII case ("ghp_|gho_",
-                                      "password|passwd|pwd"); NULL: no such
+                                      words separated by '|', compared without
+                                      regard to ASCII case ("ghp_|gho_",
+                                      "password|passwd|pwd"; bytes past ASCII
+                                      compare exactly); NULL: no such
                                       promise. Checked before PCRE2 runs, so a
                                       wrong promise hides real matches: the
                                       corpus tests compare with the gates off. */

@@ -654,9 +654,14 @@ surname_field_ok(const char *m, size_t mlen)
 #define GREET                                                                                      \
   "hi|hello|hey|dear|greetings|morning|afternoon|evening|hallo|liebe|geehrte|bonjour|salut|cher|hola" \
   "|querid|buongiorno|ciao|caro|cara|hej|hoi|moin|servus|namaste|salaam"
+/* German and Dutch sign-offs by what no ordinary English word holds ("gr"
+ * alone sent background, program and group to PCRE2): grüße, Grüße, gruß,
+ * GRUẞ, groet(en). Bytes past ASCII compare exactly, so both cases of ü
+ * are listed. */
 #define SIGN                                                                                       \
   "thank|thx|cheers|regards|best|sincerely|yours|cordially|respectfully|love|xoxo|take care|talk soon" \
-  "|gr|cordialement|amicalement|bisous|saludo|atentamente|saluti|abra|atenciosamente|lsningar|mvh"
+  "|gr\xc3\xbc|gr\xc3\x9c|gru\xc3\x9f|gru\xe1\xba\x9e|groet"                                         \
+  "|cordialement|amicalement|bisous|saludo|atentamente|saluti|abra|atenciosamente|lsningar|mvh"
 
 
 /* ------------------------------------------------------------------ table */
