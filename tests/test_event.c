@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define N(a) (sizeof(a) / sizeof(a)[0])
+
 /* Prepare and return the cleaned JSON (caller frees) and drop counts. */
 static char *
 clean(const char *name, const char *props, ja__event *ev)
@@ -295,33 +297,357 @@ static void test_event__numbers_round_trip_exactly(void **state)
   expect_clean("feedback_submitted", "{\"rating\":-0}", "{\"rating\":0}");
 }
 
+/* Set LC_NUMERIC to @p name, compiling it into a private LOCPATH when it
+ * is not installed system-wide (localedef comes with the Debian package
+ * "locales"). Returns 1 when it is set and its decimal point is @p point. */
+static int
+numeric_locale(const char *name, const char *point)
+{
+  if (!setlocale(LC_NUMERIC, name)) {
+    char dir[1200], cmd[1500], lang[64];
+    snprintf(lang, sizeof lang, "%.*s", (int)strcspn(name, "."), name);
+    snprintf(dir, sizeof dir, "%s", jt_fresh_env());
+    snprintf(cmd, sizeof cmd, "localedef -i %s -f UTF-8 '%s/%s' >/dev/null 2>&1", lang, dir, name);
+    if (system(cmd) == -1) /* localedef exits 1 on mere warnings: just try it */
+      return 0;
+    setenv("LOCPATH", dir, 1);
+    if (!setlocale(LC_NUMERIC, name))
+      return 0;
+  }
+  assert_string_equal(localeconv()->decimal_point, point);
+  return 1;
+}
+
+/* Numbers a host's LC_NUMERIC must not touch: spliced as written (250.5)
+ * and converted ones (an exponent, 17 digits, a sign). */
+static void
+expect_numbers_in_any_locale(void)
+{
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":250.5}", "{\"latency_ms_p50\":250.5}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":1.5e3,\"latency_ms_p95\":2.5e-7}",
+               "{\"latency_ms_p50\":1500,\"latency_ms_p95\":2.5e-07}");
+  expect_clean("chat_session_ended", "{\"latency_ms_p50\":0.30000000000000004}",
+               "{\"latency_ms_p50\":0.30000000000000004}");
+  expect_clean("chat_session_ended", "{\"turn_count\":-0.0,\"tokens_in\":12.5e1}",
+               "{\"turn_count\":0,\"tokens_in\":125}");
+}
+
 /* A host that set LC_NUMERIC to a comma locale still gets JSON with '.'. */
 static void test_event__numbers_ignore_host_locale(void **state)
 {
   (void)state;
-  const char *locales[] = {"de_DE.UTF-8", "fr_FR.UTF-8", "de_DE", "fr_FR"};
-  const char *set = NULL;
-  for (size_t i = 0; i < 4 && !set; i++)
-    set = setlocale(LC_NUMERIC, locales[i]);
-  if (!set) {
-    /* Not installed system-wide: compile one into a private LOCPATH
-     * (localedef comes with the Debian package "locales"). */
-    char dir[1200], cmd[1500];
-    snprintf(dir, sizeof dir, "%s", jt_fresh_env());
-    snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' >/dev/null 2>&1", dir);
-    if (system(cmd) != -1) { /* localedef exits 1 on mere warnings: just try it */
-      setenv("LOCPATH", dir, 1);
-      set = setlocale(LC_NUMERIC, "de_DE.UTF-8");
-    }
-  }
-  if (set)
-    assert_string_equal(localeconv()->decimal_point, ",");
-  if (!set) {
-    print_message("no comma-decimal locale installed (package locales): skipped\n");
+  if (!numeric_locale("de_DE.UTF-8", ",")) {
+    print_message("no comma-decimal locale (package locales): skipped\n");
     skip();
   }
-  expect_clean("chat_session_ended", "{\"latency_ms_p50\":250.5}", "{\"latency_ms_p50\":250.5}");
+  expect_numbers_in_any_locale();
   setlocale(LC_NUMERIC, "C");
+}
+
+/* ps_AF writes the decimal point as U+066B, two bytes: a parser that swaps
+ * '.' for the locale's point (cJSON took its first byte) refuses every
+ * fraction as malformed there. */
+static void test_event__numbers_ignore_a_multibyte_decimal_point(void **state)
+{
+  (void)state;
+  if (!numeric_locale("ps_AF.UTF-8", "\xd9\xab")) {
+    print_message("no ps_AF locale (package locales): skipped\n");
+    skip();
+  }
+  expect_numbers_in_any_locale();
+  setlocale(LC_NUMERIC, "C");
+}
+
+/* What each number token is stored as, and which validators take it: the
+ * filter splices a token that is already in the stored form (digits, or a
+ * fraction of at most 15 significant digits, trailing zeros cut) and
+ * converts the others; both must give the text the store always wrote
+ * (the shortest of 15-17 digits that reads back the same, integers in
+ * full) and the same verdicts. A NULL text: dropped for @c why. */
+static void test_event__numbers_stored_form_and_verdicts(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *prop, *token, *stored, *why;
+  } cases[] = {
+      /* num: spliced as written (or cut before trailing zeros) */
+      {"latency_ms_p50", "250", "250", NULL},
+      {"latency_ms_p50", "0", "0", NULL},
+      {"latency_ms_p50", "250.50", "250.5", NULL},
+      {"latency_ms_p50", "250.000", "250", NULL},
+      {"latency_ms_p50", "0.0", "0", NULL},
+      {"latency_ms_p50", "0.0001", "0.0001", NULL},
+      {"latency_ms_p50", "0.00010", "0.0001", NULL},
+      {"latency_ms_p50", "0.000123", "0.000123", NULL},
+      {"latency_ms_p50", "0.123456789012345", "0.123456789012345", NULL},
+      {"latency_ms_p50", "123456789012345", "123456789012345", NULL},
+      {"latency_ms_p50", "99999999999999.5", "99999999999999.5", NULL},
+      /* num: converted (an exponent, a sign, 16+ digits, below 1e-4) */
+      {"latency_ms_p50", "0.00001", "1e-05", NULL},
+      {"latency_ms_p50", "0.1234567890123456", "0.1234567890123456", NULL},
+      {"latency_ms_p50", "0.10000000000000001", "0.1", NULL},
+      {"latency_ms_p50", "1234567890123456", "1234567890123456", NULL},
+      {"latency_ms_p50", "12345678901234567890", "1.2345678901234567e+19", NULL},
+      {"latency_ms_p50", "999999999999999.5", "999999999999999.5", NULL},
+      /* 16 digits the double cannot hold: the text moves, so no splice */
+      {"latency_ms_p50", "8.000000000000001", "8.000000000000002", NULL},
+      {"latency_ms_p50", "80000000000000.01", "80000000000000.02", NULL},
+      {"latency_ms_p50", "9007199254740993", "9007199254740992", NULL},
+      {"latency_ms_p50", "1.000000000000000000000001", "1", NULL},
+      {"latency_ms_p50", "1e2", "100", NULL},
+      {"latency_ms_p50", "1E+2", "100", NULL},
+      {"latency_ms_p50", "1e15", "1000000000000000", NULL},
+      {"latency_ms_p50", "1e16", "1e+16", NULL},
+      {"latency_ms_p50", "-0", "0", NULL},
+      {"latency_ms_p50", "-0.0", "0", NULL},
+      {"latency_ms_p50", "1e-400", "0", NULL},  /* rounds to 0 */
+      {"latency_ms_p50", "-1e-400", "0", NULL}, /* rounds to -0, which is >= 0 */
+      {"latency_ms_p50", "-0.5", NULL, "invalid_value"},
+      {"latency_ms_p50", "1e999", NULL, "not_finite"},
+      {"latency_ms_p50", "-1e999", NULL, "not_finite"},
+      /* int: an integral double below 2^53, whatever the spelling */
+      {"turn_count", "5", "5", NULL},
+      {"turn_count", "5.0", "5", NULL},
+      {"turn_count", "123456789012345.000", "123456789012345", NULL},
+      {"turn_count", "5e0", "5", NULL},
+      {"turn_count", "0.5e1", "5", NULL},
+      {"turn_count", "50e-1", "5", NULL},
+      {"turn_count", "1e15", "1000000000000000", NULL},
+      {"turn_count", "9007199254740991", "9007199254740991", NULL},
+      {"turn_count", "9007199254740991.0", "9007199254740991", NULL},
+      {"turn_count", "9007199254740991.4", "9007199254740991", NULL}, /* the double is */
+      {"turn_count", "0.99999999999999999", "1", NULL},               /* likewise */
+      {"turn_count", "-0", "0", NULL},
+      {"turn_count", "1e-400", "0", NULL},
+      {"turn_count", "-1e-400", "0", NULL},
+      {"turn_count", "5.5", NULL, "invalid_value"},
+      {"turn_count", "0.5", NULL, "invalid_value"},
+      {"turn_count", "99999999999999.5", NULL, "invalid_value"},
+      {"turn_count", "9007199254740992", NULL, "invalid_value"},
+      {"turn_count", "-1", NULL, "invalid_value"},
+      {"turn_count", "1e999", NULL, "not_finite"},
+      {"turn_count", "true", NULL, "invalid_value"},
+      /* an unknown name: only what the value is counts */
+      {"zz", "250.5", NULL, "unknown_property"},
+      {"zz", "-1e999", NULL, "not_finite"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char props[256], want[256];
+    snprintf(props, sizeof props, "{\"%s\":%s}", cases[i].prop, cases[i].token);
+    if (cases[i].stored)
+      snprintf(want, sizeof want, "{\"%s\":%s}", cases[i].prop, cases[i].stored);
+    else
+      snprintf(want, sizeof want, "{}");
+    ja__event ev;
+    char *got = clean("chat_session_ended", props, &ev);
+    const char *why = ev.ndrops ? ja__drop_name(ev.first_reason) : NULL;
+    if (strcmp(got, want) != 0 || (why == NULL) != (cases[i].why == NULL) ||
+        (why && strcmp(why, cases[i].why) != 0))
+      fail_msg("%s: stored %s (%s), want %s (%s)", props, got, why ? why : "kept", want,
+               cases[i].why ? cases[i].why : "kept");
+    free(got);
+  }
+}
+
+/* Names are compared decoded: "a" and "\u0061" are one name, so is a
+ * surrogate pair and the character it stands for; a catalog name spelt
+ * with escapes is that property. A repeat is refused for an unknown event
+ * too (the JSON is judged before the name), and undoes the drops counted
+ * before it. */
+static void test_event__repeated_names_are_compared_decoded(void **state)
+{
+  (void)state;
+  static const char *const repeats[][2] = {
+      {"app_opened", "{\"a\":1,\"\\u0061\":2}"},
+      {"app_opened", "{\"\\u0061\":1,\"\\u0061\":2}"},
+      {"chat_session_ended", "{\"turn_count\":1,\"t\\u0075rn_count\":2}"},
+      {"app_opened", "{\"\xf0\x9f\x98\x80\":1,\"\\ud83d\\ude00\":1}"},
+      {"app_opened", "{\"a\\/b\":1,\"a/b\":1}"},
+      {"app_opened", "{\"\\n\":1,\"\\u000a\":1}"},
+      {"not_an_event", "{\"a\":1,\"a\":1}"},
+      {"app_opened", "{\"zz\":1,\"yy\":[1,{\"zz\":1}],\"zz\":2}"},
+  };
+  for (size_t i = 0; i < N(repeats); i++) {
+    ja__event ev;
+    if (ja__event_prepare(repeats[i][0], repeats[i][1], &ev) != JA_EINVALID)
+      fail_msg("%s accepted", repeats[i][1]);
+    assert_non_null(strstr(ja_last_error(), "repeats a property name"));
+    assert_null(ev.props_json);
+    assert_int_equal(ev.ndrops, 0);
+    assert_null(ev.spec);
+  }
+  /* not repeats: case, a trailing space, a prefix, a nested repeat */
+  static const char *const distinct[] = {
+      "{\"a\":1,\"A\":1}", "{\"a\":1,\"a \":1}", "{\"ab\":1,\"a\":1}", "{\"\":1,\"a\":1}",
+      "{\"zz\":{\"a\":1,\"a\":2}}",
+  };
+  for (size_t i = 0; i < N(distinct); i++) {
+    ja__event ev;
+    char *got = clean("app_opened", distinct[i], &ev);
+    assert_string_equal(got, "{}");
+    free(got);
+  }
+  expect_clean("chat_session_ended", "{\"t\\u0075rn_count\":5,\"\\u0074okens_in\":1.0}",
+               "{\"turn_count\":5,\"tokens_in\":1}");
+}
+
+/* \u escapes must pair surrogates the way UTF-16 does (a value holding half
+ * a pair has no UTF-8 form), wherever the string is: a value, a name, deep
+ * inside a composite that would be dropped anyway. The message gives the
+ * byte of the escape that starts the broken pair. */
+static void test_event__surrogate_escapes(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *json;
+    size_t at;
+  } bad[] = {
+      {"{\"zz\":\"\\ud800\"}", 7},
+      {"{\"zz\":\"\\udc00\"}", 7},
+      {"{\"zz\":\"x\\ud800y\"}", 8},
+      {"{\"zz\":\"\\ud800\\u0041\"}", 7},
+      {"{\"zz\":\"\\ud800\\ud800\"}", 7},
+      {"{\"zz\":\"\\udc00\\ud800\"}", 7},
+      {"{\"zz\":\"\\ud800\\\\udc00\"}", 7}, /* an escaped backslash, then text */
+      {"{\"zz\":\"\\ud83d\\ude00\\ud83d\"}", 19},
+      {"{\"\\ud800\":1}", 2},
+      {"{\"zz\":[1,{\"a\":\"\\udfff\"}]}", 15},
+      {"\"\\ud800\"", 1},
+  };
+  for (size_t i = 0; i < N(bad); i++) {
+    ja__event ev;
+    if (ja__event_prepare("app_opened", bad[i].json, &ev) != JA_EINVALID)
+      fail_msg("%s accepted", bad[i].json);
+    char want[80];
+    snprintf(want, sizeof want, "malformed properties JSON at byte %zu: ", bad[i].at);
+    if (strncmp(ja_last_error(), want, strlen(want)) != 0 || !strstr(ja_last_error(), "surrogate"))
+      fail_msg("%s: '%s', want '%s…surrogate'", bad[i].json, ja_last_error(), want);
+  }
+  /* whole pairs, either case of hex, are the characters they stand for */
+  expect_clean("app_opened", "{\"zz\":\"\\ud83d\\ude00\",\"platform\":\"cli\"}",
+               "{\"platform\":\"cli\"}");
+  expect_clean("app_opened", "{\"zz\":\"\\uD834\\uDD1E\\udbff\\udfff\"}", "{}");
+  expect_clean("app_opened", "{\"zz\":\"\\\\ud800\"}", "{}"); /* "\\" then text */
+}
+
+/* Nesting: the top level counts, JA__JSON_MAX_DEPTH (1000) levels are
+ * syntax (then a composite drop), one more is refused at its bracket.
+ * Arrays and objects alternate past 64 levels, so each closing bracket
+ * must be matched against the right opener on the way back. */
+static void test_event__nesting_limit(void **state)
+{
+  (void)state;
+  static char json[8192];
+  for (int levels = 999; levels <= 1001; levels++) {
+    for (int mixed = 0; mixed <= 1; mixed++) {
+      size_t n = (size_t)snprintf(json, sizeof json, "{\"zz\":");
+      char close[1100];
+      int nclose = 0;
+      for (int d = 1; d < levels; d++) {
+        int obj = mixed && d % 3 == 0;
+        n += (size_t)snprintf(json + n, sizeof json - n, obj ? "{\"k\":" : "[");
+        close[nclose++] = obj ? '}' : ']';
+      }
+      size_t deepest = n - (nclose ? (close[nclose - 1] == '}' ? 5 : 1) : 0);
+      json[n++] = '1';
+      while (nclose > 0)
+        json[n++] = close[--nclose];
+      json[n++] = '}';
+      json[n] = '\0';
+      ja__event ev;
+      ja_status st = ja__event_prepare("app_opened", json, &ev);
+      if (levels <= 1000) {
+        if (st != JA_OK || strcmp(ev.props_json, "{}") != 0 || ev.drops[JA__DROP_COMPOSITE] != 1)
+          fail_msg("%d levels (mixed %d): %s", levels, mixed, st ? ja_last_error() : ev.props_json);
+        ja__event_free(&ev);
+      } else {
+        char want[80];
+        snprintf(want, sizeof want, "malformed properties JSON at byte %zu: nested too deeply",
+                 deepest);
+        assert_int_equal(st, JA_EINVALID);
+        assert_string_equal(ja_last_error(), want);
+      }
+    }
+  }
+  /* a wrong closer deep down is found where it is */
+  size_t n = (size_t)snprintf(json, sizeof json, "{\"zz\":");
+  for (int d = 0; d < 70; d++)
+    n += (size_t)snprintf(json + n, sizeof json - n, d % 2 ? "{\"k\":" : "[");
+  size_t wrong = n + 1;
+  n += (size_t)snprintf(json + n, sizeof json - n, "1]");
+  json[n] = '\0';
+  ja__event ev;
+  assert_int_equal(ja__event_prepare("app_opened", json, &ev), JA_EINVALID);
+  char want[80];
+  snprintf(want, sizeof want, "malformed properties JSON at byte %zu: expected ',' or '}'", wrong);
+  assert_string_equal(ja_last_error(), want);
+}
+
+/* Several faults in one text: the message names the one the checks have
+ * always reported first (encoding, then a NUL, then the grammar's first
+ * offending byte, then half a surrogate pair; then the top level's type,
+ * the count, a repeated name), wherever each is. */
+static void test_event__first_fault_reported(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *json, *message;
+  } cases[] = {
+      {"{\"zz\":01,\"yy\":\"\xff\"}", "properties JSON is not valid UTF-8"},
+      {"{\"zz\":01,\"yy\":\"\\u0000\"}", "properties JSON contains a NUL character"},
+      {"{\"zz\":\"\\ud800\",\"yy\":01}", "malformed properties JSON at byte 20: leading zero"},
+      {"{\"zz\":\"\\ud800\",\"zz\":1}", "malformed properties JSON at byte 7: a \\u escape"},
+      {"[\"\\ud800\"]", "malformed properties JSON at byte 2: a \\u escape"},
+      {"[1,2]", "properties must be a JSON object, not an array"},
+      {"\"x\"", "properties must be a JSON object, not a string"},
+      {" -1.5e3 ", "properties must be a JSON object, not a number"},
+      {"null", "properties must be a JSON object, not null"},
+      {"false", "properties must be a JSON object, not a boolean"},
+  };
+  for (size_t i = 0; i < N(cases); i++) {
+    ja__event ev;
+    assert_int_equal(ja__event_prepare("app_opened", cases[i].json, &ev), JA_EINVALID);
+    if (strncmp(ja_last_error(), cases[i].message, strlen(cases[i].message)) != 0)
+      fail_msg("%s: '%s', want '%s…'", cases[i].json, ja_last_error(), cases[i].message);
+  }
+}
+
+/* JA__MAX_PROPS (256) members are fine; one more is refused, before a
+ * repeated name would be, and only once the whole text has been read. */
+static void test_event__property_count_limit(void **state)
+{
+  (void)state;
+  static char json[16384];
+  for (int count = 256; count <= 257; count++) {
+    for (int repeat = 0; repeat <= 1; repeat++) {
+      size_t n = (size_t)snprintf(json, sizeof json, "{\"turn_count\":1");
+      for (int i = 1; i < count; i++)
+        n += (size_t)snprintf(json + n, sizeof json - n, ",\"p%d\":1", repeat && i == 2 ? 1 : i);
+      snprintf(json + n, sizeof json - n, "}");
+      ja__event ev;
+      ja_status st = ja__event_prepare("chat_session_ended", json, &ev);
+      if (count == 256 && !repeat) {
+        assert_int_equal(st, JA_OK);
+        assert_string_equal(ev.props_json, "{\"turn_count\":1}");
+        assert_int_equal(ev.drops[JA__DROP_UNKNOWN_PROPERTY], 255);
+        ja__event_free(&ev);
+        continue;
+      }
+      assert_int_equal(st, JA_EINVALID);
+      assert_int_equal(ev.ndrops, 0);
+      assert_string_equal(ja_last_error(), count > 256
+                                               ? "too many properties (257, at most 256)"
+                                               : "properties JSON repeats a property name");
+    }
+  }
+  /* the count is only known at the end: a syntax error after it wins */
+  size_t n = (size_t)snprintf(json, sizeof json, "{");
+  for (int i = 0; i < 300; i++)
+    n += (size_t)snprintf(json + n, sizeof json - n, "%s\"p%d\":1", i ? "," : "", i);
+  snprintf(json + n, sizeof json - n, ",}");
+  ja__event ev;
+  assert_int_equal(ja__event_prepare("app_opened", json, &ev), JA_EINVALID);
+  assert_non_null(strstr(ja_last_error(), "trailing comma"));
 }
 
 /* Not RFC 8259 JSON, each refused as malformed (nothing stored, nothing
@@ -492,7 +818,6 @@ expect_shape(const char *event, const char *prop, const char *const *ok, size_t 
   }
 }
 
-#define N(a) (sizeof(a) / sizeof(a)[0])
 #define V64 "\"1.0.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"" /* 64 characters */
 #define V65 "\"1.0.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\""
 #define K64 "\"ui.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"" /* 64 characters */

@@ -133,9 +133,19 @@ ja__catalog_event(const char *name)
 const ja__prop_spec *
 ja__catalog_prop(const ja__event_spec *ev, const char *name)
 {
-  for (const ja__prop_spec *p = ev->props; p->name; p++)
-    if (strcmp(p->name, name) == 0)
+  return ja__catalog_prop_len(ev, name, strlen(name));
+}
+
+const ja__prop_spec *
+ja__catalog_prop_len(const ja__event_spec *ev, const char *name, size_t len)
+{
+  for (const ja__prop_spec *p = ev->props; p->name; p++) {
+    size_t k = 0;
+    while (k < len && p->name[k] && p->name[k] == name[k])
+      k++;
+    if (k == len && p->name[k] == '\0')
       return p;
+  }
   return NULL;
 }
 

@@ -39,6 +39,8 @@ extern const ja__event_spec ja__catalog[];
 extern const ja__enum *const ja__catalog_enums[];
 const ja__event_spec *ja__catalog_event(const char *name);
 const ja__prop_spec *ja__catalog_prop(const ja__event_spec *ev, const char *name);
+/* The same for @p name[0..len) (not NUL-terminated). */
+const ja__prop_spec *ja__catalog_prop_len(const ja__event_spec *ev, const char *name, size_t len);
 /* Name of a validator as the docs write it: "int", "OS", … */
 const char *ja__catalog_kind_name(const ja__prop_spec *p);
 

@@ -1,8 +1,13 @@
 /*
  * filter/event.c — turns (name, properties JSON) into an event that may be stored:
- * rejects malformed input, then applies the two filters of DESIGN §5 —
- * value-level redaction (redact.c) and the structural catalog (catalog.c) —
- * and keeps count of every drop by reason. Also names the drop reasons.
+ * rejects malformed input, then applies the two filters — value-level
+ * redaction (redact.c) and the structural catalog (catalog.c) — and keeps
+ * count of every drop by reason. Also names the drop reasons.
+ *
+ * The properties are read in one pass (util/json.c), nothing built: each
+ * member is judged as it is read, and one that is kept is copied into the
+ * stored text as written (numbers: filter/number.c). Input refused later
+ * in the pass undoes what was judged, so it is neither stored nor counted.
  *
  * Order, per property: what the value is (null, composite, not finite);
  * then, for a shaped property (version, key), its shape; then the
@@ -10,84 +15,70 @@
  */
 #include "boot.h"
 
-#include <cjson/cJSON.h>
-#include <locale.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filter/catalog.h"
 #include "filter/drop.h"
 #include "filter/event.h"
+#include "filter/number.h"
 #include "filter/redact.h"
 #include "util/json.h"
 #include "util/utf8.h"
 
-/* 2^53: from here on a double cannot tell n from n+1, so an input such as
- * 9007199254740993 arrives already rounded. "int" values must be below it
- * (found by tests/fuzz, crashes/event-int-rounded-*). */
-#define INT_LIMIT 9007199254740992.0
+/* A top-level value as the filters see it. */
+typedef struct value {
+  ja__json_type type;
+  ja__json_token tok; /* as written */
+  const char *str;    /* a string's value (tok.p unless it has escapes) */
+  size_t len;         /* its length */
+  ja__number num;     /* a number */
+} value;
 
-/* Filter 1, first half: what the value is (DESIGN §5.1). No pattern runs
- * here, so these reasons come before a shape too. */
+/* A member name, decoded. */
+typedef struct name_seen {
+  const char *p;
+  size_t n;
+} name_seen;
+
+/* What one pass over the properties keeps. */
+typedef struct pass {
+  ja__event *ev;
+  const ja__event_spec *spec; /* NULL: the event is unknown, only checked */
+  name_seen *names;           /* the first JA__MAX_PROPS member names */
+  size_t count;               /* members read */
+  int repeated;               /* a name came twice */
+  char *decoded;              /* escapes decoded (made on the first one):
+                                 each value is no longer than its spelling,
+                                 so the text's length is room for all */
+  size_t used;
+  char *out;                  /* the stored text, written as we go */
+  size_t len, cap;
+} pass;
+
+/* Filter 1, first half: what the value is. No pattern runs here, so these
+ * reasons come before a shape too. */
 static ja__drop
-value_kind(const cJSON *v)
+value_kind(const value *v)
 {
-  if (cJSON_IsNull(v))
+  switch (v->type) {
+  case JA__JSON_NULL:
     return JA__DROP_NULL;
-  if (cJSON_IsArray(v) || cJSON_IsObject(v))
+  case JA__JSON_ARRAY:
+  case JA__JSON_OBJECT:
     return JA__DROP_COMPOSITE;
-  if (cJSON_IsNumber(v))
-    return isfinite(v->valuedouble) ? JA__DROP_NONE : JA__DROP_NOT_FINITE;
-  return JA__DROP_NONE; /* strings, booleans */
-}
-
-/* Filter 1, second half: a string's content (empty, too long, patterns). */
-static ja__drop
-redact_value(const cJSON *v)
-{
-  if (cJSON_IsString(v))
-    return ja__redact_string(v->valuestring, strlen(v->valuestring), NULL);
-  return JA__DROP_NONE;
-}
-
-/* A number as JSON text that parses back to exactly @p d. cJSON prints
- * with 15 digits whenever that is "close enough" (9007199254740991 became
- * 9.00719925474099e+15, 0.30000000000000004 became 0.3: tests/fuzz,
- * crashes/event-*-rounded-*), so numbers are printed here instead: the
- * shortest of 15, 16, 17 significant digits that round-trips, integers in
- * full, and always with '.' whatever the locale. 0 for -0. */
-static cJSON *
-exact_number(double d)
-{
-  char buf[64];
-  if (d == 0)
-    d = 0; /* -0 would print as "-0" */
-  if (d == floor(d) && fabs(d) < INT_LIMIT) {
-    snprintf(buf, sizeof buf, "%.0f", d);
-  } else {
-    for (int digits = 15; digits <= 17; digits++) {
-      snprintf(buf, sizeof buf, "%.*g", digits, d);
-      if (strtod(buf, NULL) == d)
-        break;
-    }
+  case JA__JSON_NUMBER:
+    return v->num.finite ? JA__DROP_NONE : JA__DROP_NOT_FINITE;
+  default:
+    return JA__DROP_NONE; /* strings, booleans */
   }
-  /* printf and strtod both follow LC_NUMERIC, which a host may have set. */
-  const char *point = localeconv()->decimal_point;
-  if (point && point[0] && point[0] != '.' && !point[1]) {
-    char *p = strchr(buf, point[0]);
-    if (p)
-      *p = '.';
-  }
-  return cJSON_CreateRaw(buf);
 }
 
 static int
-is_lower_hex16(const char *s)
+is_lower_hex16(const char *s, size_t n)
 {
-  size_t n = 0;
-  for (; s[n]; n++)
-    if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
       return 0;
   return n == 16;
 }
@@ -95,32 +86,32 @@ is_lower_hex16(const char *s)
 /* Filter 2: the catalog's validator for a known property. JSON has one
  * number type, so an integral number (1 or 1.0) counts as an integer. */
 static int
-valid_for(const ja__prop_spec *p, const cJSON *v)
+valid_for(const ja__prop_spec *p, const value *v)
 {
+  int str = v->type == JA__JSON_STRING;
   switch (p->kind) {
   case JA__V_BOOL:
-    return cJSON_IsBool(v);
+    return v->type == JA__JSON_TRUE || v->type == JA__JSON_FALSE;
   case JA__V_INT:
-    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < INT_LIMIT &&
-           floor(v->valuedouble) == v->valuedouble;
+    return v->type == JA__JSON_NUMBER && v->num.nonneg && v->num.integer;
   case JA__V_NUM:
-    return cJSON_IsNumber(v) && v->valuedouble >= 0;
+    return v->type == JA__JSON_NUMBER && v->num.nonneg;
   case JA__V_STR64:
-    if (!cJSON_IsString(v))
+    if (!str)
       return 0;
-    size_t n = ja__utf8_count(v->valuestring, strlen(v->valuestring));
+    size_t n = ja__utf8_count(v->str, v->len);
     return n >= 1 && n <= 64;
   case JA__V_VERSION:
-    return cJSON_IsString(v) && ja__catalog_is_version(v->valuestring, strlen(v->valuestring));
+    return str && ja__catalog_is_version(v->str, v->len);
   case JA__V_KEY:
-    return cJSON_IsString(v) && ja__catalog_is_key(v->valuestring, strlen(v->valuestring));
+    return str && ja__catalog_is_key(v->str, v->len);
   case JA__V_HASH16:
-    return cJSON_IsString(v) && is_lower_hex16(v->valuestring);
+    return str && is_lower_hex16(v->str, v->len);
   case JA__V_ENUM:
-    if (!cJSON_IsString(v))
+    if (!str)
       return 0;
     for (const char *const *e = p->enumeration->values; *e; e++)
-      if (strcmp(*e, v->valuestring) == 0)
+      if (strlen(*e) == v->len && memcmp(*e, v->str, v->len) == 0)
         return 1;
     return 0;
   }
@@ -156,8 +147,8 @@ check_name(const char *name)
 }
 
 /* 1 if the JSON text has a \u0000 escape (an escaped backslash before "u"
- * does not count). cJSON would end the string there, silently keeping only
- * what comes before the NUL; such input is refused instead. */
+ * does not count). Such a value cannot be held in a C string: refused,
+ * never cut at the NUL. */
 static int
 has_nul_escape(const char *json, size_t n)
 {
@@ -172,56 +163,206 @@ has_nul_escape(const char *json, size_t n)
   return 0;
 }
 
+/* Why the reader refused @p json, said the way it has always been said:
+ * the encoding first, then a NUL, then the grammar's first offending byte,
+ * then half a surrogate pair. Runs only for refused input, so the pass
+ * over good input stays one pass. */
 static ja_status
-parse_props(const char *json, cJSON **out)
+refuse(const char *json, size_t n, const ja__json_reader *r)
 {
-  *out = NULL;
-  size_t n = strlen(json);
-  if (n > JA__MAX_PROPS_BYTES)
-    return ja__error_set(JA_EINVALID, "properties JSON is too large (more than %d bytes)",
-                         JA__MAX_PROPS_BYTES);
   if (!ja__utf8_valid(json, n))
     return ja__error_set(JA_EINVALID, "properties JSON is not valid UTF-8");
   if (has_nul_escape(json, n))
     return ja__error_set(JA_EINVALID, "properties JSON contains a NUL character (\\u0000)");
-  /* cJSON is lenient ({"version":01}, 1., a BOM, raw control characters
-   * were accepted: hardening issue), so the grammar is checked first. */
-  size_t at = 0;
+  size_t at = r->at;
   const char *why = NULL;
   if (ja__json_check(json, n, &at, &why) != 0)
     return ja__error_set(JA_EINVALID, "malformed properties JSON at byte %zu: %s", at, why);
-  const char *end = NULL;
-  cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
-  if (!root) {
-    if (!end)
-      end = json;
-    return ja__error_set(JA_EINVALID, "malformed properties JSON at byte %zu", (size_t)(end - json));
+  return ja__error_set(JA_EINVALID, "malformed properties JSON at byte %zu: %s", r->at,
+                       r->fault == JA__JSON_SURROGATE
+                           ? "a \\u escape is half of a UTF-16 surrogate pair"
+                           : "not a JSON text");
+}
+
+/* The value of a string token: as written, or its escapes decoded. */
+static const char *
+string_value(pass *ps, const ja__json_token *t, size_t *len)
+{
+  if (!t->escaped) {
+    *len = t->n;
+    return t->p;
   }
-  if (!cJSON_IsObject(root)) {
-    const char *what = cJSON_IsArray(root)    ? "an array"
-                       : cJSON_IsString(root) ? "a string"
-                       : cJSON_IsNumber(root) ? "a number"
-                       : cJSON_IsNull(root)   ? "null"
-                                              : "a boolean";
-    cJSON_Delete(root);
+  const char *v = ps->decoded + ps->used;
+  *len = ja__json_unescape(t->p, t->n, ps->decoded + ps->used);
+  ps->used += *len;
+  return v;
+}
+
+static ja_status
+out_reserve(pass *ps, size_t extra)
+{
+  if (ps->len + extra + 2 <= ps->cap) /* room left for "}" and the NUL */
+    return JA_OK;
+  size_t cap = 2 * ps->cap + extra + 2;
+  char *p = realloc(ps->out, cap);
+  if (!p)
+    return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ps->spec->name);
+  ps->out = p;
+  ps->cap = cap;
+  return JA_OK;
+}
+
+static void
+out_put(pass *ps, const char *s, size_t n)
+{
+  memcpy(ps->out + ps->len, s, n);
+  ps->len += n;
+}
+
+/* A string value as a JSON string, escaped the way the store always wrote
+ * it: \" \\ \b \f \n \r \t, \u00XX for the other controls, all else as it
+ * is (at most 6 bytes per byte, plus the quotes). */
+static void
+out_string(pass *ps, const char *s, size_t n)
+{
+  static const char hex[] = "0123456789abcdef";
+  char *o = ps->out + ps->len;
+  *o++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *short_form = c == '"'    ? "\""
+                             : c == '\\' ? "\\"
+                             : c == '\b' ? "b"
+                             : c == '\f' ? "f"
+                             : c == '\n' ? "n"
+                             : c == '\r' ? "r"
+                             : c == '\t' ? "t"
+                                         : NULL;
+    if (short_form) {
+      *o++ = '\\';
+      *o++ = short_form[0];
+    } else if (c < 0x20) {
+      memcpy(o, "\\u00", 4);
+      o[4] = hex[c >> 4];
+      o[5] = hex[c & 15];
+      o += 6;
+    } else {
+      *o++ = (char)c;
+    }
+  }
+  *o++ = '"';
+  ps->len = (size_t)(o - ps->out);
+}
+
+/* Append the kept property @p p = @p v to the stored text. */
+static ja_status
+keep(pass *ps, const ja__prop_spec *p, const value *v)
+{
+  char buf[40];
+  const char *text = v->tok.p;
+  size_t len = v->tok.n, name_len = strlen(p->name);
+  if (v->type == JA__JSON_NUMBER && ja__number_text(&v->num, v->tok.p, buf, &text, &len) != 0)
+    return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ps->spec->name);
+  if (v->type == JA__JSON_STRING)
+    len = v->tok.escaped ? 6 * v->len + 2 : v->len + 2;
+  ja_status st = out_reserve(ps, name_len + 4 + len);
+  if (st != JA_OK)
+    return st;
+  if (ps->len > 1)
+    out_put(ps, ",", 1);
+  out_put(ps, "\"", 1);
+  out_put(ps, p->name, name_len);
+  out_put(ps, "\":", 2);
+  if (v->type != JA__JSON_STRING)
+    out_put(ps, text, len); /* a number, true or false */
+  else if (!v->tok.escaped)
+    out_put(ps, v->tok.p - 1, v->tok.n + 2); /* nothing to escape: as written */
+  else
+    out_string(ps, v->str, v->len);
+  return JA_OK;
+}
+
+/* Both filters on one member of a known event: counted as a drop, or kept. */
+static ja_status
+judge(pass *ps, const char *name, size_t name_len, value *v)
+{
+  const ja__prop_spec *p = ja__catalog_prop_len(ps->spec, name, name_len);
+  if (v->type == JA__JSON_NUMBER && ja__number_read(v->tok.p, v->tok.n, &v->num) != 0)
+    return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ps->spec->name);
+  if (v->type == JA__JSON_STRING)
+    v->str = string_value(ps, &v->tok, &v->len);
+  ja__drop why = value_kind(v);
+  /* A shape is checked before any redaction pattern: a value outside it is
+   * invalid_value, whatever it also looks like; one inside it still goes
+   * through redaction below. */
+  if (why == JA__DROP_NONE && p && ja__catalog_is_shape(p->kind) && !valid_for(p, v))
+    why = JA__DROP_INVALID_VALUE;
+  if (why == JA__DROP_NONE && v->type == JA__JSON_STRING)
+    why = ja__redact_string(v->str, v->len, NULL);
+  if (why == JA__DROP_NONE && !p)
+    why = JA__DROP_UNKNOWN_PROPERTY;
+  if (why == JA__DROP_NONE && !valid_for(p, v))
+    why = JA__DROP_INVALID_VALUE;
+  if (why != JA__DROP_NONE) {
+    note_drop(ps->ev, why, p);
+    return JA_OK;
+  }
+  return keep(ps, p, v);
+}
+
+/* Read @p json[0..n) in one pass: malformed input refused (JA_EINVALID),
+ * else each member of a known event judged as it comes. A name that comes
+ * twice (compared decoded: "a" and "\u0061" are one name) is refused: which
+ * one would "win" is ambiguous (the name is not echoed). */
+static ja_status
+read_props(pass *ps, const char *json, size_t n)
+{
+  ja__json_reader r;
+  int type = ja__json_begin(&r, json, n, 1);
+  if (type < 0)
+    return refuse(json, n, &r);
+  if (type != JA__JSON_OBJECT) {
+    const char *what = type == JA__JSON_ARRAY    ? "an array"
+                       : type == JA__JSON_STRING ? "a string"
+                       : type == JA__JSON_NUMBER ? "a number"
+                       : type == JA__JSON_NULL   ? "null"
+                                                 : "a boolean";
     return ja__error_set(JA_EINVALID, "properties must be a JSON object, not %s", what);
   }
-  int count = 0;
-  for (const cJSON *a = root->child; a; a = a->next)
-    count++;
-  if (count > JA__MAX_PROPS) {
-    cJSON_Delete(root);
-    return ja__error_set(JA_EINVALID, "too many properties (%d, at most %d)", count, JA__MAX_PROPS);
+  if (ps->spec) {
+    ps->cap = n + 64;
+    if (!(ps->out = malloc(ps->cap)))
+      return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ps->spec->name);
+    out_put(ps, "{", 1);
   }
-  /* cJSON keeps both copies of a repeated key; which one "wins" would be
-   * ambiguous, so the input is refused (the name is not echoed). */
-  for (const cJSON *a = root->child; a; a = a->next)
-    for (const cJSON *b = a->next; b; b = b->next)
-      if (strcmp(a->string, b->string) == 0) {
-        cJSON_Delete(root);
-        return ja__error_set(JA_EINVALID, "properties JSON repeats a property name");
-      }
-  *out = root;
+  ja__json_token key;
+  value v;
+  int rc;
+  while ((rc = ja__json_next(&r, &key, &v.type, &v.tok)) > 0) {
+    if ((key.escaped || v.tok.escaped) && !ps->decoded && !(ps->decoded = malloc(n)))
+      return ja__error_set(JA_ENOMEM, "out of memory reading properties JSON");
+    size_t name_len;
+    const char *name = string_value(ps, &key, &name_len);
+    if (ps->count < JA__MAX_PROPS) {
+      for (size_t k = 0; k < ps->count && !ps->repeated; k++)
+        ps->repeated = ps->names[k].n == name_len && memcmp(ps->names[k].p, name, name_len) == 0;
+      ps->names[ps->count].p = name;
+      ps->names[ps->count].n = name_len;
+    }
+    /* Past an error still to be reported only the grammar is read on. */
+    if (++ps->count > JA__MAX_PROPS || ps->repeated || !ps->spec)
+      continue;
+    ja_status st = judge(ps, name, name_len, &v);
+    if (st != JA_OK)
+      return st;
+  }
+  if (rc < 0)
+    return refuse(json, n, &r);
+  if (ps->count > JA__MAX_PROPS)
+    return ja__error_set(JA_EINVALID, "too many properties (%zu, at most %d)", ps->count,
+                         JA__MAX_PROPS);
+  if (ps->repeated)
+    return ja__error_set(JA_EINVALID, "properties JSON repeats a property name");
   return JA_OK;
 }
 
@@ -232,63 +373,36 @@ ja__event_prepare(const char *name, const char *props_json, ja__event *ev)
   ja_status st = check_name(name);
   if (st != JA_OK)
     return st;
-  cJSON *in = NULL;
-  st = parse_props(props_json ? props_json : "{}", &in);
-  if (st != JA_OK)
+  const char *json = props_json ? props_json : "{}";
+  size_t n = strlen(json);
+  if (n > JA__MAX_PROPS_BYTES)
+    return ja__error_set(JA_EINVALID, "properties JSON is too large (more than %d bytes)",
+                         JA__MAX_PROPS_BYTES);
+  name_seen names[JA__MAX_PROPS]; /* not cleared: filled as members come */
+  pass ps = {.ev = ev, .spec = ja__catalog_event(name), .names = names};
+  st = read_props(&ps, json, n);
+  free(ps.decoded);
+  if (st != JA_OK) {
+    free(ps.out);
+    memset(ev, 0, sizeof *ev); /* nothing judged before the error counts */
     return st;
-
-  ev->spec = ja__catalog_event(name);
-  if (!ev->spec) {
-    cJSON_Delete(in);
+  }
+  ev->spec = ps.spec;
+  if (!ps.spec) {
     note_drop(ev, JA__DROP_UNKNOWN_EVENT, NULL);
     return JA_OK;
   }
-
-  cJSON *clean = cJSON_CreateObject();
-  if (!clean) {
-    cJSON_Delete(in);
-    return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
-  }
-  for (cJSON *item = in->child; item; item = item->next) {
-    const ja__prop_spec *p = ja__catalog_prop(ev->spec, item->string);
-    ja__drop why = value_kind(item);
-    /* A shape is checked before any redaction pattern (issue 11, part 2):
-     * a value outside it is invalid_value, whatever it also looks like;
-     * one inside it still goes through redaction below. */
-    if (why == JA__DROP_NONE && p && ja__catalog_is_shape(p->kind) && !valid_for(p, item))
-      why = JA__DROP_INVALID_VALUE;
-    if (why == JA__DROP_NONE)
-      why = redact_value(item);
-    if (why == JA__DROP_NONE && !p)
-      why = JA__DROP_UNKNOWN_PROPERTY;
-    if (why == JA__DROP_NONE && !valid_for(p, item))
-      why = JA__DROP_INVALID_VALUE;
-    if (why != JA__DROP_NONE) {
-      note_drop(ev, why, p);
-      continue;
-    }
-    cJSON *copy = cJSON_IsNumber(item) ? exact_number(item->valuedouble) : cJSON_Duplicate(item, 0);
-    if (!copy) {
-      st = ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
-      break;
-    }
-    cJSON_AddItemToObject(clean, p->name, copy);
-  }
-  if (st == JA_OK) {
-    ev->props_json = cJSON_PrintUnformatted(clean);
-    if (!ev->props_json)
-      st = ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ev->spec->name);
-  }
-  cJSON_Delete(clean);
-  cJSON_Delete(in);
-  return st;
+  out_put(&ps, "}", 1);
+  ps.out[ps.len] = '\0';
+  ev->props_json = ps.out;
+  return JA_OK;
 }
 
 void
 ja__event_free(ja__event *ev)
 {
   if (ev && ev->props_json) {
-    cJSON_free(ev->props_json);
+    free(ev->props_json);
     ev->props_json = NULL;
   }
 }

@@ -75,7 +75,7 @@ is_space(char c)
 ja_status
 ja__upload_encode_event(ja__buf *b, const ja__up_event *e, int first)
 {
-  /* The stored text is a JSON object (capture wrote it with cJSON); its
+  /* The stored text is a JSON object (the filter wrote it); its
    * inside goes in verbatim, then the library's properties. */
   const char *p = e->properties ? e->properties : "";
   size_t n = strlen(p);

@@ -40,6 +40,12 @@ seq_len(const unsigned char *s, size_t i, size_t len)
   return n;
 }
 
+size_t
+ja__utf8_seq(const char *s, size_t len)
+{
+  return len ? seq_len((const unsigned char *)s, 0, len) : 0;
+}
+
 int
 ja__utf8_valid(const char *s, size_t len)
 {

@@ -2,7 +2,8 @@
  * fuzz_event.c — fuzzes ja__event_prepare (event.c) on "NAME\nJSON" (no \n:
  * props_json NULL). Checks: EINVALID keeps and counts nothing; drop counts
  * add up; every kept property is in the event's catalog entry, passes
- * redaction and its validator, and equals the input value.
+ * redaction and its validator, and equals the input value; every kept
+ * number is stored in the one form the README gives.
  */
 #include "boot.h"
 #include "filter/catalog.h"
@@ -136,6 +137,41 @@ same_value(const cJSON *kept, const cJSON *in)
   return 0;
 }
 
+/* The stored form of a number, written again from the README: integers
+ * below 2^53 in full, else the shortest of 15, 16, 17 significant digits
+ * that reads back the same; 0 for -0. (The fuzzers run in the C locale.) */
+static void
+stored_form(double d, char out[40])
+{
+  if (d == 0)
+    d = 0;
+  if (d == nearbyint(d) && fabs(d) < 9007199254740992.0) {
+    snprintf(out, 40, "%.0f", d);
+    return;
+  }
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(out, 40, "%.*g", digits, d);
+    if (strtod(out, NULL) == d)
+      return;
+  }
+}
+
+/* The text of kept property @p name's value in @p json (the member names
+ * of props_json are plain catalog names). */
+static void
+stored_text(const char *json, const char *name, char out[64])
+{
+  char key[80];
+  snprintf(key, sizeof key, "\"%s\":", name);
+  const char *at = strstr(json, key);
+  CHECK(at != NULL);
+  at += strlen(key);
+  size_t n = strcspn(at, ",}");
+  CHECK(n < 64);
+  memcpy(out, at, n);
+  out[n] = '\0';
+}
+
 static void
 check_common(const ja__event *ev)
 {
@@ -200,8 +236,14 @@ check_ok(const char *name, const char *json, const ja__event *ev)
     for (const cJSON *b = a->next; b; b = b->next)
       CHECK(strcmp(a->string, b->string) != 0);
     CHECK(!cJSON_IsNull(a) && !cJSON_IsArray(a) && !cJSON_IsObject(a));
-    if (cJSON_IsNumber(a))
+    if (cJSON_IsNumber(a)) {
       CHECK(isfinite(a->valuedouble) && !signbit(a->valuedouble));
+      /* spliced as written or converted, a number is stored in one form */
+      char want[40], got[64];
+      stored_form(a->valuedouble, want);
+      stored_text(ev->props_json, a->string, got);
+      CHECK(strcmp(got, want) == 0);
+    }
     if (cJSON_IsString(a)) {
       size_t n = strlen(a->valuestring);
       CHECK(ja__utf8_valid(a->valuestring, n));
