@@ -473,8 +473,9 @@ work(void *arg)
 }
 
 /* 4 threads × 10 000 calls on mixed values, started together so that the
- * first calls race on the one-time compilation too (each ctest entry is its
- * own process, so nothing has been compiled before this test). */
+ * first calls race on the one-time set-up and on compiling (and JIT-compiling)
+ * each unit the values need (each ctest entry is its own process, so
+ * nothing has been compiled before this test). */
 static void test_redact__threads(void **state)
 {
   (void)state;
@@ -494,6 +495,31 @@ static void test_redact__threads(void **state)
   pthread_barrier_destroy(&start);
   if (wrong)
     fail_msg("%u of %u concurrent calls gave an inconsistent verdict", wrong, THREADS * CALLS);
+}
+
+/* The table's units are compiled when a value first passes their rows'
+ * promises: judging a capture's worth of catalog values (a fresh process:
+ * each ctest entry is one) compiles a handful, not the table; running
+ * every unit compiles them all, with the same verdicts. */
+static void test_redact__units_compile_when_first_needed(void **state)
+{
+  (void)state;
+  size_t total = 0;
+  assert_int_equal(ja__redact_units_compiled(&total), 0);
+  assert_true(total > 50);
+  static const char *const values[] = {"0.4.2", "cli", "linux", "x86_64", "ollama"};
+  for (size_t i = 0; i < N(values); i++)
+    assert_int_equal(ja__redact_string(values[i], strlen(values[i]), NULL), JA__DROP_NONE);
+  size_t few = ja__redact_units_compiled(NULL);
+  if (few > total / 10)
+    fail_msg("%zu of %zu units compiled for five catalog values", few, total);
+  assert_int_equal(ja__redact_string_ex("darwin", 6, JA__REDACT_NO_GATES, NULL), JA__DROP_NONE);
+  assert_int_equal(ja__redact_units_compiled(NULL), total);
+  const char *kind = NULL;
+  assert_int_equal(ja__redact_string("user@example.com", 16, &kind), JA__DROP_PII);
+  assert_string_equal(kind, "email");
+  for (size_t i = 0; i < N(values); i++)
+    assert_int_equal(ja__redact_string(values[i], strlen(values[i]), NULL), JA__DROP_NONE);
 }
 
 /* Every kind of the pattern table is documented in the README's redaction

@@ -51,9 +51,16 @@ const ja__redact_rule *ja__redact_rules(size_t *n);
 
 /* The value-level filter for one string: JA__DROP_NONE (keep), _EMPTY,
  * _TOO_LONG or _PII. For _PII, *kind (if not NULL) names the pattern.
- * Patterns are compiled once per process (PCRE2 JIT). If they cannot be
- * compiled every string is dropped as PII: fail closed. Thread-safe. */
+ * Each pattern is compiled once per process, when first needed (PCRE2 JIT).
+ * A value that needs one that cannot be compiled is dropped as PII: fail
+ * closed. Thread-safe. */
 ja__drop ja__redact_string(const char *s, size_t len, const char **kind);
+
+/* How many units of the table this process has compiled so far; *total
+ * (if not NULL) receives how many there are. A unit is compiled when a
+ * value first passes its rows' promises, so judging a few values compiles
+ * a few (tests check it). */
+size_t ja__redact_units_compiled(size_t *total);
 
 /* Flags for ja__redact_string_ex. */
 #define JA__REDACT_NO_GATES 1u  /* run every unit, skipping the cheap pre-checks
