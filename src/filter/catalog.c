@@ -136,16 +136,30 @@ ja__catalog_prop(const ja__event_spec *ev, const char *name)
   return ja__catalog_prop_len(ev, name, strlen(name));
 }
 
+static int
+is_named(const ja__prop_spec *p, const char *name, size_t len)
+{
+  size_t k = 0;
+  while (k < len && p->name[k] && p->name[k] == name[k])
+    k++;
+  return k == len && p->name[k] == '\0';
+}
+
 const ja__prop_spec *
 ja__catalog_prop_len(const ja__event_spec *ev, const char *name, size_t len)
 {
-  for (const ja__prop_spec *p = ev->props; p->name; p++) {
-    size_t k = 0;
-    while (k < len && p->name[k] && p->name[k] == name[k])
-      k++;
-    if (k == len && p->name[k] == '\0')
+  return ja__catalog_prop_next(ev, NULL, name, len);
+}
+
+const ja__prop_spec *
+ja__catalog_prop_next(const ja__event_spec *ev, const ja__prop_spec *prev, const char *name,
+                      size_t len)
+{
+  if (prev && prev[1].name && is_named(&prev[1], name, len))
+    return &prev[1];
+  for (const ja__prop_spec *p = ev->props; p->name; p++)
+    if (is_named(p, name, len))
       return p;
-  }
   return NULL;
 }
 

@@ -41,6 +41,10 @@ const ja__event_spec *ja__catalog_event(const char *name);
 const ja__prop_spec *ja__catalog_prop(const ja__event_spec *ev, const char *name);
 /* The same for @p name[0..len) (not NUL-terminated). */
 const ja__prop_spec *ja__catalog_prop_len(const ja__event_spec *ev, const char *name, size_t len);
+/* The same, trying the property after @p prev (one of @p ev's, or NULL)
+ * first: callers list properties in the catalog's order. */
+const ja__prop_spec *ja__catalog_prop_next(const ja__event_spec *ev, const ja__prop_spec *prev,
+                                           const char *name, size_t len);
 /* Name of a validator as the docs write it: "int", "OS", … */
 const char *ja__catalog_kind_name(const ja__prop_spec *p);
 

@@ -45,7 +45,12 @@ typedef struct name_seen {
 typedef struct pass {
   ja__event *ev;
   const ja__event_spec *spec; /* NULL: the event is unknown, only checked */
-  name_seen *names;           /* the first JA__MAX_PROPS member names */
+  name_seen *names;           /* the first JA__MAX_PROPS names that are
+                                 no property of the event */
+  size_t nnames;              /* how many */
+  uint64_t known;             /* bit k: props[k] of the event came */
+  const ja__prop_spec *last;  /* the property found last: the next one is
+                                 tried first (callers send them in order) */
   size_t count;               /* members read */
   int repeated;               /* a name came twice */
   char *decoded;              /* escapes decoded (made on the first one):
@@ -282,11 +287,11 @@ keep(pass *ps, const ja__prop_spec *p, const value *v)
   return JA_OK;
 }
 
-/* Both filters on one member of a known event: counted as a drop, or kept. */
+/* Both filters on one member of a known event (@p p: its property, or
+ * NULL): counted as a drop, or kept. */
 static ja_status
-judge(pass *ps, const char *name, size_t name_len, value *v)
+judge(pass *ps, const ja__prop_spec *p, value *v)
 {
-  const ja__prop_spec *p = ja__catalog_prop_len(ps->spec, name, name_len);
   if (v->type == JA__JSON_NUMBER && ja__number_read(v->tok.p, v->tok.n, &v->num) != 0)
     return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ps->spec->name);
   if (v->type == JA__JSON_STRING)
@@ -308,6 +313,26 @@ judge(pass *ps, const char *name, size_t name_len, value *v)
     return JA_OK;
   }
   return keep(ps, p, v);
+}
+
+/* 1 when @p name[0..len) came before: for one of the event's first 64
+ * properties by its bit, for any other name by comparing it with the
+ * others (a property's name is never equal to a name that is none). */
+static int
+came_before(pass *ps, const ja__prop_spec *p, const char *name, size_t len)
+{
+  if (p && p - ps->spec->props < 64) {
+    uint64_t bit = (uint64_t)1 << (p - ps->spec->props);
+    int seen = (ps->known & bit) != 0;
+    ps->known |= bit;
+    return seen;
+  }
+  for (size_t k = 0; k < ps->nnames; k++)
+    if (ps->names[k].n == len && memcmp(ps->names[k].p, name, len) == 0)
+      return 1;
+  if (ps->nnames < JA__MAX_PROPS)
+    ps->names[ps->nnames++] = (name_seen){name, len};
+  return 0;
 }
 
 /* Read @p json[0..n) in one pass: malformed input refused (JA_EINVALID),
@@ -343,16 +368,15 @@ read_props(pass *ps, const char *json, size_t n)
       return ja__error_set(JA_ENOMEM, "out of memory reading properties JSON");
     size_t name_len;
     const char *name = string_value(ps, &key, &name_len);
-    if (ps->count < JA__MAX_PROPS) {
-      for (size_t k = 0; k < ps->count && !ps->repeated; k++)
-        ps->repeated = ps->names[k].n == name_len && memcmp(ps->names[k].p, name, name_len) == 0;
-      ps->names[ps->count].p = name;
-      ps->names[ps->count].n = name_len;
-    }
+    const ja__prop_spec *p = NULL;
+    if (ps->spec && (p = ja__catalog_prop_next(ps->spec, ps->last, name, name_len)) != NULL)
+      ps->last = p;
+    if (++ps->count <= JA__MAX_PROPS && !ps->repeated)
+      ps->repeated = came_before(ps, p, name, name_len);
     /* Past an error still to be reported only the grammar is read on. */
-    if (++ps->count > JA__MAX_PROPS || ps->repeated || !ps->spec)
+    if (ps->count > JA__MAX_PROPS || ps->repeated || !ps->spec)
       continue;
-    ja_status st = judge(ps, name, name_len, &v);
+    ja_status st = judge(ps, p, &v);
     if (st != JA_OK)
       return st;
   }
