@@ -356,3 +356,48 @@ def sanitizer_preload(lib):
         if m:
             return m.group(2)
     return ""
+
+
+def cli_for_another_user(directory):
+    """A copy of the CLI that another user (nobody, for the tests that need
+    permission bits to bite while running as root) can run wherever this
+    checkout lives: a clone under a 0700 directory (anything under /root,
+    or mktemp -d) is out of that user's reach, and so is the build's
+    binary. Copies the CLI, and every library it loads from the build or
+    the source tree, into @directory (made 0755, readable by all); returns
+    (path, env) where env holds the variables that make it load those
+    copies. Fails the caller (never skips) when it cannot."""
+    os.makedirs(directory, mode=0o755, exist_ok=True)
+    os.chmod(directory, 0o755)
+    dest = os.path.join(directory, os.path.basename(CLI))
+    shutil.copy2(CLI, dest)
+    os.chmod(dest, 0o755)
+    out = subprocess.run(["ldd", CLI], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         timeout=60, check=True).stdout.decode()
+    ours = (os.path.realpath(BUILD_DIR) + os.sep, os.path.realpath(SOURCE_DIR) + os.sep)
+    copied = False
+    for line in out.splitlines():
+        m = re.match(r"\s*(\S+)\s*=>\s*(/\S+)", line)
+        if m and os.path.realpath(m.group(2)).startswith(ours):
+            lib = os.path.join(directory, m.group(1))
+            shutil.copy2(os.path.realpath(m.group(2)), lib)
+            os.chmod(lib, 0o755)
+            copied = True
+    env = {"LD_LIBRARY_PATH": directory} if copied else {}
+    return dest, env
+
+
+def unreachable_by(uid, path):
+    """The first folder on the way to @path that user @uid (no groups, as
+    the tests drop to) may not pass through, or None."""
+    path = os.path.realpath(path)
+    d = os.path.dirname(path)
+    while True:
+        st = os.stat(d)
+        bit = stat.S_IXUSR if st.st_uid == uid else stat.S_IXOTH
+        if not st.st_mode & bit:
+            return d
+        if d == "/":
+            return None
+        d = os.path.dirname(d)
+

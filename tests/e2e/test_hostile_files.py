@@ -22,7 +22,8 @@ import subprocess
 import unittest
 
 from jatest import (CLI, DB_NAME, EXIT_IOERR, EXIT_NOPERM, JATestCase, Result,
-                    check_sanitizers, clean_env, read_bytes)
+                    check_sanitizers, clean_env, cli_for_another_user, read_bytes,
+                    unreachable_by)
 
 EXIT_CONFIG, EXIT_TEMPFAIL = 78, 75
 NOBODY = 65534
@@ -205,11 +206,16 @@ class Unwritable(JATestCase):
     def setUp(self):
         super().setUp()
         self.as_nobody = os.geteuid() == 0
+        self.cli, self.cli_env = CLI, {}
         if self.as_nobody:
+            # nobody runs a copy: the build's binary may lie out of its
+            # reach (a checkout under a 0700 folder).
+            self.cli, self.cli_env = cli_for_another_user(os.path.join(self.root, "bin"))
             os.chown(self.root, NOBODY, NOBODY)
             probe = self.run_as("--version")
             if probe.rc != 0:
-                self.skipTest("user nobody cannot run %s: %s" % (CLI, probe.err))
+                self.fail("user nobody cannot run %s (a folder it cannot pass: %s): %s"
+                          % (self.cli, unreachable_by(NOBODY, self.cli), probe.err))
         self.assertEqual(self.run_as("capture", "app_opened").rc, 0)
         self.assertEqual(self.run_as("capture", "app_opened").rc, 0)
 
@@ -219,7 +225,7 @@ class Unwritable(JATestCase):
                 os.setgroups([])
                 os.setgid(NOBODY)
                 os.setuid(NOBODY)
-        proc = subprocess.run([CLI] + list(args), env=clean_env(self.home),
+        proc = subprocess.run([self.cli] + list(args), env=clean_env(self.home, self.cli_env),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=60, preexec_fn=drop)
         res = Result(list(args), proc, 0.0)

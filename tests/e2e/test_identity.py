@@ -10,7 +10,7 @@ import subprocess
 import unittest
 
 from jatest import (CLI, JATestCase, EXIT_IOERR, EXIT_NOPERM, UUID_RE, check_sanitizers,
-                    clean_env, read_bytes)
+                    clean_env, cli_for_another_user, read_bytes, unreachable_by)
 
 GOOD = {"version": "0.1.0", "platform": "cli"}
 
@@ -144,8 +144,11 @@ class Identity(JATestCase):
         original = b"12345678-1234-1234-1234-123456789abc\n"
         self.write_anon_id(original)
         os.chmod(self.anon_id_path, 0)
-        user = {}
+        user, cli, cli_env = {}, CLI, {}
         if os.geteuid() == 0:
+            # uid 65534 runs a copy: the build's binary may lie out of its
+            # reach (a checkout under a 0700 folder).
+            cli, cli_env = cli_for_another_user(os.path.join(self.root, "bin"))
             os.chmod(self.root, 0o711)
             os.chown(self.home, 65534, 65534)
             os.chown(self.anon_id_path, 65534, 65534)
@@ -154,12 +157,14 @@ class Identity(JATestCase):
                                stderr=subprocess.DEVNULL, **user)
         if probe.returncode == 0:
             self.skipTest("permission bits do not apply here")
-        if subprocess.run([CLI, "--version"], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, **user).returncode != 0:
-            self.skipTest("the built CLI cannot be run as uid 65534")
+        probe = subprocess.run([cli, "--version"], env=clean_env(self.home, cli_env),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **user)
+        if probe.returncode != 0:
+            self.fail("uid 65534 cannot run %s (a folder it cannot pass: %s): %s"
+                      % (cli, unreachable_by(65534, cli), probe.stderr.decode("utf-8", "replace")))
         for args in (["capture", "app_opened", "--props", json.dumps(GOOD)], ["reset-id"]):
             with self.subTest(args=args):
-                proc = subprocess.run([CLI] + args, env=clean_env(self.home),
+                proc = subprocess.run([cli] + args, env=clean_env(self.home, cli_env),
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, timeout=60, **user)
                 err = proc.stderr.decode("utf-8", "replace")
