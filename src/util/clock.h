@@ -11,6 +11,11 @@
 /* Milliseconds since the Unix epoch, UTC (CLOCK_REALTIME). Read only at the
  * public entry points; everything below takes `now` from its caller. */
 int64_t ja__now_ms(void);
+/* What ja__now_ms reads: CLOCK_REALTIME. Tests put a clock of their own
+ * here (as they replace ja__sys) where a result depends on the time it is
+ * made at and two results are compared: without it, a second that ticks
+ * between them on a slow run changes the answer. */
+extern int64_t (*ja__wall_clock)(void);
 /* "2026-11-25T12:30:45.123Z" (24 chars + NUL). */
 void ja__iso8601_ms(int64_t ms, char out[32]);
 /* Parsing: util/http_date.h (ja__iso8601_parse, HTTP-dates). */
