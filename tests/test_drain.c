@@ -46,6 +46,7 @@ typedef struct fake {
   int64_t elapsed;          /* fake time passed (sleeps, request delays) */
   ja__upload_clock clock;   /* reads and advances the two above */
   void (*on_send)(struct fake *); /* run before each answer (hand edits) */
+  const char *body;         /* every answer's body (NULL: PostHog's to a 2xx) */
 } fake;
 
 static char *
@@ -84,6 +85,11 @@ fake_send(ja__transport *t, const char *body, size_t len, int64_t timeout_ms, ja
   }
   if (ans->status == 0)
     snprintf(ans->error, sizeof ans->error, "Connection refused");
+  /* PostHog's answer to a 2xx, unless the test says otherwise. */
+  const char *text = f->body ? f->body
+                             : ans->status >= 200 && ans->status <= 299 ? "{\"status\": 1}" : "";
+  ans->body_len = strlen(text);
+  memcpy(ans->body, text, ans->body_len + 1);
   return JA_OK;
 }
 
@@ -303,7 +309,10 @@ static void test_drain__batches_are_leased_and_acked_by_id_range(void **state)
 
 /* An ack by id range never touches an event that is not the batch's: a
  * range emptied (purged) and refilled by a new capture, whose id SQLite
- * gives again, is acked by uuid — the new event stays, unsent, unlogged. */
+ * gives again, is acked by uuid — the new event stays, unsent, unlogged.
+ * The batch's own events did leave: the sent log says so, from the copy
+ * that was sent (status counts what the server took, whatever happened
+ * to the queue meanwhile). */
 static void test_drain__ack_of_a_refilled_range_deletes_only_the_batch(void **state)
 {
   (void)state;
@@ -321,10 +330,13 @@ static void test_drain__ack_of_a_refilled_range_deletes_only_the_batch(void **st
   assert_int_equal(sql("select min(id) from events"), 1);
   int64_t del = -1;
   assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
-  assert_int_equal(del, 0);
+  assert_int_equal(del, 3);
   assert_int_equal(queued(), 1);
-  assert_int_equal(sql("select count(*) from sent_log"), 0);
-  assert_int_equal(sql("select sent from queue_stats"), 0);
+  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select sent from queue_stats"), 3);
+  char q[160];
+  snprintf(q, sizeof q, "select count(*) from sent_log where uuid = '%s'", oc.uuid);
+  assert_int_equal(sql(q), 0); /* the new event: not sent, not logged */
   assert_true(runs_of(d, JA__Q_ACK_DELETE) >= 1); /* the exact path took it */
   ja__store_batch_free(&b);
   ja_store_close(s);
@@ -530,7 +542,8 @@ refuse_one(int status, const char *reason)
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.sent, 7);
-  assert_int_equal(r.dropped, 1);
+  assert_int_equal(r.ndropped, 1);
+  assert_int_equal(r.dropped[JA__DROP_REJECTED], 1);
   /* Bad is the 6th: 8 → [0,4) ok, [4,8) → [4,6) → [4] ok, [5] dropped;
    * then [6,8) ok. */
   assert_int_equal(f.nreq, 7);
@@ -553,7 +566,7 @@ refuse_one(int status, const char *reason)
 static void test_drain__413_halves_down_to_one_dropped_event(void **state)
 {
   (void)state;
-  refuse_one(413, "too_large");
+  refuse_one(413, "rejected"); /* the server's refusal: too_large is the local limit only */
 }
 
 static void test_drain__400_bisects_and_drops_only_the_bad_event(void **state)
@@ -563,21 +576,62 @@ static void test_drain__400_bisects_and_drops_only_the_bad_event(void **state)
 }
 
 /* A 413 for a single event: dropped at once, one request. */
-static void test_drain__single_event_413_dropped(void **state)
+/* A request-level 400 or 413 (a key the server cannot read, a wrong path,
+ * a proxy refusing everything) drops nothing: every event of the batch is
+ * refused down to single events, so the request is at fault. The run
+ * stops as a configuration error with every event kept. */
+static void test_drain__request_level_400_and_413_keep_everything(void **state)
 {
   (void)state;
-  ja_store *s = store_with(1);
+  const int statuses[] = {400, 413};
+  for (int k = 0; k < 2; k++) {
+    ja_store *s = store_with(8);
+    fake f;
+    fake_init(&f);
+    f.default_status = statuses[k];
+    ja__upload_opts o;
+    opts_init(&o, &f);
+    ja__upload_report r;
+    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+    assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
+    assert_string_equal(r.stopped, "request");
+    assert_int_equal(r.ndropped, 0);
+    assert_int_equal(r.sent, 0);
+    assert_int_equal(f.nreq, 2 * 8 - 1); /* bisected down to every single event */
+    assert_int_equal(queued(), 8);
+    assert_int_equal(held(NULL), 0); /* given back, not left leased */
+    assert_int_equal(sql("select coalesce(sum(count), 0) from drop_counts"), 0);
+    char *cls = jt_sql_text(jt_db_path(), "select last_error from upload_state");
+    assert_string_equal(cls, "request");
+    free(cls);
+    fake_free(&f);
+    ja_store_close(s);
+  }
+}
+
+/* One event alone, refused after another request of the run was
+ * delivered: the event is at fault (dropped, counted as rejected). */
+static void test_drain__single_event_refused_after_a_delivery_is_dropped(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(3);
+  char *bad = jt_sql_text(jt_db_path(), "select uuid from events order by id desc limit 1");
   fake f;
   fake_init(&f);
-  f.default_status = 413;
+  f.bad_uuid = bad;
+  f.bad_status = 413;
   ja__upload_opts o;
   opts_init(&o, &f);
+  o.batch_size = 1;
   ja__upload_report r;
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 1);
+  assert_int_equal(r.sent, 2);
+  assert_int_equal(f.nreq, 3);
   assert_int_equal(queued(), 0);
-  assert_int_equal(sql("select count from drop_counts where reason = 'too_large'"), 1);
+  assert_int_equal(sql("select count from drop_counts where reason = 'rejected'"), 1);
+  assert_int_equal(sql("select count(*) from drop_counts where reason = 'too_large'"), 0);
+  free(bad);
   fake_free(&f);
   ja_store_close(s);
 }
@@ -831,8 +885,10 @@ static void test_drain__ack_and_release_touch_exactly_the_given_uuids(void **sta
   assert_string_equal(o.rows[0].uuid, "x");
   assert_int_equal(ja__store_release(d, "B", o.rows, o.n, NULL, 0, now, 0), JA_OK);
   ja__store_batch_free(&o);
-  /* An ack of the whole batch again deletes only what A still holds. */
-  assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
+  /* An ack of the rest deletes only what A still holds (3 is no one's: it
+   * stays queued, not logged). */
+  ja__lease_row rest[3] = {b.rows[2], b.rows[3], b.rows[5]};
+  assert_int_equal(ja__store_ack(d, "A", rest, 3, 200, now, &del), JA_OK);
   assert_int_equal(del, 2);
   assert_int_equal(queued(), 1);
   assert_int_equal(sql("select count(*) from sent_log"), 5);
@@ -1053,6 +1109,41 @@ static void test_drain__ack_runs_no_trigger_and_few_vm_steps(void **state)
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
   assert_true(triggers_run > 0);
   sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
+static void
+deliver_elsewhere(fake *f)
+{
+  (void)f;
+  /* Another upload run (or a purge) takes every event while this request
+   * is in flight. */
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+/* A request that fails after every event of its batch left the queue
+ * (delivered by another run, or purged) records no failure and no backoff:
+ * nothing of this run is left undelivered. */
+static void test_drain__failure_of_events_delivered_elsewhere_is_no_failure(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(5);
+  fake f;
+  fake_init(&f);
+  f.default_status = 503;
+  f.on_send = deliver_elsewhere;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.max_retries = 0;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 1);
+  assert_int_equal(sql("select last_error is null and next_attempt_ms = 0 from upload_state"), 1);
   fake_free(&f);
   ja_store_close(s);
 }

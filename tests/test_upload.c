@@ -2,9 +2,12 @@
  * test_upload.c — the uploader's pure parts: the retry policy table
  * (PostHog's SDK compliance cases), Retry-After in both forms, ISO-8601
  * and HTTP-date parsing, the body encoder (stored text spliced verbatim,
- * the documented shape), gzip, and which hosts the transport accepts.
+ * the documented shape), gzip, which hosts the transport accepts (and how
+ * it shows them), PostHog's answer, the send-time filters, and that the
+ * program makes itself non-dumpable.
  */
 #include "support.h"
+#include "cli/cli.h"
 #include "upload/transport.h"
 #include "upload/upload.h"
 #include "util/gzip.h"
@@ -13,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 /* 2026-12-01T10:00:00Z */
 #define NOW INT64_C(1796119200000)
@@ -313,4 +317,120 @@ static void test_upload__hosts_https_or_loopback_http(void **state)
   assert_int_equal(ja__transport_curl_new(&t, "http://example.com"), JA_ECONFIG);
   assert_null(t);
   assert_non_null(strstr(ja_last_error(), "loopback"));
+}
+
+/* A host with a control, space or invisible character is refused (a
+ * configuration error, never handed to a resolver), and no message ever
+ * shows a host's user info. */
+static void test_upload__hosts_printable_ascii_only_user_info_never_shown(void **state)
+{
+  (void)state;
+  char why[512];
+  const char *bad[] = {"https://h\xe2\x80\x8b.com", "\xe2\x80\x8bhttps://h.com", "https://h.com\r",
+                       "https://h.com\n", "https://h .com", "https://h\t.com",
+                       "https://h\xc2\xa0.com", "http://127.0.0.1:1\x7f"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (ja__transport_host_ok(bad[i], why, sizeof why) == 0)
+      fail_msg("accepted host %zu", i);
+    assert_non_null(strstr(why, "control, space or non-ASCII character"));
+    for (const char *p = why; *p; p++)
+      assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+  }
+  const char *secret[] = {"https://alice:hunter2@h.com", "http://hunter2@127.0.0.1:1",
+                          "https://a:b@c:hunter2@h.com/x", "https://alice:hunter2\x01@h.com"};
+  for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+    assert_int_not_equal(ja__transport_host_ok(secret[i], why, sizeof why), 0);
+    assert_null(strstr(why, "hunter2"));
+    assert_null(strstr(why, "alice"));
+  }
+  char shown[128];
+  ja__transport_host_shown("https://alice:hunter2@h.com:8443/x", shown, sizeof shown);
+  assert_string_equal(shown, "https://***@h.com:8443/x");
+  ja__transport_host_shown("https://h.com\xe2\x80\x8b", shown, sizeof shown);
+  assert_string_equal(shown, "https://h.com\\xe2\\x80\\x8b");
+  assert_int_equal(ja__transport_host_loopback("http://localhost:8000/"), 1);
+  assert_int_equal(ja__transport_host_loopback("http://[::1]:9"), 1);
+  assert_int_equal(ja__transport_host_loopback("https://127.0.0.1"), 1);
+  assert_int_equal(ja__transport_host_loopback("https://us.i.posthog.com"), 0);
+}
+
+/* A 2xx is a delivery only with PostHog's answer. */
+static void test_upload__posthog_answer_recognised(void **state)
+{
+  (void)state;
+  const char *ok[] = {"{\"status\": 1}", "{\"status\":1}", " {\"status\":\"Ok\"} ",
+                      "{\"status\":1,\"other\":[1]}"};
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+    assert_int_equal(ja__upload_answer_ok(ok[i], strlen(ok[i]), 0), 1);
+  const char *bad[] = {"", "<html>Sign in</html>", "{}", "{\"status\":0}", "{\"status\":\"ok\"}",
+                       "[{\"status\":1}]", "{\"status\":1", "\"Ok\"", "{\"status\":\"1\"}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (ja__upload_answer_ok(bad[i], strlen(bad[i]), 0))
+      fail_msg("took '%s' for PostHog's answer", bad[i]);
+  assert_int_equal(ja__upload_answer_ok("{\"status\":1}", 12, 1), 0); /* the rest was cut */
+}
+
+/* The send-time filters: a stored row goes through the catalog and
+ * redaction of this build; what cannot be judged is malformed. */
+static void test_upload__recheck_filters_stored_rows(void **state)
+{
+  (void)state;
+  const char *u = "01a24e3e-19e6-7bb9-a70f-fbdbe07b80dd", *ts = "2026-12-01T10:00:00.000Z",
+             *id = "3f6c1e2a-8b4d-4c1e-9a7f-2d5b6c8e9f01";
+  ja__up_verdict v;
+  /* Clean: sent as stored. */
+  assert_int_equal(ja__upload_recheck(u, ts, id, "app_opened",
+                                      "{\"version\":\"1.2.3\",\"platform\":\"cli\"}", &v), JA_OK);
+  assert_int_equal(v.drop, JA__DROP_NONE);
+  assert_int_equal(v.changed, 0);
+  assert_string_equal(v.props, "{\"version\":\"1.2.3\",\"platform\":\"cli\"}");
+  ja__upload_verdict_free(&v);
+  /* PII and an unknown property: removed, counted. */
+  assert_int_equal(ja__upload_recheck(u, ts, id, "app_opened",
+                                      "{\"version\":\"10.0.0.1\",\"platform\":\"cli\","
+                                      "\"mail\":\"bob@example.com\"}", &v), JA_OK);
+  assert_int_equal(v.drop, JA__DROP_NONE);
+  assert_int_equal(v.changed, 1);
+  assert_string_equal(v.props, "{\"platform\":\"cli\"}");
+  assert_int_equal(v.drops[JA__DROP_PII], 2);
+  ja__upload_verdict_free(&v);
+  /* Whole rows dropped. */
+  const struct {
+    const char *uuid, *ts, *id, *event, *props;
+    ja__drop want;
+  } rows[] = {
+      {u, ts, id, "no_such_event", "{}", JA__DROP_UNKNOWN_EVENT},
+      {u, ts, id, "app_opened", "[1]", JA__DROP_MALFORMED},
+      {u, ts, id, "app_opened", "\"x\"", JA__DROP_MALFORMED},
+      {u, ts, id, "app_opened", "{\"a\":1,\"a\":2}", JA__DROP_MALFORMED},
+      {u, ts, id, "app_opened", "{\"version\":\"1\xff\"}", JA__DROP_MALFORMED},
+      {u, ts, id, "app_\x01opened", "{}", JA__DROP_MALFORMED},
+      {"not-a-uuid", ts, id, "app_opened", "{}", JA__DROP_MALFORMED},
+      {u, "yesterday", id, "app_opened", "{}", JA__DROP_MALFORMED},
+      {u, ts, "", "app_opened", "{}", JA__DROP_MALFORMED},
+      {u, ts, "id\nwith newline", "app_opened", "{}", JA__DROP_MALFORMED},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    assert_int_equal(ja__upload_recheck(rows[i].uuid, rows[i].ts, rows[i].id, rows[i].event,
+                                        rows[i].props, &v), JA_OK);
+    if (v.drop != rows[i].want)
+      fail_msg("row %zu: dropped as '%s', not '%s'", i, ja__drop_name(v.drop),
+               ja__drop_name(rows[i].want));
+    assert_null(v.props);
+  }
+}
+
+/* The uploader holds the key in memory: it marks itself non-dumpable (no
+ * core file, no ptrace by another process of the user) before anything. */
+static void test_upload__uploader_is_not_dumpable(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+  char *argv[] = {"jarvis-analytics-upload", "--dry-run", NULL};
+  FILE *out = tmpfile(), *err = tmpfile();
+  assert_int_equal(ja__cli_upload_main(2, argv, out, err), 0);
+  fclose(out);
+  fclose(err);
+  assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
 }

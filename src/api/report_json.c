@@ -98,6 +98,8 @@ add_queue(cJSON *doc, const ja__report *r)
   ok &= added(cJSON_AddBoolToObject(queue, "exists", r->queue_exists));
   ok &= add_int(queue, "pending", r->pending);
   ok &= add_int(queue, "leased", r->leased);
+  /* Until when an upload run holds them (null: none). */
+  ok &= add_ms_or_null(queue, "leased_until", r->leased_until_ms);
   ok &= add_ms_or_null(queue, "oldest", r->oldest_ms);
   ok &= add_ms_or_null(queue, "newest", r->newest_ms);
   /* How long the oldest event has waited (by this process's clock). */

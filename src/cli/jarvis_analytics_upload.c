@@ -10,7 +10,7 @@
 
 static const cli_cmd commands[] = {
     {"", "[--dry-run] [--batch-size N] [--max-batches N] [--max-retries N] [--deadline SECONDS] "
-         "[--now ISO8601] [--verbose]",
+         "[--now ISO8601] [--verbose] [--json]",
      "send the queued events to PostHog in batches, each delivered once", 0, 0, ja__cli_upload},
     {NULL, NULL, NULL, 0, 0, NULL},
 };
@@ -23,6 +23,9 @@ static const cli_opt options[] = {
     {OPT_DRY_RUN, "dry-run", NULL, "*",
      "print the exact JSON bodies (project key masked), one per line; send and change nothing", 0, 0, 0},
     {OPT_HELP, "help", NULL, "*", "show help and exit", 0, 0, 0},
+    {OPT_JSON, "json", NULL, "*",
+     "print what the run did as one JSON object: sent, dropped by reason, kept, reserved, why it "
+     "stopped", 0, 0, 0},
     {OPT_MAX_BATCHES, "max-batches", "N", "*", "send at most N batches (default: until the queue is empty)",
      1, 1000000000, 0},
     {OPT_MAX_RETRIES, "max-retries", "N", "*",
@@ -38,14 +41,20 @@ static const cli_exit exits[] = {
     {JA_EXIT_USAGE, "usage: unknown option, bad value"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
+    {JA_EXIT_CANTCREAT, "the queue cannot be written (a read-only file or home)"},
     {JA_EXIT_IOERR, "I/O error, or the queue is not a usable SQLite database"},
     {JA_EXIT_TEMPFAIL, "try again later: offline, the server answered 408, 429 or 5xx, the "
-                       "deadline came, an earlier run's backoff is pending, or the queue stayed "
-                       "locked; every event is kept"},
+                       "deadline came, an earlier run's backoff is pending, another upload run "
+                       "holds every queued event, or the queue stayed locked; every event is kept"},
     {JA_EXIT_NOPERM, "refused: the queue is a symlink or not a regular file"},
-    {JA_EXIT_CONFIG, "configuration: the server refused the key (401/403) or answered something "
-                     "unexpected, no key, a host that is not https:// (http:// is only for "
-                     "loopback), or a queue from a newer version; every event is kept"},
+    {JA_EXIT_CONFIG, "configuration: the server refused the key (401/403), refused every event of "
+                     "a batch down to single events (400/413: the request is wrong, not the "
+                     "events), or answered something that is not PostHog's answer (even a 2xx); "
+                     "no key; a host that is not https:// (http:// is only for loopback) or holds "
+                     "a control or invisible character; or a queue from a newer version; every "
+                     "event is kept"},
+    {130, "interrupted by SIGINT (143: SIGTERM): the run gave back every event it held; they "
+          "leave with the next run"},
 };
 
 const cli_program ja__cli_jarvis_analytics_upload = {
@@ -54,14 +63,19 @@ const cli_program ja__cli_jarvis_analytics_upload = {
     .description =
         "Runs a rollup of chat-session signals (jarvis-analytics rollup), then drains "
         "$OPENJARVIS_HOME/analytics_queue.db to {host}/batch/ (PostHog's capture API, "
-        "gzip) in batches. A batch is leased in a short transaction, so two uploaders never send "
-        "the same event at once and a killed one only delays its batch; events the server "
-        "accepts are deleted by uuid and logged in the sent log (kept 30 days), byte-identical "
-        "on every resend. 408, 429, 5xx and network errors are retried with backoff (1 s, 2 s, "
-        "4 s ... at most 30 s, Retry-After as a floor), then the next run backs off too; 413 "
-        "halves the batch and 400 bisects it, dropping (and counting) only what the server "
-        "refuses alone; 401/403 stop with everything kept. TLS is always verified. When "
-        "analytics is off, it sends nothing and deletes what is queued.",
+        "gzip) in batches. Every event passes the catalog and redaction of this build again "
+        "before it leaves (what fails is removed or dropped and counted), and an opt-out or a "
+        "purge made while it runs wins at once: nothing more is sent. A batch is leased in a "
+        "short transaction, so two uploaders never send the same event at once and a killed one "
+        "only delays its batch; a delivery is a 2xx with PostHog's answer, and what it delivered "
+        "is kept in the sent log (30 days), byte-identical on every resend. 408, 429, 5xx and "
+        "network errors are retried with backoff (1 s, 2 s, 4 s ... at most 30 s, Retry-After "
+        "as a floor), then the next run backs off too; 413 halves the batch and 400 bisects it, "
+        "dropping (and counting) only what the server refuses alone while it takes the rest; "
+        "401/403, or a batch refused down to single events, stop with everything kept. TLS is "
+        "always verified; a loopback host is contacted directly, never through a proxy. SIGINT "
+        "and SIGTERM give the run's reservations back. When analytics is off, it sends nothing "
+        "and deletes what is queued; with nothing to do it creates nothing.",
     .commands = commands,
     .options = options,
     .noptions = sizeof options / sizeof options[0],

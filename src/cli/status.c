@@ -75,6 +75,9 @@ print_status_text(FILE *out, const ja__report *r)
             iso_or_dash(r->oldest_ms, t1));
   else
     fprintf(out, " (not created yet)\n");
+  if (r->leased > 0) /* a run holds them: they are not stuck, nor lost */
+    fprintf(out, "reserved:  %lld of them by an upload run until %s\n", (long long)r->leased,
+            iso_or_dash(r->leased_until_ms, t1));
   if (r->nstore_events > 0) /* the newest: a corrupt queue moved aside, say */
     fprintf(out, "repaired:  %s %s\n", r->store_events[0].at ? r->store_events[0].at : "",
             r->store_events[0].detail ? r->store_events[0].detail : "");

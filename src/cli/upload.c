@@ -7,8 +7,11 @@
  */
 #include "boot.h"
 
+#include <cjson/cJSON.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -16,6 +19,7 @@
 #include "store/store.h"
 #include "upload/transport.h"
 #include "upload/upload.h"
+#include "util/clock.h"
 #include "util/http_date.h"
 
 /* The test suite's shorter backoff: never longer than the real one. */
@@ -52,9 +56,83 @@ rollup_first(const ja__upload_opts *o, FILE *err)
   ja_store_close(s);
 }
 
+/* The summary --json prints (one object on standard output). */
+static int
+print_summary_json(FILE *out, const ja__upload_report *r, int rc)
+{
+  static const char *const outcomes[] = {"done", "tempfail", "config", "interrupted"};
+  cJSON *j = cJSON_CreateObject();
+  cJSON *dropped = cJSON_AddObjectToObject(j, "dropped");
+  int ok = j && dropped;
+  ok &= cJSON_AddStringToObject(j, "outcome", outcomes[r->outcome]) != NULL;
+  ok &= cJSON_AddNumberToObject(j, "exit", rc) != NULL;
+  ok &= cJSON_AddStringToObject(j, "stopped", r->stopped ? r->stopped : "nothing") != NULL;
+  ok &= cJSON_AddNumberToObject(j, "sent", (double)r->sent) != NULL;
+  for (int d = 1; d < JA__DROP_COUNT; d++)
+    if (r->dropped[d])
+      ok &= cJSON_AddNumberToObject(dropped, ja__drop_name((ja__drop)d), (double)r->dropped[d]) != NULL;
+  ok &= cJSON_AddNumberToObject(j, "properties_removed", (double)r->props_removed) != NULL;
+  ok &= cJSON_AddNumberToObject(j, "kept", (double)r->kept) != NULL;
+  ok &= cJSON_AddNumberToObject(j, "reserved", (double)r->reserved) != NULL;
+  char at[32];
+  if (r->reserved_until_ms) {
+    ja__iso8601_ms(r->reserved_until_ms, at);
+    ok &= cJSON_AddStringToObject(j, "reserved_until", at) != NULL;
+  } else {
+    ok &= cJSON_AddNullToObject(j, "reserved_until") != NULL;
+  }
+  if (r->next_attempt_ms) {
+    ja__iso8601_ms(r->next_attempt_ms, at);
+    ok &= cJSON_AddStringToObject(j, "next_attempt_at", at) != NULL;
+  } else {
+    ok &= cJSON_AddNullToObject(j, "next_attempt_at") != NULL;
+  }
+  ok &= cJSON_AddNumberToObject(j, "purged", (double)r->purged) != NULL;
+  ok &= cJSON_AddNumberToObject(j, "batches", (double)r->batches) != NULL;
+  ok &= cJSON_AddNumberToObject(j, "requests", (double)r->requests) != NULL;
+  ok &= (r->why[0] ? cJSON_AddStringToObject(j, "why", r->why) : cJSON_AddNullToObject(j, "why")) != NULL;
+  char *text = ok ? cJSON_PrintUnformatted(j) : NULL;
+  cJSON_Delete(j);
+  if (!text)
+    return JA_EXIT_OSERR;
+  fprintf(out, "%s\n", text);
+  cJSON_free(text);
+  return rc;
+}
+
+/* --verbose: what the run did, on one line. */
+static void
+say_summary(FILE *err, const ja__upload_report *r)
+{
+  char drops[512] = "";
+  size_t n = 0;
+  for (int d = 1; d < JA__DROP_COUNT && n < sizeof drops; d++)
+    if (r->dropped[d])
+      n += (size_t)snprintf(drops + n, sizeof drops - n, "%s%s %lld", n ? ", " : " (",
+                            ja__drop_name((ja__drop)d), (long long)r->dropped[d]);
+  if (n && n < sizeof drops)
+    snprintf(drops + n, sizeof drops - n, ")");
+  ja__cli_errorf(err, NULL, "%lld events sent, %lld dropped%s, %lld kept (%lld reserved by another "
+                 "run), %lld batches, %lld requests", (long long)r->sent, (long long)r->ndropped,
+                 drops, (long long)r->kept, (long long)r->reserved, (long long)r->batches,
+                 (long long)r->requests);
+}
+
+/* SIGINT and SIGTERM ask the run to stop (it gives its reservations back,
+ * then the program exits 128 + the signal). No SA_RESTART: a wait or a
+ * request in flight returns at once. */
+static void
+on_signal(int sig)
+{
+  ja__upload_signal = sig;
+}
+
 int
 ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
 {
+  /* The key is in this process's memory from here on: no core file, no
+   * ptrace by another process of the user. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ja__upload_opts o;
   memset(&o, 0, sizeof o);
   o.dry_run = a->on[OPT_DRY_RUN];
@@ -72,6 +150,13 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
   if (a->on[OPT_NOW] && o.now_ms <= 0)
     return ja__cli_usage(err, a, "--now: before 1970:", a->val[OPT_NOW]);
 
+  struct sigaction sa, old_int, old_term;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+
   ja__config cfg;
   ja__db d;
   memset(&d, 0, sizeof d);
@@ -86,8 +171,10 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
     rc = ja__cli_fail(err, NULL, st);
     goto done;
   }
-  if (!present)
-    goto done; /* no queue: nothing to do, and nothing is created */
+  if (!present) {
+    r.stopped = "nothing"; /* no queue: nothing to do, and nothing is created */
+    goto report;
+  }
   if (cfg.enabled && !o.dry_run && (st = ja__transport_curl_new(&t, cfg.host)) != JA_OK) {
     ja__cli_errorf(err, NULL, "%s", ja_last_error());
     rc = ja__cli_exit_code(st);
@@ -101,27 +188,34 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
     rc = ja__cli_exit_code(st);
     goto done;
   }
-  if (!cfg.enabled) {
+  if (!cfg.enabled || (r.stopped && strcmp(r.stopped, "opted_out") == 0)) {
     if (o.verbose || o.dry_run)
-      ja__cli_errorf(err, NULL, "analytics is off (%s): %s %lld queued events", cfg.off_reason,
-                 o.dry_run ? "would delete the" : "deleted", (long long)r.purged);
-    goto done;
+      ja__cli_errorf(err, NULL, "%s: %s %lld queued events",
+                     cfg.enabled ? r.why : cfg.off_reason,
+                     o.dry_run ? "would delete the" : "deleted", (long long)r.purged);
+    goto report;
   }
   if (o.verbose)
-    ja__cli_errorf(err, NULL, "%lld events sent, %lld dropped by the server, %lld batches, %lld requests",
-               (long long)r.sent, (long long)r.dropped, (long long)r.batches,
-               (long long)r.requests);
+    say_summary(err, &r);
   if (r.outcome == JA__UP_TEMPFAIL) {
     ja__cli_errorf(err, NULL, "%s", r.why);
     rc = JA_EXIT_TEMPFAIL;
   } else if (r.outcome == JA__UP_CONFIGFAIL) {
     ja__cli_errorf(err, NULL, "%s", r.why);
     rc = JA_EXIT_CONFIG;
+  } else if (r.outcome == JA__UP_INTERRUPTED) {
+    ja__cli_errorf(err, NULL, "%s", r.why);
+    rc = 128 + r.signal;
   }
+report:
+  if (a->on[OPT_JSON])
+    rc = print_summary_json(out, &r, rc);
 done:
   if (t)
     t->close(t);
   ja__store_close(&d);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
   return rc;
 }
 

@@ -25,6 +25,7 @@ ja__drop_name(ja__drop d)
       [JA__DROP_BUSY] = "busy",
       [JA__DROP_REJECTED] = "rejected",
       [JA__DROP_TOO_LARGE] = "too_large",
+      [JA__DROP_MALFORMED] = "malformed",
   };
   return (d >= 0 && d < JA__DROP_COUNT) ? names[d] : "";
 }

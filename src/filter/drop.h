@@ -23,8 +23,13 @@ typedef enum ja__drop {
   JA__DROP_QUEUE_FULL,        /* oldest event pushed out by the queue cap */
   JA__DROP_EXPIRED,           /* event older than the age cap */
   JA__DROP_BUSY,              /* store locked longer than busy_timeout */
-  JA__DROP_REJECTED,          /* the server refused this one event (400) */
-  JA__DROP_TOO_LARGE,         /* the server refused this one event as too large (413) */
+  JA__DROP_REJECTED,          /* the server refused this one event alone (400 or 413)
+                                 while it accepted others */
+  JA__DROP_TOO_LARGE,         /* one event alone is over the 5 MB request limit
+                                 (found before sending, never the server's answer) */
+  JA__DROP_MALFORMED,         /* a queued row the uploader cannot send as it is: its
+                                 properties are not a JSON object, or its uuid,
+                                 timestamp, distinct_id or name are not well formed */
   JA__DROP_COUNT
 } ja__drop;
 const char *ja__drop_name(ja__drop d);

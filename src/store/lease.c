@@ -250,7 +250,8 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   lease_set live = {0};
   size_t *starts = NULL, nstarts = 0; /* the first row of each run */
   sqlite3_stmt *s = NULL;
-  if ((st = ja__store_run_ints(d, JA__Q_LEASE_EXPIRE, &now_ms, 1,
+  const int64_t window[2] = {now_ms, now_ms + JA__LEASE_AHEAD_MAX_MS};
+  if ((st = ja__store_run_ints(d, JA__Q_LEASE_EXPIRE, window, 2,
                                "cannot expire leases in")) == JA_OK)
     st = leases_read(d, NULL, &live);
   if (st == JA_OK && limit > 0 && !(starts = malloc(((size_t)live.n + 1) * sizeof *starts)))
@@ -557,6 +558,43 @@ take_rows(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int
   return st;
 }
 
+/* Inside a transaction, before the ack logs and deletes what is still
+ * queued: log the events of rows[0..n) (sorted by id) that the queue no
+ * longer holds, from the copy that was sent; *logged: how many. */
+static ja_status
+log_gone(ja__db *d, const ja__lease_row *rows, size_t n, int64_t now_ms, int64_t *logged)
+{
+  *logged = 0;
+  unsigned char *present = malloc(n ? n : 1);
+  size_t np = 0;
+  if (!present)
+    return ja__error_set(JA_ENOMEM, "cannot ack a batch: out of memory");
+  ja_status st = ja__store_batch_present(d, rows, n, present, &np);
+  for (size_t i = 0; st == JA_OK && np < n && i < n; i++) {
+    if (present[i])
+      continue;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(d->db, ja__sql_ack_log_gone, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(s, 1, rows[i].uuid, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, rows[i].event, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 3, rows[i].properties, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 4, rows[i].timestamp, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(s, 5, now_ms);
+      rc = sqlite3_step(s);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+      st = ja__store_error(d, rc, "cannot log sent events in");
+    else
+      (*logged)++;
+  }
+  free(present);
+  if (st == JA_OK && *logged)
+    st = counts_add(d, 0, *logged);
+  return st;
+}
+
 ja_status
 ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int status,
               int64_t now_ms, int64_t *ndeleted)
@@ -566,9 +604,15 @@ ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
   ja_status st = ja__store_begin(d, now_ms);
   if (st != JA_OK)
     return st;
-  /* Log, then delete, each run only while this owner holds it, all in one
-   * transaction — a crash leaves either both or neither. */
-  st = take_rows(d, owner, rows, n, 1, now_ms, ndeleted);
+  /* What the server took but the queue lost meanwhile is logged from the
+   * copy sent; then log, then delete, each run only while this owner
+   * holds it, all in one transaction — a crash leaves either both or
+   * neither. */
+  int64_t gone = 0;
+  st = log_gone(d, rows, n, now_ms, &gone);
+  if (st == JA_OK)
+    st = take_rows(d, owner, rows, n, 1, now_ms, ndeleted);
+  *ndeleted += gone;
   if (st == JA_OK)
     st = state_set(d, now_ms, 1, 0, NULL, status);
   if ((st = ja__store_end(d, st)) != JA_OK)
@@ -644,6 +688,15 @@ ja__store_release(ja__db *d, const char *owner, const ja__lease_row *rows, size_
   if (st == JA_OK && err_class)
     st = state_set(d, now_ms, 0, next_attempt_ms, err_class, status);
   return ja__store_end(d, st);
+}
+
+ja_status
+ja__store_take(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int64_t now_ms,
+               int64_t *ndeleted)
+{
+  JA_ASSERT(d->in_txn);
+  *ndeleted = 0;
+  return take_rows(d, owner, rows, n, 0, now_ms, ndeleted);
 }
 
 ja_status

@@ -75,6 +75,7 @@ read_queue(ja__db *d, ja__report *r)
   r->leased = sqlite3_column_int64(q, 1);
   r->oldest_ms = int_col(q, 2);
   r->newest_ms = int_col(q, 3);
+  r->leased_until_ms = int_col(q, 4);
   sqlite3_finalize(q);
 
   what = "cannot read the sent log from";

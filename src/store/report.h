@@ -68,6 +68,7 @@ typedef struct ja__report {
   int queue_exists;            /* the queue file exists */
   int64_t pending;             /* events queued */
   int64_t leased;              /* of them, inside an upload lease not expired */
+  int64_t leased_until_ms;     /* until when the last of those leases runs (0: none) */
   int64_t oldest_ms;           /* the oldest queued event's time (0: none) */
   int64_t newest_ms;           /* the newest queued event's time (0: none) */
   int64_t sent_count;          /* rows in the sent log (the last 30 days) */

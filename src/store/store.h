@@ -27,7 +27,8 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA_
        JA__Q_CLAIM_SCAN, JA__Q_LEASE_EXPIRE, JA__Q_LEASE_LIST, JA__Q_LEASE_ADD, JA__Q_LEASE_DROP,
        JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_LOG_RANGE, JA__Q_ACK_DELETE_RANGE,
        JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_UPLOAD_STATE_SET, JA__Q_COUNTS_ADD,
-       JA__Q_SPAN_REFRESH, JA__Q_SPAN_REFILL,
+       JA__Q_SPAN_REFRESH, JA__Q_SPAN_REFILL, JA__Q_BATCH_COUNT, JA__Q_BATCH_ROWS,
+       JA__Q_RECHECK_REWRITE,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (DESIGN §8): one write transaction deletes at
@@ -213,10 +214,17 @@ uint64_t ja__store_busy_flush(ja__db *d);
 
 /* --------------------------------------------------------- store/lease.c */
 
-/* The uploader's side (sql/migrations/006_upload.sql, 009_upload_lease.sql,
- * DESIGN §7). A claim leases what it takes as id ranges, one upload_lease
- * row per range (no event row is written); an event is held while a live
- * lease's range holds its id. */
+/* The uploader's side (sql/migrations/006_upload.sql, 009_upload_lease.sql).
+ * A claim leases what it takes as id ranges, one upload_lease row per range
+ * (no event row is written); an event is held while a live lease's range
+ * holds its id. */
+
+/* The longest a lease can be held: the longest run (--deadline, one day)
+ * plus the minute a lease outlives its run. A lease expiring later than
+ * this from now was saved under a clock far ahead: it counts as expired
+ * (claims delete it, status does not count it), or its events would wait
+ * until that date. report_queue.sql writes the same number. */
+#define JA__LEASE_AHEAD_MAX_MS (INT64_C(86400000) + 60000)
 
 /* The uploader's connection settings (sql/queries/upload_connection.sql),
  * once after opening. */
@@ -251,13 +259,14 @@ ja_status ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms,
  * @p limit and @p max_bytes as ja__store_claim_rows counts them. */
 ja_status ja__store_peek_rows(ja__db *d, int64_t after_id, int limit, int64_t max_bytes,
                               int64_t overhead, ja__lease_batch *out);
-/* After a 2xx, in one transaction: write @p rows (still held by @p owner)
- * to sent_log at @p now_ms and delete exactly those events (by id range
- * when a run of @p rows is all its range holds — checked —, else by
- * uuid); record the
- * success (HTTP @p status) in upload_state. *ndeleted: rows deleted (an
- * event whose lease was lost to another uploader is neither logged nor
- * deleted here: that uploader owns it now). */
+/* After a 2xx, in one transaction: write @p rows (sorted by id; still
+ * held by @p owner) to sent_log at @p now_ms and delete exactly those
+ * events (by id range when a run of @p rows is all its range holds —
+ * checked —, else by uuid); rows the queue no longer holds (a purge, the
+ * cap or a hand edit while they were in flight) are logged from the copy
+ * sent; record the success (HTTP @p status) in upload_state. *ndeleted:
+ * the events logged as sent (an event whose lease was lost to another
+ * uploader is neither logged nor deleted here: that uploader owns it). */
 ja_status ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
                         int status, int64_t now_ms, int64_t *ndeleted);
 /* In one transaction: give @p rows back (those @p owner still holds: its
@@ -268,6 +277,10 @@ ja_status ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows,
 ja_status ja__store_release(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
                             const char *err_class, int status, int64_t now_ms,
                             int64_t next_attempt_ms);
+/* Inside a transaction: delete those of @p rows that @p owner still holds,
+ * without logging them as sent; *ndeleted says how many. */
+ja_status ja__store_take(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
+                         int64_t now_ms, int64_t *ndeleted);
 /* In one transaction: delete @p row (held by @p owner) without sending it,
  * counted as a drop for @p why; the attempt is recorded as rejected. */
 ja_status ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__drop why,
@@ -283,6 +296,30 @@ ja_status ja__store_upload_state(ja__db *d, ja__upload_state *out);
  * @p before_ms; *removed says how many (less than @p max: done). */
 ja_status ja__store_prune_sent(ja__db *d, int64_t before_ms, int64_t max, int64_t now_ms,
                                int64_t *removed);
+
+/* ------------------------------------------------------- store/presend.c */
+
+/* Before a request: which of @p rows (sorted by id) are still queued, as
+ * they were claimed (same id and uuid): present[i] = 1 or 0, *npresent the
+ * count. One small count when none is gone; a range read otherwise. */
+ja_status ja__store_batch_present(ja__db *d, const ja__lease_row *rows, size_t n,
+                                  unsigned char *present, size_t *npresent);
+/* In one transaction, what the send-time filters decided for @p rows:
+ * those with drop[i] set are deleted (while @p owner holds them) and
+ * counted as that reason (dropped[r]: how many); those with props[i] set
+ * get those properties (what the filters left of them), and the
+ * properties removed (prop_drops[i]) are counted (*removed_props). */
+ja_status ja__store_settle_filtered(ja__db *d, const char *owner, const ja__lease_row *rows,
+                                    const ja__drop *drop, const char *const *props,
+                                    const unsigned (*prop_drops)[JA__DROP_COUNT], size_t n,
+                                    int64_t now_ms, int64_t dropped[JA__DROP_COUNT],
+                                    int64_t *removed_props);
+/* The queue length (queue_stats: pending events). */
+ja_status ja__store_queue_length(ja__db *d, int64_t *out);
+/* How many queued events live leases of owners other than @p owner hold
+ * at @p now_ms, and the latest of their expiries (0: none). */
+ja_status ja__store_reserved(ja__db *d, const char *owner, int64_t now_ms, int64_t *count,
+                             int64_t *until_ms);
 
 /* --------------------------------------------------------- store/purge.c */
 

@@ -9,6 +9,7 @@
  */
 #include "boot.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,4 +120,17 @@ ja__upload_error_class(int status)
   if (status == 401 || status == 403)
     return "auth";
   return "unexpected";
+}
+
+int
+ja__upload_answer_ok(const char *body, size_t len, int cut)
+{
+  if (!body || len == 0 || cut)
+    return 0; /* PostHog's answer is a few bytes: a long one is someone else's */
+  cJSON *j = cJSON_ParseWithLength(body, len);
+  const cJSON *st = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "status") : NULL;
+  int ok = (cJSON_IsNumber(st) && st->valuedouble == 1) ||
+           (cJSON_IsString(st) && strcmp(st->valuestring, "Ok") == 0);
+  cJSON_Delete(j);
+  return ok;
 }

@@ -1,54 +1,37 @@
 /*
- * upload/run.c — the drain loop (DESIGN §7): claim a batch under a lease
- * in one short transaction, encode and gzip it outside every transaction,
- * send it, then ack (sent_log + delete exactly those uuids), retry with
- * backoff, halve on 413, bisect on 400, or release and stop. Memory is one
- * batch (≤ flush_at_size events, ≤ 5 MB) and two reused buffers, whatever
- * the queue holds.
+ * upload/run.c — the run: claim a batch under a lease in one short
+ * transaction, filter it again (batch.c), send it outside every
+ * transaction, and go on until the queue is empty or something stops the
+ * run (gate.c, the server's answers). A backoff an earlier run saved is
+ * honoured; when it stops, the run gives back what it still holds.
+ * Memory is one batch (≤ flush_at_size events, ≤ 5 MB) and two reused
+ * buffers, whatever the queue holds.
  *
- * Sections: clock and deadline; one batch (send_range); the run.
+ * Sections: clocks; stopping and saying; dry run; progress; the drain; the run.
  */
 #include "boot.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "home/config.h"
-#include "store/store.h"
-#include "upload/transport.h"
-#include "upload/upload.h"
+#include "upload/run.h"
 #include "util/clock.h"
-#include "util/gzip.h"
-#include "util/log.h"
 #include "util/uuid.h"
 
-/* sent_log keeps what left the machine this long (DESIGN §8). */
+/* What left the machine stays in the sent log this long. */
 #define SENT_KEEP_MS (INT64_C(30) * 24 * 3600 * 1000)
-/* One request never waits longer than this for its answer (then it is a
- * network failure, retried), whatever is left of the deadline. */
-#define REQUEST_TIMEOUT_MS 30000
 /* sent_log rows pruned per transaction (each stays short). */
 #define PRUNE_SENT_STEP 1000
 /* A lease outlives the run by this much: a killed uploader's batch is
- * reclaimable this long after its deadline. */
+ * reclaimable this long after its deadline (JA__LEASE_AHEAD_MAX_MS
+ * counts it). */
 #define LEASE_MARGIN_MS 60000
+/* The progress line is redrawn at most this often. */
+#define PROGRESS_EVERY_MS 250
 
-typedef struct run {
-  ja__db *d;                /* the uploader's connection */
-  const ja__config *cfg;    /* host, key, batch size, on/off */
-  ja__transport *t;
-  const ja__upload_opts *o;
-  const ja__upload_clock *clock;
-  ja__upload_report *r;
-  char owner[40];           /* this run's lease owner (a UUID v4) */
-  int64_t start_ms;         /* wall clock at the start (or --now) */
-  int64_t t0_ms;            /* the monotonic clock at the start */
-  ja__buf body;             /* the JSON body, reused */
-  ja__buf gz;               /* its gzip, reused */
-  ja__gzipper zip;          /* one deflate stream for every body */
-} run;
-
-/* ------------------------------------------------------ clock and deadline */
+/* ---------------------------------------------------------------- clocks */
 
 static int64_t
 real_wall_ms(void *payload)
@@ -69,8 +52,9 @@ real_sleep_ms(int64_t ms, void *payload)
 {
   (void)payload;
   struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0)
-    ; /* EINTR: sleep the rest */
+  /* EINTR: sleep the rest, unless the signal asks the run to stop. */
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !ja__upload_signal)
+    ;
 }
 
 const ja__upload_clock ja__upload_real_clock = {real_wall_ms, real_mono_ms, real_sleep_ms, NULL};
@@ -78,52 +62,28 @@ const ja__upload_clock ja__upload_real_clock = {real_wall_ms, real_mono_ms, real
 /* Milliseconds since the run started (monotonic: a wall clock that jumps
  * neither stretches nor cuts the deadline). */
 static int64_t
-elapsed_ms(const run *u)
+elapsed_ms(const ja__up_run *u)
 {
   return u->clock->mono_ms(u->clock->payload) - u->t0_ms;
 }
 
-static int64_t
-now_ms(const run *u)
+int64_t
+ja__up_now(const ja__up_run *u)
 {
   return u->start_ms + elapsed_ms(u);
 }
 
-static int64_t
-left_ms(const run *u)
+int64_t
+ja__up_left(const ja__up_run *u)
 {
   int64_t left = u->o->deadline_ms - elapsed_ms(u);
   return left > 0 ? left : 0;
 }
 
-static void
-wait_ms(run *u, int64_t ms)
-{
-  if (ms <= 0)
-    return;
-  u->clock->sleep_ms(ms, u->clock->payload);
-}
+/* ------------------------------------------------------ stopping and saying */
 
-/* ------------------------------------------------------------- one batch */
-
-static ja_status
-encode(run *u, const ja__lease_row *rows, size_t n, const char *key)
-{
-  ja_status st = ja__upload_encode_begin(&u->body, key, now_ms(u));
-  for (size_t i = 0; st == JA_OK && i < n; i++) {
-    ja__up_event e = {rows[i].uuid, rows[i].timestamp, rows[i].distinct_id, rows[i].event,
-                      rows[i].properties};
-    st = ja__upload_encode_event(&u->body, &e, i == 0);
-  }
-  if (st == JA_OK)
-    st = ja__upload_encode_end(&u->body);
-  return st;
-}
-
-static void
-say(run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void
-say(run *u, const char *fmt, ...)
+void
+ja__up_say(ja__up_run *u, const char *fmt, ...)
 {
   if (!u->o->verbose || !u->o->err)
     return;
@@ -135,14 +95,12 @@ say(run *u, const char *fmt, ...)
   va_end(ap);
 }
 
-/* Stop here with @p outcome; rows are released by the caller. */
-static ja_status
-stop(run *u, ja__up_outcome outcome, int64_t next_ms, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static ja_status
-stop(run *u, ja__up_outcome outcome, int64_t next_ms, const char *fmt, ...)
+ja_status
+ja__up_stop(ja__up_run *u, ja__up_outcome outcome, const char *stopped, int64_t next_ms,
+            const char *fmt, ...)
 {
   u->r->outcome = outcome;
+  u->r->stopped = stopped;
   u->r->next_attempt_ms = next_ms;
   va_list ap;
   va_start(ap, fmt);
@@ -151,114 +109,8 @@ stop(run *u, ja__up_outcome outcome, int64_t next_ms, const char *fmt, ...)
   return JA_OK;
 }
 
-/* Drop one event the server refuses on its own, counted. */
-static ja_status
-reject(run *u, const ja__lease_row *row, int status)
-{
-  ja__drop why = status == 413 ? JA__DROP_TOO_LARGE : JA__DROP_REJECTED;
-  ja_status st = ja__store_reject(u->d, u->owner, row, why, status, now_ms(u));
-  if (st == JA_OK) {
-    u->r->dropped++;
-    say(u, "dropped event %s: the server refused it alone (HTTP %d)", row->uuid, status);
-  }
-  return st;
-}
-
-/* Send rows[0..n) until the server takes them, drops what it refuses
- * alone, or the run must stop (u->r->outcome set). Retries are per range:
- * a half of a 413'd batch is a new batch. */
-static ja_status
-send_range(run *u, const ja__lease_row *rows, size_t n)
-{
-  ja__db *d = u->d;
-  const char *key = u->cfg->key;
-  for (int retries = 0;; retries++) {
-    ja_status st = encode(u, rows, n, key);
-    if (st != JA_OK)
-      return st;
-    int status;
-    ja__http_answer ans;
-    memset(&ans, 0, sizeof ans);
-    if (u->body.len > JA__UP_MAX_BODY) {
-      /* Over the documented limit before sending: what a 413 would say. */
-      status = 413;
-    } else {
-      if ((st = ja__gzip_with(&u->zip, &u->gz, u->body.ptr, u->body.len)) != JA_OK)
-        return st;
-      int64_t budget = left_ms(u);
-      if (budget <= 0)
-        return stop(u, JA__UP_TEMPFAIL, 0, "deadline reached with %zu events unsent", n);
-      if (budget > REQUEST_TIMEOUT_MS)
-        budget = REQUEST_TIMEOUT_MS;
-      if ((st = u->t->send(u->t, u->gz.ptr, u->gz.len, budget, &ans)) != JA_OK)
-        return st;
-      u->r->requests++;
-      status = ans.status;
-      ja__log_debug(u->cfg->debug, "Analytics: upload attempt %d: %zu events (%zu bytes) to %s: %d%s%s",
-                    retries + 1, n, u->body.len, u->cfg->host, status,
-                    status ? "" : " ", status ? "" : ans.error);
-      say(u, "batch of %zu events, attempt %d: %s%d%s%s", n, retries + 1,
-          status ? "HTTP " : "no answer ", status, ans.error[0] ? ": " : "", ans.error);
-    }
-    int64_t t = now_ms(u);
-    ja__up_decision dec = ja__upload_policy(status, retries, u->o->max_retries,
-                                            ans.retry_after[0] ? ans.retry_after : NULL, t,
-                                            u->o->backoff_base_ms);
-    switch (dec.action) {
-    case JA__UP_ACK: {
-      int64_t del = 0;
-      if ((st = ja__store_ack(d, u->owner, rows, n, status, t, &del)) != JA_OK)
-        return st;
-      u->r->sent += del;
-      return JA_OK;
-    }
-    case JA__UP_RETRY:
-      if (dec.delay_ms < left_ms(u)) {
-        wait_ms(u, dec.delay_ms);
-        continue;
-      }
-      /* The wait would pass the deadline: stop now, and say when to come
-       * back, so the next timer run backs off too. */
-      /* fall through */
-    case JA__UP_GIVE_UP: {
-      int64_t next = t + dec.delay_ms;
-      if ((st = ja__store_release(d, u->owner, rows, n, ja__upload_error_class(status), status,
-                                  t, next)) != JA_OK)
-        return st;
-      if (status)
-        return stop(u, JA__UP_TEMPFAIL, next, "the server answered HTTP %d; %zu events kept",
-                    status, n);
-      return stop(u, JA__UP_TEMPFAIL, next, "no answer from the server (%s); %zu events kept",
-                  ans.error[0] ? ans.error : "network", n);
-    }
-    case JA__UP_SPLIT:
-    case JA__UP_BISECT: {
-      if (n == 1)
-        return reject(u, rows, status);
-      size_t half = n / 2;
-      if ((st = send_range(u, rows, half)) != JA_OK || u->r->outcome != JA__UP_DONE)
-        return st;
-      return send_range(u, rows + half, n - half);
-    }
-    case JA__UP_AUTH:
-    case JA__UP_CONFIG:
-      if ((st = ja__store_release(d, u->owner, rows, n, ja__upload_error_class(status), status,
-                                  t, 0)) != JA_OK)
-        return st;
-      return stop(u, JA__UP_CONFIGFAIL, 0,
-                  dec.action == JA__UP_AUTH
-                      ? "the server refused the project key (HTTP %d): check [analytics] key"
-                      : "unexpected answer HTTP %d: check [analytics] host",
-                  status);
-    }
-    return ja__error_set(JA_EINTERNAL, "unknown upload decision %d", (int)dec.action);
-  }
-}
-
-/* ---------------------------------------------------------------- the run */
-
 static int64_t
-batch_limit(const run *u)
+batch_limit(const ja__up_run *u)
 {
   int64_t n = u->o->batch_size > 0 ? u->o->batch_size : u->cfg->flush_at_size;
   if (n < 1)
@@ -266,9 +118,13 @@ batch_limit(const run *u)
   return n > 100000 ? 100000 : n;
 }
 
-/* --dry-run: print the bodies of the batches a run would send, key masked. */
+/* --------------------------------------------------------------- dry run */
+
+/* --dry-run: print the bodies of the batches a run would send, key masked,
+ * after the same send-time filters (what they would drop is only said,
+ * with --verbose). */
 static ja_status
-dry_run(run *u)
+dry_run(ja__up_run *u)
 {
   char masked[16];
   ja__upload_mask_key(u->cfg->key, masked);
@@ -279,37 +135,103 @@ dry_run(run *u)
     if ((st = ja__store_peek_rows(u->d, after, (int)batch_limit(u), JA__UP_MAX_BODY,
                                   JA__UP_EVENT_OVERHEAD, &b)) != JA_OK || b.n == 0)
       break;
-    if ((st = encode(u, b.rows, b.n, masked)) != JA_OK)
-      break;
-    fwrite(u->body.ptr, 1, u->body.len, u->o->out);
-    fputc('\n', u->o->out);
-    u->r->batches++;
     after = b.rows[b.n - 1].id;
+    ja__lease_row *send;
+    char **props;
+    size_t n;
+    if ((st = ja__up_filter(u, &b, 0, &send, &n, &props)) != JA_OK)
+      break;
+    if (n > 0 && (st = ja__up_encode(u, send, n, masked)) == JA_OK) {
+      fwrite(u->body.ptr, 1, u->body.len, u->o->out);
+      fputc('\n', u->o->out);
+    }
+    ja__up_filtered_free(send, props, b.n);
+    if (st != JA_OK)
+      break;
+    u->r->batches++;
   }
   ja__store_batch_free(&b);
   return st;
 }
 
+/* -------------------------------------------------------------- progress */
+
+/* On a terminal only (o->progress): "N of TOTAL sent, R/s, ETA m:ss",
+ * redrawn in place; the last call ends the line. Runs of a few batches
+ * draw nothing. */
 static void
-progress(run *u, int last)
+progress(ja__up_run *u, int last)
 {
-  if (!u->o->progress || !u->o->err || u->r->batches <= 3)
+  if (!u->o->progress || !u->o->err || u->total <= 3 * batch_limit(u) || u->r->batches == 0)
     return;
-  fprintf(u->o->err, "\rjarvis-analytics-upload: %lld events sent in %lld batches%s",
-          (long long)u->r->sent, (long long)u->r->batches, last ? "\n" : "");
+  int64_t el = elapsed_ms(u);
+  if (!last && u->shown_ms && el - u->shown_ms < PROGRESS_EVERY_MS)
+    return;
+  u->shown_ms = el > 0 ? el : 1;
+  int64_t done = u->r->sent + u->r->ndropped;
+  double rate = el > 0 ? (double)done * 1000.0 / (double)el : 0;
+  int64_t left = u->total > done ? u->total - done : 0;
+  char eta[32] = "-";
+  if (rate > 0 && !last) {
+    int64_t secs = (int64_t)((double)left / rate + 0.5);
+    snprintf(eta, sizeof eta, "%lld:%02lld", (long long)(secs / 60), (long long)(secs % 60));
+  }
+  fprintf(u->o->err, "\rjarvis-analytics-upload: %lld of %lld sent, %.0f/s, ETA %s   %s",
+          (long long)u->r->sent, (long long)u->total, rate, last ? "0:00" : eta,
+          last ? "\n" : "");
   fflush(u->o->err);
 }
 
+/* ------------------------------------------------------------- the drain */
+
+/* A backoff an earlier run saved, if it still applies at @p now: one
+ * further ahead than the longest backoff ever saved was written under a
+ * clock far ahead, and counts as expired. */
+static int64_t
+pending_backoff(const ja__upload_state *state, int64_t now)
+{
+  int64_t next = state->next_attempt_ms;
+  return next > now && next <= now + JA__UP_RETRY_AFTER_MAX_MS ? next : 0;
+}
+
+/* Nothing free to claim: say whether other runs hold events, and until when. */
 static ja_status
-drain(run *u)
+nothing_free(ja__up_run *u)
+{
+  int64_t n = 0, until = 0;
+  ja_status st = ja__store_reserved(u->d, u->owner, ja__up_now(u), &n, &until);
+  if (st != JA_OK || n == 0) {
+    u->r->stopped = st == JA_OK ? (u->r->batches ? "drained" : "nothing") : NULL;
+    return st;
+  }
+  u->r->reserved = n;
+  u->r->reserved_until_ms = until;
+  char at[32];
+  ja__iso8601_ms(until, at);
+  if (u->r->batches > 0) {
+    /* Another run drains the rest beside this one: nothing is stuck. */
+    ja__up_say(u, "the other %lld events are reserved by another upload run until %s", (long long)n,
+               at);
+    u->r->stopped = "drained";
+    return JA_OK;
+  }
+  return ja__up_stop(u, JA__UP_TEMPFAIL, "reserved", until,
+                     "nothing sent: %lld events are reserved by another upload run until %s; they "
+                     "leave with it, or with the next run if it stops",
+                     (long long)n, at);
+}
+
+static ja_status
+drain(ja__up_run *u)
 {
   ja__db *d = u->d;
   ja_status st;
   int64_t removed;
   /* sent_log is kept 30 days; pruned in short steps before sending. */
   do {
-    st = ja__store_prune_sent(d, now_ms(u) - SENT_KEEP_MS, PRUNE_SENT_STEP, now_ms(u), &removed);
-  } while (st == JA_OK && removed == PRUNE_SENT_STEP && left_ms(u) > 0);
+    st = ja__store_prune_sent(d, ja__up_now(u) - SENT_KEEP_MS, PRUNE_SENT_STEP, ja__up_now(u),
+                              &removed);
+  } while (st == JA_OK && removed == PRUNE_SENT_STEP && ja__up_left(u) > 0);
   if (st != JA_OK)
     return st;
   ja__upload_state state;
@@ -317,29 +239,35 @@ drain(run *u)
     return st;
   ja__lease_batch b = {0};
   while (st == JA_OK && (u->o->max_batches == 0 || u->r->batches < u->o->max_batches)) {
-    if (left_ms(u) <= 0) {
-      /* Whatever is still queued waits for the next run; nothing is lost. */
-      stop(u, JA__UP_TEMPFAIL, 0, "deadline reached; events kept for the next run");
+    if (ja__up_gate(u))
+      break;
+    int64_t t = ja__up_now(u);
+    int64_t lease_until = t + ja__up_left(u) + LEASE_MARGIN_MS;
+    if ((st = ja__store_claim_rows(d, u->owner, t, lease_until, (int)batch_limit(u),
+                                   JA__UP_MAX_BODY, JA__UP_EVENT_OVERHEAD, &b)) != JA_OK)
+      break;
+    if (b.n == 0) {
+      st = nothing_free(u);
       break;
     }
-    int64_t t = now_ms(u);
-    int64_t lease_until = t + left_ms(u) + LEASE_MARGIN_MS;
-    if ((st = ja__store_claim_rows(d, u->owner, t, lease_until, (int)batch_limit(u),
-                                   JA__UP_MAX_BODY, JA__UP_EVENT_OVERHEAD, &b)) != JA_OK ||
-        b.n == 0)
-      break;
-    if (u->r->batches == 0 && state.next_attempt_ms > t) {
+    int64_t backoff = u->r->batches == 0 ? pending_backoff(&state, t) : 0;
+    if (backoff) {
       /* An earlier run was told to back off: honour it (and give the
        * batch straight back). */
-      st = ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, t, state.next_attempt_ms);
+      st = ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, t, backoff);
       char at[32];
-      ja__iso8601_ms(state.next_attempt_ms, at);
-      stop(u, JA__UP_TEMPFAIL, state.next_attempt_ms, "backing off until %s (%s)", at,
-           state.last_error[0] ? state.last_error : "earlier failure");
+      ja__iso8601_ms(backoff, at);
+      ja__up_stop(u, JA__UP_TEMPFAIL, "backoff", backoff, "backing off until %s (%s)", at,
+                  state.last_error[0] ? state.last_error : "earlier failure");
       break;
     }
     u->r->batches++;
-    st = send_range(u, b.rows, b.n);
+    ja__lease_row *send = NULL;
+    char **props = NULL;
+    size_t n = 0;
+    if ((st = ja__up_filter(u, &b, 1, &send, &n, &props)) == JA_OK && n > 0)
+      st = ja__up_send_batch(u, send, n);
+    ja__up_filtered_free(send, props, b.n);
     progress(u, 0);
     if (st != JA_OK) {
       /* A store error mid-batch: give back what we still hold (best
@@ -347,24 +275,39 @@ drain(run *u)
       ja_status keep = st;
       char msg[512];
       snprintf(msg, sizeof msg, "%s", ja_last_error());
-      ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, now_ms(u), 0);
+      ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, ja__up_now(u), 0);
       ja__error_set(keep, "%s", msg);
       st = keep;
     }
-    if (u->r->outcome != JA__UP_DONE) {
+    if (u->r->stopped) {
       /* Stopping: give back whatever of the batch is still ours (a half
-       * not tried yet, a range the deadline cut off), or it would wait for
-       * its lease to expire (test_drain:
+       * not tried yet, a range the deadline or a signal cut off), or it
+       * would wait for its lease to expire (test_drain:
        * deadline_between_halves_releases_the_batch). Acked or dropped rows
        * are gone, released ones no longer ours: no-ops. */
       if (st == JA_OK)
-        st = ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, now_ms(u), 0);
+        st = ja__store_release(d, u->owner, b.rows, b.n, NULL, 0, ja__up_now(u), 0);
       break;
     }
   }
+  if (st == JA_OK && !u->r->stopped)
+    u->r->stopped = "max_batches";
   progress(u, 1);
   ja__store_batch_free(&b);
   return st;
+}
+
+/* ---------------------------------------------------------------- the run */
+
+/* How many events the queue holds now (the counter status reads); 0 when
+ * it cannot be read (a figure for the report, never a decision). */
+static int64_t
+queued_now(ja__db *d)
+{
+  int64_t n = 0;
+  if (ja__store_queue_length(d, &n) != JA_OK)
+    ja__error_clear();
+  return n;
 }
 
 ja_status
@@ -373,7 +316,7 @@ ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t, const ja__upl
 {
   memset(r, 0, sizeof *r);
   JA_ASSERT(d != NULL && d->db != NULL && cfg != NULL && o != NULL);
-  run u;
+  ja__up_run u;
   memset(&u, 0, sizeof u);
   u.d = d;
   u.cfg = cfg;
@@ -388,28 +331,44 @@ ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t, const ja__upl
   if (!cfg->enabled) {
     /* Privacy wins: analytics off means nothing leaves, and nothing waits
      * to leave. A dry run only says what it would delete. */
+    r->stopped = "opted_out";
     if (!o->dry_run)
-      st = ja__store_purge(d, JA_PURGE_PENDING, now_ms(&u), &r->purged);
+      st = ja__store_purge(d, JA_PURGE_PENDING, ja__up_now(&u), &r->purged);
     goto done;
   }
   if (o->dry_run) {
     st = dry_run(&u);
+    r->stopped = "dry_run";
     goto done;
   }
   if (!cfg->key[0]) {
-    stop(&u, JA__UP_CONFIGFAIL, 0, "no project key: set [analytics] key or OPENJARVIS_ANALYTICS_KEY");
+    ja__up_stop(&u, JA__UP_CONFIGFAIL, "no_key", 0,
+                "no project key: set [analytics] key or OPENJARVIS_ANALYTICS_KEY");
     goto done;
   }
   if (!t) {
     st = ja__error_set(JA_EINVALID, "ja__upload_run: no transport");
     goto done;
   }
+  u.total = queued_now(d);
   if ((st = ja__store_upload_tune(d)) == JA_OK)
     st = drain(&u);
+  if (st == JA_OK && r->stopped && strcmp(r->stopped, "opted_out") == 0) {
+    /* Turned off while the run drained or waited: what was still queued
+     * goes, as an opt-out at the start of a run would have deleted it. */
+    st = ja__store_purge(d, JA_PURGE_PENDING, ja__up_now(&u), &r->purged);
+  }
 done:
   ja__store_upload_untune(d);
+  if (st == JA_OK && !o->dry_run) {
+    r->kept = queued_now(d);
+    if (r->kept > 0 && r->reserved == 0 &&
+        ja__store_reserved(d, u.owner, ja__up_now(&u), &r->reserved, &r->reserved_until_ms) != JA_OK)
+      ja__error_clear();
+  }
   ja__buf_free(&u.body);
   ja__buf_free(&u.gz);
   ja__gzipper_free(&u.zip);
+  free(u.refused);
   return st;
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "upload/transport.h"
+#include "upload/upload.h"
 
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
 static int g_curl_ok;
@@ -44,9 +45,72 @@ loopback_name(const char *name)
   return 0;
 }
 
+void
+ja__transport_host_shown(const char *host, char *out, size_t outsz)
+{
+  if (outsz == 0)
+    return;
+  size_t o = 0;
+  const char *scheme = strstr(host, "://");
+  const char *auth = scheme ? scheme + 3 : host;
+  const char *at = NULL;
+  for (const char *p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+    if (*p == '@')
+      at = p; /* the last one: user info may itself hold '@' */
+  for (const char *p = host; *p && o + 1 < outsz; p++) {
+    if (at && p == auth) {
+      o += (size_t)snprintf(out + o, outsz - o, "***");
+      p = at; /* the '@' is copied next round */
+      if (o + 1 >= outsz)
+        break;
+    }
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x21 && c <= 0x7e) {
+      out[o++] = (char)c;
+    } else if (o + 4 < outsz) {
+      o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+    } else {
+      break;
+    }
+  }
+  out[o < outsz ? o : outsz - 1] = '\0';
+}
+
+/* The host name of an accepted host, without brackets or port. */
+static void
+host_name(const char *host, char *name, size_t n)
+{
+  const char *rest = strstr(host, "://");
+  rest = rest ? rest + 3 : host;
+  size_t alen = strcspn(rest, "/?#");
+  if (rest[0] == '[') {
+    const char *end = memchr(rest, ']', alen);
+    size_t len = end ? (size_t)(end - rest - 1) : 0;
+    snprintf(name, n, "%.*s", (int)len, rest + 1);
+  } else {
+    snprintf(name, n, "%.*s", (int)strcspn(rest, ":/"), rest);
+  }
+}
+
+int
+ja__transport_host_loopback(const char *host)
+{
+  char name[256];
+  host_name(host, name, sizeof name);
+  return loopback_name(name);
+}
+
 int
 ja__transport_host_ok(const char *host, char *why, size_t whysz)
 {
+  char shown[600];
+  ja__transport_host_shown(host, shown, sizeof shown);
+  for (const unsigned char *p = (const unsigned char *)host; *p; p++)
+    if (*p < 0x21 || *p > 0x7e) {
+      snprintf(why, whysz, "host '%s' holds a control, space or non-ASCII character at byte %zu",
+               shown, (size_t)(p - (const unsigned char *)host) + 1);
+      return -1;
+    }
   const char *rest;
   int https;
   if (strncasecmp(host, "https://", 8) == 0)
@@ -54,47 +118,62 @@ ja__transport_host_ok(const char *host, char *why, size_t whysz)
   else if (strncasecmp(host, "http://", 7) == 0)
     https = 0, rest = host + 7;
   else {
-    snprintf(why, whysz, "host '%s' must start with https://", host);
+    snprintf(why, whysz, "host '%s' must start with https://", shown);
     return -1;
   }
   size_t alen = strcspn(rest, "/?#");
-  if (rest[alen] == '?' || rest[alen] == '#' || strpbrk(rest, "?#")) {
-    snprintf(why, whysz, "host '%s' may not have a query or fragment", host);
+  if (strpbrk(rest, "?#")) {
+    snprintf(why, whysz, "host '%s' may not have a query or fragment", shown);
     return -1;
   }
-  if (alen == 0 || alen >= 256 || memchr(rest, '@', alen) || strpbrk(host, " \t\r\n")) {
-    snprintf(why, whysz, "host '%s' is not a plain https://HOST[:PORT]", host);
+  if (memchr(rest, '@', alen)) {
+    snprintf(why, whysz, "host '%s' may not hold a user name or password", shown);
+    return -1;
+  }
+  if (alen == 0 || alen >= 256) {
+    snprintf(why, whysz, "host '%s' is not a plain https://HOST[:PORT]", shown);
     return -1;
   }
   if (https)
     return 0;
-  /* The host name alone: [v6] or name, without the port. */
-  char name[256];
-  if (rest[0] == '[') {
-    const char *end = memchr(rest, ']', alen);
-    if (!end) {
-      snprintf(why, whysz, "host '%s' is not a plain http://HOST[:PORT]", host);
-      return -1;
-    }
-    snprintf(name, sizeof name, "%.*s", (int)(end - rest - 1), rest + 1);
-  } else {
-    size_t nlen = strcspn(rest, ":/");
-    snprintf(name, sizeof name, "%.*s", (int)nlen, rest);
+  if (rest[0] == '[' && !memchr(rest, ']', alen)) {
+    snprintf(why, whysz, "host '%s' is not a plain http://HOST[:PORT]", shown);
+    return -1;
   }
-  if (!loopback_name(name)) {
-    snprintf(why, whysz, "host '%s': http:// is only allowed to loopback (use https://)", host);
+  if (!ja__transport_host_loopback(host)) {
+    snprintf(why, whysz, "host '%s': http:// is only allowed to loopback (use https://)", shown);
     return -1;
   }
   return 0;
 }
 
-/* Response bodies are not needed; read and forget them. */
+/* Keep the start of the answer's body (a 2xx must be PostHog's answer to
+ * count as a delivery); the rest is read and forgotten. */
 static size_t
-cb_discard(char *p, size_t size, size_t n, void *u)
+cb_body(char *p, size_t size, size_t n, void *u)
 {
-  (void)p;
+  ja__http_answer *ans = u;
+  size_t len = size * n, room = sizeof ans->body - 1 - ans->body_len;
+  size_t take = len < room ? len : room;
+  memcpy(ans->body + ans->body_len, p, take);
+  ans->body_len += take;
+  ans->body[ans->body_len] = '\0';
+  if (take < len)
+    ans->body_cut = 1;
+  return len;
+}
+
+/* A signal (SIGINT, SIGTERM) stops the request in flight: the run then
+ * gives its reservations back and exits. */
+static int
+cb_progress(void *u, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
   (void)u;
-  return size * n;
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  return ja__upload_signal != 0;
 }
 
 /* Keep the Retry-After header of the final answer. */
@@ -117,6 +196,9 @@ cb_header(char *p, size_t size, size_t n, void *u)
     }
   } else if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
     ans->retry_after[0] = '\0'; /* a new response (after 100 Continue) */
+    ans->body_len = 0;
+    ans->body[0] = '\0';
+    ans->body_cut = 0;
   }
   return len;
 }
@@ -137,10 +219,12 @@ curl_send(ja__transport *t, const char *body, size_t len, int64_t timeout_ms,
   curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
   curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
   curl_easy_setopt(c->h, CURLOPT_HEADERDATA, ans);
+  curl_easy_setopt(c->h, CURLOPT_WRITEDATA, ans);
   CURLcode rc = curl_easy_perform(c->h);
   if (rc != CURLE_OK) {
     /* curl's message names the host at most, never the body (the key). */
-    snprintf(ans->error, sizeof ans->error, "%s", curl_easy_strerror(rc));
+    snprintf(ans->error, sizeof ans->error, "%s",
+             rc == CURLE_ABORTED_BY_CALLBACK ? "stopped by a signal" : curl_easy_strerror(rc));
     ans->status = 0;
     ans->retry_after[0] = '\0';
     return JA_OK;
@@ -211,8 +295,13 @@ ja__transport_curl_new(ja__transport **out, const char *host)
   }
   CURL *h = c->h;
   curl_easy_setopt(h, CURLOPT_URL, c->url);
-  /* No CURLOPT_PROXY: libcurl honours the system's http_proxy /
-   * https_proxy / no_proxy (tests/e2e/test_upload.py: Proxy). */
+  /* A loopback host directly, whatever http_proxy says: "" turns every
+   * proxy off, the environment's included (a proxy on the way to
+   * 127.0.0.1 would read the key in clear, and its 200 is no delivery).
+   * Any other host: libcurl honours https_proxy / no_proxy
+   * (tests/e2e/test_upload.py: Proxy). */
+  if (ja__transport_host_loopback(host))
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "jarvis-analytics/" JA_VERSION_STRING);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -220,7 +309,9 @@ ja__transport_curl_new(ja__transport **out, const char *host)
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb_discard);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb_body);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb_progress);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb_header);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   *out = t;

@@ -1,19 +1,31 @@
 /*
- * upload/upload.h — the uploader (DESIGN §7), split so every decision is
- * testable without a network: the retry policy (policy.c) and the body
- * encoder (encode.c) are pure functions, the transport is one small
- * interface (transport.h: libcurl in transport_curl.c, a scripted fake in
- * the tests), and run.c drives claim → encode → send → ack/release.
+ * upload/upload.h — the uploader, linked into jarvis-analytics-upload only
+ * (never into the library hosts embed), split so every decision is
+ * testable without a network: the retry policy (policy.c), the body
+ * encoder (encode.c) and the send-time filters (recheck.c) are pure
+ * functions, the transport is one small interface (transport.h: libcurl
+ * in transport_curl.c, a scripted fake in the tests), and run.c drives
+ * claim → filter → encode → send → ack/release.
  */
 #ifndef JA_UPLOAD_UPLOAD_H
 #define JA_UPLOAD_UPLOAD_H
 
 #include "boot.h"
+
+#include <signal.h>
+
+#include "filter/drop.h"
 #include "util/buf.h"
+
+/* The signal (SIGINT, SIGTERM) that asked the run to stop, or 0. Set by the
+ * program's handler, read by the run between steps and by the transport
+ * during a request: the run then gives its reservations back and returns
+ * JA__UP_INTERRUPTED. */
+extern volatile sig_atomic_t ja__upload_signal;
 
 /* ---------------------------------------------------------- policy.c */
 
-/* Longest backoff between two attempts of a batch (DESIGN §7). */
+/* Longest backoff between two attempts of a batch. */
 #define JA__UP_BACKOFF_MAX_MS 30000
 /* The first backoff (then 2x, 4x …). */
 #define JA__UP_BACKOFF_BASE_MS 1000
@@ -53,12 +65,19 @@ ja__up_decision ja__upload_policy(int status, int retries, int max_retries,
 int64_t ja__upload_retry_after_ms(const char *retry_after, int64_t now_ms);
 /* "server" (5xx), "rate_limited" (429), "timeout" (408), "network" (0),
  * "rejected" (400/413), "auth" (401/403), "unexpected" (anything else), or
- * "" for 2xx: the error class kept in the upload state and shown by status. */
+ * "" for 2xx: the error class kept in the upload state and shown by status.
+ * The run adds "request" (every event of a batch refused, down to single
+ * events: the request is wrong, not the events). */
 const char *ja__upload_error_class(int status);
+/* Whether a 2xx answer's body is PostHog's: a JSON object whose "status" is
+ * 1 (the capture API) or "Ok" (capture-rs). Anything else — a proxy's or a
+ * captive portal's page, an empty body, another server — is no delivery.
+ * @p cut: the body was longer than the @p len bytes kept. */
+int ja__upload_answer_ok(const char *body, size_t len, int cut);
 
 /* ---------------------------------------------------------- encode.c */
 
-/* Most uncompressed bytes in one request body (DESIGN §7). */
+/* Most uncompressed bytes in one request body (the batch API's limit). */
 #define JA__UP_MAX_BODY 5000000
 /* What encode.c adds around each event besides the stored fields (the
  * $lib … properties, keys, quotes): used to size a batch before encoding. */
@@ -93,17 +112,40 @@ ja_status ja__upload_json_string(ja__buf *b, const char *s);
  * stays ""). Never the key. */
 void ja__upload_mask_key(const char *key, char out[16]);
 
+/* --------------------------------------------------------- recheck.c */
+
+/* What the filters of this build make of one claimed row. */
+typedef struct ja__up_verdict {
+  ja__drop drop;            /* JA__DROP_NONE: send it; else why it is dropped
+                               (unknown_event, malformed) */
+  char *props;              /* when sent: its properties as the filters leave
+                               them (owned; ja__upload_verdict_free) */
+  int changed;              /* props differ from the stored text */
+  unsigned drops[JA__DROP_COUNT]; /* properties removed, by reason */
+} ja__up_verdict;
+
+/* Run the catalog and redaction of this build on a stored row (and check
+ * its uuid, timestamp and distinct_id are well formed): JA_OK with the
+ * verdict in @p out, or JA_ENOMEM. Never fails on what the row holds. */
+ja_status ja__upload_recheck(const char *uuid, const char *timestamp, const char *distinct_id,
+                             const char *event, const char *properties, ja__up_verdict *out);
+void ja__upload_verdict_free(ja__up_verdict *v);
+
 /* ------------------------------------------------------------- run.c */
 
 typedef struct ja__transport ja__transport;
 typedef struct ja__db ja__db;
 typedef struct ja__config ja__config;
 
-/* How a run ended (the program maps it to 0 / 75 / 78). */
+/* How a run ended (the program maps it to 0 / 75 / 78 / 128 + signal). */
 typedef enum ja__up_outcome {
-  JA__UP_DONE = 0,     /* queue drained (or --max-batches reached), or nothing to do */
-  JA__UP_TEMPFAIL,     /* offline, 5xx, deadline, backoff pending: events kept */
-  JA__UP_CONFIGFAIL    /* 401/403, an unusable host or key: events kept */
+  JA__UP_DONE = 0,     /* queue drained (or --max-batches reached), nothing to
+                          do, or analytics turned off (what was queued deleted) */
+  JA__UP_TEMPFAIL,     /* offline, 5xx, deadline, backoff pending, events
+                          reserved by another run: events kept */
+  JA__UP_CONFIGFAIL,   /* 401/403, an unusable host or key, an answer that is
+                          not PostHog's, every event of a batch refused: kept */
+  JA__UP_INTERRUPTED   /* SIGINT/SIGTERM: reservations given back, events kept */
 } ja__up_outcome;
 
 /* The clocks a run reads, injected so that a test's fake can make time
@@ -127,7 +169,7 @@ typedef struct ja__upload_opts {
   int64_t deadline_ms;      /* the whole run's budget (requests, waits) */
   int64_t now_ms;           /* the run's start on the wall clock; 0: the clock's */
   int verbose;              /* one line per request on err */
-  int progress;             /* a progress line on err (a TTY, many batches) */
+  int progress;             /* a progress line on err (a TTY) */
   int64_t backoff_base_ms;  /* 0: JA__UP_BACKOFF_BASE_MS */
   const ja__upload_clock *clock; /* NULL: ja__upload_real_clock */
   FILE *out, *err;          /* dry-run bodies / verbose lines */
@@ -136,16 +178,28 @@ typedef struct ja__upload_opts {
 /* What a run did. */
 typedef struct ja__upload_report {
   ja__up_outcome outcome;
-  int64_t sent;             /* events the server accepted (deleted, logged) */
-  int64_t dropped;          /* events dropped as rejected/too_large */
+  const char *stopped;      /* why it stopped, one word: "drained", "max_batches",
+                               "nothing", "deadline", "backoff", "server",
+                               "network", "auth", "host", "answer", "request",
+                               "reserved", "opted_out", "no_key", "signal" */
+  int64_t sent;             /* events the server accepted */
+  int64_t dropped[JA__DROP_COUNT]; /* events this run dropped, by reason (the
+                               filters at send time, the server's refusals,
+                               the local size limit) */
+  int64_t ndropped;         /* their total */
+  int64_t props_removed;    /* properties the filters removed at send time */
+  int64_t kept;             /* events still queued when it stopped */
+  int64_t reserved;         /* of those, held by another upload run's lease … */
+  int64_t reserved_until_ms;/* … until (the latest expiry; 0: none) */
   int64_t requests;         /* HTTP requests made */
   int64_t batches;          /* batches claimed (or printed, --dry-run) */
   int64_t purged;           /* analytics off: queued events deleted */
   int64_t next_attempt_ms;  /* TEMPFAIL: no attempt before this (0: none) */
-  char why[512];            /* TEMPFAIL/CONFIGFAIL: one line (never the key) */
+  int signal;               /* JA__UP_INTERRUPTED: which */
+  char why[512];            /* not DONE: one line (never the key, never user info) */
 } ja__upload_report;
 
-/* Drain the queue through @p t (DESIGN §7), below the public API: @p d is
+/* Drain the queue through @p t, below the public API: @p d is
  * an open connection to an existing queue (the caller opened it; the run
  * never creates one) and @p cfg the configuration read from the
  * environment and config.toml (host, key, batch size, analytics on/off).

@@ -193,7 +193,7 @@ class Status(JATestCase):
                   "next_attempt_at"):
             self.assertIsNone(doc["upload"][k])  # no upload yet
         self.assertEqual(doc["queue"], {"exists": False, "pending": 0, "leased": 0,
-                                        "oldest": None, "newest": None,
+                                        "leased_until": None, "oldest": None, "newest": None,
                                         "oldest_age_seconds": None})
         self.assertEqual(doc["sent"], {"count": 0, "last": None})
         self.assertEqual(doc["drops"], {r: 0 for r in DROP_REASONS})

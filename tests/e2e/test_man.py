@@ -78,12 +78,12 @@ class UploadMan(unittest.TestCase):
         help_text = subprocess.run([self.UP, "--help"], check=True, capture_output=True,
                                    text=True).stdout
         opts = re.findall(r"^  --([a-z-]+)", help_text, re.M)
-        self.assertEqual(sorted(opts), ["batch-size", "deadline", "dry-run", "help",
+        self.assertEqual(sorted(opts), ["batch-size", "deadline", "dry-run", "help", "json",
                                         "max-batches", "max-retries", "now", "verbose"])
         for opt in opts:
             self.assertIn("\\-\\-" + opt.replace("-", "\\-"), self.man, opt)
         codes = re.findall(r"^\.TP\n\.B (\d+)\n", self.man.split(".SH EXIT STATUS", 1)[1], re.M)
-        for code in ("0", "64", "75", "78"):
+        for code in ("0", "64", "73", "75", "78", "130"):
             self.assertIn(code, codes)
 
     def test_upload_page_formats_without_warnings(self):

@@ -27,7 +27,7 @@ import time
 import capture
 
 MiB = 1024 * 1024
-ACTIONS = ("delay", "close", "hang", "accept_then_close", "partial")
+ACTIONS = ("delay", "close", "hang", "accept_then_close", "partial", "hold")
 
 
 # ------------------------------------------------------------------ options
@@ -125,6 +125,11 @@ def check_script(answers):
                                  "(200-599)" % i)
         elif action not in ACTIONS:
             raise ValueError("answers[%d].action %r is unknown" % (i, action))
+        if action == "hold":
+            ts = a.get("then_status", 200)
+            if not isinstance(ts, int) or isinstance(ts, bool) or not 200 <= ts <= 599:
+                raise ValueError("answers[%d].then_status must be a final HTTP "
+                                 "status (200-599)" % i)
         if action == "delay":
             s = a.get("seconds")
             if not isinstance(s, (int, float)) or isinstance(s, bool) or s < 0:
@@ -159,6 +164,9 @@ class State:
         self.requests = []                 # the /batch/ request log
         self.events = []                   # stored events (no --store only)
         self.hanging = 0                   # requests held by a "hang" now
+        self.held = 0                      # requests held by a "hold" now
+        self.releases = 0                  # POST /_control/release so far
+        self.released = threading.Condition(self.lock)
         self.store = open(args.store, "a", encoding="utf-8") if args.store else None
 
     def touch(self):
@@ -169,7 +177,26 @@ class State:
         with self.lock:
             if self.stop_reason is None:
                 self.stop_reason = reason
+            self.released.notify_all()
         self.stop.set()
+
+    def hold(self):
+        """Wait until the next POST /_control/release (True) or the stop
+        (False)."""
+        with self.lock:
+            gen = self.releases
+            self.held += 1
+            try:
+                while self.releases == gen and not self.stop.is_set():
+                    self.released.wait(1.0)
+                return self.releases != gen
+            finally:
+                self.held -= 1
+
+    def release(self):
+        with self.lock:
+            self.releases += 1
+            self.released.notify_all()
 
     def next_answer(self):
         """The script entry that answers this /batch/ request, or None."""
@@ -322,7 +349,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.st.lock:
                 doc = {"requests": len(self.st.requests), "script_left":
                        sum(e["left"] for e in self.st.script),
-                       "hanging": self.st.hanging}
+                       "hanging": self.st.hanging, "held": self.st.held}
             self.send_json(200, doc)
         elif path in ("/batch", "/batch/"):
             self.send_json(405, {"type": "validation_error", "code": "method_not_allowed",
@@ -339,6 +366,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.batch()
             elif path == "/_control/script":
                 self.control_script()
+            elif path == "/_control/release":
+                self.read_body()
+                self.st.release()
+                self.send_json(200, {"released": True})
             elif path == "/_control/reset":
                 self.read_body()
                 self.st.reset()
@@ -445,8 +476,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers["Retry-After"] = str(e["retry_after"])
         if action == "status":
             st = e["status"]
-            if 200 <= st < 300:
+            if 200 <= st < 300 and "body" not in e:
                 self.answer_normally(n, doc, refusal, st, headers)
+                return
+            if 200 <= st < 300:
+                # Someone else's 2xx (a proxy, a captive portal): that body,
+                # given as a string (sent as it is) or a document; nothing
+                # is stored.
+                self.st.note(self.record, status=st)
+                body = e["body"]
+                data = body.encode("utf-8") if isinstance(body, str) else json.dumps(body).encode()
+                self.send_response(st)
+                self.send_header("Content-Type", "text/html" if isinstance(body, str)
+                                 else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+                self.wfile.flush()
                 return
             self.st.note(self.record, status=st)
             body = e.get("body", {"type": "server_error", "code": "scripted",
@@ -455,6 +503,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif action == "delay":
             # Interrupted by a stop; then the client simply gets no answer.
             if self.st.stop.wait(e["seconds"]):
+                self.drop_connection()
+                return
+            e = dict(e, action="status", status=e.get("then_status", 200))
+            self.answer_scripted(n, e, doc, refusal)
+        elif action == "hold":
+            # Until the test says so (POST /_control/release): a request
+            # in flight for as long as the test needs, with no clock.
+            if not self.st.hold():
                 self.drop_connection()
                 return
             e = dict(e, action="status", status=e.get("then_status", 200))

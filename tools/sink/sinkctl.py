@@ -141,6 +141,22 @@ class Sink:
     def reset(self):
         return self._control("POST", "reset", {})
 
+    def stats(self):
+        return self._control("GET", "stats")
+
+    def release(self):
+        """Answer every request a "hold" entry holds now."""
+        return self._control("POST", "release", {})
+
+    def wait_held(self, n=1, timeout=120):
+        """Wait until @n requests are held by "hold" entries (a request the
+        test acts around while it is in flight); raise after @timeout s."""
+        deadline = time.monotonic() + timeout
+        while self.stats()["held"] < n:
+            if time.monotonic() > deadline:
+                raise RuntimeError("sink: %d request(s) never held" % n)
+            time.sleep(0.01)
+
     def post(self, doc, **kw):
         return post_batch(self.url, doc, **kw)
 
