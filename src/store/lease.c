@@ -559,27 +559,39 @@ take_rows(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int
 }
 
 /* Inside a transaction, before the ack logs and deletes what is still
- * queued: log the events of rows[0..n) (sorted by id) that the queue no
- * longer holds, from the copy that was sent; *logged: how many. */
+ * queued: log the events of rows[0..n) that @p owner still leases but the
+ * queue no longer holds (a purge, the cap or a hand edit while they were
+ * in flight), from the copy that was sent; *logged: how many. Rows outside
+ * the owner's leases are not its own to log (another run holds them now). */
 static ja_status
-log_gone(ja__db *d, const ja__lease_row *rows, size_t n, int64_t now_ms, int64_t *logged)
+log_gone(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int64_t now_ms,
+         int64_t *logged)
 {
   *logged = 0;
+  lease_set mine = {0};
+  const ja__lease_row **v = NULL;
+  ja__lease_row *own = malloc((n ? n : 1) * sizeof *own);
   unsigned char *present = malloc(n ? n : 1);
-  size_t np = 0;
-  if (!present)
-    return ja__error_set(JA_ENOMEM, "cannot ack a batch: out of memory");
-  ja_status st = ja__store_batch_present(d, rows, n, present, &np);
-  for (size_t i = 0; st == JA_OK && np < n && i < n; i++) {
+  size_t k = 0, np = 0;
+  ja_status st = own && present ? leases_read(d, owner, &mine)
+                                : ja__error_set(JA_ENOMEM, "cannot ack a batch: out of memory");
+  if (st == JA_OK)
+    st = sorted(rows, n, &v);
+  for (size_t i = 0; st == JA_OK && i < n; i++)
+    if (lease_of(&mine, v[i]->id))
+      own[k++] = *v[i];
+  if (st == JA_OK && k > 0)
+    st = ja__store_batch_present(d, own, k, present, &np);
+  for (size_t i = 0; st == JA_OK && np < k && i < k; i++) {
     if (present[i])
       continue;
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(d->db, ja__sql_ack_log_gone, -1, &s, NULL);
     if (rc == SQLITE_OK) {
-      sqlite3_bind_text(s, 1, rows[i].uuid, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, rows[i].event, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 3, rows[i].properties, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 4, rows[i].timestamp, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 1, own[i].uuid, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, own[i].event, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 3, own[i].properties, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 4, own[i].timestamp, -1, SQLITE_STATIC);
       sqlite3_bind_int64(s, 5, now_ms);
       rc = sqlite3_step(s);
     }
@@ -590,6 +602,9 @@ log_gone(ja__db *d, const ja__lease_row *rows, size_t n, int64_t now_ms, int64_t
       (*logged)++;
   }
   free(present);
+  free(own);
+  free(v);
+  free(mine.v);
   if (st == JA_OK && *logged)
     st = counts_add(d, 0, *logged);
   return st;
@@ -609,7 +624,7 @@ ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
    * holds it, all in one transaction — a crash leaves either both or
    * neither. */
   int64_t gone = 0;
-  st = log_gone(d, rows, n, now_ms, &gone);
+  st = log_gone(d, owner, rows, n, now_ms, &gone);
   if (st == JA_OK)
     st = take_rows(d, owner, rows, n, 1, now_ms, ndeleted);
   *ndeleted += gone;
