@@ -353,6 +353,9 @@ ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t, const ja__upl
   u.total = queued_now(d);
   if ((st = ja__store_upload_tune(d)) == JA_OK)
     st = drain(&u);
+  /* Triggers back on before anything else writes (the purge below
+   * counts what it deletes through them). */
+  ja__store_upload_untune(d);
   if (st == JA_OK && r->stopped && strcmp(r->stopped, "opted_out") == 0) {
     /* Turned off while the run drained or waited: what was still queued
      * goes, as an opt-out at the start of a run would have deleted it. */

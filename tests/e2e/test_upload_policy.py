@@ -170,8 +170,11 @@ class OptOutAndPurge(UploadCase):
         self.assertEqual(len(sink.requests()), 1)
         self.assertEqual(len(sink.events()), 10)
         self.assertIn("turned off during the run", err)
-        # An explicit opt-out deletes what is queued.
+        # An explicit opt-out deletes what is queued, and the counters
+        # status reads say so.
         self.assertEqual(self.queued(), [])
+        doc = self.status()
+        self.assertEqual((doc["queue"]["pending"], doc["sent"]["count"]), (0, 10))
 
     def test_purge_before_a_retry_after_wait(self):
         # The 503 that asks for the wait is answered after the purge: the
