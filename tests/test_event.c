@@ -13,6 +13,8 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof(a)[0])
 
@@ -299,18 +301,36 @@ static void test_event__numbers_round_trip_exactly(void **state)
 
 /* Set LC_NUMERIC to @p name, compiling it into a private LOCPATH when it
  * is not installed system-wide (localedef comes with the Debian package
- * "locales"). Returns 1 when it is set and its decimal point is @p point. */
+ * "locales"). The compiled locale is kept in the build folder
+ * (tests/locales/), so localedef runs once per build, not once per run:
+ * made in a temp folder and renamed into place, so that a test running
+ * beside it never finds it half made. Returns 1 when it is set and its
+ * decimal point is @p point. */
 static int
 numeric_locale(const char *name, const char *point)
 {
   if (!setlocale(LC_NUMERIC, name)) {
-    char dir[1200], cmd[1500], lang[64];
+    char cache[1200], made[1400], tmp[1300], cmd[1700], lang[64];
     snprintf(lang, sizeof lang, "%.*s", (int)strcspn(name, "."), name);
-    snprintf(dir, sizeof dir, "%s", jt_fresh_env());
-    snprintf(cmd, sizeof cmd, "localedef -i %s -f UTF-8 '%s/%s' >/dev/null 2>&1", lang, dir, name);
-    if (system(cmd) == -1) /* localedef exits 1 on mere warnings: just try it */
-      return 0;
-    setenv("LOCPATH", dir, 1);
+    snprintf(cache, sizeof cache, "%s/tests/locales", JA_TEST_BIN_DIR);
+    snprintf(made, sizeof made, "%s/%s/LC_NUMERIC", cache, name);
+    if (access(made, R_OK) != 0) {
+      mkdir(cache, 0755);
+      snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", cache, name);
+      if (!mkdtemp(tmp))
+        return 0;
+      snprintf(cmd, sizeof cmd, "localedef -i %s -f UTF-8 '%s/%s' >/dev/null 2>&1", lang, tmp, name);
+      int rc = system(cmd); /* localedef exits 1 on mere warnings: look for the file */
+      snprintf(made, sizeof made, "%s/%s", tmp, name);
+      snprintf(cmd, sizeof cmd, "%s/%s", cache, name);
+      /* A second maker that lost the race leaves the first one's copy. */
+      if (rc != -1)
+        rename(made, cmd);
+      snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+      if (system(cmd) == -1)
+        return 0;
+    }
+    setenv("LOCPATH", cache, 1);
     if (!setlocale(LC_NUMERIC, name))
       return 0;
   }
