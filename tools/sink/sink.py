@@ -132,7 +132,13 @@ def check_script(answers):
                                  "status (200-599)" % i)
         if action == "delay":
             s = a.get("seconds")
-            if not isinstance(s, (int, float)) or isinstance(s, bool) or s < 0:
+            until = a.get("until")
+            if until is not None and until != "client_gone":
+                raise ValueError("answers[%d].until must be \"client_gone\"" % i)
+            if until is not None and s is not None:
+                raise ValueError("answers[%d] has both seconds and until" % i)
+            if until is None and (not isinstance(s, (int, float)) or isinstance(s, bool)
+                                  or s < 0):
                 raise ValueError("answers[%d].seconds must be a number >= 0" % i)
             ts = a.get("then_status", 200)
             if not isinstance(ts, int) or isinstance(ts, bool) or not 200 <= ts <= 599:
@@ -502,7 +508,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(st, body, headers=headers)
         elif action == "delay":
             # Interrupted by a stop; then the client simply gets no answer.
-            if self.st.stop.wait(e["seconds"]):
+            if e.get("until") == "client_gone":
+                # However long the client takes to give up: no guess of
+                # its timeout on a machine of unknown speed.
+                self.wait_for_eof(self.connection)
+            if self.st.stop.wait(e.get("seconds", 0)):
                 self.drop_connection()
                 return
             e = dict(e, action="status", status=e.get("then_status", 200))
