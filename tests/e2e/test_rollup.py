@@ -360,22 +360,41 @@ for i in range(30):
                                     "(SELECT count(*) FROM rollup_session_key) AS n")
         return rows[0]["n"] == 0
 
+    def kill_after_wal_grows(self, p, nbytes):
+        """SIGKILL @p once the queue's WAL has grown by @nbytes since now
+        (or once it has exited): the kill lands at the same point of the
+        work however fast or loaded the machine is, where a sleep would
+        land anywhere from before its start to after its end."""
+        wal = self.db + "-wal"
+
+        def size():
+            try:
+                return os.path.getsize(wal)
+            except FileNotFoundError:
+                return 0
+        base = size()
+        while p.poll() is None and size() - base < nbytes:
+            time.sleep(0.001)
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=300)
+        return p.returncode == -signal.SIGKILL
+
     def test_kill_9_during_rollup_then_rerun_loses_and_doubles_nothing(self):
         day = recent_day()
         t0 = day + 8 * 3600 * 1000
         n, killed = 0, 0
         rng = random.Random(10)
-        for r in range(4):
-            self.seed(n, 700, t0 + r * 600000)
-            n += 700
+        for r in range(6):
+            self.seed(n, 150, t0 + r * 600000)
+            n += 150
             now = iso(t0 + r * 600000 + 400000)
             p = subprocess.Popen([CLI, "rollup", "--now", now], env=clean_env(self.home),
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.0, 0.15))
-            p.send_signal(signal.SIGKILL)
-            p.wait(timeout=300)
-            killed += p.returncode == -signal.SIGKILL
+            # A rollup of 150 sessions writes about 130 kB to the WAL: the
+            # kills land from before its first write to about its end
+            # (the first round's at its very start).
+            killed += self.kill_after_wal_grows(p, 0 if r == 0 else rng.randrange(130000))
         # Whenever each kill landed (before, inside or after a transaction),
         # running again finishes the work exactly once.
         self.ja("rollup", "--now", iso(day + DAY_MS + 300000), rc=0)
