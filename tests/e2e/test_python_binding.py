@@ -67,6 +67,11 @@ def install_python(prefix):
         subprocess.run(["cmake", "--install", BUILD_DIR, "--prefix", prefix,
                         "--component", component], check=True, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, timeout=300)
+    return installed_package_dir(prefix)
+
+
+def installed_package_dir(prefix):
+    """The directory under @prefix holding the installed package."""
     found = glob.glob(os.path.join(prefix, "lib*", "python3*", "*-packages", "jarvis_analytics"))
     if len(found) != 1:
         raise AssertionError("the package is not installed once under %s: %r" % (prefix, found))
@@ -79,8 +84,15 @@ class PythonBinding(JATestCase):
         super().setUp()
         self.lib, self.pythonpath = LIB, PY_DIR
         if INSTALLED:
-            self.prefix = os.path.join(self.root, "prefix")
-            self.pythonpath, self.lib = install_python(self.prefix), None
+            # ctest installs once per run (the fixture in
+            # tests/CMakeLists.txt) into JA_PYTHON_PREFIX; run alone, each
+            # test installs its own.
+            fixture = os.environ.get("JA_PYTHON_PREFIX")
+            if fixture:
+                self.pythonpath = installed_package_dir(fixture)
+            else:
+                self.pythonpath = install_python(os.path.join(self.root, "prefix"))
+            self.lib = None
 
     def run_python(self, code, env=None, unset=(), lib=MODE, pythonpath=MODE):
         """Run @code in a child interpreter; return (stdout, stderr) once it
@@ -574,4 +586,9 @@ OUT["errors"], OUT["uuids"] = errors, uuids
 
 
 if __name__ == "__main__":
-    unittest.main()
+    if sys.argv[1:2] == ["--install"]:
+        # The ctest fixture: install once, into a fresh argv[2].
+        shutil.rmtree(sys.argv[2], ignore_errors=True)
+        install_python(sys.argv[2])
+    else:
+        unittest.main()
