@@ -366,6 +366,8 @@ static void test_busy__one_deadline_for_handle_and_store(void **state)
   assert_int_equal(pthread_create(&t, NULL, waiter_main, &w), 0);
   while (!atomic_load(&w.started))
     usleep(1000);
+  /* sleep: the handle is held for HOLD of the call's T on purpose; what is
+   * asserted is where the call returns relative to T (600 ms margins). */
   usleep((useconds_t)HOLD * 1000);
   int64_t unlocked = ja__mono_ns();
   ja__api_unlock(w.s);

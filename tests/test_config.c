@@ -1033,8 +1033,8 @@ static void test_config__fifo_config_is_refused_without_hanging(void **state) { 
   }
   int status = 0;
   pid_t got = 0;
-  for (int i = 0; i < 600 && (got = waitpid(pid, &status, WNOHANG)) == 0; i++)
-    usleep(100 * 1000);
+  for (int i = 0; i < 60000 && (got = waitpid(pid, &status, WNOHANG)) == 0; i++)
+    usleep(1000);
   if (got == 0) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);

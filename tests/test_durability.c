@@ -118,6 +118,8 @@ static void test_durability__kill9_loses_nothing_acknowledged(void **state)
      * anything, and the test would check nothing). */
     if (round > 0)
       collect_one(p[0]); /* at EOF (writer died) the WIFSIGNALED check fails */
+    /* sleep: a kill at a random moment of the writer's stream, which is
+     * already flowing (see above); any moment is a correct one. */
     struct timespec ts = {0, (round == 0 ? 1 : 5 + rand() % 60) * 1000000L};
     nanosleep(&ts, NULL);
     kill(pid, SIGKILL);
