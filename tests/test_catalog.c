@@ -68,6 +68,24 @@ static void test_catalog__properties_match_design(void **state)
   }
 }
 
+/* Each property carries its name's length (the filter compares names by
+ * it), and no event has more than 64 properties (the filter finds a
+ * repeated one by its bit). */
+static void test_catalog__property_lengths_and_counts(void **state)
+{
+  (void)state;
+  for (const ja__event_spec *e = ja__catalog; e->name; e++) {
+    size_t n = 0;
+    for (const ja__prop_spec *p = e->props; p->name; p++, n++) {
+      if (p->len != strlen(p->name))
+        fail_msg("%s.%s: len %zu", e->name, p->name, p->len);
+      assert_ptr_equal(ja__catalog_prop_len(e, p->name, p->len), p);
+      assert_null(ja__catalog_prop_len(e, p->name, p->len - 1));
+    }
+    assert_true(n <= 64);
+  }
+}
+
 static void test_catalog__enums_match_design(void **state)
 {
   (void)state;

@@ -352,16 +352,24 @@ expect_numbers_in_any_locale(void)
                "{\"turn_count\":0,\"tokens_in\":125}");
 }
 
-/* A host that set LC_NUMERIC to a comma locale still gets JSON with '.'. */
-static void test_event__numbers_ignore_host_locale(void **state)
+/* expect_numbers_in_any_locale() under LC_NUMERIC @p name, skipped when
+ * that locale cannot be had. */
+static void
+expect_numbers_in_locale(const char *name, const char *point)
 {
-  (void)state;
-  if (!numeric_locale("de_DE.UTF-8", ",")) {
-    print_message("no comma-decimal locale (package locales): skipped\n");
+  if (!numeric_locale(name, point)) {
+    print_message("no %s locale (package locales): skipped\n", name);
     skip();
   }
   expect_numbers_in_any_locale();
   setlocale(LC_NUMERIC, "C");
+}
+
+/* A host that set LC_NUMERIC to a comma locale still gets JSON with '.'. */
+static void test_event__numbers_ignore_host_locale(void **state)
+{
+  (void)state;
+  expect_numbers_in_locale("de_DE.UTF-8", ",");
 }
 
 /* ps_AF writes the decimal point as U+066B, two bytes: a parser that swaps
@@ -370,12 +378,7 @@ static void test_event__numbers_ignore_host_locale(void **state)
 static void test_event__numbers_ignore_a_multibyte_decimal_point(void **state)
 {
   (void)state;
-  if (!numeric_locale("ps_AF.UTF-8", "\xd9\xab")) {
-    print_message("no ps_AF locale (package locales): skipped\n");
-    skip();
-  }
-  expect_numbers_in_any_locale();
-  setlocale(LC_NUMERIC, "C");
+  expect_numbers_in_locale("ps_AF.UTF-8", "\xd9\xab");
 }
 
 /* What each number token is stored as, and which validators take it: the

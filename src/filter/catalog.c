@@ -49,15 +49,15 @@ const ja__enum *const ja__catalog_enums[] = {&e_os,      &e_arch,    &e_platform
 
 /* ----------------------------------------------------------- properties */
 
-#define P_BOOL(n) {n, JA__V_BOOL, NULL}
-#define P_INT(n) {n, JA__V_INT, NULL}
-#define P_NUM(n) {n, JA__V_NUM, NULL}
-#define P_STR64(n) {n, JA__V_STR64, NULL}
-#define P_VERSION(n) {n, JA__V_VERSION, NULL}
-#define P_KEY(n) {n, JA__V_KEY, NULL}
-#define P_HASH16(n) {n, JA__V_HASH16, NULL}
-#define P_ENUM(n, e) {n, JA__V_ENUM, &e}
-#define P_END {NULL, JA__V_BOOL, NULL}
+#define P_BOOL(n) {n, JA__V_BOOL, NULL, sizeof(n) - 1}
+#define P_INT(n) {n, JA__V_INT, NULL, sizeof(n) - 1}
+#define P_NUM(n) {n, JA__V_NUM, NULL, sizeof(n) - 1}
+#define P_STR64(n) {n, JA__V_STR64, NULL, sizeof(n) - 1}
+#define P_VERSION(n) {n, JA__V_VERSION, NULL, sizeof(n) - 1}
+#define P_KEY(n) {n, JA__V_KEY, NULL, sizeof(n) - 1}
+#define P_HASH16(n) {n, JA__V_HASH16, NULL, sizeof(n) - 1}
+#define P_ENUM(n, e) {n, JA__V_ENUM, &e, sizeof(n) - 1}
+#define P_END {NULL, JA__V_BOOL, NULL, 0}
 
 static const ja__prop_spec p_install_started[] = {P_ENUM("os", e_os), P_ENUM("arch", e_arch),
                                                   P_VERSION("installer_version"), P_END};
@@ -139,10 +139,7 @@ ja__catalog_prop(const ja__event_spec *ev, const char *name)
 static int
 is_named(const ja__prop_spec *p, const char *name, size_t len)
 {
-  size_t k = 0;
-  while (k < len && p->name[k] && p->name[k] == name[k])
-    k++;
-  return k == len && p->name[k] == '\0';
+  return p->len == len && memcmp(p->name, name, len) == 0;
 }
 
 const ja__prop_spec *

@@ -27,6 +27,7 @@ typedef struct ja__prop_spec {
   const char *name;           /* property name */
   ja__vkind kind;             /* validator */
   const ja__enum *enumeration;/* for JA__V_ENUM, else NULL */
+  size_t len;                 /* strlen(name) */
 } ja__prop_spec;
 
 typedef struct ja__event_spec {

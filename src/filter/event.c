@@ -265,19 +265,20 @@ keep(pass *ps, const ja__prop_spec *p, const value *v)
 {
   char buf[40];
   const char *text = v->tok.p;
-  size_t len = v->tok.n, name_len = strlen(p->name);
+  size_t len = v->tok.n;
   if (v->type == JA__JSON_NUMBER && ja__number_text(&v->num, v->tok.p, buf, &text, &len) != 0)
     return ja__error_set(JA_ENOMEM, "out of memory preparing '%s'", ps->spec->name);
   if (v->type == JA__JSON_STRING)
     len = v->tok.escaped ? 6 * v->len + 2 : v->len + 2;
-  ja_status st = out_reserve(ps, name_len + 4 + len);
+  ja_status st = out_reserve(ps, p->len + 4 + len);
   if (st != JA_OK)
     return st;
   if (ps->len > 1)
-    out_put(ps, ",", 1);
-  out_put(ps, "\"", 1);
-  out_put(ps, p->name, name_len);
-  out_put(ps, "\":", 2);
+    ps->out[ps->len++] = ',';
+  ps->out[ps->len++] = '"';
+  out_put(ps, p->name, p->len);
+  ps->out[ps->len++] = '"';
+  ps->out[ps->len++] = ':';
   if (v->type != JA__JSON_STRING)
     out_put(ps, text, len); /* a number, true or false */
   else if (!v->tok.escaped)

@@ -51,6 +51,10 @@ ja__utf8_valid(const char *s, size_t len)
 {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < len;) {
+    if (u[i] < 0x80) { /* ASCII, most of what is checked */
+      i++;
+      continue;
+    }
     size_t n = seq_len(u, i, len);
     if (n == 0)
       return 0;

@@ -2,8 +2,8 @@
  * bench_e2e_host.c — the capture half of tools/bench/bench_e2e.py: a host
  * that opens the store through the public API, captures N
  * chat_session_ended events (the properties posthog-node's half sends) and
- * closes it, then prints one JSON line with the CPU time (getrusage of
- * this process) and wall time from the first capture to the end of the
+ * closes it, then prints one JSON line with the CPU time (of this
+ * process) and wall time from the first capture to the end of the
  * close, and how many events were stored. The uploader's half is run by
  * the script.
  *
@@ -14,19 +14,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bench_util.h"
-
-static double
-cpu_s(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 int
 main(int argc, char **argv)
@@ -56,7 +46,7 @@ main(int argc, char **argv)
     ja_bench_die("cannot open the store", ja_last_error());
   long stored = 0;
   char props[512];
-  double c0 = cpu_s(), w0 = ja_bench_now_s();
+  double c0 = ja_bench_cpu_s(), w0 = ja_bench_now_s();
   for (long i = 0; i < n; i++) {
     snprintf(props, sizeof props,
              "{\"turn_count\":%ld,\"tokens_in\":1000,\"tokens_out\":500,\"latency_ms_p50\":250.5,"
@@ -70,7 +60,7 @@ main(int argc, char **argv)
     stored += o.result == JA_RESULT_STORED;
   }
   ja_store_close(s);
-  double cpu = cpu_s() - c0, wall = ja_bench_now_s() - w0;
+  double cpu = ja_bench_cpu_s() - c0, wall = ja_bench_now_s() - w0;
   printf("{\"events\":%ld,\"stored\":%ld,\"cpu_us\":%.0f,\"wall_ms\":%.1f}\n", n, stored, cpu * 1e6,
          wall * 1e3);
   if (home == tmp) {

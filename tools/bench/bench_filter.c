@@ -25,7 +25,6 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "bench_util.h"
 
 static const char *const CHAT_NAME = "chat_session_ended";
@@ -49,16 +48,6 @@ static const char *const TEXT_PROPS =
 
 static volatile size_t sink; /* keeps the calls from being optimised away */
 
-/* CPU seconds of this thread: on a shared machine the wall clock also
- * counts the time other processes held the core. */
-static double
-cpu_now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One filter of the event; dies if it no longer behaves as the benchmark
  * assumes (chat: all twelve kept; text: three unknown_property drops). */
 static void
@@ -75,17 +64,17 @@ filter_once(const char *name, const char *props, unsigned want_drops)
 static double
 time_filter(const char *name, const char *props, unsigned want_drops, int reps)
 {
-  double t0 = cpu_now_s();
+  double t0 = ja_bench_cpu_s();
   for (int r = 0; r < reps; r++)
     filter_once(name, props, want_drops);
-  return (cpu_now_s() - t0) * 1e9 / reps;
+  return (ja_bench_cpu_s() - t0) * 1e9 / reps;
 }
 
 /* The baseline: a cJSON tree of the same text, printed and freed. */
 static double
 time_cjson(const char *props, int reps)
 {
-  double t0 = cpu_now_s();
+  double t0 = ja_bench_cpu_s();
   for (int r = 0; r < reps; r++) {
     cJSON *root = cJSON_Parse(props);
     char *out = root ? cJSON_PrintUnformatted(root) : NULL;
@@ -95,7 +84,7 @@ time_cjson(const char *props, int reps)
     cJSON_free(out);
     cJSON_Delete(root);
   }
-  return (cpu_now_s() - t0) * 1e9 / reps;
+  return (ja_bench_cpu_s() - t0) * 1e9 / reps;
 }
 
 int

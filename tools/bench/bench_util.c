@@ -11,12 +11,24 @@
 
 static const char *g_name = "bench";
 
+static double
+clock_s(clockid_t which)
+{
+  struct timespec ts;
+  clock_gettime(which, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 double
 ja_bench_now_s(void)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  return clock_s(CLOCK_MONOTONIC);
+}
+
+double
+ja_bench_cpu_s(void)
+{
+  return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 int

@@ -8,6 +8,9 @@
 
 /* Seconds on CLOCK_MONOTONIC. */
 double ja_bench_now_s(void);
+/* CPU seconds of this process (user + system): on a shared machine the
+ * wall clock also counts the time other processes held the cores. */
+double ja_bench_cpu_s(void);
 /* qsort comparator for doubles. */
 int ja_bench_cmp_double(const void *a, const void *b);
 /* The median of @p v[0..n) (sorts @p v). */
