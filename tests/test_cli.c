@@ -75,7 +75,7 @@ static void test_cli__usage_errors_exit_64_with_one_line(void **state)
   expect_usage(run("capture", "app_opened", "--bogus", NULL), "unknown option '--bogus'");
   expect_usage(run("capture", "app_opened", "--props", NULL), "needs an argument");
   expect_usage(run("capture", "a", "b", NULL), "unexpected argument 'b'");
-  expect_usage(run("capture", "app_opened", "--json", NULL), "unknown option '--json'");
+  expect_usage(run("capture", "app_opened", "--markdown", NULL), "unknown option '--markdown'");
   expect_usage(run("status", "--strict=1", NULL), "unknown option");
   expect_usage(run("show", "--limit", "0", NULL), "--limit");
   expect_usage(run("show", "--limit", "ten", NULL), "--limit");
@@ -152,6 +152,32 @@ static void test_cli__option_value_forms(void **state)
   done(&r);
 }
 
+/* "did you mean …" for commands, sub-commands and options, from the
+ * program's own tables; nothing when no name is near. */
+static void test_cli__did_you_mean_commands_and_options(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  expect_usage(run("stauts", NULL), "unknown command 'stauts'; did you mean 'status'?");
+  expect_usage(run("sesion", NULL), "unknown command 'sesion'; did you mean 'session'?");
+  expect_usage(run("Show", NULL), "did you mean 'show'?");
+  expect_usage(run("session", "inferense", "s", NULL),
+               "unknown sub-command 'inferense'; did you mean 'inference'?");
+  expect_usage(run("status", "--jsn", NULL), "unknown option '--jsn'; did you mean '--json'?");
+  expect_usage(run("show", "--limt=3", NULL), "did you mean '--limit'?");
+  expect_usage(run("show", "--pend", NULL), "did you mean '--pending'?");
+  expect_usage(run("--verison", NULL), "did you mean '--version'?");
+  expect_usage(run("--hlep", NULL), "did you mean '--help'?");
+  /* only the options of that command: --limit belongs to show */
+  run_result r = run("status", "--limit", "3", NULL);
+  assert_int_equal(r.rc, 64);
+  assert_null(strstr(r.err, "did you mean"));
+  done(&r);
+  r = run("frobnicate", NULL);
+  assert_null(strstr(r.err, "did you mean"));
+  done(&r);
+}
+
 static void test_cli__strict_exit_codes(void **state)
 {
   (void)state;
@@ -160,14 +186,17 @@ static void test_cli__strict_exit_codes(void **state)
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.err, "");
   done(&r);
+  /* Stored, but a property dropped: 3; nothing stored: 65. */
   r = run("capture", "app_opened", "--strict", "--props", "{\"version\":\"10.0.0.5\"}", NULL);
-  assert_int_equal(r.rc, 65);
+  assert_int_equal(r.rc, JA_EXIT_PARTIAL);
   assert_int_equal(lines(r.err), 1);
+  assert_non_null(strstr(r.err, "stored, but 1 property dropped"));
   assert_non_null(strstr(r.err, "'version' pii"));
   assert_null(strstr(r.err, "10.0.0.5")); /* never the value (version-shaped: redaction drops it) */
   done(&r);
   r = run("capture", "nope", "--strict", NULL);
-  assert_int_equal(r.rc, 65);
+  assert_int_equal(r.rc, JA_EXIT_DATAERR);
+  assert_non_null(strstr(r.err, "nothing stored"));
   assert_non_null(strstr(r.err, "unknown_event"));
   done(&r);
   r = run("capture", "app_opened", "--strict", "--props", "{\"platform\":\"cli\"}", NULL);

@@ -1,6 +1,6 @@
 /*
- * test_report.c — the status and show documents (api/report.c) under
- * memory pressure: with a cJSON allocator that fails after N allocations,
+ * test_report.c — the status document (api/report.c) and the CLI's status
+ * and show output under memory pressure: with a cJSON allocator that fails after N allocations,
  * every N gives JA_ENOMEM and no document, until N is large enough and the
  * whole document comes out — never JA_OK with a part missing (hardening
  * issue: "report.c ignores cJSON_Add* failures").
@@ -178,46 +178,6 @@ static void test_report__status_without_queue_is_whole_or_enomem(void **state)
   expect_report_all_or_nothing(s);
   ja_store_close(s);
   assert_null(jt_read_file(jt_db_path(), NULL));
-}
-
-static void test_report__show_is_whole_or_enomem(void **state)
-{
-  (void)state;
-  ja_store *s = store_with_rows();
-  for (int mode = 0; mode < 4; mode++) {
-    int sent = mode & 1;
-    g_only_one = mode >> 1;
-    cJSON *rows = NULL;
-    fail_after(-1);
-    assert_int_equal(ja__report_show(s, sent, 100, &rows), JA_OK);
-    long needed = g_made;
-    hooks_off();
-    char *want = cJSON_PrintUnformatted(rows);
-    cJSON_Delete(rows);
-    for (long n = 0;; n++) {
-      rows = (cJSON *)&rows;
-      fail_after(n);
-      ja_status st = ja__report_show(s, sent, 100, &rows);
-      hooks_off();
-      if (st == JA_OK) {
-        char *got = cJSON_PrintUnformatted(rows);
-        cJSON_Delete(rows);
-        if (strcmp(got, want) != 0)
-          fail_msg("with %ld allocations: JA_OK with a different listing:\n%s\nwant:\n%s", n,
-                   got, want);
-        cJSON_free(got);
-        assert_int_equal(n, needed);
-        break;
-      }
-      if (st != JA_ENOMEM || rows != NULL)
-        fail_msg("with %ld allocations: status %d, rows %p", n, st, (void *)rows);
-      assert_true(n < 1000);
-    }
-    cJSON_free(want);
-  }
-  g_only_one = 0;
-  ja_store_close(s);
-  clock_real();
 }
 
 /* `status --json` and `show`: out of memory exits 71 with one line and

@@ -51,8 +51,9 @@ ja_status ja__report_collect(ja_store *s, ja__report *r);
 /* @p r as the status document (ja_report_json, `status --json`): JA_OK or
  * JA_ENOMEM, never a document with a part missing. */
 ja_status ja__report_json(const ja__report *r, cJSON **out);
-/* Up to @p limit events, newest first: pending (or sent when @p sent) as a
- * JSON array of objects. An absent queue gives an empty array. */
-ja_status ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out);
+typedef struct ja__list_query ja__list_query;
+typedef struct ja__list ja__list;
+/* The events `show` lists (store/listing.h); an absent queue lists none. */
+ja_status ja__report_list(ja_store *s, const ja__list_query *q, ja__list *out);
 
 #endif

@@ -8,12 +8,12 @@
 #include "boot.h"
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "sql_embed.h"
 #include "api/api.h"
 #include "home/identity.h"
+#include "store/listing.h"
 #include "store/report.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -22,22 +22,6 @@ static ja_status
 oom(const char *what)
 {
   return ja__error_set(JA_ENOMEM, "out of memory %s", what);
-}
-
-static ja_status
-query_error(ja_store *s, const char *what)
-{
-  return ja__store_error(&s->db, sqlite3_errcode(s->db.db), what);
-}
-
-/* A text column as a JSON string, or null. */
-static int
-add_text_or_null(cJSON *obj, const char *key, sqlite3_stmt *q, int col)
-{
-  if (sqlite3_column_type(q, col) == SQLITE_NULL)
-    return cJSON_AddNullToObject(obj, key) != NULL;
-  /* NULL here is SQLite out of memory: cJSON_AddStringToObject fails too. */
-  return cJSON_AddStringToObject(obj, key, (const char *)sqlite3_column_text(q, col)) != NULL;
 }
 
 /* The host as shown: without any user info (https://KEY@host would put a
@@ -111,59 +95,14 @@ ja_report_json(ja_store *s, char **out)
 }
 
 ja_status
-ja__report_show(ja_store *s, int sent, int64_t limit, cJSON **out)
+ja__report_list(ja_store *s, const ja__list_query *q, ja__list *out)
 {
-  *out = NULL;
-  cJSON *arr = cJSON_CreateArray();
-  if (!arr)
-    return oom("listing events");
-  static const char *const cols_pending[] = {"uuid", "timestamp", "distinct_id", "event",
-                                             "properties"};
-  static const char *const cols_sent[] = {"uuid", "timestamp", "sent_at", "event", "properties"};
-  const char *const *cols = sent ? cols_sent : cols_pending;
+  memset(out, 0, sizeof *out);
   ja__api_lock(s);
   int present = 0;
   ja_status st = ja__api_open_existing(s, &present);
-  sqlite3_stmt *q = NULL;
-  if (st == JA_OK && present) {
-    if (sqlite3_prepare_v2(s->db.db, sent ? ja__sql_show_sent : ja__sql_show_pending, -1, &q,
-                           NULL) != SQLITE_OK) {
-      st = query_error(s, "cannot list events from");
-    } else {
-      sqlite3_bind_int64(q, 1, limit);
-      int rc;
-      while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        cJSON *row = cJSON_CreateObject();
-        if (!row || !cJSON_AddItemToArray(arr, row)) {
-          cJSON_Delete(row);
-          break;
-        }
-        int ok = 1;
-        for (int c = 0; c < 4; c++)
-          ok &= add_text_or_null(row, cols[c], q, c);
-        /* Properties are stored as a JSON object: hand out the stored text
-         * as it is (re-printing through cJSON would round numbers). */
-        const char *props = (const char *)sqlite3_column_text(q, 4);
-        cJSON *raw = cJSON_CreateRaw(props ? props : "{}");
-        if (!raw || !cJSON_AddItemToObject(row, cols[4], raw)) {
-          cJSON_Delete(raw); /* not added: still ours */
-          ok = 0;
-        }
-        if (!ok)
-          break;
-      }
-      if (rc == SQLITE_ROW)
-        st = oom("listing events");
-      else if (rc != SQLITE_DONE)
-        st = query_error(s, "cannot list events from");
-    }
-  }
-  sqlite3_finalize(q);
+  if (st == JA_OK && present)
+    st = ja__store_list(&s->db, q, out);
   ja__api_unlock(s);
-  if (st != JA_OK) {
-    cJSON_Delete(arr);
-    return st;
-  }
-  *out = arr;
-  return JA_OK;
+  return st;
 }

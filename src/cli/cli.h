@@ -14,8 +14,9 @@
 /* Exit codes (sysexits.h values; README: EXIT STATUS). */
 enum {
   JA_EXIT_OK = 0,
+  JA_EXIT_PARTIAL = 3,     /* capture --strict: stored, but something dropped */
   JA_EXIT_USAGE = 64,      /* bad command line */
-  JA_EXIT_DATAERR = 65,    /* malformed input; --strict policy drop */
+  JA_EXIT_DATAERR = 65,    /* malformed input; --strict: nothing stored */
   JA_EXIT_SOFTWARE = 70,   /* internal error */
   JA_EXIT_OSERR = 71,      /* out of memory */
   JA_EXIT_CANTCREAT = 73,  /* home, queue or anon_id cannot be created */
@@ -28,8 +29,8 @@ enum {
 /* Option ids: one enum for every option of every program (curl's
  * C_<LONG_NAME>), so cli_args can hold any program's options. */
 typedef enum cli_opt_id {
-  OPT_HELP, OPT_PROPS, OPT_STRICT, OPT_VERBOSE, OPT_JSON, OPT_PENDING, OPT_SENT, OPT_ALL,
-  OPT_LIMIT, OPT_MARKDOWN,
+  OPT_HELP, OPT_VERSION, OPT_PROPS, OPT_STRICT, OPT_VERBOSE, OPT_JSON, OPT_PENDING, OPT_SENT, OPT_ALL,
+  OPT_LIMIT, OPT_MARKDOWN, OPT_EVENT, OPT_SINCE,
   OPT_TOKENS_IN, OPT_TOKENS_OUT, OPT_LATENCY_MS, OPT_MODEL, OPT_ENGINE, OPT_TOOL, OPT_AT,
   OPT_PLATFORM, OPT_NOW,
   /* jarvis-analytics-upload (and OPT_NOW above) */
@@ -74,7 +75,9 @@ typedef struct cli_opt {
   cli_opt_id id;
   const char *name;         /* long name without "--" */
   const char *arg;          /* metavar, or NULL for a flag */
-  const char *commands;     /* space-separated command names; "*" = all */
+  const char *commands;     /* space-separated command names; "*" = every
+                               command; "-" = the program itself, before
+                               any command (jarvis-analytics --version) */
   const char *help;         /* one line for --help and the manual */
   int64_t min, max, def;    /* integer options (min < max): range, default */
 } cli_opt;
@@ -104,6 +107,8 @@ typedef struct cli_program {
   const char *acting;
   const char *help_footer;   /* after the command list of the top --help */
   const char *man_tail;      /* roff: ENVIRONMENT, FILES … sections */
+  const char *see_also;      /* space-separated names of related section-1
+                                pages (besides sqlite3(1)), or NULL */
   /* Cross-option rules (one of --a/--b …): 0 or JA_EXIT_USAGE after one
    * line on @p err. May be NULL. */
   int (*check)(const cli_args *a, FILE *err);
@@ -127,12 +132,20 @@ void ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out);
  * cli_opt::commands, or "GROUP" for all of them. */
 void ja__cli_help_group(const cli_program *prog, const char *group, FILE *out);
 const cli_cmd *ja__cli_find(const cli_program *prog, const char *name);
-/* 1 if option @p o applies to command @p cmd. */
+/* 1 if option @p o applies to command @p cmd (NULL: the program itself,
+ * before a command). */
 int ja__cli_applies(const cli_opt *o, const char *cmd);
 /* Write the man page (roff) of @p prog rendered from its tables. */
 void ja__cli_man(const cli_program *prog, FILE *out);
-/* A usage error: one line with a hint, returns JA_EXIT_USAGE. */
+/* A usage error: "<what> '<arg>' (try '… --help')", one line; returns
+ * JA_EXIT_USAGE. @p arg is what the user typed, quoted as such. */
 int ja__cli_usage(FILE *err, const cli_args *a, const char *what, const char *arg);
+/* The same with "; did you mean '<near>'?" when @p near is not NULL. */
+int ja__cli_usage_near(FILE *err, const cli_args *a, const char *what, const char *arg,
+                       const char *near);
+/* A usage error in words of its own (nothing quoted as if typed). */
+int ja__cli_usagef(FILE *err, const cli_args *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Name the running program in error lines (ja__cli_run does it). */
 void ja__cli_set_program(const cli_program *prog);
@@ -161,8 +174,22 @@ typedef struct cJSON cJSON;
 /* Print @p doc, indented; out of memory is an error (71), never an empty
  * output that exits 0. */
 int ja__cli_print_json(FILE *out, FILE *err, const char *cmd, const cJSON *doc);
+/* Print a --json document built with cJSON_Add* calls whose success is
+ * @p ok (a NULL @p doc is out of memory too), then free it. */
+int ja__cli_print_built(FILE *out, FILE *err, const char *cmd, cJSON *doc, int ok);
 
-/* Commands of jarvis-analytics (commands.c; status.c). */
+/* near.c: "did you mean …" for catalog names. The catalog event nearest
+ * to a misspelt @p name (NULL: none near). */
+const char *ja__cli_near_event(const char *name);
+/* The value of enum @p enum_name ("PLATFORM") nearest to @p value; NULL
+ * when none is near or @p value is one (then *@p valid = 1). */
+const char *ja__cli_near_value(const char *enum_name, const char *value, int *valid);
+/* "did you mean 'app_opened'?" for a misspelt @p event, or "did you mean
+ * 'platform' for 'platfrom', 'cli' for 'clii'?" for near misses among the
+ * properties JSON @p props (may be NULL); "" when nothing is near. */
+void ja__cli_capture_hint(const char *event, const char *props, char *out, size_t n);
+
+/* Commands of jarvis-analytics (commands.c; status.c, show.c). */
 int ja__cli_capture(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_status(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_show(const cli_args *a, FILE *out, FILE *err);

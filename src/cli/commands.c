@@ -65,6 +65,31 @@ describe_prop_drops(const ja_outcome *o, char *buf, size_t n)
            o->property[0] ? "' " : "", o->reason);
 }
 
+/* capture --json: what happened to the event, as one object. */
+static int
+print_outcome_json(FILE *out, FILE *err, const ja_outcome *o, const char *off_reason,
+                   const char *hint)
+{
+  static const char *const results[] = {[JA_RESULT_STORED] = "stored",
+                                        [JA_RESULT_DROPPED] = "dropped",
+                                        [JA_RESULT_DISABLED] = "off"};
+  cJSON *doc = cJSON_CreateObject();
+  int stored = o->result == JA_RESULT_STORED;
+  int ok = cJSON_AddStringToObject(doc, "result", results[o->result]) != NULL;
+  ok &= (stored ? cJSON_AddStringToObject(doc, "uuid", o->uuid)
+                : cJSON_AddNullToObject(doc, "uuid")) != NULL;
+  ok &= (o->reason && o->reason[0] ? cJSON_AddStringToObject(doc, "reason", o->reason)
+                                   : cJSON_AddNullToObject(doc, "reason")) != NULL;
+  ok &= cJSON_AddNumberToObject(doc, "dropped_properties", o->dropped_props) != NULL;
+  ok &= (o->property[0] ? cJSON_AddStringToObject(doc, "first_dropped_property", o->property)
+                        : cJSON_AddNullToObject(doc, "first_dropped_property")) != NULL;
+  ok &= (hint[0] ? cJSON_AddStringToObject(doc, "hint", hint)
+                 : cJSON_AddNullToObject(doc, "hint")) != NULL;
+  ok &= (o->result == JA_RESULT_DISABLED ? cJSON_AddStringToObject(doc, "off_reason", off_reason)
+                                         : cJSON_AddNullToObject(doc, "off_reason")) != NULL;
+  return ja__cli_print_built(out, err, "capture", doc, ok);
+}
+
 int
 ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
 {
@@ -85,29 +110,43 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
   ja_status st = ja_capture(s, a->pos[0], props, &o);
   const char *why = NULL;
   ja_store_enabled(s, &why);
+  int said = a->on[OPT_VERBOSE] || a->on[OPT_STRICT] || a->on[OPT_JSON];
+  /* "did you mean …" only where the drop is said: a drop is silent. */
+  char hint[320] = "", sep[3] = "";
+  if (st == JA_OK && said && (o.result == JA_RESULT_DROPPED || o.dropped_props))
+    ja__cli_capture_hint(a->pos[0], props, hint, sizeof hint);
+  if (hint[0])
+    snprintf(sep, sizeof sep, "; ");
+  int text = a->on[OPT_VERBOSE] && !a->on[OPT_JSON];
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (o.result == JA_RESULT_DISABLED) {
-    if (a->on[OPT_VERBOSE])
+    if (text)
       fprintf(out, "not stored: analytics is off (%s)\n", why);
   } else if (o.result == JA_RESULT_DROPPED) {
-    if (a->on[OPT_VERBOSE])
-      fprintf(out, "dropped: %s\n", o.reason);
+    if (text)
+      fprintf(out, "dropped: %s%s%s\n", o.reason, sep, hint);
     if (a->on[OPT_STRICT]) {
-      ja__cli_errorf(err, a->command, "event dropped by policy (%s)", o.reason);
+      ja__cli_errorf(err, a->command, "nothing stored: the event was dropped by policy (%s)%s%s",
+                     o.reason, sep, hint);
       rc = JA_EXIT_DATAERR;
     }
   } else {
     char drops[160] = "";
     if (o.dropped_props)
       describe_prop_drops(&o, drops, sizeof drops);
-    if (a->on[OPT_VERBOSE])
-      fprintf(out, "stored %s %s%s%s%s\n", a->pos[0], o.uuid, drops[0] ? " (" : "", drops,
-              drops[0] ? ")" : "");
+    if (text)
+      fprintf(out, "stored %s %s%s%s%s%s%s\n", a->pos[0], o.uuid, drops[0] ? " (" : "", drops,
+              sep, hint, drops[0] ? ")" : "");
     if (a->on[OPT_STRICT] && o.dropped_props) {
-      ja__cli_errorf(err, a->command, "--strict: %s", drops);
-      rc = JA_EXIT_DATAERR;
+      ja__cli_errorf(err, a->command, "stored, but %s%s%s", drops, sep, hint);
+      rc = JA_EXIT_PARTIAL;
     }
+  }
+  if (st == JA_OK && a->on[OPT_JSON]) {
+    int jrc = print_outcome_json(out, err, &o, why ? why : "", hint);
+    if (rc == 0)
+      rc = jrc;
   }
   ja_store_close(s);
   free(stdin_props);
@@ -127,53 +166,17 @@ ja__cli_print_json(FILE *out, FILE *err, const char *cmd, const cJSON *doc)
   return JA_EXIT_OK;
 }
 
-static const char *
-str_or(const cJSON *obj, const char *key, const char *fallback)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : fallback;
-}
-
 int
-ja__cli_show(const cli_args *a, FILE *out, FILE *err)
+ja__cli_print_built(FILE *out, FILE *err, const char *cmd, cJSON *doc, int ok)
 {
-  ja_store *s = NULL;
-  int rc = ja__cli_open_store(a, err, JA_OPEN_NO_CREATE, &s);
-  if (rc)
-    return rc;
-  cJSON *rows = NULL;
-  ja_status st = ja__report_show(s, a->on[OPT_SENT], a->num[OPT_LIMIT], &rows);
-  if (st != JA_OK) {
-    rc = ja__cli_fail(err, a->command, st);
-  } else if (a->on[OPT_JSON]) {
-    rc = ja__cli_print_json(out, err, a->command, rows);
+  int rc;
+  if (doc && ok) {
+    rc = ja__cli_print_json(out, err, cmd, doc);
   } else {
-    /* Rendered whole before anything is printed: out of memory exits 71
-     * with no listing rather than a listing cut short. */
-    ja__buf text = {NULL, 0, 0};
-    const cJSON *row;
-    cJSON_ArrayForEach(row, rows)
-    {
-      char *props = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(row, "properties"));
-      st = props ? ja__buf_printf(&text, "%s  %-24s %s  %s\n", str_or(row, "timestamp", ""),
-                                  str_or(row, "event", ""), props, str_or(row, "uuid", ""))
-                 : JA_ENOMEM;
-      cJSON_free(props);
-      if (st != JA_OK)
-        break;
-    }
-    if (st == JA_OK && cJSON_GetArraySize(rows) == 0)
-      st = ja__buf_printf(&text, "(no %s events)\n", a->on[OPT_SENT] ? "sent" : "pending");
-    if (st != JA_OK) {
-      ja__cli_errorf(err, a->command, "out of memory printing the events");
-      rc = JA_EXIT_OSERR;
-    } else {
-      fputs(text.ptr, out);
-    }
-    ja__buf_free(&text);
+    ja__cli_errorf(err, cmd, "out of memory printing the JSON");
+    rc = JA_EXIT_OSERR;
   }
-  cJSON_Delete(rows);
-  ja_store_close(s);
+  cJSON_Delete(doc);
   return rc;
 }
 
@@ -185,13 +188,20 @@ ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err)
   if (rc)
     return rc;
   ja_status st = ja_reset_id(s);
-  char id[37];
+  char id[37] = "";
+  int on = ja_store_enabled(s, NULL);
+  if (st == JA_OK && on)
+    st = ja_anon_id(s, id);
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
-  } else if (!ja_store_enabled(s, NULL)) {
+  } else if (a->on[OPT_JSON]) {
+    cJSON *doc = cJSON_CreateObject();
+    int ok = (on ? cJSON_AddStringToObject(doc, "anon_id", id)
+                 : cJSON_AddNullToObject(doc, "anon_id")) != NULL;
+    ok &= cJSON_AddBoolToObject(doc, "enabled", on) != NULL;
+    rc = ja__cli_print_built(out, err, a->command, doc, ok);
+  } else if (!on) {
     fprintf(out, "anon_id removed (analytics is off: no new id is made)\n");
-  } else if ((st = ja_anon_id(s, id)) != JA_OK) {
-    rc = ja__cli_fail(err, a->command, st);
   } else {
     fprintf(out, "new anon_id: %s\n", id);
   }
@@ -211,10 +221,18 @@ ja__cli_purge(const cli_args *a, FILE *out, FILE *err)
                             : JA_PURGE_PENDING;
   int64_t n = 0;
   ja_status st = ja_purge(s, what, &n);
-  if (st != JA_OK)
+  if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
-  else
+  } else if (a->on[OPT_JSON]) {
+    cJSON *doc = cJSON_CreateObject();
+    int ok = cJSON_AddNumberToObject(doc, "purged", (double)n) != NULL;
+    ok &= cJSON_AddStringToObject(doc, "what", a->on[OPT_ALL]    ? "all"
+                                               : a->on[OPT_SENT] ? "sent"
+                                                                 : "pending") != NULL;
+    rc = ja__cli_print_built(out, err, a->command, doc, ok);
+  } else {
     fprintf(out, "purged %lld row%s\n", (long long)n, n == 1 ? "" : "s");
+  }
   ja_store_close(s);
   return rc;
 }

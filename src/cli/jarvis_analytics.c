@@ -9,27 +9,27 @@
 #include "cli/cli.h"
 
 static const cli_cmd commands[] = {
-    {"capture", "EVENT [--props JSON] [--strict] [--verbose]",
+    {"capture", "EVENT [--props JSON] [--strict] [--verbose] [--json]",
      "redact, validate and queue one event", 1, 1, ja__cli_capture},
     {"status", "[--json]", "show whether analytics is on (and why not), the queue and drops", 0,
      0, ja__cli_status},
-    {"show", "[--pending | --sent] [--limit N] [--json]",
+    {"show", "[--pending | --sent] [--event NAME] [--since WHEN] [--limit N] [--json]",
      "list queued (default) or sent events, newest first", 0, 0, ja__cli_show},
-    {"reset-id", "", "replace the anonymous install id with a new one", 0, 0, ja__cli_reset_id},
-    {"purge", "[--pending | --sent | --all]",
+    {"reset-id", "[--json]", "replace the anonymous install id with a new one", 0, 0, ja__cli_reset_id},
+    {"purge", "[--pending | --sent | --all] [--json]",
      "delete queued events (default), the sent log, or everything incl. drop counters", 0, 0,
      ja__cli_purge},
     {"session inference",
      "SESSION --tokens-in N --tokens-out N --latency-ms X [--model NAME] [--engine NAME] "
-     "[--platform P] [--at ISO8601]",
+     "[--platform P] [--at ISO8601] [--json]",
      "record one chat turn of SESSION (raw, local only; see rollup)", 1, 1, ja__cli_session},
-    {"session tool", "SESSION --tool NAME [--at ISO8601]",
+    {"session tool", "SESSION --tool NAME [--at ISO8601] [--json]",
      "record a tool use in SESSION", 1, 1, ja__cli_session},
-    {"session error", "SESSION [--at ISO8601]", "record an error shown in SESSION", 1, 1,
+    {"session error", "SESSION [--at ISO8601] [--json]", "record an error shown in SESSION", 1, 1,
      ja__cli_session},
-    {"session end", "SESSION [--at ISO8601]", "end SESSION: the next rollup closes it", 1, 1,
+    {"session end", "SESSION [--at ISO8601] [--json]", "end SESSION: the next rollup closes it", 1, 1,
      ja__cli_session},
-    {"rollup", "[--now ISO8601] [--verbose]",
+    {"rollup", "[--now ISO8601] [--verbose] [--json]",
      "close ended or idle sessions and finished days into queued events", 0, 0, ja__cli_rollup},
     {"catalog", "[--json | --markdown]", "print the event catalog", 0, 0, ja__cli_catalog},
     {"redact", "[--json] VALUE...",
@@ -42,8 +42,9 @@ static const cli_opt options[] = {
     {OPT_ALL, "all", NULL, "purge", "purge queued events, the sent log and the drop counters", 0, 0, 0},
     {OPT_AT, "at", "ISO8601", "session", "when it happened, e.g. 2026-03-01T10:00:00Z (default: now)", 0, 0, 0},
     {OPT_ENGINE, "engine", "NAME", "session/inference", "the inference engine (an ENGINE value, else counted as unknown)", 0, 0, 0},
-    {OPT_HELP, "help", NULL, "*", "show help for the command and exit", 0, 0, 0},
-    {OPT_JSON, "json", NULL, "status show catalog redact", "machine-readable JSON output", 0, 0, 0},
+    {OPT_EVENT, "event", "NAME", "show", "only events of this name", 0, 0, 0},
+    {OPT_HELP, "help", NULL, "* -", "show help for the command and exit", 0, 0, 0},
+    {OPT_JSON, "json", NULL, "*", "machine-readable JSON output", 0, 0, 0},
     {OPT_LATENCY_MS, "latency-ms", "X", "session/inference", "latency of the turn in milliseconds (>= 0)", 0, 0, 0},
     {OPT_LIMIT, "limit", "N", "show", "at most N events (default 20)", 1, 1000000, 20},
     {OPT_MARKDOWN, "markdown", NULL, "catalog", "the catalog as markdown tables (default)", 0, 0, 0},
@@ -52,11 +53,13 @@ static const cli_opt options[] = {
     {OPT_PENDING, "pending", NULL, "show purge", "queued events not yet sent", 0, 0, 0},
     {OPT_PLATFORM, "platform", "P", "session/inference", "PLATFORM of first_chat_sent (default cli)", 0, 0, 0},
     {OPT_PROPS, "props", "JSON", "capture", "properties as a JSON object (default {}); - reads stdin", 0, 0, 0},
+    {OPT_SINCE, "since", "WHEN", "show", "only events at or after WHEN (queued: their time; sent: when sent): 2026-03-01T10:00:00Z, 2026-03-01 or an age: 30m, 12h, 7d", 0, 0, 0},
     {OPT_SENT, "sent", NULL, "show purge", "the log of events sent (kept 30 days)", 0, 0, 0},
     {OPT_STRICT, "strict", NULL, "capture", "exit 65 when anything is dropped by policy", 0, 0, 0},
     {OPT_TOKENS_IN, "tokens-in", "N", "session/inference", "prompt tokens (>= 0)", 0, INT64_MAX, 0},
     {OPT_TOKENS_OUT, "tokens-out", "N", "session/inference", "completion tokens (>= 0)", 0, INT64_MAX, 0},
     {OPT_TOOL, "tool", "NAME", "session/tool", "the tool (only its hash_id is stored; a TOOL value or custom_tool for tool_first_used)", 0, 0, 0},
+    {OPT_VERSION, "version", NULL, "-", "print the version and exit", 0, 0, 0},
     {OPT_VERBOSE, "verbose", NULL, "capture rollup", "say what was stored or dropped, and why", 0, 0, 0},
 };
 
@@ -83,14 +86,43 @@ static const cli_exit exits[] = {
                      "or the queue comes from a newer version"},
 };
 
+/* "--a and --b" (or "--a, --b and --c") of the options of @p ids given. */
+static void
+name_given(const cli_args *a, const cli_opt_id *ids, size_t n, char *out, size_t size)
+{
+  size_t given = 0, len = 0, total = 0;
+  for (size_t i = 0; i < n; i++)
+    total += a->on[ids[i]];
+  out[0] = '\0';
+  for (size_t i = 0; i < n && len < size; i++) {
+    if (!a->on[ids[i]])
+      continue;
+    const char *sep = given == 0 ? "" : given + 1 == total ? " and " : ", ";
+    const char *name = NULL;
+    for (size_t k = 0; k < a->prog->noptions; k++)
+      if (a->prog->options[k].id == ids[i])
+        name = a->prog->options[k].name;
+    int w = snprintf(out + len, size - len, "%s--%s", sep, name ? name : "?");
+    len += w > 0 ? (size_t)w : 0;
+    given++;
+  }
+}
+
 /* At most one of each group of exclusive flags. */
 static int
 check(const cli_args *a, FILE *err)
 {
-  if (a->on[OPT_PENDING] + a->on[OPT_SENT] + a->on[OPT_ALL] > 1)
-    return ja__cli_usage(err, a, "choose one of --pending, --sent, --all; got", "several");
-  if (a->on[OPT_JSON] && a->on[OPT_MARKDOWN])
-    return ja__cli_usage(err, a, "choose one of --json, --markdown; got", "both");
+  static const cli_opt_id which[] = {OPT_PENDING, OPT_SENT, OPT_ALL};
+  static const cli_opt_id format[] = {OPT_JSON, OPT_MARKDOWN};
+  char names[96];
+  if (a->on[OPT_PENDING] + a->on[OPT_SENT] + a->on[OPT_ALL] > 1) {
+    name_given(a, which, 3, names, sizeof names);
+    return ja__cli_usagef(err, a, "%s exclude each other: choose one", names);
+  }
+  if (a->on[OPT_JSON] && a->on[OPT_MARKDOWN]) {
+    name_given(a, format, 2, names, sizeof names);
+    return ja__cli_usagef(err, a, "%s exclude each other: choose one", names);
+  }
   return 0;
 }
 
@@ -129,5 +161,6 @@ const cli_program ja__cli_jarvis_analytics = {
         "anon_id_path, flush_interval_seconds, flush_at_size, max_events (queue cap, default "
         "10000) and max_age_days (age cap, default 30): the caps apply to every process that "
         "opens the store.\n",
+    .see_also = "jarvis-analytics-upload",
     .check = check,
 };

@@ -33,6 +33,7 @@ static const cli_opt options[] = {
     {OPT_NOW, "now", "ISO8601", "*",
      "the current time for leases, backoff and the sent log (tests; default: the clock)", 0, 0, 0},
     {OPT_VERBOSE, "verbose", NULL, "*", "one line per request and a summary on stderr (never the key)", 0, 0, 0},
+    {OPT_VERSION, "version", NULL, "*", "print the version and exit", 0, 0, 0},
 };
 
 static const cli_exit exits[] = {
@@ -99,7 +100,7 @@ const cli_program ja__cli_jarvis_analytics_upload = {
         "(1 to 1000, default 1000).\n"
         ".SH FILES\n"
         ".TP\n.I $OPENJARVIS_HOME/analytics_queue.db\nThe queue; views \\fBpending\\fP, "
-        "\\fBsent\\fP, \\fBupload\\fP (next attempt, last attempt, last success, last error).\n"
-        ".SH SEE ALSO\n.BR jarvis-analytics (1)\n",
+        "\\fBsent\\fP, \\fBupload\\fP (next attempt, last attempt, last success, last error).\n",
+    .see_also = "jarvis-analytics",
     .check = NULL,
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/suggest.h"
 
 /* --------------------------------------------------------------- lookup */
 
@@ -66,8 +67,12 @@ list_has(const char *list, const char *word, size_t n)
 int
 ja__cli_applies(const cli_opt *o, const char *cmd)
 {
-  if (strcmp(o->commands, "*") == 0)
+  if (!cmd) /* the program itself, before a command */
+    return list_has(o->commands, "-", 1);
+  if (list_has(o->commands, "*", 1))
     return 1;
+  if (!*cmd) /* the one command of a program without commands */
+    return list_has(o->commands, "-", 1);
   size_t g = group_len(cmd);
   if (g == 0)
     return list_has(o->commands, cmd, strlen(cmd));
@@ -105,8 +110,14 @@ ja__cli_errorf(FILE *err, const char *cmd, const char *fmt, ...)
   for (char *p = msg; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
+  /* A library message may name the command itself ("session inference:
+   * latency must be …"): said once. */
+  size_t clen = cmd ? strlen(cmd) : 0;
+  const char *body = msg;
+  if (clen && strncmp(msg, cmd, clen) == 0 && msg[clen] == ':' && msg[clen + 1] == ' ')
+    body = msg + clen + 2;
   if (cmd && *cmd)
-    fprintf(err, "%s: %s: %s\n", g_program, cmd, msg);
+    fprintf(err, "%s: %s: %s\n", g_program, cmd, body);
   else
     fprintf(err, "%s: %s\n", g_program, msg);
 }
@@ -122,10 +133,82 @@ help_hint(const cli_args *a, char *out, size_t n)
 int
 ja__cli_usage(FILE *err, const cli_args *a, const char *what, const char *arg)
 {
+  return ja__cli_usage_near(err, a, what, arg, NULL);
+}
+
+int
+ja__cli_usage_near(FILE *err, const cli_args *a, const char *what, const char *arg,
+                   const char *near)
+{
   char hint[160];
   help_hint(a, hint, sizeof hint);
-  ja__cli_errorf(err, a->command, "%s '%s' (try '%s')", what, arg, hint);
+  if (near)
+    ja__cli_errorf(err, a->command, "%s '%s'; did you mean '%s'? (try '%s')", what, arg, near,
+                   hint);
+  else
+    ja__cli_errorf(err, a->command, "%s '%s' (try '%s')", what, arg, hint);
   return JA_EXIT_USAGE;
+}
+
+int
+ja__cli_usagef(FILE *err, const cli_args *a, const char *fmt, ...)
+{
+  char msg[512], hint[160];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  help_hint(a, hint, sizeof hint);
+  ja__cli_errorf(err, a->command, "%s (try '%s')", msg, hint);
+  return JA_EXIT_USAGE;
+}
+
+/* The command (or group: "session") nearest to a misspelt @p word. */
+static const char *
+near_command(const cli_program *prog, const char *word, char *out, size_t n)
+{
+  ja__suggest sg;
+  ja__suggest_start(&sg, word, strlen(word));
+  for (const cli_cmd *c = prog->commands; c->name; c++) {
+    size_t g = group_len(c->name);
+    ja__suggest_offer_n(&sg, c->name, g ? g : strlen(c->name));
+  }
+  if (!sg.best)
+    return NULL;
+  snprintf(out, n, "%.*s", (int)sg.best_len, sg.best);
+  return out;
+}
+
+/* The sub-command of @p group nearest to a misspelt @p word ("inferense"). */
+static const char *
+near_subcommand(const cli_program *prog, const char *group, const char *word)
+{
+  ja__suggest sg;
+  ja__suggest_start(&sg, word, strlen(word));
+  size_t g = strlen(group);
+  for (const cli_cmd *c = prog->commands; c->name; c++)
+    if (group_len(c->name) == g && strncmp(c->name, group, g) == 0)
+      ja__suggest_offer(&sg, c->name + g + 1);
+  return sg.best;
+}
+
+/* "--name" of the option of the current command (or of the program
+ * itself, before a command) nearest to a misspelt @p arg ("--jsn",
+ * "--limt=3"); NULL when none is near. */
+static const char *
+near_option(const cli_args *a, const char *arg, char *out, size_t n)
+{
+  const char *name = arg[0] == '-' ? arg + 1 + (arg[1] == '-') : arg;
+  size_t len = strcspn(name, "=");
+  ja__suggest sg;
+  ja__suggest_start(&sg, name, len);
+  for (size_t k = 0; k < a->prog->noptions; k++)
+    if (ja__cli_applies(&a->prog->options[k], a->command))
+      ja__suggest_offer(&sg, a->prog->options[k].name);
+  if (!sg.best)
+    return NULL;
+  snprintf(out, n, "--%s", sg.best);
+  return out;
 }
 
 /* -------------------------------------------------------------- parsing */
@@ -147,6 +230,10 @@ set_option(cli_args *a, const cli_opt *o, const char *value, FILE *err)
 {
   if (o->id == OPT_HELP) {
     a->help = 1;
+    return 0;
+  }
+  if (o->id == OPT_VERSION) {
+    a->version = 1;
     return 0;
   }
   a->on[o->id] = 1;
@@ -189,17 +276,18 @@ ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE 
   int i = 1;
   const cli_cmd *cmd = &prog->commands[0];
   if (has_commands(prog)) {
-    /* Top level: only --help / --version before the command. */
+    /* Before the command: only the program's own options (--help,
+     * --version), and each of them is all there is to do. */
     if (i < argc && argv[i][0] == '-') {
-      if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-        a->help = 1;
-        return 0;
-      }
-      if (strcmp(argv[i], "--version") == 0) {
-        a->version = 1;
-        return 0;
-      }
-      return ja__cli_usage(err, a, "unknown option", argv[i]);
+      const char *arg = argv[i];
+      const cli_opt *o = strcmp(arg, "-h") == 0 ? find_option(a, "help", 4)
+                         : arg[1] == '-'        ? find_option(a, arg + 2, strlen(arg + 2))
+                                                : NULL;
+      if (o && !o->arg)
+        return set_option(a, o, NULL, err);
+      char near[80];
+      return ja__cli_usage_near(err, a, "unknown option", arg,
+                                near_option(a, arg, near, sizeof near));
     }
     if (i >= argc) {
       ja__cli_errorf(err, NULL, "missing command (try '%s --help')", prog->name);
@@ -212,7 +300,8 @@ ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE 
         char name[128];
         snprintf(name, sizeof name, "%s %s", argv[i], argv[i + 1]);
         if (!(cmd = ja__cli_find(prog, name)))
-          return ja__cli_usage(err, a, "unknown sub-command", argv[i + 1]);
+          return ja__cli_usage_near(err, a, "unknown sub-command", argv[i + 1],
+                                    near_subcommand(prog, argv[i], argv[i + 1]));
         i++;
       } else if (i + 1 < argc &&
                  (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
@@ -224,12 +313,11 @@ ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE 
         return JA_EXIT_USAGE;
       }
     }
+    char near[80];
     if (!cmd)
-      return ja__cli_usage(err, a, "unknown command", argv[i]);
+      return ja__cli_usage_near(err, a, "unknown command", argv[i],
+                                near_command(prog, argv[i], near, sizeof near));
     i++;
-  } else if (i < argc && strcmp(argv[i], "--version") == 0) {
-    a->version = 1;
-    return 0;
   }
   a->command = cmd->name;
   int only_positional = 0;
@@ -249,13 +337,14 @@ ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE 
       a->help = 1;
       continue;
     }
+    char near[80];
     if (arg[1] != '-')
-      return ja__cli_usage(err, a, "unknown option", arg);
+      return ja__cli_usage_near(err, a, "unknown option", arg, near_option(a, arg, near, sizeof near));
     const char *name = arg + 2;
     const char *eq = strchr(name, '=');
     const cli_opt *o = find_option(a, name, eq ? (size_t)(eq - name) : strlen(name));
     if (!o)
-      return ja__cli_usage(err, a, "unknown option", arg);
+      return ja__cli_usage_near(err, a, "unknown option", arg, near_option(a, arg, near, sizeof near));
     const char *value = NULL;
     if (o->arg) {
       if (eq) {
@@ -297,13 +386,14 @@ ja__cli_args_free(cli_args *a)
 
 /* --------------------------------------------------------------- --help */
 
+/* The options of @p cmd (NULL: of the program itself). */
 static void
 help_options(const cli_program *prog, const cli_cmd *cmd, FILE *out)
 {
   fprintf(out, "\noptions:\n");
   for (size_t k = 0; k < prog->noptions; k++) {
     const cli_opt *o = &prog->options[k];
-    if (!ja__cli_applies(o, cmd->name))
+    if (!ja__cli_applies(o, cmd ? cmd->name : NULL))
       continue;
     char left[64];
     snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
@@ -351,6 +441,7 @@ ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out)
         fprintf(out, "%s%s", sep, d->name + g + 1);
       fprintf(out, " (see '%s %.*s --help')\n", prog->name, (int)g, c->name);
     }
+    help_options(prog, NULL, out);
     fprintf(out, "\nRun '%s COMMAND --help' for the options of one command.\n%s", prog->name,
             prog->help_footer ? prog->help_footer : "");
     return;
@@ -382,12 +473,13 @@ roff(FILE *out, const char *s)
   }
 }
 
+/* The options of @p c (NULL: of the program itself). */
 static void
 man_options(const cli_program *prog, const cli_cmd *c, FILE *out)
 {
   for (size_t k = 0; k < prog->noptions; k++) {
     const cli_opt *o = &prog->options[k];
-    if (!ja__cli_applies(o, c->name))
+    if (!ja__cli_applies(o, c ? c->name : NULL))
       continue;
     fputs(".TP\n.B \\-\\-", out);
     roff(out, o->name);
@@ -430,10 +522,25 @@ ja__cli_man(const cli_program *prog, FILE *out)
     }
     fputs(".br\n", out);
   }
+  if (has_commands(prog)) {
+    /* The program's own options: jarvis-analytics --version. */
+    for (size_t k = 0; k < prog->noptions; k++) {
+      const cli_opt *o = &prog->options[k];
+      if (o->id != OPT_HELP && ja__cli_applies(o, NULL)) {
+        fputs(".B ", out);
+        roff(out, prog->name);
+        fputs("\n\\-\\-", out);
+        roff(out, o->name);
+        fputs("\n.br\n", out);
+      }
+    }
+  }
   fputs(".SH DESCRIPTION\n", out);
   roff(out, prog->description);
   fputs("\n", out);
   if (has_commands(prog)) {
+    fputs(".SH OPTIONS\n", out);
+    man_options(prog, NULL, out);
     fputs(".SH COMMANDS\n", out);
     for (const cli_cmd *c = prog->commands; c->name; c++) {
       fputs(".SS ", out);
@@ -455,5 +562,16 @@ ja__cli_man(const cli_program *prog, FILE *out)
     roff(out, prog->exits[i].meaning);
     fputs("\n", out);
   }
-  fputs(".SH SEE ALSO\n\\fBsqlite3\\fP(1)\n", out);
+  /* SEE ALSO: the related pages in alphabetical order, sqlite3(1) last. */
+  fputs(".SH SEE ALSO\n", out);
+  for (const char *p = prog->see_also; p && *p;) {
+    size_t n = strcspn(p, " ");
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)n, p);
+    fputs(".BR ", out);
+    roff(out, name);
+    fputs(" (1),\n", out);
+    p += n + (p[n] == ' ');
+  }
+  fputs(".BR sqlite3 (1)\n", out);
 }

@@ -7,6 +7,7 @@
  */
 #include "boot.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,6 @@ open_store(const cli_args *a, FILE *err, ja_store **s)
 int
 ja__cli_session(const cli_args *a, FILE *out, FILE *err)
 {
-  (void)out;
   const char *sub = a->command + strlen("session ");
   int64_t at = 0;
   double latency = 0;
@@ -65,13 +65,34 @@ ja__cli_session(const cli_args *a, FILE *out, FILE *err)
   if (rc)
     return rc;
   if (strcmp(sub, "inference") == 0) {
-    if (!a->on[OPT_TOKENS_IN] || !a->on[OPT_TOKENS_OUT] || !a->on[OPT_LATENCY_MS])
-      return ja__cli_usage(err, a, "needs --tokens-in, --tokens-out and --latency-ms; got",
-                           "fewer");
+    static const cli_opt_id needed[] = {OPT_TOKENS_IN, OPT_TOKENS_OUT, OPT_LATENCY_MS};
+    static const char *const flags[] = {"--tokens-in N", "--tokens-out N", "--latency-ms X"};
+    const char *missing[3];
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++)
+      if (!a->on[needed[i]])
+        missing[n++] = flags[i];
+    if (n == 1)
+      return ja__cli_usagef(err, a, "missing %s", missing[0]);
+    if (n == 2)
+      return ja__cli_usagef(err, a, "missing %s and %s", missing[0], missing[1]);
+    if (n == 3)
+      return ja__cli_usagef(err, a, "missing %s, %s and %s", missing[0], missing[1], missing[2]);
     if ((rc = parse_latency(a, err, &latency)) != 0)
       return rc;
   } else if (strcmp(sub, "tool") == 0 && !a->on[OPT_TOOL]) {
-    return ja__cli_usage(err, a, "needs --tool NAME; got", "none");
+    return ja__cli_usagef(err, a, "missing --tool NAME");
+  }
+  if (a->on[OPT_PLATFORM]) {
+    /* Checked here, not by the store's open, to offer the nearest value. */
+    int valid = 0;
+    const char *near = ja__cli_near_value("PLATFORM", a->val[OPT_PLATFORM], &valid);
+    if (!valid) {
+      ja__cli_errorf(err, a->command, "--platform '%s' is not a PLATFORM value%s%s%s (see "
+                     "'jarvis-analytics catalog')", a->val[OPT_PLATFORM],
+                     near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+      return JA_EXIT_DATAERR;
+    }
   }
   ja_store *s = NULL;
   if ((rc = open_store(a, err, &s)) != 0)
@@ -87,7 +108,14 @@ ja__cli_session(const cli_args *a, FILE *out, FILE *err)
     st = ja_session_error(s, id, at);
   else
     st = ja_session_end(s, id, at);
-  rc = st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
+  if (st != JA_OK) {
+    rc = ja__cli_fail(err, a->command, st);
+  } else if (a->on[OPT_JSON]) {
+    /* Never the session id, model or tool: only what became of them. */
+    cJSON *doc = cJSON_CreateObject();
+    int ok = cJSON_AddBoolToObject(doc, "recorded", ja_store_enabled(s, NULL)) != NULL;
+    rc = ja__cli_print_built(out, err, a->command, doc, ok);
+  }
   ja_store_close(s);
   return rc;
 }
@@ -105,10 +133,16 @@ ja__cli_rollup(const cli_args *a, FILE *out, FILE *err)
     return rc;
   int64_t queued = 0;
   ja_status st = ja_rollup(s, now, &queued);
-  if (st != JA_OK)
+  if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
-  else if (a->on[OPT_VERBOSE])
+  } else if (a->on[OPT_JSON]) {
+    cJSON *doc = cJSON_CreateObject();
+    int ok = cJSON_AddNumberToObject(doc, "queued", (double)queued) != NULL;
+    ok &= cJSON_AddBoolToObject(doc, "enabled", ja_store_enabled(s, NULL)) != NULL;
+    rc = ja__cli_print_built(out, err, a->command, doc, ok);
+  } else if (a->on[OPT_VERBOSE]) {
     fprintf(out, "queued %lld event%s\n", (long long)queued, queued == 1 ? "" : "s");
+  }
   ja_store_close(s);
   return rc;
 }

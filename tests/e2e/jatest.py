@@ -57,6 +57,8 @@ SCRUBBED_ENV = ("DO_NOT_TRACK", "OPENJARVIS_LOG_LEVEL", "OPENJARVIS_HOME",
                 "OPENJARVIS_ANALYTICS_HOST", "OPENJARVIS_ANALYTICS_KEY")
 
 EXIT_USAGE, EXIT_DATAERR, EXIT_CANTCREAT, EXIT_IOERR, EXIT_NOPERM = 64, 65, 73, 74, 77
+# capture --strict: stored, but a property was dropped (65: nothing stored).
+EXIT_PARTIAL = 3
 
 UUID_RE = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

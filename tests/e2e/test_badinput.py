@@ -158,7 +158,7 @@ class BadInput(JATestCase):
     def test_unknown_flag(self):
         self.bad(["app_opened", "--bogus"], EXIT_USAGE, r"--bogus")
         self.bad(["app_opened", "-x"], EXIT_USAGE, r"-x")
-        self.bad(["app_opened", "--json"], EXIT_USAGE, r"--json")   # not a capture option
+        self.bad(["app_opened", "--markdown"], EXIT_USAGE, r"--markdown")   # not a capture option
         self.bad(["app_opened", "--strict=yes"], EXIT_USAGE, r"strict")
 
     def test_missing_event(self):

@@ -92,6 +92,8 @@ class Help(JATestCase):
             self.assertIn(opt, purge)
 
     def test_version(self):
+        overview = self.ja("--help", rc=0).out.split("\noptions:\n", 1)[1]
+        self.assertRegex(overview, r"(?m)^  --version +print the version and exit$")
         res = self.ja("--version", rc=0)
         self.assertRegex(res.out, r"^jarvis-analytics \d+\.\d+\.\d+\S*\n$")
         self.assertEqual(res.err, "")
@@ -106,12 +108,24 @@ class Help(JATestCase):
         self.assertOneErrorLine(res, EXIT_USAGE, None, r"--frob")
         self.assertFalse(os.path.lexists(self.home))
 
+    def test_every_option_is_in_its_usage_line(self):
+        """The synopsis of each command names every option --help lists
+        for it (both come from the program's tables)."""
+        for cmd in COMMANDS + ("session inference", "session tool", "session error",
+                               "session end", "rollup"):
+            with self.subTest(cmd=cmd):
+                out = self.ja(*cmd.split(), "--help", rc=0).out
+                usage = out.splitlines()[0]
+                for opt in re.findall(r"^  (--[a-z-]+)", out.split("\noptions:\n", 1)[1], re.M):
+                    if opt != "--help":
+                        self.assertIn(opt, usage)
+
     def test_bad_options_of_other_commands(self):
         for args, cmd in ((["status", "--props", "{}"], "status"), (["show", "--limit", "0"], "show"),
                           (["show", "--limit", "x"], "show"), (["show", "--limit"], "show"),
                           (["purge", "--pending", "--sent"], "purge"), (["purge", "extra"], "purge"),
                           (["catalog", "--json", "--markdown"], "catalog"),
-                          (["reset-id", "--json"], "reset-id")):
+                          (["reset-id", "--all"], "reset-id")):
             with self.subTest(args=args):
                 self.assertOneErrorLine(self.ja(*args), EXIT_USAGE, cmd)
 

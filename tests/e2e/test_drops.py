@@ -13,7 +13,7 @@ import sqlite3 as pysqlite3
 import time
 import unittest
 
-from jatest import JATestCase, WalHolder, EXIT_DATAERR, now_ms, sqlite_json
+from jatest import JATestCase, WalHolder, EXIT_DATAERR, EXIT_PARTIAL, now_ms, sqlite_json
 
 GOOD = {"version": "0.1.0", "platform": "cli"}
 
@@ -247,12 +247,13 @@ class Drops(JATestCase):
 
     # ---- --strict
 
-    def test_strict_exit_65_on_property_drop_but_event_stored(self):
+    def test_strict_exit_3_on_property_drop_but_event_stored(self):
         marker = "zz-marker-strict-s1@example.com"
         before = self.drops()
         res = self.capture("app_opened", {"version": marker, "platform": "cli"}, "--strict",
-                           rc=EXIT_DATAERR)
-        self.assertOneErrorLine(res, EXIT_DATAERR)
+                           rc=EXIT_PARTIAL)
+        self.assertOneErrorLine(res, EXIT_PARTIAL)
+        self.assertIn("stored, but 1 property dropped", res.err)
         self.assertIn("'version' invalid_value", res.err)   # not a version: the shape decides
         self.assertNotIn("zz-marker-strict", res.err + res.out)
         rows = self.pending()
@@ -264,6 +265,7 @@ class Drops(JATestCase):
         before = self.drops()
         res = self.capture("zz_not_an_event", {}, "--strict", rc=EXIT_DATAERR)
         self.assertOneErrorLine(res, EXIT_DATAERR)
+        self.assertIn("nothing stored", res.err)
         self.assertNotIn("zz_not_an_event", res.err)
         self.assertEqual(len(self.pending()), 1)
         self.assertDropDelta(before, self.drops(), unknown_event=1)
@@ -280,9 +282,9 @@ class Drops(JATestCase):
 
     def test_strict_verbose_several_drops(self):
         res = self.capture("app_opened", {"version": "", "platform": "nope", "zz": 1},
-                           "--strict", "--verbose", rc=EXIT_DATAERR)
+                           "--strict", "--verbose", rc=EXIT_PARTIAL)
         self.assertRegex(res.out, r"^stored app_opened \S+ \(3 properties dropped, first: .*\)\n$")
-        self.assertOneErrorLine(res, EXIT_DATAERR)
+        self.assertOneErrorLine(res, EXIT_PARTIAL)
 
     # ---- store caps (DESIGN §8): queue_full, expired
 

@@ -24,7 +24,8 @@ class Man(unittest.TestCase):
             self.man = f.read()
 
     def test_every_command_and_option_documented(self):
-        commands = re.findall(r"^  ([a-z-]+) ", run("--help").split("commands:\n", 1)[1], re.M)
+        commands = re.findall(r"^  ([a-z-]+) ",
+                              run("--help").split("commands:\n", 1)[1].split("\n\n", 1)[0], re.M)
         self.assertGreaterEqual(len(commands), 6)
         for cmd in commands:
             # A group ("session") has one section per sub-command
@@ -39,6 +40,23 @@ class Man(unittest.TestCase):
                 for opt in re.findall(r"^  --([a-z-]+)", run(*name.split(), "--help"), re.M):
                     self.assertIn("\\-\\-" + opt.replace("-", "\\-"), body,
                                   "%s --%s" % (name, opt))
+
+    def test_version_and_see_also(self):
+        """--version is in the synopsis and OPTIONS; SEE ALSO names the
+        uploader's page (and the uploader's names this one)."""
+        synopsis = self.man.split(".SH SYNOPSIS", 1)[1].split(".SH ", 1)[0]
+        self.assertIn(".B jarvis\\-analytics\n\\-\\-version\n", synopsis)
+        options = self.man.split(".SH OPTIONS", 1)[1].split(".SH ", 1)[0]
+        self.assertIn(".B \\-\\-version\n", options)
+        self.assertIn(".B \\-\\-help\n", options)
+        see = self.man.split(".SH SEE ALSO", 1)[1]
+        self.assertIn(".BR jarvis\\-analytics\\-upload (1),\n", see)
+        self.assertIn(".BR sqlite3 (1)", see)
+        with open(os.path.join(BUILD, "man", "jarvis-analytics-upload.1"), encoding="utf-8") as f:
+            up = f.read()
+        self.assertEqual(up.count(".SH SEE ALSO"), 1)
+        self.assertIn(".BR jarvis\\-analytics (1),\n", up.split(".SH SEE ALSO", 1)[1])
+        self.assertIn("\\-\\-version", up.split(".SH OPTIONS", 1)[1])
 
     def test_files_names_every_config_key(self):
         """FILES lists every [analytics] key config.toml may hold, the
@@ -79,7 +97,8 @@ class UploadMan(unittest.TestCase):
                                    text=True).stdout
         opts = re.findall(r"^  --([a-z-]+)", help_text, re.M)
         self.assertEqual(sorted(opts), ["batch-size", "deadline", "dry-run", "help", "json",
-                                        "max-batches", "max-retries", "now", "verbose"])
+                                        "max-batches", "max-retries", "now", "verbose",
+                                        "version"])
         for opt in opts:
             self.assertIn("\\-\\-" + opt.replace("-", "\\-"), self.man, opt)
         codes = re.findall(r"^\.TP\n\.B (\d+)\n", self.man.split(".SH EXIT STATUS", 1)[1], re.M)
