@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "home/config.h"
+#include "util/suggest.h"
 #include "util/utf8.h"
 
 #define KEY_CAP 256        /* longest key name accepted inside [analytics] */
@@ -254,11 +255,9 @@ static int is_analytics(const strout *o, const char *buf)
   return o->len == 9 && memcmp(buf, "analytics", 9) == 0;
 }
 
-static char fold(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
 /* 1 if @p s[0..n), ignoring ASCII case and surrounding spaces, is within one
- * edit of the lowercase @p word: equal, one byte changed, added or removed,
- * or two neighbours swapped ([Analytics], [analytic], 'enable', 'enabeld').
+ * edit of @p word: equal, one byte changed, added or removed, or two
+ * neighbours swapped ([Analytics], [analytic], 'enable', 'enabeld').
  * One edit, not two: [analysis] is somebody else's table. */
 static int near_word(const char *s, size_t n, const char *word)
 {
@@ -266,31 +265,7 @@ static int near_word(const char *s, size_t n, const char *word)
     s++, n--;
   while (n > 0 && s[n - 1] == ' ')
     n--;
-  size_t m = strlen(word), i = 0;
-  while (i < n && i < m && fold(s[i]) == word[i])
-    i++;
-  if (i == n && i == m)
-    return 1;
-  if (n == m) {
-    if (i + 1 < n && fold(s[i]) == word[i + 1] && fold(s[i + 1]) == word[i]) {
-      i += 2;  /* swapped neighbours */
-    } else {
-      i++;     /* one byte changed */
-    }
-    for (; i < n; i++)
-      if (fold(s[i]) != word[i])
-        return 0;
-    return 1;
-  }
-  if (n == m + 1 || m == n + 1) {
-    /* one byte added (skip it in s) or removed (skip it in word) */
-    size_t a = i + (n > m), b = i + (m > n);
-    for (; a < n && b < m; a++, b++)
-      if (fold(s[a]) != word[b])
-        return 0;
-    return 1;
-  }
-  return 0;
+  return ja__suggest_distance(s, n, word, strlen(word), 1) <= 1;
 }
 
 /* What a table header line names. */
