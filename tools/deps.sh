@@ -3,7 +3,8 @@
 # ones that are missing (no apt-get at all when everything is present).
 # Sourced by tools/test.sh and tools/demo.sh.
 #   JA_DEPS     what the build, the tests and the demo use (pip, setuptools
-#               and wheel: a test installs the Python package offline)
+#               and wheel: a test installs the Python package offline; zsh and
+#               fish load the shell completions; chromium renders `view` headless)
 #   JA_CI_DEPS  what the CI compile matrix (tools/ci-builds.sh) adds: clang,
 #               and dpkg-buildflags from dpkg-dev
 set -euo pipefail
@@ -11,7 +12,8 @@ set -euo pipefail
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base
          libcurl4-openssl-dev zlib1g-dev libutf8proc-dev
-         python3-pip python3-setuptools python3-wheel)
+         python3-pip python3-setuptools python3-wheel
+         zsh fish chromium)
 # shellcheck disable=SC2034  # used by tools/test.sh
 JA_CI_DEPS=(clang dpkg-dev)
 

@@ -82,6 +82,16 @@ typedef struct cli_opt {
   int64_t min, max, def;    /* integer options (min < max): range, default */
 } cli_opt;
 
+/* Where the values of an option (or of a command's positional arguments)
+ * come from, for the shell completions (complete.c). */
+typedef struct cli_values {
+  const char *command;      /* "capture", "session inference" */
+  const char *option;       /* long name ("event"), or NULL: the first
+                               positional argument */
+  const char *source;       /* "@events": the catalog's event names; else
+                               the name of a catalog enum ("ENGINE") */
+} cli_values;
+
 /* One exit status, for the manual's EXIT STATUS. */
 typedef struct cli_exit {
   int code;
@@ -98,6 +108,8 @@ typedef struct cli_program {
   size_t noptions;
   const cli_exit *exits;
   size_t nexits;
+  const cli_values *values;  /* value sources for completions (may be NULL) */
+  size_t nvalues;
   /* Space-separated names of the commands that change the store (capture,
    * reset-id, purge): their exit status reports that change, and standard
    * output they cannot write is said on stderr without turning a done change
@@ -137,6 +149,10 @@ const cli_cmd *ja__cli_find(const cli_program *prog, const char *name);
 int ja__cli_applies(const cli_opt *o, const char *cmd);
 /* Write the man page (roff) of @p prog rendered from its tables. */
 void ja__cli_man(const cli_program *prog, FILE *out);
+/* Write the @p shell ("bash", "zsh", "fish") completion of @p prog,
+ * rendered from its tables and the catalog (complete.c). 0, or -1 for a
+ * shell it does not know. */
+int ja__cli_completion(const cli_program *prog, const char *shell, FILE *out);
 /* A usage error: "<what> '<arg>' (try '… --help')", one line; returns
  * JA_EXIT_USAGE. @p arg is what the user typed, quoted as such. */
 int ja__cli_usage(FILE *err, const cli_args *a, const char *what, const char *arg);

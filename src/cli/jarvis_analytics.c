@@ -55,7 +55,7 @@ static const cli_opt options[] = {
     {OPT_PROPS, "props", "JSON", "capture", "properties as a JSON object (default {}); - reads stdin", 0, 0, 0},
     {OPT_SINCE, "since", "WHEN", "show", "only events at or after WHEN (queued: their time; sent: when sent): 2026-03-01T10:00:00Z, 2026-03-01 or an age: 30m, 12h, 7d", 0, 0, 0},
     {OPT_SENT, "sent", NULL, "show purge", "the log of events sent (kept 30 days)", 0, 0, 0},
-    {OPT_STRICT, "strict", NULL, "capture", "exit 65 when anything is dropped by policy", 0, 0, 0},
+    {OPT_STRICT, "strict", NULL, "capture", "exit 3 when the event is stored but a property dropped, 65 when it is dropped", 0, 0, 0},
     {OPT_TOKENS_IN, "tokens-in", "N", "session/inference", "prompt tokens (>= 0)", 0, INT64_MAX, 0},
     {OPT_TOKENS_OUT, "tokens-out", "N", "session/inference", "completion tokens (>= 0)", 0, INT64_MAX, 0},
     {OPT_TOOL, "tool", "NAME", "session/tool", "the tool (only its hash_id is stored; a TOOL value or custom_tool for tool_first_used)", 0, 0, 0},
@@ -67,12 +67,15 @@ static const cli_exit exits[] = {
     {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to "
                  "do; also when capture, reset-id or purge did their work but could not write their "
                  "output (said on stderr)"},
+    {JA_EXIT_PARTIAL, "capture --strict: the event was stored, but at least one of its properties "
+                      "was dropped by policy"},
     {JA_EXIT_USAGE, "usage: unknown command or option, missing or extra argument, "
                     "a redact VALUE that is not valid UTF-8, a session/rollup number or time "
                     "that does not parse"},
     {JA_EXIT_DATAERR, "malformed properties or event name; a session signal the library refuses "
-                      "(empty session id, NaN or negative latency, ...); with --strict, anything "
-                      "dropped by policy"},
+                      "(empty session id, NaN or negative latency, an unknown --platform, ...); "
+                      "capture --strict: nothing was stored, the whole event was dropped by "
+                      "policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
     {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
@@ -84,6 +87,15 @@ static const cli_exit exits[] = {
                      "hard-linked or another user's; or the home is another user's or writable by others"},
     {JA_EXIT_CONFIG, "configuration: no home can be found, the queue's path is too long for SQLite, "
                      "or the queue comes from a newer version"},
+};
+
+/* Option values the shell completions offer (the rest are free text). */
+static const cli_values values[] = {
+    {"capture", NULL, "@events"},
+    {"show", "event", "@events"},
+    {"session inference", "engine", "ENGINE"},
+    {"session inference", "platform", "PLATFORM"},
+    {"session tool", "tool", "TOOL"},
 };
 
 /* "--a and --b" (or "--a, --b and --c") of the options of @p ids given. */
@@ -138,6 +150,8 @@ const cli_program ja__cli_jarvis_analytics = {
     .noptions = sizeof options / sizeof options[0],
     .exits = exits,
     .nexits = sizeof exits / sizeof exits[0],
+    .values = values,
+    .nvalues = sizeof values / sizeof values[0],
     .acting = "capture reset-id purge rollup session inference session tool session error session end",
     .help_footer =
         "Environment: OPENJARVIS_HOME (default ~/.openjarvis), DO_NOT_TRACK=1 (off),\n"
