@@ -54,6 +54,8 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
   static const char *const *const text[JA__Q_COUNT] = {
       [JA__Q_INSERT] = &ja__sql_insert_event,
       [JA__Q_DROP_ADD] = &ja__sql_drop_add,
+      [JA__Q_DROP_DAY_ADD] = &ja__sql_drop_day_add,
+      [JA__Q_DROP_DAY_PRUNE] = &ja__sql_drop_day_prune,
       [JA__Q_PRUNE_EXPIRED] = &ja__sql_prune_expired,
       [JA__Q_QUEUE_COUNT] = &ja__sql_queue_count,
       [JA__Q_PRUNE_OLDEST] = &ja__sql_prune_oldest,

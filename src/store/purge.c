@@ -1,6 +1,6 @@
 /*
  * store/purge.c — `jarvis-analytics purge`: delete queued events, the sent
- * log and/or the drop counters.
+ * log and/or the drop counters (with the drops by day).
  */
 #include "boot.h"
 
@@ -38,6 +38,9 @@ ja__store_purge(ja__db *d, unsigned what, int64_t now_ms, int64_t *removed)
     if ((st = ja__store_exec(d, *parts[i].sql, "cannot purge")) == JA_OK)
       *removed += sqlite3_changes(d->db);
   }
+  /* Drops by day go with the counters (not counted: the same drops). */
+  if (st == JA_OK && (what & JA_PURGE_DROPS))
+    st = ja__store_exec(d, ja__sql_purge_drop_days, "cannot purge");
   if ((st = ja__store_end(d, st)) != JA_OK) {
     *removed = 0;
     return st;

@@ -14,7 +14,7 @@ typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
 
 /* Prepared statements kept for the life of a connection (hot path). */
-enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
+enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_DROP_DAY_ADD, JA__Q_DROP_DAY_PRUNE, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
        JA__Q_CLOCK_READ, JA__Q_CLOCK_WRITE, JA__Q_AGE_UNWITNESSED, JA__Q_BUSY_GET, JA__Q_BUSY_SET,
        /* rollup/ (DESIGN §6) */
        JA__Q_SIGNAL_ADD, JA__Q_SESSION_FIND, JA__Q_SESSION_OPEN, JA__Q_SESSION_KEY_SET,
@@ -68,6 +68,8 @@ typedef struct ja__db {
   int64_t txn_added;         /* rows this transaction added (its prune budget) */
   int64_t witnessed_ms;      /* the store clock, as of this transaction */
   int64_t writer;            /* this process's writer id (0: assign on first write) */
+  int64_t drop_days_pruned;  /* the UTC day (ms / 86400000) whose drops-by-day
+                                this connection last pruned (0: not yet) */
   int seen_valid;            /* seen_* hold an earlier store clock */
   int64_t seen_ms;           /* the store clock this handle last computed … */
   int64_t seen_mono_ns;      /* … and CLOCK_MONOTONIC at that moment */
@@ -163,7 +165,9 @@ typedef struct ja__row {
  * rollup (close a session + enqueue its event) and batch capture. */
 ja_status ja__store_add(ja__db *d, const ja__row *rows, size_t n,
                         const unsigned drops[JA__DROP_COUNT], int64_t now_ms);
-/* Inside a transaction: add @p n drops for reason @p why at @p now_ms. */
+/* Inside a transaction: add @p n drops for reason @p why at @p now_ms, to
+ * the totals and to the UTC day of @p now_ms (drop_day, from schema 13;
+ * days older than 90 are forgotten, once a day per connection). */
 ja_status ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_ms);
 /* Inside a transaction: apply the age cap (against the store clock, never
  * @p now_ms alone) and the size cap, counting what they push out; at most

@@ -32,7 +32,24 @@ ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_ms)
   sqlite3_bind_text(s, 1, ja__drop_name(why), -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 2, n);
   sqlite3_bind_int64(s, 3, now_ms);
-  return ja__store_step_done(d, s, "cannot count drops in");
+  if ((st = ja__store_step_done(d, s, "cannot count drops in")) != JA_OK)
+    return st;
+  /* Drops by day: the totals above keep only the last time. */
+  if ((st = ja__store_stmt(d, JA__Q_DROP_DAY_ADD, &s)) != JA_OK)
+    return st;
+  sqlite3_bind_text(s, 1, ja__drop_name(why), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, n);
+  sqlite3_bind_int64(s, 3, now_ms);
+  if ((st = ja__store_step_done(d, s, "cannot count drops by day in")) != JA_OK)
+    return st;
+  int64_t day = now_ms / 86400000;
+  if (day == d->drop_days_pruned)
+    return JA_OK;
+  int64_t at[1] = {now_ms};
+  if ((st = ja__store_run_ints(d, JA__Q_DROP_DAY_PRUNE, at, 1, "cannot prune drops by day in")) ==
+      JA_OK)
+    d->drop_days_pruned = day;
+  return st;
 }
 
 /* ------------------------------------------------------ the store clock */
