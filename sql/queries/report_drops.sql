@@ -1,2 +1,2 @@
--- status: drop counters by reason.
-SELECT reason, count, last_at FROM drops
+-- status: drop counters by reason, with the time of the last one (ms).
+SELECT reason, count, last_ms FROM drop_counts

@@ -45,9 +45,10 @@ void ja__api_unlock(ja_store *s);
 typedef struct cJSON cJSON;
 typedef struct ja__report ja__report;
 /* The report model (store/report.h) of @p s: configuration, identity and
- * what the queue holds (nothing of it when there is no queue). Creates
- * nothing. ja__report_free() @p r whatever this returns. */
-ja_status ja__report_collect(ja_store *s, ja__report *r);
+ * what the queue holds (nothing of it when there is no queue), with the
+ * history when @p what has JA__REPORT_HISTORY. Creates nothing.
+ * ja__report_free() @p r whatever this returns. */
+ja_status ja__report_collect(ja_store *s, unsigned what, ja__report *r);
 /* @p r as the status document (ja_report_json, `status --json`): JA_OK or
  * JA_ENOMEM, never a document with a part missing. */
 ja_status ja__report_json(const ja__report *r, cJSON **out);

@@ -41,7 +41,7 @@ host_shown(const char *host, char *out, size_t n)
 }
 
 ja_status
-ja__report_collect(ja_store *s, ja__report *r)
+ja__report_collect(ja_store *s, unsigned what, ja__report *r)
 {
   ja_status st = ja__report_init(r, ja__now_ms());
   if (st != JA_OK)
@@ -65,11 +65,12 @@ ja__report_collect(ja_store *s, ja__report *r)
   r->flush_at_size = c->flush_at_size;
   r->flush_interval_seconds = c->flush_interval_seconds;
 
+  r->has_history = (what & JA__REPORT_HISTORY) != 0; /* empty without a queue */
   ja__api_lock(s);
   int present = 0;
   st = ja__api_open_existing(s, &present);
   if (st == JA_OK && present)
-    st = ja__store_report(&s->db, r);
+    st = ja__store_report(&s->db, what, r);
   ja__api_unlock(s);
   return st;
 }
@@ -83,7 +84,7 @@ ja_report_json(ja_store *s, char **out)
   *out = NULL;
   ja__report r;
   cJSON *doc = NULL;
-  ja_status st = ja__report_collect(s, &r);
+  ja_status st = ja__report_collect(s, 0, &r);
   if (st == JA_OK)
     st = ja__report_json(&r, &doc);
   ja__report_free(&r);

@@ -1,7 +1,8 @@
 /*
  * api/report_json.c — the report model (store/report.h) as the status
- * document: ja_report_json and `status --json`. Every key is always
- * present (null when there is nothing), so scripts need no presence checks.
+ * document: ja_report_json and `status --json`, and with its history
+ * `view --json`. Every key is always present (null when there is
+ * nothing), so scripts need no presence checks.
  */
 #include "boot.h"
 
@@ -152,6 +153,78 @@ add_rollup(cJSON *doc, const ja__report *r)
   return ok;
 }
 
+/* A UTC day number as "2026-03-01". */
+static int
+add_day(cJSON *obj, const char *key, int64_t day)
+{
+  char iso[32];
+  ja__iso8601_ms(day * 86400000, iso);
+  iso[10] = '\0';
+  return added(cJSON_AddStringToObject(obj, key, iso));
+}
+
+/* A latency median, or null when the day had no closed session. */
+static int
+add_ms_value(cJSON *obj, const char *key, double v)
+{
+  return added(v < 0 ? cJSON_AddNullToObject(obj, key) : cJSON_AddNumberToObject(obj, key, v));
+}
+
+/* A new object appended to @p arr (NULL when out of memory). */
+static cJSON *
+push_object(cJSON *arr)
+{
+  cJSON *o = cJSON_CreateObject();
+  if (o && cJSON_AddItemToArray(arr, o))
+    return o;
+  cJSON_Delete(o);
+  return NULL;
+}
+
+/* `view --json`: what the page draws, beyond the status document. */
+static int
+add_history(cJSON *doc, const ja__report *r)
+{
+  cJSON *h = cJSON_AddObjectToObject(doc, "history");
+  cJSON *days = cJSON_AddArrayToObject(h, "days");
+  int ok = added(h) & added(days);
+  for (size_t i = 0; ok && i < r->ndays; i++) {
+    const ja__report_day *d = &r->days[i];
+    cJSON *o = push_object(days);
+    ok &= added(o) && add_day(o, "day", d->day);
+    ok &= add_int(o, "pending", d->pending) & add_int(o, "sent", d->sent);
+    ok &= add_int(o, "sessions", d->sessions) & add_int(o, "turns", d->turns);
+    ok &= add_int(o, "tokens", d->tokens);
+    ok &= add_ms_value(o, "latency_p50_ms", d->latency_p50);
+    ok &= add_ms_value(o, "latency_p95_ms", d->latency_p95);
+  }
+  ok &= add_int(h, "days_left_out", r->days_left_out);
+  if (!r->drop_days_kept) {
+    ok &= added(cJSON_AddNullToObject(h, "drops_by_day"));
+  } else {
+    cJSON *dd = cJSON_AddArrayToObject(h, "drops_by_day");
+    ok &= added(dd);
+    for (size_t i = 0; ok && i < r->ndrop_days; i++) {
+      cJSON *o = push_object(dd);
+      ok &= added(o) && add_day(o, "day", r->drop_days[i].day);
+      ok &= added(cJSON_AddStringToObject(o, "reason", r->drop_days[i].reason));
+      ok &= add_int(o, "count", r->drop_days[i].count);
+    }
+  }
+  cJSON *ss = cJSON_AddArrayToObject(h, "open_sessions");
+  ok &= added(ss);
+  for (size_t i = 0; ok && i < r->nsessions; i++) {
+    const ja__report_session *se = &r->sessions[i];
+    cJSON *o = push_object(ss);
+    ok &= added(o) && added(cJSON_AddStringToObject(o, "session", se->session));
+    ok &= add_ms_or_null(o, "first_activity", se->first_ms);
+    ok &= add_ms_or_null(o, "last_activity", se->last_ms);
+    ok &= add_ms_or_null(o, "ended", se->ended_ms);
+    ok &= add_int(o, "signals", se->signals) & add_int(o, "turns", se->turns);
+  }
+  return ok;
+}
+
 ja_status
 ja__report_json(const ja__report *r, cJSON **out)
 {
@@ -171,6 +244,8 @@ ja__report_json(const ja__report *r, cJSON **out)
   ok &= add_queue(doc, r);
   ok &= add_drops(doc, r);
   ok &= add_rollup(doc, r);
+  if (r->has_history)
+    ok &= add_history(doc, r);
   if (!ok) {
     cJSON_Delete(doc);
     return ja__error_set(JA_ENOMEM, "out of memory building the status");

@@ -30,7 +30,7 @@ enum {
  * C_<LONG_NAME>), so cli_args can hold any program's options. */
 typedef enum cli_opt_id {
   OPT_HELP, OPT_VERSION, OPT_PROPS, OPT_STRICT, OPT_VERBOSE, OPT_JSON, OPT_PENDING, OPT_SENT, OPT_ALL,
-  OPT_LIMIT, OPT_MARKDOWN, OPT_EVENT, OPT_SINCE,
+  OPT_LIMIT, OPT_MARKDOWN, OPT_EVENT, OPT_SINCE, OPT_OUTPUT,
   OPT_TOKENS_IN, OPT_TOKENS_OUT, OPT_LATENCY_MS, OPT_MODEL, OPT_ENGINE, OPT_TOOL, OPT_AT,
   OPT_PLATFORM, OPT_NOW,
   /* jarvis-analytics-upload (and OPT_NOW above) */
@@ -213,6 +213,11 @@ int ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_purge(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_catalog(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_redact(const cli_args *a, FILE *out, FILE *err);
+/* view.c: `view`, and the page it writes for a report collected with
+ * JA__REPORT_HISTORY (malloc'ed). */
+int ja__cli_view(const cli_args *a, FILE *out, FILE *err);
+typedef struct ja__report ja__report;
+ja_status ja__cli_view_html(const ja__report *r, char **out);
 /* session.c: `session inference|tool|error|end`, `rollup`. */
 int ja__cli_session(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_rollup(const cli_args *a, FILE *out, FILE *err);

@@ -108,7 +108,7 @@ ja__cli_status(const cli_args *a, FILE *out, FILE *err)
   if (rc)
     return rc;
   ja__report r;
-  ja_status st = ja__report_collect(s, &r);
+  ja_status st = ja__report_collect(s, 0, &r);
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (a->on[OPT_JSON]) {

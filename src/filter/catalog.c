@@ -296,6 +296,23 @@ oom:
   return ja__error_set(JA_ENOMEM, "out of memory rendering the catalog");
 }
 
+/* What is never collected, whatever a caller passes: the promises the two
+ * filters and the uploader keep (README: What is dropped, and why). */
+const char *const ja__catalog_never[] = {
+    "free text of any kind (prompts, answers, messages, documents, file contents): no catalog "
+    "property takes text; values are numbers, booleans, hashes, fixed lists of words, and "
+    "version or settings-key shapes",
+    "a value that looks like personal data or a secret (e-mail, phone, card or account "
+    "number, postal address, home path, IP or MAC address, API key, token, password ...): it "
+    "is dropped and counted, never stored",
+    "session ids, model names and tool names in the clear: only their hash_id",
+    "the value of anything dropped: only a count by reason",
+    "any event or property that is not in the catalog",
+    "where you are: PostHog is asked not to look up the sender's address ($geoip_disable) "
+    "and to make no person profile",
+    NULL,
+};
+
 ja_status
 ja__catalog_markdown(char **out)
 {
@@ -323,6 +340,10 @@ ja__catalog_markdown(char **out)
     if (st == JA_OK)
       st = ja__buf_append(&b, " |\n", 3);
   }
+  if (st == JA_OK)
+    st = ja__buf_printf(&b, "%s", "\nNever collected:\n\n");
+  for (const char *const *n = ja__catalog_never; st == JA_OK && *n; n++)
+    st = ja__buf_printf(&b, "- %s\n", *n);
   if (st != JA_OK) {
     ja__buf_free(&b);
     return st;

@@ -72,6 +72,9 @@ int ja__catalog_is_shape(ja__vkind kind);
  *   tools/search_web:enabled). */
 int ja__catalog_is_version(const char *s, size_t n);
 int ja__catalog_is_key(const char *s, size_t n);
+/* What is never collected (NULL-terminated sentences): the end of the
+ * catalog's markdown, and `view`. */
+extern const char *const ja__catalog_never[];
 /* Render the catalog: JSON (malloc'ed) or the README's markdown section. */
 ja_status ja__catalog_json(char **out);
 ja_status ja__catalog_markdown(char **out);

@@ -1,8 +1,11 @@
 /*
  * store/report.c — the queue's part of the report model (store/report.h):
  * queue size and ends, the sent log, the uploader's state, drop counters,
- * what the store did to itself and the rollup's open state, read in one
- * snapshot. Renders nothing: status, ja_report_json and view do that.
+ * what the store did to itself and the rollup's open state, and for `view`
+ * the history (events, sessions and drops by day, open sessions), read in
+ * one snapshot. Renders nothing: status, ja_report_json and view do that.
+ *
+ * Sections: summary · history · entry points
  */
 #include "boot.h"
 
@@ -56,6 +59,8 @@ prepare(ja__db *d, const char *sql, const char *what, sqlite3_stmt **q, int *abs
   return ja__store_error(d, sqlite3_errcode(d->db), what);
 }
 
+/* -------------------------------------------------------------- summary */
+
 /* The queue's size and ends, the sent log, the uploader's state. */
 static ja_status
 read_queue(ja__db *d, ja__report *r)
@@ -89,22 +94,6 @@ read_queue(ja__db *d, ja__report *r)
   if (st != JA_OK)
     return st;
   return ja__store_upload_state(d, &r->upload);
-}
-
-ja_status
-ja__report_init(ja__report *r, int64_t now_ms)
-{
-  memset(r, 0, sizeof *r);
-  r->now_ms = now_ms;
-  r->drops = calloc(JA__DROP_COUNT - 1, sizeof *r->drops);
-  if (!r->drops)
-    return oom();
-  for (int k = 1; k < JA__DROP_COUNT; k++) {
-    if (!(r->drops[r->ndrops].reason = strdup(ja__drop_name((ja__drop)k))))
-      return oom();
-    r->ndrops++;
-  }
-  return JA_OK;
 }
 
 /* Set reason @p reason's counter, appending a reason this build does not
@@ -204,8 +193,244 @@ read_rollup(ja__db *d, ja__report *r)
   return st;
 }
 
+/* ----------------------------------------------------------- history */
+
+/* The day @p day in r->days, added (in order) when missing; NULL when out
+ * of memory. */
+static ja__report_day *
+day_of(ja__report *r, int64_t day)
+{
+  size_t lo = 0, hi = r->ndays;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (r->days[mid].day < day)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < r->ndays && r->days[lo].day == day)
+    return &r->days[lo];
+  ja__report_day *grown = realloc(r->days, (r->ndays + 1) * sizeof *grown);
+  if (!grown)
+    return NULL;
+  r->days = grown;
+  memmove(&r->days[lo + 1], &r->days[lo], (r->ndays - lo) * sizeof *grown);
+  r->ndays++;
+  memset(&r->days[lo], 0, sizeof *grown);
+  r->days[lo].day = day;
+  r->days[lo].latency_p50 = r->days[lo].latency_p95 = -1;
+  return &r->days[lo];
+}
+
+/* (day, count) rows of @p sql into the pending (@p sent 0) or sent count
+ * of each day. */
+static ja_status
+read_day_counts(ja__db *d, const char *sql, int sent, ja__report *r)
+{
+  sqlite3_stmt *q = NULL;
+  const char *what = "cannot read the history from";
+  ja_status st = prepare(d, sql, what, &q, NULL);
+  int rc;
+  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+      continue; /* a time that does not parse: a hand edit */
+    ja__report_day *day = day_of(r, sqlite3_column_int64(q, 0));
+    if (!day)
+      st = oom();
+    else if (sent)
+      day->sent += sqlite3_column_int64(q, 1);
+    else
+      day->pending += sqlite3_column_int64(q, 1);
+  }
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, sqlite3_errcode(d->db), what);
+  sqlite3_finalize(q);
+  return st;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The median of @p n values (sorted here), -1 for none. */
+static double
+median(double *v, size_t n)
+{
+  if (n == 0)
+    return -1;
+  qsort(v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The closed sessions of each day, from their chat_session_ended events:
+ * rows come by day, so each day's latencies are gathered, then reduced
+ * to their medians. */
+static ja_status
+read_day_sessions(ja__db *d, ja__report *r)
+{
+  sqlite3_stmt *q = NULL;
+  const char *what = "cannot read the closed sessions from";
+  ja_status st = prepare(d, ja__sql_report_days_sessions, what, &q, NULL);
+  double *p50 = NULL, *p95 = NULL;
+  size_t n = 0, cap = 0;
+  ja__report_day *cur = NULL;
+  int rc = SQLITE_DONE;
+  while (st == JA_OK) {
+    rc = sqlite3_step(q);
+    int64_t day = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    if (cur && (rc != SQLITE_ROW || day != cur->day)) {
+      cur->latency_p50 = median(p50, n);
+      cur->latency_p95 = median(p95, n);
+      n = 0;
+      cur = NULL;
+    }
+    if (rc != SQLITE_ROW)
+      break;
+    if (!cur && !(cur = day_of(r, day))) {
+      st = oom();
+      break;
+    }
+    cur->sessions++;
+    cur->turns += sqlite3_column_int64(q, 1);
+    cur->tokens += sqlite3_column_int64(q, 2);
+    if (n == cap) {
+      size_t ncap = cap ? 2 * cap : 64;
+      double *a = realloc(p50, ncap * sizeof *a);
+      if (a)
+        p50 = a;
+      double *b = a ? realloc(p95, ncap * sizeof *b) : NULL;
+      if (b)
+        p95 = b;
+      if (!a || !b) {
+        st = oom();
+        break;
+      }
+      cap = ncap;
+    }
+    p50[n] = sqlite3_column_double(q, 3);
+    p95[n] = sqlite3_column_double(q, 4);
+    n++;
+  }
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, sqlite3_errcode(d->db), what);
+  free(p50);
+  free(p95);
+  sqlite3_finalize(q);
+  return st;
+}
+
+static ja_status
+read_drop_days(ja__db *d, ja__report *r)
+{
+  sqlite3_stmt *q = NULL;
+  int absent = 0;
+  const char *what = "cannot read the drops by day from";
+  ja_status st = prepare(d, ja__sql_report_drop_days, what, &q, &absent);
+  if (st != JA_OK || absent)
+    return st;
+  r->drop_days_kept = 1;
+  int rc;
+  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    ja__report_drop_day *grown = realloc(r->drop_days, (r->ndrop_days + 1) * sizeof *grown);
+    if (!grown) {
+      st = oom();
+      break;
+    }
+    r->drop_days = grown;
+    ja__report_drop_day *dd = &r->drop_days[r->ndrop_days];
+    memset(dd, 0, sizeof *dd);
+    r->ndrop_days++;
+    dd->day = sqlite3_column_int64(q, 0);
+    dd->count = sqlite3_column_int64(q, 2);
+    if (dup_col(q, 1, &dd->reason) != 0 || !dd->reason)
+      st = oom();
+  }
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, sqlite3_errcode(d->db), what);
+  sqlite3_finalize(q);
+  return st;
+}
+
+static ja_status
+read_sessions(ja__db *d, ja__report *r)
+{
+  sqlite3_stmt *q = NULL;
+  int absent = 0;
+  const char *what = "cannot read the open sessions from";
+  ja_status st = prepare(d, ja__sql_report_sessions, what, &q, &absent);
+  if (st != JA_OK || absent)
+    return st;
+  sqlite3_bind_int(q, 1, JA__REPORT_SESSIONS);
+  r->sessions = calloc(JA__REPORT_SESSIONS, sizeof *r->sessions);
+  if (!r->sessions)
+    st = oom();
+  int rc = SQLITE_DONE;
+  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    ja__report_session *se = &r->sessions[r->nsessions++];
+    if (dup_col(q, 0, &se->session) != 0) {
+      st = oom();
+      break;
+    }
+    se->first_ms = int_col(q, 1);
+    se->last_ms = int_col(q, 2);
+    se->ended_ms = int_col(q, 3);
+    se->signals = int_col(q, 4);
+    se->turns = int_col(q, 5);
+  }
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, sqlite3_errcode(d->db), what);
+  sqlite3_finalize(q);
+  return st;
+}
+
+/* Everything the summary leaves out (`view`). */
+static ja_status
+read_history(ja__db *d, ja__report *r)
+{
+  r->has_history = 1;
+  ja_status st = read_day_counts(d, ja__sql_report_days_pending, 0, r);
+  if (st == JA_OK)
+    st = read_day_counts(d, ja__sql_report_days_sent, 1, r);
+  if (st == JA_OK)
+    st = read_day_sessions(d, r);
+  if (st == JA_OK)
+    st = read_drop_days(d, r);
+  if (st == JA_OK)
+    st = read_sessions(d, r);
+  if (st == JA_OK && r->ndays > JA__REPORT_DAYS) {
+    /* The newest days only: a queue held for a year would make a page
+     * nobody reads. */
+    size_t cut = r->ndays - JA__REPORT_DAYS;
+    r->days_left_out = (int64_t)cut;
+    memmove(r->days, r->days + cut, JA__REPORT_DAYS * sizeof *r->days);
+    r->ndays = JA__REPORT_DAYS;
+  }
+  return st;
+}
+
+/* --------------------------------------------------------- entry points */
+
 ja_status
-ja__store_report(ja__db *d, ja__report *r)
+ja__report_init(ja__report *r, int64_t now_ms)
+{
+  memset(r, 0, sizeof *r);
+  r->now_ms = now_ms;
+  r->drops = calloc(JA__DROP_COUNT - 1, sizeof *r->drops);
+  if (!r->drops)
+    return oom();
+  for (int k = 1; k < JA__DROP_COUNT; k++) {
+    if (!(r->drops[r->ndrops].reason = strdup(ja__drop_name((ja__drop)k))))
+      return oom();
+    r->ndrops++;
+  }
+  return JA_OK;
+}
+
+ja_status
+ja__store_report(ja__db *d, unsigned what, ja__report *r)
 {
   r->queue_exists = 1;
   /* One read snapshot for every counter and busy_fold, so a transaction
@@ -219,6 +444,8 @@ ja__store_report(ja__db *d, ja__report *r)
     st = read_store_events(d, r);
   if (st == JA_OK)
     st = read_rollup(d, r);
+  if (st == JA_OK && (what & JA__REPORT_HISTORY))
+    st = read_history(d, r);
   if (snap)
     sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL);
   return st;
@@ -236,5 +463,12 @@ ja__report_free(ja__report *r)
     free(r->store_events[i].detail);
   }
   free(r->sent_last);
+  free(r->days);
+  for (size_t i = 0; i < r->ndrop_days; i++)
+    free(r->drop_days[i].reason);
+  free(r->drop_days);
+  for (size_t i = 0; i < r->nsessions; i++)
+    free(r->sessions[i].session);
+  free(r->sessions);
   memset(r, 0, sizeof *r);
 }

@@ -12,8 +12,20 @@
 #include "home/config.h"
 #include "store/store.h"
 
+/* What to collect beyond the summary (ja__report_collect's @p what). */
+enum {
+  /* The per-day series, drops by day and the open sessions (`view`).
+   * These read whole tables (the queue, the sent log), where the summary
+   * reads only counters and index ends. */
+  JA__REPORT_HISTORY = 1u << 0
+};
+
 /* The newest store_events rows in a report. */
 #define JA__REPORT_STORE_EVENTS 5
+/* At most this many days in the history (the newest). */
+#define JA__REPORT_DAYS 120
+/* At most this many open sessions listed (the latest activity first). */
+#define JA__REPORT_SESSIONS 100
 
 /* One drop counter. */
 typedef struct ja__report_drop {
@@ -40,6 +52,37 @@ typedef struct ja__report_rollup {
                               is not emitted yet */
   int64_t days_done;       /* days whose usage_daily_summary was emitted */
 } ja__report_rollup;
+
+/* One UTC day of the history (JA__REPORT_HISTORY). */
+typedef struct ja__report_day {
+  int64_t day;             /* days since 1970-01-01 (UTC) */
+  int64_t pending;         /* queued events whose timestamp falls on this day */
+  int64_t sent;            /* events the sent log says were sent on this day */
+  int64_t sessions;        /* chat_session_ended events (queued or sent) whose
+                              timestamp (the session's last activity) falls on
+                              this day: one per closed chat session */
+  int64_t turns;           /* their turn_count, summed */
+  int64_t tokens;          /* their tokens_in + tokens_out, summed */
+  double latency_p50;      /* the median of their latency_ms_p50 (-1: none) */
+  double latency_p95;      /* the median of their latency_ms_p95 (-1: none) */
+} ja__report_day;
+
+/* Drops of one reason on one UTC day (JA__REPORT_HISTORY). */
+typedef struct ja__report_drop_day {
+  int64_t day;             /* days since 1970-01-01 (UTC) */
+  char *reason;            /* as in ja__report_drop */
+  int64_t count;           /* drops of that reason counted that day */
+} ja__report_drop_day;
+
+/* One open chat session (JA__REPORT_HISTORY). */
+typedef struct ja__report_session {
+  char *session;           /* hash_id of the session id, as stored */
+  int64_t first_ms;        /* first activity (0: none yet) */
+  int64_t last_ms;         /* last activity (0: none yet) */
+  int64_t ended_ms;        /* explicit end (0: none) */
+  int64_t signals;         /* signals recorded (turns, tools, errors, end) */
+  int64_t turns;           /* of them, turns (inferences) */
+} ja__report_session;
 
 /* The whole report. Strings marked "borrowed" point into the store handle
  * and live as long as it; everything else is owned (ja__report_free). */
@@ -81,6 +124,20 @@ typedef struct ja__report {
   ja__report_store_event store_events[JA__REPORT_STORE_EVENTS]; /* newest first */
   size_t nstore_events;
   ja__report_rollup rollup;    /* open sessions and days */
+  /* ---- history (JA__REPORT_HISTORY only; store/report.c) */
+  int has_history;             /* the fields below were collected */
+  ja__report_day *days;        /* days with anything to show, oldest first
+                                  (the newest JA__REPORT_DAYS) */
+  size_t ndays;
+  int64_t days_left_out;       /* older days with data not in @p days */
+  int drop_days_kept;          /* the store counts drops by day (schema 13
+                                  on); 0: only totals and the last time exist */
+  ja__report_drop_day *drop_days; /* by day (oldest first), then reason */
+  size_t ndrop_days;
+  ja__report_session *sessions; /* open sessions, the latest activity first
+                                  (at most JA__REPORT_SESSIONS of
+                                  rollup.open_sessions) */
+  size_t nsessions;
 } ja__report;
 
 /* Start @p r: zeroed, made at @p now_ms, with every known drop reason at
@@ -88,12 +145,13 @@ typedef struct ja__report {
  * ever happened. ja__report_free() it, whatever this returns. */
 ja_status ja__report_init(ja__report *r, int64_t now_ms);
 /* Fill the queue's part of @p r (from queue_exists on, above) from the
- * open database @p d, in one read snapshot, as of r->now_ms. The reads
- * of the queue and the sent log are O(1) in their size (counters kept by
+ * open database @p d, in one read snapshot, as of r->now_ms; the history
+ * too when @p what has JA__REPORT_HISTORY. The summary's reads of the
+ * queue and the sent log are O(1) in their size (counters kept by
  * triggers, min/max by index, one row per drop reason: tests/test_store.c
- * checks their plans); the rollup's counts read the open sessions. On
- * failure @p r may hold part of the data. */
-ja_status ja__store_report(ja__db *d, ja__report *r);
+ * checks their plans); the rollup's counts read the open sessions; the
+ * history reads everything. On failure @p r may hold part of the data. */
+ja_status ja__store_report(ja__db *d, unsigned what, ja__report *r);
 /* Free what @p r owns; leaves it zeroed. */
 void ja__report_free(ja__report *r);
 

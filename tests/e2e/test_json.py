@@ -23,6 +23,7 @@ CASES = {
     "session error": (["s1"] + AT, {"recorded"}),
     "session end": (["s1"] + AT, {"recorded"}),
     "rollup": (["--now", "2026-03-01T11:00:00Z"], {"queued", "enabled"}),
+    "view": ([], {"version", "queue", "drops", "rollup", "history"}),
     "catalog": ([], {"events", "enums"}),
     "redact": (["0.4.2"], None),
 }
