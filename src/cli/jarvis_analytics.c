@@ -82,8 +82,9 @@ static const cli_exit exits[] = {
                       "policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
-    {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id"},
-    {JA_EXIT_IOERR, "I/O error (including output of status, show, catalog, redact or --help that "
+    {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id; view cannot create "
+                        "its --output file (no such folder, not writable)"},
+    {JA_EXIT_IOERR, "I/O error (including output of status, show, view, catalog, redact or --help that "
                     "cannot be written), or the queue cannot be read; status, show and purge of a "
                     "queue that is not a usable SQLite database (left untouched; capture moves it aside)"},
     {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and counted as busy"},
