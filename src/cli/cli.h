@@ -144,6 +144,11 @@ void ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out);
  * cli_opt::commands, or "GROUP" for all of them. */
 void ja__cli_help_group(const cli_program *prog, const char *group, FILE *out);
 const cli_cmd *ja__cli_find(const cli_program *prog, const char *name);
+/* Length of the group word of a sub-command ("session inference": 7), 0
+ * for a plain command. */
+size_t ja__cli_group_len(const char *name);
+/* 1 if @p c is the first sub-command of its group (a group is listed once). */
+int ja__cli_group_first(const cli_program *prog, const cli_cmd *c);
 /* 1 if option @p o applies to command @p cmd (NULL: the program itself,
  * before a command). */
 int ja__cli_applies(const cli_opt *o, const char *cmd);

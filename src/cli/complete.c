@@ -56,21 +56,6 @@ source_of(const cli_program *prog, const char *cmd, const char *opt)
   return NULL;
 }
 
-static size_t
-group_len(const char *name)
-{
-  const char *sp = strchr(name, ' ');
-  return sp ? (size_t)(sp - name) : 0;
-}
-
-/* 1 if @p c is the first sub-command of its group (groups are listed once). */
-static int
-first_of_group(const cli_program *prog, const cli_cmd *c)
-{
-  size_t g = group_len(c->name);
-  return g && (c == prog->commands || strncmp(c[-1].name, c->name, g + 1) != 0);
-}
-
 /* Text for a single-quoted shell word: ' becomes '\'' (bash, zsh) or \'
  * (fish); for zsh's _arguments and _describe, [ ] : are escaped too. */
 enum quote { Q_SH, Q_ZSH_SPEC, Q_FISH };
@@ -165,9 +150,9 @@ bash(const cli_program *prog, FILE *out)
           fn, "", cmds ? 0 : 1, fn);
   /* a group word takes its sub-command next */
   for (const cli_cmd *c = prog->commands; c->name; c++)
-    if (first_of_group(prog, c))
+    if (ja__cli_group_first(prog, c))
       fprintf(out, "    if [ \"$cmd\" = \"%.*s\" ]; then cmd=\"$cmd $w\"; continue; fi\n",
-              (int)group_len(c->name), c->name);
+              (int)ja__cli_group_len(c->name), c->name);
   fprintf(out,
           "    npos=$((npos + 1))\n"
           "  done\n"
@@ -199,17 +184,17 @@ bash(const cli_program *prog, FILE *out)
     fputs("    \"\") COMPREPLY=($(compgen -W \"", out);
     const char *sep = "";
     for (const cli_cmd *c = prog->commands; c->name; c++) {
-      size_t g = group_len(c->name);
-      if (g && !first_of_group(prog, c))
+      size_t g = ja__cli_group_len(c->name);
+      if (g && !ja__cli_group_first(prog, c))
         continue;
       fprintf(out, "%s%.*s", sep, (int)(g ? g : strlen(c->name)), c->name);
       sep = " ";
     }
     fputs("\" -- \"$cur\")) ;;\n", out);
     for (const cli_cmd *c = prog->commands; c->name; c++) {
-      if (!first_of_group(prog, c))
+      if (!ja__cli_group_first(prog, c))
         continue;
-      size_t g = group_len(c->name);
+      size_t g = ja__cli_group_len(c->name);
       fprintf(out, "    \"%.*s\") COMPREPLY=($(compgen -W \"", (int)g, c->name);
       sep = "";
       for (const cli_cmd *d = c; d->name && strncmp(d->name, c->name, g + 1) == 0; d++) {
@@ -298,8 +283,8 @@ zsh(const cli_program *prog, FILE *out)
   }
   fputs("  local -a commands\n  commands=(\n", out);
   for (const cli_cmd *c = prog->commands; c->name; c++) {
-    size_t g = group_len(c->name);
-    if (g && !first_of_group(prog, c))
+    size_t g = ja__cli_group_len(c->name);
+    if (g && !ja__cli_group_first(prog, c))
       continue;
     zsh_describe(c->name, g ? g : strlen(c->name), g ? "sub-commands: see --help" : c->summary, out);
   }
@@ -318,9 +303,9 @@ zsh(const cli_program *prog, FILE *out)
         "  local cmd=$words[2]\n"
         "  case $cmd in\n", out);
   for (const cli_cmd *c = prog->commands; c->name; c++) {
-    if (!first_of_group(prog, c))
+    if (!ja__cli_group_first(prog, c))
       continue;
-    size_t g = group_len(c->name);
+    size_t g = ja__cli_group_len(c->name);
     fprintf(out, "    %.*s)\n      if (( CURRENT == 3 )); then\n        local -a subs\n        subs=(\n",
             (int)g, c->name);
     for (const cli_cmd *d = c; d->name && strncmp(d->name, c->name, g + 1) == 0; d++) {
@@ -358,7 +343,7 @@ fish_condition(const cli_program *prog, const cli_cmd *c, FILE *out)
     fputs("", out);
     return;
   }
-  size_t g = group_len(c->name);
+  size_t g = ja__cli_group_len(c->name);
   if (!g) {
     fprintf(out, " -n '__fish_seen_subcommand_from %s'", c->name);
     return;
@@ -402,8 +387,8 @@ fish(const cli_program *prog, FILE *out)
   int cmds = prog->commands[0].name[0] != '\0';
   if (cmds) {
     for (const cli_cmd *c = prog->commands; c->name; c++) {
-      size_t g = group_len(c->name);
-      if (g && !first_of_group(prog, c))
+      size_t g = ja__cli_group_len(c->name);
+      if (g && !ja__cli_group_first(prog, c))
         continue;
       fprintf(out, "complete -c %s -n __fish_use_subcommand -a %.*s -d '", prog->name,
               (int)(g ? g : strlen(c->name)), c->name);
@@ -415,9 +400,9 @@ fish(const cli_program *prog, FILE *out)
         fish_option(prog, NULL, &prog->options[k], out);
     /* the sub-commands of each group, until one is given */
     for (const cli_cmd *c = prog->commands; c->name; c++) {
-      if (!first_of_group(prog, c))
+      if (!ja__cli_group_first(prog, c))
         continue;
-      size_t g = group_len(c->name);
+      size_t g = ja__cli_group_len(c->name);
       for (const cli_cmd *d = c; d->name && strncmp(d->name, c->name, g + 1) == 0; d++) {
         fprintf(out, "complete -c %s -n '__fish_seen_subcommand_from %.*s; and not "
                      "__fish_seen_subcommand_from",

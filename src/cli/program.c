@@ -32,13 +32,18 @@ ja__cli_find(const cli_program *prog, const char *name)
   return NULL;
 }
 
-/* Length of the group word of a sub-command ("session inference": 7), 0
- * for a plain command. */
-static size_t
-group_len(const char *name)
+size_t
+ja__cli_group_len(const char *name)
 {
   const char *sp = strchr(name, ' ');
   return sp ? (size_t)(sp - name) : 0;
+}
+
+int
+ja__cli_group_first(const cli_program *prog, const cli_cmd *c)
+{
+  size_t g = ja__cli_group_len(c->name);
+  return g && (c == prog->commands || strncmp(c[-1].name, c->name, g + 1) != 0);
 }
 
 /* 1 if some command is a sub-command of group @p word ("session"). */
@@ -47,7 +52,7 @@ is_group(const cli_program *prog, const char *word)
 {
   size_t n = strlen(word);
   for (const cli_cmd *c = prog->commands; c->name; c++)
-    if (n && group_len(c->name) == n && strncmp(c->name, word, n) == 0)
+    if (n && ja__cli_group_len(c->name) == n && strncmp(c->name, word, n) == 0)
       return 1;
   return 0;
 }
@@ -73,7 +78,7 @@ ja__cli_applies(const cli_opt *o, const char *cmd)
     return 1;
   if (!*cmd) /* the one command of a program without commands */
     return list_has(o->commands, "-", 1);
-  size_t g = group_len(cmd);
+  size_t g = ja__cli_group_len(cmd);
   if (g == 0)
     return list_has(o->commands, cmd, strlen(cmd));
   /* A sub-command is written "session/inference" in an option's list;
@@ -170,7 +175,7 @@ near_command(const cli_program *prog, const char *word, char *out, size_t n)
   ja__suggest sg;
   ja__suggest_start(&sg, word, strlen(word));
   for (const cli_cmd *c = prog->commands; c->name; c++) {
-    size_t g = group_len(c->name);
+    size_t g = ja__cli_group_len(c->name);
     ja__suggest_offer_n(&sg, c->name, g ? g : strlen(c->name));
   }
   if (!sg.best)
@@ -187,7 +192,7 @@ near_subcommand(const cli_program *prog, const char *group, const char *word)
   ja__suggest_start(&sg, word, strlen(word));
   size_t g = strlen(group);
   for (const cli_cmd *c = prog->commands; c->name; c++)
-    if (group_len(c->name) == g && strncmp(c->name, group, g) == 0)
+    if (ja__cli_group_len(c->name) == g && strncmp(c->name, group, g) == 0)
       ja__suggest_offer(&sg, c->name + g + 1);
   return sg.best;
 }
@@ -407,7 +412,7 @@ ja__cli_help_group(const cli_program *prog, const char *group, FILE *out)
   size_t g = strlen(group);
   int first = 1;
   for (const cli_cmd *c = prog->commands; c->name; c++) {
-    if (group_len(c->name) != g || strncmp(c->name, group, g) != 0)
+    if (ja__cli_group_len(c->name) != g || strncmp(c->name, group, g) != 0)
       continue;
     if (!first)
       fputs("\n", out);
@@ -428,12 +433,12 @@ ja__cli_help(const cli_program *prog, const cli_cmd *cmd, FILE *out)
                                                           prog->tagline[0] <= 'z' ? 32 : 0),
             prog->tagline + 1);
     for (const cli_cmd *c = prog->commands; c->name; c++) {
-      size_t g = group_len(c->name);
+      size_t g = ja__cli_group_len(c->name);
       if (g == 0) {
         fprintf(out, "  %-9s %s\n", c->name, c->summary);
         continue;
       }
-      if (c != prog->commands && strncmp(c[-1].name, c->name, g + 1) == 0)
+      if (!ja__cli_group_first(prog, c))
         continue; /* a group is listed once, at its first sub-command */
       fprintf(out, "  %-9.*s ", (int)g, c->name);
       const char *sep = "";

@@ -59,6 +59,31 @@ prepare(ja__db *d, const char *sql, const char *what, sqlite3_stmt **q, int *abs
   return ja__store_error(d, sqlite3_errcode(d->db), what);
 }
 
+/* What each_row does with one row. */
+typedef ja_status (*row_fn)(sqlite3_stmt *q, ja__report *r);
+
+/* Run @p sql (?1 = @p bind1 when it has a parameter) and hand every row to
+ * @p row, stopping at its first failure. @p absent as for prepare(). */
+static ja_status
+each_row(ja__db *d, const char *sql, const char *what, int64_t bind1, int *absent, row_fn row,
+         ja__report *r)
+{
+  sqlite3_stmt *q = NULL;
+  ja_status st = prepare(d, sql, what, &q, absent);
+  if (st != JA_OK || (absent && *absent))
+    return st;
+  if (sqlite3_bind_parameter_count(q) > 0)
+    sqlite3_bind_int64(q, 1, bind1);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    if ((st = row(q, r)) != JA_OK)
+      break;
+  if (st == JA_OK && rc != SQLITE_DONE)
+    st = ja__store_error(d, sqlite3_errcode(d->db), what);
+  sqlite3_finalize(q);
+  return st;
+}
+
 /* -------------------------------------------------------------- summary */
 
 /* The queue's size and ends, the sent log, the uploader's state. */
@@ -120,29 +145,35 @@ drops_set(ja__report *r, const char *reason, int64_t count, int64_t last_ms)
   return JA_OK;
 }
 
+static ja_status
+drop_row(sqlite3_stmt *q, ja__report *r)
+{
+  const char *reason = (const char *)sqlite3_column_text(q, 0);
+  return reason ? drops_set(r, reason, sqlite3_column_int64(q, 1), int_col(q, 2)) : oom();
+}
+
 /* The drop counters, plus the busy drops noted but not folded yet (in the
  * -busy file, or in this connection's memory), so a user sees them before
  * the next capture folds them. */
 static ja_status
 read_drops(ja__db *d, ja__report *r)
 {
-  sqlite3_stmt *q = NULL;
-  const char *what = "cannot read the drop counters from";
-  ja_status st = prepare(d, ja__sql_report_drops, what, &q, NULL);
-  if (st != JA_OK)
-    return st;
-  int rc;
-  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    const char *reason = (const char *)sqlite3_column_text(q, 0);
-    st = reason ? drops_set(r, reason, sqlite3_column_int64(q, 1), int_col(q, 2)) : oom();
-  }
-  if (st == JA_OK && rc != SQLITE_DONE)
-    st = ja__store_error(d, sqlite3_errcode(d->db), what);
-  sqlite3_finalize(q);
+  ja_status st = each_row(d, ja__sql_report_drops, "cannot read the drop counters from", 0,
+                          NULL, drop_row, r);
   int64_t waiting = 0;
   if (st == JA_OK && (st = ja__store_busy_waiting(d, &waiting)) == JA_OK)
     r->drops[JA__DROP_BUSY - 1].count += waiting;
   return st;
+}
+
+static ja_status
+store_event_row(sqlite3_stmt *q, ja__report *r)
+{
+  if (r->nstore_events == JA__REPORT_STORE_EVENTS)
+    return JA_OK;
+  ja__report_store_event *e = &r->store_events[r->nstore_events++];
+  return dup_col(q, 0, &e->at) || dup_col(q, 1, &e->kind) || dup_col(q, 2, &e->detail) ? oom()
+                                                                                       : JA_OK;
 }
 
 /* What the store did to itself (a corrupt queue moved aside …), newest
@@ -150,47 +181,29 @@ read_drops(ja__db *d, ja__report *r)
 static ja_status
 read_store_events(ja__db *d, ja__report *r)
 {
-  sqlite3_stmt *q = NULL;
   int absent = 0;
-  const char *what = "cannot read the store events from";
-  ja_status st = prepare(d, ja__sql_report_store_events, what, &q, &absent);
-  if (st != JA_OK || absent)
-    return st;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW && r->nstore_events < JA__REPORT_STORE_EVENTS) {
-    ja__report_store_event *e = &r->store_events[r->nstore_events++];
-    if (dup_col(q, 0, &e->at) || dup_col(q, 1, &e->kind) || dup_col(q, 2, &e->detail)) {
-      st = oom();
-      break;
-    }
-  }
-  if (st == JA_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    st = ja__store_error(d, sqlite3_errcode(d->db), what);
-  sqlite3_finalize(q);
-  return st;
+  return each_row(d, ja__sql_report_store_events, "cannot read the store events from", 0,
+                  &absent, store_event_row, r);
+}
+
+static ja_status
+rollup_row(sqlite3_stmt *q, ja__report *r)
+{
+  r->rollup.open_sessions = int_col(q, 0);
+  r->rollup.oldest_open_ms = int_col(q, 1);
+  r->rollup.latest_open_ms = int_col(q, 2);
+  r->rollup.days_waiting = int_col(q, 3);
+  r->rollup.days_done = int_col(q, 4);
+  return JA_OK;
 }
 
 /* The rollup's open state (absent before schema 5). */
 static ja_status
 read_rollup(ja__db *d, ja__report *r)
 {
-  sqlite3_stmt *q = NULL;
   int absent = 0;
-  const char *what = "cannot read the rollup state from";
-  ja_status st = prepare(d, ja__sql_report_rollup, what, &q, &absent);
-  if (st != JA_OK || absent)
-    return st;
-  if (sqlite3_step(q) == SQLITE_ROW) {
-    r->rollup.open_sessions = int_col(q, 0);
-    r->rollup.oldest_open_ms = int_col(q, 1);
-    r->rollup.latest_open_ms = int_col(q, 2);
-    r->rollup.days_waiting = int_col(q, 3);
-    r->rollup.days_done = int_col(q, 4);
-  } else {
-    st = ja__store_error(d, sqlite3_errcode(d->db), what);
-  }
-  sqlite3_finalize(q);
-  return st;
+  return each_row(d, ja__sql_report_rollup, "cannot read the rollup state from", 0, &absent,
+                  rollup_row, r);
 }
 
 /* ----------------------------------------------------------- history */
@@ -222,30 +235,30 @@ day_of(ja__report *r, int64_t day)
   return &r->days[lo];
 }
 
-/* (day, count) rows of @p sql into the pending (@p sent 0) or sent count
- * of each day. */
+/* A (day, count) row into the pending or sent count of its day; a day
+ * that does not parse (a hand-edited time) is left out. */
 static ja_status
-read_day_counts(ja__db *d, const char *sql, int sent, ja__report *r)
+day_count(sqlite3_stmt *q, ja__report *r, int sent)
 {
-  sqlite3_stmt *q = NULL;
-  const char *what = "cannot read the history from";
-  ja_status st = prepare(d, sql, what, &q, NULL);
-  int rc;
-  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    if (sqlite3_column_type(q, 0) == SQLITE_NULL)
-      continue; /* a time that does not parse: a hand edit */
-    ja__report_day *day = day_of(r, sqlite3_column_int64(q, 0));
-    if (!day)
-      st = oom();
-    else if (sent)
-      day->sent += sqlite3_column_int64(q, 1);
-    else
-      day->pending += sqlite3_column_int64(q, 1);
-  }
-  if (st == JA_OK && rc != SQLITE_DONE)
-    st = ja__store_error(d, sqlite3_errcode(d->db), what);
-  sqlite3_finalize(q);
-  return st;
+  if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+    return JA_OK;
+  ja__report_day *day = day_of(r, sqlite3_column_int64(q, 0));
+  if (!day)
+    return oom();
+  *(sent ? &day->sent : &day->pending) += sqlite3_column_int64(q, 1);
+  return JA_OK;
+}
+
+static ja_status
+pending_row(sqlite3_stmt *q, ja__report *r)
+{
+  return day_count(q, r, 0);
+}
+
+static ja_status
+sent_row(sqlite3_stmt *q, ja__report *r)
+{
+  return day_count(q, r, 1);
 }
 
 static int
@@ -323,67 +336,53 @@ read_day_sessions(ja__db *d, ja__report *r)
 }
 
 static ja_status
+drop_day_row(sqlite3_stmt *q, ja__report *r)
+{
+  ja__report_drop_day *grown = realloc(r->drop_days, (r->ndrop_days + 1) * sizeof *grown);
+  if (!grown)
+    return oom();
+  r->drop_days = grown;
+  ja__report_drop_day *dd = &r->drop_days[r->ndrop_days++];
+  memset(dd, 0, sizeof *dd);
+  dd->day = sqlite3_column_int64(q, 0);
+  dd->count = sqlite3_column_int64(q, 2);
+  return dup_col(q, 1, &dd->reason) != 0 || !dd->reason ? oom() : JA_OK;
+}
+
+/* Drops by day: absent before schema 13, which kept only totals. */
+static ja_status
 read_drop_days(ja__db *d, ja__report *r)
 {
-  sqlite3_stmt *q = NULL;
   int absent = 0;
-  const char *what = "cannot read the drops by day from";
-  ja_status st = prepare(d, ja__sql_report_drop_days, what, &q, &absent);
-  if (st != JA_OK || absent)
-    return st;
-  r->drop_days_kept = 1;
-  int rc;
-  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    ja__report_drop_day *grown = realloc(r->drop_days, (r->ndrop_days + 1) * sizeof *grown);
-    if (!grown) {
-      st = oom();
-      break;
-    }
-    r->drop_days = grown;
-    ja__report_drop_day *dd = &r->drop_days[r->ndrop_days];
-    memset(dd, 0, sizeof *dd);
-    r->ndrop_days++;
-    dd->day = sqlite3_column_int64(q, 0);
-    dd->count = sqlite3_column_int64(q, 2);
-    if (dup_col(q, 1, &dd->reason) != 0 || !dd->reason)
-      st = oom();
-  }
-  if (st == JA_OK && rc != SQLITE_DONE)
-    st = ja__store_error(d, sqlite3_errcode(d->db), what);
-  sqlite3_finalize(q);
+  ja_status st = each_row(d, ja__sql_report_drop_days, "cannot read the drops by day from", 0,
+                          &absent, drop_day_row, r);
+  r->drop_days_kept = !absent;
   return st;
 }
 
 static ja_status
+session_row(sqlite3_stmt *q, ja__report *r)
+{
+  if (r->nsessions == JA__REPORT_SESSIONS)
+    return JA_OK;
+  ja__report_session *se = &r->sessions[r->nsessions++];
+  se->first_ms = int_col(q, 1);
+  se->last_ms = int_col(q, 2);
+  se->ended_ms = int_col(q, 3);
+  se->signals = int_col(q, 4);
+  se->turns = int_col(q, 5);
+  return dup_col(q, 0, &se->session) != 0 ? oom() : JA_OK;
+}
+
+/* The open sessions, the latest JA__REPORT_SESSIONS (absent before schema 5). */
+static ja_status
 read_sessions(ja__db *d, ja__report *r)
 {
-  sqlite3_stmt *q = NULL;
+  if (!(r->sessions = calloc(JA__REPORT_SESSIONS, sizeof *r->sessions)))
+    return oom();
   int absent = 0;
-  const char *what = "cannot read the open sessions from";
-  ja_status st = prepare(d, ja__sql_report_sessions, what, &q, &absent);
-  if (st != JA_OK || absent)
-    return st;
-  sqlite3_bind_int(q, 1, JA__REPORT_SESSIONS);
-  r->sessions = calloc(JA__REPORT_SESSIONS, sizeof *r->sessions);
-  if (!r->sessions)
-    st = oom();
-  int rc = SQLITE_DONE;
-  while (st == JA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    ja__report_session *se = &r->sessions[r->nsessions++];
-    if (dup_col(q, 0, &se->session) != 0) {
-      st = oom();
-      break;
-    }
-    se->first_ms = int_col(q, 1);
-    se->last_ms = int_col(q, 2);
-    se->ended_ms = int_col(q, 3);
-    se->signals = int_col(q, 4);
-    se->turns = int_col(q, 5);
-  }
-  if (st == JA_OK && rc != SQLITE_DONE)
-    st = ja__store_error(d, sqlite3_errcode(d->db), what);
-  sqlite3_finalize(q);
-  return st;
+  return each_row(d, ja__sql_report_sessions, "cannot read the open sessions from",
+                  JA__REPORT_SESSIONS, &absent, session_row, r);
 }
 
 /* Everything the summary leaves out (`view`). */
@@ -391,9 +390,10 @@ static ja_status
 read_history(ja__db *d, ja__report *r)
 {
   r->has_history = 1;
-  ja_status st = read_day_counts(d, ja__sql_report_days_pending, 0, r);
+  const char *what = "cannot read the history from";
+  ja_status st = each_row(d, ja__sql_report_days_pending, what, 0, NULL, pending_row, r);
   if (st == JA_OK)
-    st = read_day_counts(d, ja__sql_report_days_sent, 1, r);
+    st = each_row(d, ja__sql_report_days_sent, what, 0, NULL, sent_row, r);
   if (st == JA_OK)
     st = read_day_sessions(d, r);
   if (st == JA_OK)
