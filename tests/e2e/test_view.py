@@ -154,7 +154,7 @@ class View(JATestCase):
         self.assertEqual((march["sessions"], march["turns"], march["tokens"]), (3, 8, 120))
         # a screenshot of this run, kept in the build folder for people
         shot = os.path.join(BUILD_DIR, "view-screenshot.png")
-        chromium("--window-size=1000,2600", "--screenshot=" + shot, "file://" + path)
+        chromium("--window-size=1000,3400", "--screenshot=" + shot, "file://" + path)
         with open(shot, "rb") as f:
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
