@@ -114,7 +114,8 @@ newer_first(const void *pa, const void *pb)
 static void
 keep_newest(ja__list *l, int64_t limit)
 {
-  qsort(l->rows, l->n, sizeof *l->rows, newer_first);
+  if (l->n > 1) /* qsort of no array is undefined */
+    qsort(l->rows, l->n, sizeof *l->rows, newer_first);
   while ((int64_t)l->n > limit)
     row_free(&l->rows[--l->n]);
 }
