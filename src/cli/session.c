@@ -54,6 +54,20 @@ open_store(const cli_args *a, FILE *err, ja_store **s)
   return st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
 }
 
+/* A value of @p opt that is not in enum @p enum_name but near one of its
+ * values: recorded all the same (as unknown, or as a custom tool), with a
+ * "did you mean" on stderr. A value near nothing is not repeated back. */
+static void
+warn_near(const cli_args *a, cli_opt_id opt, const char *flag, const char *enum_name,
+          const char *recorded_as, FILE *err)
+{
+  int valid = 0;
+  const char *near = a->on[opt] ? ja__cli_near_value(enum_name, a->val[opt], &valid) : NULL;
+  if (near)
+    ja__cli_errorf(err, a->command, "%s '%s' is not a value of %s (recorded as %s); did you "
+                   "mean '%s'?", flag, a->val[opt], enum_name, recorded_as, near);
+}
+
 int
 ja__cli_session(const cli_args *a, FILE *out, FILE *err)
 {
@@ -108,6 +122,10 @@ ja__cli_session(const cli_args *a, FILE *out, FILE *err)
     st = ja_session_error(s, id, at);
   else
     st = ja_session_end(s, id, at);
+  if (st == JA_OK && ja_store_enabled(s, NULL)) {
+    warn_near(a, OPT_ENGINE, "--engine", "ENGINE", "unknown", err);
+    warn_near(a, OPT_TOOL, "--tool", "TOOL", "custom_tool for tool_first_used", err);
+  }
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (a->on[OPT_JSON]) {

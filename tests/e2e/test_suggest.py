@@ -80,6 +80,21 @@ class Catalog(JATestCase):
                 res = self.capture(event, props, rc=0)
                 self.assertEqual((res.out, res.err), ("", ""))
 
+    def test_session_engine_and_tool_recorded_with_a_hint(self):
+        inf = ["--tokens-in", "1", "--tokens-out", "1", "--latency-ms", "3"]
+        res = self.ja("session", "inference", "s", *inf, "--engine", "olama", rc=0)
+        self.assertEqual(res.err, "jarvis-analytics: session inference: --engine 'olama' is not "
+                                  "a value of ENGINE (recorded as unknown); did you mean "
+                                  "'ollama'?\n")
+        res = self.ja("session", "tool", "s", "--tool", "serch_web", rc=0)
+        self.assertIn("did you mean 'search_web'?", res.err)
+        # a name near nothing is a custom tool or engine: recorded, not repeated
+        for opt, value in (("--engine", "koboldcpp"), ("--tool", "zz-private-tool")):
+            args = ["session", "tool", "s", "--tool", value] if opt == "--tool" else \
+                   ["session", "inference", "s", *inf, "--engine", value]
+            self.assertEqual(self.ja(*args, rc=0).err, "")
+        self.assertEqual(self.status()["rollup"]["open_sessions"], 1)
+
     def test_show_event_and_session_platform(self):
         res = self.ja("show", "--event", "app_opend")
         self.assertOneErrorLine(res, EXIT_USAGE, "show")
