@@ -496,9 +496,14 @@ upload(page *p, const ja__report *r)
   } else {
     put(p, "none");
   }
-  put(p, "</td></tr>\n<tr><th>reserved by an upload run</th><td>%lld events</td></tr>\n"
-         "</table></section>\n",
-      (long long)r->leased);
+  put(p, "</td></tr>\n<tr><th>reserved by an upload run</th><td><span data-k=\"queue.leased\">"
+         "%lld</span> event%s",
+      (long long)r->leased, r->leased == 1 ? "" : "s");
+  if (r->leased_until_ms) {
+    put(p, ", until ");
+    when(p, r->leased_until_ms);
+  }
+  put(p, "</td></tr>\n</table></section>\n");
 }
 
 static void
