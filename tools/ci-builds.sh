@@ -15,7 +15,8 @@
 #   dpkg        the Debian packages, built as docs/install.md says (gcc with
 #               Debian's dpkg-buildflags, CMAKE_BUILD_TYPE=None, cpack -G
 #               DEB); each package's files and fields checked, lintian when
-#               installed (no error allowed), then all four extracted into a
+#               installed (no error allowed), every file cmake --install
+#               writes in one of them, then all four extracted into a
 #               throwaway root (dpkg-deb -x, nothing installed on this
 #               machine) and run from there: app.c built against them,
 #               jarvis-analytics capture + status, the Python import
@@ -168,6 +169,18 @@ debian() {
   deb_field "$py" Depends 'python3'
   dpkg-deb --ctrl-tarfile "$lib0" | tar -xO ./triggers | grep -q '^activate-noawait ldconfig'
   dpkg-deb --ctrl-tarfile "$lib0" | tar -xO ./shlibs | grep -q "^libjarvis_analytics 0 libjarvis-analytics0"
+  # Every file `cmake --install` writes is in one of the four packages (an
+  # install rule without a component would be left out of all of them).
+  local stage=$dir/stage missing
+  DESTDIR=$stage cmake --install "$src/build-deb" >/dev/null
+  missing=$(comm -23 <(cd "$stage" && find . ! -type d | sort) \
+    <(for deb in "$src"/build-deb/*.deb; do dpkg-deb -c "$deb"; done |
+        awk '$1 !~ /^d/ {print $6}' | sed 's|^\(\./usr/share/man/.*\)\.gz$|\1|' | sort -u))
+  if [ -n "$missing" ]; then
+    echo "installed but in no Debian package:" >&2
+    echo "$missing" >&2
+    return 1
+  fi
   if command -v lintian >/dev/null; then
     lintian --fail-on error "$src"/build-deb/*.deb
   else
