@@ -19,7 +19,8 @@
 #               writes in one of them, then all four extracted into a
 #               throwaway root (dpkg-deb -x, nothing installed on this
 #               machine) and run from there: app.c built against them,
-#               jarvis-analytics capture + status, the Python import
+#               jarvis-analytics capture + status, its bash completion
+#               loaded, the Python import
 #   subproject  docs/install.md's outer projects that embed this tree with
 #               add_subdirectory() and with FetchContent: they must build
 #               without cmocka, tests or install rules, and their program runs
@@ -161,7 +162,9 @@ debian() {
   fi
   deb_has "$progs" "usr/bin/jarvis-analytics\$" "usr/bin/jarvis-analytics-upload\$" \
     "usr/share/man/man1/jarvis-analytics\.1\.gz" "usr/share/man/man1/jarvis-analytics-upload\.1\.gz" \
-    "usr/lib/systemd/user/jarvis-analytics-upload\.timer" "usr/lib/systemd/user/jarvis-analytics-upload\.service"
+    "usr/lib/systemd/user/jarvis-analytics-upload\.timer" "usr/lib/systemd/user/jarvis-analytics-upload\.service" \
+    "usr/share/bash-completion/completions/jarvis-analytics\$" "usr/share/zsh/vendor-completions/_jarvis-analytics\$" \
+    "usr/share/fish/vendor_completions\.d/jarvis-analytics\.fish"
   deb_field "$progs" Depends 'libsqlite3-0'
   deb_has "$py" "usr/lib/python3/dist-packages/jarvis_analytics/__init__\.py" \
     "usr/lib/python3/dist-packages/jarvis_analytics/_paths\.py"
@@ -202,6 +205,7 @@ debian() {
   OPENJARVIS_HOME=$home/cli "$root/usr/bin/jarvis-analytics" capture app_opened --props '{"platform": "cli"}'
   OPENJARVIS_HOME=$home/cli "$root/usr/bin/jarvis-analytics" status
   OPENJARVIS_HOME=$home/cli "$root/usr/bin/jarvis-analytics" status --json | grep -Eq '"pending":[[:space:]]*1,'
+  bash -c 'source "$1"; complete -p jarvis-analytics' _ "$root/usr/share/bash-completion/completions/jarvis-analytics"
   LD_LIBRARY_PATH=$root/$lib PYTHONPATH=$root/usr/lib/python3/dist-packages OPENJARVIS_HOME=$home/py \
     python3 -c '
 import sys, jarvis_analytics as ja
