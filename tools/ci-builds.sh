@@ -24,7 +24,11 @@
 #   subproject  docs/install.md's outer projects that embed this tree with
 #               add_subdirectory() and with FetchContent: they must build
 #               without cmocka, tests or install rules, and their program runs
-# Build folders: build-ci-<name>/. NAME... runs only those builds.
+# Build folders: build-ci-<name>/. NAME... runs only those builds. The
+# builds run side by side (none writes outside its folder): each has steps
+# that leave a core idle (configuring, linking, cpack, lintian, the
+# consumers), which the others fill. Each one's output is shown when it
+# fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +41,8 @@ for name in "$@"; do
   esac
 done
 jobs=$(nproc)
+# docs/install.md's `cmake --build build` (no -j) builds in parallel too.
+export CMAKE_BUILD_PARALLEL_LEVEL=$jobs
 common=(-DJA_WERROR=ON -DJA_BUILD_TESTS=OFF -DJA_BUILD_BENCH=OFF)
 # Each build sets its own flags; none inherits the caller's.
 unset CFLAGS CPPFLAGS CXXFLAGS LDFLAGS
@@ -253,25 +259,32 @@ build() {
   esac
 }
 
+logs=$(mktemp -d)
+pids=()
+for name in "$@"; do
+  # A subshell outside any condition, so that set -e stops it at the
+  # first failing step; its exit status and time go to files.
+  (
+    start=$SECONDS
+    set +e
+    (set -e; build "$name") >"$logs/$name.log" 2>&1
+    echo "$? $((SECONDS - start))" >"$logs/$name.rc"
+  ) &
+  pids+=($!)
+done
+wait "${pids[@]}"
 failed=()
 for name in "$@"; do
-  log=$(mktemp)
-  start=$SECONDS
-  # A subshell outside any condition, so that set -e stops it at the
-  # first failing step.
-  set +e
-  (set -e; build "$name") >"$log" 2>&1
-  rc=$?
-  set -e
-  if [ $rc -eq 0 ]; then
-    echo "ci-builds: $name ok ($((SECONDS - start))s)"
+  read -r rc secs <"$logs/$name.rc"
+  if [ "$rc" -eq 0 ]; then
+    echo "ci-builds: $name ok (${secs}s)"
   else
-    cat "$log"
+    cat "$logs/$name.log"
     echo "ci-builds: $name FAILED (log above; build folder build-ci-$name/)" >&2
     failed+=("$name")
   fi
-  rm -f "$log"
 done
+rm -rf "$logs"
 if [ ${#failed[@]} -ne 0 ]; then
   echo "ci-builds: failed: ${failed[*]}" >&2
   exit 1
