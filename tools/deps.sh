@@ -6,7 +6,8 @@
 #               and wheel: a test installs the Python package offline; zsh and
 #               fish load the shell completions; chromium renders `view` headless)
 #   JA_CI_DEPS  what the CI compile matrix (tools/ci-builds.sh) adds: clang,
-#               and dpkg-buildflags from dpkg-dev
+#               dpkg-buildflags from dpkg-dev, and ccache (tools/test.sh
+#               compiles through it when it is installed)
 set -euo pipefail
 
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
@@ -15,7 +16,7 @@ JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          python3-pip python3-setuptools python3-wheel
          zsh fish chromium)
 # shellcheck disable=SC2034  # used by tools/test.sh
-JA_CI_DEPS=(clang dpkg-dev)
+JA_CI_DEPS=(clang dpkg-dev ccache)
 
 # ja_install_deps [PACKAGE...] — JA_DEPS plus the packages named.
 ja_install_deps() {

@@ -7,7 +7,13 @@
 #                              docs/install.md's install and consumers —
 #                              pkg-config, find_package, add_subdirectory,
 #                              FetchContent, Python; on when CI is set)
-# Build folder: build-test/ (build-asan/ with sanitizers).
+# Build folder: build-test/ (build-asan/ with sanitizers). The CI matrix
+# builds while this tree builds and its tests run (the tests wait on
+# processes, files and sockets more than they compute; the builds fill
+# the cores meanwhile). With ccache installed (tools/deps.sh installs it
+# for CI) every compiler call goes through it, keyed on paths relative to
+# this checkout, so a second run, or a fresh clone elsewhere on the same
+# machine, compiles only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -35,11 +41,34 @@ else
   ja_install_deps
 fi
 tools/lint.sh
-if [ "$all_builds" = 1 ]; then
-  tools/ci-builds.sh
+if command -v ccache >/dev/null; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  # Paths under the checkout are hashed relative to it, and -g builds do
+  # not hash the folder they run in: a clone elsewhere finds the same
+  # entries (its debug info then names the first clone's build folder).
+  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 fi
-cmake -S . -B "$build" -DJA_SANITIZE="$sanitize" -DJA_WERROR=ON >/dev/null
-cmake --build "$build" -j"$(nproc)"
+ci_log=""
+if [ "$all_builds" = 1 ]; then
+  ci_log=$(mktemp)
+  tools/ci-builds.sh >"$ci_log" 2>&1 &
+  ci_pid=$!
+fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-ctest --test-dir "$build" --output-on-failure -j"$(nproc)" --timeout 300
+set +e
+(
+  set -e
+  cmake -S . -B "$build" -DJA_SANITIZE="$sanitize" -DJA_WERROR=ON >/dev/null
+  cmake --build "$build" -j"$(nproc)"
+  # Twice as many tests as cores: most of a test's time is spent waiting
+  # (for the programs it starts, fsync, a socket), not computing.
+  ctest --test-dir "$build" --output-on-failure -j"$((2 * $(nproc)))" --timeout 300
+)
+rc=$?
+if [ -n "$ci_log" ]; then
+  wait "$ci_pid" || rc=1
+  cat "$ci_log"
+  rm -f "$ci_log"
+fi
+exit $rc
