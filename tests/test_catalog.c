@@ -1,5 +1,6 @@
 /*
- * test_catalog.c — the catalog table against DESIGN §5 (events, property
+ * test_catalog.c — the catalog table against the catalog as OpenJarvis
+ * defines it, written here by hand (events, property
  * validators, enum values) and its two renderings.
  */
 #include "support.h"
@@ -27,7 +28,7 @@ static void test_catalog__events_in_design_order(void **state)
   assert_int_equal(n, sizeof want / sizeof want[0]);
 }
 
-/* The whole property list of every event, as DESIGN §5 writes it. */
+/* The whole property list of every event, written out by hand. */
 static void test_catalog__properties_match_design(void **state)
 {
   (void)state;

@@ -373,7 +373,7 @@ static void test_config__toml_unknown_keys_ignored(void **state) { (void)state;
   assert_int_equal(g_out.has_host, 0);
 }
 
-/* Misspelt keys and tables are shown by `status` (hardening issue): every
+/* Misspelt keys and tables are shown by `status`: every
  * unknown key of [analytics], and every table one edit away from
  * [analytics], is a warning naming the line and the name, never a value. */
 static void expect_warnings(const char *text, int n, const char *const *parts)
@@ -728,7 +728,7 @@ static void test_config__toml_integer_ranges_of_known_keys(void **state) { (void
   assert_int_equal(g_out.flush_at_size, 1000);
 }
 
-/* The caps are store configuration (DESIGN §8): read like the other
+/* The caps are store configuration: read like the other
  * integer keys, a wrong type or a value below 1 turns analytics off with
  * the line number. */
 static void test_config__toml_reads_cap_keys(void **state) { (void)state;
@@ -1117,7 +1117,7 @@ static void test_config__config_of_exactly_one_mib_is_read(void **state) { (void
 }
 
 static void test_config__do_not_track_turns_off(void **state) { (void)state;
-  /* Anything but empty/0/false/no: privacy wins a typo (DESIGN §4). */
+  /* Anything but empty/0/false/no: privacy wins a typo. */
   static const char *const yes[] = {"1", "true", "TRUE", "True", "yes", "YES", " yes ", "\t1\n",
                                     "  TrUe", "2", "on", "y", "Y", " TRUE ", "yess", "1 1",
                                     "ture", "00", "-1", "nope", "off", "0 0", "\xC3\xA9"};

@@ -1,7 +1,7 @@
 /*
  * test_error.c — the last-error contract (util/error.c and the first line
  * of every public call): ja_last_error() describes the last failure on this
- * thread, and a call that succeeds leaves it "" (hardening issue: "keeps a
+ * thread, and a call that succeeds leaves it "" (a bug once: "keeps a
  * stale message after successful calls").
  */
 #include "support.h"

@@ -675,7 +675,7 @@ static void test_event__property_count_limit(void **state)
 
 /* Not RFC 8259 JSON, each refused as malformed (nothing stored, nothing
  * counted). The first group is what cJSON itself accepted ({"version":01}
- * was stored: hardening issue); the rest cJSON refuses too, kept here so a
+ * was stored: a bug once); the rest cJSON refuses too, kept here so a
  * change of parser cannot let them in. */
 static void test_event__non_rfc8259_json_is_malformed(void **state)
 {
@@ -797,7 +797,7 @@ static void test_event__rfc8259_json_is_accepted(void **state)
 }
 
 /* ------------------------------------------------------------ shapes
- * version and key (DESIGN §5): a str64 with the shape its values really
+ * version and key: a str64 with the shape its values really
  * have. A value outside the shape is invalid_value, judged before any
  * redaction pattern runs; a value inside it still goes through redaction. */
 

@@ -116,7 +116,7 @@ static void test_identity__damaged_without_create_is_error(void **state)
   free(content);
 }
 
-/* Issue: an anon_id_path pointing at a file that is not an anon id (the
+/* A bug once: an anon_id_path pointing at a file that is not an anon id (the
  * queue, config.toml, anything) replaced that file. Get, create and reset
  * all refuse it (JA_EUNSAFE) and leave it as it was. */
 static void test_identity__not_an_anon_id_refused_untouched(void **state)
@@ -230,7 +230,7 @@ static void test_identity__write_failures_leave_no_file(void **state)
   }
 }
 
-/* ------------------------------------------- the file rule (DESIGN §3) */
+/* ------------------------------------------- the file rule (util/fs.h) */
 
 /* A well-formed id in the anon_id file, returned in @p id. */
 static const char *
@@ -256,7 +256,7 @@ assert_id_file(const char *p, const char *id)
   free(content);
 }
 
-/* Issue: "Files pre-planted by another user (a foreign anon_id in a shared
+/* A bug once: "Files pre-planted by another user (a foreign anon_id in a shared
  * directory) are adopted as they are." Refused, and left alone. */
 static void test_identity__foreign_owner_refused(void **state)
 {
@@ -352,7 +352,7 @@ fail_open_anon_id(const char *path, int flags, unsigned mode)
   return g_real.open(path, flags, mode);
 }
 
-/* Issue: "An unreadable anon_id (permissions) is treated as malformed and
+/* A bug once: "An unreadable anon_id (permissions) is treated as malformed and
  * silently replaced, changing the install's identity." A failed open or
  * read is JA_EIO, for get and reset, and the id stays. (As root permission
  * bits do not bite, so the failures are injected; the next test makes a
@@ -420,7 +420,7 @@ static void test_identity__permission_denied_is_eio_and_kept(void **state)
 
 /* ------------------------------------------------------ the temp files */
 
-/* Issue: "never unlink a temp you did not create". A temp file someone
+/* Never unlink a temp you did not create. A temp file someone
  * else holds under the old fixed name (<path>.tmp.<pid>) stays. */
 static void test_identity__others_temp_file_left_alone(void **state)
 {
@@ -524,7 +524,7 @@ race_thread(void *p)
   return NULL;
 }
 
-/* Issue: the temp name path.tmp.<pid> was shared by every thread and handle
+/* A bug once: the temp name path.tmp.<pid> was shared by every thread and handle
  * of a process and unlinked first, so 64 handles opening a fresh home at
  * once made most ja_anon_id / ja_capture calls fail. Every call succeeds,
  * and every handle sees the one id on disk. The queue is made first, by one
@@ -683,7 +683,7 @@ config_anon_id_path(const char *spelling)
   jt_write_file(cfg, text);
 }
 
-/* Issue: "anon_id_path pointing at an existing file that is not an anon id
+/* A bug once: "anon_id_path pointing at an existing file that is not an anon id
  * (the queue, config.toml) replaces that file." The queue's companions
  * (-wal, -shm, -busy) look like a damaged id when empty or all 'b', so the
  * path itself is refused, however it is spelt, and analytics goes off

@@ -2,8 +2,8 @@
  * test_report.c — the status document (api/report.c) and the CLI's status
  * and show output under memory pressure: with a cJSON allocator that fails after N allocations,
  * every N gives JA_ENOMEM and no document, until N is large enough and the
- * whole document comes out — never JA_OK with a part missing (hardening
- * issue: "report.c ignores cJSON_Add* failures").
+ * whole document comes out — never JA_OK with a part missing (a bug
+ * once: "report.c ignores cJSON_Add* failures").
  */
 #include "support.h"
 #include "api/api.h"

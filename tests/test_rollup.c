@@ -1,5 +1,5 @@
 /*
- * test_rollup.c — local aggregation (DESIGN §6, issue 10): the percentile,
+ * test_rollup.c — local aggregation: the percentile,
  * the worked example with its exact numbers, the 300 s idle rule at its
  * edge, sessions without inference, model_hash, midnight, when a day's
  * summary is due, idempotence, first uses, bad input, what is stored (only
@@ -66,7 +66,7 @@ expect_props(const char *name, const char *want)
   free(got);
 }
 
-/* The issue's worked example, session "s1" from @p t0. */
+/* The worked example (docs/design.md, rollups), session "s1" from @p t0. */
 static void
 worked_example(ja_store *s, int64_t t0)
 {

@@ -1,6 +1,6 @@
 /*
  * test_rollup_scale.c — what keeps a rollup linear in the number of
- * sessions (issue 10, Performance), asserted on counts, never on time:
+ * sessions, asserted on counts, never on time:
  * the pages a rollup writes per closed session do not grow with the
  * store, a run's event ids are in queueing order (uuid index appended to,
  * not written all over), and the bounded scan of open sessions still

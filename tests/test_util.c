@@ -125,7 +125,7 @@ static void test_util__last_error_is_per_thread_and_never_null(void **state)
     assert_string_not_equal(ja_status_str((ja_status)st), "unknown status");
 }
 
-/* The file rule of DESIGN §3, through the one function every opener uses:
+/* The file rule (util/fs.h), through the one function every opener uses:
  * each odd thing where a file should be is refused without blocking, and
  * without the file being changed. */
 static void test_util__open_safe_refuses_odd_files(void **state)

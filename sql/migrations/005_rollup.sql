@@ -1,4 +1,4 @@
--- Schema version 5: local aggregation (DESIGN §6, src/rollup/). Raw chat
+-- Schema version 5: local aggregation (src/rollup/). Raw chat
 -- signals are kept here, never uploaded, until a rollup closes their
 -- session; what a day's summary needs is kept until it is emitted; first
 -- uses are remembered for the life of the install. No raw session id,

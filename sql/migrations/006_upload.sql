@@ -1,6 +1,5 @@
--- Schema version 6: the uploader's state (DESIGN §7, issue 9). Applied
--- once inside BEGIN IMMEDIATE by store/open.c. (004 and 005 belong to
--- other work landing beside this one.)
+-- Schema version 6: the uploader's state (docs/upload.md). Applied
+-- once inside BEGIN IMMEDIATE by store/open.c.
 
 -- One row: what the last upload run learned, so the next timer run backs
 -- off too and `status` can say when and how the last attempt went.

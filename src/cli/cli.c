@@ -68,7 +68,7 @@ check_output(const cli_program *prog, const cli_cmd *cmd, FILE *out, FILE *err, 
     snprintf(why, sizeof why, "error %d", e);
   if (cmd && in_list(prog->acting, cmd->name)) {
     /* Done is done: the exit status is the change's fate, not the
-     * message's (hardening issue: capture --verbose > /dev/full). */
+     * message's (a bug once: capture --verbose > /dev/full). */
     ja__cli_errorf(err, name, "done, but the output could not be written: %s", why);
     return rc;
   }

@@ -1,6 +1,6 @@
 /*
  * cli/jarvis_analytics_upload.c — the `jarvis-analytics-upload` program as
- * one table (the uploader of DESIGN §7): its options, exit statuses and
+ * one table (docs/upload.md says what a run does): its options, exit statuses and
  * manual text, read by the same parser, --help and man page renderer
  * (program.c) as jarvis-analytics.
  */

@@ -1,6 +1,6 @@
 /*
  * filter/catalog.c — the event catalog: the single source of truth for which events
- * and properties exist and what values they accept (DESIGN §5). The
+ * and properties exist and what values they accept. The
  * `catalog` command and the README's catalog section render from this table;
  * tests/e2e checks the README has not drifted from it.
  */

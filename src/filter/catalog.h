@@ -1,5 +1,5 @@
 /*
- * filter/catalog.h — the event catalog (DESIGN §5): one table, the single source
+ * filter/catalog.h — the event catalog: one table, the single source
  * of truth for validation, docs and `catalog`.
  */
 #ifndef JA_FILTER_CATALOG_H
@@ -35,7 +35,8 @@ typedef struct ja__event_spec {
   const ja__prop_spec *props; /* terminated by {NULL} */
 } ja__event_spec;
 
-/* The catalog: events in DESIGN.md order, NULL-name terminated. */
+/* The catalog: events in the order the docs list them (install, app, chat,
+ * usage), NULL-name terminated. */
 extern const ja__event_spec ja__catalog[];
 extern const ja__enum *const ja__catalog_enums[];
 const ja__event_spec *ja__catalog_event(const char *name);

@@ -47,7 +47,7 @@ static int is_space(char c)
 
 /* DO_NOT_TRACK turns analytics off when set to anything but empty, 0,
  * false or no (any case, surrounding blanks ignored, so "  " is empty).
- * Privacy wins a typo (DESIGN §4): "2", "on", "y", "ture" all mean off; only
+ * Privacy wins a typo: "2", "on", "y", "ture" all mean off; only
  * a value that plainly says "track" leaves the decision to config.toml. */
 static int do_not_track(void)
 {
@@ -90,7 +90,7 @@ static void set_off(ja__config *cfg, int force, const char *fmt, ...)
 /* home = override, else $OPENJARVIS_HOME (relative is kept as is), else
  * $HOME/.openjarvis. An empty override is an error: a caller that passes ""
  * asked for a home it did not name, and quietly using ~/.openjarvis would
- * put its events in another store (hardening issue: "an empty home string
+ * put its events in another store (a bug once: "an empty home string
  * silently means ~/.openjarvis"). An empty $OPENJARVIS_HOME counts as unset,
  * the shell convention (`OPENJARVIS_HOME= cmd`). */
 static ja_status resolve_home(ja__config *cfg, const char *home_override)
@@ -143,7 +143,7 @@ static void canonical_path(const char *path, char *out, size_t outsz)
  * NULL. The anon_id is replaced when damaged and created when missing, so
  * pointing it at the queue (or its -wal, -shm, -journal, -busy) or at
  * config.toml would destroy acknowledged events or the user's settings
- * (issue: "anon_id_path pointing at the queue replaces that file"). Names
+ * (a bug once: "anon_id_path pointing at the queue replaces that file"). Names
  * are compared resolved, and files that exist also by inode (hard links,
  * bind mounts). */
 static const char *anon_id_path_clash(const ja__config *cfg, const char *anon)
@@ -258,7 +258,8 @@ static void load_file(ja__config *cfg)
   if (t.has_flush_at_size)
     cfg->flush_at_size = t.flush_at_size;
   /* The caps are configuration of the store, not of one handle, so that
-   * every process that opens it prunes to the same limits (DESIGN §8). */
+   * every process that opens it prunes to the same limits (a handle's own
+   * caps would let the smallest one prune what another keeps). */
   if (t.has_max_events)
     cfg->max_events = t.max_events;
   if (t.has_max_age_days)

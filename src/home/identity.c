@@ -41,7 +41,7 @@ is_blank(char c)
  * and made only of hex digits, dashes, whitespace and NUL bytes (an empty or
  * truncated file, or the zeros a crash can leave of a file being written) —
  * and only then may it be replaced. Anything else (the queue, config.toml,
- * a user's notes: issue "anon_id_path pointing at an existing file replaces
+ * a user's notes: a bug once, "anon_id_path pointing at an existing file replaces
  * that file") is foreign. */
 static id_kind
 classify(const char *buf, size_t n, char out[37])
@@ -70,7 +70,7 @@ classify(const char *buf, size_t n, char out[37])
  * ours, one link; a 0644 one is narrowed to 0600) and sort what it holds.
  * A file we cannot open or read is an error (JA_EIO), never "damaged":
  * replacing an id we merely failed to read would change the install's
- * identity (issue: an unreadable anon_id was silently replaced). */
+ * identity (a bug once: an unreadable anon_id was silently replaced). */
 static ja_status
 id_read(const char *path, id_kind *kind, char out[37])
 {

@@ -751,7 +751,7 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
   default: {
     /* Unknown keys are ignored (forward compatibility), but remembered so a
      * duplicate still makes the table unreadable, and shown by `status`: a
-     * misspelt key silently did nothing (hardening issue). Only the name is
+     * misspelt key silently did nothing. Only the name is
      * shown, never the value (it may be a key). */
     if (keyset_add(seen, key, ko.len) != 0)
       return fail(r, "[analytics] out of memory");

@@ -1,5 +1,5 @@
 /*
- * rollup/rollup.c — one rollup run (DESIGN §6): close the sessions that
+ * rollup/rollup.c — one rollup run (docs/design.md, rollups): close the sessions that
  * ended or went idle, queue their chat_session_ended, count them into
  * their day, then queue the usage_daily_summary of every day that is
  * over; in between, forget the keys of the sessions it closed

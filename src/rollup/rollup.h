@@ -1,5 +1,5 @@
 /*
- * rollup/rollup.h — local aggregation (DESIGN §6): raw chat signals in,
+ * rollup/rollup.h — local aggregation: raw chat signals in,
  * chat_session_ended / usage_daily_summary / first uses out, each event
  * queued in the same transaction that closes what it reports.
  *

@@ -142,9 +142,9 @@ ja__store_run_ints(ja__db *d, int which, const int64_t *v, int n, const char *wh
  * install.sh), and a writer in a loop gives the lock up for only the few
  * microseconds between its COMMIT and its next BEGIN IMMEDIATE. SQLite's
  * default handler sleeps 1, 2, 5 … 100 ms and wakes up to a lock that is
- * taken again: 34 % of a paced capturer's events were busy drops at 250 ms
- * (hardening issue). Short polls catch the gap; growing slowly to 1 ms keeps
- * a long wait cheap (about 1000 wake-ups a second at worst). */
+ * taken again: 34 % of a paced capturer's events were busy drops at 250 ms.
+ * Short polls catch the gap; growing slowly to 1 ms keeps a long wait
+ * cheap (about 1000 wake-ups a second at worst). */
 #define BUSY_FIRST_NS 50000  /* 50 µs */
 #define BUSY_GROW_NS 25000   /* per earlier try */
 #define BUSY_MAX_NS 1000000  /* 1 ms */

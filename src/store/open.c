@@ -63,7 +63,7 @@ typedef struct found {
 
 static const char *const k_suffix[] = {"", "-wal", "-shm"};
 
-/* Every file SQLite will open passes THE file rule first (DESIGN §3,
+/* Every file SQLite will open passes THE file rule first (util/fs.h,
  * checked by name: ja__file_check_private says why never by descriptor):
  * a symlinked, FIFO, hard-linked or foreign -wal or -shm would otherwise
  * be adopted by SQLite as it stands (it creates them copying the queue's

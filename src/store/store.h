@@ -16,14 +16,14 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 /* Prepared statements kept for the life of a connection (hot path). */
 enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_DROP_DAY_ADD, JA__Q_DROP_DAY_PRUNE, JA__Q_PRUNE_EXPIRED, JA__Q_QUEUE_COUNT, JA__Q_PRUNE_OLDEST,
        JA__Q_CLOCK_READ, JA__Q_CLOCK_WRITE, JA__Q_AGE_UNWITNESSED, JA__Q_BUSY_GET, JA__Q_BUSY_SET,
-       /* rollup/ (DESIGN §6) */
+       /* rollup/ */
        JA__Q_SIGNAL_ADD, JA__Q_SESSION_FIND, JA__Q_SESSION_OPEN, JA__Q_SESSION_KEY_SET,
        JA__Q_SESSION_TOUCH, JA__Q_FIRST_USE_ADD, JA__Q_SESSIONS_AFTER, JA__Q_KEYS_SLICE_END,
        JA__Q_KEYS_SWEEP,
        JA__Q_RUN_SIGNALS, JA__Q_RUN_FORGET, JA__Q_RUN_DROP, JA__Q_DAY_DONE_GET,
        JA__Q_DAY_ADD, JA__Q_DAY_NAME_ADD, JA__Q_DAYS_DUE, JA__Q_DAY_EMITTED, JA__Q_DAY_FORGET,
        JA__Q_DAY_NAMES_FORGET,
-       /* upload/ (DESIGN §7): a few of each per batch */
+       /* upload/: a few of each per batch */
        JA__Q_CLAIM_SCAN, JA__Q_LEASE_EXPIRE, JA__Q_LEASE_LIST, JA__Q_LEASE_ADD, JA__Q_LEASE_DROP,
        JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_LOG_RANGE, JA__Q_ACK_DELETE_RANGE,
        JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_UPLOAD_STATE_SET, JA__Q_COUNTS_ADD,
@@ -31,7 +31,8 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_DROP_DAY_ADD, JA__Q_DROP_DAY_PRUNE, J
        JA__Q_RECHECK_REWRITE,
        JA__Q_COUNT };
 
-/* Pruning is done in steps (DESIGN §8): one write transaction deletes at
+/* Pruning is done in steps (a capture must never hold the write lock for
+ * long): one write transaction deletes at
  * most the rows it added plus this many, so a queue over its caps (a cap
  * lowered in config.toml, a store filled by another version) converges
  * over later transactions while every one of them stays short. */

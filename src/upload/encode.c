@@ -1,6 +1,6 @@
 /*
  * upload/encode.c — the request body, a pure function of the stored rows
- * (DESIGN §7): `{"api_key", "sent_at", "batch": [...]}`. Each event's
+ * (PostHog's v0 batch): `{"api_key", "sent_at", "batch": [...]}`. Each event's
  * stored properties text is spliced in as it is, with the library's own
  * properties appended inside the same object: re-printing through cJSON
  * would round numbers and reorder keys, and uuid/timestamp/distinct_id/

@@ -58,7 +58,7 @@ ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missin
   /* The same open-then-fstat rule as the store's files, minus what only
    * fits files we own: a symlink is refused, not followed (it was, against
    * this function's own comment), and a FIFO is refused instead of blocking
-   * the caller forever in open() (hardening issue). */
+   * the caller forever in open(). */
   int fd = -1;
   ja_status st = ja__file_open_checked(path, O_RDONLY, 0, NULL, JA__FILE_READ_RULES, &fd);
   if (st != JA_OK)
@@ -235,7 +235,7 @@ dir_of(const char *path, char *out, size_t outsz)
  * The name is random, not "<path>.tmp.<pid>": every thread and handle of a
  * process shares the pid, and when they all created the first anon_id of a
  * fresh home at once they unlinked and overwrote each other's temp files
- * (issue: 6-7 of 8 concurrent ja_anon_id calls failed). Never unlinks
+ * (a bug once: 6-7 of 8 concurrent ja_anon_id calls failed). Never unlinks
  * anything: a name that exists belongs to someone else. */
 static ja_status
 temp_create(const char *path, unsigned mode, char *tmp, size_t tmpsz, int *fd)

@@ -27,7 +27,7 @@ ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, i
  * *size = its size, or -1 when it does not exist. JA_EIO if lstat fails. */
 ja_status ja__file_check(const char *path, const char *what, int64_t *size);
 
-/* THE rule for every file the store opens in the home (DESIGN §3), in one
+/* THE rule for every file the store opens in the home, in one
  * place: open with O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC added to @p flags (a
  * symlink is never followed, a FIFO never blocks us), then fstat the
  * descriptor — never the name, which can be swapped — and require a regular

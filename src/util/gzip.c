@@ -23,7 +23,7 @@ ja__gzip_with(ja__gzipper *g, ja__buf *out, const char *in, size_t n)
       return ja__error_set(JA_ENOMEM, "cannot start gzip: out of memory");
     /* Level 1: on 100-event batches 2x faster than the default 6 for a
      * body 7 % larger (31 446 bytes -> 3 518 vs 3 275); the uploader's CPU
-     * per event is a target (issue 9), a few hundred bytes per request
+     * per event is what it must keep low, a few hundred bytes per request
      * are not. A smaller window is slower, not faster (zlib slides and
      * rehashes it every window's length). */
     if (deflateInit2(z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {

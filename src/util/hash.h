@@ -1,5 +1,6 @@
 /*
- * util/hash.h — hash_id (DESIGN §5): first 16 hex chars of SHA-256.
+ * util/hash.h — hash_id: first 16 hex chars of SHA-256, as OpenJarvis'
+ * Python computes it (so a model_hash means the same from either side).
  */
 #ifndef JA_UTIL_HASH_H
 #define JA_UTIL_HASH_H

@@ -1,4 +1,4 @@
-"""End-to-end: malformed input to `capture` (issue test 5).
+"""End-to-end: malformed input to `capture`.
 
 Each case first captures one good event (so the queue exists), snapshots
 `select * from pending` and `select * from drops` through the sqlite3
@@ -78,7 +78,7 @@ class BadInput(JATestCase):
         self.bad(["app_opened", "--props=" + big], EXIT_DATAERR, r"large|65536|too")
 
     def test_props_1mb_on_stdin(self):
-        """The issue's 1 MB --props, through `--props -` (stdin has no argv limit)."""
+        """A 1 MB --props, through `--props -` (stdin has no argv limit)."""
         big = ('{"version":"' + "a" * (1 << 20) + '"}').encode()
         self.bad(["app_opened", "--props", "-"], EXIT_DATAERR, r"too large", input=big)
         self.bad(["app_opened", "--props", "-"], EXIT_DATAERR, r"NUL", input=b'{"version":"a\x00b"}')

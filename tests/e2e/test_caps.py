@@ -1,7 +1,8 @@
 """End-to-end: the queue caps are configuration of the store
 (`[analytics] max_events`, `max_age_days` in config.toml), so the CLI —
 one process per capture — prunes to the same limits as an embedder that
-keeps the store open, never to a default of its own (DESIGN §8)."""
+keeps the store open, never to a default of its own (the caps are the
+store's configuration, read from config.toml by every process)."""
 
 import os
 import sqlite3
@@ -25,7 +26,7 @@ class Caps(JATestCase):
         self.assertEqual(self.drops()["queue_full"], 2)
 
     def test_cli_capture_keeps_a_larger_configured_queue(self):
-        """Issue: the CLI opened with the default max_events (10 000), so
+        """A bug once: the CLI opened with the default max_events (10 000), so
         one `jarvis-analytics capture` cut a store an embedder keeps larger."""
         self.write_config("max_events = 12000\n")
         self.capture("feature_used", {"feature_name": "chat"})  # creates the store

@@ -14,7 +14,7 @@ from jatest import (CLI, JATestCase, WalHolder, ISO_MS_RE, UUID_RE, check_saniti
 class Capture(JATestCase):
 
     def test_app_opened_one_row_in_pending(self):
-        """Issue test 1: one row in `pending` (through the sqlite3 program)
+        """One row in `pending` (through the sqlite3 program)
         with exactly the two properties, a UUID v7 of now, a timestamp of
         now and the anon_id as distinct_id."""
         t0 = now_ms()
@@ -76,7 +76,7 @@ class Capture(JATestCase):
         self.assertEqual(len({r["distinct_id"] for r in rows}), 1)
 
     def test_files_and_home_modes(self):
-        """Issue test 6: home 0700, queue (+ -wal/-shm) and anon_id 0600 —
+        """Home 0700, queue (+ -wal/-shm) and anon_id 0600 —
         even under umask 000, which would otherwise give 0777/0666."""
         self.capture("app_opened", {"version": "0.1.0"}, umask=0)
         self.assertMode(self.home, 0o700)

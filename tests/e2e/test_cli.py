@@ -1,4 +1,4 @@
-"""End-to-end: the rest of the `jarvis-analytics` command line (DESIGN §9):
+"""End-to-end: the rest of the `jarvis-analytics` command line:
 --help / --version, catalog, status, show, purge, and readers next to a
 writer."""
 
@@ -31,7 +31,8 @@ ENUMS = {
     "ENGINE": "ollama vllm mlx llama_cpp openai anthropic google unknown",
 }
 
-# DESIGN §5, "The catalog (must match exactly)".
+# The catalog as OpenJarvis defines it, written here by hand (apart from
+# src/filter/catalog.c) so that a change to the table is a visible decision.
 CATALOG = {
     "install_started": "os:OS arch:ARCH installer_version:version",
     "install_stage_completed": "stage:STAGE elapsed_ms:int os:OS",

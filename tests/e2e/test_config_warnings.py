@@ -1,5 +1,5 @@
 """End-to-end: misspelt keys and tables of config.toml are shown by `status`
-(hardening issue), as text and in `status --json` ("warnings"), naming the
+as text and in `status --json` ("warnings"), naming the
 file, line and name — never a value. A misspelt `enabled` whose value is not
 true, in [analytics] or in a misspelt table, turns analytics off (privacy
 wins a typo)."""

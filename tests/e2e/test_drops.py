@@ -1,6 +1,6 @@
 """End-to-end: the two filters (redaction, catalog) and the store caps.
 
-Issue test 2: one test per drop reason. Each shows that the reason's counter
+One test per drop reason. Each shows that the reason's counter
 in `status --json` moves by exactly 1 (and no other counter moves), and that
 the dropped value — a distinctive marker — appears nowhere in the raw bytes
 of analytics_queue.db, -wal and -shm (read as they are, while another
@@ -59,7 +59,7 @@ class Drops(JATestCase):
                              % (event, count, reason))
         return res
 
-    # ---- one test per reason (issue test 2)
+    # ---- one test per reason
 
     def test_unknown_event(self):
         self.drop_case("zz_marker_unknown_event_k5", {"version": "zz-marker-ue-value-k5"},
@@ -286,7 +286,7 @@ class Drops(JATestCase):
         self.assertRegex(res.out, r"^stored app_opened \S+ \(3 properties dropped, first: .*\)\n$")
         self.assertOneErrorLine(res, EXIT_PARTIAL)
 
-    # ---- store caps (DESIGN §8): queue_full, expired
+    # ---- store caps: queue_full, expired
 
     def _fill(self, n, ts_ms, prefix):
         # age_ms = ts_ms: rows as a capture with a sane clock writes them
@@ -323,7 +323,7 @@ class Drops(JATestCase):
         self.assertIn("recent-1", uuids)
         self.assertEqual(len(uuids), 3)
 
-    # ---- busy (DESIGN §12: dropped and counted, never stalled)
+    # ---- busy (dropped and counted, never stalled: the host is never hurt)
 
     def test_busy_store_drops_counts_and_does_not_stall(self):
         """While another process holds the write lock, a capture gives up

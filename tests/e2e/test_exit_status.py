@@ -1,5 +1,5 @@
 """End-to-end: the exit status tells what happened to the event, not to the
-messages about it (hardening issue). A capture whose event was stored exits 0
+messages about it. A capture whose event was stored exits 0
 even when its --verbose line cannot be written (a retrying caller would store
 it twice); commands whose output *is* the result (status, show, --help) exit
 74 when it cannot be written; and a file-size limit (`ulimit -f`) gives a

@@ -1,5 +1,5 @@
 """End-to-end: hash_id through the shared library, loaded with ctypes the
-way the Python backend loads it (issue test 4). It must equal OpenJarvis'
+way the Python backend loads it. It must equal OpenJarvis'
 Python hashlib.sha256(s.encode()).hexdigest()[:16], and "" → "".
 
 An ASan-built libjarvis_analytics.so cannot be dlopen'ed into a plain

@@ -1,4 +1,4 @@
-"""End-to-end: the install's anon_id file (DESIGN §3) and `reset-id`, the
+"""End-to-end: the install's anon_id file and `reset-id`, the
 refusal to follow symlinks (anon_id, queue), to replace a file that is not
 an anon_id, to adopt a foreign, hard-linked or unreadable one, and an
 anon_id_path that names the queue or config.toml."""
@@ -216,7 +216,8 @@ class Identity(JATestCase):
         self.assertMode(self.anon_id_path, 0o600)
         self.capture("app_opened", {"version": "1.0-after"})
         rows = self.pending()
-        # Queued events keep the id they were captured with (DESIGN §7).
+        # Queued events keep the id they were captured with: a resend must be
+        # byte-identical, or PostHog would not deduplicate it.
         self.assertEqual([(json.loads(r["properties"])["version"], r["distinct_id"]) for r in rows],
                          [("1.0-before", old), ("1.0-after", new)])
         self.assertEqual(self.status()["anon_id"], new)

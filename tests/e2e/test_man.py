@@ -60,7 +60,7 @@ class Man(unittest.TestCase):
 
     def test_files_names_every_config_key(self):
         """FILES lists every [analytics] key config.toml may hold, the
-        caps included (they are store configuration, DESIGN §8)."""
+        caps included (they are store configuration)."""
         files = self.man.split(".SH FILES", 1)[1]
         for key in ("enabled", "host", "key", "anon_id_path", "flush_interval_seconds",
                     "flush_at_size", "max_events", "max_age_days"):

@@ -1,4 +1,4 @@
-"""Chat sessions and rollups end to end (issue 10, DESIGN §6): the worked
+"""Chat sessions and rollups end to end: the worked
 example through the CLI with its exact numbers, bad input for every
 `session` sub-command, two rollups racing from two processes, first uses
 across processes and a restart, and a rollup killed with SIGKILL at any
@@ -173,7 +173,7 @@ for i in range(%d, %d):
 
     def test_debug_prints_each_rollup_event_never_raw_names(self):
         """OPENJARVIS_LOG_LEVEL=DEBUG: one 'Analytics: …' line per event
-        before it is stored (DESIGN §4), rollup events too; the raw session
+        before it is stored, rollup events too; the raw session
         id, model and tool never appear (only hashes reach the events)."""
         debug = {"OPENJARVIS_LOG_LEVEL": "DEBUG"}
         res = self.ja("session", "inference", "secret-chat-7", "--tokens-in", "1",

@@ -188,7 +188,7 @@ class Retries(UploadCase):
 
 
 class RollupFirst(UploadCase):
-    """DESIGN §7: the uploader runs a rollup, then drains — a session that
+    """The uploader runs a rollup, then drains — a session that
     ended leaves in the same run as its signals' rollup."""
 
     def test_upload_rolls_up_ended_sessions_then_sends_them(self):

@@ -88,7 +88,7 @@ shape_ok(ja__vkind kind, const char *s)
   return matches(1, s) && strpbrk(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 }
 
-/* The catalog validators of DESIGN §5, written again from the design text so
+/* The catalog validators, written again from their documented rules so
  * that a kept value is checked by something other than the code under test. */
 static int
 passes_validator(const ja__prop_spec *p, const cJSON *v)

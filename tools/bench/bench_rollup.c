@@ -1,5 +1,5 @@
 /*
- * bench_rollup.c — the two costs of local aggregation (issue 10):
+ * bench_rollup.c — the two costs of local aggregation:
  *
  * 1. ja_session_inference against a plain ja_capture of one event, one
  *    durable transaction each, alternating in one run (target <= 1.5x).

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """bench_upload.py — drain N queued events to the local sink with the real
-jarvis-analytics-upload, and report the uploader's own cost (DESIGN §10:
+jarvis-analytics-upload, and report the uploader's own cost (as
 figures, never assertions): events/s (wall, the sink included), CPU time
 per event of the uploader alone (user+sys from wait4, so the sink's
 Python is not counted), and its memory — for each queue size, so a
-growth from 10 k to 1 M shows. Targets (issue 9): RSS <= 8 MB and flat,
+growth from 10 k to 1 M shows. Targets: RSS <= 8 MB and flat,
 CPU <= 2 us/event.
 
 Memory is read from the uploader's own /proc/PID while it runs (measure()):
