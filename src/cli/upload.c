@@ -21,6 +21,7 @@
 #include "upload/upload.h"
 #include "util/clock.h"
 #include "util/http_date.h"
+#include "util/plural.h"
 
 /* The test suite's shorter backoff: never longer than the real one. */
 static int64_t
@@ -112,10 +113,11 @@ say_summary(FILE *err, const ja__upload_report *r)
                             ja__drop_name((ja__drop)d), (long long)r->dropped[d]);
   if (n && n < sizeof drops)
     snprintf(drops + n, sizeof drops - n, ")");
-  ja__cli_errorf(err, NULL, "%lld events sent, %lld dropped%s, %lld kept (%lld reserved by another "
-                 "run), %lld batches, %lld requests", (long long)r->sent, (long long)r->ndropped,
-                 drops, (long long)r->kept, (long long)r->reserved, (long long)r->batches,
-                 (long long)r->requests);
+  ja__cli_errorf(err, NULL, "%lld event%s sent, %lld dropped%s, %lld kept (%lld reserved by another "
+                 "run), %lld batch%s, %lld request%s", (long long)r->sent,
+                 ja__plural_s(r->sent), (long long)r->ndropped, drops, (long long)r->kept,
+                 (long long)r->reserved, (long long)r->batches, r->batches == 1 ? "" : "es",
+                 (long long)r->requests, ja__plural_s(r->requests));
 }
 
 /* SIGINT and SIGTERM ask the run to stop (it gives its reservations back,
@@ -190,9 +192,10 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
   }
   if (!cfg.enabled || (r.stopped && strcmp(r.stopped, "opted_out") == 0)) {
     if (o.verbose || o.dry_run)
-      ja__cli_errorf(err, NULL, "%s: %s %lld queued events",
+      ja__cli_errorf(err, NULL, "%s: %s %lld queued event%s",
                      cfg.enabled ? r.why : cfg.off_reason,
-                     o.dry_run ? "would delete the" : "deleted", (long long)r.purged);
+                     o.dry_run ? "would delete the" : "deleted", (long long)r.purged,
+                     ja__plural_s(r.purged));
     goto report;
   }
   if (o.verbose)

@@ -18,6 +18,7 @@
 #include "upload/run.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/plural.h"
 
 /* One request never waits longer than this for its answer (then it is a
  * network failure, retried), whatever is left of the deadline. */
@@ -169,8 +170,9 @@ still_queued(ja__up_run *u, const ja__lease_row *rows, size_t n, const ja__lease
   size_t np = 0;
   ja_status st = ja__store_batch_present(u->d, rows, n, present, &np);
   if (st == JA_OK && np < n) {
-    ja__up_say(u, "%zu of %zu events of the batch are no longer queued (purged, pruned or "
-               "deleted since the claim): not sent", n - np, n);
+    ja__up_say(u, "%zu of %zu event%s of the batch %s no longer queued (purged, pruned or "
+               "deleted since the claim): not sent", n - np, n, ja__plural_s((long long)n),
+               ja__plural_are((long long)(n - np)));
     if (np > 0 && !(*owned = malloc(np * sizeof **owned)))
       st = ja__error_set(JA_ENOMEM, "cannot check a batch: out of memory");
     for (size_t i = 0, k = 0; st == JA_OK && i < n; i++)
@@ -226,9 +228,9 @@ tell(ja__up_run *u, const ja__http_answer *ans, int attempt, size_t n)
     snprintf(what, sizeof what, "HTTP %d", ans->status);
   else
     snprintf(what, sizeof what, "no answer (%s)", ans->error[0] ? ans->error : "network");
-  ja__log_debug(u->cfg->debug, "upload attempt %d: %zu events (%zu bytes) to %s: %s", attempt, n,
-                u->body.len, host, what);
-  ja__up_say(u, "batch of %zu events, attempt %d: %s", n, attempt, what);
+  ja__log_debug(u->cfg->debug, "upload attempt %d: %zu event%s (%zu bytes) to %s: %s", attempt, n,
+                ja__plural_s((long long)n), u->body.len, host, what);
+  ja__up_say(u, "batch of %zu event%s, attempt %d: %s", n, ja__plural_s((long long)n), attempt, what);
 }
 
 /* One request of rows[0..n) (all still queued) and what its answer asks
@@ -276,7 +278,7 @@ send_range_checked(ja__up_run *u, const ja__lease_row *rows, size_t n, int retri
         return st;
       return ja__up_stop(u, JA__UP_CONFIGFAIL, "answer", 0,
                          "HTTP %d without PostHog's answer: another server or a proxy answers "
-                         "at [analytics] host; %zu events kept", ans.status, n);
+                         "at [analytics] host; %zu event%s kept", ans.status, n, ja__plural_s((long long)n));
     }
     switch (dec.action) {
     case JA__UP_ACK: {
@@ -305,10 +307,11 @@ send_range_checked(ja__up_run *u, const ja__lease_row *rows, size_t n, int retri
         return st;
       if (ans.status)
         return ja__up_stop(u, JA__UP_TEMPFAIL, "server", next,
-                           "the server answered HTTP %d; %zu events kept", ans.status, n);
+                           "the server answered HTTP %d; %zu event%s kept", ans.status, n,
+                           ja__plural_s((long long)n));
       return ja__up_stop(u, JA__UP_TEMPFAIL, "network", next,
-                         "no answer from the server (%s); %zu events kept",
-                         ans.error[0] ? ans.error : "network", n);
+                         "no answer from the server (%s); %zu event%s kept",
+                         ans.error[0] ? ans.error : "network", n, ja__plural_s((long long)n));
     }
     case JA__UP_SPLIT:
     case JA__UP_BISECT:
@@ -380,5 +383,5 @@ ja__up_send_batch(ja__up_run *u, const ja__lease_row *rows, size_t n)
   return ja__up_stop(u, JA__UP_CONFIGFAIL, "request", 0,
                      "the server refused every event of the batch, down to single events (HTTP "
                      "%d): the request is wrong (project key, host, a proxy), not the events; "
-                     "%zu events kept, none dropped", status, n);
+                     "%zu event%s kept, none dropped", status, n, ja__plural_s((long long)n));
 }

@@ -18,6 +18,7 @@
 
 #include "upload/run.h"
 #include "util/clock.h"
+#include "util/plural.h"
 #include "util/uuid.h"
 
 /* What left the machine stays in the sent log this long. */
@@ -210,15 +211,16 @@ nothing_free(ja__up_run *u)
   ja__iso8601_ms(until, at);
   if (u->r->batches > 0) {
     /* Another run drains the rest beside this one: nothing is stuck. */
-    ja__up_say(u, "the other %lld events are reserved by another upload run until %s", (long long)n,
-               at);
+    ja__up_say(u, "the other %lld event%s %s reserved by another upload run until %s", (long long)n,
+               ja__plural_s(n), ja__plural_are(n), at);
     u->r->stopped = "drained";
     return JA_OK;
   }
   return ja__up_stop(u, JA__UP_TEMPFAIL, "reserved", until,
-                     "nothing sent: %lld events are reserved by another upload run until %s; they "
-                     "leave with it, or with the next run if it stops",
-                     (long long)n, at);
+                     "nothing sent: %lld event%s %s reserved by another upload run until %s; "
+                     "%s with it, or with the next run if it stops",
+                     (long long)n, ja__plural_s(n), ja__plural_are(n), at,
+                     n == 1 ? "it leaves" : "they leave");
 }
 
 static ja_status

@@ -105,6 +105,21 @@ class HappyPath(UploadCase):
         self.assertNotIn(KEY, res.err)  # also checked by up() for every run
         self.assertEqual(res.out, "")
 
+    def test_one_event_is_counted_in_the_singular(self):
+        # A person reads these lines: "1 event", never "1 events".
+        self.fill(1)
+        sink = self.sink()
+        res = self.up(sink, "--verbose", env={"OPENJARVIS_LOG_LEVEL": "DEBUG"}, rc=0)
+        self.assertIn("batch of 1 event, attempt 1: HTTP 200", res.err)
+        self.assertRegex(res.err, r"Analytics: upload attempt 1: 1 event \(")
+        self.assertIn("1 event sent, 0 dropped, 0 kept (0 reserved by another run), 1 batch, "
+                      "1 request\n", res.err)
+        self.fill(1)
+        sink.script([dict(status=500, count=20)])
+        res = self.up(sink, "--verbose", "--max-retries", 0, rc=EXIT_TEMPFAIL)
+        self.assertIn("the server answered HTTP 500; 1 event kept", res.err)
+        self.assertNotRegex(res.err, r"\b1 (events|batches|requests)\b")
+
 
 class Retries(UploadCase):
 
