@@ -16,15 +16,25 @@
 #include "util/clock.h"
 #include "util/http_date.h"
 
-/* --at / --now: an RFC 3339 time, or 0 (now) when not given. */
+/* --at / --now: an RFC 3339 time, or 0 (now) when not given. @p flag is
+ * the option's name, @p example a time to show. A well-formed time before
+ * 1970 is said to be that, not to be malformed. */
 static int
-parse_time(const cli_args *a, cli_opt_id id, const char *flag, FILE *err, int64_t *out)
+parse_time(const cli_args *a, cli_opt_id id, const char *flag, const char *example, FILE *err,
+           int64_t *out)
 {
   *out = 0;
   if (!a->on[id])
     return 0;
-  if (ja__iso8601_parse(a->val[id], out) != 0)
-    return ja__cli_usage(err, a, flag, a->val[id]);
+  int rc = ja__iso8601_parse(a->val[id], out);
+  if (rc != 0) {
+    char what[96];
+    if (rc == JA__ISO8601_BEFORE_1970)
+      snprintf(what, sizeof what, "%s needs a time from 1970 on, not", flag);
+    else
+      snprintf(what, sizeof what, "%s needs an ISO 8601 UTC time like %s, not", flag, example);
+    return ja__cli_usage(err, a, what, a->val[id]);
+  }
   if (*out == 0)
     *out = 1; /* 1970-01-01T00:00:00Z itself: 0 would mean "now" */
   return 0;
@@ -74,8 +84,7 @@ ja__cli_session(const cli_args *a, FILE *out, FILE *err)
   const char *sub = a->command + strlen("session ");
   int64_t at = 0;
   double latency = 0;
-  int rc = parse_time(a, OPT_AT, "--at needs an ISO 8601 UTC time like 2026-03-01T10:00:00Z, not",
-                      err, &at);
+  int rc = parse_time(a, OPT_AT, "--at", "2026-03-01T10:00:00Z", err, &at);
   if (rc)
     return rc;
   if (strcmp(sub, "inference") == 0) {
@@ -142,8 +151,7 @@ int
 ja__cli_rollup(const cli_args *a, FILE *out, FILE *err)
 {
   int64_t now = 0;
-  int rc = parse_time(a, OPT_NOW, "--now needs an ISO 8601 UTC time like 2026-03-02T00:05:00Z, not",
-                      err, &now);
+  int rc = parse_time(a, OPT_NOW, "--now", "2026-03-02T00:05:00Z", err, &now);
   if (rc)
     return rc;
   ja_store *s = NULL;

@@ -20,18 +20,23 @@
 #include "util/http_date.h"
 
 /* --since WHEN: an ISO 8601 instant, a UTC date (2026-03-01: its
- * midnight), or an age: N followed by s, m, h or d (7d: seven days ago). */
+ * midnight), or an age: N followed by s, m, h or d (7d: seven days ago).
+ * A time before 1970 (1960-01-01, 30000d) is since the beginning: 0, no
+ * bound, as nothing stored is older. */
 static int
 parse_since(const char *v, int64_t now_ms, int64_t *out)
 {
-  if (ja__iso8601_parse(v, out) == 0)
-    return 0;
+  int rc = ja__iso8601_parse(v, out);
   int y, m, d, n = 0;
-  if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
+  if (rc == -1 && strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
     char iso[32];
     snprintf(iso, sizeof iso, "%sT00:00:00Z", v);
-    return ja__iso8601_parse(iso, out);
+    rc = ja__iso8601_parse(iso, out);
   }
+  if (rc == JA__ISO8601_BEFORE_1970)
+    *out = 0;
+  if (rc != -1)
+    return 0;
   char *end = NULL;
   errno = 0;
   long long k = strtoll(v, &end, 10);
@@ -43,9 +48,7 @@ parse_since(const char *v, int64_t now_ms, int64_t *out)
     return -1;
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
     if (*end == units[i].unit) {
-      if (k > (now_ms - 1) / units[i].ms)
-        return -1; /* before 1970 */
-      *out = now_ms - k * units[i].ms;
+      *out = k > now_ms / units[i].ms ? 0 : now_ms - k * units[i].ms;
       return 0;
     }
   return -1;

@@ -147,10 +147,14 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
   o.backoff_base_ms = test_backoff_base();
   o.out = out;
   o.err = err;
-  if (a->on[OPT_NOW] && ja__iso8601_parse(a->val[OPT_NOW], &o.now_ms) != 0)
-    return ja__cli_usage(err, a, "--now: not an ISO-8601 instant with a zone:", a->val[OPT_NOW]);
-  if (a->on[OPT_NOW] && o.now_ms <= 0)
-    return ja__cli_usage(err, a, "--now: before 1970:", a->val[OPT_NOW]);
+  int when = a->on[OPT_NOW] ? ja__iso8601_parse(a->val[OPT_NOW], &o.now_ms) : 0;
+  if (when == JA__ISO8601_BEFORE_1970)
+    return ja__cli_usage(err, a, "--now needs a time from 1970 on, not", a->val[OPT_NOW]);
+  if (when != 0)
+    return ja__cli_usage(err, a, "--now needs an ISO 8601 time with a zone like "
+                         "2026-03-02T00:05:00Z, not", a->val[OPT_NOW]);
+  if (a->on[OPT_NOW] && o.now_ms == 0)
+    o.now_ms = 1; /* 1970-01-01T00:00:00Z itself: 0 would mean "the clock" */
 
   struct sigaction sa, old_int, old_term;
   memset(&sa, 0, sizeof sa);

@@ -113,7 +113,7 @@ ja__iso8601_parse(const char *s, int64_t *out_ms)
     return -1;
   base += ms - off_min * 60000;
   if (base < 0)
-    return -1; /* before 1970: no clock of ours, and a replay cannot mean it */
+    return JA__ISO8601_BEFORE_1970; /* no clock of ours, and a replay cannot mean it */
   *out_ms = base;
   return 0;
 }

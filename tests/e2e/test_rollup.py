@@ -251,6 +251,27 @@ for i in range(%d, %d):
                 self.assertOneErrorLine(res, rc, command=command, mentions=mention)
                 self.assertTrue(self.stored_nothing(), "stored something: %r" % (args,))
 
+    def test_a_time_before_1970_is_said_to_be_one(self):
+        # A well-formed time is never called malformed: the message says
+        # what is wrong with it (before 1970), and a time that does not
+        # parse gets the format's example, never its own echo as a format.
+        inf = ["--tokens-in", "1", "--tokens-out", "1", "--latency-ms", "1"]
+        cases = [
+            (["rollup", "--now", "1960-01-01T00:00:00Z"], "rollup",
+             r"--now needs a time from 1970 on, not '1960-01-01T00:00:00Z' \(try "),
+            (["session", "inference", "s", *inf, "--at", "1969-12-31T23:59:59Z"],
+             "session inference", r"--at needs a time from 1970 on, not '1969-12-31T23:59:59Z'"),
+            (["rollup", "--now", "1960"], "rollup",
+             r"--now needs an ISO 8601 UTC time like 2026-03-02T00:05:00Z, not '1960'"),
+        ]
+        for args, command, mention in cases:
+            with self.subTest(args=args):
+                res = self.ja(*args)
+                self.assertOneErrorLine(res, EXIT_USAGE, command=command, mentions=mention)
+                self.assertTrue(self.stored_nothing(), "stored something: %r" % (args,))
+        # The epoch itself is a time like any other.
+        self.ja("rollup", "--now", "1970-01-01T00:00:00Z", rc=0)
+
     # ---- the Python binding
 
     def test_python_binding_records_and_rolls_up(self):

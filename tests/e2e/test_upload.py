@@ -461,6 +461,13 @@ class Config(UploadCase):
                 self.assertEqual(res.err.count("\n"), 1, res.err)
                 self.assertTrue(res.err.startswith("jarvis-analytics-upload: "), res.err)
 
+    def test_now_before_1970_is_said_to_be_one(self):
+        res = self.up("http://127.0.0.1:1", "--now", "1960-01-01T00:00:00Z", rc=64)
+        self.assertIn("--now needs a time from 1970 on, not '1960-01-01T00:00:00Z'", res.err)
+        res = self.up("http://127.0.0.1:1", "--now", "1960", rc=64)
+        self.assertIn("--now needs an ISO 8601 time with a zone like 2026-03-02T00:05:00Z, "
+                      "not '1960'", res.err)
+
 
 if __name__ == "__main__":
     unittest.main()
