@@ -391,18 +391,33 @@ ja__cli_args_free(cli_args *a)
 
 /* --------------------------------------------------------------- --help */
 
-/* The options of @p cmd (NULL: of the program itself). */
+/* "--name ARG" of @p o: what the left column of --help shows. */
+static int
+option_left(const cli_opt *o, char *out, size_t n)
+{
+  return snprintf(out, n, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+/* The options of @p cmd (NULL: of the program itself), their help in one
+ * column: 14 wide, or wider when an option with its argument is longer
+ * (the uploader's --deadline SECONDS), so that no help runs into one. */
 static void
 help_options(const cli_program *prog, const cli_cmd *cmd, FILE *out)
 {
+  char left[64];
+  int width = 14;
+  for (size_t k = 0; k < prog->noptions; k++)
+    if (ja__cli_applies(&prog->options[k], cmd ? cmd->name : NULL)) {
+      int n = option_left(&prog->options[k], left, sizeof left);
+      width = n > width ? n : width;
+    }
   fprintf(out, "\noptions:\n");
   for (size_t k = 0; k < prog->noptions; k++) {
     const cli_opt *o = &prog->options[k];
     if (!ja__cli_applies(o, cmd ? cmd->name : NULL))
       continue;
-    char left[64];
-    snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-    fprintf(out, "  %-14s %s\n", left, o->help);
+    option_left(o, left, sizeof left);
+    fprintf(out, "  %-*s %s\n", width, left, o->help);
   }
 }
 

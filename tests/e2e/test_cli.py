@@ -6,9 +6,10 @@ import json
 import os
 import re
 import sqlite3 as pysqlite3
+import subprocess
 import unittest
 
-from jatest import JATestCase, DROP_REASONS, EXIT_USAGE, ISO_MS_RE, sqlite_json
+from jatest import BUILD_DIR, JATestCase, DROP_REASONS, EXIT_USAGE, ISO_MS_RE, sqlite_json
 
 COMMANDS = ("capture", "status", "show", "reset-id", "purge", "catalog", "redact")
 
@@ -120,6 +121,26 @@ class Help(JATestCase):
                 for opt in re.findall(r"^  (--[a-z-]+)", out.split("\noptions:\n", 1)[1], re.M):
                     if opt != "--help":
                         self.assertIn(opt, usage)
+
+    def test_option_descriptions_line_up(self):
+        """In every --help, of both programs, the options' descriptions
+        start in one column, past the longest option and its argument (a
+        reader must see where '--batch-size N' ends and its help begins)."""
+        helps = [self.ja(*cmd.split(), "--help", rc=0).out
+                 for cmd in ("",) + COMMANDS + ("session inference", "session tool", "rollup")]
+        upload = os.path.join(BUILD_DIR, "jarvis-analytics-upload")
+        helps.append(subprocess.run([upload, "--help"], check=True, stdout=subprocess.PIPE,
+                                    universal_newlines=True).stdout)
+        for out in helps:
+            with self.subTest(usage=out.splitlines()[0]):
+                lines = out.split("\noptions:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+                self.assertGreater(len(lines), 1)
+                starts = set()
+                for line in lines:
+                    m = re.match(r"^  (--[a-z-]+(?: [A-Z0-9]+)?)( +)\S", line)
+                    self.assertIsNotNone(m, line)
+                    starts.add(m.end() - 1)
+                self.assertEqual(len(starts), 1, "\n".join(lines))
 
     def test_bad_options_of_other_commands(self):
         for args, cmd in ((["status", "--props", "{}"], "status"), (["show", "--limit", "0"], "show"),
