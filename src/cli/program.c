@@ -168,6 +168,29 @@ ja__cli_usagef(FILE *err, const cli_args *a, const char *fmt, ...)
   return JA_EXIT_USAGE;
 }
 
+/* The name of positional argument @p i in @p synopsis: its i-th word that
+ * is neither an option, inside brackets, nor an option's argument
+ * ("EVENT" of "EVENT [--props JSON]", "VALUE..." of "[--json] VALUE...").
+ * "an argument" when there is none. */
+static const char *
+positional_name(const char *synopsis, int i, char *out, size_t n)
+{
+  int depth = 0, after_option = 0;
+  for (const char *p = synopsis; *p;) {
+    size_t len = strcspn(p, " ");
+    int word = depth == 0 && !after_option && p[0] != '[' && p[0] != '-' && p[0] != '|';
+    after_option = depth == 0 && p[0] == '-';
+    for (size_t k = 0; k < len; k++)
+      depth += p[k] == '[' ? 1 : p[k] == ']' ? -1 : 0;
+    if (word && i-- == 0) {
+      snprintf(out, n, "%.*s", (int)len, p);
+      return out;
+    }
+    p += len + (p[len] == ' ');
+  }
+  return "an argument";
+}
+
 /* The command (or group: "session") nearest to a misspelt @p word. */
 static const char *
 near_command(const cli_program *prog, const char *word, char *out, size_t n)
@@ -373,10 +396,9 @@ ja__cli_parse(const cli_program *prog, int argc, char **argv, cli_args *a, FILE 
   if (a->help)
     return 0;
   if (a->npos < cmd->min_pos) {
-    char hint[160];
-    help_hint(a, hint, sizeof hint);
-    ja__cli_errorf(err, a->command, "missing argument: %s (try '%s')", cmd->synopsis, hint);
-    return JA_EXIT_USAGE;
+    char name[64];
+    return ja__cli_usagef(err, a, "missing argument %s",
+                          positional_name(cmd->synopsis, a->npos, name, sizeof name));
   }
   return prog->check ? prog->check(a, err) : 0;
 }

@@ -142,6 +142,17 @@ class Help(JATestCase):
                     starts.add(m.end() - 1)
                 self.assertEqual(len(starts), 1, "\n".join(lines))
 
+    def test_a_missing_argument_is_named(self):
+        # The placeholder that is missing, not the command's whole synopsis.
+        for args, cmd, name in ((["capture"], "capture", "EVENT"),
+                                (["capture", "--strict"], "capture", "EVENT"),
+                                (["session", "end"], "session end", "SESSION"),
+                                (["redact", "--json"], "redact", r"VALUE\.\.\.")):
+            with self.subTest(args=args):
+                self.assertOneErrorLine(self.ja(*args), EXIT_USAGE, cmd,
+                                        r": missing argument %s \(try 'jarvis-analytics %s "
+                                        r"--help'\)$" % (name, cmd))
+
     def test_bad_options_of_other_commands(self):
         for args, cmd in ((["status", "--props", "{}"], "status"), (["show", "--limit", "0"], "show"),
                           (["show", "--limit", "x"], "show"), (["show", "--limit"], "show"),
