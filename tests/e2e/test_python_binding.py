@@ -525,6 +525,25 @@ OUT["err"] = error(ja.version)
             self.assertRegex(g, "^" + re.escape(w).replace("…", r"\S+") + "$")
         self.assertRegex(got[1], r"^stored " + UUID_RE.pattern.strip("^$"))
 
+    def test_readme_names_every_public_name(self):
+        # Every name the package exports, every public method and property
+        # of Store and every field and property of Outcome is in the README
+        # (a call added without its documentation fails here).
+        readme = open(os.path.join(PY_DIR, "README.md"), encoding="utf-8").read()
+        r = self.py(r"""
+import dataclasses
+OUT["names"] = sorted(ja.__all__)
+OUT["store"] = sorted(n for n in dir(ja.Store) if not n.startswith("_"))
+OUT["outcome"] = sorted({f.name for f in dataclasses.fields(ja.Outcome)} |
+                        {n for n in dir(ja.Outcome) if not n.startswith("_")})
+""")
+        self.assertIn("capture", r["store"])
+        self.assertIn("stored", r["outcome"])
+        missing = [n for n in r["names"] if not re.search(r"`(ja\.)?%s\b" % n, readme)]
+        missing += ["store." + n for n in r["store"] if not re.search(r"`store\.%s\b" % n, readme)]
+        missing += ["Outcome." + n for n in r["outcome"] if not re.search(r"`%s`" % n, readme)]
+        self.assertEqual(missing, [], "not in tools/python/README.md")
+
     def test_pip_install_from_the_source_tree(self):
         # Offline (no index, no build isolation: setuptools and wheel come
         # from Debian's python3-setuptools and python3-wheel), into a target
