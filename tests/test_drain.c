@@ -19,11 +19,6 @@
 #include <time.h>
 
 #define KEY "phc_secret_key_0123456789abcdef"
-/* VM operations per event of the ack's statements, with a little room
- * (measured with SQLite 3.40: log 24.2, delete 54.2; with the counter
- * triggers on, the log was 3x that — a new index adds a few per event). */
-#define LOG_VM_STEPS_MAX 28
-#define DELETE_VM_STEPS_MAX 60
 #define MAXREQ 512
 
 /* The fake: answers from a script, then default_status; a body holding
@@ -167,7 +162,7 @@ store_with(int n)
 static int64_t
 queued(void)
 {
-  return jt_sql_int(jt_db_path(), "select count(*) from events");
+  return jt_sql_int(jt_db_path(), "select count(*) from pending");
 }
 
 static int64_t
@@ -251,7 +246,7 @@ static void test_drain__happy_path_sends_each_uuid_once(void **state)
   }
   free(uuids);
   assert_int_equal(queued(), 0);
-  assert_int_equal(sql("select count(*) from sent_log"), 250);
+  assert_int_equal(sql("select count(*) from sent"), 250);
   assert_int_equal(sql("select sent from queue_stats"), 250);
   assert_true(sql("select last_success_ms from upload_state") > 0);
   assert_int_equal(sql("select last_error is null from upload_state"), 1);
@@ -272,9 +267,10 @@ runs_of(ja__db *d, int which)
   return d->q[which] ? sqlite3_stmt_status(d->q[which], SQLITE_STMTSTATUS_RUN, 0) : 0;
 }
 
-/* The per-batch shape of a drain (009_upload_lease.sql): a claim writes
- * one lease row and no event row, an ack logs and deletes each batch by
- * its id range (never the by-uuid fallback), and no lease is left. */
+/* The per-batch shape of a drain (009_upload_lease.sql,
+ * 012_sent_in_place.sql): a claim writes one lease row and no event row;
+ * an ack writes one sent mark for the batch and no event row either —
+ * nothing is copied, rewritten or deleted —; and no lease is left. */
 static void test_drain__batches_are_leased_and_acked_by_id_range(void **state)
 {
   (void)state;
@@ -289,20 +285,26 @@ static void test_drain__batches_are_leased_and_acked_by_id_range(void **state)
   int present = 0;
   assert_int_equal(ja__api_open_existing(s, &present), JA_OK);
   assert_int_equal(sqlite3_exec(d->db, "CREATE TEMP TRIGGER no_row_writes AFTER UPDATE ON main.events"
-                                       " BEGIN SELECT RAISE(ABORT, 'an event row was rewritten'); END;",
+                                       " BEGIN SELECT RAISE(ABORT, 'an event row was rewritten'); END;"
+                                       "CREATE TEMP TRIGGER no_row_deletes AFTER DELETE ON main.events"
+                                       " BEGIN SELECT RAISE(ABORT, 'an event row was deleted'); END;"
+                                       "CREATE TEMP TRIGGER no_row_copies AFTER INSERT ON main.sent_log"
+                                       " BEGIN SELECT RAISE(ABORT, 'an event row was copied'); END;",
                                 NULL, NULL, NULL), SQLITE_OK);
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.sent, 250);
   assert_int_equal(f.nreq, 3);
   assert_int_equal(runs_of(d, JA__Q_LEASE_ADD), 3);
-  /* (SQLite counts each trigger program a statement fires as a run.) */
-  assert_true(runs_of(d, JA__Q_ACK_LOG_RANGE) >= 3);
-  assert_true(runs_of(d, JA__Q_ACK_DELETE_RANGE) >= 3);
-  assert_int_equal(runs_of(d, JA__Q_ACK_LOG), 0);
+  assert_int_equal(runs_of(d, JA__Q_MARK_ADD), 3);
+  assert_int_equal(runs_of(d, JA__Q_ACK_DELETE_RANGE), 0);
   assert_int_equal(runs_of(d, JA__Q_ACK_DELETE), 0);
   assert_int_equal(sql("select count(*) from upload_lease"), 0);
-  assert_int_equal(sql("select count(*) from sent_log"), 250);
+  assert_int_equal(sql("select count(*) from sent_mark"), 3);
+  assert_int_equal(sql("select count(*) from sent"), 250);
+  assert_int_equal(sql("select count(*) from events"), 250); /* in place */
+  assert_int_equal(queued(), 0);
+  assert_int_equal(sql("select settled from queue_stats"), 251);
   fake_free(&f);
   ja_store_close(s);
 }
@@ -332,12 +334,12 @@ static void test_drain__ack_of_a_refilled_range_deletes_only_the_batch(void **st
   assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
   assert_int_equal(del, 3);
   assert_int_equal(queued(), 1);
-  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select count(*) from sent"), 3);
   assert_int_equal(sql("select sent from queue_stats"), 3);
   char q[160];
-  snprintf(q, sizeof q, "select count(*) from sent_log where uuid = '%s'", oc.uuid);
+  snprintf(q, sizeof q, "select count(*) from sent where uuid = '%s'", oc.uuid);
   assert_int_equal(sql(q), 0); /* the new event: not sent, not logged */
-  assert_true(runs_of(d, JA__Q_ACK_DELETE) >= 1); /* the exact path took it */
+  assert_int_equal(sql("select count(*) from sent_mark"), 0); /* nothing of it was still queued */
   ja__store_batch_free(&b);
   ja_store_close(s);
 }
@@ -396,7 +398,7 @@ static void test_drain__retryable_answers_keep_everything(void **state)
     }
     free(first);
     assert_int_equal(queued(), 5);
-    assert_int_equal(sql("select count(*) from sent_log"), 0);
+    assert_int_equal(sql("select count(*) from sent"), 0);
     assert_int_equal(held(NULL), 0);
     /* The next attempt: after the 4th answer's backoff (8 s). */
     int64_t next = sql("select next_attempt_ms from upload_state");
@@ -430,7 +432,7 @@ static void test_drain__retry_then_success(void **state)
   assert_int_equal(f.slept[0], 1000);
   assert_int_equal(f.slept[1], 5000); /* Retry-After over the 2 s backoff */
   assert_int_equal(queued(), 0);
-  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select count(*) from sent"), 3);
   assert_int_equal(sql("select next_attempt_ms from upload_state"), 0);
   fake_free(&f);
   ja_store_close(s);
@@ -551,9 +553,9 @@ refuse_one(int status, const char *reason)
   for (int i = 0; i < 7; i++)
     assert_int_equal(batch_len(f.bodies[i]), sizes[i]);
   assert_int_equal(queued(), 0);
-  assert_int_equal(sql("select count(*) from sent_log"), 7);
+  assert_int_equal(sql("select count(*) from sent"), 7);
   char q[256];
-  snprintf(q, sizeof q, "select count(*) from sent_log where uuid = '%s'", bad);
+  snprintf(q, sizeof q, "select count(*) from sent where uuid = '%s'", bad);
   assert_int_equal(sql(q), 0);
   snprintf(q, sizeof q, "select count from drop_counts where reason = '%s'", reason);
   assert_int_equal(sql(q), 1);
@@ -773,12 +775,12 @@ static void test_drain__claims_are_disjoint_until_the_lease_expires(void **state
   int64_t del = -1;
   assert_int_equal(ja__store_ack(d, "A", a.rows, a.n, 200, now + 2000, &del), JA_OK);
   assert_int_equal(del, 0);
-  assert_int_equal(sql("select count(*) from sent_log"), 0);
+  assert_int_equal(sql("select count(*) from sent"), 0);
   assert_int_equal(queued(), 10);
   /* C's ack deletes exactly its six and logs them, once. */
   assert_int_equal(ja__store_ack(d, "C", c.rows, c.n, 200, now + 2000, &del), JA_OK);
   assert_int_equal(del, 6);
-  assert_int_equal(sql("select count(*) from sent_log"), 6);
+  assert_int_equal(sql("select count(*) from sent"), 6);
   assert_int_equal(sql("select sent from queue_stats"), 6);
   assert_int_equal(queued(), 4);
   assert_int_equal(held("B"), 4);
@@ -865,11 +867,12 @@ static void test_drain__ack_and_release_touch_exactly_the_given_uuids(void **sta
   int64_t del = -1;
   assert_int_equal(ja__store_ack(d, "A", acked, 3, 200, now, &del), JA_OK);
   assert_int_equal(del, 3);
-  assert_int_equal(sql("select count(*) from sent_log where uuid in"
+  assert_int_equal(sql("select count(*) from sent where uuid in"
                        " ('q\"uo\\te', 'x\",\"y', 'nl' || char(10) || char(1))"), 3);
-  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select count(*) from sent"), 3);
   assert_int_equal(sql("select sent from queue_stats"), 3);
-  char *left = jt_sql_text(jt_db_path(), "select group_concat(id) from (select id from events order by id)");
+  char *left = jt_sql_text(jt_db_path(), "select group_concat(id) from (select id from events e"
+                                         " where uuid in (select uuid from pending) order by id)");
   assert_string_equal(left, "3,4,6");
   free(left);
   assert_int_equal(held("A"), 3);
@@ -891,7 +894,7 @@ static void test_drain__ack_and_release_touch_exactly_the_given_uuids(void **sta
   assert_int_equal(ja__store_ack(d, "A", rest, 3, 200, now, &del), JA_OK);
   assert_int_equal(del, 2);
   assert_int_equal(queued(), 1);
-  assert_int_equal(sql("select count(*) from sent_log"), 5);
+  assert_int_equal(sql("select count(*) from sent"), 5);
   assert_int_equal(held(NULL), 0);
   assert_int_equal(sql("select count(*) from upload_lease"), 0); /* emptied leases go */
   ja__store_batch_free(&b);
@@ -911,14 +914,14 @@ static void test_drain__sent_log_pruned_after_30_days(void **state)
   o.now_ms = t0;
   ja__upload_report r;
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select count(*) from sent"), 3);
   fake_free(&f);
   o.now_ms = t0 + 29LL * 86400000;
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(sql("select count(*) from sent_log"), 3);
+  assert_int_equal(sql("select count(*) from sent"), 3);
   o.now_ms = t0 + 31LL * 86400000;
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(sql("select count(*) from sent_log"), 0);
+  assert_int_equal(sql("select count(*) from sent"), 0);
   assert_int_equal(sql("select sent from queue_stats"), 0);
   ja__db *d = &s->db;
   int64_t removed = -1;
@@ -969,12 +972,20 @@ hand_exec(const char *q)
   sqlite3_close(db);
 }
 
-/* queue_stats and events_span are what the rows say. */
+/* queue_stats is what the rows say: pending events, and what the `sent`
+ * view holds; no pending event lies below the settled boundary, and sent
+ * marks never overlap. */
 static void
 assert_counts_exact(void)
 {
-  assert_int_equal(sql("select events from queue_stats"), sql("select count(*) from events"));
-  assert_int_equal(sql("select sent from queue_stats"), sql("select count(*) from sent_log"));
+  assert_int_equal(sql("select events from queue_stats"), sql("select count(*) from pending"));
+  assert_int_equal(sql("select sent from queue_stats"), sql("select count(*) from sent"));
+  assert_int_equal(sql("select count(*) from events where uuid in (select uuid from pending)"
+                       " and id < (select settled from queue_stats)"), 0);
+  assert_int_equal(sql("select count(*) from sent_mark a join sent_mark b on a.lo < b.lo"
+                       " and b.lo <= a.hi"), 0);
+  /* events_span holds the extremes of the rollup-made events (sent or not)
+   * per 256 ids. */
   assert_int_equal(sql("select count(*) from (select span, lo, hi from events_span except"
                        " select id >> 8, min(ts_ms), max(ts_ms) from events where event in"
                        " ('chat_session_ended','first_chat_sent','tool_first_used',"
@@ -1009,10 +1020,10 @@ hand_edits(fake *f)
   hand_exec(q);
 }
 
-/* The uploader keeps queue_stats and events_span itself (its connection
- * runs with triggers off): exact after a drain of captured and rollup-made
- * events, with hand edits from another connection between its claims and
- * acks, and the triggers back on for the handle afterwards. */
+/* The uploader keeps queue_stats itself (its connection runs with
+ * triggers off): exact after a drain of captured and rollup-made events,
+ * with hand edits from another connection between its claims and acks,
+ * and the triggers back on for the handle afterwards. */
 static void test_drain__counts_exact_with_hand_edits_mid_drain(void **state)
 {
   (void)state;
@@ -1034,8 +1045,7 @@ static void test_drain__counts_exact_with_hand_edits_mid_drain(void **state)
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
   assert_int_equal(r.outcome, JA__UP_DONE);
   assert_int_equal(r.batches, 3);
-  assert_counts_exact(); /* part of the queue sent, spans cut */
-  assert_true(sql("select count(*) from events_span") > 0);
+  assert_counts_exact(); /* part of the queue sent */
   fake_free(&f);
   o.max_batches = 0;
   assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
@@ -1046,7 +1056,7 @@ static void test_drain__counts_exact_with_hand_edits_mid_drain(void **state)
   ja_outcome out = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
   assert_int_equal(out.result, JA_RESULT_STORED);
-  assert_int_equal(sql("select count(*) from events"), before + 1);
+  assert_int_equal(sql("select count(*) from pending"), before + 1);
   assert_int_equal(sql("select events from queue_stats"), before + 1);
   assert_counts_exact();
   /* A sent_log prune on this handle outside a drain runs the triggers. */
@@ -1073,44 +1083,54 @@ count_triggers(unsigned type, void *ctx, void *p, void *x)
   return 0;
 }
 
-/* What the ack costs per event, as structure (never time): no trigger
- * runs on the uploader's connection during a drain (a per-row trigger ran
- * a sub-program for each event and made SQLite copy each batch into a
- * temporary table before logging it), and the two ack statements execute
- * a bounded number of VM operations per event (each index written or row
- * trigger added shows here). */
-static void test_drain__ack_runs_no_trigger_and_few_vm_steps(void **state)
+/* What the ack costs, as structure (never time): no trigger runs on the
+ * uploader's connection during a drain, and acknowledging a batch costs
+ * the same whatever its size — one sent mark, one count — with no event
+ * row copied or deleted (each copy, delete or index entry per event
+ * showed as VM operations per event). */
+static void test_drain__ack_costs_the_same_for_any_batch_size(void **state)
 {
   (void)state;
-  ja_store *s = store_with(1000);
-  assert_non_null(s->db.db);
-  sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
-  triggers_run = 0;
-  fake f;
-  fake_init(&f);
-  ja__upload_opts o;
-  opts_init(&o, &f);
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.sent, 1000);
-  assert_int_equal(triggers_run, 0);
-  int log = sqlite3_stmt_status(s->db.q[JA__Q_ACK_LOG_RANGE], SQLITE_STMTSTATUS_VM_STEP, 0);
-  int del = sqlite3_stmt_status(s->db.q[JA__Q_ACK_DELETE_RANGE], SQLITE_STMTSTATUS_VM_STEP, 0);
-  print_message("VM steps per event: log %.1f, delete %.1f\n", log / 1000.0, del / 1000.0);
-  assert_true(log > 0 && del > 0);
-  assert_true(log <= 1000 * LOG_VM_STEPS_MAX);
-  assert_true(del <= 1000 * DELETE_VM_STEPS_MAX);
-  assert_counts_exact();
-  sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
-  /* A capture on the same handle after the run runs its triggers again. */
-  triggers_run = 0;
-  sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
-  ja_outcome out = JA_OUTCOME_INIT;
-  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
-  assert_true(triggers_run > 0);
-  sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
-  fake_free(&f);
-  ja_store_close(s);
+  int64_t steps[2];
+  const int sizes[2] = {10, 1000};
+  for (int k = 0; k < 2; k++) {
+    ja_store *s = store_with(sizes[k]);
+    assert_non_null(s->db.db);
+    sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
+    triggers_run = 0;
+    fake f;
+    fake_init(&f);
+    ja__upload_opts o;
+    opts_init(&o, &f);
+    o.batch_size = sizes[k];
+    ja__upload_report r;
+    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+    assert_int_equal(r.sent, sizes[k]);
+    assert_int_equal(r.batches, 1);
+    assert_int_equal(triggers_run, 0);
+    steps[k] = 0;
+    const int ack[] = {JA__Q_MARK_ADD, JA__Q_COUNTS_MOVE, JA__Q_SETTLED_SET, JA__Q_LEASE_DROP};
+    for (size_t i = 0; i < sizeof ack / sizeof ack[0]; i++)
+      if (s->db.q[ack[i]])
+        steps[k] += sqlite3_stmt_status(s->db.q[ack[i]], SQLITE_STMTSTATUS_VM_STEP, 0);
+    assert_int_equal(sql("select count(*) from events"), sizes[k]);
+    assert_int_equal(sql("select count(*) from sent_mark"), 1);
+    assert_counts_exact();
+    sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
+    /* A capture on the same handle after the run runs its triggers again. */
+    triggers_run = 0;
+    sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
+    ja_outcome out = JA_OUTCOME_INIT;
+    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
+    assert_true(triggers_run > 0);
+    sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
+    fake_free(&f);
+    ja_store_close(s);
+  }
+  print_message("ack VM steps: batch of %d %lld, batch of %d %lld\n", sizes[0], (long long)steps[0],
+                sizes[1], (long long)steps[1]);
+  assert_true(steps[0] > 0);
+  assert_int_equal(steps[1], steps[0]);
 }
 
 static void

@@ -1,6 +1,9 @@
--- status: how many rows the sent log holds (a counter kept by triggers,
--- 003_caps.sql, or by the uploader per statement) and when the newest was
--- sent (sent_by_ms index, 010_sent_log_by_rowid.sql), in the `sent` view's
--- format.
-SELECT sent, strftime('%Y-%m-%dT%H:%M:%SZ', (SELECT max(sent_ms) FROM sent_log) / 1000, 'unixepoch')
+-- status: how many events the `sent` view holds (queue_stats.sent: sent_log
+-- rows and events marked sent, 012) and when the newest was sent (by the
+-- sent_by_ms and sent_mark_by_ms indexes), in the `sent` view's format.
+SELECT sent,
+       strftime('%Y-%m-%dT%H:%M:%SZ',
+                nullif(max(coalesce((SELECT max(sent_ms) FROM sent_log), 0),
+                           coalesce((SELECT max(sent_ms) FROM sent_mark), 0)), 0) / 1000,
+                'unixepoch')
 FROM queue_stats WHERE id = 1

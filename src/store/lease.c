@@ -1,8 +1,8 @@
 /*
  * store/lease.c — the uploader's side of the queue: claim a batch under a
- * lease (owner + expiry), ack (sent_log + delete exactly the sent uuids),
- * release for a retry, reject (a counted drop), the persisted upload state
- * and sent_log pruning.
+ * lease (owner + expiry), ack (mark what the server took as sent, in
+ * place: store/sent.c), release for a retry, reject (a counted drop) and
+ * the persisted upload state.
  */
 #include "boot.h"
 
@@ -16,10 +16,11 @@
 #include "util/buf.h"
 
 /* Every trigger the schema holds, and what the uploader's connection does
- * instead when it runs with triggers off: the counters of 001/003/010 and
- * the spans of 008 per statement (counts_add, spans_refresh); the others
- * fire on statements the uploader never runs (an insert into events, an
- * update of its columns). A schema with any other trigger keeps them on. */
+ * instead when it runs with triggers off: the counters of 001/003/010/012
+ * and the spans of 008 per statement (ja__store_counts_add,
+ * ja__store_spans_refresh); the others fire on statements the uploader
+ * never runs (an insert into events, an update of its columns). A schema
+ * with any other trigger keeps them on. */
 static const char *const known_triggers[] = {
     "events_counted_in", "events_counted_out",  "events_span_in",  "events_span_out",
     "events_span_change", "events_lease_columns_retired", "sent_counted_in", "sent_counted_out",
@@ -61,8 +62,8 @@ ja__store_upload_tune(ja__db *d)
    * for every event acked, and one on sent_log made SQLite copy each
    * batch into a temporary table before logging it (callgrind: ≈ 8.5 k
    * of the 58 k instructions an event cost). The uploader keeps the
-   * counters and spans itself, in the same transactions (counts_add,
-   * spans_refresh), so they stay exact. */
+   * counters itself, in the same transactions (ja__store_counts_add), so
+   * they stay exact. */
   int known = st == JA_OK ? triggers_known(d) : 0;
   if (known < 0)
     return ja__store_error(d, sqlite3_errcode(d->db), "cannot read the schema of");
@@ -83,11 +84,8 @@ ja__store_upload_untune(ja__db *d)
   d->self_counting = 0;
 }
 
-/* Inside a transaction, with triggers off: add @p events to the queue
- * length and @p sent to the sent log's (what the counter triggers would
- * have done row by row). */
-static ja_status
-counts_add(ja__db *d, int64_t events, int64_t sent)
+ja_status
+ja__store_counts_add(ja__db *d, int64_t events, int64_t sent)
 {
   if (!d->self_counting || (events == 0 && sent == 0))
     return JA_OK;
@@ -100,6 +98,19 @@ counts_add(ja__db *d, int64_t events, int64_t sent)
   return ja__store_step_done(d, s, "cannot count in");
 }
 
+ja_status
+ja__store_spans_refresh(ja__db *d, int64_t a, int64_t b)
+{
+  if (!d->self_counting)
+    return JA_OK;
+  const int64_t range[2] = {a, b};
+  ja_status st = ja__store_run_ints(d, JA__Q_SPAN_REFRESH, range, 2,
+                                    "cannot update event spans in");
+  if (st == JA_OK)
+    st = ja__store_run_ints(d, JA__Q_SPAN_REFILL, range, 2, "cannot update event spans in");
+  return st;
+}
+
 /* The events a rollup makes, whose times events_span keeps
  * (008_events_made_span.sql, the same four names). */
 static int
@@ -109,18 +120,16 @@ rollup_made(const char *event)
          strcmp(event, "tool_first_used") == 0 || strcmp(event, "usage_daily_summary") == 0;
 }
 
-/* Inside a transaction, with triggers off, after events with ids @p a..@p b
- * were deleted: their spans recomputed from what is still queued (what
- * events_span_out would have done). */
+/* With triggers off, after deleting some of run[0..n) (sorted by id):
+ * their spans, if any of them is an event a rollup made (only a deleted
+ * row changes a span, and every row deleted is one of the run's). */
 static ja_status
-spans_refresh(ja__db *d, int64_t a, int64_t b)
+run_spans(ja__db *d, const ja__lease_row *const *run, size_t n)
 {
-  const int64_t range[2] = {a, b};
-  ja_status st = ja__store_run_ints(d, JA__Q_SPAN_REFRESH, range, 2,
-                                    "cannot update event spans in");
-  if (st == JA_OK)
-    st = ja__store_run_ints(d, JA__Q_SPAN_REFILL, range, 2, "cannot update event spans in");
-  return st;
+  for (size_t i = 0; d->self_counting && i < n; i++)
+    if (rollup_made(run[i]->event))
+      return ja__store_spans_refresh(d, run[0]->id, run[n - 1]->id);
+  return JA_OK;
 }
 
 /* --------------------------------------------------------- claimed batches */
@@ -236,6 +245,39 @@ lease_add(ja__db *d, int64_t lo, int64_t hi, const char *owner, int64_t until_ms
   return ja__store_step_done(d, s, "cannot lease events in");
 }
 
+static int
+by_lo(const void *a, const void *b)
+{
+  int64_t x = ((const lease *)a)->lo, y = ((const lease *)b)->lo;
+  return (x > y) - (x < y);
+}
+
+/* Add the marks from @p settled on to @p ls (as ranges to skip), in lo
+ * order with the leases already there. */
+static ja_status
+skip_marks(ja__db *d, int64_t settled, lease_set *ls)
+{
+  ja__id_range *m = NULL;
+  size_t nm = 0;
+  ja_status st = ja__store_marks_from(d, settled, &m, &nm);
+  if (st != JA_OK || nm == 0)
+    return st;
+  if (ls->n + nm > ls->cap) {
+    lease *v = realloc(ls->v, (ls->n + nm) * sizeof *v);
+    if (!v) {
+      free(m);
+      return ja__error_set(JA_ENOMEM, "cannot claim events: out of memory");
+    }
+    ls->v = v;
+    ls->cap = ls->n + nm;
+  }
+  for (size_t i = 0; i < nm; i++)
+    ls->v[ls->n++] = (lease){m[i].lo, m[i].hi, 0};
+  free(m);
+  qsort(ls->v, ls->n, sizeof *ls->v, by_lo);
+  return JA_OK;
+}
+
 ja_status
 ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease_until_ms,
                      int limit, int64_t max_bytes, int64_t overhead, ja__lease_batch *out)
@@ -250,10 +292,16 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   lease_set live = {0};
   size_t *starts = NULL, nstarts = 0; /* the first row of each run */
   sqlite3_stmt *s = NULL;
+  int64_t settled = 0;
   const int64_t window[2] = {now_ms, now_ms + JA__LEASE_AHEAD_MAX_MS};
   if ((st = ja__store_run_ints(d, JA__Q_LEASE_EXPIRE, window, 2,
                                "cannot expire leases in")) == JA_OK)
     st = leases_read(d, NULL, &live);
+  /* What is sent stays in place (012_sent_in_place.sql): the scan starts at
+   * the settled boundary and skips the few marks above it as it skips
+   * other runs' leases. */
+  if (st == JA_OK && (st = ja__store_settled(d, &settled)) == JA_OK)
+    st = skip_marks(d, settled, &live);
   if (st == JA_OK && limit > 0 && !(starts = malloc(((size_t)live.n + 1) * sizeof *starts)))
     st = ja__error_set(JA_ENOMEM, "cannot claim events: out of memory");
   /* Read the queue oldest first under the write lock (nothing read here
@@ -261,7 +309,7 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
    * ids — the scan restarts after its hi — and cutting to the byte budget
    * (peek_rows's cut: the first event always goes). Each run of ids taken
    * between two live leases becomes one lease. */
-  int64_t after = INT64_MIN, bytes = 0;
+  int64_t after = settled > 0 ? settled - 1 : INT64_MIN, bytes = 0;
   size_t k = 0;
   int more = limit > 0;
   while (st == JA_OK && more && out->n < (size_t)limit) {
@@ -430,48 +478,25 @@ in_run(const ja__lease_row *const *run, size_t n, int64_t id, const unsigned cha
   return lo < n && run[lo]->id == id && uuid && strcmp(run[lo]->uuid, (const char *)uuid) == 0;
 }
 
-/* With triggers off, after deleting some of run[0..n) (sorted by id):
- * their spans, if any of them is an event a rollup made (only a deleted
- * row changes a span, and every row deleted is one of the run's). */
+/* Inside a transaction: delete the events of run[0..n) — sorted by id,
+ * all inside one lease of the caller — and add how many were deleted to
+ * *deleted. By id range when the range holds exactly the run's events:
+ * the DELETE returns each (id, uuid) it removed and any that is not the
+ * run's rolls the run back, which is then deleted by uuid. (A lease's
+ * range holds only its own events: the claim leased only free ids, and
+ * no id in a range is given to a new event while the range's last event
+ * is queued; a range refilled after its events were purged is not, and
+ * takes the exact path by uuid.) */
 static ja_status
-run_spans(ja__db *d, const ja__lease_row *const *run, size_t n)
+drop_run(ja__db *d, const ja__lease_row *const *run, size_t n, int64_t *deleted)
 {
-  if (!d->self_counting)
-    return JA_OK;
-  for (size_t i = 0; i < n; i++)
-    if (rollup_made(run[i]->event))
-      return spans_refresh(d, run[0]->id, run[n - 1]->id);
-  return JA_OK;
-}
-
-/* Inside a transaction: log (when @p log) and delete the events of
- * run[0..n) — sorted by id, all inside one lease of the caller — and add
- * how many were deleted to *deleted. By id range when the range holds
- * exactly the run's events: the DELETE returns each (id, uuid) it removed
- * and any that is not the run's rolls the run back, which is then logged
- * and deleted by uuid. (A run of a batch the drain sent is all its range
- * holds: the claim leased only free ids, and no id in a range is given to
- * a new event while the range's last event is queued; a subset of a batch
- * or a range refilled after its events were purged is not, and takes the
- * exact path by uuid.) */
-static ja_status
-ack_run(ja__db *d, const ja__lease_row *const *run, size_t n, int log, int64_t now_ms,
-        int64_t *deleted, int64_t *logged)
-{
-  int64_t a = run[0]->id, b = run[n - 1]->id, got = 0, wrote = 0;
-  ja_status st = ja__store_exec(d, "SAVEPOINT ja_run", "cannot ack events in");
+  int64_t a = run[0]->id, b = run[n - 1]->id, got = 0;
+  ja_status st = ja__store_exec(d, "SAVEPOINT ja_run", "cannot drop events in");
   if (st != JA_OK)
     return st;
   sqlite3_stmt *s;
-  if (log && (st = ja__store_stmt(d, JA__Q_ACK_LOG_RANGE, &s)) == JA_OK) {
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
-    sqlite3_bind_int64(s, 3, now_ms);
-    if ((st = ja__store_step_done(d, s, "cannot log sent events in")) == JA_OK)
-      wrote = sqlite3_changes(d->db);
-  }
   int exact = 1;
-  if (st == JA_OK && (st = ja__store_stmt(d, JA__Q_ACK_DELETE_RANGE, &s)) == JA_OK) {
+  if ((st = ja__store_stmt(d, JA__Q_ACK_DELETE_RANGE, &s)) == JA_OK) {
     sqlite3_bind_int64(s, 1, a);
     sqlite3_bind_int64(s, 2, b);
     int rc;
@@ -481,36 +506,29 @@ ack_run(ja__db *d, const ja__lease_row *const *run, size_t n, int log, int64_t n
         exact = 0;
     }
     if (rc != SQLITE_DONE)
-      st = ja__store_error(d, rc, "cannot delete sent events in");
+      st = ja__store_error(d, rc, "cannot drop events in");
     sqlite3_reset(s);
   }
   if (st == JA_OK && exact) {
     *deleted += got;
-    *logged += wrote;
-    if ((st = ja__store_exec(d, "RELEASE ja_run", "cannot ack events in")) == JA_OK)
+    if ((st = ja__store_exec(d, "RELEASE ja_run", "cannot drop events in")) == JA_OK)
       st = run_spans(d, run, n);
     return st;
   }
-  ja_status undo = ja__store_exec(d, "ROLLBACK TO ja_run", "cannot ack events in");
+  ja_status undo = ja__store_exec(d, "ROLLBACK TO ja_run", "cannot drop events in");
   if (undo == JA_OK)
-    undo = ja__store_exec(d, "RELEASE ja_run", "cannot ack events in");
+    undo = ja__store_exec(d, "RELEASE ja_run", "cannot drop events in");
   if (st != JA_OK || undo != JA_OK)
     return st != JA_OK ? st : undo;
   /* The exact path: by uuid, still only inside this range. */
   ja__buf uuids = {0};
   st = uuid_array(&uuids, run, n);
-  for (int pass = log ? 0 : 1; st == JA_OK && pass < 2; pass++) {
-    if ((st = ja__store_stmt(d, pass == 0 ? JA__Q_ACK_LOG : JA__Q_ACK_DELETE, &s)) != JA_OK)
-      break;
+  if (st == JA_OK && (st = ja__store_stmt(d, JA__Q_ACK_DELETE, &s)) == JA_OK) {
     sqlite3_bind_text(s, 1, uuids.ptr, (int)uuids.len, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, a);
     sqlite3_bind_int64(s, 3, b);
-    if (pass == 0)
-      sqlite3_bind_int64(s, 4, now_ms);
-    st = ja__store_step_done(d, s, pass == 0 ? "cannot log sent events in"
-                                             : "cannot delete sent events in");
-    if (st == JA_OK)
-      *(pass == 1 ? deleted : logged) += sqlite3_changes(d->db);
+    if ((st = ja__store_step_done(d, s, "cannot drop events in")) == JA_OK)
+      *deleted += sqlite3_changes(d->db);
     sqlite3_clear_bindings(s); /* the text is freed below */
   }
   ja__buf_free(&uuids);
@@ -519,15 +537,14 @@ ack_run(ja__db *d, const ja__lease_row *const *run, size_t n, int log, int64_t n
   return st;
 }
 
-/* Inside a transaction: log (when @p log) and delete those of rows[0..n)
- * that @p owner still holds, run by run of its leases; *deleted: how many.
- * A lease left with no queued event goes. With triggers off, the counters
- * take what was deleted and logged, once. */
+/* Inside a transaction: delete those of rows[0..n) that @p owner still
+ * holds, run by run of its leases; *deleted: how many. A lease left with
+ * no queued event goes. With triggers off, the queue length takes what
+ * was deleted, once. */
 static ja_status
-take_rows(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int log,
-          int64_t now_ms, int64_t *deleted)
+take_rows(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int64_t *deleted)
 {
-  int64_t logged = 0, before = *deleted;
+  int64_t before = *deleted;
   lease_set mine = {0};
   const ja__lease_row **v = NULL;
   sqlite3_stmt *done;
@@ -543,31 +560,81 @@ take_rows(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int
     size_t j = i + 1;
     while (j < n && v[j]->id <= l->hi)
       j++;
-    if ((st = ack_run(d, v + i, j - i, log, now_ms, deleted, &logged)) == JA_OK &&
+    if ((st = drop_run(d, v + i, j - i, deleted)) == JA_OK &&
         (st = ja__store_stmt(d, JA__Q_LEASE_DONE, &done)) == JA_OK) {
       sqlite3_bind_int64(done, 1, l->lo);
       sqlite3_bind_text(done, 2, owner, -1, SQLITE_STATIC);
-      st = ja__store_step_done(d, done, "cannot ack events in");
+      st = ja__store_step_done(d, done, "cannot drop events in");
     }
     i = j;
   }
   if (st == JA_OK)
-    st = counts_add(d, -(*deleted - before), logged);
+    st = ja__store_counts_add(d, -(*deleted - before), 0);
   free(v);
   free(mine.v);
   return st;
 }
 
-/* Inside a transaction, before the ack logs and deletes what is still
- * queued: log the events of rows[0..n) that @p owner still leases but the
- * queue no longer holds (a purge, the cap or a hand edit while they were
- * in flight), from the copy that was sent; *logged: how many. Rows outside
- * the owner's leases are not its own to log (another run holds them now). */
+static ja_status give_back(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n);
+
+/* Inside a transaction: log @p row, which the server took but the queue no
+ * longer holds, from the copy that was sent. */
 static ja_status
-log_gone(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int64_t now_ms,
-         int64_t *logged)
+log_gone(ja__db *d, const ja__lease_row *row, int64_t now_ms)
 {
-  *logged = 0;
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(d->db, ja__sql_ack_log_gone, -1, &s, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, row->uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, row->event, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, row->properties, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, row->timestamp, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, now_ms);
+    rc = sqlite3_step(s);
+  }
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? JA_OK : ja__store_error(d, rc, "cannot log sent events in");
+}
+
+/* Inside a transaction: mark run[0..k) (sorted by id, still queued as
+ * claimed, inside one lease of the acker) sent at @p now_ms. One mark for
+ * the run when its id range holds nothing else — checked: the count of
+ * events in the range and the uuid of its last —; one mark per event
+ * otherwise (a subset of a lease acked: the others stay pending). */
+static ja_status
+mark_run(ja__db *d, const ja__lease_row *const *run, size_t k, int64_t now_ms)
+{
+  int64_t a = run[0]->id, b = run[k - 1]->id;
+  sqlite3_stmt *s;
+  ja_status st = ja__store_stmt(d, JA__Q_BATCH_COUNT, &s);
+  if (st != JA_OK)
+    return st;
+  sqlite3_bind_int64(s, 1, a);
+  sqlite3_bind_int64(s, 2, b);
+  int rc = sqlite3_step(s);
+  int whole = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) == (int64_t)k &&
+              sqlite3_column_type(s, 1) != SQLITE_NULL &&
+              strcmp((const char *)sqlite3_column_text(s, 1), run[k - 1]->uuid) == 0;
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW)
+    return ja__store_error(d, rc, "cannot mark events sent in");
+  if (whole)
+    return ja__store_mark(d, a, b, now_ms);
+  for (size_t i = 0; st == JA_OK && i < k; i++)
+    st = ja__store_mark(d, run[i]->id, run[i]->id, now_ms);
+  return st;
+}
+
+/* Inside a transaction: record as sent those of rows[0..n) that @p owner
+ * still leases — in place, one mark per run of its leases (store/sent.c),
+ * or from the copy sent for those the queue lost meanwhile — and give
+ * their leases up; *nsent: how many. Rows outside the owner's leases are
+ * another run's now (it sends and records them). */
+static ja_status
+mark_sent(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int64_t now_ms,
+          int64_t *nsent)
+{
+  *nsent = 0;
   lease_set mine = {0};
   const ja__lease_row **v = NULL;
   ja__lease_row *own = malloc((n ? n : 1) * sizeof *own);
@@ -582,62 +649,72 @@ log_gone(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int6
       own[k++] = *v[i];
   if (st == JA_OK && k > 0)
     st = ja__store_batch_present(d, own, k, present, &np);
-  for (size_t i = 0; st == JA_OK && np < k && i < k; i++) {
+  /* Gone meanwhile (a purge, the cap, a hand edit): from the copy sent. */
+  int64_t logged = 0;
+  for (size_t i = 0; st == JA_OK && np < k && i < k; i++)
+    if (!present[i] && (st = log_gone(d, &own[i], now_ms)) == JA_OK)
+      logged++;
+  if (st == JA_OK && logged)
+    st = ja__store_counts_add(d, 0, logged);
+  /* Still queued: marked in place, one mark per run of a lease. */
+  size_t m = 0;
+  for (size_t i = 0; i < k; i++)
     if (present[i])
-      continue;
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(d->db, ja__sql_ack_log_gone, -1, &s, NULL);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_text(s, 1, own[i].uuid, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, own[i].event, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 3, own[i].properties, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 4, own[i].timestamp, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(s, 5, now_ms);
-      rc = sqlite3_step(s);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-      st = ja__store_error(d, rc, "cannot log sent events in");
-    else
-      (*logged)++;
+      own[m++] = own[i];
+  const ja__lease_row **run = NULL;
+  if (st == JA_OK && m > 0)
+    st = sorted(own, m, &run);
+  for (size_t i = 0; st == JA_OK && i < m;) {
+    const lease *l = lease_of(&mine, run[i]->id);
+    size_t j = i + 1;
+    while (j < m && run[j]->id <= l->hi)
+      j++;
+    st = mark_run(d, run + i, j - i, now_ms);
+    i = j;
   }
+  /* Pending → sent, counted whatever the trigger setting (no row went). */
+  if (st == JA_OK && m > 0) {
+    const int64_t moved = (int64_t)m;
+    st = ja__store_run_ints(d, JA__Q_COUNTS_MOVE, &moved, 1, "cannot count in");
+  }
+  if (st == JA_OK && m > 0)
+    st = give_back(d, owner, own, m);
+  if (st == JA_OK && m > 0)
+    st = ja__store_settle(d);
+  if (st == JA_OK)
+    *nsent = logged + (int64_t)m;
+  free(run);
   free(present);
   free(own);
   free(v);
   free(mine.v);
-  if (st == JA_OK && *logged)
-    st = counts_add(d, 0, *logged);
   return st;
 }
 
 ja_status
 ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n, int status,
-              int64_t now_ms, int64_t *ndeleted)
+              int64_t now_ms, int64_t *nsent)
 {
   JA_ASSERT(d->db != NULL);
-  *ndeleted = 0;
+  *nsent = 0;
   ja_status st = ja__store_begin(d, now_ms);
   if (st != JA_OK)
     return st;
-  /* What the server took but the queue lost meanwhile is logged from the
-   * copy sent; then log, then delete, each run only while this owner
-   * holds it, all in one transaction — a crash leaves either both or
-   * neither. */
-  int64_t gone = 0;
-  st = log_gone(d, owner, rows, n, now_ms, &gone);
-  if (st == JA_OK)
-    st = take_rows(d, owner, rows, n, 1, now_ms, ndeleted);
-  *ndeleted += gone;
+  /* Marked (or, gone meanwhile, logged) and their leases given up, only
+   * while this owner holds them, in one transaction: a crash leaves all
+   * of it or none. No event row is copied or deleted. */
+  st = mark_sent(d, owner, rows, n, now_ms, nsent);
   if (st == JA_OK)
     st = state_set(d, now_ms, 1, 0, NULL, status);
   if ((st = ja__store_end(d, st)) != JA_OK)
-    *ndeleted = 0;
+    *nsent = 0;
   return st;
 }
 
 /* Inside a transaction: @p owner's leases no longer hold rows[0..n): each
  * lease holding some of them is replaced by the pieces between them that
- * still hold queued events (none: it goes). */
+ * still hold queued events (none: it goes). Rows contiguous in id leave no
+ * piece between them to look at. */
 static ja_status
 give_back(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n)
 {
@@ -711,7 +788,8 @@ ja__store_take(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n
 {
   JA_ASSERT(d->in_txn);
   *ndeleted = 0;
-  return take_rows(d, owner, rows, n, 0, now_ms, ndeleted);
+  (void)now_ms;
+  return take_rows(d, owner, rows, n, ndeleted);
 }
 
 ja_status
@@ -723,7 +801,7 @@ ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__dro
   if (st != JA_OK)
     return st;
   int64_t n = 0;
-  st = take_rows(d, owner, row, 1, 0, now_ms, &n);
+  st = take_rows(d, owner, row, 1, &n);
   /* Counted only if it was still ours to drop (another uploader may hold
    * it now, after our lease expired). */
   if (st == JA_OK && n > 0)
@@ -731,32 +809,6 @@ ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__dro
   if (st == JA_OK)
     st = state_set(d, now_ms, 0, 0, "rejected", status);
   return ja__store_end(d, st);
-}
-
-ja_status
-ja__store_prune_sent(ja__db *d, int64_t before_ms, int64_t max, int64_t now_ms, int64_t *removed)
-{
-  JA_ASSERT(d->db != NULL);
-  *removed = 0;
-  ja_status st = ja__store_begin(d, now_ms);
-  if (st != JA_OK)
-    return st;
-  sqlite3_stmt *s = NULL;
-  int rc = sqlite3_prepare_v2(d->db, ja__sql_prune_sent, -1, &s, NULL);
-  if (rc != SQLITE_OK) {
-    st = ja__store_error(d, rc, "cannot prune the sent log of");
-  } else {
-    sqlite3_bind_int64(s, 1, before_ms);
-    sqlite3_bind_int64(s, 2, max);
-    if ((st = ja__store_step_done(d, s, "cannot prune the sent log of")) == JA_OK) {
-      *removed = sqlite3_changes(d->db);
-      st = counts_add(d, 0, -*removed);
-    }
-  }
-  sqlite3_finalize(s);
-  if ((st = ja__store_end(d, st)) != JA_OK)
-    *removed = 0;
-  return st;
 }
 
 ja_status

@@ -25,10 +25,12 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_DROP_DAY_ADD, JA__Q_DROP_DAY_PRUNE, J
        JA__Q_DAY_NAMES_FORGET,
        /* upload/: a few of each per batch */
        JA__Q_CLAIM_SCAN, JA__Q_LEASE_EXPIRE, JA__Q_LEASE_LIST, JA__Q_LEASE_ADD, JA__Q_LEASE_DROP,
-       JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_LOG_RANGE, JA__Q_ACK_DELETE_RANGE,
-       JA__Q_ACK_LOG, JA__Q_ACK_DELETE, JA__Q_UPLOAD_STATE_SET, JA__Q_COUNTS_ADD,
-       JA__Q_SPAN_REFRESH, JA__Q_SPAN_REFILL, JA__Q_BATCH_COUNT, JA__Q_BATCH_ROWS,
-       JA__Q_RECHECK_REWRITE,
+       JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_DELETE_RANGE, JA__Q_ACK_DELETE,
+       JA__Q_UPLOAD_STATE_SET, JA__Q_COUNTS_ADD, JA__Q_BATCH_COUNT, JA__Q_BATCH_ROWS,
+       JA__Q_RECHECK_REWRITE, JA__Q_SPAN_REFRESH, JA__Q_SPAN_REFILL,
+       /* what was sent, in place (store/sent.c, 012_sent_in_place.sql) */
+       JA__Q_SETTLED_GET, JA__Q_SETTLED_SET, JA__Q_MARKS_FROM, JA__Q_MARK_ADD, JA__Q_MARK_AT,
+       JA__Q_MARK_TOP, JA__Q_EVENT_NEXT, JA__Q_MARK_RETIRE, JA__Q_MARK_DROP, JA__Q_COUNTS_MOVE,
        JA__Q_COUNT };
 
 /* Pruning is done in steps (a capture must never hold the write lock for
@@ -264,16 +266,16 @@ ja_status ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms,
  * @p limit and @p max_bytes as ja__store_claim_rows counts them. */
 ja_status ja__store_peek_rows(ja__db *d, int64_t after_id, int limit, int64_t max_bytes,
                               int64_t overhead, ja__lease_batch *out);
-/* After a 2xx, in one transaction: write @p rows (sorted by id; still
- * held by @p owner) to sent_log at @p now_ms and delete exactly those
- * events (by id range when a run of @p rows is all its range holds —
- * checked —, else by uuid); rows the queue no longer holds (a purge, the
- * cap or a hand edit while they were in flight) are logged from the copy
- * sent; record the success (HTTP @p status) in upload_state. *ndeleted:
- * the events logged as sent (an event whose lease was lost to another
- * uploader is neither logged nor deleted here: that uploader owns it). */
+/* After a 2xx, in one transaction: record @p rows (those @p owner still
+ * holds) as sent at @p now_ms — in place, one sent_mark per run of its
+ * leases (store/sent.c), no event row copied or deleted; rows the queue no
+ * longer holds (a purge, the cap or a hand edit while they were in flight)
+ * are logged to sent_log from the copy sent — and record the success
+ * (HTTP @p status) in upload_state. *nsent: the events recorded as sent
+ * (an event whose lease was lost to another uploader is not recorded
+ * here: that uploader owns it). */
 ja_status ja__store_ack(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
-                        int status, int64_t now_ms, int64_t *ndeleted);
+                        int status, int64_t now_ms, int64_t *nsent);
 /* In one transaction: give @p rows back (those @p owner still holds: its
  * leases shrink or split around them, or go), and
  * record an attempt at @p now_ms that failed with @p err_class / @p status
@@ -297,10 +299,44 @@ typedef struct ja__upload_state {
   int last_status;
 } ja__upload_state;
 ja_status ja__store_upload_state(ja__db *d, ja__upload_state *out);
-/* In one transaction: delete up to @p max sent_log rows sent before
- * @p before_ms; *removed says how many (less than @p max: done). */
+
+
+/* ---------------------------------------------------------- store/sent.c */
+
+/* What was sent stays in events, marked (sql/migrations/012_sent_in_place.sql). */
+
+/* A range of event ids, both ends included. */
+typedef struct ja__id_range {
+  int64_t lo, hi;
+} ja__id_range;
+
+/* queue_stats.settled: no pending event has an id below it. */
+ja_status ja__store_settled(ja__db *d, int64_t *out);
+/* The marks from id @p from on, by id (malloc'ed into *out, *n of them). */
+ja_status ja__store_marks_from(ja__db *d, int64_t from, ja__id_range **out, size_t *n);
+/* Inside a transaction: events @p lo..@p hi were sent at @p sent_ms. */
+ja_status ja__store_mark(ja__db *d, int64_t lo, int64_t hi, int64_t sent_ms);
+/* Inside a transaction, after marks were added or removed: move
+ * queue_stats.settled up past the marks holding the next events (to the
+ * first pending event), never above the highest mark's hi + 1 (0 when no
+ * mark is left). */
+ja_status ja__store_settle(ja__db *d);
+/* In one transaction: retire what left the `sent` view's 30 days — the
+ * marks sent before @p before_ms, oldest first, whole marks, their events
+ * deleted as one range each, until @p max rows went; then sent_log rows
+ * sent before it. *removed: rows deleted (fewer than @p max: done). */
 ja_status ja__store_prune_sent(ja__db *d, int64_t before_ms, int64_t max, int64_t now_ms,
                                int64_t *removed);
+/* Inside a transaction, with triggers off (d->self_counting): add @p events
+ * to the queue length and @p sent to the sent count (what the counter
+ * triggers would have done row by row); a no-op with triggers on. */
+ja_status ja__store_counts_add(ja__db *d, int64_t events, int64_t sent);
+
+/* Inside a transaction, with triggers off, after events with ids @p a..@p b
+ * were deleted: their spans (008_events_made_span.sql) recomputed from
+ * what is still queued, what events_span_out would have done; a no-op
+ * with triggers on. */
+ja_status ja__store_spans_refresh(ja__db *d, int64_t a, int64_t b);
 
 /* ------------------------------------------------------- store/presend.c */
 

@@ -139,7 +139,7 @@ class Retries(UploadCase):
             self.assertGreaterEqual(g, BACKOFF_MS * (2 ** i) / 1000.0 * 0.9, gaps)
         self.assertEqual(self.queued(), before)
         self.assertEqual(sink.events(), [])
-        self.assertEqual(self.count("SELECT count(*) FROM sent_log"), 0)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 0)
         st = self.rows("SELECT * FROM upload")[0]
         self.assertIsNotNone(st["next_attempt_at"])
         return st

@@ -34,7 +34,7 @@ class Parallel(UploadCase):
         self.assertEqual(max(seen.values()), 1)
         self.assertEqual(sorted(e["uuid"] for e in sink.events()), sorted(want))
         self.assertEqual(self.queued(), [])
-        self.assertEqual(self.count("SELECT count(*) FROM sent_log"), 5000)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 5000)
 
 
 class Killed(UploadCase):

@@ -107,9 +107,10 @@ class UploadCase(JATestCase):
         return sqlite_json(self.db, sql)
 
     def queued(self):
-        """[(uuid, timestamp, distinct_id)] still queued, capture order."""
+        """[(uuid, timestamp, distinct_id)] still queued (pending, not sent:
+        what was sent stays in events, marked), capture order."""
         return [(r["uuid"], r["timestamp"], r["distinct_id"])
-                for r in self.rows("SELECT uuid, timestamp, distinct_id FROM events ORDER BY id")]
+                for r in self.rows("SELECT uuid, timestamp, distinct_id FROM pending")]
 
     def queued_uuids(self):
         return [q[0] for q in self.queued()]
