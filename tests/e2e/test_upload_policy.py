@@ -424,6 +424,79 @@ class Signals(UploadCase):
         self.assertNotIn("reserved:", run_cli(["status"], self.home).out)
 
 
+class SentInPlace(UploadCase):
+    """What the server took stays in the queue file, marked sent: `show`,
+    the views, status and the 30-day window see it as sent, never as
+    pending; status's sent count is what the server acknowledged whatever
+    removed the events meanwhile."""
+
+    def show(self, *args):
+        return json.loads(self.ja("show", "--json", "--limit", "100", *args, rc=0).out)
+
+    def test_show_views_and_status_after_a_partial_drain(self):
+        self.fill(25)
+        uuids = self.queued_uuids()
+        sink = self.sink()
+        self.up(sink, "--batch-size", "10", "--max-batches", "2", rc=0)
+        sent = [e["uuid"] for e in sink.events()]
+        self.assertEqual(sent, uuids[:20])
+        self.assertEqual(sorted(r["uuid"] for r in self.show("--pending")), sorted(uuids[20:]))
+        self.assertEqual(sorted(r["uuid"] for r in self.show("--sent")), sorted(sent))
+        self.assertEqual(self.queued_uuids(), uuids[20:])
+        self.assertEqual(sorted(r["uuid"] for r in self.rows("SELECT uuid FROM sent")), sorted(sent))
+        doc = self.status()
+        self.assertEqual((doc["queue"]["pending"], doc["sent"]["count"]), (5, 20))
+        first = self.rows("SELECT timestamp FROM pending LIMIT 1")[0]["timestamp"]
+        self.assertEqual(doc["queue"]["oldest"], first)
+        # The rest leaves with the next run; nothing is sent twice.
+        self.up(sink, rc=0)
+        self.assertEqual([e["uuid"] for e in sink.events()], uuids)
+        self.assertEqual(self.show("--pending"), [])
+        self.assertEqual(self.status()["sent"]["count"], 25)
+
+    def test_the_sent_view_keeps_30_days(self):
+        self.fill(12)
+        sink = self.sink()
+        day = 86400
+        import datetime
+        t0 = datetime.datetime.now(datetime.timezone.utc)
+        at = lambda days: (t0 + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.up(sink, "--batch-size", "5", "--now", at(0), rc=0)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 12)
+        self.up(sink, "--now", at(29), rc=0)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 12)
+        self.up(sink, "--now", at(31), rc=0)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), 0)
+        self.assertEqual(self.count("SELECT count(*) FROM events"), 0)  # retired in place
+        self.assertEqual(self.count("SELECT count(*) FROM sent_mark"), 0)
+        self.assertEqual(self.status()["sent"]["count"], 0)
+        del day
+
+    def test_status_equals_the_sink_after_the_cap_and_another_uploader(self):
+        # The cap prunes the oldest events — the batch in flight — while
+        # its request is held; another uploader sends the rest meanwhile.
+        path = os.path.join(self.home, "config.toml")
+        self.fill(10)
+        with open(path, "w") as f:
+            f.write("[analytics]\nmax_events = 12\n")
+        os.chmod(path, 0o600)
+        sink = self.sink()
+        sink.script([{"action": "hold"}])
+        p = self.spawn(sink, "--batch-size", "4")
+        sink.wait_held()
+        self.up(sink, "--batch-size", "4", rc=0)      # the other 6
+        self.fill(12)                   # 4 held + 12 new > 12: the 4 oldest — held — go
+        sink.release()
+        p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0)
+        self.up(sink, rc=0)
+        got = len(sink.events())
+        self.assertEqual(self.status()["sent"]["count"], got)
+        self.assertEqual(self.count("SELECT count(*) FROM sent"), got)
+        self.assertEqual(self.drops()["queue_full"], 4)
+        self.assertEqual(got, 10 + 12)  # the 4 pruned left anyway: their request was in flight
+
+
 class Summary(UploadCase):
 
     def test_json_summary(self):
