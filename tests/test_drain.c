@@ -268,7 +268,7 @@ runs_of(ja__db *d, int which)
 }
 
 /* The per-batch shape of a drain (009_upload_lease.sql,
- * 012_sent_in_place.sql): a claim writes one lease row and no event row;
+ * 014_sent_in_place.sql): a claim writes one lease row and no event row;
  * an ack writes one sent mark for the batch and no event row either —
  * nothing is copied, rewritten or deleted —; and no lease is left. */
 static void test_drain__batches_are_leased_and_acked_by_id_range(void **state)

@@ -184,7 +184,7 @@ static void test_store__claim_then_delete_exactly_by_uuid(void **state)
   char q[256];
   snprintf(q, sizeof q, "select count(*) from events where uuid='%s'", b.rows[0].uuid);
   ja__store_close(&d);
-  /* Sent stays in place (012_sent_in_place.sql): 4 pending, 1 sent. */
+  /* Sent stays in place (014_sent_in_place.sql): 4 pending, 1 sent. */
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 4);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent"), 1);
   assert_int_equal(jt_sql_int(jt_db_path(), q), 1);
@@ -580,7 +580,7 @@ raw_fill_sent(ja__db *d, int n)
   assert_int_equal(sqlite3_exec(d->db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
-/* The first @p n events sent in place (012_sent_in_place.sql), as the
+/* The first @p n events sent in place (014_sent_in_place.sql), as the
  * uploader records them: one mark per 100 ids, sent one second apart,
  * the settled boundary after them. */
 static void
@@ -886,7 +886,7 @@ ends_truth(ja__db *d)
          pending == jt_sql_int(jt_db_path(), "SELECT count(*) FROM " PENDING_IDS);
 }
 
-/* Sent events stay in place (012_sent_in_place.sql): status's oldest and
+/* Sent events stay in place (014_sent_in_place.sql): status's oldest and
  * newest are the ends of what is still pending, in capture order, through
  * captures, rollup-made (back-dated) events, runs marked sent in order and
  * out of order, deletes and purges — and the settled boundary never
@@ -959,10 +959,10 @@ static void test_store__status_ends_are_the_pending_queue_s_through_marks_and_de
 }
 
 /* A store of schema version 11 (a sent log, rollup events over several
- * spans of 256 ids) migrates to 12: the sent log's rows stay in the `sent`
+ * spans of 256 ids) migrates to 14: the sent log's rows stay in the `sent`
  * view, every event is pending, the spans stay right, and status reads
  * the ends of the pending queue. */
-static void test_store__migration_to_12_keeps_the_sent_log_and_the_queue(void **state)
+static void test_store__migration_to_14_keeps_the_sent_log_and_the_queue(void **state)
 {
   (void)state;
   jt_fresh_env();
@@ -993,6 +993,51 @@ static void test_store__migration_to_12_keeps_the_sent_log_and_the_queue(void **
   assert_int_equal(jt_sql_int(jt_db_path(), "select settled from queue_stats"), 0);
   assert_true(ends_truth(&d));
   ja__store_close(&d);
+}
+
+/* A store already at schema version 13 (its inspection views and drops by
+ * day in use) gets sent-in-place when it is next opened — version 14 comes
+ * after 13, so no store can have skipped it — keeps its drops by day, and
+ * then tells pending from sent in every view once an upload ran. */
+static void test_store__store_at_13_upgrades_to_sent_in_place(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  sqlite3 *db = jt_db_at_version(13);
+  assert_int_equal(sqlite3_exec(db,
+                                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
+                                " WHERE i < 50) INSERT INTO events (uuid, ts_ms, timestamp,"
+                                " distinct_id, event, properties, age_ms) SELECT 'e-' || i,"
+                                " 1772323200000 + i, 'x', 'd', 'feature_used', '{}', 1 FROM k;"
+                                "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
+                                " VALUES ('old-1', 'feature_used', '{}', 't', 5);"
+                                "INSERT INTO drop_day (day, reason, count) VALUES (20513, 'pii', 3);",
+                                NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  /* As builds before sent-in-place made it: no sent_mark yet. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where name = 'sent_mark'"), 0);
+  ja__db d;
+  db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"), 14);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 50);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops_by_day where reason = 'pii'"), 3);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_open"), 0);
+  /* An upload of 20: they stay in events, marked, sent and not pending. */
+  int64_t now = ja__now_ms(), nsent = 0;
+  ja__lease_batch b = {0};
+  assert_int_equal(claim(&d, "up", now, now + 60000, 20, &b), 20);
+  assert_int_equal(ja__store_ack(&d, "up", b.rows, b.n, 200, now, &nsent), JA_OK);
+  assert_int_equal(nsent, 20);
+  ja__store_batch_free(&b);
+  assert_true(ends_truth(&d));
+  ja__store_close(&d);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), 50);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 30);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent"), 21);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select events * 100 + sent from queue_stats"), 3021);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from drops_by_day"), 1);
 }
 
 /* A store written by schema version 1 is migrated: its events keep being

@@ -1,7 +1,7 @@
 -- Age cap: drop at most ?2 pending events whose age_ms is before ?1 (the
 -- store clock minus max_age_days), oldest first. Counted as "expired".
 -- NULL age_ms (not yet witnessed) never matches. Events already sent
--- (below queue_stats.settled, or inside a sent_mark: 012) are not queued
+-- (below queue_stats.settled, or inside a sent_mark: 014) are not queued
 -- and never expired here; the index yields them only until they leave
 -- the `sent` view — as many as the queue held 30 days ago.
 DELETE FROM events WHERE id IN

@@ -1,4 +1,4 @@
--- purge --sent: the events kept in place inside a sent_mark (012), deleted
+-- purge --sent: the events kept in place inside a sent_mark (014), deleted
 -- before their marks (purge_marks.sql) so the delete trigger counts them
 -- out of the sent count.
 DELETE FROM events

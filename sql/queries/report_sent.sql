@@ -1,5 +1,5 @@
 -- status: how many events the `sent` view holds (queue_stats.sent: sent_log
--- rows and events marked sent, 012) and when the newest was sent (by the
+-- rows and events marked sent, 014) and when the newest was sent (by the
 -- sent_by_ms and sent_mark_by_ms indexes), in the `sent` view's format.
 SELECT sent,
        strftime('%Y-%m-%dT%H:%M:%SZ',

@@ -1,5 +1,5 @@
 -- show --sent: most recently sent first — the events kept in place inside
--- a sent_mark (012_sent_in_place.sql) and the sent log's rows, merged by
+-- a sent_mark (014_sent_in_place.sql) and the sent log's rows, merged by
 -- send time (sent_mark_by_ms, sent_by_ms: no sort, the LIMIT stops both
 -- scans; events sent together come in capture order); sent at or after
 -- :since (ms), of event :event (NULL: any), :limit rows at most.

@@ -1,6 +1,6 @@
 -- show --pending, the events a rollup made: the spans of 256 ids holding
 -- them (events_span, 008_events_made_span.sql) from the settled boundary
--- on (below it everything was sent: 012_sent_in_place.sql), latest event
+-- on (below it everything was sent: 014_sent_in_place.sql), latest event
 -- first, whose latest is at or after :since; at most :limit of them (-1:
 -- all) plus the spans that may hold sent events too — the boundary's own
 -- and those of the marks above it — since a span's latest event counts

@@ -16,7 +16,7 @@
 #include "util/buf.h"
 
 /* Every trigger the schema holds, and what the uploader's connection does
- * instead when it runs with triggers off: the counters of 001/003/010/012
+ * instead when it runs with triggers off: the counters of 001/003/010/014
  * and the spans of 008 per statement (ja__store_counts_add,
  * ja__store_spans_refresh); the others fire on statements the uploader
  * never runs (an insert into events, an update of its columns). A schema
@@ -297,7 +297,7 @@ ja__store_claim_rows(ja__db *d, const char *owner, int64_t now_ms, int64_t lease
   if ((st = ja__store_run_ints(d, JA__Q_LEASE_EXPIRE, window, 2,
                                "cannot expire leases in")) == JA_OK)
     st = leases_read(d, NULL, &live);
-  /* What is sent stays in place (012_sent_in_place.sql): the scan starts at
+  /* What is sent stays in place (014_sent_in_place.sql): the scan starts at
    * the settled boundary and skips the few marks above it as it skips
    * other runs' leases. */
   if (st == JA_OK && (st = ja__store_settled(d, &settled)) == JA_OK)

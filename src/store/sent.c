@@ -1,6 +1,6 @@
 /*
- * store/sent.c — what left the machine, kept where it is (schema 12,
- * sql/migrations/012_sent_in_place.sql): an ack marks a run of event ids
+ * store/sent.c — what left the machine, kept where it is (schema 14,
+ * sql/migrations/014_sent_in_place.sql): an ack marks a run of event ids
  * sent (one sent_mark row, whatever its length); queue_stats.settled
  * bounds where pending events start; a later run retires a mark whose 30
  * days are over by deleting its events as one range, then the mark.
@@ -193,7 +193,7 @@ ja__store_prune_sent(ja__db *d, int64_t before_ms, int64_t max_rows, int64_t now
     st = ja__store_counts_add(d, 0, -events);
   if (st == JA_OK)
     st = ja__store_settle(d);
-  /* The sent log's own rows (sent before schema 12, or logged from the copy
+  /* The sent log's own rows (sent before schema 14, or logged from the copy
    * sent after a purge): kept as long. */
   int64_t logged = 0;
   if (st == JA_OK && events < max_rows) {

@@ -28,7 +28,7 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_DROP_DAY_ADD, JA__Q_DROP_DAY_PRUNE, J
        JA__Q_LEASE_DONE, JA__Q_LEASE_PIECE, JA__Q_ACK_DELETE_RANGE, JA__Q_ACK_DELETE,
        JA__Q_UPLOAD_STATE_SET, JA__Q_COUNTS_ADD, JA__Q_BATCH_COUNT, JA__Q_BATCH_ROWS,
        JA__Q_RECHECK_REWRITE, JA__Q_SPAN_REFRESH, JA__Q_SPAN_REFILL,
-       /* what was sent, in place (store/sent.c, 012_sent_in_place.sql) */
+       /* what was sent, in place (store/sent.c, 014_sent_in_place.sql) */
        JA__Q_SETTLED_GET, JA__Q_SETTLED_SET, JA__Q_MARKS_FROM, JA__Q_MARK_ADD, JA__Q_MARK_AT,
        JA__Q_MARK_TOP, JA__Q_EVENT_NEXT, JA__Q_MARK_RETIRE, JA__Q_MARK_DROP, JA__Q_COUNTS_MOVE,
        JA__Q_COUNT };
@@ -303,7 +303,7 @@ ja_status ja__store_upload_state(ja__db *d, ja__upload_state *out);
 
 /* ---------------------------------------------------------- store/sent.c */
 
-/* What was sent stays in events, marked (sql/migrations/012_sent_in_place.sql). */
+/* What was sent stays in events, marked (sql/migrations/014_sent_in_place.sql). */
 
 /* A range of event ids, both ends included. */
 typedef struct ja__id_range {

@@ -1,4 +1,4 @@
--- Schema version 12: what the server took stays where it is. Applied once
+-- Schema version 14: what the server took stays where it is. Applied once
 -- inside BEGIN IMMEDIATE by store/open.c.
 --
 -- Why: acknowledging a batch copied each event into sent_log and deleted
