@@ -454,6 +454,30 @@ class SentInPlace(UploadCase):
         self.assertEqual(self.show("--pending"), [])
         self.assertEqual(self.status()["sent"]["count"], 25)
 
+    def test_view_counts_sent_events_once(self):
+        # `view` reads the queue file: what was sent stays there, marked,
+        # and is counted as sent (by the day it left), never as waiting,
+        # and a sent session summary is one session, not two.
+        for s, n in (("a", 3), ("b", 2)):
+            for t in range(n):
+                self.ja("session", "inference", s, "--tokens-in", "10", "--tokens-out", "5",
+                        "--latency-ms", "40", "--at", "2026-03-01T10:0%d:00Z" % t, rc=0)
+            self.ja("session", "end", s, "--at", "2026-03-01T10:09:00Z", rc=0)
+        self.ja("rollup", "--now", "2026-03-01T10:20:00Z", rc=0)
+        self.ja("rollup", rc=0)         # that day's summary too: the uploader adds nothing
+        self.fill(6)
+        total = self.count("SELECT count(*) FROM events")
+        sink = self.sink()
+        self.up(sink, "--batch-size", str(total - 3), "--max-batches", "1", rc=0)
+        self.assertEqual(len(sink.events()), total - 3)
+        doc = self.status()
+        days = self.ja("view", "--json", rc=0).json()["history"]["days"]
+        self.assertEqual(doc["queue"]["pending"], 3)
+        self.assertEqual(sum(d["pending"] for d in days), 3)
+        self.assertEqual(sum(d["sent"] for d in days), total - 3)
+        self.assertEqual(sum(d["sessions"] for d in days), 2)
+        self.assertEqual(sum(d["turns"] for d in days), 5)
+
     def test_the_sent_view_keeps_30_days(self):
         self.fill(12)
         sink = self.sink()
