@@ -4,7 +4,8 @@
 # Sourced by tools/test.sh and tools/demo.sh.
 #   JA_DEPS     what the build, the tests and the demo use (pip, setuptools
 #               and wheel: a test installs the Python package offline; zsh and
-#               fish load the shell completions; chromium renders `view` headless)
+#               fish load the shell completions; chromium renders `view` headless;
+#               curl posts the uploader benchmark's baseline bodies)
 #   JA_CI_DEPS  what the CI compile matrix (tools/ci-builds.sh) adds: clang,
 #               dpkg-buildflags from dpkg-dev, and ccache (tools/test.sh
 #               compiles through it when it is installed)
@@ -14,7 +15,7 @@ JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base
          libcurl4-openssl-dev zlib1g-dev libutf8proc-dev
          python3-pip python3-setuptools python3-wheel
-         zsh fish chromium)
+         zsh fish chromium curl)
 # shellcheck disable=SC2034  # used by tools/test.sh
 JA_CI_DEPS=(clang dpkg-dev ccache)
 
