@@ -232,6 +232,31 @@ static void test_upload__json_string_escapes(void **state)
   ja__buf_free(&b);
 }
 
+/* Every byte but NUL, alone and inside a run, quoted as JSON says: the
+ * reference here escapes byte by byte (the encoder copies whole runs). */
+static void test_upload__json_string_every_byte(void **state)
+{
+  (void)state;
+  ja__buf b = {0};
+  for (int c = 1; c < 256; c++) {
+    char in[8], want[32];
+    snprintf(in, sizeof in, "ab%cz", c);
+    if (c == '"' || c == '\\')
+      snprintf(want, sizeof want, "\"ab\\%cz\"", c);
+    else if (c < 0x20)
+      snprintf(want, sizeof want, "\"ab\\u%04xz\"", c);
+    else
+      snprintf(want, sizeof want, "\"ab%cz\"", c);
+    b.len = 0;
+    assert_int_equal(ja__upload_json_string(&b, in), JA_OK);
+    assert_string_equal(b.ptr, want);
+  }
+  b.len = 0;
+  assert_int_equal(ja__upload_json_string(&b, ""), JA_OK);
+  assert_string_equal(b.ptr, "\"\"");
+  ja__buf_free(&b);
+}
+
 static void test_upload__key_is_masked(void **state)
 {
   (void)state;

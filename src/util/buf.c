@@ -25,6 +25,12 @@ buf_grow(ja__buf *b, size_t extra)
 }
 
 ja_status
+ja__buf_reserve(ja__buf *b, size_t extra)
+{
+  return buf_grow(b, extra);
+}
+
+ja_status
 ja__buf_append(ja__buf *b, const char *s, size_t n)
 {
   ja_status st = buf_grow(b, n);
