@@ -447,9 +447,16 @@ sorted(const ja__lease_row *rows, size_t n, const ja__lease_row ***out)
   *out = malloc((n ? n : 1) * sizeof **out);
   if (!*out)
     return ja__error_set(JA_ENOMEM, "cannot hold a batch: out of memory");
-  for (size_t i = 0; i < n; i++)
+  int in_order = 1;
+  for (size_t i = 0; i < n; i++) {
     (*out)[i] = &rows[i];
-  qsort(*out, n, sizeof **out, by_id);
+    if (i > 0 && rows[i].id < rows[i - 1].id)
+      in_order = 0;
+  }
+  /* A batch comes claimed in id order; only a split one (400, 413) or a
+   * test's hand-made one needs sorting (qsort was 2 % of the uploader). */
+  if (!in_order)
+    qsort(*out, n, sizeof **out, by_id);
   return JA_OK;
 }
 
