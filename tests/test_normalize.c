@@ -28,7 +28,7 @@ static const char *
 view_of(const char *in)
 {
   const char *v = NULL;
-  long n = ja__norm_view(in, strlen(in), &w, &v);
+  long n = ja__norm_view(in, strlen(in), 0, &w, &v);
   if (n < 0)
     return "!";
   if (n == 0)

@@ -158,7 +158,21 @@ json_escape_at(const char *s, size_t len, size_t i, int32_t *cp)
   return 6;
 }
 
-/* Entities and \u escapes → UTF-8. Never longer than its input: a
+/* \xHH at s[i] ('\\'): the byte it stands for and its length (4), or 0.
+ * C, Python and shell print bytes so ("\x6a\x64\x6f\x65"); a byte that
+ * is not ASCII is kept raw, and step 4 judges the UTF-8 it forms. */
+static size_t
+byte_escape_at(const char *s, size_t len, size_t i, unsigned char *byte)
+{
+  int hi, lo;
+  if (i + 4 > len || s[i + 1] != 'x' || (hi = ja__hex_value((unsigned char)s[i + 2])) < 0 ||
+      (lo = ja__hex_value((unsigned char)s[i + 3])) < 0)
+    return 0;
+  *byte = (unsigned char)(hi * 16 + lo);
+  return 4;
+}
+
+/* Entities, \u and \x escapes → UTF-8 (a \x byte as itself). Never longer than its input: a
  * reference is at least as long as the UTF-8 of what it names ("&#9" is
  * 3 bytes for 1, "&#x10000" 8 for 4, "&#0" 3 for U+FFFD's 3). Returns the
  * new length or 0. */
@@ -169,10 +183,15 @@ reference_step(const char *s, size_t len, char *out)
   int changed = 0;
   for (size_t i = 0; i < len;) {
     int32_t cp = 0;
+    unsigned char byte = 0;
     size_t n = s[i] == '&' ? entity_at(s, len, i, &cp)
                : s[i] == '\\' ? json_escape_at(s, len, i, &cp)
                               : 0;
-    if (n) {
+    if (!n && s[i] == '\\' && (n = byte_escape_at(s, len, i, &byte)) > 0) {
+      out[o++] = (char)byte;
+      i += n;
+      changed = 1;
+    } else if (n) {
       o += put_cp(out + o, cp);
       i += n;
       changed = 1;
@@ -283,6 +302,234 @@ unicode_step(const char *s, size_t len, int32_t *cp, char *out)
   return changed ? (long)o : 0;
 }
 
+/* ---------------------------------------------------------------- step 5 */
+
+/* Encoded tokens: base64 (standard or URL-safe alphabet, padded or not)
+ * and hex (bare, "0x…") are decoded where the bytes they hold read as
+ * text, so "amFuZS5kb2VAZXhhbXBsZS5jb20=" meets the e-mail rows. Digests,
+ * keys and other random bytes do not read as text and stay as written. */
+
+/* Tokens shorter than this many decoded bytes are left alone: a short
+ * word decodes to printable bytes too often (and holds no PII worth
+ * encoding). */
+#define ENC_MIN_BYTES 6
+
+/* Base64 digit values, both alphabets ('+' and '-' are 62, '/' and '_'
+ * 63); -1 outside them. */
+static const signed char b64_values[256] = {
+    ['A'] = 0,  ['B'] = 1,  ['C'] = 2,  ['D'] = 3,  ['E'] = 4,  ['F'] = 5,  ['G'] = 6,
+    ['H'] = 7,  ['I'] = 8,  ['J'] = 9,  ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13,
+    ['O'] = 14, ['P'] = 15, ['Q'] = 16, ['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20,
+    ['V'] = 21, ['W'] = 22, ['X'] = 23, ['Y'] = 24, ['Z'] = 25, ['a'] = 26, ['b'] = 27,
+    ['c'] = 28, ['d'] = 29, ['e'] = 30, ['f'] = 31, ['g'] = 32, ['h'] = 33, ['i'] = 34,
+    ['j'] = 35, ['k'] = 36, ['l'] = 37, ['m'] = 38, ['n'] = 39, ['o'] = 40, ['p'] = 41,
+    ['q'] = 42, ['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47, ['w'] = 48,
+    ['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54, ['3'] = 55,
+    ['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60, ['9'] = 61, ['+'] = 62,
+    ['-'] = 62, ['/'] = 63, ['_'] = 63};
+
+/* The table has 0 for bytes outside the alphabet too: 'A' is told apart
+ * by being 'A'. */
+static int
+b64_value(unsigned char c)
+{
+  return b64_values[c] || c == 'A' ? b64_values[c] : -1;
+}
+
+/* Whether bytes b[0..n) read as text: valid UTF-8 without control
+ * characters (tab and line breaks aside). Returns the length of the text
+ * to show — n, or n/2 for UTF-16LE text of ASCII, which PowerShell's
+ * -EncodedCommand carries (rewritten into b) — or 0. */
+static size_t
+text_like(unsigned char *b, size_t n)
+{
+  if (n >= 2 * ENC_MIN_BYTES && n % 2 == 0 && b[1] == 0) {
+    size_t k = 0;
+    while (k < n && b[k] >= 0x20 && b[k] < 0x7F && b[k + 1] == 0)
+      k += 2;
+    if (k == n) {
+      for (size_t i = 0; i < n / 2; i++)
+        b[i] = b[2 * i];
+      return n / 2;
+    }
+  }
+  if (n < ENC_MIN_BYTES || !ja__utf8_valid((const char *)b, n))
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r') || b[i] == 0x7F ||
+        (b[i] == 0xC2 && i + 1 < n && b[i + 1] < 0xA0)) /* C1 controls */
+      return 0;
+  return n;
+}
+
+/* s[0..n) as hex (even length) into out; the number of bytes, or 0. */
+static size_t
+hex_decode(const char *s, size_t n, unsigned char *out)
+{
+  if (n % 2 || n < 2 * ENC_MIN_BYTES)
+    return 0;
+  for (size_t i = 0; i < n; i += 2) {
+    int hi = ja__hex_value((unsigned char)s[i]), lo = ja__hex_value((unsigned char)s[i + 1]);
+    if (hi < 0 || lo < 0)
+      return 0;
+    unsigned char c = (unsigned char)(hi * 16 + lo);
+    /* Stop at the first byte no text holds (most hex tokens are digests);
+     * a NUL only as the high byte of UTF-16LE ASCII. */
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && !(c == 0 && (i / 2) % 2 == 1)) ||
+        c == 0x7F)
+      return 0;
+    out[i / 2] = c;
+  }
+  return n / 2;
+}
+
+/* s[0..n) (no padding) as base64 into out; the number of bytes, or 0. */
+static size_t
+b64_decode(const char *s, size_t n, unsigned char *out)
+{
+  if (n % 4 == 1 || n * 3 / 4 < ENC_MIN_BYTES)
+    return 0;
+  unsigned acc = 0, bits = 0;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    int v = b64_value((unsigned char)s[i]);
+    if (v < 0)
+      return 0;
+    acc = (acc << 6) | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      unsigned char c = (unsigned char)(acc >> bits);
+      /* A NUL is text only as the high byte of UTF-16LE ASCII. */
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && !(c == 0 && o % 2 == 1)) ||
+          c == 0x7F)
+        return 0;
+      out[o++] = c;
+    }
+  }
+  return o;
+}
+
+/* A token s[0..n) (a run of the base64 alphabet, "0x" hex included) as
+ * text into out: hex when it is all hex digits, else base64. Returns the
+ * text's length, or 0 when the token does not decode to text. A token
+ * without a digit or a capital is a word or an identifier
+ * ("dark_mode_enabled"), never decoded: text encoded either way holds
+ * one of them in all but contrived cases. */
+static size_t
+token_text(const char *s, size_t n, unsigned char *out)
+{
+  size_t marked = 0;
+  while (marked < n && !(s[marked] >= '0' && s[marked] <= '9') && !(s[marked] >= 'A' && s[marked] <= 'Z'))
+    marked++;
+  if (marked == n)
+    return 0;
+  size_t skip = n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 2 : 0;
+  size_t m = hex_decode(s + skip, n - skip, out);
+  if (m && (m = text_like(out, m)) > 0)
+    return m;
+  m = b64_decode(s, n, out);
+  return m ? text_like(out, m) : 0;
+}
+
+static int
+b64_char(unsigned char c)
+{
+  return b64_values[c] || c == 'A';
+}
+
+/* Each token of s[0..len) that decodes to text replaced by that text;
+ * a token that does not is tried once more piece by piece, split at the
+ * alphabet's punctuation ("users/amFu…" holds a token after the '/').
+ * Returns the new length (into out, never longer than s), or 0 when
+ * nothing was decoded. */
+static size_t
+encoded_step(const char *s, size_t len, char *out)
+{
+  size_t o = 0;
+  int changed = 0;
+  for (size_t i = 0; i < len;) {
+    if (!b64_char((unsigned char)s[i])) {
+      out[o++] = s[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < len && b64_char((unsigned char)s[j]))
+      j++;
+    size_t pad = 0;
+    while (j + pad < len && pad < 2 && s[j + pad] == '=')
+      pad++;
+    size_t m = j - i >= 8 ? token_text(s + i, j - i, (unsigned char *)out + o) : 0;
+    if (m) {
+      o += m;
+      changed = 1;
+      i = j + pad;
+      continue;
+    }
+    /* Piece by piece: the pieces between '+', '/', '-' and '_'. */
+    for (size_t k = i; k < j;) {
+      size_t e = k;
+      while (e < j && s[e] != '+' && s[e] != '/' && s[e] != '-' && s[e] != '_')
+        e++;
+      size_t pm = e - k >= 8 && e - k < j - i ? token_text(s + k, e - k, (unsigned char *)out + o) : 0;
+      if (pm) {
+        o += pm;
+        changed = 1;
+      } else {
+        memcpy(out + o, s + k, e - k);
+        o += e - k;
+      }
+      if (e < j)
+        out[o++] = s[e];
+      k = e + 1;
+    }
+    i = j;
+  }
+  return changed ? o : 0;
+}
+
+int
+ja__norm_encoded(const char *s, size_t len, ja__norm_scratch *w)
+{
+  /* The code point buffer is free between views: room for any token. */
+  unsigned char *tmp = (unsigned char *)w->cp;
+  if (len > sizeof w->cp)
+    return 0;
+  /* One pass over runs of the alphabet, noting in each its length, its
+   * pieces and whether it holds a digit or a capital (token_text's
+   * first test); only marked runs of 8 or more are decoded. */
+  size_t start = 0, piece = 0, longest_piece = 0;
+  int marked = 0;
+  for (size_t i = 0; i <= len; i++) {
+    unsigned char c = i < len ? (unsigned char)s[i] : 0;
+    if (i < len && b64_char(c)) {
+      marked |= (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+      if (c == '+' || c == '/' || c == '-' || c == '_') {
+        longest_piece = i - piece > longest_piece ? i - piece : longest_piece;
+        piece = i + 1;
+      }
+      continue;
+    }
+    longest_piece = i - piece > longest_piece ? i - piece : longest_piece;
+    if (marked && i - start >= 8) {
+      if (token_text(s + start, i - start, tmp))
+        return 1;
+      for (size_t k = start; longest_piece >= 8 && k < i;) {
+        size_t e = k;
+        while (e < i && s[e] != '+' && s[e] != '/' && s[e] != '-' && s[e] != '_')
+          e++;
+        if (e - k >= 8 && e - k < i - start && token_text(s + k, e - k, tmp))
+          return 1;
+        k = e + 1;
+      }
+    }
+    start = piece = i + 1;
+    longest_piece = 0;
+    marked = 0;
+  }
+  return 0;
+}
+
 /* ------------------------------------------------------------ the view */
 
 /* Where a view is built: the text so far and which scratch buffer the
@@ -303,7 +550,7 @@ view_take(view_state *v, ja__norm_scratch *w, size_t n)
 }
 
 long
-ja__norm_view(const char *s, size_t len, ja__norm_scratch *w, const char **view)
+ja__norm_view(const char *s, size_t len, unsigned flags, ja__norm_scratch *w, const char **view)
 {
   view_state v = {s, len, 0};
   *view = s;
@@ -329,6 +576,10 @@ ja__norm_view(const char *s, size_t len, ja__norm_scratch *w, const char **view)
         view_take(&v, w, (size_t)u);
         changed = 1;
       }
+    }
+    if ((flags & JA__NORM_DECODE) && (n = encoded_step(v.cur, v.len, w->text[v.side])) > 0) {
+      view_take(&v, w, n);
+      changed = 1;
     }
     if (!changed) {
       if (v.cur == s)

@@ -57,12 +57,28 @@ ja__norm_needed_of(const uint64_t present[4])
  *  1. %XX decoded (any byte; invalid UTF-8 becomes U+FFFD in step 4);
  *  2. HTML character references decoded: &#DDD; &#xHH; and the named ones
  *     that spell separators (&commat; &period; &sol; &nbsp; ...);
- *  3. JSON \uXXXX escapes decoded (surrogate pairs joined);
+ *  3. JSON \uXXXX escapes decoded (surrogate pairs joined), and \xHH
+ *     byte escapes;
  *  4. Unicode: NFKC (utf8proc), then default-ignorable and format (Cf)
  *     characters removed, every space separator -> ' ', every dash ->
  *     '-', quote marks -> ' or ", look-alike dots, slashes, backslashes
  *     and colons -> their ASCII form, decimal digits of any script ->
- *     ASCII digits. */
-long ja__norm_view(const char *s, size_t len, ja__norm_scratch *w, const char **view);
+ *     ASCII digits;
+ *  5. with JA__NORM_DECODE: each base64 or hex token (a run of the base64
+ *     alphabet, at least 8 characters and 6 bytes) whose bytes read as
+ *     text (valid UTF-8 without control characters, or UTF-16LE ASCII) is
+ *     replaced by that text; a token that does not is tried piece by
+ *     piece between its '+', '/', '-' and '_'. Decoding shrinks a token,
+ *     so the rounds bound the depth (base64 of hex of ...). */
+long ja__norm_view(const char *s, size_t len, unsigned flags, ja__norm_scratch *w, const char **view);
+
+/* Flags for ja__norm_view. */
+#define JA__NORM_DECODE 1u /* also step 5, each round: base64 and hex tokens
+                              that decode to text are replaced by it */
+
+/* Whether some token of @p s[0..len) would be decoded by step 5 (a view
+ * built with JA__NORM_DECODE differs from one built without); uses @p w's
+ * code point buffer as working memory. */
+int ja__norm_encoded(const char *s, size_t len, ja__norm_scratch *w);
 
 #endif

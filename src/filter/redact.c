@@ -1,10 +1,9 @@
 /*
  * filter/redact.c — the value-level PII filter (DESIGN §5, filter 1): one string in,
  * one verdict out (keep, empty, too_long or pii + the pattern's kind). Owns
- * the engine that runs the pattern table of redact_rules.c: compiling it
- * (PCRE2 JIT, rows grouped into units, each unit when a value first opens
- * its gate), the cheap gates that skip units a value cannot match,
- * percent-decoding, and the fail-closed rule.
+ * the engine that runs the pattern table of redact_rules.c: compiling it once
+ * (PCRE2 JIT, rows grouped into units), the cheap gates that skip units a
+ * value cannot match, percent-decoding, and the fail-closed rule.
  */
 #include "boot.h"
 
@@ -15,7 +14,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "filter/catalog.h"
 #include "filter/drop.h"
 #include "filter/normalize.h"
 #include "filter/redact.h"
@@ -23,28 +24,21 @@
 #include "util/log.h"
 #include "util/utf8.h"
 
-/* A unit: one or more consecutive rows of the table as one regex, plus
- * what any match needs, so that a value which cannot match is skipped
- * without calling PCRE2 at all (the gate). The rows' promises are known
- * from the start; the regex is compiled (and what PCRE2 learns of it
- * added to the gate) only when a value first passes those promises, and
- * JIT-compiled when a value first passes the whole gate: a process that
- * captures one event compiles a handful of the table's units, not all. */
+/* A compiled unit: one or more consecutive rows of the table as one regex,
+ * plus what PCRE2 says any match needs, so that a value which cannot match
+ * is skipped without calling PCRE2 at all (the gate). */
 typedef struct unit {
-  atomic_int state;           /* UNIT_NEW, UNIT_READY or UNIT_BROKEN; set
-                                 (release) after code and what PCRE2 learnt,
-                                 read (acquire) before either is used */
-  pcre2_code *code;           /* compiled when READY */
-  atomic_int jit;             /* JIT_UNDECIDED until its first match, then
-                                 JIT_YES, or JIT_NO (unsupported CPU, W^X
-                                 policy: interpreted, same answers) */
+  pcre2_code *code;           /* compiled once, never JIT-compiled: what the
+                                 gates read, and the interpreter's fallback */
+  _Atomic(pcre2_code *) jit;  /* a JIT-compiled copy, made on the unit's
+                                 first match attempt (jit_get); NULL until
+                                 then, or `code` itself when JIT is refused */
   size_t first_row, nrows;    /* rows [first_row, first_row + nrows) */
-  uint32_t minlen;            /* no match is shorter (characters); 0 until
-                                 READY */
+  uint32_t minlen;            /* no match is shorter (characters) */
   int first_cu, last_cu;      /* a code unit every match starts with /
                                  contains, or -1; either case counts */
   uint64_t first_set[4];      /* bytes a match can start with (all ones
-                                 when PCRE2 gives no set, or until READY) */
+                                 when PCRE2 gives no set) */
   uint64_t needs[4];          /* a match holds one of these bytes (from the
                                  rows' `needs`; all ones when a row has none) */
   unsigned min_digits;        /* a match holds this many digits (least of
@@ -70,9 +64,6 @@ typedef struct lit {
   uint16_t bucket;            /* that bigram's hash */
 } lit;
 
-enum { UNIT_NEW, UNIT_READY, UNIT_BROKEN };
-enum { JIT_UNDECIDED, JIT_YES, JIT_NO };
-
 /* The kind reported when the patterns cannot be used: fail closed. */
 static const char kind_unavailable[] = "redaction_unavailable";
 /* The kind reported for a value whose normalised view cannot be built
@@ -80,17 +71,15 @@ static const char kind_unavailable[] = "redaction_unavailable";
 static const char kind_unnormalizable[] = "unnormalizable";
 
 /* Built once per process by compile_all() under pthread_once, then only
- * read, which is what makes matching thread-safe — but for each unit's
- * compiled code, made later under unit_lock and published through its
- * state and jit (compile_unit, jit_unit). Never freed: the process keeps
- * them until exit (they stay reachable for LeakSanitizer). */
+ * read, which is what makes matching thread-safe. Never freed: the process
+ * keeps them until exit (they stay reachable for LeakSanitizer). */
 static const ja__redact_rule *rules;
 static size_t nrules;
 static unit *units;
 static size_t nunits;
 static lit *lits;
 static size_t nlits_all;
-static int unavailable;               /* 1 when the table cannot be set up */
+static int unavailable;               /* 1 when any unit failed to compile */
 /* The gates' tests, transposed so one pass over a value answers them for
  * all units at once. A unit set is UW words of bits (unit i is bit i%64
  * of word i/64); units past UW*64 have no bit, so the pass cannot skip
@@ -104,19 +93,74 @@ static int unavailable;               /* 1 when the table cannot be set up */
  * has a literal in bucket h: the pass ORs the buckets of the value's
  * bigrams, and only units that owe a literal and whose bucket came up are
  * confirmed, by a second pass comparing the literals at the bigrams that
- * filed them. What PCRE2 learns of a unit (its first bytes, its least
- * length) is known once it is compiled: until then its bits in
- * by_byte[].first and len_units[] are set everywhere, and learn() clears
- * those its regex rules out (atomically: other threads may be reading;
- * a reader that misses a clearing only sees a weaker gate). */
-#define UW 2
+ * filed them. */
+#define UW 4
 typedef struct uset {
   uint64_t w[UW];
-} uset;
+} __attribute__((aligned(UW * 8))) uset;
+/* The same as two 128-bit vectors (SSE2 on x86-64, NEON on arm64): the
+ * byte pass ORs and ANDs whole sets in registers. A set is read in place
+ * (GCC and Clang let a vector alias its element type; uset is aligned for
+ * it). Wider vectors (one 256-bit type) were lowered by the compiler
+ * through the stack on a baseline x86-64 build: 13 instructions a byte
+ * instead of 2. */
+#if UW != 4
+#error "uvec is written for UW == 4"
+#endif
+typedef uint64_t v2 __attribute__((vector_size(16)));
+typedef struct uvec {
+  v2 lo, hi;
+} uvec;
+static inline uvec
+uv(const uset *set)
+{
+  uvec v = {*(const v2 *)(const void *)&set->w[0], *(const v2 *)(const void *)&set->w[2]};
+  return v;
+}
+static inline void
+uv_or(uvec *a, uvec b)
+{
+  a->lo |= b.lo;
+  a->hi |= b.hi;
+}
+static inline uvec
+uv_and(uvec a, uvec b)
+{
+  uvec v = {a.lo & b.lo, a.hi & b.hi};
+  return v;
+}
+static inline uvec
+uv_andnot(uvec a, uvec b) /* a & ~b */
+{
+  uvec v = {a.lo & ~b.lo, a.hi & ~b.hi};
+  return v;
+}
+static inline int
+uv_any(uvec v)
+{
+  v2 x = v.lo | v.hi;
+  return (x[0] | x[1]) != 0;
+}
+static inline uint64_t
+uv_word(uvec v, size_t w)
+{
+  return w < 2 ? v.lo[w] : v.hi[w - 2];
+}
+static inline void
+uv_clear_set(uvec *owe, uvec *held, size_t w, uint64_t bit)
+{
+  if (w < 2) {
+    owe->lo[w] &= ~bit;
+    held->lo[w] |= bit;
+  } else {
+    owe->hi[w - 2] &= ~bit;
+    held->hi[w - 2] |= bit;
+  }
+}
 static size_t nwords;                 /* words in use: (nunits + 63) / 64, at most UW */
 /* Per byte, what the byte pass ORs together, side by side for locality. */
 typedef struct byte_sets {
-  uset needs, first, lit; /* first: atomic (see above) */
+  uset needs, first, lit;
 } byte_sets;
 static byte_sets by_byte[256];
 /* 4 096 buckets (64 KiB of unit sets): with 1 024, bigrams a value holds
@@ -130,6 +174,12 @@ static uset bucket_units[BIGRAMS];
  * bucket_lits[bucket_start[h] .. bucket_start[h + 1]). */
 static uint32_t bucket_start[BIGRAMS + 1];
 static uint32_t *bucket_lits;
+/* 1 for a bucket holding literals: the byte pass notes where the value's
+ * bigrams fall into one, so that the second pass visits those places only
+ * instead of walking the value again. */
+static unsigned char bucket_filled[BIGRAMS];
+/* Places noted per value; a value with more walks the whole value. */
+#define HITS 64
 /* Byte classes the pass counts: class 0 is the ASCII digits (min_digits),
  * the others are the rows' count_of sets, as many as fit (a promise over
  * one more set is not used: a weaker gate, never a wrong one). The pass
@@ -140,18 +190,17 @@ static uint32_t *bucket_lits;
 static uint64_t class_set[NCLASS][4];
 static size_t nclasses = 1;
 static uint64_t class_add[256];
-/* Likewise bit i of len_units[n] (atomic, see above) is set when unit i's
- * minlen is at most n, of count_units[k][d] when it promises at most d
- * bytes of class k (none when it promises nothing there: every entry), of
- * run_units[r] when its min_run is at most r; values longer than LEN_CAP
- * (counts over COUNT_CAP, runs over RUN_CAP) use the last entry, which has
- * every unit. */
+/* Likewise bit i of len_units[n] is set when unit i's minlen is at most n,
+ * of count_units[k][d] when it promises at most d bytes of class k (none
+ * when it promises nothing there: every entry), of run_units[r] when its
+ * min_run is at most r; values longer than LEN_CAP (counts over COUNT_CAP,
+ * runs over RUN_CAP) use the last entry, which has every unit. */
 #define LEN_CAP 64
 #define COUNT_CAP 24
 #define RUN_CAP 32
 static uset len_units[LEN_CAP + 1], count_units[NCLASS][COUNT_CAP + 1], run_units[RUN_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t unit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
  * first call, freed by the key's destructor when the thread ends (the main
@@ -200,17 +249,21 @@ scratch_get(void)
   return t;
 }
 
-/* Called by PCRE2 at the end of row n-1's alternative, i.e. when that row
- * has matched [start_match, current_position). A validator saying
- * "look-alike" makes PCRE2 backtrack as if the regex had failed there. */
+/* Called by PCRE2 at the end of the alternative of the unit's row n-1
+ * (callout n, counted from the unit's first row, so a unit may hold 255
+ * rows and the table any number), i.e. when that row has matched
+ * [start_match, current_position). A validator saying "look-alike" makes
+ * PCRE2 backtrack as if the regex had failed there. @p data: the unit's
+ * first row in, the row that matched out. */
 static int
 on_row_matched(pcre2_callout_block *cb, void *data)
 {
-  const ja__redact_rule *r = &rules[cb->callout_number - 1];
+  size_t *row = data;
+  const ja__redact_rule *r = &rules[row[0] + cb->callout_number - 1];
   if (r->validate && !r->validate((const char *)cb->subject + cb->start_match,
                                   cb->current_position - cb->start_match))
     return 1;
-  *(size_t *)data = cb->callout_number - 1;
+  row[1] = row[0] + cb->callout_number - 1;
   return 0;
 }
 
@@ -254,8 +307,8 @@ lits_add(const char *spec)
   }
 }
 
-/* Fill @p u's gate from its rows' promises; what PCRE2 learns of the
- * regex comes when it is compiled (learn). */
+/* Fill @p u's gate from its rows' promises and from what PCRE2 learnt
+ * about its compiled pattern. */
 static void
 gate_init(unit *u)
 {
@@ -313,25 +366,6 @@ gate_init(unit *u)
       unavailable = 1;
     }
   u->nlits = nlits_all - u->lit_first;
-  /* Until the regex is compiled: no promise of its own. */
-  u->minlen = 0;
-  u->first_cu = u->last_cu = -1;
-  memset(u->first_set, 0xFF, sizeof u->first_set);
-}
-
-static void
-uset_clear_atomic(uset *set, size_t i)
-{
-  if (i < UW * 64)
-    __atomic_fetch_and(&set->w[i / 64], ~((uint64_t)1 << (i % 64)), __ATOMIC_RELAXED);
-}
-
-/* Add to unit @p i's gate what PCRE2 learnt about its compiled regex, in
- * the unit and in the byte pass's tables. */
-static void
-learn(size_t i)
-{
-  unit *u = &units[i];
   uint32_t type = 0, cu = 0;
   const uint8_t *bitmap = NULL;
   pcre2_pattern_info(u->code, PCRE2_INFO_MINLENGTH, &u->minlen);
@@ -349,11 +383,6 @@ learn(size_t i)
         u->first_set[c >> 6] |= (uint64_t)1 << (c & 63);
   } else
     memset(u->first_set, 0xFF, sizeof u->first_set);
-  for (unsigned c = 0; c < 256; c++)
-    if (!((u->first_set[c >> 6] >> (c & 63)) & 1))
-      uset_clear_atomic(&by_byte[c].first, i);
-  for (unsigned n = 0; n < LEN_CAP && n < u->minlen; n++)
-    uset_clear_atomic(&len_units[n], i);
 }
 
 /* The unit's regex: each row as "(?:row)(?C<n>)" where n-1 is its index,
@@ -363,7 +392,7 @@ unit_regex(size_t first, size_t n)
 {
   ja__buf b = {0};
   for (size_t i = first; i < first + n; i++)
-    if (ja__buf_printf(&b, "%s(?:%s)(?C%zu)", i > first ? "|" : "", rules[i].regex, i + 1) !=
+    if (ja__buf_printf(&b, "%s(?:%s)(?C%zu)", i > first ? "|" : "", rules[i].regex, i - first + 1) !=
         JA_OK) {
       ja__buf_free(&b);
       return NULL;
@@ -421,7 +450,8 @@ masks_add(const unit *u, size_t i)
   for (unsigned c = 0; c < 256; c++) {
     if ((u->needs[c >> 6] >> (c & 63)) & 1)
       uset_add(&by_byte[c].needs, i);
-    uset_add(&by_byte[c].first, i); /* until learn() knows better */
+    if ((u->first_set[c >> 6] >> (c & 63)) & 1)
+      uset_add(&by_byte[c].first, i);
   }
   if (!u->nlits)
     uset_add(&no_lits_units, i);
@@ -442,7 +472,8 @@ masks_add(const unit *u, size_t i)
   }
   /* The last entry stands for "that many or more": every unit. */
   for (unsigned n = 0; n <= LEN_CAP; n++)
-    uset_add(&len_units[n], i); /* until learn() knows better */
+    if (n == LEN_CAP || u->minlen <= n)
+      uset_add(&len_units[n], i);
   for (unsigned d = 0; d <= COUNT_CAP; d++)
     for (size_t k = 0; k < NCLASS; k++) {
       unsigned least = k == 0 ? u->min_digits : (int)k == u->count_class ? u->min_count : 0;
@@ -472,6 +503,8 @@ buckets_build(void)
   for (size_t k = 0; k < nlits_all; k++)
     if (lits[k].len > 1)
       bucket_lits[fill[lits[k].bucket]++] = (uint32_t)k;
+  for (size_t h = 0; h < BIGRAMS; h++)
+    bucket_filled[h] = bucket_start[h + 1] > bucket_start[h];
   return 1;
 }
 
@@ -490,20 +523,37 @@ compile_all(void)
   for (size_t i = 0; i < nrules; i++)
     lit_cap += rules[i].lits ? strlen(rules[i].lits) / 2 + 1 : 0;
   lits = calloc(lit_cap, sizeof *lits);
-  /* Callout numbers are 1..255. */
-  if (!units || !lits || nrules > 255 || pthread_key_create(&scratch_key, scratch_free) != 0) {
+  if (!units || !lits || pthread_key_create(&scratch_key, scratch_free) != 0) {
     ja__log_warn("cannot set up the redaction patterns; every string will be dropped");
     unavailable = 1;
     return;
   }
   for (size_t i = 0; i < nrules;) {
     size_t n = 1;
-    while (rules[i].unit && i + n < nrules && rules[i + n].unit &&
+    /* Callout numbers are 1..255: a unit holds at most 255 rows. */
+    while (rules[i].unit && i + n < nrules && n < 255 && rules[i + n].unit &&
            strcmp(rules[i].unit, rules[i + n].unit) == 0)
       n++;
     unit *u = &units[nunits++];
     u->first_row = i;
     u->nrows = n;
+    char *re = unit_regex(i, n);
+    int err = 0;
+    PCRE2_SIZE erroff = 0;
+    u->code = re ? pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &erroff, NULL)
+                 : NULL;
+    free(re);
+    if (!u->code) {
+      PCRE2_UCHAR msg[256];
+      if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
+        msg[0] = 0;
+      ja__log_warn("cannot compile redaction pattern %zu ('%s') at offset %zu: %s; "
+                   "every string will be dropped",
+                   i, rules[i].kind, (size_t)erroff, (const char *)msg);
+      unavailable = 1;
+      return;
+    }
     gate_init(u);
     if (unavailable)
       return;
@@ -517,75 +567,13 @@ compile_all(void)
   }
 }
 
-/* Compile unit @p i and learn what its matches need; 0 when PCRE2
- * refuses it (a table error: logged). Caller holds unit_lock. */
-static int
-compile_unit(size_t i)
-{
-  unit *u = &units[i];
-  char *re = unit_regex(u->first_row, u->nrows);
-  int err = 0;
-  PCRE2_SIZE erroff = 0;
-  u->code = re ? pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-                               PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &erroff, NULL)
-               : NULL;
-  free(re);
-  if (!u->code) {
-    PCRE2_UCHAR msg[256];
-    if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
-      msg[0] = 0;
-    ja__log_warn("cannot compile redaction pattern %zu ('%s') at offset %zu: %s; "
-                 "every string it could match will be dropped",
-                 u->first_row, rules[u->first_row].kind, (size_t)erroff, (const char *)msg);
-    return 0;
-  }
-  learn(i);
-  return 1;
-}
-
-/* Unit @p i compiled by whichever thread needs it first: 0 when it is
- * ready, -1 when it cannot be (a value that reaches it is dropped: fail
- * closed). */
-static int
-unit_ready(size_t i)
-{
-  unit *u = &units[i];
-  int state = atomic_load_explicit(&u->state, memory_order_acquire);
-  if (state == UNIT_NEW) {
-    pthread_mutex_lock(&unit_lock);
-    state = atomic_load_explicit(&u->state, memory_order_relaxed);
-    if (state == UNIT_NEW) {
-      state = compile_unit(i) ? UNIT_READY : UNIT_BROKEN;
-      atomic_store_explicit(&u->state, state, memory_order_release);
-    }
-    pthread_mutex_unlock(&unit_lock);
-  }
-  return state == UNIT_READY ? 0 : -1;
-}
-
-/* Whether ready unit @p u runs JIT-compiled, decided on its first match:
- * until then nothing has matched with its code, so compiling it in place
- * races with no one. */
-static int
-unit_jitted(unit *u)
-{
-  int jit = atomic_load_explicit(&u->jit, memory_order_acquire);
-  if (jit == JIT_UNDECIDED) {
-    pthread_mutex_lock(&unit_lock);
-    jit = atomic_load_explicit(&u->jit, memory_order_relaxed);
-    if (jit == JIT_UNDECIDED) {
-      jit = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0 ? JIT_YES : JIT_NO;
-      atomic_store_explicit(&u->jit, jit, memory_order_release);
-    }
-    pthread_mutex_unlock(&unit_lock);
-  }
-  return jit == JIT_YES;
-}
-
 /* What a gate looks at: which bytes the value holds, and how many of
  * each counted class. */
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
+  uint16_t hit[HITS];            /* where (index of the bigram's second byte)
+                                    a bigram of a filled bucket occurs */
+  unsigned nhit;                 /* how many; more than HITS: not noted */
   unsigned longest;              /* longest run of ASCII letters and digits */
   unsigned count[NCLASS];        /* bytes of each class (count[0]: digits) */
   const unsigned char *s;        /* the value, for confirming a literal */
@@ -616,100 +604,108 @@ lit_in(const lit *l, const unsigned char *s, size_t len)
  * a unit found is taken out of owe and put in @p held. Exact: a literal
  * occurs exactly where its rarest bigram does, at that offset. */
 static void
-lits_confirm(const unsigned char *p, size_t len, uint64_t owe[UW], uint64_t held[UW])
+lits_confirm_at(const unsigned char *p, size_t len, size_t i, uvec *owe, uvec *held)
 {
-  unsigned prev = folded[p[0]];
-  for (size_t i = 1; i < len && (owe[0] | owe[1]); i++) {
-    unsigned cur = folded[p[i]];
-    unsigned h = bucket_of(prev, cur);
-    prev = cur;
-    if (!((bucket_units[h].w[0] & owe[0]) | (bucket_units[h].w[1] & owe[1])))
+  unsigned h = bucket_of(folded[p[i - 1]], folded[p[i]]);
+  if (!uv_any(uv_and(uv(&bucket_units[h]), *owe)))
+    return;
+  for (uint32_t e = bucket_start[h]; e < bucket_start[h + 1]; e++) {
+    const lit *lt = &lits[bucket_lits[e]];
+    if (lt->unit >= UW * 64)
       continue;
-    for (uint32_t e = bucket_start[h]; e < bucket_start[h + 1]; e++) {
-      const lit *lt = &lits[bucket_lits[e]];
-      if (lt->unit >= UW * 64)
-        continue;
-      size_t uw = lt->unit / 64;
-      uint64_t bit = (uint64_t)1 << (lt->unit % 64);
-      if (!(owe[uw] & bit) || i - 1 < lt->rare || i - 1 - lt->rare + lt->len > len)
-        continue;
-      const unsigned char *at = p + (i - 1 - lt->rare);
-      size_t k = 0;
-      while (k < lt->len && folded[at[k]] == (unsigned char)lt->text[k])
-        k++;
-      if (k == lt->len)
-        owe[uw] &= ~bit, held[uw] |= bit;
-    }
+    size_t uw = lt->unit / 64;
+    uint64_t bit = (uint64_t)1 << (lt->unit % 64);
+    if (!(uv_word(*owe, uw) & bit) || i - 1 < lt->rare || i - 1 - lt->rare + lt->len > len)
+      continue;
+    const unsigned char *at = p + (i - 1 - lt->rare);
+    size_t k = 0;
+    while (k < lt->len && folded[at[k]] == (unsigned char)lt->text[k])
+      k++;
+    if (k == lt->len)
+      uv_clear_set(owe, held, uw, bit);
   }
+}
+
+/* The same over the places the byte pass noted (@p f->hit), or over
+ * every bigram when it noted more than it can hold. */
+static void
+lits_confirm(const features *f, uvec *owe, uvec *held)
+{
+  if (f->nhit <= HITS) {
+    for (unsigned k = 0; k < f->nhit && uv_any(*owe); k++)
+      lits_confirm_at(f->s, f->len, f->hit[k], owe, held);
+    return;
+  }
+  for (size_t i = 1; i < f->len && uv_any(*owe); i++)
+    lits_confirm_at(f->s, f->len, i, owe, held);
 }
 
 /* One pass over the value: which bytes occur, how many of each counted
  * class, the longest letter/digit run, and the units whose literals'
  * buckets its bigrams fill; then, once per distinct byte, the byte sets;
  * from all that the units that may match (every transposed test at once).
- * Written out for UW == 2 with the sets in registers: this loop is most
- * of what a value without PII costs. */
-#if UW != 2
-#error "features_of() is written for UW == 2"
-#endif
+ * The sets are vectors (uvec): this loop is most of what a value without
+ * PII costs. */
 static void
 features_of(const char *s, size_t len, features *f)
 {
   const unsigned char *p = (const unsigned char *)s;
-  uint64_t n0 = 0, n1 = 0, s0 = 0, s1 = 0, b0 = 0, b1 = 0;
-  uint64_t l0 = no_lits_units.w[0], l1 = no_lits_units.w[1];
+  uvec n = {{0, 0}, {0, 0}}, st = n, bk = n, lt = uv(&no_lits_units);
   uint64_t pr[4] = {0, 0, 0, 0};
   uint64_t counts = 0;
-  unsigned run = 0, longest = 0;
+  unsigned run = 0, longest = 0, nhit = 0;
   f->s = p;
   f->len = len;
-  unsigned prev = len ? folded[p[0]] : 0;
-  for (size_t i = 0; i < len; i++) {
+  unsigned prev = 0;
+  if (len) { /* the first byte: no bigram ends there */
+    unsigned c = p[0];
+    pr[c >> 6] |= (uint64_t)1 << (c & 63);
+    counts += class_add[c];
+    run = longest = alnum_mask[c] & 1;
+    prev = folded[c];
+  }
+  for (size_t i = 1; i < len; i++) {
     unsigned c = p[i];
     pr[c >> 6] |= (uint64_t)1 << (c & 63);
     counts += class_add[c];
     run = (run + 1) & alnum_mask[c];
     longest = run > longest ? run : longest;
     unsigned cur = folded[c];
-    unsigned h = bucket_of(prev, cur); /* i == 0: (a, a), harmless */
-    b0 |= bucket_units[h].w[0];
-    b1 |= bucket_units[h].w[1];
+    unsigned h = bucket_of(prev, cur);
+    uv_or(&bk, uv(&bucket_units[h]));
+    /* Branch-free: written every time, kept when the bucket is filled. */
+    f->hit[nhit % HITS] = (uint16_t)i;
+    nhit += bucket_filled[h];
     prev = cur;
   }
+  f->nhit = nhit;
   for (size_t w = 0; w < 4; w++)
     for (uint64_t todo = pr[w]; todo; todo &= todo - 1) {
       const byte_sets *b = &by_byte[w * 64 + (size_t)__builtin_ctzll(todo)];
-      n0 |= b->needs.w[0];
-      n1 |= b->needs.w[1];
-      s0 |= __atomic_load_n(&b->first.w[0], __ATOMIC_RELAXED);
-      s1 |= __atomic_load_n(&b->first.w[1], __ATOMIC_RELAXED);
-      l0 |= b->lit.w[0];
-      l1 |= b->lit.w[1];
+      uv_or(&n, uv(&b->needs));
+      uv_or(&st, uv(&b->first));
+      uv_or(&lt, uv(&b->lit));
     }
-  const uset *l = &len_units[len < LEN_CAP ? len : LEN_CAP];
-  const uset *r = &run_units[longest < RUN_CAP ? longest : RUN_CAP];
-  uint64_t c0 = n0 & s0 & __atomic_load_n(&l->w[0], __ATOMIC_RELAXED) & r->w[0];
-  uint64_t c1 = n1 & s1 & __atomic_load_n(&l->w[1], __ATOMIC_RELAXED) & r->w[1];
+  uvec c = uv_and(uv_and(n, st), uv_and(uv(&len_units[len < LEN_CAP ? len : LEN_CAP]),
+                                        uv(&run_units[longest < RUN_CAP ? longest : RUN_CAP])));
   for (size_t k = 0; k < nclasses; k++) {
     /* Fields cannot overflow below 65 536 bytes; past that, count as many. */
-    unsigned n = len < 65536 ? (unsigned)(counts >> (16 * k)) & 0xFFFFu : UINT_MAX;
-    const uset *d = &count_units[k][n < COUNT_CAP ? n : COUNT_CAP];
-    c0 &= d->w[0];
-    c1 &= d->w[1];
-    f->count[k] = n;
+    unsigned cnt = len < 65536 ? (unsigned)(counts >> (16 * k)) & 0xFFFFu : UINT_MAX;
+    c = uv_and(c, uv(&count_units[k][cnt < COUNT_CAP ? cnt : COUNT_CAP]));
+    f->count[k] = cnt;
   }
   for (size_t k = nclasses; k < NCLASS; k++)
     f->count[k] = UINT_MAX;
   /* Units that pass every other test but still owe a literal, and hold a
    * bigram filing one of theirs: confirm (none, the common case: no
    * second pass). Units that owe and hold none of those bigrams are out. */
-  uint64_t owe[UW] = {c0 & ~l0 & b0, c1 & ~l1 & b1}, held[UW] = {l0, l1};
-  if ((owe[0] | owe[1]) && len > 1)
-    lits_confirm(p, len, owe, held);
+  uvec owe = uv_and(uv_andnot(c, lt), bk), held = lt;
+  if (uv_any(owe) && len > 1)
+    lits_confirm(f, &owe, &held);
   memcpy(f->present, pr, sizeof pr);
   f->longest = longest;
-  f->candidates.w[0] = c0 & held[0];
-  f->candidates.w[1] = c1 & held[1];
+  uvec cand = uv_and(c, held);
+  memcpy(f->candidates.w, &cand, sizeof cand);
 }
 
 static int
@@ -744,79 +740,82 @@ lits_present(const unit *u, const features *f)
   return 0;
 }
 
-/* The gate, in two halves: 0 when unit @p i cannot match a value with
- * features @p f. Each test is a necessary condition — a match holds what
- * the rows promise in needs, min_digits, lits, min_run and count_of, has
- * at least minlen characters (hence bytes), holds its first and required
- * code units and starts with a byte of its first set — so skipping never
- * changes a verdict; tests and the fuzzer check that by comparing with
+/* The gate: 0 when unit @p i cannot match a value of @p len bytes with
+ * features @p f. Each test is a necessary condition — a match has at least
+ * minlen characters (hence bytes), holds its first and required code
+ * units, starts with a byte of its first set, and holds what the rows
+ * promise in needs, min_digits, lits, min_run and count_of — so skipping
+ * never changes a verdict; tests and the fuzzer check that by comparing with
  * JA__REDACT_NO_GATES (the rows' promises are written by hand, and a
- * wrong one would hide real matches). The first half, the promises, is
- * known before the unit is compiled. */
+ * wrong one would hide real matches). */
 static int
-promised(size_t i, const features *f)
+gate_open(size_t i, size_t len, const features *f)
 {
   const unit *u = &units[i];
-  if (f->count[0] < u->min_digits || f->longest < u->min_run)
+  if (len < u->minlen || f->count[0] < u->min_digits || f->longest < u->min_run)
     return 0;
   if (u->count_class >= 0 && f->count[u->count_class] < u->min_count)
-    return 0;
-  if (i >= UW * 64) { /* no bit in the byte pass: test its sets here */
-    if (u->nlits && !lits_present(u, f))
-      return 0;
-    uint64_t n = 0;
-    for (size_t k = 0; k < 4; k++)
-      n |= f->present[k] & u->needs[k];
-    return n != 0;
-  }
-  return 1;
-}
-
-/* The second half, what PCRE2 learnt, once unit @p i is ready (the byte
- * pass has it too, but only from the values after the unit was made). */
-static int
-learnt(size_t i, size_t len, const features *f)
-{
-  const unit *u = &units[i];
-  if (len < u->minlen)
     return 0;
   if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
     return 0;
   if (u->last_cu >= 0 && !has_either_case(f, u->last_cu))
     return 0;
-  uint64_t st = 0;
-  for (size_t k = 0; k < 4; k++)
-    st |= f->present[k] & u->first_set[k];
-  return st != 0;
+  if (i >= UW * 64) { /* no bit in the byte pass: test its sets here */
+    if (u->nlits && !lits_present(u, f))
+      return 0;
+    uint64_t n = 0, st = 0;
+    for (size_t k = 0; k < 4; k++) {
+      n |= f->present[k] & u->needs[k];
+      st |= f->present[k] & u->first_set[k];
+    }
+    return n && st;
+  }
+  return 1;
 }
 
-/* Both halves, compiling the unit between them: 1 open, 0 closed, -1
- * when the unit cannot be compiled. */
-static int
-gate_open(size_t i, size_t len, const features *f)
+/* The JIT-compiled form of @p u, compiled on the unit's first use: most
+ * units never match anything in a process, and the JIT compiler was 70 %
+ * of the first call's cost when every unit was compiled up front. The
+ * copy is made and compiled under a lock and then published, so a thread
+ * never matches against code another thread is compiling. Returns
+ * u->code itself when JIT is not available (unsupported CPU, W^X policy,
+ * out of memory): the interpreter gives the same answers, only slower. */
+static const pcre2_code *
+jit_get(unit *u)
 {
-  if (!promised(i, f))
-    return 0;
-  if (unit_ready(i) != 0)
-    return -1;
-  return learnt(i, len, f);
+  pcre2_code *j = atomic_load_explicit(&u->jit, memory_order_acquire);
+  if (j)
+    return j;
+  pthread_mutex_lock(&jit_lock);
+  j = atomic_load_explicit(&u->jit, memory_order_relaxed);
+  if (!j) {
+    j = pcre2_code_copy(u->code);
+    if (!j || pcre2_jit_compile(j, PCRE2_JIT_COMPLETE) != 0) {
+      pcre2_code_free(j);
+      j = u->code;
+    }
+    atomic_store_explicit(&u->jit, j, memory_order_release);
+  }
+  pthread_mutex_unlock(&jit_lock);
+  return j;
 }
 
-/* Run ready unit @p i over @p s[0..len): 1 with *kind set when it
- * matched, 0 when not, -1 when PCRE2 failed (out of memory, limits). */
+/* Run unit @p i over @p s[0..len): 1 with *kind set when it matched, 0
+ * when not, -1 when PCRE2 failed (out of memory, limits). */
 static int
 run_unit(scratch *t, size_t i, const char *s, size_t len, const char **kind)
 {
   unit *u = &units[i];
-  size_t row = 0;
-  pcre2_set_callout(t->mc, on_row_matched, &row);
-  int rc = unit_jitted(u) ? pcre2_jit_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
+  size_t row[2] = {u->first_row, 0};
+  pcre2_set_callout(t->mc, on_row_matched, row);
+  const pcre2_code *jit = jit_get(u);
+  int rc = jit != u->code ? pcre2_jit_match(jit, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
                           : pcre2_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc);
   if (rc == PCRE2_ERROR_NOMATCH)
     return 0;
   if (rc < 0)
     return -1;
-  *kind = rules[row].kind;
+  *kind = rules[row[1]].kind;
   return 1;
 }
 
@@ -831,7 +830,7 @@ scan(scratch *t, const char *s, size_t len, unsigned flags, const features *know
   int rc = 0;
   if (flags & JA__REDACT_NO_GATES) {
     for (size_t i = 0; i < nunits && rc == 0; i++)
-      rc = unit_ready(i) != 0 ? -1 : run_unit(t, i, s, len, &kind);
+      rc = run_unit(t, i, s, len, &kind);
   } else {
     features own;
     const features *f = known;
@@ -843,24 +842,144 @@ scan(scratch *t, const char *s, size_t len, unsigned flags, const features *know
     for (size_t w = 0; w < nwords && rc == 0; w++)
       for (uint64_t todo = f->candidates.w[w]; todo && rc == 0; todo &= todo - 1) {
         size_t i = w * 64 + (size_t)__builtin_ctzll(todo);
-        int open = gate_open(i, len, f);
-        rc = open > 0 ? run_unit(t, i, s, len, &kind) : open;
+        if (gate_open(i, len, f))
+          rc = run_unit(t, i, s, len, &kind);
       }
-    for (size_t i = UW * 64; i < nunits && rc == 0; i++) {
-      int open = gate_open(i, len, f);
-      rc = open > 0 ? run_unit(t, i, s, len, &kind) : open;
-    }
+    for (size_t i = UW * 64; i < nunits && rc == 0; i++)
+      if (gate_open(i, len, f))
+        rc = run_unit(t, i, s, len, &kind);
   }
   return rc < 0 ? kind_unavailable : rc ? kind : NULL;
 }
 
-/* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL for none.
- * The table runs over the value's normalised view (filter/normalize.c)
- * when it has one, and over the value as written when it has none or is
- * ASCII. Pure ASCII without '%', '&' or '\\' has no view: one scan, the
- * common case. A non-ASCII value with a view is judged on the view alone:
- * it holds the same letters, without the invisible characters that would
- * otherwise join "icon<ZWSP>@2x.png" into an address-like run. */
+/* Separators of the key and version shapes, read as spaces in a shaped
+ * value's second reading. */
+static int
+shape_separator(char c)
+{
+  return c == '/' || c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+/* Whether part @p w[0..n) of a shaped value is a word that opens a place
+ * where an address, a path or a secret hides when written with
+ * separators: "_at_"/"-dot-" (an e-mail), "home/", "Users/", "mnt/" (a
+ * home directory without its leading slash), a password word (prose such
+ * as "wifi_password_is_x"). */
+static int
+telling_part(const char *w, size_t n)
+{
+  static const char *const parts[] = {"at",   "dot",    "home",   "users", "mnt",
+                                      "pass", "password", "pw",   "pwd",   "passwd",
+                                      "secret", "token", "key", "passphrase"};
+  /* Most parts start with none of these letters: one test. */
+  if (n < 2 || n > 10 || !strchr("adhumpstk", w[0] | 0x20))
+    return 0;
+  char low[12];
+  for (size_t i = 0; i < n; i++)
+    low[i] = (char)(w[i] | 0x20);
+  for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+    if (parts[k][0] == low[0] && strlen(parts[k]) == n && memcmp(parts[k], low, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* The second reading of a key- or version-shaped value: its separators
+ * as spaces ("ssn/367284913" -> "ssn 367284913", "owner/Jane_Doe" ->
+ * "owner Jane Doe"), so that a label, a name or a number written with
+ * the separators a shape allows meets the rows written for text, and
+ * each part stands alone between spaces as a word of its own. Into @p out
+ * (at least 65 bytes); returns its length, or 0 when the value has no
+ * such shape or no separator (nothing to read twice). Unless @p flags
+ * has JA__REDACT_NO_GATES, also 0 when the reading can tell the rows
+ * nothing the value as written did not: no capital letter (names,
+ * plates, network names), fewer than five digits (the numbers the rows
+ * know have more: phone, SSN, card, address, date) and no telling part
+ * (telling_part). The corpus tests compare with and without. */
+static size_t
+shape_spaced(const char *s, size_t len, unsigned flags, char *out)
+{
+  if (len > 64)
+    return 0;
+  int seps = 0, telling = (flags & JA__REDACT_NO_GATES) != 0;
+  unsigned digits = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (shape_separator(c)) {
+      out[i] = ' ';
+      seps = 1;
+      continue;
+    }
+    /* Not a letter, digit or separator: no shape ('+' is a version's). */
+    if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+'))
+      return 0;
+    digits += c >= '0' && c <= '9';
+    telling |= c >= 'A' && c <= 'Z';
+    out[i] = c;
+  }
+  out[len] = 0;
+  for (size_t i = 0, part = 0; !telling && digits < 5 && i <= len; i++)
+    if (i == len || out[i] == ' ') {
+      telling = telling_part(s + part, i - part);
+      part = i + 1;
+    }
+  if (!seps || !(telling || digits >= 5))
+    return 0;
+  return ja__catalog_is_key(s, len) || ja__catalog_is_version(s, len) ? len : 0;
+}
+
+/* The kind of PII in @p s[0..len), or NULL for none: the table run over
+ * the value as written and over its normalised views (filter/normalize.c).
+ * Pure ASCII without '%', '&', '\\' or an encoded token has no view: one
+ * scan, the common case. A non-ASCII value with a view is judged on the
+ * view alone: it holds the same letters, without the invisible characters
+ * that would otherwise join "icon<ZWSP>@2x.png" into an address-like run.
+ * A value holding a base64 or hex token that decodes to text is judged
+ * once more with the tokens decoded (a second view, so that decoding
+ * never hides what the first one shows); @p views 0 skips that (a shaped
+ * value's second reading: its pieces were tried with the value). */
+static const char *
+judge(scratch *t, const char *s, size_t len, unsigned flags, int views)
+{
+  /* One byte pass answers both the gates and ja__norm_needed(). */
+  features f;
+  features_of(s, len, &f);
+  int needed = ja__norm_needed_of(f.present);
+  const char *found = NULL;
+  if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, &f)) != NULL)
+    return found;
+  /* Tokens decoded are 8 or more long and hold a digit or a capital. */
+  const uint64_t digits_caps = (uint64_t)0x3FF << '0';   /* word 0 */
+  const uint64_t capitals = (uint64_t)0x3FFFFFF << ('A' - 64); /* word 1 */
+  int maybe_encoded = (flags & JA__REDACT_NO_GATES) || needed ||
+                      (len >= 8 && ((f.present[0] & digits_caps) || (f.present[1] & capitals)));
+  if (!views || (!needed && !maybe_encoded))
+    return NULL;
+  if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))
+    return kind_unavailable;
+  const char *view = NULL;
+  long n = 0;
+  if (needed) {
+    n = ja__norm_view(s, len, 0, t->norm, &view);
+    if (n < 0)
+      return kind_unnormalizable;
+    if (n > 0)
+      found = scan(t, view, (size_t)n, flags, NULL);
+    else if (needed & JA__NORM_UNICODE)
+      found = scan(t, s, len, flags, &f);
+    if (found)
+      return found;
+  }
+  if (!ja__norm_encoded(n > 0 ? view : s, n > 0 ? (size_t)n : len, t->norm))
+    return NULL;
+  n = ja__norm_view(s, len, JA__NORM_DECODE, t->norm, &view);
+  if (n < 0)
+    return kind_unnormalizable;
+  return n > 0 ? scan(t, view, (size_t)n, flags, NULL) : NULL;
+}
+
+/* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL: judge()
+ * on the value, then, for a key- or version-shaped one, on its reading
+ * with separators as spaces (shape_spaced). */
 static const char *
 classify(const char *s, size_t len, unsigned flags)
 {
@@ -870,37 +989,12 @@ classify(const char *s, size_t len, unsigned flags)
   scratch *t = scratch_get();
   if (!t)
     return kind_unavailable;
-
-  /* One byte pass answers both the gates and ja__norm_needed(). */
-  features f;
-  features_of(s, len, &f);
-  int needed = ja__norm_needed_of(f.present);
-  const char *found = NULL;
-  if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, &f)) != NULL)
-    return found;
-  if (!needed)
-    return NULL;
-  if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))
-    return kind_unavailable;
-  const char *view = NULL;
-  long n = ja__norm_view(s, len, t->norm, &view);
-  if (n < 0)
-    return kind_unnormalizable;
-  if (n > 0)
-    return scan(t, view, (size_t)n, flags, NULL);
-  return (needed & JA__NORM_UNICODE) ? scan(t, s, len, flags, &f) : NULL;
-}
-
-size_t
-ja__redact_units_compiled(size_t *total)
-{
-  pthread_once(&compile_once, compile_all);
-  size_t n = 0;
-  for (size_t i = 0; i < nunits; i++)
-    n += atomic_load_explicit(&units[i].state, memory_order_acquire) != UNIT_NEW;
-  if (total)
-    *total = nunits;
-  return n;
+  const char *found = judge(t, s, len, flags, 1);
+  char spaced[65];
+  size_t n;
+  if (!found && (n = shape_spaced(s, len, flags, spaced)) > 0)
+    found = judge(t, spaced, n, flags, 0);
+  return found;
 }
 
 ja__drop

@@ -146,7 +146,7 @@ naive_redact(const char *s, size_t len)
   const char *view = NULL;
   if (naive_scan(s, len))
     return 1;
-  long n = ja__norm_view(s, len, &w, &view);
+  long n = ja__norm_view(s, len, JA__NORM_DECODE, &w, &view);
   return n < 0 || (n > 0 && naive_scan(view, (size_t)n));
 }
 
