@@ -1,7 +1,8 @@
 /*
- * filter/redact_rules.c — THE table of PII patterns (DESIGN §5, filter 1) and the
- * validators that tell real values from look-alikes. redact.c compiles and
- * runs it; nothing else knows a pattern. tests/data/redact_corpus.tsv holds
+ * filter/redact_rules.c — THE table of PII patterns (DESIGN §5, filter 1);
+ * the validators that tell real values from look-alikes are in
+ * redact_validators.c. redact.c compiles and runs it; nothing else knows a
+ * pattern. tests/data/redact_corpus.tsv holds
  * the values every row must catch and the look-alikes it must let through:
  * add a row here, add cases there, check with `jarvis-analytics redact`.
  *
@@ -22,541 +23,9 @@
  */
 #include "boot.h"
 
-#include <ctype.h>
-#include <string.h>
-
 #include "filter/checksum.h"
-#include "filter/names.h"
 #include "filter/redact.h"
-
-/* ------------------------------------------------------------- validators */
-
-static int
-is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-/* The digits of m[0..mlen) as a string (at most cap-1 of them); returns the
- * number of digits, which may exceed what was copied. */
-static size_t
-digits_of(const char *m, size_t mlen, char *out, size_t cap)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < mlen; i++)
-    if (is_digit(m[i])) {
-      if (n + 1 < cap)
-        out[n] = m[i];
-      n++;
-    }
-  out[n + 1 < cap ? n : cap - 1] = 0;
-  return n;
-}
-
-/* Separators between digit groups are all the same character (or absent):
- * "4111 1111 1111 1111" yes, "4111-1111 1111-1111" no. */
-static int
-one_separator(const char *m, size_t mlen)
-{
-  char sep = 0;
-  for (size_t i = 0; i < mlen; i++)
-    if (!is_digit(m[i])) {
-      if (sep && m[i] != sep)
-        return 0;
-      sep = m[i];
-    }
-  return 1;
-}
-
-/* Payment card: 13–19 digits, Luhn, a real issuer prefix (so epoch
- * timestamps, which start with 1, never qualify), one kind of separator.
- * A bare 15-digit number outside American Express' 34/37 is left to the
- * imei row, which runs first. */
-static int
-card_ok(const char *m, size_t mlen)
-{
-  char d[24];
-  size_t n = digits_of(m, mlen, d, sizeof d);
-  if (n < 13 || n > 19 || !one_separator(m, mlen) || !ja__luhn_ok(m, mlen))
-    return 0;
-  if (memchr(m, '.', mlen) || memchr(m, '/', mlen)) {
-    /* Dots and slashes also join version and date parts, so with them the
-     * digits must be grouped as cards print them: fours (the last group 1-4),
-     * or 4-6-5 / 4-6-4 (American Express, Diners). */
-    size_t g[8], ng = 0, run = 0;
-    for (size_t i = 0; i <= mlen; i++) {
-      if (i < mlen && is_digit(m[i])) {
-        run++;
-        continue;
-      }
-      if (ng == 8)
-        return 0;
-      g[ng++] = run;
-      run = 0;
-    }
-    int fours = 1;
-    for (size_t k = 0; k + 1 < ng; k++)
-      fours &= g[k] == 4;
-    fours &= g[ng - 1] >= 1 && g[ng - 1] <= 4;
-    int amex = ng == 3 && g[0] == 4 && g[1] == 6 && (g[2] == 5 || g[2] == 4);
-    if (!fours && !amex)
-      return 0;
-  }
-  int p2 = (d[0] - '0') * 10 + (d[1] - '0');
-  int p4 = p2 * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-  return d[0] == '4'                                   /* Visa */
-         || (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720) /* Mastercard */
-         || p2 == 34 || p2 == 37                       /* American Express */
-         || p2 == 35                                   /* JCB */
-         || (p2 == 30 && p4 / 10 <= 305) || p2 == 36 || p2 == 38 /* Diners */
-         || p2 == 50 || (p2 >= 56 && p2 <= 69);        /* Maestro, Discover, UnionPay */
-}
-
-/* IMEI: 15 digits passing Luhn, not an American Express number when bare;
- * after the word IMEI/IMEISV any 14–16 digits count (fail closed). */
-static int
-imei_ok(const char *m, size_t mlen)
-{
-  char d[24];
-  size_t n = digits_of(m, mlen, d, sizeof d);
-  int labelled = 0;
-  for (size_t i = 0; i < mlen; i++)
-    labelled |= (m[i] >= 'A' && m[i] <= 'Z') || (m[i] >= 'a' && m[i] <= 'z');
-  if (labelled)
-    return n >= 14 && n <= 16;
-  if (n != 15 || !ja__luhn_ok(m, mlen))
-    return 0;
-  int grouped = n != mlen;
-  return grouped || !(d[0] == '3' && (d[1] == '4' || d[1] == '7'));
-}
-
-/* US SSN: area not 000, 666 or 9xx; group not 00; serial not 0000 — unless
- * a label ("SSN", "social security") says what the nine digits are. */
-static int
-ssn_ok(const char *m, size_t mlen)
-{
-  char d[16];
-  if (digits_of(m, mlen, d, sizeof d) != 9)
-    return 0;
-  for (size_t i = 0; i < mlen; i++)
-    if ((m[i] | 0x20) >= 'a' && (m[i] | 0x20) <= 'z')
-      return 1; /* "SSN: …", "social security no. …": any nine digits (fail closed) */
-  if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9')
-    return 0;
-  return memcmp(d + 3, "00", 2) != 0 && memcmp(d + 5, "0000", 4) != 0;
-}
-
-/* Phone: E.164 allows at most 15 digits; "+" and "00" forms need 8 (a
- * country code and a subscriber number), national forms with a trunk 0 need 9 (so that
- * dates such as 01.02.2024 stay), NANP forms have exactly 10. */
-static int
-phone_ok(const char *m, size_t mlen)
-{
-  char d[24];
-  size_t n = digits_of(m, mlen, d, sizeof d);
-  size_t i = 0;
-  while (i < mlen && !is_digit(m[i]) && m[i] != '+' && m[i] != '(')
-    i++; /* skip a "tel:" prefix */
-  if (i < mlen && m[i] == '+')
-    return n >= 8 && n <= 15;
-  if (n > 2 && d[0] == '0' && d[1] == '0') /* "00" international prefix */
-    return n - 2 >= 8 && n - 2 <= 15;
-  if (d[0] == '0')
-    return n >= 9 && n <= 12;
-  /* NANP with its country code and no '+' ("1-555-123-4567", "1 800 555
-   * 0199"): eleven digits, a 1 first, an area code that cannot start with
-   * 0 or 1. */
-  if (n == 11 && d[0] == '1')
-    return d[1] >= '2';
-  return n == 10;
-}
-
-/* Compressed IPv6 needs a digit, so "dead::beef" or "a::b" (code, prose)
- * pass while "::1" drops; full eight-group forms are unambiguous. */
-static int
-ipv6_ok(const char *m, size_t mlen)
-{
-  int compressed = 0;
-  for (size_t i = 0; i < mlen; i++) {
-    if (is_digit(m[i]))
-      return 1;
-    if (m[i] == ':' && i + 1 < mlen && m[i + 1] == ':')
-      compressed = 1;
-  }
-  return !compressed;
-}
-
-/* AWS secret access key look-alikes: 40 characters of base64 holding an
- * upper-case letter, a lower-case letter and a digit (git SHAs are
- * lower-case hex, upper-case hex has no lower case). */
-static int
-mixed_case_digit(const char *m, size_t mlen)
-{
-  int up = 0, lo = 0, dig = 0;
-  for (size_t i = 0; i < mlen; i++) {
-    up |= m[i] >= 'A' && m[i] <= 'Z';
-    lo |= m[i] >= 'a' && m[i] <= 'z';
-    dig |= is_digit(m[i]);
-  }
-  return up && lo && dig;
-}
-
-/* "Basic <base64>": the credentials decode to text holding "user:pass". */
-static int
-basic_credentials(const char *m, size_t mlen)
-{
-  size_t i = mlen;
-  while (i > 0 && m[i - 1] != ' ' && m[i - 1] != '\t' && m[i - 1] != ':' && m[i - 1] != '=')
-    i--; /* start of the base64 word */
-  unsigned acc = 0;
-  int bits = 0;
-  for (; i < mlen && m[i] != '='; i++) {
-    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char *p = strchr(alphabet, m[i]);
-    if (!p || !m[i])
-      return 0;
-    acc = (acc << 6) | (unsigned)(p - alphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (((acc >> bits) & 0xFF) == ':')
-        return 1;
-    }
-  }
-  return 0;
-}
-
-/* Legacy (1…/3…) addresses carry a Base58Check checksum, bc1… ones a
- * bech32 checksum: random look-alikes fail either. */
-static int
-bitcoin_ok(const char *m, size_t mlen)
-{
-  if (mlen > 3 && (m[2] == '1') && ((m[0] | 0x20) == 'b' || (m[0] | 0x20) == 't'))
-    return ja__bech32_ok(m, mlen);
-  return ja__base58check_ok(m, mlen);
-}
-
-/* IBAN written with spaces, dots or dashes (one kind throughout) or none:
- * the registry length of its country when it is known, and mod 97. Dots
- * and dashes, which also join other codes, need a known country. */
-static int
-iban_ok(const char *m, size_t mlen)
-{
-  char c[40] = {0};
-  size_t n = 0;
-  char sep = 0;
-  for (size_t i = 0; i < mlen; i++) {
-    if (m[i] == ' ' || m[i] == '.' || m[i] == '-') {
-      if (sep && m[i] != sep)
-        return 0;
-      sep = m[i];
-      continue;
-    }
-    if (n == sizeof c)
-      return 0;
-    c[n++] = m[i];
-  }
-  int known = ja__iban_length(c, n);
-  if (known < 0 && sep && sep != ' ')
-    return 0;
-  if (known > 0 && (size_t)known != n)
-    return 0;
-  return ja__iban_ok(c, n);
-}
-
-/* A vendor credential made of filler ("sk-proj-XXXXXXXXXXXXXXXXXXXXXXXX",
- * "ghp_xxxx…", "AKIA0000000000000000") is a placeholder: one character
- * fills more than half of it. */
-static int
-not_filler(const char *m, size_t mlen)
-{
-  unsigned count[256] = {0}, top = 0;
-  for (size_t i = 0; i < mlen; i++) {
-    unsigned char ch = (unsigned char)m[i];
-    if (ch >= 'A' && ch <= 'Z')
-      ch = (unsigned char)(ch + 32);
-    if (++count[ch] > top)
-      top = count[ch];
-  }
-  return 2 * top <= mlen;
-}
-
-/* ------------------------------------------ validators of the issue-11 kinds */
-
-static int
-is_upper_ascii(char c)
-{
-  return c >= 'A' && c <= 'Z';
-}
-
-/* Digits in m[0..mlen). */
-static size_t
-count_digits(const char *m, size_t mlen)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < mlen; i++)
-    n += is_digit(m[i]);
-  return n;
-}
-
-/* A labelled identifier ("BSN: …", "passport no. …", "DL# …"): the value
- * after the label holds at least 4 digits, and is not all zeros (a cleared
- * field). The label is letters, so digits are the value's. */
-static int
-labelled_id_ok(const char *m, size_t mlen)
-{
-  size_t d = count_digits(m, mlen), zeros = 0;
-  for (size_t i = 0; i < mlen; i++)
-    zeros += m[i] == '0';
-  return d >= 4 && zeros < d;
-}
-
-/* Device serials and hardware ids after their label: the last word (the
- * value) holds a digit, is 6+ characters and not all zeros or 0123456789. */
-static int
-serial_ok(const char *m, size_t mlen)
-{
-  size_t i = mlen;
-  while (i > 0 && (isalnum((unsigned char)m[i - 1]) || m[i - 1] == '-'))
-    i--;
-  const char *v = m + i;
-  size_t n = mlen - i, digits = 0, zeros = 0;
-  for (size_t k = 0; k < n; k++) {
-    digits += is_digit(v[k]);
-    zeros += v[k] == '0' || v[k] == '-';
-  }
-  if (n < 6 || digits == 0 || zeros == n)
-    return 0;
-  return !(n == 10 && memcmp(v, "0123456789", 10) == 0);
-}
-
-/* Advertising ids: not the all-zero id that a device reports when ad
- * tracking is limited. */
-static int
-adid_ok(const char *m, size_t mlen)
-{
-  size_t i = mlen, hex = 0, zeros = 0;
-  while (i > 0 && (isxdigit((unsigned char)m[i - 1]) || m[i - 1] == '-')) {
-    i--;
-    if (m[i] != '-') {
-      hex++;
-      zeros += m[i] == '0';
-    }
-  }
-  return hex >= 16 && zeros < hex;
-}
-
-/* Bare 11-digit identity and tax numbers: the German Steuer-ID (MOD 11,10
- * and its digit rule), the Belgian national number (a birth date YYMMDD,
- * month 0-12 or +20/+40 for bis numbers, then mod 97) or the Polish PESEL
- * (a birth date, then its check digit). */
-static int
-digits11_ok(const char *m, size_t mlen)
-{
-  char d[16];
-  if (digits_of(m, mlen, d, sizeof d) != 11)
-    return 0;
-  if (ja__de_steuer_id_ok(m, mlen))
-    return 1;
-  int mm = (d[2] - '0') * 10 + (d[3] - '0'), dd = (d[4] - '0') * 10 + (d[5] - '0');
-  if (mm % 20 <= 12 && mm < 60 && dd <= 31 && ja__be_nrn_ok(m, mlen))
-    return 1;
-  /* PESEL: YYMMDD with the century in the month (+80 1800s, +20 2000s,
-   * +40 2100s, +60 2200s), then weights 1 3 7 9. */
-  return mm % 20 >= 1 && mm % 20 <= 12 && dd >= 1 && dd <= 31 && ja__pl_pesel_ok(m, mlen);
-}
-
-/* Swedish personnummer YYMMDD-NNNC or YYYYMMDD-NNNC: Luhn over the ten
- * digits that follow the century. */
-static int
-se_pnr_ok(const char *m, size_t mlen)
-{
-  char d[16];
-  size_t n = digits_of(m, mlen, d, sizeof d);
-  if (n != 10 && n != 12)
-    return 0;
-  return ja__luhn_ok(d + (n - 10), 10);
-}
-
-/* Canadian SIN: 9 digits, Luhn. */
-static int
-ca_sin_ok(const char *m, size_t mlen)
-{
-  return count_digits(m, mlen) == 9 && ja__luhn_ok(m, mlen);
-}
-
-/* Indian Aadhaar: 12 digits, Verhoeff. */
-static int
-aadhaar_ok(const char *m, size_t mlen)
-{
-  return count_digits(m, mlen) == 12 && ja__verhoeff_ok(m, mlen);
-}
-
-/* The last 18 characters are a Chinese resident id with its check. */
-static int
-cn_rid_ok(const char *m, size_t mlen)
-{
-  return mlen >= 18 && ja__cn_rid_ok(m + mlen - 18, 18);
-}
-
-/* ICAO 9303 check digit (weights 7 3 1, '<' = 0, A = 10 …) over s[0..n)
- * against c. */
-static int
-mrz_digit_ok(const char *s, size_t n, char c)
-{
-  static const unsigned w[3] = {7, 3, 1};
-  unsigned sum = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned v = is_digit(s[i]) ? (unsigned)(s[i] - '0')
-                 : is_upper_ascii(s[i]) ? (unsigned)(s[i] - 'A' + 10) : 0;
-    sum += w[i % 3] * v;
-  }
-  return is_digit(c) && sum % 10 == (unsigned)(c - '0');
-}
-
-/* Passport MRZ line 2 (TD3, 44 characters): document number, birth date
- * and expiry each with its check digit. */
-static int
-mrz2_ok(const char *m, size_t mlen)
-{
-  return mlen >= 28 && mrz_digit_ok(m, 9, m[9]) && mrz_digit_ok(m + 13, 6, m[19]) &&
-         mrz_digit_ok(m + 21, 6, m[27]);
-}
-
-/* A VIN without its label: the ISO 3779 check digit (position 9) holds and
- * it mixes letters and digits (17 digits alone are a nanosecond-ish
- * number, not a vehicle). With "VIN" before it: vehicles made for North
- * America (WMI 1-5) need the check digit; elsewhere it is optional, so any
- * VIN-shaped value counts (fail closed). */
-static int
-vin_ok(const char *m, size_t mlen)
-{
-  if (mlen < 17)
-    return 0;
-  const char *v = m + mlen - 17;
-  size_t letters = 0;
-  for (size_t i = 0; i < 17; i++)
-    letters += !is_digit(v[i]);
-  if (mlen > 17) /* labelled */
-    return ja__vin_ok(v, 17) || !(v[0] >= '1' && v[0] <= '5');
-  return letters >= 2 && letters <= 14 && ja__vin_ok(v, 17);
-}
-
-/* A bare latitude, longitude pair: not both integer parts 0 (scores and
- * probabilities such as "0.1234, 0.5678"). */
-static int
-latlon_pair_ok(const char *m, size_t mlen)
-{
-  int nonzero = 0, in_int = 1;
-  for (size_t i = 0; i < mlen; i++) {
-    if (m[i] == '.')
-      in_int = 0;
-    else if (!is_digit(m[i]))
-      in_int = 1;
-    else if (in_int && m[i] != '0')
-      nonzero = 1;
-  }
-  return nonzero;
-}
-
-/* ---- person names: the match ends with the name; NAME_ANY rows have a
- * cue strong enough for any given name (also "Will", "Grace"), NAME_STRICT
- * rows want a plain given name, a given name and a capitalised surname, or
- * an honorific and a surname. */
-
-static int
-word_char(unsigned char c)
-{
-  return isalpha(c) || c >= 0x80 || c == '\'' || c == '-';
-}
-
-/* The last word of m[0..end): its start in *ws; the length, 0 if none. */
-static size_t
-last_word(const char *m, size_t end, size_t *ws)
-{
-  size_t i = end;
-  while (i > 0 && word_char((unsigned char)m[i - 1]))
-    i--;
-  *ws = i;
-  return end - i;
-}
-
-static int
-honorific(const char *w, size_t n)
-{
-  static const char *const h[] = {"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Herr", "Frau",
-                                  "Mme", "Mlle", "Sr", "Sra", "Sig", "Dott"};
-  for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
-    if (strlen(h[i]) == n && memcmp(h[i], w, n) == 0)
-      return 1;
-  return 0;
-}
-
-/* Surnames that follow an honorific in names of products and characters. */
-static int
-not_a_surname(const char *w, size_t n)
-{
-  static const char *const x[] = {"Robot", "Pepper", "Who", "Strange", "Oetker", "Martens",
-                                  "Bean", "Clean", "Freeze", "Evil", "No", "Dre"};
-  for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
-    if (strlen(x[i]) == n && memcmp(x[i], w, n) == 0)
-      return 1;
-  return 0;
-}
-
-static int
-name_check(const char *m, size_t mlen, int any)
-{
-  size_t end = mlen;
-  while (end > 0 && strchr(",.!?;:) \t", m[end - 1]))
-    end--; /* a terminator the row consumed */
-  size_t s2, n2 = last_word(m, end, &s2);
-  if (n2 < 2)
-    return 0;
-  /* The word before: one space back, or ". " back after an honorific. */
-  size_t j = s2, s1 = 0, n1 = 0;
-  int dotted = 0;
-  if (j > 0 && m[j - 1] == ' ') {
-    j--;
-    if (j > 0 && m[j - 1] == '.') {
-      j--;
-      dotted = 1;
-    }
-    n1 = last_word(m, j, &s1);
-  }
-  if (n1 >= 2 && honorific(m + s1, n1))
-    return !not_a_surname(m + s2, n2);
-  if (n1 >= 2 && !dotted && !islower((unsigned char)m[s1]) && ja__given_name(m + s1, n1) != JA__NAME_NO)
-    return 1; /* a given name and a surname */
-  int v = ja__given_name(m + s2, n2);
-  return v == JA__NAME_YES || (any && v == JA__NAME_WORD);
-}
-
-static int
-name_any(const char *m, size_t mlen)
-{
-  return name_check(m, mlen, 1);
-}
-
-static int
-name_strict(const char *m, size_t mlen)
-{
-  return name_check(m, mlen, 0);
-}
-
-/* "Last name: Okafor": the field says it, any capitalised word counts
- * unless it is a placeholder. */
-static int
-surname_field_ok(const char *m, size_t mlen)
-{
-  size_t ws, n = last_word(m, mlen, &ws);
-  static const char *const x[] = {"Unknown", "None", "Null", "Required", "Optional", "Name",
-                                  "Surname", "Test", "Example", "Redacted", "Hidden"};
-  for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
-    if (strlen(x[i]) == n && memcmp(x[i], m + ws, n) == 0)
-      return 0;
-  return n >= 2;
-}
+#include "filter/redact_validators.h"
 
 /* ------------------------------------------------------------- shorthands */
 
@@ -705,62 +174,62 @@ static const ja__redact_rule rules[] = {
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
    * tools/bench/bench_redact, than one alternation of them all); `lits`
-   * names the prefixes. not_filler lets placeholders made of one repeated
+   * names the prefixes. ja__valid_not_filler lets placeholders made of one repeated
    * character pass ("sk-proj-XXXXXXXXXXXXXXXXXXXXXXXX", "ghp_xxxx…"); masks
    * ("sk-…XXXX", "sk-****abcd", "ghp_****…") never reach the length. */
   /* Anthropic: sk-ant-api03-…, sk-ant-admin01-…, sk-ant-oat01-… */
-  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "sk-ant-", 0, NULL, 0},
+  {"anthropic_key", LB "sk-ant-[A-Za-z0-9_-]{20,}", ja__valid_not_filler, NULL, NULL, 0, "sk-ant-", 0, NULL, 0},
   /* OpenRouter: sk-or-v1- + 64 hex. */
-  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", not_filler, NULL, NULL, 0, "sk-or-", 0, NULL, 0},
+  {"openrouter_key", LB "sk-or-(?:v\\d+-)?[A-Za-z0-9]{20,}", ja__valid_not_filler, NULL, NULL, 0, "sk-or-", 0, NULL, 0},
   /* OpenAI: sk-proj-, sk-svcacct-, sk-admin- + 20 or more; legacy sk- + one
    * run of 16+ letters/digits holding a digit or capital. Must NOT catch
    * "sk-learn", "task-1234567890abcdef" or "sk-some-feature-name". */
   {"openai_key",
    LB "sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}"
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
-   not_filler, NULL, NULL, 0, "sk-", 0, NULL, 0},
+   ja__valid_not_filler, NULL, NULL, 0, "sk-", 0, NULL, 0},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", not_filler, NULL, NULL, 0, "k_live_|k_test_", 0, NULL, 0},
-  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", not_filler, NULL, NULL, 0, "whsec_", 0, NULL, 0},
-  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", not_filler, NULL, NULL, 0, "gsk_", 0, NULL, 0},
-  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", not_filler, NULL, NULL, 0, "xai-", 0, NULL, 0},
-  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "pplx-", 0, NULL, 0},
-  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "r8_", 0, NULL, 0},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", ja__valid_not_filler, NULL, NULL, 0, "k_live_|k_test_", 0, NULL, 0},
+  {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", ja__valid_not_filler, NULL, NULL, 0, "whsec_", 0, NULL, 0},
+  {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", ja__valid_not_filler, NULL, NULL, 0, "gsk_", 0, NULL, 0},
+  {"xai_key", LB "xai-[A-Za-z0-9]{50,}", ja__valid_not_filler, NULL, NULL, 0, "xai-", 0, NULL, 0},
+  {"perplexity_key", LB "pplx-[A-Za-z0-9]{32,}", ja__valid_not_filler, NULL, NULL, 0, "pplx-", 0, NULL, 0},
+  {"replicate_token", LB "r8_[A-Za-z0-9]{30,}", ja__valid_not_filler, NULL, NULL, 0, "r8_", 0, NULL, 0},
   /* Hugging Face user tokens hf_… and org tokens api_org_… (34 letters). */
-  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "hf_|api_org_", 0, NULL, 0},
+  {"huggingface_token", LB "(?:hf|api_org)_[A-Za-z0-9]{30,}", ja__valid_not_filler, NULL, NULL, 0, "hf_|api_org_", 0, NULL, 0},
   /* GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36; fine-grained github_pat_…
    * Must NOT catch "ghp_" in prose. */
-  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "ghp_|gho_|ghu_|ghs_|ghr_", 0, NULL, 0},
-  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", not_filler, NULL, NULL, 0, "github_pat_", 0, NULL, 0},
+  {"github_token", LB "gh[pousr]_[A-Za-z0-9]{30,}", ja__valid_not_filler, NULL, NULL, 0, "ghp_|gho_|ghu_|ghs_|ghr_", 0, NULL, 0},
+  {"github_pat", LB "github_pat_[A-Za-z0-9_]{22,}", ja__valid_not_filler, NULL, NULL, 0, "github_pat_", 0, NULL, 0},
   /* GitLab personal/deploy/runner/trigger/CI-build tokens, runner
    * registration tokens. */
   {"gitlab_token",
    LB "(?:gl(?:pat|dt|rt|ptt|cbt|oas|imt|ft|soat|agent)-[A-Za-z0-9_-]{20,}"
    "|GR1348941[A-Za-z0-9_-]{20,})",
-   not_filler, NULL, NULL, 0, "glpat-|gldt-|glrt-|glptt-|glcbt-|gloas-|glimt-|glft-|glsoat-|glagent-|GR1348941", 0, NULL, 0},
+   ja__valid_not_filler, NULL, NULL, 0, "glpat-|gldt-|glrt-|glptt-|glcbt-|gloas-|glimt-|glft-|glsoat-|glagent-|GR1348941", 0, NULL, 0},
   /* Slack bot/user/app/config tokens. Must NOT catch a bare "xoxb-". */
-  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", not_filler, NULL, NULL, 0, "xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-|xoxe-|xapp-", 0, NULL, 0},
+  {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", ja__valid_not_filler, NULL, NULL, 0, "xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-|xoxe-|xapp-", 0, NULL, 0},
   /* AWS access key ids: AKIA/ASIA/… + 16 capitals or digits. */
   {"aws_access_key_id",
-   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA", 0, NULL, 0},
+   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, ja__valid_not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA", 0, NULL, 0},
   /* AWS STS session tokens (base64 of a fixed protobuf header). */
   {"aws_session_token",
-   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", not_filler, NULL, NULL, 0, "FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu", 0, NULL, 0},
+   "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", ja__valid_not_filler, NULL, NULL, 0, "FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu", 0, NULL, 0},
   /* Google: API keys AIza + 35, OAuth access ya29.…, refresh 1//0…,
    * client secrets GOCSPX-… Must NOT catch "ya29" or "AIza" alone. */
-  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", not_filler, NULL, NULL, 0, "AIza", 0, NULL, 0},
-  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", not_filler, NULL, NULL, 0, "ya29.", 0, NULL, 0},
-  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", not_filler, NULL, NULL, 0, "1//0", 0, NULL, 0},
-  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", not_filler, NULL, NULL, 0, "GOCSPX-", 0, NULL, 0},
-  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, not_filler, NULL, NULL, 0, "npm_", 0, NULL, 0},
-  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", not_filler, NULL, NULL, 0, "pypi-AgE", 0, NULL, 0},
+  {"google_api_key", LB "AIza[0-9A-Za-z_-]{30,}", ja__valid_not_filler, NULL, NULL, 0, "AIza", 0, NULL, 0},
+  {"google_oauth_access_token", LB "ya29\\.[0-9A-Za-z._-]{16,}", ja__valid_not_filler, NULL, NULL, 0, "ya29.", 0, NULL, 0},
+  {"google_oauth_refresh_token", "(?<![0-9A-Za-z/])1//0[0-9A-Za-z_-]{20,}", ja__valid_not_filler, NULL, NULL, 0, "1//0", 0, NULL, 0},
+  {"google_client_secret", LB "GOCSPX-[A-Za-z0-9_-]{20,}", ja__valid_not_filler, NULL, NULL, 0, "GOCSPX-", 0, NULL, 0},
+  {"npm_token", LB "npm_[A-Za-z0-9]{36}" RB, ja__valid_not_filler, NULL, NULL, 0, "npm_", 0, NULL, 0},
+  {"pypi_token", LB "pypi-AgE[A-Za-z0-9_-]{30,}", ja__valid_not_filler, NULL, NULL, 0, "pypi-AgE", 0, NULL, 0},
   /* Twilio API key SIDs (SK…) and account SIDs (AC…): 32 hex. */
-  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, not_filler, NULL, NULL, 0, "SK|AC", 0, NULL, 0},
-  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", not_filler, NULL, NULL, 0, "SG.", 0, NULL, 0},
-  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", not_filler, NULL, NULL, 0, "doo_v1_|dop_v1_|dor_v1_", 0, NULL, 0},
-  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", not_filler, NULL, NULL, 0, "phx_", 0, NULL, 0},
-  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", not_filler, NULL, NULL, 0, "lin_api_|lin_oauth_", 0, NULL, 0},
-  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", not_filler, NULL, NULL, 0, "AGE-SECRET-KEY-1", 0, NULL, 0},
+  {"twilio_key", LB "(?:SK|AC)[0-9a-fA-F]{32}" RB, ja__valid_not_filler, NULL, NULL, 0, "SK|AC", 0, NULL, 0},
+  {"sendgrid_key", LB "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,50}", ja__valid_not_filler, NULL, NULL, 0, "SG.", 0, NULL, 0},
+  {"digitalocean_token", LB "do[opr]_v1_[a-f0-9]{64}", ja__valid_not_filler, NULL, NULL, 0, "doo_v1_|dop_v1_|dor_v1_", 0, NULL, 0},
+  {"posthog_personal_key", LB "phx_[A-Za-z0-9]{30,}", ja__valid_not_filler, NULL, NULL, 0, "phx_", 0, NULL, 0},
+  {"linear_key", LB "lin_(?:api|oauth)_[A-Za-z0-9]{32,}", ja__valid_not_filler, NULL, NULL, 0, "lin_api_|lin_oauth_", 0, NULL, 0},
+  {"age_secret_key", "(?i)AGE-SECRET-KEY-1[0-9A-Z]{50,}", ja__valid_not_filler, NULL, NULL, 0, "AGE-SECRET-KEY-1", 0, NULL, 0},
   /* JSON Web Tokens: "{"-header . "{"-payload . signature (may be empty,
    * alg=none). Must NOT catch a lone "eyJ…" word or "eyJ.eyJ". */
   {"jwt", "eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*", NULL, NULL, ".", 0, "eyj", 0, NULL, 0},
@@ -781,7 +250,7 @@ static const ja__redact_rule rules[] = {
    "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])(?<!sha512-)[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|==", 0, NULL, 0},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
    * and digit. Must NOT catch 40-hex git SHAs. */
-  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", mixed_case_digit, NULL, NULL, 0, NULL, 0, NULL, 0},
+  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", ja__valid_mixed_case_digit, NULL, NULL, 0, NULL, 0, NULL, 0},
 
   /* ---- URL parameters (after the vendor rows: "?key=AIza…" is a Google
    * key first). */
@@ -809,7 +278,7 @@ static const ja__redact_rule rules[] = {
    * to "user:pass". Must NOT catch "basic authentication". */
   {"basic_auth", "(?i)authorization\\s*[:=]\\s*basic\\s+\\S", NULL, "auth", " \t\n\v\f\r:=", 0, "authorization", 0, NULL, 0},
   {"basic_auth", "(?i)\\bbasic[\\s:=]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])",
-   basic_credentials, "auth", " \t\n\v\f\r:=", 0, "basic", 0, NULL, 0},
+   ja__valid_basic_credentials, "auth", " \t\n\v\f\r:=", 0, "basic", 0, NULL, 0},
   /* "Authorization: token …", "Token <20+ chars with a digit>". */
   {"token_auth",
    "(?i)authorization\\s*[:=]\\s*token\\s+\\S"
@@ -958,7 +427,7 @@ static const ja__redact_rule rules[] = {
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
    "|" H4 ":(?::" H4 "){1,6}" "|:(?::" H4 "){1,7}"
    ")(?![0-9A-Fa-f:])",
-   ipv6_ok, NULL, ":", 0, NULL, 0, ":", 2}, /* every alternative holds "::" or seven ':' */
+   ja__valid_ipv6, NULL, ":", 0, NULL, 0, ":", 2}, /* every alternative holds "::" or seven ':' */
   /* IPv4 unicast dotted quad, leading zeros allowed, with ":port" or
    * "/cidr". Must NOT catch three-part versions ("0.1.1"), "v1.2.3.4",
    * five numbers ("1.2.3.4.5"), loopback ("127.0.0.1", "http://127.0.0.1:
@@ -1093,21 +562,21 @@ static const ja__redact_rule rules[] = {
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
-   bitcoin_ok, NULL, NULL, 0, "1|3", 14, NULL, 0},
+   ja__valid_bitcoin, NULL, NULL, 0, "1|3", 14, NULL, 0},
   /* IBAN: country, check digits, 11–30 more; spaces, dots or dashes (one
    * kind) allowed; the country's registry length; mod 97. Must NOT catch
    * look-alike codes ("AB12-CDEF-GHIJ-KLMN" with a wrong length or sum). */
-  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?:[ .-]?[A-Z0-9]){11,30}" RB, iban_ok, NULL, NULL, 2, NULL, 0, NULL, 0},
+  {"iban", "(?i)" LB "[A-Z]{2}\\d{2}(?:[ .-]?[A-Z0-9]){11,30}" RB, ja__valid_iban, NULL, NULL, 2, NULL, 0, NULL, 0},
   /* IMEI: labelled, grouped 2-6-6-1, or bare 15 digits (Luhn). */
   {"imei",
    "(?i)\\bIMEI(?:SV)?\\b[\\s:#=]*\\d[\\d -]{12,18}\\d"
    "|(?<![\\d.-])\\d{2}([ -])\\d{6}\\g{-1}\\d{6}\\g{-1}\\d(?![\\d.-])"
    "|(?<![\\d.+-])\\d{15}(?![\\d.])",
-   imei_ok, NULL, NULL, 14, NULL, 0, NULL, 0},
+   ja__valid_imei, NULL, NULL, 14, NULL, 0, NULL, 0},
   /* Payment cards: 13–19 digits, spaced, dashed, dotted or slashed (the
    * last two in groups of four), Luhn, issuer prefix. Must NOT catch
    * versions or epoch numbers. */
-  {"payment_card", "(?<![\\w.+-])\\d(?:[ ./-]?\\d){12,18}(?!\\d|[./]\\d)", card_ok, NULL, NULL, 13, NULL, 0, NULL, 0},
+  {"payment_card", "(?<![\\w.+-])\\d(?:[ ./-]?\\d){12,18}(?!\\d|[./]\\d)", ja__valid_card, NULL, NULL, 13, NULL, 0, NULL, 0},
   /* US social security numbers: 3-2-4 with '-', ' ', '.' or '/', and any
    * nine digits after a label ("SSN#123456789", "SSN: 123-45-6789",
    * "social security no. …", "Soc. Sec. #…"). Must NOT catch area 000/666/
@@ -1116,7 +585,7 @@ static const ja__redact_rule rules[] = {
    "(?<![\\w.-])\\d{3}([- ./])\\d{2}\\g{-1}\\d{4}(?![\\w-]|\\.\\d)"
    "|(?i)\\b(?:SSN|SS#|SS No\\.?|soc(?:ial)?\\.?\\s*sec(?:urity)?\\.?(?:\\s*(?:no\\.?|number|num\\.?|nr\\.?|#))?)"
    "\\s*(?:#|:|=|is)?\\s*\\d{3}([- ./]?)\\d{2}\\g{-1}\\d{4}(?!\\d)",
-   ssn_ok, NULL, "- ./sS", 9, NULL, 0, NULL, 0},
+   ja__valid_ssn, NULL, "- ./sS", 9, NULL, 0, NULL, 0},
   /* Phone numbers: "+" and "00" forms (E.164 with any grouping:
    * "0044 20 7946 0958", "00 49-30-1234567"), NANP "(415) 555-2671" /
    * "415-555-2671" / "415.555.2671", national forms with a trunk 0 and one
@@ -1136,7 +605,7 @@ static const ja__redact_rule rules[] = {
    "|0[1-9]\\d{0,3}([ ./-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
    "|0[1-9]\\d{1,4} ?/ ?\\d{2,8}(?:[ -]\\d{2,8}){0,3}"
    ")(?![\\w.:/-]|[+]\\d)",
-   phone_ok, NULL, NULL, 8, NULL, 0, NULL, 0},
+   ja__valid_phone, NULL, NULL, 8, NULL, 0, NULL, 0},
   /* One-time codes given in context: "code: 123456", "OTP 4821",
    * "verification code is 902114". Bare "code" needs 6–8 digits so that
    * "exit code 127" and "error code 1001" pass. */
@@ -1231,7 +700,7 @@ static const ja__redact_rule rules[] = {
    "(?i:\\b(?:passport|passeport|pasaporte|passaporto|paspoort|reisepass|passnummer|pass-?nr)"
    "(?:[ _-]?(?:no\\.?|nr\\.?|number|num(?:ber|éro)?|#|n[°º]|id))?)(?![A-Za-z])\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Z0-9]*\\d)[A-Z0-9]{6,10}(?![A-Za-z0-9])",
-   labelled_id_ok, "doc", NULL, 4, "pass|pasaporte|paspoort", 0, NULL, 0},
+   ja__valid_labelled_id, "doc", NULL, 4, "pass|pasaporte|paspoort", 0, NULL, 0},
   /* Driving licences after their label ("driver's license D1234567",
    * "DL# 123-456-789", "Führerschein-Nr. B072RRE2I55", "permis de conduire
    * 12AB34567") and the UK DVLA shape (MORGA753116SM9IJ). Must NOT catch
@@ -1242,9 +711,9 @@ static const ja__redact_rule rules[] = {
    "|\\b(?:carnet|licencia|permiso) de conducir|\\bpatente di guida|\\brijbewijs(?:nummer)?|\\bkörkort)"
    "(?i:[\\s_-]*(?:nr\\.?|no\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*"
    "(?=[A-Z0-9 -]*\\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,18}",
-   labelled_id_ok, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort", 0, NULL, 0},
+   ja__valid_labelled_id, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort", 0, NULL, 0},
   {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
-   mrz2_ok, "doc_bare", NULL, 14, NULL, 0, NULL, 0},
+   ja__valid_mrz2, "doc_bare", NULL, 14, NULL, 0, NULL, 0},
   {"driving_licence",
    "(?<![A-Za-z0-9])[A-Z9]{5}\\d[0156]\\d(?:0[1-9]|[12]\\d|3[01])\\d[A-Z9]{2}\\d[A-Z]{2}(?![A-Za-z0-9])",
    NULL, "doc_bare", NULL, 5, NULL, 0, NULL, 0},
@@ -1266,7 +735,7 @@ static const ja__redact_rule rules[] = {
    "|tc[ _-]kimlik(?:[ _-]no)?|tckn|ppsn?|tfn|sin|sozialversicherungsnummer|svnr|ahv|avs|oib|jmbg|egn|amka|afm))\\b"
    "(?i:[\\s_-]*(?:no\\.?|nr\\.?|number|num|#|n[°º]))?\\s*[:#=]?\\s*(?i:is\\s+)?"
    "(?=[A-Za-z0-9 ./-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){5,22}",
-   labelled_id_ok, "nid_label", NULL, 4,
+   ja__valid_labelled_id, "nid_label", NULL, 4,
    "insurance|nino|national|identity|id card|personal|bsn|burgerservice|steuer|idnr|tax|itin|ein|nif"
    "|nie|dni|nir|insee|sociale|fiscale|personnummer|dselsnummer|henkil|hetu|pesel|rijksregister"
    "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
@@ -1288,14 +757,14 @@ static const ja__redact_rule rules[] = {
    * (X). Must NOT catch 18-digit order numbers with a wrong check. */
   {"national_id",
    "(?<![\\d.])[1-8]\\d{5}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx](?![\\d.])",
-   cn_rid_ok, "nid", NULL, 17, NULL, 0, NULL, 0},
+   ja__valid_cn_rid, "nid", NULL, 17, NULL, 0, NULL, 0},
   /* 11 digits: German Steuer-ID (MOD 11,10 and its digit rule; also
    * spaced 2-3-3-3) or Belgian national number (birth date, mod 97; also
    * "85.07.30-033.28"). Must NOT catch 11-digit order numbers or phone
    * numbers, which fail both. */
   {"national_id",
    "(?<![\\d.+-])(?:\\d{11}|\\d{2} \\d{3} \\d{3} \\d{3}|\\d{2}\\.\\d{2}\\.\\d{2}-\\d{3}\\.\\d{2})(?![\\d.])",
-   digits11_ok, "nid", NULL, 11, NULL, 0, NULL, 0},
+   ja__valid_digits11, "nid", NULL, 11, NULL, 0, NULL, 0},
   /* Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 + letter), mod 23.
    * Must NOT catch the same digits with another letter. */
   {"national_id", "(?<![A-Za-z0-9])(?:\\d{8}|[XYZ]-?\\d{7})-?[A-HJ-NP-TV-Z](?![A-Za-z0-9])", ja__es_dni_ok,
@@ -1305,17 +774,17 @@ static const ja__redact_rule rules[] = {
   {"national_id",
    "(?<![\\d-])(?:19|20)?\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]|6[1-9]|[78]\\d|9[01])[-+]\\d{4}"
    "(?![\\d-])",
-   se_pnr_ok, "nid", "-+", 10, NULL, 0, NULL, 0},
+   ja__valid_se_pnr, "nid", "-+", 10, NULL, 0, NULL, 0},
   /* Brazilian CPF as printed (123.456.789-09): two check digits. */
   {"national_id", "(?<![\\d.])\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}(?![\\d.])", ja__br_cpf_ok, "nid", ".", 11, NULL, 0, NULL, 0},
   /* Indian Aadhaar as printed (4-4-4, first digit 2-9), Verhoeff. */
-  {"national_id", "(?<![\\d.-])[2-9]\\d{3}([ -])\\d{4}\\g{-1}\\d{4}(?![\\d.-])", aadhaar_ok, "nid", " -", 12,
+  {"national_id", "(?<![\\d.-])[2-9]\\d{3}([ -])\\d{4}\\g{-1}\\d{4}(?![\\d.-])", ja__valid_aadhaar, "nid", " -", 12,
    NULL, 0, NULL, 0},
   /* Indian PAN: 5 letters (the 4th the holder type), 4 digits, a letter. */
   {"national_id", "(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHJLPT][A-Z]\\d{4}[A-Z](?![A-Za-z0-9])", NULL, "nid", NULL, 4,
    NULL, 0, NULL, 0},
   /* Canadian SIN as printed (3-3-3, not 0 or 8 first), Luhn. */
-  {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ca_sin_ok, "nid", " -", 9, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ja__valid_ca_sin, "nid", " -", 9, NULL, 0, NULL, 0},
 
   /* Finnish henkilötunnus DDMMYY, century sign, 3 digits, mod-31 check. */
   {"national_id",
@@ -1364,7 +833,7 @@ static const ja__redact_rule rules[] = {
    "|machine[-_ ]?id|device[-_ ]?id|udid|android[_ ]?id|service tag|asset tag|imsi|iccid|meid)\\b)"
    "(?:\\s*\\([^()]{1,20}\\))?[\"'\\]]?\\s*(?:[:#=]|\\s(?=\\s*[\\[\"']?[A-Za-z0-9]))\\s*[\\[\"']?"
    "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]{5,63}",
-   serial_ok, "devid", NULL, 1,
+   ja__valid_serial, "devid", NULL, 1,
    "serial|s/n|s.n.|sn|serien| de s|serie|uuid|machine|device|udid|android|service tag|asset tag|imsi|iccid|meid", 0, NULL, 0},
   /* Advertising ids after their label (IDFA, IDFV, GAID/AAID, adid,
    * advertising_id, OAID …): a uuid, 32 or 16 hex. Must NOT catch the
@@ -1375,7 +844,7 @@ static const ja__redact_rule rules[] = {
    "|ifa|oaid|msai|rida|afai|maid|mobile[_ ]?ad[_ ]?id)\\b)"
    "[\"']?\\s*[:=]?\\s*[\"']?"
    "(?:" H "{8}-" H "{4}-" H "{4}-" H "{4}-" H "{12}|" H "{32}|" H "{16})(?![0-9A-Fa-f-])",
-   adid_ok, "devid", NULL, 1, "idfa|idfv|gaid|aaid|adid|ad_id|ad id|ad-id|advertising|ifa|oaid|msai|rida|afai|maid", 0, NULL, 0},
+   ja__valid_adid, "devid", NULL, 1, "idfa|idfv|gaid|aaid|adid|ad_id|ad id|ad-id|advertising|ifa|oaid|msai|rida|afai|maid", 0, NULL, 0},
 
   /* ---- vehicles: VINs (17 characters without I, O, Q). Bare: ISO 3779
    * check digit and letters mixed with digits; after "VIN": the check
@@ -1383,8 +852,8 @@ static const ja__redact_rule rules[] = {
    * the same VIN with a wrong check digit, 17-digit numbers or upper-case
    * hex runs (which fail the check). */
   {"vin", "(?i:\\bVIN\\b)(?i:\\s*(?:no\\.?|number|#))?\\s*[:#=]?\\s*[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])",
-   vin_ok, NULL, NULL, 1, "vin", 17, NULL, 0},
-  {"vin", "(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{8}[0-9X][A-HJ-NPR-Z0-9]{8}(?![A-Za-z0-9])", vin_ok, NULL, NULL,
+   ja__valid_vin, NULL, NULL, 1, "vin", 17, NULL, 0},
+  {"vin", "(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{8}[0-9X][A-HJ-NPR-Z0-9]{8}(?![A-Za-z0-9])", ja__valid_vin, NULL, NULL,
    3, NULL, 17, NULL, 0}, /* alone, not in a unit with the labelled row: each keeps its own gate */
 
   /* ---- precise coordinates: four or more decimals. A bare lat, lon pair
@@ -1395,7 +864,7 @@ static const ja__redact_rule rules[] = {
   {"coordinates",
    "(?<![\\w.-])[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}(?:\\s*[,;/]\\s*|\\s)[-+]?(?:1[0-7]\\d|[1-9]?\\d|180)\\.\\d{4,}"
    "(?![\\d.])",
-   latlon_pair_ok, "geo", ".", 8, NULL, 0, NULL, 0},
+   ja__valid_latlon_pair, "geo", ".", 8, NULL, 0, NULL, 0},
   {"coordinates",
    "(?i:\\b(?:(?:lat|latitude|lon|lng|longitude)\\b[\"']?\\s*[=:]?|long\\b[\"']?\\s*[=:]))"
    "\\s*[\"']?[-+]?\\d{1,3}\\.\\d{4,}(?![\\d.])", /* "long" is a word too: only with = or : */
@@ -1480,8 +949,8 @@ static const ja__redact_rule rules[] = {
   {"postal_address", "〒\\s?\\d{3}-?\\d{4}", NULL, "address_jp", "\xe3", 7, NULL, 0, NULL, 0},
 
   /* ---- people's names where text shows them (README: the lexicon). The
-   * name is the match's end; name_any (a strong cue) takes any given name,
-   * name_strict a plain given name, given name + surname, or honorific +
+   * name is the match's end; ja__valid_name_any (a strong cue) takes any given name,
+   * ja__valid_name_strict a plain given name, given name + surname, or honorific +
    * surname. Names are capitalised (\p{Lu}); a given name that is also a
    * word ("Will", "Grace") needs a surname, or a strong cue and the end of
    * the value or punctuation after it. Must NOT catch "Hi there", "Dear
@@ -1493,12 +962,12 @@ static const ja__redact_rule rules[] = {
    "(?i:\\b(?:hi|hello|hey|hiya|heya|dear|greetings|good (?:morning|afternoon|evening)|morning|hallo|liebe[rs]?"
    "|sehr geehrte[rs]?|bonjour|salut|cher|hola|querid[oa]|buongiorno|ciao|caro|cara|hej|hoi|moin|servus"
    "|namaste|salaam))[,:]?\\s+" NAME2 "(?=[,.!?;:)]|\\s*$)",
-   name_any, "person", CAPS, 0, GREET, 0, NULL, 0},
+   ja__valid_name_any, "person", CAPS, 0, GREET, 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:hi|hello|hey|hiya|heya|dear|greetings|good (?:morning|afternoon|evening)|morning|hallo|liebe[rs]?"
    "|sehr geehrte[rs]?|bonjour|salut|cher|hola|querid[oa]|buongiorno|ciao|caro|cara|hej|hoi|moin|servus"
    "|namaste|salaam))[,:]?\\s+(?:" HON "\\.?\\s+)?" NAME2,
-   name_strict, "person", CAPS, 0, GREET, 0, NULL, 0},
+   ja__valid_name_strict, "person", CAPS, 0, GREET, 0, NULL, 0},
   /* Sign-offs: "Thanks, Tom", "Best regards, Anna Schmidt", "Cheers, Sam",
    * "Viele Grüße, Jonas". */
   {"person_name",
@@ -1508,18 +977,18 @@ static const ja__redact_rule rules[] = {
    "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
    "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2
    "(?=[,.!?;:)]|\\s*$)",
-   name_any, "person", CAPS, 0, SIGN, 0, NULL, 0},
+   ja__valid_name_any, "person", CAPS, 0, SIGN, 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:thanks|thank you|many thanks|thx|cheers|regards|best regards|kind regards|warm regards"
    "|warmest regards|best wishes|best|all the best|sincerely|yours sincerely|yours truly|yours faithfully"
    "|cordially|respectfully|love|xoxo|take care|talk soon|mit freundlichen grüßen|viele grüße|liebe grüße"
    "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
    "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2,
-   name_strict, "person", CAPS, 0, SIGN, 0, NULL, 0},
+   ja__valid_name_strict, "person", CAPS, 0, SIGN, 0, NULL, 0},
   /* Weaker introductions: "I'm Chen", "I am Anna Schmidt", "this is Tom". */
   {"person_name",
    "(?i:\\b(?:i['’]m|i am|this is|it['’]s|ich bin|je suis|soy|sono|ik ben|eu sou))\\s+" NAME2,
-   name_strict, "person", CAPS, 0, "i'm|i am|this is|it's|ich bin|je suis|soy|sono|ik ben|eu sou", 0, NULL, 0},
+   ja__valid_name_strict, "person", CAPS, 0, "i'm|i am|this is|it's|ich bin|je suis|soy|sono|ik ben|eu sou", 0, NULL, 0},
   /* Header fields and bylines: "Author: …", "From: …", "Contact: …",
    * "cc: …", "Signed-off-by: …", "by Jonas Weber", "written by …". */
   {"person_name",
@@ -1527,7 +996,7 @@ static const ja__redact_rule rules[] = {
    "|reviewed-by|reported-by|tested-by|acked-by|suggested-by|assignee|assigned to|owner|reporter|maintainer"
    "|autor|auteur|verfasser|absender|kontakt|ansprechpartner))\\s*:\\s*(?:" HON "\\.?\\s+)?" NAME2
    "|\\b(?i:by|assigned to|cc'?d|reviewed by)\\s+(?:" HON "\\.?\\s+)?" NAME2,
-   name_strict, "person", CAPS, 0,
+   ja__valid_name_strict, "person", CAPS, 0,
    "author|from|sender|contact|cc|attn|reply|-by|assign|owner|reporter|maintainer|autor|auteur"
    "|verfasser|absender|kontakt|ansprech|by", 0, NULL, 0},
   /* Name fields: "first name: Anna", "Name: Priya Raman", "display_name=…":
@@ -1536,18 +1005,18 @@ static const ja__redact_rule rules[] = {
   {"person_name",
    "(?i:\\b(?:(?:full|first|given|display|real|user|contact|customer|account|legal)[ _-]?name|name|vorname"
    "|prénom|prenom|nombre|nome))[\"']?\\s*[:=]\\s*[\"']?" NAME2,
-   name_strict, "person", CAPS, 0, "name|vorname|nom|nombre|nome", 0, NULL, 0},
+   ja__valid_name_strict, "person", CAPS, 0, "name|vorname|nom|nombre|nome", 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:last[ _-]?name|family[ _-]?name|surname|nachname|apellidos?|cognome|nom de famille))"
    "[\"']?\\s*[:=]\\s*[\"']?\\p{Lu}\\p{L}+(?:['’-]\\p{Lu}?\\p{L}+)*(?![\\p{L}'’-])",
-   surname_field_ok, "person", CAPS, 0, "name|surname|nachname|apellido|cognome|nom", 0, NULL, 0},
+   ja__valid_surname_field, "person", CAPS, 0, "name|surname|nachname|apellido|cognome|nom", 0, NULL, 0},
   /* Honorific and surname anywhere ("Mr. Okafor", "Dr Chen"); "Dr" not
    * right after a capitalised word (a street: "Elm Dr. Springfield"). */
   {"person_name",
    "(?<![\\p{L}\\d])(?:Mr|Mrs|Ms|Mx|Prof|Herr|Frau|Mme|Mlle)\\.?\\s+\\p{Lu}\\p{Ll}+(?:[-'’]\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
    "|(?<!\\p{Lu}\\p{Ll} )(?<!\\p{Lu}\\p{Ll}{2} )(?<!\\p{Lu}\\p{Ll}{3} )(?<!\\p{Lu}\\p{Ll}{4} )"
    "(?<!\\p{Lu}\\p{Ll}{5} )(?<!\\p{Lu}\\p{Ll}{6} )(?<![\\p{L}\\d])Dr\\.?\\s+\\p{Lu}\\p{Ll}+(?![\\p{L}'’-])",
-   name_strict, "person", CAPS, 0, "mr|ms|mx|prof|herr|frau|mme|mlle|dr", 0, NULL, 0},
+   ja__valid_name_strict, "person", CAPS, 0, "mr|ms|mx|prof|herr|frau|mme|mlle|dr", 0, NULL, 0},
   /* Greetings and sign-offs in Cyrillic, Greek, Polish and Turkish
    * ("Привет, Дмитрий!", "Cześć Łukasz", "Saygılarımla, Elif"). */
   {"person_name",
@@ -1555,7 +1024,7 @@ static const ja__redact_rule rules[] = {
    "|дорогая|с уважением|спасибо|вітаю|привіт|шановний|шановна|здраво|поздрав|γεια σου|αγαπητέ|αγαπητή"
    "|cześć|dzień dobry|szanowny panie|szanowna pani|pozdrawiam|merhaba|sevgili|saygılarımla|teşekkürler))"
    "[,:!]?\\s+" NAME2,
-   name_strict, "person_x", CAPS, 0, NULL, 0, NULL, 0},
+   ja__valid_name_strict, "person_x", CAPS, 0, NULL, 0, NULL, 0},
   /* CJK: a name after a name field ("作者：王芳", "氏名: 山田太郎", "이름: 김민준")
    * or a greeting with an honorific ("こんにちは、田中さん", "안녕하세요 민준님").
    * Must NOT catch "你好世界" or "皆さん" (no field, no name + honorific). */
@@ -1566,14 +1035,14 @@ static const ja__redact_rule rules[] = {
    "(?:さん|様|さま|先生|くん|ちゃん|님|씨|老师|女士|小姐)",
    NULL, "person_x", HIGH, 0, NULL, 0, NULL, 0},
   /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
-  {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", name_strict, "person_x",
+  {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", ja__valid_name_strict, "person_x",
    CAPS, 0, NULL, 0, NULL, 0},
   /* (A unit of its own: the only name row without a capital.) Introductions with a strong cue ("my name is Priya", "call me Sam",
    * "je m'appelle Élodie"): any given name, in any case. */
   {"person_name",
    "(?i)\\b(?:my name is|my name's|call me|mein name ist|ich heiße|ich heisse|je m['’]appelle|me llamo"
    "|mi nombre es|mi chiamo|meu nome é|jag heter|mijn naam is)\\s+\\p{L}[\\p{L}'’-]+(?:\\s+\\p{L}[\\p{L}'’-]+)?(?![\\p{L}'’-])",
-   name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam", 0, NULL, 0},
+   ja__valid_name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam", 0, NULL, 0},
 };
 
 #undef H

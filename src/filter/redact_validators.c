@@ -1,0 +1,544 @@
+/*
+ * filter/redact_validators.c — the validators of the redaction table
+ * (redact_rules.c): each looks at one candidate match and says whether it
+ * is really PII (1) or a look-alike (0) — check digits, issuer prefixes,
+ * date fields, the given-name lexicon. The engine (redact.c) calls them
+ * from inside the match, so a look-alike makes PCRE2 try on.
+ */
+#include "boot.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "filter/checksum.h"
+#include "filter/names.h"
+#include "filter/redact_validators.h"
+
+static int
+is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+/* The digits of m[0..mlen) as a string (at most cap-1 of them); returns the
+ * number of digits, which may exceed what was copied. */
+static size_t
+digits_of(const char *m, size_t mlen, char *out, size_t cap)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < mlen; i++)
+    if (is_digit(m[i])) {
+      if (n + 1 < cap)
+        out[n] = m[i];
+      n++;
+    }
+  out[n + 1 < cap ? n : cap - 1] = 0;
+  return n;
+}
+
+/* Separators between digit groups are all the same character (or absent):
+ * "4111 1111 1111 1111" yes, "4111-1111 1111-1111" no. */
+static int
+one_separator(const char *m, size_t mlen)
+{
+  char sep = 0;
+  for (size_t i = 0; i < mlen; i++)
+    if (!is_digit(m[i])) {
+      if (sep && m[i] != sep)
+        return 0;
+      sep = m[i];
+    }
+  return 1;
+}
+
+/* Payment card: 13–19 digits, Luhn, a real issuer prefix (so epoch
+ * timestamps, which start with 1, never qualify), one kind of separator.
+ * A bare 15-digit number outside American Express' 34/37 is left to the
+ * imei row, which runs first. */
+int
+ja__valid_card(const char *m, size_t mlen)
+{
+  char d[24];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  if (n < 13 || n > 19 || !one_separator(m, mlen) || !ja__luhn_ok(m, mlen))
+    return 0;
+  if (memchr(m, '.', mlen) || memchr(m, '/', mlen)) {
+    /* Dots and slashes also join version and date parts, so with them the
+     * digits must be grouped as cards print them: fours (the last group 1-4),
+     * or 4-6-5 / 4-6-4 (American Express, Diners). */
+    size_t g[8], ng = 0, run = 0;
+    for (size_t i = 0; i <= mlen; i++) {
+      if (i < mlen && is_digit(m[i])) {
+        run++;
+        continue;
+      }
+      if (ng == 8)
+        return 0;
+      g[ng++] = run;
+      run = 0;
+    }
+    int fours = 1;
+    for (size_t k = 0; k + 1 < ng; k++)
+      fours &= g[k] == 4;
+    fours &= g[ng - 1] >= 1 && g[ng - 1] <= 4;
+    int amex = ng == 3 && g[0] == 4 && g[1] == 6 && (g[2] == 5 || g[2] == 4);
+    if (!fours && !amex)
+      return 0;
+  }
+  int p2 = (d[0] - '0') * 10 + (d[1] - '0');
+  int p4 = p2 * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+  return d[0] == '4'                                   /* Visa */
+         || (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720) /* Mastercard */
+         || p2 == 34 || p2 == 37                       /* American Express */
+         || p2 == 35                                   /* JCB */
+         || (p2 == 30 && p4 / 10 <= 305) || p2 == 36 || p2 == 38 /* Diners */
+         || p2 == 50 || (p2 >= 56 && p2 <= 69);        /* Maestro, Discover, UnionPay */
+}
+
+/* IMEI: 15 digits passing Luhn, not an American Express number when bare;
+ * after the word IMEI/IMEISV any 14–16 digits count (fail closed). */
+int
+ja__valid_imei(const char *m, size_t mlen)
+{
+  char d[24];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  int labelled = 0;
+  for (size_t i = 0; i < mlen; i++)
+    labelled |= (m[i] >= 'A' && m[i] <= 'Z') || (m[i] >= 'a' && m[i] <= 'z');
+  if (labelled)
+    return n >= 14 && n <= 16;
+  if (n != 15 || !ja__luhn_ok(m, mlen))
+    return 0;
+  int grouped = n != mlen;
+  return grouped || !(d[0] == '3' && (d[1] == '4' || d[1] == '7'));
+}
+
+/* US SSN: area not 000, 666 or 9xx; group not 00; serial not 0000 — unless
+ * a label ("SSN", "social security") says what the nine digits are. */
+int
+ja__valid_ssn(const char *m, size_t mlen)
+{
+  char d[16];
+  if (digits_of(m, mlen, d, sizeof d) != 9)
+    return 0;
+  for (size_t i = 0; i < mlen; i++)
+    if ((m[i] | 0x20) >= 'a' && (m[i] | 0x20) <= 'z')
+      return 1; /* "SSN: …", "social security no. …": any nine digits (fail closed) */
+  if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9')
+    return 0;
+  return memcmp(d + 3, "00", 2) != 0 && memcmp(d + 5, "0000", 4) != 0;
+}
+
+/* Phone: E.164 allows at most 15 digits; "+" and "00" forms need 8 (a
+ * country code and a subscriber number), national forms with a trunk 0 need 9 (so that
+ * dates such as 01.02.2024 stay), NANP forms have exactly 10. */
+int
+ja__valid_phone(const char *m, size_t mlen)
+{
+  char d[24];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  size_t i = 0;
+  while (i < mlen && !is_digit(m[i]) && m[i] != '+' && m[i] != '(')
+    i++; /* skip a "tel:" prefix */
+  if (i < mlen && m[i] == '+')
+    return n >= 8 && n <= 15;
+  if (n > 2 && d[0] == '0' && d[1] == '0') /* "00" international prefix */
+    return n - 2 >= 8 && n - 2 <= 15;
+  if (d[0] == '0')
+    return n >= 9 && n <= 12;
+  /* NANP with its country code and no '+' ("1-555-123-4567", "1 800 555
+   * 0199"): eleven digits, a 1 first, an area code that cannot start with
+   * 0 or 1. */
+  if (n == 11 && d[0] == '1')
+    return d[1] >= '2';
+  return n == 10;
+}
+
+/* Compressed IPv6 needs a digit, so "dead::beef" or "a::b" (code, prose)
+ * pass while "::1" drops; full eight-group forms are unambiguous. */
+int
+ja__valid_ipv6(const char *m, size_t mlen)
+{
+  int compressed = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    if (is_digit(m[i]))
+      return 1;
+    if (m[i] == ':' && i + 1 < mlen && m[i + 1] == ':')
+      compressed = 1;
+  }
+  return !compressed;
+}
+
+/* AWS secret access key look-alikes: 40 characters of base64 holding an
+ * upper-case letter, a lower-case letter and a digit (git SHAs are
+ * lower-case hex, upper-case hex has no lower case). */
+int
+ja__valid_mixed_case_digit(const char *m, size_t mlen)
+{
+  int up = 0, lo = 0, dig = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    up |= m[i] >= 'A' && m[i] <= 'Z';
+    lo |= m[i] >= 'a' && m[i] <= 'z';
+    dig |= is_digit(m[i]);
+  }
+  return up && lo && dig;
+}
+
+/* "Basic <base64>": the credentials decode to text holding "user:pass". */
+int
+ja__valid_basic_credentials(const char *m, size_t mlen)
+{
+  size_t i = mlen;
+  while (i > 0 && m[i - 1] == '=')
+    i--; /* padding ("…Mg==") */
+  while (i > 0 && m[i - 1] != ' ' && m[i - 1] != '\t' && m[i - 1] != ':' && m[i - 1] != '=')
+    i--; /* start of the base64 word */
+  unsigned acc = 0;
+  int bits = 0;
+  for (; i < mlen && m[i] != '='; i++) {
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = strchr(alphabet, m[i]);
+    if (!p || !m[i])
+      return 0;
+    acc = (acc << 6) | (unsigned)(p - alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (((acc >> bits) & 0xFF) == ':')
+        return 1;
+    }
+  }
+  return 0;
+}
+
+/* Legacy (1…/3…) addresses carry a Base58Check checksum, bc1… ones a
+ * bech32 checksum: random look-alikes fail either. */
+int
+ja__valid_bitcoin(const char *m, size_t mlen)
+{
+  if (mlen > 3 && (m[2] == '1') && ((m[0] | 0x20) == 'b' || (m[0] | 0x20) == 't'))
+    return ja__bech32_ok(m, mlen);
+  return ja__base58check_ok(m, mlen);
+}
+
+/* IBAN written with spaces, dots or dashes (one kind throughout) or none:
+ * the registry length of its country when it is known, and mod 97. Dots
+ * and dashes, which also join other codes, need a known country. */
+int
+ja__valid_iban(const char *m, size_t mlen)
+{
+  char c[40] = {0};
+  size_t n = 0;
+  char sep = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    if (m[i] == ' ' || m[i] == '.' || m[i] == '-') {
+      if (sep && m[i] != sep)
+        return 0;
+      sep = m[i];
+      continue;
+    }
+    if (n == sizeof c)
+      return 0;
+    c[n++] = m[i];
+  }
+  int known = ja__iban_length(c, n);
+  if (known < 0 && sep && sep != ' ')
+    return 0;
+  if (known > 0 && (size_t)known != n)
+    return 0;
+  return ja__iban_ok(c, n);
+}
+
+/* A vendor credential made of filler ("sk-proj-XXXXXXXXXXXXXXXXXXXXXXXX",
+ * "ghp_xxxx…", "AKIA0000000000000000") is a placeholder: one character
+ * fills more than half of it. */
+int
+ja__valid_not_filler(const char *m, size_t mlen)
+{
+  unsigned count[256] = {0}, top = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    unsigned char ch = (unsigned char)m[i];
+    if (ch >= 'A' && ch <= 'Z')
+      ch = (unsigned char)(ch + 32);
+    if (++count[ch] > top)
+      top = count[ch];
+  }
+  return 2 * top <= mlen;
+}
+
+/* ------------------------------------------ validators of the issue-11 kinds */
+
+static int
+is_upper_ascii(char c)
+{
+  return c >= 'A' && c <= 'Z';
+}
+
+/* Digits in m[0..mlen). */
+static size_t
+count_digits(const char *m, size_t mlen)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < mlen; i++)
+    n += is_digit(m[i]);
+  return n;
+}
+
+/* A labelled identifier ("BSN: …", "passport no. …", "DL# …"): the value
+ * after the label holds at least 4 digits, and is not all zeros (a cleared
+ * field). The label is letters, so digits are the value's. */
+int
+ja__valid_labelled_id(const char *m, size_t mlen)
+{
+  size_t d = count_digits(m, mlen), zeros = 0;
+  for (size_t i = 0; i < mlen; i++)
+    zeros += m[i] == '0';
+  return d >= 4 && zeros < d;
+}
+
+/* Device serials and hardware ids after their label: the last word (the
+ * value) holds a digit, is 6+ characters and not all zeros or 0123456789. */
+int
+ja__valid_serial(const char *m, size_t mlen)
+{
+  size_t i = mlen;
+  while (i > 0 && (isalnum((unsigned char)m[i - 1]) || m[i - 1] == '-'))
+    i--;
+  const char *v = m + i;
+  size_t n = mlen - i, digits = 0, zeros = 0;
+  for (size_t k = 0; k < n; k++) {
+    digits += is_digit(v[k]);
+    zeros += v[k] == '0' || v[k] == '-';
+  }
+  if (n < 6 || digits == 0 || zeros == n)
+    return 0;
+  return !(n == 10 && memcmp(v, "0123456789", 10) == 0);
+}
+
+/* Advertising ids: not the all-zero id that a device reports when ad
+ * tracking is limited. */
+int
+ja__valid_adid(const char *m, size_t mlen)
+{
+  size_t i = mlen, hex = 0, zeros = 0;
+  while (i > 0 && (isxdigit((unsigned char)m[i - 1]) || m[i - 1] == '-')) {
+    i--;
+    if (m[i] != '-') {
+      hex++;
+      zeros += m[i] == '0';
+    }
+  }
+  return hex >= 16 && zeros < hex;
+}
+
+/* Bare 11-digit identity and tax numbers: the German Steuer-ID (MOD 11,10
+ * and its digit rule), the Belgian national number (a birth date YYMMDD,
+ * month 0-12 or +20/+40 for bis numbers, then mod 97) or the Polish PESEL
+ * (a birth date, then its check digit). */
+int
+ja__valid_digits11(const char *m, size_t mlen)
+{
+  char d[16];
+  if (digits_of(m, mlen, d, sizeof d) != 11)
+    return 0;
+  if (ja__de_steuer_id_ok(m, mlen))
+    return 1;
+  int mm = (d[2] - '0') * 10 + (d[3] - '0'), dd = (d[4] - '0') * 10 + (d[5] - '0');
+  if (mm % 20 <= 12 && mm < 60 && dd <= 31 && ja__be_nrn_ok(m, mlen))
+    return 1;
+  /* PESEL: YYMMDD with the century in the month (+80 1800s, +20 2000s,
+   * +40 2100s, +60 2200s), then weights 1 3 7 9. */
+  return mm % 20 >= 1 && mm % 20 <= 12 && dd >= 1 && dd <= 31 && ja__pl_pesel_ok(m, mlen);
+}
+
+/* Swedish personnummer YYMMDD-NNNC or YYYYMMDD-NNNC: Luhn over the ten
+ * digits that follow the century. */
+int
+ja__valid_se_pnr(const char *m, size_t mlen)
+{
+  char d[16];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  if (n != 10 && n != 12)
+    return 0;
+  return ja__luhn_ok(d + (n - 10), 10);
+}
+
+/* Canadian SIN: 9 digits, Luhn. */
+int
+ja__valid_ca_sin(const char *m, size_t mlen)
+{
+  return count_digits(m, mlen) == 9 && ja__luhn_ok(m, mlen);
+}
+
+/* Indian Aadhaar: 12 digits, Verhoeff. */
+int
+ja__valid_aadhaar(const char *m, size_t mlen)
+{
+  return count_digits(m, mlen) == 12 && ja__verhoeff_ok(m, mlen);
+}
+
+/* The last 18 characters are a Chinese resident id with its check. */
+int
+ja__valid_cn_rid(const char *m, size_t mlen)
+{
+  return mlen >= 18 && ja__cn_rid_ok(m + mlen - 18, 18);
+}
+
+/* ICAO 9303 check digit (weights 7 3 1, '<' = 0, A = 10 …) over s[0..n)
+ * against c. */
+static int
+mrz_digit_ok(const char *s, size_t n, char c)
+{
+  static const unsigned w[3] = {7, 3, 1};
+  unsigned sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned v = is_digit(s[i]) ? (unsigned)(s[i] - '0')
+                 : is_upper_ascii(s[i]) ? (unsigned)(s[i] - 'A' + 10) : 0;
+    sum += w[i % 3] * v;
+  }
+  return is_digit(c) && sum % 10 == (unsigned)(c - '0');
+}
+
+/* Passport MRZ line 2 (TD3, 44 characters): document number, birth date
+ * and expiry each with its check digit. */
+int
+ja__valid_mrz2(const char *m, size_t mlen)
+{
+  return mlen >= 28 && mrz_digit_ok(m, 9, m[9]) && mrz_digit_ok(m + 13, 6, m[19]) &&
+         mrz_digit_ok(m + 21, 6, m[27]);
+}
+
+/* A VIN without its label: the ISO 3779 check digit (position 9) holds and
+ * it mixes letters and digits (17 digits alone are a nanosecond-ish
+ * number, not a vehicle). With "VIN" before it: vehicles made for North
+ * America (WMI 1-5) need the check digit; elsewhere it is optional, so any
+ * VIN-shaped value counts (fail closed). */
+int
+ja__valid_vin(const char *m, size_t mlen)
+{
+  if (mlen < 17)
+    return 0;
+  const char *v = m + mlen - 17;
+  size_t letters = 0;
+  for (size_t i = 0; i < 17; i++)
+    letters += !is_digit(v[i]);
+  if (mlen > 17) /* labelled */
+    return ja__vin_ok(v, 17) || !(v[0] >= '1' && v[0] <= '5');
+  return letters >= 2 && letters <= 14 && ja__vin_ok(v, 17);
+}
+
+/* A bare latitude, longitude pair: not both integer parts 0 (scores and
+ * probabilities such as "0.1234, 0.5678"). */
+int
+ja__valid_latlon_pair(const char *m, size_t mlen)
+{
+  int nonzero = 0, in_int = 1;
+  for (size_t i = 0; i < mlen; i++) {
+    if (m[i] == '.')
+      in_int = 0;
+    else if (!is_digit(m[i]))
+      in_int = 1;
+    else if (in_int && m[i] != '0')
+      nonzero = 1;
+  }
+  return nonzero;
+}
+
+/* ---- person names: the match ends with the name; NAME_ANY rows have a
+ * cue strong enough for any given name (also "Will", "Grace"), NAME_STRICT
+ * rows want a plain given name, a given name and a capitalised surname, or
+ * an honorific and a surname. */
+
+static int
+word_char(unsigned char c)
+{
+  return isalpha(c) || c >= 0x80 || c == '\'' || c == '-';
+}
+
+/* The last word of m[0..end): its start in *ws; the length, 0 if none. */
+static size_t
+last_word(const char *m, size_t end, size_t *ws)
+{
+  size_t i = end;
+  while (i > 0 && word_char((unsigned char)m[i - 1]))
+    i--;
+  *ws = i;
+  return end - i;
+}
+
+static int
+honorific(const char *w, size_t n)
+{
+  static const char *const h[] = {"Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Herr", "Frau",
+                                  "Mme", "Mlle", "Sr", "Sra", "Sig", "Dott"};
+  for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+    if (strlen(h[i]) == n && memcmp(h[i], w, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* Surnames that follow an honorific in names of products and characters. */
+static int
+not_a_surname(const char *w, size_t n)
+{
+  static const char *const x[] = {"Robot", "Pepper", "Who", "Strange", "Oetker", "Martens",
+                                  "Bean", "Clean", "Freeze", "Evil", "No", "Dre"};
+  for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+    if (strlen(x[i]) == n && memcmp(x[i], w, n) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+name_check(const char *m, size_t mlen, int any)
+{
+  size_t end = mlen;
+  while (end > 0 && strchr(",.!?;:) \t", m[end - 1]))
+    end--; /* a terminator the row consumed */
+  size_t s2, n2 = last_word(m, end, &s2);
+  if (n2 < 2)
+    return 0;
+  /* The word before: one space back, or ". " back after an honorific. */
+  size_t j = s2, s1 = 0, n1 = 0;
+  int dotted = 0;
+  if (j > 0 && m[j - 1] == ' ') {
+    j--;
+    if (j > 0 && m[j - 1] == '.') {
+      j--;
+      dotted = 1;
+    }
+    n1 = last_word(m, j, &s1);
+  }
+  if (n1 >= 2 && honorific(m + s1, n1))
+    return !not_a_surname(m + s2, n2);
+  if (n1 >= 2 && !dotted && !islower((unsigned char)m[s1]) && ja__given_name(m + s1, n1) != JA__NAME_NO)
+    return 1; /* a given name and a surname */
+  int v = ja__given_name(m + s2, n2);
+  return v == JA__NAME_YES || (any && v == JA__NAME_WORD);
+}
+
+int
+ja__valid_name_any(const char *m, size_t mlen)
+{
+  return name_check(m, mlen, 1);
+}
+
+int
+ja__valid_name_strict(const char *m, size_t mlen)
+{
+  return name_check(m, mlen, 0);
+}
+
+/* "Last name: Okafor": the field says it, any capitalised word counts
+ * unless it is a placeholder. */
+int
+ja__valid_surname_field(const char *m, size_t mlen)
+{
+  size_t ws, n = last_word(m, mlen, &ws);
+  static const char *const x[] = {"Unknown", "None", "Null", "Required", "Optional", "Name",
+                                  "Surname", "Test", "Example", "Redacted", "Hidden"};
+  for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+    if (strlen(x[i]) == n && memcmp(x[i], m + ws, n) == 0)
+      return 0;
+  return n >= 2;
+}

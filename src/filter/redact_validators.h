@@ -1,0 +1,36 @@
+/*
+ * filter/redact_validators.h — the validators the redaction table
+ * (redact_rules.c) names: each takes one candidate match m[0..mlen) and
+ * answers 1 (PII) or 0 (a look-alike; the match goes on).
+ */
+#ifndef JA_FILTER_REDACT_VALIDATORS_H
+#define JA_FILTER_REDACT_VALIDATORS_H
+
+#include "boot.h"
+
+int ja__valid_card(const char *m, size_t mlen);
+int ja__valid_imei(const char *m, size_t mlen);
+int ja__valid_ssn(const char *m, size_t mlen);
+int ja__valid_phone(const char *m, size_t mlen);
+int ja__valid_ipv6(const char *m, size_t mlen);
+int ja__valid_mixed_case_digit(const char *m, size_t mlen);
+int ja__valid_basic_credentials(const char *m, size_t mlen);
+int ja__valid_bitcoin(const char *m, size_t mlen);
+int ja__valid_iban(const char *m, size_t mlen);
+int ja__valid_not_filler(const char *m, size_t mlen);
+int ja__valid_labelled_id(const char *m, size_t mlen);
+int ja__valid_serial(const char *m, size_t mlen);
+int ja__valid_adid(const char *m, size_t mlen);
+int ja__valid_digits11(const char *m, size_t mlen);
+int ja__valid_se_pnr(const char *m, size_t mlen);
+int ja__valid_ca_sin(const char *m, size_t mlen);
+int ja__valid_aadhaar(const char *m, size_t mlen);
+int ja__valid_cn_rid(const char *m, size_t mlen);
+int ja__valid_mrz2(const char *m, size_t mlen);
+int ja__valid_vin(const char *m, size_t mlen);
+int ja__valid_latlon_pair(const char *m, size_t mlen);
+int ja__valid_name_any(const char *m, size_t mlen);
+int ja__valid_name_strict(const char *m, size_t mlen);
+int ja__valid_surname_field(const char *m, size_t mlen);
+
+#endif
