@@ -47,6 +47,11 @@
 #define IPV4 "(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])"
 /* Where a word-like value ends: what may follow a mask, a placeholder or
  * a word of prose. */
+/* A systemd unit with an instance ("getty@tty1.service"): a name, '@', an
+ * instance and a unit type, shaped like an e-mail address. */
+#define SYSTEMD_UNIT                                                                               \
+  "[A-Za-z0-9_.:-]+@[A-Za-z0-9_.:\\\\-]*\\.(?:service|socket|timer|target|mount|automount|path|slice|scope" \
+  "|device|swap)(?![A-Za-z0-9.-])"
 #define TERM "(?=[\\s\"',;:.!?)}\\]>]|$)"
 /* A value that hides or names a secret instead of holding one, for
  * negative lookaheads: masks ("********", "sk-…XXXX", "sk-****abcd",
@@ -168,8 +173,10 @@ static const ja__redact_rule rules[] = {
    "(?i)\\b[a-z]+://[0-9a-f]{32}(?::[0-9a-f]{32})?@|" LB "sntry[su]_[A-Za-z0-9+/=_-]{20,}", NULL, NULL, "@_", 0, "://|sntry", 0, NULL, 0},
   /* URLs with userinfo: "https://user:pass@host", "redis://:pw@h",
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
-   * is in the path) or placeholders ("https://<user>:<password>@<host>/"). */
-  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://(?!<[^<>]*>(?::<[^<>]*>)?@)[^\\s/?#@]+@[^\\s/?#@]", NULL,
+   * is in the path), placeholders and masks in the password
+   * ("https://<user>:<password>@<host>/", "postgres://app:${DB_PASSWORD}@db",
+   * "postgres://app:********@db"), a system account alone ("ssh://git@…"). */
+  {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://(?!<[^<>]*>(?::<[^<>]*>)?@)[^\\s/?#@]+@[^\\s/?#@]", ja__valid_url_userinfo,
    NULL, "@", 0, "://", 0, NULL, 0},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
    * its own gate skips it for most values (measured faster, in
@@ -285,12 +292,13 @@ static const ja__redact_rule rules[] = {
    "|\\b[Tt]oken\\s+(?=[A-Za-z0-9._-]*\\d)[A-Za-z0-9._-]{20,}",
    NULL, "auth", " \t\n\v\f\r:=", 1, "authorization|token", 0, NULL, 0},
   /* Session cookies: Cookie/Set-Cookie headers, and well-known session
-   * cookie names with a value. */
+   * cookie names with a value. Must NOT catch the value servers send to
+   * delete one ("PHPSESSID=deleted"). */
   {"session_cookie",
    "(?i)\\b(?:set-)?cookie\\s*:\\s*[^=\\s]+=\\S"
    "|(?<![A-Za-z0-9_.-])(?:sessionid|session_id|session|sess|PHPSESSID|JSESSIONID|connect\\.sid"
    "|laravel_session|ASP\\.NET_SessionId|(?:__Secure-)?next-auth\\.session-token|_gh_sess|sid"
-   "|[A-Za-z0-9]+_session)=[^;\\s]{6,}",
+   "|[A-Za-z0-9]+_session)=(?!(?i:deleted|expired|invalid|removed)(?:;|\\s|$))[^;\\s]{6,}",
    NULL, NULL, "=", 0, "cookie|sess|sid", 0, NULL, 0},
 
   /* ---- secrets in text: one kind, secret_assignment, for every way of
@@ -390,9 +398,10 @@ static const ja__redact_rule rules[] = {
    * (display name, plus-tags, IDN, quoted local parts "\"john doe\"@…",
    * comments "john(comment)@…", IP-literal domains "user@[192.0.2.1]").
    * Must NOT catch retina asset names ("icon@2x.png"), npm specs
-   * ("@tauri-apps/api@2.0.1": numeric "TLD"), "user@host". */
+   * ("@tauri-apps/api@2.0.1": numeric "TLD"), "user@host", systemd
+   * units and their instances ("getty@tty1.service", "user@1000.service"). */
   {"email",
-   "(?:\"[^\"\\r\\n]{1,64}\"|[A-Za-z0-9._%+'!#$&*=?^`{|}~" NA "-]+)(?:\\([^()\\r\\n]{0,64}\\))?@"
+   "(?!" SYSTEMD_UNIT ")(?:\"[^\"\\r\\n]{1,64}\"|[A-Za-z0-9._%+'!#$&*=?^`{|}~" NA "-]+)(?:\\([^()\\r\\n]{0,64}\\))?@"
    "(?:\\[(?:" IPV4 "|IPv6:[0-9A-Fa-f:.]{2,45})\\]"
    "|(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
    "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
@@ -418,10 +427,11 @@ static const ja__redact_rule rules[] = {
    * "2001:db8::1"). Must NOT catch clock times ("12:30:45"), model tags
    * ("qwen3.5:2b"), "::", "dead::beef", "std::vector", nor the loopback
    * address in any spelling ("::1", "[::1]:8080", "0:0:0:0:0:0:0:1",
-   * "http://[::1]:8080/"): like 127.0.0.1 it names no one. MAC addresses
-   * have six groups. */
+   * "http://[::1]:8080/", "::ffff:127.0.0.1"): like 127.0.0.1 it names no
+   * one; nor multicast groups (ff00::/8: "ff02::fb"), like IPv4's 224/4.
+   * MAC addresses have six groups. */
   {"ipv6",
-   "(?<![0-9A-Fa-f:])(?![0:]*:0{0,3}1(?![0-9A-Fa-f:.]))(?:"
+   "(?<![0-9A-Fa-f:])(?![0:]*:0{0,3}1(?![0-9A-Fa-f:.]))(?![0:]*:ffff:127\\.)(?![Ff][Ff][0-9A-Fa-f]{0,2}:)(?:"
    "(?:" H4 ":){7}" H4 "|(?:" H4 ":){1,7}:" "|(?:" H4 ":){1,6}:" H4
    "|(?:" H4 ":){1,5}(?::" H4 "){1,2}" "|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
    "|(?:" H4 ":){1,3}(?::" H4 "){1,4}" "|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
@@ -438,16 +448,18 @@ static const ja__redact_rule rules[] = {
    * word ("kernel 4.19.128.7", "build 10.2.0.15"). */
   {"ipv4",
    "(?<![0-9.])(?<![vV])(?<!(?i)version |version=|version: |kernel |linux |build |release |firmware "
-   "|driver |ver )(?!0{1,3}\\.|0{0,2}127\\.|2(?:2[4-9]|[3-5][0-9])\\.)"
+   "|driver |\\bver )(?!0{1,3}\\.|0{0,2}127\\.|2(?:2[4-9]|[3-5][0-9])\\.)"
    "(?!(?<!//|@|\\[)[2-6]\\.1?[0-9]\\.[0-9]{1,3}\\.[0-9]{1,2}(?![0-9]|\\.[0-9]|[:/][0-9]))"
    IPV4 "(?![0-9])(?!\\.[0-9])",
    NULL, NULL, ".", 4, NULL, 0, NULL, 0},
   /* MAC-48 with ':' or '-' (mixed too) and Cisco's dotted form. Must NOT
-   * catch clock times, UUIDs or longer colon-hex runs. */
+   * catch clock times, UUIDs or longer colon-hex runs, nor the broadcast
+   * and all-zero addresses (ff:ff:ff:ff:ff:ff, 00:00:00:00:00:00: one
+   * digit throughout, they name no device). */
   {"mac",
    "(?<![0-9A-Fa-f:-])" H "{2}[:-](?:" H "{2}[:-]){4}" H "{2}(?![0-9A-Fa-f:-])"
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
-   NULL, NULL, ":-.", 0, NULL, 0, HEX_DIGITS, 12}, /* six groups of two, three of four */
+   ja__valid_varied_hex, NULL, ":-.", 0, NULL, 0, HEX_DIGITS, 12}, /* six groups of two, three of four */
   /* MAC-48 after a label, with any separators or none: "mac_address=
    * 001a2b3c4d5e", "HWaddr 001A2B3C4D5E", "bssid: 00 1a 2b 3c 4d 5e"
    * (with ':' or '-' throughout the row above needs no label).
@@ -530,13 +542,14 @@ static const ja__redact_rule rules[] = {
   /* ---- paths that carry a user name. */
   /* Unix homes: "/home/bob", "/Users/alice" (any case: macOS), doubled
    * slashes ("/home//x", "//Users//x"), the Windows view of a WSL home
-   * ("\\wsl$\Ubuntu\home\bob"), "/root/", "$HOME", "${HOME}", "~/x",
-   * "~alice/". Must NOT catch "/usr/local/bin", a bare "/home",
+   * ("\\wsl$\Ubuntu\home\bob"), "$HOME", "${HOME}", "~/x", "~alice/".
+   * Must NOT catch "/usr/local/bin", a bare "/home", "/root/…" (the
+   * superuser's home names no one),
    * "$HOMEBREW_PREFIX", "~5/10", "a~/b", "C:/Users/x" or "/mnt/c/Users/x",
    * "//host/c$/Users/x" (the windows row's). */
   {"home_path",
    "(?<![A-Za-z]:|/|\\$)(?<!/mnt/[A-Za-z])(?i:/+(?:Users|home)/+)[^/\\s]|(?i:\\\\+home\\\\+)[^\\\\\\s]"
-   "|/root/|\\$\\{?HOME\\b"
+   "|\\$\\{?HOME\\b"
    "|(?<![A-Za-z0-9_.~-])~(?:[a-z_][a-z0-9_.-]{0,31})?/",
    NULL, NULL, "/$~\\", 0, NULL, 0, NULL, 0},
   /* Windows profiles: "C:\Users\x", "C:/Users/x", JSON-escaped
@@ -557,8 +570,9 @@ static const ja__redact_rule rules[] = {
    * catch v4 or v7. */
   {"uuid_v1", "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
    "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL, 0, NULL, 0},
-  /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…). */
-  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", NULL, NULL, NULL, 0, "0x", 0, NULL, 0},
+  /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…)
+   * or the zero address (0x000…0, a placeholder and the burn address). */
+  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", ja__valid_varied_hex, NULL, NULL, 0, "0x", 0, NULL, 0},
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,
@@ -591,9 +605,11 @@ static const ja__redact_rule rules[] = {
    * "415-555-2671" / "415.555.2671", national forms with a trunk 0 and one
    * separator ("020 7946 0958", "030/12345678", "0171 / 123 4567"). Must
    * NOT catch versions, ratios, clock times, dates ("2024-01-01",
-   * "01.02.2024", "01/02/2024") or bare numbers. */
+   * "01.02.2024", "01/02/2024"), bare numbers, nor the tail of a longer
+   * grouped number (a card or account number failing its check: "4539
+   * 0773 3947 2880" holds no phone at "0773"). */
   {"phone",
-   "(?<![\\w.+/-])(?<!\\d:)(?:"
+   "(?<![\\w.+/-])(?<!\\d:)(?<!\\d[ .-])(?:"
    "(?:\\+|00[ .-]?(?=[1-9]\\d{0,2}[ .-]))[1-9]\\d{0,2}(?:[ .-]?\\(0\\))?(?:[ ./-]?\\(?\\d{1,4}\\)?){1,5}"
    "[ .-]?\\d{2,4}"
    "|\\(\\d{3}\\)[ .-]?\\d{3}[ .-]\\d{4}"
@@ -1043,6 +1059,136 @@ static const ja__redact_rule rules[] = {
    "(?i)\\b(?:my name is|my name's|call me|mein name ist|ich heiße|ich heisse|je m['’]appelle|me llamo"
    "|mi nombre es|mi chiamo|meu nome é|jag heter|mijn naam is)\\s+\\p{L}[\\p{L}'’-]+(?:\\s+\\p{L}[\\p{L}'’-]+)?(?![\\p{L}'’-])",
    ja__valid_name_any, "person_lc", " ", 0, "name|call me|hei|appelle|llamo|nombre|chiamo|nome|heter|naam", 0, NULL, 0},
+  /* ================================================================
+   * Round 3: the long tail real systems produce. Each row written from
+   * the format's specification (registry rules, check digits, the tool
+   * that prints it), with the near-misses it must let through. Rows come
+   * after the earlier ones, so a value both know keeps its earlier kind.
+   * ================================================================ */
+
+  /* ---- any UUID: 8-4-4-4-12 hex digits, any version and case, braced,
+   * after urn:uuid:, inside a path or a registry line. Drive, device,
+   * install and request ids alike: no catalog property carries one. Must
+   * NOT catch the nil and max UUIDs (one digit throughout: placeholders),
+   * 32 hex digits without dashes (a digest), ULIDs, git-describe ids. */
+  {"uuid", "(?<![0-9A-Fa-f])" H "{8}-" H "{4}-" H "{4}-" H "{4}-" H "{12}(?![0-9A-Fa-f])", ja__valid_varied_hex,
+   NULL, "-", 0, NULL, 12, HEX_DIGITS, 32},
+
+  /* ---- drive, partition and volume identifiers as their tools print
+   * them (fstab, blkid, diskutil, mdadm, LVM, zpool, fdisk, `vol`): after
+   * the label, an id of 8 or more letters and digits holding a digit
+   * (vfat XXXX-XXXX, NTFS 16 hex, MBR 0x…, PARTUUID=xxxxxxxx-NN, mdadm
+   * 4×8 hex, LVM's base62 groups, zpool's decimal guid); links under
+   * /dev/disk/by-id (serials, WWNs, EUIs), by-uuid, by-partuuid. Must NOT
+   * catch "UUID=<your-uuid>", "LABEL=root", "/dev/disk/by-uuid/",
+   * "zpool status", device nodes. */
+  {"drive_id",
+   "(?i:(?<![A-Za-z])(?:PART)?UUID(?:_SUB)?|\\b(?:[PVL]V|VG|fs|volume|disk|partition|pool|array|device|vdev)[ _-]?(?:uuid|guid)"
+   "|\\bguid|\\bvolume serial number(?:\\s+is)?|\\bdisk identifier|\\bvolume id|\\bdisk signature)"
+   "\\s*[=:]?\\s*[\"']?(?:0x)?(?=[0-9A-Za-z:-]*\\d)[0-9A-Za-z]{2,}(?:[-:][0-9A-Za-z]{2,}){0,7}",
+   ja__valid_drive_id, "drive", NULL, 1, "uuid|guid|serial number|disk identifier|volume id|disk signature", 0, NULL, 0},
+  {"drive_id", "(?i)/dev/disk/by-(?:id|uuid|partuuid|diskseq)/[^\\s/]{6,}", NULL, "drive", NULL, 0, "/dev/disk/by-", 0,
+   NULL, 0},
+
+  /* ---- Windows security identifiers of domain, machine and Entra ID
+   * accounts (S-1-5-21-a-b-c[-RID], S-1-12-1-a-b-c-d). Must NOT catch the
+   * well-known SIDs (S-1-5-18, S-1-5-32-544, S-1-1-0, S-1-16-12288). */
+  {"windows_sid", "(?<![\\w-])S-1-(?:5-21|12-1)(?:-\\d{1,10}){3,5}(?![\\w-])", NULL, NULL, "-", 10,
+   "s-1-5-21-|s-1-12-1-", 0, NULL, 0},
+
+  /* ---- LDAP: a distinguished name whose first RDN names a person or an
+   * account (CN=Jane Doe,OU=…; uid=jdoe,ou=…), and the account attributes
+   * (sAMAccountName, userPrincipalName, mailNickname) with a value. Must
+   * NOT catch base DNs ("dc=example,dc=com", "OU=Workstations,…"),
+   * well-known containers ("CN=Users,DC=…", "CN=Computers,…") or filters
+   * ("(sAMAccountName=*)"). */
+  {"ldap_dn",
+   "(?i)(?<![A-Za-z0-9])(?:cn|uid)=(?!(?:users|computers|builtin|system|configuration|schema|program data"
+   "|microsoft|foreignsecurityprincipals|managed service accounts|keys|infrastructure|lostandfound|policies"
+   "|domain (?:users|admins|computers|controllers|guests)|enterprise admins|schema admins|administrators"
+   "|services|partitions|sites|subnets|default|config|admin|root|manager|directory manager)\\s*[,+])"
+   "(?:[^,=+\\\\*()\\s]|\\\\.|\\s(?=[^,=]*[,+]))+(?:\\+[A-Za-z]+=[^,]+)?,\\s*(?:ou|dc|cn|o|l|c|st|uid)=",
+   NULL, "ldap", "=", 0, "cn=|uid=", 0, NULL, 0},
+  {"ldap_dn",
+   "(?i)\\b(?:sAMAccountName|userPrincipalName|mailNickname)\\s*[=:]\\s*(?![*)\\s])[^\\s,)(*]{2,}",
+   NULL, "ldap", "=", 0, "samaccountname|userprincipalname|mailnickname", 0, NULL, 0},
+
+  /* ---- user names. Every row ends its match with the name, and
+   * ja__valid_account turns away system and placeholder accounts (root,
+   * nobody, admin, guest, www-data, git, …). @handles after a cue
+   * ("follow me @x", "logged in as @x", "cc @x") or alone when they hold
+   * a given name or end in digits ("@jane_doe92", "@maria.garcia");
+   * DOMAIN\user with a NetBIOS domain in capitals or after whoami/user:;
+   * uid=N(name) as `id` prints it; labelled logins ("login: m.garcia",
+   * "username=tomsmith"); tool output naming an owner (who, ls -l,
+   * chown, sudo's log, su -, ssh user@host). Must NOT catch Slack's
+   * @here/@channel/@everyone, decorators and annotations ("@Override",
+   * "@pytest.fixture"), CSS at-rules, npm scopes ("@types/node"),
+   * "NT AUTHORITY\SYSTEM", "BUILTIN\Administrators", "uid=0(root)",
+   * "Account: Free plan". */
+  {"username",
+   "(?i:\\b(?:follow(?:ing)?(?:\\s+(?:me|us))?(?:\\s+on\\s+\\w+)?|(?:logged|signed)\\s+in\\s+as|as|by|cc|ping|thanks"
+   "|thank\\s+you|dm|message|contact|mention(?:ed)?|reply(?:ing)?\\s+to|via|ask|tag(?:ged)?|handle|twitter|instagram"
+   "|insta|ig|tiktok|telegram|tg|github|gh|mastodon|bluesky|threads|snapchat|discord|user)\\b[:\\s]+)"
+   "@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<![.])(?![\\w@/(.-])",
+   ja__valid_account, "user", "@", 0, NULL, 0, NULL, 0},
+  {"username", "^\\s*@(?=[A-Za-z0-9_.]*[A-Za-z])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?=\\s*$)",
+   ja__valid_handle, "user", "@", 0, NULL, 0, NULL, 0},
+  {"username",
+   "(?<![\\w\\\\.$%-])[A-Z][A-Z0-9-]{1,14}\\\\[A-Za-z][A-Za-z0-9._-]{0,18}[A-Za-z0-9](?![\\w\\\\.-])"
+   "|(?i:\\b(?:whoami|user(?:name)?|account|logon|logged on as|runas\\s+/user)\\s*[:=]?\\s*)"
+   "[A-Za-z][A-Za-z0-9-]{1,14}\\\\[A-Za-z][A-Za-z0-9._-]{0,18}[A-Za-z0-9](?![\\w\\\\.-])",
+   ja__valid_domain_user, "user", "\\", 0, NULL, 0, NULL, 0},
+  {"username", "\\buid=\\d{1,10}\\((?=[A-Za-z_])[A-Za-z0-9_.-]{1,32}(?=\\))", ja__valid_account, "user", "(", 1,
+   "uid=", 0, NULL, 0},
+  {"username",
+   "(?i:\\b(?:user(?:[ _-]?name)?|login(?:[ _-]?name)?|owner|account(?:[ _-]?name)?|logon(?:[ _-]?name)?|handle"
+   "|screen[ _-]?name|nick(?:[ _-]?name)?|user[ _-]?id|whoami))\\s*[:=]\\s*[\"']?"
+   "(?:[A-Za-z0-9][A-Za-z0-9._-]{1,30}[A-Za-z0-9](?=\\s*(?:$|[,;)\\]\"']))"
+   "|(?=[A-Za-z0-9._-]*[0-9._])[A-Za-z0-9][A-Za-z0-9._-]{1,30}[A-Za-z0-9](?![\\w@.-]))",
+   ja__valid_account, "user", ":=", 0, "user|login|owner|account|logon|handle|name|nick|whoami", 0, NULL, 0},
+  {"username",
+   "(?m)^[a-z_][a-z0-9_.-]{1,31}(?=\\s+(?:pts/\\d+|tty\\w*|console|:\\d+(?:\\.\\d+)?)\\s+(?:\\d{4}-\\d\\d-\\d\\d|[A-Z][a-z]{2}\\s+\\d))"
+   "|(?<![\\w-])[dlcbps-][rwxsStT-]{9}[@+.]?\\s+\\d+\\s+(?=[a-z_])[A-Za-z0-9_.-]{1,32}(?=\\s+\\S+\\s+\\d)",
+   ja__valid_account, "user_listing", " \t", 1, NULL, 0, NULL, 0},
+  {"username",
+   "\\bchown\\s+(?:-[A-Za-z]+\\s+)*(?=[a-z_])[a-z0-9_.-]{1,32}(?=[:.\\s])"
+   "|\\bsudo:\\s+(?=[a-z_])[a-z0-9_.-]{1,32}(?=\\s+:\\s+(?:TTY|PWD|USER|COMMAND)=)"
+   "|\\bsu\\s+(?:-l?|--login)\\s+(?=[a-z_])[a-z0-9_.-]{2,32}(?![\\w.-])"
+   "|^\\s*(?:sudo\\s+)?su\\s+(?=[a-z_])[a-z0-9_.-]{2,32}(?=\\s*$)"
+   "|\\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\\b[^|;&\\n]*?\\s(?:-l\\s+)?(?=[a-z_])[a-z0-9_.-]{1,32}(?=@[A-Za-z0-9.-]+)",
+   ja__valid_account, "user_tool", NULL, 0, "chown|sudo|su|ssh|scp|sftp|rsync|mosh", 0, NULL, 0},
+
+  /* ---- a person's profile page: one user segment after a social or
+   * developer site (github.com/<user>, x.com/<user>, t.me/<user>, …),
+   * the sites' own profile paths (/in/, /user/, /u/, /profile/,
+   * profile.php?id=, /users/<n>), and /@user on any host (Mastodon,
+   * Medium, YouTube, TikTok, Threads). Must NOT catch repositories and
+   * other two-segment paths ("github.com/ollama/ollama",
+   * "huggingface.co/Qwen/…"), the sites' own pages ("x.com/home",
+   * "github.com/login", "linkedin.com/feed/"), subreddits. */
+  {"social_profile_url",
+   "(?i)(?<![\\w.-])(?:https?://)?(?:www\\.|m\\.|mobile\\.|[a-z]{2}\\.)?(?:github\\.com|gitlab\\.com|x\\.com|twitter\\.com"
+   "|instagram\\.com|facebook\\.com|fb\\.com|t\\.me|telegram\\.me|tiktok\\.com|threads\\.net|keybase\\.io|twitch\\.tv"
+   "|pinterest\\.com|soundcloud\\.com|behance\\.net|dribbble\\.com|codeberg\\.org|bitbucket\\.org|linktr\\.ee|patreon\\.com"
+   "|ko-fi\\.com|buymeacoffee\\.com|vk\\.com|ok\\.ru|dev\\.to|about\\.me|gravatar\\.com|huggingface\\.co|kaggle\\.com"
+   "|replit\\.com|flickr\\.com/(?:people|photos)|snapchat\\.com/add|npmjs\\.com/~|pypi\\.org/user|linkedin\\.com/(?:in|pub)"
+   "|reddit\\.com/(?:user|u)|youtube\\.com/(?:c|channel|user)|bsky\\.app/profile|weibo\\.com(?:/u)?|quora\\.com/profile"
+   "|discord\\.com/users|steamcommunity\\.com/(?:id|profiles)|last\\.fm/user|strava\\.com/athletes|xing\\.com/profile"
+   "|stackoverflow\\.com/users(?:/\\d+)?|leetcode\\.com/(?:u/)?|hackerrank\\.com/(?:profile/)?|codepen\\.io|medium\\.com)"
+   "/@?(?!(?:home|explore|login|logout|signup|sign_up|join|settings|search|about|help|features|pricing|topics|trending"
+   "|marketplace|notifications|orgs|organizations|enterprise|enterprises|sponsors|new|watch|hashtag|i|intent|share|messages"
+   "|privacy|terms|tos|legal|policies|policy|accounts|direct|reels?|p|stories|groups|pages|events|gaming|developers?"
+   "|docs|blog|jobs|careers|contact|support|security|status|api|apps|downloads?|collections|teams?|models|datasets"
+   "|spaces|papers|tasks|tags?|users|feed|site|readme|codespaces|issues|pulls|discussions|dashboard|compose|library"
+   "|learn|resources|solutions|premium|business|ads|index\\.html|r|c|s|in|search|popular|all|directory|videos"
+   "|creators?|discover|foryou|following|trending|shop|store|live|music|news|sitemap|robots\\.txt|favicon\\.ico"
+   "|manifest\\.json|[a-z]{2}(?:-[a-z]{2})?)/?(?:[?#\\s\"')]|$))"
+   "[A-Za-z0-9_.%-]{2,60}/?(?=[?#\\s\"')]|$)",
+   NULL, "social", "/", 0, ".com/|.co/|.me/|.io/|.net/|.org/|.tv/|.to/|.ee/|.ru/|.app/|.fm/", 0, NULL, 0},
+  {"social_profile_url", "(?i)\\b(?:https?://)?[a-z0-9-]+(?:\\.[a-z0-9-]+)+/@[A-Za-z0-9_.]{2,40}/?(?=[?#\\s\"')]|$)"
+   "|(?i)facebook\\.com/profile\\.php\\?id=\\d{5,}",
+   NULL, "social", "/", 0, "/@|profile.php", 0, NULL, 0},
 };
 
 #undef H
@@ -1052,6 +1198,7 @@ static const ja__redact_rule rules[] = {
 #undef RB
 #undef IPV4
 #undef TERM
+#undef SYSTEMD_UNIT
 #undef PLACEHOLDER
 #undef PROSE
 #undef SECRET_KEY

@@ -542,3 +542,189 @@ ja__valid_surname_field(const char *m, size_t mlen)
       return 0;
   return n >= 2;
 }
+
+/* ------------------------------------------------ round 3: ids, accounts */
+
+/* Whether m[0..mlen) holds one hex digit only (its other bytes
+ * separators): the nil and max UUIDs, all-zero ids. */
+static int
+one_hex_digit(const char *m, size_t mlen)
+{
+  char first = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    char c = (char)tolower((unsigned char)m[i]);
+    if (!isxdigit((unsigned char)c))
+      continue;
+    if (first && c != first)
+      return 0;
+    first = c;
+  }
+  return 1;
+}
+
+int
+ja__valid_varied_hex(const char *m, size_t mlen)
+{
+  return !one_hex_digit(m, mlen);
+}
+
+/* The id after a drive label: 8 or more letters and digits (an "0x"
+ * prefix aside), not one digit throughout. */
+int
+ja__valid_drive_id(const char *m, size_t mlen)
+{
+  size_t i = mlen, n = 0;
+  while (i > 0 && (isalnum((unsigned char)m[i - 1]) || m[i - 1] == '-' || m[i - 1] == ':')) {
+    i--;
+    n += isalnum((unsigned char)m[i]) != 0;
+  }
+  if (mlen - i > 2 && m[i] == '0' && (m[i + 1] == 'x' || m[i + 1] == 'X'))
+    n -= 2;
+  return n >= 8 && !one_hex_digit(m + i, mlen - i);
+}
+
+/* Names of system, service and placeholder accounts: they name no one. */
+static int
+system_account(const char *w, size_t n)
+{
+  static const char *const names[] = {
+      "root", "nobody", "nogroup", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news",
+      "uucp", "proxy", "www-data", "www", "backup", "list", "irc", "gnats", "syslog", "messagebus", "sshd",
+      "_apt", "admin", "administrator", "administrators", "guest", "guests", "user", "users", "test",
+      "tester", "demo", "default", "defaultaccount", "system", "local", "service", "localservice",
+      "networkservice", "network", "everyone", "anonymous", "anon", "unknown", "none", "null", "nil",
+      "undefined", "ubuntu", "debian", "centos", "fedora", "ec2-user", "pi", "git", "postgres", "mysql",
+      "redis", "nginx", "apache", "docker", "jenkins", "vagrant", "staff", "wheel", "sudo", "adm",
+      "operator", "ftp", "nfsnobody", "trustedinstaller", "support", "info", "me", "you", "example",
+      "sample", "username", "login", "owner", "name", "self", "current", "anyone", "someone", "here",
+      "channel", "everyone", "online", "all", "required", "optional", "unset", "empty", "redacted",
+      "hidden", "n/a", "na", "tbd", "todo", "changeme", "dev", "prod", "staging", "ci", "bot", "app",
+      "api", "web", "server", "client", "host", "localhost", "team", "teams", "org", "public",
+      "private", "shared", "media", "import", "override", "deprecated", "param", "return", "returns",
+      "throws", "see", "since", "type", "typedef", "interface", "component", "injectable", "property",
+      "staticmethod", "classmethod", "dataclass", "mention", "latest", "next", "canary", "beta",
+      "stable", "lts", "free", "pro", "plus", "premium", "basic", "business", "enterprise", "trial",
+      "personal", "family", "ollama", "jarvis", "openjarvis", "systemd-network", "systemd-resolve",
+      "systemd-timesync", "systemd-journal", "polkitd", "avahi", "colord", "geoclue", "pulse",
+      "rtkit", "saned", "usbmux", "whoopsie", "kernoops", "lightdm", "gdm", "sddm", "tss", "uuidd",
+      "dnsmasq", "landscape", "lxd", "snap", "flatpak", "_www", "_spotlight", "daemon"};
+  char low[40];
+  if (n == 0 || n >= sizeof low)
+    return n == 0;
+  for (size_t i = 0; i < n; i++)
+    low[i] = (char)tolower((unsigned char)w[i]);
+  low[n] = 0;
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+    if (strcmp(names[k], low) == 0)
+      return 1;
+  return strncmp(low, "systemd-", 8) == 0 || (low[0] == '_' && n > 1);
+}
+
+/* The account name that ends m[0..mlen) (its last run of letters,
+ * digits, '.', '_' and '-'), not a system or placeholder one. */
+int
+ja__valid_account(const char *m, size_t mlen)
+{
+  size_t i = mlen;
+  while (i > 0 && (isalnum((unsigned char)m[i - 1]) || strchr("._-", m[i - 1])))
+    i--;
+  return mlen - i >= 2 && !system_account(m + i, mlen - i);
+}
+
+/* A bare @handle ("@jane_doe92", "@maria.garcia"): a part (between '.',
+ * '_' and digits) is a given name, or it ends in two or more digits; not a
+ * system word ("@here", "@media", "@Override"). Decorators and at-rules
+ * hold neither. */
+int
+ja__valid_handle(const char *m, size_t mlen)
+{
+  size_t at = 0;
+  while (at < mlen && m[at] != '@')
+    at++;
+  const char *h = m + at + 1;
+  size_t n = mlen - at - 1;
+  if (n < 2 || system_account(h, n))
+    return 0;
+  if (n >= 3 && isdigit((unsigned char)h[n - 1]) && isdigit((unsigned char)h[n - 2]) &&
+      !(n <= 4 && h[n - 1] == 'x'))
+    return 1;
+  for (size_t i = 0; i < n;) {
+    while (i < n && !isalpha((unsigned char)h[i]))
+      i++;
+    size_t j = i;
+    while (j < n && isalpha((unsigned char)h[j]))
+      j++;
+    if (j - i >= 3 && ja__given_name(h + i, j - i) == JA__NAME_YES)
+      return 1;
+    i = j;
+  }
+  return 0;
+}
+
+/* DOMAIN\user: neither the domain a Windows authority (NT AUTHORITY,
+ * BUILTIN, NT SERVICE, IIS APPPOOL, a registry hive) nor the user a
+ * system account. */
+int
+ja__valid_domain_user(const char *m, size_t mlen)
+{
+  const char *bs = memchr(m, '\\', mlen);
+  if (!bs)
+    return 0;
+  size_t d = (size_t)(bs - m), ds = d;
+  while (ds > 0 && (isalnum((unsigned char)m[ds - 1]) || m[ds - 1] == '-' || m[ds - 1] == '_'))
+    ds--;
+  static const char *const authorities[] = {"authority", "builtin", "service", "apppool", "hklm", "hkcu",
+                                            "hkcr", "hku", "hkcc", "nt", "window", "host", "machine",
+                                            "virtual", "registry", "device", "global", "local", "session"};
+  char low[24];
+  size_t n = d - ds;
+  if (n == 0 || n >= sizeof low)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    low[i] = (char)tolower((unsigned char)m[ds + i]);
+  low[n] = 0;
+  if (strncmp(low, "hkey_", 5) == 0)
+    return 0;
+  for (size_t k = 0; k < sizeof authorities / sizeof authorities[0]; k++)
+    if (strcmp(low, authorities[k]) == 0)
+      return 0;
+  return ja__valid_account(m, mlen);
+}
+
+/* A password that stands for one: a reference to where it is kept
+ * ("${DB_PASSWORD}", "$DB_PASS", "%PASSWORD%", "{{ secret }}", "<pw>") or
+ * a mask ("********", "xxxxxx", "•••"). */
+static int
+placeholder_secret(const char *p, size_t n)
+{
+  if (n == 0)
+    return 1;
+  if (p[0] == '<' || p[0] == '{' || (p[0] == '%' && n > 2 && p[n - 1] == '%') ||
+      (p[0] == '$' && n > 1 && (p[1] == '{' || p[1] == '(' || isupper((unsigned char)p[1]))))
+    return 1;
+  size_t mask = 0;
+  for (size_t i = 0; i < n; i++)
+    mask += p[i] == '*' || p[i] == 'x' || p[i] == 'X' || p[i] == '#' || p[i] == '.' ||
+            (unsigned char)p[i] >= 0x80; /* U+2022 and kin */
+  return mask == n;
+}
+
+/* "scheme://userinfo@host": a password that is not a placeholder, or,
+ * without one, a user that is not a system account. */
+int
+ja__valid_url_userinfo(const char *m, size_t mlen)
+{
+  const char *p = NULL;
+  for (size_t i = 0; i + 2 < mlen; i++)
+    if (m[i] == ':' && m[i + 1] == '/' && m[i + 2] == '/') {
+      p = m + i + 3;
+      break;
+    }
+  const char *at = p ? memchr(p, '@', mlen - (size_t)(p - m)) : NULL;
+  if (!at)
+    return 1;
+  const char *colon = memchr(p, ':', (size_t)(at - p));
+  if (colon)
+    return !placeholder_secret(colon + 1, (size_t)(at - colon - 1));
+  return !system_account(p, (size_t)(at - p));
+}

@@ -32,5 +32,12 @@ int ja__valid_latlon_pair(const char *m, size_t mlen);
 int ja__valid_name_any(const char *m, size_t mlen);
 int ja__valid_name_strict(const char *m, size_t mlen);
 int ja__valid_surname_field(const char *m, size_t mlen);
+/* Not one hex digit throughout (nil UUID, broadcast MAC, zero address). */
+int ja__valid_varied_hex(const char *m, size_t mlen);
+int ja__valid_drive_id(const char *m, size_t mlen);
+int ja__valid_account(const char *m, size_t mlen);
+int ja__valid_handle(const char *m, size_t mlen);
+int ja__valid_domain_user(const char *m, size_t mlen);
+int ja__valid_url_userinfo(const char *m, size_t mlen);
 
 #endif
