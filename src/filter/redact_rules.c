@@ -399,9 +399,10 @@ static const ja__redact_rule rules[] = {
    * comments "john(comment)@…", IP-literal domains "user@[192.0.2.1]").
    * Must NOT catch retina asset names ("icon@2x.png"), npm specs
    * ("@tauri-apps/api@2.0.1": numeric "TLD"), "user@host", systemd
-   * units and their instances ("getty@tty1.service", "user@1000.service"). */
+   * units and their instances ("getty@tty1.service", "user@1000.service"),
+   * a masked local part ("********@db.example.com" in a masked URL). */
   {"email",
-   "(?!" SYSTEMD_UNIT ")(?:\"[^\"\\r\\n]{1,64}\"|[A-Za-z0-9._%+'!#$&*=?^`{|}~" NA "-]+)(?:\\([^()\\r\\n]{0,64}\\))?@"
+   "(?!" SYSTEMD_UNIT "|\\*+@)(?:\"[^\"\\r\\n]{1,64}\"|[A-Za-z0-9._%+'!#$&*=?^`{|}~" NA "-]+)(?:\\([^()\\r\\n]{0,64}\\))?@"
    "(?:\\[(?:" IPV4 "|IPv6:[0-9A-Fa-f:.]{2,45})\\]"
    "|(?![0-9]+(?:\\.[0-9]+)?x\\.[A-Za-z0-9]+(?![.A-Za-z0-9-]))"
    "(?:[A-Za-z0-9" NA "][A-Za-z0-9" NA "-]*\\.)+"
@@ -662,7 +663,6 @@ static const ja__redact_rule rules[] = {
   VENDOR("heroku_key", "HRKU-", "[A-Za-z0-9_-]", 40, 70, "_.-", "hrku-"),
   VENDOR("pulumi_token", "pul-", "[a-f0-9]", 40, 40, "_.-", "pul-"),
   VENDOR("mapbox_secret_token", "sk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "_.-", "sk.eyj"),
-  VENDOR("newrelic_key", "NR(?:AK|JS|II)-", "[A-Za-z0-9]", 20, 42, "_.-", "nrak-|nrjs-|nrii-"),
   VENDOR("contentful_token", "CFPAT-", "[A-Za-z0-9_-]", 43, 43, "_.-", "cfpat-"),
   VENDOR("langsmith_key", "lsv2_(?:pt|sk)_", "[a-f0-9_]", 40, 48, "_.-", "lsv2_"),
   VENDOR("tailscale_key", "tskey-(?:auth|api|client|scim|webhook)-", "[A-Za-z0-9-]", 20, 80, "_.-", "tskey-"),
@@ -682,6 +682,57 @@ static const ja__redact_rule rules[] = {
   VENDOR("elevenlabs_key", "sk_", "[a-f0-9]", 48, 48, "_.-", "sk_"),
   VENDOR("cerebras_key", "csk-", "[a-z0-9]", 40, 60, "_.-", "csk-"),
   VENDOR("adafruit_key", "aio_", "[A-Za-z0-9]", 28, 28, "_.-", "aio_"),
+  /* Round 3: more published formats of widely used developer services
+   * (the prefixes and lengths their documentation and secret scanners
+   * give; a body class, a range). VENDOR_V rows take a validator too:
+   * prefixes short or common enough to need mixed letters and digits. */
+#define VENDOR_V(kind, prefix, body, lo, hi, need, lit, valid)                                     \
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", valid, "vendor", need, 0, lit, 0, NULL, 0}
+  VENDOR("mailgun_key", "key-", "[0-9a-f]", 32, 32, "_.-", "key-"),
+  VENDOR("clojars_token", "CLOJARS_", "[a-f0-9]", 60, 60, "_.-", "clojars_"),
+  VENDOR("together_key", "tgp_v1_", "[A-Za-z0-9_-]", 40, 64, "_.-", "tgp_v1_"),
+  VENDOR("voyage_key", "pa-", "[A-Za-z0-9_-]", 40, 48, "_.-", "pa-"),
+  VENDOR("llamacloud_key", "llx-", "[A-Za-z0-9]", 40, 60, "_.-", "llx-"),
+  VENDOR("tavily_key", "tvly-(?:dev-|prod-)?", "[A-Za-z0-9]", 28, 40, "_.-", "tvly-"),
+  VENDOR("firecrawl_key", "fc-", "[a-f0-9]", 32, 32, "_.-", "fc-"),
+  VENDOR("browserbase_key", "bb_(?:live|test)_", "[A-Za-z0-9_-]", 24, 40, "_.-", "bb_live_|bb_test_"),
+  VENDOR("e2b_key", "e2b_", "[a-f0-9]", 40, 40, "_.-", "e2b_"),
+  VENDOR("jina_key", "jina_", "[A-Za-z0-9_-]", 50, 72, "_.-", "jina_"),
+  VENDOR("render_key", "rnd_", "[A-Za-z0-9]", 28, 40, "_.-", "rnd_"),
+  VENDOR("neon_key", "napi_", "[a-z0-9]", 60, 72, "_.-", "napi_"),
+  VENDOR("sonarqube_token", "sq[upa]_", "[a-f0-9]", 40, 40, "_.-", "squ_|sqp_|sqa_"),
+  VENDOR("circleci_token", "CCIPAT_", "[A-Za-z0-9_]", 50, 80, "_.-", "ccipat_"),
+  VENDOR_V("octopus_key", "API-", "[A-Z0-9]", 26, 32, "_.-", "api-", ja__valid_mixed),
+  VENDOR("mapbox_public_token", "pk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "_.-", "pk.eyj"),
+  VENDOR("yandex_oauth_token", "y[0-3]_", "[A-Za-z0-9_-]", 50, 64, "_.-", "y0_|y1_|y2_|y3_"),
+  VENDOR("yandex_iam_token", "t1\\.", "[A-Za-z0-9_.-]", 100, 400, "_.-", "t1."),
+  VENDOR("shippo_key", "shippo_(?:live|test)_", "[a-f0-9]", 40, 40, "_.-", "shippo_"),
+  VENDOR("readme_key", "rdme_", "[a-z0-9]", 60, 80, "_.-", "rdme_"),
+  VENDOR_V("resend_key", "re_", "[A-Za-z0-9_]", 30, 40, "_.-", "re_", ja__valid_mixed_case_digit),
+  VENDOR("prefect_key", "pnu_", "[A-Za-z0-9]", 36, 36, "_.-", "pnu_"),
+  VENDOR("typeform_token", "tfp_", "[A-Za-z0-9_-]", 44, 64, "_.-", "tfp_"),
+  VENDOR("posthog_project_key", "phc_", "[A-Za-z0-9]", 40, 50, "_.-", "phc_"),
+  VENDOR("frameio_token", "fio-u-", "[A-Za-z0-9_=-]", 60, 80, "_.-", "fio-u-"),
+  VENDOR("dropbox_token", "sl\\.(?:u\\.)?", "[A-Za-z0-9_=-]", 100, 400, "_.-", "sl."),
+  VENDOR("runpod_key", "rpa_", "[A-Z0-9]", 40, 48, "_.-", "rpa_"),
+  VENDOR("supabase_publishable_key", "sb_publishable_", "[A-Za-z0-9_-]", 20, 60, "_.-", "sb_publishable_"),
+  VENDOR("grafana_cloud_token", "glc_", "[A-Za-z0-9_+/=]", 121, 400, "_.-", "glc_"),
+  VENDOR("newrelic_key", "NR(?:AK|JS|II|RA|RI)-", "[A-Za-z0-9_-]", 20, 42, "_.-", "nrak-|nrjs-|nrii-|nrra-|nrri-"),
+  VENDOR("oracle_ocid", "ocid1\\.[a-z]+\\.oc[0-9]+\\.[a-z0-9-]*\\.", "[a-z0-9]", 50, 70, "_.-", "ocid1."),
+  VENDOR("checkout_key", "(?:sk|pk)_(?:sbox|prod)_", "[a-z0-9]", 26, 40, "_.-", "_sbox_|_prod_"),
+  VENDOR("langfuse_key", "(?:sk|pk)-lf-", "[a-f0-9-]", 36, 36, "_.-", "sk-lf-|pk-lf-"),
+  VENDOR("helicone_key", "sk-helicone-", "[a-z0-9-]", 30, 64, "_.-", "sk-helicone-"),
+  VENDOR("hubspot_token", "pat-(?:na|eu)[0-9]-", "[a-f0-9-]", 36, 36, "_.-", "pat-na|pat-eu"),
+  VENDOR("snyk_token", "snyk_(?:uat|sat)\\.", "[A-Za-z0-9._-]", 40, 120, "_.-", "snyk_"),
+  VENDOR("launchdarkly_key", "(?:api|sdk|mob)-", "[a-f0-9-]", 36, 36, "_.-", "api-|sdk-|mob-"),
+  VENDOR("segment_token", "sgp_", "[A-Za-z0-9]", 64, 64, "_.-", "sgp_"),
+  VENDOR("twitch_oauth_token", "oauth:", "[a-z0-9]", 30, 30, ":", "oauth:"),
+  VENDOR("plaid_key", "access-(?:sandbox|development|production)-", "[a-f0-9-]", 36, 36, "_.-", "access-sandbox-|access-development-|access-production-"),
+  VENDOR("ngrok_token", "(?:2[A-Za-z0-9]{26}_)", "[A-Za-z0-9]", 20, 30, "_.-", "_"),
+  VENDOR_V("live_key", "(?:live|test|prod|sandbox)_", "[A-Za-z0-9]", 32, 64, "_.-", "live_|test_|prod_|sandbox_", ja__valid_mixed),
+  VENDOR_V("access_key_pair", "(?:ak|as|sk|pk)-", "[A-Za-z0-9]", 20, 64, "_.-", "ak-|as-|sk-|pk-", ja__valid_mixed_case_digit),
+  VENDOR_V("secret_token", "[a-z]{0,8}secret_", "[A-Za-z0-9]", 20, 64, "_.-", "secret_", ja__valid_mixed),
+#undef VENDOR_V
   /* Terraform Cloud ("<14>.atlasv1.<60+>") and Mailchimp ("<32 hex>-us12")
    * keys lead with a class: the match starts at their literal and a
    * lookbehind checks what comes before it; one unit each (a lookbehind
@@ -699,6 +750,18 @@ static const ja__redact_rule rules[] = {
   VENDOR_MID("atlassian_token", "ATATT3", "[A-Za-z0-9_=-]", 150, 190, "dsEALS", "atatt3"),
   VENDOR_MID("alibaba_key", "LTAI", "[A-Za-z0-9]", 12, 20, "dsEALS", "ltai"),
   VENDOR_MID("scaleway_key", "SCW", "[A-Z0-9]", 17, 17, "dsEALS", "scw"),
+  VENDOR_MID("intercom_token", "dG9rOm", "[A-Za-z0-9+/=_-]", 40, 80, "d", "dg9rom"),
+  VENDOR_MID("tencent_secret_id", "AKID", "[A-Za-z0-9]", 32, 36, "A", "akid"),
+  VENDOR_MID("nuget_key", "oy2", "[a-z0-9]", 43, 43, "o", "oy2"),
+  VENDOR_MID("telnyx_key", "KEY[0-9A-Z]{26}_", "[A-Za-z0-9]", 22, 22, "K", "key"),
+  VENDOR_MID("facebook_token", "EAA[A-Za-z0-9]", "[A-Za-z0-9]", 90, 300, "E", "eaa"),
+  VENDOR_MID("instagram_token", "IGQ", "[A-Za-z0-9_-]", 100, 300, "I", "igq"),
+  VENDOR_MID("linkedin_token", "AQ[VWX]", "[A-Za-z0-9_-]", 100, 400, "A", "aqv|aqw|aqx"),
+  VENDOR_MID("spotify_token", "BQ", "[A-Za-z0-9_-]", 100, 300, "B", "bq"),
+  VENDOR_MID("twitter_bearer_token", "A{18,24}", "[A-Za-z0-9%_-]", 40, 160, "A", "aaaaaaaaaaaaaaaaaa"),
+  VENDOR_MID("artifactory_key", "AKCp", "[A-Za-z0-9]", 60, 80, "A", "akcp"),
+  VENDOR_MID("artifactory_token", "cmVmdGtuOjAxOj", "[A-Za-z0-9]", 40, 64, "c", "cmvmdgtuojaxoj"),
+  VENDOR_MID("microsoft_token", "Ew[AB]", "[A-Za-z0-9+/=]", 100, 400, "E", "ewa|ewb"),
 #undef VENDOR_MID
 #undef VENDOR
 
@@ -1189,6 +1252,136 @@ static const ja__redact_rule rules[] = {
   {"social_profile_url", "(?i)\\b(?:https?://)?[a-z0-9-]+(?:\\.[a-z0-9-]+)+/@[A-Za-z0-9_.]{2,40}/?(?=[?#\\s\"')]|$)"
    "|(?i)facebook\\.com/profile\\.php\\?id=\\d{5,}",
    NULL, "social", "/", 0, "/@|profile.php", 0, NULL, 0},
+  /* ---- credentials under an authorization scheme or in a form some
+   * vendor prints: Okta's "SSWS <token>", Elastic's "ApiKey <base64>",
+   * Braintree access tokens, Weights & Biases logins, software product
+   * keys (five groups of five). Must NOT catch the scheme word alone. */
+  {"auth_scheme_token",
+   "\\b(?:SSWS|ApiKey|Apikey|apikey|Token token=|Digest username=\"[^\"]+\",)\\s*[A-Za-z0-9+/=_.-]{20,}",
+   NULL, "auth3", " =", 0, "ssws|apikey|token token=|digest", 0, NULL, 0},
+  {"braintree_token", "access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$[a-f0-9]{32}", NULL, "auth3", "$", 1,
+   "access_token$", 0, NULL, 0},
+  {"wandb_key", "(?i)\\bwandb\\s+login\\s+(?:--relogin\\s+)?[a-f0-9]{40}(?![a-f0-9])", NULL, "auth3", " ", 1, "wandb", 0,
+   NULL, 0},
+  {"product_key", "(?<![A-Za-z0-9-])(?:[A-Z0-9]{5}-){4}[A-Z0-9]{5}(?![A-Za-z0-9-])", ja__valid_mixed, NULL, "-", 2,
+   NULL, 5, "-", 4},
+  /* HTTP authentication beyond Basic: NTLM messages (base64 of
+   * "NTLMSSP"), SPNEGO/Kerberos tokens after Negotiate, Digest responses,
+   * and credentials as a client library takes them (auth=('user', 'pw'),
+   * HTTPBasicAuth("user", "pw")). Must NOT catch "WWW-Authenticate:
+   * Negotiate", "NTLM authentication failed", "Basic realm=…". */
+  {"basic_auth",
+   "\\bNTLM\\s+TlRMTVNTUA[A-Za-z0-9+/=]{10,}|\\bNegotiate\\s+(?:YII|oYI|YIG|oRs|oYG)[A-Za-z0-9+/=]{20,}"
+   "|(?i:\\bdigest\\s+username=\"[^\"]+\"[^\\n]*?\\bresponse=\"[0-9a-f]{32,})"
+   "|(?:\\bauth\\s*=\\s*\\(|HTTP(?:Basic|Digest)Auth\\s*\\()\\s*['\"][^'\"]{1,64}['\"]\\s*,\\s*['\"](?!" PLACEHOLDER ")[^'\"]{3,}['\"]",
+   NULL, "auth3", NULL, 0, "ntlm|negotiate|digest|auth", 0, NULL, 0},
+
+  /* ---- OAuth/OIDC tokens and codes of the large identity providers, as
+   * they issue them: Google authorization codes ("4/0A…"), Microsoft
+   * account codes ("M.C5…_BAY.…") and Entra refresh tokens ("0.A…"),
+   * Sign in with Apple codes and refresh tokens ("c|r<32 hex>.0.<4>.<22>"),
+   * Salesforce session ids ("00D…!…"), Amazon's "Atza|"/"Atzr|"; and any
+   * provider's token or code after its name ("refresh_token=…",
+   * "authorization code: …", "code_verifier=…"). Must NOT catch
+   * "grant_type=authorization_code", "response_type=code", "state=xyz",
+   * "code_challenge_method=S256", "refresh token expired". */
+  {"oauth_token",
+   "(?<![\\w/])4/0A[A-Za-z0-9_-]{30,}"
+   "|(?<![\\w.])M\\.C\\d{3}_[A-Z]{2,4}\\.\\d\\.[A-Z]\\.[A-Za-z0-9-]{20,}"
+   "|(?<![\\w.])0\\.A[A-Za-z0-9_-]{60,}(?:\\.[A-Za-z0-9_-]+)*"
+   "|(?<![\\w.])[cr][0-9a-f]{32}\\.\\d\\.[a-z]{4}\\.[A-Za-z0-9_-]{16,}"
+   "|(?<![A-Za-z0-9])00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{60,}"
+   "|(?<![\\w|])Atz[ar]\\|[A-Za-z0-9_-]{40,}",
+   NULL, "oauth", NULL, 0, "4/0a|m.c|0.a|.0.|00d|atza|atzr", 0, NULL, 0},
+  {"oauth_token",
+   "(?i)(?<![A-Za-z0-9])(?:authori[sz]ation[ _-]code|auth[ _-]code|access[ _-]token|refresh[ _-]token|id[ _-]token"
+   "|device[ _-]code|bearer[ _-]token|session[ _-]token|api[ _-]token|personal[ _-]access[ _-]token|oauth[ _-]token"
+   "|code[ _-]verifier|client[ _-]secret|app[ _-]secret|consumer[ _-]secret|signing[ _-]secret)"
+   "[\"']?\\s*(?:is\\s+|[:=]\\s*)[\"']?(?!" PLACEHOLDER ")(?=[A-Za-z0-9._~+/=-]*\\d)[A-Za-z0-9._~+/=-]{16,}",
+   NULL, "oauth", NULL, 1, "code|token|verifier|secret", 0, NULL, 0},
+
+  /* ---- URLs whose path or query is the credential: webhook URLs of
+   * automation services (Zapier, IFTTT, Make, Microsoft Teams, Google
+   * Chat, Telegram's bot API), one-click links (magic sign-in, password
+   * reset, e-mail confirmation, invitations, unsubscribe) with a token of
+   * 20 or more characters, signed query strings ("sig=", "Signature=",
+   * "X-Goog-Signature="). Must NOT catch the same pages without a token
+   * ("…/reset-password"), ordinary queries ("?q=llama&page=2"). */
+  {"signed_url",
+   "(?i)hooks\\.zapier\\.com/hooks/catch/\\d+/[A-Za-z0-9]+|maker\\.ifttt\\.com/(?:trigger/[^/\\s]+/with/)?(?:json/)?key/[A-Za-z0-9_-]{10,}"
+   "|hook\\.(?:[a-z]{2}\\d\\.)?(?:make|integromat)\\.com/[a-z0-9]{16,}|\\.webhook\\.office\\.com/webhookb?2?/\\S{20,}"
+   "|outlook\\.office\\.com/webhook/\\S{20,}|chat\\.googleapis\\.com/v1/spaces/[^/\\s]+/messages\\?\\S*\\bkey="
+   "|api\\.telegram\\.org/(?:file/)?bot\\d+:[A-Za-z0-9_-]{20,}",
+   NULL, "url3", "/", 0, "hooks.zapier|ifttt|make.com|integromat|webhook|googleapis|telegram", 0, NULL, 0},
+  {"signed_url",
+   "(?i)\\b[a-z][a-z0-9+.-]*://[^\\s?#]*(?:magic|login|signin|sign-in|verify|verification|confirm|reset|invite|invitation"
+   "|activate|activation|unsubscribe|passwordless|auth|sso|onboard|claim|access|share|download)[^\\s?#]*"
+   "\\?(?:[^\\s#]*&)?[A-Za-z_]{1,24}=(?=[A-Za-z0-9_~.%-]*\\d)(?=[A-Za-z0-9_~.%-]*[A-Za-z])[A-Za-z0-9_~.%-]{20,}",
+   NULL, "url3", "?", 1, "://", 0, NULL, 0},
+  {"signed_url",
+   "(?i)(?<![A-Za-z0-9_])(?:sig|signature|x-goog-signature|x-amz-signature|ossaccesskeyid|x-oss-signature)="
+   "[A-Za-z0-9%+/=_~.-]{20,}",
+   NULL, "url3", "=", 0, "sig", 0, NULL, 0},
+
+  /* ---- JSON Web Encryption (five dot-separated parts after a "{"
+   * header), which the JWT row does not see. */
+  {"jwt", "eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", NULL, NULL,
+   ".", 0, "eyj", 0, NULL, 0},
+
+  /* ---- key material that identifies its holder: PEM public keys and
+   * certificates with their body (the header alone passes: it is a word
+   * in an error message), SSH public key bodies with or without their
+   * type, SHA256 and MD5 fingerprints, OpenPGP fingerprints and long key
+   * ids after their label. Must NOT catch "ssh-ed25519" alone, Docker's
+   * "sha256:<64 hex>" digests, "-----BEGIN PUBLIC KEY-----" alone,
+   * "gpg: Good signature". */
+  {"public_key",
+   "-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY|CERTIFICATE(?: REQUEST)?|PGP PUBLIC KEY BLOCK|PGP SIGNATURE|X509 CRL|PKCS7"
+   "|CMS)-----(?:\\s|\\\\n)*[A-Za-z0-9+/]{16,}",
+   NULL, "key3", "-", 0, "-----begin", 0, NULL, 0},
+  {"ssh_key",
+   "(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com"
+   "|rsa-sha2-(?:256|512))\\s+AAAA[A-Za-z0-9+/]{20,}"
+   "|(?<![A-Za-z0-9+/])AAAA(?:C3NzaC1lZDI1NTE5|C3NzaC1lZDQ0OA|B3NzaC1yc2E|B3NzaC1kc3M|E2VjZHNhLXNoYTItbmlzdHA"
+   "|GnNrLXNzaC1lZDI1NTE5|InNrLWVjZHNh)[A-Za-z0-9+/]{16,}",
+   NULL, "key3", "A", 0, "aaaa", 16, NULL, 0},
+  {"ssh_key",
+   "(?<![A-Za-z0-9])SHA256:[A-Za-z0-9+/]{43}(?![A-Za-z0-9+/])"
+   "|(?<![0-9A-Fa-f:])(?:MD5:)?[0-9a-f]{2}(?::[0-9a-f]{2}){15}(?![0-9A-Fa-f:])",
+   ja__valid_varied_hex, "key3", ":", 0, NULL, 0, NULL, 0},
+  {"pgp_key_id",
+   "(?<![0-9A-Fa-f])[0-9A-F]{4}(?: {1,2}[0-9A-F]{4}){9}(?![0-9A-Fa-f])"
+   "|(?i:\\b(?:gpg:\\s+key|pgp\\s+key|key\\s*id|keyid|fingerprint|fpr|openpgp4fpr|primary key fingerprint|key)\\s*[:=]?\\s*)"
+   "(?:0x)?(?:[0-9A-Fa-f]{40}|[0-9A-F]{16})(?![0-9A-Za-z])",
+   ja__valid_varied_hex, "key3", NULL, 4, NULL, 0, NULL, 0},
+
+  /* ---- card security codes and PINs after their label ("CVV: 123",
+   * "cvc 7391", "CVV2=042", "security code on the back: 319"). Must NOT
+   * catch "Enter the 3-digit CVC", "CVC check failed", "CVV must be 3 or
+   * 4 digits", "PIN pad ready". */
+  {"card_security_code",
+   "(?i)\\b(?:cvv2?|cvc2?|cvn|csc|cav2|cid|card\\s+(?:verification|security)\\s+(?:code|value|number)"
+   "|security\\s+code(?:\\s+on\\s+the\\s+back)?)\\b\\s*(?:is\\s+|[:=#]\\s*)?\\d{3,4}(?![\\d-])",
+   NULL, NULL, NULL, 3, "cvv|cvc|cvn|csc|cav2|cid|card|security", 0, NULL, 0},
+  /* ---- a secret under any name that says so: an identifier ending in
+   * key, token, secret, password, credentials or auth (an environment
+   * variable, a config entry: "ALGOLIA_ADMIN_KEY=…", "stripe.webhook_secret:
+   * …") and a value that looks random (a run of 12 or more letters and
+   * digits mixing both, or 20 of base64). Must NOT catch names alone,
+   * placeholders, counts ("token_count=512"), ordinary settings values
+   * ("cache_key=users-2024-06-15-v2", "routing key: orders.created"). */
+  {"secret_assignment",
+   "(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)*[_.-](?i:key|token|secret|pat|apikey|password|passwd|pwd"
+   "|credentials?|auth)[\"']?\\s*[:=]\\s*[\"']?(?!" PLACEHOLDER ")[A-Za-z0-9_+/=.~-]{12,}",
+   ja__valid_random_value, NULL, ":=", 0, "key|token|secret|pat|pass|pwd|credential|auth", 0, NULL, 0},
+  /* The word for password in more languages, written in ASCII: Finnish
+   * salasana, Estonian parool, Norwegian passord, Lithuanian slaptazodis,
+   * Icelandic lykilord, Malay/Indonesian kata laluan/kata sandi, Catalan
+   * contrasenya, Basque pasahitza, Bosnian/Croatian sifra. */
+  {"secret_assignment",
+   "(?i)(?<![A-Za-z])(?:salasana|parool|passord|slaptazodis|slaptažodis|lykilord|lykilorð|kata\\s+(?:laluan|sandi)"
+   "|contrasenya|pasahitza|sifra|šifra|jelszo|jelszó|parole|geslo)(?![A-Za-z])" SECRET_SEP "(?!" PLACEHOLDER ")[^\\s\"'=>]",
+   NULL, NULL, ":=", 0, "salasana|parool|passord|slapta|lykilor|kata|contrasenya|pasahitza|ifra|jelsz|parole|geslo", 0, NULL, 0},
 };
 
 #undef H

@@ -728,3 +728,46 @@ ja__valid_url_userinfo(const char *m, size_t mlen)
     return !placeholder_secret(colon + 1, (size_t)(at - colon - 1));
   return !system_account(p, (size_t)(at - p));
 }
+
+/* At least one ASCII letter and one digit. */
+int
+ja__valid_mixed(const char *m, size_t mlen)
+{
+  int letter = 0, digit = 0;
+  for (size_t i = 0; i < mlen; i++) {
+    letter |= isalpha((unsigned char)m[i]) != 0;
+    digit |= isdigit((unsigned char)m[i]) != 0;
+  }
+  return letter && digit;
+}
+
+/* The value after a secret's name (after the last ':' or '=') looks
+ * random: a run of 12 or more letters and digits that mixes both, or 20
+ * or more of the base64 alphabet. Words joined by '-' or '.' do not. */
+int
+ja__valid_random_value(const char *m, size_t mlen)
+{
+  size_t v = mlen;
+  while (v > 0 && m[v - 1] != ':' && m[v - 1] != '=' && m[v - 1] != '"' && m[v - 1] != '\'' &&
+         m[v - 1] != ' ')
+    v--;
+  size_t run = 0, b64 = 0;
+  int letter = 0, digit = 0;
+  for (size_t i = v; i < mlen; i++) {
+    unsigned char c = (unsigned char)m[i];
+    if (isalnum(c)) {
+      run++;
+      letter |= isalpha(c) != 0;
+      digit |= isdigit(c) != 0;
+      if (run >= 12 && letter && digit)
+        return 1;
+    } else {
+      run = 0;
+      letter = digit = 0;
+    }
+    b64 = isalnum(c) || c == '+' || c == '/' || c == '_' ? b64 + 1 : 0;
+    if (b64 >= 20)
+      return 1;
+  }
+  return 0;
+}

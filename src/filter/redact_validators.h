@@ -39,5 +39,7 @@ int ja__valid_account(const char *m, size_t mlen);
 int ja__valid_handle(const char *m, size_t mlen);
 int ja__valid_domain_user(const char *m, size_t mlen);
 int ja__valid_url_userinfo(const char *m, size_t mlen);
+int ja__valid_mixed(const char *m, size_t mlen);
+int ja__valid_random_value(const char *m, size_t mlen);
 
 #endif
