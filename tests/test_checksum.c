@@ -216,3 +216,174 @@ static void test_checksum__fi_hetu(void **state)
   BAD(ja__fi_hetu_ok, "131052-308U");
   BAD(ja__fi_hetu_ok, "131052-308");
 }
+
+/* ---- round 3: the examples the issuers publish (and python-stdnum's
+ * documentation repeats); each with one digit changed or the form broken. */
+
+static void test_checksum__kr_rrn(void **state)
+{
+  (void)state;
+  OK(ja__kr_rrn_ok, "971013-9019902");
+  OK(ja__kr_rrn_ok, "9710139019902");
+  BAD(ja__kr_rrn_ok, "971013-9019903");
+  BAD(ja__kr_rrn_ok, "971313-9019902"); /* month 13 */
+}
+
+/* The My Number example of the Cabinet Office's check-digit description. */
+static void test_checksum__jp_my_number(void **state)
+{
+  (void)state;
+  OK(ja__jp_my_number_ok, "123456789018");
+  OK(ja__jp_my_number_ok, "1234 5678 9018");
+  BAD(ja__jp_my_number_ok, "123456789017");
+  BAD(ja__jp_my_number_ok, "12345678901");
+}
+
+static void test_checksum__cl_rut(void **state)
+{
+  (void)state;
+  OK(ja__cl_rut_ok, "76086428-5");
+  OK(ja__cl_rut_ok, "12.531.909-2");
+  BAD(ja__cl_rut_ok, "12531909-3");
+  BAD(ja__cl_rut_ok, "76086A28-5");
+}
+
+static void test_checksum__za_id(void **state)
+{
+  (void)state;
+  OK(ja__za_id_ok, "7503305044089");
+  BAD(ja__za_id_ok, "8503305044089");
+  BAD(ja__za_id_ok, "9125568");
+}
+
+static void test_checksum__il_id(void **state)
+{
+  (void)state;
+  OK(ja__il_id_ok, "3933742-3");
+  OK(ja__il_id_ok, "039337423");
+  BAD(ja__il_id_ok, "3933742-2");
+  BAD(ja__il_id_ok, "490154203237518"); /* longer than 9 digits */
+}
+
+/* HKID and Taiwan's id: the specimen numbers their registries print. */
+static void test_checksum__hk_tw_ids(void **state)
+{
+  (void)state;
+  OK(ja__hk_id_ok, "A123456(3)");
+  OK(ja__hk_id_ok, "AB987654(3)");
+  BAD(ja__hk_id_ok, "A123456(4)");
+  BAD(ja__hk_id_ok, "C668668(E)");
+  OK(ja__tw_id_ok, "A123456789");
+  BAD(ja__tw_id_ok, "A123456788");
+  BAD(ja__tw_id_ok, "A323456789"); /* second digit 1, 2, 8 or 9 */
+}
+
+static void test_checksum__sg_nric(void **state)
+{
+  (void)state;
+  OK(ja__sg_nric_ok, "S1234567D");
+  OK(ja__sg_nric_ok, "T0123456G");
+  OK(ja__sg_nric_ok, "F1234567N");
+  BAD(ja__sg_nric_ok, "S1234567E");
+  BAD(ja__sg_nric_ok, "A1234567D");
+}
+
+static void test_checksum__tr_no_dk(void **state)
+{
+  (void)state;
+  OK(ja__tr_tckn_ok, "17291716060");
+  BAD(ja__tr_tckn_ok, "17291716050");
+  BAD(ja__tr_tckn_ok, "07291716092"); /* never starts with 0 */
+  OK(ja__no_fnr_ok, "151086 95088");
+  BAD(ja__no_fnr_ok, "15108695077");
+  OK(ja__dk_cpr_ok, "211062-5629");
+  BAD(ja__dk_cpr_ok, "511062-5629"); /* day 51 */
+  BAD(ja__dk_cpr_ok, "211062-5628");
+}
+
+static void test_checksum__ch_ahv_mx_curp(void **state)
+{
+  (void)state;
+  OK(ja__ch_ahv_ok, "756.9217.0769.85");
+  BAD(ja__ch_ahv_ok, "756.9217.0769.84");
+  BAD(ja__ch_ahv_ok, "123.4567.8910.19"); /* not 756 */
+  OK(ja__mx_curp_ok, "BOXW310820HNERXN09");
+  BAD(ja__mx_curp_ok, "BOXW310820HNERXN08");
+}
+
+static void test_checksum__au_nz(void **state)
+{
+  (void)state;
+  OK(ja__au_tfn_ok, "123 456 782");
+  BAD(ja__au_tfn_ok, "999 999 999");
+  OK(ja__nz_ird_ok, "4909185-0");
+  OK(ja__nz_ird_ok, "49-098-576");
+  BAD(ja__nz_ird_ok, "136410133");
+  BAD(ja__nz_ird_ok, "9125568");
+  OK(ja__au_medicare_ok, "2123456701");
+  BAD(ja__au_medicare_ok, "2123456791");
+}
+
+static void test_checksum__ro_ee_th_kz(void **state)
+{
+  (void)state;
+  OK(ja__ro_cnp_ok, "1630615123457");
+  BAD(ja__ro_cnp_ok, "0800101221142"); /* first digit 0 */
+  BAD(ja__ro_cnp_ok, "1632215123457"); /* month 22 */
+  BAD(ja__ro_cnp_ok, "1630615123458");
+  OK(ja__ee_ik_ok, "36805280109");
+  BAD(ja__ee_ik_ok, "36805280108");
+  OK(ja__th_id_ok, "3100600445635");
+  OK(ja__th_id_ok, "1-2345-45678-78-1");
+  BAD(ja__th_id_ok, "1-2345-45678-78-9");
+  /* Kazakhstan publishes no specimen: one built by the rule, and the
+   * same with its check digit changed. */
+  OK(ja__kz_iin_ok, "900907633699");
+  BAD(ja__kz_iin_ok, "900907633698");
+}
+
+static void test_checksum__ie_pt(void **state)
+{
+  (void)state;
+  OK(ja__ie_pps_ok, "6433435F");
+  OK(ja__ie_pps_ok, "6433435FT");
+  OK(ja__ie_pps_ok, "6433435FW");
+  OK(ja__ie_pps_ok, "6433435OA");
+  OK(ja__ie_pps_ok, "6433435IH");
+  BAD(ja__ie_pps_ok, "6433435E");
+  BAD(ja__ie_pps_ok, "6433435VH");
+  OK(ja__pt_nif_ok, "501 964 843");
+  BAD(ja__pt_nif_ok, "501 964 842");
+}
+
+/* Health: NHS (NHS Digital's example), NPI (CMS's check-digit note: 123456789
+ * gives 3), DEA, and CMS's MBI specimen 1EG4-TE5-MK73. */
+static void test_checksum__health_ids(void **state)
+{
+  (void)state;
+  OK(ja__nhs_ok, "943-476-5870");
+  BAD(ja__nhs_ok, "9434765871");
+  OK(ja__npi_ok, "1234567893");
+  BAD(ja__npi_ok, "1234567890");
+  OK(ja__dea_ok, "AB1234563");
+  BAD(ja__dea_ok, "AB1234564");
+  BAD(ja__dea_ok, "QB1234563"); /* no registrant type Q */
+  OK(ja__mbi_ok, "1EG4-TE5-MK73");
+  BAD(ja__mbi_ok, "1EG4-TS5-MK73"); /* S never appears */
+  BAD(ja__mbi_ok, "0EG4-TE5-MK73"); /* the first is 1-9 */
+}
+
+/* Banks: the ABA example of the routing-number rules, Banxico's CLABE
+ * example, the RIB of the French Wikipedia article on the key. */
+static void test_checksum__bank_numbers(void **state)
+{
+  (void)state;
+  OK(ja__aba_ok, "111000025");
+  OK(ja__aba_ok, "021000021");
+  BAD(ja__aba_ok, "112000025");
+  BAD(ja__aba_ok, "11100002");
+  OK(ja__clabe_ok, "032180000118359719");
+  BAD(ja__clabe_ok, "032180000118359718");
+  OK(ja__fr_rib_ok, "30002 00550 0000157845Z 02");
+  BAD(ja__fr_rib_ok, "30002 00550 0000157845Z 03");
+}

@@ -179,8 +179,8 @@ is_sep(char c)
 /* The characters of s[0..len) other than separators, upper-cased, into
  * out (cap bytes, NUL-terminated); returns their number, or 0 when there
  * are more than cap-1 or one is not a letter or digit. */
-static size_t
-compact(const char *s, size_t len, char *out, size_t cap)
+size_t
+ja__check_compact(const char *s, size_t len, char *out, size_t cap)
 {
   size_t n = 0;
   for (size_t i = 0; i < len; i++) {
@@ -197,8 +197,8 @@ compact(const char *s, size_t len, char *out, size_t cap)
   return n;
 }
 
-static int
-all_digits(const char *d, size_t n)
+int
+ja__check_all_digits(const char *d, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     if (d[i] < '0' || d[i] > '9')
@@ -207,8 +207,8 @@ all_digits(const char *d, size_t n)
 }
 
 /* The sum of the digits d[0..n) times weights w[0..n). */
-static unsigned
-weighted_digits(const char *d, const unsigned *w, size_t n)
+unsigned
+ja__check_weighted(const char *d, const unsigned *w, size_t n)
 {
   unsigned sum = 0;
   for (size_t i = 0; i < n; i++)
@@ -227,8 +227,8 @@ descending_weights(size_t n)
 
 /* n digits of d read as a number mod m (n small enough not to matter:
  * computed digit by digit). */
-static unsigned
-mod_of(const char *d, size_t n, unsigned m)
+unsigned
+ja__check_mod(const char *d, size_t n, unsigned m)
 {
   unsigned r = 0;
   for (size_t i = 0; i < n; i++)
@@ -243,8 +243,8 @@ ja__mod11_10_ok(const char *s, size_t len)
    * s = (d + p) mod 10 (0 → 10), p = 2s mod 11; the check digit is
    * (11 - p) mod 10. */
   char d[32];
-  size_t n = compact(s, len, d, sizeof d);
-  if (n < 2 || !all_digits(d, n))
+  size_t n = ja__check_compact(s, len, d, sizeof d);
+  if (n < 2 || !ja__check_all_digits(d, n))
     return 0;
   unsigned p = 10;
   for (size_t i = 0; i + 1 < n; i++) {
@@ -263,7 +263,7 @@ ja__de_steuer_id_ok(const char *s, size_t len)
    * the first ten exactly one digit occurs twice or three times (three
    * times never side by side), every other at most once; then MOD 11,10. */
   char d[16];
-  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11) || d[0] == '0')
+  if (ja__check_compact(s, len, d, sizeof d) != 11 || !ja__check_all_digits(d, 11) || d[0] == '0')
     return 0;
   unsigned count[10] = {0}, repeated = 0;
   for (size_t i = 0; i < 10; i++)
@@ -286,9 +286,9 @@ ja__nl_bsn_ok(const char *s, size_t len)
 {
   /* 9 digits: 9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 (mod 11), not all zero. */
   char d[16];
-  if (compact(s, len, d, sizeof d) != 9 || !all_digits(d, 9))
+  if (ja__check_compact(s, len, d, sizeof d) != 9 || !ja__check_all_digits(d, 9))
     return 0;
-  long sum = (long)weighted_digits(d, descending_weights(8), 8) - (d[8] - '0');
+  long sum = (long)ja__check_weighted(d, descending_weights(8), 8) - (d[8] - '0');
   return sum > 0 && sum % 11 == 0;
 }
 
@@ -299,14 +299,14 @@ ja__fr_nir_ok(const char *s, size_t len)
    * département — 2A/2B for Corsica count as 19/18 —, commune, order) then
    * a key of 2 digits = 97 − (the 13 as a number mod 97). */
   char d[24];
-  if (compact(s, len, d, sizeof d) != 15 || d[0] < '1' || d[0] > '8')
+  if (ja__check_compact(s, len, d, sizeof d) != 15 || d[0] < '1' || d[0] > '8')
     return 0;
   unsigned shift = 0;
   if (d[5] == '2' && (d[6] == 'A' || d[6] == 'B')) {
     shift = d[6] == 'A' ? 1000000 : 2000000;
     d[6] = '0';
   }
-  if (!all_digits(d, 15))
+  if (!ja__check_all_digits(d, 15))
     return 0;
   unsigned long long n = 0;
   for (size_t i = 0; i < 13; i++)
@@ -323,7 +323,7 @@ ja__be_nrn_ok(const char *s, size_t len)
    * order + 2-digit check = 97 − (first 9 mod 97); for people born in 2000
    * or later the 9 digits are prefixed with 2. */
   char d[16];
-  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
+  if (ja__check_compact(s, len, d, sizeof d) != 11 || !ja__check_all_digits(d, 11))
     return 0;
   unsigned check = (unsigned)(d[9] - '0') * 10 + (unsigned)(d[10] - '0');
   unsigned long long n9 = 0;
@@ -339,13 +339,13 @@ ja__es_dni_ok(const char *s, size_t len)
    * letter. The letter is TRWAGMYFPDXBNJZSQVHLCKE[number mod 23]. */
   static const char letters[] = "TRWAGMYFPDXBNJZSQVHLCKE";
   char d[16];
-  if (compact(s, len, d, sizeof d) != 9)
+  if (ja__check_compact(s, len, d, sizeof d) != 9)
     return 0;
   if (d[0] == 'X' || d[0] == 'Y' || d[0] == 'Z')
     d[0] = (char)('0' + (d[0] - 'X'));
-  if (!all_digits(d, 8) || d[8] < 'A' || d[8] > 'Z')
+  if (!ja__check_all_digits(d, 8) || d[8] < 'A' || d[8] > 'Z')
     return 0;
-  return letters[mod_of(d, 8, 23)] == d[8];
+  return letters[ja__check_mod(d, 8, 23)] == d[8];
 }
 
 int
@@ -358,7 +358,7 @@ ja__it_cf_ok(const char *s, size_t len)
   static const unsigned char odd[26] = {1,  0,  5,  7,  9,  13, 15, 17, 19, 21, 2,  4,  18,
                                         20, 11, 3,  6,  8,  12, 14, 16, 10, 22, 25, 24, 23};
   char d[24];
-  if (compact(s, len, d, sizeof d) != 16 || d[15] < 'A' || d[15] > 'Z')
+  if (ja__check_compact(s, len, d, sizeof d) != 16 || d[15] < 'A' || d[15] > 'Z')
     return 0;
   unsigned sum = 0;
   for (size_t i = 0; i < 15; i++) {
@@ -375,9 +375,9 @@ ja__pl_pesel_ok(const char *s, size_t len)
    * = (10 − sum mod 10) mod 10. */
   static const unsigned w[10] = {1, 3, 7, 9, 1, 3, 7, 9, 1, 3};
   char d[16];
-  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
+  if (ja__check_compact(s, len, d, sizeof d) != 11 || !ja__check_all_digits(d, 11))
     return 0;
-  unsigned sum = weighted_digits(d, w, 10);
+  unsigned sum = ja__check_weighted(d, w, 10);
   return (10 - sum % 10) % 10 == (unsigned)(d[10] - '0');
 }
 
@@ -388,7 +388,7 @@ ja__br_cpf_ok(const char *s, size_t len)
    * (10 and 11 count as 0) with weights 10..2 then 11..2; eleven equal
    * digits are invalid. */
   char d[16];
-  if (compact(s, len, d, sizeof d) != 11 || !all_digits(d, 11))
+  if (ja__check_compact(s, len, d, sizeof d) != 11 || !ja__check_all_digits(d, 11))
     return 0;
   int same = 1;
   for (size_t i = 1; i < 11; i++)
@@ -396,7 +396,7 @@ ja__br_cpf_ok(const char *s, size_t len)
   if (same)
     return 0;
   for (size_t k = 9; k <= 10; k++) {
-    unsigned c = 11 - weighted_digits(d, descending_weights(k), k) % 11;
+    unsigned c = 11 - ja__check_weighted(d, descending_weights(k), k) % 11;
     if ((c >= 10 ? 0 : c) != (unsigned)(d[k] - '0'))
       return 0;
   }
@@ -418,8 +418,8 @@ ja__verhoeff_ok(const char *s, size_t len)
       {8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
       {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
   char d[32];
-  size_t n = compact(s, len, d, sizeof d);
-  if (n < 2 || !all_digits(d, n))
+  size_t n = ja__check_compact(s, len, d, sizeof d);
+  if (n < 2 || !ja__check_all_digits(d, n))
     return 0;
   unsigned c = 0;
   for (size_t i = 0; i < n; i++)
@@ -435,9 +435,9 @@ ja__cn_rid_ok(const char *s, size_t len)
   static const unsigned w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
   static const char check[] = "10X98765432";
   char d[24];
-  if (compact(s, len, d, sizeof d) != 18 || !all_digits(d, 17))
+  if (ja__check_compact(s, len, d, sizeof d) != 18 || !ja__check_all_digits(d, 17))
     return 0;
-  return check[weighted_digits(d, w, 17) % 11] == d[17];
+  return check[ja__check_weighted(d, w, 17) % 11] == d[17];
 }
 
 int
@@ -488,5 +488,5 @@ ja__fi_hetu_ok(const char *s, size_t len)
     d[k++] = s[i];
   }
   char c = s[10] >= 'a' && s[10] <= 'z' ? (char)(s[10] - 32) : s[10];
-  return check[mod_of(d, 9, 31)] == c;
+  return check[ja__check_mod(d, 9, 31)] == c;
 }

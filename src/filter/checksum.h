@@ -32,4 +32,44 @@ int ja__cn_rid_ok(const char *s, size_t len);       /* 18 chars, ISO 7064 MOD 11
 int ja__vin_ok(const char *s, size_t len);          /* ISO 3779 / 49 CFR 565.15 position 9 */
 int ja__fi_hetu_ok(const char *s, size_t len);      /* Finnish henkilötunnus, mod-31 character */
 
+/* Helpers the check-digit files share (checksum.c). */
+/* The characters of s[0..len) other than separators (space . - /),
+ * upper-cased, into out (cap bytes, NUL-terminated); their number, or 0
+ * when there are more than cap-1 or one is not a letter or digit. */
+size_t ja__check_compact(const char *s, size_t len, char *out, size_t cap);
+int ja__check_all_digits(const char *d, size_t n);                  /* n > 0 digits */
+unsigned ja__check_weighted(const char *d, const unsigned *w, size_t n); /* sum of d[i]·w[i] */
+unsigned ja__check_mod(const char *d, size_t n, unsigned m);          /* the digits as a number mod m */
+
+/* Round 3: more national ids (checksum_ids.c). Same conventions. */
+int ja__kr_rrn_ok(const char *s, size_t len);     /* 13 digits, YYMMDD G…, weights 2-9,2-5, mod 11 */
+int ja__jp_my_number_ok(const char *s, size_t len); /* 12 digits, mod-11 check digit */
+int ja__cl_rut_ok(const char *s, size_t len);     /* body + DV (0-9, K), mod 11 weights 2-7 */
+int ja__za_id_ok(const char *s, size_t len);      /* 13 digits, a birth date, Luhn */
+int ja__il_id_ok(const char *s, size_t len);      /* up to 9 digits, Luhn-like (weights 1 2) */
+int ja__hk_id_ok(const char *s, size_t len);      /* 1-2 letters, 6 digits, check 0-9/A */
+int ja__tw_id_ok(const char *s, size_t len);      /* letter, 1/2/8/9, 8 digits; mod 10 */
+int ja__sg_nric_ok(const char *s, size_t len);    /* S/T/F/G + 7 digits + check letter */
+int ja__tr_tckn_ok(const char *s, size_t len);    /* 11 digits, two check digits */
+int ja__no_fnr_ok(const char *s, size_t len);     /* 11 digits, two mod-11 check digits */
+int ja__dk_cpr_ok(const char *s, size_t len);     /* 10 digits, a birth date, mod 11 */
+int ja__ch_ahv_ok(const char *s, size_t len);     /* 13 digits from 756, EAN-13 check */
+int ja__mx_curp_ok(const char *s, size_t len);    /* 18 characters, check digit */
+int ja__au_tfn_ok(const char *s, size_t len);     /* 8 or 9 digits, weighted mod 11 */
+int ja__nz_ird_ok(const char *s, size_t len);     /* 8 or 9 digits, mod 11 (two weight sets) */
+int ja__ro_cnp_ok(const char *s, size_t len);     /* 13 digits, a birth date, weights 279146358279 */
+int ja__ee_ik_ok(const char *s, size_t len);      /* 11 digits, two-pass mod 11 (also LT) */
+int ja__th_id_ok(const char *s, size_t len);      /* 13 digits, mod 11 */
+int ja__ie_pps_ok(const char *s, size_t len);     /* 7 digits + check letter (+ a letter) */
+int ja__kz_iin_ok(const char *s, size_t len);     /* 12 digits, two-pass mod 11 */
+int ja__pt_nif_ok(const char *s, size_t len);     /* 9 digits, mod 11 */
+int ja__nhs_ok(const char *s, size_t len);        /* 10 digits, mod 11 (UK NHS, Scottish CHI) */
+int ja__npi_ok(const char *s, size_t len);        /* 10 digits, Luhn over 80840 + NPI */
+int ja__dea_ok(const char *s, size_t len);        /* 2 letters + 7 digits, DEA check */
+int ja__mbi_ok(const char *s, size_t len);        /* 11 characters in CMS's positions */
+int ja__au_medicare_ok(const char *s, size_t len); /* 10-11 digits, weights 1 3 7 9 */
+int ja__aba_ok(const char *s, size_t len);        /* 9 digits, 3 7 1 */
+int ja__clabe_ok(const char *s, size_t len);      /* 18 digits, 3 7 1 mod 10 */
+int ja__fr_rib_ok(const char *s, size_t len);     /* bank 5, branch 5, account 11, key 2 */
+
 #endif

@@ -833,9 +833,10 @@ static const ja__redact_rule rules[] = {
    "(?<![\\d.])[1-8] ?\\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\\d) ?(?:\\d{2}|2[ABab]) ?\\d{3} ?\\d{3} ?\\d{2}(?![\\d.])",
    ja__fr_nir_ok, "nid", NULL, 13, NULL, 0, NULL, 0},
   /* Chinese resident identity numbers: area, birth date, order, MOD 11-2
-   * (X). Must NOT catch 18-digit order numbers with a wrong check. */
+   * (X), also grouped 6-8-4. Must NOT catch 18-digit order numbers with a
+   * wrong check. */
   {"national_id",
-   "(?<![\\d.])[1-8]\\d{5}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx](?![\\d.])",
+   "(?<![\\d.])[1-8]\\d{5} ?(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]) ?\\d{3}[\\dXx](?![\\d.])",
    ja__valid_cn_rid, "nid", NULL, 17, NULL, 0, NULL, 0},
   /* 11 digits: German Steuer-ID (MOD 11,10 and its digit rule; also
    * spaced 2-3-3-3) or Belgian national number (birth date, mod 97; also
@@ -1382,6 +1383,153 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![A-Za-z])(?:salasana|parool|passord|slaptazodis|slaptažodis|lykilord|lykilorð|kata\\s+(?:laluan|sandi)"
    "|contrasenya|pasahitza|sifra|šifra|jelszo|jelszó|parole|geslo)(?![A-Za-z])" SECRET_SEP "(?!" PLACEHOLDER ")[^\\s\"'=>]",
    NULL, NULL, ":=", 0, "salasana|parool|passord|slapta|lykilor|kata|contrasenya|pasahitza|ifra|jelsz|parole|geslo", 0, NULL, 0},
+  /* ---- national identity numbers, round 3. After a label in the
+   * language of the issuing country (and in English), any id-like value
+   * with 4 or more digits counts: fail closed, a mistyped number in that
+   * field is still the person's. Must NOT catch the labels alone
+   * ("NIN verification pending", "PAN card", "주민등록번호 뒷자리는 7자리"). */
+  {"national_id",
+   "(?i:(?<![A-Za-z0-9])(?:UIDAI|T\\.\\s?C\\.(?:\\s?kimlik)?(?:\\s?no)?|kimlik\\s+(?:numaras[iı]|no)|f[øo]dselsn(?:umme)?r"
+   "|contribuinte|IRD(?:\\s+number)?|isikukood|IIN|NIN|BVN|NIK|PhilSys(?:\\s+(?:number|PSN))?|PSN|CCCD|c[aă]n\\s+c[uư][oớ]c"
+   "|Kenya\\s+ID|Personalausweis(?:nummer)?|Ausweisnummer|c[ée]dula(?:\\s+de\\s+(?:identidad|ciudadan[ií]a))?|RUT|RUN"
+   "|AMKA|Iqama|Teudat\\s+Zehut|RRN|My\\s+Number|ROC\\s+ID|NRIC|FIN|Emirates\\s+ID|EID|cod\\s+numeric\\s+personal|CNP"
+   "|Thai\\s+ID|citizen\\s+ID|CURP|NSS|DUI|CUIL|CUIT|NIT|DPI|CPF|RG|SSS|TIN|UMID|HKID|MyKad|IC\\s+(?:no|number)"
+   "|NRC|NID|NIDA|Ghana\\s+card|PIN\\s+number|KRA\\s+PIN|voter\\s+ID|EPIC|Aadhar|Aadhaar|PAN|SIN|SSN|OIB|EGN|JMBG|EMBG"
+   "|personal\\s+code|asmens\\s+kodas|personas\\s+kods|rodn[eé]\\s+[čc][ií]slo|HETU|PESEL|BSN|NIE|DNI|NIF|NIR|NINO"
+   "|codice\\s+fiscale|steuer-?id|insee))"
+   "(?![A-Za-z])(?i:[\\s_-]*(?:no\\.?|nr\\.?|n\\.?\\s?[ºo°]|number|num|#))?\\s*[:#=]?\\s*(?i:is\\s+)?"
+   "(?=[A-Za-z0-9 ./()-]*\\d)[A-Za-z0-9(](?:[A-Za-z0-9()]|[ ./-](?=[A-Za-z0-9(])){5,22}",
+   ja__valid_labelled_id, "nid3_label", NULL, 4,
+   "uidai|t.c|kimlik|dselsn|contribuinte|ird|isikukood|iin|nin|bvn|nik|philsys|psn|cccd|c|kenya|ausweis|dula|rut|run"
+   "|amka|iqama|zehut|rrn|my number|roc|nric|fin|emirates|eid|cnp|numeric|thai|citizen|curp|rfc|nss|dui|cuil|cuit|nit"
+   "|dpi|cpf|rg|sss|tin|umid|hkid|mykad|ic|nrc|nid|ghana|pin|voter|epic|aadha|pan|sin|ssn|oib|egn|mbg|personal|asmens"
+   "|personas|rodn|hetu|pesel|bsn|nie|dni|nif|nir|nino|fiscale|steuer|insee", 0, NULL, 0},
+  /* The same labels in their own scripts (Korean, Japanese, Chinese,
+   * Hebrew, Arabic, Greek, Cyrillic, Thai, Hindi). */
+  {"national_id",
+   "(?:주민등록번호|외국인등록번호|주민번호|個人番号|マイナンバー|身分證字號|身分證號碼?|身份證號碼?|身份证号码?|香港身份證|居民身份证"
+   "|ת\\.ז\\.?|ת\"ז|תעודת\\s+זהות|מספר\\s+זהות|מס['׳]\\s+זהות|رقم\\s+الهوية|الهوية\\s+الوطنية|رقم\\s+الإقامة|الرقم\\s+القومي"
+   "|رقم\\s+قومي|ΑΜΚΑ|ΑΦΜ|Α\\.?Δ\\.?Τ\\.?|ИИН|ИНН|СНИЛС|ЖСН|РНОКПП|паспорт|เลขประจำตัวประชาชน|बत्ताक|आधार(?:\\s+संख्या)?"
+   "|पैन|운전면허번호)"
+   "\\s*[:：#=]?\\s*(?=[A-Za-z0-9 ./()-]*\\d)[A-Za-z0-9(](?:[A-Za-z0-9()]|[ ./-](?=[A-Za-z0-9(])){5,22}",
+   ja__valid_labelled_id, "nid3_label_x", HIGH, 4, NULL, 0, NULL, 0},
+  /* An identity card's number after its label holds letters and few
+   * digits ("Personalausweisnummer: L01X8YRCM"); "ID No. 23288515"
+   * counts unless an order, a session or another thing's id is meant. */
+  {"national_id",
+   "(?i:\\b(?:personalausweis(?:nummer)?|ausweisnummer|id[ _-]card(?:[ _-](?:number|no))?|identity[ _-]card(?:[ _-](?:number|no))?"
+   "|carte\\s+d['’]identit[ée]|carta\\s+d['’]identit[àa]))\\s*(?:no\\.?|nr\\.?|number|#)?\\s*[:#=]?\\s*"
+   "(?=[A-Z0-9]*\\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,10}(?![A-Za-z0-9])"
+   "|(?<![\\w-])(?<!(?i)order |request |session |job |ticket |invoice |transaction |message |process |thread |user "
+   "|product |item |build |event |run |task |client |customer |device |app |team |group |project |account |record "
+   "|reference )"
+   "(?i:ID)\\s*(?i:No\\.?|Nr\\.?|Number|#)\\s*[:#]?\\s*\\d[\\d -]{5,16}\\d(?![\\d-])",
+   ja__valid_mixed, "nid3_card", NULL, 2, "ausweis|id|identity|identit", 0, NULL, 0},
+
+  /* Bare national ids whose shape and check digit decide (13+ digits
+   * with a birth date, letters that make the shape, the country's own
+   * punctuation): KR RRN, ZA ID, RO CNP, MX CURP, TW, SG NRIC/FIN, HKID
+   * (check in brackets), IE PPS, CH AHV (756…), CL RUT (dotted or with
+   * its dash), TH (dashed 1-4-5-2-1), AE Emirates ID (784-…, Luhn), AU TFN
+   * and NO fødselsnummer as grouped, DK CPR
+   * (DDMMYY-SSSS, mod 11), PK CNIC (5-7-1), MY MyKad (YYMMDD-PB-NNNN),
+   * MX RFC. Must NOT catch the same shapes with a wrong check digit, bare
+   * 9-12 digit runs (order numbers: a check digit cannot decide them),
+   * 13-digit epoch milliseconds (no valid birth date and check). Japan's
+   * My Number shares its 4-4-4 grouping with Aadhaar (whose row checks
+   * Verhoeff): only after its label. */
+  {"national_id", "(?<![\\d-])\\d{6}-?[1-8]\\d{6}(?![\\d-])", ja__kr_rrn_ok, "nid3", NULL, 13, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d-])\\d{6} ?\\d{4} ?\\d{3}(?![\\d-])", ja__za_id_ok, "nid3", NULL, 13, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d-])[1-9]\\d{12}(?![\\d-])", ja__ro_cnp_ok, "nid3", NULL, 13, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d-])\\d-\\d{4}-\\d{5}-\\d{2}-\\d(?![\\d-])|(?<![\\d-])\\d \\d{4} \\d{5} \\d{2} \\d(?![\\d-])",
+   ja__th_id_ok, "nid3", NULL, 13, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d-])784-?\\d{4}-?\\d{7}-?\\d(?![\\d-])", ja__luhn_ok, "nid3", NULL, 15, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d.])756(?:\\.\\d{4}\\.\\d{4}\\.\\d{2}|\\d{10})(?![\\d.])", ja__ch_ahv_ok, "nid3", NULL, 13, NULL, 0,
+   NULL, 0},
+  {"national_id", "(?<![\\d.-])\\d{1,2}\\.\\d{3}\\.\\d{3}-[\\dkK](?![\\w-])|(?<![\\d.-])\\d{7,8}-[\\dkK](?![\\w-])",
+   ja__cl_rut_ok, "nid3", "-", 7, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d.-])\\d{3} \\d{3} \\d{3}(?![\\d.-])", ja__au_tfn_ok, "nid3", " ", 9, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d.-])\\d{6} \\d{5}(?![\\d.-])", ja__no_fnr_ok, "nid3", " ", 11, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d.-])\\d{6}-\\d{4}(?![\\d.-])", ja__dk_cpr_ok, "nid3", "-", 10, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d-])\\d{5}-\\d{7}-\\d(?![\\d-])", NULL, "nid3", "-", 13, NULL, 0, NULL, 0},
+  {"national_id", "(?<![\\d-])\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])-\\d{2}-\\d{4}(?![\\d-])", NULL, "nid3", "-", 12,
+   NULL, 0, NULL, 0},
+  {"national_id", "(?<![A-Za-z0-9])[A-Z]{1,2}\\d{6} ?\\([0-9A]\\)", ja__hk_id_ok, "nid3_letters", "(", 6, NULL, 0, NULL, 0},
+  {"national_id", "(?<![A-Za-z0-9])[A-Z][1289]\\d{8}(?![A-Za-z0-9])", ja__tw_id_ok, "nid3_letters", NULL, 9, NULL, 10, NULL,
+   0},
+  {"national_id", "(?<![A-Za-z0-9])[STFG]\\d{7}[A-Z](?![A-Za-z0-9])", ja__sg_nric_ok, "nid3_letters", NULL, 7, NULL, 9, NULL,
+   0},
+  {"national_id", "(?<![A-Za-z0-9])\\d{7}[A-W][AHWTX]?(?![A-Za-z0-9])", ja__ie_pps_ok, "nid3_letters", NULL, 7, NULL, 8, NULL,
+   0},
+  {"national_id", "(?<![A-Za-z0-9])[A-Z]{4}\\d{6}[HMX][A-Z]{5}[A-Z0-9]\\d(?![A-Za-z0-9])", ja__mx_curp_ok, "nid3_letters",
+   NULL, 7, NULL, 18, NULL, 0},
+  {"national_id",
+   "(?<![A-Za-z0-9])[A-Z&]{3,4}\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])[A-Z0-9]{2}[0-9A](?![A-Za-z0-9])", NULL,
+   "nid3_letters", NULL, 6, NULL, 12, NULL, 0},
+
+  /* ---- health identifiers: after their label (MRN, patient id, chart #,
+   * member id, NHS/CHI number, Medicare, health card, the German
+   * Krankenversichertennummer and Fallnummer, Ontario's OHIP) any value
+   * with 4 digits; bare where the format decides: NHS numbers grouped
+   * 3-3-4 (mod 11), US MBIs (CMS's character positions), DEA numbers
+   * (check digit). Must NOT catch clinical codes (ICD-10, LOINC, SNOMED,
+   * CPT), the labels alone ("MRN field is required"), "Medicare levy 2%",
+   * a bare 10-digit run (epoch seconds). */
+  {"medical_id",
+   "(?i:(?<![A-Za-z0-9])(?:MRN|medical\\s+record(?:\\s+(?:number|no\\.?|#))?|med\\.?\\s*rec\\.?(?:\\s+(?:no\\.?|#))?"
+   "|patient(?:\\s*(?:id|number|no\\.?|#))|chart\\s*(?:no\\.?|#|number)|member\\s*(?:id|number|no\\.?|#)"
+   "|subscriber\\s+id|policy\\s+(?:number|no\\.?|#)|health\\s+(?:card|insurance|plan)\\s*(?:number|no\\.?|#|id)?"
+   "|insurance\\s+(?:id|number|no\\.?)|Krankenversichertennummer|Versichertennummer|Versicherungsnummer|Fallnummer"
+   "|Patientennummer|Patienten-?ID|OHIP|RAMQ|CHI\\s*(?:number|no\\.?|#)?|NHS\\s*(?:number|no\\.?|#)?"
+   "|health\\s+and\\s+care\\s+number|HCN|Medicare\\s*(?:number|no\\.?|#|id|card(?:\\s+number)?)?|Medicaid\\s*(?:id|number|#)?"
+   "|HICN|MBI|NPI|DEA(?:\\s*(?:number|no\\.?|#))?|encounter\\s*(?:id|number|#)|admission\\s*(?:number|no\\.?|#)"
+   "|prescriber\\s+NPI|NIHSS|dossier\\s+m[ée]dical|n[°º]\\s*de\\s+s[ée]curit[ée]\\s+sociale))"
+   "(?![A-Za-z])\\s*[:#=]?\\s*(?:is\\s+)?(?=[A-Za-z0-9 ./()-]*\\d)[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){3,22}",
+   ja__valid_labelled_id, "med", NULL, 4,
+   "mrn|medical|med|patient|chart|member|subscriber|policy|health|insurance|versicher|fallnummer|ohip|ramq|chi|nhs"
+   "|hcn|medicare|medicaid|hicn|mbi|npi|dea|encounter|admission|nihss|dossier|curit", 0, NULL, 0},
+  {"medical_id", "(?<![\\d.-])\\d{3}([ -])\\d{3}\\g{-1}\\d{4}(?![\\d.-])", ja__nhs_ok, "med_bare", " -", 10, NULL, 0, NULL,
+   0},
+  {"medical_id",
+   "(?<![A-Za-z0-9])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?"
+   "[AC-HJKMNP-RT-Y]{2}\\d{2}(?![A-Za-z0-9])",
+   ja__mbi_ok, "med_bare", NULL, 4, NULL, 0, NULL, 0},
+  {"medical_id", "(?<![A-Za-z0-9])[ABCDEFGHJKLMPRSTUX][A-Z9]\\d{7}(?![A-Za-z0-9])", ja__dea_ok, "med_bare", NULL, 7, NULL, 9,
+   NULL, 0},
+
+  /* ---- bank accounts: after their label in many languages (account
+   * number, acct, sort code, BSB, IFSC, transit and institution,
+   * Kontonummer and BLZ, Agência and Conta, 口座 and 普通, 계좌번호, счёт,
+   * routing number, ABA, RTN) any value with 4 digits; bare where a check
+   * decides: a CLABE (18 digits, 3-7-1), a RIB (5 5 11 2, key mod 97);
+   * payment handles (UPI ids, paypal.me, Venmo, Cash App $cashtags).
+   * Must NOT catch BIC/SWIFT codes alone (they name a bank), "sort code
+   * format 00-00-00", "account settings", "routing table updated",
+   * "routing key: orders.created", bare 9-digit numbers. */
+  {"bank_account",
+   "(?i:(?<![A-Za-z0-9])(?:(?:bank\\s+|checking\\s+|savings\\s+|current\\s+)?account(?:\\s*(?:number|no\\.?|nr\\.?|#))?"
+   "|acct(?:\\s*(?:no\\.?|#|number))?|a/c(?:\\s*no\\.?)?|acc(?:\\s*no\\.?)?|sort\\s+code|BSB|IFSC|transit(?:\\s+(?:number|no\\.?))?"
+   "|institution(?:\\s+(?:number|no\\.?))?|routing(?:/transit)?(?:\\s*(?:number|no\\.?|#))?|ABA(?:\\s+(?:number|no\\.?|routing))?"
+   "|RTN|ACH\\s+routing|Kontonummer|Kontonr\\.?|Konto|BLZ|Bankleitzahl|Ag[eê]ncia|Agencia|Conta(?:\\s+corrente)?|cuenta"
+   "|compte|rekening(?:nummer)?|numer\\s+konta|счёт|счет|р/с|расч[её]тный\\s+сч[её]т|CBU|CVU|CLABE|RIB))"
+   "(?![A-Za-z])\\s*[:#=]?\\s*(?=[0-9 ./-]*\\d)\\d(?:\\d|[ ./-](?=\\d)){3,30}",
+   ja__valid_labelled_id, "bank", NULL, 4,
+   "account|acct|a/c|acc|sort|bsb|ifsc|transit|institution|routing|aba|rtn|konto|blz|bankleitzahl|ncia|agencia|conta"
+   "|cuenta|compte|rekening|konta|сч|р/с|cbu|cvu|clabe|rib", 0, NULL, 0},
+  {"bank_account",
+   "(?:口座番号|口座|普通|当座|계좌번호|계좌|账号|帳號|银行账户|銀行帳戶|खाता\\s+संख्या)\\s*[:：]?\\s*\\d(?:\\d|[ ./-](?=\\d)){3,30}",
+   ja__valid_labelled_id, "bank_x", HIGH, 4, NULL, 0, NULL, 0},
+  {"bank_account", "(?<![\\d.-])\\d{18}(?![\\d.-])", ja__clabe_ok, "bank_bare", NULL, 18, NULL, 18, NULL, 0},
+  {"bank_account", "(?<![\\dA-Za-z])\\d{5} ?\\d{5} ?[0-9A-Za-z]{11} ?\\d{2}(?![\\dA-Za-z])", ja__fr_rib_ok, "bank_bare", NULL,
+   12, NULL, 0, NULL, 0},
+  {"payment_handle",
+   "(?i:\\b(?:UPI(?:\\s+ID)?|VPA))\\s*[:=]?\\s*[A-Za-z0-9._-]{2,}@[A-Za-z]{2,}"
+   "|(?<![\\w.-])[A-Za-z0-9._-]{2,}@(?:ok(?:axis|hdfcbank|icici|sbi)|ybl|ibl|axl|paytm|upi|apl|ratn|icici|sbi|hdfcbank"
+   "|axisbank|kotak|barodampay|aubank|idfcbank|indus|federal|pnb|boi|cnrb|unionbank|ikwik|freecharge|jio|yapl|waaxis"
+   "|wahdfcbank|waicici|wasbi|fam|slice|superyes|naviaxis|axisb|yesbank|rbl|dbs|hsbc|sc|citi)(?![\\w.-])"
+   "|(?i:(?:https?://)?(?:www\\.)?(?:paypal\\.me|venmo\\.com(?:/u)?|cash\\.app|revolut\\.me|monzo\\.me|ko-fi\\.com)/[$@]?[A-Za-z0-9_.-]{2,})"
+   "|(?i:\\b(?:venmo|cash\\s?app|cashtag|paypal|zelle|revolut)\\b)\\s*:?\\s*[$@][A-Za-z][A-Za-z0-9_.-]{1,29}",
+   NULL, "pay", "@$/", 0, NULL, 0, NULL, 0},
 };
 
 #undef H

@@ -377,11 +377,11 @@ ja__valid_aadhaar(const char *m, size_t mlen)
   return count_digits(m, mlen) == 12 && ja__verhoeff_ok(m, mlen);
 }
 
-/* The last 18 characters are a Chinese resident id with its check. */
+/* A Chinese resident id (spaces skipped) with its check. */
 int
 ja__valid_cn_rid(const char *m, size_t mlen)
 {
-  return mlen >= 18 && ja__cn_rid_ok(m + mlen - 18, 18);
+  return ja__cn_rid_ok(m, mlen);
 }
 
 /* ICAO 9303 check digit (weights 7 3 1, '<' = 0, A = 10 …) over s[0..n)
