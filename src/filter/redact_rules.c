@@ -559,7 +559,9 @@ static const ja__redact_rule rules[] = {
    * ("\\?\C:\Users\x"). Must NOT catch "C:\Program Files\…" or "C:\Users"
    * alone. */
   {"windows_user_path",
-   "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]", NULL, NULL, "\\/", 0, NULL, 0, NULL, 0},
+   "(?i)(?:\\b[A-Z]:)?[\\\\/]+(?:Users|Documents and Settings)[\\\\/]+[^\\\\/\\s]"
+   "|(?i)\\\\\\\\[^\\\\\\s]+\\\\(?:users|homes?|profiles?|redirect(?:ed)?|userdata)\\$?\\\\[^\\\\\\s$]",
+   NULL, NULL, "\\/", 0, NULL, 0, NULL, 0},
   /* Windows environment forms that expand to the profile. */
   {"windows_env_path",
    "(?i)%(?:USERPROFILE|APPDATA|LOCALAPPDATA|HOMEPATH|HOMEDRIVE|HOMESHARE|USERNAME|USERDOMAIN"
@@ -884,6 +886,7 @@ static const ja__redact_rule rules[] = {
    "(?i)\\b(?:dob|d\\.o\\.b\\.?|date[ _-]of[ _-]birth|birth[ _-]?date|birthday|bday|b-day|born(?:\\s+on)?"
    "|geburtsdatum|geburtstag|geb\\.|geboren(?:\\s+am)?|date de naissance|fecha de nacimiento"
    "|nacid[oa](?:\\s+el)?|data di nascita|nat[oa](?:\\s+il)?|geboortedatum|geboren op|f[öo]delsedatum"
+   "|n[ée]e?\\s+le|née|né|date\\s+et\\s+lieu\\s+de\\s+naissance"
    "|f[øo]dselsdato|data de nascimento|nascid[oa](?:\\s+em)?)"
    "[\"']?\\s*[:=]?\\s*[\"']?(?:on\\s+|am\\s+|le\\s+|el\\s+|il\\s+)?"
    "(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})(?!\\d)"
@@ -891,7 +894,7 @@ static const ja__redact_rule rules[] = {
    "|(?:" MONTHS ")\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|(?:" MONTHS ")\\.?\\s+\\d{4}|\\d{8}(?!\\d))",
    NULL, NULL, NULL, 4,
    "dob|d.o.b|birth|bday|b-day|born|geburt|geb.|geboren|naissance|nacimiento|nacid|nascita|nato|nata"
-   "|geboorte|delsedatum|dselsdato|nascimento|nascid", 0, NULL, 0},
+   "|geboorte|delsedatum|dselsdato|nascimento|nascid|n\xc3\xa9|ne le|nee le", 0, NULL, 0},
 
   /* The same with cues in other scripts ("生年月日: 1990年5月3日", "дата
    * рождения: 01.01.1980", "doğum tarihi", "data urodzenia"). */
@@ -946,7 +949,7 @@ static const ja__redact_rule rules[] = {
    "(?![\\d.])",
    ja__valid_latlon_pair, "geo", ".", 8, NULL, 0, NULL, 0},
   {"coordinates",
-   "(?i:\\b(?:(?:lat|latitude|lon|lng|longitude)\\b[\"']?\\s*[=:]?|long\\b[\"']?\\s*[=:]))"
+   "(?i:\\b(?:gps)?(?:(?:lat|latitude|lon|lng|longitude)\\b[\"']?\\s*[=:]?|long\\b[\"']?\\s*[=:]))"
    "\\s*[\"']?[-+]?\\d{1,3}\\.\\d{4,}(?![\\d.])", /* "long" is a word too: only with = or : */
    NULL, "geo", ".", 5, "lat|lon|lng", 0, NULL, 0},
   {"coordinates",
@@ -1530,6 +1533,154 @@ static const ja__redact_rule rules[] = {
    "|(?i:(?:https?://)?(?:www\\.)?(?:paypal\\.me|venmo\\.com(?:/u)?|cash\\.app|revolut\\.me|monzo\\.me|ko-fi\\.com)/[$@]?[A-Za-z0-9_.-]{2,})"
    "|(?i:\\b(?:venmo|cash\\s?app|cashtag|paypal|zelle|revolut)\\b)\\s*:?\\s*[$@][A-Za-z][A-Za-z0-9_.-]{1,29}",
    NULL, "pay", "@$/", 0, NULL, 0, NULL, 0},
+  /* ---- phone numbers after their label ("phone: 555-0143", "tel.
+   * 2025550143", "callback 14155550187"), 7 to 15 digits however grouped;
+   * also the reading of a shaped value ("contact.phone:2025550143" reads
+   * "contact phone 2025550143"). Must NOT catch "phone: required",
+   * "country code +44", a label before a short number ("tel 42"). */
+  {"phone",
+   "(?i)(?<![A-Za-z0-9])(?:phone|tel|telephone|mobile|cell(?:phone)?|mob|fax|whatsapp|sms|callback|call\\s+me(?:\\s+at)?"
+   "|ph|tlf|telefon|t[ée]l[ée]phone|tel[ée]fono|telefone|handy|portable|celular|móvil|movil)"
+   "(?:\\s*(?:no\\.?|number|#|nr\\.?))?\\s*[:=#.]?\\s*\\+?\\(?\\d(?:[\\d ().-]{5,20})\\d(?![\\d-])",
+   ja__valid_phone_digits, "phone3", NULL, 7,
+   "phone|tel|mobile|cell|mob|fax|whatsapp|sms|callback|call me|ph|tlf|handy|portable|celular|vil", 0, NULL, 0},
+
+  /* ---- cards beyond the number alone: magnetic-stripe track 1 ("%B<PAN>^
+   * SURNAME/GIVEN^YYMM…") and track 2 / EMV tag 57 (";<PAN>=YYMM…",
+   * "<PAN>D<YYMM>…"), the PAN checked by Luhn; SIM ICCIDs (89…, Luhn;
+   * labelled, any grouping). Must NOT catch "Track 1 format B", a batch
+   * number failing Luhn. */
+  {"mag_stripe",
+   "%?B\\d{13,19}\\^[^^]{2,26}\\^\\d{4}|;?\\d{13,19}=\\d{4}\\d*\\??|(?<![\\dA-Za-z])\\d{13,19}D\\d{4}\\d{3,}",
+   ja__valid_track_pan, "card3", "^=D", 13, NULL, 0, NULL, 0},
+  {"iccid", "(?i:\\bICCID\\b)\\s*[:=#]?\\s*89(?:[ -]?\\d){16,20}|(?<![\\d-])89\\d{16,20}(?![\\d-])", ja__valid_iccid, "card3",
+   NULL, 18, NULL, 0, NULL, 0},
+
+  /* ---- documents after labels in other scripts: passports ("護照號碼",
+   * "护照号码", "旅券番号", "여권번호"), driving licences ("運転免許証番号",
+   * "驾驶证号", "운전면허번호"), the Thai id's label as NFKC writes it; ICAO
+   * 9303 TD1/TD2 line 1 of identity cards ("IDD<<Y56FC4TJW<<<…"). */
+  {"passport", "(?:護照號碼|护照号码|护照号|護照號|旅券番号|パスポート番号|여권번호|номер паспорта|паспорт)\\s*[:：#]?\\s*[A-Z0-9]{6,10}",
+   NULL, "doc3", HIGH, 5, NULL, 0, NULL, 0},
+  {"driving_licence", "(?:運転免許証番号|免許証番号|运転免许证号|驾驶证号码?|駕駛執照號碼|운전면허번호|운전면허증\\s*번호)\\s*[:：#]?\\s*[A-Z0-9-]{8,16}",
+   NULL, "doc3", HIGH, 5, NULL, 0, NULL, 0},
+  {"national_id", "เลขประจ(?:ำ|\\x{0E4D}\\x{0E32})ตัวประชาชน\\s*[:：]?\\s*\\d(?:[\\d -]){11,16}\\d", NULL, "doc3", HIGH, 13, NULL, 0,
+   NULL, 0},
+  {"passport", "(?<![A-Z0-9<])[IAC][A-Z<][A-Z]{1,3}<{0,2}(?=[A-Z0-9]*\\d)[A-Z0-9]{6,9}[0-9<]?<{5,}", NULL, "doc3_mrz", "<", 1,
+   "<<<<<", 0, NULL, 0},
+  {"national_id", "\\bID\\s*(?:no\\.?|number|#)?\\s*[:#]?\\s*\\d{7,8}-\\d(?![\\d-])", ja__il_id_ok, "doc3_mrz", "-", 8, "id",
+   0, NULL, 0},
+
+  /* ---- analytics and advertising cookies with their values (Google
+   * Analytics _ga/_gid/__utm*, Ads _gcl_*, IDE, Meta _fbp/_fbc, Microsoft
+   * MUID/_uetsid, TikTok _ttp, LinkedIn li_at, Hotjar _hjSessionUser_*,
+   * Segment ajs_*_id, Matomo _pk_id.*, Amplitude, Mixpanel, HubSpot,
+   * Google's session cookies) and the bare GA client id "GA1.2.<id>.<t>".
+   * Must NOT catch the names alone ("_ga"), masked or deleted values, site
+   * property ids (UA-12345678-1, G-XXXXXXXXXX), cookie attributes. */
+  {"tracking_cookie",
+   "(?<![\\w.-])(?:_ga(?:_[A-Z0-9]+)?|_gid|_gat\\w*|_fbp|_fbc|_gcl_\\w+|__utm[abcvz]|_hjSession(?:User)?_\\d+|_hjid"
+   "|ajs_(?:anonymous|user)_id|_uet[sv]id|IDE|MUID|MR|_ttp|_tt_enable_cookie|li_at|li_gc|bcookie|bscookie|lidc"
+   "|__Secure-[0-9A-Za-z_-]+|SID|HSID|SSID|APISID|SAPISID|NID|1P_JAR|AEC|_pk_id\\.\\w+\\.\\w+|_pk_ses\\.\\w+\\.\\w+"
+   "|amplitude_id_\\w+|AMP_\\w+|mp_\\w+_mixpanel|_clck|_clsk|_hp2_id\\.\\w+|optimizelyEndUserId|__hstc|hubspotutk|__hssc"
+   "|_mkto_trk|_scid|_sctr|_rdt_uuid|_pin_unauth|personalization_id|guest_id|twid|datr|c_user|_shopify_[ys]"
+   "|intercom-(?:id|session)-\\w+|ab\\.storage\\.\\w+|_dd_s|rl_anonymous_id|rl_user_id|posthog|ph_\\w+_posthog)"
+   "=(?!(?i:deleted|null|none|undefined|expired)(?:;|\\s|$)|<|\\[|\\$\\{)[^;\\s]{6,}"
+   "|(?<![\\w.])GA1\\.\\d\\.\\d{6,10}\\.\\d{9,10}(?!\\d)",
+   NULL, "cookie3", "=.", 0, NULL, 0, NULL, 0},
+
+  /* ---- places: exiftool's GPS lines ("37 deg 46' 29.64\" N", the
+   * rationals "37/1,46/1,2964/100"), Open Location Codes (full
+   * "7FQ366RJ+GP5", short with a locality "P89X+Q8 Zürich"; not a padded
+   * one "8FVC9G00+", ~5 km), what3words addresses ("///word.word.word",
+   * w3w.co links), geohashes and UTM/MGRS after their label or in their
+   * shape. Must NOT catch "35°N", "GPS Version ID : 2.3.0.0", "zoom 17z",
+   * "EPSG:4326", bare word.word.word (a settings key). */
+  {"coordinates",
+   "\\b\\d{1,3}\\s+deg\\s+\\d{1,2}'\\s*\\d{1,2}(?:\\.\\d+)?\"\\s*[NSEW]\\b"
+   "|(?i:gps\\w*(?:latitude|longitude|position|coordinates)\\w*)\\s*[=:]?\\s*\\d{1,3}/\\d+[, ]\\s*\\d{1,2}/\\d+[, ]\\s*\\d+/\\d+",
+   NULL, "geo3", NULL, 4, "deg|gps", 0, NULL, 0},
+  {"coordinates",
+   "(?<![0-9A-Za-z+])[23456789CFGHJMPQRVWX]{8}\\+[23456789CFGHJMPQRVWX]{2,3}(?![0-9A-Za-z+])"
+   "|(?<![0-9A-Za-z+])[23456789CFGHJMPQRVWX]{4,6}\\+[23456789CFGHJMPQRVWX]{2,3}(?=,?\\s+\\p{Lu})",
+   ja__valid_mixed, "geo3", "+", 1, NULL, 0, NULL, 0},
+  {"coordinates",
+   "///\\p{L}+\\.\\p{L}+\\.\\p{L}+|(?i:\\bw3w\\.co/)\\p{L}+\\.\\p{L}+\\.\\p{L}+|(?i:what3words)\\s*[:=]?\\s*(?:///)?\\p{L}+\\.\\p{L}+\\.\\p{L}+"
+   "|(?i:\\bgeohash)\\s*[:=]?\\s*[0-9b-hjkmnp-z]{6,12}\\b"
+   "|\\bUTM\\s+\\d{1,2}[C-X]\\s+\\d{6}(?:\\.\\d+)?\\s*(?:mE\\s*)?\\d{7}\\b|(?i:\\bMGRS)\\s*[:=]?\\s*\\d{1,2}[C-X]\\s?[A-Z]{2}\\s?\\d{4,5}\\s?\\d{4,5}\\b",
+   NULL, "geo3", NULL, 0, "///|w3w.co/|what3words|geohash|utm|mgrs", 0, NULL, 0},
+
+  /* ---- host names that spell out the subscriber's address, as ISPs and
+   * clouds name them: the four numbers joined by '-' ("c-203-0-113-17.
+   * hsd1.ca.comcast.net", "ec2-203-0-113-56.compute-1.amazonaws.com"),
+   * zero-padded ("softbank203000113056.bbtec.net"), in hex
+   * ("pCB007122.dip0.t-ipconnect.de"), or three of them beside an access
+   * word (dsl, dyn, pool, abo …). Must NOT catch "gpu-node-01.example.org",
+   * "ec2.us-east-1.amazonaws.com", "x86-64-v3", "ip6-localhost". */
+  {"reverse_dns_host",
+   "(?i)(?<![\\w.-])[a-z0-9-]*?\\d{1,3}[-.]\\d{1,3}[-.]\\d{1,3}[a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}(?![\\w.-])"
+   "|(?i)(?<![\\w.-])[a-z]{1,14}\\d{12}(?:\\.[a-z0-9-]+)+\\.[a-z]{2,}(?![\\w.-])"
+   "|(?i)(?<![\\w.-])[a-z]{1,3}[0-9a-f]{8}\\.(?:[a-z0-9-]+\\.)+[a-z]{2,}(?![\\w.-])",
+   ja__valid_ip_hostname, "rdns", ".", 6, NULL, 0, NULL, 0},
+
+  /* ---- Wi-Fi network names: after SSID/ESSID/network labels, in Wi-Fi
+   * QR codes ("WIFI:S:…;T:WPA;P:…;;") and nmcli's "connected to '…'";
+   * WPA passphrases ("psk=…"). Home names and router defaults alike
+   * (NETGEAR47 is on public wardriving maps). Must NOT catch public and
+   * federated hotspots (eduroam, xfinitywifi, attwifi …), states ("Wi-Fi:
+   * off", "SSID broadcast disabled"), "network: ethernet". */
+  {"wifi_ssid",
+   "(?i:(?<![A-Za-z0-9])(?:E?SSID|wi-?fi\\s+network(?:\\s+name)?|wifi\\s+name|network\\s+name|wlan\\s+name|hotspot\\s+name))"
+   "(?:\\s*[:=]\\s*|\\s+)[\"'‘]?(?!(?i:eduroam|xfinitywifi|attwifi|cablewifi|twcwifi|optimumwifi|btwifi|btopenzone|_the cloud"
+   "|starbucks|google starbucks|boingo|linksys(?:$|\\s)|default|hidden|none|any|off|on|auto|<|\\[|\\{|\\$"
+   "|broadcast|disabled|enabled|not |is |must |required|unknown|n/a)\\b)[^\\s\"'][^\"'\\n;]{0,31}"
+   "|(?i:\\bnetwork)\\s*:\\s*(?=[^\\s]*[A-Z0-9])(?!(?i:ethernet|wifi|wired|host|bridge|none|default|mainnet|testnet|local)\\b)"
+   "[^\\s\"'][^\"'\\n;]{1,31}"
+   "|WIFI:(?:[A-Z]:[^;]*;)*S:[^;]+;|\\bconnected\\s+to\\s+[\"'‘][^\"'’]{2,32}[\"'’]"
+   "|(?i:\\b(?:psk|wpa_passphrase|wpa-psk|pre-shared\\s+key))\\s*[=:]\\s*\"?[^\\s\"]{8,63}",
+   NULL, "wifi", NULL, 0, "ssid|wi-fi|wifi|network|wlan|hotspot|connected|psk|wpa|pre-shared", 0, NULL, 0},
+
+  /* ---- device ids in tool output: adb's device list ("R58NRZL4G75
+   * device product:…"), Dell service tags after their label (seven
+   * letters or digits). */
+  {"device_serial",
+   "(?m)^[A-Za-z0-9]{6,20}(?=\\s+(?:device|unauthorized|offline|recovery|sideload|bootloader)\\b)"
+   "|(?i:\\b(?:service\\s+tag|express\\s+service\\s+code))\\s*[:#=]?\\s*[A-Z0-9]{7}(?![A-Za-z0-9])",
+   ja__valid_serial_token, "dev3", NULL, 0, "device|unauthorized|offline|recovery|sideload|bootloader|service|express", 0,
+   NULL, 0},
+
+  /* ---- vehicle registration plates: after a label in any language, or
+   * bare in formats no product code shares: UK (AB12 CDE), France SIV
+   * (AB-123-CD), Germany (M-AB 1234, a district and the letters joined by
+   * '-'), China (province character + letter), Japan (region, class,
+   * kana, serial), Korea (digits, a Hangul syllable, four digits), Russia
+   * (the twelve Cyrillic letters and a region), India (a state code).
+   * Must NOT catch GPU and CPU names ("RTX 4090", "GTX-1080"), phone
+   * models ("SM-G991B"), CVE/GHSA/KB ids, ticket keys ("PROJ-123"),
+   * "ISO 27001", "eu-west-1", "UTF-16LE", quantisations ("Q4_K_M"). */
+  {"vehicle_plate",
+   "(?i:(?<![A-Za-z])(?:licen[cs]e\\s+plate(?:\\s+(?:number|no\\.?))?|number\\s+plate|(?:car\\s+|vehicle\\s+)?plate(?:\\s+(?:number|no\\.?|#))?"
+   "|reg(?:istration)?(?:\\s+(?:number|no\\.?|plate|mark))?|rego|Kennzeichen|Nummernschild|immatriculation|plaque(?:\\s+d['’]immatriculation)?"
+   "|targa|matr[ií]cula|placa|kenteken|rekisterinumero|rekisterikilpi|registreringsnummer|regnr|tablica\\s+rejestracyjna"
+   "|numer\\s+rejestracyjny|SPZ|госномер|гос\\.?\\s*номер|номер\\s+автомобиля|车牌号?码?|車牌號?碼?|ナンバー|번호판|차량번호))"
+   "(?![A-Za-z])\\s*[:：=#]?\\s*(?=[^\\s,;]*\\d)[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}](?:[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}]"
+   "|[ ·・-](?=[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}])){1,11}",
+   ja__valid_plate, "plate", NULL, 1,
+   "licen|plate|reg|rego|kennzeichen|nummernschild|immatriculation|plaque|targa|matr|placa|kenteken|rekisteri"
+   "|registrering|regnr|tablica|rejestracyjny|spz|\xd0|\xe8\xbd|\xe8\xbb|\xe3\x83\x8a|\xeb\xb2\x88|\xec\xb0\xa8", 0, NULL, 0},
+  {"vehicle_plate",
+   "(?<![A-Za-z0-9-])[A-HJ-PR-Y][A-HJ-PR-Y]\\d{2} ?[A-HJ-PR-Z]{3}(?![A-Za-z0-9-])"
+   "|(?<![A-Za-z0-9-])[A-HJ-NP-TV-Z]{2}-\\d{3}-[A-HJ-NP-TV-Z]{2}(?![A-Za-z0-9-])"
+   "|(?<![A-Za-z0-9-])[A-ZÄÖÜ]{1,3}-[A-Z]{1,2} ?\\d{1,4}[EH]?(?![A-Za-z0-9-])"
+   "|(?<![A-Za-z0-9])(?:AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|PY|RJ|SK"
+   "|TN|TR|TS|UK|UP|WB) ?\\d{1,2} ?[A-Z]{1,3} ?\\d{4}(?![A-Za-z0-9])",
+   NULL, "plate_bare", CAPS, 1, NULL, 0, NULL, 0},
+  {"vehicle_plate",
+   "[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][·•・ ]?[A-Z0-9]{5,6}(?![A-Za-z0-9])"
+   "|\\p{Han}{1,4}\\s?\\d{2,3}\\s?\\p{Hiragana}\\s?\\d{1,2}-\\d{2}(?!\\d)"
+   "|(?<!\\d)\\d{2,3}\\s?\\p{Hangul}\\s?\\d{4}(?!\\d)"
+   "|(?<![\\p{L}\\d])[АВЕКМНОРСТУХ]\\s?\\d{3}\\s?[АВЕКМНОРСТУХ]{2}\\s?\\d{2,3}(?!\\d)",
+   NULL, "plate_x", HIGH, 3, NULL, 0, NULL, 0},
 };
 
 #undef H

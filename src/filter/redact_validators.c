@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "filter/checksum.h"
 #include "filter/names.h"
@@ -92,7 +93,8 @@ ja__valid_card(const char *m, size_t mlen)
          || p2 == 34 || p2 == 37                       /* American Express */
          || p2 == 35                                   /* JCB */
          || (p2 == 30 && p4 / 10 <= 305) || p2 == 36 || p2 == 38 /* Diners */
-         || p2 == 50 || (p2 >= 56 && p2 <= 69);        /* Maestro, Discover, UnionPay */
+         || p2 == 50 || (p2 >= 56 && p2 <= 69)          /* Maestro, Discover, UnionPay */
+         || (p4 >= 2200 && p4 <= 2204);                 /* Mir */
 }
 
 /* IMEI: 15 digits passing Luhn, not an American Express number when bare;
@@ -770,4 +772,159 @@ ja__valid_random_value(const char *m, size_t mlen)
       return 1;
   }
   return 0;
+}
+
+/* ------------------------------------- round 3: phones, cards, hosts … */
+
+/* 7 to 15 digits after a phone label (E.164 has at most 15). */
+int
+ja__valid_phone_digits(const char *m, size_t mlen)
+{
+  size_t n = count_digits(m, mlen);
+  return n >= 7 && n <= 15;
+}
+
+/* Magnetic-stripe and EMV track data: the first run of 13-19 digits (the
+ * PAN) passes Luhn. */
+int
+ja__valid_track_pan(const char *m, size_t mlen)
+{
+  size_t i = 0;
+  while (i < mlen && !is_digit(m[i]))
+    i++;
+  size_t j = i;
+  while (j < mlen && is_digit(m[j]))
+    j++;
+  return j - i >= 13 && j - i <= 19 && ja__luhn_ok(m + i, j - i);
+}
+
+/* A SIM ICCID: 19 or 20 digits (89, the telecom industry, first; 18-22
+ * counted loosely) passing Luhn. */
+int
+ja__valid_iccid(const char *m, size_t mlen)
+{
+  char d[32];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  return n >= 18 && n <= 22 && d[0] == '8' && d[1] == '9' && ja__luhn_ok(d, n);
+}
+
+/* Whether host name h[0..n) holds a word ISPs name access lines with. */
+static int
+access_word(const char *h, size_t n)
+{
+  static const char *const words[] = {"dip", "dyn", "dynamic", "pool", "dsl", "adsl", "vdsl", "xdsl", "cable",
+                                      "ppp", "pppoe", "dhcp", "cust", "customer", "client", "broadband", "bb",
+                                      "static", "res", "home", "fios", "hsd", "catv", "ftth", "fttx", "user",
+                                      "abo", "ip", "host", "cpe", "wanadoo", "subscriber", "sub", "nat", "mobile",
+                                      "lte", "wireless", "wifi", "cm", "rev", "in-addr"};
+  for (size_t i = 0; i < n;) {
+    while (i < n && !isalpha((unsigned char)h[i]))
+      i++;
+    size_t j = i;
+    while (j < n && (isalpha((unsigned char)h[j]) || (j > i && h[j] == '-' && j + 1 < n && isalpha((unsigned char)h[j + 1]))))
+      j++;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+      if (strlen(words[k]) == j - i && strncasecmp(words[k], h + i, j - i) == 0)
+        return 1;
+    i = j;
+  }
+  return 0;
+}
+
+/* A host name that spells out an IPv4 address: four numbers up to 255
+ * joined by single '-' or '.', twelve digits as four zero-padded ones
+ * after letters, eight hex digits after letters with an access word, or
+ * three numbers beside an access word. */
+int
+ja__valid_ip_hostname(const char *m, size_t mlen)
+{
+  unsigned run[64];
+  char sep[64];
+  size_t nr = 0;
+  int access = access_word(m, mlen);
+  for (size_t i = 0; i < mlen && nr < 64;) {
+    if (!is_digit(m[i])) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    unsigned v = 0;
+    while (j < mlen && is_digit(m[j])) {
+      v = v < 100000 ? v * 10 + (unsigned)(m[j] - '0') : v;
+      j++;
+    }
+    if (j - i == 12 && i > 0 && isalpha((unsigned char)m[i - 1])) {
+      int ok = 1;
+      for (size_t k = 0; k < 4; k++)
+        ok &= (m[i + 3 * k] - '0') * 100 + (m[i + 3 * k + 1] - '0') * 10 + (m[i + 3 * k + 2] - '0') <= 255;
+      if (ok)
+        return 1;
+    }
+    run[nr] = j - i <= 3 ? v : 1000;
+    sep[nr] = i > 0 ? m[i - 1] : 0;
+    nr++;
+    i = j;
+  }
+  for (size_t k = 0; k + 3 < nr; k++) {
+    int ok = 1;
+    for (size_t q = k; q < k + 4; q++)
+      ok &= run[q] <= 255 && (q == k || sep[q] == '-' || sep[q] == '.');
+    if (ok)
+      return 1;
+  }
+  for (size_t k = 0; access && k + 2 < nr; k++)
+    if (run[k] <= 255 && run[k + 1] <= 255 && run[k + 2] <= 255 && sep[k + 1] == '-' && sep[k + 2] == '-')
+      return 1;
+  /* Eight hex digits after up to three letters, as the first label. */
+  size_t i = 0;
+  while (i < mlen && i < 3 && isalpha((unsigned char)m[i]))
+    i++;
+  size_t hex = 0;
+  while (i + hex < mlen && isxdigit((unsigned char)m[i + hex]))
+    hex++;
+  if (hex > 8 && i < 3 && isxdigit((unsigned char)m[i])) /* the letters were hex too */
+    hex = 8, i = 1;
+  return access && hex == 8 && i + hex < mlen && m[i + hex] == '.';
+}
+
+/* A device id alone (adb's serial) mixes letters and digits; after a
+ * service-tag label seven letters or digits will do. */
+int
+ja__valid_serial_token(const char *m, size_t mlen)
+{
+  int letter = 0, digit = 0;
+  size_t i = mlen, n = 0;
+  while (i > 0 && isalnum((unsigned char)m[i - 1]))
+    i--, n++;
+  for (size_t k = i; k < mlen; k++) {
+    letter |= isalpha((unsigned char)m[k]) != 0;
+    digit |= isdigit((unsigned char)m[k]) != 0;
+  }
+  if (i > 0) /* labelled: a service tag */
+    return n == 7 && !one_hex_digit(m + i, n);
+  return letter && digit;
+}
+
+/* A plate after its label: the value (what follows the label, up to the
+ * end) holds a digit and a capital or a letter of another script, and 4
+ * or more of them in all. */
+int
+ja__valid_plate(const char *m, size_t mlen)
+{
+  size_t i = mlen;
+  while (i > 0 && m[i - 1] != ':' && m[i - 1] != '=' && m[i - 1] != '#' &&
+         !((m[i - 1] >= 'a' && m[i - 1] <= 'z')))
+    i--;
+  size_t n = 0;
+  int digit = 0, letter = 0;
+  for (size_t k = i; k < mlen; k++) {
+    unsigned char c = (unsigned char)m[k];
+    if (is_digit((char)c))
+      digit = 1, n++;
+    else if (is_upper_ascii((char)c))
+      letter = 1, n++;
+    else if (c >= 0xC0) /* a letter of another script starts here */
+      letter = 1, n++;
+  }
+  return digit && letter && n >= 4;
 }

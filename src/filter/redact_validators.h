@@ -41,5 +41,11 @@ int ja__valid_domain_user(const char *m, size_t mlen);
 int ja__valid_url_userinfo(const char *m, size_t mlen);
 int ja__valid_mixed(const char *m, size_t mlen);
 int ja__valid_random_value(const char *m, size_t mlen);
+int ja__valid_phone_digits(const char *m, size_t mlen);
+int ja__valid_track_pan(const char *m, size_t mlen);
+int ja__valid_iccid(const char *m, size_t mlen);
+int ja__valid_ip_hostname(const char *m, size_t mlen);
+int ja__valid_serial_token(const char *m, size_t mlen);
+int ja__valid_plate(const char *m, size_t mlen);
 
 #endif
