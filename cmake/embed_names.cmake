@@ -1,6 +1,6 @@
 # Turns the name lists of src/filter/names/ into generated/names_lexicon.h:
-# three sorted arrays of lower-case (ASCII) strings that src/filter/names.c
-# searches. Run by add_custom_command (cmake -P); never edited by hand.
+# sorted arrays of lower-case (ASCII) strings that src/filter/names.c
+# searches, and the BIP-39 English word list (BIP39_LIST) as a fourth. Run by add_custom_command (cmake -P); never edited by hand.
 # Each list file holds names separated by white space; '#' starts a comment.
 file(MAKE_DIRECTORY ${OUT_DIR})
 
@@ -40,6 +40,13 @@ string(APPEND h "#ifndef JA_NAMES_LEXICON_H\n#define JA_NAMES_LEXICON_H\n\n")
 ja_name_array(ja__given_names h ${NAMES_DIR}/given_en.txt ${NAMES_DIR}/given_world.txt)
 ja_name_array(ja__word_names h ${NAMES_DIR}/word_names.txt)
 ja_name_array(ja__not_people h ${NAMES_DIR}/not_people.txt)
+# BIP-39: sorted already, so a word's place in the array is its index.
+ja_name_array(ja__bip39_words h ${BIP39_LIST})
+file(STRINGS ${BIP39_LIST} bip39_lines)
+list(LENGTH bip39_lines bip39_n)
+if(NOT bip39_n EQUAL 2048)
+  message(FATAL_ERROR "${BIP39_LIST}: ${bip39_n} words, BIP-39 lists have 2048")
+endif()
 string(APPEND h "#endif\n")
 file(WRITE ${OUT_DIR}/names_lexicon.h.tmp "${h}")
 file(COPY_FILE ${OUT_DIR}/names_lexicon.h.tmp ${OUT_DIR}/names_lexicon.h ONLY_IF_DIFFERENT)

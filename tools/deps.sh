@@ -13,7 +13,7 @@ set -euo pipefail
 
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base
-         libcurl4-openssl-dev zlib1g-dev libutf8proc-dev
+         libcurl4-openssl-dev zlib1g-dev libutf8proc-dev python3-mnemonic
          python3-pip python3-setuptools python3-wheel
          zsh fish chromium curl)
 # shellcheck disable=SC2034  # used by tools/test.sh

@@ -104,14 +104,15 @@ ja__base58check_ok(const char *s, size_t len)
   return memcmp(h2, out + 21, 4) == 0;
 }
 
-int
-ja__bech32_ok(const char *s, size_t len)
+/* bech32 / bech32m with strings up to @p max characters long. */
+static int
+bech32_check(const char *s, size_t len, size_t max)
 {
   /* BIP 173: "hrp" '1' data, all one case; the polymod over the expanded
    * hrp and the data is 1 (bech32) or 0x2bc830a3 (bech32m, BIP 350). */
   static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
   static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
-  if (len < 8 || len > 90)
+  if (len < 8 || len > max)
     return 0;
   size_t sep = len;
   int lower = 0, upper = 0;
@@ -145,6 +146,18 @@ ja__bech32_ok(const char *s, size_t len)
   }
 #undef STEP
   return chk == 1 || chk == 0x2bc830a3;
+}
+
+int
+ja__bech32_ok(const char *s, size_t len)
+{
+  return bech32_check(s, len, 90); /* BIP 173's limit */
+}
+
+int
+ja__bech32_long_ok(const char *s, size_t len)
+{
+  return bech32_check(s, len, 160); /* Cardano and Lightning go past 90 */
 }
 
 int

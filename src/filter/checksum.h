@@ -11,7 +11,8 @@
 int ja__luhn_ok(const char *s, size_t len);         /* cards, IMEI; skips non-digits */
 int ja__iban_ok(const char *s, size_t len);         /* ISO 13616 mod 97; skips spaces */
 int ja__base58check_ok(const char *s, size_t len);  /* legacy Bitcoin addresses */
-int ja__bech32_ok(const char *s, size_t len);       /* bech32 / bech32m (bc1…) */
+int ja__bech32_ok(const char *s, size_t len);       /* bech32 / bech32m (bc1…), up to 90 */
+int ja__bech32_long_ok(const char *s, size_t len);  /* the same up to 160 (Cardano addr1…) */
 /* The registry length of the IBAN whose country code starts @p s (either
  * case), or -1 when the country has no IBAN. */
 int ja__iban_length(const char *s, size_t len);
@@ -71,5 +72,20 @@ int ja__au_medicare_ok(const char *s, size_t len); /* 10-11 digits, weights 1 3 
 int ja__aba_ok(const char *s, size_t len);        /* 9 digits, 3 7 1 */
 int ja__clabe_ok(const char *s, size_t len);      /* 18 digits, 3 7 1 mod 10 */
 int ja__fr_rib_ok(const char *s, size_t len);     /* bank 5, branch 5, account 11, key 2 */
+
+/* Round 3: cryptocurrency addresses and keys (checksum_crypto.c). */
+int ja__b58check_len(const char *s, size_t len); /* payload bytes of a valid Base58Check string, else 0 */
+/* The first payload byte of a valid Base58Check string (its version), or
+ * -1; *payload receives the payload's length (0 when invalid). */
+int ja__b58check_version(const char *s, size_t len, size_t *payload);
+int ja__xrp_address_ok(const char *s, size_t len);       /* Base58Check, Ripple's alphabet */
+int ja__cashaddr_ok(const char *s, size_t len);          /* [prefix:]payload, BCH code */
+int ja__monero_address_ok(const char *s, size_t len);    /* 95/106 chars, Keccak-256 check */
+int ja__stellar_key_ok(const char *s, size_t len);       /* StrKey, CRC16-XMODEM */
+int ja__algorand_address_ok(const char *s, size_t len);  /* base32, SHA-512/256 check */
+int ja__ss58_address_ok(const char *s, size_t len);      /* base58, BLAKE2b "SS58PRE" check */
+void ja__keccak256(const unsigned char *in, size_t len, unsigned char out[32]);
+/* BIP-39: whether n word indexes (12, 15 … 24) carry their checksum. */
+int ja__bip39_checksum_ok(const unsigned short *idx, size_t n);
 
 #endif

@@ -3,7 +3,8 @@
  * over the sorted lower-case arrays that cmake/embed_names.cmake generates
  * from src/filter/names/ (given_en.txt: the Moby name list via the @stdlib
  * datasets, CC0; given_world.txt: written here; word_names.txt: names that
- * are also English words; not_people.txt: assistant and product names).
+ * are also English words; not_people.txt: assistant and product names);
+ * and in the BIP-39 English word list (Debian's python3-mnemonic).
  */
 #include "boot.h"
 
@@ -111,4 +112,23 @@ ja__names_sorted(void)
   return sorted(ja__given_names, COUNT(ja__given_names)) &&
          sorted(ja__word_names, COUNT(ja__word_names)) &&
          sorted(ja__not_people, COUNT(ja__not_people));
+}
+
+int
+ja__bip39_index(const char *w, size_t n)
+{
+  size_t lo = 0, hi = COUNT(ja__bip39_words);
+  if (n < 3 || n > 8)
+    return -1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = cmp_lower(w, n, ja__bip39_words[mid]);
+    if (c == 0)
+      return (int)mid;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return -1;
 }

@@ -19,4 +19,8 @@ int ja__given_name(const char *s, size_t n);
 /* For tests: the lexicon's arrays are sorted (1) as the search needs. */
 int ja__names_sorted(void);
 
+/* The index (0-2047) of @p w[0..n) in the BIP-39 English word list, or -1
+ * (ASCII case ignored). */
+int ja__bip39_index(const char *w, size_t n);
+
 #endif

@@ -1681,6 +1681,65 @@ static const ja__redact_rule rules[] = {
    "|(?<!\\d)\\d{2,3}\\s?\\p{Hangul}\\s?\\d{4}(?!\\d)"
    "|(?<![\\p{L}\\d])[АВЕКМНОРСТУХ]\\s?\\d{3}\\s?[АВЕКМНОРСТУХ]{2}\\s?\\d{2,3}(?!\\d)",
    NULL, "plate_x", HIGH, 3, NULL, 0, NULL, 0},
+  /* ---- cryptocurrency secrets. BIP-39 mnemonics: 12, 15, 18, 21 or 24
+   * words of the standard's list in a row (spaces, commas, dashes,
+   * numbering between them) carrying the mnemonic checksum, or after a
+   * label without it. WIF and BIP-32 extended keys (xprv/xpub and their
+   * kin: an extended public key reveals every address of a wallet) by
+   * Base58Check; nostr nsec keys by bech32; raw keys after their label.
+   * Must NOT catch fewer list words, prose mixing other words, "seed
+   * phrase must be 12 or 24 words", a WIF-shaped string failing its
+   * checksum, bare 64-hex digests. */
+  {"seed_phrase",
+   "(?<![A-Za-z])(?:\\d{1,2}[.):]\\s*)?[a-z]{3,8}(?:(?:[\\s,;]+|-)(?:\\d{1,2}[.):]\\s*)?[a-z]{3,8}){11,}(?![A-Za-z])",
+   ja__valid_seed_phrase, "seed", NULL, 0, NULL, 0, NULL, 0},
+  {"seed_phrase",
+   "(?i:\\b(?:seed(?:\\s+(?:phrase|words))?|mnemonic(?:\\s+phrase)?|(?:secret\\s+)?recovery\\s+(?:phrase|words|seed)|backup\\s+phrase"
+   "|wallet\\s+words|passphrase|12|24)\\b)[\\s:=\"']*(?:\\d{1,2}[.):]\\s*)?[A-Za-z]{3,8}(?:(?:[\\s,;]+|-)(?:\\d{1,2}[.):]\\s*)?"
+   "[A-Za-z]{3,8}){11,}",
+   ja__valid_seed_phrase_labelled, "seed", NULL, 0, "seed|mnemonic|recovery|backup|wallet|passphrase|12|24", 0, NULL, 0},
+  {"crypto_private_key", "(?<![A-Za-z0-9])[59KLc][1-9A-HJ-NP-Za-km-z]{50,51}(?![A-Za-z0-9])", ja__valid_wif, "crypto",
+   NULL, 0, NULL, 51, NULL, 0},
+  {"crypto_private_key",
+   "(?<![A-Za-z0-9])(?:[xyzYZtuvUV](?:prv|pub)|Ltub|Ltpv|Mtub|Mtpv|dgub|dgpv|drkp|drkv)[1-9A-HJ-NP-Za-km-z]{100,108}(?![A-Za-z0-9])",
+   ja__valid_xkey, "crypto", NULL, 0, "prv|pub|ltub|ltpv|mtub|mtpv|dgub|dgpv|drkp|drkv", 100, NULL, 0},
+  {"crypto_private_key", "(?<![A-Za-z0-9])nsec1[02-9ac-hj-np-z]{58}(?![A-Za-z0-9])", ja__valid_bech32_any, "crypto", NULL, 0,
+   "nsec1", 58, NULL, 0},
+  {"crypto_private_key", "(?<![A-Z0-9])S[A-Z2-7]{55}(?![A-Z0-9])", ja__stellar_key_ok, "crypto", NULL, 0, NULL, 56, NULL, 0},
+  {"crypto_private_key",
+   "(?i:\\b(?:private|secret|spend|view|signing)\\s*(?:spend\\s+|view\\s+)?key|\\bpriv(?:ate)?[_-]?key|\\bkeypair|\\bseed(?:\\s+hex)?"
+   "|\\bsecret\\s+key|\\bwallet\\s+key)\\s*[:=]?\\s*[\"']?(?:(?:0x)?[0-9a-fA-F]{64}(?![0-9a-fA-F])|[1-9A-HJ-NP-Za-km-z]{64,90}(?![A-Za-z0-9]))",
+   NULL, "crypto_lbl", NULL, 0, "key|keypair|seed", 0, NULL, 0},
+
+  /* ---- wallet addresses whose format carries a checksum: Base58Check
+   * coins (Litecoin, Dogecoin, Dash, Zcash, Tron, Tezos …), bech32 on any
+   * chain (ltc1, cosmos1, bnb1, avax1, npub1, addr1 …), CashAddr, XRP,
+   * Monero (Keccak), Stellar (CRC16), Algorand (SHA-512/256), Substrate
+   * SS58 (BLAKE2b); and, as they carry none, Solana, NEAR, ENS names and
+   * Lightning node keys after a label. Must NOT catch an address failing
+   * its checksum, IPFS CIDs (Qm…, bafy…: content hashes), "TRC-20",
+   * pointers, digests, "bc1 addresses are bech32". */
+  {"crypto_address", "(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{26,36}(?![A-Za-z0-9])", ja__valid_b58_address, "crypto", NULL, 0,
+   NULL, 26, NULL, 0},
+  {"crypto_address", "(?i)(?<![A-Za-z0-9])[a-z]{1,12}1[02-9ac-hj-np-z]{20,150}(?![A-Za-z0-9])", ja__valid_bech32_any, "crypto",
+   "1", 0, NULL, 20, NULL, 0},
+  {"crypto_address", "(?i)(?<![A-Za-z0-9])(?:(?:bitcoincash|bchtest|ecash):)?[qp][02-9ac-hj-np-z]{41}(?![A-Za-z0-9])",
+   ja__cashaddr_ok, "crypto", NULL, 0, NULL, 41, NULL, 0},
+  {"crypto_address", "(?<![A-Za-z0-9])r[1-9A-HJ-NP-Za-km-z]{24,34}(?![A-Za-z0-9])", ja__xrp_address_ok, "crypto", "r", 0, NULL,
+   25, NULL, 0},
+  {"crypto_address", "(?<![A-Za-z0-9])[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?(?![A-Za-z0-9])",
+   ja__monero_address_ok, "crypto", NULL, 0, NULL, 95, NULL, 0},
+  {"crypto_address", "(?<![A-Z0-9])G[A-Z2-7]{55}(?![A-Z0-9])", ja__stellar_key_ok, "crypto", NULL, 0, NULL, 56, NULL, 0},
+  {"crypto_address", "(?<![A-Z0-9])[A-Z2-7]{58}(?![A-Z0-9])", ja__algorand_address_ok, "crypto", NULL, 0, NULL, 58, NULL, 0},
+  {"crypto_address", "(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{46,48}(?![A-Za-z0-9])", ja__ss58_address_ok, "crypto", NULL, 0,
+   NULL, 46, NULL, 0},
+  {"crypto_address",
+   "(?i:\\b(?:SOL(?:ana)?(?:\\s+(?:wallet|address))?|(?:wallet|deposit|receiving|recipient)\\s+address|pay\\s+to|send\\s+to"
+   "|pubkey))\\s*[:=]?\\s*[1-9A-HJ-NP-Za-km-z]{32,44}(?![A-Za-z0-9])"
+   "|(?i:\\b(?:ENS(?:\\s+name)?|wallet))\\s*[:=]?\\s*[a-z0-9-]{3,}\\.eth\\b"
+   "|(?i:\\bNEAR(?:\\s+account)?)\\s*[:=]?\\s*[a-z0-9_-]{2,}\\.near\\b"
+   "|(?i:\\b(?:node\\s+(?:pub)?key|node\\s+id|lightning(?:\\s+node)?(?:\\s+pubkey)?|pubkey))\\s*[:=]?\\s*0[23][0-9a-f]{64}\\b",
+   NULL, "crypto_lbl", NULL, 0, "sol|address|pay to|send to|pubkey|ens|wallet|near|node|lightning", 0, NULL, 0},
 };
 
 #undef H

@@ -928,3 +928,86 @@ ja__valid_plate(const char *m, size_t mlen)
   }
   return digit && letter && n >= 4;
 }
+
+/* ------------------------------------------------- round 3: crypto */
+
+/* A WIF private key: Base58Check, version 0x80 (mainnet) or 0xEF
+ * (testnet), 32 bytes of key and, for compressed keys, 0x01. */
+int
+ja__valid_wif(const char *m, size_t mlen)
+{
+  size_t n = 0;
+  int v = ja__b58check_version(m, mlen, &n);
+  return (v == 0x80 || v == 0xEF) && (n == 33 || (n == 34));
+}
+
+/* A BIP-32 extended key: Base58Check of 78 bytes. */
+int
+ja__valid_xkey(const char *m, size_t mlen)
+{
+  return ja__b58check_len(m, mlen) == 78;
+}
+
+/* An address of a Base58Check coin (Litecoin, Dogecoin, Dash, Zcash,
+ * Tron, Tezos …): a version of one to three bytes and a 20-byte hash. */
+int
+ja__valid_b58_address(const char *m, size_t mlen)
+{
+  int n = ja__b58check_len(m, mlen);
+  return n >= 21 && n <= 23;
+}
+
+/* bech32 in the long form (Cardano, Lightning) as in the short. */
+int
+ja__valid_bech32_any(const char *m, size_t mlen)
+{
+  const char *colon = memchr(m, ':', mlen);
+  if (colon) { /* "X-avax1…" is matched from its hrp */
+    mlen -= (size_t)(colon - m) + 1;
+    m = colon + 1;
+  }
+  return ja__bech32_long_ok(m, mlen);
+}
+
+/* The words of m[0..mlen) (runs of ASCII letters) that the BIP-39 list
+ * holds, as a run of 12, 15, 18, 21 or 24 in a row; with @p checksum, a
+ * run whose checksum holds. */
+static int
+seed_words(const char *m, size_t mlen, int checksum)
+{
+  unsigned short idx[64];
+  size_t n = 0;
+  for (size_t i = 0; i < mlen && n < 64;) {
+    while (i < mlen && !isalpha((unsigned char)m[i]))
+      i++;
+    size_t j = i;
+    while (j < mlen && isalpha((unsigned char)m[j]))
+      j++;
+    if (j == i)
+      break;
+    int k = ja__bip39_index(m + i, j - i);
+    if (k < 0)
+      n = 0; /* the run is broken: start over */
+    else
+      idx[n++] = (unsigned short)k;
+    if (n >= 12 && n % 3 == 0) {
+      for (size_t len = 12; len <= n && len <= 24; len += 3)
+        if (!checksum || ja__bip39_checksum_ok(idx + n - len, len))
+          return 1;
+    }
+    i = j;
+  }
+  return 0;
+}
+
+int
+ja__valid_seed_phrase(const char *m, size_t mlen)
+{
+  return seed_words(m, mlen, 1);
+}
+
+int
+ja__valid_seed_phrase_labelled(const char *m, size_t mlen)
+{
+  return seed_words(m, mlen, 0);
+}

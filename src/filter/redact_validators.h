@@ -47,5 +47,11 @@ int ja__valid_iccid(const char *m, size_t mlen);
 int ja__valid_ip_hostname(const char *m, size_t mlen);
 int ja__valid_serial_token(const char *m, size_t mlen);
 int ja__valid_plate(const char *m, size_t mlen);
+int ja__valid_wif(const char *m, size_t mlen);
+int ja__valid_xkey(const char *m, size_t mlen);
+int ja__valid_b58_address(const char *m, size_t mlen);
+int ja__valid_bech32_any(const char *m, size_t mlen);
+int ja__valid_seed_phrase(const char *m, size_t mlen);          /* with the BIP-39 checksum */
+int ja__valid_seed_phrase_labelled(const char *m, size_t mlen); /* without */
 
 #endif
