@@ -571,7 +571,7 @@ compile_all(void)
  * each counted class. */
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
-  uint16_t hit[HITS];            /* where (index of the bigram's second byte)
+  uint16_t hit[HITS + 1];        /* where (index of the bigram's second byte)
                                     a bigram of a filled bucket occurs */
   unsigned nhit;                 /* how many; more than HITS: not noted */
   unsigned longest;              /* longest run of ASCII letters and digits */
@@ -673,8 +673,9 @@ features_of(const char *s, size_t len, features *f)
     unsigned cur = folded[c];
     unsigned h = bucket_of(prev, cur);
     uv_or(&bk, uv(&bucket_units[h]));
-    /* Branch-free: written every time, kept when the bucket is filled. */
-    f->hit[nhit % HITS] = (uint16_t)i;
+    /* Branch-free: written every time, kept when the bucket is filled;
+     * past HITS places every write lands in the spare last slot. */
+    f->hit[nhit < HITS ? nhit : HITS] = (uint16_t)i;
     nhit += bucket_filled[h];
     prev = cur;
   }

@@ -1467,7 +1467,7 @@ static const ja__redact_rule rules[] = {
   {"national_id", "(?<![A-Za-z0-9])[A-Z]{4}\\d{6}[HMX][A-Z]{5}[A-Z0-9]\\d(?![A-Za-z0-9])", ja__mx_curp_ok, "nid3_letters",
    NULL, 7, NULL, 18, NULL, 0},
   {"national_id",
-   "(?<![A-Za-z0-9])[A-Z&]{3,4}\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])[A-Z0-9]{2}[0-9A](?![A-Za-z0-9])", NULL,
+   "(?<![A-Za-z0-9])[A-Z&]{3,4}\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])[A-Z0-9]{3}(?![A-Za-z0-9])", NULL,
    "nid3_letters", NULL, 6, NULL, 12, NULL, 0},
 
   /* ---- health identifiers: after their label (MRN, patient id, chart #,
@@ -1568,7 +1568,7 @@ static const ja__redact_rule rules[] = {
    NULL, 0},
   {"passport", "(?<![A-Z0-9<])[IAC][A-Z<][A-Z]{1,3}<{0,2}(?=[A-Z0-9]*\\d)[A-Z0-9]{6,9}[0-9<]?<{5,}", NULL, "doc3_mrz", "<", 1,
    "<<<<<", 0, NULL, 0},
-  {"national_id", "\\bID\\s*(?:no\\.?|number|#)?\\s*[:#]?\\s*\\d{7,8}-\\d(?![\\d-])", ja__il_id_ok, "doc3_mrz", "-", 8, "id",
+  {"national_id", "\\bID\\s*(?:no\\.?|number|#)?\\s*[:#]?\\s*\\d{7,8}-\\d(?![\\d-])", ja__valid_il_id, "doc3_mrz", "-", 8, "id",
    0, NULL, 0},
 
   /* ---- analytics and advertising cookies with their values (Google
@@ -1663,7 +1663,7 @@ static const ja__redact_rule rules[] = {
    "|reg(?:istration)?(?:\\s+(?:number|no\\.?|plate|mark))?|rego|Kennzeichen|Nummernschild|immatriculation|plaque(?:\\s+d['’]immatriculation)?"
    "|targa|matr[ií]cula|placa|kenteken|rekisterinumero|rekisterikilpi|registreringsnummer|regnr|tablica\\s+rejestracyjna"
    "|numer\\s+rejestracyjny|SPZ|госномер|гос\\.?\\s*номер|номер\\s+автомобиля|车牌号?码?|車牌號?碼?|ナンバー|번호판|차량번호))"
-   "(?![A-Za-z])\\s*[:：=#]?\\s*(?=[^\\s,;]*\\d)[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}](?:[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}]"
+   "(?![A-Za-z])\\s*[:：=#]?\\s*(?=[^,;\\n]*\\d)[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}](?:[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}]"
    "|[ ·・-](?=[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}])){1,11}",
    ja__valid_plate, "plate", NULL, 1,
    "licen|plate|reg|rego|kennzeichen|nummernschild|immatriculation|plaque|targa|matr|placa|kenteken|rekisteri"

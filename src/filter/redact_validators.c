@@ -875,16 +875,15 @@ ja__valid_ip_hostname(const char *m, size_t mlen)
   for (size_t k = 0; access && k + 2 < nr; k++)
     if (run[k] <= 255 && run[k + 1] <= 255 && run[k + 2] <= 255 && sep[k + 1] == '-' && sep[k + 2] == '-')
       return 1;
-  /* Eight hex digits after up to three letters, as the first label. */
-  size_t i = 0;
-  while (i < mlen && i < 3 && isalpha((unsigned char)m[i]))
-    i++;
-  size_t hex = 0;
-  while (i + hex < mlen && isxdigit((unsigned char)m[i + hex]))
-    hex++;
-  if (hex > 8 && i < 3 && isxdigit((unsigned char)m[i])) /* the letters were hex too */
-    hex = 8, i = 1;
-  return access && hex == 8 && i + hex < mlen && m[i + hex] == '.';
+  /* The first label: one to three letters, then eight hex digits. */
+  const char *dot = memchr(m, '.', mlen);
+  size_t first = dot ? (size_t)(dot - m) : mlen;
+  if (!access || first < 9 || first > 11)
+    return 0;
+  for (size_t k = 0; k < first; k++)
+    if (k < first - 8 ? !isalpha((unsigned char)m[k]) : !isxdigit((unsigned char)m[k]))
+      return 0;
+  return 1;
 }
 
 /* A device id alone (adb's serial) mixes letters and digits; after a
@@ -900,8 +899,12 @@ ja__valid_serial_token(const char *m, size_t mlen)
     letter |= isalpha((unsigned char)m[k]) != 0;
     digit |= isdigit((unsigned char)m[k]) != 0;
   }
-  if (i > 0) /* labelled: a service tag */
-    return n == 7 && !one_hex_digit(m + i, n);
+  if (i > 0) { /* labelled: a service tag, not one character seven times */
+    size_t same = 1;
+    while (same < n && m[i + same] == m[i])
+      same++;
+    return n == 7 && same < n;
+  }
   return letter && digit;
 }
 
@@ -1010,4 +1013,13 @@ int
 ja__valid_seed_phrase_labelled(const char *m, size_t mlen)
 {
   return seed_words(m, mlen, 0);
+}
+
+/* "ID 32319412-6": the digits form an Israeli id with its check. */
+int
+ja__valid_il_id(const char *m, size_t mlen)
+{
+  char d[16];
+  size_t n = digits_of(m, mlen, d, sizeof d);
+  return n >= 8 && n <= 9 && ja__il_id_ok(d, n);
 }

@@ -53,5 +53,6 @@ int ja__valid_b58_address(const char *m, size_t mlen);
 int ja__valid_bech32_any(const char *m, size_t mlen);
 int ja__valid_seed_phrase(const char *m, size_t mlen);          /* with the BIP-39 checksum */
 int ja__valid_seed_phrase_labelled(const char *m, size_t mlen); /* without */
+int ja__valid_il_id(const char *m, size_t mlen);
 
 #endif
