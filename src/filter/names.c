@@ -111,7 +111,9 @@ ja__names_sorted(void)
 {
   return sorted(ja__given_names, COUNT(ja__given_names)) &&
          sorted(ja__word_names, COUNT(ja__word_names)) &&
-         sorted(ja__not_people, COUNT(ja__not_people));
+         sorted(ja__not_people, COUNT(ja__not_people)) && sorted(ja__surnames, COUNT(ja__surnames)) &&
+         sorted(ja__family_first_names, COUNT(ja__family_first_names)) &&
+         sorted(ja__not_surnames, COUNT(ja__not_surnames)) && sorted(ja__bip39_words, COUNT(ja__bip39_words));
 }
 
 int
@@ -131,4 +133,36 @@ ja__bip39_index(const char *w, size_t n)
       lo = mid + 1;
   }
   return -1;
+}
+
+/* Whether s[0..n) is in list @p a, as written or with its Latin accents
+ * folded. */
+static int
+in_list(const char *const *a, size_t na, const char *s, size_t n)
+{
+  char folded[64];
+  size_t fn;
+  if (n == 0 || n > 40)
+    return 0;
+  return found(a, na, s, n) ||
+         ((fn = fold_accents(s, n, folded, sizeof folded)) != 0 && found(a, na, folded, fn));
+}
+
+int
+ja__surname(const char *s, size_t n)
+{
+  return in_list(ja__surnames, COUNT(ja__surnames), s, n);
+}
+
+int
+ja__family_first(const char *s, size_t n)
+{
+  return in_list(ja__family_first_names, COUNT(ja__family_first_names), s, n);
+}
+
+int
+ja__not_surname(const char *s, size_t n)
+{
+  return in_list(ja__not_surnames, COUNT(ja__not_surnames), s, n) ||
+         in_list(ja__not_people, COUNT(ja__not_people), s, n);
 }

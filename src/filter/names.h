@@ -23,4 +23,12 @@ int ja__names_sorted(void);
  * (ASCII case ignored). */
 int ja__bip39_index(const char *w, size_t n);
 
+/* Whether @p s[0..n) (ASCII case and Latin accents aside) is a family name
+ * of surnames.txt; of family_first.txt (cultures writing the family name
+ * first); a word that ends product, place and team names
+ * (not_surnames.txt, or an assistant's name: not_people.txt). */
+int ja__surname(const char *s, size_t n);
+int ja__family_first(const char *s, size_t n);
+int ja__not_surname(const char *s, size_t n);
+
 #endif

@@ -1058,8 +1058,8 @@ static const ja__redact_rule rules[] = {
    "|warmest regards|best wishes|best|all the best|sincerely|yours sincerely|yours truly|yours faithfully"
    "|cordially|respectfully|love|xoxo|take care|talk soon|mit freundlichen grüßen|viele grüße|liebe grüße"
    "|beste grüße|grüße|gruß|cordialement|amicalement|bisous|saludos|un saludo|atentamente|cordiali saluti"
-   "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+" NAME2
-   "(?=[,.!?;:)]|\\s*$)",
+   "|saluti|abraços|atenciosamente|met vriendelijke groet|groeten|hälsningar|mvh))[,!.]?\\s+(?:" HON "\\.?\\s+)?" NAME2
+   "(?=[,.!?;:)—–]|\\s+[-—–]|\\s*$)",
    ja__valid_name_any, "person", CAPS, 0, SIGN, 0, NULL, 0},
   {"person_name",
    "(?i:\\b(?:thanks|thank you|many thanks|thx|cheers|regards|best regards|kind regards|warm regards"
@@ -1077,11 +1077,17 @@ static const ja__redact_rule rules[] = {
   {"person_name",
    "(?i:\\b(?:authors?|from|sender|contact(?: person)?|cc|bcc|attn|reply-to|signed-off-by|co-authored-by"
    "|reviewed-by|reported-by|tested-by|acked-by|suggested-by|assignee|assigned to|owner|reporter|maintainer"
-   "|autor|auteur|verfasser|absender|kontakt|ansprechpartner))\\s*:\\s*(?:" HON "\\.?\\s+)?" NAME2
+   "|autor|auteur|verfasser|absender|kontakt|ansprechpartner|patient|client|customer|employee|student|guest"
+   "|passenger|recipient|beneficiary|(?:card|account|policy)holder|holder|applicant|tenant|caller|driver|rider"
+   "|buyer|seller|borrower|insured|emergency contact|next of kin|spouse|guardian|parent|host|attendee|speaker"
+   "|interviewee|candidate|donor|payee|payer|sold to|bill to|ship to|deliver to))\\s*:\\s*(?:" HON "\\.?\\s+)?" NAME2
    "|\\b(?i:by|assigned to|cc'?d|reviewed by)\\s+(?:" HON "\\.?\\s+)?" NAME2,
    ja__valid_name_strict, "person", CAPS, 0,
    "author|from|sender|contact|cc|attn|reply|-by|assign|owner|reporter|maintainer|autor|auteur"
-   "|verfasser|absender|kontakt|ansprech|by", 0, NULL, 0},
+   "|verfasser|absender|kontakt|ansprech|by|patient|client|customer|employee|student|guest|passenger|recipient"
+   "|beneficiary|holder|applicant|tenant|caller|driver|rider|buyer|seller|borrower|insured|next of kin|spouse"
+   "|guardian|parent|host|attendee|speaker|interviewee|candidate|donor|payee|payer|sold to|bill to|ship to"
+   "|deliver to", 0, NULL, 0},
   /* Name fields: "first name: Anna", "Name: Priya Raman", "display_name=…":
    * a given name (or given + surname); "last name: Okafor": any
    * capitalised word but a placeholder. */
@@ -1740,6 +1746,87 @@ static const ja__redact_rule rules[] = {
    "|(?i:\\bNEAR(?:\\s+account)?)\\s*[:=]?\\s*[a-z0-9_-]{2,}\\.near\\b"
    "|(?i:\\b(?:node\\s+(?:pub)?key|node\\s+id|lightning(?:\\s+node)?(?:\\s+pubkey)?|pubkey))\\s*[:=]?\\s*0[23][0-9a-f]{64}\\b",
    NULL, "crypto_lbl", NULL, 0, "sol|address|pay to|send to|pubkey|ens|wallet|near|node|lightning", 0, NULL, 0},
+  /* ---- people's names, round 3. Bare full names: a given name of the
+   * lexicon and a capitalised family name ("Jane Doe", "María José García
+   * López", "Jean-Luc Moreau", "Zoë O'Connor"), initials and a family
+   * name ("J. R. Smith"), a family name of the surname lexicon after any
+   * capitalised word ("Oluwaseun Adeyemi") or before one where families
+   * come first ("Nguyễn Văn An", "Kim Min-jun"), "DOE, Jane". Must NOT
+   * catch a given name alone ("Maria"), assistant and model names
+   * ("Claude 3.5 Sonnet", "Mistral Large"), products, themes and places
+   * shaped like two capitalised words ("Tokyo Night", "Apple Watch",
+   * "San Francisco", "Jordan River"): ja__valid_full_name knows the words
+   * such names end with. */
+  {"person_name",
+   "(?<![\\p{L}\\d'’.@#/_\\\\-])(?:" UPPER "[\\p{Ll}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?|(?:\\p{Lu}\\.\\s?){1,3})"
+   "(?:\\s+(?:\\p{Lu}\\.|\\p{Lu}[\\p{Ll}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?|van|von|de|del|della|da|di|du|der|den|la|le|bin|ibn"
+   "|al|el|dos|das|do|ter|ten|zu|af|y)){0,3}\\s+\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}\\d'’-])",
+   ja__valid_full_name, "person_bare", CAPS, 0, NULL, 0, NULL, 0},
+  {"person_name", "(?<![\\p{L}\\d])\\p{Lu}{2,}(?:[-' ]\\p{Lu}{2,})?,\\s*" UPPER "\\p{Ll}+(?![\\p{L}\\d])",
+   ja__valid_surname_comma_given, "person_bare", CAPS, 0, NULL, 0, NULL, 0},
+  /* In scripts with their own names: Cyrillic (a surname or patronymic
+   * ending, or a given name of the lexicon), Greek, Georgian and Armenian
+   * (their family-name endings), Arabic, Hebrew and Devanagari (a given
+   * name or family name of the small lists in ja__valid_script_name),
+   * Thai (a given and a family name: two words alone), and CJK names
+   * written with the space or middle dot between family and given names
+   * ("佐藤 花子", "マリア・ガルシア", "约翰·史密斯"). Unspaced Han or Hangul
+   * pass (they are words too: "王国", "한국어"). */
+  {"person_name",
+   "(?<!\\p{L})[\\x{0400}-\\x{04FF}\\x{0370}-\\x{03FF}\\x{0530}-\\x{058F}]+(?:\\s+[\\x{0400}-\\x{04FF}\\x{0370}-\\x{03FF}"
+   "\\x{0530}-\\x{058F}]+){1,2}(?!\\p{L})"
+   "|(?<!\\p{L})[\\x{10D0}-\\x{10FF}]{2,}\\s+[\\x{10D0}-\\x{10FF}]{2,}(?!\\p{L})"
+   "|^\\s*[\\x{0600}-\\x{06FF}]{2,}(?:\\s+[\\x{0600}-\\x{06FF}]{2,}){1,3}\\s*$"
+   "|^\\s*[\\x{0590}-\\x{05FF}]{2,}(?:\\s+[\\x{0590}-\\x{05FF}]{2,}){1,2}\\s*$"
+   "|^\\s*[\\x{0900}-\\x{097F}]{2,}(?:\\s+[\\x{0900}-\\x{097F}]{2,}){1,2}\\s*$"
+   "|^\\s*[\\x{0E00}-\\x{0E7F}]{2,16}\\s[\\x{0E00}-\\x{0E7F}]{2,16}\\s*$"
+   "|^\\s*\\p{Han}{1,3}[ \\x{3000}\\x{30FB}\\x{00B7}]\\p{Han}{1,3}\\s*$"
+   "|^\\s*[\\p{Katakana}\\x{30FC}]{2,}[\\x{30FB}\\x{00B7}=\\x{FF1D}][\\p{Katakana}\\x{30FC}]{2,}\\s*$"
+   "|^\\s*\\p{Han}{2,4}\\x{00B7}\\p{Han}{2,4}\\s*$",
+   ja__valid_script_name, "person_x3", HIGH, 0, NULL, 0, NULL, 0},
+
+  /* ---- names after a cue in context: kinship ("my daughter Emma"),
+   * self-introductions in other languages ("Меня зовут Анна", "我叫王小明",
+   * "私の名前は山田太郎です", "제 이름은 김민준입니다"), honorific suffixes
+   * ("田中さん", "김민수 님", "王老师"), greetings and sign-offs in other
+   * scripts ("Xin chào anh Minh", "שלום דני,", "مرحبا أحمد", "Γεια σου
+   * Νίκο", "नमस्ते प्रिया जी", "敬具 山田太郎", "此致 敬礼 王小明", "김민수
+   * 드림"), a name after "Sent from my …". Must NOT catch "皆さん",
+   * "고객님" (everyone, customer), "Привет, мир", "你好，世界", "Sent from
+   * my iPhone" alone, "Hey Siri". */
+  {"person_name",
+   "(?i:\\b(?:my|our|his|her|their)\\s+(?:little\\s+|older\\s+|younger\\s+|baby\\s+|big\\s+)?(?:daughter|son|wife|husband"
+   "|mother|mom|mum|father|dad|sister|brother|grandma|grandmother|granny|grandpa|grandfather|aunt|uncle|cousin|niece"
+   "|nephew|girlfriend|boyfriend|partner|fianc[ée]e?|friend|colleague|coworker|boss|neighbou?r|kid|child|teacher"
+   "|doctor|nurse|therapist|tutor|nanny|landlord|roommate|flatmate|stepson|stepdaughter|stepmother|stepfather"
+   "|grandson|granddaughter|twin|bestie)(?:'s)?)[,:]?\\s+" NAME1,
+   ja__valid_name_any, "person_ctx3", CAPS, 0, "my|our|his|her|their", 0, NULL, 0},
+  {"person_name",
+   "(?i:(?:меня\\s+зовут|моё\\s+имя|мое\\s+имя|мене\\s+звати|с\\s+уважением,?|спасибо,?|здравствуйте,?|привет,?"
+   "|добрый\\s+день,?|дорог(?:ой|ая)|уважаем(?:ый|ая)|γεια\\s+σου|γεια\\s+σας|αγαπητέ|αγαπητή|με\\s+λένε))\\s+"
+   "[\\x{0410}-\\x{042F}\\x{0401}\\x{0391}-\\x{03A9}\\x{0386}-\\x{038F}][\\x{0400}-\\x{04FF}\\x{0370}-\\x{03FF}]+",
+   ja__valid_script_word, "person_ctx3_x", HIGH, 0, NULL, 0, NULL, 0},
+  {"person_name",
+   "(?:我叫|我的名字是|我的名字叫|本人是)\\s*\\p{Han}{2,4}"
+   "|(?:私の名前は|わたしの名前は|僕の名前は|俺の名前は|私は|わたしは)\\s*[\\p{Han}\\p{Katakana}\\p{Hiragana}\\x{30FC}]{2,8}?(?:です|と申します|といいます|だ)"
+   "|(?:お疲れ様です|お疲れさまです|お世話になっております|お世話になります|はじめまして)[。、!！\\s]*\\p{Han}{1,4}(?:です|と申します|でございます)"
+   "|(?:제\\s*이름은|내\\s*이름은|저는)\\s*[가-힣]{2,4}(?:입니다|이에요|예요|라고\\s*합니다)"
+   "|(?<![\\p{Han}\\p{Katakana}\\p{Hiragana}])(?!皆|みな|お客|客)[\\p{Han}]{1,4}(?:さん|様|さま|先生|くん|君|ちゃん|氏|殿)"
+   "|(?<![\\p{Katakana}])[\\p{Katakana}\\x{30FC}]{2,8}(?:さん|様|さま|先生|くん|ちゃん)"
+   "|(?<![가-힣])(?!고객|회원|여러분|선생|사장|부장|과장|팀장|교수|의사|관리자|사용자|손님|기사|작가|운영자|담당자)[가-힣]{2,4}\\s?(?:님|씨)"
+   "|(?<![\\p{Han}])(?!各位|大家|诸位|各|全体)\\p{Han}{1,3}(?:老师|先生|女士|小姐|同学|医生|经理|总监|教授|阿姨|叔叔|律师)"
+   "|(?:敬具|草々|かしこ|敬白)\\s*\\p{Han}{2,4}|此致\\s*敬礼[\\s,，。]*\\p{Han}{2,4}|(?<![가-힣])[가-힣]{2,4}\\s?(?:드림|올림)",
+   NULL, "person_ctx3_x", HIGH, 0, NULL, 0, NULL, 0},
+  {"person_name",
+   "(?i:\\b(?:xin\\s+chào|chào)\\s+(?:anh|chị|em|cô|chú|bác|ông|bà|bạn)\\s+)\\p{Lu}\\p{L}+"
+   "|(?:שלום|היי|הי)\\s+(?!עולם|לכולם|כולם)[\\x{05D0}-\\x{05EA}]{2,}(?=\\s*[,!.])"
+   "|(?:مرحبا|مرحباً|أهلا|أهلاً|عزيزي|عزيزتي)\\s*[،,]?\\s*(?!بكم|بك|بالعالم|يا)[\\x{0621}-\\x{064A}]{2,}"
+   "|(?:नमस्ते|नमस्कार|प्रिय)\\s+[\\x{0900}-\\x{097F}]{2,}(?:\\s+जी|\\s*,)",
+   NULL, "person_ctx3_x", HIGH, 0, NULL, 0, NULL, 0},
+  {"person_name",
+   "(?i:\\bsent\\s+from\\s+my\\s+[\\w\\s-]{2,24}?)\\s*(?:[,—–-]+|\\s[—–-])\\s*" NAME1
+   "|(?i:\\bsent\\s+from\\s+my\\s+[\\w\\s-]{2,24}?)\\s*(?:[—–-])\\s*" NAME1,
+   ja__valid_name_any, "person_ctx3", CAPS, 0, "sent from my", 0, NULL, 0},
 };
 
 #undef H

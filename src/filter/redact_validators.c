@@ -1023,3 +1023,199 @@ ja__valid_il_id(const char *m, size_t mlen)
   size_t n = digits_of(m, mlen, d, sizeof d);
   return n >= 8 && n <= 9 && ja__il_id_ok(d, n);
 }
+
+/* ------------------------------------------------ round 3: bare names */
+
+/* The words of m[0..mlen) split at white space (at most @p cap): start
+ * and length of each. */
+static size_t
+split_words(const char *m, size_t mlen, size_t *start, size_t *len, size_t cap)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < mlen && n < cap;) {
+    while (i < mlen && isspace((unsigned char)m[i]))
+      i++;
+    size_t j = i;
+    while (j < mlen && !isspace((unsigned char)m[j]))
+      j++;
+    if (j > i) {
+      start[n] = i;
+      len[n++] = j - i;
+    }
+    i = j;
+  }
+  return n;
+}
+
+static int
+particle(const char *w, size_t n)
+{
+  static const char *const p[] = {"van", "von", "de", "del", "della", "da", "di", "du", "der", "den", "la",
+                                  "le", "bin", "ibn", "al", "el", "dos", "das", "do", "ter", "ten", "zu",
+                                  "af", "y"};
+  for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
+    if (strlen(p[k]) == n && memcmp(p[k], w, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* "J." or "J.R.": initials. */
+static int
+initials(const char *w, size_t n)
+{
+  return n >= 2 && w[n - 1] == '.' && isupper((unsigned char)w[0]);
+}
+
+/* A bare full name: 2 to 4 words (particles aside) where the first is a
+ * given name of the lexicon (a given name that is also a word, like
+ * "Will", only before a family name of the surname lexicon), or initials,
+ * or any capitalised word before a known family name, or a family name
+ * of the family-first cultures; the last word never one that ends product
+ * and place names, and no word an assistant's. */
+int
+ja__valid_full_name(const char *m, size_t mlen)
+{
+  size_t st[8], ln[8], n = split_words(m, mlen, st, ln, 8), names = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (particle(m + st[k], ln[k]))
+      continue;
+    names++;
+    if (!initials(m + st[k], ln[k]) && k > 0 && ja__not_surname(m + st[k], ln[k]))
+      return 0;
+  }
+  if (names < 2 || names > 4)
+    return 0;
+  const char *first = m + st[0], *last = m + st[n - 1];
+  size_t fl = ln[0], ll = ln[n - 1];
+  if (ja__not_surname(first, fl) || ja__not_surname(last, ll))
+    return 0;
+  if (initials(first, fl))
+    return 1;
+  const char *hy = memchr(first, '-', fl); /* "Jean-Luc", "Anna-Lena" */
+  int given = ja__given_name(first, hy ? (size_t)(hy - first) : fl);
+  if (given == JA__NAME_YES)
+    return 1;
+  if (ja__surname(last, ll))
+    return 1; /* "Oluwaseun Adeyemi", and "Will Smith" */
+  return ja__family_first(first, fl) && n <= 3;
+}
+
+/* "DOE, Jane": the word after the comma is a given name. */
+int
+ja__valid_surname_comma_given(const char *m, size_t mlen)
+{
+  size_t i = mlen;
+  while (i > 0 && m[i - 1] != ' ' && m[i - 1] != ',')
+    i--;
+  return ja__given_name(m + i, mlen - i) == JA__NAME_YES;
+}
+
+/* Whether word w[0..n) ends with one of the UTF-8 strings of @p ends. */
+static int
+ends_with_any(const char *w, size_t n, const char *const *ends)
+{
+  for (; *ends; ends++) {
+    size_t e = strlen(*ends);
+    if (n > e && memcmp(w + n - e, *ends, e) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether w[0..n) is one of the UTF-8 strings of @p list. */
+static int
+one_of(const char *w, size_t n, const char *const *list)
+{
+  for (; *list; list++)
+    if (strlen(*list) == n && memcmp(w, *list, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* The code point at w (UTF-8, two or three bytes), or 0. */
+static unsigned
+first_cp(const char *w, size_t n)
+{
+  const unsigned char *u = (const unsigned char *)w;
+  if (n >= 2 && (u[0] & 0xE0) == 0xC0)
+    return ((unsigned)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+  if (n >= 3 && (u[0] & 0xF0) == 0xE0)
+    return ((unsigned)(u[0] & 0x0F) << 12) | ((unsigned)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+  return 0;
+}
+
+static int
+cyrillic_or_greek_capital(unsigned cp)
+{
+  return (cp >= 0x410 && cp <= 0x42F) || cp == 0x401 || (cp >= 0x402 && cp <= 0x40F) ||
+         (cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x386 && cp <= 0x38F);
+}
+
+/* Full names in scripts with names of their own (the row's alternatives):
+ * Cyrillic and Greek words, each capitalised, one with a family-name or
+ * patronymic ending or the first a given name of the lexicon; Armenian
+ * and Georgian with their family-name endings; Arabic, Hebrew and
+ * Devanagari with a given or family name of the short lists below; Thai
+ * two words that are not a greeting and a particle; CJK with the
+ * separator (the row's shape decides). */
+int
+ja__valid_script_name(const char *m, size_t mlen)
+{
+  static const char *const cyr_greek_ends[] = {
+      "ов", "ова", "ев", "ева", "ёв", "ёва", "ин", "ина", "ын", "ына", "ский", "ская", "цкий", "цкая", "енко",
+      "ко", "ук", "юк", "чук", "ич", "вич", "вна", "вич", "ич", "ян", "дзе", "швили", "ов", "ова", "ова",
+      "ου", "ης", "άκης", "ίδης", "όπουλος", "οπούλου", "ίου", "άς", "ος", "ού", "ίδη", "άκη", NULL};
+  static const char *const am_ka_ends[] = {"յան", "յանց", "ունի", "ძე", "შვილი", "ია", "ავა", "ანი", "ური", "ელი", "უა", NULL};
+  static const char *const listed[] = {
+      /* Arabic given and family names */
+      "محمد", "أحمد", "احمد", "علي", "حسن", "حسين", "عمر", "خالد", "يوسف", "إبراهيم", "ابراهيم", "عبدالله", "عبد",
+      "مصطفى", "محمود", "سعيد", "طارق", "كريم", "سامي", "فاطمة", "عائشة", "مريم", "زينب", "نور", "سارة", "ليلى",
+      "هدى", "رنا", "منى", "سلمى", "ياسمين", "أمينة", "خديجة", "حمزة", "بلال", "ماجد", "فيصل", "سلطان", "ناصر",
+      "جمال", "رشيد", "عادل", "وليد", "سمير", "نادية", "هند", "رانيا", "ريم", "دينا", "لينا",
+      /* Hebrew given and family names */
+      "דניאל", "דוד", "משה", "יוסף", "אברהם", "יצחק", "יעקב", "שרה", "רחל", "רבקה", "לאה", "מרים", "נועה", "תמר",
+      "יעל", "מיכל", "אורי", "יונתן", "איתי", "עומר", "נועם", "אריאל", "רון", "גיל", "שירה", "מאיה", "דני", "יוסי",
+      "אבי", "כהן", "לוי", "מזרחי", "פרץ", "ביטון", "דהן", "פרידמן", "שפירו", "כץ", "אזולאי", "גבאי",
+      /* Devanagari given and family names */
+      "प्रिया", "राहुल", "अमित", "सुनील", "अनिल", "राज", "विजय", "संजय", "अजय", "रवि", "पूजा", "नेहा", "अंजलि",
+      "सीता", "गीता", "राम", "श्याम", "मोहन", "सुरेश", "रमेश", "महेश", "दिनेश", "राजेश", "कविता", "सुनीता",
+      "शर्मा", "वर्मा", "गुप्ता", "सिंह", "कुमार", "पटेल", "यादव", "जैन", "मिश्रा", "तिवारी", "पांडे", "चौधरी",
+      "रेड्डी", "नायर", "दास", "बनर्जी", "मुखर्जी", NULL};
+  static const char *const thai_not[] = {"สวัสดี", "ขอบคุณ", "ครับ", "ค่ะ", "คะ", "นะ", "จ้า", "ยินดี", "ต้อนรับ", NULL};
+  size_t st[8], ln[8], n = split_words(m, mlen, st, ln, 8);
+  if (n < 2)
+    return 0;
+  unsigned cp = first_cp(m + st[0], ln[0]);
+  if (cp >= 0x0370 && cp <= 0x04FF) { /* Greek, Cyrillic */
+    int ending = 0;
+    for (size_t k = 0; k < n; k++) {
+      unsigned c = first_cp(m + st[k], ln[k]);
+      if (!cyrillic_or_greek_capital(c))
+        return 0;
+      ending |= ends_with_any(m + st[k], ln[k], cyr_greek_ends) && k > 0;
+    }
+    return ending || ja__given_name(m + st[0], ln[0]) == JA__NAME_YES;
+  }
+  if ((cp >= 0x0530 && cp <= 0x058F) || (cp >= 0x10D0 && cp <= 0x10FF))
+    return ends_with_any(m + st[n - 1], ln[n - 1], am_ka_ends);
+  if ((cp >= 0x0590 && cp <= 0x06FF) || (cp >= 0x0900 && cp <= 0x097F)) {
+    for (size_t k = 0; k < n; k++)
+      if (one_of(m + st[k], ln[k], listed))
+        return 1;
+    return 0;
+  }
+  if (cp >= 0x0E00 && cp <= 0x0E7F)
+    return n == 2 && !one_of(m + st[0], ln[0], thai_not) && !one_of(m + st[1], ln[1], thai_not);
+  return 1; /* CJK with its separator */
+}
+
+/* A name after a cue in Cyrillic or Greek: not a word that greets many
+ * ("мир", "друзья", "коллеги"). */
+int
+ja__valid_script_word(const char *m, size_t mlen)
+{
+  static const char *const not_names[] = {"Мир", "Друзья", "Коллеги", "Команда", "Все", "Всем", "Господа",
+                                          "Κόσμε", "Φίλοι", NULL};
+  size_t st[16], ln[16], n = split_words(m, mlen, st, ln, 16);
+  return n > 0 && !one_of(m + st[n - 1], ln[n - 1], not_names);
+}

@@ -54,5 +54,9 @@ int ja__valid_bech32_any(const char *m, size_t mlen);
 int ja__valid_seed_phrase(const char *m, size_t mlen);          /* with the BIP-39 checksum */
 int ja__valid_seed_phrase_labelled(const char *m, size_t mlen); /* without */
 int ja__valid_il_id(const char *m, size_t mlen);
+int ja__valid_full_name(const char *m, size_t mlen);
+int ja__valid_surname_comma_given(const char *m, size_t mlen);
+int ja__valid_script_name(const char *m, size_t mlen);
+int ja__valid_script_word(const char *m, size_t mlen);
 
 #endif
