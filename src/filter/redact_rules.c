@@ -889,7 +889,7 @@ static const ja__redact_rule rules[] = {
    "|n[ée]e?\\s+le|née|né|date\\s+et\\s+lieu\\s+de\\s+naissance"
    "|f[øo]dselsdato|data de nascimento|nascid[oa](?:\\s+em)?)"
    "[\"']?\\s*[:=]?\\s*[\"']?(?:on\\s+|am\\s+|le\\s+|el\\s+|il\\s+)?"
-   "(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})(?!\\d)"
+   "(?:\\d{4}[-/. ]\\d{1,2}[-/. ]\\d{1,2}(?!\\d)|\\d{1,2}[-/.]\\d{1,2}[-/.](?:\\d{4}|\\d{2})(?!\\d)"
    "|\\d{1,2}(?:st|nd|rd|th)?\\.?\\s+(?:of\\s+)?(?:" MONTHS ")\\.?,?\\s+\\d{4}"
    "|(?:" MONTHS ")\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|(?:" MONTHS ")\\.?\\s+\\d{4}|\\d{8}(?!\\d))",
    NULL, NULL, NULL, 4,
@@ -1001,7 +1001,7 @@ static const ja__redact_rule rules[] = {
   /* Spanish, Italian, Portuguese, Catalan streets: type, name, number
    * ("Calle Mayor 5", "Via Roma 10", "Rua Augusta, 100"). */
   {"postal_address",
-   "\\b(?:Calle|C/|Avenida|Avda\\.?|Plaza|Paseo|Carrer|Passeig|Via|Viale|Piazza|Corso|Largo|Rua|Travessa|Praça"
+   "\\b(?:Calle|C/|Avenida|Avda\\.?|Av\\.|Plaza|Paseo|Carrer|Passeig|Via|Viale|Piazza|Corso|Largo|Rua|Travessa|Praça"
    "|ul\\.|al\\.|pl\\.|os\\.|ulica|aleja)"
    "\\s+(?:(?:de(?:l| la| los| las)?|dos|das|da|do|di|della|del)\\s+)?\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\p{Ll}+){0,3},?"
    "\\s+(?:n\\.?[º°o]?\\s*)?\\d{1,4}(?![\\d.])",
@@ -1809,7 +1809,7 @@ static const ja__redact_rule rules[] = {
   {"person_name",
    "(?:我叫|我的名字是|我的名字叫|本人是)\\s*\\p{Han}{2,4}"
    "|(?:私の名前は|わたしの名前は|僕の名前は|俺の名前は|私は|わたしは)\\s*[\\p{Han}\\p{Katakana}\\p{Hiragana}\\x{30FC}]{2,8}?(?:です|と申します|といいます|だ)"
-   "|(?:お疲れ様です|お疲れさまです|お世話になっております|お世話になります|はじめまして)[。、!！\\s]*\\p{Han}{1,4}(?:です|と申します|でございます)"
+   "|(?:お疲れ様です|お疲れさまです|お世話になっております|お世話になります|はじめまして)[。、.,!！\\s]*\\p{Han}{1,4}(?:です|と申します|でございます)"
    "|(?:제\\s*이름은|내\\s*이름은|저는)\\s*[가-힣]{2,4}(?:입니다|이에요|예요|라고\\s*합니다)"
    "|(?<![\\p{Han}\\p{Katakana}\\p{Hiragana}])(?!皆|みな|お客|客)[\\p{Han}]{1,4}(?:さん|様|さま|先生|くん|君|ちゃん|氏|殿)"
    "|(?<![\\p{Katakana}])[\\p{Katakana}\\x{30FC}]{2,8}(?:さん|様|さま|先生|くん|ちゃん)"
@@ -1827,6 +1827,57 @@ static const ja__redact_rule rules[] = {
    "(?i:\\bsent\\s+from\\s+my\\s+[\\w\\s-]{2,24}?)\\s*(?:[,—–-]+|\\s[—–-])\\s*" NAME1
    "|(?i:\\bsent\\s+from\\s+my\\s+[\\w\\s-]{2,24}?)\\s*(?:[—–-])\\s*" NAME1,
    ja__valid_name_any, "person_ctx3", CAPS, 0, "sent from my", 0, NULL, 0},
+  /* ---- postal addresses, round 3: China (a road and its 号), Korea (a
+   * city or district, then a road 로/길 and its number), Japan (a ward or
+   * town and 丁目/番地), Russia and the CIS ("ул. Тверская, д. 7", also
+   * romanised "ul. Lenina, d. 10"), Korea and Japan romanised ("123
+   * Teheran-ro", "1-2-3 Jingumae, Shibuya-ku"), India (house numbers,
+   * "3rd Cross", a locality and its six-digit PIN), Indonesia ("Jl.
+   * Sudirman No. 5"), Mexico's colonia. Must NOT catch cities, countries
+   * and time zones alone ("Beijing", "Seoul, Korea", "Europe/Berlin"),
+   * "Building 3 of 5", "Route 66". */
+  {"postal_address",
+   "\\p{Han}{2,}(?:路|街|大道|大街|巷|胡同|弄|道)\\d{1,5}(?:-\\d{1,4})?号"
+   "|(?:[가-힣]+(?:시|도|구|군|읍|면)\\s+){1,3}[가-힣0-9]+(?:로|길|대로)\\s?\\d{1,4}(?:-\\d{1,4})?"
+   "|[\\p{Han}\\p{Katakana}]{1,6}(?:市|区|町|村)[\\p{Han}\\p{Katakana}\\p{Hiragana}]{0,8}\\d{1,4}(?:丁目|番地?|-)\\d{0,4}"
+   "|(?i:(?<!\\p{L})(?:ул|улица|пр|пр-т|проспект|пер|переулок|ш|шоссе|б-р|бульвар|наб|пл|мкр|вул|вулиця))\\.?\\s+"
+   "\\p{Lu}\\p{L}+(?:[\\s-]+\\p{L}+)?,?\\s+(?i:д|дом|буд)\\.?\\s*\\d+",
+   NULL, "address3_x", HIGH, 1, NULL, 0, NULL, 0},
+  {"postal_address",
+   "(?i:\\b(?:ul|ulitsa|pr|prospekt|per|pereulok|sh|shosse|bul|naberezhnaya))\\.?\\s+\\p{Lu}\\p{L}+,?\\s+(?i:d|dom)\\.?\\s*\\d+"
+   "|\\b\\d{1,5}(?:-\\d{1,4})?\\s+\\p{Lu}\\p{Ll}+-(?:ro|gil|daero|dong)\\b"
+   "|\\b\\p{Lu}\\p{Ll}+-(?:gu|si|gun),\\s+\\p{Lu}\\p{Ll}+\\s+\\d{5}\\b"
+   "|\\b\\d{1,4}-\\d{1,4}(?:-\\d{1,4})?\\s+\\p{Lu}\\p{Ll}+(?:-\\p{Lu}?\\p{Ll}+)?,\\s+\\p{Lu}\\p{Ll}+-(?:ku|shi|cho|machi|gun)\\b"
+   "|\\b\\p{Lu}\\p{Ll}+(?:-\\p{Lu}\\p{Ll}+)?\\s+\\d{1,4}-\\d{1,4}(?:-\\d{1,4})?,\\s+\\p{Lu}\\p{Ll}+-(?:ku|shi|cho|machi|gun)\\b"
+   "|(?i:\\b(?:H\\.?\\s?No|House\\s+No|Flat\\s+No|Plot\\s+No|Door\\s+No|D\\.?\\s?No))\\.?\\s*[:#]?\\s*\\d"
+   "|#\\s?\\d{1,4}[A-Z]?,\\s+\\d{1,2}(?:st|nd|rd|th)\\s+(?:Cross|Main|Block|Stage|Phase|Sector|Floor)\\b"
+   "|\\b(?:Nagar|Colony|Layout|Bengaluru|Bangalore|Hyderabad|Mumbai|Delhi|Chennai|Kolkata|Pune|Ahmedabad|Jaipur"
+   "|Telangana|Karnataka|Maharashtra|Tamil\\s+Nadu|Kerala|Gujarat|Rajasthan|Punjab),?\\s+[1-9]\\d{2}\\s?\\d{3}\\b"
+   "|(?i:\\b(?:Jl|Jln|Jalan|Gg|Gang))\\.?\\s+\\p{Lu}\\p{L}+(?:\\s+\\p{Lu}\\p{L}+){0,3}\\s+No\\.?\\s*\\d+"
+   "|\\bCol\\.\\s+\\p{Lu}\\p{L}+(?:\\s+\\p{Lu}\\p{L}+){0,3},\\s+(?:C\\.?P\\.?\\s*)?\\d{5}\\b",
+   NULL, "address3", CAPS "#", 1,
+   "ul|pr|per|sh|bul|naberezhnaya|-ro|-gil|-daero|-dong|-gu|-si|-gun|-ku|-shi|-cho|-machi|no|#|nagar|colony|layout"
+   "|bengaluru|bangalore|hyderabad|mumbai|delhi|chennai|kolkata|pune|ahmedabad|jaipur|telangana|karnataka"
+   "|maharashtra|tamil|kerala|gujarat|rajasthan|punjab|jl|jalan|gg|gang|col.", 0, NULL, 0},
+
+  /* ---- what a shaped value's separators can hide, read as written: an
+   * e-mail spelt with "_at_" ("jane.doe_at_example.com"), a home directory
+   * without its leading slash at the start of a value ("home/jdoe/…",
+   * "Users/jane.doe/…"), an address after its label with the numbers
+   * joined by '_', '-' or spaces ("ip_203_0_113_45"). Must NOT catch
+   * "notify_at_startup", "homepage.url", "home_screen.layout", "ip_address",
+   * loopback and unspecified addresses. */
+  {"email",
+   "(?i)(?<![A-Za-z0-9])[A-Za-z0-9.+-]+[_-]at[_-][A-Za-z0-9-]+(?:(?:[._-]dot[_-]|\\.)[A-Za-z0-9-]+)*(?:[._-]dot[_-]|\\.)"
+   "(?:com|org|net|edu|gov|mil|int|info|biz|io|co|me|ai|app|dev|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|cz|pt|ie"
+   "|ru|ua|jp|cn|kr|in|br|mx|ar|au|nz|ca|us|za|ng|ke|eg|tr|il|sg|hk|tw|id|my|ph|vn|th)(?![A-Za-z0-9])",
+   NULL, "smuggle", "_-", 0, "at", 0, NULL, 0},
+  {"home_path", "^\\s*(?:home|Users|users|mnt/[a-z]/Users)/[a-z_][A-Za-z0-9._-]{0,31}/", NULL, "smuggle", "/", 0,
+   "home/|users/", 0, NULL, 0},
+  {"ipv4",
+   "(?i)\\b(?:ip|ipv4|ip[_ -]?addr(?:ess)?|addr|address|host|peer|client|server|remote|src|dst|source|dest)[\\s_:=-]+"
+   "(?!127[\\s_-]|0[\\s_-]+0[\\s_-]+0[\\s_-]+0\\b)(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)(?:[ _-](?:25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}(?![\\d.])",
+   NULL, "smuggle", NULL, 4, "ip|addr|host|peer|client|server|remote|src|dst|source|dest", 0, NULL, 0},
 };
 
 #undef H

@@ -1183,9 +1183,11 @@ ja__valid_script_name(const char *m, size_t mlen)
       "रेड्डी", "नायर", "दास", "बनर्जी", "मुखर्जी", NULL};
   static const char *const thai_not[] = {"สวัสดี", "ขอบคุณ", "ครับ", "ค่ะ", "คะ", "นะ", "จ้า", "ยินดี", "ต้อนรับ", NULL};
   size_t st[8], ln[8], n = split_words(m, mlen, st, ln, 8);
+  unsigned cp = n ? first_cp(m + st[0], ln[0]) : 0;
+  if (cp >= 0x3000)
+    return 1; /* CJK with its separator: the row's shape decides */
   if (n < 2)
     return 0;
-  unsigned cp = first_cp(m + st[0], ln[0]);
   if (cp >= 0x0370 && cp <= 0x04FF) { /* Greek, Cyrillic */
     int ending = 0;
     for (size_t k = 0; k < n; k++) {
