@@ -5,12 +5,13 @@
  * the corpus must be big enough and cover every kind of the pattern table;
  * and the engine's gates must never change a verdict.
  *
- * And tests/data/redact_corpus2.tsv (issue 11), written apart from the
- * pattern table, when it is in the tree: its KIND column is its author's
- * category, not our kind names, so a drop line must drop as anything and
- * a pass line must pass; misses are listed by that category with their
- * line numbers (a to-do list). For both corpora `redact` and `capture`
- * must agree on every value, and the gates must not change a verdict.
+ * And tests/data/redact_corpus2.tsv and redact_corpus3.tsv, each written
+ * apart from the pattern table by someone who had not read it, when they
+ * are in the tree: their KIND column is their author's category, not our
+ * kind names, so a drop line must drop as anything and a pass line must
+ * pass; misses are listed by that category with their line numbers (a
+ * to-do list). For every corpus `redact` and `capture` must agree on every
+ * value, and the gates must not change a verdict.
  *
  * The file format is in the corpus' own header: EXPECT<TAB>KIND<TAB>VALUE,
  * the value taken literally to the end of the line.
@@ -31,6 +32,7 @@
 
 #define CORPUS JA_TEST_SRC_DIR "/tests/data/redact_corpus.tsv"
 #define CORPUS2 JA_TEST_SRC_DIR "/tests/data/redact_corpus2.tsv"
+#define CORPUS3 JA_TEST_SRC_DIR "/tests/data/redact_corpus3.tsv"
 
 /* One corpus line. */
 typedef struct row {
@@ -91,15 +93,16 @@ load(void)
   load_file(CORPUS);
 }
 
-/* Corpus 2 if it is in the tree (1), else 0: the test is skipped. */
+/* A corpus written apart (2 or 3) if it is in the tree (1), else 0: the
+ * test is skipped. */
 static int
-load2(void)
+load_apart(const char *path)
 {
-  FILE *f = fopen(CORPUS2, "rb");
+  FILE *f = fopen(path, "rb");
   if (!f)
     return 0;
   fclose(f);
-  load_file(CORPUS2);
+  load_file(path);
   return 1;
 }
 
@@ -265,7 +268,9 @@ gates_check(void)
     }
   }
   unload();
-  check(&r, strcmp(the_path, CORPUS) == 0 ? "gates" : "gates, corpus 2");
+  check(&r, strcmp(the_path, CORPUS) == 0    ? "gates"
+           : strcmp(the_path, CORPUS2) == 0 ? "gates, corpus 2"
+                                            : "gates, corpus 3");
 }
 
 static void test_redact_corpus__gates_never_change_a_verdict(void **state)
@@ -278,19 +283,26 @@ static void test_redact_corpus__gates_never_change_a_verdict(void **state)
 static void test_redact_corpus__corpus2_gates_never_change_a_verdict(void **state)
 {
   (void)state;
-  if (!load2())
+  if (!load_apart(CORPUS2))
     skip();
   gates_check();
 }
 
-/* Corpus 2: a drop line dropped (as any kind: the KIND column is its
- * author's category), a pass line kept. The misses come grouped by that
- * category, each with its line, so the failure reads as a to-do list. */
-static void test_redact_corpus__corpus2_every_value_judged_right(void **state)
+static void test_redact_corpus__corpus3_gates_never_change_a_verdict(void **state)
 {
   (void)state;
-  if (!load2())
+  if (!load_apart(CORPUS3))
     skip();
+  gates_check();
+}
+
+/* A corpus written apart: a drop line dropped (as any kind: the KIND column
+ * is its author's category), a pass line kept. The misses come grouped by
+ * that category, each with its line, so the failure reads as a to-do
+ * list. */
+static void
+apart_judged(const char *name)
+{
   unsigned char *missed = calloc(the.n ? the.n : 1, 1);
   const char **got = calloc(the.n ? the.n : 1, sizeof *got);
   assert_non_null(missed);
@@ -340,9 +352,25 @@ static void test_redact_corpus__corpus2_every_value_judged_right(void **state)
   unload();
   if (total) {
     /* The whole list on stderr (cmocka cuts long failure messages). */
-    fprintf(stderr, "corpus 2: %u of %zu lines misjudged, by category:%s\n", total, rows, text);
-    fail_msg("corpus 2: %u of %zu lines misjudged (listed above)", total, rows);
+    fprintf(stderr, "%s: %u of %zu lines misjudged, by category:%s\n", name, total, rows, text);
+    fail_msg("%s: %u of %zu lines misjudged (listed above)", name, total, rows);
   }
+}
+
+static void test_redact_corpus__corpus2_every_value_judged_right(void **state)
+{
+  (void)state;
+  if (!load_apart(CORPUS2))
+    skip();
+  apart_judged("corpus 2");
+}
+
+static void test_redact_corpus__corpus3_every_value_judged_right(void **state)
+{
+  (void)state;
+  if (!load_apart(CORPUS3))
+    skip();
+  apart_judged("corpus 3");
 }
 
 /* `redact` (ja__redact_string, what the CLI prints) and `capture`
@@ -400,10 +428,19 @@ static void test_redact_corpus__redact_and_capture_agree(void **state)
 static void test_redact_corpus__corpus2_redact_and_capture_agree(void **state)
 {
   (void)state;
-  if (!load2())
+  if (!load_apart(CORPUS2))
     skip();
   unload();
   agree_check(CORPUS2, "redact vs capture, corpus 2");
+}
+
+static void test_redact_corpus__corpus3_redact_and_capture_agree(void **state)
+{
+  (void)state;
+  if (!load_apart(CORPUS3))
+    skip();
+  unload();
+  agree_check(CORPUS3, "redact vs capture, corpus 3");
 }
 
 /* Issue 4's floor: 300 drop rows over 60 kinds, 150 pass rows, every kind

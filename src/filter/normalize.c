@@ -32,23 +32,51 @@ ja__norm_needed(const char *s, size_t len)
 
 /* ---------------------------------------------------------------- step 1 */
 
-/* %XX → byte. Returns the new length (into out), or 0 when nothing was
- * decoded. */
+/* The byte %XX at s[i] stands for, or -1 when s[i..] is not an escape. */
+static int
+escape_at(const char *s, size_t len, size_t i)
+{
+  int hi, lo;
+  if (s[i] != '%' || i + 2 >= len || (hi = ja__hex_value((unsigned char)s[i + 1])) < 0 ||
+      (lo = ja__hex_value((unsigned char)s[i + 2])) < 0)
+    return -1;
+  return hi * 16 + lo;
+}
+
+/* %XX → byte, where the escapes spell ASCII or a whole UTF-8 sequence
+ * ("%C3%A9"); an escape of a byte no text holds ("%FF", "%B4" alone) is
+ * left as written, so that "%B4111…" (a card's track 1) is not read as a
+ * stray byte and a shorter number. Returns the new length (into out), or
+ * 0 when nothing was decoded. */
 static size_t
 percent_step(const char *s, size_t len, char *out)
 {
   size_t o = 0;
   int changed = 0;
   for (size_t i = 0; i < len; i++) {
-    int hi, lo;
-    if (s[i] == '%' && i + 2 < len && (hi = ja__hex_value((unsigned char)s[i + 1])) >= 0 &&
-        (lo = ja__hex_value((unsigned char)s[i + 2])) >= 0) {
-      out[o++] = (char)(hi * 16 + lo);
-      i += 2;
-      changed = 1;
-    } else {
+    int b = escape_at(s, len, i);
+    size_t need = b < 0x80 ? 0 : b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2
+                  : b >= 0xF0 && b <= 0xF4 ? 3 : 9;
+    if (b < 0 || need == 9) {
       out[o++] = s[i];
+      continue;
     }
+    char seq[4] = {(char)b};
+    size_t k = 1;
+    for (; k <= need; k++) {
+      int c = i + 3 * k < len ? escape_at(s, len, i + 3 * k) : -1;
+      if (c < 0x80 || c > 0xBF)
+        break;
+      seq[k] = (char)c;
+    }
+    if (k <= need || !ja__utf8_valid(seq, need + 1)) {
+      out[o++] = s[i];
+      continue;
+    }
+    memcpy(out + o, seq, need + 1);
+    o += need + 1;
+    i += 3 * (need + 1) - 1;
+    changed = 1;
   }
   return changed ? o : 0;
 }

@@ -54,7 +54,8 @@ ja__norm_needed_of(const uint64_t present[4])
  * (nothing to match twice), or -1 when the view does not fit or does not
  * settle within JA__NORM_MAX_ROUNDS. Pure and thread-safe given its own
  * scratch. The steps, repeated until nothing changes:
- *  1. %XX decoded (any byte; invalid UTF-8 becomes U+FFFD in step 4);
+ *  1. %XX decoded where the escapes spell ASCII or whole UTF-8 sequences
+ *     (a lone "%FF" stays as written);
  *  2. HTML character references decoded: &#DDD; &#xHH; and the named ones
  *     that spell separators (&commat; &period; &sol; &nbsp; ...);
  *  3. JSON \uXXXX escapes decoded (surrogate pairs joined), and \xHH

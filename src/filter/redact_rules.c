@@ -175,7 +175,7 @@ static const ja__redact_rule rules[] = {
    * "ftp://alice@host". Must NOT catch "https://host/@scope/pkg" (the '@'
    * is in the path), placeholders and masks in the password
    * ("https://<user>:<password>@<host>/", "postgres://app:${DB_PASSWORD}@db",
-   * "postgres://app:********@db"), a system account alone ("ssh://git@…"). */
+   * "postgres://app:********@db"). */
   {"url_credentials", "(?i)\\b[a-z][a-z0-9+.-]*://(?!<[^<>]*>(?::<[^<>]*>)?@)[^\\s/?#@]+@[^\\s/?#@]", ja__valid_url_userinfo,
    NULL, "@", 0, "://", 0, NULL, 0},
   /* ---- vendor credentials, one row each: every row is led by its prefix, so
@@ -590,6 +590,13 @@ static const ja__redact_rule rules[] = {
    "|(?<![\\d.-])\\d{2}([ -])\\d{6}\\g{-1}\\d{6}\\g{-1}\\d(?![\\d.-])"
    "|(?<![\\d.+-])\\d{15}(?![\\d.])",
    ja__valid_imei, NULL, NULL, 14, NULL, 0, NULL, 0},
+  /* ---- cards beyond the number alone: magnetic-stripe track 1 ("%B<PAN>^
+   * SURNAME/GIVEN^YYMM…") and track 2 / EMV tag 57 (";<PAN>=YYMM…",
+   * "<PAN>D<YYMM>…"), the PAN checked by Luhn: before the card row, which
+   * would name the PAN alone. Must NOT catch "Track 1 format B". */
+  {"mag_stripe",
+   "%?B\\d{13,19}\\^[^^]{2,26}\\^\\d{4}|;?\\d{13,19}=\\d{4}\\d*\\??|(?<![\\dA-Za-z])\\d{13,19}D\\d{4}\\d{3,}",
+   ja__valid_track_pan, "card3", "^=D", 13, NULL, 0, NULL, 0},
   /* Payment cards: 13–19 digits, spaced, dashed, dotted or slashed (the
    * last two in groups of four), Luhn, issuer prefix. Must NOT catch
    * versions or epoch numbers. */
@@ -723,7 +730,6 @@ static const ja__redact_rule rules[] = {
   VENDOR("oracle_ocid", "ocid1\\.[a-z]+\\.oc[0-9]+\\.[a-z0-9-]*\\.", "[a-z0-9]", 50, 70, "_.-", "ocid1."),
   VENDOR("checkout_key", "(?:sk|pk)_(?:sbox|prod)_", "[a-z0-9]", 26, 40, "_.-", "_sbox_|_prod_"),
   VENDOR("langfuse_key", "(?:sk|pk)-lf-", "[a-f0-9-]", 36, 36, "_.-", "sk-lf-|pk-lf-"),
-  VENDOR("helicone_key", "sk-helicone-", "[a-z0-9-]", 30, 64, "_.-", "sk-helicone-"),
   VENDOR("hubspot_token", "pat-(?:na|eu)[0-9]-", "[a-f0-9-]", 36, 36, "_.-", "pat-na|pat-eu"),
   VENDOR("snyk_token", "snyk_(?:uat|sat)\\.", "[A-Za-z0-9._-]", 40, 120, "_.-", "snyk_"),
   VENDOR("launchdarkly_key", "(?:api|sdk|mob)-", "[a-f0-9-]", 36, 36, "_.-", "api-|sdk-|mob-"),
@@ -1166,7 +1172,7 @@ static const ja__redact_rule rules[] = {
   /* ---- Windows security identifiers of domain, machine and Entra ID
    * accounts (S-1-5-21-a-b-c[-RID], S-1-12-1-a-b-c-d). Must NOT catch the
    * well-known SIDs (S-1-5-18, S-1-5-32-544, S-1-1-0, S-1-16-12288). */
-  {"windows_sid", "(?<![\\w-])S-1-(?:5-21|12-1)(?:-\\d{1,10}){3,5}(?![\\w-])", NULL, NULL, "-", 10,
+  {"windows_sid", "(?<![\\w-])S-1-(?:5-21|12-1)(?:-\\d{1,10}){3,5}(?![\\w-])", NULL, NULL, "-", 7,
    "s-1-5-21-|s-1-12-1-", 0, NULL, 0},
 
   /* ---- LDAP: a distinguished name whose first RDN names a person or an
@@ -1184,7 +1190,7 @@ static const ja__redact_rule rules[] = {
    NULL, "ldap", "=", 0, "cn=|uid=", 0, NULL, 0},
   {"ldap_dn",
    "(?i)\\b(?:sAMAccountName|userPrincipalName|mailNickname)\\s*[=:]\\s*(?![*)\\s])[^\\s,)(*]{2,}",
-   NULL, "ldap", "=", 0, "samaccountname|userprincipalname|mailnickname", 0, NULL, 0},
+   NULL, "ldap", ":=", 0, "samaccountname|userprincipalname|mailnickname", 0, NULL, 0},
 
   /* ---- user names. Every row ends its match with the name, and
    * ja__valid_account turns away system and placeholder accounts (root,
@@ -1267,13 +1273,13 @@ static const ja__redact_rule rules[] = {
    * Braintree access tokens, Weights & Biases logins, software product
    * keys (five groups of five). Must NOT catch the scheme word alone. */
   {"auth_scheme_token",
-   "\\b(?:SSWS|ApiKey|Apikey|apikey|Token token=|Digest username=\"[^\"]+\",)\\s*[A-Za-z0-9+/=_.-]{20,}",
-   NULL, "auth3", " =", 0, "ssws|apikey|token token=|digest", 0, NULL, 0},
-  {"braintree_token", "access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$[a-f0-9]{32}", NULL, "auth3", "$", 1,
+   "\\b(?:SSWS|ApiKey|Apikey|apikey)\\s+[A-Za-z0-9+/=_.-]{20,}|\\bToken token=[A-Za-z0-9+/=_.-]{20,}",
+   NULL, "auth3", " =", 0, "ssws|apikey|token token=", 0, NULL, 0},
+  {"braintree_token", "access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$[a-f0-9]{32}", NULL, "auth3", "$", 0,
    "access_token$", 0, NULL, 0},
-  {"wandb_key", "(?i)\\bwandb\\s+login\\s+(?:--relogin\\s+)?[a-f0-9]{40}(?![a-f0-9])", NULL, "auth3", " ", 1, "wandb", 0,
+  {"wandb_key", "(?i)\\bwandb\\s+login\\s+(?:--relogin\\s+)?[a-f0-9]{40}(?![a-f0-9])", NULL, "auth3", " ", 0, "wandb", 0,
    NULL, 0},
-  {"product_key", "(?<![A-Za-z0-9-])(?:[A-Z0-9]{5}-){4}[A-Z0-9]{5}(?![A-Za-z0-9-])", ja__valid_mixed, NULL, "-", 2,
+  {"product_key", "(?<![A-Za-z0-9-])(?:[A-Z0-9]{5}-){4}[A-Z0-9]{5}(?![A-Za-z0-9-])", ja__valid_mixed, NULL, "-", 1,
    NULL, 5, "-", 4},
   /* HTTP authentication beyond Basic: NTLM messages (base64 of
    * "NTLMSSP"), SPNEGO/Kerberos tokens after Negotiate, Digest responses,
@@ -1299,7 +1305,7 @@ static const ja__redact_rule rules[] = {
    "(?<![\\w/])4/0A[A-Za-z0-9_-]{30,}"
    "|(?<![\\w.])M\\.C\\d{3}_[A-Z]{2,4}\\.\\d\\.[A-Z]\\.[A-Za-z0-9-]{20,}"
    "|(?<![\\w.])0\\.A[A-Za-z0-9_-]{60,}(?:\\.[A-Za-z0-9_-]+)*"
-   "|(?<![\\w.])[cr][0-9a-f]{32}\\.\\d\\.[a-z]{4}\\.[A-Za-z0-9_-]{16,}"
+   "|(?<![\\w.])[cr][0-9a-f]{32}\\.0\\.[a-z]{4}\\.[A-Za-z0-9_-]{16,}"
    "|(?<![A-Za-z0-9])00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{60,}"
    "|(?<![\\w|])Atz[ar]\\|[A-Za-z0-9_-]{40,}",
    NULL, "oauth", NULL, 0, "4/0a|m.c|0.a|.0.|00d|atza|atzr", 0, NULL, 0},
@@ -1329,7 +1335,7 @@ static const ja__redact_rule rules[] = {
    "\\?(?:[^\\s#]*&)?[A-Za-z_]{1,24}=(?=[A-Za-z0-9_~.%-]*\\d)(?=[A-Za-z0-9_~.%-]*[A-Za-z])[A-Za-z0-9_~.%-]{20,}",
    NULL, "url3", "?", 1, "://", 0, NULL, 0},
   {"signed_url",
-   "(?i)(?<![A-Za-z0-9_])(?:sig|signature|x-goog-signature|x-amz-signature|ossaccesskeyid|x-oss-signature)="
+   "(?i)(?<![A-Za-z0-9_])(?:sig|signature|x-goog-signature|x-amz-signature|x-oss-signature)="
    "[A-Za-z0-9%+/=_~.-]{20,}",
    NULL, "url3", "=", 0, "sig", 0, NULL, 0},
 
@@ -1354,7 +1360,7 @@ static const ja__redact_rule rules[] = {
    "|rsa-sha2-(?:256|512))\\s+AAAA[A-Za-z0-9+/]{20,}"
    "|(?<![A-Za-z0-9+/])AAAA(?:C3NzaC1lZDI1NTE5|C3NzaC1lZDQ0OA|B3NzaC1yc2E|B3NzaC1kc3M|E2VjZHNhLXNoYTItbmlzdHA"
    "|GnNrLXNzaC1lZDI1NTE5|InNrLWVjZHNh)[A-Za-z0-9+/]{16,}",
-   NULL, "key3", "A", 0, "aaaa", 16, NULL, 0},
+   NULL, "key3", "A", 0, "aaaa", 0, NULL, 0},
   {"ssh_key",
    "(?<![A-Za-z0-9])SHA256:[A-Za-z0-9+/]{43}(?![A-Za-z0-9+/])"
    "|(?<![0-9A-Fa-f:])(?:MD5:)?[0-9a-f]{2}(?::[0-9a-f]{2}){15}(?![0-9A-Fa-f:])",
@@ -1363,7 +1369,7 @@ static const ja__redact_rule rules[] = {
    "(?<![0-9A-Fa-f])[0-9A-F]{4}(?: {1,2}[0-9A-F]{4}){9}(?![0-9A-Fa-f])"
    "|(?i:\\b(?:gpg:\\s+key|pgp\\s+key|key\\s*id|keyid|fingerprint|fpr|openpgp4fpr|primary key fingerprint|key)\\s*[:=]?\\s*)"
    "(?:0x)?(?:[0-9A-Fa-f]{40}|[0-9A-F]{16})(?![0-9A-Za-z])",
-   ja__valid_varied_hex, "key3", NULL, 4, NULL, 0, NULL, 0},
+   ja__valid_varied_hex, "key3", NULL, 0, NULL, 0, NULL, 0},
 
   /* ---- card security codes and PINs after their label ("CVV: 123",
    * "cvc 7391", "CVV2=042", "security code on the back: 319"). Must NOT
@@ -1433,7 +1439,7 @@ static const ja__redact_rule rules[] = {
    "|product |item |build |event |run |task |client |customer |device |app |team |group |project |account |record "
    "|reference )"
    "(?i:ID)\\s*(?i:No\\.?|Nr\\.?|Number|#)\\s*[:#]?\\s*\\d[\\d -]{5,16}\\d(?![\\d-])",
-   ja__valid_mixed, "nid3_card", NULL, 2, "ausweis|id|identity|identit", 0, NULL, 0},
+   ja__valid_mixed, "nid3_card", NULL, 1, "ausweis|id|identity|identit", 0, NULL, 0},
 
   /* Bare national ids whose shape and check digit decide (13+ digits
    * with a birth date, letters that make the shape, the country's own
@@ -1551,14 +1557,8 @@ static const ja__redact_rule rules[] = {
    ja__valid_phone_digits, "phone3", NULL, 7,
    "phone|tel|mobile|cell|mob|fax|whatsapp|sms|callback|call me|ph|tlf|handy|portable|celular|vil", 0, NULL, 0},
 
-  /* ---- cards beyond the number alone: magnetic-stripe track 1 ("%B<PAN>^
-   * SURNAME/GIVEN^YYMM…") and track 2 / EMV tag 57 (";<PAN>=YYMM…",
-   * "<PAN>D<YYMM>…"), the PAN checked by Luhn; SIM ICCIDs (89…, Luhn;
-   * labelled, any grouping). Must NOT catch "Track 1 format B", a batch
+  /* SIM ICCIDs (89…, Luhn; labelled, any grouping). Must NOT catch a batch
    * number failing Luhn. */
-  {"mag_stripe",
-   "%?B\\d{13,19}\\^[^^]{2,26}\\^\\d{4}|;?\\d{13,19}=\\d{4}\\d*\\??|(?<![\\dA-Za-z])\\d{13,19}D\\d{4}\\d{3,}",
-   ja__valid_track_pan, "card3", "^=D", 13, NULL, 0, NULL, 0},
   {"iccid", "(?i:\\bICCID\\b)\\s*[:=#]?\\s*89(?:[ -]?\\d){16,20}|(?<![\\d-])89\\d{16,20}(?![\\d-])", ja__valid_iccid, "card3",
    NULL, 18, NULL, 0, NULL, 0},
 
@@ -1567,9 +1567,9 @@ static const ja__redact_rule rules[] = {
    * "驾驶证号", "운전면허번호"), the Thai id's label as NFKC writes it; ICAO
    * 9303 TD1/TD2 line 1 of identity cards ("IDD<<Y56FC4TJW<<<…"). */
   {"passport", "(?:護照號碼|护照号码|护照号|護照號|旅券番号|パスポート番号|여권번호|номер паспорта|паспорт)\\s*[:：#]?\\s*[A-Z0-9]{6,10}",
-   NULL, "doc3", HIGH, 5, NULL, 0, NULL, 0},
+   NULL, "doc3", HIGH, 0, NULL, 0, NULL, 0},
   {"driving_licence", "(?:運転免許証番号|免許証番号|运転免许证号|驾驶证号码?|駕駛執照號碼|운전면허번호|운전면허증\\s*번호)\\s*[:：#]?\\s*[A-Z0-9-]{8,16}",
-   NULL, "doc3", HIGH, 5, NULL, 0, NULL, 0},
+   NULL, "doc3", HIGH, 0, NULL, 0, NULL, 0},
   {"national_id", "เลขประจ(?:ำ|\\x{0E4D}\\x{0E32})ตัวประชาชน\\s*[:：]?\\s*\\d(?:[\\d -]){11,16}\\d", NULL, "doc3", HIGH, 13, NULL, 0,
    NULL, 0},
   {"passport", "(?<![A-Z0-9<])[IAC][A-Z<][A-Z]{1,3}<{0,2}(?=[A-Z0-9]*\\d)[A-Z0-9]{6,9}[0-9<]?<{5,}", NULL, "doc3_mrz", "<", 1,
@@ -1605,7 +1605,7 @@ static const ja__redact_rule rules[] = {
   {"coordinates",
    "\\b\\d{1,3}\\s+deg\\s+\\d{1,2}'\\s*\\d{1,2}(?:\\.\\d+)?\"\\s*[NSEW]\\b"
    "|(?i:gps\\w*(?:latitude|longitude|position|coordinates)\\w*)\\s*[=:]?\\s*\\d{1,3}/\\d+[, ]\\s*\\d{1,2}/\\d+[, ]\\s*\\d+/\\d+",
-   NULL, "geo3", NULL, 4, "deg|gps", 0, NULL, 0},
+   NULL, "geo3", NULL, 3, "deg|gps", 0, NULL, 0},
   {"coordinates",
    "(?<![0-9A-Za-z+])[23456789CFGHJMPQRVWX]{8}\\+[23456789CFGHJMPQRVWX]{2,3}(?![0-9A-Za-z+])"
    "|(?<![0-9A-Za-z+])[23456789CFGHJMPQRVWX]{4,6}\\+[23456789CFGHJMPQRVWX]{2,3}(?=,?\\s+\\p{Lu})",
@@ -1627,7 +1627,7 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![\\w.-])[a-z0-9-]*?\\d{1,3}[-.]\\d{1,3}[-.]\\d{1,3}[a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}(?![\\w.-])"
    "|(?i)(?<![\\w.-])[a-z]{1,14}\\d{12}(?:\\.[a-z0-9-]+)+\\.[a-z]{2,}(?![\\w.-])"
    "|(?i)(?<![\\w.-])[a-z]{1,3}[0-9a-f]{8}\\.(?:[a-z0-9-]+\\.)+[a-z]{2,}(?![\\w.-])",
-   ja__valid_ip_hostname, "rdns", ".", 6, NULL, 0, NULL, 0},
+   ja__valid_ip_hostname, "rdns", ".", 0, NULL, 0, NULL, 0},
 
   /* ---- Wi-Fi network names: after SSID/ESSID/network labels, in Wi-Fi
    * QR codes ("WIFI:S:…;T:WPA;P:…;;") and nmcli's "connected to '…'";
@@ -1686,7 +1686,7 @@ static const ja__redact_rule rules[] = {
    "|\\p{Han}{1,4}\\s?\\d{2,3}\\s?\\p{Hiragana}\\s?\\d{1,2}-\\d{2}(?!\\d)"
    "|(?<!\\d)\\d{2,3}\\s?\\p{Hangul}\\s?\\d{4}(?!\\d)"
    "|(?<![\\p{L}\\d])[АВЕКМНОРСТУХ]\\s?\\d{3}\\s?[АВЕКМНОРСТУХ]{2}\\s?\\d{2,3}(?!\\d)",
-   NULL, "plate_x", HIGH, 3, NULL, 0, NULL, 0},
+   NULL, "plate_x", HIGH, 0, NULL, 0, NULL, 0},
   /* ---- cryptocurrency secrets. BIP-39 mnemonics: 12, 15, 18, 21 or 24
    * words of the standard's list in a row (spaces, commas, dashes,
    * numbering between them) carrying the mnemonic checksum, or after a

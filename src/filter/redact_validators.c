@@ -711,8 +711,8 @@ placeholder_secret(const char *p, size_t n)
   return mask == n;
 }
 
-/* "scheme://userinfo@host": a password that is not a placeholder, or,
- * without one, a user that is not a system account. */
+/* "scheme://userinfo@host": no password (a user name alone still names
+ * someone), or one that is not a placeholder. */
 int
 ja__valid_url_userinfo(const char *m, size_t mlen)
 {
@@ -726,9 +726,7 @@ ja__valid_url_userinfo(const char *m, size_t mlen)
   if (!at)
     return 1;
   const char *colon = memchr(p, ':', (size_t)(at - p));
-  if (colon)
-    return !placeholder_secret(colon + 1, (size_t)(at - colon - 1));
-  return !system_account(p, (size_t)(at - p));
+  return !colon || !placeholder_secret(colon + 1, (size_t)(at - colon - 1));
 }
 
 /* At least one ASCII letter and one digit. */
