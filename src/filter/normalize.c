@@ -516,6 +516,19 @@ encoded_step(const char *s, size_t len, char *out)
   return changed ? o : 0;
 }
 
+/* What ja__norm_encoded needs to know of a byte: 0 outside the base64
+ * alphabets, 1 a piece separator ('+', '/', '-', '_'), 2 a digit or a
+ * capital (a token without one is never decoded), 3 a lowercase letter. */
+static const unsigned char b64_kind[256] = {
+    ['+'] = 1, ['/'] = 1, ['-'] = 1, ['_'] = 1, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2, ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2,
+    ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2, ['M'] = 2,
+    ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2, ['U'] = 2, ['V'] = 2,
+    ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2, ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3,
+    ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3, ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3,
+    ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3, ['w'] = 3,
+    ['x'] = 3, ['y'] = 3, ['z'] = 3};
+
 int
 ja__norm_encoded(const char *s, size_t len, ja__norm_scratch *w)
 {
@@ -523,37 +536,33 @@ ja__norm_encoded(const char *s, size_t len, ja__norm_scratch *w)
   unsigned char *tmp = (unsigned char *)w->cp;
   if (len > sizeof w->cp)
     return 0;
-  /* One pass over runs of the alphabet, noting in each its length, its
-   * pieces and whether it holds a digit or a capital (token_text's
-   * first test); only marked runs of 8 or more are decoded. */
-  size_t start = 0, piece = 0, longest_piece = 0;
-  int marked = 0;
-  for (size_t i = 0; i <= len; i++) {
-    unsigned char c = i < len ? (unsigned char)s[i] : 0;
-    if (i < len && b64_char(c)) {
-      marked |= (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-      if (c == '+' || c == '/' || c == '-' || c == '_') {
-        longest_piece = i - piece > longest_piece ? i - piece : longest_piece;
-        piece = i + 1;
-      }
+  /* One pass over runs of the alphabet, noting in each its length and
+   * whether it holds a digit or a capital (token_text's first test); only
+   * marked runs of 8 or more are tried, whole and then piece by piece. */
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    if (!b64_kind[u[i]]) {
+      i++;
       continue;
     }
-    longest_piece = i - piece > longest_piece ? i - piece : longest_piece;
-    if (marked && i - start >= 8) {
-      if (token_text(s + start, i - start, tmp))
-        return 1;
-      for (size_t k = start; longest_piece >= 8 && k < i;) {
-        size_t e = k;
-        while (e < i && s[e] != '+' && s[e] != '/' && s[e] != '-' && s[e] != '_')
-          e++;
-        if (e - k >= 8 && e - k < i - start && token_text(s + k, e - k, tmp))
-          return 1;
-        k = e + 1;
-      }
+    size_t start = i;
+    unsigned marked = 0;
+    while (i < len && b64_kind[u[i]]) {
+      marked |= b64_kind[u[i]] == 2;
+      i++;
     }
-    start = piece = i + 1;
-    longest_piece = 0;
-    marked = 0;
+    if (!marked || i - start < 8)
+      continue;
+    if (token_text(s + start, i - start, tmp))
+      return 1;
+    for (size_t k = start; k < i;) {
+      size_t e = k;
+      while (e < i && b64_kind[u[e]] != 1)
+        e++;
+      if (e - k >= 8 && e - k < i - start && token_text(s + k, e - k, tmp))
+        return 1;
+      k = e + 1;
+    }
   }
   return 0;
 }

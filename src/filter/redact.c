@@ -278,12 +278,33 @@ static unsigned char folded[256];
 /* All ones for ASCII letters and digits, for the longest run. */
 static unsigned alnum_mask[256];
 
-/* The bucket of two adjacent bytes, both already case-folded: what the
- * byte pass, the second pass and the filing of literals all compute. */
-static inline unsigned
-bucket_of(unsigned a_folded, unsigned b_folded)
+/* A byte's six-bit code for bigram buckets: letters (either case), digits
+ * and the 27 commonest punctuation bytes each have their own, every other
+ * byte (non-ASCII included) shares the last. 64 × 64 = BIGRAMS buckets, so
+ * two bigrams of those bytes never share one: a bucket comes up only when
+ * its bigram is in the value (a hash into the same number of buckets sent
+ * units to the second pass for bigrams they do not hold). */
+static unsigned char code6[256];
+
+static void
+code6_init(void)
 {
-  return (a_folded * 67u + b_folded) & (BIGRAMS - 1);
+  static const char punct[] = " .-_:/@=+,#$%&*()[]\"'!?;<>\\";
+  memset(code6, 63, sizeof code6);
+  for (unsigned c = 0; c < 26; c++)
+    code6['a' + c] = code6['A' + c] = (unsigned char)c;
+  for (unsigned c = 0; c < 10; c++)
+    code6['0' + c] = (unsigned char)(26 + c);
+  for (unsigned k = 0; punct[k]; k++)
+    code6[(unsigned char)punct[k]] = (unsigned char)(36 + k);
+}
+
+/* The bucket of two adjacent bytes (either case): what the byte pass, the
+ * second pass and the filing of literals all compute. */
+static inline unsigned
+bucket_of(unsigned char a, unsigned char b)
+{
+  return (unsigned)code6[a] << 6 | code6[b];
 }
 
 /* Append the literals of @p spec ("a|bc|def") to lits[]; returns 0 when a
@@ -305,6 +326,29 @@ lits_add(const char *spec)
       return 1;
     p = bar + 1;
   }
+}
+
+/* Drop the unit's literals (those from @p first on) that another one of
+ * them makes redundant: a repeat, or one holding another ("passord" when
+ * "pass" is there: a value holding the longer holds the shorter). Fewer
+ * literals, fewer to compare in the second pass. */
+static void
+lits_prune(size_t first)
+{
+  size_t keep = first;
+  for (size_t k = first; k < nlits_all; k++) {
+    int redundant = 0;
+    for (size_t j = first; j < nlits_all && !redundant; j++) {
+      if (j == k || lits[j].len > lits[k].len)
+        continue;
+      if (lits[j].len == lits[k].len && j > k)
+        continue; /* of two equal ones, the first stays */
+      redundant = strstr(lits[k].text, lits[j].text) != NULL;
+    }
+    if (!redundant)
+      lits[keep++] = lits[k];
+  }
+  nlits_all = keep;
 }
 
 /* Fill @p u's gate from its rows' promises and from what PCRE2 learnt
@@ -365,6 +409,7 @@ gate_init(unit *u)
                    i, rules[i].kind);
       unavailable = 1;
     }
+  lits_prune(u->lit_first);
   u->nlits = nlits_all - u->lit_first;
   uint32_t type = 0, cu = 0;
   const uint8_t *bitmap = NULL;
@@ -417,17 +462,42 @@ commonness(unsigned char c)
   return 5;
 }
 
+/* Whether the pair a b (lower case) is among the commonest of English
+ * text and of identifiers ("th", "er", "e_", "_s" …): letter frequencies
+ * alone rank "re" or "th" as rarer than they are, and a literal filed
+ * under one sends its unit to the second pass for most values. */
+static int
+common_pair(unsigned char a, unsigned char b)
+{
+  static const char pairs[] =
+      "th he in er an re nd on en at ou ed ha to or it is hi es ng st ar te se me nt ve ea al as ti le ne "
+      "co de ri ra li ro ic io el ma ta ce na la ll ca si pe om ec ur us ch di ge ac il ot be ni ss ns "
+      "tr un ly ow wi ho ct lo ai nc mo ad ol so ie sh ly et ly em im ro fi ut ke ag ue id op ig "
+      "e_ _s s_ t_ _t _c _m d_ _p _i r_ n_ _d _a _e _f _n _r _l y_ _u _b e. .s e- -s .c -c 1. .0 0. "
+      "e  s  t  d  n  y  r  o   t  a  s  c  i  w  m  p  f  b ";
+  for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 3)
+    if ((unsigned char)pairs[i] == a && (unsigned char)pairs[i + 1] == b)
+      return 1;
+  return 0;
+}
+
 /* The index of @p l's rarest bigram: the one the byte pass indexes, so a
  * unit is confirmed only on values holding the literal's least common
  * pair (any pair of it is a necessary condition; a rare one is a strong
  * one). */
+static uint16_t bucket_load[BIGRAMS]; /* literals filed so far, per bucket */
+
 static size_t
 rarest_bigram(const lit *l)
 {
   size_t best = 0;
   unsigned best_score = ~0u;
   for (size_t k = 0; k + 1 < l->len; k++) {
-    unsigned score = commonness((unsigned char)l->text[k]) * commonness((unsigned char)l->text[k + 1]);
+    unsigned char a = (unsigned char)l->text[k], b = (unsigned char)l->text[k + 1];
+    /* ... and, of pairs alike, the one whose bucket holds fewest so far:
+     * every literal in a bucket is compared when the bucket comes up. */
+    unsigned score = commonness(a) * commonness(b) * (common_pair(a, b) ? 16 : 1) *
+                     (1u + bucket_load[bucket_of(a, b)]);
     if (score < best_score) {
       best_score = score;
       best = k;
@@ -467,6 +537,7 @@ masks_add(const unit *u, size_t i)
       lits[k].rare = rarest_bigram(l);
       lits[k].bucket = (uint16_t)bucket_of((unsigned char)l->text[lits[k].rare],
                                            (unsigned char)l->text[lits[k].rare + 1]);
+      bucket_load[lits[k].bucket]++;
       uset_add(&bucket_units[lits[k].bucket], i);
     }
   }
@@ -512,6 +583,7 @@ static void
 compile_all(void)
 {
   rules = ja__redact_rules(&nrules);
+  code6_init();
   for (unsigned c = 0; c < 256; c++) {
     folded[c] = lower((unsigned char)c);
     alnum_mask[c] = (folded[c] >= 'a' && folded[c] <= 'z') || (c >= '0' && c <= '9') ? ~0u : 0;
@@ -572,7 +644,8 @@ compile_all(void)
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
   uint16_t hit[HITS + 1];        /* where (index of the bigram's second byte)
-                                    a bigram of a filled bucket occurs */
+                                    a bigram of a filled bucket occurs … */
+  uint16_t hit_bucket[HITS + 1]; /* … and that bucket */
   unsigned nhit;                 /* how many; more than HITS: not noted */
   unsigned longest;              /* longest run of ASCII letters and digits */
   unsigned count[NCLASS];        /* bytes of each class (count[0]: digits) */
@@ -603,19 +676,15 @@ lit_in(const lit *l, const unsigned char *s, size_t len)
  * one of theirs, compare those literals where that bigram would put them;
  * a unit found is taken out of owe and put in @p held. Exact: a literal
  * occurs exactly where its rarest bigram does, at that offset. */
-static void
-lits_confirm_at(const unsigned char *p, size_t len, size_t i, uvec *owe, uvec *held)
+static inline void
+lits_confirm_at(const unsigned char *p, size_t len, size_t i, unsigned h, uvec *owe, uvec *held)
 {
-  unsigned h = bucket_of(folded[p[i - 1]], folded[p[i]]);
-  if (!uv_any(uv_and(uv(&bucket_units[h]), *owe)))
-    return;
-  for (uint32_t e = bucket_start[h]; e < bucket_start[h + 1]; e++) {
+  for (uint32_t e = bucket_start[h], end = bucket_start[h + 1]; e < end; e++) {
     const lit *lt = &lits[bucket_lits[e]];
-    if (lt->unit >= UW * 64)
-      continue;
     size_t uw = lt->unit / 64;
     uint64_t bit = (uint64_t)1 << (lt->unit % 64);
-    if (!(uv_word(*owe, uw) & bit) || i - 1 < lt->rare || i - 1 - lt->rare + lt->len > len)
+    if (lt->unit >= UW * 64 || !(uv_word(*owe, uw) & bit) || i - 1 < lt->rare ||
+        i - 1 - lt->rare + lt->len > len)
       continue;
     const unsigned char *at = p + (i - 1 - lt->rare);
     size_t k = 0;
@@ -627,17 +696,24 @@ lits_confirm_at(const unsigned char *p, size_t len, size_t i, uvec *owe, uvec *h
 }
 
 /* The same over the places the byte pass noted (@p f->hit), or over
- * every bigram when it noted more than it can hold. */
+ * every bigram when it noted more than it can hold; a place whose bucket
+ * holds no literal of a unit still owing one costs one test. */
 static void
 lits_confirm(const features *f, uvec *owe, uvec *held)
 {
   if (f->nhit <= HITS) {
-    for (unsigned k = 0; k < f->nhit && uv_any(*owe); k++)
-      lits_confirm_at(f->s, f->len, f->hit[k], owe, held);
+    for (unsigned k = 0; k < f->nhit; k++) {
+      unsigned h = f->hit_bucket[k];
+      if (uv_any(uv_and(uv(&bucket_units[h]), *owe)))
+        lits_confirm_at(f->s, f->len, f->hit[k], h, owe, held);
+    }
     return;
   }
-  for (size_t i = 1; i < f->len && uv_any(*owe); i++)
-    lits_confirm_at(f->s, f->len, i, owe, held);
+  for (size_t i = 1; i < f->len && uv_any(*owe); i++) {
+    unsigned h = bucket_of(f->s[i - 1], f->s[i]);
+    if (uv_any(uv_and(uv(&bucket_units[h]), *owe)))
+      lits_confirm_at(f->s, f->len, i, h, owe, held);
+  }
 }
 
 /* One pass over the value: which bytes occur, how many of each counted
@@ -662,7 +738,7 @@ features_of(const char *s, size_t len, features *f)
     pr[c >> 6] |= (uint64_t)1 << (c & 63);
     counts += class_add[c];
     run = longest = alnum_mask[c] & 1;
-    prev = folded[c];
+    prev = (unsigned)code6[c] << 6;
   }
   for (size_t i = 1; i < len; i++) {
     unsigned c = p[i];
@@ -670,14 +746,15 @@ features_of(const char *s, size_t len, features *f)
     counts += class_add[c];
     run = (run + 1) & alnum_mask[c];
     longest = run > longest ? run : longest;
-    unsigned cur = folded[c];
-    unsigned h = bucket_of(prev, cur);
+    unsigned cur = code6[c];
+    unsigned h = prev | cur;
     uv_or(&bk, uv(&bucket_units[h]));
     /* Branch-free: written every time, kept when the bucket is filled;
      * past HITS places every write lands in the spare last slot. */
     f->hit[nhit < HITS ? nhit : HITS] = (uint16_t)i;
+    f->hit_bucket[nhit < HITS ? nhit : HITS] = (uint16_t)h;
     nhit += bucket_filled[h];
-    prev = cur;
+    prev = cur << 6;
   }
   f->nhit = nhit;
   for (size_t w = 0; w < 4; w++)
@@ -869,62 +946,67 @@ shape_separator(char c)
 static int
 telling_part(const char *w, size_t n)
 {
-  static const char *const parts[] = {"at",   "dot",    "home",   "users", "mnt",
-                                      "pass", "password", "pw",   "pwd",   "passwd",
-                                      "secret", "token", "key", "passphrase"};
-  /* Most parts start with none of these letters: one test. */
-  if (n < 2 || n > 10 || !strchr("adhumpstk", w[0] | 0x20))
-    return 0;
   char low[12];
+  if (n < 2 || n > 10)
+    return 0;
   for (size_t i = 0; i < n; i++)
     low[i] = (char)(w[i] | 0x20);
-  for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
-    if (parts[k][0] == low[0] && strlen(parts[k]) == n && memcmp(parts[k], low, n) == 0)
-      return 1;
-  return 0;
+#define IS(lit) (sizeof(lit) - 1 == n && memcmp(low, lit, n) == 0)
+  switch (n) {
+  case 2: return IS("at") || IS("pw");
+  case 3: return IS("dot") || IS("mnt") || IS("pwd") || IS("key");
+  case 4: return IS("home") || IS("pass");
+  case 5: return IS("users") || IS("token");
+  case 6: return IS("passwd") || IS("secret");
+  case 8: return IS("password");
+  case 10: return IS("passphrase");
+  default: return 0;
+  }
+#undef IS
 }
 
 /* The second reading of a key- or version-shaped value: its separators
  * as spaces ("ssn/367284913" -> "ssn 367284913", "owner/Jane_Doe" ->
  * "owner Jane Doe"), so that a label, a name or a number written with
  * the separators a shape allows meets the rows written for text, and
- * each part stands alone between spaces as a word of its own. Into @p out
- * (at least 65 bytes); returns its length, or 0 when the value has no
- * such shape or no separator (nothing to read twice). Unless @p flags
- * has JA__REDACT_NO_GATES, also 0 when the reading can tell the rows
- * nothing the value as written did not: no capital letter (names,
- * plates, network names), fewer than five digits (the numbers the rows
- * know have more: phone, SSN, card, address, date) and no telling part
- * (telling_part). The corpus tests compare with and without. */
+ * each part stands alone between spaces as a word of its own. From @p f,
+ * the value's features (which bytes, how many digits), so that most
+ * values are told apart without a second look at their bytes. Into @p
+ * out (at least 65 bytes); returns its length, or 0 when the value has no
+ * such shape or no separator (nothing to read twice). Unless @p flags has
+ * JA__REDACT_NO_GATES, also 0 when the reading can tell the rows nothing
+ * the value as written did not: no capital letter (names, plates, network
+ * names), fewer than five digits (the numbers the rows know have more:
+ * phone, SSN, card, address, date) and no telling part (telling_part).
+ * The corpus tests compare with and without. */
 static size_t
-shape_spaced(const char *s, size_t len, unsigned flags, char *out)
+shape_spaced(const char *s, size_t len, unsigned flags, const features *f, char *out)
 {
-  if (len > 64)
+  /* Letters, digits, the separators and '+': the bytes of both shapes. */
+  static const uint64_t shape_bytes[4] = {
+      ((uint64_t)0x3FF << '0') | ((uint64_t)1 << '.') | ((uint64_t)1 << '/') | ((uint64_t)1 << ':') |
+          ((uint64_t)1 << '-') | ((uint64_t)1 << '+'),
+      ((uint64_t)0x3FFFFFF << ('A' - 64)) | ((uint64_t)0x3FFFFFF << ('a' - 64)) | ((uint64_t)1 << ('_' - 64)),
+      0, 0};
+  const uint64_t seps0 = ((uint64_t)1 << '.') | ((uint64_t)1 << '/') | ((uint64_t)1 << ':') | ((uint64_t)1 << '-');
+  const uint64_t seps1 = (uint64_t)1 << ('_' - 64), capitals1 = (uint64_t)0x3FFFFFF << ('A' - 64);
+  if (len > 64 || len == 0 || (f->present[0] & ~shape_bytes[0]) || (f->present[1] & ~shape_bytes[1]) ||
+      f->present[2] || f->present[3] || !((f->present[0] & seps0) || (f->present[1] & seps1)))
     return 0;
-  int seps = 0, telling = (flags & JA__REDACT_NO_GATES) != 0;
-  unsigned digits = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = s[i];
-    if (shape_separator(c)) {
-      out[i] = ' ';
-      seps = 1;
-      continue;
-    }
-    /* Not a letter, digit or separator: no shape ('+' is a version's). */
-    if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+'))
-      return 0;
-    digits += c >= '0' && c <= '9';
-    telling |= c >= 'A' && c <= 'Z';
-    out[i] = c;
-  }
-  out[len] = 0;
-  for (size_t i = 0, part = 0; !telling && digits < 5 && i <= len; i++)
-    if (i == len || out[i] == ' ') {
+  int telling = (flags & JA__REDACT_NO_GATES) || (f->present[1] & capitals1) || f->count[0] >= 5;
+  /* A telling part starts with one of these letters (either case): none,
+   * no part to look at. */
+  const uint64_t initials1 = ((uint64_t)0x1C9489 << ('A' - 64)) | ((uint64_t)0x1C9489 << ('a' - 64));
+  for (size_t i = 0, part = 0; !telling && (f->present[1] & initials1) && i <= len; i++)
+    if (i == len || shape_separator(s[i])) {
       telling = telling_part(s + part, i - part);
       part = i + 1;
     }
-  if (!seps || !(telling || digits >= 5))
+  if (!telling)
     return 0;
+  for (size_t i = 0; i < len; i++)
+    out[i] = shape_separator(s[i]) ? ' ' : s[i];
+  out[len] = 0;
   return ja__catalog_is_key(s, len) || ja__catalog_is_version(s, len) ? len : 0;
 }
 
@@ -939,20 +1021,21 @@ shape_spaced(const char *s, size_t len, unsigned flags, char *out)
  * never hides what the first one shows); @p views 0 skips that (a shaped
  * value's second reading: its pieces were tried with the value). */
 static const char *
-judge(scratch *t, const char *s, size_t len, unsigned flags, int views)
+judge(scratch *t, const char *s, size_t len, unsigned flags, int views, features *fp)
 {
-  /* One byte pass answers both the gates and ja__norm_needed(). */
-  features f;
-  features_of(s, len, &f);
-  int needed = ja__norm_needed_of(f.present);
+  /* One byte pass answers the gates, ja__norm_needed() and the shape. */
+  features own, *pf = fp ? fp : &own;
+  features_of(s, len, pf);
+  const features *f = pf;
+  int needed = ja__norm_needed_of(f->present);
   const char *found = NULL;
-  if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, &f)) != NULL)
+  if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, f)) != NULL)
     return found;
   /* Tokens decoded are 8 or more long and hold a digit or a capital. */
   const uint64_t digits_caps = (uint64_t)0x3FF << '0';   /* word 0 */
   const uint64_t capitals = (uint64_t)0x3FFFFFF << ('A' - 64); /* word 1 */
   int maybe_encoded = (flags & JA__REDACT_NO_GATES) || needed ||
-                      (len >= 8 && ((f.present[0] & digits_caps) || (f.present[1] & capitals)));
+                      (len >= 8 && ((f->present[0] & digits_caps) || (f->present[1] & capitals)));
   if (!views || (!needed && !maybe_encoded))
     return NULL;
   if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))
@@ -966,7 +1049,7 @@ judge(scratch *t, const char *s, size_t len, unsigned flags, int views)
     if (n > 0)
       found = scan(t, view, (size_t)n, flags, NULL);
     else if (needed & JA__NORM_UNICODE)
-      found = scan(t, s, len, flags, &f);
+      found = scan(t, s, len, flags, f);
     if (found)
       return found;
   }
@@ -990,11 +1073,12 @@ classify(const char *s, size_t len, unsigned flags)
   scratch *t = scratch_get();
   if (!t)
     return kind_unavailable;
-  const char *found = judge(t, s, len, flags, 1);
+  features f;
+  const char *found = judge(t, s, len, flags, 1, &f);
   char spaced[65];
   size_t n;
-  if (!found && (n = shape_spaced(s, len, flags, spaced)) > 0)
-    found = judge(t, spaced, n, flags, 0);
+  if (!found && (n = shape_spaced(s, len, flags, &f, spaced)) > 0)
+    found = judge(t, spaced, n, flags, 0, NULL);
   return found;
 }
 

@@ -196,7 +196,7 @@ static const ja__redact_rule rules[] = {
    "|(?:[A-Za-z0-9]+[-_])*(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{16,})",
    ja__valid_not_filler, NULL, NULL, 0, "sk-", 0, NULL, 0},
   /* Stripe secret, restricted and publishable keys; webhook secrets. */
-  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", ja__valid_not_filler, NULL, NULL, 0, "k_live_|k_test_", 0, NULL, 0},
+  {"stripe_key", LB "[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", ja__valid_not_filler, NULL, NULL, 0, "k_live_|k_test_", 16, NULL, 0},
   {"stripe_webhook_secret", LB "whsec_[A-Za-z0-9+/=]{20,}", ja__valid_not_filler, NULL, NULL, 0, "whsec_", 0, NULL, 0},
   {"groq_key", LB "gsk_[A-Za-z0-9]{40,}", ja__valid_not_filler, NULL, NULL, 0, "gsk_", 0, NULL, 0},
   {"xai_key", LB "xai-[A-Za-z0-9]{50,}", ja__valid_not_filler, NULL, NULL, 0, "xai-", 0, NULL, 0},
@@ -218,7 +218,7 @@ static const ja__redact_rule rules[] = {
   {"slack_token", LB "(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}", ja__valid_not_filler, NULL, NULL, 0, "xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-|xoxe-|xapp-", 0, NULL, 0},
   /* AWS access key ids: AKIA/ASIA/… + 16 capitals or digits. */
   {"aws_access_key_id",
-   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, ja__valid_not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA", 0, NULL, 0},
+   LB "(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}" RB, ja__valid_not_filler, NULL, NULL, 0, "AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA", 20, NULL, 0},
   /* AWS STS session tokens (base64 of a fixed protobuf header). */
   {"aws_session_token",
    "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}", ja__valid_not_filler, NULL, NULL, 0, "FwoGZXIvYXdz|IQoJb3JpZ2lu|AQoDYXdz|AgoJb3JpZ2lu", 0, NULL, 0},
@@ -657,20 +657,12 @@ static const ja__redact_rule rules[] = {
 #define VENDOR(kind, prefix, body, lo, hi, need, lit)                                              \
   {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor", need, 0, lit, 0, NULL, 0}
   VENDOR("grafana_token", "(?:glsa|glc|glsm)_", "[A-Za-z0-9_+/=]", 32, 120, "_.-", "glsa_|glc_|glsm_"),
-  VENDOR("doppler_token", "dp\\.(?:pt|st|sa|ct|scim|audit)\\.", "[A-Za-z0-9]", 40, 44, "_.-", "dp."),
-  VENDOR("shopify_token", "shp(?:at|ca|pa|ss)_", "[a-fA-F0-9]", 32, 32, "_.-", "shpat_|shpca_|shppa_|shpss_"),
   VENDOR("vault_token", "hv[sbr]\\.", "[A-Za-z0-9_-]", 24, 200, "_.-", "hvs.|hvb.|hvr."),
   VENDOR("docker_token", "dckr_(?:pat|oat)_", "[A-Za-z0-9_-]", 24, 64, "_.-", "dckr_"),
-  VENDOR("notion_token", "ntn_\\d{11}", "[A-Za-z0-9]", 32, 40, "_.-", "ntn_"),
-  VENDOR("notion_token", "secret_", "[A-Za-z0-9]", 43, 43, "_.-", "secret_"),
   VENDOR("supabase_key", "(?:sbp|sb_secret)_", "[A-Za-z0-9_-]", 30, 60, "_.-", "sbp_|sb_secret_"),
-  VENDOR("netlify_token", "nfp_", "[A-Za-z0-9]", 36, 48, "_.-", "nfp_"),
   VENDOR("flyio_token", "(?:fo1_|FlyV1 fm2_)", "[A-Za-z0-9_+/=-]", 40, 190, "_.-", "fo1_|flyv1"),
-  VENDOR("postman_key", "PMAK-[a-f0-9]{24}-", "[a-f0-9]", 34, 34, "_.-", "pmak-"),
   VENDOR("figma_token", "figd_", "[A-Za-z0-9_-]", 40, 60, "_.-", "figd_"),
-  VENDOR("airtable_token", "pat[A-Za-z0-9]{14}\\.", "[a-f0-9]", 64, 64, "_.-", "pat"),
   VENDOR("heroku_key", "HRKU-", "[A-Za-z0-9_-]", 40, 70, "_.-", "hrku-"),
-  VENDOR("pulumi_token", "pul-", "[a-f0-9]", 40, 40, "_.-", "pul-"),
   VENDOR("mapbox_secret_token", "sk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "_.-", "sk.eyj"),
   VENDOR("contentful_token", "CFPAT-", "[A-Za-z0-9_-]", 43, 43, "_.-", "cfpat-"),
   VENDOR("langsmith_key", "lsv2_(?:pt|sk)_", "[a-f0-9_]", 40, 48, "_.-", "lsv2_"),
@@ -680,67 +672,86 @@ static const ja__redact_rule rules[] = {
   VENDOR("pinecone_key", "pcsk_", "[A-Za-z0-9_]", 50, 90, "_.-", "pcsk_"),
   VENDOR("nvidia_key", "nvapi-", "[A-Za-z0-9_-]", 60, 80, "_.-", "nvapi-"),
   VENDOR("planetscale_token", "pscale_(?:tkn|pw|oauth)_", "[A-Za-z0-9_.-]", 32, 64, "_.-", "pscale_"),
-  VENDOR("rubygems_key", "rubygems_", "[a-f0-9]", 48, 48, "_.-", "rubygems_"),
-  VENDOR("sourcegraph_token", "sgp_(?:[a-f0-9]{16}_)?", "[a-f0-9]", 40, 40, "_.-", "sgp_"),
-  VENDOR("buildkite_token", "bkua_", "[a-f0-9]", 40, 40, "_.-", "bkua_"),
-  VENDOR("dynatrace_token", "dt0c01\\.[A-Z0-9]{24}\\.", "[A-Z0-9]", 64, 64, "_.-", "dt0c01."),
   VENDOR("razorpay_key", "rzp_(?:live|test)_", "[A-Za-z0-9]", 14, 30, "_.-", "rzp_"),
   VENDOR("flutterwave_key", "FLWSECK(?:_TEST)?-", "[a-f0-9X-]", 33, 34, "_.-", "flwseck"),
-  VENDOR("deno_token", "dd[pw]_", "[A-Za-z0-9]", 36, 40, "_.-", "ddp_|ddw_"),
-  VENDOR("fireworks_key", "fw_", "[A-Za-z0-9]", 24, 48, "_.-", "fw_"),
-  VENDOR("elevenlabs_key", "sk_", "[a-f0-9]", 48, 48, "_.-", "sk_"),
-  VENDOR("cerebras_key", "csk-", "[a-z0-9]", 40, 60, "_.-", "csk-"),
-  VENDOR("adafruit_key", "aio_", "[A-Za-z0-9]", 28, 28, "_.-", "aio_"),
   /* Round 3: more published formats of widely used developer services
    * (the prefixes and lengths their documentation and secret scanners
    * give; a body class, a range). VENDOR_V rows take a validator too:
    * prefixes short or common enough to need mixed letters and digits. */
 #define VENDOR_V(kind, prefix, body, lo, hi, need, lit, valid)                                     \
   {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", valid, "vendor", need, 0, lit, 0, NULL, 0}
-  VENDOR("mailgun_key", "key-", "[0-9a-f]", 32, 32, "_.-", "key-"),
-  VENDOR("clojars_token", "CLOJARS_", "[a-f0-9]", 60, 60, "_.-", "clojars_"),
   VENDOR("together_key", "tgp_v1_", "[A-Za-z0-9_-]", 40, 64, "_.-", "tgp_v1_"),
   VENDOR("voyage_key", "pa-", "[A-Za-z0-9_-]", 40, 48, "_.-", "pa-"),
-  VENDOR("llamacloud_key", "llx-", "[A-Za-z0-9]", 40, 60, "_.-", "llx-"),
-  VENDOR("tavily_key", "tvly-(?:dev-|prod-)?", "[A-Za-z0-9]", 28, 40, "_.-", "tvly-"),
-  VENDOR("firecrawl_key", "fc-", "[a-f0-9]", 32, 32, "_.-", "fc-"),
   VENDOR("browserbase_key", "bb_(?:live|test)_", "[A-Za-z0-9_-]", 24, 40, "_.-", "bb_live_|bb_test_"),
-  VENDOR("e2b_key", "e2b_", "[a-f0-9]", 40, 40, "_.-", "e2b_"),
   VENDOR("jina_key", "jina_", "[A-Za-z0-9_-]", 50, 72, "_.-", "jina_"),
-  VENDOR("render_key", "rnd_", "[A-Za-z0-9]", 28, 40, "_.-", "rnd_"),
-  VENDOR("neon_key", "napi_", "[a-z0-9]", 60, 72, "_.-", "napi_"),
-  VENDOR("sonarqube_token", "sq[upa]_", "[a-f0-9]", 40, 40, "_.-", "squ_|sqp_|sqa_"),
   VENDOR("circleci_token", "CCIPAT_", "[A-Za-z0-9_]", 50, 80, "_.-", "ccipat_"),
-  VENDOR_V("octopus_key", "API-", "[A-Z0-9]", 26, 32, "_.-", "api-", ja__valid_mixed),
   VENDOR("mapbox_public_token", "pk\\.eyJ", "[A-Za-z0-9_.-]", 60, 190, "_.-", "pk.eyj"),
   VENDOR("yandex_oauth_token", "y[0-3]_", "[A-Za-z0-9_-]", 50, 64, "_.-", "y0_|y1_|y2_|y3_"),
   VENDOR("yandex_iam_token", "t1\\.", "[A-Za-z0-9_.-]", 100, 400, "_.-", "t1."),
-  VENDOR("shippo_key", "shippo_(?:live|test)_", "[a-f0-9]", 40, 40, "_.-", "shippo_"),
-  VENDOR("readme_key", "rdme_", "[a-z0-9]", 60, 80, "_.-", "rdme_"),
   VENDOR_V("resend_key", "re_", "[A-Za-z0-9_]", 30, 40, "_.-", "re_", ja__valid_mixed_case_digit),
-  VENDOR("prefect_key", "pnu_", "[A-Za-z0-9]", 36, 36, "_.-", "pnu_"),
   VENDOR("typeform_token", "tfp_", "[A-Za-z0-9_-]", 44, 64, "_.-", "tfp_"),
-  VENDOR("posthog_project_key", "phc_", "[A-Za-z0-9]", 40, 50, "_.-", "phc_"),
   VENDOR("frameio_token", "fio-u-", "[A-Za-z0-9_=-]", 60, 80, "_.-", "fio-u-"),
   VENDOR("dropbox_token", "sl\\.(?:u\\.)?", "[A-Za-z0-9_=-]", 100, 400, "_.-", "sl."),
-  VENDOR("runpod_key", "rpa_", "[A-Z0-9]", 40, 48, "_.-", "rpa_"),
   VENDOR("supabase_publishable_key", "sb_publishable_", "[A-Za-z0-9_-]", 20, 60, "_.-", "sb_publishable_"),
   VENDOR("grafana_cloud_token", "glc_", "[A-Za-z0-9_+/=]", 121, 400, "_.-", "glc_"),
   VENDOR("newrelic_key", "NR(?:AK|JS|II|RA|RI)-", "[A-Za-z0-9_-]", 20, 42, "_.-", "nrak-|nrjs-|nrii-|nrra-|nrri-"),
-  VENDOR("oracle_ocid", "ocid1\\.[a-z]+\\.oc[0-9]+\\.[a-z0-9-]*\\.", "[a-z0-9]", 50, 70, "_.-", "ocid1."),
-  VENDOR("checkout_key", "(?:sk|pk)_(?:sbox|prod)_", "[a-z0-9]", 26, 40, "_.-", "_sbox_|_prod_"),
   VENDOR("langfuse_key", "(?:sk|pk)-lf-", "[a-f0-9-]", 36, 36, "_.-", "sk-lf-|pk-lf-"),
   VENDOR("hubspot_token", "pat-(?:na|eu)[0-9]-", "[a-f0-9-]", 36, 36, "_.-", "pat-na|pat-eu"),
   VENDOR("snyk_token", "snyk_(?:uat|sat)\\.", "[A-Za-z0-9._-]", 40, 120, "_.-", "snyk_"),
   VENDOR("launchdarkly_key", "(?:api|sdk|mob)-", "[a-f0-9-]", 36, 36, "_.-", "api-|sdk-|mob-"),
-  VENDOR("segment_token", "sgp_", "[A-Za-z0-9]", 64, 64, "_.-", "sgp_"),
-  VENDOR("twitch_oauth_token", "oauth:", "[a-z0-9]", 30, 30, ":", "oauth:"),
   VENDOR("plaid_key", "access-(?:sandbox|development|production)-", "[a-f0-9-]", 36, 36, "_.-", "access-sandbox-|access-development-|access-production-"),
-  VENDOR("ngrok_token", "(?:2[A-Za-z0-9]{26}_)", "[A-Za-z0-9]", 20, 30, "_.-", "_"),
-  VENDOR_V("live_key", "(?:live|test|prod|sandbox)_", "[A-Za-z0-9]", 32, 64, "_.-", "live_|test_|prod_|sandbox_", ja__valid_mixed),
-  VENDOR_V("access_key_pair", "(?:ak|as|sk|pk)-", "[A-Za-z0-9]", 20, 64, "_.-", "ak-|as-|sk-|pk-", ja__valid_mixed_case_digit),
-  VENDOR_V("secret_token", "[a-z]{0,8}secret_", "[A-Za-z0-9]", 20, 64, "_.-", "secret_", ja__valid_mixed),
 #undef VENDOR_V
+  /* The rows whose bodies are letters and digits only, in a unit that
+   * also promises a run of that many (most text has no such run). */
+#define VENDORR(kind, prefix, body, lo, hi, need, lit)                                             \
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", NULL, "vendor_run", need, 0, lit, lo, NULL, 0}
+#define VENDORR_V(kind, prefix, body, lo, hi, need, lit, valid)                                    \
+  {kind, "(?<![A-Za-z0-9_.-])" prefix body "{" #lo "," #hi "}(?!" body ")", valid, "vendor_run", need, 0, lit, lo, NULL, 0}
+  VENDORR("doppler_token", "dp\\.(?:pt|st|sa|ct|scim|audit)\\.", "[A-Za-z0-9]", 40, 44, "_.-", "dp."),
+  VENDORR("shopify_token", "shp(?:at|ca|pa|ss)_", "[a-fA-F0-9]", 32, 32, "_.-", "shpat_|shpca_|shppa_|shpss_"),
+  VENDORR("notion_token", "ntn_\\d{11}", "[A-Za-z0-9]", 32, 40, "_.-", "ntn_"),
+  VENDORR("notion_token", "secret_", "[A-Za-z0-9]", 43, 43, "_.-", "secret_"),
+  VENDORR("netlify_token", "nfp_", "[A-Za-z0-9]", 36, 48, "_.-", "nfp_"),
+  VENDORR("postman_key", "PMAK-[a-f0-9]{24}-", "[a-f0-9]", 34, 34, "_.-", "pmak-"),
+  VENDORR("airtable_token", "pat[A-Za-z0-9]{14}\\.", "[a-f0-9]", 64, 64, "_.-", "pat"),
+  VENDORR("pulumi_token", "pul-", "[a-f0-9]", 40, 40, "_.-", "pul-"),
+  VENDORR("rubygems_key", "rubygems_", "[a-f0-9]", 48, 48, "_.-", "rubygems_"),
+  VENDORR("sourcegraph_token", "sgp_(?:[a-f0-9]{16}_)?", "[a-f0-9]", 40, 40, "_.-", "sgp_"),
+  VENDORR("buildkite_token", "bkua_", "[a-f0-9]", 40, 40, "_.-", "bkua_"),
+  VENDORR("dynatrace_token", "dt0c01\\.[A-Z0-9]{24}\\.", "[A-Z0-9]", 64, 64, "_.-", "dt0c01."),
+  VENDORR("deno_token", "dd[pw]_", "[A-Za-z0-9]", 36, 40, "_.-", "ddp_|ddw_"),
+  VENDORR("fireworks_key", "fw_", "[A-Za-z0-9]", 24, 48, "_.-", "fw_"),
+  VENDORR("elevenlabs_key", "sk_", "[a-f0-9]", 48, 48, "_.-", "sk_"),
+  VENDORR("cerebras_key", "csk-", "[a-z0-9]", 40, 60, "_.-", "csk-"),
+  VENDORR("adafruit_key", "aio_", "[A-Za-z0-9]", 28, 28, "_.-", "aio_"),
+  VENDORR("mailgun_key", "key-", "[0-9a-f]", 32, 32, "_.-", "key-"),
+  VENDORR("clojars_token", "CLOJARS_", "[a-f0-9]", 60, 60, "_.-", "clojars_"),
+  VENDORR("llamacloud_key", "llx-", "[A-Za-z0-9]", 40, 60, "_.-", "llx-"),
+  VENDORR("tavily_key", "tvly-(?:dev-|prod-)?", "[A-Za-z0-9]", 28, 40, "_.-", "tvly-"),
+  VENDORR("firecrawl_key", "fc-", "[a-f0-9]", 32, 32, "_.-", "fc-"),
+  VENDORR("e2b_key", "e2b_", "[a-f0-9]", 40, 40, "_.-", "e2b_"),
+  VENDORR("render_key", "rnd_", "[A-Za-z0-9]", 28, 40, "_.-", "rnd_"),
+  VENDORR("neon_key", "napi_", "[a-z0-9]", 60, 72, "_.-", "napi_"),
+  VENDORR("sonarqube_token", "sq[upa]_", "[a-f0-9]", 40, 40, "_.-", "squ_|sqp_|sqa_"),
+  VENDORR_V("octopus_key", "API-", "[A-Z0-9]", 26, 32, "_.-", "api-", ja__valid_mixed),
+  VENDORR("shippo_key", "shippo_(?:live|test)_", "[a-f0-9]", 40, 40, "_.-", "shippo_"),
+  VENDORR("readme_key", "rdme_", "[a-z0-9]", 60, 80, "_.-", "rdme_"),
+  VENDORR("prefect_key", "pnu_", "[A-Za-z0-9]", 36, 36, "_.-", "pnu_"),
+  VENDORR("posthog_project_key", "phc_", "[A-Za-z0-9]", 40, 50, "_.-", "phc_"),
+  VENDORR("runpod_key", "rpa_", "[A-Z0-9]", 40, 48, "_.-", "rpa_"),
+  VENDORR("oracle_ocid", "ocid1\\.[a-z]+\\.oc[0-9]+\\.[a-z0-9-]*\\.", "[a-z0-9]", 50, 70, "_.-", "ocid1."),
+  VENDORR("checkout_key", "(?:sk|pk)_(?:sbox|prod)_", "[a-z0-9]", 26, 40, "_.-", "_sbox_|_prod_"),
+  VENDORR("segment_token", "sgp_", "[A-Za-z0-9]", 64, 64, "_.-", "sgp_"),
+  VENDORR("twitch_oauth_token", "oauth:", "[a-z0-9]", 30, 30, ":", "oauth:"),
+  VENDORR_V("live_key", "(?:live|test|prod|sandbox)_", "[A-Za-z0-9]", 32, 64, "_.-", "live_|test_|prod_|sandbox_", ja__valid_mixed),
+  VENDORR_V("access_key_pair", "(?:ak|as|sk|pk)-", "[A-Za-z0-9]", 20, 64, "_.-", "ak-|as-|sk-|pk-", ja__valid_mixed_case_digit),
+  VENDORR_V("secret_token", "[a-z]{0,8}secret_", "[A-Za-z0-9]", 20, 64, "_.-", "secret_", ja__valid_mixed),
+#undef VENDORR
+#undef VENDORR_V
+  /* ngrok authtokens: '2', 26 letters and digits, '_', 20 or more: no
+   * literal to promise, but a run of 27. */
+  {"ngrok_token", "(?<![A-Za-z0-9_.-])2[A-Za-z0-9]{26}_[A-Za-z0-9]{20,30}(?![A-Za-z0-9])", NULL, "vendor_ngrok", "_", 1, NULL,
+   27, NULL, 0},
   /* Terraform Cloud ("<14>.atlasv1.<60+>") and Mailchimp ("<32 hex>-us12")
    * keys lead with a class: the match starts at their literal and a
    * lookbehind checks what comes before it; one unit each (a lookbehind
@@ -1210,33 +1221,34 @@ static const ja__redact_rule rules[] = {
    "|thank\\s+you|dm|message|contact|mention(?:ed)?|reply(?:ing)?\\s+to|via|ask|tag(?:ged)?|handle|twitter|instagram"
    "|insta|ig|tiktok|telegram|tg|github|gh|mastodon|bluesky|threads|snapchat|discord|user)\\b[:\\s]+)"
    "@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<![.])(?![\\w@/(.-])",
-   ja__valid_account, "user", "@", 0, NULL, 0, NULL, 0},
+   ja__valid_account, "user_at", "@", 0, NULL, 0, NULL, 0},
   {"username", "^\\s*@(?=[A-Za-z0-9_.]*[A-Za-z])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?=\\s*$)",
-   ja__valid_handle, "user", "@", 0, NULL, 0, NULL, 0},
+   ja__valid_handle, "user_at", "@", 0, NULL, 0, NULL, 0},
   {"username",
    "(?<![\\w\\\\.$%-])[A-Z][A-Z0-9-]{1,14}\\\\[A-Za-z][A-Za-z0-9._-]{0,18}[A-Za-z0-9](?![\\w\\\\.-])"
    "|(?i:\\b(?:whoami|user(?:name)?|account|logon|logged on as|runas\\s+/user)\\s*[:=]?\\s*)"
    "[A-Za-z][A-Za-z0-9-]{1,14}\\\\[A-Za-z][A-Za-z0-9._-]{0,18}[A-Za-z0-9](?![\\w\\\\.-])",
-   ja__valid_domain_user, "user", "\\", 0, NULL, 0, NULL, 0},
-  {"username", "\\buid=\\d{1,10}\\((?=[A-Za-z_])[A-Za-z0-9_.-]{1,32}(?=\\))", ja__valid_account, "user", "(", 1,
+   ja__valid_domain_user, "user_domain", "\\", 0, NULL, 0, NULL, 0},
+  {"username", "\\buid=\\d{1,10}\\((?=[A-Za-z_])[A-Za-z0-9_.-]{1,32}(?=\\))", ja__valid_account, "user_uid", "(", 1,
    "uid=", 0, NULL, 0},
   {"username",
    "(?i:\\b(?:user(?:[ _-]?name)?|login(?:[ _-]?name)?|owner|account(?:[ _-]?name)?|logon(?:[ _-]?name)?|handle"
    "|screen[ _-]?name|nick(?:[ _-]?name)?|user[ _-]?id|whoami))\\s*[:=]\\s*[\"']?"
    "(?:[A-Za-z0-9][A-Za-z0-9._-]{1,30}[A-Za-z0-9](?=\\s*(?:$|[,;)\\]\"']))"
    "|(?=[A-Za-z0-9._-]*[0-9._])[A-Za-z0-9][A-Za-z0-9._-]{1,30}[A-Za-z0-9](?![\\w@.-]))",
-   ja__valid_account, "user", ":=", 0, "user|login|owner|account|logon|handle|name|nick|whoami", 0, NULL, 0},
+   ja__valid_account, "user_login", ":=", 0, "user|login|owner|account|logon|handle|name|nick|whoami", 0, NULL, 0},
   {"username",
-   "(?m)^[a-z_][a-z0-9_.-]{1,31}(?=\\s+(?:pts/\\d+|tty\\w*|console|:\\d+(?:\\.\\d+)?)\\s+(?:\\d{4}-\\d\\d-\\d\\d|[A-Z][a-z]{2}\\s+\\d))"
-   "|(?<![\\w-])[dlcbps-][rwxsStT-]{9}[@+.]?\\s+\\d+\\s+(?=[a-z_])[A-Za-z0-9_.-]{1,32}(?=\\s+\\S+\\s+\\d)",
-   ja__valid_account, "user_listing", " \t", 1, NULL, 0, NULL, 0},
+   "(?m)^[a-z_][a-z0-9_.-]{1,31}(?=\\s+(?:pts/\\d+|tty\\w*|console)\\s+(?:\\d{4}-\\d\\d-\\d\\d|[A-Z][a-z]{2}\\s+\\d))",
+   ja__valid_account, "user_who", " \t", 1, "pts/|tty|console", 0, NULL, 0},
+  {"username", "(?<![\\w-])[dlcbps-][rwxsStT-]{9}[@+.]?\\s+\\d+\\s+(?=[a-z_])[A-Za-z0-9_.-]{1,32}(?=\\s+\\S+\\s+\\d+\\s+\\S+\\s+\\d)",
+   ja__valid_account, "user_ls", " \t", 3, NULL, 0, NULL, 0},
   {"username",
    "\\bchown\\s+(?:-[A-Za-z]+\\s+)*(?=[a-z_])[a-z0-9_.-]{1,32}(?=[:.\\s])"
    "|\\bsudo:\\s+(?=[a-z_])[a-z0-9_.-]{1,32}(?=\\s+:\\s+(?:TTY|PWD|USER|COMMAND)=)"
    "|\\bsu\\s+(?:-l?|--login)\\s+(?=[a-z_])[a-z0-9_.-]{2,32}(?![\\w.-])"
    "|^\\s*(?:sudo\\s+)?su\\s+(?=[a-z_])[a-z0-9_.-]{2,32}(?=\\s*$)"
    "|\\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\\b[^|;&\\n]*?\\s(?:-l\\s+)?(?=[a-z_])[a-z0-9_.-]{1,32}(?=@[A-Za-z0-9.-]+)",
-   ja__valid_account, "user_tool", NULL, 0, "chown|sudo|su|ssh|scp|sftp|rsync|mosh", 0, NULL, 0},
+   ja__valid_account, "user_tool", " \t", 0, "chown|sudo|su|ssh|scp|sftp|rsync|mosh", 0, NULL, 0},
 
   /* ---- a person's profile page: one user segment after a social or
    * developer site (github.com/<user>, x.com/<user>, t.me/<user>, …),
@@ -1314,7 +1326,7 @@ static const ja__redact_rule rules[] = {
    "|device[ _-]code|bearer[ _-]token|session[ _-]token|api[ _-]token|personal[ _-]access[ _-]token|oauth[ _-]token"
    "|code[ _-]verifier|client[ _-]secret|app[ _-]secret|consumer[ _-]secret|signing[ _-]secret)"
    "[\"']?\\s*(?:is\\s+|[:=]\\s*)[\"']?(?!" PLACEHOLDER ")(?=[A-Za-z0-9._~+/=-]*\\d)[A-Za-z0-9._~+/=-]{16,}",
-   NULL, "oauth", NULL, 1, "code|token|verifier|secret", 0, NULL, 0},
+   NULL, "oauth_label", NULL, 1, "code|token|verifier|secret", 0, NULL, 0},
 
   /* ---- URLs whose path or query is the credential: webhook URLs of
    * automation services (Zapier, IFTTT, Make, Microsoft Teams, Google
@@ -1354,22 +1366,22 @@ static const ja__redact_rule rules[] = {
   {"public_key",
    "-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY|CERTIFICATE(?: REQUEST)?|PGP PUBLIC KEY BLOCK|PGP SIGNATURE|X509 CRL|PKCS7"
    "|CMS)-----(?:\\s|\\\\n)*[A-Za-z0-9+/]{16,}",
-   NULL, "key3", "-", 0, "-----begin", 0, NULL, 0},
+   NULL, "key3_pem", "-", 0, "-----begin", 0, NULL, 0},
   {"ssh_key",
    "(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com"
    "|rsa-sha2-(?:256|512))\\s+AAAA[A-Za-z0-9+/]{20,}"
    "|(?<![A-Za-z0-9+/])AAAA(?:C3NzaC1lZDI1NTE5|C3NzaC1lZDQ0OA|B3NzaC1yc2E|B3NzaC1kc3M|E2VjZHNhLXNoYTItbmlzdHA"
    "|GnNrLXNzaC1lZDI1NTE5|InNrLWVjZHNh)[A-Za-z0-9+/]{16,}",
-   NULL, "key3", "A", 0, "aaaa", 0, NULL, 0},
-  {"ssh_key",
-   "(?<![A-Za-z0-9])SHA256:[A-Za-z0-9+/]{43}(?![A-Za-z0-9+/])"
-   "|(?<![0-9A-Fa-f:])(?:MD5:)?[0-9a-f]{2}(?::[0-9a-f]{2}){15}(?![0-9A-Fa-f:])",
-   ja__valid_varied_hex, "key3", ":", 0, NULL, 0, NULL, 0},
+   NULL, "key3_ssh", "A", 0, "aaaa", 0, NULL, 0},
+  {"ssh_key", "(?<![A-Za-z0-9])SHA256:[A-Za-z0-9+/]{43}(?![A-Za-z0-9+/])", NULL, "key3_sha", ":", 0, "sha256:", 0, NULL, 0},
+  {"ssh_key", "(?<![0-9A-Fa-f:])(?:MD5:)?[0-9a-f]{2}(?::[0-9a-f]{2}){15}(?![0-9A-Fa-f:])", ja__valid_varied_hex, "key3_md5",
+   ":", 0, NULL, 0, ":", 15},
+  {"pgp_key_id", "(?<![0-9A-Fa-f])[0-9A-F]{4}(?: {1,2}[0-9A-F]{4}){9}(?![0-9A-Fa-f])", ja__valid_varied_hex, "key3_pgp",
+   " ", 0, NULL, 0, HEX_DIGITS, 40},
   {"pgp_key_id",
-   "(?<![0-9A-Fa-f])[0-9A-F]{4}(?: {1,2}[0-9A-F]{4}){9}(?![0-9A-Fa-f])"
-   "|(?i:\\b(?:gpg:\\s+key|pgp\\s+key|key\\s*id|keyid|fingerprint|fpr|openpgp4fpr|primary key fingerprint|key)\\s*[:=]?\\s*)"
+   "(?i:\\b(?:gpg:\\s+key|pgp\\s+key|key\\s*id|keyid|fingerprint|fpr|openpgp4fpr|primary key fingerprint|key)\\s*[:=]?\\s*)"
    "(?:0x)?(?:[0-9A-Fa-f]{40}|[0-9A-F]{16})(?![0-9A-Za-z])",
-   ja__valid_varied_hex, "key3", NULL, 0, NULL, 0, NULL, 0},
+   ja__valid_varied_hex, "key3_pgp_label", NULL, 0, "key|fingerprint|fpr", 16, NULL, 0},
 
   /* ---- card security codes and PINs after their label ("CVV: 123",
    * "cvc 7391", "CVV2=042", "security code on the back: 319"). Must NOT
@@ -1591,9 +1603,13 @@ static const ja__redact_rule rules[] = {
    "|amplitude_id_\\w+|AMP_\\w+|mp_\\w+_mixpanel|_clck|_clsk|_hp2_id\\.\\w+|optimizelyEndUserId|__hstc|hubspotutk|__hssc"
    "|_mkto_trk|_scid|_sctr|_rdt_uuid|_pin_unauth|personalization_id|guest_id|twid|datr|c_user|_shopify_[ys]"
    "|intercom-(?:id|session)-\\w+|ab\\.storage\\.\\w+|_dd_s|rl_anonymous_id|rl_user_id|posthog|ph_\\w+_posthog)"
-   "=(?!(?i:deleted|null|none|undefined|expired)(?:;|\\s|$)|<|\\[|\\$\\{)[^;\\s]{6,}"
-   "|(?<![\\w.])GA1\\.\\d\\.\\d{6,10}\\.\\d{9,10}(?!\\d)",
-   NULL, "cookie3", "=.", 0, NULL, 0, NULL, 0},
+   "=(?!(?i:deleted|null|none|undefined|expired)(?:;|\\s|$)|<|\\[|\\$\\{)[^;\\s]{6,}",
+   NULL, "cookie3", "=", 0,
+   "_ga|_gid|_gat|_fbp|_fbc|_gcl_|__utm|_hj|ajs_|_uet|ide=|muid=|mr=|_ttp=|_tt_|li_at|li_gc|bcookie|bscookie|lidc"
+   "|__secure-|sid=|apisid|1p_jar|aec=|_pk_|amplitude_id|amp_|mixpanel|_clck|_clsk|_hp2_|optimizely|__hs"
+   "|hubspotutk|_mkto|_scid|_sctr|_rdt|_pin_|personalization_id|guest_id|twid|datr|c_user|_shopify|intercom-"
+   "|ab.storage|_dd_s|rl_|posthog", 0, NULL, 0},
+  {"tracking_cookie", "(?<![\\w.])GA1\\.\\d\\.\\d{6,10}\\.\\d{9,10}(?!\\d)", NULL, "cookie3_ga", ".", 16, "ga1.", 0, NULL, 0},
 
   /* ---- places: exiftool's GPS lines ("37 deg 46' 29.64\" N", the
    * rationals "37/1,46/1,2964/100"), Open Location Codes (full
@@ -1605,16 +1621,16 @@ static const ja__redact_rule rules[] = {
   {"coordinates",
    "\\b\\d{1,3}\\s+deg\\s+\\d{1,2}'\\s*\\d{1,2}(?:\\.\\d+)?\"\\s*[NSEW]\\b"
    "|(?i:gps\\w*(?:latitude|longitude|position|coordinates)\\w*)\\s*[=:]?\\s*\\d{1,3}/\\d+[, ]\\s*\\d{1,2}/\\d+[, ]\\s*\\d+/\\d+",
-   NULL, "geo3", NULL, 3, "deg|gps", 0, NULL, 0},
+   NULL, "geo3_deg", NULL, 3, "deg|gps", 0, NULL, 0},
   {"coordinates",
    "(?<![0-9A-Za-z+])[23456789CFGHJMPQRVWX]{8}\\+[23456789CFGHJMPQRVWX]{2,3}(?![0-9A-Za-z+])"
    "|(?<![0-9A-Za-z+])[23456789CFGHJMPQRVWX]{4,6}\\+[23456789CFGHJMPQRVWX]{2,3}(?=,?\\s+\\p{Lu})",
-   ja__valid_mixed, "geo3", "+", 1, NULL, 0, NULL, 0},
+   ja__valid_mixed, "geo3_plus", "+", 1, NULL, 0, NULL, 0},
   {"coordinates",
    "///\\p{L}+\\.\\p{L}+\\.\\p{L}+|(?i:\\bw3w\\.co/)\\p{L}+\\.\\p{L}+\\.\\p{L}+|(?i:what3words)\\s*[:=]?\\s*(?:///)?\\p{L}+\\.\\p{L}+\\.\\p{L}+"
    "|(?i:\\bgeohash)\\s*[:=]?\\s*[0-9b-hjkmnp-z]{6,12}\\b"
    "|\\bUTM\\s+\\d{1,2}[C-X]\\s+\\d{6}(?:\\.\\d+)?\\s*(?:mE\\s*)?\\d{7}\\b|(?i:\\bMGRS)\\s*[:=]?\\s*\\d{1,2}[C-X]\\s?[A-Z]{2}\\s?\\d{4,5}\\s?\\d{4,5}\\b",
-   NULL, "geo3", NULL, 0, "///|w3w.co/|what3words|geohash|utm|mgrs", 0, NULL, 0},
+   NULL, "geo3_words", NULL, 0, "///|w3w.co/|what3words|geohash|utm|mgrs", 0, NULL, 0},
 
   /* ---- host names that spell out the subscriber's address, as ISPs and
    * clouds name them: the four numbers joined by '-' ("c-203-0-113-17.
@@ -1624,10 +1640,16 @@ static const ja__redact_rule rules[] = {
    * word (dsl, dyn, pool, abo …). Must NOT catch "gpu-node-01.example.org",
    * "ec2.us-east-1.amazonaws.com", "x86-64-v3", "ip6-localhost". */
   {"reverse_dns_host",
-   "(?i)(?<![\\w.-])[a-z0-9-]*?\\d{1,3}[-.]\\d{1,3}[-.]\\d{1,3}[a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}(?![\\w.-])"
-   "|(?i)(?<![\\w.-])[a-z]{1,14}\\d{12}(?:\\.[a-z0-9-]+)+\\.[a-z]{2,}(?![\\w.-])"
-   "|(?i)(?<![\\w.-])[a-z]{1,3}[0-9a-f]{8}\\.(?:[a-z0-9-]+\\.)+[a-z]{2,}(?![\\w.-])",
-   ja__valid_ip_hostname, "rdns", ".", 0, NULL, 0, NULL, 0},
+   "(?i)(?<![\\w.-])[a-z0-9-]*?\\d{1,3}[-.]\\d{1,3}[-.]\\d{1,3}[a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}(?![\\w.-])",
+   ja__valid_ip_hostname, "rdns_dash", ".", 3, NULL, 0, "-", 2},
+  {"reverse_dns_host", "(?i)(?<![\\w.-])[a-z]{1,14}\\d{12}(?:\\.[a-z0-9-]+)+\\.[a-z]{2,}(?![\\w.-])",
+   ja__valid_ip_hostname, "rdns_12", ".", 12, NULL, 13, NULL, 0},
+  {"reverse_dns_host",
+   "(?i)(?<![\\w.-])[a-z]{1,3}[0-9a-f]{8}\\.(?=[a-z0-9.-]*(?:dip|dyn|pool|dsl|cable|ppp|dhcp|cust|client|broadband|static"
+   "|res|home|fios|hsd|catv|ftth|user|abo|host|cpe|wanadoo|mobile))(?:[a-z0-9-]+\\.)+[a-z]{2,}(?![\\w.-])",
+   ja__valid_ip_hostname, "rdns_hex", ".", 0,
+   "dip|dyn|pool|dsl|cable|ppp|dhcp|cust|client|broadband|static|res|home|fios|hsd|catv|ftth|user|abo|host|cpe"
+   "|wanadoo|mobile", 9, NULL, 0},
 
   /* ---- Wi-Fi network names: after SSID/ESSID/network labels, in Wi-Fi
    * QR codes ("WIFI:S:…;T:WPA;P:…;;") and nmcli's "connected to '…'";
@@ -1644,7 +1666,7 @@ static const ja__redact_rule rules[] = {
    "[^\\s\"'][^\"'\\n;]{1,31}"
    "|WIFI:(?:[A-Z]:[^;]*;)*S:[^;]+;|\\bconnected\\s+to\\s+[\"'‘][^\"'’]{2,32}[\"'’]"
    "|(?i:\\b(?:psk|wpa_passphrase|wpa-psk|pre-shared\\s+key))\\s*[=:]\\s*\"?[^\\s\"]{8,63}",
-   NULL, "wifi", NULL, 0, "ssid|wi-fi|wifi|network|wlan|hotspot|connected|psk|wpa|pre-shared", 0, NULL, 0},
+   NULL, "wifi", " \t:=", 0, "ssid|wi-fi|wifi|network|wlan|hotspot|connected|psk|wpa|pre-shared", 0, NULL, 0},
 
   /* ---- device ids in tool output: adb's device list ("R58NRZL4G75
    * device product:…"), Dell service tags after their label (seven
@@ -1671,7 +1693,7 @@ static const ja__redact_rule rules[] = {
    "|numer\\s+rejestracyjny|SPZ|госномер|гос\\.?\\s*номер|номер\\s+автомобиля|车牌号?码?|車牌號?碼?|ナンバー|번호판|차량번호))"
    "(?![A-Za-z])\\s*[:：=#]?\\s*(?=[^,;\\n]*\\d)[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}](?:[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}]"
    "|[ ·・-](?=[\\p{Lu}\\d\\p{Han}\\p{Hangul}\\p{Hiragana}])){1,11}",
-   ja__valid_plate, "plate", NULL, 1,
+   ja__valid_plate, "plate", CAPS, 1,
    "licen|plate|reg|rego|kennzeichen|nummernschild|immatriculation|plaque|targa|matr|placa|kenteken|rekisteri"
    "|registrering|regnr|tablica|rejestracyjny|spz|\xd0|\xe8\xbd|\xe8\xbb|\xe3\x83\x8a|\xeb\xb2\x88|\xec\xb0\xa8", 0, NULL, 0},
   {"vehicle_plate",
@@ -1715,7 +1737,7 @@ static const ja__redact_rule rules[] = {
   {"crypto_private_key",
    "(?i:\\b(?:private|secret|spend|view|signing)\\s*(?:spend\\s+|view\\s+)?key|\\bpriv(?:ate)?[_-]?key|\\bkeypair|\\bseed(?:\\s+hex)?"
    "|\\bsecret\\s+key|\\bwallet\\s+key)\\s*[:=]?\\s*[\"']?(?:(?:0x)?[0-9a-fA-F]{64}(?![0-9a-fA-F])|[1-9A-HJ-NP-Za-km-z]{64,90}(?![A-Za-z0-9]))",
-   NULL, "crypto_lbl", NULL, 0, "key|keypair|seed", 0, NULL, 0},
+   NULL, "crypto_lbl", NULL, 0, "key|keypair|seed", 32, NULL, 0},
 
   /* ---- wallet addresses whose format carries a checksum: Base58Check
    * coins (Litecoin, Dogecoin, Dash, Zcash, Tron, Tezos …), bech32 on any
@@ -1742,10 +1764,12 @@ static const ja__redact_rule rules[] = {
   {"crypto_address",
    "(?i:\\b(?:SOL(?:ana)?(?:\\s+(?:wallet|address))?|(?:wallet|deposit|receiving|recipient)\\s+address|pay\\s+to|send\\s+to"
    "|pubkey))\\s*[:=]?\\s*[1-9A-HJ-NP-Za-km-z]{32,44}(?![A-Za-z0-9])"
-   "|(?i:\\b(?:ENS(?:\\s+name)?|wallet))\\s*[:=]?\\s*[a-z0-9-]{3,}\\.eth\\b"
-   "|(?i:\\bNEAR(?:\\s+account)?)\\s*[:=]?\\s*[a-z0-9_-]{2,}\\.near\\b"
    "|(?i:\\b(?:node\\s+(?:pub)?key|node\\s+id|lightning(?:\\s+node)?(?:\\s+pubkey)?|pubkey))\\s*[:=]?\\s*0[23][0-9a-f]{64}\\b",
-   NULL, "crypto_lbl", NULL, 0, "sol|address|pay to|send to|pubkey|ens|wallet|near|node|lightning", 0, NULL, 0},
+   NULL, "crypto_lbl", NULL, 0, "sol|address|pay to|send to|pubkey|node|lightning", 32, NULL, 0},
+  {"crypto_address",
+   "(?i:\\b(?:ENS(?:\\s+name)?|wallet))\\s*[:=]?\\s*[a-z0-9-]{3,}\\.eth\\b"
+   "|(?i:\\bNEAR(?:\\s+account)?)\\s*[:=]?\\s*[a-z0-9_-]{2,}\\.near\\b",
+   NULL, "crypto_names", ".", 0, ".eth|.near", 0, NULL, 0},
   /* ---- people's names, round 3. Bare full names: a given name of the
    * lexicon and a capitalised family name ("Jane Doe", "María José García
    * López", "Jean-Luc Moreau", "Zoë O'Connor"), initials and a family
@@ -1871,13 +1895,13 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![A-Za-z0-9])[A-Za-z0-9.+-]+[_-]at[_-][A-Za-z0-9-]+(?:(?:[._-]dot[_-]|\\.)[A-Za-z0-9-]+)*(?:[._-]dot[_-]|\\.)"
    "(?:com|org|net|edu|gov|mil|int|info|biz|io|co|me|ai|app|dev|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|cz|pt|ie"
    "|ru|ua|jp|cn|kr|in|br|mx|ar|au|nz|ca|us|za|ng|ke|eg|tr|il|sg|hk|tw|id|my|ph|vn|th)(?![A-Za-z0-9])",
-   NULL, "smuggle", "_-", 0, "at", 0, NULL, 0},
-  {"home_path", "^\\s*(?:home|Users|users|mnt/[a-z]/Users)/[a-z_][A-Za-z0-9._-]{0,31}/", NULL, "smuggle", "/", 0,
+   NULL, "smuggle_at", "_-", 0, "_at_|-at-|_at-|-at_", 0, NULL, 0},
+  {"home_path", "^\\s*(?:home|Users|users|mnt/[a-z]/Users)/[a-z_][A-Za-z0-9._-]{0,31}/", NULL, "smuggle_home", "/", 0,
    "home/|users/", 0, NULL, 0},
   {"ipv4",
    "(?i)\\b(?:ip|ipv4|ip[_ -]?addr(?:ess)?|addr|address|host|peer|client|server|remote|src|dst|source|dest)[\\s_:=-]+"
    "(?!127[\\s_-]|0[\\s_-]+0[\\s_-]+0[\\s_-]+0\\b)(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)(?:[ _-](?:25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}(?![\\d.])",
-   NULL, "smuggle", NULL, 4, "ip|addr|host|peer|client|server|remote|src|dst|source|dest", 0, NULL, 0},
+   NULL, "smuggle_ip", NULL, 4, "ip|addr|host|peer|client|server|remote|src|dst|source|dest", 0, NULL, 0},
 };
 
 #undef H
