@@ -441,16 +441,20 @@ b64_decode(const char *s, size_t n, unsigned char *out)
 /* A token s[0..n) (a run of the base64 alphabet, "0x" hex included) as
  * text into out: hex when it is all hex digits, else base64. Returns the
  * text's length, or 0 when the token does not decode to text. A token
- * without a digit or a capital is a word or an identifier
- * ("dark_mode_enabled"), never decoded: text encoded either way holds
- * one of them in all but contrived cases. */
+ * with fewer than three different digits and capitals is a word or an
+ * identifier ("dark_mode_enabled", "engine_v2"), never decoded: text of
+ * six bytes or more encoded either way holds more (hex of text has a
+ * digit in every other place, base64 of text capitals throughout). */
 static size_t
 token_text(const char *s, size_t n, unsigned char *out)
 {
-  size_t marked = 0;
-  while (marked < n && !(s[marked] >= '0' && s[marked] <= '9') && !(s[marked] >= 'A' && s[marked] <= 'Z'))
-    marked++;
-  if (marked == n)
+  uint64_t marks = 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] >= '0' && s[i] <= '9')
+      marks |= (uint64_t)1 << (s[i] - '0');
+    else if (s[i] >= 'A' && s[i] <= 'Z')
+      marks |= (uint64_t)1 << (10 + s[i] - 'A');
+  if (__builtin_popcountll(marks) < 3)
     return 0;
   size_t skip = n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 2 : 0;
   size_t m = hex_decode(s + skip, n - skip, out);

@@ -66,7 +66,8 @@ ja__norm_needed_of(const uint64_t present[4])
  *     and colons -> their ASCII form, decimal digits of any script ->
  *     ASCII digits;
  *  5. with JA__NORM_DECODE: each base64 or hex token (a run of the base64
- *     alphabet, at least 8 characters and 6 bytes) whose bytes read as
+ *     alphabet, at least 8 characters and 6 bytes, holding three different
+ *     digits or capitals) whose bytes read as
  *     text (valid UTF-8 without control characters, or UTF-16LE ASCII) is
  *     replaced by that text; a token that does not is tried piece by
  *     piece between its '+', '/', '-' and '_'. Decoding shrinks a token,

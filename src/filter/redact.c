@@ -174,12 +174,7 @@ static uset bucket_units[BIGRAMS];
  * bucket_lits[bucket_start[h] .. bucket_start[h + 1]). */
 static uint32_t bucket_start[BIGRAMS + 1];
 static uint32_t *bucket_lits;
-/* 1 for a bucket holding literals: the byte pass notes where the value's
- * bigrams fall into one, so that the second pass visits those places only
- * instead of walking the value again. */
-static unsigned char bucket_filled[BIGRAMS];
-/* Places noted per value; a value with more walks the whole value. */
-#define HITS 64
+
 /* Byte classes the pass counts: class 0 is the ASCII digits (min_digits),
  * the others are the rows' count_of sets, as many as fit (a promise over
  * one more set is not used: a weaker gate, never a wrong one). The pass
@@ -574,8 +569,6 @@ buckets_build(void)
   for (size_t k = 0; k < nlits_all; k++)
     if (lits[k].len > 1)
       bucket_lits[fill[lits[k].bucket]++] = (uint32_t)k;
-  for (size_t h = 0; h < BIGRAMS; h++)
-    bucket_filled[h] = bucket_start[h + 1] > bucket_start[h];
   return 1;
 }
 
@@ -643,10 +636,6 @@ compile_all(void)
  * each counted class. */
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
-  uint16_t hit[HITS + 1];        /* where (index of the bigram's second byte)
-                                    a bigram of a filled bucket occurs … */
-  uint16_t hit_bucket[HITS + 1]; /* … and that bucket */
-  unsigned nhit;                 /* how many; more than HITS: not noted */
   unsigned longest;              /* longest run of ASCII letters and digits */
   unsigned count[NCLASS];        /* bytes of each class (count[0]: digits) */
   const unsigned char *s;        /* the value, for confirming a literal */
@@ -695,25 +684,23 @@ lits_confirm_at(const unsigned char *p, size_t len, size_t i, unsigned h, uvec *
   }
 }
 
-/* The same over the places the byte pass noted (@p f->hit), or over
- * every bigram when it noted more than it can hold; a place whose bucket
- * holds no literal of a unit still owing one costs one test. */
+/* The same at every bigram of the value whose bucket holds a literal of
+ * a unit still owing one (most hold none: one test each). */
 static void
 lits_confirm(const features *f, uvec *owe, uvec *held)
 {
-  if (f->nhit <= HITS) {
-    for (unsigned k = 0; k < f->nhit; k++) {
-      unsigned h = f->hit_bucket[k];
-      if (uv_any(uv_and(uv(&bucket_units[h]), *owe)))
-        lits_confirm_at(f->s, f->len, f->hit[k], h, owe, held);
-    }
-    return;
+  uvec o = *owe;
+  unsigned prev = (unsigned)code6[f->s[0]] << 6;
+  for (size_t i = 1; i < f->len; i++) {
+    unsigned cur = code6[f->s[i]], h = prev | cur;
+    prev = cur << 6;
+    if (!uv_any(uv_and(uv(&bucket_units[h]), o)))
+      continue;
+    lits_confirm_at(f->s, f->len, i, h, &o, held);
+    if (!uv_any(o))
+      break;
   }
-  for (size_t i = 1; i < f->len && uv_any(*owe); i++) {
-    unsigned h = bucket_of(f->s[i - 1], f->s[i]);
-    if (uv_any(uv_and(uv(&bucket_units[h]), *owe)))
-      lits_confirm_at(f->s, f->len, i, h, owe, held);
-  }
+  *owe = o;
 }
 
 /* One pass over the value: which bytes occur, how many of each counted
@@ -729,7 +716,7 @@ features_of(const char *s, size_t len, features *f)
   uvec n = {{0, 0}, {0, 0}}, st = n, bk = n, lt = uv(&no_lits_units);
   uint64_t pr[4] = {0, 0, 0, 0};
   uint64_t counts = 0;
-  unsigned run = 0, longest = 0, nhit = 0;
+  unsigned run = 0, longest = 0;
   f->s = p;
   f->len = len;
   unsigned prev = 0;
@@ -749,14 +736,8 @@ features_of(const char *s, size_t len, features *f)
     unsigned cur = code6[c];
     unsigned h = prev | cur;
     uv_or(&bk, uv(&bucket_units[h]));
-    /* Branch-free: written every time, kept when the bucket is filled;
-     * past HITS places every write lands in the spare last slot. */
-    f->hit[nhit < HITS ? nhit : HITS] = (uint16_t)i;
-    f->hit_bucket[nhit < HITS ? nhit : HITS] = (uint16_t)h;
-    nhit += bucket_filled[h];
     prev = cur << 6;
   }
-  f->nhit = nhit;
   for (size_t w = 0; w < 4; w++)
     for (uint64_t todo = pr[w]; todo; todo &= todo - 1) {
       const byte_sets *b = &by_byte[w * 64 + (size_t)__builtin_ctzll(todo)];
@@ -1031,11 +1012,11 @@ judge(scratch *t, const char *s, size_t len, unsigned flags, int views, features
   const char *found = NULL;
   if (!(needed & JA__NORM_UNICODE) && (found = scan(t, s, len, flags, f)) != NULL)
     return found;
-  /* Tokens decoded are 8 or more long and hold a digit or a capital. */
-  const uint64_t digits_caps = (uint64_t)0x3FF << '0';   /* word 0 */
+  /* Tokens decoded are 8 or more long and hold three different digits or
+   * capitals (normalize.c's token rule): a value with fewer has none. */
   const uint64_t capitals = (uint64_t)0x3FFFFFF << ('A' - 64); /* word 1 */
   int maybe_encoded = (flags & JA__REDACT_NO_GATES) || needed ||
-                      (len >= 8 && ((f->present[0] & digits_caps) || (f->present[1] & capitals)));
+                      (len >= 8 && f->count[0] + (unsigned)__builtin_popcountll(f->present[1] & capitals) >= 3);
   if (!views || (!needed && !maybe_encoded))
     return NULL;
   if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))

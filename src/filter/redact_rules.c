@@ -145,12 +145,12 @@ static const ja__redact_rule rules[] = {
    * in any case, words joined by spaces, '_' or '-' ("begin rsa private
    * key", "BEGIN_PRIVATE_KEY"). Must NOT catch "public key", "BEGIN
    * CERTIFICATE", "private key file not found". */
-  {"openssh_private_key", "(?i)BEGIN[ _-]+OPENSSH[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin", 0, NULL, 0},
-  {"pgp_private_key", "(?i)BEGIN[ _-]+PGP[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "begin", 0, NULL, 0},
+  {"openssh_private_key", "(?i)BEGIN[ _-]+OPENSSH[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "private", 0, NULL, 0},
+  {"pgp_private_key", "(?i)BEGIN[ _-]+PGP[ _-]+PRIVATE[ _-]+KEY", NULL, "pem", " _-", 0, "private", 0, NULL, 0},
   /* PEM "BEGIN [RSA|EC|DSA|ENCRYPTED|SSH2 ENCRYPTED] PRIVATE KEY" and PuTTY
    * key files. */
   {"private_key", "(?i)BEGIN[ _-]+(?:[A-Z0-9]+[ _-]+){0,3}PRIVATE[ _-]+KEY|PuTTY-User-Key-File-\\d", NULL,
-   "pem", " _-", 0, "begin|putty-user-key-file-", 0, NULL, 0},
+   "pem", " _-", 0, "private|putty-user-key-file-", 0, NULL, 0},
 
   /* ---- URLs whose shape says "secret" (before the generic URL rows). */
   /* S3 presigned URLs (SigV4 and the legacy AWSAccessKeyId form). Must NOT
@@ -469,7 +469,7 @@ static const ja__redact_rule rules[] = {
    "(?i)(?<![A-Za-z0-9])(?:mac|hw|wifi|wi-fi|eth|ether|bluetooth|bt|bssid)"
    "(?:[ _-]?(?:addr(?:ess)?|id))?\\s*[:=]?\\s*[\"']?(?<![0-9A-Fa-f])" H "{2}(?:[:. -]?" H "{2}){5}"
    "(?![0-9A-Fa-f])",
-   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|eth|bt|bluetooth|bssid", 0, NULL, 0},
+   NULL, NULL, NULL, 0, "mac|hw|wifi|wi-fi|eth|bt|bluetooth|bssid", 0, HEX_DIGITS, 12},
   /* Private-network host names: mDNS/Bonjour ".local" ("alice-macbook.local",
    * also ":port" or a final dot), home routers' ".lan", ".home",
    * ".home.arpa" and ".internal". Must NOT catch "settings.local.json",
