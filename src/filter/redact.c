@@ -1,9 +1,11 @@
 /*
  * filter/redact.c — the value-level PII filter (DESIGN §5, filter 1): one string in,
  * one verdict out (keep, empty, too_long or pii + the pattern's kind). Owns
- * the engine that runs the pattern table of redact_rules.c: compiling it once
- * (PCRE2 JIT, rows grouped into units), the cheap gates that skip units a
- * value cannot match, percent-decoding, and the fail-closed rule.
+ * the engine that runs the pattern table of redact_rules.c: compiling it
+ * (PCRE2 JIT, rows grouped into units, each unit when a value first opens
+ * its gate), the cheap gates that skip units a value cannot match, the
+ * normalised views and a shaped value's second reading, and the
+ * fail-closed rule.
  */
 #include "boot.h"
 
@@ -24,21 +26,28 @@
 #include "util/log.h"
 #include "util/utf8.h"
 
-/* A compiled unit: one or more consecutive rows of the table as one regex,
- * plus what PCRE2 says any match needs, so that a value which cannot match
- * is skipped without calling PCRE2 at all (the gate). */
+/* A unit: one or more consecutive rows of the table as one regex, plus
+ * what any match needs, so that a value which cannot match is skipped
+ * without calling PCRE2 at all (the gate). The rows' promises are known
+ * from the start; the regex is compiled (and what PCRE2 learns of it
+ * added to the gate) only when a value first passes those promises, and
+ * JIT-compiled when a value first passes the whole gate: a process that
+ * captures one event compiles a handful of the table's units, not all. */
 typedef struct unit {
-  pcre2_code *code;           /* compiled once, never JIT-compiled: what the
-                                 gates read, and the interpreter's fallback */
-  _Atomic(pcre2_code *) jit;  /* a JIT-compiled copy, made on the unit's
-                                 first match attempt (jit_get); NULL until
-                                 then, or `code` itself when JIT is refused */
+  atomic_int state;           /* UNIT_NEW, UNIT_READY or UNIT_BROKEN; set
+                                 (release) after code and what PCRE2 learnt,
+                                 read (acquire) before either is used */
+  pcre2_code *code;           /* compiled when READY */
+  atomic_int jit;             /* JIT_UNDECIDED until its first match, then
+                                 JIT_YES, or JIT_NO (unsupported CPU, W^X
+                                 policy: interpreted, same answers) */
   size_t first_row, nrows;    /* rows [first_row, first_row + nrows) */
-  uint32_t minlen;            /* no match is shorter (characters) */
+  uint32_t minlen;            /* no match is shorter (characters); 0 until
+                                 READY */
   int first_cu, last_cu;      /* a code unit every match starts with /
                                  contains, or -1; either case counts */
   uint64_t first_set[4];      /* bytes a match can start with (all ones
-                                 when PCRE2 gives no set) */
+                                 when PCRE2 gives no set, or until READY) */
   uint64_t needs[4];          /* a match holds one of these bytes (from the
                                  rows' `needs`; all ones when a row has none) */
   unsigned min_digits;        /* a match holds this many digits (least of
@@ -61,8 +70,11 @@ typedef struct lit {
   size_t len;
   size_t unit;                /* whose literal it is */
   size_t rare;                /* text[rare], text[rare + 1]: its rarest bigram */
-  uint16_t bucket;            /* that bigram's hash */
+  uint16_t bucket;            /* that bigram's bucket */
 } lit;
+
+enum { UNIT_NEW, UNIT_READY, UNIT_BROKEN };
+enum { JIT_UNDECIDED, JIT_YES, JIT_NO };
 
 /* The kind reported when the patterns cannot be used: fail closed. */
 static const char kind_unavailable[] = "redaction_unavailable";
@@ -71,21 +83,23 @@ static const char kind_unavailable[] = "redaction_unavailable";
 static const char kind_unnormalizable[] = "unnormalizable";
 
 /* Built once per process by compile_all() under pthread_once, then only
- * read, which is what makes matching thread-safe. Never freed: the process
- * keeps them until exit (they stay reachable for LeakSanitizer). */
+ * read, which is what makes matching thread-safe — but for each unit's
+ * compiled code, made later under unit_lock and published through its
+ * state and jit (unit_ready, unit_jitted), and the bits learn() clears.
+ * Never freed: the process keeps them until exit (they stay reachable for
+ * LeakSanitizer). */
 static const ja__redact_rule *rules;
 static size_t nrules;
 static unit *units;
 static size_t nunits;
 static lit *lits;
 static size_t nlits_all;
-static int unavailable;               /* 1 when any unit failed to compile */
+static int unavailable;               /* 1 when the table cannot be set up */
 /* The gates' tests, transposed so one pass over a value answers them for
  * all units at once. A unit set is UW words of bits (unit i is bit i%64
  * of word i/64); units past UW*64 have no bit, so the pass cannot skip
  * them and gate_open() tests them one by one. Bit i of by_byte[b].needs
- * is set when byte b satisfies unit i's needs, of by_byte[b].first when a
- * match of unit i can start with b, of by_byte[b].lit when b (either
+ * is set when byte b satisfies unit i's needs, of by_byte[b].lit when b (either
  * case) is a one-byte literal of unit i, and of no_lits_units when unit i
  * promises no literals; these are ORed once per distinct byte of the
  * value. Longer literals are filed under the bucket of their rarest
@@ -93,7 +107,13 @@ static int unavailable;               /* 1 when any unit failed to compile */
  * has a literal in bucket h: the pass ORs the buckets of the value's
  * bigrams, and only units that owe a literal and whose bucket came up are
  * confirmed, by a second pass comparing the literals at the bigrams that
- * filed them. */
+ * filed them. What PCRE2 learns of a unit (its least length, its first
+ * bytes) is known once it is compiled: until then its bits in
+ * len_units[] are set everywhere, and learn() clears those its regex
+ * rules out (atomically: other threads may be reading; a reader that
+ * misses a clearing only sees a weaker gate). The first bytes are tested
+ * per candidate (learnt): in the byte pass, reading them atomically per
+ * distinct byte cost more than the candidates they removed. */
 #define UW 4
 typedef struct uset {
   uint64_t w[UW];
@@ -115,6 +135,15 @@ static inline uvec
 uv(const uset *set)
 {
   uvec v = {*(const v2 *)(const void *)&set->w[0], *(const v2 *)(const void *)&set->w[2]};
+  return v;
+}
+/* uv() of a set learn() may be clearing in another thread: word by word,
+ * each read atomically (relaxed: a stale word is a weaker gate). */
+static inline uvec
+uv_atomic(const uset *set)
+{
+  uvec v = {{__atomic_load_n(&set->w[0], __ATOMIC_RELAXED), __atomic_load_n(&set->w[1], __ATOMIC_RELAXED)},
+            {__atomic_load_n(&set->w[2], __ATOMIC_RELAXED), __atomic_load_n(&set->w[3], __ATOMIC_RELAXED)}};
   return v;
 }
 static inline void
@@ -160,11 +189,12 @@ uv_clear_set(uvec *owe, uvec *held, size_t w, uint64_t bit)
 static size_t nwords;                 /* words in use: (nunits + 63) / 64, at most UW */
 /* Per byte, what the byte pass ORs together, side by side for locality. */
 typedef struct byte_sets {
-  uset needs, first, lit;
+  uset needs, lit;
 } byte_sets;
 static byte_sets by_byte[256];
-/* 4 096 buckets (64 KiB of unit sets): with 1 024, bigrams a value holds
- * often shared a bucket with an unrelated literal ("pu" of "pul-" in
+/* 4 096 buckets (128 KiB of unit sets), one per pair of six-bit byte
+ * codes (code6): with 1 024 hashed ones, bigrams a value holds often
+ * shared a bucket with an unrelated literal ("pu" of "pul-" in
  * "ui.theme.dark_mode_enabled", "bd" in "qwen3.5:2b"), sending its unit to
  * the second pass for nothing. */
 #define BIGRAMS 4096
@@ -185,7 +215,8 @@ static uint32_t *bucket_lits;
 static uint64_t class_set[NCLASS][4];
 static size_t nclasses = 1;
 static uint64_t class_add[256];
-/* Likewise bit i of len_units[n] is set when unit i's minlen is at most n,
+/* Likewise bit i of len_units[n] (atomic, see above) is set when unit i's
+ * minlen is at most n,
  * of count_units[k][d] when it promises at most d bytes of class k (none
  * when it promises nothing there: every entry), of run_units[r] when its
  * min_run is at most r; values longer than LEN_CAP (counts over COUNT_CAP,
@@ -195,7 +226,7 @@ static uint64_t class_add[256];
 #define RUN_CAP 32
 static uset len_units[LEN_CAP + 1], count_units[NCLASS][COUNT_CAP + 1], run_units[RUN_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t unit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
  * first call, freed by the key's destructor when the thread ends (the main
@@ -346,8 +377,8 @@ lits_prune(size_t first)
   nlits_all = keep;
 }
 
-/* Fill @p u's gate from its rows' promises and from what PCRE2 learnt
- * about its compiled pattern. */
+/* Fill @p u's gate from its rows' promises; what PCRE2 learns of the
+ * regex comes when it is compiled (learn). */
 static void
 gate_init(unit *u)
 {
@@ -406,6 +437,25 @@ gate_init(unit *u)
     }
   lits_prune(u->lit_first);
   u->nlits = nlits_all - u->lit_first;
+  /* Until the regex is compiled: no promise of its own. */
+  u->minlen = 0;
+  u->first_cu = u->last_cu = -1;
+  memset(u->first_set, 0xFF, sizeof u->first_set);
+}
+
+static void
+uset_clear_atomic(uset *set, size_t i)
+{
+  if (i < UW * 64)
+    __atomic_fetch_and(&set->w[i / 64], ~((uint64_t)1 << (i % 64)), __ATOMIC_RELAXED);
+}
+
+/* Add to unit @p i's gate what PCRE2 learnt about its compiled regex, in
+ * the unit and in the byte pass's tables. */
+static void
+learn(size_t i)
+{
+  unit *u = &units[i];
   uint32_t type = 0, cu = 0;
   const uint8_t *bitmap = NULL;
   pcre2_pattern_info(u->code, PCRE2_INFO_MINLENGTH, &u->minlen);
@@ -423,6 +473,8 @@ gate_init(unit *u)
         u->first_set[c >> 6] |= (uint64_t)1 << (c & 63);
   } else
     memset(u->first_set, 0xFF, sizeof u->first_set);
+  for (unsigned n = 0; n < LEN_CAP && n < u->minlen; n++)
+    uset_clear_atomic(&len_units[n], i);
 }
 
 /* The unit's regex: each row as "(?:row)(?C<n>)" where n-1 is its index,
@@ -457,12 +509,17 @@ commonness(unsigned char c)
   return 5;
 }
 
-/* Whether the pair a b (lower case) is among the commonest of English
- * text and of identifiers ("th", "er", "e_", "_s" …): letter frequencies
- * alone rank "re" or "th" as rarer than they are, and a literal filed
- * under one sends its unit to the second pass for most values. */
-static int
-common_pair(unsigned char a, unsigned char b)
+/* The pairs (lower case) commonest in English text and in identifiers
+ * ("th", "er", "e_", "_s" …): letter frequencies alone rank "re" or "th"
+ * as rarer than they are, and a literal filed under one sends its unit
+ * to the second pass for most values. As a bit per bucket (every byte of
+ * them has a code6 of its own, so a bucket is one pair), set by
+ * common_pairs_init: looking each pair up in the list cost half of the
+ * table's set-up. */
+static uint64_t common_pairs[BIGRAMS / 64];
+
+static void
+common_pairs_init(void)
 {
   static const char pairs[] =
       "th he in er an re nd on en at ou ed ha to or it is hi es ng st ar te se me nt ve ea al as ti le ne "
@@ -470,10 +527,17 @@ common_pair(unsigned char a, unsigned char b)
       "tr un ly ow wi ho ct lo ai nc mo ad ol so ie sh ly et ly em im ro fi ut ke ag ue id op ig "
       "e_ _s s_ t_ _t _c _m d_ _p _i r_ n_ _d _a _e _f _n _r _l y_ _u _b e. .s e- -s .c -c 1. .0 0. "
       "e  s  t  d  n  y  r  o   t  a  s  c  i  w  m  p  f  b ";
-  for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 3)
-    if ((unsigned char)pairs[i] == a && (unsigned char)pairs[i + 1] == b)
-      return 1;
-  return 0;
+  for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 3) {
+    unsigned h = bucket_of((unsigned char)pairs[i], (unsigned char)pairs[i + 1]);
+    common_pairs[h / 64] |= (uint64_t)1 << (h % 64);
+  }
+}
+
+static int
+common_pair(unsigned char a, unsigned char b)
+{
+  unsigned h = bucket_of(a, b);
+  return (int)((common_pairs[h / 64] >> (h % 64)) & 1);
 }
 
 /* The index of @p l's rarest bigram: the one the byte pass indexes, so a
@@ -515,8 +579,6 @@ masks_add(const unit *u, size_t i)
   for (unsigned c = 0; c < 256; c++) {
     if ((u->needs[c >> 6] >> (c & 63)) & 1)
       uset_add(&by_byte[c].needs, i);
-    if ((u->first_set[c >> 6] >> (c & 63)) & 1)
-      uset_add(&by_byte[c].first, i);
   }
   if (!u->nlits)
     uset_add(&no_lits_units, i);
@@ -538,8 +600,7 @@ masks_add(const unit *u, size_t i)
   }
   /* The last entry stands for "that many or more": every unit. */
   for (unsigned n = 0; n <= LEN_CAP; n++)
-    if (n == LEN_CAP || u->minlen <= n)
-      uset_add(&len_units[n], i);
+    uset_add(&len_units[n], i); /* until learn() knows better */
   for (unsigned d = 0; d <= COUNT_CAP; d++)
     for (size_t k = 0; k < NCLASS; k++) {
       unsigned least = k == 0 ? u->min_digits : (int)k == u->count_class ? u->min_count : 0;
@@ -577,6 +638,7 @@ compile_all(void)
 {
   rules = ja__redact_rules(&nrules);
   code6_init();
+  common_pairs_init();
   for (unsigned c = 0; c < 256; c++) {
     folded[c] = lower((unsigned char)c);
     alnum_mask[c] = (folded[c] >= 'a' && folded[c] <= 'z') || (c >= '0' && c <= '9') ? ~0u : 0;
@@ -602,23 +664,6 @@ compile_all(void)
     unit *u = &units[nunits++];
     u->first_row = i;
     u->nrows = n;
-    char *re = unit_regex(i, n);
-    int err = 0;
-    PCRE2_SIZE erroff = 0;
-    u->code = re ? pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &erroff, NULL)
-                 : NULL;
-    free(re);
-    if (!u->code) {
-      PCRE2_UCHAR msg[256];
-      if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
-        msg[0] = 0;
-      ja__log_warn("cannot compile redaction pattern %zu ('%s') at offset %zu: %s; "
-                   "every string will be dropped",
-                   i, rules[i].kind, (size_t)erroff, (const char *)msg);
-      unavailable = 1;
-      return;
-    }
     gate_init(u);
     if (unavailable)
       return;
@@ -630,6 +675,83 @@ compile_all(void)
     ja__log_warn("cannot set up the redaction patterns; every string will be dropped");
     unavailable = 1;
   }
+}
+
+/* Compile unit @p i and learn what its matches need; 0 when PCRE2
+ * refuses it (a table error: logged). Caller holds unit_lock. */
+static int
+compile_unit(size_t i)
+{
+  unit *u = &units[i];
+  char *re = unit_regex(u->first_row, u->nrows);
+  int err = 0;
+  PCRE2_SIZE erroff = 0;
+  u->code = re ? pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                               PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &erroff, NULL)
+               : NULL;
+  free(re);
+  if (!u->code) {
+    PCRE2_UCHAR msg[256];
+    if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
+      msg[0] = 0;
+    ja__log_warn("cannot compile redaction pattern %zu ('%s') at offset %zu: %s; "
+                 "every string it could match will be dropped",
+                 u->first_row, rules[u->first_row].kind, (size_t)erroff, (const char *)msg);
+    return 0;
+  }
+  learn(i);
+  return 1;
+}
+
+/* Unit @p i compiled by whichever thread needs it first: 0 when it is
+ * ready, -1 when it cannot be (a value that reaches it is dropped: fail
+ * closed). */
+static int
+unit_compile_once(size_t i)
+{
+  unit *u = &units[i];
+  pthread_mutex_lock(&unit_lock);
+  int state = atomic_load_explicit(&u->state, memory_order_relaxed);
+  if (state == UNIT_NEW) {
+    state = compile_unit(i) ? UNIT_READY : UNIT_BROKEN;
+    atomic_store_explicit(&u->state, state, memory_order_release);
+  }
+  pthread_mutex_unlock(&unit_lock);
+  return state == UNIT_READY ? 0 : -1;
+}
+
+/* The same, inline where it is already ready (every value but the first
+ * to reach the unit). */
+static inline int
+unit_ready(size_t i)
+{
+  int state = atomic_load_explicit(&units[i].state, memory_order_acquire);
+  return state == UNIT_READY ? 0 : state == UNIT_BROKEN ? -1 : unit_compile_once(i);
+}
+
+/* Whether ready unit @p u runs JIT-compiled, decided on its first match:
+ * most units never match anything in a process, and the JIT compiler was
+ * most of a first call's cost when every unit was compiled up front. Until
+ * the decision nothing has matched with the unit's code, so compiling it in
+ * place races with no one. */
+static int
+unit_jit_once(unit *u)
+{
+  pthread_mutex_lock(&unit_lock);
+  int jit = atomic_load_explicit(&u->jit, memory_order_relaxed);
+  if (jit == JIT_UNDECIDED) {
+    jit = pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE) == 0 ? JIT_YES : JIT_NO;
+    atomic_store_explicit(&u->jit, jit, memory_order_release);
+  }
+  pthread_mutex_unlock(&unit_lock);
+  return jit == JIT_YES;
+}
+
+static inline int
+unit_jitted(unit *u)
+{
+  int jit = atomic_load_explicit(&u->jit, memory_order_acquire);
+  return jit == JIT_UNDECIDED ? unit_jit_once(u) : jit == JIT_YES;
 }
 
 /* What a gate looks at: which bytes the value holds, and how many of
@@ -713,7 +835,7 @@ static void
 features_of(const char *s, size_t len, features *f)
 {
   const unsigned char *p = (const unsigned char *)s;
-  uvec n = {{0, 0}, {0, 0}}, st = n, bk = n, lt = uv(&no_lits_units);
+  uvec n = {{0, 0}, {0, 0}}, bk = n, lt = uv(&no_lits_units);
   uint64_t pr[4] = {0, 0, 0, 0};
   uint64_t counts = 0;
   unsigned run = 0, longest = 0;
@@ -740,12 +862,11 @@ features_of(const char *s, size_t len, features *f)
   }
   for (size_t w = 0; w < 4; w++)
     for (uint64_t todo = pr[w]; todo; todo &= todo - 1) {
-      const byte_sets *b = &by_byte[w * 64 + (size_t)__builtin_ctzll(todo)];
-      uv_or(&n, uv(&b->needs));
-      uv_or(&st, uv(&b->first));
-      uv_or(&lt, uv(&b->lit));
+      size_t b = w * 64 + (size_t)__builtin_ctzll(todo);
+      uv_or(&n, uv(&by_byte[b].needs));
+      uv_or(&lt, uv(&by_byte[b].lit));
     }
-  uvec c = uv_and(uv_and(n, st), uv_and(uv(&len_units[len < LEN_CAP ? len : LEN_CAP]),
+  uvec c = uv_and(n, uv_and(uv_atomic(&len_units[len < LEN_CAP ? len : LEN_CAP]),
                                         uv(&run_units[longest < RUN_CAP ? longest : RUN_CAP])));
   for (size_t k = 0; k < nclasses; k++) {
     /* Fields cannot overflow below 65 536 bytes; past that, count as many. */
@@ -799,76 +920,74 @@ lits_present(const unit *u, const features *f)
   return 0;
 }
 
-/* The gate: 0 when unit @p i cannot match a value of @p len bytes with
- * features @p f. Each test is a necessary condition — a match has at least
- * minlen characters (hence bytes), holds its first and required code
- * units, starts with a byte of its first set, and holds what the rows
- * promise in needs, min_digits, lits, min_run and count_of — so skipping
- * never changes a verdict; tests and the fuzzer check that by comparing with
+/* The gate, in two halves: 0 when unit @p i cannot match a value with
+ * features @p f. Each test is a necessary condition — a match holds what
+ * the rows promise in needs, min_digits, lits, min_run and count_of, has
+ * at least minlen characters (hence bytes), holds its first and required
+ * code units and starts with a byte of its first set — so skipping never
+ * changes a verdict; tests and the fuzzer check that by comparing with
  * JA__REDACT_NO_GATES (the rows' promises are written by hand, and a
- * wrong one would hide real matches). */
-static int
-gate_open(size_t i, size_t len, const features *f)
+ * wrong one would hide real matches). The first half, the promises, is
+ * known before the unit is compiled. */
+static inline int
+promised(size_t i, const features *f)
 {
   const unit *u = &units[i];
-  if (len < u->minlen || f->count[0] < u->min_digits || f->longest < u->min_run)
+  if (f->count[0] < u->min_digits || f->longest < u->min_run)
     return 0;
   if (u->count_class >= 0 && f->count[u->count_class] < u->min_count)
+    return 0;
+  if (i >= UW * 64) { /* no bit in the byte pass: test its sets here */
+    if (u->nlits && !lits_present(u, f))
+      return 0;
+    uint64_t n = 0;
+    for (size_t k = 0; k < 4; k++)
+      n |= f->present[k] & u->needs[k];
+    return n != 0;
+  }
+  return 1;
+}
+
+/* The second half, what PCRE2 learnt, once unit @p i is ready (the byte
+ * pass has the least length too, but only for values after the unit was
+ * made). */
+static inline int
+learnt(size_t i, size_t len, const features *f)
+{
+  const unit *u = &units[i];
+  if (len < u->minlen)
     return 0;
   if (u->first_cu >= 0 && !has_either_case(f, u->first_cu))
     return 0;
   if (u->last_cu >= 0 && !has_either_case(f, u->last_cu))
     return 0;
-  if (i >= UW * 64) { /* no bit in the byte pass: test its sets here */
-    if (u->nlits && !lits_present(u, f))
-      return 0;
-    uint64_t n = 0, st = 0;
-    for (size_t k = 0; k < 4; k++) {
-      n |= f->present[k] & u->needs[k];
-      st |= f->present[k] & u->first_set[k];
-    }
-    return n && st;
-  }
-  return 1;
+  uint64_t st = 0;
+  for (size_t k = 0; k < 4; k++)
+    st |= f->present[k] & u->first_set[k];
+  return st != 0;
 }
 
-/* The JIT-compiled form of @p u, compiled on the unit's first use: most
- * units never match anything in a process, and the JIT compiler was 70 %
- * of the first call's cost when every unit was compiled up front. The
- * copy is made and compiled under a lock and then published, so a thread
- * never matches against code another thread is compiling. Returns
- * u->code itself when JIT is not available (unsupported CPU, W^X policy,
- * out of memory): the interpreter gives the same answers, only slower. */
-static const pcre2_code *
-jit_get(unit *u)
+/* Both halves, compiling the unit between them: 1 open, 0 closed, -1
+ * when the unit cannot be compiled. */
+static inline int
+gate_open(size_t i, size_t len, const features *f)
 {
-  pcre2_code *j = atomic_load_explicit(&u->jit, memory_order_acquire);
-  if (j)
-    return j;
-  pthread_mutex_lock(&jit_lock);
-  j = atomic_load_explicit(&u->jit, memory_order_relaxed);
-  if (!j) {
-    j = pcre2_code_copy(u->code);
-    if (!j || pcre2_jit_compile(j, PCRE2_JIT_COMPLETE) != 0) {
-      pcre2_code_free(j);
-      j = u->code;
-    }
-    atomic_store_explicit(&u->jit, j, memory_order_release);
-  }
-  pthread_mutex_unlock(&jit_lock);
-  return j;
+  if (!promised(i, f))
+    return 0;
+  if (unit_ready(i) != 0)
+    return -1;
+  return learnt(i, len, f);
 }
 
-/* Run unit @p i over @p s[0..len): 1 with *kind set when it matched, 0
- * when not, -1 when PCRE2 failed (out of memory, limits). */
+/* Run ready unit @p i over @p s[0..len): 1 with *kind set when it
+ * matched, 0 when not, -1 when PCRE2 failed (out of memory, limits). */
 static int
 run_unit(scratch *t, size_t i, const char *s, size_t len, const char **kind)
 {
   unit *u = &units[i];
   size_t row[2] = {u->first_row, 0};
   pcre2_set_callout(t->mc, on_row_matched, row);
-  const pcre2_code *jit = jit_get(u);
-  int rc = jit != u->code ? pcre2_jit_match(jit, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
+  int rc = unit_jitted(u) ? pcre2_jit_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc)
                           : pcre2_match(u->code, (PCRE2_SPTR)s, len, 0, 0, t->md, t->mc);
   if (rc == PCRE2_ERROR_NOMATCH)
     return 0;
@@ -889,7 +1008,7 @@ scan(scratch *t, const char *s, size_t len, unsigned flags, const features *know
   int rc = 0;
   if (flags & JA__REDACT_NO_GATES) {
     for (size_t i = 0; i < nunits && rc == 0; i++)
-      rc = run_unit(t, i, s, len, &kind);
+      rc = unit_ready(i) != 0 ? -1 : run_unit(t, i, s, len, &kind);
   } else {
     features own;
     const features *f = known;
@@ -901,12 +1020,13 @@ scan(scratch *t, const char *s, size_t len, unsigned flags, const features *know
     for (size_t w = 0; w < nwords && rc == 0; w++)
       for (uint64_t todo = f->candidates.w[w]; todo && rc == 0; todo &= todo - 1) {
         size_t i = w * 64 + (size_t)__builtin_ctzll(todo);
-        if (gate_open(i, len, f))
-          rc = run_unit(t, i, s, len, &kind);
+        int open = gate_open(i, len, f);
+        rc = open > 0 ? run_unit(t, i, s, len, &kind) : open;
       }
-    for (size_t i = UW * 64; i < nunits && rc == 0; i++)
-      if (gate_open(i, len, f))
-        rc = run_unit(t, i, s, len, &kind);
+    for (size_t i = UW * 64; i < nunits && rc == 0; i++) {
+      int open = gate_open(i, len, f);
+      rc = open > 0 ? run_unit(t, i, s, len, &kind) : open;
+    }
   }
   return rc < 0 ? kind_unavailable : rc ? kind : NULL;
 }
@@ -1061,6 +1181,18 @@ classify(const char *s, size_t len, unsigned flags)
   if (!found && (n = shape_spaced(s, len, flags, &f, spaced)) > 0)
     found = judge(t, spaced, n, flags, 0, NULL);
   return found;
+}
+
+size_t
+ja__redact_units_compiled(size_t *total)
+{
+  pthread_once(&compile_once, compile_all);
+  size_t n = 0;
+  for (size_t i = 0; i < nunits; i++)
+    n += atomic_load_explicit(&units[i].state, memory_order_acquire) != UNIT_NEW;
+  if (total)
+    *total = nunits;
+  return n;
 }
 
 ja__drop
