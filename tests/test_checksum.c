@@ -70,7 +70,7 @@ static void test_checksum__bech32(void **state)
   BAD(ja__bech32_ok, "bc1");
 }
 
-/* ------------------------------------------- national ids, vehicles (issue 11)
+/* ------------------------------------------- national ids, vehicles
  * Each against examples published with the scheme (Wikipedia, python-stdnum's
  * test vectors, issuing agencies' specimens) and the same digits with one
  * changed. */
@@ -386,4 +386,124 @@ static void test_checksum__bank_numbers(void **state)
   BAD(ja__clabe_ok, "032180000118359718");
   OK(ja__fr_rib_ok, "30002 00550 0000157845Z 02");
   BAD(ja__fr_rib_ok, "30002 00550 0000157845Z 03");
+}
+
+/* ------------------------------------------- cryptocurrency (checksum_crypto.c)
+ * Each against vectors published with its specification, and the same
+ * string with one character changed. */
+
+static void hex32(const unsigned char h[32], char out[65])
+{
+  for (int i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* Keccak-256 as Ethereum uses it (the original padding, not SHA3-256's). */
+static void test_checksum__keccak256(void **state)
+{
+  (void)state;
+  unsigned char h[32];
+  char hex[65];
+  ja__keccak256((const unsigned char *)"", 0, h);
+  hex32(h, hex);
+  assert_string_equal(hex, "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  ja__keccak256((const unsigned char *)"abc", 3, h);
+  hex32(h, hex);
+  assert_string_equal(hex, "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+  /* 136 bytes: one whole block, then a block of padding alone. */
+  unsigned char block[136];
+  memset(block, 'a', sizeof block);
+  ja__keccak256(block, sizeof block, h);
+  unsigned char h2[32];
+  ja__keccak256(block, sizeof block - 1, h2);
+  assert_memory_not_equal(h, h2, 32);
+}
+
+/* EIP-55's own examples: all caps, all lower (no checksum), and mixed. */
+static void test_checksum__eip55(void **state)
+{
+  (void)state;
+  OK(ja__eip55_ok, "52908400098527886E0F7030069857D2E4169EE7");
+  OK(ja__eip55_ok, "de709f2102306220921060314715629080e2fb77");
+  OK(ja__eip55_ok, "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+  OK(ja__eip55_ok, "fB6916095ca1df60bB79Ce92cE3Ea74c37c5d359");
+  OK(ja__eip55_ok, "dbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB");
+  OK(ja__eip55_ok, "D1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb");
+  BAD(ja__eip55_ok, "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"); /* one letter's case */
+  BAD(ja__eip55_ok, "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe");  /* 39 digits */
+}
+
+/* Base58Check of any version and length: Bitcoin's WIF example key and
+ * BIP-32's first extended public key; XRP's genesis account in Ripple's
+ * alphabet; CashAddr's specification examples. */
+static void test_checksum__base58_kin(void **state)
+{
+  (void)state;
+  assert_int_equal(ja__b58check_len("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ", 51), 33);
+  const char *xpub = "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8";
+  assert_int_equal(ja__b58check_len(xpub, strlen(xpub)), 78);
+  assert_int_equal(ja__b58check_len("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTj", 51), 0);
+  OK(ja__xrp_address_ok, "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh");
+  OK(ja__xrp_address_ok, "rrrrrrrrrrrrrrrrrrrrrhoLvTp");
+  BAD(ja__xrp_address_ok, "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTj");
+  BAD(ja__xrp_address_ok, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"); /* Bitcoin's alphabet */
+  OK(ja__cashaddr_ok, "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a");
+  OK(ja__cashaddr_ok, "bitcoincash:qr95sy3j9xwd2ap32xkykttr4cvcu7as4y0qverfuy");
+  OK(ja__cashaddr_ok, "qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a");
+  BAD(ja__cashaddr_ok, "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6b");
+}
+
+/* Monero's published donation address (base58 blocks, Keccak-256),
+ * Stellar's SEP-23 example account (CRC16-XMODEM), Algorand's zero
+ * address (SHA-512/256), Substrate's development account Alice in the
+ * generic and the Polkadot format (BLAKE2b "SS58PRE"). */
+static void test_checksum__chain_addresses(void **state)
+{
+  (void)state;
+  OK(ja__monero_address_ok,
+     "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A");
+  BAD(ja__monero_address_ok,
+      "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3B");
+  OK(ja__stellar_key_ok, "GA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJVSGZ");
+  BAD(ja__stellar_key_ok, "GA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJVSGY");
+  OK(ja__algorand_address_ok, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAY5HFKQ");
+  BAD(ja__algorand_address_ok, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAY5HFKA");
+  OK(ja__ss58_address_ok, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+  OK(ja__ss58_address_ok, "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5");
+  BAD(ja__ss58_address_ok, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ");
+}
+
+/* BIP-39's checksum over the word indexes: the reference test vectors
+ * (all zero entropy -> "abandon … about", 0x7f… -> "legal winner …",
+ * all ones -> "zoo … wrong"), and the same words with the last changed. */
+static int mnemonic_ok(const char *words)
+{
+  unsigned short idx[24];
+  size_t n = 0;
+  for (const char *p = words; *p && n < 24;) {
+    size_t len = strcspn(p, " ");
+    int i = ja__bip39_index(p, len);
+    if (i < 0)
+      return -1;
+    idx[n++] = (unsigned short)i;
+    p += len;
+    p += *p == ' ';
+  }
+  return ja__bip39_checksum_ok(idx, n);
+}
+
+static void test_checksum__bip39(void **state)
+{
+  (void)state;
+  assert_int_equal(mnemonic_ok("abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+                               "abandon abandon about"),
+                   1);
+  assert_int_equal(mnemonic_ok("legal winner thank year wave sausage worth useful legal winner thank yellow"), 1);
+  assert_int_equal(mnemonic_ok("zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo "
+                               "zoo zoo zoo vote"),
+                   1);
+  assert_int_equal(mnemonic_ok("abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+                               "abandon abandon abandon"),
+                   0);
+  assert_int_equal(mnemonic_ok("legal winner thank year wave sausage worth useful legal winner thank year"), 0);
 }

@@ -17,7 +17,7 @@ int ja__bech32_long_ok(const char *s, size_t len);  /* the same up to 160 (Carda
  * case), or -1 when the country has no IBAN. */
 int ja__iban_length(const char *s, size_t len);
 
-/* National identity and tax numbers, vehicles (issue 11). Separators
+/* National identity and tax numbers, vehicles. Separators
  * (space . - /) are skipped unless said otherwise; letters in either case. */
 int ja__mod11_10_ok(const char *s, size_t len);     /* ISO 7064 MOD 11,10: DE Steuer-ID */
 int ja__de_steuer_id_ok(const char *s, size_t len); /* 11 digits, MOD 11,10 and the digit rule */
@@ -85,6 +85,11 @@ int ja__stellar_key_ok(const char *s, size_t len);       /* StrKey, CRC16-XMODEM
 int ja__algorand_address_ok(const char *s, size_t len);  /* base32, SHA-512/256 check */
 int ja__ss58_address_ok(const char *s, size_t len);      /* base58, BLAKE2b "SS58PRE" check */
 void ja__keccak256(const unsigned char *in, size_t len, unsigned char out[32]);
+/* EIP-55: 40 hex digits (no "0x") in mixed case spell a checksum in the
+ * case of their letters (upper where the nibble of Keccak-256 over the
+ * lower-case digits is 8 or more); 1 when it holds or when the digits are
+ * all one case (no checksum written), 0 when a mixed case is wrong. */
+int ja__eip55_ok(const char *s, size_t len);
 /* BIP-39: whether n word indexes (12, 15 … 24) carry their checksum. */
 int ja__bip39_checksum_ok(const unsigned short *idx, size_t n);
 

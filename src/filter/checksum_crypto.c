@@ -223,6 +223,37 @@ ja__keccak256(const unsigned char *in, size_t len, unsigned char out[32])
 }
 
 int
+ja__eip55_ok(const char *s, size_t len)
+{
+  if (len != 40)
+    return 0;
+  char low[40];
+  int upper = 0, lower = 0;
+  for (size_t i = 0; i < 40; i++) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'F')
+      upper = 1, c = (char)(c + 32);
+    else if (c >= 'a' && c <= 'f')
+      lower = 1;
+    else if (!(c >= '0' && c <= '9'))
+      return 0;
+    low[i] = c;
+  }
+  if (!(upper && lower))
+    return 1; /* one case throughout: no checksum written */
+  unsigned char h[32];
+  ja__keccak256((const unsigned char *)low, 40, h);
+  for (size_t i = 0; i < 40; i++) {
+    unsigned nibble = (h[i / 2] >> (i % 2 ? 0 : 4)) & 0xFu;
+    if (s[i] >= 'a' && s[i] <= 'f' && nibble >= 8)
+      return 0;
+    if (s[i] >= 'A' && s[i] <= 'F' && nibble < 8)
+      return 0;
+  }
+  return 1;
+}
+
+int
 ja__monero_address_ok(const char *s, size_t len)
 {
   /* Monero's base58 works in blocks: 11 characters for 8 bytes, the last

@@ -573,9 +573,11 @@ static const ja__redact_rule rules[] = {
    * catch v4 or v7. */
   {"uuid_v1", "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
    "(?![0-9a-f-])", NULL, NULL, "-", 1, NULL, 0, NULL, 0},
-  /* Ethereum addresses: 0x + 40 hex. Must NOT catch pointers (0x7ffd…)
-   * or the zero address (0x000…0, a placeholder and the burn address). */
-  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", ja__valid_varied_hex, NULL, NULL, 0, "0x", 0, NULL, 0},
+  /* Ethereum addresses: 0x + 40 hex, in mixed case with their EIP-55
+   * checksum. Must NOT catch pointers (0x7ffd…), the zero address (0x000…0,
+   * a placeholder and the burn address) or a mixed case whose checksum
+   * fails. */
+  {"ethereum_address", LB "0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", ja__valid_ethereum, NULL, NULL, 0, "0x", 0, NULL, 0},
   /* Bitcoin: Base58Check (1…, 3…) and bech32/bech32m (bc1…, tb1…). */
   {"bitcoin_address",
    LB "(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?i:bc|tb)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87})" RB,

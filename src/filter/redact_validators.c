@@ -268,7 +268,7 @@ ja__valid_not_filler(const char *m, size_t mlen)
   return 2 * top <= mlen;
 }
 
-/* ------------------------------------------ validators of the issue-11 kinds */
+/* ------------------------------------------ validators of identity and device kinds */
 
 static int
 is_upper_ascii(char c)
@@ -568,6 +568,16 @@ int
 ja__valid_varied_hex(const char *m, size_t mlen)
 {
   return !one_hex_digit(m, mlen);
+}
+
+/* An Ethereum address "0x" + 40 hex: not one digit throughout (the zero
+ * address is a placeholder), and in mixed case only with its EIP-55
+ * checksum (a wrong one is a look-alike, like an id with a wrong check
+ * digit; one case throughout carries none and counts). */
+int
+ja__valid_ethereum(const char *m, size_t mlen)
+{
+  return mlen == 42 && !one_hex_digit(m, mlen) && ja__eip55_ok(m + 2, 40);
 }
 
 /* The id after a drive label: 8 or more letters and digits (an "0x"

@@ -34,6 +34,7 @@ int ja__valid_name_strict(const char *m, size_t mlen);
 int ja__valid_surname_field(const char *m, size_t mlen);
 /* Not one hex digit throughout (nil UUID, broadcast MAC, zero address). */
 int ja__valid_varied_hex(const char *m, size_t mlen);
+int ja__valid_ethereum(const char *m, size_t mlen);
 int ja__valid_drive_id(const char *m, size_t mlen);
 int ja__valid_account(const char *m, size_t mlen);
 int ja__valid_handle(const char *m, size_t mlen);
