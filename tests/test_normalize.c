@@ -1,9 +1,9 @@
 /*
- * test_normalize.c — the normalised view redaction matches (DESIGN §5.1,
- * issue 11, src/filter/normalize.c): each step with views written out by
+ * test_normalize.c — the normalised view redaction matches
+ * (src/filter/normalize.c): each step with views written out by
  * hand, the fast path, the bounds that fail closed, and — through the
  * redaction entry point capture uses — that disguising a value of corpus 1
- * by the means the issue lists (fullwidth forms, invisible characters,
+ * by the usual means (fullwidth forms, invisible characters,
  * other spaces and dashes, HTML references, percent-encoding three deep,
  * JSON escapes) never changes its verdict. The disguises are mechanical
  * rewrites of the corpus; they know nothing of the pattern table.

@@ -1,6 +1,6 @@
 /*
  * test_redact.c — the value-level PII filter (src/filter/redact.c): OpenJarvis' own
- * redaction cases, the false positives DESIGN §5 names, the length rules,
+ * redaction cases, the false positives the design names (versions, model tags, hashes …), the length rules,
  * percent-encoding, fail-over inside a string and thread safety.
  */
 #include "support.h"
@@ -102,8 +102,8 @@ static const drop_case openjarvis_drops[] = {
   {"user@example.com", "email"},
   {"first.last+filter@subdomain.example.co.uk", "email"},
   {"leak hidden in user@example.com sentence", "email"},
-  /* OpenJarvis also flags "127.0.0.1"; here loopback passes (issue 11: a
-   * loopback address or URL names no one), see false_positives. */
+  /* OpenJarvis also flags "127.0.0.1"; here loopback passes (a loopback
+   * address or URL names no one), see false_positives. */
   {"192.168.1.42", "ipv4"},
   {"trace from 10.0.0.5 here", "ipv4"},
   {"fe80::1ff:fe23:4567:890a", "ipv6"},
@@ -242,7 +242,7 @@ static void test_redact__more_must_drop(void **state)
   expect_drops("more must-drop", more_drops, N(more_drops));
 }
 
-/* ------------------------------------------------------- false positives (DESIGN §5) */
+/* ------------------------------------------------------- false positives */
 
 /* Look-alikes that must pass: clock times, versions, hashes, model tags,
  * file names, package specs, bare setting names, ordinary URLs. (UUIDs
@@ -269,7 +269,7 @@ static const char *const false_positives[] = {
   "password:", "bearer token", "Bearer <token>", "Bearer", "$HOMEBREW_PREFIX",
   /* URLs */
   "https://example.com/docs", "http://localhost:11434", "localhost",
-  /* loopback, unspecified, broadcast and masks name no one (issue 11) */
+  /* loopback, unspecified, broadcast and masks name no one */
   "127.0.0.1", "http://127.0.0.1:8000/v1", "::1", "[::1]:8080", "http://[::1]:8080/",
   "0:0:0:0:0:0:0:1", "0.0.0.0:8000", "255.255.255.255",
   "netmask 255.255.255.0",

@@ -1,6 +1,5 @@
 /*
- * test_redact_corpus.c — runs tests/data/redact_corpus.tsv (DESIGN §5,
- * issue 4): every must-drop value must be dropped as PII of its kind and
+ * test_redact_corpus.c — runs tests/data/redact_corpus.tsv: every must-drop value must be dropped as PII of its kind and
  * every must-pass value must pass, through the code path `capture` uses;
  * the corpus must be big enough and cover every kind of the pattern table;
  * and the engine's gates must never change a verdict.

@@ -181,7 +181,7 @@ ja__iban_length(const char *s, size_t len)
   return -1;
 }
 
-/* ------------------------------------------- national ids, vehicles (issue 11) */
+/* ------------------------------------------- national ids, vehicles */
 
 static int
 is_sep(char c)

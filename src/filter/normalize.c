@@ -1,6 +1,5 @@
 /*
- * filter/normalize.c — the normalised view of a value (DESIGN §5.1, issue
- * 11). redact.c runs the pattern table over a value and, when this file
+ * filter/normalize.c — the normalised view of a value. redact.c runs the pattern table over a value and, when this file
  * says the value has one, over its view too, so look-alike characters and
  * nested encodings cannot carry PII past patterns written in plain ASCII.
  *

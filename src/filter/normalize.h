@@ -1,6 +1,5 @@
 /*
- * filter/normalize.h — the normalised view redaction also matches (DESIGN
- * §5.1, issue 11): the same text with look-alike characters, invisible
+ * filter/normalize.h — the normalised view redaction also matches: the same text with look-alike characters, invisible
  * characters and nested encodings taken away, so that a pattern written
  * for "alice@example.com" also sees "alice＠example．com",
  * "ali\u200Bce@example.com", "alice&#64;example.com" and

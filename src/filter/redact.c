@@ -1,5 +1,5 @@
 /*
- * filter/redact.c — the value-level PII filter (DESIGN §5, filter 1): one string in,
+ * filter/redact.c — the value-level PII filter: one string in,
  * one verdict out (keep, empty, too_long or pii + the pattern's kind). Owns
  * the engine that runs the pattern table of redact_rules.c: compiling it
  * (PCRE2 JIT, rows grouped into units, each unit when a value first opens

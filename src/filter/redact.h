@@ -1,5 +1,5 @@
 /*
- * filter/redact.h — value-level redaction (DESIGN §5.1): the pattern table
+ * filter/redact.h — value-level redaction: the pattern table
  * (redact_rules.c) and the engine that runs it (redact.c).
  */
 #ifndef JA_FILTER_REDACT_H

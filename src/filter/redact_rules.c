@@ -1,10 +1,12 @@
 /*
- * filter/redact_rules.c — THE table of PII patterns (DESIGN §5, filter 1);
+ * filter/redact_rules.c — THE table of PII patterns;
  * the validators that tell real values from look-alikes are in
  * redact_validators.c. redact.c compiles and runs it; nothing else knows a
- * pattern. tests/data/redact_corpus.tsv holds
- * the values every row must catch and the look-alikes it must let through:
- * add a row here, add cases there, check with `jarvis-analytics redact`.
+ * pattern. tests/data/redact_corpus.tsv holds the values every row must
+ * catch and the look-alikes it must let through (corpora 2 and 3, written
+ * apart from the table, check it from outside): add a row here, add cases
+ * there, check with `jarvis-analytics redact`; docs/redaction.md lists
+ * every kind and every decision.
  *
  * How the table is read:
  * - Rows are tried in order, unit by unit; the first unit with a match names
@@ -98,7 +100,7 @@
 #define SECRET_KEY_INTL "(?:kennwort|contrasena|senha|wachtwoord|haslo|parola|adgangskode|heslo|geslo|lozinka)"
 /* Separators of key=value forms: "=", ":", "=>", ":=", with quotes. */
 #define SECRET_SEP "[\"']?\\s*(?:=>|:=|[:=])\\s*[\"']?"
-/* Issue-11 rows: month names (English, German, French, Spanish, Italian,
+/* For the rows on people: month names (English, German, French, Spanish, Italian,
  * Dutch), a capitalised name with an optional surname, honorifics, and the
  * literals greetings and sign-offs hold. */
 #define MONTHS                                                                                     \
@@ -645,7 +647,7 @@ static const ja__redact_rule rules[] = {
    "|\\bcode\\b[\\s:=#\"']*(?:is\\s+|was\\s+)?\\d{6,8}(?!\\d|\\.\\d)",
    NULL, NULL, NULL, 4, "otp|one|code|pin|2fa|mfa", 0, NULL, 0},
   /* ================================================================
-   * Issue 11, part 4: the kinds the table lacked. Rows are grouped into
+   * People, devices, places and more credentials. Rows are grouped into
    * units by shared structure (one alternation, one gate each); every row
    * says what it catches and what it must NOT catch, and promises the
    * literals (lits), bytes (needs) and digits (min_digits) every match

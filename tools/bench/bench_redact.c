@@ -1,5 +1,5 @@
 /*
- * bench_redact.c — what redaction costs (issue 4), beside a naive baseline
+ * bench_redact.c — what redaction costs, beside a naive baseline
  * measured in the same run: every row of the pattern table compiled on its
  * own without JIT and matched one by one over the whole value (validators
  * applied, retry from the next character), no units, no gates, a fresh
@@ -16,7 +16,9 @@
  *   bench_redact [--rounds N] [--corpus FILE]   (default 15 rounds)
  *
  * OpenJarvis' Python redaction + validation takes about 8 µs per event on
- * our CI machine; the target is 30× less: under 270 ns per 3-property event.
+ * our CI machine. Targets: three free-text strings in 300 ns, three catalog
+ * strings in 100 ns, and the first event of a process (table set-up and
+ * the compiles its values need) in 15 ms.
  */
 #include "boot.h"
 #include "filter/drop.h"
@@ -198,10 +200,13 @@ main(int argc, char **argv)
   if (rounds < 1 || rounds > 10000)
     ja_bench_die("--rounds must be 1..10000", NULL);
 
-  /* The first call compiles the table (PCRE2 + JIT): what every process
-   * pays on its first capture. Measured once, before anything else. */
+  /* The first event sets the table up and compiles (PCRE2, then JIT) the
+   * units its values reach: what every process pays on its first capture.
+   * Measured once, before anything else, on the free-text values (they
+   * reach more units than catalog ones). */
   double t_first = now_ns();
-  (void)ja__redact_string("warm", 4, NULL);
+  for (int i = 0; i < 3; i++)
+    (void)ja__redact_string(TEXT_VALUES[i], strlen(TEXT_VALUES[i]), NULL);
   t_first = now_ns() - t_first;
 
   values corpus = load_corpus(path);
@@ -241,7 +246,8 @@ main(int argc, char **argv)
     f_ours[r] = time_filter(5000);
   }
   printf("redaction: %zu rows in the pattern table, median of %d rounds\n", nrules, rounds);
-  printf("first call in the process (compiles the table): %.1f ms\n", t_first / 1e6);
+  printf("first event in the process (sets the table up, compiles the units it needs): %.2f ms\n",
+         t_first / 1e6);
   printf("%-44s %10s %10s %8s\n", "workload", "ours ns", "naive ns", "speedup");
   struct {
     const char *name;
@@ -258,7 +264,8 @@ main(int argc, char **argv)
   printf("%-44s %10.0f %10s %8s\n", "event, whole filter incl. JSON (ours only)",
          ja_bench_median(f_ours, rounds), "-", "-");
   printf("corpus: %zu values; the baseline judges %zu of them differently\n", corpus.n, differ);
-  printf("target: under 270 ns per 3-property event (OpenJarvis' Python: ~8000 ns)\n");
+  printf("targets: 3 free-text strings <= 300 ns, 3 catalog strings <= 100 ns, first event <= 15 ms\n"
+         "(OpenJarvis' Python: ~8000 ns per event)\n");
 
   for (size_t i = 0; i < corpus.n; i++)
     free(corpus.v[i]);
