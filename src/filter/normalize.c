@@ -395,6 +395,11 @@ hex_decode(const char *s, size_t n, unsigned char *out)
 {
   if (n % 2 || n < 2 * ENC_MIN_BYTES)
     return 0;
+  /* Text starts with ASCII or a UTF-8 lead byte, not 0x80-0xC1 or past
+   * 0xF4 (most digests fail here, on their first two digits). */
+  int first = ja__hex_value((unsigned char)s[0]) * 16 + ja__hex_value((unsigned char)s[1]);
+  if ((first >= 0x80 && first < 0xC2) || first > 0xF4)
+    return 0;
   for (size_t i = 0; i < n; i += 2) {
     int hi = ja__hex_value((unsigned char)s[i]), lo = ja__hex_value((unsigned char)s[i + 1]);
     if (hi < 0 || lo < 0)
@@ -456,10 +461,19 @@ token_text(const char *s, size_t n, unsigned char *out)
   if (__builtin_popcountll(marks) < 3)
     return 0;
   size_t skip = n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 2 : 0;
-  size_t m = hex_decode(s + skip, n - skip, out);
-  if (m && (m = text_like(out, m)) > 0)
-    return m;
-  m = b64_decode(s, n, out);
+  size_t hex = skip;
+  while (hex < n && ja__hex_value((unsigned char)s[hex]) >= 0)
+    hex++;
+  if (hex == n && (n - skip) % 2 == 0) {
+    /* Hex digits alone are read as hex only, not once more as base64:
+     * base64 of text almost never consists of them (for ASCII, each
+     * byte's high bits put capitals or letters past f in every group of
+     * four unless every byte falls in narrow ranges), and hashes, ids and
+     * digests are hex. */
+    size_t m = hex_decode(s + skip, n - skip, out);
+    return m ? text_like(out, m) : 0;
+  }
+  size_t m = b64_decode(s, n, out);
   return m ? text_like(out, m) : 0;
 }
 

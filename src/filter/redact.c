@@ -208,10 +208,14 @@ static uint32_t *bucket_lits;
 /* Byte classes the pass counts: class 0 is the ASCII digits (min_digits),
  * the others are the rows' count_of sets, as many as fit (a promise over
  * one more set is not used: a weaker gate, never a wrong one). The pass
- * adds class_add[b] per byte: 1 << (16 * k) for each class k holding b,
- * so the count of class k is bits 16k..16k+15 of the sum (values are at
- * most JA__NORM_MAX_BYTES, under 65 536). */
-#define NCLASS 4
+ * adds class_add[b] per byte: 1 << (CLASS_BITS * k) for each class k
+ * holding b, so the count of class k is bits CLASS_BITS * k and up of the
+ * sum: six 10-bit fields in one word, exact for values under 1 024 bytes
+ * (every raw value: at most 800); a longer view counts as holding any
+ * number (a weaker gate). */
+#define NCLASS 6
+#define CLASS_BITS 10
+#define CLASS_MAX_LEN (1u << CLASS_BITS)
 static uint64_t class_set[NCLASS][4];
 static size_t nclasses = 1;
 static uint64_t class_add[256];
@@ -416,7 +420,7 @@ gate_init(unit *u)
       memcpy(class_set[k], set, sizeof set);
       for (unsigned c = 0; c < 256; c++)
         if ((set[c >> 6] >> (c & 63)) & 1)
-          class_add[c] += (uint64_t)1 << (16 * k);
+          class_add[c] += (uint64_t)1 << (CLASS_BITS * k);
       nclasses++;
     }
     if (k < nclasses)
@@ -869,8 +873,9 @@ features_of(const char *s, size_t len, features *f)
   uvec c = uv_and(n, uv_and(uv_atomic(&len_units[len < LEN_CAP ? len : LEN_CAP]),
                                         uv(&run_units[longest < RUN_CAP ? longest : RUN_CAP])));
   for (size_t k = 0; k < nclasses; k++) {
-    /* Fields cannot overflow below 65 536 bytes; past that, count as many. */
-    unsigned cnt = len < 65536 ? (unsigned)(counts >> (16 * k)) & 0xFFFFu : UINT_MAX;
+    /* Fields cannot overflow below CLASS_MAX_LEN bytes; past that, count
+     * as many. */
+    unsigned cnt = len < CLASS_MAX_LEN ? (unsigned)(counts >> (CLASS_BITS * k)) & (CLASS_MAX_LEN - 1) : UINT_MAX;
     c = uv_and(c, uv(&count_units[k][cnt < COUNT_CAP ? cnt : COUNT_CAP]));
     f->count[k] = cnt;
   }
