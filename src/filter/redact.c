@@ -365,20 +365,35 @@ lits_add(const char *spec)
 static void
 lits_prune(size_t first)
 {
-  size_t keep = first;
-  for (size_t k = first; k < nlits_all; k++) {
-    int redundant = 0;
-    for (size_t j = first; j < nlits_all && !redundant; j++) {
-      if (j == k || lits[j].len > lits[k].len)
-        continue;
-      if (lits[j].len == lits[k].len && j > k)
-        continue; /* of two equal ones, the first stays */
-      redundant = strstr(lits[k].text, lits[j].text) != NULL;
-    }
-    if (!redundant)
-      lits[keep++] = lits[k];
+  size_t n = nlits_all - first;
+  uint64_t *bytes = calloc(n ? n : 1, sizeof *bytes);
+  unsigned char *drop = calloc(n ? n : 1, 1);
+  if (!bytes || !drop) { /* keep them all: more to compare, same answers */
+    free(bytes);
+    free(drop);
+    return;
   }
+  /* Which bytes (mod 64) each holds: a literal can only hold another
+   * whose bytes it has, which rules out most pairs without a search. */
+  for (size_t k = 0; k < n; k++)
+    for (const char *c = lits[first + k].text; *c; c++)
+      bytes[k] |= (uint64_t)1 << ((unsigned char)*c & 63);
+  for (size_t k = 0; k < n; k++)
+    for (size_t j = 0; j < n && !drop[k]; j++) {
+      const lit *big = &lits[first + k], *small = &lits[first + j];
+      if (j == k || drop[j] || small->len > big->len || (bytes[j] & ~bytes[k]))
+        continue;
+      if (small->len == big->len && j > k)
+        continue; /* of two equal ones, the first stays */
+      drop[k] = strstr(big->text, small->text) != NULL;
+    }
+  size_t keep = first;
+  for (size_t k = 0; k < n; k++)
+    if (!drop[k])
+      lits[keep++] = lits[first + k];
   nlits_all = keep;
+  free(bytes);
+  free(drop);
 }
 
 /* Fill @p u's gate from its rows' promises; what PCRE2 learns of the
@@ -576,14 +591,23 @@ uset_add(uset *set, size_t i)
     set->w[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
+/* Units whose bit is set in every entry of a table, added to all the
+ * entries at once when the table is done (masks_done): most units promise
+ * nothing in most of them, and setting a bit entry by entry was most of
+ * the set-up. */
+static uset every_byte_needs, every_count[NCLASS], every_run;
+
 /* Give unit @p u, at index @p i, its bit in the transposed tables. */
 static void
 masks_add(const unit *u, size_t i)
 {
-  for (unsigned c = 0; c < 256; c++) {
-    if ((u->needs[c >> 6] >> (c & 63)) & 1)
-      uset_add(&by_byte[c].needs, i);
-  }
+  if (u->needs[0] == ~(uint64_t)0 && u->needs[1] == ~(uint64_t)0 && u->needs[2] == ~(uint64_t)0 &&
+      u->needs[3] == ~(uint64_t)0)
+    uset_add(&every_byte_needs, i);
+  else
+    for (unsigned w = 0; w < 4; w++)
+      for (uint64_t todo = u->needs[w]; todo; todo &= todo - 1)
+        uset_add(&by_byte[w * 64 + (unsigned)__builtin_ctzll(todo)].needs, i);
   if (!u->nlits)
     uset_add(&no_lits_units, i);
   for (size_t k = u->lit_first; k < u->lit_first + u->nlits; k++) {
@@ -602,18 +626,46 @@ masks_add(const unit *u, size_t i)
       uset_add(&bucket_units[lits[k].bucket], i);
     }
   }
-  /* The last entry stands for "that many or more": every unit. */
-  for (unsigned n = 0; n <= LEN_CAP; n++)
-    uset_add(&len_units[n], i); /* until learn() knows better */
-  for (unsigned d = 0; d <= COUNT_CAP; d++)
-    for (size_t k = 0; k < NCLASS; k++) {
-      unsigned least = k == 0 ? u->min_digits : (int)k == u->count_class ? u->min_count : 0;
-      if (d == COUNT_CAP || least <= d)
+  /* Every length until learn() knows better. The last entry of each
+   * table stands for "that many or more": every unit. */
+  for (size_t k = 0; k < NCLASS; k++) {
+    unsigned least = k == 0 ? u->min_digits : (int)k == u->count_class ? u->min_count : 0;
+    if (least == 0)
+      uset_add(&every_count[k], i);
+    else
+      for (unsigned d = least < COUNT_CAP ? least : COUNT_CAP; d <= COUNT_CAP; d++)
         uset_add(&count_units[k][d], i);
-    }
-  for (unsigned r = 0; r <= RUN_CAP; r++)
-    if (r == RUN_CAP || u->min_run <= r)
+  }
+  if (u->min_run == 0)
+    uset_add(&every_run, i);
+  else
+    for (unsigned r = u->min_run < RUN_CAP ? u->min_run : RUN_CAP; r <= RUN_CAP; r++)
       uset_add(&run_units[r], i);
+}
+
+static void
+uset_or(uset *to, const uset *from)
+{
+  for (size_t w = 0; w < UW; w++)
+    to->w[w] |= from->w[w];
+}
+
+/* Add the every_* sets to every entry, and every unit to every length. */
+static void
+masks_done(void)
+{
+  uset all = {{0}};
+  for (size_t i = 0; i < nunits; i++)
+    uset_add(&all, i);
+  for (unsigned c = 0; c < 256; c++)
+    uset_or(&by_byte[c].needs, &every_byte_needs);
+  for (unsigned n = 0; n <= LEN_CAP; n++)
+    len_units[n] = all;
+  for (size_t k = 0; k < NCLASS; k++)
+    for (unsigned d = 0; d <= COUNT_CAP; d++)
+      uset_or(&count_units[k][d], &every_count[k]);
+  for (unsigned r = 0; r <= RUN_CAP; r++)
+    uset_or(&run_units[r], &every_run);
 }
 
 /* File every literal of two or more bytes under its rarest bigram's
@@ -675,6 +727,7 @@ compile_all(void)
     nwords = nunits > UW * 64 ? UW : (nunits + 63) / 64;
     i += n;
   }
+  masks_done();
   if (!buckets_build()) {
     ja__log_warn("cannot set up the redaction patterns; every string will be dropped");
     unavailable = 1;
