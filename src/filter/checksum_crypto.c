@@ -179,45 +179,35 @@ keccak_f(uint64_t a[25])
   }
 }
 
+/* XOR one block of the rate (little-endian words) into the state and
+ * permute. */
+static void
+keccak_absorb(uint64_t a[25], const unsigned char *block, size_t rate)
+{
+  for (size_t i = 0; i < rate / 8; i++) {
+    uint64_t w = 0;
+    for (int k = 7; k >= 0; k--)
+      w = (w << 8) | block[i * 8 + (size_t)k];
+    a[i] ^= w;
+  }
+  keccak_f(a);
+}
+
 void
 ja__keccak256(const unsigned char *in, size_t len, unsigned char out[32])
 {
   uint64_t a[25] = {0};
-  const size_t rate = 136;
-  unsigned char block[136];
-  for (;;) {
-    size_t n = len < rate ? len : rate;
-    memset(block, 0, sizeof block);
-    memcpy(block, in, n);
-    if (n < rate) { /* the last block: pad 0x01 … 0x80 */
-      block[n] ^= 0x01;
-      block[rate - 1] ^= 0x80;
-    }
-    for (size_t i = 0; i < rate / 8; i++) {
-      uint64_t w = 0;
-      for (int k = 7; k >= 0; k--)
-        w = (w << 8) | block[i * 8 + (size_t)k];
-      a[i] ^= w;
-    }
-    keccak_f(a);
-    if (n < rate)
-      break;
-    in += n;
-    len -= n;
-    if (len == 0) { /* a whole last block: one more block of padding */
-      memset(block, 0, sizeof block);
-      block[0] = 0x01;
-      block[rate - 1] ^= 0x80;
-      for (size_t i = 0; i < rate / 8; i++) {
-        uint64_t w = 0;
-        for (int k = 7; k >= 0; k--)
-          w = (w << 8) | block[i * 8 + (size_t)k];
-        a[i] ^= w;
-      }
-      keccak_f(a);
-      break;
-    }
-  }
+  enum { rate = 136 };
+  unsigned char block[rate];
+  /* Whole blocks, then the rest padded 0x01 … 0x80 (a whole last block
+   * is followed by a block of padding alone). */
+  for (; len >= rate; in += rate, len -= rate)
+    keccak_absorb(a, in, rate);
+  memset(block, 0, sizeof block);
+  memcpy(block, in, len);
+  block[len] ^= 0x01;
+  block[rate - 1] ^= 0x80;
+  keccak_absorb(a, block, rate);
   for (size_t i = 0; i < 32; i++)
     out[i] = (unsigned char)(a[i / 8] >> (8 * (i % 8)));
 }
