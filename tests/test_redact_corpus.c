@@ -24,6 +24,7 @@
 #include "util/utf8.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,107 @@ static void test_redact_corpus__corpus3_gates_never_change_a_verdict(void **stat
   gates_check();
 }
 
+/* The same under threads, in a fresh process (each ctest entry is one):
+ * four threads start together on the three corpora, each from its own
+ * place, so their first gated calls race each other on the table's set-up,
+ * on compiling and JIT-compiling units, and on learn() clearing a unit's
+ * bits in the byte pass's tables while other threads read them (a reader
+ * that misses a clearing must see a weaker gate, never a wrong one); one
+ * thread also runs every value without gates, compiling every unit while
+ * the others judge. Each gated verdict is then compared with the ungated
+ * one of the same text, computed alone after the threads end. */
+#define GATE_THREADS 4
+
+typedef struct gate_worker {
+  pthread_barrier_t *start;
+  const corpus *all;         /* the three corpora */
+  size_t ncorpora;
+  size_t seed;               /* where in each corpus the walk starts (odd: backwards) */
+  int ungated_too;           /* also judge each value without gates */
+  ja__drop *d;               /* per row of every corpus, in order */
+  const char **k;
+} gate_worker;
+
+static void *
+gate_work(void *arg)
+{
+  gate_worker *w = arg;
+  pthread_barrier_wait(w->start);
+  size_t base = 0;
+  for (size_t c = 0; c < w->ncorpora; c++) {
+    const corpus *cp = &w->all[c];
+    for (size_t j = 0; j < cp->n; j++) {
+      size_t i = (j + w->seed) % cp->n;
+      if (w->seed & 1)
+        i = cp->n - 1 - i; /* every other thread walks backwards */
+      const row *r = &cp->rows[i];
+      w->d[base + i] = ja__redact_string_ex(r->value, r->len, 0, &w->k[base + i]);
+      if (w->ungated_too)
+        (void)ja__redact_string_ex(r->value, r->len, JA__REDACT_NO_GATES, NULL);
+    }
+    base += cp->n;
+  }
+  return NULL;
+}
+
+static void test_redact_corpus__gates_never_change_a_verdict_under_threads(void **state)
+{
+  (void)state;
+  static const char *const paths[] = {CORPUS, CORPUS2, CORPUS3};
+  corpus all[3];
+  size_t ncorpora = 0, total = 0;
+  for (size_t c = 0; c < 3; c++) {
+    if (c > 0 && !load_apart(paths[c]))
+      continue;
+    if (c == 0)
+      load();
+    all[ncorpora++] = the;
+    total += the.n;
+  }
+  pthread_barrier_t start;
+  pthread_t tid[GATE_THREADS];
+  gate_worker w[GATE_THREADS];
+  assert_int_equal(pthread_barrier_init(&start, NULL, GATE_THREADS), 0);
+  for (size_t t = 0; t < GATE_THREADS; t++) {
+    w[t] = (gate_worker){.start = &start, .all = all, .ncorpora = ncorpora, .seed = t * 101, /* odd t: backwards */
+                         .ungated_too = t == GATE_THREADS - 1,
+                         .d = calloc(total, sizeof(ja__drop)),
+                         .k = calloc(total, sizeof(const char *))};
+    assert_non_null(w[t].d);
+    assert_non_null(w[t].k);
+    assert_int_equal(pthread_create(&tid[t], NULL, gate_work, &w[t]), 0);
+  }
+  for (size_t t = 0; t < GATE_THREADS; t++)
+    assert_int_equal(pthread_join(tid[t], NULL), 0);
+  pthread_barrier_destroy(&start);
+  report r = {.used = 0};
+  size_t base = 0;
+  for (size_t c = 0; c < ncorpora; c++) {
+    for (size_t i = 0; i < all[c].n; i++) {
+      const row *v = &all[c].rows[i];
+      const char *k2 = NULL;
+      ja__drop d2 = ja__redact_string_ex(v->value, v->len, JA__REDACT_NO_GATES, &k2);
+      for (size_t t = 0; t < GATE_THREADS; t++) {
+        ja__drop d1 = w[t].d[base + i];
+        const char *k1 = w[t].k[base + i];
+        if (d1 != d2 || (k1 != k2 && (!k1 || !k2 || strcmp(k1, k2) != 0)))
+          miss(&r, v, "corpus %zu, thread %zu: gated %s, ungated %s", c + 1, t,
+               k1 ? k1 : ja__drop_name(d1), k2 ? k2 : ja__drop_name(d2));
+      }
+    }
+    base += all[c].n;
+  }
+  for (size_t t = 0; t < GATE_THREADS; t++) {
+    free(w[t].d);
+    free((void *)w[t].k);
+  }
+  for (size_t c = 0; c < ncorpora; c++) {
+    the = all[c];
+    unload();
+  }
+  check(&r, "gates under threads");
+}
+
 /* A corpus written apart: a drop line dropped (as any kind: the KIND column
  * is its author's category), a pass line kept. The misses come grouped by
  * that category, each with its line, so the failure reads as a to-do
@@ -442,7 +544,7 @@ static void test_redact_corpus__corpus3_redact_and_capture_agree(void **state)
   agree_check(CORPUS3, "redact vs capture, corpus 3");
 }
 
-/* Issue 4's floor: 300 drop rows over 60 kinds, 150 pass rows, every kind
+/* The floor: 300 drop rows over 60 kinds, 150 pass rows, every kind
  * of the pattern table has cases, no kind in the corpus is unknown to the
  * table, no value twice. */
 static void test_redact_corpus__size_and_coverage(void **state)
