@@ -33,8 +33,8 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME libjarvis-analytics0)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
 # An ldconfig trigger, as policy asks. CPack also writes a postinst and a
-# postrm calling ldconfig (it has no switch for that; lintian warns
-# maintscript-calls-ldconfig): harmless, the cache is refreshed twice.
+# postrm calling ldconfig (it has no switch for that): harmless, the cache
+# is refreshed twice; the package's lintian overrides say so.
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/cmake/debian/libjarvis-analytics0/triggers)
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
 "privacy-first analytics event store of OpenJarvis - library

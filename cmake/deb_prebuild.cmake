@@ -1,7 +1,8 @@
 # Run by CPack (CPACK_PRE_BUILD_SCRIPTS) on the staged files of every Debian
 # package before it is built: what debhelper would do for a debian/
-# directory — /usr/share/doc/<package>/copyright and changelog.gz, and man
-# pages compressed with gzip -9n (Debian policy 12.1, 12.5, 12.7).
+# directory — /usr/share/doc/<package>/copyright and changelog.gz, man
+# pages compressed with gzip -9n (Debian policy 12.1, 12.5, 12.7), and
+# cmake/debian/<package>/lintian-overrides as dh_lintian installs it.
 set(root ${CPACK_TEMPORARY_INSTALL_DIRECTORY})
 string(TIMESTAMP date "%a, %d %b %Y %H:%M:%S +0000" UTC) # SOURCE_DATE_EPOCH if set
 
@@ -48,6 +49,11 @@ foreach(component IN LISTS CPACK_COMPONENTS_ALL)
  -- ${CPACK_DEBIAN_PACKAGE_MAINTAINER}  ${date}
 ")
   gzip_n(${doc}/changelog)
+  set(overrides ${CPACK_JA_SOURCE_DIR}/cmake/debian/${package}/lintian-overrides)
+  if(EXISTS ${overrides})
+    file(MAKE_DIRECTORY ${stage}/share/lintian/overrides)
+    configure_file(${overrides} ${stage}/share/lintian/overrides/${package} COPYONLY)
+  endif()
   file(GLOB pages ${stage}/share/man/man*/*.[1-9])
   foreach(page IN LISTS pages)
     gzip_n(${page})

@@ -191,7 +191,7 @@ debian() {
     return 1
   fi
   if command -v lintian >/dev/null; then
-    lintian --fail-on error "$src"/build-deb/*.deb
+    lintian --fail-on warning "$src"/build-deb/*.deb
   else
     echo "lintian is not installed: skipped (apt-get install lintian)"
   fi

@@ -7,8 +7,9 @@
 #               fish load the shell completions; chromium renders `view` headless;
 #               curl posts the uploader benchmark's baseline bodies)
 #   JA_CI_DEPS  what the CI compile matrix (tools/ci-builds.sh) adds: clang,
-#               dpkg-buildflags from dpkg-dev, and ccache (tools/test.sh
-#               compiles through it when it is installed)
+#               dpkg-buildflags from dpkg-dev, lintian (the Debian packages
+#               must have no warning), and ccache (tools/test.sh compiles
+#               through it when it is installed)
 set -euo pipefail
 
 JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
@@ -17,7 +18,7 @@ JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          python3-pip python3-setuptools python3-wheel
          zsh fish chromium curl)
 # shellcheck disable=SC2034  # used by tools/test.sh
-JA_CI_DEPS=(clang dpkg-dev ccache)
+JA_CI_DEPS=(clang dpkg-dev lintian ccache)
 
 # ja_install_deps [PACKAGE...] — JA_DEPS plus the packages named.
 ja_install_deps() {
