@@ -173,7 +173,7 @@ ja_store_open(ja_store **out, const ja_options *opts)
    * so that every process that opens it prunes to the same limits; a
    * per-handle value let one CLI capture truncate an embedder's queue. */
   if (o.busy_timeout_ms < 0)
-    return ja__error_set(JA_EINVALID, "ja_store_open: negative busy_timeout_ms");
+    return ja__error_set(JA_EINVALID, "busy_timeout_ms is negative");
   pthread_once(&g_sodium_once, sodium_once);
   if (!g_sodium_ok)
     return ja__error_set(JA_EINTERNAL, "libsodium failed to initialise");

@@ -16,6 +16,7 @@
 #include "rollup/rollup.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/suggest.h"
 
 ja_status
 ja__api_set_platform(ja_store *s, const char *platform)
@@ -24,15 +25,23 @@ ja__api_set_platform(ja_store *s, const char *platform)
     snprintf(s->platform, sizeof s->platform, "cli");
     return JA_OK;
   }
+  ja__suggest sg;
+  ja__suggest_start(&sg, platform, strlen(platform));
   for (const ja__enum *const *e = ja__catalog_enums; *e; e++)
     if (strcmp((*e)->name, "PLATFORM") == 0)
-      for (const char *const *v = (*e)->values; *v; v++)
+      for (const char *const *v = (*e)->values; *v; v++) {
         if (strcmp(*v, platform) == 0) {
           snprintf(s->platform, sizeof s->platform, "%s", *v);
           return JA_OK;
         }
-  return ja__error_set(JA_EINVALID, "ja_store_open: platform is not a PLATFORM value "
-                       "(cli macos linux windows tauri-macos tauri-linux tauri-windows web)");
+        ja__suggest_offer(&sg, *v);
+      }
+  /* The value is not repeated (a caller may pass anything); only the
+   * nearest valid one, when one is near. */
+  return ja__error_set(JA_EINVALID, "platform is not a PLATFORM value (cli macos linux windows "
+                       "tauri-macos tauri-linux tauri-windows web)%s%.*s%s",
+                       sg.best ? "; did you mean '" : "", sg.best ? (int)sg.best_len : 0,
+                       sg.best ? sg.best : "", sg.best ? "'?" : "");
 }
 
 /* Record one signal (at_ms 0: now). */
@@ -110,8 +119,8 @@ ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
   if (!s)
     return ja__error_set(JA_EINVALID, "ja_rollup: store is NULL");
   if (now_ms < 0 || now_ms > JA__ROLLUP_MAX_MS)
-    return ja__error_set(JA_EINVALID, "ja_rollup: time %lld is not between 1970 and 9999",
-                         (long long)now_ms);
+    return ja__error_set(JA_EINVALID, "rollup time (now_ms) %lld is not between 1970 and 9999 "
+                         "(ms since the Unix epoch; 0: the clock)", (long long)now_ms);
   if (queued)
     *queued = 0;
   if (!s->cfg.enabled)

@@ -455,6 +455,27 @@ OUT["status_names"] = {int(st): ja.status_str(st) for st in ja.Status}
         self.assertEqual(r["status_names"]["-1"], "invalid input")
         self.assertEqual(len(set(r["status_names"].values())), 11)
 
+    def test_argument_errors_speak_of_the_arguments(self):
+        # A Python caller reads .message: it names the argument as this
+        # package calls it, never a C function ("ja_store_open: …"), and
+        # points at the value it was near.
+        r = self.py(r"""
+OUT["platform"] = error(ja.Store, platform="lnux")
+OUT["far"] = error(ja.Store, platform="zzzzzzzz")
+OUT["busy"] = error(ja.Store, busy_timeout_ms=-1)
+with ja.Store() as s:
+    OUT["rollup"] = error(s.rollup, now_ms=-5)
+""")
+        for what in ("platform", "far", "busy", "rollup"):
+            self.assertInvalid(r[what], what)
+            self.assertNotRegex(r[what]["message"], r"\bja_\w+:", what)
+        self.assertRegex(r["platform"]["message"],
+                         r"^platform is not a PLATFORM value \(cli macos .*\); did you mean 'linux'\?$")
+        self.assertNotIn("did you mean", r["far"]["message"])
+        self.assertNotIn("zzzzzzzz", r["far"]["message"])
+        self.assertEqual(r["busy"]["message"], "busy_timeout_ms is negative")
+        self.assertRegex(r["rollup"]["message"], r"^rollup time \(now_ms\) -5 is not between 1970")
+
     def test_library_lookup(self):
         # Next to the module, when JARVIS_ANALYTICS_LIB is not set.
         moddir = os.path.join(self.root, "pkg")
