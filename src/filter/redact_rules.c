@@ -114,6 +114,17 @@
  * tried), then checked to be a capital. */
 #define UPPER "[A-Z\\x{C0}-\\x{10FFFF}](?<=\\p{Lu})"
 #define NAME1 "\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}'’-])"
+/* Words that make the full name before them the name of a place, an
+ * institution, a prize or a law ("Alan Turing Institute", "George
+ * Washington Bridge", "John Lennon Airport"): an eponym, not a person's
+ * data. Only right after the name (a job title or an employer there —
+ * "Jane Doe Product Manager", "Jane Doe Stanford University" — keeps the
+ * name a person's). */
+#define EPONYM_PLACE                                                                               \
+  "(?:Institute|Institution|Foundation|University|College|School|Academy|Award|Awards|Prize|Medal" \
+  "|Fellowship|Scholarship|Lecture|Museum|Gallery|Library|Hospital|Clinic|Stadium|Arena|Airport"    \
+  "|Bridge|Memorial|Trust|Society|Theorem|Conjecture|Equation|Equations|Park|Square|Station"        \
+  "|Boulevard|Avenue|Street|Highway|Tunnel|Center|Centre)(?![\\p{L}\\d])"
 /* CJK names: two to four Han, kana or Hangul characters. */
 #define CJKNAME "[\\p{Han}\\p{Katakana}\\p{Hangul}]{1,4}"
 #define NAME2 NAME1 "(?: " NAME1 "){0,2}"
@@ -1790,11 +1801,13 @@ static const ja__redact_rule rules[] = {
    * ("Claude 3.5 Sonnet", "Mistral Large"), products, themes and places
    * shaped like two capitalised words ("Tokyo Night", "Apple Watch",
    * "San Francisco", "Jordan River"): ja__valid_full_name knows the words
-   * such names end with. */
+   * such names end with; nor a name right before an eponym word
+   * ("Alan Turing Institute": without the lookahead PCRE2 would backtrack
+   * from the rejected three words to the first two). */
   {"person_name",
    "(?<![\\p{L}\\d'’.@#/_\\\\-])(?:" UPPER "[\\p{Ll}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?|" UPPER "\\.\\s?(?:\\p{Lu}\\.\\s?){0,2})"
    "(?:\\s+(?:\\p{Lu}\\.|\\p{Lu}[\\p{Ll}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?|van|von|de|del|della|da|di|du|der|den|la|le|bin|ibn"
-   "|al|el|dos|das|do|ter|ten|zu|af|y)){0,3}\\s+\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}\\d'’-])",
+   "|al|el|dos|das|do|ter|ten|zu|af|y)){0,3}\\s+\\p{Lu}[\\p{L}'’]*\\p{Ll}(?:-\\p{Lu}\\p{Ll}+)?(?![\\p{L}\\d'’-]|\\s+(?:(?:Jr|Sr)\\.?\\s+)?" EPONYM_PLACE ")",
    ja__valid_full_name, "person_bare", CAPS, 0, NULL, 0, CAPS, 2},
   {"person_name", "(?<![\\p{L}\\d])" UPPER "\\p{Lu}+(?:[-' ]\\p{Lu}{2,})?,\\s*" UPPER "\\p{Ll}+(?![\\p{L}\\d])",
    ja__valid_surname_comma_given, "person_bare", CAPS, 0, NULL, 0, CAPS, 2},
