@@ -230,6 +230,10 @@ static uint64_t class_add[256];
 #define RUN_CAP 32
 static uset len_units[LEN_CAP + 1], count_units[NCLASS][COUNT_CAP + 1], run_units[RUN_CAP + 1];
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
+/* Set (release) once compile_all() has run: every call but the first
+ * reads it instead of calling pthread_once (a call through the PLT, about
+ * thirty instructions a value). */
+static atomic_int set_up;
 static pthread_mutex_t unit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Per-thread match data, match context and JIT stack: made on a thread's
@@ -1156,11 +1160,13 @@ shape_spaced(const char *s, size_t len, unsigned flags, const features *f, char 
   /* A telling part starts with one of these letters (either case): none,
    * no part to look at. */
   const uint64_t initials1 = ((uint64_t)0x1C9489 << ('A' - 64)) | ((uint64_t)0x1C9489 << ('a' - 64));
-  for (size_t i = 0, part = 0; !telling && (f->present[1] & initials1) && i <= len; i++)
-    if (i == len || shape_separator(s[i])) {
-      telling = telling_part(s + part, i - part);
-      part = i + 1;
-    }
+  if (!telling && (f->present[1] & initials1))
+    for (size_t i = 0, part = 0; i <= len; i++)
+      if (i == len || shape_separator(s[i])) {
+        if ((telling = telling_part(s + part, i - part)) != 0)
+          break;
+        part = i + 1;
+      }
   if (!telling)
     return 0;
   for (size_t i = 0; i < len; i++)
@@ -1193,8 +1199,10 @@ judge(scratch *t, const char *s, size_t len, unsigned flags, int views, features
   /* Tokens decoded are 8 or more long and hold three different digits or
    * capitals (normalize.c's token rule): a value with fewer has none. */
   const uint64_t capitals = (uint64_t)0x3FFFFFF << ('A' - 64); /* word 1 */
+  const uint64_t caps = f->present[1] & capitals;
   int maybe_encoded = (flags & JA__REDACT_NO_GATES) || needed ||
-                      (len >= 8 && f->count[0] + (unsigned)__builtin_popcountll(f->present[1] & capitals) >= 3);
+                      (len >= 8 && (f->count[0] >= 3 ||
+                                    (caps && f->count[0] + (unsigned)__builtin_popcountll(caps) >= 3)));
   if (!views || (!needed && !maybe_encoded))
     return NULL;
   if (!t->norm && !(t->norm = malloc(sizeof *t->norm)))
@@ -1223,10 +1231,18 @@ judge(scratch *t, const char *s, size_t len, unsigned flags, int views, features
 /* The kind of PII in @p s[0..len) (at most 800 bytes), or NULL: judge()
  * on the value, then, for a key- or version-shaped one, on its reading
  * with separators as spaces (shape_spaced). */
+static void
+set_up_once(void)
+{
+  pthread_once(&compile_once, compile_all);
+  atomic_store_explicit(&set_up, 1, memory_order_release);
+}
+
 static const char *
 classify(const char *s, size_t len, unsigned flags)
 {
-  pthread_once(&compile_once, compile_all);
+  if (!atomic_load_explicit(&set_up, memory_order_acquire))
+    set_up_once();
   if (unavailable)
     return kind_unavailable;
   scratch *t = scratch_get();
