@@ -11,7 +11,7 @@
 
 #include "boot.h"
 
-/* Exit codes (sysexits.h values; README: EXIT STATUS). */
+/* Exit codes (sysexits.h values; docs/cli.md, Exit status). */
 enum {
   JA_EXIT_OK = 0,
   JA_EXIT_PARTIAL = 3,     /* capture --strict: stored, but something dropped */

@@ -297,7 +297,7 @@ oom:
 }
 
 /* What is never collected, whatever a caller passes: the promises the two
- * filters and the uploader keep (README: What is dropped, and why). */
+ * filters and the uploader keep (docs/guarantees.md). */
 const char *const ja__catalog_never[] = {
     "free text of any kind (prompts, answers, messages, documents, file contents): no catalog "
     "property takes text; values are numbers, booleans, hashes, fixed lists of words, and "

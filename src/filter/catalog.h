@@ -62,7 +62,7 @@ extern const ja__validator_doc ja__catalog_validators[]; /* NULL-name terminated
 /* 1 when @p kind is a shape (version, key): checked before redaction, so a
  * value outside it is counted as invalid_value, never as pii. */
 int ja__catalog_is_shape(ja__vkind kind);
-/* The shapes, on @p n bytes of UTF-8 (the README's Catalog section and
+/* The shapes, on @p n bytes of UTF-8 (docs/design.md, The catalog, and
  * ja__catalog_validators say the same in prose):
  * version: 1-64 ASCII characters; an optional lowercase `v`, a digit, then
  *   letters, digits and `. - + _`; ends in a letter or digit; no two of

@@ -179,7 +179,7 @@ ja_status ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_
 ja_status ja__store_apply_caps(ja__db *d, int64_t now_ms);
 /* Inside a transaction: let @p now_ms witness the store clock (once per
  * transaction; ja__store_add and ja__store_apply_caps call it). The rule,
- * also in the README's Decisions: the clock moves forward only to a time
+ * also in docs/design.md (The store clock): it moves forward only to a time
  * two witnesses agree on — the clocks of two different writer processes
  * (the earlier one), or this handle's earlier store clock plus the
  * CLOCK_MONOTONIC time elapsed since; while unknown it starts at the

@@ -190,7 +190,7 @@ class Drops(JATestCase):
             ("tool_first_used", {"tool_name": "rm_rf"}, bad),
             ("install_started", {"os": "linux", "arch": "x86_64", "installer_version": "1.2"}, ok),
             ("install_started", {"os": "beos"}, bad),
-            # the shapes (README, Catalog), each side of each edge
+            # the shapes (docs/design.md, The catalog), each side of each edge
             ("install_started", {"installer_version": "v1.2.3-rc.1+build.5"}, ok),
             ("install_started", {"installer_version": "6.8.0-45-generic"}, ok),
             ("install_started", {"installer_version": "1"}, ok),

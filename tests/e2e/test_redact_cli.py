@@ -37,7 +37,7 @@ INVALID_UTF8 = (b"\xff", b"\xc3\x28", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x
 
 JSON_KEYS = {"value", "verdict", "reason", "kind"}
 
-# The catalog's key shape (README, Catalog): 1-64 ASCII letters, digits and
+# The catalog's key shape (docs/design.md, The catalog): 1-64 ASCII letters, digits and
 # `. _ - : /`, a letter somewhere, a letter or digit at each end, no two of
 # `. - : /` in a row.
 KEY_SHAPE = re.compile(r"\A(?=.*[A-Za-z])(?=.{1,64}\Z)[A-Za-z0-9](?:(?:[-.:/]?[A-Za-z0-9_])*"
@@ -233,7 +233,7 @@ class RedactCli(JATestCase):
         """redact says drop (reason R) ⇔ capture counts one R drop for V
         under an unknown property name (redaction runs before
         unknown_property) and one unknown_property drop when redact says
-        pass. Under `setting_key` (a key: README, Catalog) the shape comes
+        pass. Under `setting_key` (a key: docs/design.md, The catalog) the shape comes
         first: a V outside it is counted as invalid_value whatever redact
         says; a V inside it gets redact's verdict — R and not stored, or
         stored as given."""

@@ -3,7 +3,7 @@
  * props_json NULL). Checks: EINVALID keeps and counts nothing; drop counts
  * add up; every kept property is in the event's catalog entry, passes
  * redaction and its validator, and equals the input value; every kept
- * number is stored in the one form the README gives.
+ * number is stored in the one form docs/design.md gives.
  */
 #include "boot.h"
 #include "filter/catalog.h"
@@ -53,7 +53,7 @@ is_lower_hex16(const char *s)
   return 1;
 }
 
-/* The shapes (README, Catalog) as POSIX regular expressions, a second
+/* The shapes (docs/design.md, The catalog) as POSIX regular expressions, a second
  * writing of catalog.c's loops: a version is a digit after an optional
  * `v`, every separator is followed by a letter or digit; a key starts and
  * ends with a letter or digit, `_` may repeat, `. - : /` may not, and it
@@ -137,7 +137,7 @@ same_value(const cJSON *kept, const cJSON *in)
   return 0;
 }
 
-/* The stored form of a number, written again from the README: integers
+/* The stored form of a number, written again from docs/design.md: integers
  * below 2^53 in full, else the shortest of 15, 16, 17 significant digits
  * that reads back the same; 0 for -0. (The fuzzers run in the C locale.) */
 static void

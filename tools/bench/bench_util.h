@@ -1,7 +1,7 @@
 /*
  * tools/bench/bench_util.h — what every benchmark here needs: a monotonic
  * clock, medians, and dying with the benchmark's name. Benchmarks report
- * ratios against a baseline measured in the same run (README: Benchmarks).
+ * ratios against a baseline measured in the same run (docs/benchmarks.md).
  */
 #ifndef JA_BENCH_UTIL_H
 #define JA_BENCH_UTIL_H
