@@ -10,7 +10,8 @@
 #               that document's consumers of the installed prefix: C with
 #               pkg-config (shared and static), C with find_package (shared
 #               and static), Python — each captures an event into a
-#               throwaway home and reads it back
+#               throwaway home and reads it back; and the README's quick
+#               starts (C with pkg-config and find_package, Python, the shell)
 #   clang       clang, Release
 #   dpkg        the Debian packages, built as docs/install.md says (gcc with
 #               Debian's dpkg-buildflags, CMAKE_BUILD_TYPE=None, cpack -G
@@ -107,6 +108,19 @@ release() {
   links_shared "$dir/cmake/build/app"
   links_archive "$dir/cmake/build/app-static"
   doc_run python "$dir/python"
+  # The README's quick starts against the same prefix, as a reader who ran
+  # its build-and-install block (docs/install.md's, tests/e2e/test_readme.py
+  # checks) has it: PREFIX set, its bin on PATH.
+  local readme s
+  readme=$(python3 tools/doc-blocks.py README.md list | sort | tr '\n' ' ')
+  [ "$readme" = "c cmake python shell " ] ||
+    { echo "README.md has scenarios this script does not run: $readme" >&2; return 1; }
+  for s in c cmake python shell; do
+    PREFIX="$HOME/.local" PATH="$HOME/.local/bin:$PATH" \
+      python3 tools/doc-blocks.py README.md run "$s" "$dir/readme-$s"
+  done
+  links_shared "$dir/readme-c/app"
+  links_shared "$dir/readme-cmake/build/app"
 }
 
 # deb_has DEB PATTERN... — every grep -E PATTERN matches a file of DEB.

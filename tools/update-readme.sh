@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tools/update-readme.sh [BUILD_DIR] — regenerate the README sections that
 # are rendered from code: the catalog (`jarvis-analytics catalog
-# --markdown`) and the command references (`--help` of every command of
-# jarvis-analytics, and of jarvis-analytics-upload).
+# --markdown`) and the command summaries (`--help` of jarvis-analytics and
+# of jarvis-analytics-upload; docs/cli.md has every command).
 # tests/e2e/test_readme.py fails when the README drifts from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,10 +26,6 @@ replace catalog "$body"
 {
   echo '```'
   "$ja" --help
-  for cmd in $("$ja" --help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1} /^$/{on=0}'); do
-    echo
-    "$ja" "$cmd" --help
-  done
   echo '```'
 } > "$body"
 replace cli "$body"
