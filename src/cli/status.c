@@ -94,9 +94,12 @@ print_status_text(FILE *out, const ja__report *r)
   fprintf(out, "attempt:   last %s, last success %s, next not before %s\n",
           iso_or_dash(u->last_attempt_ms, t1), iso_or_dash(u->last_success_ms, t2),
           iso_or_dash(u->next_attempt_ms, t3));
-  if (u->last_error[0])
-    fprintf(out, "error:     last upload failed: %s (HTTP %d)\n", u->last_error,
-            u->last_attempt_ms ? u->last_status : 0);
+  /* No HTTP status when the server never answered: "HTTP 0" is no status. */
+  if (u->last_error[0] && u->last_status > 0)
+    fprintf(out, "error:     last upload failed: %s (HTTP %d)\n", u->last_error, u->last_status);
+  else if (u->last_error[0])
+    fprintf(out, "error:     last upload failed: %s (no answer from the server)\n",
+            u->last_error);
   print_drops(out, r);
 }
 

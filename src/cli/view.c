@@ -492,7 +492,10 @@ upload(page *p, const ja__report *r)
   put(p, "</td></tr>\n<tr><th>last error</th><td>");
   if (u->last_error[0]) {
     esc(p, u->last_error);
-    put(p, " (HTTP %d)", u->last_status);
+    if (u->last_status > 0)
+      put(p, " (HTTP %d)", u->last_status);
+    else
+      put(p, " (no answer from the server)");
   } else {
     put(p, "none");
   }

@@ -396,6 +396,20 @@ class Deadlines(UploadCase):
 
 class Inspection(UploadCase):
 
+    def test_no_answer_is_not_shown_as_http_0(self):
+        # The server never answered: there is no HTTP status to show.
+        self.fill(1)
+        host = "http://127.0.0.1:%d" % free_port()
+        self.up(host, "--max-retries", 0, rc=EXIT_TEMPFAIL)
+        env = {"OPENJARVIS_ANALYTICS_HOST": host}
+        self.assertEqual(self.ja("status", "--json", rc=0, env=env).json()["upload"]["last_status"], 0)
+        text = self.ja("status", rc=0, env=env).out
+        self.assertIn("last upload failed: network (no answer from the server)\n", text)
+        page = self.ja("view", "--output", "-", rc=0, env=env).out
+        self.assertIn("<th>last error</th><td>network (no answer from the server)</td>", page)
+        for out in (text, page):
+            self.assertNotIn("HTTP 0", out)
+
     def test_status_shows_the_upload_state_never_the_key(self):
         self.fill(3)
         sink = self.sink()
