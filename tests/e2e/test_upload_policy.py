@@ -13,6 +13,7 @@ jarvis-analytics-upload against the real sink (tools/sink):
   HostAndProxy      a host with an invisible character is a configuration
                     error; user info is never printed; loopback is never
                     reached through a proxy, https still honours one
+  Secrets           the uploader, holding the key, never leaves a core file
   Clocks            a backoff or a lease saved under a clock years ahead
                     does not stall a run with a correct clock
   Signals           SIGINT/SIGTERM give reservations back (130/143); a run
@@ -26,14 +27,16 @@ releases them: no timing window anywhere.
 
 import json
 import os
+import resource
 import signal
 import socket
 import sqlite3
+import subprocess
 import threading
 import unittest
 
 from jatest import CLI, clean_env, run_cli
-from uptest import EXIT_CONFIG, EXIT_TEMPFAIL, KEY, UploadCase
+from uptest import EXIT_CONFIG, EXIT_TEMPFAIL, KEY, UPLOAD, UploadCase
 
 FUTURE = "2035-06-01T00:00:00Z"
 
@@ -350,6 +353,46 @@ class HostAndProxy(UploadCase):
         self.up(sink, rc=0, key="")
         self.assertEqual(os.listdir(self.home), [])
         self.assertEqual(sink.requests(), [])
+
+
+class Secrets(UploadCase):
+    """The uploader holds the key in memory (and in its environment): it
+    makes itself non-dumpable before it reads the key, so no core file of
+    it is ever written and no other process of the user may ptrace it."""
+
+    @staticmethod
+    def cores_on():
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+    def dumps_in(self, argv, env=None, stopped=None):
+        """Run @argv in a folder of its own with core files allowed, stop it
+        with SIGQUIT (whose default is to dump core) once @stopped() returns,
+        → what it left in that folder."""
+        where = os.path.join(self.root, "cwd-%d" % len(os.listdir(self.root)))
+        os.mkdir(where)
+        p = subprocess.Popen(argv, cwd=where, env=env, preexec_fn=self.cores_on,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        self.addCleanup(self._reap, p)
+        if stopped:
+            stopped()
+        os.kill(p.pid, signal.SIGQUIT)
+        p.wait(timeout=120)
+        self.assertEqual(p.returncode, -signal.SIGQUIT)
+        return os.listdir(where)
+
+    def test_no_core_file_of_the_uploader(self):
+        # This machine must write the core file of a dumpable program where
+        # it runs (kernel.core_pattern "core"), or nothing here is shown.
+        if not self.dumps_in(["sleep", "600"]):
+            self.skipTest("no core file is written in the working folder here "
+                          "(kernel.core_pattern)")
+        self.fill(3)
+        sink = self.sink()
+        sink.script([{"action": "hold"}])
+        left = self.dumps_in([UPLOAD], env=self.up_env(sink.url), stopped=sink.wait_held)
+        sink.release()
+        self.assertEqual(left, [], "the uploader, with the key in memory, dumped core")
 
 
 class Clocks(UploadCase):
