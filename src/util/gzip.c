@@ -25,8 +25,11 @@ ja__gzip_with(ja__gzipper *g, ja__buf *out, const char *in, size_t n)
      * body 7 % larger (31 446 bytes -> 3 518 vs 3 275); the uploader's CPU
      * per event is what it must keep low, a few hundred bytes per request
      * are not. A smaller window is slower, not faster (zlib slides and
-     * rehashes it every window's length). */
-    if (deflateInit2(z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+     * rehashes it every window's length). memLevel 7: a 32 KiB hash head
+     * instead of 64 KiB (cleared at every reset) and a 32 KiB pending
+     * buffer — the same bodies to the byte on 100-event batches, 1.5 %
+     * fewer instructions, 0.2 MB less peak RSS (bench_upload.py). */
+    if (deflateInit2(z, 1, Z_DEFLATED, 15 + 16, 7, Z_DEFAULT_STRATEGY) != Z_OK) {
       free(z);
       return ja__error_set(JA_ENOMEM, "cannot start gzip: out of memory");
     }

@@ -3,8 +3,8 @@
  * the least work that turns a queue into request bodies. A raw SQLite
  * SELECT of each batch in id order, the same JSON body the uploader builds
  * (src/upload/encode.c: same keys, same library properties, properties
- * spliced as stored), gzip by zlib at the same level and window, one
- * stream reset per body. Each body is written to OUTDIR/NNNNNN.gz for the
+ * spliced as stored), gzip by zlib at the same level, window and memory
+ * level (src/util/gzip.c), one stream reset per body. Each body is written to OUTDIR/NNNNNN.gz for the
  * `curl` CLI to post; nothing is filtered, leased, acknowledged or retried.
  *
  *   bench_upload_floor DB KEY BATCH OUTDIR
@@ -89,7 +89,7 @@ main(int argc, char **argv)
   }
   z_stream z;
   memset(&z, 0, sizeof z);
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 7, Z_DEFAULT_STRATEGY) != Z_OK)
     return 71;
   buf body = {0}, gz = {0};
   int64_t after = 0, events = 0;
