@@ -133,15 +133,20 @@ ja__store_step_done(ja__db *d, sqlite3_stmt *s, const char *what)
 }
 
 ja_status
+ja__store_stmt_ints(ja__db *d, int which, const int64_t *v, int n, sqlite3_stmt **out)
+{
+  ja_status st = ja__store_stmt(d, which, out);
+  for (int i = 0; st == JA_OK && i < n; i++)
+    sqlite3_bind_int64(*out, i + 1, v[i]);
+  return st;
+}
+
+ja_status
 ja__store_run_ints(ja__db *d, int which, const int64_t *v, int n, const char *what)
 {
   sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, which, &s);
-  if (st != JA_OK)
-    return st;
-  for (int i = 0; i < n; i++)
-    sqlite3_bind_int64(s, i + 1, v[i]);
-  return ja__store_step_done(d, s, what);
+  ja_status st = ja__store_stmt_ints(d, which, v, n, &s);
+  return st == JA_OK ? ja__store_step_done(d, s, what) : st;
 }
 
 /* --------------------------------------------------------- busy handler */

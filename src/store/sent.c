@@ -23,11 +23,9 @@ one_int(ja__db *d, int which, const int64_t *v, int n, int64_t *out, int *found,
         const char *what)
 {
   sqlite3_stmt *s;
-  ja_status st = ja__store_stmt(d, which, &s);
+  ja_status st = ja__store_stmt_ints(d, which, v, n, &s);
   if (st != JA_OK)
     return st;
-  for (int i = 0; i < n; i++)
-    sqlite3_bind_int64(s, i + 1, v[i]);
   int rc = sqlite3_step(s);
   *found = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL;
   *out = *found ? sqlite3_column_int64(s, 0) : 0;

@@ -98,6 +98,9 @@ ja_status ja__store_exec(ja__db *d, const char *sql, const char *what);
 ja_status ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out);
 /* Step a statement that returns no rows, then reset it. */
 ja_status ja__store_step_done(ja__db *d, sqlite3_stmt *s, const char *what);
+/* Cached statement @p which (JA__Q_*) in *@p out with integers ?1 … ?n
+ * = @p v[0 .. n) bound (the caller steps it and resets it). */
+ja_status ja__store_stmt_ints(ja__db *d, int which, const int64_t *v, int n, sqlite3_stmt **out);
 /* Run cached statement @p which (JA__Q_*, no rows) with integers ?1 … ?n
  * = @p v[0 .. n). */
 ja_status ja__store_run_ints(ja__db *d, int which, const int64_t *v, int n, const char *what);
