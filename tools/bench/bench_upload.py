@@ -315,6 +315,21 @@ def main():
             b0["private_dirty_mb"] / a0["private_dirty_mb"],
             b0["cpu_us_per_event"] / a0["cpu_us_per_event"]))
     out = {"sizes": results}
+    # A host that only captures (built with the tests): its own peak RSS,
+    # and it fails when the network stack is mapped into it.
+    host = os.path.join(a.build, "tests", "ja_capture_only")
+    if os.access(host, os.X_OK):
+        h = tempfile.mkdtemp(prefix="ja-bench-host-")
+        try:
+            p = subprocess.run([host], env=dict(os.environ, OPENJARVIS_HOME=h),
+                               capture_output=True, text=True)
+        finally:
+            shutil.rmtree(h, ignore_errors=True)
+        if p.returncode != 0:
+            raise SystemExit("capture-only host failed (%d): %s" % (p.returncode, p.stderr))
+        kb = int(p.stdout.split()[-1])
+        out["capture_only_peak_rss_mb"] = kb / 1024.0
+        print("a capture-only host: peak RSS %.1f MB, no libcurl, TLS or zlib mapped" % (kb / 1024.0))
     if a.instructions and not shutil.which("valgrind"):
         print("instructions per delivered event: not counted (needs valgrind)")
     elif a.instructions:

@@ -4,8 +4,8 @@ jarvis-analytics-upload draining N queued events (default 20 000, batches
 of 100) to the local sink, counted by callgrind (valgrind): a figure that
 does not depend on the machine's load, unlike bench_upload.py's CPU time.
 Prints the total per event and, per event, the inclusive cost of the
-uploader's steps (claim, encode, gzip, send, ack) and of the ack's two
-statements (log into sent_log, delete from events).
+uploader's steps (claim, the filters again, encode, gzip, the check that
+the batch is still queued, send, ack).
 
     tools/bench/profile_upload.py [--build DIR] [--events 20000] [--keep OUT]
 
@@ -31,12 +31,14 @@ from callgrind import annotate  # noqa: E402
 # from caller, when given), per event.
 STEPS = [
     ("claim", "ja__store_claim_rows", None),
-    ("encode (JSON)", "encode", None),
+    ("filters again (recheck)", "ja__up_filter", None),
+    ("encode (JSON)", "ja__up_encode", None),
     ("gzip", "ja__gzip_with", None),
+    ("still queued? (gate)", "ja__store_batch_present", None),
     ("send (curl)", "curl_send", None),
     ("ack (one transaction)", "ja__store_ack", None),
     ("  commit", "ja__store_end", "ja__store_ack"),
-    ("prune sent_log", "ja__store_prune_sent", None),
+    ("retire sent marks", "ja__store_prune_sent", None),
     ("rollup", "ja__rollup_run", None),
 ]
 
@@ -83,11 +85,6 @@ def main():
         for label, fn, caller in STEPS:
             v = calls.get((caller, fn), 0) if caller else incl.get(fn, 0)
             print("  %-24s %8.0f" % (label, v / n))
-        # The ack's statements: ack_run (often inlined into take_rows) steps
-        # the log (and lease_done) through ja__store_step_done and the
-        # delete with sqlite3_step directly.
-        print("  %-24s %8.0f" % ("  log (INSERT sent_log)", (calls.get(("take_rows", "ja__store_step_done"), 0) + calls.get(("ack_run", "ja__store_step_done"), 0)) / n))
-        print("  %-24s %8.0f" % ("  delete (DELETE events)", (calls.get(("take_rows", "sqlite3_step"), 0) + calls.get(("ack_run", "sqlite3_step"), 0)) / n))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
