@@ -43,7 +43,14 @@ uuid_shaped(const char *s)
 static int
 field_ok(const char *s, size_t max)
 {
-  size_t n = strlen(s);
+  /* Printable ASCII — what ids and times are — needs neither UTF-8 check
+   * (two passes over every field were 5 % of the uploader's instructions). */
+  size_t n = 0;
+  while (n <= max && (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7F)
+    n++;
+  if (s[n] == '\0')
+    return n >= 1 && n <= max;
+  n += strlen(s + n);
   return n >= 1 && n <= max && ja__utf8_valid(s, n) && !ja__utf8_has_control(s, n);
 }
 
