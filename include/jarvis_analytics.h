@@ -9,23 +9,43 @@
  *   means success. ja_last_error() describes the most recent failure *on the
  *   calling thread* ("" after a call that succeeded). Test return codes, never the message text: messages are
  *   for people and may change.
- * - **Threads.** A ::ja_store handle owns one SQLite connection guarded by
- *   one lock, so a handle may be shared by several threads. Filtering runs
- *   outside the lock; threads waiting for it are served in the order they
- *   came. Several processes may open the same store at once: SQLite WAL
- *   mode plus `BEGIN IMMEDIATE` transactions keep them consistent.
+ * - **Threads.** A ::ja_store handle may be shared by several threads. It
+ *   owns one SQLite connection and one writer thread (started by the first
+ *   capture or session signal). ja_capture() and the session calls filter
+ *   on the caller's thread, put the result in the handle's bounded
+ *   in-memory buffer and return; the writer commits what is buffered in
+ *   groups (one transaction and one fsync for up to 256 events, or what
+ *   came in 10 ms). With #JA_OPEN_SYNC a call returns once the group holding
+ *   its event is committed. Several processes may open the same store at
+ *   once: SQLite WAL mode plus `BEGIN IMMEDIATE` transactions keep them
+ *   consistent.
+ * - **Durability.** What a crash can lose: in the default mode, the events
+ *   accepted since the writer's last commit (at most the buffer); nothing
+ *   accepted before a ja_flush() that returned #JA_OK; nothing in
+ *   #JA_OPEN_SYNC mode once the call returned. ja_store_close() flushes. A
+ *   process that exits without closing its handles loses at most the group
+ *   being formed. Accepted events that the writer cannot store (the store
+ *   stayed locked, disk full, I/O error, corruption) are counted as drops
+ *   by reason, so accepted = stored + counted drops, always.
+ * - **fork().** A handle belongs to the process that opened it: in a child
+ *   every call on a handle opened before fork() fails with #JA_EINVALID
+ *   (open a new one there), and ja_store_close() only forgets it. The
+ *   parent's handles are untouched (fork() waits for their writers to
+ *   finish the group in progress).
  * - **Ownership.** Strings passed in are borrowed for the duration of the
  *   call. Strings handed out through `char **out` are owned by the caller and
  *   freed with ja_free(). Fixed-size `char out[N]` buffers are the caller's.
  * - **Encoding and units.** All strings are UTF-8. Times are milliseconds
  *   since the Unix epoch, UTC.
  * - **The host is never hurt.** Nothing here calls `exit()`, aborts on bad
- *   input, or prints to stdout. A capture waits at most `busy_timeout_ms`
- *   in all — for the handle (another thread) and for the store's write lock
- *   (another process) together, measured on the monotonic clock, so a wall
- *   clock that jumps changes nothing — and never waits on any other lock;
- *   past that the event is dropped, counted as "busy", and #JA_EBUSY
- *   returned. (The commit itself, an fsync, is work, not a wait.)
+ *   input, or prints to stdout. In the default mode a capture or session
+ *   signal never waits on a disk or on the store's lock: it filters, takes
+ *   a short in-memory lock and returns; a full buffer drops the event
+ *   (counted as "queue_full"). The writer waits for the store's write lock
+ *   at most `busy_timeout_ms` per group, measured on the monotonic clock
+ *   (a wall clock that jumps changes nothing); past that the group is
+ *   dropped and counted as "busy". With #JA_OPEN_SYNC a call also waits
+ *   for its group's commit, which is bounded the same way.
  * - **Privacy.** Property values are redacted (PII patterns, long strings,
  *   composites, null/NaN) and validated against the fixed event catalog
  *   before anything is written. Every drop is counted by reason, never logged
@@ -35,6 +55,7 @@
 #ifndef JARVIS_ANALYTICS_H
 #define JARVIS_ANALYTICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -67,7 +88,9 @@ typedef enum ja_status {
                              long (the queue's: longer than SQLite allows,
                              504 bytes), or ja_options::home is "". */
   JA_EBUSY = -6,        /**< The store stayed locked longer than
-                             `busy_timeout_ms`; the event was dropped and
+                             `busy_timeout_ms` (while a call opened it, or
+                             while the writer committed a #JA_OPEN_SYNC
+                             call's group); the event was dropped and
                              counted (reason "busy"; an unknown event too,
                              since its own reason cannot be counted then). */
   JA_ECORRUPT = -7,     /**< The queue file is not a usable SQLite database
@@ -80,7 +103,10 @@ typedef enum ja_status {
                              non-regular file, a hard-linked file or another
                              user's file; or the home directory belongs to
                              another user or others can write in it. */
-  JA_EINTERNAL = -10    /**< A bug: an internal consistency check failed. */
+  JA_EINTERNAL = -10,   /**< A bug: an internal consistency check failed. */
+  JA_ETIMEOUT = -11     /**< ja_flush(): its timeout passed before everything
+                             it waits for was committed (nothing is lost: the
+                             writer carries on). */
 } ja_status;
 
 /** Opaque handle on one analytics store (`$OPENJARVIS_HOME`). */
@@ -91,10 +117,16 @@ enum {
   /** Open only what already exists: create no directory, database or
       anon_id file. Reads (report, anon id) work; captures fail with
       #JA_ECANTCREATE if the queue does not exist yet. */
-  JA_OPEN_NO_CREATE = 1u << 0
+  JA_OPEN_NO_CREATE = 1u << 0,
+  /** Durable on return: ja_capture(), ja_capture_many() and the session
+      calls return once the writer has committed the group holding their
+      event (threads capturing at the same time share one commit and one
+      fsync). Without it they return once the event is in the handle's
+      buffer, and ja_flush() makes it durable. The command line uses it. */
+  JA_OPEN_SYNC = 1u << 1
 };
 
-#define JA_OPTIONS_VERSION 2
+#define JA_OPTIONS_VERSION 3
 
 /**
  * Options for ja_store_open(). Initialise with #JA_OPTIONS_INIT or
@@ -127,8 +159,11 @@ typedef struct ja_options {
                                  as unset), else `$HOME/.openjarvis`. ""
                                  is an error (#JA_ECONFIG), never the
                                  default. */
-  int busy_timeout_ms;      /**< Longest wait of one call, for the handle and
-                                 the store's lock together. Default: 250. */
+  int busy_timeout_ms;      /**< Longest wait of the writer for the store's
+                                 write lock per group (and of a call that
+                                 opens the queue, for the handle and the
+                                 lock together); past it the group is
+                                 dropped and counted as "busy". Default: 250. */
   int64_t max_events;       /**< Deprecated and ignored: set `[analytics]
                                  max_events` in config.toml (see above). */
   int max_age_days;         /**< Deprecated and ignored: set `[analytics]
@@ -140,10 +175,19 @@ typedef struct ja_options {
                                  tauri-linux tauri-windows web; anything else
                                  is refused by ja_store_open() (#JA_EINVALID).
                                  Copied. Default (NULL): "cli". */
+  int buffer_max_events;    /**< (Version 3.) Most events and session signals
+                                 the handle holds in memory, accepted but not
+                                 yet committed by its writer; past it an event
+                                 is dropped and counted as "queue_full".
+                                 Negative: #JA_EINVALID. Default: 10000. */
+  int64_t buffer_max_bytes; /**< (Version 3.) The same bound in bytes (the
+                                 events' properties plus about 200 bytes
+                                 each). Negative: #JA_EINVALID.
+                                 Default: 8388608 (8 MiB). */
 } ja_options;
 
 /** Static initialiser for ::ja_options with every default. */
-#define JA_OPTIONS_INIT { JA_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0 }
+#define JA_OPTIONS_INIT { JA_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * Initialise @p opts with every default.
@@ -178,9 +222,15 @@ JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
  */
 JA_API ja_status ja_store_open(ja_store **out, const ja_options *opts);
 
-/** Close @p s and free it. NULL is a no-op. Busy drops this handle could not
- *  note in the `-busy` file are counted first if possible (waiting at most
- *  `busy_timeout_ms`); see the README for when a busy drop can be lost. */
+/** Close @p s and free it. NULL is a no-op. First the writer commits
+ *  everything still in the buffer, as one group, bounded like every group
+ *  (a store locked for more than `busy_timeout_ms` drops and counts it as
+ *  "busy"), and its thread is joined. Busy drops this handle could not note
+ *  in the `-busy` file are counted next if possible (waiting at most
+ *  `busy_timeout_ms`); see the README for when a busy drop can be lost. In
+ *  a child process after fork(), closing a handle opened before the fork
+ *  frees only what is the child's own: the connection and the writer belong
+ *  to the parent. */
 JA_API void ja_store_close(ja_store *s);
 
 /**
@@ -194,9 +244,18 @@ JA_API int ja_store_enabled(const ja_store *s, const char **reason);
 
 /** What happened to a captured event. */
 typedef enum ja_result {
-  JA_RESULT_STORED = 0,   /**< Written to the queue (maybe minus properties). */
-  JA_RESULT_DROPPED = 1,  /**< Dropped whole by policy (unknown event, busy). */
-  JA_RESULT_DISABLED = 2  /**< Analytics is off: nothing written. */
+  JA_RESULT_STORED = 0,   /**< Accepted (maybe minus properties): in the
+                               handle's buffer for the writer, or — with
+                               #JA_OPEN_SYNC — committed. An accepted event
+                               that the writer then cannot store is counted
+                               as a drop ("busy", "disk_full", "io_error",
+                               "corrupt"). */
+  JA_RESULT_DROPPED = 1,  /**< Dropped whole and counted: unknown event, the
+                               buffer full ("queue_full"), or (#JA_OPEN_SYNC)
+                               the store failed while writing its group. */
+  JA_RESULT_DISABLED = 2, /**< Analytics is off: nothing written. */
+  JA_RESULT_INVALID = 3   /**< ja_capture_many() only: malformed input,
+                               refused (nothing stored or counted). */
 } ja_result;
 
 #define JA_OUTCOME_VERSION 1
@@ -228,7 +287,11 @@ typedef struct ja_outcome {
 #define JA_OUTCOME_INIT { JA_OUTCOME_VERSION, JA_RESULT_STORED, "", 0, 0, "" }
 
 /**
- * Redact, validate and durably queue one event.
+ * Redact, validate and queue one event: the filters run on the calling
+ * thread, the outcome is filled at once, and the event goes to the
+ * handle's buffer, which its writer thread commits in groups. Never waits
+ * on a disk or on the store's lock, except with #JA_OPEN_SYNC, where it
+ * returns once the group holding the event is committed (durable).
  *
  * @param s           the store
  * @param event       event name from the catalog (README: catalog)
@@ -236,15 +299,60 @@ typedef struct ja_outcome {
  *                    (at most 65536 bytes)
  * @param[in,out] out  if not NULL, what happened; its `version` must be set
  *                    (#JA_OUTCOME_INIT)
- * @return #JA_OK when the event was stored, dropped by policy, or analytics
- *         is off (see @p out); #JA_EINVALID for malformed input or an
- *         unknown `out->version` (nothing is stored or counted, @p out is
- *         not written); #JA_EBUSY, #JA_ECANTCREATE, #JA_EUNSAFE,
- *         #JA_ECORRUPT, #JA_EVERSION, #JA_ECONFIG, #JA_EIO or #JA_ENOMEM
- *         otherwise.
+ * @return #JA_OK when the event was accepted (`out->result` stored), dropped
+ *         and counted (unknown event; "queue_full" when the buffer is
+ *         full), or analytics is off (see @p out); #JA_EINVALID for
+ *         malformed input, an unknown `out->version` (nothing is stored or
+ *         counted, @p out is not written) or a handle opened before fork()
+ *         in another process; #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,
+ *         #JA_EVERSION, #JA_ECONFIG or #JA_EIO when the queue cannot be
+ *         opened (nothing stored or counted), #JA_EBUSY when it stayed
+ *         locked while being opened (dropped, counted as "busy");
+ *         #JA_ENOMEM. With #JA_OPEN_SYNC also the status of a group the
+ *         writer could not commit (#JA_EBUSY, #JA_EIO, #JA_ECORRUPT …; the
+ *         event was dropped and counted, `out->result` says dropped).
  */
 JA_API ja_status ja_capture(ja_store *s, const char *event, const char *props_json,
                             ja_outcome *out);
+
+/**
+ * ja_capture() of @p n events at once: each is filtered on the calling
+ * thread and gets its outcome, and the accepted ones go to the writer as
+ * one job, committed in one transaction. A malformed event is refused
+ * alone (`outs[i].result` #JA_RESULT_INVALID); the others are handled all
+ * the same. Events past the buffer's room are dropped as "queue_full".
+ *
+ * @param s           the store
+ * @param n           number of events (0: nothing to do)
+ * @param events      @p n event names
+ * @param props_json  @p n JSON objects (an entry may be NULL: no
+ *                    properties), or NULL for no properties at all
+ * @param[in,out] outs NULL, or @p n outcomes, each with its `version` set
+ *                    (all the same version; #JA_OUTCOME_INIT)
+ * @return #JA_OK when every event was accepted, dropped by policy or
+ *         analytics is off; #JA_EINVALID when at least one event was
+ *         malformed (see `outs`; the others were handled), for a NULL
+ *         store or @p events, outcomes of unknown or mixed versions
+ *         (nothing handled), or a handle opened before fork(); otherwise
+ *         as ja_capture().
+ */
+JA_API ja_status ja_capture_many(ja_store *s, size_t n, const char *const events[],
+                                 const char *const props_json[], ja_outcome outs[]);
+
+/**
+ * Wait until everything this handle accepted before the call (events,
+ * session signals) has been committed to disk, or counted as dropped.
+ * @param s           the store
+ * @param timeout_ms  longest wait, in ms (0: only look)
+ * @return #JA_OK when all of it is durable (also when analytics is off or
+ *         nothing was accepted); #JA_ETIMEOUT when the timeout passed first
+ *         (nothing lost: the writer carries on); #JA_EINVALID for a NULL
+ *         store, a negative timeout or a handle opened before fork();
+ *         when the writer dropped some of it (each drop is counted), the
+ *         status of that failure — #JA_EBUSY, #JA_EIO, #JA_ECORRUPT,
+ *         #JA_ENOMEM … — reported by one flush only.
+ */
+JA_API ja_status ja_flush(ja_store *s, int timeout_ms);
 
 /**
  * The install's anonymous id (the content of the anon_id file), creating it
@@ -297,11 +405,14 @@ JA_API ja_status ja_reset_id(ja_store *s);
  * the signal, once per install across processes and restarts.
  *
  * Every `at_ms` is the signal's time in ms since the epoch, UTC; 0 means
- * now (the usual case; other values replay time). A signal waits at most
- * `busy_timeout_ms`, like ja_capture(); past that it is lost and counted as
- * a "busy" drop. When analytics is off nothing is recorded and #JA_OK is
- * returned. Strings must be UTF-8 without control characters, at most
- * 4096 bytes.
+ * now (the usual case; other values replay time). A signal goes through
+ * the writer like ja_capture(): checked and hashed on the calling thread,
+ * then buffered (signals of any sessions share the writer's groups); a
+ * full buffer drops it as "queue_full", a group the writer cannot commit
+ * drops it as "busy", "disk_full", "io_error" or "corrupt". With
+ * #JA_OPEN_SYNC the call returns once it is committed. When analytics is
+ * off nothing is recorded and #JA_OK is returned. Strings must be UTF-8
+ * without control characters, at most 4096 bytes.
  * @{
  */
 
@@ -319,9 +430,12 @@ JA_API ja_status ja_reset_id(ja_store *s);
  *         store, an empty session id, negative tokens, a time before 1970
  *         or after 9999, a NaN,
  *         infinite or negative latency, a string that is not valid UTF-8 or
- *         holds a control character (nothing stored); #JA_EBUSY (counted as
- *         busy); #JA_ENOMEM, #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,
- *         #JA_EVERSION, #JA_EIO or #JA_EINTERNAL.
+ *         holds a control character, or a handle opened before fork()
+ *         (nothing stored); #JA_EBUSY (counted as busy); #JA_ENOMEM,
+ *         #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT, #JA_EVERSION or
+ *         #JA_EIO when the queue cannot be opened, as for ja_capture(); with
+ *         #JA_OPEN_SYNC also the status of a group the writer could not
+ *         commit (the signal was counted as dropped).
  */
 JA_API ja_status ja_session_inference(ja_store *s, const char *session, int64_t tokens_in,
                                       int64_t tokens_out, double latency_ms, const char *model,
@@ -354,12 +468,15 @@ JA_API ja_status ja_session_end(ja_store *s, const char *session, int64_t at_ms)
  * transaction per batch of at most 1 024 sessions or days: running it twice,
  * two processes running it at once, or running it again after it was
  * killed never loses or doubles an event. Raw signals of a closed session
- * and a day's data are deleted once its event is queued.
+ * and a day's data are deleted once its event is queued. Signals this
+ * handle buffered before the call are committed first (waiting at most
+ * `busy_timeout_ms` for them), so the rollup sees them.
  * @param s            the store
  * @param now_ms       the rollup's time (0: now; otherwise 1970 to 9999)
  * @param[out] queued  events queued by this call, or NULL
  * @return #JA_OK (also when analytics is off or there is no queue yet);
- *         #JA_EINVALID for a NULL store or a time before 1970 or after 9999;
+ *         #JA_EINVALID for a NULL store, a time before 1970 or after 9999,
+ *         or a handle opened before fork();
  *         #JA_EBUSY when the store stayed locked (nothing lost: the next
  *         rollup does it);
  *         #JA_ENOMEM, #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT,

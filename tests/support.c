@@ -125,6 +125,24 @@ ja_store *jt_open(void)
   return s;
 }
 
+void jt_flush(ja_store *s)
+{
+  ja_status st = ja_flush(s, 600000);
+  if (st != JA_OK)
+    fail_msg("ja_flush: %s: %s", ja_status_str(st), ja_last_error());
+}
+
+ja_store *jt_open_sync(void)
+{
+  ja_options o = JA_OPTIONS_INIT;
+  o.flags = JA_OPEN_SYNC;
+  ja_store *s = NULL;
+  ja_status st = ja_store_open(&s, &o);
+  if (st != JA_OK)
+    fail_msg("ja_store_open: %s: %s", ja_status_str(st), ja_last_error());
+  return s;
+}
+
 static sqlite3_stmt *jt_query(sqlite3 **db, const char *db_path, const char *sql)
 {
   assert_int_equal(sqlite3_open_v2(db_path, db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);

@@ -30,6 +30,12 @@ char *jt_read_file(const char *path, size_t *len);
 int jt_file_contains(const char *path, const char *needle);
 /* Open a store at jt_home() with default options, asserting JA_OK. */
 ja_store *jt_open(void);
+/* The same with JA_OPEN_SYNC: each capture and signal returns once it is
+ * committed (tests that read the queue right after writing it). */
+ja_store *jt_open_sync(void);
+/* ja_flush(@p s) with a timeout no test reaches, asserting JA_OK: what the
+ * handle accepted is in the queue. */
+void jt_flush(ja_store *s);
 /* Run one SQL query on @p db_path and return the first column of the first
  * row as an integer (asserting success). */
 int64_t jt_sql_int(const char *db_path, const char *sql);
@@ -46,5 +52,27 @@ sqlite3 *jt_db_at_version(int version);
 /* Inflate the one gzip member @p gz (@p len bytes) into @p out, at most
  * @p cap bytes, asserting it ends there; the bytes written. */
 size_t jt_gunzip(const void *gz, size_t len, char *out, size_t cap);
+
+/* ------------------------------------------------------------ fault.c */
+
+/* The file calls of SQLite's that the fault layer can fail. */
+typedef enum jt_fault_call {
+  JT_FAULT_WRITE,  /* xWrite of the queue or its -wal */
+  JT_FAULT_SYNC,   /* xSync (the fsync of a commit, a checkpoint) */
+  JT_FAULT_READ,   /* xRead */
+  JT_FAULT_COUNT
+} jt_fault_call;
+/* Make the fault layer SQLite's default VFS (once per process, before the
+ * store is opened: a connection keeps the VFS it was opened with). */
+void jt_fault_install(void);
+/* From now on, the @p nth call of @p call on the queue's files (1-based,
+ * counted from here) and the @p count - 1 after it (count < 0: all after
+ * it) fail with SQLite code @p rc (SQLITE_FULL, SQLITE_IOERR_WRITE,
+ * SQLITE_CORRUPT …). */
+void jt_fault_arm(jt_fault_call call, int nth, int count, int rc);
+/* Stop failing anything. */
+void jt_fault_clear(void);
+/* Calls of @p call counted since it was armed or cleared. */
+int jt_fault_calls(jt_fault_call call);
 
 #endif

@@ -31,11 +31,15 @@ static const char *CHAT = "{\"feature_name\":\"chat\"}";
  * wait for ctest's timeout: the old code blocked forever here. */
 #define HANG_GUARD_S 30
 
+/* JA_OPEN_SYNC: each capture returns once its group is written or dropped,
+ * so a busy drop shows in its outcome (without it the capture returns at
+ * once and the writer counts the drop the same way: test_writer). */
 static ja_store *
 open_ms(int busy_ms)
 {
   ja_options o = JA_OPTIONS_INIT;
   o.busy_timeout_ms = busy_ms;
+  o.flags = JA_OPEN_SYNC;
   ja_store *s = NULL;
   ja_status st = ja_store_open(&s, &o);
   if (st != JA_OK)

@@ -156,6 +156,7 @@ store_with(int n)
     assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &o), JA_OK);
     assert_int_equal(o.result, JA_RESULT_STORED);
   }
+  jt_flush(s);
   return s;
 }
 
@@ -329,6 +330,7 @@ static void test_drain__ack_of_a_refilled_range_deletes_only_the_batch(void **st
   assert_int_equal(sqlite3_exec(d->db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
   ja_outcome oc = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &oc), JA_OK);
+  jt_flush(s);
   assert_int_equal(sql("select min(id) from events"), 1);
   int64_t del = -1;
   assert_int_equal(ja__store_ack(d, "A", b.rows, b.n, 200, now, &del), JA_OK);
@@ -1056,6 +1058,7 @@ static void test_drain__counts_exact_with_hand_edits_mid_drain(void **state)
   ja_outcome out = JA_OUTCOME_INIT;
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
   assert_int_equal(out.result, JA_RESULT_STORED);
+  jt_flush(s);
   assert_int_equal(sql("select count(*) from pending"), before + 1);
   assert_int_equal(sql("select events from queue_stats"), before + 1);
   assert_counts_exact();
@@ -1122,6 +1125,7 @@ static void test_drain__ack_costs_the_same_for_any_batch_size(void **state)
     sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
     ja_outcome out = JA_OUTCOME_INIT;
     assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
+    jt_flush(s);
     assert_true(triggers_run > 0);
     sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
     fake_free(&f);

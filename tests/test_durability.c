@@ -1,8 +1,10 @@
 /*
  * test_durability.c — "nothing accepted is lost": writers are killed with
  * SIGKILL at random points (including while the home, queue and anon_id are
- * first being created), and afterwards every event whose capture returned
- * JA_OK is in the queue, the database is intact, and its bookkeeping agrees.
+ * first being created), and afterwards every acknowledged event is in the
+ * queue, the database is intact, and its bookkeeping agrees.
+ * "Acknowledged" is per mode: a JA_OPEN_SYNC capture that returned, or a
+ * default-mode capture followed by a ja_flush that returned JA_OK.
  * The kill delays come from a seed printed to stderr ("seed=N"); run with
  * JA_TEST_SEED=N to use the same delays again.
  */
@@ -24,26 +26,48 @@
 static char g_acked[MAX_ACKED][37];
 static int g_nacked;
 
-/* Child: capture forever, reporting each uuid once its capture returned. A
- * write of 37 bytes to a pipe is atomic, so a kill never leaves half a line. */
+/* How a child acknowledges: after each JA_OPEN_SYNC capture returned, or
+ * (default mode) after each ja_flush that returned JA_OK, for every event
+ * captured before it. */
+enum { ACK_SYNC, ACK_FLUSH };
+
+/* Report @p uuid as acknowledged. A write of 37 bytes to a pipe is atomic,
+ * so a kill never leaves half a line. */
 static void
-writer(int fd)
+ack(int fd, const char *uuid)
+{
+  char line[37];
+  memcpy(line, uuid, 36);
+  line[36] = '\n';
+  if (write(fd, line, sizeof line) != (ssize_t)sizeof line)
+    _exit(3);
+}
+
+/* Child: capture forever, reporting each uuid once it is acknowledged. */
+static void
+writer(int fd, int mode, unsigned seed)
 {
   ja_options o = JA_OPTIONS_INIT;
   o.busy_timeout_ms = 10000;
+  o.flags = mode == ACK_SYNC ? JA_OPEN_SYNC : 0;
   ja_store *s = NULL;
   if (ja_store_open(&s, &o) != JA_OK)
     _exit(1);
+  static char batch[64][37];
   for (;;) {
-    ja_outcome out = JA_OUTCOME_INIT;
-    if (ja_capture(s, "feature_used", "{\"feature_name\":\"memory\"}", &out) != JA_OK ||
-        out.result != JA_RESULT_STORED)
-      _exit(2);
-    char line[37];
-    memcpy(line, out.uuid, 36);
-    line[36] = '\n';
-    if (write(fd, line, sizeof line) != (ssize_t)sizeof line)
-      _exit(3);
+    /* Flush after 1 to 64 captures: flushes land anywhere in a group. */
+    int n = mode == ACK_SYNC ? 1 : 1 + (int)(rand_r(&seed) % 64);
+    for (int i = 0; i < n; i++) {
+      ja_outcome out = JA_OUTCOME_INIT;
+      if (ja_capture(s, "feature_used", "{\"feature_name\":\"memory\"}", &out) != JA_OK ||
+          out.result != JA_RESULT_STORED)
+        _exit(2);
+      memcpy(batch[i], out.uuid, 37);
+    }
+    if (mode == ACK_FLUSH && ja_flush(s, 60000) != JA_OK)
+      _exit(4);
+    for (int i = 0; i < n; i++)
+      ack(fd, batch[i]);
   }
 }
 
@@ -95,20 +119,24 @@ kill_seed(void)
   return seed;
 }
 
-static void test_durability__kill9_loses_nothing_acknowledged(void **state)
+/* Kill ROUNDS children acknowledging as @p mode at random points, then
+ * check that every acknowledged event is in the queue, intact. */
+static void
+kill_rounds(int mode)
 {
-  (void)state;
   jt_fresh_env();
-  srand(kill_seed());
+  unsigned seed = kill_seed();
+  srand(seed);
   g_nacked = 0;
   for (int round = 0; round < ROUNDS; round++) {
     int p[2];
     assert_int_equal(pipe(p), 0);
+    unsigned child_seed = (unsigned)rand();
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
       close(p[0]);
-      writer(p[1]);
+      writer(p[1], mode, child_seed);
     }
     close(p[1]);
     /* Round 0 kills within the first milliseconds: home, queue, schema
@@ -165,4 +193,18 @@ static void test_durability__kill9_loses_nothing_acknowledged(void **state)
     fail_msg("%d of %d acknowledged events lost after kill -9", missing, g_nacked);
   print_message("kill -9 x %d: %d acknowledged, %lld rows, none lost\n", ROUNDS, g_nacked,
                 (long long)rows);
+}
+
+/* JA_OPEN_SYNC: an event is acknowledged when its capture returned. */
+static void test_durability__kill9_loses_nothing_acknowledged(void **state)
+{
+  (void)state;
+  kill_rounds(ACK_SYNC);
+}
+
+/* Default mode: events are acknowledged by a ja_flush that returned JA_OK. */
+static void test_durability__kill9_after_flush_loses_nothing(void **state)
+{
+  (void)state;
+  kill_rounds(ACK_FLUSH);
 }

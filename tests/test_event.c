@@ -275,7 +275,8 @@ static void test_event__drop_names_are_stable(void **state)
   (void)state;
   const char *want[] = {"", "unknown_event", "unknown_property", "invalid_value", "pii",
                         "composite", "too_long", "empty", "null", "not_finite", "queue_full",
-                        "expired", "busy", "rejected", "too_large", "malformed"};
+                        "expired", "busy", "rejected", "too_large", "malformed", "disk_full",
+                        "io_error", "corrupt"};
   assert_int_equal(sizeof want / sizeof want[0], JA__DROP_COUNT);
   for (int i = 0; i < JA__DROP_COUNT; i++)
     assert_string_equal(ja__drop_name((ja__drop)i), want[i]);

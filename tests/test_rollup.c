@@ -5,6 +5,8 @@
  * summary is due, idempotence, first uses, bad input, what is stored (only
  * hashes), replayed old times against the age cap, and RFC 3339 parsing.
  * Multi-process cases (racing rollups, kill -9) are in e2e/test_rollup.py.
+ * Stores are opened with JA_OPEN_SYNC, so what a test reads right after a
+ * signal is committed (signals through the writer: test_writer).
  */
 #include "support.h"
 #include "rollup/rollup.h"
@@ -101,7 +103,7 @@ static void test_rollup__worked_example_exact_numbers(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day(), t0 = day + 10 * HOUR_MS;
   worked_example(s, t0);
   int64_t queued = -1;
@@ -139,7 +141,7 @@ static void test_rollup__idle_more_than_300s_closes_exactly_300s_does_not(void *
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 9 * HOUR_MS;
   assert_int_equal(ja_session_inference(s, "idle", 1, 2, 50, "m", "vllm", t), JA_OK);
   assert_int_equal(ja_session_tool(s, "idle", "shell", t + 10 * S_MS), JA_OK);
@@ -157,7 +159,7 @@ static void test_rollup__session_without_inference_emits_nothing(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 8 * HOUR_MS;
   assert_int_equal(ja_session_tool(s, "quiet", "calculator", t), JA_OK);
   assert_int_equal(ja_session_error(s, "quiet", t + S_MS), JA_OK);
@@ -179,7 +181,7 @@ static void test_rollup__single_model_carries_model_hash(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 11 * HOUR_MS;
   assert_int_equal(ja_session_inference(s, "one", 3, 4, 120.5, "qwen3.5:2b", "llama_cpp", t), JA_OK);
   assert_int_equal(ja_session_inference(s, "one", 1, 1, 80, "qwen3.5:2b", "llama_cpp", t + S_MS), JA_OK);
@@ -212,7 +214,7 @@ static void test_rollup__session_spanning_midnight_counts_for_its_last_day(void 
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day() - JA__DAY_MS; /* D; D+1 00:05 and D+2 00:05 are past */
   int64_t before = day + JA__DAY_MS - 2 * MIN_MS, after = day + JA__DAY_MS + 2 * MIN_MS;
   assert_int_equal(ja_session_inference(s, "late", 7, 3, 10, "m", "ollama", before), JA_OK);
@@ -235,7 +237,7 @@ static void test_rollup__day_summary_waits_for_end_of_day_plus_300s(void **state
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day();
   assert_int_equal(ja_session_inference(s, "d", 1, 1, 1, "m", "ollama", day + HOUR_MS), JA_OK);
   assert_int_equal(ja_session_end(s, "d", day + HOUR_MS + S_MS), JA_OK);
@@ -260,7 +262,7 @@ static void test_rollup__running_twice_emits_nothing_new(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day(), t0 = day + 10 * HOUR_MS;
   worked_example(s, t0);
   /* More sessions than one batch, so the run takes several transactions. */
@@ -302,7 +304,7 @@ static void test_rollup__first_uses_once_per_install_across_handles(void **state
   assert_int_equal(ja_session_tool(a, "x", "plugin-two", 0), JA_OK);
   ja_store_close(a);
   ja_store_close(b);
-  a = jt_open(); /* a restart */
+  a = jt_open_sync(); /* a restart */
   assert_int_equal(ja_session_inference(a, "z", 1, 1, 1, "m", "ollama", 0), JA_OK);
   assert_int_equal(ja_session_tool(a, "z", "github", 0), JA_OK);
   ja_store_close(a);
@@ -319,7 +321,7 @@ static void test_rollup__bad_input_refused_nothing_stored(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   assert_int_equal(ja_session_inference(s, "", 1, 1, 1, NULL, NULL, 0), JA_EINVALID);
   assert_non_null(strstr(ja_last_error(), "session id is empty"));
   assert_int_equal(ja_session_inference(s, NULL, 1, 1, 1, NULL, NULL, 0), JA_EINVALID);
@@ -358,7 +360,7 @@ static void test_rollup__only_hashes_are_stored(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   assert_int_equal(ja_session_inference(s, "secret-session-id-1234", 1, 1, 1,
                                         "private-model-name-5678", "ollama", 0), JA_OK);
   assert_int_equal(ja_session_tool(s, "secret-session-id-1234", "private-tool-name-9012", 0),
@@ -399,7 +401,7 @@ static void test_rollup__replayed_old_session_is_not_expired_at_rollup(void **st
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t old = recent_day() - 38 * JA__DAY_MS + 10 * HOUR_MS;
   assert_int_equal(ja_session_inference(s, "old", 1, 1, 1, "m", "ollama", old), JA_OK);
   assert_int_equal(ja_session_end(s, "old", old + S_MS), JA_OK);
@@ -417,7 +419,7 @@ static void test_rollup__replayed_old_session_is_not_expired_at_rollup(void **st
   snprintf(sql, sizeof sql, "update store_clock set witnessed_ms = %lld", (long long)ja__now_ms());
   sql_exec(sql);
   ja_store_close(s);
-  s = jt_open();
+  s = jt_open_sync();
   assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", NULL), JA_OK);
   assert_int_equal(count_events("chat_session_ended"), 1);
   assert_int_equal(count_events("usage_daily_summary"), 1);
@@ -430,10 +432,10 @@ static void test_rollup__analytics_off_records_nothing(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   ja_store_close(s);
   setenv("DO_NOT_TRACK", "1", 1);
-  s = jt_open();
+  s = jt_open_sync();
   assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, "m", "ollama", 0), JA_OK);
   assert_int_equal(ja_session_end(s, "s", 0), JA_OK);
   assert_int_equal(ja_rollup(s, 0, NULL), JA_OK);
@@ -483,7 +485,7 @@ static void test_rollup__huge_token_counts_saturate(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 7 * HOUR_MS;
   assert_int_equal(ja_session_inference(s, "big", INT64_MAX, INT64_MAX, 1, "m", "ollama", t), JA_OK);
   assert_int_equal(ja_session_inference(s, "big", INT64_MAX, 2, 1, "m", "ollama", t + S_MS), JA_OK);
@@ -533,7 +535,7 @@ static void test_rollup__a_closed_sessions_key_never_joins_its_numbers_next_hold
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 6 * HOUR_MS;
   assert_int_equal(ja_session_inference(s, "A", 1, 1, 10, "m", "ollama", t), JA_OK);
   assert_int_equal(ja_session_end(s, "A", t + S_MS), JA_OK);
@@ -570,7 +572,7 @@ static void test_rollup__sweep_forgets_closed_keys_and_keeps_open_ones(void **st
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 5 * HOUR_MS;
   const char *ids[] = {"one", "two", "three", "four"};
   for (int i = 0; i < 4; i++)
@@ -662,7 +664,7 @@ static void test_rollup__migration_11_carries_open_sessions_over(void **state)
   sqlite3_free(sql);
   sqlite3_close(db);
 
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   assert_int_equal(ja_session_inference(s, "open", 1, 1, 70, "llama3.1:8b", "ollama",
                                         t + 5 * S_MS), JA_OK); /* opens and migrates */
   assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
@@ -696,7 +698,7 @@ static void test_rollup__a_run_of_closed_sessions_skips_orphans_and_spares_open_
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 3 * HOUR_MS;
   const char *ids[] = {"A", "B", "C", "D", "E"};
   for (int i = 0; i < 5; i++)
@@ -725,7 +727,7 @@ static void test_rollup__a_hand_made_session_with_a_negative_number_is_closed(vo
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + 2 * HOUR_MS;
   assert_int_equal(ja_session_end(s, "open-the-store", t), JA_OK);
   char h[17], sql[800];

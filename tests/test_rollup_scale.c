@@ -5,7 +5,9 @@
  * store, a run's event ids are in queueing order (uuid index appended to,
  * not written all over), and the bounded scan of open sessions still
  * finds every due one behind thousands that are not due.
- * The worked example and the rollup rules are in test_rollup.c.
+ * The worked example and the rollup rules are in test_rollup.c. Stores
+ * are opened with JA_OPEN_SYNC: a signal is committed when its call
+ * returns, so the seeding may use the handle's connection right after.
  */
 #include "support.h"
 #include "api/api.h"
@@ -74,7 +76,7 @@ static double
 pages_per_session_at(int n, int spread)
 {
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day();
   /* A first signal through the API: the queue, the anon id and the first
    * uses exist before the seeding (the rollup then queues only sessions). */
@@ -153,7 +155,7 @@ static void test_rollup_scale__a_runs_uuids_follow_queueing_order(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day();
   assert_int_equal(ja_session_end(s, "open-the-store", day), JA_OK);
   seed(s, "order", 700, day + 7200000, 1);
@@ -202,7 +204,7 @@ static void test_rollup_scale__due_sessions_among_many_open_ones_all_close(void 
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t day = recent_day();
   assert_int_equal(ja_session_end(s, "open-the-store", day), JA_OK);
   int64_t now = day + 7200000 + 2 * 3600000;
@@ -243,7 +245,7 @@ static ja_store *
 seeding_store(int64_t *t)
 {
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   *t = recent_day() + 3600000;
   assert_int_equal(ja_session_end(s, "open-the-store", *t), JA_OK);
   assert_int_equal(ja__store_begin(&s->db, ja__now_ms()), JA_OK);

@@ -7,6 +7,9 @@
 #                              docs/install.md's install and consumers —
 #                              pkg-config, find_package, add_subdirectory,
 #                              FetchContent, Python; on when CI is set)
+#   tools/test.sh --tsan       also build with clang + ThreadSanitizer and run
+#                              the tests that share handles between threads
+#                              (tools/tsan.sh; on when CI is set)
 # Build folder: build-test/ (build-asan/ with sanitizers). The CI matrix
 # builds while this tree builds and its tests run (the tests wait on
 # processes, files and sockets more than they compute; the builds fill
@@ -20,22 +23,25 @@ cd "$(dirname "$0")/.."
 
 sanitize=OFF
 all_builds=0
+tsan=0
 if [ -n "${CI:-}" ]; then
   sanitize=ON
   all_builds=1
+  tsan=1
 fi
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=ON ;;
     --no-sanitize) sanitize=OFF ;;
     --all-builds) all_builds=1 ;;
-    *) echo "usage: tools/test.sh [--sanitize|--no-sanitize] [--all-builds]" >&2; exit 64 ;;
+    --tsan) tsan=1 ;;
+    *) echo "usage: tools/test.sh [--sanitize|--no-sanitize] [--all-builds] [--tsan]" >&2; exit 64 ;;
   esac
 done
 build=build-test
 [ "$sanitize" = ON ] && build=build-asan
 
-if [ "$all_builds" = 1 ]; then
+if [ "$all_builds" = 1 ] || [ "$tsan" = 1 ]; then
   ja_install_deps "${JA_CI_DEPS[@]}"
 else
   ja_install_deps
@@ -70,6 +76,9 @@ set +e
     --timeout 300
 )
 rc=$?
+if [ "$tsan" = 1 ]; then
+  tools/tsan.sh || rc=1
+fi
 if [ -n "$ci_log" ]; then
   wait "$ci_pid" || rc=1
   cat "$ci_log"

@@ -30,17 +30,23 @@ ja_status
 ja_anon_id(ja_store *s, char out[37])
 {
   ja__error_clear();
-  if (!s || !out)
+  if (!out)
     return ja__error_set(JA_EINVALID, "ja_anon_id: NULL argument");
-  return identity_call(s, 0, out);
+  ja_status st = ja__api_usable(s, "ja_anon_id");
+  return st == JA_OK ? identity_call(s, 0, out) : st;
 }
 
 ja_status
 ja_reset_id(ja_store *s)
 {
   ja__error_clear();
-  if (!s)
-    return ja__error_set(JA_EINVALID, "ja_reset_id: store is NULL");
+  ja_status st = ja__api_usable(s, "ja_reset_id");
+  if (st != JA_OK)
+    return st;
+  /* Events accepted before the reset keep the id they were captured with:
+   * the writer reads the id per group, so it writes them first. */
+  ja__writer_flush(s, s->db.busy_timeout_ms);
+  ja__error_clear();
   return identity_call(s, 1, NULL);
 }
 
@@ -51,12 +57,18 @@ ja_purge(ja_store *s, unsigned int what, int64_t *removed)
   int64_t n = 0;
   if (removed)
     *removed = 0;
-  if (!s || what == 0 || (what & ~(unsigned)(JA_PURGE_PENDING | JA_PURGE_SENT | JA_PURGE_DROPS)))
+  ja_status st = ja__api_usable(s, "ja_purge");
+  if (st != JA_OK)
+    return st;
+  if (what == 0 || (what & ~(unsigned)(JA_PURGE_PENDING | JA_PURGE_SENT | JA_PURGE_DROPS)))
     return ja__error_set(JA_EINVALID, "ja_purge: bad arguments");
+  /* What this handle accepted before the purge is purged too. */
+  ja__writer_flush(s, s->db.busy_timeout_ms);
+  ja__error_clear();
   ja__api_lock(s);
   /* Never create a queue just to empty it. */
   int present = 0;
-  ja_status st = ja__api_open_existing(s, &present);
+  st = ja__api_open_existing(s, &present);
   if (st == JA_OK && present)
     st = ja__store_purge(&s->db, what, ja__now_ms(), &n);
   ja__api_unlock(s);

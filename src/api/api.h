@@ -6,6 +6,10 @@
 #define JA_API_API_H
 
 #include "boot.h"
+
+#include <stdatomic.h>
+
+#include "api/writer.h"
 #include "home/config.h"
 #include "store/store.h"
 #include "util/lock.h"
@@ -17,8 +21,15 @@ struct ja_store {
   unsigned flags;            /* JA_OPEN_* */
   char platform[32];         /* PLATFORM of first_chat_sent (ja_options) */
   ja__lock lock;             /* serialises use of db, first come first
-                                served (capture waits for it by its
-                                deadline: ja__api_lock_until) */
+                                served: the writer's groups, reports,
+                                purge, rollup, opening the queue */
+  _Atomic int writable;      /* the queue was opened for writing and the
+                                anon_id read (ja__api_ready), and no group
+                                failed since: callers hand their events to
+                                the writer without taking the lock */
+  ja__writer writer;         /* the buffer and its thread (writer.h) */
+  unsigned fork_gen;         /* fork.c: the fork generation it was opened in */
+  ja_store *fork_prev, *fork_next; /* fork.c: the open handles */
 };
 
 /* Set the handle's PLATFORM (NULL: "cli"); JA_EINVALID if not in the enum. */
@@ -28,6 +39,19 @@ int ja__api_may_create(const ja_store *s);
 /* Open the queue if it is not open yet (creating it only when analytics is
  * on and JA_OPEN_NO_CREATE is unset). Caller holds the lock. */
 ja_status ja__api_ensure_db(ja_store *s);
+/* Close the queue's connection (the writer after finding it corrupt: the
+ * next ja__api_ensure_db opens it again). Caller holds the lock. */
+void ja__api_drop_db(ja_store *s);
+/* Before a caller hands the writer anything: s->writable, or the queue
+ * opened and the anon_id read now on the caller's thread (by the call's
+ * deadline @p dl, for the handle and the store's lock together;
+ * on JA_EBUSY the caller counts its events as busy drops). What cannot be
+ * opened or read is the caller's error, as before there was a writer:
+ * nothing is accepted. */
+ja_status ja__api_ready(ja_store *s, ja__deadline dl);
+/* JA_EINVALID (naming @p fn) for a NULL handle or one opened before fork()
+ * in another process, else JA_OK. */
+ja_status ja__api_usable(const ja_store *s, const char *fn);
 /* Open the queue if it exists, never creating it: *present = 0 (and
  * JA_OK) when there is none. Caller holds the lock. */
 ja_status ja__api_open_existing(ja_store *s, int *present);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "home/identity.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/lock.h"
@@ -34,6 +35,7 @@
 static const size_t options_size[JA_OPTIONS_VERSION + 1] = {
     [1] = OPTIONS_END(flags),
     [2] = OPTIONS_END(platform),
+    [3] = OPTIONS_END(buffer_max_bytes),
 };
 
 /* Bytes of ja_options in @p version, or 0 for a version this library does
@@ -131,6 +133,48 @@ ja__api_ensure_db(ja_store *s)
   return st == JA_OK ? ja__store_open(&s->db, create) : st;
 }
 
+void
+ja__api_drop_db(ja_store *s)
+{
+  atomic_store(&s->writable, 0);
+  ja__store_close(&s->db);
+}
+
+ja_status
+ja__api_ready(ja_store *s, ja__deadline dl)
+{
+  if (atomic_load_explicit(&s->writable, memory_order_acquire))
+    return JA_OK;
+  /* The first call of a handle, or the first after the writer failed a
+   * group: open the queue (it may have been locked at ja_store_open, or
+   * be JA_OPEN_NO_CREATE's) and read the anon_id here, so that what
+   * cannot be opened or read is this caller's error, as it always was,
+   * instead of accepted events that the writer can only count as drops. */
+  ja_status st;
+  if (ja__api_lock_until(s, dl) != 0) {
+    st = ja__error_set(JA_EBUSY, "store busy for more than %d ms (another thread of this handle)",
+                       s->db.busy_timeout_ms);
+  } else {
+    char anon[37];
+    if ((st = ja__api_ensure_db(s)) == JA_OK &&
+        (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
+      atomic_store_explicit(&s->writable, 1, memory_order_release);
+    ja__api_unlock(s);
+  }
+  return st;
+}
+
+ja_status
+ja__api_usable(const ja_store *s, const char *fn)
+{
+  if (!s)
+    return ja__error_set(JA_EINVALID, "%s: store is NULL", fn);
+  if (ja__fork_stale(s))
+    return ja__error_set(JA_EINVALID, "%s: this store was opened before fork() by the parent "
+                         "process; open a new one in the child", fn);
+  return JA_OK;
+}
+
 ja_status
 ja__api_open_existing(ja_store *s, int *present)
 {
@@ -174,6 +218,10 @@ ja_store_open(ja_store **out, const ja_options *opts)
    * per-handle value let one CLI capture truncate an embedder's queue. */
   if (o.busy_timeout_ms < 0)
     return ja__error_set(JA_EINVALID, "busy_timeout_ms is negative");
+  if (o.buffer_max_events < 0)
+    return ja__error_set(JA_EINVALID, "buffer_max_events is negative");
+  if (o.buffer_max_bytes < 0)
+    return ja__error_set(JA_EINVALID, "buffer_max_bytes is negative");
   pthread_once(&g_sodium_once, sodium_once);
   if (!g_sodium_ok)
     return ja__error_set(JA_EINTERNAL, "libsodium failed to initialise");
@@ -186,6 +234,12 @@ ja_store_open(ja_store **out, const ja_options *opts)
     free(s);
     return ja__error_set(JA_ENOMEM, "cannot make the store's lock");
   }
+  if ((st0 = ja__writer_init(&s->writer, o.buffer_max_events, o.buffer_max_bytes)) != JA_OK) {
+    ja__lock_destroy(&s->lock);
+    free(s);
+    return st0;
+  }
+  ja__fork_track(s); /* from here on, ja_store_close undoes everything */
   s->flags = o.flags;
   if ((st0 = ja__api_set_platform(s, o.platform)) != JA_OK) {
     ja_store_close(s);
@@ -231,6 +285,17 @@ ja_store_close(ja_store *s)
 {
   if (!s)
     return;
+  if (ja__fork_stale(s)) {
+    /* A child after fork(): the connection, the thread and the locks are
+     * the parent's. Only the memory is ours; the connection is left as
+     * it is (closing it here could release what the parent relies on). */
+    ja__writer_forget(&s->writer);
+    free(s);
+    return;
+  }
+  ja__fork_untrack(s);
+  /* Everything accepted is written (or counted) before anything closes. */
+  ja__writer_stop(s);
   /* Busy drops still only in memory (the -busy file could not be written)
    * would die with the process: one last try, within one busy timeout. */
   if (atomic_load(&s->db.pending_busy)) {
@@ -247,6 +312,23 @@ ja_store_close(ja_store *s)
                    s->db.path, s->db.path);
     ja__error_clear();
   }
+  /* The other drops counted only in memory (the writer's last group could
+   * not be written): one more try, then say what is lost. */
+  uint64_t left = 0;
+  for (int r = 1; r < JA__DROP_COUNT; r++)
+    left += atomic_load(&s->db.pending[r]);
+  if (left && s->db.db && !s->db.immutable) {
+    s->db.deadline = ja__deadline_in(s->db.busy_timeout_ms);
+    if (ja__store_begin(&s->db, ja__now_ms()) == JA_OK)
+      ja__store_end(&s->db, JA_OK);
+    left = 0;
+    for (int r = 1; r < JA__DROP_COUNT; r++)
+      left += atomic_load(&s->db.pending[r]);
+    ja__error_clear();
+  }
+  if (left)
+    ja__log_warn("%llu drop(s) of '%s' could not be counted: the queue could not be written",
+                 (unsigned long long)left, s->db.path);
   ja__store_close(&s->db);
   ja__lock_destroy(&s->lock);
   free(s);

@@ -79,12 +79,19 @@ ja_status
 ja_report_json(ja_store *s, char **out)
 {
   ja__error_clear();
-  if (!s || !out)
+  if (!out)
     return ja__error_set(JA_EINVALID, "ja_report_json: NULL argument");
   *out = NULL;
+  ja_status st = ja__api_usable(s, "ja_report_json");
+  if (st != JA_OK)
+    return st;
+  /* What this handle accepted is in the report: its writer commits it
+   * first (a report waits for it at most busy_timeout_ms). */
+  ja__writer_flush(s, s->db.busy_timeout_ms);
+  ja__error_clear();
   ja__report r;
   cJSON *doc = NULL;
-  ja_status st = ja__report_collect(s, 0, &r);
+  st = ja__report_collect(s, 0, &r);
   if (st == JA_OK)
     st = ja__report_json(&r, &doc);
   ja__report_free(&r);

@@ -1,10 +1,10 @@
 /*
  * api/session.c — the public chat-session and rollup entry points
  * (ja_session_inference/tool/error/end, ja_rollup): validate, read the
- * clock once, and hand rollup/ one signal or one run under the handle's
- * lock. A signal waits like a capture (one busy_timeout_ms deadline, a
- * counted busy drop past it); a rollup is not on anyone's hot path and
- * gives each lock wait busy_timeout_ms.
+ * clock once, and hand the writer one signal (checked and hashed here,
+ * like a capture: it costs the caller no more) or rollup/ one run under
+ * the handle's lock. A rollup is not on anyone's hot path and gives each
+ * lock wait busy_timeout_ms.
  */
 #include "boot.h"
 
@@ -44,36 +44,40 @@ ja__api_set_platform(ja_store *s, const char *platform)
                        sg.best ? sg.best : "", sg.best ? "'?" : "");
 }
 
-/* Record one signal (at_ms 0: now). */
+/* Record one signal (at_ms 0: now): checked and hashed here, written by
+ * the handle's writer in its next group, like a capture. */
 static ja_status
 record(ja_store *s, ja__signal *sig, const char *fn)
 {
-  if (!s)
-    return ja__error_set(JA_EINVALID, "%s: store is NULL", fn);
-  int64_t wall = ja__now_ms();
+  ja_status st = ja__api_usable(s, fn);
+  if (st != JA_OK)
+    return st;
+  ja__deadline dl = ja__deadline_in(s->db.busy_timeout_ms); /* as a capture's */
   if (sig->at_ms == 0)
-    sig->at_ms = wall;
-  ja_status st = ja__rollup_signal_check(sig);
-  if (st != JA_OK || !s->cfg.enabled) {
-    if (st == JA_OK)
-      ja__log_debug(s->cfg.debug, "off (%s): not recording a session signal",
-                    s->cfg.off_reason);
+    sig->at_ms = ja__now_ms();
+  if ((st = ja__rollup_signal_check(sig)) != JA_OK)
+    return st;
+  if (!s->cfg.enabled) {
+    ja__log_debug(s->cfg.debug, "off (%s): not recording a session signal", s->cfg.off_reason);
+    return JA_OK;
+  }
+  if ((st = ja__api_ready(s, dl)) != JA_OK) {
+    if (st == JA_EBUSY) /* a signal lost to a locked store is a busy drop */
+      ja__store_count_later(&s->db, JA__DROP_BUSY, 1);
     return st;
   }
-  ja__deadline dl = ja__deadline_in(s->db.busy_timeout_ms);
-  if (ja__api_lock_until(s, dl) != 0) {
-    ja__store_note_busy(&s->db);
-    return ja__error_set(JA_EBUSY, "store busy for more than %d ms (another thread of this "
-                         "handle)", s->db.busy_timeout_ms);
-  }
-  char anon[37] = "";
-  if ((st = ja__api_ensure_db(s)) == JA_OK &&
-      (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
-    st = ja__rollup_record(&s->db, sig, &(ja__emitter){anon, s->cfg.debug, NULL}, s->platform,
-                           wall);
-  if (st == JA_EBUSY)
-    ja__store_note_busy(&s->db); /* a signal lost to a locked store is a busy drop */
-  ja__api_unlock(s);
+  ja__job *job = ja__writer_job(0);
+  if (!job)
+    return ja__error_set(JA_ENOMEM, "%s: out of memory", fn);
+  job->is_signal = 1;
+  ja__rollup_signal_hash(sig, &job->sig);
+  int sync = (s->flags & JA_OPEN_SYNC) != 0;
+  job->deadline_ns = sync ? dl.at_ns : 0;
+  size_t accepted = 0;
+  ja__drop why;
+  st = ja__writer_put(s, job, sync, &accepted, &why);
+  if (st == JA_OK && !accepted)
+    ja__store_count_later(&s->db, JA__DROP_QUEUE_FULL, 1);
   return st;
 }
 
@@ -116,8 +120,9 @@ ja_status
 ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
 {
   ja__error_clear();
-  if (!s)
-    return ja__error_set(JA_EINVALID, "ja_rollup: store is NULL");
+  ja_status st = ja__api_usable(s, "ja_rollup");
+  if (st != JA_OK)
+    return st;
   if (now_ms < 0 || now_ms > JA__ROLLUP_MAX_MS)
     return ja__error_set(JA_EINVALID, "rollup time (now_ms) %lld is not between 1970 and 9999 "
                          "(ms since the Unix epoch; 0: the clock)", (long long)now_ms);
@@ -128,11 +133,15 @@ ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
   int64_t wall = ja__now_ms();
   if (now_ms == 0)
     now_ms = wall;
+  /* The signals this handle buffered are rolled up too: written first
+   * (whatever the writer cannot write is counted as dropped). */
+  ja__writer_flush(s, s->db.busy_timeout_ms);
+  ja__error_clear();
   ja__api_lock(s);
   int present = 0;
   char anon[37] = "";
   ja__rollup_report r = {0};
-  ja_status st = ja__api_open_existing(s, &present);
+  st = ja__api_open_existing(s, &present);
   if (st == JA_OK && present &&
       (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
     st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug, NULL}, now_ms, wall, &r);

@@ -24,6 +24,7 @@ ja__cli_exit_code(ja_status st)
   case JA_EVERSION: return JA_EXIT_CONFIG;
   case JA_EUNSAFE: return JA_EXIT_NOPERM;
   case JA_EINTERNAL: return JA_EXIT_SOFTWARE;
+  case JA_ETIMEOUT: return JA_EXIT_TEMPFAIL;
   }
   return JA_EXIT_SOFTWARE;
 }

@@ -102,7 +102,10 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
     props = stdin_props;
   }
   ja_store *s = NULL;
-  if ((rc = ja__cli_open_store(a, err, 0, &s)) != 0) {
+  /* JA_OPEN_SYNC: the event is on disk when `capture` exits (or is killed
+   * right after saying so), the process's only capture waits for nothing
+   * but its own commit. */
+  if ((rc = ja__cli_open_store(a, err, JA_OPEN_SYNC, &s)) != 0) {
     free(stdin_props);
     return rc;
   }

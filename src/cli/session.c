@@ -54,12 +54,14 @@ parse_latency(const cli_args *a, FILE *err, double *out)
   return 0;
 }
 
-/* Open the store (creating it: a signal is a write). */
+/* Open the store (creating it: a signal is a write), JA_OPEN_SYNC: the
+ * signal is on disk when the command exits. */
 static int
 open_store(const cli_args *a, FILE *err, ja_store **s)
 {
   ja_options o = JA_OPTIONS_INIT;
   o.platform = a->val[OPT_PLATFORM];
+  o.flags = JA_OPEN_SYNC;
   ja_status st = ja_store_open(s, &o);
   return st == JA_OK ? 0 : ja__cli_fail(err, a->command, st);
 }

@@ -26,6 +26,9 @@ ja__drop_name(ja__drop d)
       [JA__DROP_REJECTED] = "rejected",
       [JA__DROP_TOO_LARGE] = "too_large",
       [JA__DROP_MALFORMED] = "malformed",
+      [JA__DROP_DISK_FULL] = "disk_full",
+      [JA__DROP_IO_ERROR] = "io_error",
+      [JA__DROP_CORRUPT] = "corrupt",
   };
   return (d >= 0 && d < JA__DROP_COUNT) ? names[d] : "";
 }

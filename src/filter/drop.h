@@ -30,6 +30,9 @@ typedef enum ja__drop {
   JA__DROP_MALFORMED,         /* a queued row the uploader cannot send as it is: its
                                  properties are not a JSON object, or its uuid,
                                  timestamp, distinct_id or name are not well formed */
+  JA__DROP_DISK_FULL,         /* accepted, then the writer found the disk full */
+  JA__DROP_IO_ERROR,          /* accepted, then the writer met an I/O (or other) error */
+  JA__DROP_CORRUPT,           /* accepted, then the writer found the queue corrupt */
   JA__DROP_COUNT
 } ja__drop;
 const char *ja__drop_name(ja__drop d);

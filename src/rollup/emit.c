@@ -19,10 +19,8 @@ ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name, const char
   ja_status st = ja__event_prepare(name, props_json, &ev);
   if (st != JA_OK)
     return st;
-  if (!ev.spec) {
-    st = ja__store_add(d, NULL, 0, ev.drops, wall_ms);
-  } else {
-    char uuid[37];
+  char uuid[37] = "";
+  if (ev.spec) {
     /* v7 from when it is queued, like a capture's (PostHog deduplicates on
      * uuid + timestamp; the timestamp field carries the event's own time):
      * a rollup's events are back-dated in no particular order, and ids in
@@ -34,16 +32,13 @@ ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name, const char
       ja__uuid_v7_seq(wall_ms, e->uuid_seq, uuid);
     else
       ja__uuid_v7(wall_ms, uuid);
-    ja__row row = {.uuid = uuid, .distinct_id = e->distinct_id, .event = ev.spec->name,
-                   .props_json = ev.props_json, .ts_ms = ts_ms,
-                   /* Aged from now, when the store gets it: a session
-                    * replayed from the past is not expired the moment it
-                    * is rolled up (README: Chat sessions and rollups). */
-                   .age_ms = wall_ms};
-    /* DESIGN §4: one DEBUG line per event before it is stored, as capture. */
+    /* One DEBUG line per event before it is stored, as a capture has. */
     ja__log_debug(e->debug, "%s %s", ev.spec->name, ev.props_json);
-    st = ja__store_add(d, &row, 1, ev.drops, wall_ms);
   }
+  /* Aged from now, when the store gets it: a session replayed from the
+   * past is not expired the moment it is rolled up (README: Chat sessions
+   * and rollups). */
+  st = ja__store_event(d, &ev, uuid, e->distinct_id, ts_ms, wall_ms, wall_ms);
   ja__event_free(&ev);
   return st;
 }

@@ -61,6 +61,19 @@ typedef struct ja__signal {
   const char *tool;          /* tool only */
 } ja__signal;
 
+/* A signal as the writer buffers it: checked, its names hashed on the
+ * caller's thread, nothing borrowed from the caller. */
+typedef struct ja__sig_hashed {
+  ja__sig_kind kind;
+  int64_t at_ms;
+  int64_t tokens_in, tokens_out; /* inference only */
+  double latency_ms;         /* inference only */
+  char session[17];          /* hash_id(session id) */
+  char name[17];             /* hash of the model (inference; "" none) or tool */
+  const char *engine;        /* inference: ENGINE value (static), or NULL */
+  const char *tool;          /* tool: TOOL value or "custom_tool" (static) */
+} ja__sig_hashed;
+
 /* One stored signal, as a rollup reads it back. */
 typedef struct ja__sig_row {
   ja__sig_kind kind;
@@ -121,15 +134,19 @@ const char *ja__rollup_tool(const char *tool);
  * tool valid UTF-8; a tool non-empty; 0 <= at_ms <= JA__ROLLUP_MAX_MS. JA_EINVALID naming the
  * problem, or JA_OK. Pure. */
 ja_status ja__rollup_signal_check(const ja__signal *sig);
-/* Inside a transaction: store @p sig (its session id, model and tool
- * hashed) as a signal of its open session, beginning one if none is open.
- * What ja__rollup_record does without the first uses; tests and
- * bench_rollup seed many signals in one transaction with it. */
+/* @p sig (checked) with its session id, model and tool hashed. Pure. */
+void ja__rollup_signal_hash(const ja__signal *sig, ja__sig_hashed *out);
+/* Inside a transaction: store @p h as a signal of its open session,
+ * beginning one if none is open. */
+ja_status ja__rollup_signal_put(ja__db *d, const ja__sig_hashed *h);
+/* ja__rollup_signal_hash + ja__rollup_signal_put of a raw signal (tests
+ * and bench_rollup seed many signals in one transaction with it). */
 ja_status ja__rollup_signal_store(ja__db *d, const ja__signal *sig);
-/* One transaction: store @p sig (hashed) and, on the first inference
- * ever / the first use of a tool, queue first_chat_sent (@p platform) /
- * tool_first_used as @p e->distinct_id. */
-ja_status ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
+/* Inside a transaction (the writer's group): store @p h and, on the first
+ * inference ever / the first use of a tool, queue first_chat_sent
+ * (@p platform) / tool_first_used as @p e->distinct_id in the same
+ * transaction, so each fires once per install. */
+ja_status ja__rollup_record(ja__db *d, const ja__sig_hashed *h, const ja__emitter *e,
                             const char *platform, int64_t wall_ms);
 
 /* ------------------------------------------------------- rollup/emit.c */

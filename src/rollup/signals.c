@@ -85,17 +85,17 @@ first_use(ja__db *d, const char *kind, const char *name, int64_t at_ms, int *fir
   return JA_OK;
 }
 
-/* The number of the open session hashed @p hash, beginning one (at the
- * end of rollup_session) when none is open: *no. The new session's span
- * starts from @p sig; *opened = 1 then, so it is not touched twice. */
+/* The number of the open session hashed @p h->session, beginning one (at
+ * the end of rollup_session) when none is open: *no. The new session's
+ * span starts from @p h; *opened = 1 then, so it is not touched twice. */
 static ja_status
-session_number(ja__db *d, const ja__signal *sig, const char *hash, int64_t *no, int *opened)
+session_number(ja__db *d, const ja__sig_hashed *h, int64_t *no, int *opened)
 {
   sqlite3_stmt *s;
   ja_status st = ja__store_stmt(d, JA__Q_SESSION_FIND, &s);
   if (st != JA_OK)
     return st;
-  sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 1, h->session, -1, SQLITE_STATIC);
   int rc = sqlite3_step(s);
   *no = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
   sqlite3_reset(s);
@@ -106,86 +106,98 @@ session_number(ja__db *d, const ja__signal *sig, const char *hash, int64_t *no, 
     return ja__store_error(d, rc, "cannot find a session in");
   if ((st = ja__store_stmt(d, JA__Q_SESSION_OPEN, &s)) != JA_OK)
     return st;
-  sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, sig->kind == JA__SIG_END ? 3 : 2, sig->at_ms);
+  sqlite3_bind_text(s, 1, h->session, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, h->kind == JA__SIG_END ? 3 : 2, h->at_ms);
   if ((st = ja__store_step_done(d, s, "cannot record a session in")) != JA_OK)
     return st;
   *no = sqlite3_last_insert_rowid(d->db);
   *opened = 1;
   if ((st = ja__store_stmt(d, JA__Q_SESSION_KEY_SET, &s)) != JA_OK)
     return st;
-  sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 1, h->session, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 2, *no);
   return ja__store_step_done(d, s, "cannot record a session in");
 }
 
+void
+ja__rollup_signal_hash(const ja__signal *sig, ja__sig_hashed *out)
+{
+  memset(out, 0, sizeof *out);
+  out->kind = sig->kind;
+  out->at_ms = sig->at_ms;
+  ja__hash_id(sig->session, strlen(sig->session), out->session);
+  if (sig->kind == JA__SIG_INFERENCE) {
+    out->tokens_in = sig->tokens_in;
+    out->tokens_out = sig->tokens_out;
+    out->latency_ms = sig->latency_ms;
+    if (sig->model && *sig->model)
+      ja__hash_id(sig->model, strlen(sig->model), out->name);
+    if (sig->engine && *sig->engine)
+      out->engine = ja__rollup_engine(sig->engine);
+  }
+  if (sig->kind == JA__SIG_TOOL) {
+    ja__hash_id(sig->tool, strlen(sig->tool), out->name);
+    out->tool = ja__rollup_tool(sig->tool);
+  }
+}
+
 ja_status
-ja__rollup_signal_store(ja__db *d, const ja__signal *sig)
+ja__rollup_signal_put(ja__db *d, const ja__sig_hashed *h)
 {
   JA_ASSERT(d->in_txn);
-  char hash[17], name[17] = "";
-  ja__hash_id(sig->session, strlen(sig->session), hash);
-  const char *engine = NULL;
-  if (sig->kind == JA__SIG_INFERENCE && sig->model && *sig->model)
-    ja__hash_id(sig->model, strlen(sig->model), name);
-  if (sig->kind == JA__SIG_TOOL)
-    ja__hash_id(sig->tool, strlen(sig->tool), name);
-  if (sig->kind == JA__SIG_INFERENCE && sig->engine && *sig->engine)
-    engine = ja__rollup_engine(sig->engine);
-
   int64_t no = 0;
   int opened = 0;
-  ja_status st = session_number(d, sig, hash, &no, &opened);
+  ja_status st = session_number(d, h, &no, &opened);
   sqlite3_stmt *s;
   if (st == JA_OK && !opened && (st = ja__store_stmt(d, JA__Q_SESSION_TOUCH, &s)) == JA_OK) {
     sqlite3_bind_int64(s, 1, no);
-    sqlite3_bind_int64(s, sig->kind == JA__SIG_END ? 3 : 2, sig->at_ms);
+    sqlite3_bind_int64(s, h->kind == JA__SIG_END ? 3 : 2, h->at_ms);
     st = ja__store_step_done(d, s, "cannot record a session in");
   }
   if (st != JA_OK || (st = ja__store_stmt(d, JA__Q_SIGNAL_ADD, &s)) != JA_OK)
     return st;
   sqlite3_bind_int64(s, 1, no);
-  sqlite3_bind_int(s, 2, (int)sig->kind);
-  sqlite3_bind_int64(s, 3, sig->at_ms);
-  if (sig->kind == JA__SIG_INFERENCE) {
-    sqlite3_bind_int64(s, 4, sig->tokens_in);
-    sqlite3_bind_int64(s, 5, sig->tokens_out);
-    sqlite3_bind_double(s, 6, sig->latency_ms);
+  sqlite3_bind_int(s, 2, (int)h->kind);
+  sqlite3_bind_int64(s, 3, h->at_ms);
+  if (h->kind == JA__SIG_INFERENCE) {
+    sqlite3_bind_int64(s, 4, h->tokens_in);
+    sqlite3_bind_int64(s, 5, h->tokens_out);
+    sqlite3_bind_double(s, 6, h->latency_ms);
   }
-  if (name[0])
-    sqlite3_bind_text(s, 7, name, -1, SQLITE_STATIC);
-  if (engine)
-    sqlite3_bind_text(s, 8, engine, -1, SQLITE_STATIC);
+  if (h->name[0])
+    sqlite3_bind_text(s, 7, h->name, -1, SQLITE_STATIC);
+  if (h->engine)
+    sqlite3_bind_text(s, 8, h->engine, -1, SQLITE_STATIC);
   return ja__store_step_done(d, s, "cannot record a session signal in");
 }
 
 ja_status
-ja__rollup_record(ja__db *d, const ja__signal *sig, const ja__emitter *e,
+ja__rollup_signal_store(ja__db *d, const ja__signal *sig)
+{
+  ja__sig_hashed h;
+  ja__rollup_signal_hash(sig, &h);
+  return ja__rollup_signal_put(d, &h);
+}
+
+ja_status
+ja__rollup_record(ja__db *d, const ja__sig_hashed *h, const ja__emitter *e,
                   const char *platform, int64_t wall_ms)
 {
-  JA_ASSERT(d->db != NULL);
-  ja_status st = ja__store_begin(d, wall_ms);
-  if (st != JA_OK)
-    return st;
-  int first = 0, queued = 0;
-  st = ja__rollup_signal_store(d, sig);
-  if (st == JA_OK && sig->kind == JA__SIG_INFERENCE &&
-      (st = first_use(d, "chat", "", sig->at_ms, &first)) == JA_OK && first) {
+  JA_ASSERT(d->in_txn);
+  int first = 0;
+  ja_status st = ja__rollup_signal_put(d, h);
+  if (st == JA_OK && h->kind == JA__SIG_INFERENCE &&
+      (st = first_use(d, "chat", "", h->at_ms, &first)) == JA_OK && first) {
     char props[96];
     snprintf(props, sizeof props, "{\"platform\":\"%s\"}", platform);
-    st = ja__rollup_enqueue(d, e, "first_chat_sent", props, sig->at_ms, wall_ms);
-    queued = 1;
+    st = ja__rollup_enqueue(d, e, "first_chat_sent", props, h->at_ms, wall_ms);
   }
-  if (st == JA_OK && sig->kind == JA__SIG_TOOL) {
-    const char *tool = ja__rollup_tool(sig->tool); /* an enum value: safe in JSON */
-    if ((st = first_use(d, "tool", tool, sig->at_ms, &first)) == JA_OK && first) {
-      char props[96];
-      snprintf(props, sizeof props, "{\"tool_name\":\"%s\"}", tool);
-      st = ja__rollup_enqueue(d, e, "tool_first_used", props, sig->at_ms, wall_ms);
-      queued = 1;
-    }
+  /* h->tool is an enum value: safe in JSON. */
+  if (st == JA_OK && h->kind == JA__SIG_TOOL &&
+      (st = first_use(d, "tool", h->tool, h->at_ms, &first)) == JA_OK && first) {
+    char props[96];
+    snprintf(props, sizeof props, "{\"tool_name\":\"%s\"}", h->tool);
+    st = ja__rollup_enqueue(d, e, "tool_first_used", props, h->at_ms, wall_ms);
   }
-  if (st == JA_OK && queued)
-    st = ja__store_apply_caps(d, wall_ms);
-  return ja__store_end(d, st);
+  return st;
 }

@@ -239,10 +239,19 @@ busy_append(const ja__db *d, uint64_t n)
 }
 
 void
+ja__store_note_busy_n(ja__db *d, uint64_t n)
+{
+  if (n == 0)
+    return;
+  uint64_t done = busy_append(d, n);
+  if (done < n)
+    atomic_fetch_add(&d->pending_busy, n - done);
+}
+
+void
 ja__store_note_busy(ja__db *d)
 {
-  if (busy_append(d, 1) != 1)
-    atomic_fetch_add(&d->pending_busy, 1);
+  ja__store_note_busy_n(d, 1);
 }
 
 /* ---------------------------------------------------- folding, rotation */

@@ -19,6 +19,7 @@ ja_status
 ja__store_error(ja__db *d, int rc, const char *what)
 {
   const char *msg = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
+  d->last_rc = rc;
   switch (rc & 0xFF) {
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
@@ -210,7 +211,8 @@ ja__store_begin(ja__db *d, int64_t now_ms)
   d->in_txn = 1;
   d->txn_witnessed = 0; /* write.c: the clock and the prune budget are per transaction */
   d->txn_added = 0;
-  if ((st = ja__store_busy_fold(d, now_ms)) != JA_OK)
+  if ((st = ja__store_busy_fold(d, now_ms)) != JA_OK ||
+      (st = ja__store_pending_fold(d, now_ms)) != JA_OK)
     return ja__store_end(d, st);
   return JA_OK;
 }
@@ -225,5 +227,6 @@ ja__store_end(ja__db *d, ja_status st)
     sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
   d->in_txn = 0;
   ja__store_busy_folded(d, st == JA_OK);
+  ja__store_pending_folded(d, st == JA_OK);
   return st;
 }

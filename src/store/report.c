@@ -10,6 +10,7 @@
 #include "boot.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,9 +153,10 @@ drop_row(sqlite3_stmt *q, ja__report *r)
   return reason ? drops_set(r, reason, sqlite3_column_int64(q, 1), int_col(q, 2)) : oom();
 }
 
-/* The drop counters, plus the busy drops noted but not folded yet (in the
- * -busy file, or in this connection's memory), so a user sees them before
- * the next capture folds them. */
+/* The drop counters, plus the drops counted but not folded yet — busy
+ * ones in the -busy file, and what this connection holds in memory (its
+ * writer's buffer full, a group the store would not take) — so a user
+ * sees every drop before the next transaction folds it. */
 static ja_status
 read_drops(ja__db *d, ja__report *r)
 {
@@ -163,6 +165,8 @@ read_drops(ja__db *d, ja__report *r)
   int64_t waiting = 0;
   if (st == JA_OK && (st = ja__store_busy_waiting(d, &waiting)) == JA_OK)
     r->drops[JA__DROP_BUSY - 1].count += waiting;
+  for (int k = 1; st == JA_OK && k < JA__DROP_COUNT; k++)
+    r->drops[k - 1].count += (int64_t)atomic_load(&d->pending[k]);
   return st;
 }
 

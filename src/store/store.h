@@ -84,6 +84,14 @@ typedef struct ja__db {
   _Atomic uint64_t pending_busy; /* busy drops that could not even be noted
                                 in the -busy file; counted by the next
                                 transaction (atomic: noted without the lock) */
+  _Atomic uint64_t pending[JA__DROP_COUNT]; /* other drops counted in memory
+                                (the writer's buffer full, a group the store
+                                could not take): folded into the counters by
+                                the next transaction that commits */
+  uint64_t pending_mem[JA__DROP_COUNT]; /* what this transaction folded of them */
+  int last_rc;               /* SQLite result code of the last failure
+                                (ja__store_error): tells a full disk from
+                                other I/O errors */
 } ja__db;
 
 /* ------------------------------------------------------------ store/db.c */
@@ -127,6 +135,16 @@ int64_t ja__store_busy_sleep_ns(int count, int64_t left_ns);
  * transaction are folded into the counters of the next one that commits. */
 ja_status ja__store_begin(ja__db *d, int64_t now_ms);
 ja_status ja__store_end(ja__db *d, ja_status st);
+/* Inside ja__store_begin: take the drops counted in memory into the
+ * transaction; from ja__store_end: forget them once it committed. */
+ja_status ja__store_pending_fold(ja__db *d, int64_t now_ms);
+void ja__store_pending_folded(ja__db *d, int committed);
+/* Count @p n drops for @p why in memory (never fails, never waits, any
+ * thread): the next transaction that commits adds them to the counters. */
+void ja__store_count_later(ja__db *d, ja__drop why, uint64_t n);
+/* The drop reason of a write that failed with @p st: busy, disk_full (the
+ * last SQLite failure was SQLITE_FULL), corrupt, else io_error. */
+ja__drop ja__store_failure_reason(const ja__db *d, ja_status st);
 
 /* ---------------------------------------------------------- store/open.c */
 
@@ -171,6 +189,16 @@ typedef struct ja__row {
  * rollup (close a session + enqueue its event) and batch capture. */
 ja_status ja__store_add(ja__db *d, const ja__row *rows, size_t n,
                         const unsigned drops[JA__DROP_COUNT], int64_t now_ms);
+/* Inside a transaction: queue one filtered event @p ev (filter/event.h)
+ * as @p distinct_id under @p uuid at @p ts_ms, aged from @p age_ms (0:
+ * ts_ms), and count its drops at @p now_ms; an unknown event (ev->spec
+ * NULL) only has its drops counted. The one path by which every event
+ * reaches the queue: the writer's groups (capture, batch capture) and a
+ * rollup's emission. */
+struct ja__event;
+ja_status ja__store_event(ja__db *d, const struct ja__event *ev, const char *uuid,
+                          const char *distinct_id, int64_t ts_ms, int64_t age_ms,
+                          int64_t now_ms);
 /* Inside a transaction: add @p n drops for reason @p why at @p now_ms, to
  * the totals and to the UTC day of @p now_ms (drop_day, from schema 13;
  * days older than 90 are forgotten, once a day per connection). */
@@ -208,6 +236,8 @@ ja_status ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[J
  * when the file cannot be written the drop is held in memory, counted by
  * this handle's next transaction or at ja__store_busy_flush. */
 void ja__store_note_busy(ja__db *d);
+/* The same for @p n drops at once (a whole group of the writer). */
+void ja__store_note_busy_n(ja__db *d, uint64_t n);
 /* Inside ja__store_begin: take the noted busy drops into the transaction. */
 ja_status ja__store_busy_fold(ja__db *d, int64_t now_ms);
 /* From ja__store_end: forget (when @p committed) what was folded, and

@@ -10,10 +10,12 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "filter/event.h"
 #include "sql_embed.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -50,6 +52,51 @@ ja__store_count_drops(ja__db *d, ja__drop why, int64_t n, int64_t now_ms)
       JA_OK)
     d->drop_days_pruned = day;
   return st;
+}
+
+void
+ja__store_count_later(ja__db *d, ja__drop why, uint64_t n)
+{
+  if (why == JA__DROP_BUSY)
+    ja__store_note_busy_n(d, n); /* beside the database: counted by any process */
+  else if (n)
+    atomic_fetch_add(&d->pending[why], n);
+}
+
+ja_status
+ja__store_pending_fold(ja__db *d, int64_t now_ms)
+{
+  ja_status st = JA_OK;
+  for (int r = 1; r < JA__DROP_COUNT && st == JA_OK; r++) {
+    /* Subtracted only after COMMIT (ja__store_pending_folded): a drop
+     * counted meanwhile by another thread is kept for the next one. */
+    d->pending_mem[r] = atomic_load(&d->pending[r]);
+    st = ja__store_count_drops(d, (ja__drop)r, (int64_t)d->pending_mem[r], now_ms);
+  }
+  return st;
+}
+
+void
+ja__store_pending_folded(ja__db *d, int committed)
+{
+  for (int r = 1; r < JA__DROP_COUNT; r++) {
+    if (committed && d->pending_mem[r])
+      atomic_fetch_sub(&d->pending[r], d->pending_mem[r]);
+    d->pending_mem[r] = 0;
+  }
+}
+
+ja__drop
+ja__store_failure_reason(const ja__db *d, ja_status st)
+{
+  switch (st) {
+  case JA_EBUSY:
+    return JA__DROP_BUSY;
+  case JA_ECORRUPT:
+    return JA__DROP_CORRUPT;
+  default:
+    return (d->last_rc & 0xFF) == SQLITE_FULL ? JA__DROP_DISK_FULL : JA__DROP_IO_ERROR;
+  }
 }
 
 /* ------------------------------------------------------ the store clock */
@@ -208,6 +255,17 @@ ja__store_add(ja__db *d, const ja__row *rows, size_t n, const unsigned drops[JA_
   for (int r = 1; st == JA_OK && drops && r < JA__DROP_COUNT; r++)
     st = ja__store_count_drops(d, (ja__drop)r, drops[r], now_ms);
   return st;
+}
+
+ja_status
+ja__store_event(ja__db *d, const ja__event *ev, const char *uuid, const char *distinct_id,
+                int64_t ts_ms, int64_t age_ms, int64_t now_ms)
+{
+  if (!ev->spec)
+    return ja__store_add(d, NULL, 0, ev->drops, now_ms);
+  ja__row row = {.uuid = uuid, .distinct_id = distinct_id, .event = ev->spec->name,
+                 .props_json = ev->props_json, .ts_ms = ts_ms, .age_ms = age_ms};
+  return ja__store_add(d, &row, 1, ev->drops, now_ms);
 }
 
 /* ----------------------------------------------------------------- caps */

@@ -46,6 +46,7 @@ ja_status_str(ja_status st)
   case JA_EVERSION: return "store from a newer version";
   case JA_EUNSAFE: return "unsafe path";
   case JA_EINTERNAL: return "internal error";
+  case JA_ETIMEOUT: return "timed out";
   }
   return "unknown status";
 }

@@ -50,7 +50,8 @@ DB_FILES = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm")
 # Every drop reason, exactly as `status --json` names them.
 DROP_REASONS = ("unknown_event", "unknown_property", "invalid_value", "pii",
                 "composite", "too_long", "empty", "null", "not_finite",
-                "queue_full", "expired", "busy", "rejected", "too_large", "malformed")
+                "queue_full", "expired", "busy", "rejected", "too_large", "malformed",
+                "disk_full", "io_error", "corrupt")
 
 # Variables a test must not inherit from the developer's shell.
 SCRUBBED_ENV = ("DO_NOT_TRACK", "OPENJARVIS_LOG_LEVEL", "OPENJARVIS_HOME",

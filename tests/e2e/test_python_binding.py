@@ -392,13 +392,14 @@ int main(void) {
   printf("{\n");
   F(ja_options, version); F(ja_options, home); F(ja_options, busy_timeout_ms);
   F(ja_options, max_events); F(ja_options, max_age_days); F(ja_options, flags);
-  F(ja_options, platform);
+  F(ja_options, platform); F(ja_options, buffer_max_events); F(ja_options, buffer_max_bytes);
   F(ja_outcome, version); F(ja_outcome, result); F(ja_outcome, uuid); F(ja_outcome, dropped_props);
   F(ja_outcome, reason); F(ja_outcome, property);
   printf("\"ja_options\": %zu, \"ja_outcome\": %zu, \"JA_OPTIONS_VERSION\": %d,\n",
          sizeof(ja_options), sizeof(ja_outcome), JA_OPTIONS_VERSION);
   printf("\"JA_OUTCOME_VERSION\": %d,\n", JA_OUTCOME_VERSION);
-  printf("\"JA_OPEN_NO_CREATE\": %u, \"JA_PURGE\": [%u, %u, %u]}\n", (unsigned)JA_OPEN_NO_CREATE,
+  printf("\"JA_OPEN_NO_CREATE\": %u, \"JA_OPEN_SYNC\": %u, \"JA_PURGE\": [%u, %u, %u]}\n",
+         (unsigned)JA_OPEN_NO_CREATE, (unsigned)JA_OPEN_SYNC,
          (unsigned)JA_PURGE_PENDING, (unsigned)JA_PURGE_SENT, (unsigned)JA_PURGE_DROPS);
   return 0;
 }
@@ -424,6 +425,7 @@ int main(void) {
         got["JA_OPTIONS_VERSION"] = ja.OPTIONS_VERSION
         got["JA_OUTCOME_VERSION"] = ja.OUTCOME_VERSION
         got["JA_OPEN_NO_CREATE"] = ja.OPEN_NO_CREATE
+        got["JA_OPEN_SYNC"] = ja.OPEN_SYNC
         got["JA_PURGE"] = [ja.PURGE_PENDING, ja.PURGE_SENT, ja.PURGE_DROPS]
         self.assertEqual(got, want)
 
@@ -453,7 +455,7 @@ OUT["status_names"] = {int(st): ja.status_str(st) for st in ja.Status}
         self.assertIn(blocker, r["cantcreate"]["message"])
         self.assertEqual(r["status_names"]["0"], "ok")
         self.assertEqual(r["status_names"]["-1"], "invalid input")
-        self.assertEqual(len(set(r["status_names"].values())), 11)
+        self.assertEqual(len(set(r["status_names"].values())), 12)
 
     def test_argument_errors_speak_of_the_arguments(self):
         # A Python caller reads .message: it names the argument as this

@@ -35,16 +35,20 @@ the capture failed), and importing this module never loads the library:
 that happens on first use. Policy outcomes are not errors: an unknown event,
 a dropped property or analytics being off come back in an :class:`Outcome`.
 
-Threads. One :class:`Store` may be shared by any number of threads: the C
-handle owns one SQLite connection guarded by one mutex, so calls on it are
-serialised in C, and ctypes releases the GIL for the duration of every call,
-so other Python threads keep running while one waits for the store (at most
-``busy_timeout_ms``). ``ja_last_error()`` is per OS thread and is read right
-after the failing call on the same thread, so concurrent errors never mix.
-:meth:`Store.close` waits for calls in progress on other threads to return.
-Do not use a Store across ``fork()``: in a forked child, stores opened by the
-parent are marked closed (their SQLite connection belongs to the parent);
-open a new Store in the child.
+Threads. One :class:`Store` may be shared by any number of threads. By
+default a capture or session call never waits on the disk: the C library
+filters the event on the calling thread and hands it to the store's writer
+thread, which commits in groups; :meth:`Store.flush` waits until everything
+accepted so far is on disk, and ``Store(sync=True)`` makes each call return
+once its event is committed. ctypes releases the GIL for the duration of
+every call. ``ja_last_error()`` is per OS thread and is read right after the
+failing call on the same thread, so concurrent errors never mix.
+:meth:`Store.close` waits for calls in progress on other threads to return,
+then flushes. At interpreter exit every open store is flushed (at most
+``EXIT_FLUSH_MS`` each); a process killed before that loses at most what
+its writers had not committed yet. Do not use a Store across ``fork()``: in
+a forked child, stores opened by the parent are marked closed (their SQLite
+connection and writer belong to the parent); open a new Store in the child.
 
 Ownership (the C rules, handled here): strings passed in are borrowed for
 the duration of a call; the JSON text ``ja_report_json()`` hands out is
@@ -56,6 +60,7 @@ library and are copied before the next call.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import ctypes.util
@@ -75,18 +80,21 @@ from . import _paths
 __all__ = [
     "Store", "Outcome", "JarvisAnalyticsError", "Status",
     "hash_id", "version", "status_str", "load_library", "library_path",
-    "OPTIONS_VERSION", "OUTCOME_VERSION", "OPEN_NO_CREATE", "PURGE_PENDING", "PURGE_SENT", "PURGE_DROPS",
+    "OPTIONS_VERSION", "OUTCOME_VERSION", "OPEN_NO_CREATE", "OPEN_SYNC", "PURGE_PENDING",
+    "PURGE_SENT", "PURGE_DROPS",
     "RESULT_STORED", "RESULT_DROPPED", "RESULT_DISABLED",
 ]
 
 # ----------------------------------------------------------- C constants
 
 #: ``JA_OPTIONS_VERSION``: the ``ja_options`` layout mirrored below.
-OPTIONS_VERSION = 2
+OPTIONS_VERSION = 3
 #: ``JA_OUTCOME_VERSION``: the ``ja_outcome`` layout mirrored below.
 OUTCOME_VERSION = 1
 #: ``JA_OPEN_NO_CREATE``: open only what exists, create nothing.
 OPEN_NO_CREATE = 1 << 0
+#: ``JA_OPEN_SYNC``: a capture returns once it is committed (durable).
+OPEN_SYNC = 1 << 1
 #: ``JA_PURGE_*`` bits for ``ja_purge``.
 PURGE_PENDING = 1 << 0
 PURGE_SENT = 1 << 1
@@ -110,12 +118,13 @@ class Status(enum.IntEnum):
     EVERSION = -8
     EUNSAFE = -9
     EINTERNAL = -10
+    ETIMEOUT = -11
 
 
 # ------------------------------------------------------- C struct mirrors
 
 class _Options(ctypes.Structure):
-    """``struct ja_options`` (JA_OPTIONS_VERSION 2), field for field."""
+    """``struct ja_options`` (JA_OPTIONS_VERSION 3), field for field."""
     _fields_ = [
         ("version", ctypes.c_uint),
         ("home", ctypes.c_char_p),
@@ -124,6 +133,8 @@ class _Options(ctypes.Structure):
         ("max_age_days", ctypes.c_int),
         ("flags", ctypes.c_uint),
         ("platform", ctypes.c_char_p),  # version 2
+        ("buffer_max_events", ctypes.c_int),  # version 3
+        ("buffer_max_bytes", ctypes.c_int64),
     ]
 
 
@@ -161,6 +172,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "ja_store_close": ([c_void_p], None),
         "ja_store_enabled": ([c_void_p, P(c_char_p)], c_int),
         "ja_capture": ([c_void_p, c_char_p, c_char_p, P(_Outcome)], c_int),
+        "ja_flush": ([c_void_p, c_int], c_int),
         "ja_anon_id": ([c_void_p, c_char_p], c_int),
         "ja_reset_id": ([c_void_p], c_int),
         "ja_hash_id": ([c_char_p, c_char_p], c_int),
@@ -389,6 +401,9 @@ def _outcome(o: _Outcome) -> Outcome:
 
 _open_stores: "weakref.WeakSet[Store]" = weakref.WeakSet()
 
+#: How long the flush of each open store at interpreter exit may take (ms).
+EXIT_FLUSH_MS = 5000
+
 
 def _after_fork_in_child() -> None:
     # The parent's SQLite connections must not be used (or closed) here.
@@ -398,6 +413,19 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _flush_at_exit() -> None:
+    # The writer threads die with the process: what they still hold is
+    # committed first. Never raises (analytics must not hurt the exit).
+    for s in list(_open_stores):
+        try:
+            s.flush(EXIT_FLUSH_MS)
+        except Exception:
+            pass
+
+
+atexit.register(_flush_at_exit)
 
 
 class Store:
@@ -413,6 +441,9 @@ class Store:
     ``no_create``        ``JA_OPEN_NO_CREATE``: create no directory, database
                          or anon_id; reads work, captures fail (ECANTCREATE)
                          while there is no queue
+    ``sync``             ``JA_OPEN_SYNC``: each capture and session call
+                         returns once committed (durable), instead of once
+                         handed to the writer thread
 
     None (or 0) means the library's default. Opening reads the environment
     (DO_NOT_TRACK …) and ``config.toml``; when analytics is off the store
@@ -425,7 +456,7 @@ class Store:
     def __init__(self, home: Union[str, "os.PathLike[str]", None] = None,
                  busy_timeout_ms: Optional[int] = None, max_events: Optional[int] = None,
                  max_age_days: Optional[int] = None, no_create: bool = False,
-                 platform: Optional[str] = None):
+                 platform: Optional[str] = None, sync: bool = False):
         self._handle: Optional[int] = None
         self._cv = threading.Condition()
         self._active = 0
@@ -445,7 +476,7 @@ class Store:
                 warnings.warn("Store(%s=...) is deprecated and ignored: the caps are set in "
                               "config.toml ([analytics] %s), which every process opening "
                               "the store reads" % (name, name), DeprecationWarning, stacklevel=2)
-        opts.flags = OPEN_NO_CREATE if no_create else 0
+        opts.flags = (OPEN_NO_CREATE if no_create else 0) | (OPEN_SYNC if sync else 0)
         platform_b = None if platform is None else _text_arg(platform, "platform")
         opts.platform = platform_b  # first_chat_sent's PLATFORM; kept alive like home_b
 
@@ -476,7 +507,8 @@ class Store:
 
     def close(self) -> None:
         """``ja_store_close``. Idempotent; waits for calls in progress on
-        other threads. Later calls raise (``capture_quiet`` returns None)."""
+        other threads, then commits what the writer still holds. Later
+        calls raise (``capture_quiet`` returns None)."""
         with self._cv:
             if self._closed:
                 return
@@ -528,7 +560,8 @@ class Store:
 
     def capture(self, event: Union[str, bytes],
                 props: Union[Mapping[str, Any], str, bytes, None] = None) -> Outcome:
-        """``ja_capture``: redact, validate and durably queue one event.
+        """``ja_capture``: redact, validate and queue one event (durable once
+        :meth:`flush` returns, or at once with ``sync=True``).
 
         @props is a dict (serialised with json.dumps), raw JSON text, or
         None. Returns an :class:`Outcome` — also when the event or some
@@ -548,6 +581,18 @@ class Store:
                     err.outcome = _outcome(out)
                 raise err
         return _outcome(out)
+
+    def flush(self, timeout_ms: int = 5000) -> None:
+        """``ja_flush``: wait until everything this store accepted so far is
+        committed to disk. Raises ``timed out`` (Status.ETIMEOUT) when
+        @timeout_ms passed first (nothing is lost: the writer carries on),
+        or the status of a failure that made the writer drop some of it
+        (``store busy`` …: those events are counted as dropped)."""
+        t = _c_int_option("timeout_ms", timeout_ms, _INT_MAX)
+        with self._use() as h:
+            st = self._lib.ja_flush(h, t)
+            if st != Status.OK:
+                raise _fail(self._lib, st)
 
     def capture_quiet(self, event: Any, props: Any = None) -> Optional[Outcome]:
         """Like :meth:`capture`, but never raises (any ``Exception``, the
