@@ -156,8 +156,11 @@ ja__api_ready(ja_store *s, ja__deadline dl)
                        s->db.busy_timeout_ms);
   } else {
     char anon[37];
-    if ((st = ja__api_ensure_db(s)) == JA_OK &&
-        (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
+    /* Another thread's first call may have done it while we waited. */
+    if (atomic_load(&s->writable))
+      st = JA_OK;
+    else if ((st = ja__api_ensure_db(s)) == JA_OK &&
+             (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
       atomic_store_explicit(&s->writable, 1, memory_order_release);
     ja__api_unlock(s);
   }
@@ -270,6 +273,14 @@ ja_store_open(ja_store **out, const ja_options *opts)
     if (st == JA_EBUSY) {
       ja__error_clear();
       st = JA_OK;
+    } else if (st == JA_OK) {
+      /* An install's anon_id usually exists already: then the first call
+       * hands its event to the writer at once (a missing one is created
+       * by the first call, as it always was). */
+      char anon[37];
+      if (ja__identity_get(s->cfg.anon_id_path, 0, anon) == JA_OK)
+        atomic_store(&s->writable, 1);
+      ja__error_clear();
     }
     if (st != JA_OK) {
       ja_store_close(s);
