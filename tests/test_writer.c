@@ -10,6 +10,7 @@
  */
 #include "support.h"
 #include "api/api.h"
+#include "sql_embed.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -569,4 +570,49 @@ static void test_writer__eight_threads_capture_and_signal(void **state)
                    THREADS * PER_THREAD);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where "
                                             "event = 'first_chat_sent'"), 1);
+}
+
+/* --------------------------------------------------- fixed costs per group */
+
+/* The age cap's two statements that usually find nothing (expire old
+ * events; age those captured under a wrong clock) are skipped on the
+ * strength of index probes in the store-clock read: in the usual case
+ * they are never even prepared. When there is something to do, they run. */
+static void test_writer__empty_age_cap_statements_are_skipped(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  for (int round = 0; round < 3; round++) {
+    capture_n(s, 40, "");
+    jt_flush(s);
+  }
+  assert_null(s->db.q[JA__Q_PRUNE_EXPIRED]);
+  assert_null(s->db.q[JA__Q_AGE_UNWITNESSED]);
+  /* The probes read one index entry each, never the table. */
+  sqlite3_stmt *q = NULL;
+  char sql[1024];
+  snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", ja__sql_clock_read);
+  assert_int_equal(sqlite3_prepare_v2(s->db.db, sql, -1, &q, NULL), SQLITE_OK);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const char *step = (const char *)sqlite3_column_text(q, 3);
+    if (strncmp(step, "SCAN", 4) == 0 && strstr(step, "events") && !strstr(step, "COVERING INDEX"))
+      fail_msg("the store-clock read scans events: %s", step);
+    assert_null(strstr(step, "TEMP B-TREE"));
+  }
+  sqlite3_finalize(q);
+  /* An event 40 days old, one aged later: now both have work. */
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "update events set age_ms = age_ms - 40*86400000 where id = 1;"
+                                    "update events set age_ms = NULL where id = 2",
+                                NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  capture_n(s, 1, "");
+  jt_flush(s);
+  assert_non_null(s->db.q[JA__Q_PRUNE_EXPIRED]);
+  assert_non_null(s->db.q[JA__Q_AGE_UNWITNESSED]);
+  ja_store_close(s);
+  assert_int_equal(drops("expired"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where age_ms is null"), 0);
 }

@@ -70,6 +70,9 @@ typedef struct ja__db {
   int txn_witnessed;         /* this transaction ran ja__store_witness */
   int64_t txn_added;         /* rows this transaction added (its prune budget) */
   int64_t witnessed_ms;      /* the store clock, as of this transaction */
+  int64_t oldest_age_ms;     /* min(age_ms) when the transaction began (0:
+                                none): nothing older, nothing to expire */
+  int unaged;                /* an event had age_ms NULL when it began */
   int64_t writer;            /* this process's writer id (0: assign on first write) */
   int64_t drop_days_pruned;  /* the UTC day (ms / 86400000) whose drops-by-day
                                 this connection last pruned (0: not yet) */

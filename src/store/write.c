@@ -165,6 +165,8 @@ ja__store_witness(ja__db *d, int64_t now)
   int64_t w1 = col_or_zero(s, 1), c1 = col_or_zero(s, 2);
   int64_t w2 = col_or_zero(s, 3), c2 = col_or_zero(s, 4);
   int64_t newest_age = col_or_zero(s, 5);
+  d->oldest_age_ms = col_or_zero(s, 6);
+  d->unaged = sqlite3_column_int(s, 7);
   sqlite3_reset(s);
 
   d->witnessed_ms = clock;
@@ -207,9 +209,10 @@ ja__store_witness(ja__db *d, int64_t now)
   d->seen_mono_ns = mono;
   d->seen_valid = 1;
 
-  if (sane && clock_sane(d, now)) {
+  if (sane && clock_sane(d, now) && d->unaged) {
     /* Events captured under a wrong clock are aged from the first sane
-     * clock after them, never from their own timestamp. */
+     * clock after them, never from their own timestamp. (The probe
+     * skipped this UPDATE, and its temporary table, when none waits.) */
     if ((st = ja__store_stmt(d, JA__Q_AGE_UNWITNESSED, &s)) != JA_OK)
       return st;
     sqlite3_bind_int64(s, 1, now);
@@ -309,9 +312,13 @@ ja__store_apply_caps(ja__db *d, int64_t now)
   /* The store clock, not @p now: one wrong clock cannot expire anything a
    * correct one would keep. 0 (unknown) expires nothing. */
   int64_t expired = 0, trimmed = 0;
-  if (d->witnessed_ms >= JA__CLOCK_FLOOR_MS &&
-      (st = prune(d, JA__Q_PRUNE_EXPIRED, d->witnessed_ms - d->max_age_ms, budget,
-                  JA__DROP_EXPIRED, now, &expired)) != JA_OK)
+  int64_t cutoff = d->witnessed_ms - d->max_age_ms;
+  /* The usual case, nothing old enough (the oldest age, probed by index
+   * when the transaction began), skips the DELETE and its temporary
+   * table; events this transaction added are never older than that. */
+  if (d->witnessed_ms >= JA__CLOCK_FLOOR_MS && d->oldest_age_ms && d->oldest_age_ms < cutoff &&
+      (st = prune(d, JA__Q_PRUNE_EXPIRED, cutoff, budget, JA__DROP_EXPIRED, now, &expired)) !=
+          JA_OK)
     return st;
   budget -= expired;
 

@@ -189,6 +189,46 @@ class Capture(JATestCase):
         self.assertEqual({r["distinct_id"] for r in rows}, {self.read_anon_id()})
         self.assertEqual(sum(drops.values()) - drops["busy"], 0, drops)
 
+    def test_durable_when_killed_right_after_saying_stored(self):
+        """The CLI's capture is committed before it says so (JA_OPEN_SYNC):
+        killed with SIGKILL the moment its "stored" line appears — before
+        it closes the store, which would flush — the event is on disk.
+        stdout is a terminal (a pty), so the line comes out as printed,
+        not when the process exits. Looped: the kill lands anywhere
+        between the line and the exit."""
+        import pty
+        import select
+        import signal
+        for i in range(5):
+            env = clean_env(self.home)
+            master, slave = pty.openpty()
+            proc = subprocess.Popen([CLI, "capture", "feature_used", "--props",
+                                     '{"feature_name":"chat"}', "--verbose"],
+                                    env=env, stdin=subprocess.DEVNULL, stdout=slave,
+                                    stderr=subprocess.PIPE)
+            os.close(slave)
+            line = b""
+            while b"\n" not in line:
+                ready, _, _ = select.select([master], [], [], 60)
+                self.assertTrue(ready, "no output from capture")
+                try:
+                    chunk = os.read(master, 256)
+                except OSError:  # EIO: the process is gone
+                    break
+                if not chunk:
+                    break
+                line += chunk
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate(timeout=60)
+            os.close(master)
+            text = line.decode("utf-8", "replace")
+            self.assertTrue(text.startswith("stored feature_used "), text)
+            uuid = text.split()[2]
+            self.assertRegex(uuid, UUID_RE)
+            rows = self.pending()
+            self.assertIn(uuid, [r["uuid"] for r in rows], "round %d" % i)
+            self.assertEqual(len(rows), i + 1)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -29,7 +29,7 @@ import sys
 import unittest
 
 from jatest import (BUILD_DIR, DROP_REASONS, JATestCase, LIB, SOURCE_DIR, UUID_RE, check_sanitizers,
-                    clean_env, now_ms, python_executable, sanitizer_preload)
+                    clean_env, now_ms, python_executable, sanitizer_preload, sqlite_json)
 
 PY_DIR = os.path.join(SOURCE_DIR, "tools", "python")
 INSTALLED = os.environ.get("JA_PYTHON_BINDING") == "installed"
@@ -625,6 +625,102 @@ OUT["errors"], OUT["uuids"] = errors, uuids
         self.assertEqual(r["pending"], 200)
         rows = self.pending()
         self.assertEqual({row["uuid"] for row in rows}, set(r["uuids"]))
+
+    def test_flush_and_its_timeout(self):
+        # flush() returns once what was accepted is on disk (another
+        # connection sees it); held back by a lock, it times out without
+        # losing anything.
+        r = self.py(r"""
+import sqlite3
+def count():
+    db = sqlite3.connect(os.path.join(os.environ["OPENJARVIS_HOME"], "analytics_queue.db"))
+    n = db.execute("select count(*) from events").fetchone()[0]
+    db.close()
+    return n
+with ja.Store(busy_timeout_ms=600000) as s:
+    for i in range(20):
+        s.capture("feature_used", {"feature_name": "chat"})
+    s.flush()
+    OUT["after_flush"] = count()
+    locker = sqlite3.connect(os.path.join(os.environ["OPENJARVIS_HOME"], "analytics_queue.db"),
+                             isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    s.capture("feature_used", {"feature_name": "chat"})
+    OUT["timeout"] = error(s.flush, 0)
+    locker.execute("COMMIT")
+    locker.close()
+    s.flush(600000)
+    OUT["after_unlock"] = count()
+    OUT["bad"] = error(s.flush, -1)
+""")
+        self.assertEqual(r["after_flush"], 20)
+        self.assertEqual(r["timeout"]["status"], -11)
+        self.assertEqual(r["timeout"]["name"], "timed out")
+        self.assertEqual(r["after_unlock"], 21)
+        self.assertEqual(r["bad"]["status"], -1)
+
+    def test_exit_flushes_open_stores(self):
+        # Never closed, and never collected either (a daemon thread still
+        # holds it when the interpreter exits, so no __del__ closes it):
+        # the exit flushes what the writer holds, which would otherwise
+        # die with the process. The writer is held back by a lock until
+        # the exit begins (an exit handler registered after the binding's
+        # runs first and lets go), so without the flush at exit the
+        # thousands of events it then still has to write are lost.
+        r = self.py(r"""
+import atexit, sqlite3
+s = ja.Store(busy_timeout_ms=600000)
+hold = threading.Event()
+threading.Thread(target=lambda store=s: hold.wait(), daemon=True).start()
+s.capture("setup_completed")
+s.flush()
+locker = sqlite3.connect(os.path.join(os.environ["OPENJARVIS_HOME"], "analytics_queue.db"),
+                         isolation_level=None)
+locker.execute("BEGIN IMMEDIATE")
+atexit.register(lambda: (locker.execute("COMMIT"), locker.close()))
+OUT["uuids"] = [s.capture("feature_used", {"feature_name": "chat"}).uuid for i in range(3000)]
+for i in range(50):
+    s.session_inference("exit", 1, 1, 1.0, "m", "ollama")
+del s
+""")
+        self.assertEqual(len(r["uuids"]), 3000)
+        rows = self.pending()
+        self.assertEqual({row["uuid"] for row in rows if row["event"] == "feature_used"},
+                         set(r["uuids"]))
+        self.assertEqual(sqlite_json(self.db, "select count(*) as n from rollup_signal"),
+                         [{"n": 50}])
+
+    @unittest.skipUnless(hasattr(os, "fork"), "no fork()")
+    def test_fork_child_gets_a_closed_store_and_can_open_its_own(self):
+        # A store opened before fork() is closed in the child (its
+        # connection and writer are the parent's); a new one works there,
+        # and the parent's keeps working.
+        r = self.py(r"""
+with ja.Store() as s:
+    for i in range(10):
+        s.capture("feature_used", {"feature_name": "chat"})
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            if error(s.capture, "feature_used", {"feature_name": "chat"}) is None:
+                code = 2
+            with ja.Store() as mine:
+                for i in range(5):
+                    mine.capture("setup_completed")
+                mine.flush()
+        except Exception:
+            code = 3
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    OUT["child"] = status
+    for i in range(10):
+        s.capture("feature_used", {"feature_name": "chat"})
+""")
+        self.assertEqual(r["child"], 0)
+        rows = self.pending()
+        self.assertEqual(len([x for x in rows if x["event"] == "feature_used"]), 20)
+        self.assertEqual(len([x for x in rows if x["event"] == "setup_completed"]), 5)
 
 
 if __name__ == "__main__":
