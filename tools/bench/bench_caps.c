@@ -38,6 +38,7 @@ make_store(const char *home, long rows, long cap)
   ja_options o = JA_OPTIONS_INIT;
   o.home = home;
   o.busy_timeout_ms = 30000;
+  o.flags = JA_OPEN_SYNC; /* a capture's whole durable write is what is timed */
   ja_store *s = NULL;
   if (ja_store_open(&s, &o) != JA_OK)
     ja_bench_die("open", ja_last_error());

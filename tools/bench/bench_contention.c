@@ -43,6 +43,7 @@ writer(const char *home, int baseline, int n, int pace_us, atomic_int *stop)
   result r = {0};
   ja_options o = JA_OPTIONS_INIT;
   o.home = home;
+  o.flags = JA_OPEN_SYNC; /* each capture's fate (stored or busy) is its status */
   ja_store *s = NULL;
   if (ja_store_open(&s, &o) != JA_OK)
     ja_bench_die("open", ja_last_error());
