@@ -16,6 +16,7 @@
  *
  * The parent runs two copies of itself with slow_fsync.so preloaded
  * (JA_BENCH_FSYNC_US 0, then 3000): the shim counts fsyncs in both.
+ * `--child profile` only works (for callgrind: profile_writer.py).
  *
  *   bench_writer [--ops N] [--dir DIR]    (default 20000 timed captures)
  */
@@ -415,6 +416,31 @@ signal_cpu(void)
   ja_store_close(s);
 }
 
+/* --child profile (under callgrind, tools/bench/profile_writer.py):
+ * g_ops captures, signals and one batch of 1 000 in default mode, flushed
+ * every 500, nothing timed. */
+static void
+profile(void)
+{
+  ja_store *s = open_store("profile", 0);
+  capture(s);
+  flush(s);
+  for (long i = 0; i < g_ops; i++) {
+    capture(s);
+    if (ja_session_inference(s, "chat-1", 120, 340, 850.5, "llama3.1:8b", "ollama", 0) != JA_OK)
+      ja_bench_die("ja_session_inference", ja_last_error());
+    if (i % 500 == 499)
+      flush(s);
+  }
+  static const char *events[1000], *props[1000];
+  for (int i = 0; i < 1000; i++)
+    events[i] = EVENT, props[i] = PROPS;
+  if (ja_capture_many(s, 1000, events, props, NULL) != JA_OK)
+    ja_bench_die("ja_capture_many", ja_last_error());
+  flush(s);
+  ja_store_close(s);
+}
+
 /* ---------------------------------------------------------- the driver */
 
 /* Run this program as a child with slow_fsync.so preloaded and fsyncs
@@ -487,6 +513,8 @@ main(int argc, char **argv)
       sync_eight_threads();
       batch();
       signal_cpu();
+    } else if (strcmp(child, "profile") == 0) {
+      profile();
     } else {
       default_latency("slow");
     }
