@@ -363,7 +363,8 @@ JA_API ja_status ja_flush(ja_store *s, int timeout_ms);
  * from many threads and handles at once: all get the one id on disk.
  * @param s         the store
  * @param[out] out  36 characters plus NUL
- * @return #JA_OK; #JA_EINVALID for a NULL argument;
+ * @return #JA_OK; #JA_EINVALID for a NULL argument or a handle opened
+ *         before fork();
  *         #JA_ECANTCREATE when it is missing or damaged and may not be made,
  *         or cannot be created;
  *         #JA_EUNSAFE (file left untouched) when the anon_id is a symlink,
@@ -377,11 +378,13 @@ JA_API ja_status ja_anon_id(ja_store *s, char out[37]);
 /**
  * Replace the anonymous id with a fresh UUID v4 (renamed over the old one,
  * so a reader sees the old id or the new one). Queued events keep the id
- * they were captured with. When analytics is off the file is only removed.
- * Only an anon_id is replaced or removed: what ja_anon_id() refuses, this
- * refuses too.
+ * they were captured with (the writer commits what this handle holds
+ * first, waiting at most `busy_timeout_ms`). When analytics is off the
+ * file is only removed. Only an anon_id is replaced or removed: what
+ * ja_anon_id() refuses, this refuses too.
  * @param s  the store
- * @return #JA_OK; #JA_EINVALID when @p s is NULL;
+ * @return #JA_OK; #JA_EINVALID when @p s is NULL or was opened before
+ *         fork();
  *         #JA_ECANTCREATE when the new id cannot be created;
  *         #JA_EUNSAFE (file left untouched) as for ja_anon_id();
  *         #JA_EIO (file left untouched) when the old one cannot be opened or
@@ -506,10 +509,14 @@ JA_API ja_status ja_hash_id(const char *s, char out[17]);
  * (`queue.exists` false); one that cannot be read is an error. A queue in
  * a home that cannot be written is read read-only (or immutable when it
  * has no -wal). Creates nothing. Out of memory gives #JA_ENOMEM and no
- * document, never a partial one.
+ * document, never a partial one. What this handle accepted is committed
+ * first (waiting at most `busy_timeout_ms`), and drops it counted only in
+ * memory so far (a full buffer, a group the store would not take) are
+ * included.
  * @param s         the store
  * @param[out] out  a NUL-terminated JSON object; free with ja_free()
- * @return #JA_OK, #JA_ENOMEM, #JA_ECORRUPT, #JA_EVERSION, #JA_EUNSAFE,
+ * @return #JA_OK, #JA_EINVALID (a NULL argument, a handle opened before
+ *         fork()), #JA_ENOMEM, #JA_ECORRUPT, #JA_EVERSION, #JA_EUNSAFE,
  *         #JA_ECONFIG, #JA_EBUSY or #JA_EIO.
  */
 JA_API ja_status ja_report_json(ja_store *s, char **out);
@@ -526,11 +533,13 @@ enum {
  * Delete local analytics data. Works when analytics is off too (that is
  * when a user most wants it); creates nothing when there is no queue yet
  * (#JA_OK, 0 removed). A queue that cannot be read or written is an error,
- * never "nothing to delete".
+ * never "nothing to delete". What this handle accepted before the call is
+ * committed first (waiting at most `busy_timeout_ms`), so it is purged too.
  * @param s             the store
  * @param what          JA_PURGE_* bits
  * @param[out] removed  if not NULL, the number of rows deleted (0 on error)
- * @return #JA_OK, #JA_EINVALID, #JA_EBUSY, #JA_ECORRUPT, #JA_EVERSION,
+ * @return #JA_OK, #JA_EINVALID (bad @p what, a NULL store, a handle opened
+ *         before fork()), #JA_EBUSY, #JA_ECORRUPT, #JA_EVERSION,
  *         #JA_EUNSAFE, #JA_ECANTCREATE (not writable), #JA_ECONFIG or #JA_EIO.
  */
 JA_API ja_status ja_purge(ja_store *s, unsigned int what, int64_t *removed);

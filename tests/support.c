@@ -125,6 +125,20 @@ ja_store *jt_open(void)
   return s;
 }
 
+sqlite3 *jt_lock_store(void)
+{
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  return db;
+}
+
+void jt_unlock_store(sqlite3 *db)
+{
+  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+}
+
 void jt_flush(ja_store *s)
 {
   ja_status st = ja_flush(s, 600000);

@@ -33,6 +33,11 @@ ja_store *jt_open(void);
 /* The same with JA_OPEN_SYNC: each capture and signal returns once it is
  * committed (tests that read the queue right after writing it). */
 ja_store *jt_open_sync(void);
+/* Another connection holding the store's write lock (BEGIN IMMEDIATE on
+ * jt_db_path()): a writer stuck in its commit. jt_unlock_store commits and
+ * closes it. */
+sqlite3 *jt_lock_store(void);
+void jt_unlock_store(sqlite3 *db);
 /* ja_flush(@p s) with a timeout no test reaches, asserting JA_OK: what the
  * handle accepted is in the queue. */
 void jt_flush(ja_store *s);

@@ -55,23 +55,6 @@ busy_path(void)
   return p;
 }
 
-/* Another connection holding the write lock (a writer stuck in its commit). */
-static sqlite3 *
-lock_store(void)
-{
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  return db;
-}
-
-static void
-unlock_store(sqlite3 *db)
-{
-  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
-}
-
 static int64_t
 busy_count(void)
 {
@@ -111,9 +94,9 @@ static void test_busy__fifo_at_busy_file_never_hangs_capture(void **state)
   jt_fresh_env();
   ja_store *s = open_ms(30);
   assert_int_equal(mkfifo(busy_path(), 0600), 0);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s); /* the old code opened the FIFO for writing and hung */
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
   ja_store_close(s);
   assert_int_equal(busy_count(), 1); /* counted from memory instead */
@@ -129,13 +112,13 @@ static void test_busy__locked_busy_file_never_blocks_capture(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_ms(30);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s); /* creates the -busy file */
   int held = open(busy_path(), O_RDONLY | O_CLOEXEC);
   assert_true(held >= 0);
   assert_int_equal(flock(held, LOCK_EX), 0); /* a separate open file: conflicts */
   capture_busy(s); /* the old code waited in flock(LOCK_EX) for ever */
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
   close(held);
   ja_store_close(s);
@@ -157,9 +140,9 @@ static void test_busy__hard_link_at_busy_file_not_counted_nor_truncated(void **s
   assert_int_equal(ftruncate(fd, 1 << 30), 0); /* sparse: costs no disk */
   close(fd);
   assert_int_equal(link(target, busy_path()), 0);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
   assert_int_equal(status_busy(s), 1);
   ja_store_close(s);
@@ -178,10 +161,10 @@ static void test_busy__crash_between_commit_and_rotation_counts_once(void **stat
   (void)state;
   jt_fresh_env();
   ja_store *s = open_ms(30);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s);
   capture_busy(s);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   size_t len = 0;
   char *saved = jt_read_file(busy_path(), &len);
   assert_non_null(saved);
@@ -224,12 +207,12 @@ static void test_busy__unwritable_busy_file_counted_at_close(void **state)
   jt_fresh_env();
   ja_store *s = open_ms(30);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK); /* anon_id made */
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   ja__syscalls saved = ja__sys;
   ja__sys.write = fail_write;
   g_fail_writes = 1;
   capture_busy(s);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   ja_store_close(s); /* the file still cannot be written: the database */
   g_fail_writes = 0;
   ja__sys = saved;
@@ -244,7 +227,7 @@ static void test_busy__unwritable_then_locked_at_close_noted_in_file(void **stat
   jt_fresh_env();
   ja_store *s = open_ms(30);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   ja__syscalls saved = ja__sys;
   ja__sys.write = fail_write;
   g_fail_writes = 1;
@@ -252,7 +235,7 @@ static void test_busy__unwritable_then_locked_at_close_noted_in_file(void **stat
   g_fail_writes = 0;
   ja__sys = saved;
   ja_store_close(s);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   s = open_ms(30);
   assert_int_equal(status_busy(s), 1);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
@@ -266,11 +249,11 @@ static void test_busy__status_includes_drops_waiting_in_busy_file(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_ms(30);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s);
   capture_busy(s);
   capture_busy(s);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   ja_store_close(s); /* noted in the file, not folded yet */
   ja_options o = JA_OPTIONS_INIT;
   o.flags = JA_OPEN_NO_CREATE; /* what `status` opens */
@@ -291,7 +274,7 @@ static void test_busy__unknown_event_on_locked_store_counted(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_ms(30);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   ja_outcome o = JA_OUTCOME_INIT;
   alarm(HANG_GUARD_S);
   ja_status st = ja_capture(s, "not_a_real_event", "{}", &o);
@@ -299,7 +282,7 @@ static void test_busy__unknown_event_on_locked_store_counted(void **state)
   assert_int_equal(st, JA_EBUSY);
   assert_int_equal(o.result, JA_RESULT_DROPPED);
   assert_string_equal(o.reason, "busy");
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
   ja_store_close(s);
   assert_int_equal(busy_count(), 1);
@@ -363,7 +346,7 @@ static void test_busy__one_deadline_for_handle_and_store(void **state)
   jt_fresh_env();
   const int64_t T = 1000, HOLD = 700;
   waiter w = {.s = open_ms((int)T)};
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   ja__api_lock(w.s); /* stands for another thread using the handle */
   pthread_t t;
   int64_t t0 = ja__mono_ns();
@@ -376,7 +359,7 @@ static void test_busy__one_deadline_for_handle_and_store(void **state)
   int64_t unlocked = ja__mono_ns();
   ja__api_unlock(w.s);
   pthread_join(t, NULL);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(w.st, JA_EBUSY);
   assert_int_equal(status_busy(w.s), 1);
   /* Never before the deadline ... */
@@ -485,12 +468,12 @@ static void test_busy__handler_gives_up_at_the_call_deadline(void **state)
   /* The anon_id (two fsyncs) is made by a first capture, outside the
    * measured call: on a loaded disk it alone could eat the deadline. */
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   uint64_t polls = s->db.busy_polls;
   int64_t t0 = ja__mono_ns();
   capture_busy(s);
   int64_t waited = ja__mono_ns() - t0;
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_true(waited >= 120 * 1000000);
   assert_true(s->db.busy_polls >= polls + 2);
   assert_int_equal(s->db.deadline.at_ns, 0); /* forgotten after the call */
@@ -505,9 +488,9 @@ static void test_busy__file_held_by_appender_not_rotated(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_ms(30);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   int held = open(busy_path(), O_RDWR | O_APPEND | O_CLOEXEC);
   assert_true(held >= 0);
   assert_int_equal(flock(held, LOCK_SH), 0);
@@ -543,9 +526,9 @@ static void test_busy__legacy_file_counted_once_foreign_file_left_alone(void **s
   jt_write_file(busy_path(), "bbb not mine");
   assert_int_equal(status_busy(s), 3);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_busy(s); /* never appended to a foreign file: held in memory */
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(ja_capture(s, "feature_used", CHAT, NULL), JA_OK);
   ja_store_close(s);
   assert_int_equal(busy_count(), 4);
@@ -561,12 +544,12 @@ static void test_busy__drops_from_two_handles_share_the_file(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *a = open_ms(20), *b = open_ms(20);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   for (int i = 0; i < 3; i++) {
     capture_busy(a);
     capture_busy(b);
   }
-  unlock_store(locker);
+  jt_unlock_store(locker);
   ja_store_close(a);
   assert_int_equal(status_busy(b), 6);
   assert_int_equal(ja_capture(b, "feature_used", CHAT, NULL), JA_OK);

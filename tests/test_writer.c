@@ -40,23 +40,6 @@ open_writer(unsigned flags, int busy_ms, int max_events, int64_t max_bytes)
   return s;
 }
 
-/* Another connection holding the store's write lock. */
-static sqlite3 *
-lock_store(void)
-{
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  return db;
-}
-
-static void
-unlock_store(sqlite3 *db)
-{
-  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
-}
-
 static int64_t
 stored(void)
 {
@@ -119,10 +102,10 @@ static void test_writer__overflow_counted_as_queue_full(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_writer(0, FOREVER_MS, 8, 0);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   int accepted = capture_n(s, 50, "queue_full");
   assert_int_equal(accepted, 8);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   jt_flush(s);
   assert_int_equal(status_drops(s, "queue_full"), 42);
   ja_store_close(s);
@@ -139,10 +122,10 @@ static void test_writer__byte_bound_counted_as_queue_full(void **state)
   /* Room for the job header and about 3 small events, not a 4th. */
   ja_store *s = open_writer(0, FOREVER_MS, 0,
                             (int64_t)(sizeof(ja__job) + 3 * (sizeof(ja__job_event) + 32)));
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   int accepted = capture_n(s, 20, "queue_full");
   assert_true(accepted >= 1 && accepted <= 3);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   ja_store_close(s);
   assert_int_equal(stored(), accepted);
   assert_int_equal(drops("queue_full"), 20 - accepted);
@@ -231,13 +214,13 @@ static void test_writer__busy_store_drops_group_counted(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_writer(0, 30, 0, 0);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   int accepted = capture_n(s, 12, "");
   assert_int_equal(accepted, 12); /* the caller never waits for the lock */
   assert_int_equal(ja_flush(s, FOREVER_MS), JA_EBUSY);
   /* Reported by one flush only. */
   assert_int_equal(ja_flush(s, FOREVER_MS), JA_OK);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(status_drops(s, "busy"), 12);
   accepted += capture_n(s, 2, "");
   ja_store_close(s);
@@ -270,13 +253,13 @@ static void test_writer__flush_timeout(void **state)
   (void)state;
   jt_fresh_env();
   ja_store *s = open_writer(0, FOREVER_MS, 0, 0);
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   capture_n(s, 3, "");
   assert_int_equal(ja_flush(s, 0), JA_ETIMEOUT);
   assert_non_null(strstr(ja_last_error(), "within 0 ms"));
   assert_int_equal(ja_flush(s, 20), JA_ETIMEOUT);
   assert_int_equal(stored(), 0);
-  unlock_store(locker);
+  jt_unlock_store(locker);
   assert_int_equal(ja_flush(s, FOREVER_MS), JA_OK); /* nothing was lost */
   assert_int_equal(stored(), 3);
   ja_store_close(s);
@@ -322,7 +305,7 @@ static void test_writer__signals_of_many_sessions_share_groups(void **state)
   jt_flush(s);
   capture_n(s, 1, "");
   jt_flush(s); /* anon_id, first group: done */
-  sqlite3 *locker = lock_store();
+  sqlite3 *locker = jt_lock_store();
   jt_fault_arm(JT_FAULT_SYNC, 0, 0, 0); /* count syncs, fail none */
   for (int i = 0; i < 100; i++) {
     char id[32];
@@ -331,7 +314,7 @@ static void test_writer__signals_of_many_sessions_share_groups(void **state)
     assert_int_equal(ja_session_tool(s, id, "search_web", 0), JA_OK);
     capture_n(s, 1, "");
   }
-  unlock_store(locker);
+  jt_unlock_store(locker);
   jt_flush(s);
   int syncs = jt_fault_calls(JT_FAULT_SYNC);
   jt_fault_clear();

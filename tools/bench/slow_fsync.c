@@ -38,16 +38,23 @@ delay(void)
   }
 }
 
+/* The real @p name (fsync or fdatasync) of @p fd, after the delay. */
+static int
+slowed(const char *name, int (**real)(int), int fd)
+{
+  if (!*real)
+    *real = (int (*)(int))dlsym(RTLD_NEXT, name);
+  delay();
+  atomic_fetch_add(&g_fsyncs, 1);
+  return (*real)(fd);
+}
+
 int fsync(int fd);
 int
 fsync(int fd)
 {
   static int (*real)(int);
-  if (!real)
-    real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-  delay();
-  atomic_fetch_add(&g_fsyncs, 1);
-  return real(fd);
+  return slowed("fsync", &real, fd);
 }
 
 int fdatasync(int fd);
@@ -55,9 +62,5 @@ int
 fdatasync(int fd)
 {
   static int (*real)(int);
-  if (!real)
-    real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-  delay();
-  atomic_fetch_add(&g_fsyncs, 1);
-  return real(fd);
+  return slowed("fdatasync", &real, fd);
 }
