@@ -51,7 +51,7 @@ try_again(ja_status st, int attempt, ja__deadline dl)
   return st != JA_EBUSY && attempt + 1 < JA__WRITER_TRIES && ja__deadline_left_ms(dl) > 0;
 }
 
-void
+int
 ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r)
 {
   int64_t wall = ja__now_ms();
@@ -64,7 +64,8 @@ ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r)
     if (j->deadline_ns && j->deadline_ns < dl.at_ns)
       dl.at_ns = j->deadline_ns;
   ja_status st;
-  if (ja__api_lock_until(s, dl) != 0) {
+  int locked = ja__api_lock_until(s, dl) == 0;
+  if (!locked) {
     st = ja__error_set(JA_EBUSY, "store '%s' busy for more than %d ms (held by another thread "
                        "of this handle)", s->db.path, s->db.busy_timeout_ms);
     r->reason = JA__DROP_BUSY;
@@ -80,11 +81,10 @@ ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r)
         ja__api_drop_db(s);
     }
     r->reason = st == JA_OK ? JA__DROP_NONE : ja__store_failure_reason(&s->db, st);
-    ja__api_unlock(s);
   }
   r->status = st;
   if (st == JA_OK)
-    return;
+    return locked;
   /* Until a caller has checked the queue and the anon_id again, nothing
    * more is accepted blindly: a store that stays broken (an anon_id that
    * became a symlink, a queue that cannot be opened) is the callers'
@@ -96,4 +96,5 @@ ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r)
    * (busy beside the database, in any process; the others by this
    * handle's next transaction that commits). */
   ja__store_count_later(&s->db, r->reason, rows);
+  return locked;
 }

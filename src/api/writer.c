@@ -163,6 +163,8 @@ writer_main(void *arg)
   ja_store *s = arg;
   ja__writer *w = &s->writer;
   pthread_mutex_lock(&w->m);
+  w->running = 1;
+  pthread_cond_broadcast(&w->done);
   for (;;) {
     while (!w->head && !w->stop) {
       w->sleeping = 1;
@@ -177,11 +179,16 @@ writer_main(void *arg)
     ja__job *group = take_group(w, &rows, &last_seq);
     pthread_mutex_unlock(&w->m);
     ja__group_result r = {JA_OK, JA__DROP_NONE, ""};
-    ja__group_write(s, group, rows, &r);
+    int locked = ja__group_write(s, group, rows, &r);
     pthread_mutex_lock(&w->m);
     publish(w, group, rows, last_seq, &r);
     pthread_mutex_unlock(&w->m);
+    /* Freed before the handle's lock goes: fork() takes that lock first,
+     * so the thread is never inside the allocator when a child is made
+     * (an allocator without fork handlers would stay locked there). */
     jobs_free(group);
+    if (locked)
+      ja__api_unlock(s);
     ja__error_clear(); /* this thread's errors went to r.msg */
     pthread_mutex_lock(&w->m);
   }
@@ -190,7 +197,11 @@ writer_main(void *arg)
 }
 
 /* Start the thread with every signal blocked in it: the host's handlers
- * must never run on a thread it does not know. Caller holds m. */
+ * must never run on a thread it does not know. Returns once the thread
+ * runs its loop: a thread still being set up (its stack, the allocator's
+ * per-thread state) is inside the allocator, and a fork() then would
+ * leave the child an allocator locked forever where it has no fork
+ * handlers (ASan's). Caller holds m. */
 static ja_status
 start(ja_store *s)
 {
@@ -203,6 +214,8 @@ start(ja_store *s)
     return ja__error_set(JA_ENOMEM, "cannot start the writer thread of '%s': %s", s->db.path,
                          strerror(rc));
   s->writer.started = 1;
+  while (!s->writer.running)
+    pthread_cond_wait(&s->writer.done, &s->writer.m);
   return JA_OK;
 }
 

@@ -91,6 +91,8 @@ typedef struct ja__writer {
   int lingering;             /* the thread waits for a group to fill */
   int stop;                  /* closing: write everything left, then exit */
   int started;               /* the thread exists (started by the first job) */
+  int running;               /* the thread reached its loop (start waits for
+                                it: a fork() never finds it half made) */
   int init;                  /* m, work and done are initialised */
   pthread_t thread;
   uint64_t dropped;          /* rows the thread dropped, in all */
@@ -135,8 +137,10 @@ void ja__writer_forget(ja__writer *w);
 /* Write jobs @p jobs (a list of @p rows rows) in one transaction, on the
  * writer thread: the handle's lock and the store's lock waited for until
  * busy_timeout_ms from now, failures other than busy tried again within
- * it, then dropped and counted by reason. */
-void ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r);
+ * it, then dropped and counted by reason. Returns 1 when it got the
+ * handle's lock, which it then still holds (the caller releases it with
+ * ja__api_unlock once done with the group), else 0. */
+int ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r);
 
 /* --------------------------------------------------------- api/fork.c */
 
