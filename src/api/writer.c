@@ -86,14 +86,16 @@ mono_at(int64_t ns)
  * JA__WRITER_GROUP_ROWS rows (at least one job; everything when
  * closing). Caller holds m. */
 static ja__job *
-take_group(ja__writer *w, size_t *rows, uint64_t *last_seq)
+take_group(ja__writer *w, size_t *rows, size_t *bytes, uint64_t *last_seq)
 {
   ja__job *first = w->head, *last = NULL;
   size_t n = 0;
+  *bytes = 0;
   for (ja__job *j = w->head; j; j = j->next) {
     if (last && !w->stop && n + j->rows > JA__WRITER_GROUP_ROWS)
       break;
     n += j->rows;
+    *bytes += j->bytes;
     last = j;
   }
   w->head = last->next;
@@ -112,11 +114,8 @@ take_group(ja__writer *w, size_t *rows, uint64_t *last_seq)
 /* After a group: account for it and wake whoever waited for it. Caller
  * holds m. */
 static void
-publish(ja__writer *w, ja__job *group, size_t rows, uint64_t last_seq, const ja__group_result *r)
+publish(ja__writer *w, size_t rows, size_t bytes, uint64_t last_seq, const ja__group_result *r)
 {
-  size_t bytes = 0;
-  for (ja__job *j = group; j; j = j->next)
-    bytes += j->bytes;
   w->rows -= rows;
   w->bytes -= bytes;
   w->done_seq = last_seq;
@@ -174,23 +173,22 @@ writer_main(void *arg)
     if (!w->head)
       break; /* closing, and everything is written */
     linger(w);
-    size_t rows;
+    size_t rows, bytes;
     uint64_t last_seq;
-    ja__job *group = take_group(w, &rows, &last_seq);
+    ja__job *group = take_group(w, &rows, &bytes, &last_seq);
     pthread_mutex_unlock(&w->m);
     ja__group_result r = {JA_OK, JA__DROP_NONE, ""};
     int locked = ja__group_write(s, group, rows, &r);
-    pthread_mutex_lock(&w->m);
-    publish(w, group, rows, last_seq, &r);
-    pthread_mutex_unlock(&w->m);
     /* Freed before the handle's lock goes: fork() takes that lock first,
      * so the thread is never inside the allocator when a child is made
-     * (an allocator without fork handlers would stay locked there). */
+     * (an allocator without fork handlers would stay locked there). And
+     * the waiters are woken once the handle is free again. */
     jobs_free(group);
     if (locked)
       ja__api_unlock(s);
     ja__error_clear(); /* this thread's errors went to r.msg */
     pthread_mutex_lock(&w->m);
+    publish(w, rows, bytes, last_seq, &r);
   }
   pthread_mutex_unlock(&w->m);
   return NULL;
