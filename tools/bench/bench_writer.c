@@ -109,7 +109,7 @@ open_store(const char *name, unsigned flags)
 }
 
 static void
-capture(ja_store *s)
+one_capture(ja_store *s)
 {
   ja_outcome o = JA_OUTCOME_INIT;
   if (ja_capture(s, EVENT, PROPS, &o) != JA_OK || o.result != JA_RESULT_STORED)
@@ -218,7 +218,7 @@ default_latency(const char *tag)
   raw_db raw;
   raw_open(&raw, "raw-normal", "NORMAL", 0);
   for (int i = 0; i < 1000; i++) {
-    capture(s);
+    one_capture(s);
     raw_commit_one(&raw);
   }
   flush(s);
@@ -230,7 +230,7 @@ default_latency(const char *tag)
     for (long i = 0; i < n; i++) {
       struct timespec t0;
       clock_gettime(CLOCK_MONOTONIC, &t0);
-      capture(s);
+      one_capture(s);
       api[done + i] = us_since(t0);
     }
     flush(s);
@@ -257,11 +257,11 @@ static void
 burst(void)
 {
   ja_store *s = open_store("burst", 0);
-  capture(s);
+  one_capture(s);
   flush(s);
   long f0 = fsyncs();
   for (int i = 0; i < 10000; i++)
-    capture(s);
+    one_capture(s);
   flush(s);
   long n = fsyncs() - f0;
   printf("burst_fsyncs %ld\n", n);
@@ -278,7 +278,7 @@ sync_one_thread(void)
   raw_db raw;
   raw_open(&raw, "raw-full", "FULL", 0);
   for (int i = 0; i < 3000; i++) {
-    capture(s);
+    one_capture(s);
     raw_commit_one(&raw);
   }
   long n = g_ops / 10 < 200 ? 200 : g_ops / 10;
@@ -290,7 +290,7 @@ sync_one_thread(void)
     for (long i = done; i < done + 100 && i < n; i++) {
       struct timespec t0;
       clock_gettime(CLOCK_MONOTONIC, &t0);
-      capture(s);
+      one_capture(s);
       api[i] = us_since(t0);
     }
     for (long i = done; i < done + 100 && i < n; i++) {
@@ -318,7 +318,7 @@ sync8_thread(void *arg)
 {
   (void)arg;
   for (int i = 0; i < 250; i++)
-    capture(g_sync8);
+    one_capture(g_sync8);
   return NULL;
 }
 
@@ -326,7 +326,7 @@ static void
 sync_eight_threads(void)
 {
   g_sync8 = open_store("sync8", JA_OPEN_SYNC);
-  capture(g_sync8);
+  one_capture(g_sync8);
   long f0 = fsyncs();
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -391,7 +391,7 @@ signal_cpu(void)
   ja_store *s = open_store("signals", 0);
   if (ja_session_inference(s, "warm", 1, 1, 1, "llama3.1:8b", "ollama", 0) != JA_OK)
     ja_bench_die("ja_session_inference", ja_last_error());
-  capture(s);
+  one_capture(s);
   flush(s);
   enum { BLOCKS = 20, PER = 500 };
   double sig[BLOCKS], cap[BLOCKS];
@@ -407,7 +407,7 @@ signal_cpu(void)
     flush(s);
     t0 = cpu_us();
     for (int i = 0; i < PER; i++)
-      capture(s);
+      one_capture(s);
     cap[b] = (cpu_us() - t0) / PER;
     flush(s);
   }
@@ -423,10 +423,10 @@ static void
 profile(void)
 {
   ja_store *s = open_store("profile", 0);
-  capture(s);
+  one_capture(s);
   flush(s);
   for (long i = 0; i < g_ops; i++) {
-    capture(s);
+    one_capture(s);
     if (ja_session_inference(s, "chat-1", 120, 340, 850.5, "llama3.1:8b", "ollama", 0) != JA_OK)
       ja_bench_die("ja_session_inference", ja_last_error());
     if (i % 500 == 499)
