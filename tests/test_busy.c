@@ -389,8 +389,10 @@ static void test_busy__two_tight_loop_writers_account_for_every_event(void **sta
     pid[p] = fork();
     assert_true(pid[p] >= 0);
     if (pid[p] == 0) {
+      ja_options opts = JA_OPTIONS_INIT;
+      opts.flags = JA_OPEN_SYNC; /* each capture's status says stored or busy */
       ja_store *s = NULL;
-      if (ja_store_open(&s, NULL) != JA_OK)
+      if (ja_store_open(&s, &opts) != JA_OK)
         _exit(1);
       int counts[2] = {0, 0}; /* stored, busy */
       for (int i = 0; i < N; i++) {

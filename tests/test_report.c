@@ -93,6 +93,7 @@ store_with_rows(void)
                      JA_OK);
   assert_int_equal(ja_capture(s, "app_opened", "{\"version\":\"10.0.0.5\"}", NULL), JA_OK);
   assert_int_equal(ja_capture(s, "zz_unknown", NULL, NULL), JA_OK);
+  jt_flush(s); /* the writer is done: the queue is not locked for the edit below */
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
   assert_int_equal(sqlite3_exec(db,
