@@ -252,7 +252,8 @@ typedef enum ja_result {
                                "corrupt"). */
   JA_RESULT_DROPPED = 1,  /**< Dropped whole and counted: unknown event, the
                                buffer full ("queue_full"), or (#JA_OPEN_SYNC)
-                               the store failed while writing its group. */
+                               the store stayed locked while the writer
+                               wrote its group ("busy"). */
   JA_RESULT_DISABLED = 2, /**< Analytics is off: nothing written. */
   JA_RESULT_INVALID = 3   /**< ja_capture_many() only: malformed input,
                                refused (nothing stored or counted). */
@@ -309,8 +310,10 @@ typedef struct ja_outcome {
  *         opened (nothing stored or counted), #JA_EBUSY when it stayed
  *         locked while being opened (dropped, counted as "busy");
  *         #JA_ENOMEM. With #JA_OPEN_SYNC also the status of a group the
- *         writer could not commit (#JA_EBUSY, #JA_EIO, #JA_ECORRUPT …; the
- *         event was dropped and counted, `out->result` says dropped).
+ *         writer could not commit: #JA_EBUSY (dropped, counted as "busy",
+ *         `out->result` says dropped), or #JA_EIO, #JA_ECORRUPT … (the
+ *         caller's error, as when the queue cannot be opened: nothing
+ *         stored or counted, `out->uuid` empty).
  */
 JA_API ja_status ja_capture(ja_store *s, const char *event, const char *props_json,
                             ja_outcome *out);
@@ -413,7 +416,8 @@ JA_API ja_status ja_reset_id(ja_store *s);
  * then buffered (signals of any sessions share the writer's groups); a
  * full buffer drops it as "queue_full", a group the writer cannot commit
  * drops it as "busy", "disk_full", "io_error" or "corrupt". With
- * #JA_OPEN_SYNC the call returns once it is committed. When analytics is
+ * #JA_OPEN_SYNC the call returns once it is committed (a failure other
+ * than busy is then the caller's error, nothing stored or counted). When analytics is
  * off nothing is recorded and #JA_OK is returned. Strings must be UTF-8
  * without control characters, at most 4096 bytes.
  * @{
@@ -438,7 +442,8 @@ JA_API ja_status ja_reset_id(ja_store *s);
  *         #JA_ECANTCREATE, #JA_EUNSAFE, #JA_ECORRUPT, #JA_EVERSION or
  *         #JA_EIO when the queue cannot be opened, as for ja_capture(); with
  *         #JA_OPEN_SYNC also the status of a group the writer could not
- *         commit (the signal was counted as dropped).
+ *         commit (#JA_EBUSY: counted as busy; otherwise nothing stored or
+ *         counted).
  */
 JA_API ja_status ja_session_inference(ja_store *s, const char *session, int64_t tokens_in,
                                       int64_t tokens_out, double latency_ms, const char *model,

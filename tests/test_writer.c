@@ -188,6 +188,37 @@ static void test_writer__corruption_mid_run_counted(void **state)
   failing_store(SQLITE_CORRUPT, "corrupt", JA_ECORRUPT);
 }
 
+/* JA_OPEN_SYNC: a group the store fails (not busy) is its callers' error,
+ * as a queue that cannot be opened is: each gets the status, nothing is
+ * stored or counted (the caller knows; a drop counter the failing store
+ * cannot take would only be warned about at close), and nothing is
+ * reported again by a flush. */
+static void test_writer__sync_failure_is_the_callers_error(void **state)
+{
+  (void)state;
+  static const struct { int rc; ja_status want; } cases[] = {
+      {SQLITE_IOERR_WRITE, JA_EIO}, {SQLITE_FULL, JA_EIO}, {SQLITE_CORRUPT, JA_ECORRUPT}};
+  jt_fault_install();
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    jt_fresh_env();
+    ja_store *s = open_writer(JA_OPEN_SYNC, 2000, 0, 0);
+    assert_int_equal(capture_n(s, 2, ""), 2);
+    jt_fault_arm(JT_FAULT_WRITE, 1, -1, cases[c].rc);
+    ja_outcome o = JA_OUTCOME_INIT;
+    assert_int_equal(ja_capture(s, "feature_used", CHAT, &o), cases[c].want);
+    assert_string_equal(o.uuid, "");
+    assert_int_not_equal(o.result, JA_RESULT_DROPPED); /* not a counted drop */
+    assert_int_equal(ja_session_error(s, "sync-failure", 0), cases[c].want);
+    jt_fault_clear();
+    assert_int_equal(ja_flush(s, FOREVER_MS), JA_OK);
+    assert_int_equal(capture_n(s, 1, ""), 1);
+    ja_store_close(s);
+    assert_int_equal(stored(), 3);
+    assert_int_equal(drops("io_error") + drops("disk_full") + drops("corrupt"), 0);
+    assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"), 0);
+  }
+}
+
 /* A failure that passes within the group's tries loses nothing. */
 static void test_writer__one_failed_write_is_tried_again(void **state)
 {

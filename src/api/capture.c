@@ -58,8 +58,8 @@ outcome_stride(unsigned int version)
   return (n + a - 1) / a * a;
 }
 
-/* What happens to every accepted event: one in the queue, or — with
- * JA_OPEN_SYNC — the group that held it failed (dropped, counted). */
+/* An event that passed the filter but is dropped and counted: the buffer
+ * was full, or — with JA_OPEN_SYNC — its group met a locked store. */
 static void
 outcome_dropped(ja_outcome *out, ja__drop why)
 {
@@ -150,7 +150,8 @@ capture(ja_store *s, size_t n, const char *const events[], const char *const pro
   }
   if (st != JA_OK) {
     /* Busy (opening the queue, or a JA_OPEN_SYNC group): dropped and
-     * counted. Otherwise nothing was accepted or counted. */
+     * counted. Otherwise (a queue that cannot be opened, a JA_OPEN_SYNC
+     * group the store failed) nothing was stored or counted. */
     if (st == JA_EBUSY && why == JA__DROP_NONE)
       why = JA__DROP_BUSY;
     for (size_t k = 0; k < (accepted ? accepted : total); k++) {

@@ -92,6 +92,14 @@ ja__group_write(ja_store *s, ja__job *jobs, size_t rows, ja__group_result *r)
   if (st != JA_EBUSY)
     atomic_store(&s->writable, 0);
   snprintf(r->msg, sizeof r->msg, "%s", ja_last_error());
+  /* With JA_OPEN_SYNC every job of the group has a caller waiting for its
+   * status: a failing store is their error, as a queue that cannot be
+   * opened is (nothing stored or counted; they were never told "stored").
+   * Busy is a counted drop in every mode, as it always was. */
+  if ((s->flags & JA_OPEN_SYNC) && st != JA_EBUSY) {
+    r->reason = JA__DROP_NONE;
+    return locked;
+  }
   /* Accepted = stored + counted drops: every row of the group is counted
    * (busy beside the database, in any process; the others by this
    * handle's next transaction that commits). */

@@ -120,7 +120,7 @@ publish(ja__writer *w, size_t rows, size_t bytes, uint64_t last_seq, const ja__g
   w->bytes -= bytes;
   w->done_seq = last_seq;
   w->committed_ns = ja__mono_ns();
-  if (r->status != JA_OK) {
+  if (r->status != JA_OK && r->reason != JA__DROP_NONE) { /* counted: a flush reports it */
     w->dropped += rows;
     w->failed = r->status;
     snprintf(w->failed_msg, sizeof w->failed_msg, "%s", r->msg);
@@ -131,6 +131,8 @@ publish(ja__writer *w, size_t rows, size_t bytes, uint64_t last_seq, const ja__g
       x->status = r->status;
       x->reason = r->reason;
       x->dropped = w->dropped;
+      if (r->status != JA_OK) /* its own copy: a later group may fail otherwise */
+        snprintf(x->msg, sizeof x->msg, "%s", r->msg);
     }
   pthread_cond_broadcast(&w->done);
 }
@@ -318,7 +320,7 @@ ja__writer_put(ja_store *s, ja__job *job, int wait, size_t *accepted, ja__drop *
     st = x.status;
     *reason = x.reason;
     if (st != JA_OK)
-      ja__error_set(st, "%s", w->failed_msg);
+      ja__error_set(st, "%s", x.msg);
   }
   pthread_mutex_unlock(&w->m);
   return st;

@@ -68,6 +68,7 @@ typedef struct ja__writer_wait {
   ja_status status;          /* of the group that held job seq */
   ja__drop reason;           /* why that group was dropped (status != JA_OK) */
   uint64_t dropped;          /* rows the thread dropped up to that group */
+  char msg[256];             /* ja_last_error() of that group's failure */
 } ja__writer_wait;
 
 /* The buffer and the thread. Lock order: the handle's lock (s->lock)
@@ -104,7 +105,9 @@ typedef struct ja__writer {
 /* What one group came to (group.c → writer.c). */
 typedef struct ja__group_result {
   ja_status status;          /* JA_OK: committed; else dropped (counted) */
-  ja__drop reason;           /* the drop reason counted */
+  ja__drop reason;           /* the drop reason counted (JA__DROP_NONE
+                                with a failed status: not counted — its
+                                JA_OPEN_SYNC callers got the failure) */
   char msg[256];             /* ja_last_error() of the failure */
 } ja__group_result;
 
