@@ -1,6 +1,7 @@
 /*
  * test_config.c — the strict [analytics] reader (toml.c) and how the
- * environment and config.toml decide on/off (config.c).
+ * environment and config.toml decide the mode: on, local, off (an explicit
+ * opt-out) or paused (a mistake) (config.c).
  */
 #include "support.h"
 #include "api/api.h"
@@ -407,9 +408,10 @@ static void test_config__toml_unknown_keys_are_warnings(void **state) { (void)st
   assert_string_equal(g_out.optout, "");  /* enable = true opts nobody out */
 }
 
-static void test_config__toml_misspelt_enabled_not_true_is_an_opt_out(void **state) { (void)state;
+static void test_config__toml_misspelt_enabled_not_true_pauses(void **state) { (void)state;
   /* Privacy wins a typo: a near miss of `enabled` whose value is anything
-   * but true is read as the opt-out it was meant to be. */
+   * but true stops analytics (config.c pauses it: a typo is a mistake,
+   * not the explicit opt-out that deletes). */
   static const char *const off[] = {"enable = false", "Enabled = false", "enabeld = false",
                                     "ENABLED = false", "enabled_ = false", "enalbed = false",
                                     "enable = 0", "enable = \"false\"", "enable = 'no'",
@@ -468,7 +470,7 @@ static void test_config__toml_misspelt_tables_are_warnings(void **state) { (void
   assert_string_equal(g_out.host, "https://real");
 }
 
-static void test_config__toml_enabled_false_in_misspelt_table_is_an_opt_out(void **state) { (void)state;
+static void test_config__toml_enabled_false_in_misspelt_table_pauses(void **state) { (void)state;
   static const char *const lines[] = {"enabled = false", "enable = false", "Enabled=0",
                                       "enabled = \"off\" # comment"};
   for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
@@ -891,12 +893,13 @@ static void test_config__enabled_false_turns_off(void **state) { (void)state;
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_OFF);
   char want[JA_PATH_MAX + 64];
   snprintf(want, sizeof want, "disabled in %s/config.toml ([analytics] enabled = false)", jt_home());
   assert_string_equal(cfg.off_reason, want);
 }
 
-static void test_config__misspelt_enabled_turns_off_and_warns(void **state) { (void)state;
+static void test_config__misspelt_enabled_pauses_and_warns(void **state) { (void)state;
   jt_fresh_env();
   mkhome();
   write_config("[analytics]\nenable = false\nkye = \"" SECRET "\"\n");
@@ -904,9 +907,12 @@ static void test_config__misspelt_enabled_turns_off_and_warns(void **state) { (v
   load(&cfg);
   char want[JA_PATH_MAX + 256];
   assert_int_equal(cfg.enabled, 0);
+  /* A typo is a mistake, not the explicit opt-out that deletes the queue. */
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   snprintf(want, sizeof want,
            "%s/config.toml:2: [analytics] 'enable' looks like a misspelt 'enabled': its value is "
-           "not true, so it is taken as an opt-out (privacy wins a typo)", jt_home());
+           "not true, so analytics is paused until it is spelt 'enabled' in [analytics] (privacy "
+           "wins a typo)", jt_home());
   assert_string_equal(cfg.off_reason, want);
   assert_int_equal(cfg.nwarnings, 2);
   snprintf(want, sizeof want,
@@ -931,13 +937,14 @@ static void test_config__misspelt_enabled_turns_off_and_warns(void **state) { (v
   assert_int_equal(cfg.nwarnings, 0);
 }
 
-static void test_config__parse_error_turns_off_with_message(void **state) { (void)state;
+static void test_config__parse_error_pauses_with_message(void **state) { (void)state;
   jt_fresh_env();
   mkhome();
   write_config("[analytics]\nenabled = true\n\nkey = \"" SECRET "\" x\n");
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   char want[JA_PATH_MAX + 128];
   snprintf(want, sizeof want,
            "%s/config.toml:4: [analytics] 'key': unexpected text after the value", jt_home());
@@ -947,17 +954,18 @@ static void test_config__parse_error_turns_off_with_message(void **state) { (voi
   assert_string_equal(cfg.key, "");
 }
 
-static void test_config__root_analytics_key_turns_off(void **state) { (void)state;
+static void test_config__root_analytics_key_pauses(void **state) { (void)state;
   jt_fresh_env();
   mkhome();
   write_config("analytics.enabled = false\n");
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   assert_non_null(strstr(cfg.off_reason, "config.toml:1: analytics must be written as an [analytics] table"));
 }
 
-static void test_config__unreadable_config_turns_off(void **state) { (void)state;
+static void test_config__unreadable_config_pauses(void **state) { (void)state;
   /* Tests run as root, where chmod 000 does not stop reads: a directory
    * named config.toml cannot be read by anyone. */
   jt_fresh_env();
@@ -968,6 +976,7 @@ static void test_config__unreadable_config_turns_off(void **state) { (void)state
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   char want[JA_PATH_MAX + 32];
   snprintf(want, sizeof want, "refusing '%s': not a regular file", path);
   assert_string_equal(cfg.off_reason, want);
@@ -977,7 +986,8 @@ static void test_config__unreadable_config_turns_off(void **state) { (void)state
 /* config.toml is opened by the one file rule (util/fs.c), minus what only
  * fits our own files: never followed through a symlink (it was, against
  * ja__file_read's comment), never blocking on a FIFO, refused when someone
- * else can write it — each turns analytics off with the reason. */
+ * else can write it — each pauses analytics with the reason (nobody can
+ * tell what the user wanted: nothing is sent, nothing deleted). */
 static void config_path(char *out, size_t n)
 {
   snprintf(out, n, "%s/config.toml", jt_home());
@@ -991,6 +1001,7 @@ static void expect_off_refusing(const char *why)
   load(&cfg);
   snprintf(want, sizeof want, "refusing '%s': %s", path, why);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   assert_string_equal(cfg.off_reason, want);
   assert_string_equal(cfg.host, "https://us.i.posthog.com");  /* nothing of it applied */
   assert_string_equal(ja_last_error(), "");
@@ -1026,7 +1037,7 @@ static void test_config__fifo_config_is_refused_without_hanging(void **state) { 
     ja__config cfg;
     char want[JA_PATH_MAX + 64];
     snprintf(want, sizeof want, "refusing '%s': not a regular file", path);
-    _exit(ja__config_load(&cfg, NULL) == JA_OK && !cfg.enabled &&
+    _exit(ja__config_load(&cfg, NULL) == JA_OK && !cfg.enabled && cfg.mode == JA__MODE_PAUSED &&
                   strcmp(cfg.off_reason, want) == 0
               ? 0
               : 1);
@@ -1082,7 +1093,7 @@ static void test_config__config_mode_is_never_changed(void **state) { (void)stat
   }
 }
 
-static void test_config__config_over_one_mib_turns_off(void **state) { (void)state;
+static void test_config__config_over_one_mib_pauses(void **state) { (void)state;
   jt_fresh_env();
   mkhome();
   size_t n = ((size_t)1 << 20) + 1;
@@ -1095,6 +1106,7 @@ static void test_config__config_over_one_mib_turns_off(void **state) { (void)sta
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   assert_non_null(strstr(cfg.off_reason, "cannot read '"));
 }
 
@@ -1168,11 +1180,13 @@ static void test_config__do_not_track_reason_wins(void **state) { (void)state;
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_OFF);
   assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
   /* Also over a parse error. */
   write_config("[analytics]\nenabled = maybe\n");
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_OFF);
   assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
   unsetenv("DO_NOT_TRACK");
 }
@@ -1203,7 +1217,7 @@ static void test_config__env_overrides_host_and_key(void **state) { (void)state;
   unsetenv("OPENJARVIS_ANALYTICS_KEY");
 }
 
-static void test_config__env_override_too_long_turns_off(void **state) { (void)state;
+static void test_config__env_override_too_long_pauses(void **state) { (void)state;
   jt_fresh_env();
   char big[600];
   memset(big, 'a', sizeof big - 1);
@@ -1212,6 +1226,7 @@ static void test_config__env_override_too_long_turns_off(void **state) { (void)s
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_HOST is too long (at most 511 bytes)");
   assert_string_equal(cfg.host, "https://us.i.posthog.com");  /* never truncated */
   unsetenv("OPENJARVIS_ANALYTICS_HOST");
@@ -1390,12 +1405,16 @@ static void test_config__anon_id_path_tilde_expands_with_home(void **state) { (v
   restore_home();
   assert_int_equal(st, JA_OK);
   assert_int_equal(enabled, 1);
-  char want[JA_PATH_MAX + 32];
+  char want[JA_PATH_MAX + 128];
   snprintf(want, sizeof want, "%s/ids/anon_id", dir);
   assert_string_equal(got, want);
   assert_int_equal(st2, JA_OK);
   assert_int_equal(cfg.enabled, 0);
-  assert_string_equal(cfg.off_reason, "[analytics] anon_id_path starts with '~/' but HOME is not set");
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  snprintf(want, sizeof want,
+           "%s/config.toml:2: [analytics] 'anon_id_path' starts with '~/' but HOME is not set",
+           jt_home());
+  assert_string_equal(cfg.off_reason, want);
 }
 
 static void test_config__anon_id_path_relative_to_home(void **state) { (void)state;
@@ -1424,7 +1443,7 @@ static void test_config__anon_id_path_absolute_kept(void **state) { (void)state;
   assert_string_equal(cfg.anon_id_path, "/srv/oj/anon_id");
 }
 
-static void test_config__anon_id_path_too_long_turns_off(void **state) { (void)state;
+static void test_config__anon_id_path_too_long_pauses(void **state) { (void)state;
   jt_fresh_env();
   mkhome();
   size_t n = JA_PATH_MAX - 10;
@@ -1438,8 +1457,11 @@ static void test_config__anon_id_path_too_long_turns_off(void **state) { (void)s
   ja__config cfg;
   load(&cfg);
   assert_int_equal(cfg.enabled, 0);
-  assert_string_equal(cfg.off_reason, "[analytics] anon_id_path is too long once expanded");
-  char want[JA_PATH_MAX + 32];
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  char want[JA_PATH_MAX + 64];
+  snprintf(want, sizeof want, "%s/config.toml:2: [analytics] 'anon_id_path' is too long once "
+           "expanded", jt_home());
+  assert_string_equal(cfg.off_reason, want);
   snprintf(want, sizeof want, "%s/anon_id", jt_home());
   assert_string_equal(cfg.anon_id_path, want);
   assert_string_equal(ja_last_error(), "");
@@ -1469,6 +1491,160 @@ static void test_config__long_home_reason_is_truncated_cleanly(void **state) { (
   size_t len = strlen(cfg.off_reason);
   assert_true(len > 400 && len < sizeof cfg.off_reason);
   assert_true(ja__utf8_valid(cfg.off_reason, len));
+}
+
+/* ======================================= modes: on, local, off, paused */
+
+static void test_config__toml_mode_upload_or_local(void **state) { (void)state;
+  expect_ok("[analytics]\nmode = \"local\"\n");
+  assert_int_equal(g_out.has_mode, 1);
+  assert_int_equal(g_out.local, 1);
+  expect_ok("[analytics]\nmode = 'upload' # the default\n");
+  assert_int_equal(g_out.has_mode, 1);
+  assert_int_equal(g_out.local, 0);
+  /* Any other value is a mistake, named with its line; "off" is not an
+   * opt-out (enabled = false is). */
+  expect_table_error("mode = \"off\"", 2, "'mode': expected \"upload\" or \"local\"");
+  expect_table_error("mode = \"Local\"", 2, "'mode'");
+  expect_table_error("mode = \"\"", 2, "'mode'");
+  expect_table_error("mode = \"local-ish and much longer than sixteen\"", 2, "'mode'");
+  expect_table_error("mode = true", 2, "'mode': expected a string");
+  expect_table_error("mode = \"local\"\nmode = \"local\"", 3, "duplicate key");
+}
+
+static void test_config__toml_where_each_key_and_the_table_are(void **state) { (void)state;
+  const char *text = "# top\n[analytics]\r\nhost = \"h\"\r\nenabled = true   # on\r\n"
+                     "mode = 'local'\r\n[other]\r\nx = 1\r\n";
+  expect_ok(text);
+  assert_int_equal(g_out.table_line, 2);
+  assert_int_equal(g_out.table_body_at, strlen("# top\n[analytics]\r\n"));
+  assert_int_equal(g_out.newline_crlf, 1);
+  const ja__toml_where *w = &g_out.where[JA__TK_ENABLED];
+  assert_int_equal(w->line, 4);
+  assert_int_equal(w->value_end - w->value_at, 4);
+  assert_memory_equal(text + w->value_at, "true", 4);
+  w = &g_out.where[JA__TK_MODE];
+  assert_int_equal(w->line, 5);
+  assert_memory_equal(text + w->value_at, "'local'", w->value_end - w->value_at);
+  assert_int_equal(g_out.where[JA__TK_HOST].line, 3);
+  assert_int_equal(g_out.where[JA__TK_KEY].line, 0);
+  expect_ok("[analytics]\nenabled = false\n");
+  assert_int_equal(g_out.newline_crlf, 0);
+  expect_ok("x = 1\n");
+  assert_int_equal(g_out.table_line, 0);
+}
+
+static void test_config__mode_local_and_precedence(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  ja__config cfg;
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_ON);
+  assert_string_equal(ja__config_mode_name(cfg.mode), "on");
+  write_config("[analytics]\nmode = \"local\"\n");
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_LOCAL);
+  assert_int_equal(cfg.enabled, 1); /* local captures */
+  assert_string_equal(cfg.off_reason, "");
+  /* An opt-out beats local … */
+  write_config("[analytics]\nmode = \"local\"\nenabled = false\n");
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_OFF);
+  /* … a mistake pauses local … */
+  write_config("[analytics]\nmode = \"local\"\n");
+  setenv("OPENJARVIS_ANALYTICS_KEY", "phc_x\r", 1);
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY contains control characters");
+  /* … and an opt-out beats a mistake: it is what the user asked for. */
+  write_config("[analytics]\nenabled = false\n");
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_OFF);
+  assert_non_null(strstr(cfg.off_reason, "enabled = false"));
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+  /* DO_NOT_TRACK beats everything. */
+  write_config("[analytics]\nmode = \"local\"\n");
+  setenv("DO_NOT_TRACK", "1", 1);
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_OFF);
+  assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
+  unsetenv("DO_NOT_TRACK");
+}
+
+static void test_config__key_and_host_must_be_printable_ascii(void **state) { (void)state;
+  jt_fresh_env();
+  mkhome();
+  ja__config cfg;
+  char want[JA_PATH_MAX + 256];
+  /* In the file: named with the line, never echoing the value. */
+  static const char *const bad[] = {"phc_\\u200bab", "phc_ab cd", "phc_\\u00e9t\\u00e9",
+                                    "phc_\xC2\xA0x", "phc_\\u007fx"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "[analytics]\n\nkey = \"%s\"\n", bad[i]);
+    write_config(text);
+    load(&cfg);
+    if (cfg.mode != JA__MODE_PAUSED)
+      fail_msg("key \"%s\" did not pause analytics: %s", bad[i], cfg.off_reason);
+    assert_string_equal(cfg.key, "");
+    assert_null(strstr(cfg.off_reason, "phc_"));
+    if (!strstr(cfg.off_reason, "config.toml:3: [analytics] 'key'"))
+      fail_msg("key \"%s\": reason '%s'", bad[i], cfg.off_reason);
+  }
+  write_config("[analytics]\nhost = \"https://us.i.posthog.com\\u200b\"\n");
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  snprintf(want, sizeof want, "%s/config.toml:2: [analytics] 'host': must be printable ASCII "
+           "without spaces (it holds a space, an invisible or a non-ASCII character)", jt_home());
+  assert_string_equal(cfg.off_reason, want);
+  assert_string_equal(cfg.host, "https://us.i.posthog.com"); /* the default, never the bad one */
+  /* Printable ASCII passes. */
+  write_config("[analytics]\nkey = \"phc_A-z0~9!\"\nhost = \"https://eu.i.posthog.com/x?y=1\"\n");
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_ON);
+  assert_string_equal(cfg.key, "phc_A-z0~9!");
+  /* In the environment: named by the variable. */
+  write_config("");
+  setenv("OPENJARVIS_ANALYTICS_HOST", "https://h\xE2\x80\x8B.example", 1);
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_HOST must be printable ASCII without "
+                      "spaces (it holds a space, an invisible or a non-ASCII character)");
+  unsetenv("OPENJARVIS_ANALYTICS_HOST");
+  setenv("OPENJARVIS_ANALYTICS_KEY", "phc_ab cd", 1);
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  assert_non_null(strstr(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY must be printable ASCII"));
+  assert_string_equal(cfg.key, "");
+  setenv("OPENJARVIS_ANALYTICS_KEY", "phc_x\r", 1);
+  load(&cfg);
+  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY contains control characters");
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+}
+
+static void test_config__each_mistake_pauses_never_turns_off(void **state) { (void)state;
+  /* The mistakes that used to turn analytics off (and so, at the next
+   * upload, delete the queue): each now pauses, and says where. */
+  static const struct {
+    const char *text;
+    const char *where;
+  } cases[] = {
+      {"[analytics]\nflush_interval_seconds = 1.5\n", "config.toml:2: [analytics] 'flush_interval_seconds'"},
+      {"[analytics]\nkey = \"phc_x\\r\\n\"\n", "config.toml:2: [analytics] 'key'"},
+      {"[analytics]\nhost = \"https://h\r\"\n", "config.toml:2: [analytics] control character"},
+      {"[analytics]\nenabled = maybe\n", "config.toml:2: [analytics] 'enabled'"},
+      {"[analytics]\nenable = false\n", "config.toml:2: [analytics] 'enable'"},
+      {"[analytics]\nmode = \"off\"\n", "config.toml:2: [analytics] 'mode'"},
+  };
+  jt_fresh_env();
+  mkhome();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    write_config(cases[i].text);
+    ja__config cfg;
+    load(&cfg);
+    if (cfg.mode != JA__MODE_PAUSED || cfg.enabled || !strstr(cfg.off_reason, cases[i].where))
+      fail_msg("case %zu: mode %s, reason '%s'", i, ja__config_mode_name(cfg.mode), cfg.off_reason);
+  }
 }
 
 static void test_config__null_cfg_is_internal_error(void **state) { (void)state;

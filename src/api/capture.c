@@ -107,7 +107,8 @@ capture(ja_store *s, size_t n, const char *const events[], const char *const pro
   if (!s->cfg.enabled) {
     for (size_t i = 0; i < n; i++)
       outs[i].result = JA_RESULT_DISABLED;
-    ja__log_debug(s->cfg.debug, "off (%s): not capturing", s->cfg.off_reason);
+    ja__log_debug(s->cfg.debug, "%s (%s): not capturing", ja__config_mode_name(s->cfg.mode),
+                  s->cfg.off_reason);
     return JA_OK;
   }
   ja__job *job = ja__writer_job(n);

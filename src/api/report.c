@@ -48,6 +48,7 @@ ja__report_collect(ja_store *s, unsigned what, ja__report *r)
     return st;
   const ja__config *c = &s->cfg;
   r->version = JA_VERSION_STRING;
+  r->mode = ja__config_mode_name(c->mode);
   r->enabled = c->enabled;
   r->off_reason = c->off_reason;
   r->home = c->home;

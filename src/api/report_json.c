@@ -232,6 +232,7 @@ ja__report_json(const ja__report *r, cJSON **out)
   cJSON *doc = cJSON_CreateObject();
   int ok = added(doc);
   ok &= added(cJSON_AddStringToObject(doc, "version", r->version));
+  ok &= added(cJSON_AddStringToObject(doc, "mode", r->mode));
   ok &= added(cJSON_AddBoolToObject(doc, "enabled", r->enabled));
   ok &= added(cJSON_AddStringToObject(doc, "off_reason", r->off_reason));
   ok &= added(cJSON_AddStringToObject(doc, "home", r->home));

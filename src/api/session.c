@@ -58,7 +58,8 @@ record(ja_store *s, ja__signal *sig, const char *fn)
   if ((st = ja__rollup_signal_check(sig)) != JA_OK)
     return st;
   if (!s->cfg.enabled) {
-    ja__log_debug(s->cfg.debug, "off (%s): not recording a session signal", s->cfg.off_reason);
+    ja__log_debug(s->cfg.debug, "%s (%s): not recording a session signal",
+                  ja__config_mode_name(s->cfg.mode), s->cfg.off_reason);
     return JA_OK;
   }
   if ((st = ja__api_ready(s, dl)) != JA_OK) {

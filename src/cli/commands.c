@@ -125,7 +125,7 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
     rc = ja__cli_fail(err, a->command, st);
   } else if (o.result == JA_RESULT_DISABLED) {
     if (text)
-      fprintf(out, "not stored: analytics is off (%s)\n", why);
+      fprintf(out, "not stored: analytics is %s (%s)\n", ja__config_mode_name(s->cfg.mode), why);
   } else if (o.result == JA_RESULT_DROPPED) {
     if (text)
       fprintf(out, "dropped: %s%s%s\n", o.reason, sep, hint);
@@ -204,7 +204,8 @@ ja__cli_reset_id(const cli_args *a, FILE *out, FILE *err)
     ok &= cJSON_AddBoolToObject(doc, "enabled", on) != NULL;
     rc = ja__cli_print_built(out, err, a->command, doc, ok);
   } else if (!on) {
-    fprintf(out, "anon_id removed (analytics is off: no new id is made)\n");
+    fprintf(out, "anon_id removed (analytics is %s: no new id is made)\n",
+            ja__config_mode_name(s->cfg.mode));
   } else {
     fprintf(out, "new anon_id: %s\n", id);
   }

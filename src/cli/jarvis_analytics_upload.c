@@ -75,8 +75,10 @@ const cli_program ja__cli_jarvis_analytics_upload = {
         "dropping (and counting) only what the server refuses alone while it takes the rest; "
         "401/403, or a batch refused down to single events, stop with everything kept. TLS is "
         "always verified; a loopback host is contacted directly, never through a proxy. SIGINT "
-        "and SIGTERM give the run's reservations back. When analytics is off, it sends nothing "
-        "and deletes what is queued; with nothing to do it creates nothing.",
+        "and SIGTERM give the run's reservations back. After an opt-out (DO_NOT_TRACK, enabled = "
+        "false) it sends nothing and deletes what is queued; paused by a mistake in the "
+        "settings it sends nothing, deletes nothing and exits 78 naming it; in local mode it "
+        "rolls up and sends nothing; with nothing to do it creates nothing.",
     .commands = commands,
     .options = options,
     .noptions = sizeof options / sizeof options[0],

@@ -171,38 +171,48 @@ ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
   memset(&r, 0, sizeof r);
   int rc = JA_EXIT_OK, present = 0;
   ja_status st = ja__config_load(&cfg, NULL);
-  if (st == JA_OK)
+  /* Paused: the queue is not even opened (nothing is sent or deleted);
+   * the run says why, queue or not. */
+  if (st == JA_OK && cfg.mode != JA__MODE_PAUSED)
     st = ja__upload_open_queue(&d, &cfg, &present);
   if (st != JA_OK) {
     rc = ja__cli_fail(err, NULL, st);
     goto done;
   }
-  if (!present) {
+  if (!present && cfg.mode != JA__MODE_PAUSED) {
     r.stopped = "nothing"; /* no queue: nothing to do, and nothing is created */
     goto report;
   }
-  if (cfg.enabled && !o.dry_run && (st = ja__transport_curl_new(&t, cfg.host)) != JA_OK) {
+  if (cfg.mode == JA__MODE_ON && !o.dry_run && (st = ja__transport_curl_new(&t, cfg.host)) != JA_OK) {
     ja__cli_errorf(err, NULL, "%s", ja_last_error());
     rc = ja__cli_exit_code(st);
     goto done;
   }
-  /* Not in a dry run: it changes nothing. */
-  if (cfg.enabled && !o.dry_run)
+  /* Not in a dry run: it changes nothing. Local mode rolls up too: its
+   * events stay here. */
+  if ((cfg.mode == JA__MODE_ON || cfg.mode == JA__MODE_LOCAL) && !o.dry_run)
     rollup_first(&o, err);
   if ((st = ja__upload_run(&d, &cfg, t, &o, &r)) != JA_OK) {
     ja__cli_errorf(err, NULL, "%s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
     rc = ja__cli_exit_code(st);
     goto done;
   }
-  if (!cfg.enabled || (r.stopped && strcmp(r.stopped, "opted_out") == 0)) {
+  if (cfg.mode == JA__MODE_LOCAL || (r.stopped && strcmp(r.stopped, "local") == 0)) {
+    ja__cli_errorf(err, NULL, "%s", cfg.mode == JA__MODE_LOCAL
+                   ? "local mode ([analytics] mode = \"local\"): events stay on this machine, "
+                     "nothing is uploaded"
+                   : r.why);
+    goto report;
+  }
+  if (cfg.mode == JA__MODE_OFF || (r.stopped && strcmp(r.stopped, "opted_out") == 0)) {
     if (o.verbose || o.dry_run)
       ja__cli_errorf(err, NULL, "%s: %s %lld queued event%s",
-                     cfg.enabled ? r.why : cfg.off_reason,
+                     cfg.mode == JA__MODE_OFF ? cfg.off_reason : r.why,
                      o.dry_run ? "would delete the" : "deleted", (long long)r.purged,
                      ja__plural_s(r.purged));
     goto report;
   }
-  if (o.verbose)
+  if (o.verbose && cfg.mode != JA__MODE_PAUSED) /* paused: nothing was tried, one line says why */
     say_summary(err, &r);
   if (r.outcome == JA__UP_TEMPFAIL) {
     ja__cli_errorf(err, NULL, "%s", r.why);

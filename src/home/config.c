@@ -1,8 +1,9 @@
 /*
  * home/config.c — where the settings come from: the environment, then the
- * [analytics] table of <home>/config.toml (parsed by toml.c). Decides whether
- * analytics is on and, when it is off, says why. A broken or unreadable
- * config file never fails the caller: it turns analytics off (fail closed).
+ * [analytics] table of <home>/config.toml (parsed by toml.c). Decides the
+ * mode — on, local, off (an explicit opt-out) or paused (a mistake) — and,
+ * when it is off or paused, says why and where. A broken or unreadable
+ * config file never fails the caller: it pauses analytics (fail closed).
  */
 #include "boot.h"
 
@@ -63,20 +64,20 @@ static int do_not_track(void)
   return !(n == 0 || ascii_ieq(v, n, "0") || ascii_ieq(v, n, "false") || ascii_ieq(v, n, "no"));
 }
 
-static void set_off(ja__config *cfg, int force, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Turn analytics off with a reason. The first reason is kept (it is the one
- * to fix first), unless @p force: DO_NOT_TRACK always wins. */
-static void set_off(ja__config *cfg, int force, const char *fmt, ...)
+/* Set @p mode (off or paused) with a reason. An opt-out wins over a
+ * mistake: it is what the user asked for. Otherwise the first reason is
+ * kept (it is the one to fix first), unless @p force: DO_NOT_TRACK always
+ * wins. */
+static void set_mode(ja__config *cfg, ja__mode mode, int force, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void
+set_mode(ja__config *cfg, ja__mode mode, int force, const char *fmt, va_list ap)
 {
-  if (!cfg->enabled && !force)
+  if (!force && (cfg->mode == JA__MODE_OFF || (cfg->mode == JA__MODE_PAUSED && mode == JA__MODE_PAUSED)))
     return;
+  cfg->mode = mode;
   cfg->enabled = 0;
-  va_list ap;
-  va_start(ap, fmt);
   int n = vsnprintf(cfg->off_reason, sizeof cfg->off_reason, fmt, ap);
-  va_end(ap);
   if (n >= (int)sizeof cfg->off_reason) {
     /* Truncated (a very long path): do not end on half a UTF-8 sequence. */
     size_t i = sizeof cfg->off_reason - 1;
@@ -85,6 +86,45 @@ static void set_off(ja__config *cfg, int force, const char *fmt, ...)
     if (i > 0 && ((unsigned char)cfg->off_reason[i - 1] & 0x80))
       cfg->off_reason[i - 1] = '\0';
   }
+}
+
+static void set_off(ja__config *cfg, int force, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_paused(ja__config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* An explicit opt-out (DO_NOT_TRACK, enabled = false): off. */
+static void
+set_off(ja__config *cfg, int force, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  set_mode(cfg, JA__MODE_OFF, force, fmt, ap);
+  va_end(ap);
+}
+
+/* A mistake in the settings: paused. The reason names the key and where it
+ * came from (a variable's name, or file:line), never its value. */
+static void
+set_paused(ja__config *cfg, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  set_mode(cfg, JA__MODE_PAUSED, 0, fmt, ap);
+  va_end(ap);
+}
+
+/* 1 when every byte of @p s is printable ASCII other than a space: what a
+ * host name or a project key is made of. A space, a control character, an
+ * invisible one (U+200B) or any other non-ASCII character would reach the
+ * server as something else than what the user sees in the file. */
+static int
+printable_ascii(const char *s)
+{
+  for (; *s; s++)
+    if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7F)
+      return 0;
+  return 1;
 }
 
 /* home = override, else $OPENJARVIS_HOME (relative is kept as is), else
@@ -167,16 +207,17 @@ static const char *anon_id_path_clash(const ja__config *cfg, const char *anon)
   return NULL;
 }
 
-/* [analytics] anon_id_path: "~/x" is under $HOME, "x" under the analytics
- * home, "/x" as is. 0, or -1 with analytics turned off. */
-static int apply_anon_id_path(ja__config *cfg, const char *path)
+/* [analytics] anon_id_path (found on @p line): "~/x" is under $HOME, "x"
+ * under the analytics home, "/x" as is. 0, or -1 with analytics paused. */
+static int apply_anon_id_path(ja__config *cfg, const char *path, long line)
 {
   char tmp[JA_PATH_MAX];
   ja_status st;
   if (path[0] == '~' && path[1] == '/') {
     const char *user_home = env_get("HOME");
     if (!user_home) {
-      set_off(cfg, 0, "[analytics] anon_id_path starts with '~/' but HOME is not set");
+      set_paused(cfg, "%s:%ld: [analytics] 'anon_id_path' starts with '~/' but HOME is not set",
+                 cfg->config_path, line);
       return -1;
     }
     st = ja__path_join(tmp, sizeof tmp, user_home, path + 2);
@@ -189,12 +230,14 @@ static int apply_anon_id_path(ja__config *cfg, const char *path)
   }
   if (st != JA_OK) {
     ja__error_clear();
-    set_off(cfg, 0, "[analytics] anon_id_path is too long once expanded");
+    set_paused(cfg, "%s:%ld: [analytics] 'anon_id_path' is too long once expanded",
+               cfg->config_path, line);
     return -1;
   }
   const char *clash = anon_id_path_clash(cfg, tmp);
   if (clash) {
-    set_off(cfg, 0, "[analytics] anon_id_path '%s' is the %s", tmp, clash);
+    set_paused(cfg, "%s:%ld: [analytics] 'anon_id_path' '%s' is the %s", cfg->config_path, line,
+               tmp, clash);
     return -1;
   }
   memcpy(cfg->anon_id_path, tmp, strlen(tmp) + 1);
@@ -202,8 +245,8 @@ static int apply_anon_id_path(ja__config *cfg, const char *path)
 }
 
 /* Read <home>/config.toml and apply its [analytics] table. Missing: keep the
- * defaults. Unreadable or unparsable: off, since we cannot know whether the
- * user opted out. */
+ * defaults. Unreadable or unparsable: paused, since we cannot know whether
+ * the user opted out (and must not delete what they may want kept). */
 static void load_file(ja__config *cfg)
 {
   char *text = NULL;
@@ -217,14 +260,14 @@ static void load_file(ja__config *cfg)
      * errno cannot tell (a directory, a file over 1 MiB). */
     const char *why = ja_last_error();
     if (why && *why) {
-      set_off(cfg, 0, "%s", why);
+      set_paused(cfg, "%s", why);
     } else {
       int e = errno ? errno : EIO;
       char msg[256];
       /* The XSI strerror_r (selected by _POSIX_C_SOURCE): thread-safe. */
       if (strerror_r(e, msg, sizeof msg) != 0)
         snprintf(msg, sizeof msg, "error %d", e);
-      set_off(cfg, 0, "cannot read '%s': %s", cfg->config_path, msg);
+      set_paused(cfg, "cannot read '%s': %s", cfg->config_path, msg);
     }
     ja__error_clear();  /* swallowed: an unreadable config is not an error */
     return;
@@ -237,21 +280,32 @@ static void load_file(ja__config *cfg)
   int rc = ja__toml_read_analytics(text, len, cfg->config_path, &t, err, sizeof err);
   free(text);
   if (rc != 0) {
-    set_off(cfg, 0, "%s", err);
+    set_paused(cfg, "%s", err);
     return;
   }
   if (t.has_enabled && !t.enabled)
     set_off(cfg, 0, "disabled in %s ([analytics] enabled = false)", cfg->config_path);
+  else if (t.has_mode && t.local)
+    cfg->mode = JA__MODE_LOCAL;
   /* A misspelt `enabled` that is not true (enable = false, or enabled =
-   * false under [Analytics]) is read as the opt-out it was meant to be. */
+   * false under [Analytics]) surely meant out, but is a mistake, not the
+   * opt-out that deletes: paused, so nothing leaves and nothing goes. */
   if (t.optout[0])
-    set_off(cfg, 0, "%s", t.optout);
+    set_paused(cfg, "%s", t.optout);
   cfg->nwarnings = t.nwarnings;
   memcpy(cfg->warnings, t.warnings, sizeof cfg->warnings);
   /* toml.c checked the lengths against buffers of the same size. */
-  if (t.has_host)
+  if (t.has_host && !printable_ascii(t.host))
+    set_paused(cfg, "%s:%ld: [analytics] 'host': must be printable ASCII without spaces (it "
+               "holds a space, an invisible or a non-ASCII character)", cfg->config_path,
+               t.where[JA__TK_HOST].line);
+  else if (t.has_host)
     memcpy(cfg->host, t.host, strlen(t.host) + 1);
-  if (t.has_key)
+  if (t.has_key && !printable_ascii(t.key))
+    set_paused(cfg, "%s:%ld: [analytics] 'key': must be printable ASCII without spaces (it "
+               "holds a space, an invisible or a non-ASCII character)", cfg->config_path,
+               t.where[JA__TK_KEY].line);
+  else if (t.has_key)
     memcpy(cfg->key, t.key, strlen(t.key) + 1);
   if (t.has_flush_interval)
     cfg->flush_interval_seconds = t.flush_interval_seconds;
@@ -265,12 +319,13 @@ static void load_file(ja__config *cfg)
   if (t.has_max_age_days)
     cfg->max_age_days = t.max_age_days;
   if (t.has_anon_id_path)
-    (void)apply_anon_id_path(cfg, t.anon_id_path);
+    (void)apply_anon_id_path(cfg, t.anon_id_path, t.where[JA__TK_ANON_ID_PATH].line);
 }
 
 /* OPENJARVIS_ANALYTICS_HOST / _KEY replace what config.toml said. A value
- * we cannot hold whole is never truncated (a cut host is a different host):
- * analytics goes off instead. The key's value is never printed. */
+ * we cannot hold whole is never truncated (a cut host is a different host),
+ * and one with a CR, a space or an invisible character is never sent: both
+ * are mistakes, and pause analytics. The key's value is never printed. */
 static void apply_env_string(ja__config *cfg, const char *var, char *dst, size_t dstsz)
 {
   const char *v = env_get(var);
@@ -278,20 +333,38 @@ static void apply_env_string(ja__config *cfg, const char *var, char *dst, size_t
     return;
   size_t n = strlen(v);
   if (n >= dstsz) {
-    set_off(cfg, 0, "%s is too long (at most %zu bytes)", var, dstsz - 1);
+    set_paused(cfg, "%s is too long (at most %zu bytes)", var, dstsz - 1);
     return;
   }
   if (ja__utf8_has_control(v, strlen(v))) {
-    set_off(cfg, 0, "%s contains control characters", var);
+    set_paused(cfg, "%s contains control characters", var);
+    return;
+  }
+  if (!printable_ascii(v)) {
+    set_paused(cfg, "%s must be printable ASCII without spaces (it holds a space, an "
+               "invisible or a non-ASCII character)", var);
     return;
   }
   memcpy(dst, v, n + 1);
+}
+
+const char *
+ja__config_mode_name(ja__mode mode)
+{
+  switch (mode) {
+  case JA__MODE_ON: return "on";
+  case JA__MODE_LOCAL: return "local";
+  case JA__MODE_OFF: return "off";
+  case JA__MODE_PAUSED: return "paused";
+  }
+  return "paused";
 }
 
 ja_status ja__config_load(ja__config *cfg, const char *home_override)
 {
   JA_ASSERT(cfg != NULL);
   memset(cfg, 0, sizeof *cfg);
+  cfg->mode = JA__MODE_ON;
   cfg->enabled = 1;
   memcpy(cfg->host, DEFAULT_HOST, sizeof DEFAULT_HOST);
   cfg->flush_interval_seconds = 60;

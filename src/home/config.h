@@ -13,16 +13,37 @@
 #define JA__CONFIG_WARNINGS 8
 #define JA__CONFIG_WARNING_LEN 512
 
+/* What the settings allow. Only an explicit opt-out deletes what is
+ * queued; a mistake in the settings stops everything and deletes nothing,
+ * since nobody can tell whether the user meant to opt out. */
+typedef enum ja__mode {
+  JA__MODE_ON = 0,   /* capture, roll up and upload */
+  JA__MODE_LOCAL,    /* [analytics] mode = "local": capture and roll up, never upload */
+  JA__MODE_OFF,      /* DO_NOT_TRACK or enabled = false: store nothing; the
+                        uploader sends nothing and deletes what is queued */
+  JA__MODE_PAUSED    /* a configuration mistake: store nothing, send nothing,
+                        delete nothing (the uploader exits 78) */
+} ja__mode;
+
+/* Longest [analytics] host / key taken (bytes); one more is a mistake,
+ * never a truncation (a cut host is another host). */
+#define JA__HOST_MAX 511
+#define JA__KEY_MAX 255
+
 /* Everything read from the environment and config.toml. */
 typedef struct ja__config {
-  int enabled;                       /* 1 on, 0 off */
-  char off_reason[512];              /* why off ("" when on); never holds secrets */
+  ja__mode mode;                     /* on, local, off or paused */
+  int enabled;                       /* 1 when capture stores (on or local), else 0 */
+  char off_reason[512];              /* off or paused: why, with where it came from
+                                        (a variable's name, or file:line); "" when
+                                        on or local; never holds a value */
   char home[JA_PATH_MAX];            /* $OPENJARVIS_HOME or $HOME/.openjarvis */
   char config_path[JA_PATH_MAX];     /* <home>/config.toml */
   char db_path[JA_PATH_MAX];         /* <home>/analytics_queue.db */
   char anon_id_path[JA_PATH_MAX];    /* [analytics] anon_id_path or <home>/anon_id */
-  char host[512];                    /* upload host; default https://us.i.posthog.com */
-  char key[256];                     /* project API key; never printed */
+  char host[JA__HOST_MAX + 1];       /* upload host; default https://us.i.posthog.com;
+                                        printable ASCII */
+  char key[JA__KEY_MAX + 1];         /* project API key; never printed; printable ASCII */
   int64_t flush_interval_seconds;    /* default 60 */
   int64_t flush_at_size;             /* default 100 */
   int64_t max_events;                /* queue cap, default 10000 (store/write.c) */
@@ -35,10 +56,24 @@ typedef struct ja__config {
 
 /* Fill @p cfg from the environment, then <home>/config.toml. @p home_override
  * (from ja_options) wins over $OPENJARVIS_HOME when not NULL. A broken
- * [analytics] table is not an error: it turns analytics off with a reason.
+ * [analytics] table is not an error: it pauses analytics with a reason.
  * Returns JA_ECONFIG only when no home can be determined, or when
  * @p home_override is "" (an empty $OPENJARVIS_HOME counts as unset). */
 ja_status ja__config_load(ja__config *cfg, const char *home_override);
+/* "on", "local", "off" or "paused" (status, messages). */
+const char *ja__config_mode_name(ja__mode mode);
+
+/* The keys of [analytics] the reader knows. */
+enum { JA__TK_ENABLED, JA__TK_MODE, JA__TK_HOST, JA__TK_KEY, JA__TK_ANON_ID_PATH,
+       JA__TK_FLUSH_INTERVAL, JA__TK_FLUSH_AT_SIZE, JA__TK_MAX_EVENTS, JA__TK_MAX_AGE_DAYS,
+       JA__TK_COUNT };
+
+/* Where a key of [analytics] was found, for messages and for rewriting its
+ * value in place (config_edit.c). */
+typedef struct ja__toml_where {
+  long line;                      /* 1-based; 0: the key is absent */
+  size_t value_at, value_end;     /* byte offsets of its value token in the text */
+} ja__toml_where;
 
 /* What the strict reader found in the [analytics] table of config.toml. */
 typedef struct ja__toml_analytics {
@@ -47,11 +82,17 @@ typedef struct ja__toml_analytics {
                                      "config.toml:3: [analytics] unknown key …" */
   char optout[JA__CONFIG_WARNING_LEN]; /* non-empty: a misspelt `enabled` (or
                                      `enabled` in a misspelt table) whose value
-                                     is not true — read as an opt-out */
+                                     is not true — it pauses analytics (a
+                                     mistake: nothing leaves, nothing deleted) */
   int has_table;                  /* an [analytics] table exists */
+  long table_line;                /* its header's line (0: none) */
+  size_t table_body_at;           /* offset of the line after its header */
+  int newline_crlf;               /* the header line ends in CRLF */
+  ja__toml_where where[JA__TK_COUNT]; /* where each known key was found */
   int has_enabled, enabled;       /* enabled = true|false */
-  int has_host;   char host[512];
-  int has_key;    char key[256];
+  int has_mode, local;            /* mode = "upload" (local 0) | "local" (1) */
+  int has_host;   char host[JA__HOST_MAX + 1];
+  int has_key;    char key[JA__KEY_MAX + 1];
   int has_anon_id_path; char anon_id_path[JA_PATH_MAX];
   int has_flush_interval; int64_t flush_interval_seconds;
   int has_flush_at_size;  int64_t flush_at_size;

@@ -22,6 +22,7 @@
 /* ------------------------------------------------------------- messages */
 
 typedef struct reader {
+  const char *text;  /* the whole file (offsets in ja__toml_where count from it) */
   const char *name;  /* file name printed in messages */
   char *err;         /* message buffer (may be NULL) */
   size_t errsz;      /* its size */
@@ -98,7 +99,8 @@ static void note_optout(reader *r, ja__toml_analytics *out, const char *what)
   if (out->optout[0])
     return;
   snprintf(out->optout, sizeof out->optout,
-           "%s:%ld: %s: its value is not true, so it is taken as an opt-out (privacy wins a typo)",
+           "%s:%ld: %s: its value is not true, so analytics is paused until it is spelt "
+           "'enabled' in [analytics] (privacy wins a typo)",
            r->name, r->line, what);
   trim_partial_utf8(out->optout, strlen(out->optout));
 }
@@ -527,21 +529,25 @@ static int lex_value(const char **pp, const char *end, strout *so, value *v, con
 
 /* ----------------------------------------------- the [analytics] key lines */
 
-enum { K_ENABLED, K_HOST, K_KEY, K_ANON_ID_PATH, K_FLUSH_INTERVAL, K_FLUSH_AT_SIZE,
-       K_MAX_EVENTS, K_MAX_AGE_DAYS, K_UNKNOWN };
+enum { K_ENABLED = JA__TK_ENABLED, K_MODE = JA__TK_MODE, K_HOST = JA__TK_HOST,
+       K_KEY = JA__TK_KEY, K_ANON_ID_PATH = JA__TK_ANON_ID_PATH,
+       K_FLUSH_INTERVAL = JA__TK_FLUSH_INTERVAL, K_FLUSH_AT_SIZE = JA__TK_FLUSH_AT_SIZE,
+       K_MAX_EVENTS = JA__TK_MAX_EVENTS, K_MAX_AGE_DAYS = JA__TK_MAX_AGE_DAYS,
+       K_UNKNOWN = JA__TK_COUNT };
 
 static const struct known_key {
   const char *name;  /* key name */
   vkind kind;        /* its type */
-} known[] = {
-  {"enabled", V_BOOL},
-  {"host", V_STR},
-  {"key", V_STR},
-  {"anon_id_path", V_STR},
-  {"flush_interval_seconds", V_INT},
-  {"flush_at_size", V_INT},
-  {"max_events", V_INT},
-  {"max_age_days", V_INT},
+} known[JA__TK_COUNT] = {
+  [K_ENABLED] = {"enabled", V_BOOL},
+  [K_MODE] = {"mode", V_STR},
+  [K_HOST] = {"host", V_STR},
+  [K_KEY] = {"key", V_STR},
+  [K_ANON_ID_PATH] = {"anon_id_path", V_STR},
+  [K_FLUSH_INTERVAL] = {"flush_interval_seconds", V_INT},
+  [K_FLUSH_AT_SIZE] = {"flush_at_size", V_INT},
+  [K_MAX_EVENTS] = {"max_events", V_INT},
+  [K_MAX_AGE_DAYS] = {"max_age_days", V_INT},
 };
 
 static const char *expected(vkind k)
@@ -673,31 +679,30 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
   for (int i = 0; i < K_UNKNOWN; i++)
     if (strlen(known[i].name) == ko.len && memcmp(known[i].name, key, ko.len) == 0)
       k = i;
-  int dup = k == K_ENABLED ? out->has_enabled
-          : k == K_HOST ? out->has_host
-          : k == K_KEY ? out->has_key
-          : k == K_ANON_ID_PATH ? out->has_anon_id_path
-          : k == K_FLUSH_INTERVAL ? out->has_flush_interval
-          : k == K_FLUSH_AT_SIZE ? out->has_flush_at_size
-          : k == K_MAX_EVENTS ? out->has_max_events
-          : k == K_MAX_AGE_DAYS ? out->has_max_age_days
-          : keyset_has(seen, key, ko.len);
+  int dup = k == K_UNKNOWN ? keyset_has(seen, key, ko.len) : out->where[k].line != 0;
   if (dup)
     return fail(r, "[analytics] %s: duplicate key", name);
 
+  char mode[16];
   strout so = {NULL, 0, 0, 0};
-  if (k == K_HOST)
+  if (k == K_MODE)
+    so = (strout){mode, sizeof mode, 0, 0};
+  else if (k == K_HOST)
     so = (strout){out->host, sizeof out->host, 0, 0};
   else if (k == K_KEY)
     so = (strout){out->key, sizeof out->key, 0, 0};
   else if (k == K_ANON_ID_PATH)
     so = (strout){out->anon_id_path, sizeof out->anon_id_path, 0, 0};
   value v;
+  const char *value_at = p;
   if (lex_value(&p, end, &so, &v, &why) != 0) {
     if (k != K_UNKNOWN && v.kind != known[k].kind)
       why = expected(known[k].kind);
     return fail(r, "[analytics] %s: %s", name, why);
   }
+  if (k != K_UNKNOWN)
+    out->where[k] = (ja__toml_where){r->line, (size_t)(value_at - r->text),
+                                     (size_t)(p - r->text)};
   if (k != K_UNKNOWN && v.kind != known[k].kind)
     return fail(r, "[analytics] %s: %s", name, expected(known[k].kind));
   p = skip_ws(p, end);
@@ -708,6 +713,18 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
   case K_ENABLED:
     out->has_enabled = 1;
     out->enabled = v.b;
+    break;
+  case K_MODE:
+    /* The only values; `mode = "off"` is not an opt-out (`enabled = false`
+     * is): a value we do not know is a mistake, and pauses. */
+    if (so.len == 6 && memcmp(mode, "upload", 6) == 0)
+      out->local = 0;
+    else if (so.len == 5 && memcmp(mode, "local", 5) == 0)
+      out->local = 1;
+    else
+      return fail(r, "[analytics] 'mode': expected \"upload\" or \"local\" "
+                  "(enabled = false turns analytics off)");
+    out->has_mode = 1;
     break;
   case K_HOST:
     if (take_string(r, k, out->host, so.len, sizeof out->host) != 0)
@@ -765,7 +782,8 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
     }
     warn(r, out, "[analytics] unknown key %s is ignored (did you mean '%s'?)", name,
          known[like].name);
-    /* `enable = false` means the user wanted out: privacy wins a typo. */
+    /* `enable = false` means the user wanted out: privacy wins a typo, but
+     * a typo is not the explicit opt-out that deletes the queue. */
     if (like == K_ENABLED && !(v.kind == V_BOOL && v.b)) {
       char what[128];
       snprintf(what, sizeof what, "[analytics] %s looks like a misspelt 'enabled'", name);
@@ -815,7 +833,7 @@ static void near_table_line(reader *r, const char *p, const char *end, const hea
 int ja__toml_read_analytics(const char *text, size_t len, const char *name,
                             ja__toml_analytics *out, char *err, size_t errsz)
 {
-  reader r = {name && *name ? name : "config.toml", err, errsz, 0};
+  reader r = {text, name && *name ? name : "config.toml", err, errsz, 0};
   enum { T_ROOT, T_OTHER, T_NEAR, T_ANALYTICS } table = T_ROOT;
   header near = {0};  /* the current table when table == T_NEAR */
   skim sk = {0, 0, 0};
@@ -873,7 +891,9 @@ int ja__toml_read_analytics(const char *text, size_t len, const char *name,
         if ((rc = check_bytes(&r, p, lend)) != 0)
           break;
         out->has_table = 1;
-        analytics_line = r.line;
+        out->table_line = analytics_line = r.line;
+        out->table_body_at = (size_t)(next - text);
+        out->newline_crlf = nl && lend < nl;
         table = T_ANALYTICS;
       } else if (h.near) {
         /* [Analytics], [analytic], ["analytics "]: surely meant as ours, but

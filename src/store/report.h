@@ -91,8 +91,9 @@ typedef struct ja__report {
   int64_t now_ms;              /* the clock when it was collected */
   /* ---- from the handle: configuration and identity (api/report.c) */
   const char *version;         /* this build's version */
-  int enabled;                 /* analytics on */
-  const char *off_reason;      /* why off ("" when on); borrowed */
+  const char *mode;            /* "on", "local", "off" or "paused" */
+  int enabled;                 /* capture stores (on or local) */
+  const char *off_reason;      /* why off or paused ("" when on or local); borrowed */
   const char *home;            /* the home directory; borrowed */
   const char *config;          /* config.toml's path; borrowed */
   const char *database;        /* the queue's path; borrowed */

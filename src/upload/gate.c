@@ -2,8 +2,9 @@
  * upload/gate.c — what may stop a run between two steps, checked before
  * every claim and every request and after every wait: a signal (SIGINT,
  * SIGTERM), an opt-out the user wrote to config.toml while the run waited
- * or drained (privacy wins at once: nothing more is sent), and the
- * deadline. The environment cannot change under a running process, so
+ * or drained (privacy wins at once: nothing more is sent), a mistake or
+ * local mode written there (nothing more is sent, nothing deleted), and
+ * the deadline. The environment cannot change under a running process, so
  * only config.toml is read again — and only when it changed.
  */
 #include "boot.h"
@@ -38,22 +39,21 @@ config_changed(ja__up_run *u)
   return !same;
 }
 
-/* 1 when the configuration, read again, turns analytics off. */
-static int
-opted_out(ja__up_run *u, char *why, size_t whysz)
+/* The mode config.toml, read again, puts analytics in (JA__MODE_ON when
+ * it did not change), and why when it is not on. */
+static ja__mode
+mode_now(ja__up_run *u, char *why, size_t whysz)
 {
   if (!config_changed(u))
-    return 0;
+    return JA__MODE_ON;
   ja__config now;
   /* The same home as the run's (read from the environment once). */
   if (ja__config_load(&now, u->cfg->home) != JA_OK) {
     ja__error_clear();
-    return 0; /* no home at all: nothing new to read */
+    return JA__MODE_ON; /* no home at all: nothing new to read */
   }
-  if (now.enabled)
-    return 0;
   snprintf(why, whysz, "%s", now.off_reason);
-  return 1;
+  return now.mode;
 }
 
 int
@@ -66,9 +66,20 @@ ja__up_gate(ja__up_run *u)
     return 1;
   }
   char why[512];
-  if (opted_out(u, why, sizeof why)) {
+  switch (mode_now(u, why, sizeof why)) {
+  case JA__MODE_ON:
+    break;
+  case JA__MODE_OFF: /* an explicit opt-out: the caller deletes what is queued */
     ja__up_stop(u, JA__UP_DONE, "opted_out", 0,
                 "analytics was turned off during the run (%s): nothing more is sent", why);
+    return 1;
+  case JA__MODE_PAUSED: /* a mistake is not an opt-out: nothing more leaves, nothing goes */
+    ja__up_stop(u, JA__UP_CONFIGFAIL, "paused", 0, "paused by a configuration mistake during "
+                "the run, nothing more sent, nothing deleted: %s", why);
+    return 1;
+  case JA__MODE_LOCAL:
+    ja__up_stop(u, JA__UP_DONE, "local", 0, "local mode was turned on during the run: nothing "
+                "more is sent, what is queued stays on this machine");
     return 1;
   }
   if (ja__up_left(u) <= 0) {

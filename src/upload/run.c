@@ -317,7 +317,7 @@ ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t, const ja__upl
                ja__upload_report *r)
 {
   memset(r, 0, sizeof *r);
-  JA_ASSERT(d != NULL && d->db != NULL && cfg != NULL && o != NULL);
+  JA_ASSERT(d != NULL && cfg != NULL && o != NULL);
   ja__up_run u;
   memset(&u, 0, sizeof u);
   u.d = d;
@@ -330,9 +330,21 @@ ja__upload_run(ja__db *d, const ja__config *cfg, ja__transport *t, const ja__upl
   u.t0_ms = u.clock->mono_ms(u.clock->payload);
   ja__uuid_v4(u.owner);
   ja_status st = JA_OK;
-  if (!cfg->enabled) {
-    /* Privacy wins: analytics off means nothing leaves, and nothing waits
-     * to leave. A dry run only says what it would delete. */
+  /* A mistake in the settings is not an opt-out: nothing leaves and
+   * nothing is deleted (the user may want it kept, or may have meant to
+   * opt out: nobody can tell), and the run says which key, where. Local
+   * mode keeps everything here. Neither needs the queue open. */
+  if (cfg->mode == JA__MODE_PAUSED)
+    return ja__up_stop(&u, JA__UP_CONFIGFAIL, "paused", 0, "paused by a configuration mistake, "
+                       "nothing sent or deleted: %s", cfg->off_reason);
+  if (cfg->mode == JA__MODE_LOCAL) {
+    r->stopped = "local";
+    return JA_OK;
+  }
+  JA_ASSERT(d->db != NULL);
+  if (cfg->mode == JA__MODE_OFF) {
+    /* Privacy wins: an explicit opt-out means nothing leaves, and nothing
+     * waits to leave. A dry run only says what it would delete. */
     r->stopped = "opted_out";
     if (!o->dry_run)
       st = ja__store_purge(d, JA_PURGE_PENDING, ja__up_now(&u), &r->purged);

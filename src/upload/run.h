@@ -65,7 +65,9 @@ void ja__up_say(ja__up_run *u, const char *fmt, ...) __attribute__((format(print
 /* Before every claim and request, and after every wait: stop the run (1,
  * outcome set) on a signal, an opt-out written to config.toml since the
  * run began (outcome DONE, stopped "opted_out": the caller deletes what is
- * queued), or the deadline; 0: go on. */
+ * queued), a mistake written there (CONFIGFAIL, "paused": everything
+ * kept), local mode (DONE, "local": everything kept), or the deadline;
+ * 0: go on. */
 int ja__up_gate(ja__up_run *u);
 /* Sleep @p ms on the run's clock, cut short by a signal. */
 void ja__up_wait(ja__up_run *u, int64_t ms);

@@ -46,7 +46,7 @@ class ConfigWarnings(JATestCase):
         self.assertEqual((doc["enabled"], doc["warnings"]), (True, []))
         self.assertNotIn("warning:", self.ja("status", rc=0).out)
 
-    def test_misspelt_enabled_false_turns_off(self):
+    def test_misspelt_enabled_false_pauses(self):
         for text, reason in (("[analytics]\nenable = false\n",
                               ":2: [analytics] 'enable' looks like a misspelt 'enabled'"),
                              ("[Analytics]\nenabled = false\n",
@@ -54,9 +54,11 @@ class ConfigWarnings(JATestCase):
             with self.subTest(config=text):
                 self.write_config(text)
                 res = self.capture("app_opened", {"version": "0.1.0"}, "--verbose")
-                self.assertTrue(res.out.startswith("not stored: analytics is off ("), res)
+                # A typo is a mistake, not the opt-out that deletes: paused.
+                self.assertTrue(res.out.startswith("not stored: analytics is paused ("), res)
                 doc = self.status()
                 self.assertIs(doc["enabled"], False)
+                self.assertEqual(doc["mode"], "paused")
                 self.assertIn(self.config + reason, doc["off_reason"])
                 self.assertEqual(len(doc["warnings"]), 1)
                 self.assertNothingCreated()

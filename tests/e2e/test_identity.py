@@ -177,9 +177,10 @@ class Identity(JATestCase):
         """SHA-256 of the queue's files (a diff of their bytes is unreadable)."""
         return {k: hashlib.sha256(v).hexdigest() for k, v in self.db_bytes().items()}
 
-    def test_anon_id_path_naming_queue_or_config_turns_analytics_off(self):
+    def test_anon_id_path_naming_queue_or_config_pauses_analytics(self):
         """anon_id_path = the queue (or its -wal/-shm/-busy) or config.toml:
-        analytics is off and says why; those files are left as they are."""
+        a mistake, so analytics is paused and says why, with the line;
+        those files are left as they are."""
         self.capture("app_opened", GOOD)
         os.symlink(self.home, os.path.join(self.root, "alias"))
         for spelling in ("analytics_queue.db", "./analytics_queue.db-wal",
@@ -199,7 +200,10 @@ class Identity(JATestCase):
                 self.assertFalse(os.path.exists(os.path.join(self.home, "analytics_queue.db-busy")))
                 doc = self.status(env={"HOME": self.root})
                 self.assertFalse(doc["enabled"], doc)
-                self.assertRegex(doc["off_reason"], r"anon_id_path .* is the (queue|config file)")
+                self.assertEqual(doc["mode"], "paused")
+                self.assertRegex(doc["off_reason"],
+                                 r"config\.toml:2: \[analytics\] 'anon_id_path' .* is the "
+                                 r"(queue|config file)")
         self.assertEqual(len(self.pending()), 1)
 
     def test_reset_id(self):

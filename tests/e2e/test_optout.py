@@ -1,7 +1,8 @@
-"""End-to-end: opting out (DESIGN §4). DO_NOT_TRACK, `[analytics] enabled =
-false` and a broken [analytics] table each turn analytics off: capture
-creates and writes nothing (no home, no queue, no anon_id), and `status`
-says off and why, as text and as JSON."""
+"""End-to-end: opting out. DO_NOT_TRACK and `[analytics] enabled = false`
+turn analytics off; a broken [analytics] table pauses it (a mistake, not an
+opt-out: test_modes.py shows the uploader keeping the queue). Either way
+capture creates and writes nothing (no home, no queue, no anon_id), and
+`status` says off or paused and why, as text and as JSON."""
 
 import os
 import re
@@ -17,13 +18,13 @@ class OptOut(JATestCase):
         with open(os.path.join(self.home, "config.toml"), "w") as f:
             f.write(text)
 
-    def assert_off(self, reason_re, env=None):
+    def assert_off(self, reason_re, env=None, mode="off"):
         """capture stores nothing and creates nothing; status explains."""
         home_existed = os.path.exists(self.home)
         res = self.capture("app_opened", {"version": "0.1.0", "platform": "cli"}, "--verbose",
                            env=env)
         self.assertEqual(res.err, "")
-        self.assertRegex(res.out, r"^not stored: analytics is off \(.+\)\n$")
+        self.assertRegex(res.out, r"^not stored: analytics is %s \(.+\)\n$" % mode)
         self.assertRegex(res.out, reason_re)
         res = self.capture("zz_unknown_event", {"a": "b@example.com"}, "--strict", env=env)
         self.assertEqual((res.out, res.err), ("", ""))
@@ -34,13 +35,15 @@ class OptOut(JATestCase):
         # status: text …
         text = self.ja("status", rc=0, env=env)
         first = text.out.splitlines()[0]
-        self.assertTrue(first.startswith("analytics: off ("), text)
+        self.assertTrue(first.startswith("analytics: off (" if mode == "off"
+                                         else "analytics: paused: "), text)
         self.assertRegex(first, reason_re)
         for label in ("home:", "config:", "anon_id:", "queue:", "sent:", "upload:", "drops:"):
             self.assertRegex(text.out, r"(?m)^%s" % re.escape(label))
         # … and JSON
         doc = self.status(env=env)
         self.assertIs(doc["enabled"], False)
+        self.assertEqual(doc["mode"], mode)
         self.assertRegex(doc["off_reason"], reason_re)
         self.assertIsNone(doc["anon_id"])
         self.assertIs(doc["queue"]["exists"], False)
@@ -129,23 +132,23 @@ class OptOut(JATestCase):
 
     def test_broken_table_bad_boolean(self):
         self.write_config("[analytics]\nenabled = maybe\n")
-        doc = self.assert_off(r"config\.toml:2:")
+        doc = self.assert_off(r"config\.toml:2:", mode="paused")
         self.assertTrue(doc["off_reason"].startswith(os.path.join(self.home, "config.toml:2:")),
                         doc["off_reason"])
 
     def test_broken_table_unterminated_string(self):
         self.write_config('title = "x"\n\n[analytics]\nhost = "unterminated\nenabled = true\n')
-        doc = self.assert_off(r"config\.toml:4:")
+        doc = self.assert_off(r"config\.toml:4:", mode="paused")
         self.assertTrue(doc["off_reason"].startswith(os.path.join(self.home, "config.toml:4:")),
                         doc["off_reason"])
 
     def test_broken_table_duplicate_key(self):
         self.write_config("[analytics]\nenabled = true\nenabled = true\n")
-        self.assert_off(r"config\.toml:3:")
+        self.assert_off(r"config\.toml:3:", mode="paused")
 
     def test_broken_table_wrong_type(self):
         self.write_config('[analytics]\nenabled = "false"\n')
-        self.assert_off(r"config\.toml:2:")
+        self.assert_off(r"config\.toml:2:", mode="paused")
 
     def test_off_reset_id_removes_anon_id_and_creates_nothing(self):
         self.capture("app_opened", {"version": "0.1.0"})
