@@ -5,6 +5,7 @@
 #include "support.h"
 #include "sql_embed.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -97,6 +98,17 @@ char *jt_read_file(const char *path, size_t *len)
   if (len)
     *len = n;
   return buf;
+}
+
+int jt_count_prefix(const char *dir, const char *prefix)
+{
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d)) != NULL;)
+    n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+  closedir(d);
+  return n;
 }
 
 int jt_file_contains(const char *path, const char *needle)

@@ -28,6 +28,9 @@ void jt_write_file(const char *path, const char *content);
 char *jt_read_file(const char *path, size_t *len);
 /* 1 if @p needle occurs in the raw bytes of @p path (binary-safe). */
 int jt_file_contains(const char *path, const char *needle);
+/* How many entries of directory @p dir have a name starting with @p prefix
+ * (temp files left behind: "anon_id.tmp."). */
+int jt_count_prefix(const char *dir, const char *prefix);
 /* Open a store at jt_home() with default options, asserting JA_OK. */
 ja_store *jt_open(void);
 /* The same with JA_OPEN_SYNC: each capture and signal returns once it is

@@ -1647,6 +1647,67 @@ static void test_config__each_mistake_pauses_never_turns_off(void **state) { (vo
   }
 }
 
+/* ==================================== config_edit.c: on / off / local */
+
+static int g_edit_fail; /* 0 write, 1 fsync, 2 rename */
+static long fail_edit_write(int fd, const void *b, size_t n) { (void)fd; (void)b; (void)n; errno = ENOSPC; return -1; }
+static int fail_edit_fsync(int fd) { (void)fd; errno = EIO; return -1; }
+static int fail_edit_rename(const char *a, const char *b) { (void)a; (void)b; errno = EIO; return -1; }
+
+static void test_config__write_mode_failures_leave_the_file_as_it_was(void **state) { (void)state;
+  const char *before = "# mine\n[analytics]\nenabled = true\n";
+  for (g_edit_fail = 0; g_edit_fail < 3; g_edit_fail++) {
+    jt_fresh_env();
+    mkhome();
+    write_config(before);
+    ja__config cfg;
+    load(&cfg);
+    ja__syscalls saved = ja__sys;
+    if (g_edit_fail == 0)
+      ja__sys.write = fail_edit_write;
+    else if (g_edit_fail == 1)
+      ja__sys.fsync = fail_edit_fsync;
+    else
+      ja__sys.rename = fail_edit_rename;
+    int changed = 1;
+    char what[64];
+    ja_status st = ja__config_write_mode(&cfg, JA__MODE_OFF, &changed, what);
+    ja__sys = saved;
+    assert_int_not_equal(st, JA_OK);
+    assert_int_equal(changed, 0);
+    char path[JA_PATH_MAX], *text = NULL;
+    size_t len = 0;
+    int missing = 0;
+    config_path(path, sizeof path);
+    assert_int_equal(ja__file_read(path, 4096, &text, &len, &missing), JA_OK);
+    assert_string_equal(text, before);
+    free(text);
+    /* No temp file is left beside it. */
+    assert_int_equal(jt_count_prefix(jt_home(), "config.toml.tmp."), 0);
+    load(&cfg);
+    assert_int_equal(cfg.mode, JA__MODE_ON);
+  }
+}
+
+static void test_config__write_mode_says_what_it_wrote(void **state) { (void)state;
+  jt_fresh_env();
+  ja__config cfg;
+  load(&cfg);
+  int changed = 0;
+  char what[64];
+  assert_int_equal(ja__config_write_mode(&cfg, JA__MODE_LOCAL, &changed, what), JA_OK);
+  assert_int_equal(changed, 1);
+  assert_string_equal(what, "enabled = true, mode = \"local\"");
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_LOCAL);
+  assert_int_equal(ja__config_write_mode(&cfg, JA__MODE_ON, &changed, what), JA_OK);
+  assert_string_equal(what, "enabled = true, mode = \"upload\"");
+  assert_int_equal(ja__config_write_mode(&cfg, JA__MODE_ON, &changed, what), JA_OK);
+  assert_int_equal(changed, 0);
+  load(&cfg);
+  assert_int_equal(cfg.mode, JA__MODE_ON);
+}
+
 static void test_config__null_cfg_is_internal_error(void **state) { (void)state;
   assert_int_equal(ja__config_load(NULL, NULL), JA_EINTERNAL);
 }

@@ -190,13 +190,7 @@ static void test_identity__reset_changes_id(void **state)
 static int
 count_temps(void)
 {
-  DIR *d = opendir(jt_home());
-  assert_non_null(d);
-  int n = 0;
-  for (struct dirent *e; (e = readdir(d)) != NULL;)
-    n += strncmp(e->d_name, "anon_id.tmp.", 12) == 0;
-  closedir(d);
-  return n;
+  return jt_count_prefix(jt_home(), "anon_id.tmp.");
 }
 
 static int g_fail_what;

@@ -35,6 +35,14 @@ static const cli_cmd commands[] = {
      "write one self-contained HTML page of what was collected (no network, no script)", 0, 0,
      ja__cli_view},
     {"catalog", "[--json | --markdown]", "print the event catalog", 0, 0, ja__cli_catalog},
+    {"on", "[--json]", "turn analytics on: write enabled = true to config.toml", 0, 0,
+     ja__cli_mode},
+    {"off", "[--json]",
+     "opt out: write enabled = false to config.toml (the uploader deletes what is queued)", 0, 0,
+     ja__cli_mode},
+    {"local", "[--json]",
+     "keep analytics on this machine: write mode = \"local\" (captured, never uploaded)", 0, 0,
+     ja__cli_mode},
     {"redact", "[--json] VALUE...",
      "run each VALUE through capture's string redaction: pass, or drop and why", 1,
      CLI_POS_UNBOUNDED, ja__cli_redact},
@@ -157,7 +165,8 @@ const cli_program ja__cli_jarvis_analytics = {
     .nexits = sizeof exits / sizeof exits[0],
     .values = values,
     .nvalues = sizeof values / sizeof values[0],
-    .acting = "capture reset-id purge rollup session inference session tool session error session end",
+    .acting = "capture reset-id purge rollup session inference session tool session error session end "
+              "on off local",
     .help_footer =
         "Environment: OPENJARVIS_HOME (default ~/.openjarvis), DO_NOT_TRACK=1 (off),\n"
         "OPENJARVIS_LOG_LEVEL=DEBUG (one 'Analytics: ...' line per event on stderr).\n",

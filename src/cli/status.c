@@ -6,7 +6,6 @@
 #include "boot.h"
 
 #include <cjson/cJSON.h>
-#include <string.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
@@ -59,14 +58,7 @@ static void
 print_status_text(FILE *out, const ja__report *r)
 {
   char t1[32], t2[32], t3[32];
-  if (strcmp(r->mode, "on") == 0)
-    fprintf(out, "analytics: on\n");
-  else if (strcmp(r->mode, "local") == 0)
-    fprintf(out, "analytics: local (captured and rolled up here, never uploaded)\n");
-  else if (strcmp(r->mode, "paused") == 0) /* a mistake: nothing leaves, nothing is deleted */
-    fprintf(out, "analytics: paused: %s\n", r->off_reason);
-  else
-    fprintf(out, "analytics: off (%s)\n", r->off_reason);
+  ja__cli_print_mode(out, r->mode, r->off_reason);
   fprintf(out, "home:      %s\n", r->home);
   fprintf(out, "config:    %s\n", r->config);
   for (int i = 0; i < r->nwarnings_kept; i++)

@@ -63,6 +63,22 @@ ja_status ja__config_load(ja__config *cfg, const char *home_override);
 /* "on", "local", "off" or "paused" (status, messages). */
 const char *ja__config_mode_name(ja__mode mode);
 
+/* Write the user's choice into the [analytics] table of
+ * @p cfg->config_path (config_edit.c): JA__MODE_OFF writes enabled =
+ * false; JA__MODE_ON enabled = true (and mode = "upload" where a mode is
+ * written); JA__MODE_LOCAL enabled = true and mode = "local". Creates the
+ * home (0700), the file (0600) and the table as needed; changes only those
+ * values (a missing key gets its own line under the header), keeps every
+ * other byte and the file's mode, and replaces it atomically, never
+ * through a symlink. *changed = 0 when it said so already (nothing is
+ * written). @p what gets the settings it says now ("enabled = true, mode =
+ * \"local\""). JA_ECONFIG when the table cannot be read (the message names
+ * the line); JA_EUNSAFE for a file that is not a regular one of this user
+ * with one link, or that everyone may write; JA_EBUSY when it changed
+ * meanwhile; JA_ECANTCREATE, JA_EIO, JA_ENOMEM. */
+ja_status ja__config_write_mode(const ja__config *cfg, ja__mode choice, int *changed,
+                                char what[64]);
+
 /* The keys of [analytics] the reader knows. */
 enum { JA__TK_ENABLED, JA__TK_MODE, JA__TK_HOST, JA__TK_KEY, JA__TK_ANON_ID_PATH,
        JA__TK_FLUSH_INTERVAL, JA__TK_FLUSH_AT_SIZE, JA__TK_MAX_EVENTS, JA__TK_MAX_AGE_DAYS,

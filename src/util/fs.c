@@ -52,6 +52,13 @@ ja__path_join(char *out, size_t outsz, const char *dir, const char *name)
 ja_status
 ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing)
 {
+  return ja__file_read_checked(path, max, JA__FILE_READ_RULES, out, len, missing, NULL);
+}
+
+ja_status
+ja__file_read_checked(const char *path, size_t max, unsigned rules, char **out, size_t *len,
+                      int *missing, struct stat *sb_out)
+{
   *out = NULL;
   *len = 0;
   *missing = 0;
@@ -60,7 +67,7 @@ ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missin
    * this function's own comment), and a FIFO is refused instead of blocking
    * the caller forever in open(). */
   int fd = -1;
-  ja_status st = ja__file_open_checked(path, O_RDONLY, 0, NULL, JA__FILE_READ_RULES, &fd);
+  ja_status st = ja__file_open_checked(path, O_RDONLY, 0, NULL, rules, &fd);
   if (st != JA_OK)
     return st;
   if (fd < 0) {
@@ -101,6 +108,8 @@ ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missin
   buf[n] = '\0';
   *out = buf;
   *len = n;
+  if (sb_out)
+    *sb_out = sb;
   return JA_OK;
 }
 

@@ -21,6 +21,11 @@ ja_status ja__path_join(char *out, size_t outsz, const char *dir, const char *na
  * *missing = 1 (and returns JA_OK with *out NULL) when it does not exist.
  * JA_EUNSAFE when refused, JA_EIO / JA_ENOMEM when reading fails. */
 ja_status ja__file_read(const char *path, size_t max, char **out, size_t *len, int *missing);
+/* The same with the checks chosen by @p rules (JA__FILE_*), and the
+ * file's fstat in *@p sb when it was read (@p sb may be NULL): what a
+ * caller that rewrites the file needs (its mode, its identity). */
+ja_status ja__file_read_checked(const char *path, size_t max, unsigned rules, char **out,
+                                size_t *len, int *missing, struct stat *sb);
 
 /* lstat @p path (named @p what in messages) and refuse what must not be
  * followed: JA_EUNSAFE for a symlink or anything but a regular file.

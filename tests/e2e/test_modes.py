@@ -211,5 +211,154 @@ class Local(UploadCase):
         self.assertEqual(sink.requests(), [])
 
 
+class Commands(UploadCase):
+    """`jarvis-analytics on | off | local` write the choice into
+    config.toml: only the values of enabled and mode change, every other
+    byte stays, the file is replaced atomically with its mode kept, and an
+    unsafe file is refused like the store refuses one."""
+
+    def cfg_path(self):
+        return os.path.join(self.home, "config.toml")
+
+    def write(self, data, mode=0o600):
+        os.makedirs(self.home, mode=0o700, exist_ok=True)
+        if os.path.lexists(self.cfg_path()):
+            os.unlink(self.cfg_path())
+        with open(self.cfg_path(), "wb") as f:
+            f.write(data)
+        os.chmod(self.cfg_path(), mode)
+
+    def read(self):
+        with open(self.cfg_path(), "rb") as f:
+            return f.read()
+
+    def test_without_a_home_off_creates_home_and_file(self):
+        res = self.ja("off", rc=0)
+        self.assertTrue(res.out.splitlines()[1].startswith("analytics: off ("), res)
+        self.assertEqual(os.stat(self.home).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(self.cfg_path()).st_mode & 0o777, 0o600)
+        self.assertEqual(self.read(), b"[analytics]\nenabled = false\n")
+        self.assertFalse(os.path.exists(self.db), "off created a queue")
+        self.assertEqual(self.status()["mode"], "off")
+
+    def test_other_content_is_kept_byte_for_byte(self):
+        before = (b"# OpenJarvis settings\n"
+                  b"[engine]\nname = \"ollama\"   # the default\n\n"
+                  b"[analytics]   # ours\n"
+                  b"host = \"https://eu.i.posthog.com\"\n"
+                  b"enabled = true # was on\n"
+                  b"\tflush_at_size = 50\n"
+                  b"\n[ui]\ntheme = '''dark\n[analytics]\n'''\n")
+        self.write(before, mode=0o640)
+        ino = os.stat(self.cfg_path()).st_ino
+        self.ja("local", rc=0)
+        after = self.read()
+        # The mode line goes right under the header; enabled keeps its comment.
+        want = before.replace(b"[analytics]   # ours\n",
+                              b"[analytics]   # ours\nmode = \"local\"\n")
+        self.assertEqual(after, want)
+        self.assertEqual(os.stat(self.cfg_path()).st_mode & 0o777, 0o640)
+        self.assertNotEqual(os.stat(self.cfg_path()).st_ino, ino, "not replaced atomically")
+        self.assertEqual(self.status()["mode"], "local")
+        # off: only enabled's value changes; mode stays as written.
+        self.ja("off", rc=0)
+        self.assertEqual(self.read(), want.replace(b"enabled = true # was on",
+                                                   b"enabled = false # was on"))
+        self.assertEqual(self.status()["mode"], "off")
+        # on: enabled back, and the mode that is written says upload.
+        self.ja("on", rc=0)
+        self.assertEqual(self.read(), want.replace(b'mode = "local"', b'mode = "upload"'))
+        self.assertEqual(self.status()["mode"], "on")
+        self.assertEqual(os.stat(self.cfg_path()).st_mode & 0o777, 0o640)
+
+    def test_file_without_the_table_gets_it_appended(self):
+        for before in (b"", b"# nothing yet\n", b"[engine]\nname = 'x'",
+                       b"[engine]\r\nname = 'x'\r\n"):
+            with self.subTest(before=before):
+                self.write(before)
+                self.ja("local", rc=0)
+                after = self.read()
+                self.assertTrue(after.startswith(before), after)
+                nl = b"\r\n" if b"\r\n" in before else b"\n"
+                tail = after[len(before):]
+                if before and not before.endswith(b"\n"):
+                    self.assertTrue(tail.startswith(nl), tail)
+                self.assertTrue(tail.endswith(b"[analytics]" + nl + b"enabled = true" + nl +
+                                              b'mode = "local"' + nl), tail)
+                self.assertEqual(self.status()["mode"], "local")
+
+    def test_crlf_file_and_header_on_the_last_line(self):
+        self.write(b"[analytics]\r\nhost = 'https://h.example'\r\n")
+        self.ja("off", rc=0)
+        self.assertEqual(self.read(), b"[analytics]\r\nenabled = false\r\n"
+                                      b"host = 'https://h.example'\r\n")
+        self.write(b"x = 1\n[analytics]")
+        self.ja("off", rc=0)
+        self.assertEqual(self.read(), b"x = 1\n[analytics]\nenabled = false\n")
+        self.assertEqual(self.status()["mode"], "off")
+
+    def test_saying_it_again_writes_nothing(self):
+        self.write(b"[analytics]\nenabled = false\n")
+        st = os.stat(self.cfg_path())
+        res = self.ja("off", rc=0)
+        self.assertIn("already says", res.out)
+        st2 = os.stat(self.cfg_path())
+        self.assertEqual((st.st_ino, st.st_mtime_ns), (st2.st_ino, st2.st_mtime_ns))
+        doc = self.ja("off", "--json", rc=0).json()
+        self.assertEqual((doc["mode"], doc["changed"]), ("off", False))
+
+    def test_unsafe_files_are_refused_and_left_alone(self):
+        os.makedirs(self.home, mode=0o700)
+        target = os.path.join(self.root, "elsewhere.toml")
+        with open(target, "wb") as f:
+            f.write(b"[analytics]\nenabled = true\n")
+        os.symlink(target, self.cfg_path())
+        res = self.ja("off", rc=77)
+        self.assertIn("symlink", res.err)
+        self.assertTrue(os.path.islink(self.cfg_path()))
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), b"[analytics]\nenabled = true\n")
+        os.unlink(self.cfg_path())
+        os.link(target, self.cfg_path())
+        res = self.ja("local", rc=77)
+        self.assertIn("hard links", res.err)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), b"[analytics]\nenabled = true\n")
+        os.unlink(self.cfg_path())
+        os.mkfifo(self.cfg_path())
+        self.ja("on", rc=77)
+        os.unlink(self.cfg_path())
+        self.write(b"[analytics]\nenabled = true\n", mode=0o666)
+        self.ja("off", rc=77)
+        self.assertEqual(self.read(), b"[analytics]\nenabled = true\n")
+
+    def test_a_table_with_a_mistake_is_left_alone(self):
+        before = b"[analytics]\nflush_interval_seconds = 1.5\nenabled = true\n"
+        self.write(before)
+        res = self.ja("off", rc=78)
+        self.assertEqual(res.err.count("\n"), 1, res.err)
+        self.assertIn("config.toml:2:", res.err)
+        self.assertEqual(self.read(), before)
+
+    def test_do_not_track_still_wins_after_on(self):
+        self.write(b"[analytics]\nenabled = false\n")
+        res = self.ja("on", rc=0, env={"DO_NOT_TRACK": "1"})
+        self.assertEqual(self.read(), b"[analytics]\nenabled = true\n")
+        self.assertEqual(res.out.splitlines()[1], "analytics: off (DO_NOT_TRACK is set)")
+
+    def test_the_uploader_follows_the_choice(self):
+        self.fill(3)
+        sink = self.sink()
+        self.ja("local", rc=0)
+        self.up(sink, rc=0)
+        self.assertEqual((len(self.queued()), sink.requests()), (3, []))
+        self.ja("on", rc=0)
+        self.up(sink, rc=0)
+        self.assertEqual((len(self.queued()), len(sink.events())), (0, 3))
+        self.fill(2)
+        self.ja("off", rc=0)
+        self.up(sink, rc=0)
+        self.assertEqual((len(self.queued()), len(sink.events())), (0, 3))
+
 if __name__ == "__main__":
     unittest.main()
