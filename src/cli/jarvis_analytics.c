@@ -95,10 +95,14 @@ static const cli_exit exits[] = {
     {JA_EXIT_IOERR, "I/O error (including output of status, show, view, catalog, redact or --help that "
                     "cannot be written), or the queue cannot be read; status, show and purge of a "
                     "queue that is not a usable SQLite database (left untouched; capture moves it aside)"},
-    {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and counted as busy"},
+    {JA_EXIT_TEMPFAIL, "the queue stayed locked past the busy timeout; the event was dropped and "
+                       "counted as busy; on/off/local: config.toml changed while it was being "
+                       "rewritten (nothing written)"},
     {JA_EXIT_NOPERM, "refused: anon_id, the queue, its -wal or -shm is a symlink, not a regular file, "
-                     "hard-linked or another user's; or the home is another user's or writable by others"},
+                     "hard-linked or another user's; or the home is another user's or writable by others; "
+                     "on/off/local: config.toml is one of those, or writable by everyone"},
     {JA_EXIT_CONFIG, "configuration: no home can be found, the queue's path is too long for SQLite, "
+                     "on/off/local over an [analytics] table with a mistake (named), "
                      "or the queue comes from a newer version"},
 };
 

@@ -52,8 +52,9 @@ static const cli_exit exits[] = {
                      "a batch down to single events (400/413: the request is wrong, not the "
                      "events), or answered something that is not PostHog's answer (even a 2xx); "
                      "no key; a host that is not https:// (http:// is only for loopback) or holds "
-                     "a control or invisible character; or a queue from a newer version; every "
-                     "event is kept"},
+                     "a control or invisible character; a queue from a newer version; or analytics "
+                     "paused by a mistake in the settings (named with its source; nothing sent or "
+                     "deleted); every event is kept"},
     {130, "interrupted by SIGINT (143: SIGTERM): the run gave back every event it held; they "
           "leave with the next run"},
 };
