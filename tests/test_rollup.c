@@ -746,3 +746,123 @@ static void test_rollup__a_hand_made_session_with_a_negative_number_is_closed(vo
   assert_int_equal(sql_count("rollup_session") + sql_count("rollup_signal"), 0);
   ja_store_close(s);
 }
+
+/* ------------------------------------------------------- bounds and poison */
+
+/* A latency past a day is refused at entry, never clamped: 1e306 ms was
+ * taken, and every later rollup failed on the non-finite number its
+ * percentile became (issue: "no input stalls the pipeline"). */
+static void test_rollup__latency_past_a_day_is_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1e306, NULL, NULL, t), JA_EINVALID);
+  assert_string_equal(ja_last_error(),
+                      "session inference: latency must be a number from 0 to 86400000 (ms, a day)");
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 86400000.001, NULL, NULL, t), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, JA__ROLLUP_LATENCY_MAX_MS, NULL, NULL, t),
+                   JA_OK);
+  assert_int_equal(ja_session_end(s, "s", t + S_MS), JA_OK);
+  assert_int_equal(ja_rollup(s, t + 2 * S_MS, NULL), JA_OK);
+  assert_int_equal(ended_with("\"latency_ms_p95\":86400000,"), 1);
+  ja_store_close(s);
+}
+
+/* A signal's own time more than 5 minutes ahead of the clock is refused
+ * (its session would stay open, never idle, until that date); a little
+ * ahead is two clocks a moment apart, and taken. */
+static void test_rollup__signal_times_ahead_of_the_clock_are_refused(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t now = ja__now_ms();
+  assert_int_equal(ja_session_tool(s, "s", "shell", now + HOUR_MS), JA_EINVALID);
+  assert_non_null(strstr(ja_last_error(), "s ahead of the clock (at most 300 s are taken)"));
+  assert_int_equal(ja_session_end(s, "s", now + 10 * MIN_MS), JA_EINVALID);
+  assert_int_equal(ja_session_error(s, "s", now + 6 * MIN_MS), JA_EINVALID);
+  assert_int_equal(ja_session_inference(s, "s", 1, 1, 1, NULL, NULL, now + 24 * HOUR_MS),
+                   JA_EINVALID);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"), 0);
+  assert_int_equal(ja_session_end(s, "s", now + 2 * MIN_MS), JA_OK);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_signal"), 1);
+  /* The pure check, against the clock it is given. */
+  ja__signal sig = {.kind = JA__SIG_END, .session = "x", .at_ms = 1000 + JA__ROLLUP_AHEAD_MS};
+  assert_int_equal(ja__rollup_signal_check(&sig, 1000), JA_OK);
+  sig.at_ms++;
+  assert_int_equal(ja__rollup_signal_check(&sig, 1000), JA_EINVALID);
+  ja_store_close(s);
+}
+
+/* Stored values out of bounds (a hand edit, an older build with looser
+ * bounds): each is left out of its session and counted, the rest of the
+ * session and its neighbours roll up, and the rollup never fails on them
+ * (before, the session's JSON held "inf" and every rollup failed). */
+static void test_rollup__out_of_bounds_rows_are_left_out_and_counted(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open();
+  int64_t t = recent_day() + HOUR_MS;
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(ja_session_inference(s, "p", 1, 1, 10.0 * (i + 1), NULL, NULL, t + i), JA_OK);
+  assert_int_equal(ja_session_inference(s, "n", 2, 2, 5, NULL, NULL, t), JA_OK);
+  sql_exec("update rollup_signal set latency_ms = 1e306 where latency_ms = 20;"
+           "update rollup_signal set latency_ms = 9e999 where latency_ms = 30;"
+           "update rollup_signal set latency_ms = -9e999 where latency_ms = 40;"
+           "update rollup_signal set latency_ms = NULL where latency_ms = 50;"
+           "update rollup_signal set tokens_in = -5 where latency_ms = 60;");
+  assert_int_equal(ja_rollup(s, t + HOUR_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 2);
+  assert_int_equal(ended_with("\"turn_count\":1,\"tokens_in\":1,\"tokens_out\":1,"
+                              "\"latency_ms_p50\":10,"), 1);
+  assert_int_equal(ended_with("\"turn_count\":1,\"tokens_in\":2,"), 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count from drops where reason = 'not_finite'"),
+                   2);
+  assert_int_equal(jt_sql_int(jt_db_path(),
+                              "select count from drops where reason = 'invalid_value'"), 3);
+  assert_int_equal(sql_count("rollup_signal") + sql_count("rollup_session"), 0);
+  assert_int_equal(ja_rollup(s, t + 2 * HOUR_MS, NULL), JA_OK); /* nothing left to retry */
+  assert_int_equal(count_events("chat_session_ended"), 2);
+  ja_store_close(s);
+}
+
+/* The distinct counts are exact and linear: a set, not pairwise
+ * comparisons (60 000 tools took 10 s inside the write transaction). */
+static void test_rollup__stats_count_distinct_names_exactly(void **state)
+{
+  (void)state;
+  enum { N = 60000 };
+  ja__sig_row *rows = calloc(N, sizeof *rows);
+  size_t *firsts = calloc(N, sizeof *firsts), nf = 0;
+  assert_non_null(rows);
+  assert_non_null(firsts);
+  for (int i = 0; i < N; i++) {
+    rows[i].kind = i % 10 == 0 ? JA__SIG_INFERENCE : JA__SIG_TOOL;
+    rows[i].at_ms = 1000 + i;
+    rows[i].latency_ms = 1;
+    /* 20 000 tool names (each used about three times), 7 models; a model
+     * and a tool with the same hash are two names. */
+    snprintf(rows[i].name, sizeof rows[i].name, "%016x",
+             rows[i].kind == JA__SIG_TOOL ? (unsigned)(i % 20000) : (unsigned)(i % 7));
+    if (rows[i].kind == JA__SIG_INFERENCE)
+      snprintf(rows[i].engine, sizeof rows[i].engine, "%s", i % 20 ? "ollama" : "vllm");
+  }
+  ja__session_stats x;
+  assert_int_equal(ja__rollup_stats(rows, N, &x, firsts, &nf), JA_OK);
+  assert_int_equal(x.turns, N / 10);
+  assert_int_equal(x.tools, N - N / 10);
+  assert_int_equal(x.unique_models, 7);
+  /* Names n with n % 10 == 0 fall on inferences only (20 000 = 0 mod 10). */
+  assert_int_equal(x.unique_tools, 18000);
+  assert_int_equal(nf, 18007);
+  assert_int_equal(x.unique_engines, 2);
+  assert_string_equal(x.engine, "");
+  /* Each first is the first use of its name. */
+  assert_int_equal(firsts[0], 0);
+  assert_int_equal(firsts[1], 1);
+  free(rows);
+  free(firsts);
+}

@@ -311,8 +311,9 @@ static void test_rollup_scale__signals_lie_in_the_file_in_the_order_they_are_rea
 
 /* A run of closable sessions holding more signals than a rollup keeps in
  * memory (JA__ROLLUP_RUN_ROWS) is closed in pieces, each ending with a
- * whole session, and a session larger than that alone is read whole:
- * every session closes with all its signals, once. */
+ * whole session, and a session larger than that alone is closed in parts
+ * of JA__ROLLUP_RUN_ROWS signals (each its own chat_session_ended): every
+ * signal is counted once. */
 static void test_rollup_scale__a_run_larger_than_memory_closes_in_whole_sessions(void **state)
 {
   (void)state;
@@ -333,16 +334,120 @@ static void test_rollup_scale__a_run_larger_than_memory_closes_in_whole_sessions
   assert_int_equal(ja__store_end(&s->db, st), JA_OK);
   int64_t queued = 0;
   assert_int_equal(ja_rollup(s, t + 3600000, &queued), JA_OK);
-  assert_int_equal(queued, 4);
+  assert_int_equal(queued, 5);
   ja_store_close(s);
-  for (int i = 0; i < 4; i++) {
+  /* big-0 in two parts: its first JA__ROLLUP_RUN_ROWS signals, then the rest. */
+  const int ended[] = {JA__ROLLUP_RUN_ROWS, 3000, turns[1], turns[2], turns[3]};
+  for (int i = 0; i < 5; i++) {
     char sql[200];
     snprintf(sql, sizeof sql, "select count(*) from events where event = 'chat_session_ended' "
                               "and instr(properties, '\"turn_count\":%d,\"tokens_in\":%d,') > 0",
-             turns[i], turns[i]);
+             ended[i], ended[i]);
     assert_int_equal(jt_sql_int(jt_db_path(), sql), 1);
   }
   assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
                                             "(select count(*) from rollup_session) + "
                                             "(select count(*) from rollup_session_key)"), 0);
+}
+
+/* However large one session is, a rollup holds at most
+ * JA__ROLLUP_RUN_ROWS signals and closes at most that many per
+ * transaction: a session of 40 000 signals goes in parts, in the order
+ * they were recorded, one transaction each, while the sessions around it
+ * close whole. */
+static void test_rollup_scale__one_huge_session_is_closed_in_bounded_parts(void **state)
+{
+  (void)state;
+  int64_t t;
+  ja_store *s = seeding_store(&t);
+  ja_status st = seed_inference(s, "before", t, 7);
+  for (int k = 0; k < 40000 && st == JA_OK; k++) {
+    ja__signal sig = {.kind = k % 4 ? JA__SIG_TOOL : JA__SIG_INFERENCE, .session = "huge",
+                      .at_ms = t + k, .latency_ms = 10, .tokens_in = 1};
+    char tool[32];
+    snprintf(tool, sizeof tool, "tool-%d", k);
+    sig.tool = tool;
+    st = ja__rollup_signal_store(&s->db, &sig);
+  }
+  if (st == JA_OK)
+    st = seed_inference(s, "after", t, 9);
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  ja__rollup_report r;
+  assert_int_equal(ja__api_rollup(s, t + 3600000, NULL, &r), JA_OK);
+  assert_true(r.most_held <= JA__ROLLUP_RUN_ROWS);
+  assert_int_equal(r.most_held, JA__ROLLUP_RUN_ROWS);
+  assert_int_equal(r.parts, 2);                 /* 16 384 + 16 384, then 7 232 whole */
+  assert_int_equal(r.sessions_closed, 4);       /* with open-the-store's */
+  assert_int_equal(r.sessions_emitted, 5);
+  assert_int_equal(r.stopped, 0);
+  /* Parts: 4 096 inferences and 12 288 tools each, all distinct. */
+  assert_int_equal(jt_sql_int(jt_db_path(),
+                              "select count(*) from events where event = 'chat_session_ended' "
+                              "and instr(properties, '\"turn_count\":4096,\"tokens_in\":4096,') > 0 "
+                              "and instr(properties, '\"tool_count\":12288,\"unique_tools\":12288,') > 0"),
+                   2);
+  assert_int_equal(jt_sql_int(jt_db_path(),
+                              "select count(*) from events where event = 'chat_session_ended' "
+                              "and instr(properties, '\"turn_count\":1808,\"tokens_in\":1808,') > 0 "
+                              "and instr(properties, '\"tool_count\":5424,\"unique_tools\":5424,') > 0"),
+                   1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select (select count(*) from rollup_signal) + "
+                                            "(select count(*) from rollup_session)"), 0);
+  /* The day counts every tool once, across the parts. */
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_day_name where kind = 2"),
+                   30000);
+  ja_store_close(s);
+}
+
+/* The stop a rollup is given (the uploader's --deadline) is asked between
+ * transactions: the run returns with what it committed kept, and the next
+ * run continues; the day is summarised only by the run that closed every
+ * due session first. A counting stop, no clock: deterministic. */
+static int g_stop_after, g_stop_asked;
+static int
+stop_after(void *payload)
+{
+  (void)payload;
+  return ++g_stop_asked > g_stop_after;
+}
+
+static void test_rollup_scale__a_stopped_rollup_continues_in_the_next_run(void **state)
+{
+  (void)state;
+  int64_t t;
+  ja_store *s = seeding_store(&t);
+  ja_status st = JA_OK;
+  for (int i = 0; i < 3000 && st == JA_OK; i++) {
+    char id[32];
+    snprintf(id, sizeof id, "s-%d", i);
+    st = seed_inference(s, id, t + i, 1);
+  }
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  int64_t later = t + JA__DAY_MS;
+  ja__rollup_stop stop = {stop_after, NULL};
+  ja__rollup_report r;
+  g_stop_after = 2, g_stop_asked = 0;
+  assert_int_equal(ja__api_rollup(s, later, &stop, &r), JA_OK);
+  assert_int_equal(r.stopped, 1);
+  assert_int_equal(r.sessions_closed, 2 * JA__ROLLUP_BATCH);
+  assert_int_equal(r.transactions, 2);
+  assert_int_equal(r.days_emitted, 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"),
+                   3000 - 2 * JA__ROLLUP_BATCH + 1); /* + open-the-store's */
+  /* Stopped before its first transaction: nothing at all. */
+  g_stop_after = 0, g_stop_asked = 0;
+  assert_int_equal(ja__api_rollup(s, later, &stop, &r), JA_OK);
+  assert_int_equal(r.stopped, 1);
+  assert_int_equal(r.transactions, 0);
+  /* The next run finishes, and only then the day goes. */
+  assert_int_equal(ja__api_rollup(s, later, NULL, &r), JA_OK);
+  assert_int_equal(r.stopped, 0);
+  assert_int_equal(r.sessions_closed, 3000 - 2 * JA__ROLLUP_BATCH + 1);
+  assert_int_equal(r.days_emitted, 1);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'chat_session_ended'"), 3000);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'usage_daily_summary' and instr(properties, "
+                                            "'\"sessions\":3000,') > 0"), 1);
+  ja_store_close(s);
 }

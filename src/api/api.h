@@ -11,6 +11,7 @@
 
 #include "api/writer.h"
 #include "home/config.h"
+#include "rollup/rollup.h"
 #include "store/store.h"
 #include "util/lock.h"
 
@@ -34,6 +35,11 @@ struct ja_store {
 
 /* Set the handle's PLATFORM (NULL: "cli"); JA_EINVALID if not in the enum. */
 ja_status ja__api_set_platform(ja_store *s, const char *platform);
+/* ja_rollup with a stop asked between its transactions (the uploader's
+ * deadline) and the whole report (session.c). @p stop and @p r may be
+ * NULL. */
+ja_status ja__api_rollup(ja_store *s, int64_t now_ms, const ja__rollup_stop *stop,
+                         ja__rollup_report *r);
 /* Whether this handle may create files: analytics on, no JA_OPEN_NO_CREATE. */
 int ja__api_may_create(const ja_store *s);
 /* Open the queue if it is not open yet (creating it only when analytics is

@@ -53,9 +53,10 @@ record(ja_store *s, ja__signal *sig, const char *fn)
   if (st != JA_OK)
     return st;
   ja__deadline dl = ja__deadline_in(s->db.busy_timeout_ms); /* as a capture's */
+  int64_t wall = ja__now_ms(); /* a signal's time is checked against it */
   if (sig->at_ms == 0)
-    sig->at_ms = ja__now_ms();
-  if ((st = ja__rollup_signal_check(sig)) != JA_OK)
+    sig->at_ms = wall;
+  if ((st = ja__rollup_signal_check(sig, wall)) != JA_OK)
     return st;
   if (!s->cfg.enabled) {
     ja__log_debug(s->cfg.debug, "%s (%s): not recording a session signal",
@@ -120,17 +121,30 @@ ja_session_end(ja_store *s, const char *session, int64_t at_ms)
 ja_status
 ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
 {
+  ja__rollup_report r = {0};
+  if (queued)
+    *queued = 0;
+  ja_status st = ja__api_rollup(s, now_ms, NULL, &r);
+  if (queued)
+    *queued = r.sessions_emitted + r.days_emitted;
+  return st;
+}
+
+ja_status
+ja__api_rollup(ja_store *s, int64_t now_ms, const ja__rollup_stop *stop, ja__rollup_report *out)
+{
   ja__error_clear();
+  ja__rollup_report r = {0};
+  if (out)
+    *out = r;
   ja_status st = ja__api_usable(s, "ja_rollup");
   if (st != JA_OK)
     return st;
   if (now_ms < 0 || now_ms > JA__ROLLUP_MAX_MS)
     return ja__error_set(JA_EINVALID, "rollup time (now_ms) %lld is not between 1970 and 9999 "
                          "(ms since the Unix epoch; 0: the clock)", (long long)now_ms);
-  if (queued)
-    *queued = 0;
   if (!s->cfg.enabled)
-    return JA_OK; /* off: nothing was recorded, nothing to roll up */
+    return JA_OK; /* off or paused: nothing was recorded, nothing to roll up */
   int64_t wall = ja__now_ms();
   if (now_ms == 0)
     now_ms = wall;
@@ -141,13 +155,13 @@ ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
   ja__api_lock(s);
   int present = 0;
   char anon[37] = "";
-  ja__rollup_report r = {0};
   st = ja__api_open_existing(s, &present);
   if (st == JA_OK && present &&
       (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
-    st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug, NULL}, now_ms, wall, &r);
+    st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug, NULL}, now_ms, wall, stop,
+                        &r);
   ja__api_unlock(s);
-  if (queued)
-    *queued = r.sessions_emitted + r.days_emitted;
+  if (out)
+    *out = r;
   return st;
 }

@@ -24,11 +24,13 @@
 
 /* ---------------------------------------------------- reading a session */
 
-/* A growable array of the signals of a run of sessions (no[i]: the
- * session number of v[i]), reused across runs. */
+/* The signals of a run of sessions (no[i]: the session number of v[i]),
+ * at most JA__ROLLUP_RUN_ROWS, reused across runs; firsts is stats.c's
+ * room for the first use of each name in one session. */
 typedef struct sigbuf {
   ja__sig_row *v;
   int64_t *no;
+  size_t *firsts;
   size_t n, cap;
 } sigbuf;
 
@@ -40,19 +42,24 @@ copy_text(sqlite3_stmt *s, int col, char *out, size_t n)
 }
 
 /* Append the signal in the current row of @p s (rollup_run_signals.sql)
- * to @p b. */
+ * to @p b (which has room: b->n < JA__ROLLUP_RUN_ROWS). */
 static ja_status
 sigbuf_push(sigbuf *b, sqlite3_stmt *s)
 {
   if (b->n == b->cap) {
     size_t cap = b->cap ? 2 * b->cap : 64;
+    if (cap > JA__ROLLUP_RUN_ROWS)
+      cap = JA__ROLLUP_RUN_ROWS;
     ja__sig_row *v = realloc(b->v, cap * sizeof *v);
     if (v)
       b->v = v;
     int64_t *no = v ? realloc(b->no, cap * sizeof *no) : NULL;
-    if (!no)
+    if (no)
+      b->no = no;
+    size_t *firsts = no ? realloc(b->firsts, cap * sizeof *firsts) : NULL;
+    if (!firsts)
       return ja__error_set(JA_ENOMEM, "out of memory reading a session's signals");
-    b->no = no, b->cap = cap;
+    b->firsts = firsts, b->cap = cap;
   }
   b->no[b->n] = sqlite3_column_int64(s, 0);
   ja__sig_row *r = &b->v[b->n++];
@@ -60,20 +67,28 @@ sigbuf_push(sigbuf *b, sqlite3_stmt *s)
   r->at_ms = sqlite3_column_int64(s, 2);
   r->tokens_in = sqlite3_column_int64(s, 3);
   r->tokens_out = sqlite3_column_int64(s, 4);
-  r->latency_ms = sqlite3_column_double(s, 5);
+  /* An inference without a latency (only a hand edit makes one) is out of
+   * bounds, not a 0 ms turn. */
+  r->latency_ms = sqlite3_column_type(s, 5) == SQLITE_NULL && r->kind == JA__SIG_INFERENCE
+                      ? -1.0
+                      : sqlite3_column_double(s, 5);
   copy_text(s, 6, r->name, sizeof r->name);
   copy_text(s, 7, r->engine, sizeof r->engine);
+  r->seq = sqlite3_column_int64(s, 8);
   return JA_OK;
 }
 
 /* ---------------------------------------------------- closing sessions */
 
 /* A latency percentile for JSON: rounded to the microsecond, so that the
- * interpolation's last-bit noise (289.99999999999997) reads as 290. */
+ * interpolation's last-bit noise (289.99999999999997) reads as 290. A
+ * value too large to round (never: latencies are bounded) stays as it is,
+ * finite. */
 static double
 ms3(double v)
 {
-  return round(v * 1000.0) / 1000.0;
+  double r = round(v * 1000.0) / 1000.0;
+  return isfinite(r) ? r : v;
 }
 
 /* chat_session_ended's properties (numbers, hashes and ENGINE values only:
@@ -98,9 +113,12 @@ session_props(const ja__session_stats *x, char *out, size_t n)
 }
 
 /* Count a closed session into its day, unless that day's summary has
- * already gone (a session closed late: its own event still goes). */
+ * already gone (a session closed late: its own event still goes). Its
+ * tools and models are the @p nf signals @p firsts[] of @p v: each name
+ * once. */
 static ja_status
-count_into_day(ja__db *d, const ja__session_stats *x, const ja__sig_row *v, size_t n)
+count_into_day(ja__db *d, const ja__session_stats *x, const ja__sig_row *v, const size_t *firsts,
+               size_t nf)
 {
   int64_t day = x->last_ms / JA__DAY_MS;
   sqlite3_stmt *s;
@@ -124,10 +142,8 @@ count_into_day(ja__db *d, const ja__session_stats *x, const ja__sig_row *v, size
   sqlite3_bind_int64(s, 5, x->duration_ms);
   if ((st = ja__store_step_done(d, s, "cannot count a session into its day in")) != JA_OK)
     return st;
-  for (size_t i = 0; i < n && st == JA_OK; i++) {
-    const ja__sig_row *r = &v[i];
-    if (!r->name[0] || (r->kind != JA__SIG_INFERENCE && r->kind != JA__SIG_TOOL))
-      continue;
+  for (size_t i = 0; i < nf && st == JA_OK; i++) {
+    const ja__sig_row *r = &v[firsts[i]];
     if ((st = ja__store_stmt(d, JA__Q_DAY_NAME_ADD, &s)) != JA_OK)
       break;
     sqlite3_bind_int64(s, 1, day);
@@ -138,35 +154,53 @@ count_into_day(ja__db *d, const ja__session_stats *x, const ja__sig_row *v, size
   return st;
 }
 
-/* Inside a transaction: the session whose signals are the @p n rows @p v
- * is closed — queue its event (if it had an inference) and count it into
- * its day. */
+/* Inside a transaction: the session (or part of one) whose signals are
+ * the @p n rows @p v is closed — queue its event (if it had an
+ * inference), count it into its day, and count what was left out as out
+ * of bounds. */
 static ja_status
 close_one(ja__db *d, const ja__emitter *e, int64_t wall, const ja__sig_row *v, size_t n,
-          ja__rollup_report *r)
+          size_t *firsts, ja__rollup_report *r)
 {
   ja__session_stats x;
-  ja_status st = ja__rollup_stats(v, n, &x);
+  size_t nf = 0;
+  ja_status st = ja__rollup_stats(v, n, &x, firsts, &nf);
+  if (st == JA_OK && x.invalid)
+    st = ja__store_count_drops(d, JA__DROP_INVALID_VALUE, x.invalid, wall);
+  if (st == JA_OK && x.not_finite)
+    st = ja__store_count_drops(d, JA__DROP_NOT_FINITE, x.not_finite, wall);
   if (st == JA_OK && x.turns > 0) {
     char props[512];
     session_props(&x, props, sizeof props);
     /* Timestamped at the last activity: PostHog places it in the session. */
     if ((st = ja__rollup_enqueue(d, e, "chat_session_ended", props, x.last_ms,
                                  wall)) == JA_OK &&
-        (st = count_into_day(d, &x, v, n)) == JA_OK)
+        (st = count_into_day(d, &x, v, firsts, nf)) == JA_OK)
       r->sessions_emitted++;
   }
   return st;
 }
 
+/* How much of a run read_run read. */
+typedef struct run_read {
+  int whole;       /* the run's first sessions read whole (>= 0) */
+  int part;        /* 1: b holds the first signals of session ids[whole] only
+                      (it alone holds more than the budget) */
+  int full;        /* 1: the budget stopped the read before the run's end */
+} run_read;
+
 /* Read into @p b the signals of the first sessions of the run @p ids[0..m)
  * (ascending; no session stays open between them), session by session in
- * one range scan, until b holds JA__ROLLUP_RUN_ROWS or more at the end of
- * a session: *got = how many of the run's sessions were read (>= 1).
- * Signals numbered inside the run that belong to none of @p ids (no open
- * session: only a hand edit makes them) are skipped. */
+ * one range scan, holding at most @p budget signals: it stops at the end
+ * of the session where b reaches the budget, and a session that would take
+ * b past it is left out (b->n <= budget always) — unless @p may_part and
+ * that session comes first: then b holds its first @p budget signals
+ * (in the order recorded), a part of it. Signals numbered inside the run
+ * that belong to none of @p ids (no open session: only a hand edit makes
+ * them) are skipped. */
 static ja_status
-read_run(ja__db *d, const int64_t *ids, int m, sigbuf *b, int *got)
+read_run(ja__db *d, const int64_t *ids, int m, size_t budget, int may_part, sigbuf *b,
+         run_read *got)
 {
   sqlite3_stmt *s;
   ja_status st = ja__store_stmt(d, JA__Q_RUN_SIGNALS, &s);
@@ -176,21 +210,34 @@ read_run(ja__db *d, const int64_t *ids, int m, sigbuf *b, int *got)
   sqlite3_bind_int64(s, 2, ids[m - 1]);
   int j = 0, keep = 0, rc;
   int64_t cur = -1;
+  size_t start = 0; /* where the current session's signals begin in b */
   b->n = 0;
-  *got = m;
+  *got = (run_read){m, 0, 0};
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     int64_t no = sqlite3_column_int64(s, 0);
     if (no != cur) { /* the previous session's signals are all read */
       while (j < m && ids[j] < no)
         j++;
-      if (b->n >= JA__ROLLUP_RUN_ROWS) {
-        *got = j; /* the sessions numbered below @p no */
+      if (b->n >= budget) {
+        *got = (run_read){j, 0, 1}; /* the sessions numbered below @p no */
         break;
       }
       cur = no;
       keep = j < m && ids[j] == no;
+      start = b->n;
     }
-    if (keep && (st = sigbuf_push(b, s)) != JA_OK)
+    if (!keep)
+      continue;
+    if (b->n >= budget) { /* this session does not fit */
+      if (may_part && start == 0) {
+        *got = (run_read){j, 1, 1};
+      } else {
+        b->n = start; /* left for a transaction that begins with it */
+        *got = (run_read){j, 0, 1};
+      }
+      break;
+    }
+    if ((st = sigbuf_push(b, s)) != JA_OK)
       break;
   }
   sqlite3_reset(s);
@@ -199,30 +246,40 @@ read_run(ja__db *d, const int64_t *ids, int m, sigbuf *b, int *got)
   return st;
 }
 
-/* Inside a transaction: close the first sessions of the run @p ids[0..m)
- * (*got of them). Their signals are read first, then forgotten with the
- * sessions by range (a seek per run, not three per session), and only
- * then are their events queued: the pages the delete emptied, already
- * rewritten in this transaction, take the new events (queued before the
- * delete, they went to pages freed by earlier commits, and each commit
- * wrote ~ 45 % more pages). */
+/* Inside a transaction: close the whole sessions ids[0..got->whole) read
+ * into @p b, or the part of session ids[got->whole] it holds. Their
+ * signals were read first, then are forgotten with the sessions by range
+ * (a seek per run, not three per session), and only then are their
+ * events queued: the pages the delete emptied, already rewritten in this
+ * transaction, take the new events (queued before the delete, they went
+ * to pages freed by earlier commits, and each commit wrote ~ 45 % more
+ * pages). A part forgets its signals only; its session stays open. */
 static ja_status
-close_run(ja__db *d, const ja__emitter *e, int64_t wall, sigbuf *b, const int64_t *ids,
-          int m, ja__rollup_report *r, int *got)
+close_read(ja__db *d, const ja__emitter *e, int64_t wall, sigbuf *b, const int64_t *ids,
+           const run_read *got, ja__rollup_report *r)
 {
-  ja_status st = read_run(d, ids, m, b, got);
-  if (st != JA_OK)
-    return st;
-  const int64_t run[2] = {ids[0], ids[*got - 1]};
-  if ((st = ja__store_run_ints(d, JA__Q_RUN_FORGET, run, 2,
-                                "cannot forget session signals in")) != JA_OK ||
-      (st = ja__store_run_ints(d, JA__Q_RUN_DROP, run, 2, "cannot close a session in")) != JA_OK)
-    return st;
-  r->sessions_closed += *got;
+  ja_status st = JA_OK;
+  if (got->part) {
+    const int64_t part[2] = {ids[got->whole], b->v[b->n - 1].seq};
+    if ((st = ja__store_run_ints(d, JA__Q_PART_FORGET, part, 2,
+                                  "cannot forget a part of a session's signals in")) != JA_OK)
+      return st;
+    r->parts++;
+  }
+  if (got->whole > 0) { /* before a part: sessions without signals (a hand edit) */
+    const int64_t run[2] = {ids[0], ids[got->whole - 1]};
+    if ((st = ja__store_run_ints(d, JA__Q_RUN_FORGET, run, 2,
+                                  "cannot forget session signals in")) != JA_OK ||
+        (st = ja__store_run_ints(d, JA__Q_RUN_DROP, run, 2, "cannot close a session in")) != JA_OK)
+      return st;
+    r->sessions_closed += got->whole;
+  }
+  if ((int64_t)b->n > r->most_held)
+    r->most_held = (int64_t)b->n;
   for (size_t i = 0, k; i < b->n && st == JA_OK; i += k) {
     for (k = 1; i + k < b->n && b->no[i + k] == b->no[i]; k++)
       ;
-    st = close_one(d, e, wall, b->v + i, k, r);
+    st = close_one(d, e, wall, b->v + i, k, b->firsts, r);
   }
   return st;
 }
@@ -267,7 +324,10 @@ collect(ja__db *d, int64_t now, int64_t *cursor, int64_t *ids, unsigned char *cu
 }
 
 /* One transaction: close up to JA__ROLLUP_BATCH due sessions after
- * @p cursor; *more = 1 when there may be more. */
+ * @p cursor, holding and closing at most JA__ROLLUP_RUN_ROWS signals (a
+ * session too large for that alone: one part of it); *more = 1 when there
+ * may be more. Where it stops early, the cursor goes back to just before
+ * the first session it left open, so the next transaction begins there. */
 static ja_status
 close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *b,
             int64_t *cursor, ja__rollup_report *r, int *more)
@@ -279,28 +339,42 @@ close_batch(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, sigbuf *
   int64_t *ids = malloc(JA__ROLLUP_BATCH * sizeof *ids);
   unsigned char *cut = malloc(JA__ROLLUP_BATCH);
   int n = 0, left = 0;
+  size_t used = 0;
   if (!ids || !cut)
     st = ja__error_set(JA_ENOMEM, "out of memory rolling up sessions");
   if (st == JA_OK)
     st = collect(d, now, cursor, ids, cut, &n, &left);
-  for (int i = 0, m, got; i < n && st == JA_OK; i += got) {
+  for (int i = 0, m; i < n && st == JA_OK; i += m) {
     for (m = 1; i + m < n && !cut[i + m]; m++)
       ;
-    st = close_run(d, e, wall, b, ids + i, m, r, &got);
+    run_read got;
+    if ((st = read_run(d, ids + i, m, JA__ROLLUP_RUN_ROWS - used, used == 0, b, &got)) != JA_OK ||
+        (st = close_read(d, e, wall, b, ids + i, &got, r)) != JA_OK)
+      break;
+    used += b->n;
+    if (got.full || used >= JA__ROLLUP_RUN_ROWS) {
+      /* The budget is spent: the rest waits for the next transaction. */
+      int next = i + (got.part || got.whole < m ? got.whole : m);
+      if (next < n)
+        *cursor = ids[next] - 1, left = 1;
+      break;
+    }
   }
   if (st == JA_OK && n > 0)
     st = ja__store_apply_caps(d, wall);
   free(ids);
   free(cut);
   *more = st == JA_OK && left;
-  return ja__store_end(d, st);
+  if ((st = ja__store_end(d, st)) == JA_OK)
+    r->transactions++;
+  return st;
 }
 
 /* One transaction: delete the keys closed sessions left behind among the
  * next JA__ROLLUP_SWEEP after hash @p cursor (moved to the slice's end);
  * *more = 1 when keys follow. */
 static ja_status
-sweep_keys(ja__db *d, int64_t wall, char cursor[17], int *more)
+sweep_keys(ja__db *d, int64_t wall, char cursor[17], ja__rollup_report *r, int *more)
 {
   *more = 0;
   ja_status st = ja__store_begin(d, wall);
@@ -330,7 +404,9 @@ sweep_keys(ja__db *d, int64_t wall, char cursor[17], int *more)
     memcpy(cursor, end, sizeof end);
   else
     *more = 0;
-  return ja__store_end(d, st);
+  if ((st = ja__store_end(d, st)) == JA_OK)
+    r->transactions++;
+  return st;
 }
 
 /* ------------------------------------------------------- emitting days */
@@ -391,7 +467,9 @@ emit_days(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall, ja__rollup
     st = ja__store_apply_caps(d, wall);
   free(v);
   *more = st == JA_OK && n == JA__ROLLUP_BATCH;
-  return ja__store_end(d, st);
+  if ((st = ja__store_end(d, st)) == JA_OK)
+    r->transactions++;
+  return st;
 }
 
 /* -------------------------------------------------------------- the run */
@@ -409,9 +487,18 @@ temp_store(ja__db *d)
   return v;
 }
 
+/* 1 when @p stop says the run must end now (between two transactions). */
+static int
+must_stop(const ja__rollup_stop *stop, ja__rollup_report *r)
+{
+  if (stop && stop->expired && stop->expired(stop->payload))
+    r->stopped = 1;
+  return r->stopped;
+}
+
 ja_status
 ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
-               ja__rollup_report *r)
+               const ja__rollup_stop *stop, ja__rollup_report *r)
 {
   JA_ASSERT(d->db != NULL);
   ja__rollup_report local = {0};
@@ -438,19 +525,22 @@ ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now, int64_t wall,
    * in it could be closed (its summary waits end of day + the idle time). */
   int64_t cursor = INT64_MIN; /* before every number, a hand-made one too */
   int more = 1;
-  while (st == JA_OK && more)
+  while (st == JA_OK && more && !must_stop(stop, r))
     st = close_batch(d, e, now, wall, &b, &cursor, r, &more);
   /* Then the keys of what was closed (or closed by a run killed before its
-   * sweep), in hash order: each slice's pages are read and rewritten once. */
+   * sweep), in hash order: each slice's pages are read and rewritten once.
+   * A run stopped early leaves them to the next one, like a killed run. */
   char key[17] = "";
   more = 1;
-  while (st == JA_OK && more)
-    st = sweep_keys(d, wall, key, &more);
+  while (st == JA_OK && more && !must_stop(stop, r))
+    st = sweep_keys(d, wall, key, r, &more);
+  /* Days last, and only by a run that closed every due session first. */
   more = 1;
-  while (st == JA_OK && more)
+  while (st == JA_OK && more && !must_stop(stop, r))
     st = emit_days(d, e, now, wall, r, &more);
   free(b.v);
   free(b.no);
+  free(b.firsts);
   if (restore) {
     ja_status st2 = ja__store_exec(d, ja__sql_temp_store_default,
                                    "cannot restore temp_store of");

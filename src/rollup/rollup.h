@@ -34,10 +34,25 @@
  * primary-key range of ~ 40 pages): a store of many open sessions of
  * which few are due is scanned in short transactions too. */
 #define JA__ROLLUP_SCAN 4096
-/* Signals a rollup holds in memory at once (~ 1.4 MB): a run of closable
- * sessions is read whole, then forgotten, then its events queued; a run
- * of more signals is closed in pieces, each ending with a whole session. */
+/* Signals a rollup holds in memory at once (~ 1.4 MB), and reads in one
+ * transaction: a run of closable sessions is read whole, then forgotten,
+ * then its events queued; a run of more signals is closed in pieces, each
+ * ending with a whole session, and a transaction ends once it has closed
+ * this many. A session of more signals than this is closed in parts of
+ * this many (in the order they were recorded), one per transaction, each
+ * reported as a chat_session_ended of its own: whatever one session holds,
+ * a transaction reads at most twice this many signals (a session read and
+ * then left for the next one) and keeps at most this many. */
 #define JA__ROLLUP_RUN_ROWS 16384
+/* The longest latency a signal may carry (one day, in ms): a turn cannot
+ * take longer, and a bound keeps every sum and percentile finite (1e306
+ * ms was taken, and every later rollup failed on a non-finite number). */
+#define JA__ROLLUP_LATENCY_MAX_MS 86400000.0
+/* How far ahead of the clock of the process recording it a signal's own
+ * time (--at, the at_ms argument) may be: a little, for two clocks a
+ * moment apart; a signal from further ahead is refused (its session would
+ * stay open, never idle, until that date). */
+#define JA__ROLLUP_AHEAD_MS INT64_C(300000)
 /* Session keys read per transaction while deleting those closed sessions
  * left behind (rollup_keys_sweep.sql): ~ 110 pages, a few ms. */
 #define JA__ROLLUP_SWEEP 16384
@@ -82,6 +97,7 @@ typedef struct ja__sig_row {
   double latency_ms;
   char name[17];             /* model hash (inference, "" = none) or tool hash */
   char engine[16];           /* ENGINE value, "" = none */
+  int64_t seq;               /* its place in its session (1, 2 …) */
 } ja__sig_row;
 
 /* Who a rollup's events are queued as, and whether to say so. */
@@ -96,12 +112,17 @@ typedef struct ja__emitter {
 /* What a closed session reports (chat_session_ended's properties). */
 typedef struct ja__session_stats {
   int64_t turns, tokens_in, tokens_out, tools, errors;
-  int64_t unique_tools, unique_models, unique_engines;
+  int64_t unique_tools, unique_models;
+  int64_t unique_engines;    /* 0, 1, or 2 for more than one */
   double p50, p95;
   int64_t first_ms, last_ms; /* activity span; last_ms -1: no activity */
   int64_t duration_ms;
   char model_hash[17];       /* the one model when unique_models == 1 */
   char engine[16];           /* the one engine when unique_engines == 1 */
+  int64_t invalid;           /* stored signals out of bounds (a hand edit, an
+                                older build): left out, counted invalid_value */
+  int64_t not_finite;        /* stored latencies NaN or infinite: the same,
+                                counted not_finite */
 } ja__session_stats;
 
 /* What one rollup did (tests, the CLI). */
@@ -109,16 +130,37 @@ typedef struct ja__rollup_report {
   int64_t sessions_closed;   /* sessions closed (with or without an event) */
   int64_t sessions_emitted;  /* chat_session_ended queued */
   int64_t days_emitted;      /* usage_daily_summary queued */
+  int64_t parts;             /* parts of sessions over JA__ROLLUP_RUN_ROWS closed */
+  int64_t transactions;      /* write transactions committed */
+  int64_t most_held;         /* most signals held in memory at once */
+  int stopped;               /* the stop said so before the work was done:
+                                the next run continues */
 } ja__rollup_report;
+
+/* When a rollup stops early: asked between batches (each batch is one
+ * short transaction), so a deadline is overrun by one batch at most. */
+typedef struct ja__rollup_stop {
+  int (*expired)(void *payload); /* 1: stop now */
+  void *payload;
+} ja__rollup_stop;
 
 /* ------------------------------------------------------ rollup/stats.c */
 
 /* Percentile @p p (0..1) of @p n sorted values by linear interpolation
  * between closest ranks, k = (n − 1)·p; 0 when n is 0. */
 double ja__rollup_percentile(const double *sorted, size_t n, double p);
-/* The chat_session_ended numbers of one session's signals (any order).
- * JA_ENOMEM only. */
-ja_status ja__rollup_stats(const ja__sig_row *rows, size_t n, ja__session_stats *out);
+/* The chat_session_ended numbers of one session's signals (any order),
+ * in time and memory linear in @p n. A signal out of the bounds a new one
+ * is checked against (ja__rollup_signal_check) is left out and counted in
+ * out->invalid / out->not_finite, so no stored value can make the numbers
+ * non-finite. When @p firsts is not NULL (room for @p n), it gets the index
+ * of each signal that is the first of its kind with its name (a tool or a
+ * model, for the day's distinct counts), *nfirsts how many. JA_ENOMEM only. */
+ja_status ja__rollup_stats(const ja__sig_row *rows, size_t n, ja__session_stats *out,
+                           size_t *firsts, size_t *nfirsts);
+/* 1 when stored signal @p r is within the bounds a new one is checked
+ * against; else 0, with *not_finite = 1 for a NaN or infinite latency. */
+int ja__rollup_row_valid(const ja__sig_row *r, int *not_finite);
 /* @p a + @p b (both >= 0), INT64_MAX past it: token counts are any int64
  * >= 0, and their sums must not overflow. */
 int64_t ja__rollup_sat_add(int64_t a, int64_t b);
@@ -130,10 +172,13 @@ const char *ja__rollup_tool(const char *tool);
 /* ---------------------------------------------------- rollup/signals.c */
 
 /* Validate like capture's input: session non-empty valid UTF-8 without
- * control characters; tokens >= 0; latency finite >= 0; a model, engine or
- * tool valid UTF-8; a tool non-empty; 0 <= at_ms <= JA__ROLLUP_MAX_MS. JA_EINVALID naming the
- * problem, or JA_OK. Pure. */
-ja_status ja__rollup_signal_check(const ja__signal *sig);
+ * control characters; tokens >= 0; latency finite, 0 to
+ * JA__ROLLUP_LATENCY_MAX_MS (refused beyond, never clamped: the caller
+ * measured something else); a model, engine or tool valid UTF-8; a tool
+ * non-empty; 0 <= at_ms <= JA__ROLLUP_MAX_MS, and at most
+ * JA__ROLLUP_AHEAD_MS ahead of @p wall_ms, the recording process's clock
+ * (refused beyond). JA_EINVALID naming the problem, or JA_OK. Pure. */
+ja_status ja__rollup_signal_check(const ja__signal *sig, int64_t wall_ms);
 /* @p sig (checked) with its session id, model and tool hashed. Pure. */
 void ja__rollup_signal_hash(const ja__signal *sig, ja__sig_hashed *out);
 /* Inside a transaction: store @p h as a signal of its open session,
@@ -160,9 +205,13 @@ ja_status ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name,
 /* ----------------------------------------------------- rollup/rollup.c */
 
 /* Close every session due at @p now_ms and emit every day summary due,
- * in transactions of at most JA__ROLLUP_BATCH sessions or days. @p r may
+ * in transactions of at most JA__ROLLUP_BATCH sessions or days and
+ * JA__ROLLUP_RUN_ROWS signals. @p stop (may be NULL) is asked before each
+ * transaction: when it says so the run returns JA_OK with r->stopped = 1,
+ * everything it committed kept, and the next run continues (days are
+ * summarised only by a run that closed every due session first). @p r may
  * be NULL. */
 ja_status ja__rollup_run(ja__db *d, const ja__emitter *e, int64_t now_ms, int64_t wall_ms,
-                         ja__rollup_report *r);
+                         const ja__rollup_stop *stop, ja__rollup_report *r);
 
 #endif

@@ -40,7 +40,7 @@ check_text(const ja__signal *sig, const char *what, const char *v, int optional)
 }
 
 ja_status
-ja__rollup_signal_check(const ja__signal *sig)
+ja__rollup_signal_check(const ja__signal *sig, int64_t wall_ms)
 {
   if (sig->kind < JA__SIG_INFERENCE || sig->kind > JA__SIG_END)
     return ja__error_set(JA_EINVALID, "unknown session signal %d", (int)sig->kind);
@@ -51,13 +51,20 @@ ja__rollup_signal_check(const ja__signal *sig)
   if (sig->at_ms < 0 || sig->at_ms > JA__ROLLUP_MAX_MS)
     return ja__error_set(JA_EINVALID, "session %s: time %lld is not between 1970 and 9999", k,
                          (long long)sig->at_ms);
+  /* Refused, not clamped: a time from the future is a wrong clock or a
+   * wrong argument, and clamping would invent a time nobody measured. */
+  if (sig->at_ms - wall_ms > JA__ROLLUP_AHEAD_MS)
+    return ja__error_set(JA_EINVALID, "session %s: time is %lld s ahead of the clock (at most "
+                         "%lld s are taken)", k, (long long)((sig->at_ms - wall_ms) / 1000),
+                         (long long)(JA__ROLLUP_AHEAD_MS / 1000));
   if (sig->kind == JA__SIG_INFERENCE) {
     if (sig->tokens_in < 0 || sig->tokens_out < 0)
       return ja__error_set(JA_EINVALID, "session inference: tokens must be >= 0, got %lld in, "
                            "%lld out", (long long)sig->tokens_in, (long long)sig->tokens_out);
-    if (!isfinite(sig->latency_ms) || sig->latency_ms < 0)
-      return ja__error_set(JA_EINVALID, "session inference: latency must be a finite number "
-                           ">= 0 (ms)");
+    if (!isfinite(sig->latency_ms) || sig->latency_ms < 0 ||
+        sig->latency_ms > JA__ROLLUP_LATENCY_MAX_MS)
+      return ja__error_set(JA_EINVALID, "session inference: latency must be a number from 0 to "
+                           "%.0f (ms, a day)", JA__ROLLUP_LATENCY_MAX_MS);
     if ((st = check_text(sig, "model", sig->model, 1)) != JA_OK ||
         (st = check_text(sig, "engine", sig->engine, 1)) != JA_OK)
       return st;

@@ -76,6 +76,7 @@ ja__store_stmt(ja__db *d, int which, sqlite3_stmt **out)
       [JA__Q_KEYS_SWEEP] = &ja__sql_rollup_keys_sweep,
       [JA__Q_RUN_SIGNALS] = &ja__sql_rollup_run_signals,
       [JA__Q_RUN_FORGET] = &ja__sql_rollup_run_forget,
+      [JA__Q_PART_FORGET] = &ja__sql_rollup_part_forget,
       [JA__Q_RUN_DROP] = &ja__sql_rollup_run_drop,
       [JA__Q_DAY_DONE_GET] = &ja__sql_rollup_day_done_get,
       [JA__Q_DAY_ADD] = &ja__sql_rollup_day_add,

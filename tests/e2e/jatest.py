@@ -258,6 +258,39 @@ class JATestCase(unittest.TestCase):
     def drops(self, home=None, env=None):
         return self.status(home=home, env=env)["drops"]
 
+    # ---- the Python binding in a child interpreter (as the backend runs)
+
+    def py_env(self):
+        e = clean_env(self.home)
+        preload = sanitizer_preload(LIB)
+        if preload:
+            e["LD_PRELOAD"] = preload
+        e["ASAN_OPTIONS"] = "detect_leaks=0"
+        e["JARVIS_ANALYTICS_LIB"] = LIB
+        e["PYTHONPATH"] = os.path.join(SOURCE_DIR, "tools", "python")
+        e["PYTHONDONTWRITEBYTECODE"] = "1"
+        return e
+
+    def py_start(self, body, busy_timeout_ms=30000):
+        """A child interpreter running @body with `ja` and `store` set."""
+        # A generous busy timeout: these children race each other on
+        # purpose, and on a loaded machine (ctest -j16 on 2 cores) a
+        # signal can wait past the default 250 ms — a counted busy drop
+        # the binding raises as an error. What the tests check is
+        # exactly-once, not timing (busy drops have their own tests).
+        code = ("import jarvis_analytics as ja\n"
+                "with ja.Store(busy_timeout_ms=%d) as store:\n" % busy_timeout_ms +
+                "".join("    " + line + "\n" for line in body.strip().splitlines()))
+        return subprocess.Popen([python_executable(), "-c", code], env=self.py_env(),
+                                cwd=self.root, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def py_wait(self, proc):
+        out, err = proc.communicate(timeout=300)
+        err = err.decode("utf-8", "replace")
+        check_sanitizers(err, "the Python binding")
+        self.assertEqual(proc.returncode, 0, "child failed:\n%s" % err)
+
     # ---- the store seen through the sqlite3 program
 
     def pending(self, db=None):

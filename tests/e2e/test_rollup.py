@@ -14,10 +14,8 @@ import subprocess
 import time
 import unittest
 
-from jatest import (CLI, EXIT_DATAERR, EXIT_USAGE, LIB, SOURCE_DIR, JATestCase, clean_env,
-                    check_sanitizers, now_ms, python_executable, sanitizer_preload, sqlite_json)
-
-PY_DIR = os.path.join(SOURCE_DIR, "tools", "python")
+from jatest import (CLI, EXIT_DATAERR, EXIT_USAGE, JATestCase, clean_env, check_sanitizers,
+                    now_ms, sqlite_json)
 DAY_MS = 86400000
 EXIT_TEMPFAIL = 75
 
@@ -55,37 +53,6 @@ class Rollup(JATestCase):
                                     "(SELECT count(*) FROM first_use) + "
                                     "(SELECT count(*) FROM events) AS n")
         return rows[0]["n"] == 0
-
-    def py_env(self):
-        e = clean_env(self.home)
-        preload = sanitizer_preload(LIB)
-        if preload:
-            e["LD_PRELOAD"] = preload
-        e["ASAN_OPTIONS"] = "detect_leaks=0"
-        e["JARVIS_ANALYTICS_LIB"] = LIB
-        e["PYTHONPATH"] = PY_DIR
-        e["PYTHONDONTWRITEBYTECODE"] = "1"
-        return e
-
-    def py_start(self, body):
-        """A child interpreter running @body with `ja` and `store` set."""
-        # A generous busy timeout: these children race each other on
-        # purpose, and on a loaded machine (ctest -j16 on 2 cores) a
-        # signal can wait past the default 250 ms — a counted busy drop
-        # the binding raises as an error. What the tests check is
-        # exactly-once, not timing (busy drops have their own tests).
-        code = ("import jarvis_analytics as ja\n"
-                "with ja.Store(busy_timeout_ms=30000) as store:\n" +
-                "".join("    " + line + "\n" for line in body.strip().splitlines()))
-        return subprocess.Popen([python_executable(), "-c", code], env=self.py_env(),
-                                cwd=self.root, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-    def py_wait(self, proc):
-        out, err = proc.communicate(timeout=300)
-        err = err.decode("utf-8", "replace")
-        check_sanitizers(err, "the Python binding")
-        self.assertEqual(proc.returncode, 0, "child failed:\n%s" % err)
 
     def seed(self, first, count, t0):
         """Sessions first..first+count-1: one inference each (tokens_in =
