@@ -111,8 +111,8 @@ ja__rollup_stats(const ja__sig_row *rows, size_t n, ja__session_stats *out, size
     const ja__sig_row *r = &rows[i];
     int nf;
     if (!ja__rollup_row_valid(r, &nf)) {
-      /* Left out: what a new signal would be refused for (DESIGN-less
-       * poison: a hand edit, an older build's bounds). */
+      /* Left out: what a new signal would be refused for, stored by a
+       * hand edit or an older build with looser bounds. */
       if (nf)
         out->not_finite++;
       else
