@@ -11,6 +11,8 @@
  */
 #include "support.h"
 #include "api/api.h"
+#include "cli/cli.h"
+#include "upload/upload.h"
 #include "rollup/rollup.h"
 #include "sql_embed.h"
 #include "util/clock.h"
@@ -450,4 +452,82 @@ static void test_rollup_scale__a_stopped_rollup_continues_in_the_next_run(void *
                                             "'usage_daily_summary' and instr(properties, "
                                             "'\"sessions\":3000,') > 0"), 1);
   ja_store_close(s);
+}
+
+/* jarvis-analytics-upload's --deadline bounds the rollup it runs first:
+ * on a fake clock (each reading 600 ms later than the last), a 1 s
+ * deadline lets one rollup transaction through, then the rollup stops,
+ * the drain finds no time left and the run exits 75 with everything
+ * kept; the next run goes on and finishes. No real time passes. */
+static int64_t g_fake_mono;
+static int64_t fake_wall(void *p) { (void)p; return ja__now_ms(); }
+static int64_t fake_mono(void *p) { (void)p; return g_fake_mono += 600; }
+static void fake_sleep(int64_t ms, void *p) { (void)p; g_fake_mono += ms; }
+
+static int
+upload_on_fake_clock(const char *deadline_s, const char *now_iso, char **err_text)
+{
+  const ja__upload_clock clock = {fake_wall, fake_mono, fake_sleep, NULL};
+  char *argv[] = {"jarvis-analytics-upload", "--deadline", (char *)deadline_s, "--now",
+                  (char *)now_iso, NULL};
+  cli_args a;
+  size_t olen = 0, elen = 0;
+  char *out_text = NULL;
+  FILE *out = open_memstream(&out_text, &olen), *err = open_memstream(err_text, &elen);
+  assert_int_equal(ja__cli_parse(&ja__cli_jarvis_analytics_upload, 5, argv, &a, err), 0);
+  int rc = ja__cli_upload_clocked(&a, &clock, out, err);
+  ja__cli_args_free(&a);
+  fclose(out);
+  fclose(err);
+  free(out_text);
+  return rc;
+}
+
+static void test_rollup_scale__an_uploaders_deadline_bounds_the_rollup_it_runs_first(void **state)
+{
+  (void)state;
+  int64_t t;
+  ja_store *s = seeding_store(&t);
+  ja_status st = JA_OK;
+  for (int i = 0; i < 5000 && st == JA_OK; i++) {
+    char id[32];
+    snprintf(id, sizeof id, "s-%d", i);
+    st = seed_inference(s, id, t + i, 1);
+  }
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  ja_store_close(s);
+  char now[32];
+  ja__iso8601_ms(t + JA__DAY_MS, now);
+  /* A loopback port nothing listens on: never contacted, no time is left. */
+  setenv("OPENJARVIS_ANALYTICS_HOST", "http://127.0.0.1:9", 1);
+  setenv("OPENJARVIS_ANALYTICS_KEY", "phc_deadline_test", 1);
+  char *err = NULL;
+  g_fake_mono = 0;
+  int rc = upload_on_fake_clock("1", now, &err);
+  if (rc != JA_EXIT_TEMPFAIL || !strstr(err, "deadline reached"))
+    fail_msg("rc %d, stderr: %s", rc, err);
+  free(err);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"),
+                   5001 - JA__ROLLUP_BATCH);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'usage_daily_summary'"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'chat_session_ended'"), JA__ROLLUP_BATCH - 1);
+  /* The next run (local mode: it rolls up and sends nothing) finishes. */
+  char cfg[JA_PATH_MAX + 32];
+  snprintf(cfg, sizeof cfg, "%s/config.toml", jt_home());
+  jt_write_file(cfg, "[analytics]\nmode = \"local\"\n");
+  g_fake_mono = 0;
+  rc = upload_on_fake_clock("600", now, &err);
+  if (rc != JA_EXIT_OK)
+    fail_msg("rc %d, stderr: %s", rc, err);
+  free(err);
+  unsetenv("OPENJARVIS_ANALYTICS_HOST");
+  unsetenv("OPENJARVIS_ANALYTICS_KEY");
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from rollup_session"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'chat_session_ended'"), 5000);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'usage_daily_summary' and instr(properties, "
+                                            "'\"sessions\":5000,') > 0"), 1);
 }

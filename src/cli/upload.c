@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "home/config.h"
 #include "store/store.h"
@@ -37,24 +38,47 @@ test_backoff_base(void)
   return (int64_t)n;
 }
 
-/* The rollup the uploader runs first, through the public API (so that
- * sessions that ended, or went idle, since the last run leave in this
- * one). Only over a queue that exists: nothing is created by a run with
- * nothing to do. A failed rollup loses nothing (its signals wait for the
- * next one) and must not keep what is queued from leaving: one line. */
-static void
-rollup_first(const ja__upload_opts *o, FILE *err)
+/* The run's deadline as the rollup asks it, on the run's clock. */
+typedef struct deadline {
+  const ja__upload_clock *clock;
+  int64_t until_ms;          /* on clock->mono_ms */
+} deadline;
+
+static int
+deadline_passed(void *payload)
 {
+  const deadline *dl = payload;
+  return dl->clock->mono_ms(dl->clock->payload) >= dl->until_ms;
+}
+
+/* The rollup the uploader runs first (so that sessions that ended, or went
+ * idle, since the last run leave in this one), inside the run's deadline:
+ * it stops between two of its transactions once the deadline has passed
+ * (the next run continues), and the drain gets what it left. Only over a
+ * queue that exists: nothing is created by a run with nothing to do. A
+ * failed rollup loses nothing (its signals wait for the next one) and must
+ * not keep what is queued from leaving: one line. */
+static void
+rollup_first(ja__upload_opts *o, FILE *err)
+{
+  const ja__upload_clock *c = o->clock ? o->clock : &ja__upload_real_clock;
+  int64_t t0 = c->mono_ms(c->payload);
+  deadline dl = {c, t0 + o->deadline_ms};
+  ja__rollup_stop stop = {deadline_passed, &dl};
+  ja__rollup_report r;
+  memset(&r, 0, sizeof r);
   ja_store *s = NULL;
-  int64_t queued = 0;
   ja_status st = ja_store_open(&s, NULL);
   if (st == JA_OK)
-    st = ja_rollup(s, o->now_ms, &queued);
+    st = ja__api_rollup(s, o->now_ms, &stop, &r);
   if (st != JA_OK)
     ja__cli_errorf(err, NULL, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
-  else if (o->verbose && queued)
-    ja__cli_errorf(err, NULL, "rollup queued %lld events", (long long)queued);
+  else if (o->verbose && (r.sessions_emitted + r.days_emitted || r.stopped))
+    ja__cli_errorf(err, NULL, "rollup queued %lld events%s", (long long)(r.sessions_emitted + r.days_emitted),
+                   r.stopped ? "; stopped at the deadline, the next run goes on" : "");
   ja_store_close(s);
+  int64_t spent = c->mono_ms(c->payload) - t0;
+  o->deadline_ms = spent < o->deadline_ms ? o->deadline_ms - spent : 0;
 }
 
 /* The summary --json prints (one object on standard output). */
@@ -132,11 +156,18 @@ on_signal(int sig)
 int
 ja__cli_upload(const cli_args *a, FILE *out, FILE *err)
 {
+  return ja__cli_upload_clocked(a, NULL, out, err);
+}
+
+int
+ja__cli_upload_clocked(const cli_args *a, const ja__upload_clock *clock, FILE *out, FILE *err)
+{
   /* The key is in this process's memory from here on: no core file, no
    * ptrace by another process of the user. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ja__upload_opts o;
   memset(&o, 0, sizeof o);
+  o.clock = clock;
   o.dry_run = a->on[OPT_DRY_RUN];
   o.batch_size = a->on[OPT_BATCH_SIZE] ? a->num[OPT_BATCH_SIZE] : 0;
   o.max_batches = a->on[OPT_MAX_BATCHES] ? a->num[OPT_MAX_BATCHES] : 0;
