@@ -16,7 +16,7 @@ JA_DEPS=(build-essential cmake pkg-config libsqlite3-dev sqlite3 locales
          libcjson-dev libpcre2-dev libsodium-dev libcmocka-dev python3 groff-base
          libcurl4-openssl-dev zlib1g-dev libutf8proc-dev python3-mnemonic
          python3-pip python3-setuptools python3-wheel
-         zsh fish chromium curl)
+         zsh fish chromium curl systemd)
 # shellcheck disable=SC2034  # used by tools/test.sh
 JA_CI_DEPS=(clang dpkg-dev lintian ccache)
 

@@ -54,8 +54,8 @@ class Install(unittest.TestCase):
         for rel in ("bin/jarvis-analytics", "bin/jarvis-analytics-upload",
                     "include/jarvis_analytics.h",
                     "share/man/man1/jarvis-analytics.1", "share/man/man1/jarvis-analytics-upload.1",
-                    "lib/systemd/user/jarvis-analytics-upload.service",
-                    "lib/systemd/user/jarvis-analytics-upload.timer",
+                    "share/systemd/user/jarvis-analytics-upload.service",
+                    "share/systemd/user/jarvis-analytics-upload.timer",
                     "share/jarvis-analytics/timer/com.openjarvis.analytics-upload.plist",
                     "share/jarvis-analytics/timer/jarvis-analytics-upload.cron"):
             with self.subTest(rel=rel):
@@ -64,16 +64,16 @@ class Install(unittest.TestCase):
             os.listdir(os.path.join(prefix, "lib64")) if os.path.isdir(os.path.join(prefix, "lib64")) else [])
         self.assertTrue(any(n.startswith("libjarvis_analytics.so") for n in libs), libs)
         binary = os.path.join(prefix, "bin", "jarvis-analytics-upload")
-        for rel in ("lib/systemd/user/jarvis-analytics-upload.service",
+        for rel in ("share/systemd/user/jarvis-analytics-upload.service",
                     "share/jarvis-analytics/timer/com.openjarvis.analytics-upload.plist",
                     "share/jarvis-analytics/timer/jarvis-analytics-upload.cron"):
             with self.subTest(rel=rel):
                 text = open(os.path.join(prefix, rel)).read()
                 self.assertIn(binary, text)
                 self.assertNotIn("@", text.replace("@reboot", ""))  # nothing left unfilled
-        timer = open(os.path.join(prefix, "lib/systemd/user/jarvis-analytics-upload.timer")).read()
+        timer = open(os.path.join(prefix, "share/systemd/user/jarvis-analytics-upload.timer")).read()
         self.assertIn("RandomizedDelaySec=", timer)
-        service = open(os.path.join(prefix, "lib/systemd/user/jarvis-analytics-upload.service")).read()
+        service = open(os.path.join(prefix, "share/systemd/user/jarvis-analytics-upload.service")).read()
         self.assertIn("Nice=", service)
         self.assertIn("IOSchedulingClass=idle", service)
 
@@ -156,13 +156,25 @@ class Install(unittest.TestCase):
     def test_destdir_keeps_the_final_prefix_in_the_files(self):
         dest = os.path.join(self.root, "stage")
         self.install("/opt/ja", destdir=dest)
-        service = open(os.path.join(dest, "opt/ja/lib/systemd/user/jarvis-analytics-upload.service")).read()
+        service = open(os.path.join(dest, "opt/ja/share/systemd/user/jarvis-analytics-upload.service")).read()
         self.assertIn("ExecStart=/opt/ja/bin/jarvis-analytics-upload", service)
         pc = open(os.path.join(dest, "opt/ja/lib/pkgconfig/jarvis-analytics.pc")).read()
         self.assertIn("prefix=/opt/ja\n", pc)
         paths = glob.glob(os.path.join(dest, "opt/ja/lib/python3*/*-packages/jarvis_analytics/_paths.py"))
         self.assertEqual(len(paths), 1, paths)
         self.assertIn('LIBDIR = "/opt/ja/lib"', open(paths[0]).read())
+
+    def test_cron_line_keeps_errors_visible(self):
+        # The uploader's one line on a failure goes to the system log, not
+        # to /dev/null (nobody would ever learn the key was wrong).
+        prefix = os.path.join(self.root, "prefix")
+        self.install(prefix)
+        cron = [line for line in open(os.path.join(
+            prefix, "share/jarvis-analytics/timer/jarvis-analytics-upload.cron"))
+            if line.strip() and not line.startswith("#")]
+        self.assertEqual(len(cron), 1, cron)
+        self.assertNotIn("/dev/null", cron[0])
+        self.assertIn("2>&1 | logger -t jarvis-analytics-upload", cron[0])
 
 
 if __name__ == "__main__":
