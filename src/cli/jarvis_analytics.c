@@ -51,12 +51,12 @@ static const cli_cmd commands[] = {
 
 static const cli_opt options[] = {
     {OPT_ALL, "all", NULL, "purge", "purge queued events, the sent log and the drop counters", 0, 0, 0},
-    {OPT_AT, "at", "ISO8601", "session", "when it happened, e.g. 2026-03-01T10:00:00Z (default: now)", 0, 0, 0},
+    {OPT_AT, "at", "ISO8601", "session", "when it happened, e.g. 2026-03-01T10:00:00Z, at most 5 min ahead (default: now)", 0, 0, 0},
     {OPT_ENGINE, "engine", "NAME", "session/inference", "the inference engine (an ENGINE value, else counted as unknown)", 0, 0, 0},
     {OPT_EVENT, "event", "NAME", "show", "only events of this name", 0, 0, 0},
     {OPT_HELP, "help", NULL, "* -", "show help for the command and exit", 0, 0, 0},
     {OPT_JSON, "json", NULL, "*", "machine-readable JSON output", 0, 0, 0},
-    {OPT_LATENCY_MS, "latency-ms", "X", "session/inference", "latency of the turn in milliseconds (>= 0)", 0, 0, 0},
+    {OPT_LATENCY_MS, "latency-ms", "X", "session/inference", "latency of the turn in milliseconds (0 to 86400000, a day)", 0, 0, 0},
     {OPT_LIMIT, "limit", "N", "show", "at most N events (default 20)", 1, 1000000, 20},
     {OPT_MARKDOWN, "markdown", NULL, "catalog", "the catalog as markdown tables (default)", 0, 0, 0},
     {OPT_MODEL, "model", "NAME", "session/inference", "the model (only its hash_id is stored)", 0, 0, 0},
@@ -85,9 +85,9 @@ static const cli_exit exits[] = {
                     "a redact VALUE that is not valid UTF-8, a session/rollup number or time "
                     "that does not parse"},
     {JA_EXIT_DATAERR, "malformed properties or event name; a session signal the library refuses "
-                      "(empty session id, NaN or negative latency, an unknown --platform, ...); "
-                      "capture --strict: nothing was stored, the whole event was dropped by "
-                      "policy"},
+                      "(empty session id, a latency NaN, negative or over a day, a time more than "
+                      "5 min ahead of the clock, an unknown --platform, ...); capture --strict: "
+                      "nothing was stored, the whole event was dropped by policy"},
     {JA_EXIT_SOFTWARE, "internal error (a bug)"},
     {JA_EXIT_OSERR, "out of memory"},
     {JA_EXIT_CANTCREAT, "cannot create the home directory, queue or anon_id; view cannot create "
