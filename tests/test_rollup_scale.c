@@ -401,6 +401,22 @@ static void test_rollup_scale__one_huge_session_is_closed_in_bounded_parts(void 
   ja_store_close(s);
 }
 
+/* A fresh store holding @p n sessions "s-<i>" of one inference each, at
+ * *t + i (*t as seeding_store gives it), committed. */
+static ja_store *
+seed_sessions(int n, int64_t *t)
+{
+  ja_store *s = seeding_store(t);
+  ja_status st = JA_OK;
+  for (int i = 0; i < n && st == JA_OK; i++) {
+    char id[32];
+    snprintf(id, sizeof id, "s-%d", i);
+    st = seed_inference(s, id, *t + i, 1);
+  }
+  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  return s;
+}
+
 /* The stop a rollup is given (the uploader's --deadline) is asked between
  * transactions: the run returns with what it committed kept, and the next
  * run continues; the day is summarised only by the run that closed every
@@ -417,14 +433,7 @@ static void test_rollup_scale__a_stopped_rollup_continues_in_the_next_run(void *
 {
   (void)state;
   int64_t t;
-  ja_store *s = seeding_store(&t);
-  ja_status st = JA_OK;
-  for (int i = 0; i < 3000 && st == JA_OK; i++) {
-    char id[32];
-    snprintf(id, sizeof id, "s-%d", i);
-    st = seed_inference(s, id, t + i, 1);
-  }
-  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
+  ja_store *s = seed_sessions(3000, &t);
   int64_t later = t + JA__DAY_MS;
   ja__rollup_stop stop = {stop_after, NULL};
   ja__rollup_report r;
@@ -487,15 +496,7 @@ static void test_rollup_scale__an_uploaders_deadline_bounds_the_rollup_it_runs_f
 {
   (void)state;
   int64_t t;
-  ja_store *s = seeding_store(&t);
-  ja_status st = JA_OK;
-  for (int i = 0; i < 5000 && st == JA_OK; i++) {
-    char id[32];
-    snprintf(id, sizeof id, "s-%d", i);
-    st = seed_inference(s, id, t + i, 1);
-  }
-  assert_int_equal(ja__store_end(&s->db, st), JA_OK);
-  ja_store_close(s);
+  ja_store_close(seed_sessions(5000, &t));
   char now[32];
   ja__iso8601_ms(t + JA__DAY_MS, now);
   /* A loopback port nothing listens on: never contacted, no time is left. */

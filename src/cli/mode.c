@@ -34,15 +34,13 @@ print_json(FILE *out, FILE *err, const char *cmd, const ja__config *cfg, int cha
            cJSON_AddStringToObject(r, "reason", cfg->off_reason) &&
            cJSON_AddStringToObject(r, "config", cfg->config_path) &&
            cJSON_AddBoolToObject(r, "changed", changed);
-  char *text = ok ? cJSON_Print(r) : NULL;
-  cJSON_Delete(r);
-  if (!text) {
+  int rc = JA_EXIT_OSERR;
+  if (ok)
+    rc = ja__cli_print_json(out, err, cmd, r);
+  else
     ja__cli_errorf(err, cmd, "out of memory printing the JSON");
-    return JA_EXIT_OSERR;
-  }
-  fprintf(out, "%s\n", text);
-  cJSON_free(text);
-  return JA_EXIT_OK;
+  cJSON_Delete(r);
+  return rc;
 }
 
 int
