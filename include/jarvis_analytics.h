@@ -49,8 +49,10 @@
  * - **Privacy.** Property values are redacted (PII patterns, long strings,
  *   composites, null/NaN) and validated against the fixed event catalog
  *   before anything is written. Every drop is counted by reason, never logged
- *   with its value. When analytics is off (DO_NOT_TRACK, `enabled = false`,
- *   or an unparsable `[analytics]` table) nothing is written at all.
+ *   with its value. When analytics is off (DO_NOT_TRACK, `enabled = false`)
+ *   or paused by a mistake in the settings (an unparsable `[analytics]`
+ *   table, a malformed value) nothing is written at all. In local mode
+ *   (`mode = "local"`) everything is written, and never uploaded.
  */
 #ifndef JARVIS_ANALYTICS_H
 #define JARVIS_ANALYTICS_H
@@ -234,11 +236,14 @@ JA_API ja_status ja_store_open(ja_store **out, const ja_options *opts);
 JA_API void ja_store_close(ja_store *s);
 
 /**
- * Whether analytics is on for this store.
+ * Whether analytics stores what is captured for this store: on, or local
+ * (`mode = "local"`: stored, never uploaded).
  * @param s            the store
  * @param[out] reason  if not NULL, receives a static-lifetime-of-@p s string
- *                     saying why it is off ("" when on)
- * @return 1 when on, 0 when off (or @p s is NULL).
+ *                     saying why it is off (DO_NOT_TRACK, `enabled = false`)
+ *                     or paused (a mistake in the settings, named with where
+ *                     it is); "" when on or local
+ * @return 1 when on or local, 0 when off or paused (or @p s is NULL).
  */
 JA_API int ja_store_enabled(const ja_store *s, const char **reason);
 
@@ -254,7 +259,8 @@ typedef enum ja_result {
                                buffer full ("queue_full"), or (#JA_OPEN_SYNC)
                                the store stayed locked while the writer
                                wrote its group ("busy"). */
-  JA_RESULT_DISABLED = 2, /**< Analytics is off: nothing written. */
+  JA_RESULT_DISABLED = 2, /**< Analytics is off or paused: nothing
+                               written. */
   JA_RESULT_INVALID = 3   /**< ja_capture_many() only: malformed input,
                                refused (nothing stored or counted). */
 } ja_result;

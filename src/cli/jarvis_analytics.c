@@ -189,10 +189,13 @@ const cli_program ja__cli_jarvis_analytics = {
         ".TP\n.I $OPENJARVIS_HOME/analytics_queue.db\nThe queue (views \\fBpending\\fP, "
         "\\fBdrops\\fP, \\fBsent\\fP), mode 0600.\n"
         ".TP\n.I $OPENJARVIS_HOME/anon_id\nThe anonymous install id, mode 0600.\n"
-        ".TP\n.I $OPENJARVIS_HOME/config.toml\nIts [analytics] table: enabled, host, key, "
+        ".TP\n.I $OPENJARVIS_HOME/config.toml\nIts [analytics] table: enabled, mode (upload or "
+        "local: captured, never uploaded), host, key, "
         "anon_id_path, flush_interval_seconds, flush_at_size, max_events (queue cap, default "
         "10000) and max_age_days (age cap, default 30): the caps apply to every process that "
-        "opens the store.\n",
+        "opens the store. Only DO_NOT_TRACK or enabled = false opt out; a mistake in the table "
+        "pauses analytics (nothing stored, sent or deleted). The on, off and local commands "
+        "write enabled and mode here.\n",
     .see_also = "jarvis-analytics-upload",
     .check = check,
 };
