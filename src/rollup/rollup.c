@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rollup/rollup.h"
 #include "sql_embed.h"
@@ -487,12 +488,30 @@ temp_store(ja__db *d)
   return v;
 }
 
-/* 1 when @p stop says the run must end now (between two transactions). */
+/* Between two transactions of a run: let a writer waiting for the lock
+ * in. SQLite's lock is not fair: a capture polls for it every millisecond
+ * or so (store/db.c's busy handler), and a rollup that began its next
+ * transaction the moment it committed the last one would win every time,
+ * so short transactions alone kept a capture waiting for the whole run (a
+ * 60 000-tool session: dropped as busy however short each part). Two
+ * poll intervals, then the next transaction (a run of 1 000 transactions:
+ * 2 s more of wall time, no CPU). */
+static void
+let_writers_in(void)
+{
+  struct timespec ts = {0, 2000000};
+  nanosleep(&ts, NULL); /* EINTR: a shorter pause, harmless */
+}
+
+/* 1 when @p stop says the run must end now (between two transactions);
+ * else, after the run's first transaction, the pause above. */
 static int
 must_stop(const ja__rollup_stop *stop, ja__rollup_report *r)
 {
   if (stop && stop->expired && stop->expired(stop->payload))
     r->stopped = 1;
+  else if (r->transactions > 0)
+    let_writers_in();
   return r->stopped;
 }
 
