@@ -360,5 +360,51 @@ class Commands(UploadCase):
         self.up(sink, rc=0)
         self.assertEqual((len(self.queued()), len(sink.events())), (0, 3))
 
+class MidRun(UploadCase):
+    """Written to config.toml while a run drains: an opt-out deletes what is
+    queued (test_upload_policy.py); a mistake or local mode stops the run
+    and keeps everything — at most the request in flight has gone."""
+
+    def held_run(self):
+        """30 events draining in batches of 10, the first request held."""
+        self.fill(30)
+        sink = self.sink()
+        sink.script([{"action": "hold", "then_status": 200}])
+        p = self.spawn(sink, "--batch-size", "10")
+        sink.wait_held()
+        return sink, p
+
+    def write_config(self, text):
+        path = os.path.join(self.home, "config.toml")
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o600)
+
+    def finish(self, sink, p):
+        sink.release()
+        out, err = p.communicate(timeout=120)
+        self.assertNotIn(KEY, out.decode() + err.decode())
+        return p.returncode, err.decode()
+
+    def test_a_mistake_written_mid_drain_keeps_the_rest(self):
+        sink, p = self.held_run()
+        self.write_config("[analytics]\nflush_interval_seconds = 1.5\n")
+        rc, err = self.finish(sink, p)
+        self.assertEqual(rc, EXIT_CONFIG, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("paused", err)
+        self.assertIn("config.toml:2: [analytics] 'flush_interval_seconds'", err)
+        self.assertEqual(len(sink.events()), 10)
+        self.assertEqual(len(self.queued()), 20)
+
+    def test_local_mode_written_mid_drain_keeps_the_rest(self):
+        sink, p = self.held_run()
+        self.write_config('[analytics]\nmode = "local"\n')
+        rc, err = self.finish(sink, p)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("local mode", err)
+        self.assertEqual(len(sink.events()), 10)
+        self.assertEqual(len(self.queued()), 20)
+
 if __name__ == "__main__":
     unittest.main()
