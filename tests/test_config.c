@@ -1608,13 +1608,14 @@ static void test_config__key_and_host_must_be_printable_ascii(void **state) { (v
   setenv("OPENJARVIS_ANALYTICS_HOST", "https://h\xE2\x80\x8B.example", 1);
   load(&cfg);
   assert_int_equal(cfg.mode, JA__MODE_PAUSED);
-  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_HOST must be printable ASCII without "
-                      "spaces (it holds a space, an invisible or a non-ASCII character)");
+  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_HOST: the host must be printable "
+                      "ASCII without spaces (it holds a space, an invisible or a non-ASCII "
+                      "character)");
   unsetenv("OPENJARVIS_ANALYTICS_HOST");
   setenv("OPENJARVIS_ANALYTICS_KEY", "phc_ab cd", 1);
   load(&cfg);
   assert_int_equal(cfg.mode, JA__MODE_PAUSED);
-  assert_non_null(strstr(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY must be printable ASCII"));
+  assert_non_null(strstr(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY: the key must be printable ASCII"));
   assert_string_equal(cfg.key, "");
   setenv("OPENJARVIS_ANALYTICS_KEY", "phc_x\r", 1);
   load(&cfg);

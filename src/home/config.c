@@ -326,7 +326,8 @@ static void load_file(ja__config *cfg)
  * we cannot hold whole is never truncated (a cut host is a different host),
  * and one with a CR, a space or an invisible character is never sent: both
  * are mistakes, and pause analytics. The key's value is never printed. */
-static void apply_env_string(ja__config *cfg, const char *var, char *dst, size_t dstsz)
+static void apply_env_string(ja__config *cfg, const char *var, const char *what, char *dst,
+                             size_t dstsz)
 {
   const char *v = env_get(var);
   if (!v)
@@ -341,8 +342,8 @@ static void apply_env_string(ja__config *cfg, const char *var, char *dst, size_t
     return;
   }
   if (!printable_ascii(v)) {
-    set_paused(cfg, "%s must be printable ASCII without spaces (it holds a space, an "
-               "invisible or a non-ASCII character)", var);
+    set_paused(cfg, "%s: the %s must be printable ASCII without spaces (it holds a space, an "
+               "invisible or a non-ASCII character)", var, what);
     return;
   }
   memcpy(dst, v, n + 1);
@@ -385,8 +386,8 @@ ja_status ja__config_load(ja__config *cfg, const char *home_override)
     return st;
 
   load_file(cfg);
-  apply_env_string(cfg, "OPENJARVIS_ANALYTICS_HOST", cfg->host, sizeof cfg->host);
-  apply_env_string(cfg, "OPENJARVIS_ANALYTICS_KEY", cfg->key, sizeof cfg->key);
+  apply_env_string(cfg, "OPENJARVIS_ANALYTICS_HOST", "host", cfg->host, sizeof cfg->host);
+  apply_env_string(cfg, "OPENJARVIS_ANALYTICS_KEY", "key", cfg->key, sizeof cfg->key);
   if (do_not_track())
     set_off(cfg, 1, "DO_NOT_TRACK is set");
   return JA_OK;
