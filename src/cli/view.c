@@ -229,8 +229,9 @@ tile(page *p, const char *label, const char *key, int64_t n)
 static void
 summary(page *p, const ja__report *r)
 {
+  /* on, local, off or paused (a mistake in the settings) */
   put(p, "<section id=\"summary\"><h2>Summary</h2>\n<p>Analytics is <b data-k=\"enabled\"%s>%s</b>",
-      r->enabled ? "" : " class=\"off\"", r->enabled ? "on" : "off");
+      r->enabled ? "" : " class=\"off\"", r->mode);
   if (!r->enabled) {
     put(p, " (<span data-k=\"off_reason\">");
     esc(p, r->off_reason);
@@ -476,10 +477,14 @@ upload(page *p, const ja__report *r)
   put(p, "<section id=\"upload\"><h2>Upload</h2>\n<table>\n<tr><th>to</th><td><code>");
   esc(p, r->host);
   put(p, "</code> (project key %s)</td></tr>\n<tr><th>mode</th><td>", r->key_set ? "set" : "not set");
-  if (r->enabled) {
+  if (strcmp(r->mode, "on") == 0) {
     put(p, "on: events are sent by <code>jarvis-analytics-upload</code>");
+  } else if (strcmp(r->mode, "local") == 0) {
+    put(p, "local: events are captured and kept on this machine, never sent");
   } else {
-    put(p, "off: nothing is captured or sent (");
+    put(p, "%s", strcmp(r->mode, "paused") == 0
+                     ? "paused by a mistake in the settings: nothing is captured, sent or deleted ("
+                     : "off: nothing is captured or sent (");
     esc(p, r->off_reason);
     put(p, ")");
   }

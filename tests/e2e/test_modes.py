@@ -112,6 +112,11 @@ class Mistakes(UploadCase):
         sink = self.sink()
         self.write_config("[analytics]\nenabled = maybe\n")
         self.assert_paused(sink, "config.toml:2: [analytics] 'enabled'")
+        page = os.path.join(self.root, "view.html")
+        self.ja("view", "--output", page, rc=0)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("paused by a mistake in the settings", html)
 
     def test_key_and_host_not_printable_ascii_in_the_file(self):
         self.queue_five()
@@ -204,6 +209,10 @@ class Local(UploadCase):
         self.assertEqual(sorted(events), ["app_opened", "chat_session_ended", "first_chat_sent"])
         text = self.ja("status", rc=0).out
         self.assertTrue(text.startswith("analytics: local"), text)
+        page = os.path.join(self.root, "view.html")
+        self.ja("view", "--output", page, rc=0)
+        with open(page, encoding="utf-8") as f:
+            self.assertIn("local: events are captured and kept on this machine", f.read())
         self.assertEqual(self.status()["mode"], "local")
         # Nothing deleted by later runs either.
         self.up(sink, rc=0)
