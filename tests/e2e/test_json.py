@@ -25,6 +25,9 @@ CASES = {
     "rollup": (["--now", "2026-03-01T11:00:00Z"], {"queued", "enabled"}),
     "view": ([], {"version", "queue", "drops", "rollup", "history"}),
     "catalog": ([], {"events", "enums"}),
+    "on": ([], {"mode", "reason", "config", "changed"}),
+    "off": ([], {"mode", "reason", "config", "changed"}),
+    "local": ([], {"mode", "reason", "config", "changed"}),
     "redact": (["0.4.2"], None),
 }
 
