@@ -42,12 +42,14 @@ class Caps(JATestCase):
         self.assertEqual(st["queue"]["pending"], 11002)
         self.assertEqual(st["drops"]["queue_full"], 0)
 
-    def test_wrong_cap_type_turns_analytics_off_with_line(self):
+    def test_wrong_cap_type_pauses_analytics_with_line(self):
+        # A mistake, not an opt-out: paused (nothing stored, nothing deleted).
         self.write_config("enabled = true\nmax_age_days = \"30\"\n")
         res = self.capture("feature_used", {"feature_name": "chat"})
         self.assertEqual(res.rc, 0)
         st = self.status()
         self.assertFalse(st["enabled"])
+        self.assertEqual(st["mode"], "paused")
         self.assertIn("config.toml:3: [analytics] 'max_age_days': expected an integer",
                       st["off_reason"])
         self.assertFalse(os.path.exists(self.db))
