@@ -36,8 +36,8 @@ ja__rollup_enqueue(ja__db *d, const ja__emitter *e, const char *name, const char
     ja__log_debug(e->debug, "%s %s", ev.spec->name, ev.props_json);
   }
   /* Aged from now, when the store gets it: a session replayed from the
-   * past is not expired the moment it is rolled up (README: Chat sessions
-   * and rollups). */
+   * past is not expired the moment it is rolled up (docs/design.md,
+   * Rollups). */
   st = ja__store_event(d, &ev, uuid, e->distinct_id, ts_ms, wall_ms, wall_ms);
   ja__event_free(&ev);
   return st;
