@@ -76,8 +76,8 @@ static const cli_opt options[] = {
 };
 
 static const cli_exit exits[] = {
-    {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off, or nothing to "
-                 "do; also when capture, reset-id or purge did their work but could not write their "
+    {JA_EXIT_OK, "done: stored, dropped by policy (without --strict), analytics off or paused, or "
+                 "nothing to do; also when capture, reset-id or purge did their work but could not write their "
                  "output (said on stderr)"},
     {JA_EXIT_PARTIAL, "capture --strict: the event was stored, but at least one of its properties "
                       "was dropped by policy"},
