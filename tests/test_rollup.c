@@ -756,7 +756,7 @@ static void test_rollup__latency_past_a_day_is_refused(void **state)
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + HOUR_MS;
   assert_int_equal(ja_session_inference(s, "s", 1, 1, 1e306, NULL, NULL, t), JA_EINVALID);
   assert_string_equal(ja_last_error(),
@@ -777,7 +777,7 @@ static void test_rollup__signal_times_ahead_of_the_clock_are_refused(void **stat
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t now = ja__now_ms();
   assert_int_equal(ja_session_tool(s, "s", "shell", now + HOUR_MS), JA_EINVALID);
   assert_non_null(strstr(ja_last_error(), "s ahead of the clock (at most 300 s are taken)"));
@@ -804,7 +804,7 @@ static void test_rollup__out_of_bounds_rows_are_left_out_and_counted(void **stat
 {
   (void)state;
   jt_fresh_env();
-  ja_store *s = jt_open();
+  ja_store *s = jt_open_sync();
   int64_t t = recent_day() + HOUR_MS;
   for (int i = 0; i < 6; i++)
     assert_int_equal(ja_session_inference(s, "p", 1, 1, 10.0 * (i + 1), NULL, NULL, t + i), JA_OK);
