@@ -64,8 +64,8 @@ const cli_program ja__cli_jarvis_analytics_upload = {
     .tagline = "send the OpenJarvis analytics queue to PostHog",
     .description =
         "Runs a rollup of chat-session signals (jarvis-analytics rollup), then drains "
-        "$OPENJARVIS_HOME/analytics_queue.db to {host}/batch/ (PostHog's capture API, "
-        "gzip) in batches. Every event passes the catalog and redaction of this build again "
+        "$OPENJARVIS_HOME/analytics_queue.db to HOST/batch/ (PostHog's capture API, "
+        "gzip; HOST is [analytics] host) in batches. Every event passes the catalog and redaction of this build again "
         "before it leaves (what fails is removed or dropped and counted), and an opt-out or a "
         "purge made while it runs wins at once: nothing more is sent. A batch is leased in a "
         "short transaction, so two uploaders never send the same event at once and a killed one "

@@ -96,6 +96,12 @@ class UploadMan(unittest.TestCase):
         for code in ("0", "64", "73", "75", "78", "130"):
             self.assertIn(code, codes)
 
+    def test_pages_hold_no_template_placeholders(self):
+        # What a reader sees is text, not a template's "{host}" left over.
+        for path in (MAN, self.PAGE):
+            with open(path, encoding="utf-8") as f:
+                self.assertNotRegex(f.read(), r"\{[a-z_]+\}", path)
+
     def test_upload_page_formats_without_warnings(self):
         if not shutil.which("groff"):
             self.skipTest("groff not installed")
