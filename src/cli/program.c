@@ -191,10 +191,17 @@ positional_name(const char *synopsis, int i, char *out, size_t n)
   return "an argument";
 }
 
-/* The command (or group: "session") nearest to a misspelt @p word. */
+/* The command (or group: "session") nearest to a misspelt @p word; or
+ * the program's own option when @p word is its name ("help", "version":
+ * '--version', not the command 'session' that happens to be near). */
 static const char *
 near_command(const cli_program *prog, const char *word, char *out, size_t n)
 {
+  for (size_t k = 0; k < prog->noptions; k++)
+    if (ja__cli_applies(&prog->options[k], NULL) && strcmp(word, prog->options[k].name) == 0) {
+      snprintf(out, n, "--%s", word);
+      return out;
+    }
   ja__suggest sg;
   ja__suggest_start(&sg, word, strlen(word));
   for (const cli_cmd *c = prog->commands; c->name; c++) {

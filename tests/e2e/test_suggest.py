@@ -24,6 +24,10 @@ class Commands(JATestCase):
             (["show", "--sinse", "1d"], "show", "did you mean '--since'?"),
             (["capture", "app_opened", "--prop", "{}"], "capture", "did you mean '--props'?"),
             (["--verison"], None, "did you mean '--version'?"),
+            # The program's own options typed as commands: the option, not
+            # a command that happens to be near ('version' is near 'session').
+            (["version"], None, "unknown command 'version'; did you mean '--version'?"),
+            (["help"], None, "unknown command 'help'; did you mean '--help'?"),
         ]
         for args, cmd, want in cases:
             with self.subTest(args=args):
