@@ -309,6 +309,19 @@ lower(unsigned char c)
 
 /* lower() as a table, for the byte pass. */
 static unsigned char folded[256];
+
+/* Separators of the key and version shapes, read as spaces in a shaped
+ * value's second reading. */
+static int
+shape_separator(char c)
+{
+  return c == '/' || c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+/* Each byte's part in a shaped value: a separator, an ASCII letter, or
+ * anything else (filled by compile_all). */
+enum { SHAPE_OTHER, SHAPE_LETTER, SHAPE_SEP };
+static unsigned char shape_kind[256];
 /* All ones for ASCII letters and digits, for the longest run. */
 static unsigned alnum_mask[256];
 
@@ -703,6 +716,9 @@ compile_all(void)
     folded[c] = lower((unsigned char)c);
     alnum_mask[c] = (folded[c] >= 'a' && folded[c] <= 'z') || (c >= '0' && c <= '9') ? ~0u : 0;
     class_add[c] = c >= '0' && c <= '9'; /* class 0 */
+    shape_kind[c] = shape_separator((char)c)                          ? SHAPE_SEP
+                    : (folded[c] >= 'a' && folded[c] <= 'z' && c < 128) ? SHAPE_LETTER
+                                                                      : SHAPE_OTHER;
   }
   units = calloc(nrules ? nrules : 1, sizeof *units);
   /* Each literal takes at least 2 bytes of a `lits` string ("x|"). */
@@ -1093,13 +1109,6 @@ scan(scratch *t, const char *s, size_t len, unsigned flags, const features *know
   return rc < 0 ? kind_unavailable : rc ? kind : NULL;
 }
 
-/* Separators of the key and version shapes, read as spaces in a shaped
- * value's second reading. */
-static int
-shape_separator(char c)
-{
-  return c == '/' || c == '_' || c == '.' || c == ':' || c == '-';
-}
 
 /* Whether part @p w[0..n) of a shaped value is a word that opens a place
  * where an address, a path or a secret hides when written with
@@ -1139,10 +1148,11 @@ telling_part(const char *w, size_t n)
  * such shape or no separator (nothing to read twice). Unless @p flags has
  * JA__REDACT_NO_GATES, also 0 when the reading can tell the rows nothing
  * the value as written did not: no capital letter (names, plates, network
- * names), fewer than five digits (the numbers the rows know have more:
- * phone, SSN, card, address, date) and no telling part (telling_part).
- * The corpus tests compare with and without. */
-static size_t
+ * names), fewer than five digits (the numbers the rows know without a
+ * label have more: phone, SSN, card, address, date) and no telling part
+ * (telling_part, or with a digit any word a label could be). The corpus
+ * tests and the fuzzer compare with and without. */
+static inline size_t
 shape_spaced(const char *s, size_t len, unsigned flags, const features *f, char *out)
 {
   /* Letters, digits, the separators and '+': the bytes of both shapes. */
@@ -1158,15 +1168,39 @@ shape_spaced(const char *s, size_t len, unsigned flags, const features *f, char 
     return 0;
   int telling = (flags & JA__REDACT_NO_GATES) || (f->present[1] & capitals1) || f->count[0] >= 5;
   /* A telling part starts with one of these letters (either case): none,
-   * no part to look at. */
+   * no part to look at. With a digit, any part of two letters or more and
+   * nothing else is telling too: it can be the label of a short number ("cvv/123",
+   * "otp_4821", "ssn/367place3": labelled rows take as few as three
+   * digits, and their label is a word of its own only in the second
+   * reading). */
   const uint64_t initials1 = ((uint64_t)0x1C9489 << ('A' - 64)) | ((uint64_t)0x1C9489 << ('a' - 64));
-  if (!telling && (f->present[1] & initials1))
+  const uint64_t letters1 = capitals1 | ((uint64_t)0x3FFFFFF << ('a' - 64));
+  /* A label has two letters or more: a value with one letter (x86_64)
+   * has none. */
+  const uint64_t lettered = f->present[1] & letters1;
+  int digits = f->count[0] > 0 && (lettered & (lettered - 1)) != 0;
+  if (!telling && digits) {
+    for (size_t i = 0, part = 0, word = 1; i <= len; i++) {
+      unsigned k = i < len ? shape_kind[(unsigned char)s[i]] : SHAPE_SEP;
+      if (k != SHAPE_SEP) {
+        word &= k == SHAPE_LETTER;
+        continue;
+      }
+      unsigned c0 = i > part ? (unsigned char)s[part] : 0;
+      if ((telling = (word && i - part >= 2) ||
+                     (c0 >= 64 && c0 < 128 && ((initials1 >> (c0 - 64)) & 1) && telling_part(s + part, i - part))) != 0)
+        break;
+      part = i + 1;
+      word = 1;
+    }
+  } else if (!telling && (f->present[1] & initials1)) {
     for (size_t i = 0, part = 0; i <= len; i++)
-      if (i == len || shape_separator(s[i])) {
+      if (i == len || shape_kind[(unsigned char)s[i]] == SHAPE_SEP) {
         if ((telling = telling_part(s + part, i - part)) != 0)
           break;
         part = i + 1;
       }
+  }
   if (!telling)
     return 0;
   for (size_t i = 0; i < len; i++)
@@ -1238,6 +1272,24 @@ set_up_once(void)
   atomic_store_explicit(&set_up, 1, memory_order_release);
 }
 
+/* A value shaped only once decoded ("cvv%2F123", "ssn&#47;367place3"):
+ * the second reading of its normalised view, when that differs from the
+ * value and is short enough to have a shape (64 bytes). Out of line: few
+ * values have a view (judge() made the scratch for it). */
+static __attribute__((noinline)) const char *
+view_spaced(scratch *t, const char *s, size_t len, unsigned flags)
+{
+  const char *view = NULL;
+  long vn = ja__norm_view(s, len, 0, t->norm, &view);
+  if (vn <= 0 || vn > 64)
+    return NULL;
+  features vf;
+  features_of(view, (size_t)vn, &vf);
+  char spaced[65];
+  size_t n = shape_spaced(view, (size_t)vn, flags, &vf, spaced);
+  return n > 0 ? judge(t, spaced, n, flags, 0, NULL) : NULL;
+}
+
 static const char *
 classify(const char *s, size_t len, unsigned flags)
 {
@@ -1254,6 +1306,8 @@ classify(const char *s, size_t len, unsigned flags)
   size_t n;
   if (!found && (n = shape_spaced(s, len, flags, &f, spaced)) > 0)
     found = judge(t, spaced, n, flags, 0, NULL);
+  else if (!found && ja__norm_needed_of(f.present) && t->norm)
+    found = view_spaced(t, s, len, flags);
   return found;
 }
 

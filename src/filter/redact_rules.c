@@ -1651,7 +1651,7 @@ static const ja__redact_rule rules[] = {
    NULL, "geo3_words", NULL, 0, "///|w3w.co/|what3words|geohash|utm|mgrs", 0, NULL, 0},
 
   /* ---- host names that spell out the subscriber's address, as ISPs and
-   * clouds name them: the four numbers joined by '-' ("c-203-0-113-17.
+   * clouds name them: the four numbers joined by '-' or '.' ("c-203-0-113-17.
    * hsd1.ca.comcast.net", "ec2-203-0-113-56.compute-1.amazonaws.com"),
    * zero-padded ("softbank203000113056.bbtec.net"), in hex
    * ("pCB007122.dip0.t-ipconnect.de"), or three of them beside an access
@@ -1659,7 +1659,7 @@ static const ja__redact_rule rules[] = {
    * "ec2.us-east-1.amazonaws.com", "x86-64-v3", "ip6-localhost". */
   {"reverse_dns_host",
    "(?i)(?<![\\w.-])[a-z0-9-]*?\\d{1,3}[-.]\\d{1,3}[-.]\\d{1,3}[a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}(?![\\w.-])",
-   ja__valid_ip_hostname, "rdns_dash", ".", 3, NULL, 0, "-", 2},
+   ja__valid_ip_hostname, "rdns_dash", ".", 3, NULL, 0, "-.", 3},
   {"reverse_dns_host", "(?i)(?<![\\w.-])[a-z]{1,14}\\d{12}(?:\\.[a-z0-9-]+)+\\.[a-z]{2,}(?![\\w.-])",
    ja__valid_ip_hostname, "rdns_12", ".", 12, NULL, 13, NULL, 0},
   {"reverse_dns_host",

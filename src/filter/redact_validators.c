@@ -847,8 +847,9 @@ int
 ja__valid_ip_hostname(const char *m, size_t mlen)
 {
   unsigned run[64];
-  char sep[64];
-  size_t nr = 0;
+  char sep[64];         /* the byte before the run, when it follows the
+                           previous run directly ("4.0"), else 0 ("3a.0") */
+  size_t nr = 0, end = 0;
   int access = access_word(m, mlen);
   for (size_t i = 0; i < mlen && nr < 64;) {
     if (!is_digit(m[i])) {
@@ -869,9 +870,9 @@ ja__valid_ip_hostname(const char *m, size_t mlen)
         return 1;
     }
     run[nr] = j - i <= 3 ? v : 1000;
-    sep[nr] = i > 0 ? m[i - 1] : 0;
+    sep[nr] = nr > 0 && i == end + 1 ? m[i - 1] : 0;
     nr++;
-    i = j;
+    end = i = j;
   }
   for (size_t k = 0; k + 3 < nr; k++) {
     int ok = 1;
