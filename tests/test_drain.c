@@ -1149,6 +1149,43 @@ deliver_elsewhere(fake *f)
   sqlite3_close(db);
 }
 
+static void
+mark_sent_elsewhere(fake *f)
+{
+  (void)f;
+  /* Another upload run delivered every event while this request was in
+   * flight (its lease had expired): sent events stay in place, marked. */
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "INSERT INTO sent_mark (lo, hi, sent_ms)"
+                                    " SELECT min(id), max(id), 1 FROM events"
+                                    " WHERE NOT EXISTS (SELECT 1 FROM sent_mark) HAVING count(*) > 0",
+                                NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+/* Events another run marked sent while this run's request failed are not
+ * this run's to send again, nor a failure to back off from. */
+static void test_drain__events_sent_by_another_run_are_neither_resent_nor_a_failure(void **state)
+{
+  (void)state;
+  ja_store *s = store_with(5);
+  fake f;
+  fake_init(&f);
+  f.default_status = 503;
+  f.on_send = mark_sent_elsewhere;
+  ja__upload_opts o;
+  opts_init(&o, &f);
+  o.max_retries = 2;
+  ja__upload_report r;
+  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+  assert_int_equal(r.outcome, JA__UP_DONE);
+  assert_int_equal(f.nreq, 1); /* the retry found nothing left to send */
+  assert_int_equal(sql("select last_error is null and next_attempt_ms = 0 from upload_state"), 1);
+  fake_free(&f);
+  ja_store_close(s);
+}
+
 /* A request that fails after every event of its batch left the queue
  * (delivered by another run, or purged) records no failure and no backoff:
  * nothing of this run is left undelivered. */

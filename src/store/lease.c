@@ -621,7 +621,8 @@ mark_run(ja__db *d, const ja__lease_row *const *run, size_t k, int64_t now_ms)
   int rc = sqlite3_step(s);
   int whole = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) == (int64_t)k &&
               sqlite3_column_type(s, 1) != SQLITE_NULL &&
-              strcmp((const char *)sqlite3_column_text(s, 1), run[k - 1]->uuid) == 0;
+              strcmp((const char *)sqlite3_column_text(s, 1), run[k - 1]->uuid) == 0 &&
+              sqlite3_column_int(s, 2) == 0; /* a mark never overlaps another */
   sqlite3_reset(s);
   if (rc != SQLITE_ROW)
     return ja__store_error(d, rc, "cannot mark events sent in");

@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 /* The slow path of ja__store_batch_present: mark rows[0..n) (sorted by
- * id) whose (id, uuid) is still in the queue. */
+ * id) whose (id, uuid) is still queued and not marked sent. */
 static ja_status
 present_exact(ja__db *d, const ja__lease_row *rows, size_t n, unsigned char *present)
 {
@@ -57,7 +57,8 @@ ja__store_batch_present(ja__db *d, const ja__lease_row *rows, size_t n, unsigned
   int rc = sqlite3_step(s);
   int all = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) == (int64_t)n &&
             sqlite3_column_type(s, 1) != SQLITE_NULL &&
-            strcmp((const char *)sqlite3_column_text(s, 1), rows[n - 1].uuid) == 0;
+            strcmp((const char *)sqlite3_column_text(s, 1), rows[n - 1].uuid) == 0 &&
+            sqlite3_column_int(s, 2) == 0; /* none marked sent by another run */
   sqlite3_reset(s);
   if (rc != SQLITE_ROW)
     return ja__store_error(d, rc, "cannot read the batch in");

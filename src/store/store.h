@@ -377,8 +377,9 @@ ja_status ja__store_spans_refresh(ja__db *d, int64_t a, int64_t b);
 /* ------------------------------------------------------- store/presend.c */
 
 /* Before a request: which of @p rows (sorted by id) are still queued, as
- * they were claimed (same id and uuid): present[i] = 1 or 0, *npresent the
- * count. One small count when none is gone; a range read otherwise. */
+ * they were claimed (same id and uuid) and not marked sent by another run
+ * since: present[i] = 1 or 0, *npresent the count. One small count when
+ * none is gone; a range read otherwise. */
 ja_status ja__store_batch_present(ja__db *d, const ja__lease_row *rows, size_t n,
                                   unsigned char *present, size_t *npresent);
 /* In one transaction, what the send-time filters decided for @p rows:

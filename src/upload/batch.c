@@ -170,8 +170,8 @@ still_queued(ja__up_run *u, const ja__lease_row *rows, size_t n, const ja__lease
   size_t np = 0;
   ja_status st = ja__store_batch_present(u->d, rows, n, present, &np);
   if (st == JA_OK && np < n) {
-    ja__up_say(u, "%zu of %zu event%s of the batch %s no longer queued (purged, pruned or "
-               "deleted since the claim): not sent", n - np, n, ja__plural_s((long long)n),
+    ja__up_say(u, "%zu of %zu event%s of the batch %s no longer queued (purged, pruned, "
+               "deleted or sent by another run since the claim): not sent", n - np, n, ja__plural_s((long long)n),
                ja__plural_are((long long)(n - np)));
     if (np > 0 && !(*owned = malloc(np * sizeof **owned)))
       st = ja__error_set(JA_ENOMEM, "cannot check a batch: out of memory");
