@@ -521,6 +521,30 @@ class SentInPlace(UploadCase):
         self.assertEqual(sum(d["sessions"] for d in days), 2)
         self.assertEqual(sum(d["turns"] for d in days), 5)
 
+    def test_events_another_run_sent_are_not_sent_again(self):
+        # Run A's clock is two hours behind, so its lease has run out by the
+        # time run B claims: B sends the batch while A's request is held;
+        # A's request then fails (503), and its retry finds them sent.
+        import datetime
+        self.fill(5)
+        uuids = self.queued_uuids()
+        sink = self.sink()
+        sink.script([{"action": "hold", "then_status": 503}])
+        behind = (datetime.datetime.now(datetime.timezone.utc)
+                  - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        a = self.spawn(sink, "--now", behind, "--verbose")
+        sink.wait_held()
+        self.up(sink, rc=0)                            # run B
+        self.assertEqual(sorted(e["uuid"] for e in sink.events()), sorted(uuids))
+        sink.release()
+        out, err = a.communicate(timeout=120)
+        self.assertEqual(a.returncode, 0, err.decode())
+        self.assertIn("sent by another run", err.decode())
+        self.assertEqual(len(sink.requests()), 2)      # A's held one and B's: no resend
+        self.assertEqual(sorted(e["uuid"] for e in sink.events()), sorted(uuids))
+        self.assertEqual(self.status()["sent"]["count"], 5)
+        self.assertEqual(self.rows("SELECT last_error FROM upload")[0]["last_error"], None)
+
     def test_the_sent_view_keeps_30_days(self):
         self.fill(12)
         sink = self.sink()
