@@ -71,6 +71,8 @@ static void test_suggest__nearest_within_the_limit(void **state)
   /* the nearest wins over the first; the first among equals */
   assert_string_equal(nearest("purgf", (const char *const[]){"pirge", "purge", NULL}), "purge");
   assert_string_equal(nearest("ab", (const char *const[]){"ac", "ad", NULL}), "ac");
+  /* of two equally near, the one the typed word begins: 'of' is 'off' */
+  assert_string_equal(nearest("of", (const char *const[]){"on", "off", "local", NULL}), "off");
 }
 
 static void test_suggest__a_beginning_never_beats_a_near_miss(void **state)

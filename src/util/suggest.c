@@ -56,8 +56,10 @@ ja__suggest_distance(const char *a, size_t an, const char *b, size_t bn, int cap
   return prev[bn] > cap ? cap + 1 : prev[bn];
 }
 
-/* Scores: twice the distance for a near miss, and between the limit and
- * the next distance up for a beginning, so a real near miss always wins. */
+/* Scores: four times the distance for a near miss (one less when the typed
+ * word begins the candidate, so that of two equally near 'of' suggests
+ * 'off' rather than 'on'), and between the limit and the next distance up
+ * for a beginning alone, so a real near miss always wins. */
 void
 ja__suggest_start(ja__suggest *s, const char *typed, size_t n)
 {
@@ -65,7 +67,7 @@ ja__suggest_start(ja__suggest *s, const char *typed, size_t n)
   s->n = n;
   s->limit = n < 3 ? 1 : n > 9 ? 3 : (int)(n / 3);
   s->best = NULL;
-  s->score = 2 * s->limit + 2;
+  s->score = 4 * s->limit + 4;
 }
 
 void
@@ -79,10 +81,12 @@ ja__suggest_offer_n(ja__suggest *s, const char *candidate, size_t m)
 {
   if (s->n == 0 || (m == s->n && strncmp(candidate, s->typed, m) == 0))
     return;
-  int score = 2 * ja__suggest_distance(s->typed, s->n, candidate, m, s->limit);
-  if (score > 2 * s->limit && s->n >= 3 && m > s->n &&
-      ja__suggest_distance(s->typed, s->n, candidate, s->n, 0) == 0)
-    score = 2 * s->limit + 1; /* `--pend` begins `--pending` */
+  int score = 4 * ja__suggest_distance(s->typed, s->n, candidate, m, s->limit);
+  int begins = m > s->n && ja__suggest_distance(s->typed, s->n, candidate, s->n, 0) == 0;
+  if (score <= 4 * s->limit && begins)
+    score -= 1;
+  else if (score > 4 * s->limit && begins && s->n >= 3)
+    score = 4 * s->limit + 2; /* `--pend` begins `--pending` */
   if (score < s->score) {
     s->best = candidate;
     s->best_len = m;

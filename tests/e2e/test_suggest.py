@@ -28,6 +28,8 @@ class Commands(JATestCase):
             # a command that happens to be near ('version' is near 'session').
             (["version"], None, "unknown command 'version'; did you mean '--version'?"),
             (["help"], None, "unknown command 'help'; did you mean '--help'?"),
+            # 'on' and 'off' are both one edit away; 'of' begins 'off'.
+            (["of"], None, "unknown command 'of'; did you mean 'off'?"),
         ]
         for args, cmd, want in cases:
             with self.subTest(args=args):
