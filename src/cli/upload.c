@@ -74,7 +74,9 @@ rollup_first(ja__upload_opts *o, FILE *err)
   if (st != JA_OK)
     ja__cli_errorf(err, NULL, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
   else if (o->verbose && (r.sessions_emitted + r.days_emitted || r.stopped))
-    ja__cli_errorf(err, NULL, "rollup queued %lld events%s", (long long)(r.sessions_emitted + r.days_emitted),
+    ja__cli_errorf(err, NULL, "rollup queued %lld event%s%s",
+                   (long long)(r.sessions_emitted + r.days_emitted),
+                   ja__plural_s(r.sessions_emitted + r.days_emitted),
                    r.stopped ? "; stopped at the deadline, the next run goes on" : "");
   ja_store_close(s);
   int64_t spent = c->mono_ms(c->payload) - t0;

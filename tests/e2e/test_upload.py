@@ -230,6 +230,16 @@ class RollupFirst(UploadCase):
         self.up(sink, rc=0)
         self.assertEqual(len(sink.requests()), n)
 
+    def test_one_rolled_up_event_is_counted_in_the_singular(self):
+        self.ja("session", "inference", "s3", "--tokens-in", "1", "--tokens-out", "1",
+                "--latency-ms", "5", rc=0)
+        self.ja("session", "end", "s3", rc=0)
+        res = self.up(self.sink(), "--verbose", rc=0)
+        # The session's event; and its day's summary too if midnight (UTC)
+        # passed between the signal and the run.
+        self.assertRegex(res.err, r"rollup queued (1 event|2 events)\n")
+        self.assertNotIn("1 events", res.err)
+
     def test_dry_run_does_not_roll_up(self):
         self.ja("session", "inference", "s2", "--tokens-in", "1", "--tokens-out", "1",
                 "--latency-ms", "5", rc=0)
