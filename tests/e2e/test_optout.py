@@ -70,7 +70,7 @@ class OptOut(JATestCase):
                 self.assert_off(r"DO_NOT_TRACK", env={"DO_NOT_TRACK": v})
 
     def test_do_not_track_any_other_value_turns_off(self):
-        # Privacy wins a typo (DESIGN §4): only empty/0/false/no mean "track".
+        # Privacy wins a typo: only empty/0/false/no mean "track".
         for v in ("2", "on", "y", " TRUE ", "off", "nein"):
             with self.subTest(value=v):
                 self.assert_off(r"DO_NOT_TRACK is set", env={"DO_NOT_TRACK": v})
