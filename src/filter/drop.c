@@ -1,6 +1,6 @@
 /*
  * filter/drop.c — the names of the drop reasons (filter/drop.h), as they
- * are stored in the drop counters and documented in the README.
+ * are stored in the drop counters and documented in docs/design.md.
  */
 #include "boot.h"
 

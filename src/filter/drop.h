@@ -8,7 +8,7 @@
 #include "boot.h"
 
 /* Why something was dropped. Names are stored in the drop counters and
- * documented in the README; never change a name, only add. */
+ * documented in docs/design.md; never change a name, only add. */
 typedef enum ja__drop {
   JA__DROP_NONE = 0,
   JA__DROP_UNKNOWN_EVENT,     /* event name not in the catalog */

@@ -1,7 +1,7 @@
 /*
  * filter/names.h — the given-name lexicon the person_name rows of the
  * redaction table consult (the lists in src/filter/names/, compiled in at build time
- * by cmake/embed_names.cmake; sources in README "What is dropped").
+ * by cmake/embed_names.cmake; where each list comes from: docs/redaction.md).
  */
 #ifndef JA_FILTER_NAMES_H
 #define JA_FILTER_NAMES_H

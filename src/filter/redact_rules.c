@@ -1066,7 +1066,7 @@ static const ja__redact_rule rules[] = {
    "box|postfach|apartado|casella|post|zip|plz|cep|code postal|digo postal|postleitzahl", 0, NULL, 0},
   {"postal_address", "〒\\s?\\d{3}-?\\d{4}", NULL, "address_jp", "\xe3", 7, NULL, 0, NULL, 0},
 
-  /* ---- people's names where text shows them (README: the lexicon). The
+  /* ---- people's names where text shows them (docs/redaction.md: the lexicons). The
    * name is the match's end; ja__valid_name_any (a strong cue) takes any given name,
    * ja__valid_name_strict a plain given name, given name + surname, or honorific +
    * surname. Names are capitalised (\p{Lu}); a given name that is also a

@@ -603,7 +603,7 @@ class Store:
         except Exception:
             return None
 
-    # ---- chat sessions (README: "Chat sessions and rollups")
+    # ---- chat sessions (docs/design.md, Rollups)
 
     def _signal(self, fn: str, *args) -> None:
         with self._use() as h:
