@@ -201,8 +201,8 @@ typedef struct ja_options {
 JA_API ja_status ja_options_init(ja_options *opts, unsigned int version);
 
 /**
- * Open the store. Reads the environment and `config.toml` (see README:
- * configuration). When analytics is enabled and #JA_OPEN_NO_CREATE is not
+ * Open the store. Reads the environment and `config.toml` (see
+ * docs/configuration.md). When analytics is enabled and #JA_OPEN_NO_CREATE is not
  * set, creates the home directory (0700) and the queue database (0600) and
  * brings its schema up to date. A new queue is built complete in a private
  * temp file and renamed into place, so processes and threads racing to
@@ -229,7 +229,7 @@ JA_API ja_status ja_store_open(ja_store **out, const ja_options *opts);
  *  (a store locked for more than `busy_timeout_ms` drops and counts it as
  *  "busy"), and its thread is joined. Busy drops this handle could not note
  *  in the `-busy` file are counted next if possible (waiting at most
- *  `busy_timeout_ms`); see the README for when a busy drop can be lost. In
+ *  `busy_timeout_ms`); docs/design.md says when a busy drop can be lost. In
  *  a child process after fork(), closing a handle opened before the fork
  *  frees only what is the child's own: the connection and the writer belong
  *  to the parent. */
@@ -284,7 +284,7 @@ typedef struct ja_outcome {
   const char *reason;           /**< Static string: why the event was dropped,
                                      else why the first property was dropped,
                                      else "". One of the drop reasons listed in
-                                     the README ("pii", "unknown_property" …). */
+                                     docs/design.md ("pii", "unknown_property" …). */
   char property[65];            /**< Name of the first dropped property when it
                                      is a catalog property, else "" (unknown
                                      names are never echoed). */
@@ -301,7 +301,7 @@ typedef struct ja_outcome {
  * returns once the group holding the event is committed (durable).
  *
  * @param s           the store
- * @param event       event name from the catalog (README: catalog)
+ * @param event       event name from the catalog (README: What is collected)
  * @param props_json  a JSON object of properties, or NULL for none
  *                    (at most 65536 bytes)
  * @param[in,out] out  if not NULL, what happened; its `version` must be set
@@ -402,7 +402,7 @@ JA_API ja_status ja_anon_id(ja_store *s, char out[37]);
 JA_API ja_status ja_reset_id(ja_store *s);
 
 /**
- * @name Chat sessions and rollups (README: "Chat sessions and rollups")
+ * @name Chat sessions and rollups (docs/design.md, Rollups; docs/rollup.md)
  *
  * Raw per-turn signals are recorded in local tables of the store and never
  * uploaded as such: session ids, model and tool names are stored only as

@@ -392,8 +392,8 @@ sql_exec(const char *sql)
   sqlite3_close(db);
 }
 
-/* The age cap ages events by when the store received them (README,
- * Decisions): a session replayed 38 days back is queued when it is rolled
+/* The age cap ages events by when the store received them (docs/design.md,
+ * Rollups): a session replayed 38 days back is queued when it is rolled
  * up, so it must not be expired by its own old timestamp — not at the
  * rollup, and not once the store clock becomes known either (here a fresh
  * store: its clock is unknown until two witnesses agree). */
