@@ -1,15 +1,15 @@
 """The documentation stands alone: a clone holds the README, docs/ and the
 code, nothing else, so
 
+- no tracked file (outside tests/data, other people's text) sends its
+  reader somewhere a clone does not have: a design text outside the
+  repository (`../shared`, `DESIGN.md`, "DESIGN §N", a bare "§N") or an
+  issue tracker ("issue 17", "#17"). A comment says the reason itself. RFC
+  sections ("RFC 9110 §5.6.7") are fine: anyone can read those;
 - every relative link of every Markdown file leads to a file that exists,
   and a link to a heading (`docs/cli.md#exit-status`) to a heading that
   exists;
-- docs/guarantees.md names tests and files that exist;
-- outside_references() finds what would send a reader somewhere a clone
-  does not have: a design text outside the repository (`../shared`,
-  `DESIGN.md`, "DESIGN §N", a bare "§N") or an issue tracker ("issue 17",
-  "#17"); a comment says the reason itself. RFC sections ("RFC 9110
-  §5.6.7") are fine: anyone can read those.
+- docs/guarantees.md names tests and files that exist.
 
 Standard library only; reads the tracked files (git ls-files), or every
 file of the source tree outside build folders when it is not a checkout.
@@ -162,6 +162,21 @@ def ctest_names():
 
 
 class Docs(unittest.TestCase):
+
+    def test_nothing_points_outside_the_repository(self):
+        me = os.path.relpath(os.path.abspath(__file__), SOURCE)
+        found = []
+        files = tracked_files()
+        self.assertIn("README.md", files)
+        for rel in files:
+            if rel == me or rel.startswith(EXEMPT_DIRS):
+                continue
+            text = read_text(rel)
+            if text is None:
+                continue
+            for no, what, line in outside_references(text):
+                found.append("%s:%d: %s: %s" % (rel, no, what, line[:120]))
+        self.assertEqual(found, [], "say the reason itself:\n" + "\n".join(found))
 
     def test_every_relative_link_leads_somewhere(self):
         pages = [p for p in tracked_files() if p.endswith(".md")]
