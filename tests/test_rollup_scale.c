@@ -19,6 +19,8 @@
 #include "util/hash.h"
 #include "util/uuid.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +463,70 @@ static void test_rollup_scale__a_stopped_rollup_continues_in_the_next_run(void *
                                             "'usage_daily_summary' and instr(properties, "
                                             "'\"sessions\":3000,') > 0"), 1);
   ja_store_close(s);
+}
+
+/* The handle's own writer gets in between a rollup's transactions: held
+ * for the whole run, the handle's lock kept the writer's group of
+ * captures waiting past its busy timeout (a busy drop), however short each
+ * transaction was. Made deterministic with the stop, asked before each
+ * transaction with the handle's lock held: after the first transaction it
+ * captures (the writer wakes and queues for the lock) and waits until the
+ * writer is in line; before the third, the event must be committed — the
+ * writer got the lock in between — and no drop counted. No timing: the
+ * busy timeout is a minute. */
+typedef struct turn_probe {
+  ja_store *s;
+  int asked;
+  int committed_before_third; /* -1: not asked yet */
+} turn_probe;
+
+static int
+lock_has_waiter(ja_store *s)
+{
+  pthread_mutex_lock(&s->lock.m);
+  int waiting = s->lock.head != NULL;
+  pthread_mutex_unlock(&s->lock.m);
+  return waiting;
+}
+
+static int
+capture_between_turns(void *payload)
+{
+  turn_probe *p = payload;
+  p->asked++;
+  if (p->asked == 2) {
+    assert_int_equal(ja_capture(p->s, "app_opened", "{\"version\":\"9.9.9\",\"platform\":\"cli\"}",
+                                NULL),
+                     JA_OK);
+    while (!lock_has_waiter(p->s))
+      sched_yield(); /* the writer lingers a moment for more, then queues */
+  } else if (p->asked == 3) {
+    p->committed_before_third = jt_sql_int(jt_db_path(), "select count(*) from events where "
+                                                         "event = 'app_opened'");
+  }
+  return 0;
+}
+
+static void test_rollup_scale__the_handles_writer_gets_in_between_transactions(void **state)
+{
+  (void)state;
+  int64_t t;
+  ja_store_close(seed_sessions(3000, &t)); /* three transactions of sessions */
+  ja_options o = JA_OPTIONS_INIT;        /* not JA_OPEN_SYNC: the writer thread */
+  o.busy_timeout_ms = 60000;
+  ja_store *s = NULL;
+  assert_int_equal(ja_store_open(&s, &o), JA_OK);
+  turn_probe probe = {s, 0, -1};
+  ja__rollup_stop stop = {capture_between_turns, &probe};
+  ja__rollup_report r;
+  assert_int_equal(ja__api_rollup(s, t + JA__DAY_MS, &stop, &r), JA_OK);
+  assert_int_equal(r.stopped, 0);
+  assert_true(r.transactions >= 3);
+  assert_int_equal(probe.committed_before_third, 1);
+  ja_store_close(s);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select coalesce(sum(count), 0) from drops"), 0);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                                            "'chat_session_ended'"), 3000);
 }
 
 /* jarvis-analytics-upload's --deadline bounds the rollup it runs first:

@@ -3,8 +3,8 @@
  * (ja_session_inference/tool/error/end, ja_rollup): validate, read the
  * clock once, and hand the writer one signal (checked and hashed here,
  * like a capture: it costs the caller no more) or rollup/ one run under
- * the handle's lock. A rollup is not on anyone's hot path and gives each
- * lock wait busy_timeout_ms.
+ * the handle's lock, let go between its transactions. A rollup is not on
+ * anyone's hot path and gives each lock wait busy_timeout_ms.
  */
 #include "boot.h"
 
@@ -130,6 +130,30 @@ ja_rollup(ja_store *s, int64_t now_ms, int64_t *queued)
   return st;
 }
 
+/* Between two transactions of a rollup, asked before each one: after the
+ * first, the handle's lock is given to whoever waits for it — the
+ * handle's writer with a group of captures, another thread's report or
+ * purge — and taken back after them (the lock hands itself to the oldest
+ * waiter: util/lock.h). Held for the whole run, it kept the writer out
+ * longer than its busy timeout, and a group of captures was dropped as
+ * busy however short each transaction was. Then the caller's stop. */
+typedef struct rollup_turns {
+  ja_store *s;
+  const ja__rollup_stop *stop; /* the caller's, may be NULL */
+  int asked;
+} rollup_turns;
+
+static int
+rollup_between(void *payload)
+{
+  rollup_turns *t = payload;
+  if (t->asked++ > 0) {
+    ja__api_unlock(t->s);
+    ja__api_lock(t->s);
+  }
+  return t->stop && t->stop->expired && t->stop->expired(t->stop->payload);
+}
+
 ja_status
 ja__api_rollup(ja_store *s, int64_t now_ms, const ja__rollup_stop *stop, ja__rollup_report *out)
 {
@@ -158,8 +182,8 @@ ja__api_rollup(ja_store *s, int64_t now_ms, const ja__rollup_stop *stop, ja__rol
   st = ja__api_open_existing(s, &present);
   if (st == JA_OK && present &&
       (st = ja__identity_get(s->cfg.anon_id_path, ja__api_may_create(s), anon)) == JA_OK)
-    st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug, NULL}, now_ms, wall, stop,
-                        &r);
+    st = ja__rollup_run(&s->db, &(ja__emitter){anon, s->cfg.debug, NULL}, now_ms, wall,
+                        &(ja__rollup_stop){rollup_between, &(rollup_turns){s, stop, 0}}, &r);
   ja__api_unlock(s);
   if (out)
     *out = r;

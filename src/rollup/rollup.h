@@ -137,8 +137,10 @@ typedef struct ja__rollup_report {
                                 the next run continues */
 } ja__rollup_report;
 
-/* When a rollup stops early: asked between batches (each batch is one
- * short transaction), so a deadline is overrun by one batch at most. */
+/* When a rollup stops early: asked before each batch (each batch is one
+ * short transaction), so a deadline is overrun by one batch at most. It
+ * is called outside any transaction, so it may also let other users of
+ * the connection in (api/session.c gives the handle's lock away there). */
 typedef struct ja__rollup_stop {
   int (*expired)(void *payload); /* 1: stop now */
   void *payload;
