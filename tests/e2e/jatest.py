@@ -271,15 +271,17 @@ class JATestCase(unittest.TestCase):
         e["PYTHONDONTWRITEBYTECODE"] = "1"
         return e
 
-    def py_start(self, body, busy_timeout_ms=30000):
-        """A child interpreter running @body with `ja` and `store` set."""
+    def py_start(self, body, busy_timeout_ms=30000, sync=False):
+        """A child interpreter running @body with `ja` and `store` set
+        (@sync: the store opened with OPEN_SYNC, each capture durable on
+        return)."""
         # A generous busy timeout: these children race each other on
         # purpose, and on a loaded machine (ctest -j16 on 2 cores) a
         # signal can wait past the default 250 ms — a counted busy drop
         # the binding raises as an error. What the tests check is
         # exactly-once, not timing (busy drops have their own tests).
         code = ("import jarvis_analytics as ja\n"
-                "with ja.Store(busy_timeout_ms=%d) as store:\n" % busy_timeout_ms +
+                "with ja.Store(busy_timeout_ms=%d, sync=%r) as store:\n" % (busy_timeout_ms, sync) +
                 "".join("    " + line + "\n" for line in body.strip().splitlines()))
         return subprocess.Popen([python_executable(), "-c", code], env=self.py_env(),
                                 cwd=self.root, stdin=subprocess.DEVNULL,
