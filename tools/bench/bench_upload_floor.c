@@ -76,7 +76,14 @@ main(int argc, char **argv)
     return 64;
   }
   const char *key = argv[2], *outdir = argv[4];
-  int batch = atoi(argv[3]);
+  char *end = NULL;
+  long long batch_ll = strtoll(argv[3], &end, 10);
+  if (end == argv[3] || *end != '\0' || batch_ll < 1 || batch_ll > 100000) {
+    fprintf(stderr, "bench_upload_floor: BATCH must be a number from 1 to 100000, got '%s'\n",
+            argv[3]);
+    return 64;
+  }
+  int batch = (int)batch_ll;
   sqlite3 *db = NULL;
   sqlite3_stmt *q = NULL;
   if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
