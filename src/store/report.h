@@ -149,7 +149,7 @@ ja_status ja__report_init(ja__report *r, int64_t now_ms);
  * open database @p d, in one read snapshot, as of r->now_ms; the history
  * too when @p what has JA__REPORT_HISTORY. The summary's reads of the
  * queue and the sent log are O(1) in their size (counters kept by
- * triggers, min/max by index, one row per drop reason: tests/test_store.c
+ * triggers, min/max by index, one row per drop reason: tests/test_store_status.c
  * checks their plans); the rollup's counts read the open sessions; the
  * history reads everything. On failure @p r may hold part of the data. */
 ja_status ja__store_report(ja__db *d, unsigned what, ja__report *r);

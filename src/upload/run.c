@@ -284,7 +284,7 @@ drain(ja__up_run *u)
     if (u->r->stopped) {
       /* Stopping: give back whatever of the batch is still ours (a half
        * not tried yet, a range the deadline or a signal cut off), or it
-       * would wait for its lease to expire (test_drain:
+       * would wait for its lease to expire (test_drain_lease:
        * deadline_between_halves_releases_the_batch). Acked or dropped rows
        * are gone, released ones no longer ours: no-ops. */
       if (st == JA_OK)
