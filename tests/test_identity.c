@@ -555,8 +555,15 @@ static void test_identity__many_handles_on_fresh_home_agree(void **state)
       for (int h = 0; h < RACE_HANDLES; h++)
         assert_memory_equal(args[t].ids[h], disk, 36);
     }
-    assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"),
-                     RACE_THREADS * RACE_HANDLES);
+    int stored = jt_sql_int(jt_db_path(), "select count(*) from pending");
+    if (stored != RACE_THREADS * RACE_HANDLES) {
+      /* Seen once under heavy load (18 of 64 after a 61 s stall), never
+       * reproduced: say where the others went before failing. */
+      char *drops = jt_sql_text(jt_db_path(),
+                                "select group_concat(reason || '=' || count, ' ') from drops");
+      fail_msg("round %d: %d of %d events stored; drops: %s", round, stored,
+               RACE_THREADS * RACE_HANDLES, drops ? drops : "(none)");
+    }
     char *distinct = jt_sql_text(jt_db_path(), "select group_concat(distinct distinct_id) from pending");
     assert_non_null(distinct);
     assert_memory_equal(distinct, disk, 36);
