@@ -48,6 +48,12 @@ void jt_cfg_expect_table_error(const char *body, int line, const char *part)
   jt_cfg_expect_error(text, line, part);
 }
 
+void jt_cfg_expect_table_errors(const jt_cfg_bad_line *cases, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    jt_cfg_expect_table_error(cases[i].line, 2, cases[i].part);
+}
+
 void jt_cfg_mkhome(void)
 {
   assert_int_equal(mkdir(jt_home(), 0700), 0);
@@ -65,6 +71,49 @@ void jt_cfg_load(ja__config *cfg)
   ja_status st = ja__config_load(cfg, NULL);
   if (st != JA_OK)
     fail_msg("ja__config_load: %d: %s", st, ja_last_error());
+}
+
+void jt_cfg_reload(const char *text, ja__config *cfg)
+{
+  jt_cfg_write_config(text);
+  jt_cfg_load(cfg);
+}
+
+const char *jt_cfg_fresh_home(const char *text)
+{
+  const char *dir = jt_fresh_env();
+  jt_cfg_mkhome();
+  if (text)
+    jt_cfg_write_config(text);
+  return dir;
+}
+
+void jt_cfg_load_fresh(const char *text, ja__config *cfg)
+{
+  jt_cfg_fresh_home(text);
+  jt_cfg_load(cfg);
+}
+
+void jt_cfg_expect_paused(const ja__config *cfg, const char *reason)
+{
+  assert_int_equal(cfg->enabled, 0);
+  assert_int_equal(cfg->mode, JA__MODE_PAUSED);
+  assert_string_equal(cfg->off_reason, reason);
+}
+
+void jt_cfg_expect_paused_at(const ja__config *cfg, const char *at)
+{
+  char want[JA_PATH_MAX + 512];
+  snprintf(want, sizeof want, "%s/config.toml:%s", jt_home(), at);
+  jt_cfg_expect_paused(cfg, want);
+}
+
+void jt_cfg_expect_paused_saying(const ja__config *cfg, const char *part)
+{
+  assert_int_equal(cfg->enabled, 0);
+  assert_int_equal(cfg->mode, JA__MODE_PAUSED);
+  if (!strstr(cfg->off_reason, part))
+    fail_msg("reason '%s' lacks '%s'", cfg->off_reason, part);
 }
 
 /* config.toml is opened by the one file rule (util/fs.c), minus what only

@@ -36,11 +36,41 @@ void jt_cfg_expect_ok(const char *text);
 /* "[analytics]\n" + @p body, expected to fail at line @p line with @p part. */
 void jt_cfg_expect_table_error(const char *body, int line, const char *part);
 
+/* One line of [analytics] and part of the error it must give. */
+typedef struct jt_cfg_bad_line {
+  const char *line;
+  const char *part;
+} jt_cfg_bad_line;
+
+/* jt_cfg_expect_table_error(line, 2, part) for each of the @p n cases. */
+void jt_cfg_expect_table_errors(const jt_cfg_bad_line *cases, size_t n);
+
 void jt_cfg_mkhome(void);
 
 void jt_cfg_write_config(const char *content);
 
 void jt_cfg_load(ja__config *cfg);
+
+/* config.toml rewritten with @p text, then the config loaded again. */
+void jt_cfg_reload(const char *text, ja__config *cfg);
+
+/* A fresh environment whose home holds config.toml with @p text (no file
+ * when NULL); returns the test's directory (jt_fresh_env). */
+const char *jt_cfg_fresh_home(const char *text);
+
+/* jt_cfg_fresh_home(@p text), then the config loaded into @p cfg. */
+void jt_cfg_load_fresh(const char *text, ja__config *cfg);
+
+/* Analytics is paused (a mistake: enabled 0, mode paused) with exactly
+ * @p reason. */
+void jt_cfg_expect_paused(const ja__config *cfg, const char *reason);
+
+/* The same, the reason being "<home>/config.toml:" followed by @p at
+ * (the line and what is wrong on it). */
+void jt_cfg_expect_paused_at(const ja__config *cfg, const char *at);
+
+/* Paused, with a reason that contains @p part. */
+void jt_cfg_expect_paused_saying(const ja__config *cfg, const char *part);
 
 /* config.toml is opened by the one file rule (util/fs.c), minus what only
  * fits our own files: never followed through a symlink (it was, against

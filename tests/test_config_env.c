@@ -56,9 +56,7 @@ static void test_config_env__do_not_track_other_values_leave_it_on(void **state)
 }
 
 static void test_config_env__do_not_track_does_not_override_config_opt_out(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
-  jt_cfg_write_config("[analytics]\nenabled = false\n");
+  jt_cfg_fresh_home("[analytics]\nenabled = false\n");
   setenv("DO_NOT_TRACK", "0", 1);
   ja__config cfg;
   jt_cfg_load(&cfg);
@@ -68,9 +66,7 @@ static void test_config_env__do_not_track_does_not_override_config_opt_out(void 
 }
 
 static void test_config_env__do_not_track_reason_wins(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
-  jt_cfg_write_config("[analytics]\nenabled = false\n");
+  jt_cfg_fresh_home("[analytics]\nenabled = false\n");
   setenv("DO_NOT_TRACK", "yes", 1);
   ja__config cfg;
   jt_cfg_load(&cfg);
@@ -78,8 +74,7 @@ static void test_config_env__do_not_track_reason_wins(void **state) { (void)stat
   assert_int_equal(cfg.mode, JA__MODE_OFF);
   assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
   /* Also over a parse error. */
-  jt_cfg_write_config("[analytics]\nenabled = maybe\n");
-  jt_cfg_load(&cfg);
+  jt_cfg_reload("[analytics]\nenabled = maybe\n", &cfg);
   assert_int_equal(cfg.enabled, 0);
   assert_int_equal(cfg.mode, JA__MODE_OFF);
   assert_string_equal(cfg.off_reason, "DO_NOT_TRACK is set");
@@ -87,9 +82,7 @@ static void test_config_env__do_not_track_reason_wins(void **state) { (void)stat
 }
 
 static void test_config_env__env_overrides_host_and_key(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
-  jt_cfg_write_config("[analytics]\nhost = \"https://from-file\"\nkey = \"file-key\"\n");
+  jt_cfg_fresh_home("[analytics]\nhost = \"https://from-file\"\nkey = \"file-key\"\n");
   setenv("OPENJARVIS_ANALYTICS_HOST", "http://127.0.0.1:9999", 1);
   setenv("OPENJARVIS_ANALYTICS_KEY", "env-key", 1);
   ja__config cfg;
@@ -120,9 +113,7 @@ static void test_config_env__env_override_too_long_pauses(void **state) { (void)
   setenv("OPENJARVIS_ANALYTICS_HOST", big, 1);
   ja__config cfg;
   jt_cfg_load(&cfg);
-  assert_int_equal(cfg.enabled, 0);
-  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
-  assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_HOST is too long (at most 511 bytes)");
+  jt_cfg_expect_paused(&cfg, "OPENJARVIS_ANALYTICS_HOST is too long (at most 511 bytes)");
   assert_string_equal(cfg.host, "https://us.i.posthog.com");  /* never truncated */
   unsetenv("OPENJARVIS_ANALYTICS_HOST");
 
@@ -284,9 +275,7 @@ static void test_config_env__home_too_long_is_econfig(void **state) { (void)stat
 }
 
 static void test_config_env__anon_id_path_tilde_expands_with_home(void **state) { (void)state;
-  const char *dir = jt_fresh_env();
-  jt_cfg_mkhome();
-  jt_cfg_write_config("[analytics]\nanon_id_path = \"~/ids/anon_id\"\n");
+  const char *dir = jt_cfg_fresh_home("[analytics]\nanon_id_path = \"~/ids/anon_id\"\n");
   save_home();
   setenv("HOME", dir, 1);
   ja__config cfg;
@@ -304,59 +293,40 @@ static void test_config_env__anon_id_path_tilde_expands_with_home(void **state) 
   snprintf(want, sizeof want, "%s/ids/anon_id", dir);
   assert_string_equal(got, want);
   assert_int_equal(st2, JA_OK);
-  assert_int_equal(cfg.enabled, 0);
-  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
-  snprintf(want, sizeof want,
-           "%s/config.toml:2: [analytics] 'anon_id_path' starts with '~/' but HOME is not set",
-           jt_home());
-  assert_string_equal(cfg.off_reason, want);
+  jt_cfg_expect_paused_at(&cfg, "2: [analytics] 'anon_id_path' starts with '~/' but HOME is not set");
 }
 
 static void test_config_env__anon_id_path_relative_to_home(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
-  jt_cfg_write_config("[analytics]\nanon_id_path = \"sub/my_id\"\n");
   ja__config cfg;
-  jt_cfg_load(&cfg);
+  jt_cfg_load_fresh("[analytics]\nanon_id_path = \"sub/my_id\"\n", &cfg);
   char want[JA_PATH_MAX + 32];
   snprintf(want, sizeof want, "%s/sub/my_id", jt_home());
   assert_string_equal(cfg.anon_id_path, want);
   /* "~user/x" and "~" are not expanded: relative like any other. */
-  jt_cfg_write_config("[analytics]\nanon_id_path = \"~x/id\"\n");
-  jt_cfg_load(&cfg);
+  jt_cfg_reload("[analytics]\nanon_id_path = \"~x/id\"\n", &cfg);
   snprintf(want, sizeof want, "%s/~x/id", jt_home());
   assert_string_equal(cfg.anon_id_path, want);
 }
 
 static void test_config_env__anon_id_path_absolute_kept(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
-  jt_cfg_write_config("[analytics]\nanon_id_path = '/srv/oj/anon_id'\n");
   ja__config cfg;
-  jt_cfg_load(&cfg);
+  jt_cfg_load_fresh("[analytics]\nanon_id_path = '/srv/oj/anon_id'\n", &cfg);
   assert_int_equal(cfg.enabled, 1);
   assert_string_equal(cfg.anon_id_path, "/srv/oj/anon_id");
 }
 
 static void test_config_env__anon_id_path_too_long_pauses(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
   size_t n = JA_PATH_MAX - 10;
   char *text = malloc(n + 64);
   assert_non_null(text);
   int off = snprintf(text, n + 64, "[analytics]\nanon_id_path = \"");
   memset(text + off, 'p', n);
   snprintf(text + off + n, 64, "\"\n");
-  jt_cfg_write_config(text);
-  free(text);
   ja__config cfg;
-  jt_cfg_load(&cfg);
-  assert_int_equal(cfg.enabled, 0);
-  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
+  jt_cfg_load_fresh(text, &cfg);
+  free(text);
+  jt_cfg_expect_paused_at(&cfg, "2: [analytics] 'anon_id_path' is too long once expanded");
   char want[JA_PATH_MAX + 64];
-  snprintf(want, sizeof want, "%s/config.toml:2: [analytics] 'anon_id_path' is too long once "
-           "expanded", jt_home());
-  assert_string_equal(cfg.off_reason, want);
   snprintf(want, sizeof want, "%s/anon_id", jt_home());
   assert_string_equal(cfg.anon_id_path, want);
   assert_string_equal(ja_last_error(), "");

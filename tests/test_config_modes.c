@@ -46,20 +46,16 @@ static void test_config_modes__toml_where_each_key_and_the_table_are(void **stat
 }
 
 static void test_config_modes__mode_local_and_precedence(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
   ja__config cfg;
-  jt_cfg_load(&cfg);
+  jt_cfg_load_fresh(NULL, &cfg);
   assert_int_equal(cfg.mode, JA__MODE_ON);
   assert_string_equal(ja__config_mode_name(cfg.mode), "on");
-  jt_cfg_write_config("[analytics]\nmode = \"local\"\n");
-  jt_cfg_load(&cfg);
+  jt_cfg_reload("[analytics]\nmode = \"local\"\n", &cfg);
   assert_int_equal(cfg.mode, JA__MODE_LOCAL);
   assert_int_equal(cfg.enabled, 1); /* local captures */
   assert_string_equal(cfg.off_reason, "");
   /* An opt-out beats local … */
-  jt_cfg_write_config("[analytics]\nmode = \"local\"\nenabled = false\n");
-  jt_cfg_load(&cfg);
+  jt_cfg_reload("[analytics]\nmode = \"local\"\nenabled = false\n", &cfg);
   assert_int_equal(cfg.mode, JA__MODE_OFF);
   /* … a mistake pauses local … */
   jt_cfg_write_config("[analytics]\nmode = \"local\"\n");
@@ -68,8 +64,7 @@ static void test_config_modes__mode_local_and_precedence(void **state) { (void)s
   assert_int_equal(cfg.mode, JA__MODE_PAUSED);
   assert_string_equal(cfg.off_reason, "OPENJARVIS_ANALYTICS_KEY contains control characters");
   /* … and an opt-out beats a mistake: it is what the user asked for. */
-  jt_cfg_write_config("[analytics]\nenabled = false\n");
-  jt_cfg_load(&cfg);
+  jt_cfg_reload("[analytics]\nenabled = false\n", &cfg);
   assert_int_equal(cfg.mode, JA__MODE_OFF);
   assert_non_null(strstr(cfg.off_reason, "enabled = false"));
   unsetenv("OPENJARVIS_ANALYTICS_KEY");
@@ -83,18 +78,15 @@ static void test_config_modes__mode_local_and_precedence(void **state) { (void)s
 }
 
 static void test_config_modes__key_and_host_must_be_printable_ascii(void **state) { (void)state;
-  jt_fresh_env();
-  jt_cfg_mkhome();
+  jt_cfg_fresh_home(NULL);
   ja__config cfg;
-  char want[JA_PATH_MAX + 256];
   /* In the file: named with the line, never echoing the value. */
   static const char *const bad[] = {"phc_\\u200bab", "phc_ab cd", "phc_\\u00e9t\\u00e9",
                                     "phc_\xC2\xA0x", "phc_\\u007fx"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char text[256];
     snprintf(text, sizeof text, "[analytics]\n\nkey = \"%s\"\n", bad[i]);
-    jt_cfg_write_config(text);
-    jt_cfg_load(&cfg);
+    jt_cfg_reload(text, &cfg);
     if (cfg.mode != JA__MODE_PAUSED)
       fail_msg("key \"%s\" did not pause analytics: %s", bad[i], cfg.off_reason);
     assert_string_equal(cfg.key, "");
@@ -102,16 +94,12 @@ static void test_config_modes__key_and_host_must_be_printable_ascii(void **state
     if (!strstr(cfg.off_reason, "config.toml:3: [analytics] 'key'"))
       fail_msg("key \"%s\": reason '%s'", bad[i], cfg.off_reason);
   }
-  jt_cfg_write_config("[analytics]\nhost = \"https://us.i.posthog.com\\u200b\"\n");
-  jt_cfg_load(&cfg);
-  assert_int_equal(cfg.mode, JA__MODE_PAUSED);
-  snprintf(want, sizeof want, "%s/config.toml:2: [analytics] 'host': must be printable ASCII "
-           "without spaces (it holds a space, an invisible or a non-ASCII character)", jt_home());
-  assert_string_equal(cfg.off_reason, want);
+  jt_cfg_reload("[analytics]\nhost = \"https://us.i.posthog.com\\u200b\"\n", &cfg);
+  jt_cfg_expect_paused_at(&cfg, "2: [analytics] 'host': must be printable ASCII without spaces (it "
+                                "holds a space, an invisible or a non-ASCII character)");
   assert_string_equal(cfg.host, "https://us.i.posthog.com"); /* the default, never the bad one */
   /* Printable ASCII passes. */
-  jt_cfg_write_config("[analytics]\nkey = \"phc_A-z0~9!\"\nhost = \"https://eu.i.posthog.com/x?y=1\"\n");
-  jt_cfg_load(&cfg);
+  jt_cfg_reload("[analytics]\nkey = \"phc_A-z0~9!\"\nhost = \"https://eu.i.posthog.com/x?y=1\"\n", &cfg);
   assert_int_equal(cfg.mode, JA__MODE_ON);
   assert_string_equal(cfg.key, "phc_A-z0~9!");
   /* In the environment: named by the variable. */
@@ -148,8 +136,7 @@ static void test_config_modes__each_mistake_pauses_never_turns_off(void **state)
       {"[analytics]\nenable = false\n", "config.toml:2: [analytics] 'enable'"},
       {"[analytics]\nmode = \"off\"\n", "config.toml:2: [analytics] 'mode'"},
   };
-  jt_fresh_env();
-  jt_cfg_mkhome();
+  jt_cfg_fresh_home(NULL);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     jt_cfg_write_config(cases[i].text);
     ja__config cfg;
@@ -172,11 +159,8 @@ static int fail_edit_rename(const char *a, const char *b) { (void)a; (void)b; er
 static void test_config_modes__write_mode_failures_leave_the_file_as_it_was(void **state) { (void)state;
   const char *before = "# mine\n[analytics]\nenabled = true\n";
   for (g_edit_fail = 0; g_edit_fail < 3; g_edit_fail++) {
-    jt_fresh_env();
-    jt_cfg_mkhome();
-    jt_cfg_write_config(before);
     ja__config cfg;
-    jt_cfg_load(&cfg);
+    jt_cfg_load_fresh(before, &cfg);
     ja__syscalls saved = ja__sys;
     if (g_edit_fail == 0)
       ja__sys.write = fail_edit_write;

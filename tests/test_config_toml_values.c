@@ -34,10 +34,7 @@ static void test_config_toml_values__toml_wrong_types_name_key_and_type(void **s
 }
 
 static void test_config_toml_values__toml_unsupported_values_rejected(void **state) { (void)state;
-  static const struct {
-    const char *line;
-    const char *part;
-  } cases[] = {
+  static const jt_cfg_bad_line cases[] = {
     {"x = 1.5", "floats are not supported"},
     {"x = 1e3", "floats are not supported"},
     {"x = -0.0", "floats are not supported"},
@@ -61,8 +58,7 @@ static void test_config_toml_values__toml_unsupported_values_rejected(void **sta
     {"x = TRUE", "invalid value"},
     {"x = @", "invalid value"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    jt_cfg_expect_table_error(cases[i].line, 2, cases[i].part);
+  jt_cfg_expect_table_errors(cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_config_toml_values__toml_basic_string_escapes(void **state) { (void)state;
@@ -157,10 +153,7 @@ static void test_config_toml_values__toml_integer_rules(void **state) { (void)st
             "f = 1_000_000\n");
   assert_int_equal(jt_cfg_out.flush_interval_seconds, 10);
   assert_int_equal(jt_cfg_out.flush_at_size, 100);
-  static const struct {
-    const char *line;
-    const char *part;
-  } bad[] = {
+  static const jt_cfg_bad_line bad[] = {
     {"x = 01", "leading zero"},
     {"x = -01", "leading zero"},
     {"x = 00", "leading zero"},
@@ -179,8 +172,7 @@ static void test_config_toml_values__toml_integer_rules(void **state) { (void)st
     {"x = 1a", "invalid integer"},
     {"flush_interval_seconds = 1_000_000_000_000_000_000_0", "integer out of range"},
   };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    jt_cfg_expect_table_error(bad[i].line, 2, bad[i].part);
+  jt_cfg_expect_table_errors(bad, sizeof bad / sizeof bad[0]);
 }
 
 static void test_config_toml_values__toml_integer_ranges_of_known_keys(void **state) { (void)state;
