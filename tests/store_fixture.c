@@ -15,6 +15,55 @@ jt_store_db_init(ja__db *d)
   mkdir(jt_home(), 0700);
 }
 
+const char *
+jt_store_fresh(ja__db *d)
+{
+  const char *dir = jt_fresh_env();
+  jt_store_db_init(d);
+  return dir;
+}
+
+void
+jt_store_open_fresh(ja__db *d)
+{
+  jt_store_fresh(d);
+  assert_int_equal(ja__store_open(d, 1), JA_OK);
+}
+
+void
+jt_store_open_fresh_capped(ja__db *d, int64_t max_events)
+{
+  jt_store_fresh(d);
+  d->max_events = max_events;
+  assert_int_equal(ja__store_open(d, 1), JA_OK);
+}
+
+void
+jt_store_expect_latest(void)
+{
+  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
+                   ja__sql_migrations[ja__sql_migration_count - 1].version);
+}
+
+void
+jt_store_old(int version, const char *sql)
+{
+  jt_fresh_env();
+  sqlite3 *db = jt_db_at_version(version);
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+    fail_msg("%s: %s", sql, err ? err : "?");
+  sqlite3_close(db);
+}
+
+void
+jt_store_open_migrated(ja__db *d)
+{
+  jt_store_db_init(d);
+  assert_int_equal(ja__store_open(d, 0), JA_OK);
+  jt_store_expect_latest();
+}
+
 void
 jt_store_insert_n(ja__db *d, int n)
 {

@@ -22,7 +22,30 @@
 #include <unistd.h>
 #include "sql_embed.h"
 
+/* @p d set up for the test's store (jt_db_path): 250 ms busy timeout,
+ * caps of 10 000 events and 30 days; the home made. Nothing opened. */
 void jt_store_db_init(ja__db *d);
+
+/* A fresh environment (jt_fresh_env) and @p d set up for its store;
+ * returns the test's directory. */
+const char *jt_store_fresh(ja__db *d);
+
+/* A fresh environment with a new store opened (created) in @p d. */
+void jt_store_open_fresh(ja__db *d);
+
+/* The same with a cap of @p max_events instead of 10 000. */
+void jt_store_open_fresh_capped(ja__db *d, int64_t max_events);
+
+/* The store's schema is the newest migration's. */
+void jt_store_expect_latest(void);
+
+/* A fresh environment whose store an older build left at schema
+ * @p version, holding what @p sql puts in it; nothing left open. */
+void jt_store_old(int version, const char *sql);
+
+/* The store already on disk (an older schema made by the test) opened
+ * without creating, which migrates it to the newest schema. */
+void jt_store_open_migrated(ja__db *d);
 
 void jt_store_insert_n(ja__db *d, int n);
 

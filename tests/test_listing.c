@@ -6,23 +6,16 @@
  * asked of SQLite directly (sorting the whole table), on rows written apart
  * from the listing code.
  */
-#include "support.h"
+#include "store_fixture.h"
 #include "store/listing.h"
-#include "store/store.h"
 
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
+/* A fresh store with room for every event a test writes, of any age. */
 static void
 open_db(ja__db *d)
 {
-  memset(d, 0, sizeof *d);
-  snprintf(d->path, sizeof d->path, "%s", jt_db_path());
-  d->busy_timeout_ms = 250;
+  jt_store_fresh(d);
   d->max_events = 1000000;
   d->max_age_ms = 3650LL * 86400000;
-  mkdir(jt_home(), 0700);
   assert_int_equal(ja__store_open(d, 1), JA_OK);
 }
 
@@ -36,7 +29,6 @@ rnd(void)
   return g_rng;
 }
 
-#define T0 INT64_C(1772323200000) /* 2026-03-01T00:00:00Z */
 
 /* @p n events in random order of kind: captures (feature_used, app_opened)
  * whose times mostly rise, with clock jumps back, and rollup-made events
@@ -130,7 +122,6 @@ check_listing(ja__db *d, int sent, int64_t since, const char *event, int64_t lim
 static void test_listing__pending_newest_first_by_timestamp(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
   open_db(&d);
   fill_mixed(&d, 6000);
@@ -150,7 +141,6 @@ static void test_listing__pending_newest_first_by_timestamp(void **state)
 static void test_listing__pending_after_deletes(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
   open_db(&d);
   fill_mixed(&d, 3000);
@@ -168,7 +158,6 @@ static void test_listing__pending_after_deletes(void **state)
 static void test_listing__sent_most_recently_sent_first(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
   open_db(&d);
   assert_int_equal(sqlite3_exec(d.db,
@@ -190,7 +179,6 @@ static void test_listing__sent_most_recently_sent_first(void **state)
 static void test_listing__empty_queue(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
   open_db(&d);
   check_listing(&d, 0, 0, NULL, 20);

@@ -42,9 +42,7 @@ queued(void)
 static void
 open_in_use(ja__db *d)
 {
-  jt_fresh_env();
-  jt_store_db_init(d);
-  assert_int_equal(ja__store_open(d, 1), JA_OK);
+  jt_store_open_fresh(d);
   capture_at(d, PROC_A, T0);
   capture_at(d, PROC_B, T0 + 1000);
   capture_at(d, PROC_A, T0 + 2000);
@@ -92,10 +90,8 @@ static void test_store_caps__old_events_expire_when_two_clocks_agree(void **stat
 static void test_store_caps__store_clock_starts_from_newest_event(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   capture_at(&d, PROC_A, T0);
   assert_int_equal(jt_sql_int(jt_db_path(), "select witnessed_ms from store_clock"), 0);
   capture_at(&d, PROC_A, T0 + 1000);
@@ -154,6 +150,17 @@ static void test_store_caps__clock_behind_event_not_expired_by_next(void **state
                                             "1772323200000 - 40*86400000"), T0 + 3000);
 }
 
+/* A fresh store capped at @p max_events, holding @p n rows at @p ts put
+ * straight into the table. These tests are about counts: the fsyncs are
+ * skipped, not the logic. */
+static void
+open_filled(ja__db *d, int64_t max_events, int n, int64_t ts)
+{
+  jt_store_open_fresh_capped(d, max_events);
+  assert_int_equal(sqlite3_exec(d->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
+  jt_store_raw_fill(d, n, ts);
+}
+
 /* Issue: a queue over its cap made one unlucky capture delete the whole
  * excess under the write lock (4.6 s for 990 k rows). One capture now
  * deletes at most what it adds plus JA__PRUNE_STEP, and repeated captures
@@ -161,14 +168,8 @@ static void test_store_caps__clock_behind_event_not_expired_by_next(void **state
 static void test_store_caps__over_cap_prunes_in_bounded_steps(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  d.max_events = 10000;
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
-  /* This test is about counts: skip the fsyncs, not the logic. */
-  assert_int_equal(sqlite3_exec(d.db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
-  jt_store_raw_fill(&d, 60000, ja__now_ms());
+  open_filled(&d, 10000, 60000, ja__now_ms());
   capture_at(&d, PROC_A, ja__now_ms());
   int64_t full = jt_sql_int(jt_db_path(), "select count from drops where reason='queue_full'");
   assert_true(full >= 1);
@@ -192,13 +193,8 @@ static void test_store_caps__over_cap_prunes_in_bounded_steps(void **state)
 static void test_store_caps__expiry_in_bounded_steps(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  d.max_events = 1000000;
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
-  assert_int_equal(sqlite3_exec(d.db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
-  jt_store_raw_fill(&d, 5000, T0);
+  open_filled(&d, 1000000, 5000, T0);
   capture_at(&d, PROC_A, T0 + 31 * DAY);
   capture_at(&d, PROC_B, T0 + 31 * DAY + 1000);
   assert_true(expired_count() >= 1);
@@ -214,13 +210,8 @@ static void test_store_caps__expiry_in_bounded_steps(void **state)
 static void test_store_caps__reclaim_is_bounded_per_transaction(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  d.max_events = 10;
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
-  assert_int_equal(sqlite3_exec(d.db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
-  jt_store_raw_fill(&d, 30000, ja__now_ms());
+  open_filled(&d, 10, 30000, ja__now_ms());
   assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events WHERE id > 100", NULL, NULL, NULL),
                    SQLITE_OK);
   int64_t before = jt_sql_int(jt_db_path(), "pragma freelist_count");

@@ -7,13 +7,10 @@
 static void test_store_db__schema_is_current_and_views_exist(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   ja__store_close(&d);
-  int latest = ja__sql_migrations[ja__sql_migration_count - 1].version;
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"), latest);
+  jt_store_expect_latest();
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where type='view' "
                                             "and name in ('pending','drops','sent')"), 3);
   char *mode = jt_sql_text(jt_db_path(), "pragma journal_mode");
@@ -25,10 +22,8 @@ static void test_store_db__schema_is_current_and_views_exist(void **state)
 static void test_store_db__reopen_does_not_remigrate(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   jt_store_insert_n(&d, 3);
   ja__store_close(&d);
   assert_int_equal(ja__store_open(&d, 0), JA_OK);
@@ -40,9 +35,8 @@ static void test_store_db__reopen_does_not_remigrate(void **state)
 static void test_store_db__missing_without_create(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
+  jt_store_fresh(&d);
   assert_int_equal(ja__store_open(&d, 0), JA_ECANTCREATE);
   assert_null(d.db);
   struct stat sb;
@@ -52,9 +46,8 @@ static void test_store_db__missing_without_create(void **state)
 static void test_store_db__symlink_refused(void **state)
 {
   (void)state;
-  const char *dir = jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
+  const char *dir = jt_store_fresh(&d);
   char target[2048];
   snprintf(target, sizeof target, "%s/elsewhere.db", dir);
   assert_int_equal(symlink(target, jt_db_path()), 0);
@@ -67,9 +60,8 @@ static void test_store_db__symlink_refused(void **state)
 static void test_store_db__directory_in_place_refused(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
+  jt_store_fresh(&d);
   assert_int_equal(mkdir(jt_db_path(), 0700), 0);
   assert_int_equal(ja__store_open(&d, 1), JA_EUNSAFE);
 }
@@ -77,9 +69,8 @@ static void test_store_db__directory_in_place_refused(void **state)
 static void test_store_db__corrupt_file_reported_to_readers(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
+  jt_store_fresh(&d);
   char junk[8192];
   memset(junk, 'x', sizeof junk - 1);
   junk[sizeof junk - 1] = '\0';
@@ -95,10 +86,8 @@ static void test_store_db__corrupt_file_reported_to_readers(void **state)
 static void test_store_db__newer_schema_refused(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   ja__store_close(&d);
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
@@ -110,10 +99,8 @@ static void test_store_db__newer_schema_refused(void **state)
 static void test_store_db__claim_then_delete_exactly_by_uuid(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   jt_store_insert_n(&d, 5);
   int64_t now = ja__now_ms();
   ja__lease_batch a = {0}, b = {0}, c = {0};
@@ -146,10 +133,8 @@ static void test_store_db__claim_then_delete_exactly_by_uuid(void **state)
 static void test_store_db__expired_lease_is_reclaimable(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   jt_store_insert_n(&d, 2);
   int64_t now = ja__now_ms();
   ja__lease_batch b = {0};
@@ -167,10 +152,8 @@ static void test_store_db__expired_lease_is_reclaimable(void **state)
 static void test_store_db__drop_counters_accumulate(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   unsigned drops[JA__DROP_COUNT] = {0};
   drops[JA__DROP_PII] = 2;
   drops[JA__DROP_TOO_LONG] = 1;
@@ -185,10 +168,8 @@ static void test_store_db__drop_counters_accumulate(void **state)
 static void test_store_db__duplicate_uuid_rolls_back_whole_transaction(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   unsigned drops[JA__DROP_COUNT] = {0};
   drops[JA__DROP_PII] = 1;
   ja__row r = {"01900000-0000-7000-8000-000000000001", "x", "feature_used", "{}", ja__now_ms(), 0};
@@ -212,9 +193,8 @@ static int fail_open(const char *p, int f, unsigned m)
 static void test_store_db__create_failure_reported(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
+  jt_store_fresh(&d);
   ja__syscalls saved = ja__sys;
   ja__sys.open = fail_open;
   ja_status st = ja__store_open(&d, 1);
@@ -226,10 +206,8 @@ static void test_store_db__create_failure_reported(void **state)
 static void test_store_db__purge_sent_only(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   jt_store_insert_n(&d, 2);
   assert_int_equal(sqlite3_exec(d.db, "insert into sent_log values ('u','e','{}','t',1)", NULL,
                                 NULL, NULL), SQLITE_OK);

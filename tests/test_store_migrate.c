@@ -12,8 +12,6 @@
 static void test_store_migrate__migration_9_keeps_old_leases(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  sqlite3 *db = jt_db_at_version(7);
   int64_t now = ja__now_ms();
   char fill[1024];
   snprintf(fill, sizeof fill,
@@ -26,13 +24,9 @@ static void test_store_migrate__migration_9_keeps_old_leases(void **state)
            (long long)now, (long long)now, (long long)(now + 600000), (long long)now,
            (long long)now, (long long)(now + 600000), (long long)now, (long long)now,
            (long long)(now - 1), (long long)now, (long long)now);
-  assert_int_equal(sqlite3_exec(db, fill, NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
+  jt_store_old(7, fill);
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 0), JA_OK);
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
-                   ja__sql_migrations[ja__sql_migration_count - 1].version);
+  jt_store_open_migrated(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from upload_lease"), 3);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where type = "
                                             "'trigger' and name like 'events_leased%'"), 0);
@@ -65,18 +59,13 @@ static void test_store_migrate__migration_9_keeps_old_leases(void **state)
 static void test_store_migrate__store_at_13_upgrades_to_sent_in_place(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  sqlite3 *db = jt_db_at_version(13);
-  assert_int_equal(sqlite3_exec(db,
-                                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
-                                " WHERE i < 50) INSERT INTO events (uuid, ts_ms, timestamp,"
-                                " distinct_id, event, properties, age_ms) SELECT 'e-' || i,"
-                                " 1772323200000 + i, 'x', 'd', 'feature_used', '{}', 1 FROM k;"
-                                "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
-                                " VALUES ('old-1', 'feature_used', '{}', 't', 5);"
-                                "INSERT INTO drop_day (day, reason, count) VALUES (20513, 'pii', 3);",
-                                NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
+  jt_store_old(13, "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
+               " WHERE i < 50) INSERT INTO events (uuid, ts_ms, timestamp,"
+               " distinct_id, event, properties, age_ms) SELECT 'e-' || i,"
+               " 1772323200000 + i, 'x', 'd', 'feature_used', '{}', 1 FROM k;"
+               "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
+               " VALUES ('old-1', 'feature_used', '{}', 't', 5);"
+               "INSERT INTO drop_day (day, reason, count) VALUES (20513, 'pii', 3);");
   /* As builds before sent-in-place made it: no sent_mark yet. */
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sqlite_master where name = 'sent_mark'"), 0);
   ja__db d;
@@ -108,15 +97,11 @@ static void test_store_migrate__store_at_13_upgrades_to_sent_in_place(void **sta
 static void test_store_migrate__migration_from_version_1_keeps_ages_and_counts(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  sqlite3 *db = jt_db_at_version(1);
-  assert_int_equal(sqlite3_exec(db, "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
-                                    " properties, lease_owner) VALUES"
-                                    " ('a', 1772323200000, 't', 'd', 'e', '{}', NULL),"
-                                    " ('b', 1772323201000, 't', 'd', 'e', '{}', 'up');"
-                                    "INSERT INTO sent_log VALUES ('c', 'e', '{}', 't', 1);",
-                                NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
+  jt_store_old(1, "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
+               " properties, lease_owner) VALUES"
+               " ('a', 1772323200000, 't', 'd', 'e', '{}', NULL),"
+               " ('b', 1772323201000, 't', 'd', 'e', '{}', 'up');"
+               "INSERT INTO sent_log VALUES ('c', 'e', '{}', 't', 1);");
   ja__db d;
   jt_store_db_init(&d);
   assert_int_equal(ja__store_open(&d, 0), JA_OK);

@@ -88,10 +88,8 @@ raw_fill_made(ja__db *d, int n, int64_t ts)
 static void test_store_status__status_and_show_plans_scan_nothing_whole(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   for (size_t i = 0; i < NREPORT; i++) {
     char sql[2048];
     snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", *report_queries[i].sql);
@@ -129,39 +127,38 @@ steps_of(ja__db *d, const char *sql, int64_t span)
   return n;
 }
 
+/* @p n captured events, the first half of them sent in place, @p n
+ * rollup-made ones after them, @p n rows in the sent log, and the same
+ * leases whatever @p n: they hold a few batches, never the queue. */
+static void
+fill_all_kinds(ja__db *d, int n)
+{
+  jt_store_raw_fill(d, n, T0);
+  raw_mark_sent(d, n / 2);
+  raw_fill_made(d, n, T0);
+  raw_fill_sent(d, n);
+  assert_int_equal(sqlite3_exec(d->db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
+                                       " (51, 100, 'v', 9e15), (101, 200, 'w', 0)",
+                                NULL, NULL, NULL), SQLITE_OK);
+}
+
 /* The same, measured: the work of every status/show statement is the
  * same with 1 000 and with 30 000 events (and sent rows — in the sent log
  * and kept in place under sent marks —, leased rows). */
 static void test_store_status__status_and_show_work_independent_of_queue_size(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  d.max_events = 1000000;
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh_capped(&d, 1000000);
   int64_t small[NREPORT];
-  jt_store_raw_fill(&d, 1000, T0);
-  raw_mark_sent(&d, 500);
-  raw_fill_made(&d, 1000, T0);
-  raw_fill_sent(&d, 1000);
-  /* The same leases both times: they hold a few batches, never the queue. */
-  assert_int_equal(sqlite3_exec(d.db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
-                                      " (51, 100, 'v', 9e15), (101, 200, 'w', 0)",
-                                NULL, NULL, NULL), SQLITE_OK);
+  fill_all_kinds(&d, 1000);
   /* The second span of the made events: a full one, 256 ids all made. */
   for (size_t i = 0; i < NREPORT; i++)
     small[i] = steps_of(&d, *report_queries[i].sql, 1001 / 256 + 1);
   assert_int_equal(sqlite3_exec(d.db, "DELETE FROM events; DELETE FROM sent_log;"
                                       " DELETE FROM upload_lease; DELETE FROM sent_mark;",
                                 NULL, NULL, NULL), SQLITE_OK);
-  jt_store_raw_fill(&d, 30000, T0);
-  raw_mark_sent(&d, 15000);
-  raw_fill_made(&d, 30000, T0);
-  raw_fill_sent(&d, 30000);
-  assert_int_equal(sqlite3_exec(d.db, "INSERT INTO upload_lease VALUES (1, 50, 'u', 9e15),"
-                                      " (51, 100, 'v', 9e15), (101, 200, 'w', 0)",
-                                NULL, NULL, NULL), SQLITE_OK);
+  fill_all_kinds(&d, 30000);
   for (size_t i = 0; i < NREPORT; i++) {
     int64_t big = steps_of(&d, *report_queries[i].sql, 30001 / 256 + 1);
     if (big != small[i])
@@ -176,10 +173,8 @@ static void test_store_status__status_and_show_work_independent_of_queue_size(vo
 static void test_store_status__status_counters_match_the_tables(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh(&d);
   jt_store_insert_n(&d, 10);
   int64_t now = ja__now_ms();
   ja__lease_batch b = {0};
@@ -214,23 +209,14 @@ static void test_store_status__status_counters_match_the_tables(void **state)
 static void test_store_status__migration_10_keeps_the_sent_log_in_order(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  sqlite3 *db = jt_db_at_version(9);
-  assert_int_equal(sqlite3_exec(db,
-                                "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
-                                " VALUES ('z', 'e1', '{\"a\":1}', 't1', 100),"
-                                " ('a', 'e2', '{}', 't2', 200), ('m', 'e3', '{}', 't3', 100);"
-                                "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
-                                " properties, age_ms) VALUES ('q', 1, 't', 'd', 'e', '{}', 1);",
-                                NULL, NULL, NULL),
-                   SQLITE_OK);
-  sqlite3_close(db);
+  jt_store_old(9, "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms)"
+               " VALUES ('z', 'e1', '{\"a\":1}', 't1', 100),"
+               " ('a', 'e2', '{}', 't2', 200), ('m', 'e3', '{}', 't3', 100);"
+               "INSERT INTO events (uuid, ts_ms, timestamp, distinct_id, event,"
+               " properties, age_ms) VALUES ('q', 1, 't', 'd', 'e', '{}', 1);");
   assert_int_equal(jt_sql_int(jt_db_path(), "select sent from queue_stats"), 3);
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 0), JA_OK);
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
-                   ja__sql_migrations[ja__sql_migration_count - 1].version);
+  jt_store_open_migrated(&d);
   char *order = jt_sql_text(jt_db_path(), "select group_concat(uuid) from"
                                           " (select uuid from sent_log order by rowid)");
   assert_string_equal(order, "m,z,a");
@@ -269,11 +255,8 @@ static void test_store_status__migration_10_keeps_the_sent_log_in_order(void **s
 static void test_store_status__status_ends_are_the_pending_queue_s_through_marks_and_deletes(void **state)
 {
   (void)state;
-  jt_fresh_env();
   ja__db d;
-  jt_store_db_init(&d);
-  d.max_events = 1000000;
-  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  jt_store_open_fresh_capped(&d, 1000000);
   assert_true(jt_store_ends_truth(&d)); /* empty: both null */
   jt_store_raw_fill(&d, 300, T0);
   raw_fill_made(&d, 600, T0);
@@ -339,8 +322,6 @@ static void test_store_status__status_ends_are_the_pending_queue_s_through_marks
 static void test_store_status__migration_to_14_keeps_the_sent_log_and_the_queue(void **state)
 {
   (void)state;
-  jt_fresh_env();
-  sqlite3 *db = jt_db_at_version(11);
   char sql[1024];
   snprintf(sql, sizeof sql,
            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) "
@@ -352,13 +333,9 @@ static void test_store_status__migration_to_14_keeps_the_sent_log_and_the_queue(
            "INSERT INTO sent_log (uuid, event, properties, timestamp, sent_ms) "
            "VALUES ('old-1', 'feature_used', '{}', 't', 5), ('old-2', 'feature_used', '{}', 't', 6);",
            (long long)T0, (long long)T0, (long long)T0);
-  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
+  jt_store_old(11, sql);
   ja__db d;
-  jt_store_db_init(&d);
-  assert_int_equal(ja__store_open(&d, 0), JA_OK);
-  assert_int_equal(jt_sql_int(jt_db_path(), "pragma user_version"),
-                   ja__sql_migrations[ja__sql_migration_count - 1].version);
+  jt_store_open_migrated(&d);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events_span"), 4); /* ids 1..1000 */
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from pending"), 1000);
   assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from sent"), 2);
