@@ -152,3 +152,59 @@ jt_drain_batch_len(const char *body)
   cJSON_Delete(j);
   return n;
 }
+
+void
+jt_drain_begin(drain *dr, int n)
+{
+  dr->s = jt_drain_store_with(n);
+  jt_drain_fake_init(&dr->f);
+  jt_drain_opts_init(&dr->o, &dr->f);
+  memset(&dr->r, 0, sizeof dr->r);
+}
+
+ja__up_outcome
+jt_drain_run(drain *dr)
+{
+  ja_status st = ja__upload_run(&dr->s->db, &dr->s->cfg, &dr->f.t, &dr->o, &dr->r);
+  if (st != JA_OK)
+    fail_msg("ja__upload_run: %d: %s", st, ja_last_error());
+  return dr->r.outcome;
+}
+
+void
+jt_drain_reopen(drain *dr)
+{
+  ja_store_close(dr->s);
+  dr->s = jt_open();
+}
+
+void
+jt_drain_end(drain *dr)
+{
+  jt_drain_fake_free(&dr->f);
+  ja_store_close(dr->s);
+  dr->s = NULL;
+}
+
+void
+jt_drain_expect_kept(int64_t n)
+{
+  assert_int_equal(jt_drain_queued(), n);
+  assert_int_equal(jt_drain_held(NULL), 0);
+}
+
+void
+jt_drain_expect_last_error(const char *cls)
+{
+  char *got = jt_sql_text(jt_db_path(), "select last_error from upload_state");
+  assert_string_equal(got, cls);
+  free(got);
+}
+
+size_t
+jt_drain_claim(ja__db *d, const char *owner, int64_t now, int64_t until, int limit,
+               ja__lease_batch *b)
+{
+  assert_int_equal(ja__store_claim_rows(d, owner, now, until, limit, JA__UP_MAX_BODY, 256, b), JA_OK);
+  return b->n;
+}

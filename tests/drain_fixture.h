@@ -74,4 +74,40 @@ int64_t jt_drain_held(const char *owner);
 
 int jt_drain_batch_len(const char *body);
 
+/* One drain against the fake: a store with events, the fake answering
+ * 200 (change its fields before running), the uploader's options set by
+ * jt_drain_opts_init, and the report of the last run. */
+typedef struct drain {
+  ja_store *s;
+  fake f;
+  ja__upload_opts o;
+  ja__upload_report r;
+} drain;
+
+/* @p dr with a fresh store of @p n captured events (jt_drain_store_with). */
+void jt_drain_begin(drain *dr, int n);
+
+/* One upload run of @p dr's store to its fake, which must return JA_OK:
+ * the run's outcome (also in dr->r). */
+ja__up_outcome jt_drain_run(drain *dr);
+
+/* The store closed and opened again (the environment changed). */
+void jt_drain_reopen(drain *dr);
+
+/* The bodies sent freed, the store closed. */
+void jt_drain_end(drain *dr);
+
+/* Every one of the @p n events is still queued and none is leased:
+ * nothing was sent, nothing is left held by a run that gave up. */
+void jt_drain_expect_kept(int64_t n);
+
+/* The failure class the last run recorded (upload_state.last_error). */
+void jt_drain_expect_last_error(const char *cls);
+
+/* ja__store_claim_rows with the uploader's byte budget and 256 bytes of
+ * framing an event, which must return JA_OK: how many events @p owner
+ * got in @p b. */
+size_t jt_drain_claim(ja__db *d, const char *owner, int64_t now, int64_t until, int limit,
+                      ja__lease_batch *b);
+
 #endif

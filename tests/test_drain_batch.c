@@ -34,26 +34,21 @@ batch_of(const char *body)
 static void test_drain_batch__happy_path_sends_each_uuid_once(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(250);
+  drain dr;
+  jt_drain_begin(&dr, 250);
   char **uuids = calloc(250, sizeof *uuids);
   for (int i = 0; i < 250; i++) {
     char q[128];
     snprintf(q, sizeof q, "select uuid from events order by id limit 1 offset %d", i);
     uuids[i] = jt_sql_text(jt_db_path(), q);
   }
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.sent, 250);
-  assert_int_equal(f.nreq, 3); /* flush_at_size 100 */
-  assert_int_equal(jt_drain_batch_len(f.bodies[0]), 100);
-  assert_int_equal(jt_drain_batch_len(f.bodies[2]), 50);
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.r.sent, 250);
+  assert_int_equal(dr.f.nreq, 3); /* flush_at_size 100 */
+  assert_int_equal(jt_drain_batch_len(dr.f.bodies[0]), 100);
+  assert_int_equal(jt_drain_batch_len(dr.f.bodies[2]), 50);
   for (int i = 0; i < 250; i++) {
-    assert_int_equal(times_sent(&f, uuids[i]), 1);
+    assert_int_equal(times_sent(&dr.f, uuids[i]), 1);
     free(uuids[i]);
   }
   free(uuids);
@@ -62,13 +57,12 @@ static void test_drain_batch__happy_path_sends_each_uuid_once(void **state)
   assert_int_equal(jt_drain_sql("select sent from queue_stats"), 250);
   assert_true(jt_drain_sql("select last_success_ms from upload_state") > 0);
   assert_int_equal(jt_drain_sql("select last_error is null from upload_state"), 1);
-  assert_int_equal(f.nslept, 0);
+  assert_int_equal(dr.f.nslept, 0);
   /* Nothing left: a second run sends nothing. */
-  jt_drain_fake_free(&f);
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 0);
-  ja_store_close(s);
+  jt_drain_fake_free(&dr.f);
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.f.nreq, 0);
+  jt_drain_end(&dr);
 }
 
 /* How many times the cached statement @p which ran on @p d, its trigger
@@ -86,16 +80,12 @@ runs_of(ja__db *d, int which)
 static void test_drain_batch__batches_are_leased_and_acked_by_id_range(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(250);
-  ja__db *d = &s->db;
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  ja__upload_report r;
+  drain dr;
+  jt_drain_begin(&dr, 250);
+  ja__db *d = &dr.s->db;
   /* Opened by the run on first use: open it now to arm the tripwire. */
   int present = 0;
-  assert_int_equal(ja__api_open_existing(s, &present), JA_OK);
+  assert_int_equal(ja__api_open_existing(dr.s, &present), JA_OK);
   assert_int_equal(sqlite3_exec(d->db, "CREATE TEMP TRIGGER no_row_writes AFTER UPDATE ON main.events"
                                        " BEGIN SELECT RAISE(ABORT, 'an event row was rewritten'); END;"
                                        "CREATE TEMP TRIGGER no_row_deletes AFTER DELETE ON main.events"
@@ -103,10 +93,9 @@ static void test_drain_batch__batches_are_leased_and_acked_by_id_range(void **st
                                        "CREATE TEMP TRIGGER no_row_copies AFTER INSERT ON main.sent_log"
                                        " BEGIN SELECT RAISE(ABORT, 'an event row was copied'); END;",
                                 NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.sent, 250);
-  assert_int_equal(f.nreq, 3);
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.r.sent, 250);
+  assert_int_equal(dr.f.nreq, 3);
   assert_int_equal(runs_of(d, JA__Q_LEASE_ADD), 3);
   assert_int_equal(runs_of(d, JA__Q_MARK_ADD), 3);
   assert_int_equal(runs_of(d, JA__Q_ACK_DELETE_RANGE), 0);
@@ -117,8 +106,7 @@ static void test_drain_batch__batches_are_leased_and_acked_by_id_range(void **st
   assert_int_equal(jt_drain_sql("select count(*) from events"), 250); /* in place */
   assert_int_equal(jt_drain_queued(), 0);
   assert_int_equal(jt_drain_sql("select settled from queue_stats"), 251);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 /* An ack by id range never touches an event that is not the batch's: a
@@ -134,8 +122,7 @@ static void test_drain_batch__ack_of_a_refilled_range_deletes_only_the_batch(voi
   ja__db *d = &s->db;
   int64_t now = ja__now_ms();
   ja__lease_batch b = {0};
-  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 60000, 10, JA__UP_MAX_BODY, 256, &b), JA_OK);
-  assert_int_equal(b.n, 3);
+  assert_int_equal(jt_drain_claim(d, "A", now, now + 60000, 10, &b), 3);
   assert_int_equal(b.rows[0].id, 1);
   /* Purged while in flight; then a capture takes id 1 again. */
   assert_int_equal(sqlite3_exec(d->db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
@@ -160,22 +147,15 @@ static void test_drain_batch__ack_of_a_refilled_range_deletes_only_the_batch(voi
 static void test_drain_batch__batch_size_and_max_batches(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(10);
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.batch_size = 3;
-  o.max_batches = 2;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 2);
-  assert_int_equal(r.sent, 6);
-  assert_int_equal(jt_drain_queued(), 4);
-  assert_int_equal(jt_drain_held(NULL), 0);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  drain dr;
+  jt_drain_begin(&dr, 10);
+  dr.o.batch_size = 3;
+  dr.o.max_batches = 2;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.f.nreq, 2);
+  assert_int_equal(dr.r.sent, 6);
+  jt_drain_expect_kept(4);
+  jt_drain_end(&dr);
 }
 
 /* ---------------------------------------------------------------- retries */
@@ -188,86 +168,65 @@ static void test_drain_batch__retryable_answers_keep_everything(void **state)
   (void)state;
   const int statuses[] = {500, 502, 503, 504, 408, 429, 0};
   for (size_t k = 0; k < sizeof statuses / sizeof statuses[0]; k++) {
-    ja_store *s = jt_drain_store_with(5);
-    fake f;
-    jt_drain_fake_init(&f);
-    f.default_status = statuses[k];
-    ja__upload_opts o;
-    jt_drain_opts_init(&o, &f);
+    drain dr;
+    jt_drain_begin(&dr, 5);
+    dr.f.default_status = statuses[k];
     int64_t start = ja__now_ms();
-    ja__upload_report r;
-    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-    assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
-    assert_int_equal(f.nreq, 4);
-    assert_int_equal(f.nslept, 3);
-    assert_int_equal(f.slept[0], 1000);
-    assert_int_equal(f.slept[1], 2000);
-    assert_int_equal(f.slept[2], 4000);
-    char *first = batch_of(f.bodies[0]);
+    assert_int_equal(jt_drain_run(&dr), JA__UP_TEMPFAIL);
+    assert_int_equal(dr.f.nreq, 4);
+    assert_int_equal(dr.f.nslept, 3);
+    assert_int_equal(dr.f.slept[0], 1000);
+    assert_int_equal(dr.f.slept[1], 2000);
+    assert_int_equal(dr.f.slept[2], 4000);
+    char *first = batch_of(dr.f.bodies[0]);
     for (int i = 1; i < 4; i++) {
-      char *b = batch_of(f.bodies[i]);
+      char *b = batch_of(dr.f.bodies[i]);
       assert_string_equal(b, first);
       free(b);
     }
     free(first);
-    assert_int_equal(jt_drain_queued(), 5);
+    jt_drain_expect_kept(5);
     assert_int_equal(jt_drain_sql("select count(*) from sent"), 0);
-    assert_int_equal(jt_drain_held(NULL), 0);
     /* The next attempt: after the 4th answer's backoff (8 s). */
     int64_t next = jt_drain_sql("select next_attempt_ms from upload_state");
     assert_true(next >= start + 7000 + 8000);
-    assert_int_equal(r.next_attempt_ms, next);
-    char *cls = jt_sql_text(jt_db_path(), "select last_error from upload_state");
-    assert_string_equal(cls, ja__upload_error_class(statuses[k]));
-    free(cls);
-    jt_drain_fake_free(&f);
-    ja_store_close(s);
+    assert_int_equal(dr.r.next_attempt_ms, next);
+    jt_drain_expect_last_error(ja__upload_error_class(statuses[k]));
+    jt_drain_end(&dr);
   }
 }
 
 static void test_drain_batch__retry_then_success(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(3);
-  fake f;
-  jt_drain_fake_init(&f);
-  f.script[0] = 503;
-  f.script[1] = 429;
-  f.retry_after[1] = "5";
-  f.nscript = 2;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 3);
-  assert_int_equal(f.nslept, 2);
-  assert_int_equal(f.slept[0], 1000);
-  assert_int_equal(f.slept[1], 5000); /* Retry-After over the 2 s backoff */
+  drain dr;
+  jt_drain_begin(&dr, 3);
+  dr.f.script[0] = 503;
+  dr.f.script[1] = 429;
+  dr.f.retry_after[1] = "5";
+  dr.f.nscript = 2;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.f.nreq, 3);
+  assert_int_equal(dr.f.nslept, 2);
+  assert_int_equal(dr.f.slept[0], 1000);
+  assert_int_equal(dr.f.slept[1], 5000); /* Retry-After over the 2 s backoff */
   assert_int_equal(jt_drain_queued(), 0);
   assert_int_equal(jt_drain_sql("select count(*) from sent"), 3);
   assert_int_equal(jt_drain_sql("select next_attempt_ms from upload_state"), 0);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 static void test_drain_batch__max_retries_zero_is_one_request(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(2);
-  fake f;
-  jt_drain_fake_init(&f);
-  f.default_status = 503;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.max_retries = 0;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
-  assert_int_equal(f.nreq, 1);
+  drain dr;
+  jt_drain_begin(&dr, 2);
+  dr.f.default_status = 503;
+  dr.o.max_retries = 0;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_TEMPFAIL);
+  assert_int_equal(dr.f.nreq, 1);
   assert_int_equal(jt_drain_queued(), 2);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 /* A wait that would pass the deadline is not waited: stop (75), keep
@@ -276,66 +235,53 @@ static void test_drain_batch__max_retries_zero_is_one_request(void **state)
 static void test_drain_batch__deadline_then_next_run_honours_backoff(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(4);
-  fake f;
-  jt_drain_fake_init(&f);
-  f.default_status = 503;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
+  drain dr;
+  jt_drain_begin(&dr, 4);
+  dr.f.default_status = 503;
   /* Waits of 10 s then 20 s (fake sleeps): the first fits the 25 s
    * deadline, the second does not. The run's own real time counts against
    * the deadline too, so the margin is wide (15 s): a loaded machine once
    * spent over 1.5 s when the waits were 1 s and 2 s. */
-  o.backoff_base_ms = 10000;
-  o.deadline_ms = 25000;
+  dr.o.backoff_base_ms = 10000;
+  dr.o.deadline_ms = 25000;
   int64_t t0 = ja__now_ms();
-  o.now_ms = t0;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
-  assert_int_equal(f.nreq, 2);
-  assert_int_equal(f.nslept, 1);
+  dr.o.now_ms = t0;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_TEMPFAIL);
+  assert_int_equal(dr.f.nreq, 2);
+  assert_int_equal(dr.f.nslept, 1);
   assert_int_equal(jt_drain_queued(), 4);
   int64_t next = jt_drain_sql("select next_attempt_ms from upload_state");
   assert_true(next >= t0 + 10000 + 20000);
-  jt_drain_fake_free(&f);
+  jt_drain_fake_free(&dr.f);
 
   /* Before it: nothing sent, still 75, the events are not leased. (10 s
    * before, not 1 ms: a run's clock is its start plus the real time it has
    * run, and on a loaded machine a millisecond passes before the check.) */
-  f.default_status = 200;
-  o.deadline_ms = 600000;
-  o.now_ms = next - 10000;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
-  assert_int_equal(f.nreq, 0);
+  dr.f.default_status = 200;
+  dr.o.deadline_ms = 600000;
+  dr.o.now_ms = next - 10000;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_TEMPFAIL);
+  assert_int_equal(dr.f.nreq, 0);
   assert_int_equal(jt_drain_held(NULL), 0);
   assert_int_equal(jt_drain_sql("select next_attempt_ms from upload_state"), next);
 
   /* After it: sent. */
-  o.now_ms = next;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 1);
+  dr.o.now_ms = next;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.f.nreq, 1);
   assert_int_equal(jt_drain_queued(), 0);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 /* The request timeout never outlives the deadline. */
 static void test_drain_batch__request_timeout_bounded_by_deadline(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(1);
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.deadline_ms = 5000;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(f.nreq, 1);
-  assert_true(f.timeouts[0] > 0 && f.timeouts[0] <= 5000);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  drain dr;
+  jt_drain_begin(&dr, 1);
+  dr.o.deadline_ms = 5000;
+  jt_drain_run(&dr);
+  assert_int_equal(dr.f.nreq, 1);
+  assert_true(dr.f.timeouts[0] > 0 && dr.f.timeouts[0] <= 5000);
+  jt_drain_end(&dr);
 }

@@ -76,36 +76,30 @@ hand_edits(fake *f)
 static void test_drain_counts__counts_exact_with_hand_edits_mid_drain(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(300);
+  drain dr;
+  jt_drain_begin(&dr, 300);
   /* Rollup-made events spread over several spans (ids of 256). */
   hand_exec("insert into events (uuid, ts_ms, timestamp, distinct_id, event, properties, age_ms)"
             " with recursive n(v) as (select 1 union all select v + 1 from n where v < 300)"
             " select 'made-' || v, 5000 - v, '2026-03-01T00:00:00.000Z', 'anon',"
             " 'usage_daily_summary', '{}', 5000 - v from n");
   assert_counts_exact();
-  fake f;
-  jt_drain_fake_init(&f);
-  f.on_send = hand_edits;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.max_batches = 3;
-  ja__upload_report r;
+  dr.f.on_send = hand_edits;
+  dr.o.max_batches = 3;
   hand_round = 0;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.batches, 3);
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.r.batches, 3);
   assert_counts_exact(); /* part of the queue sent */
-  jt_drain_fake_free(&f);
-  o.max_batches = 0;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
+  jt_drain_fake_free(&dr.f);
+  dr.o.max_batches = 0;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
   assert_counts_exact();
   /* The handle's triggers are back on: a capture counts. */
   int64_t before = jt_drain_sql("select events from queue_stats");
   ja_outcome out = JA_OUTCOME_INIT;
-  assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
+  assert_int_equal(ja_capture(dr.s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
   assert_int_equal(out.result, JA_RESULT_STORED);
-  jt_flush(s);
+  jt_flush(dr.s);
   assert_int_equal(jt_drain_sql("select count(*) from pending"), before + 1);
   assert_int_equal(jt_drain_sql("select events from queue_stats"), before + 1);
   assert_counts_exact();
@@ -113,11 +107,10 @@ static void test_drain_counts__counts_exact_with_hand_edits_mid_drain(void **sta
   hand_exec("insert into sent_log (uuid, event, properties, timestamp, sent_ms)"
             " values ('old', 'e', '{}', 't', 5)");
   int64_t removed = 0;
-  assert_int_equal(ja__store_prune_sent(&s->db, 10, 100, ja__now_ms(), &removed), JA_OK);
+  assert_int_equal(ja__store_prune_sent(&dr.s->db, 10, 100, ja__now_ms(), &removed), JA_OK);
   assert_true(removed >= 1);
   assert_counts_exact();
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 static int triggers_run;
@@ -144,39 +137,34 @@ static void test_drain_counts__ack_costs_the_same_for_any_batch_size(void **stat
   int64_t steps[2];
   const int sizes[2] = {10, 1000};
   for (int k = 0; k < 2; k++) {
-    ja_store *s = jt_drain_store_with(sizes[k]);
-    assert_non_null(s->db.db);
-    sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
+    drain dr;
+    jt_drain_begin(&dr, sizes[k]);
+    assert_non_null(dr.s->db.db);
+    sqlite3_trace_v2(dr.s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
     triggers_run = 0;
-    fake f;
-    jt_drain_fake_init(&f);
-    ja__upload_opts o;
-    jt_drain_opts_init(&o, &f);
-    o.batch_size = sizes[k];
-    ja__upload_report r;
-    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-    assert_int_equal(r.sent, sizes[k]);
-    assert_int_equal(r.batches, 1);
+    dr.o.batch_size = sizes[k];
+    jt_drain_run(&dr);
+    assert_int_equal(dr.r.sent, sizes[k]);
+    assert_int_equal(dr.r.batches, 1);
     assert_int_equal(triggers_run, 0);
     steps[k] = 0;
     const int ack[] = {JA__Q_MARK_ADD, JA__Q_COUNTS_MOVE, JA__Q_SETTLED_SET, JA__Q_LEASE_DROP};
     for (size_t i = 0; i < sizeof ack / sizeof ack[0]; i++)
-      if (s->db.q[ack[i]])
-        steps[k] += sqlite3_stmt_status(s->db.q[ack[i]], SQLITE_STMTSTATUS_VM_STEP, 0);
+      if (dr.s->db.q[ack[i]])
+        steps[k] += sqlite3_stmt_status(dr.s->db.q[ack[i]], SQLITE_STMTSTATUS_VM_STEP, 0);
     assert_int_equal(jt_drain_sql("select count(*) from events"), sizes[k]);
     assert_int_equal(jt_drain_sql("select count(*) from sent_mark"), 1);
     assert_counts_exact();
-    sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
+    sqlite3_trace_v2(dr.s->db.db, 0, NULL, NULL);
     /* A capture on the same handle after the run runs its triggers again. */
     triggers_run = 0;
-    sqlite3_trace_v2(s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
+    sqlite3_trace_v2(dr.s->db.db, SQLITE_TRACE_STMT, count_triggers, NULL);
     ja_outcome out = JA_OUTCOME_INIT;
-    assert_int_equal(ja_capture(s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
-    jt_flush(s);
+    assert_int_equal(ja_capture(dr.s, "feature_used", "{\"feature_name\":\"chat\"}", &out), JA_OK);
+    jt_flush(dr.s);
     assert_true(triggers_run > 0);
-    sqlite3_trace_v2(s->db.db, 0, NULL, NULL);
-    jt_drain_fake_free(&f);
-    ja_store_close(s);
+    sqlite3_trace_v2(dr.s->db.db, 0, NULL, NULL);
+    jt_drain_end(&dr);
   }
   print_message("ack VM steps: batch of %d %lld, batch of %d %lld\n", sizes[0], (long long)steps[0],
                 sizes[1], (long long)steps[1]);
@@ -190,10 +178,7 @@ deliver_elsewhere(fake *f)
   (void)f;
   /* Another upload run (or a purge) takes every event while this request
    * is in flight. */
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
+  hand_exec("DELETE FROM events");
 }
 
 static void
@@ -202,13 +187,26 @@ mark_sent_elsewhere(fake *f)
   (void)f;
   /* Another upload run delivered every event while this request was in
    * flight (its lease had expired): sent events stay in place, marked. */
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(jt_db_path(), &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "INSERT INTO sent_mark (lo, hi, sent_ms)"
-                                    " SELECT min(id), max(id), 1 FROM events"
-                                    " WHERE NOT EXISTS (SELECT 1 FROM sent_mark) HAVING count(*) > 0",
-                                NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
+  hand_exec("INSERT INTO sent_mark (lo, hi, sent_ms)"
+            " SELECT min(id), max(id), 1 FROM events"
+            " WHERE NOT EXISTS (SELECT 1 FROM sent_mark) HAVING count(*) > 0");
+}
+
+/* A drain of 5 events whose every request fails (503, up to
+ * @p max_retries retries) while @p elsewhere takes the events away: one
+ * request only, the run done, no failure recorded and no backoff. */
+static void
+expect_one_failed_request_is_no_failure(void (*elsewhere)(fake *), int max_retries)
+{
+  drain dr;
+  jt_drain_begin(&dr, 5);
+  dr.f.default_status = 503;
+  dr.f.on_send = elsewhere;
+  dr.o.max_retries = max_retries;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.f.nreq, 1);
+  assert_int_equal(jt_drain_sql("select last_error is null and next_attempt_ms = 0 from upload_state"), 1);
+  jt_drain_end(&dr);
 }
 
 /* Events another run marked sent while this run's request failed are not
@@ -216,21 +214,7 @@ mark_sent_elsewhere(fake *f)
 static void test_drain_counts__events_sent_by_another_run_are_neither_resent_nor_a_failure(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(5);
-  fake f;
-  jt_drain_fake_init(&f);
-  f.default_status = 503;
-  f.on_send = mark_sent_elsewhere;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.max_retries = 2;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 1); /* the retry found nothing left to send */
-  assert_int_equal(jt_drain_sql("select last_error is null and next_attempt_ms = 0 from upload_state"), 1);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  expect_one_failed_request_is_no_failure(mark_sent_elsewhere, 2); /* the retry found nothing left to send */
 }
 
 /* A request that fails after every event of its batch left the queue
@@ -239,19 +223,5 @@ static void test_drain_counts__events_sent_by_another_run_are_neither_resent_nor
 static void test_drain_counts__failure_of_events_delivered_elsewhere_is_no_failure(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(5);
-  fake f;
-  jt_drain_fake_init(&f);
-  f.default_status = 503;
-  f.on_send = deliver_elsewhere;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.max_retries = 0;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(f.nreq, 1);
-  assert_int_equal(jt_drain_sql("select last_error is null and next_attempt_ms = 0 from upload_state"), 1);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  expect_one_failed_request_is_no_failure(deliver_elsewhere, 0);
 }

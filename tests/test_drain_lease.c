@@ -13,20 +13,16 @@ static void test_drain_lease__claims_are_disjoint_until_the_lease_expires(void *
   ja__db *d = &s->db;
   int64_t now = ja__now_ms();
   ja__lease_batch a = {0}, b = {0}, c = {0};
-  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 1000, 6, JA__UP_MAX_BODY, 256, &a), JA_OK);
-  assert_int_equal(ja__store_claim_rows(d, "B", now, now + 60000, 6, JA__UP_MAX_BODY, 256, &b), JA_OK);
-  assert_int_equal(a.n, 6);
-  assert_int_equal(b.n, 4);
+  assert_int_equal(jt_drain_claim(d, "A", now, now + 1000, 6, &a), 6);
+  assert_int_equal(jt_drain_claim(d, "B", now, now + 60000, 6, &b), 4);
   for (size_t i = 0; i < a.n; i++)
     for (size_t j = 0; j < b.n; j++)
       assert_string_not_equal(a.rows[i].uuid, b.rows[j].uuid);
   for (size_t i = 1; i < a.n; i++)
     assert_true(a.rows[i - 1].id < a.rows[i].id); /* oldest first */
   /* Nothing free now; after A's lease expires, C gets A's six. */
-  assert_int_equal(ja__store_claim_rows(d, "C", now + 999, now + 60000, 10, JA__UP_MAX_BODY, 256, &c), JA_OK);
-  assert_int_equal(c.n, 0);
-  assert_int_equal(ja__store_claim_rows(d, "C", now + 1000, now + 60000, 10, JA__UP_MAX_BODY, 256, &c), JA_OK);
-  assert_int_equal(c.n, 6);
+  assert_int_equal(jt_drain_claim(d, "C", now + 999, now + 60000, 10, &c), 0);
+  assert_int_equal(jt_drain_claim(d, "C", now + 1000, now + 60000, 10, &c), 6);
   /* A (killed, or slow) acks late: it owns nothing any more. */
   int64_t del = -1;
   assert_int_equal(ja__store_ack(d, "A", a.rows, a.n, 200, now + 2000, &del), JA_OK);
@@ -75,7 +71,7 @@ static void test_drain_lease__release_and_reject(void **state)
   ja__db *d = &s->db;
   int64_t now = ja__now_ms();
   ja__lease_batch b = {0};
-  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 60000, 3, JA__UP_MAX_BODY, 256, &b), JA_OK);
+  jt_drain_claim(d, "A", now, now + 60000, 3, &b);
   assert_int_equal(ja__store_reject(d, "A", &b.rows[0], JA__DROP_REJECTED, 400, now), JA_OK);
   /* Someone else's reject drops nothing, counts nothing. */
   assert_int_equal(ja__store_reject(d, "B", &b.rows[1], JA__DROP_REJECTED, 400, now), JA_OK);
@@ -115,8 +111,7 @@ static void test_drain_lease__ack_and_release_touch_exactly_the_given_uuids(void
                    SQLITE_OK);
   int64_t now = ja__now_ms();
   ja__lease_batch b = {0};
-  assert_int_equal(ja__store_claim_rows(d, "A", now, now + 60000, 10, JA__UP_MAX_BODY, 256, &b), JA_OK);
-  assert_int_equal(b.n, 6);
+  assert_int_equal(jt_drain_claim(d, "A", now, now + 60000, 10, &b), 6);
   assert_string_equal(b.rows[1].uuid, "x\",\"y");
   /* Ack rows 1, 2 and 5 (not 3, 4, 6). */
   ja__lease_row acked[3] = {b.rows[0], b.rows[1], b.rows[4]};
@@ -139,8 +134,7 @@ static void test_drain_lease__ack_and_release_touch_exactly_the_given_uuids(void
   assert_int_equal(jt_drain_held("A"), 2);
   /* Another uploader now gets exactly row 3. */
   ja__lease_batch o = {0};
-  assert_int_equal(ja__store_claim_rows(d, "B", now, now + 60000, 10, JA__UP_MAX_BODY, 256, &o), JA_OK);
-  assert_int_equal(o.n, 1);
+  assert_int_equal(jt_drain_claim(d, "B", now, now + 60000, 10, &o), 1);
   assert_string_equal(o.rows[0].uuid, "x");
   assert_int_equal(ja__store_release(d, "B", o.rows, o.n, NULL, 0, now, 0), JA_OK);
   ja__store_batch_free(&o);
@@ -161,29 +155,25 @@ static void test_drain_lease__ack_and_release_touch_exactly_the_given_uuids(void
 static void test_drain_lease__sent_log_pruned_after_30_days(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(3);
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
+  drain dr;
+  jt_drain_begin(&dr, 3);
   int64_t t0 = ja__now_ms();
-  o.now_ms = t0;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+  dr.o.now_ms = t0;
+  jt_drain_run(&dr);
   assert_int_equal(jt_drain_sql("select count(*) from sent"), 3);
-  jt_drain_fake_free(&f);
-  o.now_ms = t0 + 29LL * 86400000;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+  jt_drain_fake_free(&dr.f);
+  dr.o.now_ms = t0 + 29LL * 86400000;
+  jt_drain_run(&dr);
   assert_int_equal(jt_drain_sql("select count(*) from sent"), 3);
-  o.now_ms = t0 + 31LL * 86400000;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
+  dr.o.now_ms = t0 + 31LL * 86400000;
+  jt_drain_run(&dr);
   assert_int_equal(jt_drain_sql("select count(*) from sent"), 0);
   assert_int_equal(jt_drain_sql("select sent from queue_stats"), 0);
-  ja__db *d = &s->db;
+  ja__db *d = &dr.s->db;
   int64_t removed = -1;
   assert_int_equal(ja__store_prune_sent(d, t0, 10, t0, &removed), JA_OK);
   assert_int_equal(removed, 0);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 /* The deadline passing between two requests of one batch (a 413 halving
@@ -192,22 +182,15 @@ static void test_drain_lease__sent_log_pruned_after_30_days(void **state)
 static void test_drain_lease__deadline_between_halves_releases_the_batch(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(2);
-  fake f;
-  jt_drain_fake_init(&f);
-  f.default_status = 413;
+  drain dr;
+  jt_drain_begin(&dr, 2);
+  dr.f.default_status = 413;
   /* The first request alone outlasts the deadline (fake time: no
    * margin for the machine's load is needed). */
-  f.delay_ms = 4000;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.deadline_ms = 3000;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_TEMPFAIL);
-  assert_int_equal(f.nreq, 1);
-  assert_int_equal(jt_drain_queued(), 2);
-  assert_int_equal(jt_drain_held(NULL), 0);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  dr.f.delay_ms = 4000;
+  dr.o.deadline_ms = 3000;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_TEMPFAIL);
+  assert_int_equal(dr.f.nreq, 1);
+  jt_drain_expect_kept(2);
+  jt_drain_end(&dr);
 }

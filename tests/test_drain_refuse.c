@@ -9,26 +9,21 @@
 static void
 refuse_one(int status, const char *reason)
 {
-  ja_store *s = jt_drain_store_with(8);
+  drain dr;
+  jt_drain_begin(&dr, 8);
   char *bad = jt_sql_text(jt_db_path(), "select uuid from events order by id limit 1 offset 5");
-  fake f;
-  jt_drain_fake_init(&f);
-  f.bad_uuid = bad;
-  f.bad_status = status;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.sent, 7);
-  assert_int_equal(r.ndropped, 1);
-  assert_int_equal(r.dropped[JA__DROP_REJECTED], 1);
+  dr.f.bad_uuid = bad;
+  dr.f.bad_status = status;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.r.sent, 7);
+  assert_int_equal(dr.r.ndropped, 1);
+  assert_int_equal(dr.r.dropped[JA__DROP_REJECTED], 1);
   /* Bad is the 6th: 8 → [0,4) ok, [4,8) → [4,6) → [4] ok, [5] dropped;
    * then [6,8) ok. */
-  assert_int_equal(f.nreq, 7);
+  assert_int_equal(dr.f.nreq, 7);
   int sizes[] = {8, 4, 4, 2, 1, 1, 2};
   for (int i = 0; i < 7; i++)
-    assert_int_equal(jt_drain_batch_len(f.bodies[i]), sizes[i]);
+    assert_int_equal(jt_drain_batch_len(dr.f.bodies[i]), sizes[i]);
   assert_int_equal(jt_drain_queued(), 0);
   assert_int_equal(jt_drain_sql("select count(*) from sent"), 7);
   char q[256];
@@ -36,10 +31,9 @@ refuse_one(int status, const char *reason)
   assert_int_equal(jt_drain_sql(q), 0);
   snprintf(q, sizeof q, "select count from drop_counts where reason = '%s'", reason);
   assert_int_equal(jt_drain_sql(q), 1);
-  assert_int_equal(f.nslept, 0); /* never retried the same events */
+  assert_int_equal(dr.f.nslept, 0); /* never retried the same events */
   free(bad);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 static void test_drain_refuse__413_halves_down_to_one_dropped_event(void **state)
@@ -64,27 +58,18 @@ static void test_drain_refuse__request_level_400_and_413_keep_everything(void **
   (void)state;
   const int statuses[] = {400, 413};
   for (int k = 0; k < 2; k++) {
-    ja_store *s = jt_drain_store_with(8);
-    fake f;
-    jt_drain_fake_init(&f);
-    f.default_status = statuses[k];
-    ja__upload_opts o;
-    jt_drain_opts_init(&o, &f);
-    ja__upload_report r;
-    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-    assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
-    assert_string_equal(r.stopped, "request");
-    assert_int_equal(r.ndropped, 0);
-    assert_int_equal(r.sent, 0);
-    assert_int_equal(f.nreq, 2 * 8 - 1); /* bisected down to every single event */
-    assert_int_equal(jt_drain_queued(), 8);
-    assert_int_equal(jt_drain_held(NULL), 0); /* given back, not left leased */
+    drain dr;
+    jt_drain_begin(&dr, 8);
+    dr.f.default_status = statuses[k];
+    assert_int_equal(jt_drain_run(&dr), JA__UP_CONFIGFAIL);
+    assert_string_equal(dr.r.stopped, "request");
+    assert_int_equal(dr.r.ndropped, 0);
+    assert_int_equal(dr.r.sent, 0);
+    assert_int_equal(dr.f.nreq, 2 * 8 - 1); /* bisected down to every single event */
+    jt_drain_expect_kept(8); /* given back, not left leased */
     assert_int_equal(jt_drain_sql("select coalesce(sum(count), 0) from drop_counts"), 0);
-    char *cls = jt_sql_text(jt_db_path(), "select last_error from upload_state");
-    assert_string_equal(cls, "request");
-    free(cls);
-    jt_drain_fake_free(&f);
-    ja_store_close(s);
+    jt_drain_expect_last_error("request");
+    jt_drain_end(&dr);
   }
 }
 
@@ -93,26 +78,20 @@ static void test_drain_refuse__request_level_400_and_413_keep_everything(void **
 static void test_drain_refuse__single_event_refused_after_a_delivery_is_dropped(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(3);
+  drain dr;
+  jt_drain_begin(&dr, 3);
   char *bad = jt_sql_text(jt_db_path(), "select uuid from events order by id desc limit 1");
-  fake f;
-  jt_drain_fake_init(&f);
-  f.bad_uuid = bad;
-  f.bad_status = 413;
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.batch_size = 1;
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.sent, 2);
-  assert_int_equal(f.nreq, 3);
+  dr.f.bad_uuid = bad;
+  dr.f.bad_status = 413;
+  dr.o.batch_size = 1;
+  assert_int_equal(jt_drain_run(&dr), JA__UP_DONE);
+  assert_int_equal(dr.r.sent, 2);
+  assert_int_equal(dr.f.nreq, 3);
   assert_int_equal(jt_drain_queued(), 0);
   assert_int_equal(jt_drain_sql("select count from drop_counts where reason = 'rejected'"), 1);
   assert_int_equal(jt_drain_sql("select count(*) from drop_counts where reason = 'too_large'"), 0);
   free(bad);
-  jt_drain_fake_free(&f);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 static void test_drain_refuse__401_and_403_stop_and_keep_everything(void **state)
@@ -120,21 +99,14 @@ static void test_drain_refuse__401_and_403_stop_and_keep_everything(void **state
   (void)state;
   const int statuses[] = {401, 403, 404};
   for (int k = 0; k < 3; k++) {
-    ja_store *s = jt_drain_store_with(150);
-    fake f;
-    jt_drain_fake_init(&f);
-    f.default_status = statuses[k];
-    ja__upload_opts o;
-    jt_drain_opts_init(&o, &f);
-    ja__upload_report r;
-    assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-    assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
-    assert_int_equal(f.nreq, 1);
-    assert_int_equal(jt_drain_queued(), 150);
-    assert_int_equal(jt_drain_held(NULL), 0);
-    assert_null(strstr(r.why, KEY));
-    jt_drain_fake_free(&f);
-    ja_store_close(s);
+    drain dr;
+    jt_drain_begin(&dr, 150);
+    dr.f.default_status = statuses[k];
+    assert_int_equal(jt_drain_run(&dr), JA__UP_CONFIGFAIL);
+    assert_int_equal(dr.f.nreq, 1);
+    jt_drain_expect_kept(150);
+    assert_null(strstr(dr.r.why, KEY));
+    jt_drain_end(&dr);
   }
 }
 
@@ -143,67 +115,52 @@ static void test_drain_refuse__401_and_403_stop_and_keep_everything(void **state
 static void test_drain_refuse__analytics_off_deletes_the_queue_sends_nothing(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(12);
-  ja_store_close(s);
+  drain dr;
+  jt_drain_begin(&dr, 12);
   setenv("DO_NOT_TRACK", "1", 1);
-  s = jt_open();
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  ja__upload_report r;
+  jt_drain_reopen(&dr);
   /* The uploader's own connection (the handle opens none when off). */
   ja__db d;
   int present = 0;
-  assert_int_equal(ja__upload_open_queue(&d, &s->cfg, &present), JA_OK);
+  assert_int_equal(ja__upload_open_queue(&d, &dr.s->cfg, &present), JA_OK);
   assert_int_equal(present, 1);
-  assert_int_equal(ja__upload_run(&d, &s->cfg, &f.t, &o, &r), JA_OK);
+  assert_int_equal(ja__upload_run(&d, &dr.s->cfg, &dr.f.t, &dr.o, &dr.r), JA_OK);
   ja__store_close(&d);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.purged, 12);
-  assert_int_equal(f.nreq, 0);
+  assert_int_equal(dr.r.outcome, JA__UP_DONE);
+  assert_int_equal(dr.r.purged, 12);
+  assert_int_equal(dr.f.nreq, 0);
   assert_int_equal(jt_drain_queued(), 0);
-  ja_store_close(s);
+  jt_drain_end(&dr);
   unsetenv("DO_NOT_TRACK");
 }
 
 static void test_drain_refuse__no_key_is_a_config_error(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(2);
-  ja_store_close(s);
+  drain dr;
+  jt_drain_begin(&dr, 2);
   unsetenv("OPENJARVIS_ANALYTICS_KEY");
-  s = jt_open();
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, &f.t, &o, &r), JA_OK);
-  assert_int_equal(r.outcome, JA__UP_CONFIGFAIL);
-  assert_int_equal(f.nreq, 0);
+  jt_drain_reopen(&dr);
+  assert_int_equal(jt_drain_run(&dr), JA__UP_CONFIGFAIL);
+  assert_int_equal(dr.f.nreq, 0);
   assert_int_equal(jt_drain_queued(), 2);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
 
 static void test_drain_refuse__dry_run_prints_masked_bodies_changes_nothing(void **state)
 {
   (void)state;
-  ja_store *s = jt_drain_store_with(5);
-  fake f;
-  jt_drain_fake_init(&f);
-  ja__upload_opts o;
-  jt_drain_opts_init(&o, &f);
-  o.dry_run = 1;
-  o.batch_size = 2;
+  drain dr;
+  jt_drain_begin(&dr, 5);
+  dr.o.dry_run = 1;
+  dr.o.batch_size = 2;
   char *text = NULL;
   size_t len = 0;
-  o.out = open_memstream(&text, &len);
-  ja__upload_report r;
-  assert_int_equal(ja__upload_run(&s->db, &s->cfg, NULL, &o, &r), JA_OK);
-  fclose(o.out);
-  assert_int_equal(r.outcome, JA__UP_DONE);
-  assert_int_equal(r.batches, 3);
+  dr.o.out = open_memstream(&text, &len);
+  assert_int_equal(ja__upload_run(&dr.s->db, &dr.s->cfg, NULL, &dr.o, &dr.r), JA_OK);
+  fclose(dr.o.out);
+  assert_int_equal(dr.r.outcome, JA__UP_DONE);
+  assert_int_equal(dr.r.batches, 3);
   assert_null(strstr(text, KEY));
   assert_non_null(strstr(text, "\"api_key\":\"phc_***\""));
   /* Three lines, each a whole body with its events. */
@@ -219,8 +176,7 @@ static void test_drain_refuse__dry_run_prints_masked_bodies_changes_nothing(void
   assert_int_equal(lines, 3);
   assert_int_equal(events, 5);
   free(text);
-  assert_int_equal(jt_drain_queued(), 5);
-  assert_int_equal(jt_drain_held(NULL), 0);
+  jt_drain_expect_kept(5);
   assert_int_equal(jt_drain_sql("select attempts from events order by id limit 1"), 0);
-  ja_store_close(s);
+  jt_drain_end(&dr);
 }
