@@ -10,6 +10,8 @@
 #include "util/fs.h"
 #include "util/uuid.h"
 
+#include <cjson/cJSON.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -514,7 +516,7 @@ race_thread(void *p)
   race_arg *a = p;
   ja_store *s[RACE_HANDLES] = {0};
   ja_options o = JA_OPTIONS_INIT;
-  o.busy_timeout_ms = 60000; /* a loaded 2-core machine: busy is not what is tested */
+  o.busy_timeout_ms = 60000; /* busy drops are rare then, and counted (see below) */
   pthread_barrier_wait(a->start);
   int64_t t0 = race_ms(0) * 1000000;
   for (int h = 0; h < RACE_HANDLES; h++) {
@@ -547,6 +549,28 @@ race_thread(void *p)
     a->h[h].closed = race_ms(t0);
   }
   return NULL;
+}
+
+/* The drop counters of the race's store as its status document has them
+ * (busy drops still waiting in the -busy file included): @p busy, and
+ * all other reasons together in @p other. */
+static void
+race_drops(int64_t *busy, int64_t *other)
+{
+  ja_store *s = jt_open();
+  char *json = NULL;
+  assert_int_equal(ja_report_json(s, &json), JA_OK);
+  ja_store_close(s);
+  cJSON *doc = cJSON_Parse(json);
+  ja_free(json);
+  const cJSON *drops = cJSON_GetObjectItemCaseSensitive(doc, "drops");
+  assert_true(cJSON_IsObject(drops));
+  *busy = *other = 0;
+  for (const cJSON *n = drops->child; n; n = n->next) {
+    assert_true(cJSON_IsNumber(n));
+    *(strcmp(n->string, "busy") == 0 ? busy : other) += (int64_t)n->valuedouble;
+  }
+  cJSON_Delete(doc);
 }
 
 /* Where the events of a short round went: the status document's drop
@@ -586,7 +610,8 @@ race_explain(int round, int stored, const race_arg *args)
 /* A bug once: the temp name path.tmp.<pid> was shared by every thread and handle
  * of a process and unlinked first, so 64 handles opening a fresh home at
  * once made most ja_anon_id / ja_capture calls fail. Every call succeeds,
- * and every handle sees the one id on disk. The queue is made first, by one
+ * every handle sees the one id on disk, and every captured event is stored
+ * with it or counted as a busy drop. The queue is made first, by one
  * handle: 64 connections creating one SQLite file at once can get
  * SQLITE_BUSY from PRAGMA journal_mode (store/open.c, not the anon_id), and
  * what is raced here is the first anon_id. */
@@ -620,19 +645,43 @@ static void test_identity__many_handles_on_fresh_home_agree(void **state)
       for (int h = 0; h < RACE_HANDLES; h++)
         assert_memory_equal(args[t].ids[h], disk, 36);
     }
-    int stored = jt_sql_int(jt_db_path(), "select count(*) from pending");
-    if (stored != RACE_THREADS * RACE_HANDLES) {
-      /* Seen once under heavy load (18 of 64 after a 61 s stall): say
-       * where the others went before failing. */
+    /* Accepted = stored + counted drops, each drop the one event of a
+     * handle whose flush said "busy" — not "all 64 stored". The 64
+     * handles' groups commit one after another, each with two fsyncs (the
+     * WAL and, on a connection's first commit, SQLite's sync of its
+     * directory): once fsyncs take more than about 0.5 s, the groups
+     * still in line when the 60 s busy timeout runs out are dropped and
+     * counted as busy, as the library promises. In full suites beside two
+     * busy loops one WAL fdatasync took 43-52 s (20 of 64 stored and 44
+     * busy drops; 43 and 21; 42 and 22); every fsync slowed to 1 s on an
+     * idle machine stores 30 and drops 34 (tools/bench/slow_fsync.c). */
+    int stored = (int)jt_sql_int(jt_db_path(), "select count(*) from pending");
+    int busy_flushes = 0, other_flushes = 0;
+    for (int t = 0; t < RACE_THREADS; t++)
+      for (int h = 0; h < RACE_HANDLES; h++) {
+        if (args[t].h[h].flush == JA_EBUSY)
+          busy_flushes++;
+        else if (args[t].h[h].flush != JA_OK)
+          other_flushes++;
+      }
+    int64_t busy = 0, other_drops = 0;
+    race_drops(&busy, &other_drops);
+    if (stored + busy != RACE_THREADS * RACE_HANDLES || busy != busy_flushes || other_drops ||
+        other_flushes) {
       race_explain(round, stored, args);
-      fail_msg("round %d: %d of %d events stored (see above)", round, stored,
-               RACE_THREADS * RACE_HANDLES);
+      fail_msg("round %d: %d of %d events stored, %lld busy drops counted (%d handles' flushes "
+               "said busy), %lld other drops, %d other flush failures (see above)", round, stored,
+               RACE_THREADS * RACE_HANDLES, (long long)busy, busy_flushes,
+               (long long)other_drops, other_flushes);
     }
-    char *distinct = jt_sql_text(jt_db_path(), "select group_concat(distinct distinct_id) from pending");
-    assert_non_null(distinct);
-    assert_memory_equal(distinct, disk, 36);
-    assert_int_equal(strlen(distinct), 36); /* one id only */
-    free(distinct);
+    if (stored > 0) {
+      char *distinct =
+          jt_sql_text(jt_db_path(), "select group_concat(distinct distinct_id) from pending");
+      assert_non_null(distinct);
+      assert_memory_equal(distinct, disk, 36);
+      assert_int_equal(strlen(distinct), 36); /* one id only */
+      free(distinct);
+    }
     free(disk);
   }
 }
