@@ -5,6 +5,7 @@
 #include "support.h"
 #include "sql_embed.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -235,4 +236,23 @@ jt_gunzip(const void *gz, size_t len, char *out, size_t cap)
   size_t n = z.total_out;
   inflateEnd(&z);
   return n;
+}
+
+void
+jt_status_drops(int64_t *busy, int64_t *other)
+{
+  ja_store *s = jt_open();
+  char *json = NULL;
+  assert_int_equal(ja_report_json(s, &json), JA_OK);
+  ja_store_close(s);
+  cJSON *doc = cJSON_Parse(json);
+  ja_free(json);
+  const cJSON *drops = cJSON_GetObjectItemCaseSensitive(doc, "drops");
+  assert_true(cJSON_IsObject(drops));
+  *busy = *other = 0;
+  for (const cJSON *n = drops->child; n; n = n->next) {
+    assert_true(cJSON_IsNumber(n));
+    *(strcmp(n->string, "busy") == 0 ? busy : other) += (int64_t)n->valuedouble;
+  }
+  cJSON_Delete(doc);
 }

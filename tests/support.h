@@ -51,6 +51,10 @@ int64_t jt_sql_int(const char *db_path, const char *sql);
 char *jt_sql_text(const char *db_path, const char *sql);
 /* "<home>/analytics_queue.db" */
 const char *jt_db_path(void);
+/* The drop counters of the store at jt_home() as its status document says
+ * (busy drops still waiting in the -busy file included): *busy, and every
+ * other reason together in *other. Opens and closes a handle of its own. */
+void jt_status_drops(int64_t *busy, int64_t *other);
 /* A queue as schema version @p version left it, for migration tests: the
  * home and jt_db_path() made (0700 / 0600) as a store makes them, the
  * new-queue pragmas, every migration up to @p version (asserting the last

@@ -6,8 +6,6 @@
 #include "api/api.h"
 #include "util/clock.h"
 
-#include <cjson/cJSON.h>
-
 #include <pthread.h>
 #include <stddef.h>
 #include <sqlite3.h>
@@ -286,17 +284,7 @@ static void test_api__four_processes_concurrent(void **state)
    * drops are never asserted away here: they are counted or the sum fails. */
   int64_t stored = jt_sql_int(jt_db_path(), "select count(*) from pending");
   int64_t busy = 0, other = 0;
-  ja_store *s = jt_open();
-  char *json = NULL;
-  assert_int_equal(ja_report_json(s, &json), JA_OK);
-  ja_store_close(s);
-  cJSON *doc = cJSON_Parse(json);
-  ja_free(json);
-  const cJSON *drops = cJSON_GetObjectItemCaseSensitive(doc, "drops");
-  assert_true(cJSON_IsObject(drops));
-  for (const cJSON *n = drops->child; n; n = n->next)
-    *(strcmp(n->string, "busy") == 0 ? &busy : &other) += (int64_t)n->valuedouble;
-  cJSON_Delete(doc);
+  jt_status_drops(&busy, &other);
   if (stored + busy != 2000 || other != 0)
     fail_msg("%lld stored + %lld busy drops of 2000 captures, %lld other drops", (long long)stored,
              (long long)busy, (long long)other);

@@ -10,8 +10,6 @@
 #include "util/fs.h"
 #include "util/uuid.h"
 
-#include <cjson/cJSON.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -551,28 +549,6 @@ race_thread(void *p)
   return NULL;
 }
 
-/* The drop counters of the race's store as its status document has them
- * (busy drops still waiting in the -busy file included): @p busy, and
- * all other reasons together in @p other. */
-static void
-race_drops(int64_t *busy, int64_t *other)
-{
-  ja_store *s = jt_open();
-  char *json = NULL;
-  assert_int_equal(ja_report_json(s, &json), JA_OK);
-  ja_store_close(s);
-  cJSON *doc = cJSON_Parse(json);
-  ja_free(json);
-  const cJSON *drops = cJSON_GetObjectItemCaseSensitive(doc, "drops");
-  assert_true(cJSON_IsObject(drops));
-  *busy = *other = 0;
-  for (const cJSON *n = drops->child; n; n = n->next) {
-    assert_true(cJSON_IsNumber(n));
-    *(strcmp(n->string, "busy") == 0 ? busy : other) += (int64_t)n->valuedouble;
-  }
-  cJSON_Delete(doc);
-}
-
 /* Where the events of a short round went: the status document's drop
  * counters (busy drops still beside the queue in its -busy file
  * included) and store_events, the home's files, and each handle's steps. */
@@ -665,7 +641,7 @@ static void test_identity__many_handles_on_fresh_home_agree(void **state)
           other_flushes++;
       }
     int64_t busy = 0, other_drops = 0;
-    race_drops(&busy, &other_drops);
+    jt_status_drops(&busy, &other_drops);
     if (stored + busy != RACE_THREADS * RACE_HANDLES || busy != busy_flushes || other_drops ||
         other_flushes) {
       race_explain(round, stored, args);
