@@ -814,7 +814,9 @@ ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__dro
    * it now, after our lease expired). */
   if (st == JA_OK && n > 0)
     st = ja__store_count_drops(d, why, n, now_ms);
-  if (st == JA_OK)
+  /* No request, no answer: a local drop is no attempt, and must not wipe
+   * the last one's time, error or backoff. */
+  if (st == JA_OK && status != 0)
     st = state_set(d, now_ms, 0, 0, "rejected", status);
   return ja__store_end(d, st);
 }

@@ -325,7 +325,9 @@ ja_status ja__store_release(ja__db *d, const char *owner, const ja__lease_row *r
 ja_status ja__store_take(ja__db *d, const char *owner, const ja__lease_row *rows, size_t n,
                          int64_t now_ms, int64_t *ndeleted);
 /* In one transaction: delete @p row (held by @p owner) without sending it,
- * counted as a drop for @p why; the attempt is recorded as rejected. */
+ * counted as a drop for @p why. The server's refusal (@p status, an HTTP
+ * status) is recorded as a rejected attempt; a local drop (@p status 0: no
+ * request was made) leaves the upload state as it is. */
 ja_status ja__store_reject(ja__db *d, const char *owner, const ja__lease_row *row, ja__drop why,
                            int status, int64_t now_ms);
 /* The uploader's persisted state (zeros / "" where never set). */

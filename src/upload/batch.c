@@ -118,6 +118,13 @@ ja__up_encode(ja__up_run *u, const ja__lease_row *rows, size_t n, const char *ke
   return st;
 }
 
+/* Most uncompressed bytes one request may hold. */
+static int64_t
+max_body(const ja__up_run *u)
+{
+  return u->o->max_body > 0 ? u->o->max_body : JA__UP_MAX_BODY;
+}
+
 /* Drop one event nobody may send as it is (counted as @p why): the
  * server's refusal of it alone (@p status), or the local size limit
  * (@p status 0: no request was made, and the upload state is left as it
@@ -132,8 +139,8 @@ drop_one(ja__up_run *u, const ja__lease_row *row, ja__drop why, int status)
     if (status)
       ja__up_say(u, "dropped event %s: the server refused it alone (HTTP %d)", row->uuid, status);
     else
-      ja__up_say(u, "dropped event %s: over the %d-byte request limit on its own (too_large)",
-                 row->uuid, JA__UP_MAX_BODY);
+      ja__up_say(u, "dropped event %s: over the %lld-byte request limit on its own (too_large)",
+                 row->uuid, (long long)max_body(u));
   }
   return st;
 }
@@ -245,7 +252,7 @@ send_range_checked(ja__up_run *u, const ja__lease_row *rows, size_t n, int retri
     ja_status st = ja__up_encode(u, rows, n, u->cfg->key);
     if (st != JA_OK)
       return st;
-    if (u->body.len > JA__UP_MAX_BODY) {
+    if ((int64_t)u->body.len > max_body(u)) {
       /* Over the limit before sending: halved here, never asked of the
        * server; one event alone over it is dropped as too_large. */
       if (n == 1)

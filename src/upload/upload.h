@@ -179,6 +179,12 @@ typedef struct ja__upload_opts {
   int verbose;              /* one line per request on err */
   int progress;             /* a progress line on err (a TTY) */
   int64_t backoff_base_ms;  /* 0: JA__UP_BACKOFF_BASE_MS */
+  int64_t max_body;         /* most uncompressed bytes one request may hold, checked
+                               on each encoded body; 0: JA__UP_MAX_BODY. Claims
+                               size batches by JA__UP_MAX_BODY whatever this says.
+                               A test lowers it: no row the send-time filters pass
+                               comes near 5 MB, so only a lower limit reaches the
+                               local too_large drop. */
   const ja__upload_clock *clock; /* NULL: ja__upload_real_clock */
   FILE *out, *err;          /* dry-run bodies / verbose lines */
 } ja__upload_opts;
