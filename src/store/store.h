@@ -46,6 +46,9 @@ enum { JA__Q_INSERT, JA__Q_DROP_ADD, JA__Q_DROP_DAY_ADD, JA__Q_DROP_DAY_PRUNE, J
  * (two processes reading the same clock a moment apart; monotonic vs wall
  * clock drift). */
 #define JA__CLOCK_SKEW_MS INT64_C(600000)
+/* The store clock's row is written again once a time in it would move by
+ * this much (store/write.c: ja__store_witness), not by every transaction. */
+#define JA__CLOCK_WRITE_STEP_MS INT64_C(1000)
 
 /* The SQLite side of a store: one connection and its transaction state. */
 typedef struct ja__db {

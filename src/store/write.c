@@ -170,6 +170,7 @@ ja__store_witness(ja__db *d, int64_t now)
   sqlite3_reset(s);
 
   d->witnessed_ms = clock;
+  const int64_t was[5] = {clock, w1, c1, w2, c2};
   int sane = clock_sane(d, now);
   /* Witness 1: what this handle computed before, plus the real time that
    * has passed since (CLOCK_MONOTONIC: a wall clock set forward or back in
@@ -192,18 +193,29 @@ ja__store_witness(ja__db *d, int64_t now)
       w1 = d->writer, c1 = now;
     }
   }
-  if ((st = ja__store_stmt(d, JA__Q_CLOCK_WRITE, &s)) != JA_OK)
-    return st;
-  sqlite3_bind_int64(s, 1, clock);
-  int64_t v[4] = {w1, c1, w2, c2};
-  for (int i = 0; i < 4; i++) {
-    if (v[i])
-      sqlite3_bind_int64(s, 2 + i, v[i]);
-    else
-      sqlite3_bind_null(s, 2 + i);
+  /* The row is written when a writer changes places or a time moves by
+   * JA__CLOCK_WRITE_STEP_MS or more (or back): a burst of one process's
+   * groups then writes it once a second, not once a commit (it was the
+   * one page a commit wrote beyond the row and its indexes). What is
+   * stored lags by less than the step — nothing to an age cap counted in
+   * days; this handle goes on from its own newer time (seen_ms). */
+  int64_t dclock = clock - was[0], dc1 = c1 - was[2];
+  int moved = w1 != was[1] || w2 != was[3] || c2 != was[4] || dclock < 0 ||
+              dclock >= JA__CLOCK_WRITE_STEP_MS || dc1 < 0 || dc1 >= JA__CLOCK_WRITE_STEP_MS;
+  if (moved) {
+    if ((st = ja__store_stmt(d, JA__Q_CLOCK_WRITE, &s)) != JA_OK)
+      return st;
+    sqlite3_bind_int64(s, 1, clock);
+    int64_t v[4] = {w1, c1, w2, c2};
+    for (int i = 0; i < 4; i++) {
+      if (v[i])
+        sqlite3_bind_int64(s, 2 + i, v[i]);
+      else
+        sqlite3_bind_null(s, 2 + i);
+    }
+    if ((st = ja__store_step_done(d, s, "cannot write the store clock of")) != JA_OK)
+      return st;
   }
-  if ((st = ja__store_step_done(d, s, "cannot write the store clock of")) != JA_OK)
-    return st;
   d->witnessed_ms = clock;
   d->seen_ms = clock;
   d->seen_mono_ns = mono;
