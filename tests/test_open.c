@@ -169,6 +169,22 @@ first_capture(char *err, size_t errsz, ja_status *out)
   return st == JA_OK && oc.result == JA_RESULT_STORED;
 }
 
+/* Each of the @p n accepted captures is in the queue, or counted as a busy
+ * drop: the racers' groups commit one after another, and one that waits
+ * longer than its 60 s busy timeout behind the others (a disk beside a
+ * full suite has held one fdatasync for 43-52 s) is dropped and counted,
+ * as the library promises. No other drop. */
+static void
+assert_all_accounted(int round, int n)
+{
+  int64_t stored = jt_sql_int(jt_db_path(), "select count(*) from events");
+  int64_t busy = 0, other = 0;
+  jt_status_drops(&busy, &other);
+  if (stored + busy != n || other != 0)
+    fail_msg("round %d: %lld stored + %lld busy drops of %d captures, %lld other drops", round,
+             (long long)stored, (long long)busy, n, (long long)other);
+}
+
 static void *
 racer_main(void *p)
 {
@@ -206,7 +222,7 @@ static void test_open__first_captures_race_threads(void **state)
     for (int i = 0; i < N; i++)
       if (!r[i].stored)
         fail_msg("round %d, thread %d: not stored: %s", round, i, r[i].err);
-    assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), N);
+    assert_all_accounted(round, N);
     assert_int_equal(count_named(".aq-new-"), 0); /* no temp file left */
   }
 }
@@ -246,7 +262,7 @@ static void test_open__first_captures_race_processes(void **state)
       failed += !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
     }
     assert_int_equal(failed, 0);
-    assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events"), N);
+    assert_all_accounted(round, N);
     assert_int_equal(count_named(".aq-new-"), 0);
   }
 }
