@@ -210,11 +210,13 @@ static uint32_t *bucket_lits;
  * one more set is not used: a weaker gate, never a wrong one). The pass
  * adds class_add[b] per byte: 1 << (CLASS_BITS * k) for each class k
  * holding b, so the count of class k is bits CLASS_BITS * k and up of the
- * sum: six 10-bit fields in one word, exact for values under 1 024 bytes
- * (every raw value: at most 800); a longer view counts as holding any
- * number (a weaker gate). */
-#define NCLASS 6
-#define CLASS_BITS 10
+ * sum: eight 8-bit fields in one word, exact for values under 256 bytes;
+ * a longer value is counted again, in pieces of 255 bytes
+ * (class_counts_long). Eight, not six 10-bit ones: the table names seven
+ * sets, and with six fields the last one named (the capitals of the bare
+ * full-name rows) had no class, so its promise went unused. */
+#define NCLASS 8
+#define CLASS_BITS 8
 #define CLASS_MAX_LEN (1u << CLASS_BITS)
 static uint64_t class_set[NCLASS][4];
 static size_t nclasses = 1;
@@ -902,6 +904,23 @@ lits_confirm(const features *f, uvec *owe, uvec *held)
   *owe = o;
 }
 
+/* The class counts of a value too long for one sum's fields
+ * (CLASS_MAX_LEN bytes or more): sums over pieces short enough, added up
+ * field by field into @p cnt[0..NCLASS). Few values are that long. */
+static __attribute__((noinline)) void
+class_counts_long(const unsigned char *p, size_t len, unsigned *cnt)
+{
+  for (size_t k = 0; k < NCLASS; k++)
+    cnt[k] = 0;
+  for (size_t at = 0; at < len; at += CLASS_MAX_LEN - 1) {
+    uint64_t sum = 0;
+    for (size_t i = at; i < len && i < at + CLASS_MAX_LEN - 1; i++)
+      sum += class_add[p[i]];
+    for (size_t k = 0; k < NCLASS; k++)
+      cnt[k] += (unsigned)(sum >> (CLASS_BITS * k)) & (CLASS_MAX_LEN - 1);
+  }
+}
+
 /* One pass over the value: which bytes occur, how many of each counted
  * class, the longest letter/digit run, and the units whose literals'
  * buckets its bigrams fill; then, once per distinct byte, the byte sets;
@@ -945,12 +964,16 @@ features_of(const char *s, size_t len, features *f)
     }
   uvec c = uv_and(n, uv_and(uv_atomic(&len_units[len < LEN_CAP ? len : LEN_CAP]),
                                         uv(&run_units[longest < RUN_CAP ? longest : RUN_CAP])));
+  /* Fields cannot overflow below CLASS_MAX_LEN bytes; past that, count
+   * again in pieces. */
+  if (len >= CLASS_MAX_LEN)
+    class_counts_long(p, len, f->count);
+  else
+    for (size_t k = 0; k < nclasses; k++)
+      f->count[k] = (unsigned)(counts >> (CLASS_BITS * k)) & (CLASS_MAX_LEN - 1);
   for (size_t k = 0; k < nclasses; k++) {
-    /* Fields cannot overflow below CLASS_MAX_LEN bytes; past that, count
-     * as many. */
-    unsigned cnt = len < CLASS_MAX_LEN ? (unsigned)(counts >> (CLASS_BITS * k)) & (CLASS_MAX_LEN - 1) : UINT_MAX;
+    unsigned cnt = f->count[k];
     c = uv_and(c, uv(&count_units[k][cnt < COUNT_CAP ? cnt : COUNT_CAP]));
-    f->count[k] = cnt;
   }
   for (size_t k = nclasses; k < NCLASS; k++)
     f->count[k] = UINT_MAX;

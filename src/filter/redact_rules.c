@@ -35,6 +35,13 @@
 #define H4 H "{1,4}"
 /* The bytes H matches, for a row's count_of. */
 #define HEX_DIGITS "0123456789ABCDEFabcdef"
+/* A separator of the MAC row with a hex digit after it: every match of
+ * H{2}[:-]H{2}… holds ':' or '-' before a hex digit, every match of
+ * H{4}\.H{4}… a '.' before one (literals compare without regard to ASCII
+ * case, so "a" stands for "A" too). Prose holds ':' or '.' before a space. */
+#define MAC_SEP_HEX                                                                                \
+  ":0|:1|:2|:3|:4|:5|:6|:7|:8|:9|:a|:b|:c|:d|:e|:f|-0|-1|-2|-3|-4|-5|-6|-7|-8|-9|-a|-b|-c|-d|-e|-f" \
+  "|.0|.1|.2|.3|.4|.5|.6|.7|.8|.9|.a|.b|.c|.d|.e|.f"
 /* Inside a character class: any non-ASCII code point, so that e-mail and
  * host patterns cover IDN names. One class instead of an alternation keeps
  * the JIT's loops simple (several times faster on long values). Written
@@ -153,6 +160,23 @@
   "|gr\xc3\xbc|gr\xc3\x9c|gru\xc3\x9f|gru\xe1\xba\x9e|groet"                                         \
   "|cordialement|amicalement|bisous|saludo|atentamente|saluti|abra|atenciosamente|lsningar|mvh"
 
+/* What every match of the Cyrillic, Greek, Polish and Turkish greeting
+ * row holds. The row is (?i), and PCRE2 matches each letter in every case
+ * Unicode gives it, so a literal has to be there in all of them, in the
+ * text the table runs on: the NFKC view (every scan is of ASCII or of
+ * that view), where of the ASCII letters only 'k' and 's' have other
+ * forms (KELVIN SIGN, LONG S), and NFKC turns those into ASCII.
+ * - Cyrillic: every greeting holds a letter (п р и з б у ш і ...) whose
+ *   forms are all U+0400-U+047F, lead byte D0 or D1 (в д о с т also
+ *   match U+1C80-U+1C85, but no greeting is made of those letters alone);
+ * - Greek: γ α (and the others) in any case are U+0391-U+03C9, lead byte
+ *   CE or CF;
+ * - cześć, dzień, teşekkürler hold ś, ń, ş: in either case U+0143-U+015F,
+ *   lead byte C5;
+ * - szanowny/szanowna, pozdrawiam, merhaba, sevgili, saygılarımla: ASCII
+ *   letters (ı matches only itself), compared without regard to case.
+ * Ordinary English prose holds none of these. */
+#define GREET_X "\xd0|\xd1|\xce|\xcf|\xc5|szanown|pozdraw|merhaba|sevgil|sayg"
 
 /* ------------------------------------------------------------------ table */
 
@@ -272,8 +296,19 @@ static const ja__redact_rule rules[] = {
   {"azure_storage_key",
    "(?i:AccountKey=)[A-Za-z0-9+/]{40,}={0,2}|(?<![A-Za-z0-9+/])(?<!sha512-)[A-Za-z0-9+/]{86}==", NULL, NULL, NULL, 0, "accountkey=|==", 0, NULL, 0},
   /* AWS secret access keys: exactly 40 base64 characters with upper, lower
-   * and digit. Must NOT catch 40-hex git SHAs. */
-  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", ja__valid_mixed_case_digit, NULL, NULL, 0, NULL, 0, NULL, 0},
+   * and digit. Must NOT catch 40-hex git SHAs.
+   * Written as two rows, which together match what
+   * "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])" matches: the
+   * keys without '/' or '+' and those with one (the lookahead finds it
+   * among the 40), so that each can make a promise the gate checks. The
+   * validator wants a capital and a digit: every key accepted holds one
+   * of A-Z and a digit. Without '/' and '+' the 40 are a run of letters
+   * and digits (min_run 40); with them the key holds '/' or '+'. Ordinary
+   * prose has neither such a run nor, mostly, those bytes. */
+  {"aws_secret_key", "(?<![A-Za-z0-9/+])[A-Za-z0-9]{40}(?![A-Za-z0-9/+=])", ja__valid_mixed_case_digit, NULL,
+   "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, NULL, 40, NULL, 0},
+  {"aws_secret_key", "(?<![A-Za-z0-9/+])(?=[A-Za-z0-9]{0,39}[/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
+   ja__valid_mixed_case_digit, NULL, "/+", 1, NULL, 0, NULL, 0},
 
   /* ---- URL parameters (after the vendor rows: "?key=AIza…" is a Google
    * key first). */
@@ -476,7 +511,7 @@ static const ja__redact_rule rules[] = {
   {"mac",
    "(?<![0-9A-Fa-f:-])" H "{2}[:-](?:" H "{2}[:-]){4}" H "{2}(?![0-9A-Fa-f:-])"
    "|(?<![0-9A-Fa-f.])" H "{4}\\." H "{4}\\." H "{4}(?![0-9A-Fa-f.])",
-   ja__valid_varied_hex, NULL, ":-.", 0, NULL, 0, HEX_DIGITS, 12}, /* six groups of two, three of four */
+   ja__valid_varied_hex, NULL, ":-.", 0, MAC_SEP_HEX, 0, HEX_DIGITS, 12}, /* six groups of two, three of four */
   /* MAC-48 after a label, with any separators or none: "mac_address=
    * 001a2b3c4d5e", "HWaddr 001A2B3C4D5E", "bssid: 00 1a 2b 3c 4d 5e"
    * (with ':' or '-' throughout the row above needs no label).
@@ -910,7 +945,7 @@ static const ja__redact_rule rules[] = {
   /* Italian codice fiscale (omocodia letters allowed), check letter. */
   {"national_id",
    "(?<![A-Za-z0-9])[A-Z]{6}[\\dLMNP-V]{2}[ABCDEHLMPRST][\\dLMNP-V]{2}[A-Z][\\dLMNP-V]{3}[A-Z](?![A-Za-z0-9])",
-   ja__it_cf_ok, "nid_cf", NULL, 0, NULL, 0, NULL, 0},
+   ja__it_cf_ok, "nid_cf", NULL, 0, NULL, 16, NULL, 0}, /* sixteen of [A-Z0-9] in a row */
 
   /* ---- dates of birth: a birth cue (English, German, French, Spanish,
    * Italian, Dutch, Nordic, Portuguese) then a date (ISO, d/m/y either
@@ -997,6 +1032,16 @@ static const ja__redact_rule rules[] = {
   /* ---- postal addresses: street + number, postcodes in their national
    * shapes. Must NOT catch "port 8080", "HTTP 404", versions, "Street
    * View", "10 items, 20 MB", "1024 MB", "M2 chip". */
+  /* Two units, each with a promise the gate checks before PCRE2 runs
+   * (one of them opened on any prose with a digit and a capital):
+   * "address" (the street lines and postcodes below, up to the
+   * Australian one), every match of which holds two capitals or more —
+   * a capitalised word and the capital of the street type, a state code
+   * or the postcode's letters — so two bytes of CAPS (a non-ASCII capital
+   * is two bytes of it by itself); and "address_eu" (the German and the
+   * Spanish/Italian rows), every match of which holds its street word.
+   * All rows are postal_address with no validator: which unit finds a
+   * match changes no verdict. */
   /* US/UK/CA/AU street lines: number, 1-4 capitalised words, a street
    * type ("1600 Example Ave", "221B Baker Street", "10 Downing St."). */
   {"postal_address",
@@ -1004,27 +1049,29 @@ static const ja__redact_rule rules[] = {
    "(?:\\p{Lu}[\\p{L}'.-]*\\s+){1,4}(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln"
    "|Way|Court|Ct|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl"
    "|Crescent|Cres|Gardens|Grove|Mews|Plaza|Alley|Loop|Pike)\\.?(?![\\p{L}\\d])",
-   NULL, "address", CAPS, 1, NULL, 0, NULL, 0},
+   NULL, "address", CAPS, 1, NULL, 0, CAPS, 2},
   /* US "City, ST 12345(-6789)". */
   {"postal_address",
    "\\b" UPPER "\\p{L}+(?:\\s\\p{Lu}\\p{L}+){0,2},\\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA"
    "|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)"
    "\\s+\\d{5}(?:-\\d{4})?(?!\\d)",
-   NULL, "address", CAPS, 5, NULL, 0, NULL, 0},
+   NULL, "address", CAPS, 5, NULL, 0, CAPS, 2},
   /* UK postcodes with their space ("SW1A 2AA", "M1 1AE", "GIR 0AA"). */
   {"postal_address",
    "(?<![A-Za-z0-9])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-Z\\d]?|GIR) \\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])",
-   NULL, "address", CAPS, 2, NULL, 0, NULL, 0},
+   NULL, "address", CAPS, 2, NULL, 0, CAPS, 2},
   /* Canadian postal codes with their space ("M5V 2T6"). */
   {"postal_address", "(?<![A-Za-z0-9])[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z] \\d[ABCEGHJ-NPRSTV-Z]\\d(?![A-Za-z0-9])",
-   NULL, "address", CAPS, 3, NULL, 0, NULL, 0},
+   NULL, "address", CAPS, 3, NULL, 0, CAPS, 2},
   /* Dutch postcodes ("1015 CJ", "1015CJ Amsterdam"): 4 digits, 2 letters
    * of the ones used (not F I O Q U Y; not SA SD SS), then the end, a
    * comma or a city. Must NOT catch "1024 MB", "2048 KB", "1080 HD". */
   {"postal_address",
    "(?<![\\w.,-])[1-9]\\d{3} ?(?!SA|SD|SS|MB|KB|GB|TB|PB|EB|HD|MS|NS|PM|AM|AD|BC|CE|KW|MW|GW|TW|KM|CM|MM|DB"
    "|PX|PT|EM|XL|VA|MP|CC|RC|LTS|GT|RX)[A-EGHJ-NPRSTVWXZ]{2}(?=\\s*$|,|\\s+\\p{Lu}\\p{Ll})",
-   NULL, "address", CAPS, 4, NULL, 0, NULL, 0},
+   NULL, "address", CAPS, 4, NULL, 0, CAPS, 2},
+  /* Australian "Suburb STATE 2000". */
+  {"postal_address", "\\b" UPPER "\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address", CAPS, 4, NULL, 0, CAPS, 2},
   /* German, Austrian, Swiss streets ("Hauptstraße 12", "Berliner Str. 5a",
    * "Am Weg 3"-style compounds), optionally ", 10115 Berlin". */
   {"postal_address",
@@ -1032,7 +1079,9 @@ static const ja__redact_rule rules[] = {
    "|gatan|vägen|gränd|torget|gata|veien|gade|vej|katu|straat|laan|gracht|plein|kade|dreef|singel)"
    "\\s+\\d{1,4}\\s?[a-zA-Z]?(?![\\p{L}\\d])"
    "|\\b" UPPER "\\p{L}+\\s+(?:Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?(?![\\p{L}\\d])",
-   NULL, "address", CAPS, 1, NULL, 0, NULL, 0},
+   NULL, "address_eu", CAPS, 1,
+   "str|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|markt|gata|v\xc3\xa4gen|gr\xc3\xa4nd|torget|veien|gade|vej"
+   "|katu|laan|gracht|plein|kade|dreef|singel|ring", 0, NULL, 0},
   /* Spanish, Italian, Portuguese, Catalan streets: type, name, number
    * ("Calle Mayor 5", "Via Roma 10", "Rua Augusta, 100"). */
   {"postal_address",
@@ -1040,9 +1089,9 @@ static const ja__redact_rule rules[] = {
    "|ul\\.|al\\.|pl\\.|os\\.|ulica|aleja)"
    "\\s+(?:(?:de(?:l| la| los| las)?|dos|das|da|do|di|della|del)\\s+)?\\p{Lu}\\p{Ll}+(?:\\s+\\p{Lu}\\p{Ll}+){0,3},?"
    "\\s+(?:n\\.?[º°o]?\\s*)?\\d{1,4}(?![\\d.])",
-   NULL, "address", CAPS, 1, NULL, 0, NULL, 0},
-  /* Australian "Suburb STATE 2000". */
-  {"postal_address", "\\b" UPPER "\\p{Ll}+\\s+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\\s+\\d{4}(?!\\d)", NULL, "address", CAPS, 4, NULL, 0, NULL, 0},
+   NULL, "address_eu", CAPS, 1,
+   "calle|c/|avenida|avda|av.|plaza|paseo|carrer|passeig|via|piazza|corso|largo|rua|travessa|pra\xc3\xa7" "a|ul.|al."
+   "|pl.|os.|ulica|aleja", 0, NULL, 0},
   /* (French streets and postcode labels may be all lower case: a unit of
    * their own, so that the one above needs a capital.) */
   /* French streets ("12 rue de la Paix", "3 bis avenue Foch"); place,
@@ -1148,7 +1197,7 @@ static const ja__redact_rule rules[] = {
    "|дорогая|с уважением|спасибо|вітаю|привіт|шановний|шановна|здраво|поздрав|γεια σου|αγαπητέ|αγαπητή"
    "|cześć|dzień dobry|szanowny panie|szanowna pani|pozdrawiam|merhaba|sevgili|saygılarımla|teşekkürler))"
    "[,:!]?\\s+" NAME2,
-   ja__valid_name_strict, "person_x", CAPS, 0, NULL, 0, NULL, 0},
+   ja__valid_name_strict, "person_x", CAPS, 0, GREET_X, 0, NULL, 0},
   /* CJK: a name after a name field ("作者：王芳", "氏名: 山田太郎", "이름: 김민준")
    * or a greeting with an honorific ("こんにちは、田中さん", "안녕하세요 민준님").
    * Must NOT catch "你好世界" or "皆さん" (no field, no name + honorific). */
@@ -1157,10 +1206,12 @@ static const ja__redact_rule rules[] = {
    "[\\p{Han}\\p{Hangul}]{2,4}"
    "|(?:こんにちは|こんばんは|おはようございます|拝啓|你好|您好|안녕하세요)[、,，!！\\s]*" CJKNAME
    "(?:さん|様|さま|先生|くん|ちゃん|님|씨|老师|女士|小姐)",
-   NULL, "person_x", HIGH, 0, NULL, 0, NULL, 0},
+   NULL, "person_x", HIGH, 0,
+   "作者|联系人|聯絡人|姓名|名前|氏名|担当者|作成者|发件人|寄件人|收件人|이름|성명|작성자|담당자|こんにちは|こんばんは"
+   "|おはようございます|拝啓|你好|您好|안녕하세요", 0, NULL, 0}, /* the row's words, exactly (no (?i)) */
   /* A dash signature at the end ("— Priya Raman", "-- Tom"). */
   {"person_name", "(?<!\\S)(?:-{1,2}|\xe2\x80\x94|\xe2\x80\x93|~)\\s*" NAME2 "\\s*$", ja__valid_name_strict, "person_x",
-   CAPS, 0, NULL, 0, NULL, 0},
+   CAPS, 0, "-|~|\xe2\x80\x94|\xe2\x80\x93", 0, NULL, 0},
   /* (A unit of its own: the only name row without a capital.) Introductions with a strong cue ("my name is Priya", "call me Sam",
    * "je m'appelle Élodie"): any given name, in any case. */
   {"person_name",
@@ -1896,7 +1947,15 @@ static const ja__redact_rule rules[] = {
    * has a literal the gate and PCRE2 look for. */
   {"postal_address",
    "(?i:\\b(?:ul|ulitsa|pr|prospekt|per|pereulok|sh|shosse|bul|naberezhnaya))\\.?\\s+\\p{Lu}\\p{L}+,?\\s+(?i:d|dom)\\.?\\s*\\d+",
-   NULL, "address3_ru", NULL, 1, "ul|pr|per|sh|bul|naberezhnaya", 0, NULL, 0},
+   NULL, "address3_ru", CAPS, 1,
+   /* every match holds the word and then '.' or a space (\s: ASCII, no UCP) */
+   "ul.|ul |ul\t|ul\n|ul\v|ul\f|ul\r|ulitsa.|ulitsa |ulitsa\t|ulitsa\n|ulitsa\v|ulitsa\f"
+   "|ulitsa\r|pr.|pr |pr\t|pr\n|pr\v|pr\f|pr\r|prospekt.|prospekt |prospekt\t|prospekt\n"
+   "|prospekt\v|prospekt\f|prospekt\r|per.|per |per\t|per\n|per\v|per\f|per\r|pereulok."
+   "|pereulok |pereulok\t|pereulok\n|pereulok\v|pereulok\f|pereulok\r|sh.|sh |sh\t|sh\n|sh\v"
+   "|sh\f|sh\r|shosse.|shosse |shosse\t|shosse\n|shosse\v|shosse\f|shosse\r|bul.|bul |bul\t"
+   "|bul\n|bul\v|bul\f|bul\r|naberezhnaya.|naberezhnaya |naberezhnaya\t|naberezhnaya\n"
+   "|naberezhnaya\v|naberezhnaya\f|naberezhnaya\r", 0, NULL, 0},
   {"postal_address",
    "\\b\\d{1,5}(?:-\\d{1,4})?\\s+\\p{Lu}\\p{Ll}+-(?:ro|gil|daero|dong)\\b"
    "|\\b" UPPER "\\p{Ll}+-(?:gu|si|gun),\\s+\\p{Lu}\\p{Ll}+\\s+\\d{5}\\b"
