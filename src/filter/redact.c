@@ -170,22 +170,6 @@ uv_any(uvec v)
   v2 x = v.lo | v.hi;
   return (x[0] | x[1]) != 0;
 }
-static inline uint64_t
-uv_word(uvec v, size_t w)
-{
-  return w < 2 ? v.lo[w] : v.hi[w - 2];
-}
-static inline void
-uv_clear_set(uvec *owe, uvec *held, size_t w, uint64_t bit)
-{
-  if (w < 2) {
-    owe->lo[w] &= ~bit;
-    held->lo[w] |= bit;
-  } else {
-    owe->hi[w - 2] &= ~bit;
-    held->hi[w - 2] |= bit;
-  }
-}
 static size_t nwords;                 /* words in use: (nunits + 63) / 64, at most UW */
 /* Per byte, what the byte pass ORs together, side by side for locality. */
 typedef struct byte_sets {
@@ -200,10 +184,22 @@ static byte_sets by_byte[256];
 #define BIGRAMS 4096
 static uset no_lits_units;
 static uset bucket_units[BIGRAMS];
-/* The literals (indexes into lits[]) filed under bucket h are
- * bucket_lits[bucket_start[h] .. bucket_start[h + 1]). */
+/* The literals filed under bucket h are bucket_lits[bucket_start[h] ..
+ * bucket_start[h + 1]), each with what the second pass needs at hand: its
+ * unit as a word and a bit, so that a literal of a unit owing nothing is
+ * passed over in one test (a bucket of a common bigram holds literals of
+ * many units, most of which the value no longer owes; through lits[] and
+ * the unit's index that test cost about four times as much). */
+typedef struct bucket_lit {
+  uint64_t bit;               /* the unit's bit in word w of a unit set */
+  const char *text;           /* the literal, lower-cased (lits[].text) */
+  uint8_t w;                  /* that word; UW for a unit past the sets'
+                                 bits (never confirmed here: gate_open()
+                                 tests its literals) */
+  uint8_t rare, len;          /* where its bucket's bigram is in it; length */
+} bucket_lit;
 static uint32_t bucket_start[BIGRAMS + 1];
-static uint32_t *bucket_lits;
+static bucket_lit *bucket_lits;
 
 /* Byte classes the pass counts: class 0 is the ASCII digits (min_digits),
  * the others are the rows' count_of sets, as many as fit (a promise over
@@ -703,8 +699,14 @@ buckets_build(void)
   uint32_t fill[BIGRAMS];
   memcpy(fill, bucket_start, sizeof fill);
   for (size_t k = 0; k < nlits_all; k++)
-    if (lits[k].len > 1)
-      bucket_lits[fill[lits[k].bucket]++] = (uint32_t)k;
+    if (lits[k].len > 1) {
+      bucket_lit *b = &bucket_lits[fill[lits[k].bucket]++];
+      b->w = lits[k].unit < UW * 64 ? (uint8_t)(lits[k].unit / 64) : UW;
+      b->bit = (uint64_t)1 << (lits[k].unit % 64);
+      b->text = lits[k].text;
+      b->rare = (uint8_t)lits[k].rare;
+      b->len = (uint8_t)lits[k].len;
+    }
   return 1;
 }
 
@@ -867,21 +869,21 @@ lit_in(const lit *l, const unsigned char *s, size_t len)
  * a unit found is taken out of owe and put in @p held. Exact: a literal
  * occurs exactly where its rarest bigram does, at that offset. */
 static inline void
-lits_confirm_at(const unsigned char *p, size_t len, size_t i, unsigned h, uvec *owe, uvec *held)
+lits_confirm_at(const unsigned char *p, size_t len, size_t i, unsigned h, uint64_t *owe, uint64_t *held)
 {
+  const size_t at0 = i - 1; /* where the bigram starts */
   for (uint32_t e = bucket_start[h], end = bucket_start[h + 1]; e < end; e++) {
-    const lit *lt = &lits[bucket_lits[e]];
-    size_t uw = lt->unit / 64;
-    uint64_t bit = (uint64_t)1 << (lt->unit % 64);
-    if (lt->unit >= UW * 64 || !(uv_word(*owe, uw) & bit) || i - 1 < lt->rare ||
-        i - 1 - lt->rare + lt->len > len)
+    const bucket_lit *b = &bucket_lits[e];
+    if (!(owe[b->w] & b->bit) || at0 < b->rare || at0 - b->rare + b->len > len)
       continue;
-    const unsigned char *at = p + (i - 1 - lt->rare);
+    const unsigned char *at = p + (at0 - b->rare);
     size_t k = 0;
-    while (k < lt->len && folded[at[k]] == (unsigned char)lt->text[k])
+    while (k < b->len && folded[at[k]] == (unsigned char)b->text[k])
       k++;
-    if (k == lt->len)
-      uv_clear_set(owe, held, uw, bit);
+    if (k == b->len) {
+      owe[b->w] &= ~b->bit;
+      held[b->w] |= b->bit;
+    }
   }
 }
 
@@ -891,17 +893,26 @@ static void
 lits_confirm(const features *f, uvec *owe, uvec *held)
 {
   uvec o = *owe;
+  /* Word by word for lits_confirm_at (the extra word: units past UW * 64,
+   * which never owe here). */
+  uint64_t ow[UW + 1], hw[UW + 1];
+  memcpy(hw, held, sizeof *held);
+  hw[UW] = 0;
   unsigned prev = (unsigned)code6[f->s[0]] << 6;
   for (size_t i = 1; i < f->len; i++) {
     unsigned cur = code6[f->s[i]], h = prev | cur;
     prev = cur << 6;
     if (!uv_any(uv_and(uv(&bucket_units[h]), o)))
       continue;
-    lits_confirm_at(f->s, f->len, i, h, &o, held);
+    memcpy(ow, &o, sizeof o);
+    ow[UW] = 0;
+    lits_confirm_at(f->s, f->len, i, h, ow, hw);
+    memcpy(&o, ow, sizeof o);
     if (!uv_any(o))
       break;
   }
   *owe = o;
+  memcpy(held, hw, sizeof *held);
 }
 
 /* The class counts of a value too long for one sum's fields
