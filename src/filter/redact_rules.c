@@ -892,35 +892,43 @@ static const ja__redact_rule rules[] = {
    "|cpf|cnpj|aadhaar|aadhar|pan|curp|cuit|cuil|nric|hkid|kimlik|tckn|pps|tfn|sin|sozialvers|svnr"
    "|ahv|avs|oib|jmbg|egn|amka|afm|cpr|cnp|rnokpp|inn|snils"
    "|ni number|ni_number|ni-number|id_card|id-card|employer", 0, NULL, 0},
+  /* Three units, so that a hex hash (sixteen lower-case hex digits, ten of
+   * them digits, as model_hash is) opens none but the first, a short
+   * one: "nid_nino" (the NINO's letters may be either case), "nid_long"
+   * (eleven digits or more, no byte promised), "nid" (each row holds a
+   * capital, a '-', '+', '.' or a space: the union is its promise). As one
+   * unit the rows promised four digits and no byte, and PCRE2 tried eleven
+   * alternatives at each position of every such hash. All national_id:
+   * which unit finds a match changes no verdict. */
   /* UK National Insurance numbers: two prefix letters (not D F I Q U V,
    * second not O, not BG GB KN NK NT TN ZZ), six digits, A-D. Must NOT
    * catch the HMRC specimen prefix QQ or lower-case words. */
   {"national_id",
    "(?i)(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]"
    "(?![A-Za-z0-9])",
-   NULL, "nid", NULL, 6, NULL, 0, NULL, 0},
+   NULL, "nid_nino", NULL, 6, NULL, 0, NULL, 0},
   /* French NIR (sex, year, month, département incl. 2A/2B, commune,
    * order, mod-97 key). Must NOT catch the same digits with another key. */
   {"national_id",
    "(?<![\\d.])[1-8] ?\\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\\d) ?(?:\\d{2}|2[ABab]) ?\\d{3} ?\\d{3} ?\\d{2}(?![\\d.])",
-   ja__fr_nir_ok, "nid", NULL, 13, NULL, 0, NULL, 0},
+   ja__fr_nir_ok, "nid_long", NULL, 13, NULL, 0, NULL, 0},
   /* Chinese resident identity numbers: area, birth date, order, MOD 11-2
    * (X), also grouped 6-8-4. Must NOT catch 18-digit order numbers with a
    * wrong check. */
   {"national_id",
    "(?<![\\d.])[1-8]\\d{5} ?(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01]) ?\\d{3}[\\dXx](?![\\d.])",
-   ja__valid_cn_rid, "nid", NULL, 17, NULL, 0, NULL, 0},
+   ja__valid_cn_rid, "nid_long", NULL, 17, NULL, 0, NULL, 0},
   /* 11 digits: German Steuer-ID (MOD 11,10 and its digit rule; also
    * spaced 2-3-3-3) or Belgian national number (birth date, mod 97; also
    * "85.07.30-033.28"). Must NOT catch 11-digit order numbers or phone
    * numbers, which fail both. */
   {"national_id",
    "(?<![\\d.+-])(?:\\d{11}|\\d{2} \\d{3} \\d{3} \\d{3}|\\d{2}\\.\\d{2}\\.\\d{2}-\\d{3}\\.\\d{2})(?![\\d.])",
-   ja__valid_digits11, "nid", NULL, 11, NULL, 0, NULL, 0},
+   ja__valid_digits11, "nid_long", NULL, 11, NULL, 0, NULL, 0},
   /* Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 + letter), mod 23.
    * Must NOT catch the same digits with another letter. */
   {"national_id", "(?<![A-Za-z0-9])(?:\\d{8}|[XYZ]-?\\d{7})-?[A-HJ-NP-TV-Z](?![A-Za-z0-9])", ja__es_dni_ok,
-   "nid", NULL, 7, NULL, 0, NULL, 0},
+   "nid", "ABCDEFGHJKLMNPQRSTVWXYZ", 7, NULL, 0, NULL, 0}, /* its closing capital */
   /* Swedish personnummer YYMMDD-NNNC / YYYYMMDD-NNNC ('+' past 100),
    * Luhn. Must NOT catch build stamps with a wrong check. */
   {"national_id",
@@ -933,15 +941,15 @@ static const ja__redact_rule rules[] = {
   {"national_id", "(?<![\\d.-])[2-9]\\d{3}([ -])\\d{4}\\g{-1}\\d{4}(?![\\d.-])", ja__valid_aadhaar, "nid", " -", 12,
    NULL, 0, NULL, 0},
   /* Indian PAN: 5 letters (the 4th the holder type), 4 digits, a letter. */
-  {"national_id", "(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHJLPT][A-Z]\\d{4}[A-Z](?![A-Za-z0-9])", NULL, "nid", NULL, 4,
-   NULL, 0, NULL, 0},
+  {"national_id", "(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHJLPT][A-Z]\\d{4}[A-Z](?![A-Za-z0-9])", NULL, "nid",
+   "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4, NULL, 0, NULL, 0}, /* its capitals */
   /* Canadian SIN as printed (3-3-3, not 0 or 8 first), Luhn. */
   {"national_id", "(?<![\\d.-])[1-79]\\d{2}([ -])\\d{3}\\g{-1}\\d{3}(?![\\d.-])", ja__valid_ca_sin, "nid", " -", 9, NULL, 0, NULL, 0},
 
   /* Finnish henkilötunnus DDMMYY, century sign, 3 digits, mod-31 check. */
   {"national_id",
    "(?<![A-Za-z0-9])(?:0[1-9]|[12]\\d|3[01])(?:0[1-9]|1[0-2])\\d{2}[-+A-FU-Y]\\d{3}[0-9A-FHJ-NPR-Y](?![A-Za-z0-9])",
-   ja__fi_hetu_ok, "nid", NULL, 9, NULL, 0, NULL, 0},
+   ja__fi_hetu_ok, "nid", "-+ABCDEFUVWXY", 9, NULL, 0, NULL, 0}, /* the century sign */
   /* Italian codice fiscale (omocodia letters allowed), check letter. */
   {"national_id",
    "(?<![A-Za-z0-9])[A-Z]{6}[\\dLMNP-V]{2}[ABCDEHLMPRST][\\dLMNP-V]{2}[A-Z][\\dLMNP-V]{3}[A-Z](?![A-Za-z0-9])",
