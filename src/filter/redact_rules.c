@@ -684,7 +684,11 @@ static const ja__redact_rule rules[] = {
    "|0[1-9]\\d{0,3}([ ./-])\\d{2,8}(?:\\g{-1}\\d{2,8}){0,3}"
    "|0[1-9]\\d{1,4} ?/ ?\\d{2,8}(?:[ -]\\d{2,8}){0,3}"
    ")(?![\\w.:/-]|[+]\\d)",
-   ja__valid_phone, NULL, NULL, 8, NULL, 0, NULL, 0},
+   /* Every match holds '+', '(', '/' or a separator: the '+' form may
+    * write its digits together, but "00" needs a separator after the
+    * country code (its lookahead; the four digits or more that follow
+    * cross it), and every other form has one. */
+   ja__valid_phone, NULL, "+(/ .-", 8, NULL, 0, NULL, 0},
   /* One-time codes given in context: "code: 123456", "OTP 4821",
    * "verification code is 902114". Bare "code" needs 6–8 digits so that
    * "exit code 127" and "error code 1001" pass. */
@@ -864,10 +868,10 @@ static const ja__redact_rule rules[] = {
    "(?=[A-Z0-9 -]*\\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,18}",
    ja__valid_labelled_id, "doc", NULL, 4, "licen|dl|hrerschein|permis|conducir|patente|rijbewijs|rkort", 0, NULL, 0},
   {"passport", "(?i)(?<![A-Z0-9<])[A-Z0-9<]{9}\\d[A-Z<]{3}\\d{6}\\d[MFX<]\\d{6}\\d[A-Z0-9<]{14}[\\d<]\\d?(?![A-Z0-9<])",
-   ja__valid_mrz2, "doc_bare", NULL, 14, NULL, 0, NULL, 0},
+   ja__valid_mrz2, "doc_bare", "MFXmfx<", 14, NULL, 0, NULL, 0}, /* the sex field */
   {"driving_licence",
    "(?<![A-Za-z0-9])[A-Z9]{5}\\d[0156]\\d(?:0[1-9]|[12]\\d|3[01])\\d[A-Z9]{2}\\d[A-Z]{2}(?![A-Za-z0-9])",
-   NULL, "doc_bare", NULL, 5, NULL, 0, NULL, 0},
+   NULL, "doc_bare", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 5, NULL, 0, NULL, 0}, /* its closing capitals */
 
   /* ---- national identity and tax numbers. After a label (in many
    * countries' words) any id-like value with 4+ digits counts: fail
