@@ -546,7 +546,8 @@ commonness(unsigned char c)
 /* The pairs (lower case) commonest in English text and in identifiers
  * ("th", "er", "e_", "_s" …): letter frequencies alone rank "re" or "th"
  * as rarer than they are, and a literal filed under one sends its unit
- * to the second pass for most values. As a bit per bucket (every byte of
+ * to the second pass for most values ("gr": program, group, agree,
+ * integrate; "greetings" and "groet" were filed under it). As a bit per bucket (every byte of
  * them has a code6 of its own, so a bucket is one pair), set by
  * common_pairs_init: looking each pair up in the list cost half of the
  * table's set-up. */
@@ -557,7 +558,7 @@ common_pairs_init(void)
 {
   static const char pairs[] =
       "th he in er an re nd on en at ou ed ha to or it is hi es ng st ar te se me nt ve ea al as ti le ne "
-      "co de ri ra li ro ic io el ma ta ce na la ll ca si pe om ec ur us ch di ge ac il ot be ni ss ns "
+      "co de ri ra li ro ic io el ma ta ce na la ll ca si pe om ec ur us ch di ge ac il ot be ni ss ns gr "
       "tr un ly ow wi ho ct lo ai nc mo ad ol so ie sh ly et ly em im ro fi ut ke ag ue id op ig "
       "e_ _s s_ t_ _t _c _m d_ _p _i r_ n_ _d _a _e _f _n _r _l y_ _u _b e. .s e- -s .c -c 1. .0 0. "
       "e  s  t  d  n  y  r  o   t  a  s  c  i  w  m  p  f  b ";
