@@ -841,7 +841,8 @@ unit_jitted(unit *u)
 typedef struct features {
   uint64_t present[4];           /* bit b set: byte b occurs */
   unsigned longest;              /* longest run of ASCII letters and digits */
-  unsigned count[NCLASS];        /* bytes of each class (count[0]: digits) */
+  unsigned count[NCLASS];        /* bytes of each class (count[0]: digits;
+                                    0 for a class no row names) */
   const unsigned char *s;        /* the value, for confirming a literal */
   size_t len;
   uset candidates;               /* units whose transposed tests pass */
@@ -977,18 +978,18 @@ features_of(const char *s, size_t len, features *f)
   uvec c = uv_and(n, uv_and(uv_atomic(&len_units[len < LEN_CAP ? len : LEN_CAP]),
                                         uv(&run_units[longest < RUN_CAP ? longest : RUN_CAP])));
   /* Fields cannot overflow below CLASS_MAX_LEN bytes; past that, count
-   * again in pieces. */
+   * again in pieces. All NCLASS, a constant the compiler unrolls: a class
+   * no row names counts nothing (class_add has no bit there) and its
+   * count_units entries hold every unit. */
   if (len >= CLASS_MAX_LEN)
     class_counts_long(p, len, f->count);
   else
-    for (size_t k = 0; k < nclasses; k++)
+    for (size_t k = 0; k < NCLASS; k++)
       f->count[k] = (unsigned)(counts >> (CLASS_BITS * k)) & (CLASS_MAX_LEN - 1);
-  for (size_t k = 0; k < nclasses; k++) {
+  for (size_t k = 0; k < NCLASS; k++) {
     unsigned cnt = f->count[k];
     c = uv_and(c, uv(&count_units[k][cnt < COUNT_CAP ? cnt : COUNT_CAP]));
   }
-  for (size_t k = nclasses; k < NCLASS; k++)
-    f->count[k] = UINT_MAX;
   /* Units that pass every other test but still owe a literal, and hold a
    * bigram filing one of theirs: confirm (none, the common case: no
    * second pass). Units that owe and hold none of those bigrams are out. */
