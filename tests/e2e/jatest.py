@@ -61,6 +61,13 @@ EXIT_USAGE, EXIT_DATAERR, EXIT_CANTCREAT, EXIT_IOERR, EXIT_NOPERM = 64, 65, 73, 
 # capture --strict: stored, but a property was dropped (65: nothing stored).
 EXIT_PARTIAL = 3
 
+# How long one run of a program (the CLI, sqlite3) may take before the test
+# calls it hung. Not a speed bound: beside a full suite and two busy loops a
+# single WAL fdatasync has been measured at 43-52 s on this kind of VM, and a
+# CLI capture waits for its own commit. ctest's TIMEOUT (300 s) still ends a
+# real hang.
+PROC_TIMEOUT = 240
+
 UUID_RE = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UUID_ANYCASE_RE = re.compile(
@@ -123,7 +130,7 @@ class Result:
         return json.loads(self.out)
 
 
-def run_cli(args, home, set_vars=None, unset=(), timeout=60, umask=None, input=None):
+def run_cli(args, home, set_vars=None, unset=(), timeout=PROC_TIMEOUT, umask=None, input=None):
     """Run jarvis-analytics ARGS (str or bytes items) with a clean env;
     @input (bytes) is its stdin, else stdin is /dev/null."""
     argv = [CLI] + list(args)
@@ -149,7 +156,7 @@ def sqlite_json(db, sql):
         raise unittest.SkipTest("the sqlite3 program is not installed")
     proc = subprocess.run([SQLITE3, "-json", "-bail", db, sql],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL, timeout=60)
+                          stdin=subprocess.DEVNULL, timeout=PROC_TIMEOUT)
     if proc.returncode != 0:
         raise AssertionError("sqlite3 %r failed (%d): %s" % (
             sql, proc.returncode, proc.stderr.decode("utf-8", "replace")))

@@ -9,7 +9,7 @@ import os
 import subprocess
 import unittest
 
-from jatest import (CLI, JATestCase, EXIT_IOERR, EXIT_NOPERM, UUID_RE, check_sanitizers,
+from jatest import (CLI, JATestCase, PROC_TIMEOUT, EXIT_IOERR, EXIT_NOPERM, UUID_RE, check_sanitizers,
                     clean_env, cli_for_another_user, read_bytes, unreachable_by)
 
 GOOD = {"version": "0.1.0", "platform": "cli"}
@@ -166,7 +166,7 @@ class Identity(JATestCase):
             with self.subTest(args=args):
                 proc = subprocess.run([cli] + args, env=clean_env(self.home, cli_env),
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, timeout=60, **user)
+                                      stderr=subprocess.PIPE, timeout=PROC_TIMEOUT, **user)
                 err = proc.stderr.decode("utf-8", "replace")
                 check_sanitizers(err, "jarvis-analytics %r" % args)
                 self.assertEqual(proc.returncode, EXIT_IOERR, err)

@@ -11,7 +11,7 @@ import re
 import subprocess
 import unittest
 
-from jatest import JATestCase, SOURCE_DIR, now_ms, sqlite_json
+from jatest import JATestCase, PROC_TIMEOUT, SOURCE_DIR, now_ms, sqlite_json
 
 DOC = os.path.join(SOURCE_DIR, "docs", "sqlite.md")
 
@@ -64,7 +64,7 @@ class Cookbook(JATestCase):
                 self.assertTrue(m, "no '-- columns:' line:\n%s" % sql)
                 want = [c.strip() for c in m.group(1).split(",")]
                 res = subprocess.run(["sqlite3", "-readonly", "-header", "-csv", self.db],
-                                     input=sql, capture_output=True, text=True, timeout=60)
+                                     input=sql, capture_output=True, text=True, timeout=PROC_TIMEOUT)
                 self.assertEqual((res.returncode, res.stderr), (0, ""), sql)
                 rows = list(csv.reader(io.StringIO(res.stdout)))
                 self.assertGreaterEqual(len(rows), 2, "no rows:\n%s" % sql)
