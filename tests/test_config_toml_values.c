@@ -33,6 +33,39 @@ static void test_config_toml_values__toml_wrong_types_name_key_and_type(void **s
   assert_string_equal(jt_cfg_err, "config.toml:4: [analytics] 'host': expected a string");
 }
 
+/* A near miss of a boolean is still a mistake (TOML's booleans are bare
+ * and lower-case), but the message names the boolean it meant, as a
+ * misspelt key's warning names the key. */
+static void test_config_toml_values__toml_near_boolean_suggests_it(void **state) { (void)state;
+  static const struct { const char *body, *msg; } cases[] = {
+    {"enabled = ture", "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean true?)"},
+    {"enabled = flase", "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean false?)"},
+    {"enabled = True", "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean true?)"},
+    {"enabled = FALSE # off", "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean false?)"},
+    {"enabled = truee", "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean true?)"},
+    {"enabled = \"true\"",
+     "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean true, without quotes?)"},
+    {"enabled = 'False'",
+     "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean false, without quotes?)"},
+    {"enabled = \"flase\"",
+     "config.toml:2: [analytics] 'enabled': expected a boolean (did you mean false, without quotes?)"},
+    /* Nothing near: no suggestion. */
+    {"enabled = no", "config.toml:2: [analytics] 'enabled': expected a boolean"},
+    {"enabled = 1", "config.toml:2: [analytics] 'enabled': expected a boolean"},
+    {"enabled = \"yes\"", "config.toml:2: [analytics] 'enabled': expected a boolean"},
+    {"enabled = \"a long string that is no boolean\"",
+     "config.toml:2: [analytics] 'enabled': expected a boolean"},
+    /* Only `enabled` is a boolean: a string key's value is not guessed at. */
+    {"mode = ture", "config.toml:2: [analytics] 'mode': expected a string"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "[analytics]\n%s\n", cases[i].body);
+    assert_int_equal(jt_cfg_parse(text), -1);
+    assert_string_equal(jt_cfg_err, cases[i].msg);
+  }
+}
+
 static void test_config_toml_values__toml_unsupported_values_rejected(void **state) { (void)state;
   static const jt_cfg_bad_line cases[] = {
     {"x = 1.5", "floats are not supported"},

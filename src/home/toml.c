@@ -555,6 +555,40 @@ static const char *expected(vkind k)
   return k == V_BOOL ? "expected a boolean" : k == V_STR ? "expected a string" : "expected an integer";
 }
 
+/* The boolean a value near one meant (`ture`, `flase`, `True`, `"true"`),
+ * or NULL. TOML's booleans are bare and lower-case, so each of these is a
+ * mistake that pauses; the message then says which word to write, as it
+ * does for a misspelt key. */
+static const char *near_boolean(const char *s, size_t n)
+{
+  static const char *const words[] = {"true", "false"};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (ja__suggest_distance(s, n, words[i], strlen(words[i]), 0) == 0)
+      return words[i];  /* only its case or its quotes are wrong */
+  ja__suggest sg;
+  ja__suggest_start(&sg, s, n);
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    ja__suggest_offer(&sg, words[i]);
+  return sg.best;
+}
+
+/* "'enabled': expected a boolean", with the boolean a near miss meant:
+ * @p bare is the value as typed when it was a bare word, @p str its text
+ * when it was a string (either may be NULL). */
+static int fail_type(reader *r, const char *name, int k, const char *bare, size_t bare_len,
+                     const char *str, size_t str_len)
+{
+  const char *like = NULL;
+  if (known[k].kind == V_BOOL && bare)
+    like = near_boolean(bare, bare_len);
+  else if (known[k].kind == V_BOOL && str)
+    like = near_boolean(str, str_len);
+  if (!like)
+    return fail(r, "[analytics] %s: %s", name, expected(known[k].kind));
+  return fail(r, "[analytics] %s: %s (did you mean %s%s?)", name, expected(known[k].kind), like,
+              str ? ", without quotes" : "");
+}
+
 /* Names of unknown keys already seen, to refuse duplicates. */
 typedef struct keyset {
   char **names;     /* malloc'ed copies */
@@ -683,9 +717,9 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
   if (dup)
     return fail(r, "[analytics] %s: duplicate key", name);
 
-  char mode[16];
+  char mode[16];  /* also the text of a string given to `enabled` */
   strout so = {NULL, 0, 0, 0};
-  if (k == K_MODE)
+  if (k == K_MODE || k == K_ENABLED)
     so = (strout){mode, sizeof mode, 0, 0};
   else if (k == K_HOST)
     so = (strout){out->host, sizeof out->host, 0, 0};
@@ -696,15 +730,18 @@ static int read_line(reader *r, const char *p, const char *end, ja__toml_analyti
   value v;
   const char *value_at = p;
   if (lex_value(&p, end, &so, &v, &why) != 0) {
+    if (k != K_UNKNOWN && v.kind == V_NONE)
+      return fail_type(r, name, k, value_at, (size_t)(p - value_at), NULL, 0);
     if (k != K_UNKNOWN && v.kind != known[k].kind)
-      why = expected(known[k].kind);
+      return fail_type(r, name, k, NULL, 0, NULL, 0);
     return fail(r, "[analytics] %s: %s", name, why);
   }
   if (k != K_UNKNOWN)
     out->where[k] = (ja__toml_where){r->line, (size_t)(value_at - r->text),
                                      (size_t)(p - r->text)};
   if (k != K_UNKNOWN && v.kind != known[k].kind)
-    return fail(r, "[analytics] %s: %s", name, expected(known[k].kind));
+    return fail_type(r, name, k, NULL, 0, v.kind == V_STR && so.len < sizeof mode ? mode : NULL,
+                     so.len);
   p = skip_ws(p, end);
   if (p < end && *p != '#')
     return fail(r, "[analytics] %s: unexpected text after the value", name);

@@ -63,6 +63,22 @@ class ConfigWarnings(JATestCase):
                 self.assertEqual(len(doc["warnings"]), 1)
                 self.assertNothingCreated()
 
+    def test_near_miss_boolean_pauses_and_names_the_boolean(self):
+        # A misspelt value is a mistake like a misspelt key, and the pause
+        # says which boolean to write, as the key's warning names the key.
+        for value, hint in (("ture", "true"), ("flase", "false"), ("True", "true"),
+                            ('"false"', "false, without quotes")):
+            with self.subTest(value=value):
+                self.write_config("[analytics]\nenabled = %s\n" % value)
+                want = ("%s:2: [analytics] 'enabled': expected a boolean (did you mean %s?)"
+                        % (self.config, hint))
+                doc = self.status()
+                self.assertEqual((doc["mode"], doc["off_reason"]), ("paused", want))
+                self.assertEqual(self.ja("status", rc=0).out.splitlines()[0],
+                                 "analytics: paused: " + want)
+                self.capture("app_opened", {"version": "0.1.0"})
+                self.assertNothingCreated()
+
 
 if __name__ == "__main__":
     unittest.main()
