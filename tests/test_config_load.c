@@ -61,7 +61,7 @@ static void test_config_load__enabled_false_turns_off(void **state) { (void)stat
   assert_int_equal(cfg.enabled, 0);
   assert_int_equal(cfg.mode, JA__MODE_OFF);
   char want[JA_PATH_MAX + 64];
-  snprintf(want, sizeof want, "disabled in %s/config.toml ([analytics] enabled = false)", jt_home());
+  snprintf(want, sizeof want, "disabled by [analytics] enabled = false in %s/config.toml", jt_home());
   assert_string_equal(cfg.off_reason, want);
 }
 
@@ -238,5 +238,5 @@ static void test_config_load__config_of_exactly_one_mib_is_read(void **state) { 
   ja__config cfg;
   load_comments_then((size_t)1 << 20, "\n[analytics]\nenabled = false\n", &cfg);
   assert_int_equal(cfg.enabled, 0);
-  assert_non_null(strstr(cfg.off_reason, "disabled in "));
+  assert_non_null(strstr(cfg.off_reason, "disabled by "));
 }

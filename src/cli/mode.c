@@ -23,7 +23,7 @@ ja__cli_print_mode(FILE *out, const char *mode, const char *reason)
   else if (strcmp(mode, "paused") == 0) /* a mistake: nothing leaves, nothing is deleted */
     fprintf(out, "analytics: paused: %s\n", reason);
   else
-    fprintf(out, "analytics: off (%s)\n", reason);
+    fprintf(out, "analytics: off: %s\n", reason); /* as paused: one sentence, whatever the reason holds */
 }
 
 static int

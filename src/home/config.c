@@ -284,7 +284,7 @@ static void load_file(ja__config *cfg)
     return;
   }
   if (t.has_enabled && !t.enabled)
-    set_off(cfg, 0, "disabled in %s ([analytics] enabled = false)", cfg->config_path);
+    set_off(cfg, 0, "disabled by [analytics] enabled = false in %s", cfg->config_path);
   else if (t.has_mode && t.local)
     cfg->mode = JA__MODE_LOCAL;
   /* A misspelt `enabled` that is not true (enable = false, or enabled =

@@ -243,7 +243,7 @@ class Commands(UploadCase):
 
     def test_without_a_home_off_creates_home_and_file(self):
         res = self.ja("off", rc=0)
-        self.assertTrue(res.out.splitlines()[1].startswith("analytics: off ("), res)
+        self.assertTrue(res.out.splitlines()[1].startswith("analytics: off: "), res)
         self.assertEqual(os.stat(self.home).st_mode & 0o777, 0o700)
         self.assertEqual(os.stat(self.cfg_path()).st_mode & 0o777, 0o600)
         self.assertEqual(self.read(), b"[analytics]\nenabled = false\n")
@@ -353,7 +353,22 @@ class Commands(UploadCase):
         self.write(b"[analytics]\nenabled = false\n")
         res = self.ja("on", rc=0, env={"DO_NOT_TRACK": "1"})
         self.assertEqual(self.read(), b"[analytics]\nenabled = true\n")
-        self.assertEqual(res.out.splitlines()[1], "analytics: off (DO_NOT_TRACK is set)")
+        self.assertEqual(res.out.splitlines()[1], "analytics: off: DO_NOT_TRACK is set")
+
+    def test_off_says_why_in_one_sentence(self):
+        # The reason reads as one sentence wherever it is shown: no
+        # parentheses inside parentheses.
+        self.fill(2)
+        sink = self.sink()
+        why = "disabled by [analytics] enabled = false in %s" % self.cfg_path()
+        res = self.ja("off", rc=0)
+        self.assertEqual(res.out.splitlines()[1], "analytics: off: " + why)
+        self.assertEqual(self.ja("off", "--json", rc=0).json()["reason"], why)
+        self.assertEqual(self.ja("status", rc=0).out.splitlines()[0], "analytics: off: " + why)
+        self.assertEqual(self.status()["off_reason"], why)
+        res = self.up(sink, "--verbose", rc=0)
+        self.assertIn("jarvis-analytics-upload: %s: deleted 2 queued events" % why,
+                      res.err.splitlines())
 
     def test_the_uploader_follows_the_choice(self):
         self.fill(3)

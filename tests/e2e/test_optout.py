@@ -35,7 +35,7 @@ class OptOut(JATestCase):
         # status: text …
         text = self.ja("status", rc=0, env=env)
         first = text.out.splitlines()[0]
-        self.assertTrue(first.startswith("analytics: off (" if mode == "off"
+        self.assertTrue(first.startswith("analytics: off: " if mode == "off"
                                          else "analytics: paused: "), text)
         self.assertRegex(first, reason_re)
         for label in ("home:", "config:", "anon_id:", "queue:", "sent:", "upload:", "drops:"):
