@@ -254,3 +254,52 @@ static void test_store_caps__clock_row_written_once_a_second_per_writer(void **s
   assert_int_equal(jt_sql_int(jt_db_path(), "select clock1 from store_clock"), T0 + 3100);
   ja__store_close(&d);
 }
+
+/* Sent events stay in events until their mark retires, up to 30 days
+ * after they were sent, so once they pass the age cap every transaction
+ * found an "oldest age" to expire and walked all of them again, deleting
+ * nothing. A prune now starts where the connection's last complete one
+ * stopped: it steps over them once. What truly ages past the cap still
+ * expires, and no sent event does. */
+static void test_store_caps__age_prune_steps_over_sent_events_once(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja__db d;
+  jt_store_db_init(&d);
+  assert_int_equal(ja__store_open(&d, 1), JA_OK);
+  /* 1 000 events captured 40 days ago, sent yesterday: kept in place. */
+  jt_store_raw_fill(&d, 1000, T0 - 40 * DAY);
+  ja__lease_batch b = {0};
+  int64_t nsent = 0;
+  assert_int_equal(jt_store_claim(&d, "up", T0 - DAY, T0 - DAY + 60000, 1000, &b), 1000);
+  assert_int_equal(ja__store_ack(&d, "up", b.rows, b.n, 200, T0 - DAY, &nsent), JA_OK);
+  assert_int_equal(nsent, 1000);
+  ja__store_batch_free(&b);
+  /* Two processes with correct clocks: the store clock is T0, the cutoff
+   * T0 - 30 days, and every sent event is older. */
+  capture_at(&d, PROC_A, T0);
+  capture_at(&d, PROC_B, T0 + 1000);
+  sqlite3_stmt *prune = d.q[JA__Q_PRUNE_EXPIRED];
+  assert_non_null(prune); /* it ran: the oldest age was past the cutoff */
+  int runs = sqlite3_stmt_status(prune, SQLITE_STMTSTATUS_RUN, 0);
+  int steps = sqlite3_stmt_status(prune, SQLITE_STMTSTATUS_VM_STEP, 0);
+  for (int i = 1; i <= 20; i++) /* a second apart: the cutoff moves on each time */
+    capture_at(&d, i % 2 ? PROC_A : PROC_B, T0 + 1000 + i * 1000);
+  int more_runs = sqlite3_stmt_status(prune, SQLITE_STMTSTATUS_RUN, 0) - runs;
+  int more_steps = sqlite3_stmt_status(prune, SQLITE_STMTSTATUS_VM_STEP, 0) - steps;
+  assert_true(more_runs > 0);
+  if (more_steps > 100 * more_runs) /* stepping over 1 000 sent events is > 10 000 */
+    fail_msg("%d prunes took %d VM steps: they walked the sent events again", more_runs,
+             more_steps);
+  assert_int_equal(expired_count(), 0);
+  assert_int_equal(queued(), 1000 + 22);
+  /* A month on, when both clocks agree: the 22 pending events expire, the
+   * sent ones stay (their mark retires them). */
+  capture_at(&d, PROC_A, T0 + 31 * DAY);
+  capture_at(&d, PROC_B, T0 + 31 * DAY + 1000);
+  ja__store_close(&d);
+  assert_int_equal(expired_count(), 22);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where id <= 1000"), 1000);
+  assert_int_equal(queued(), 1000 + 2);
+}

@@ -227,6 +227,10 @@ ja__store_end(ja__db *d, ja_status st)
   if (st != JA_OK && !sqlite3_get_autocommit(d->db))
     sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
   d->in_txn = 0;
+  /* An age prune that deleted all it found counts only once committed. */
+  if (st == JA_OK && d->aged_below_txn > d->aged_below)
+    d->aged_below = d->aged_below_txn;
+  d->aged_below_txn = 0;
   ja__store_busy_folded(d, st == JA_OK);
   ja__store_pending_folded(d, st == JA_OK);
   return st;

@@ -568,4 +568,5 @@ ja__store_close(ja__db *d)
     d->db = NULL;
   }
   d->immutable = 0;
+  d->aged_below = 0; /* a queue opened again may be another file */
 }

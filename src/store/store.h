@@ -76,6 +76,14 @@ typedef struct ja__db {
   int64_t oldest_age_ms;     /* min(age_ms) when the transaction began (0:
                                 none): nothing older, nothing to expire */
   int unaged;                /* an event had age_ms NULL when it began */
+  int64_t aged_below;        /* when this connection last committed an age
+                                prune that deleted all it found: its cutoff.
+                                No pending event was older then, and none a
+                                library writer adds is older than its store
+                                clock less the skew (far above any cutoff),
+                                so the next prune starts there (0: never) */
+  int64_t aged_below_txn;    /* the same, set by this transaction's prune,
+                                taken at its commit */
   int64_t writer;            /* this process's writer id (0: assign on first write) */
   int64_t drop_days_pruned;  /* the UTC day (ms / 86400000) whose drops-by-day
                                 this connection last pruned (0: not yet) */

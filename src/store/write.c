@@ -301,6 +301,7 @@ prune(ja__db *d, int which, int64_t cutoff, int64_t limit, ja__drop why, int64_t
   if (which == JA__Q_PRUNE_EXPIRED) {
     sqlite3_bind_int64(s, 1, cutoff);
     sqlite3_bind_int64(s, 2, limit);
+    sqlite3_bind_int64(s, 3, d->aged_below);
   } else {
     sqlite3_bind_int64(s, 1, limit);
   }
@@ -328,10 +329,21 @@ ja__store_apply_caps(ja__db *d, int64_t now)
   /* The usual case, nothing old enough (the oldest age, probed by index
    * when the transaction began), skips the DELETE and its temporary
    * table; events this transaction added are never older than that. */
+  /* Sent events stay in events (and in events_by_age) until their mark
+   * retires, up to 30 days after they were sent, so the oldest age can be
+   * a sent one: from the day the first of them passes the cap, every
+   * transaction would walk all of them again. A prune starts at the
+   * cutoff of this connection's last complete one (aged_below) and runs
+   * again once the cutoff has moved on by the store clock's step: it
+   * steps only over what aged past the cap since. */
   if (d->witnessed_ms >= JA__CLOCK_FLOOR_MS && d->oldest_age_ms && d->oldest_age_ms < cutoff &&
-      (st = prune(d, JA__Q_PRUNE_EXPIRED, cutoff, budget, JA__DROP_EXPIRED, now, &expired)) !=
-          JA_OK)
-    return st;
+      cutoff >= d->aged_below + JA__CLOCK_WRITE_STEP_MS) {
+    if ((st = prune(d, JA__Q_PRUNE_EXPIRED, cutoff, budget, JA__DROP_EXPIRED, now, &expired)) !=
+        JA_OK)
+      return st;
+    if (expired < budget)
+      d->aged_below_txn = cutoff; /* all found: taken at the commit */
+  }
   budget -= expired;
 
   sqlite3_stmt *s;
