@@ -381,6 +381,12 @@ static void test_rollup_scale__one_huge_session_is_closed_in_bounded_parts(void 
   assert_true(r.most_held <= JA__ROLLUP_RUN_ROWS);
   assert_int_equal(r.most_held, JA__ROLLUP_RUN_ROWS);
   assert_int_equal(r.parts, 2);                 /* 16 384 + 16 384, then 7 232 whole */
+  /* One session closed in parts, what became of it told; the others whole. */
+  assert_int_equal(r.split_sessions, 1);
+  assert_int_equal(r.splits[0].parts, 3);
+  assert_int_equal(r.splits[0].signals, 40000);
+  assert_int_equal(r.splits[0].events, 3);
+  assert_int_equal(r.splitting, 0);
   assert_int_equal(r.sessions_closed, 4);       /* with open-the-store's */
   assert_int_equal(r.sessions_emitted, 5);
   assert_int_equal(r.stopped, 0);

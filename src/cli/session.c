@@ -1,6 +1,6 @@
 /*
  * cli/session.c — `jarvis-analytics session inference|tool|error|end` and
- * `rollup`: thin layers over ja_session_* and ja_rollup. --at / --now
+ * `rollup`: thin layers over ja_session_* and the rollup. --at / --now
  * replay time (tests, back-filling); without them the library reads the
  * clock. A bad value is one line naming it, exit 64 (the command line) or
  * 65 (the library refused the data), and nothing is stored.
@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "util/clock.h"
 #include "util/http_date.h"
+#include "util/plural.h"
 
 /* --at / --now: an RFC 3339 time, or 0 (now) when not given. @p flag is
  * the option's name, @p example a time to show. A well-formed time before
@@ -149,6 +151,48 @@ ja__cli_session(const cli_args *a, FILE *out, FILE *err)
   return rc;
 }
 
+/* The sessions a rollup closed in parts, for --json: each part with an
+ * inference queued a chat_session_ended of its own, which nobody reading
+ * the events can tell from separate sessions. */
+static cJSON *
+splits_json(const ja__rollup_report *r)
+{
+  cJSON *a = cJSON_CreateArray();
+  int64_t kept = r->split_sessions < JA__ROLLUP_SPLITS_KEPT ? r->split_sessions
+                                                             : JA__ROLLUP_SPLITS_KEPT;
+  int ok = a != NULL;
+  for (int64_t i = 0; ok && i < kept; i++) {
+    cJSON *o = cJSON_CreateObject();
+    ok = o && cJSON_AddItemToArray(a, o);
+    if (!ok)
+      cJSON_Delete(o);
+    ok = ok && cJSON_AddNumberToObject(o, "parts", (double)r->splits[i].parts) &&
+         cJSON_AddNumberToObject(o, "signals", (double)r->splits[i].signals) &&
+         cJSON_AddNumberToObject(o, "events", (double)r->splits[i].events);
+  }
+  if (ok)
+    return a;
+  cJSON_Delete(a);
+  return NULL;
+}
+
+/* --verbose: what was queued, and one line per session closed in parts. */
+static void
+print_rollup(FILE *out, const ja__rollup_report *r, int64_t queued)
+{
+  fprintf(out, "queued %lld event%s\n", (long long)queued, ja__plural_s(queued));
+  int64_t kept = r->split_sessions < JA__ROLLUP_SPLITS_KEPT ? r->split_sessions
+                                                             : JA__ROLLUP_SPLITS_KEPT;
+  for (int64_t i = 0; i < kept; i++)
+    fprintf(out, "a session of %lld signals was closed in %lld parts: %lld chat_session_ended "
+            "event%s, one per part with an inference\n", (long long)r->splits[i].signals,
+            (long long)r->splits[i].parts, (long long)r->splits[i].events,
+            ja__plural_s(r->splits[i].events));
+  if (r->split_sessions > kept)
+    fprintf(out, "… and %lld more session%s closed in parts\n",
+            (long long)(r->split_sessions - kept), ja__plural_s(r->split_sessions - kept));
+}
+
 int
 ja__cli_rollup(const cli_args *a, FILE *out, FILE *err)
 {
@@ -159,17 +203,26 @@ ja__cli_rollup(const cli_args *a, FILE *out, FILE *err)
   ja_store *s = NULL;
   if ((rc = open_store(a, err, &s)) != 0)
     return rc;
-  int64_t queued = 0;
-  ja_status st = ja_rollup(s, now, &queued);
+  ja__rollup_report r;
+  memset(&r, 0, sizeof r);
+  ja_status st = ja__api_rollup(s, now, NULL, &r);
+  int64_t queued = r.sessions_emitted + r.days_emitted;
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (a->on[OPT_JSON]) {
     cJSON *doc = cJSON_CreateObject();
     int ok = cJSON_AddNumberToObject(doc, "queued", (double)queued) != NULL;
     ok &= cJSON_AddBoolToObject(doc, "enabled", ja_store_enabled(s, NULL)) != NULL;
+    ok &= cJSON_AddNumberToObject(doc, "sessions_closed", (double)r.sessions_closed) != NULL;
+    ok &= cJSON_AddNumberToObject(doc, "closed_in_parts", (double)r.split_sessions) != NULL;
+    cJSON *splits = splits_json(&r);
+    if (!splits || !cJSON_AddItemToObject(doc, "sessions_in_parts", splits)) {
+      cJSON_Delete(splits);
+      ok = 0;
+    }
     rc = ja__cli_print_built(out, err, a->command, doc, ok);
   } else if (a->on[OPT_VERBOSE]) {
-    fprintf(out, "queued %lld event%s\n", (long long)queued, queued == 1 ? "" : "s");
+    print_rollup(out, &r, queued);
   }
   ja_store_close(s);
   return rc;

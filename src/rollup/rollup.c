@@ -247,6 +247,32 @@ read_run(ja__db *d, const int64_t *ids, int m, size_t budget, int may_part, sigb
   return st;
 }
 
+/* Keep count of the parts of session @p no (a part of it when @p part,
+ * else its last part or the whole of it): @p signals of it were closed,
+ * queueing @p events. A session's parts are closed one after the other
+ * (each transaction begins with the rest of it), so one is followed at a
+ * time. */
+static void
+note_split(ja__rollup_report *r, int64_t no, int64_t signals, int64_t events, int part)
+{
+  if (part && !(r->splitting && r->split_no == no)) {
+    r->splitting = 1;
+    r->split_no = no;
+    r->split = (ja__rollup_split){0, 0, 0};
+  }
+  if (!r->splitting || r->split_no != no)
+    return; /* a session closed whole */
+  r->split.parts++;
+  r->split.signals += signals;
+  r->split.events += events;
+  if (part)
+    return;
+  if (r->split_sessions < JA__ROLLUP_SPLITS_KEPT)
+    r->splits[r->split_sessions] = r->split;
+  r->split_sessions++;
+  r->splitting = 0;
+}
+
 /* Inside a transaction: close the whole sessions ids[0..got->whole) read
  * into @p b, or the part of session ids[got->whole] it holds. Their
  * signals were read first, then are forgotten with the sessions by range
@@ -280,7 +306,9 @@ close_read(ja__db *d, const ja__emitter *e, int64_t wall, sigbuf *b, const int64
   for (size_t i = 0, k; i < b->n && st == JA_OK; i += k) {
     for (k = 1; i + k < b->n && b->no[i + k] == b->no[i]; k++)
       ;
-    st = close_one(d, e, wall, b->v + i, k, b->firsts, r);
+    int64_t emitted = r->sessions_emitted;
+    if ((st = close_one(d, e, wall, b->v + i, k, b->firsts, r)) == JA_OK)
+      note_split(r, b->no[i], (int64_t)k, r->sessions_emitted - emitted, got->part);
   }
   return st;
 }

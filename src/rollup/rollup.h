@@ -125,12 +125,35 @@ typedef struct ja__session_stats {
                                 counted not_finite */
 } ja__session_stats;
 
+/* What became of one session closed in parts (it held more than
+ * JA__ROLLUP_RUN_ROWS signals): each part with an inference is a
+ * chat_session_ended of its own, which no consumer can tell from separate
+ * sessions — so `rollup --verbose` and `--json` say so. */
+typedef struct ja__rollup_split {
+  int64_t parts;             /* parts closed, the last included */
+  int64_t signals;           /* signals in them */
+  int64_t events;            /* chat_session_ended queued (parts with an inference) */
+} ja__rollup_split;
+
+/* Sessions closed in parts a report describes one by one (the rest are
+ * only counted: each needs more than 16 384 signals, so a run rarely sees
+ * even one). */
+#define JA__ROLLUP_SPLITS_KEPT 8
+
 /* What one rollup did (tests, the CLI). */
 typedef struct ja__rollup_report {
   int64_t sessions_closed;   /* sessions closed (with or without an event) */
   int64_t sessions_emitted;  /* chat_session_ended queued */
   int64_t days_emitted;      /* usage_daily_summary queued */
-  int64_t parts;             /* parts of sessions over JA__ROLLUP_RUN_ROWS closed */
+  int64_t parts;             /* parts of sessions over JA__ROLLUP_RUN_ROWS closed
+                                before their last one */
+  int64_t split_sessions;    /* sessions whose last part this run closed, and
+                                whose first part it closed too … */
+  ja__rollup_split splits[JA__ROLLUP_SPLITS_KEPT]; /* … the first of them */
+  int splitting;             /* 1: a session is being closed in parts (one a
+                                stop left half closed stays so) … */
+  int64_t split_no;          /* … its number … */
+  ja__rollup_split split;    /* … and its parts so far */
   int64_t transactions;      /* write transactions committed */
   int64_t most_held;         /* most signals held in memory at once */
   int stopped;               /* the stop said so before the work was done:

@@ -22,7 +22,8 @@ CASES = {
     "session tool": (["s1", "--tool", "shell"] + AT, {"recorded"}),
     "session error": (["s1"] + AT, {"recorded"}),
     "session end": (["s1"] + AT, {"recorded"}),
-    "rollup": (["--now", "2026-03-01T11:00:00Z"], {"queued", "enabled"}),
+    "rollup": (["--now", "2026-03-01T11:00:00Z"], {"queued", "enabled", "sessions_closed",
+                                                  "closed_in_parts", "sessions_in_parts"}),
     "view": ([], {"version", "queue", "drops", "rollup", "history"}),
     "catalog": ([], {"events", "enums"}),
     "on": ([], {"mode", "reason", "config", "changed"}),
@@ -83,7 +84,8 @@ class Json(JATestCase):
         self.assertEqual(self.ja("session", "end", "s", "--json", env=off, rc=0).json(),
                          {"recorded": False})
         self.assertEqual(self.ja("rollup", "--json", env=off, rc=0).json(),
-                         {"queued": 0, "enabled": False})
+                         {"queued": 0, "enabled": False, "sessions_closed": 0,
+                          "closed_in_parts": 0, "sessions_in_parts": []})
         self.assertEqual(self.ja("reset-id", "--json", env=off, rc=0).json(),
                          {"anon_id": None, "enabled": False})
         doc = self.ja("reset-id", "--json", rc=0).json()
