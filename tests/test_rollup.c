@@ -155,6 +155,30 @@ static void test_rollup__idle_more_than_300s_closes_exactly_300s_does_not(void *
   ja_store_close(s);
 }
 
+/* duration_ms spans activity (inference, tool, error), never the end: one
+ * inference ended a minute later lasts 0 ms, as the same session closed
+ * by idleness does; a tool a minute later makes it last that minute. */
+static void test_rollup__duration_spans_activity_not_the_end(void **state)
+{
+  (void)state;
+  jt_fresh_env();
+  ja_store *s = jt_open_sync();
+  int64_t t = recent_day() + 7 * HOUR_MS;
+  assert_int_equal(ja_session_inference(s, "ended", 1, 2, 50, NULL, NULL, t), JA_OK);
+  assert_int_equal(ja_session_end(s, "ended", t + MIN_MS), JA_OK);
+  assert_int_equal(ja_session_inference(s, "idle", 1, 2, 50, NULL, NULL, t), JA_OK);
+  assert_int_equal(ja_session_inference(s, "tool", 1, 2, 50, NULL, NULL, t), JA_OK);
+  assert_int_equal(ja_session_tool(s, "tool", "shell", t + MIN_MS), JA_OK);
+  assert_int_equal(ja_session_end(s, "tool", t + MIN_MS + S_MS), JA_OK);
+  assert_int_equal(ja_rollup(s, t + HOUR_MS, NULL), JA_OK);
+  assert_int_equal(count_events("chat_session_ended"), 3);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                   "'chat_session_ended' and json_extract(properties, '$.duration_ms') = 0"), 2);
+  assert_int_equal(jt_sql_int(jt_db_path(), "select count(*) from events where event = "
+                   "'chat_session_ended' and json_extract(properties, '$.duration_ms') = 60000"), 1);
+  ja_store_close(s);
+}
+
 static void test_rollup__session_without_inference_emits_nothing(void **state)
 {
   (void)state;
