@@ -48,6 +48,16 @@ jt_drain_fake_send(ja__transport *t, const char *body, size_t len, int64_t timeo
   return JA_OK;
 }
 
+int
+jt_drain_times_sent(const fake *f, const char *uuid)
+{
+  int n = 0;
+  for (int i = 0; i < f->nreq; i++)
+    for (const char *p = f->bodies[i]; (p = strstr(p, uuid)) != NULL; p++)
+      n++;
+  return n;
+}
+
 void
 jt_drain_fake_close(ja__transport *t)
 {

@@ -58,6 +58,9 @@ int64_t jt_drain_fake_mono(void *payload);
 
 void jt_drain_fake_init(fake *f);
 
+/* How many times @p uuid appears in all bodies the fake was sent. */
+int jt_drain_times_sent(const fake *f, const char *uuid);
+
 void jt_drain_fake_free(fake *f);
 
 void jt_drain_opts_init(ja__upload_opts *o, fake *f);

@@ -4,17 +4,6 @@
  */
 #include "drain_fixture.h"
 
-/* How many times @p uuid appears in all bodies sent. */
-static int
-times_sent(const fake *f, const char *uuid)
-{
-  int n = 0;
-  for (int i = 0; i < f->nreq; i++)
-    for (const char *p = f->bodies[i]; (p = strstr(p, uuid)) != NULL; p++)
-      n++;
-  return n;
-}
-
 /* The batch array of a body, sent_at removed: what must be identical
  * across attempts. */
 static char *
@@ -48,7 +37,7 @@ static void test_drain_batch__happy_path_sends_each_uuid_once(void **state)
   assert_int_equal(jt_drain_batch_len(dr.f.bodies[0]), 100);
   assert_int_equal(jt_drain_batch_len(dr.f.bodies[2]), 50);
   for (int i = 0; i < 250; i++) {
-    assert_int_equal(times_sent(&dr.f, uuids[i]), 1);
+    assert_int_equal(jt_drain_times_sent(&dr.f, uuids[i]), 1);
     free(uuids[i]);
   }
   free(uuids);

@@ -62,17 +62,6 @@ limit_between(int64_t narrow_id, int64_t wide_id)
   return (int64_t)((narrow + wide) / 2);
 }
 
-/* Times @p uuid appears in every body sent. */
-static int
-times_sent(const fake *f, const char *uuid)
-{
-  int n = 0;
-  for (int i = 0; i < f->nreq; i++)
-    for (const char *p = f->bodies[i]; (p = strstr(p, uuid)) != NULL; p++)
-      n++;
-  return n;
-}
-
 /* Eight events in one batch, the wide one fifth: the batch is halved
  * locally until the wide one stands alone, which is dropped (too_large,
  * counted, gone from the queue); the seven others each leave once; no
@@ -103,12 +92,12 @@ static void test_upload_batch__over_limit_event_alone_is_dropped_the_rest_delive
   assert_int_equal(r.ndropped, 1);
   assert_int_equal(r.dropped[JA__DROP_TOO_LARGE], 1);
   assert_int_equal(r.dropped[JA__DROP_REJECTED], 0);
-  assert_int_equal(times_sent(&f, wide), 0); /* never asked of the server */
+  assert_int_equal(jt_drain_times_sent(&f, wide), 0); /* never asked of the server */
   for (int64_t id = 1; id <= 8; id++) {
     if (id == 5)
       continue;
     char *u = field(id, "uuid");
-    assert_int_equal(times_sent(&f, u), 1);
+    assert_int_equal(jt_drain_times_sent(&f, u), 1);
     free(u);
   }
   for (int i = 0; i < f.nreq; i++)
