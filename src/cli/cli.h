@@ -224,7 +224,8 @@ int ja__cli_view(const cli_args *a, FILE *out, FILE *err);
 typedef struct ja__report ja__report;
 ja_status ja__cli_view_html(const ja__report *r, char **out);
 /* mode.c: `on`, `off`, `local` (write the choice to config.toml), and
- * the line that says the mode ("analytics: paused: <why>"), for status too. */
+ * the line that says the mode ("analytics: paused: <why>"), for status and
+ * capture --verbose too. */
 int ja__cli_mode(const cli_args *a, FILE *out, FILE *err);
 void ja__cli_print_mode(FILE *out, const char *mode, const char *reason);
 /* session.c: `session inference|tool|error|end`, `rollup`. */

@@ -124,8 +124,12 @@ ja__cli_capture(const cli_args *a, FILE *out, FILE *err)
   if (st != JA_OK) {
     rc = ja__cli_fail(err, a->command, st);
   } else if (o.result == JA_RESULT_DISABLED) {
-    if (text)
-      fprintf(out, "not stored: analytics is %s (%s)\n", ja__config_mode_name(s->cfg.mode), why);
+    /* the line status prints ("analytics: paused: <why>"): a reason can
+     * hold parentheses itself, so it is never wrapped in more */
+    if (text) {
+      fputs("not stored: ", out);
+      ja__cli_print_mode(out, ja__config_mode_name(s->cfg.mode), why);
+    }
   } else if (o.result == JA_RESULT_DROPPED) {
     if (text)
       fprintf(out, "dropped: %s%s%s\n", o.reason, sep, hint);

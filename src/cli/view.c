@@ -233,9 +233,11 @@ summary(page *p, const ja__report *r)
   put(p, "<section id=\"summary\"><h2>Summary</h2>\n<p>Analytics is <b data-k=\"enabled\"%s>%s</b>",
       r->enabled ? "" : " class=\"off\"", r->mode);
   if (!r->enabled) {
-    put(p, " (<span data-k=\"off_reason\">");
+    /* "paused: <why>", as status says it: a reason can hold parentheses
+     * itself ("(did you mean true?)"), so it is never wrapped in more */
+    put(p, ": <span data-k=\"off_reason\">");
     esc(p, r->off_reason);
-    put(p, "</span>)");
+    put(p, "</span>");
   }
   put(p, ".%s</p>\n<dl class=\"tiles\">", r->queue_exists ? "" : " No queue has been created yet.");
   int64_t dropped = 0;

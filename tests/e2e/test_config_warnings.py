@@ -4,7 +4,9 @@ file, line and name — never a value. A misspelt `enabled` whose value is not
 true, in [analytics] or in a misspelt table, turns analytics off (privacy
 wins a typo)."""
 
+import html
 import os
+import re
 import unittest
 
 from jatest import JATestCase
@@ -55,7 +57,7 @@ class ConfigWarnings(JATestCase):
                 self.write_config(text)
                 res = self.capture("app_opened", {"version": "0.1.0"}, "--verbose")
                 # A typo is a mistake, not the opt-out that deletes: paused.
-                self.assertTrue(res.out.startswith("not stored: analytics is paused ("), res)
+                self.assertTrue(res.out.startswith("not stored: analytics: paused: "), res)
                 doc = self.status()
                 self.assertIs(doc["enabled"], False)
                 self.assertEqual(doc["mode"], "paused")
@@ -78,6 +80,21 @@ class ConfigWarnings(JATestCase):
                                  "analytics: paused: " + want)
                 self.capture("app_opened", {"version": "0.1.0"})
                 self.assertNothingCreated()
+
+    def test_a_reason_with_parentheses_is_not_wrapped_in_more(self):
+        # The reason can hold parentheses itself, so capture --verbose and
+        # the page `view` writes say it as status does — "paused: <why>" —
+        # never "paused (<why>)", which nested them.
+        self.write_config("[analytics]\nenabled = ture\n")
+        want = "%s:2: [analytics] 'enabled': expected a boolean (did you mean true?)" % self.config
+        self.assertEqual(self.status()["off_reason"], want)
+        res = self.capture("app_opened", {"version": "0.1.0"}, "--verbose")
+        self.assertEqual(res.out, "not stored: analytics: paused: %s\n" % want)
+        page = self.ja("view", "--output", "-", rc=0).out
+        summary = re.search(r"<p>(Analytics is .*?)</p>", page).group(1)
+        self.assertEqual(html.unescape(re.sub(r"<[^>]*>", "", summary)),
+                         "Analytics is paused: %s. No queue has been created yet." % want)
+        self.assertNothingCreated()
 
 
 if __name__ == "__main__":

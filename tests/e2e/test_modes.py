@@ -39,7 +39,7 @@ class Mistakes(UploadCase):
         # Capture stores nothing while paused.
         r = self.capture("app_opened", APP, "--verbose", env=env)
         self.assertEqual(r.rc, 0, r)
-        self.assertTrue(r.out.startswith("not stored: analytics is paused ("), r)
+        self.assertTrue(r.out.startswith("not stored: analytics: paused: "), r)
         self.assertEqual(self.queued(), before)
         # status says so, as text and as JSON.
         text = self.ja("status", rc=0, env=env).out
