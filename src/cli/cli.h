@@ -228,8 +228,18 @@ ja_status ja__cli_view_html(const ja__report *r, char **out);
  * capture --verbose too. */
 int ja__cli_mode(const cli_args *a, FILE *out, FILE *err);
 void ja__cli_print_mode(FILE *out, const char *mode, const char *reason);
-/* session.c: `session inference|tool|error|end`, `rollup`. */
+/* session.c: `session inference|tool|error|end`, `rollup`, and what a
+ * rollup says of the sessions it closed in parts (more than 16 384
+ * signals: one chat_session_ended per part with an inference, which no
+ * reader of the events can tell from separate sessions) — `rollup` and the
+ * uploader's own rollup say it the same way: sessions_closed,
+ * closed_in_parts and sessions_in_parts added to @p doc (0: out of
+ * memory), and a line per such session, as error lines ("<program>: …")
+ * when @p error_lines. */
 int ja__cli_session(const cli_args *a, FILE *out, FILE *err);
 int ja__cli_rollup(const cli_args *a, FILE *out, FILE *err);
+typedef struct ja__rollup_report ja__rollup_report;
+int ja__cli_rollup_parts_json(cJSON *doc, const ja__rollup_report *r);
+void ja__cli_say_rollup_parts(FILE *f, int error_lines, const ja__rollup_report *r);
 
 #endif

@@ -3,7 +3,9 @@
  * `rollup`: thin layers over ja_session_* and the rollup. --at / --now
  * replay time (tests, back-filling); without them the library reads the
  * clock. A bad value is one line naming it, exit 64 (the command line) or
- * 65 (the library refused the data), and nothing is stored.
+ * 65 (the library refused the data), and nothing is stored. What a
+ * rollup says of the sessions it closed in parts is here too, for the
+ * uploader's own rollup to say it the same way.
  */
 #include "boot.h"
 
@@ -176,21 +178,41 @@ splits_json(const ja__rollup_report *r)
   return NULL;
 }
 
-/* --verbose: what was queued, and one line per session closed in parts. */
-static void
-print_rollup(FILE *out, const ja__rollup_report *r, int64_t queued)
+int
+ja__cli_rollup_parts_json(cJSON *doc, const ja__rollup_report *r)
 {
-  fprintf(out, "queued %lld event%s\n", (long long)queued, ja__plural_s(queued));
+  int ok = cJSON_AddNumberToObject(doc, "sessions_closed", (double)r->sessions_closed) != NULL;
+  ok &= cJSON_AddNumberToObject(doc, "closed_in_parts", (double)r->split_sessions) != NULL;
+  cJSON *splits = splits_json(r);
+  if (!splits || !cJSON_AddItemToObject(doc, "sessions_in_parts", splits)) {
+    cJSON_Delete(splits);
+    ok = 0;
+  }
+  return ok;
+}
+
+void
+ja__cli_say_rollup_parts(FILE *f, int error_lines, const ja__rollup_report *r)
+{
   int64_t kept = r->split_sessions < JA__ROLLUP_SPLITS_KEPT ? r->split_sessions
                                                              : JA__ROLLUP_SPLITS_KEPT;
-  for (int64_t i = 0; i < kept; i++)
-    fprintf(out, "a session of %lld signals was closed in %lld parts: %lld chat_session_ended "
-            "event%s, one per part with an inference\n", (long long)r->splits[i].signals,
-            (long long)r->splits[i].parts, (long long)r->splits[i].events,
-            ja__plural_s(r->splits[i].events));
-  if (r->split_sessions > kept)
-    fprintf(out, "… and %lld more session%s closed in parts\n",
-            (long long)(r->split_sessions - kept), ja__plural_s(r->split_sessions - kept));
+  char line[256];
+  for (int64_t i = 0; i <= kept; i++) {
+    if (i < kept)
+      snprintf(line, sizeof line, "a session of %lld signals was closed in %lld parts: %lld "
+               "chat_session_ended event%s, one per part with an inference",
+               (long long)r->splits[i].signals, (long long)r->splits[i].parts,
+               (long long)r->splits[i].events, ja__plural_s(r->splits[i].events));
+    else if (r->split_sessions > kept)
+      snprintf(line, sizeof line, "… and %lld more session%s closed in parts",
+               (long long)(r->split_sessions - kept), ja__plural_s(r->split_sessions - kept));
+    else
+      break;
+    if (error_lines)
+      ja__cli_errorf(f, NULL, "%s", line);
+    else
+      fprintf(f, "%s\n", line);
+  }
 }
 
 int
@@ -213,16 +235,11 @@ ja__cli_rollup(const cli_args *a, FILE *out, FILE *err)
     cJSON *doc = cJSON_CreateObject();
     int ok = cJSON_AddNumberToObject(doc, "queued", (double)queued) != NULL;
     ok &= cJSON_AddBoolToObject(doc, "enabled", ja_store_enabled(s, NULL)) != NULL;
-    ok &= cJSON_AddNumberToObject(doc, "sessions_closed", (double)r.sessions_closed) != NULL;
-    ok &= cJSON_AddNumberToObject(doc, "closed_in_parts", (double)r.split_sessions) != NULL;
-    cJSON *splits = splits_json(&r);
-    if (!splits || !cJSON_AddItemToObject(doc, "sessions_in_parts", splits)) {
-      cJSON_Delete(splits);
-      ok = 0;
-    }
+    ok &= ja__cli_rollup_parts_json(doc, &r);
     rc = ja__cli_print_built(out, err, a->command, doc, ok);
   } else if (a->on[OPT_VERBOSE]) {
-    print_rollup(out, &r, queued);
+    fprintf(out, "queued %lld event%s\n", (long long)queued, ja__plural_s(queued));
+    ja__cli_say_rollup_parts(out, 0, &r);
   }
   ja_store_close(s);
   return rc;

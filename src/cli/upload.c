@@ -58,34 +58,51 @@ deadline_passed(void *payload)
  * queue that exists: nothing is created by a run with nothing to do. A
  * failed rollup loses nothing (its signals wait for the next one) and must
  * not keep what is queued from leaving: one line. */
-static void
-rollup_first(ja__upload_opts *o, FILE *err)
+static int
+rollup_first(ja__upload_opts *o, FILE *err, ja__rollup_report *r)
 {
   const ja__upload_clock *c = o->clock ? o->clock : &ja__upload_real_clock;
   int64_t t0 = c->mono_ms(c->payload);
   deadline dl = {c, t0 + o->deadline_ms};
   ja__rollup_stop stop = {deadline_passed, &dl};
-  ja__rollup_report r;
-  memset(&r, 0, sizeof r);
+  memset(r, 0, sizeof *r);
   ja_store *s = NULL;
   ja_status st = ja_store_open(&s, NULL);
   if (st == JA_OK)
-    st = ja__api_rollup(s, o->now_ms, &stop, &r);
+    st = ja__api_rollup(s, o->now_ms, &stop, r);
+  int64_t queued = r->sessions_emitted + r->days_emitted;
   if (st != JA_OK)
     ja__cli_errorf(err, NULL, "rollup skipped: %s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
-  else if (o->verbose && (r.sessions_emitted + r.days_emitted || r.stopped))
-    ja__cli_errorf(err, NULL, "rollup queued %lld event%s%s",
-                   (long long)(r.sessions_emitted + r.days_emitted),
-                   ja__plural_s(r.sessions_emitted + r.days_emitted),
-                   r.stopped ? "; stopped at the deadline, the next run goes on" : "");
+  else if (o->verbose && (queued || r->stopped || r->split_sessions)) {
+    ja__cli_errorf(err, NULL, "rollup queued %lld event%s%s", (long long)queued,
+                   ja__plural_s(queued),
+                   r->stopped ? "; stopped at the deadline, the next run goes on" : "");
+    /* as `rollup --verbose` says it: a session closed in parts is more
+     * than one chat_session_ended, which no reader can tell apart */
+    ja__cli_say_rollup_parts(err, 1, r);
+  }
   ja_store_close(s);
   int64_t spent = c->mono_ms(c->payload) - t0;
   o->deadline_ms = spent < o->deadline_ms ? o->deadline_ms - spent : 0;
+  return st == JA_OK;
+}
+
+/* --json's "rollup": what the run's own rollup queued and the sessions it
+ * closed in parts, said as `rollup --json` says them; null when none ran
+ * (a dry run, off, paused, no queue) or it failed. */
+static int
+add_rollup_json(cJSON *j, const ja__rollup_report *ro)
+{
+  if (!ro)
+    return cJSON_AddNullToObject(j, "rollup") != NULL;
+  cJSON *o = cJSON_AddObjectToObject(j, "rollup");
+  return o && cJSON_AddNumberToObject(o, "queued", (double)(ro->sessions_emitted + ro->days_emitted)) &&
+         ja__cli_rollup_parts_json(o, ro);
 }
 
 /* The summary --json prints (one object on standard output). */
 static int
-print_summary_json(FILE *out, const ja__upload_report *r, int rc)
+print_summary_json(FILE *out, const ja__upload_report *r, const ja__rollup_report *ro, int rc)
 {
   static const char *const outcomes[] = {"done", "tempfail", "config", "interrupted"};
   cJSON *j = cJSON_CreateObject();
@@ -118,6 +135,7 @@ print_summary_json(FILE *out, const ja__upload_report *r, int rc)
   ok &= cJSON_AddNumberToObject(j, "batches", (double)r->batches) != NULL;
   ok &= cJSON_AddNumberToObject(j, "requests", (double)r->requests) != NULL;
   ok &= (r->why[0] ? cJSON_AddStringToObject(j, "why", r->why) : cJSON_AddNullToObject(j, "why")) != NULL;
+  ok &= add_rollup_json(j, ro);
   char *text = ok ? cJSON_PrintUnformatted(j) : NULL;
   cJSON_Delete(j);
   if (!text)
@@ -202,7 +220,8 @@ ja__cli_upload_clocked(const cli_args *a, const ja__upload_clock *clock, FILE *o
   ja__transport *t = NULL;
   ja__upload_report r;
   memset(&r, 0, sizeof r);
-  int rc = JA_EXIT_OK, present = 0;
+  ja__rollup_report ro;
+  int rc = JA_EXIT_OK, present = 0, rolled = 0;
   ja_status st = ja__config_load(&cfg, NULL);
   /* Paused: the queue is not even opened (nothing is sent or deleted);
    * the run says why, queue or not. */
@@ -224,7 +243,7 @@ ja__cli_upload_clocked(const cli_args *a, const ja__upload_clock *clock, FILE *o
   /* Not in a dry run: it changes nothing. Local mode rolls up too: its
    * events stay here. */
   if ((cfg.mode == JA__MODE_ON || cfg.mode == JA__MODE_LOCAL) && !o.dry_run)
-    rollup_first(&o, err);
+    rolled = rollup_first(&o, err, &ro);
   if ((st = ja__upload_run(&d, &cfg, t, &o, &r)) != JA_OK) {
     ja__cli_errorf(err, NULL, "%s", ja_last_error()[0] ? ja_last_error() : ja_status_str(st));
     rc = ja__cli_exit_code(st);
@@ -259,7 +278,7 @@ ja__cli_upload_clocked(const cli_args *a, const ja__upload_clock *clock, FILE *o
   }
 report:
   if (a->on[OPT_JSON])
-    rc = print_summary_json(out, &r, rc);
+    rc = print_summary_json(out, &r, rolled ? &ro : NULL, rc);
 done:
   if (t)
     t->close(t);

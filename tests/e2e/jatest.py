@@ -209,6 +209,26 @@ def parse_iso_ms(ts):
     return secs * 1000 + int(frac)
 
 
+def seed_split_session(db, no, t, n):
+    """One ended session of n signals seeded straight into the tables (as
+    signals.c stores them): tools, with an inference as the first signal
+    of every part of 16 384 but the second (a part without one queues
+    nothing)."""
+    sqlite_json(db, """
+        INSERT INTO rollup_session (no, session, first_ms, last_ms, ended_ms)
+          VALUES (%(no)d, printf('%%016x', %(no)d), %(t)d, %(last)d, %(last)d);
+        INSERT INTO rollup_session_key (session, no) VALUES (printf('%%016x', %(no)d), %(no)d);
+        WITH RECURSIVE i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < %(n)d)
+        INSERT INTO rollup_signal (no, seq, kind, at_ms, tokens_in, tokens_out, latency_ms,
+                                   name, engine)
+          SELECT %(no)d, k, 2, %(t)d + k, NULL, NULL, NULL, printf('%%016x', k %% 100), NULL
+          FROM i WHERE (k - 1) %% 16384 <> 0 OR k = 16385
+          UNION ALL
+          SELECT %(no)d, k, 1, %(t)d + k, 7, 8, 42.0, 'ffffffffffffffff', 'ollama'
+          FROM i WHERE (k - 1) %% 16384 = 0 AND k <> 16385;
+    """ % {"no": no, "t": t, "last": t + n, "n": n})
+
+
 def now_ms():
     return int(time.time() * 1000)
 

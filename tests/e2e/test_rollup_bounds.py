@@ -13,7 +13,7 @@ import time
 import unittest
 
 from jatest import (CLI, EXIT_DATAERR, JATestCase, check_sanitizers, clean_env, now_ms,
-                    sqlite_json)
+                    seed_split_session, sqlite_json)
 
 EXIT_TEMPFAIL = 75
 
@@ -168,25 +168,6 @@ print(n)
         self.assertEqual(self.signals(), 0)
         self.assertEqual(sqlite_json(self.db, "SELECT count(*) AS n FROM rollup_session")[0]["n"], 0)
 
-    def seed_split_session(self, no, t, n):
-        """One ended session of n signals seeded straight into the tables (as
-        signals.c stores them): tools, with an inference as the first signal
-        of every part of 16 384 but the second (a part without one queues
-        nothing)."""
-        sqlite_json(self.db, """
-            INSERT INTO rollup_session (no, session, first_ms, last_ms, ended_ms)
-              VALUES (%(no)d, printf('%%016x', %(no)d), %(t)d, %(last)d, %(last)d);
-            INSERT INTO rollup_session_key (session, no) VALUES (printf('%%016x', %(no)d), %(no)d);
-            WITH RECURSIVE i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < %(n)d)
-            INSERT INTO rollup_signal (no, seq, kind, at_ms, tokens_in, tokens_out, latency_ms,
-                                       name, engine)
-              SELECT %(no)d, k, 2, %(t)d + k, NULL, NULL, NULL, printf('%%016x', k %% 100), NULL
-              FROM i WHERE (k - 1) %% 16384 <> 0 OR k = 16385
-              UNION ALL
-              SELECT %(no)d, k, 1, %(t)d + k, 7, 8, 42.0, 'ffffffffffffffff', 'ollama'
-              FROM i WHERE (k - 1) %% 16384 = 0 AND k <> 16385;
-        """ % {"no": no, "t": t, "last": t + n, "n": n})
-
     def test_rollup_says_which_sessions_were_closed_in_parts(self):
         # A session over 16 384 signals becomes one chat_session_ended per
         # part with an inference, which nobody reading the events can tell
@@ -196,7 +177,7 @@ print(n)
         n = 2 * 16384 + 100
         self.ja("session", "inference", "small", *INF, "--latency-ms", "5", rc=0)
         self.ja("session", "end", "small", rc=0)
-        self.seed_split_session(1000, t, n)
+        seed_split_session(self.db, 1000, t, n)
         doc = self.ja("rollup", "--json", rc=0).json()
         self.assertEqual(doc["closed_in_parts"], 1)
         self.assertEqual(doc["sessions_in_parts"], [{"parts": 3, "signals": n, "events": 2}])
@@ -205,7 +186,7 @@ print(n)
         doc = self.ja("rollup", "--json", rc=0).json()
         self.assertEqual((doc["closed_in_parts"], doc["sessions_in_parts"]), (0, []))
         self.assertEqual(self.ja("rollup", "--verbose", rc=0).out, "queued 0 events\n")
-        self.seed_split_session(2000, t, n)
+        seed_split_session(self.db, 2000, t, n)
         out = self.ja("rollup", "--verbose", rc=0).out.splitlines()
         self.assertEqual(out[1:], ["a session of %d signals was closed in 3 parts: "
                                    "2 chat_session_ended events, one per part with an "

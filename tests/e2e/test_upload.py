@@ -13,8 +13,10 @@ import subprocess
 import time
 import unittest
 
-from jatest import UUID_RE, ISO_MS_RE
+from jatest import UUID_RE, ISO_MS_RE, now_ms, seed_split_session
 from uptest import BACKOFF_MS, EXIT_CONFIG, EXIT_TEMPFAIL, KEY, UPLOAD, UploadCase
+
+UPLOAD_PREFIX = "jarvis-analytics-upload: "
 
 
 def free_port():
@@ -239,6 +241,35 @@ class RollupFirst(UploadCase):
         # passed between the signal and the run.
         self.assertRegex(res.err, r"rollup queued (1 event|2 events)\n")
         self.assertNotIn("1 events", res.err)
+
+    def test_its_rollup_says_which_sessions_were_closed_in_parts(self):
+        # The uploader's own rollup says what `rollup` says of a session
+        # over 16 384 signals: one chat_session_ended per part with an
+        # inference, which nobody reading the events can tell from separate
+        # sessions — a line per such session, and the same keys in --json.
+        self.ja("session", "inference", "s4", "--tokens-in", "1", "--tokens-out", "1",
+                "--latency-ms", "5", rc=0)
+        n = 2 * 16384 + 100
+        seed_split_session(self.db, 1000, now_ms() - 3600 * 1000, n)
+        sink = self.sink()
+        lines = self.up(sink, "--verbose", rc=0).err.splitlines()
+        at = [i for i, l in enumerate(lines) if l.startswith(UPLOAD_PREFIX + "rollup queued ")]
+        self.assertEqual(len(at), 1, lines)
+        self.assertEqual(lines[at[0] + 1],
+                         UPLOAD_PREFIX + "a session of %d signals was closed in 3 parts: "
+                         "2 chat_session_ended events, one per part with an inference" % n)
+        seed_split_session(self.db, 2000, now_ms() - 3600 * 1000, n)
+        doc = self.up(sink, "--json", rc=0).json()
+        self.assertEqual(doc["rollup"]["closed_in_parts"], 1)
+        self.assertEqual(doc["rollup"]["sessions_in_parts"],
+                         [{"parts": 3, "signals": n, "events": 2}])
+        self.assertGreaterEqual(doc["rollup"]["queued"], 2)
+        self.assertEqual(doc["rollup"]["sessions_closed"], 1)
+        # A run whose rollup closed none says so; a dry run rolls nothing up.
+        doc = self.up(sink, "--json", rc=0).json()
+        self.assertEqual((doc["rollup"]["closed_in_parts"], doc["rollup"]["sessions_in_parts"]),
+                         (0, []))
+        self.assertIsNone(self.up(sink, "--json", "--dry-run", rc=0).json()["rollup"])
 
     def test_dry_run_does_not_roll_up(self):
         self.ja("session", "inference", "s2", "--tokens-in", "1", "--tokens-out", "1",
