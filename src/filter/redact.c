@@ -1215,7 +1215,9 @@ shape_spaced(const char *s, size_t len, unsigned flags, const features *f, char 
    * has none. */
   const uint64_t lettered = f->present[1] & letters1;
   int digits = f->count[0] > 0 && (lettered & (lettered - 1)) != 0;
-  if (!telling && digits) {
+  /* Part by part: a word of letters alone (with a digit in the value),
+   * or a telling_part (whose words all start with one of the initials). */
+  if (!telling && (digits || (f->present[1] & initials1))) {
     for (size_t i = 0, part = 0, word = 1; i <= len; i++) {
       unsigned k = i < len ? shape_kind[(unsigned char)s[i]] : SHAPE_SEP;
       if (k != SHAPE_SEP) {
@@ -1223,19 +1225,12 @@ shape_spaced(const char *s, size_t len, unsigned flags, const features *f, char 
         continue;
       }
       unsigned c0 = i > part ? (unsigned char)s[part] : 0;
-      if ((telling = (word && i - part >= 2) ||
+      if ((telling = (digits && word && i - part >= 2) ||
                      (c0 >= 64 && c0 < 128 && ((initials1 >> (c0 - 64)) & 1) && telling_part(s + part, i - part))) != 0)
         break;
       part = i + 1;
       word = 1;
     }
-  } else if (!telling && (f->present[1] & initials1)) {
-    for (size_t i = 0, part = 0; i <= len; i++)
-      if (i == len || shape_kind[(unsigned char)s[i]] == SHAPE_SEP) {
-        if ((telling = telling_part(s + part, i - part)) != 0)
-          break;
-        part = i + 1;
-      }
   }
   if (!telling)
     return 0;
