@@ -187,6 +187,12 @@ int ja__cli_main(int argc, char **argv, FILE *out, FILE *err);
 int ja__cli_upload_main(int argc, char **argv, FILE *out, FILE *err);
 /* Its one command (upload.c). */
 int ja__cli_upload(const cli_args *a, FILE *out, FILE *err);
+/* The same on the clock @p clock (NULL: ja__upload_real_clock), which its
+ * deadline — the rollup it runs first included — is measured on: a
+ * test's fake clock makes a deadline pass without waiting. */
+struct ja__upload_clock;
+int ja__cli_upload_clocked(const cli_args *a, const struct ja__upload_clock *clock, FILE *out,
+                           FILE *err);
 
 /* Open the store for a command; read-only commands pass JA_OPEN_NO_CREATE
  * and create nothing. 0, or the exit code after one line on @p err. */

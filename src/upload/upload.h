@@ -160,14 +160,6 @@ typedef struct ja__upload_clock {
 /* CLOCK_REALTIME, CLOCK_MONOTONIC and nanosleep. */
 extern const ja__upload_clock ja__upload_real_clock;
 
-struct cli_args;
-/* jarvis-analytics-upload's command (cli/upload.c) on the clock @p clock
- * (NULL: ja__upload_real_clock), which its deadline — the rollup it runs
- * first included — is measured on: a test's fake clock makes a deadline
- * pass without waiting. */
-int ja__cli_upload_clocked(const struct cli_args *a, const ja__upload_clock *clock, FILE *out,
-                           FILE *err);
-
 /* What a run does. */
 typedef struct ja__upload_opts {
   int dry_run;              /* print the bodies (key masked) to out, change nothing */
