@@ -239,19 +239,13 @@ busy_append(const ja__db *d, uint64_t n)
 }
 
 void
-ja__store_note_busy_n(ja__db *d, uint64_t n)
+ja__store_note_busy(ja__db *d, uint64_t n)
 {
   if (n == 0)
     return;
   uint64_t done = busy_append(d, n);
   if (done < n)
     atomic_fetch_add(&d->pending_busy, n - done);
-}
-
-void
-ja__store_note_busy(ja__db *d)
-{
-  ja__store_note_busy_n(d, 1);
 }
 
 /* ---------------------------------------------------- folding, rotation */

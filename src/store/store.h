@@ -242,16 +242,14 @@ ja_status ja__store_insert(ja__db *d, const ja__row *row, const unsigned drops[J
 
 /* ---------------------------------------------------------- store/busy.c */
 
-/* Note one event dropped because the queue stayed locked: nothing can be
- * written to the database then, so one byte is appended to "<db>-busy"
+/* Note @p n events dropped because the queue stayed locked: nothing can be
+ * written to the database then, so one byte each is appended to "<db>-busy"
  * (O_APPEND, 0600, the file rule of ja__file_open_safe, never waiting on a
  * lock) and the next transaction that gets in — in any process — folds the
  * count into the "busy" counter, exactly once (see busy.c). Never fails:
  * when the file cannot be written the drop is held in memory, counted by
  * this handle's next transaction or at ja__store_busy_flush. */
-void ja__store_note_busy(ja__db *d);
-/* The same for @p n drops at once (a whole group of the writer). */
-void ja__store_note_busy_n(ja__db *d, uint64_t n);
+void ja__store_note_busy(ja__db *d, uint64_t n);
 /* Inside ja__store_begin: take the noted busy drops into the transaction. */
 ja_status ja__store_busy_fold(ja__db *d, int64_t now_ms);
 /* From ja__store_end: forget (when @p committed) what was folded, and

@@ -58,7 +58,7 @@ void
 ja__store_count_later(ja__db *d, ja__drop why, uint64_t n)
 {
   if (why == JA__DROP_BUSY)
-    ja__store_note_busy_n(d, n); /* beside the database: counted by any process */
+    ja__store_note_busy(d, n); /* beside the database: counted by any process */
   else if (n)
     atomic_fetch_add(&d->pending[why], n);
 }
