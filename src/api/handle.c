@@ -325,16 +325,12 @@ ja_store_close(ja_store *s)
   }
   /* The other drops counted only in memory (the writer's last group could
    * not be written): one more try, then say what is lost. */
-  uint64_t left = 0;
-  for (int r = 1; r < JA__DROP_COUNT; r++)
-    left += atomic_load(&s->db.pending[r]);
+  uint64_t left = ja__store_pending_count(&s->db);
   if (left && s->db.db && !s->db.immutable) {
     s->db.deadline = ja__deadline_in(s->db.busy_timeout_ms);
     if (ja__store_begin(&s->db, ja__now_ms()) == JA_OK)
       ja__store_end(&s->db, JA_OK);
-    left = 0;
-    for (int r = 1; r < JA__DROP_COUNT; r++)
-      left += atomic_load(&s->db.pending[r]);
+    left = ja__store_pending_count(&s->db);
     ja__error_clear();
   }
   if (left)

@@ -333,12 +333,7 @@ ja__writer_put(ja_store *s, ja__job *job, int wait, size_t *accepted, ja__drop *
 static int
 counts_in_memory(ja__db *d)
 {
-  if (atomic_load(&d->pending_busy))
-    return 1;
-  for (int r = 1; r < JA__DROP_COUNT; r++)
-    if (atomic_load(&d->pending[r]))
-      return 1;
-  return 0;
+  return atomic_load(&d->pending_busy) || ja__store_pending_count(d);
 }
 
 ja_status

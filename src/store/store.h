@@ -156,6 +156,8 @@ void ja__store_pending_folded(ja__db *d, int committed);
 /* Count @p n drops for @p why in memory (never fails, never waits, any
  * thread): the next transaction that commits adds them to the counters. */
 void ja__store_count_later(ja__db *d, ja__drop why, uint64_t n);
+/* The drops other than busy counted in memory and not folded yet. */
+uint64_t ja__store_pending_count(ja__db *d);
 /* The drop reason of a write that failed with @p st: busy, disk_full (the
  * last SQLite failure was SQLITE_FULL), corrupt, else io_error. */
 ja__drop ja__store_failure_reason(const ja__db *d, ja_status st);

@@ -63,6 +63,15 @@ ja__store_count_later(ja__db *d, ja__drop why, uint64_t n)
     atomic_fetch_add(&d->pending[why], n);
 }
 
+uint64_t
+ja__store_pending_count(ja__db *d)
+{
+  uint64_t n = 0;
+  for (int r = 1; r < JA__DROP_COUNT; r++)
+    n += atomic_load(&d->pending[r]);
+  return n;
+}
+
 ja_status
 ja__store_pending_fold(ja__db *d, int64_t now_ms)
 {
