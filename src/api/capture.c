@@ -162,11 +162,8 @@ capture(ja_store *s, size_t n, const char *const events[], const char *const pro
         outs[at[k]].uuid[0] = '\0';
     }
   }
-  if (job) {
-    for (size_t k = 0; k < job->n; k++)
-      ja__event_free(&job->ev[k].ev);
-    free(job);
-  }
+  if (job)
+    ja__writer_job_free(job);
   if (at != &one)
     free(at);
   if (st == JA_OK && *invalid)

@@ -54,8 +54,8 @@ ja__writer_job(size_t n)
   return calloc(1, sizeof(ja__job) + n * sizeof(ja__job_event));
 }
 
-static void
-job_free(ja__job *j)
+void
+ja__writer_job_free(ja__job *j)
 {
   for (size_t i = 0; i < j->n; i++)
     ja__event_free(&j->ev[i].ev);
@@ -67,7 +67,7 @@ jobs_free(ja__job *j)
 {
   while (j) {
     ja__job *next = j->next;
-    job_free(j);
+    ja__writer_job_free(j);
     j = next;
   }
 }
@@ -291,13 +291,13 @@ ja__writer_put(ja_store *s, ja__job *job, int wait, size_t *accepted, ja__drop *
   ja_status st = JA_OK;
   if (!w->started && (st = start(s)) != JA_OK) {
     pthread_mutex_unlock(&w->m);
-    job_free(job);
+    ja__writer_job_free(job);
     return st;
   }
   size_t rows = fit(w, job);
   if (rows == 0 && had_rows) {
     pthread_mutex_unlock(&w->m);
-    job_free(job);
+    ja__writer_job_free(job);
     return JA_OK;
   }
   *accepted = rows;

@@ -117,6 +117,8 @@ typedef struct ja__group_result {
 ja_status ja__writer_init(ja__writer *w, int64_t max_rows, int64_t max_bytes);
 /* A job with room for @p n events (zeroed), or NULL. */
 ja__job *ja__writer_job(size_t n);
+/* Free @p j and its events' memory (a job never handed to the writer). */
+void ja__writer_job_free(ja__job *j);
 /* Hand @p job to the writer (starting its thread the first time). The
  * buffer takes as many of its rows as it has room for (a prefix of
  * ev[]; a signal is one row): *accepted. Rows past that are freed here
