@@ -253,6 +253,22 @@ fit(ja__writer *w, ja__job *job)
   return rows;
 }
 
+/* Number @p job and link it at the buffer's tail, holding job->rows rows
+ * and job->bytes bytes. Caller holds m. */
+static void
+append(ja__writer *w, ja__job *job)
+{
+  job->seq = ++w->seq;
+  if (w->tail)
+    w->tail->next = job;
+  else
+    w->head = job, w->first_ns = ja__mono_ns();
+  w->tail = job;
+  w->queued += job->rows;
+  w->rows += job->rows;
+  w->bytes += job->bytes;
+}
+
 /* Wait (m held) for @p x to be done: until @p until_ns (0: as long as it
  * takes; the writer bounds every group). 0 when done, -1 at the timeout. */
 static int
@@ -301,15 +317,7 @@ ja__writer_put(ja_store *s, ja__job *job, int wait, size_t *accepted, ja__drop *
     return JA_OK;
   }
   *accepted = rows;
-  job->seq = ++w->seq;
-  if (w->tail)
-    w->tail->next = job;
-  else
-    w->head = job, w->first_ns = ja__mono_ns();
-  w->tail = job;
-  w->queued += rows;
-  w->rows += rows;
-  w->bytes += job->bytes;
+  append(w, job);
   /* Wake the thread only when it sleeps, or when a lingering group is now
    * full: a capture into a group that is filling costs no system call. */
   if (w->sleeping || (w->lingering && w->queued >= JA__WRITER_GROUP_ROWS))
@@ -359,14 +367,8 @@ ja__writer_flush(ja_store *s, int64_t timeout_ms)
       free(marker);
       return st;
     }
-    marker->seq = ++w->seq;
     marker->bytes = sizeof *marker;
-    w->bytes += marker->bytes;
-    if (w->tail)
-      w->tail->next = marker;
-    else
-      w->head = marker, w->first_ns = ja__mono_ns();
-    w->tail = marker;
+    append(w, marker);
   }
   ja__writer_wait x = {.seq = w->seq};
   if (w->done_seq >= x.seq) {
