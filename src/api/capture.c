@@ -139,9 +139,7 @@ capture(ja_store *s, size_t n, const char *const events[], const char *const pro
   if (st == JA_OK && total && (st = ja__api_ready(s, dl)) == JA_EBUSY)
     ja__store_count_later(&s->db, JA__DROP_BUSY, total);
   if (st == JA_OK && total) {
-    int sync = (s->flags & JA_OPEN_SYNC) != 0;
-    job->deadline_ns = sync ? dl.at_ns : 0;
-    st = ja__writer_put(s, job, sync, &accepted, &why);
+    st = ja__writer_put(s, job, dl, &accepted, &why);
     job = NULL; /* the writer's now */
     /* The buffer took the first `accepted`; the others are queue_full. */
     if (total > accepted)

@@ -73,11 +73,9 @@ record(ja_store *s, ja__signal *sig, const char *fn)
     return ja__error_set(JA_ENOMEM, "%s: out of memory", fn);
   job->is_signal = 1;
   ja__rollup_signal_hash(sig, &job->sig);
-  int sync = (s->flags & JA_OPEN_SYNC) != 0;
-  job->deadline_ns = sync ? dl.at_ns : 0;
   size_t accepted = 0;
   ja__drop why;
-  st = ja__writer_put(s, job, sync, &accepted, &why);
+  st = ja__writer_put(s, job, dl, &accepted, &why);
   if (st == JA_OK && !accepted)
     ja__store_count_later(&s->db, JA__DROP_QUEUE_FULL, 1);
   return st;

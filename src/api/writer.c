@@ -297,9 +297,12 @@ wait_for(ja__writer *w, ja__writer_wait *x, int64_t until_ns)
 }
 
 ja_status
-ja__writer_put(ja_store *s, ja__job *job, int wait, size_t *accepted, ja__drop *reason)
+ja__writer_put(ja_store *s, ja__job *job, ja__deadline dl, size_t *accepted, ja__drop *reason)
 {
   ja__writer *w = &s->writer;
+  int wait = (s->flags & JA_OPEN_SYNC) != 0; /* a caller waits for its status */
+  if (wait)
+    job->deadline_ns = dl.at_ns;
   int had_rows = job->is_signal || job->n > 0;
   *accepted = 0;
   *reason = JA__DROP_NONE;

@@ -123,10 +123,11 @@ void ja__writer_job_free(ja__job *j);
  * buffer takes as many of its rows as it has room for (a prefix of
  * ev[]; a signal is one row): *accepted. Rows past that are freed here
  * and the caller counts them as queue_full; a job with nothing accepted
- * is freed. With @p wait (JA_OPEN_SYNC) returns once the group holding it
- * is written: its status (the group's) and, when dropped, @p *reason.
+ * is freed. With JA_OPEN_SYNC its group waits for the store no later
+ * than the call's deadline @p dl, and this returns once that group is
+ * written: its status (the group's) and, when dropped, @p *reason.
  * JA_ENOMEM when the thread cannot be started (nothing accepted). */
-ja_status ja__writer_put(ja_store *s, ja__job *job, int wait, size_t *accepted,
+ja_status ja__writer_put(ja_store *s, ja__job *job, ja__deadline dl, size_t *accepted,
                          ja__drop *reason);
 /* ja_flush: wait until every job accepted before the call is done. */
 ja_status ja__writer_flush(ja_store *s, int64_t timeout_ms);
