@@ -34,13 +34,7 @@ print_json(FILE *out, FILE *err, const char *cmd, const ja__config *cfg, int cha
            cJSON_AddStringToObject(r, "reason", cfg->off_reason) &&
            cJSON_AddStringToObject(r, "config", cfg->config_path) &&
            cJSON_AddBoolToObject(r, "changed", changed);
-  int rc = JA_EXIT_OSERR;
-  if (ok)
-    rc = ja__cli_print_json(out, err, cmd, r);
-  else
-    ja__cli_errorf(err, cmd, "out of memory printing the JSON");
-  cJSON_Delete(r);
-  return rc;
+  return ja__cli_print_built(out, err, cmd, r, ok);
 }
 
 int
