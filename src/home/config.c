@@ -17,7 +17,6 @@
 #include "util/fs.h"
 #include "util/utf8.h"
 
-#define CONFIG_MAX_BYTES ((size_t)1 << 20)  /* a bigger config.toml is refused */
 #define DEFAULT_HOST "https://us.i.posthog.com"
 
 /* getenv, treating an empty value as unset. */
@@ -254,7 +253,7 @@ static void load_file(ja__config *cfg)
   int missing = 0;
   errno = 0;
   ja__error_clear();
-  ja_status st = ja__file_read(cfg->config_path, CONFIG_MAX_BYTES, &text, &len, &missing);
+  ja_status st = ja__file_read(cfg->config_path, JA__CONFIG_MAX_BYTES, &text, &len, &missing);
   if (st != JA_OK) {
     /* util.c already says "cannot read '<path>': <why>", and knows the why
      * errno cannot tell (a directory, a file over 1 MiB). */

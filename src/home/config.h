@@ -13,6 +13,10 @@
 #define JA__CONFIG_WARNINGS 8
 #define JA__CONFIG_WARNING_LEN 512
 
+/* A bigger config.toml is refused: when it is read (config.c) and when
+ * it is rewritten (config_edit.c). */
+#define JA__CONFIG_MAX_BYTES ((size_t)1 << 20)
+
 /* What the settings allow. Only an explicit opt-out deletes what is
  * queued; a mistake in the settings stops everything and deletes nothing,
  * since nobody can tell whether the user meant to opt out. */

@@ -18,8 +18,6 @@
 #include "util/buf.h"
 #include "util/fs.h"
 
-#define CONFIG_MAX_BYTES ((size_t)1 << 20) /* as config.c reads it */
-
 /* What the file must be for us to rewrite it: besides a regular file
  * reached without a symlink, ours (root's we cannot replace, another
  * user's we must not), one link (a rename would leave the other name with
@@ -133,7 +131,7 @@ ja__config_write_mode(const ja__config *cfg, ja__mode choice, int *changed, char
   int missing = 0;
   struct stat sb;
   memset(&sb, 0, sizeof sb);
-  if ((st = ja__file_read_checked(cfg->config_path, CONFIG_MAX_BYTES, EDIT_RULES, &text, &len,
+  if ((st = ja__file_read_checked(cfg->config_path, JA__CONFIG_MAX_BYTES, EDIT_RULES, &text, &len,
                                   &missing, &sb)) != JA_OK)
     return st;
   ja__toml_analytics t;
