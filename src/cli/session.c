@@ -153,6 +153,14 @@ ja__cli_session(const cli_args *a, FILE *out, FILE *err)
   return rc;
 }
 
+/* How many of the sessions closed in parts the report holds one by one
+ * (the rest are only counted). */
+static int64_t
+splits_kept(const ja__rollup_report *r)
+{
+  return r->split_sessions < JA__ROLLUP_SPLITS_KEPT ? r->split_sessions : JA__ROLLUP_SPLITS_KEPT;
+}
+
 /* The sessions a rollup closed in parts, for --json: each part with an
  * inference queued a chat_session_ended of its own, which nobody reading
  * the events can tell from separate sessions. */
@@ -160,8 +168,7 @@ static cJSON *
 splits_json(const ja__rollup_report *r)
 {
   cJSON *a = cJSON_CreateArray();
-  int64_t kept = r->split_sessions < JA__ROLLUP_SPLITS_KEPT ? r->split_sessions
-                                                             : JA__ROLLUP_SPLITS_KEPT;
+  int64_t kept = splits_kept(r);
   int ok = a != NULL;
   for (int64_t i = 0; ok && i < kept; i++) {
     cJSON *o = cJSON_CreateObject();
@@ -194,8 +201,7 @@ ja__cli_rollup_parts_json(cJSON *doc, const ja__rollup_report *r)
 void
 ja__cli_say_rollup_parts(FILE *f, int error_lines, const ja__rollup_report *r)
 {
-  int64_t kept = r->split_sessions < JA__ROLLUP_SPLITS_KEPT ? r->split_sessions
-                                                             : JA__ROLLUP_SPLITS_KEPT;
+  int64_t kept = splits_kept(r);
   char line[256];
   for (int64_t i = 0; i <= kept; i++) {
     if (i < kept)
