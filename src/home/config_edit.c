@@ -33,13 +33,13 @@ typedef struct change {
 } change;
 
 /* The changes that make the table say @p choice. A missing key is written
- * on its own line right under the header, in the file's line ending. */
+ * on its own line right under the header, ending in @p nl (the file's line
+ * ending). */
 static size_t
-plan(const ja__toml_analytics *t, ja__mode choice, change out[3], char *insert, size_t insz,
-     char what[64])
+plan(const ja__toml_analytics *t, ja__mode choice, const char *nl, change out[3], char *insert,
+     size_t insz, char what[64])
 {
   size_t n = 0;
-  const char *nl = t->newline_crlf ? "\r\n" : "\n";
   const char *enabled = choice == JA__MODE_OFF ? "false" : "true";
   /* `on` writes mode only where one is written already: a file without
    * it uploads by default, and stays as short as it was. */
@@ -77,24 +77,21 @@ rewrite(const char *text, size_t len, const ja__toml_analytics *t, ja__mode choi
   change c[3];
   ja_status st = JA_OK;
   if (!t->has_table) {
-    snprintf(what, 64, "enabled = %s%s", choice == JA__MODE_OFF ? "false" : "true",
-             choice == JA__MODE_LOCAL ? ", mode = \"local\"" : "");
     /* Appended after what is there, which ends with a line ending first;
-     * in the file's line ending (that of its first line). */
+     * in the file's line ending (that of its first line): the header, then
+     * the lines plan() puts under a header that has neither key. */
     const char *first_nl = memchr(text, '\n', len);
     int crlf = first_nl && first_nl > text && first_nl[-1] == '\r';
     const char *nl = crlf ? "\r\n" : "\n";
+    (void)plan(t, choice, nl, c, insert, sizeof insert, what);
     st = ja__buf_append(b, text, len);
     if (st == JA_OK && len > 0 && text[len - 1] != '\n')
       st = ja__buf_printf(b, "%s", nl);
     if (st == JA_OK)
-      st = ja__buf_printf(b, "%s[analytics]%senabled = %s%s", len > 0 ? nl : "", nl,
-                          choice == JA__MODE_OFF ? "false" : "true", nl);
-    if (st == JA_OK && choice == JA__MODE_LOCAL)
-      st = ja__buf_printf(b, "mode = \"local\"%s", nl);
+      st = ja__buf_printf(b, "%s[analytics]%s%s", len > 0 ? nl : "", nl, insert);
     return st;
   }
-  size_t n = plan(t, choice, c, insert, sizeof insert, what);
+  size_t n = plan(t, choice, t->newline_crlf ? "\r\n" : "\n", c, insert, sizeof insert, what);
   /* In text order (the insertion under the header comes first). */
   for (size_t i = 1; i < n; i++)
     for (size_t j = i; j > 0 && c[j].at < c[j - 1].at; j--) {
